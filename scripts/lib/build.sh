@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds one CMake tree with Ninja. Usage: build.sh <dir> [extra cmake args...]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+dir="$1"; shift
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+if [[ ! -f "$root/$dir/build.ninja" ]]; then
+  cmake -S "$root" -B "$root/$dir" -G Ninja "${launcher[@]}" "$@" >/dev/null
+fi
+cmake --build "$root/$dir" -- -j"$(nproc)"

@@ -1,0 +1,17 @@
+#include "sfu/media_api.hpp"
+
+namespace medrtc::sfu {
+
+const char* toString(MediaError e) {
+  switch (e) {
+    case MediaError::kRoomNotFound: return "room_not_found";
+    case MediaError::kParticipantNotFound: return "participant_not_found";
+    case MediaError::kSdpInvalid: return "sdp_invalid";
+    case MediaError::kStaleVersion: return "stale_version";
+    case MediaError::kForbidden: return "forbidden";
+    case MediaError::kShuttingDown: return "shutting_down";
+  }
+  return "unknown";
+}
+
+}  // namespace medrtc::sfu

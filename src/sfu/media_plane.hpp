@@ -1,0 +1,21 @@
+#pragma once
+// Builds the media plane: N shared-nothing workers, each with its own thread, event loop
+// and UDP socket; rooms are pinned to one worker.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sfu/media_api.hpp"
+
+namespace medrtc::sfu {
+
+struct MediaConfig {
+  std::string listenIp = "0.0.0.0";  // where the workers' UDP sockets bind
+  std::string announcedIp = "127.0.0.1";  // the address put in ICE candidates (--media-ip)
+  int workers = 0;                   // 0 = one per core
+  uint16_t portBase = 0;             // worker i binds portBase + i; 0 = ephemeral ports
+};
+
+std::unique_ptr<MediaApi> createMediaPlane(const MediaConfig& config, ControlPoster toControl, MediaEvents& events);
+
+}  // namespace medrtc::sfu

@@ -1,0 +1,192 @@
+// Starts a throw-away `medrtc serve` for node tests (interop, e2e, bench) and talks to its
+// REST API. The binary and the web root come from MEDRTC_BIN / MEDRTC_WEB_ROOT, defaulting
+// to <repo>/build/medrtc and <repo>/build/web.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const READY_TIMEOUT_MS = 15_000;
+const STOP_GRACE_MS = 5_000;
+
+/**
+ * @param {{workers?: number, dev?: boolean, env?: Record<string,string>, args?: string[]}} [options]
+ * @returns {Promise<{baseUrl: string, apiKey: string, process: import('node:child_process').ChildProcess,
+ *   dataDir: string, logs(): string, stop(): Promise<void>}>}
+ */
+export async function startServer({ workers = 1, dev = false, env = {}, args = [] } = {}) {
+  const bin = process.env.MEDRTC_BIN ?? path.join(repoRoot, 'build/medrtc');
+  const webRoot = process.env.MEDRTC_WEB_ROOT ?? path.join(repoRoot, 'build/web');
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'medrtc-test-'));
+  const apiKey = `test_${randomBytes(24).toString('hex')}`;
+  const argv = [
+    'serve',
+    '--listen', '127.0.0.1:0',
+    '--data-dir', dataDir,
+    '--web-root', webRoot,
+    '--media-ip', '127.0.0.1',
+    '--workers', String(workers),
+    ...(dev ? ['--dev'] : []),
+    ...args,
+  ];
+  const child = spawn(bin, argv, {
+    env: { ...process.env, MEDRTC_BOOTSTRAP_API_KEY: apiKey, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let exited = null;
+  const exitPromise = new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve(exited);
+    });
+    child.on('error', (err) => {
+      exited = { code: null, signal: null, error: err };
+      resolve(exited);
+    });
+  });
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+
+  const baseUrl = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      fail(new Error(`medrtc did not print "listening on" within ${READY_TIMEOUT_MS} ms\n` +
+        `command: ${bin} ${argv.join(' ')}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, READY_TIMEOUT_MS);
+    function fail(err) {
+      clearTimeout(timer);
+      if (exited === null) {
+        child.kill('SIGKILL');
+      }
+      rm(dataDir, { recursive: true, force: true }).catch(() => {});
+      reject(err);
+    }
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const m = /listening on (https?:\/\/[^\s]+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1].replace(/\/$/, ''));
+      }
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    exitPromise.then((info) => {
+      fail(new Error(`medrtc exited before it was ready (${info.error ?? `code ${info.code}, signal ${info.signal}`})\n` +
+        `command: ${bin} ${argv.join(' ')}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    });
+  });
+
+  let stopped = false;
+  return {
+    baseUrl,
+    apiKey,
+    process: child,
+    dataDir,
+    logs: () => stdout + stderr,
+    async stop() {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+      if (exited === null) {
+        child.kill('SIGTERM');
+        const killTimer = setTimeout(() => {
+          if (exited === null) {
+            child.kill('SIGKILL');
+          }
+        }, STOP_GRACE_MS);
+        await exitPromise;
+        clearTimeout(killTimer);
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function api(server, method, urlPath, body, { auth = true } = {}) {
+  const headers = {};
+  if (auth) {
+    headers.authorization = `Bearer ${server.apiKey}`;
+  }
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+  }
+  const res = await fetch(server.baseUrl + urlPath, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) {
+    const err = new Error(`${method} ${urlPath} → ${res.status}: ${text}`);
+    err.status = res.status;
+    throw err;
+  }
+  return text ? JSON.parse(text) : null;
+}
+
+/** POST /api/v1/rooms → the new room's id. */
+export async function createRoom(server, body = {}) {
+  const room = await api(server, 'POST', '/api/v1/rooms', body);
+  return room.id;
+}
+
+/** POST /api/v1/rooms/{id}/tokens → { token, join_url } (join_url is relative). */
+export async function createToken(server, roomId, { identity, name, role = 'guest', ttl_seconds } = {}) {
+  const body = { identity: identity ?? `user-${randomBytes(4).toString('hex')}`, name: name ?? identity ?? 'Test user', role };
+  if (ttl_seconds !== undefined) {
+    body.ttl_seconds = ttl_seconds;
+  }
+  return api(server, 'POST', `/api/v1/rooms/${encodeURIComponent(roomId)}/tokens`, body);
+}
+
+/** GET /api/v1/rooms/{id}. */
+export async function getRoom(server, roomId) {
+  return api(server, 'GET', `/api/v1/rooms/${encodeURIComponent(roomId)}`);
+}
+
+/** DELETE /api/v1/rooms/{id}. */
+export async function deleteRoom(server, roomId) {
+  return api(server, 'DELETE', `/api/v1/rooms/${encodeURIComponent(roomId)}`);
+}
+
+/** POST /api/v1/dev/rooms (server started with dev: true) → { id, links: [...] }. */
+export async function createDevRoom(server) {
+  return api(server, 'POST', '/api/v1/dev/rooms', undefined, { auth: false });
+}
+
+/** The signaling WebSocket URL of the server. */
+export function wsUrl(server) {
+  return server.baseUrl.replace(/^http/, 'ws') + '/api/v1/ws';
+}
+
+/**
+ * Polls `fn` until it returns a truthy value, or throws after `timeoutMs` with the last
+ * value / error in the message. Tests use it instead of fixed sleeps.
+ */
+export async function waitFor(fn, { timeoutMs = 20_000, intervalMs = 200, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) {
+        return last;
+      }
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${
+        last instanceof Error ? last.stack : JSON.stringify(last)}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

@@ -1,0 +1,73 @@
+#pragma once
+// One event loop per thread (epoll): file descriptors, timers, and tasks posted from other
+// threads (woken through an eventfd). Objects that belong to a loop are touched only from
+// its thread; other threads reach them with post().
+#include <sys/epoll.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.hpp"
+
+namespace medrtc::net {
+
+class EventLoop {
+ public:
+  using Task = std::function<void()>;
+  using FdHandler = std::function<void(uint32_t events)>;
+  using TimerId = uint64_t;
+
+  explicit EventLoop(const Clock& clock = SystemClock::instance());
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Runs until stop(); the calling thread becomes the loop's thread.
+  void run();
+  // Thread-safe.
+  void stop();
+  // Thread-safe: runs `task` on the loop's thread, in order.
+  void post(Task task);
+  bool isInLoopThread() const { return std::this_thread::get_id() == owner_.load(); }
+
+  // Called after every batch of events: flush batched sends here.
+  void setAfterEventsHook(Task hook) { afterEvents_ = std::move(hook); }
+
+  void addFd(int fd, uint32_t events, FdHandler handler);
+  void removeFd(int fd);
+
+  TimerId runAfter(Micros delay, Task task);
+  void cancelTimer(TimerId id);
+
+  Micros now() const { return clock_.now(); }
+  const Clock& clock() const { return clock_; }
+
+ private:
+  void runPostedTasks();
+  void runDueTimers();
+  int millisUntilNextTimer() const;
+
+  const Clock& clock_;
+  int epollFd_ = -1;
+  int wakeFd_ = -1;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::thread::id> owner_{};
+
+  std::mutex postedMutex_;
+  std::vector<Task> posted_;
+
+  std::unordered_map<int, FdHandler> fdHandlers_;
+  // Deadline → (id, task). A multimap keeps timers with equal deadlines in insertion order.
+  std::multimap<Micros, std::pair<TimerId, Task>> timers_;
+  std::unordered_map<TimerId, std::multimap<Micros, std::pair<TimerId, Task>>::iterator> timerIndex_;
+  TimerId nextTimerId_ = 1;
+  Task afterEvents_;
+};
+
+}  // namespace medrtc::net

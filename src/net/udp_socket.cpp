@@ -1,0 +1,133 @@
+#include "net/udp_socket.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace medrtc::net {
+
+Result<std::unique_ptr<UdpSocket>, int> UdpSocket::bind(const SocketAddress& local) {
+  int fd = ::socket(local.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return fail(errno);
+  }
+  // Media bursts (a keyframe is dozens of packets) must not overflow the default buffers.
+  int size = 4 * 1024 * 1024;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  if (::bind(fd, local.sockaddrPtr(), local.length()) != 0) {
+    int err = errno;
+    ::close(fd);
+    return fail(err);
+  }
+  sockaddr_storage bound{};
+  socklen_t len = sizeof bound;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+  return std::unique_ptr<UdpSocket>(new UdpSocket(fd, SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&bound), len)));
+}
+
+UdpSocket::UdpSocket(int fd, SocketAddress local)
+    : fd_(fd), local_(local), rx_(std::make_unique<Batch>()), tx_(std::make_unique<Batch>()) {
+  for (auto* batch : {rx_.get(), tx_.get()}) {
+    for (size_t i = 0; i < kBatchSize; ++i) {
+      batch->iov[i] = {batch->buffers[i].data(), kBufferSize};
+      std::memset(&batch->headers[i], 0, sizeof(mmsghdr));
+      batch->headers[i].msg_hdr.msg_iov = &batch->iov[i];
+      batch->headers[i].msg_hdr.msg_iovlen = 1;
+      batch->headers[i].msg_hdr.msg_name = &batch->addresses[i];
+      batch->headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    }
+  }
+}
+
+UdpSocket::~UdpSocket() {
+  flush();
+  ::close(fd_);
+}
+
+size_t UdpSocket::receiveAll(const DatagramHandler& onDatagram) {
+  size_t total = 0;
+  for (;;) {
+    for (size_t i = 0; i < kBatchSize; ++i) {
+      rx_->iov[i].iov_len = kBufferSize;
+      rx_->headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+      rx_->headers[i].msg_hdr.msg_flags = 0;
+    }
+    int n = ::recvmmsg(fd_, rx_->headers.data(), kBatchSize, MSG_DONTWAIT, nullptr);
+    if (n <= 0) {
+      break;
+    }
+    ++stats_.receiveBatches;
+    for (int i = 0; i < n; ++i) {
+      auto& h = rx_->headers[i];
+      if (h.msg_hdr.msg_flags & MSG_TRUNC) {
+        continue;  // larger than any datagram we accept: drop
+      }
+      SocketAddress from = SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&rx_->addresses[i]),
+                                                       h.msg_hdr.msg_namelen);
+      onDatagram(MutableByteView(rx_->buffers[i].data(), h.msg_len), from);
+    }
+    total += static_cast<size_t>(n);
+    stats_.datagramsReceived += static_cast<uint64_t>(n);
+    if (static_cast<size_t>(n) < kBatchSize) {
+      break;
+    }
+  }
+  return total;
+}
+
+MutableByteView UdpSocket::reserveSend(const SocketAddress& to) {
+  if (txCount_ == kBatchSize) {
+    flush();
+  }
+  std::memcpy(&tx_->addresses[txCount_], to.sockaddrPtr(), to.length());
+  tx_->headers[txCount_].msg_hdr.msg_namelen = to.length();
+  txReserved_ = true;
+  return MutableByteView(tx_->buffers[txCount_].data(), kBufferSize);
+}
+
+void UdpSocket::commitSend(size_t length) {
+  if (!txReserved_) {
+    return;
+  }
+  txReserved_ = false;
+  tx_->iov[txCount_].iov_len = length;
+  ++txCount_;
+}
+
+void UdpSocket::send(ByteView data, const SocketAddress& to) {
+  if (data.size() > kBufferSize) {
+    ++stats_.sendErrors;
+    return;
+  }
+  auto slot = reserveSend(to);
+  std::memcpy(slot.data(), data.data(), data.size());
+  commitSend(data.size());
+}
+
+void UdpSocket::flush() {
+  size_t sent = 0;
+  while (sent < txCount_) {
+    int n = ::sendmmsg(fd_, tx_->headers.data() + sent, static_cast<unsigned>(txCount_ - sent), MSG_DONTWAIT);
+    ++stats_.sendBatches;
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      // EAGAIN (buffer full) or an unreachable peer: drop the rest of this batch, as a
+      // congested router would. Media recovers through NACK/PLI.
+      stats_.sendErrors += txCount_ - sent;
+      break;
+    }
+    sent += static_cast<size_t>(n);
+    stats_.datagramsSent += static_cast<uint64_t>(n);
+    if (n == 0) {
+      break;
+    }
+  }
+  txCount_ = 0;
+}
+
+}  // namespace medrtc::net

@@ -1,0 +1,76 @@
+#pragma once
+// A non-blocking UDP socket that receives and sends in batches (recvmmsg/sendmmsg), so the
+// media path makes one syscall per batch, not per packet. Buffers are preallocated once:
+// receiving and queueing a send never allocate.
+#include <sys/socket.h>
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/bytes.hpp"
+#include "common/result.hpp"
+#include "common/socket_address.hpp"
+
+namespace medrtc::net {
+
+class UdpSocket {
+ public:
+  static constexpr size_t kBatchSize = 32;
+  // Large enough for any RTP packet we accept plus the SRTP trailer (MTU-sized datagrams).
+  static constexpr size_t kBufferSize = 1500;
+
+  // Binds a socket; port 0 picks an ephemeral port. Error is an errno value.
+  static Result<std::unique_ptr<UdpSocket>, int> bind(const SocketAddress& local);
+  ~UdpSocket();
+  UdpSocket(const UdpSocket&) = delete;
+  UdpSocket& operator=(const UdpSocket&) = delete;
+
+  int fd() const { return fd_; }
+  const SocketAddress& localAddress() const { return local_; }
+
+  // Reads every datagram waiting (in batches) and calls `onDatagram` for each. The view is
+  // writable so SRTP can decrypt in place; it is valid only during the call.
+  using DatagramHandler = std::function<void(MutableByteView data, const SocketAddress& from)>;
+  size_t receiveAll(const DatagramHandler& onDatagram);
+
+  // Reserves a send slot of kBufferSize bytes. Fill it, then commitSend(length).
+  // Flushes first when the batch is full.
+  MutableByteView reserveSend(const SocketAddress& to);
+  void commitSend(size_t length);
+  // Copies `data` into a send slot.
+  void send(ByteView data, const SocketAddress& to);
+  // Sends every queued datagram (sendmmsg). Called once per loop turn.
+  void flush();
+
+  struct Stats {
+    uint64_t datagramsReceived = 0;
+    uint64_t datagramsSent = 0;
+    uint64_t sendErrors = 0;
+    uint64_t receiveBatches = 0;
+    uint64_t sendBatches = 0;
+  };
+  const Stats& stats() const { return stats_; }
+
+ private:
+  UdpSocket(int fd, SocketAddress local);
+
+  struct Batch {
+    std::array<std::array<uint8_t, kBufferSize>, kBatchSize> buffers;
+    std::array<sockaddr_storage, kBatchSize> addresses;
+    std::array<iovec, kBatchSize> iov;
+    std::array<mmsghdr, kBatchSize> headers;
+  };
+
+  int fd_;
+  SocketAddress local_;
+  std::unique_ptr<Batch> rx_;
+  std::unique_ptr<Batch> tx_;
+  size_t txCount_ = 0;
+  bool txReserved_ = false;
+  Stats stats_;
+};
+
+}  // namespace medrtc::net

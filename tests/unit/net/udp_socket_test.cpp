@@ -1,0 +1,87 @@
+#include "net/udp_socket.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "net/event_loop.hpp"
+
+namespace medrtc::net {
+namespace {
+
+SocketAddress loopback(uint16_t port = 0) { return *SocketAddress::fromIp("127.0.0.1", port); }
+
+TEST(UdpSocket, BatchedSendArrivesInOrder) {
+  auto a = UdpSocket::bind(loopback());
+  auto b = UdpSocket::bind(loopback());
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  constexpr int kCount = 100;  // more than one batch
+  for (int i = 0; i < kCount; ++i) {
+    uint8_t payload[4] = {static_cast<uint8_t>(i), 1, 2, 3};
+    (*a)->send(ByteView(payload, 4), (*b)->localAddress());
+  }
+  (*a)->flush();
+  std::vector<int> seen;
+  for (int attempt = 0; attempt < 100 && seen.size() < kCount; ++attempt) {
+    (*b)->receiveAll([&](MutableByteView data, const SocketAddress& from) {
+      EXPECT_EQ(from, (*a)->localAddress());
+      ASSERT_EQ(data.size(), 4u);
+      seen.push_back(data[0]);
+    });
+  }
+  ASSERT_EQ(seen.size(), static_cast<size_t>(kCount));
+  for (int i = 0; i < kCount; ++i) {
+    EXPECT_EQ(seen[i], i);
+  }
+}
+
+TEST(UdpSocket, EphemeralPortIsReported) {
+  auto a = UdpSocket::bind(loopback());
+  ASSERT_TRUE(a.ok());
+  EXPECT_NE((*a)->localAddress().port(), 0);
+}
+
+TEST(EventLoop, RunsPostedTasksAndTimersInOrder) {
+  EventLoop loop;
+  std::vector<int> order;
+  std::thread t([&] { loop.run(); });
+  loop.post([&] {
+    order.push_back(1);
+    loop.runAfter(Micros(2000), [&] {
+      order.push_back(3);
+      loop.stop();
+    });
+    loop.runAfter(Micros(1000), [&] { order.push_back(2); });
+    auto cancelled = loop.runAfter(Micros(1500), [&] { order.push_back(99); });
+    loop.cancelTimer(cancelled);
+  });
+  t.join();
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(EventLoop, DeliversDatagramsThroughFdHandler) {
+  EventLoop loop;
+  auto rx = UdpSocket::bind(loopback());
+  auto tx = UdpSocket::bind(loopback());
+  ASSERT_TRUE(rx.ok() && tx.ok());
+  int received = 0;
+  loop.addFd((*rx)->fd(), EPOLLIN, [&](uint32_t) {
+    received += static_cast<int>((*rx)->receiveAll([](MutableByteView, const SocketAddress&) {}));
+    if (received >= 3) {
+      loop.stop();
+    }
+  });
+  for (int i = 0; i < 3; ++i) {
+    uint8_t b = 0;
+    (*tx)->send(ByteView(&b, 1), (*rx)->localAddress());
+  }
+  (*tx)->flush();
+  loop.runAfter(Micros(5'000'000), [&] { loop.stop(); });
+  loop.run();
+  EXPECT_EQ(received, 3);
+}
+
+}  // namespace
+}  // namespace medrtc::net

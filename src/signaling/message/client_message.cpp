@@ -1,0 +1,158 @@
+#include "signaling/message/client_message.hpp"
+
+#include <boost/json.hpp>
+
+#include <limits>
+
+namespace medrtc::signaling {
+
+namespace json = boost::json;
+
+namespace {
+
+// Our messages are at most two levels deep; a small limit keeps hostile nesting cheap.
+constexpr size_t kMaxDepth = 8;
+
+Unexpected<MessageError> error(MessageErrorKind kind, std::string_view type = {}, std::string_view field = {}) {
+  return fail(MessageError{kind, std::string(type), std::string(field)});
+}
+
+// A required string field. `maxBytes` caps it; empty strings are refused.
+Result<std::string, MessageError> stringField(const json::object& o, std::string_view type, std::string_view name,
+                                              size_t maxBytes) {
+  const json::value* v = o.if_contains(name);
+  if (v == nullptr) {
+    return error(MessageErrorKind::kMissingField, type, name);
+  }
+  const json::string* s = v->if_string();
+  if (s == nullptr || s->empty() || s->size() > maxBytes) {
+    return error(MessageErrorKind::kWrongField, type, name);
+  }
+  return std::string(s->data(), s->size());
+}
+
+Result<ClientMessage, MessageError> parseObject(const json::object& o) {
+  const json::value* typeValue = o.if_contains("type");
+  if (typeValue == nullptr || !typeValue->is_string()) {
+    return error(MessageErrorKind::kMissingType);
+  }
+  std::string_view type = typeValue->get_string();
+
+  if (type == "join") {
+    auto token = stringField(o, type, "token", kMaxTokenBytes);
+    if (!token) {
+      return fail(token.error());
+    }
+    return ClientMessage{JoinMessage{std::move(*token)}};
+  }
+  if (type == "publish_offer") {
+    auto sdp = stringField(o, type, "sdp", kMaxMessageBytes);
+    if (!sdp) {
+      return fail(sdp.error());
+    }
+    return ClientMessage{PublishOfferMessage{std::move(*sdp)}};
+  }
+  if (type == "subscribe_answer") {
+    auto sdp = stringField(o, type, "sdp", kMaxMessageBytes);
+    if (!sdp) {
+      return fail(sdp.error());
+    }
+    const json::value* v = o.if_contains("version");
+    if (v == nullptr) {
+      return error(MessageErrorKind::kMissingField, type, "version");
+    }
+    // JSON numbers may arrive as int64, uint64 or (1.0) double; accept whole numbers only.
+    int64_t version = -1;
+    if (v->is_int64()) {
+      version = v->get_int64();
+    } else if (v->is_uint64() && v->get_uint64() <= std::numeric_limits<uint32_t>::max()) {
+      version = static_cast<int64_t>(v->get_uint64());
+    }
+    if (version < 0 || version > std::numeric_limits<uint32_t>::max()) {
+      return error(MessageErrorKind::kWrongField, type, "version");
+    }
+    return ClientMessage{SubscribeAnswerMessage{std::move(*sdp), static_cast<uint32_t>(version)}};
+  }
+  if (type == "track_state") {
+    const json::value* kind = o.if_contains("kind");
+    if (kind == nullptr) {
+      return error(MessageErrorKind::kMissingField, type, "kind");
+    }
+    TrackStateMessage m;
+    if (kind->is_string() && kind->get_string() == "audio") {
+      m.kind = TrackKind::kAudio;
+    } else if (kind->is_string() && kind->get_string() == "video") {
+      m.kind = TrackKind::kVideo;
+    } else {
+      return error(MessageErrorKind::kWrongField, type, "kind");
+    }
+    const json::value* muted = o.if_contains("muted");
+    if (muted == nullptr) {
+      return error(MessageErrorKind::kMissingField, type, "muted");
+    }
+    if (!muted->is_bool()) {
+      return error(MessageErrorKind::kWrongField, type, "muted");
+    }
+    m.muted = muted->get_bool();
+    return ClientMessage{m};
+  }
+  if (type == "leave") {
+    return ClientMessage{LeaveMessage{}};
+  }
+  if (type == "ping") {
+    return ClientMessage{PingMessage{}};
+  }
+  return error(MessageErrorKind::kUnknownType, type.substr(0, 64));
+}
+
+}  // namespace
+
+Result<ClientMessage, MessageError> parseClientMessage(std::string_view text) {
+  if (text.size() > kMaxMessageBytes) {
+    return error(MessageErrorKind::kTooLarge);
+  }
+  json::parse_options options;
+  options.max_depth = kMaxDepth;
+  // Strict RFC 8259: no comments, no trailing commas, invalid UTF-8 refused.
+  json::monotonic_resource arena;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec, &arena, options);
+  if (ec) {
+    return error(MessageErrorKind::kNotJson);
+  }
+  const json::object* o = v.if_object();
+  if (o == nullptr) {
+    return error(MessageErrorKind::kNotObject);
+  }
+  return parseObject(*o);
+}
+
+const char* toString(MessageErrorKind kind) {
+  switch (kind) {
+    case MessageErrorKind::kTooLarge: return "too_large";
+    case MessageErrorKind::kNotJson: return "not_json";
+    case MessageErrorKind::kNotObject: return "not_object";
+    case MessageErrorKind::kMissingType: return "missing_type";
+    case MessageErrorKind::kUnknownType: return "unknown_type";
+    case MessageErrorKind::kMissingField: return "missing_field";
+    case MessageErrorKind::kWrongField: return "wrong_field";
+  }
+  return "unknown";
+}
+
+std::string describe(const MessageError& e) {
+  switch (e.kind) {
+    case MessageErrorKind::kTooLarge: return "message larger than 64 KiB";
+    case MessageErrorKind::kNotJson: return "message is not valid JSON";
+    case MessageErrorKind::kNotObject: return "message is not a JSON object";
+    case MessageErrorKind::kMissingType: return "message has no string \"type\"";
+    case MessageErrorKind::kUnknownType: return "unknown message type";
+    case MessageErrorKind::kMissingField: return "missing field \"" + e.field + "\"";
+    case MessageErrorKind::kWrongField: return "field \"" + e.field + "\" has a wrong type or value";
+  }
+  return "invalid message";
+}
+
+const char* toString(TrackKind kind) { return kind == TrackKind::kAudio ? "audio" : "video"; }
+
+}  // namespace medrtc::signaling

@@ -1,0 +1,67 @@
+#pragma once
+// Client → server messages of the signaling protocol (docs/protocol.md), parsed from one
+// WebSocket text frame. No Beast here: the fuzzer builds this folder alone.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "common/result.hpp"
+
+namespace medrtc::signaling {
+
+// docs/protocol.md: frames larger than 64 KiB are refused.
+inline constexpr size_t kMaxMessageBytes = 64 * 1024;
+// A join token is a few hundred bytes; anything this long is not one.
+inline constexpr size_t kMaxTokenBytes = 4096;
+
+struct JoinMessage {
+  std::string token;
+};
+struct PublishOfferMessage {
+  std::string sdp;
+};
+struct SubscribeAnswerMessage {
+  std::string sdp;
+  uint32_t version = 0;
+};
+enum class TrackKind { kAudio, kVideo };
+struct TrackStateMessage {
+  TrackKind kind = TrackKind::kAudio;
+  bool muted = false;
+};
+struct LeaveMessage {};
+struct PingMessage {};
+
+using ClientMessage =
+    std::variant<JoinMessage, PublishOfferMessage, SubscribeAnswerMessage, TrackStateMessage, LeaveMessage, PingMessage>;
+
+enum class MessageErrorKind {
+  kTooLarge,      // over kMaxMessageBytes
+  kNotJson,       // not valid JSON (or nested too deep)
+  kNotObject,     // valid JSON but not an object
+  kMissingType,   // no string `type`
+  kUnknownType,   // a `type` this server does not know
+  kMissingField,  // a required field is absent
+  kWrongField,    // a field has the wrong JSON type or an out-of-range value
+};
+
+struct MessageError {
+  MessageErrorKind kind;
+  // The message's `type` when it could be read (for the `request_type` of the reply).
+  std::string requestType;
+  // The offending field, if any ("sdp", "version", ...).
+  std::string field;
+};
+
+const char* toString(MessageErrorKind kind);
+// A short human-readable description for the `message` of an `invalid_message` error.
+std::string describe(const MessageError& e);
+
+// Never throws on any input (except std::bad_alloc).
+Result<ClientMessage, MessageError> parseClientMessage(std::string_view text);
+
+const char* toString(TrackKind kind);
+
+}  // namespace medrtc::signaling

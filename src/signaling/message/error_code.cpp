@@ -1,0 +1,41 @@
+#include "signaling/message/error_code.hpp"
+
+namespace medrtc::signaling {
+
+const char* toString(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidMessage: return "invalid_message";
+    case ErrorCode::kMessageTooLarge: return "message_too_large";
+    case ErrorCode::kAuthRequired: return "auth_required";
+    case ErrorCode::kTokenInvalid: return "token_invalid";
+    case ErrorCode::kTokenExpired: return "token_expired";
+    case ErrorCode::kRoomNotFound: return "room_not_found";
+    case ErrorCode::kRoomEnded: return "room_ended";
+    case ErrorCode::kDuplicateIdentity: return "duplicate_identity";
+    case ErrorCode::kAlreadyJoined: return "already_joined";
+    case ErrorCode::kNotJoined: return "not_joined";
+    case ErrorCode::kSdpInvalid: return "sdp_invalid";
+    case ErrorCode::kStaleVersion: return "stale_version";
+    case ErrorCode::kForbidden: return "forbidden";
+    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kMediaFailed: return "media_failed";
+  }
+  return "internal";
+}
+
+bool isFatal(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kMessageTooLarge:
+    case ErrorCode::kAuthRequired:
+    case ErrorCode::kTokenInvalid:
+    case ErrorCode::kTokenExpired:
+    case ErrorCode::kRoomNotFound:
+    case ErrorCode::kRoomEnded:
+    case ErrorCode::kDuplicateIdentity:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace medrtc::signaling

@@ -1,0 +1,68 @@
+#include "signaling/message/server_message.hpp"
+
+#include <boost/json.hpp>
+
+namespace medrtc::signaling {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object participantObject(const ParticipantView& p) {
+  return json::object{{"participant_id", p.participantId}, {"identity", p.identity}, {"name", p.name},
+                      {"role", p.role},                    {"audio_muted", p.audioMuted}, {"video_muted", p.videoMuted}};
+}
+
+}  // namespace
+
+std::string joinedMessage(const std::string& participantId, const std::string& roomId, const std::string& identity,
+                          const std::string& role, const std::vector<ParticipantView>& others) {
+  json::array participants;
+  for (const auto& p : others) {
+    participants.push_back(participantObject(p));
+  }
+  return json::serialize(json::object{{"type", "joined"},
+                                      {"participant_id", participantId},
+                                      {"room_id", roomId},
+                                      {"identity", identity},
+                                      {"role", role},
+                                      {"participants", std::move(participants)},
+                                      {"ice_servers", json::array{}}});
+}
+
+std::string publishAnswerMessage(std::string_view sdp) {
+  return json::serialize(json::object{{"type", "publish_answer"}, {"sdp", sdp}});
+}
+
+std::string subscribeOfferMessage(std::string_view sdp, uint32_t version) {
+  return json::serialize(json::object{{"type", "subscribe_offer"}, {"version", version}, {"sdp", sdp}});
+}
+
+std::string participantJoinedMessage(const ParticipantView& p) {
+  return json::serialize(json::object{{"type", "participant_joined"}, {"participant", participantObject(p)}});
+}
+
+std::string participantLeftMessage(const std::string& participantId) {
+  return json::serialize(json::object{{"type", "participant_left"}, {"participant_id", participantId}});
+}
+
+std::string trackStateMessage(const std::string& participantId, TrackKind kind, bool muted) {
+  return json::serialize(json::object{
+      {"type", "track_state"}, {"participant_id", participantId}, {"kind", toString(kind)}, {"muted", muted}});
+}
+
+std::string roomEndedMessage(std::string_view reason) {
+  return json::serialize(json::object{{"type", "room_ended"}, {"reason", reason}});
+}
+
+std::string pongMessage() { return R"({"type":"pong"})"; }
+
+std::string errorMessage(ErrorCode code, std::string_view message, std::string_view requestType) {
+  json::object o{{"type", "error"}, {"code", toString(code)}, {"message", message}};
+  if (!requestType.empty()) {
+    o["request_type"] = requestType;
+  }
+  return json::serialize(o);
+}
+
+}  // namespace medrtc::signaling

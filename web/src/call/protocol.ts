@@ -1,0 +1,69 @@
+// Message shapes of docs/protocol.md (WebSocket /api/v1/ws).
+
+export type Role = 'host' | 'guest' | string;
+export type Kind = 'audio' | 'video';
+
+export interface Participant {
+  participant_id: string;
+  identity: string;
+  name: string;
+  role: Role;
+  audio_muted: boolean;
+  video_muted: boolean;
+}
+
+export type ClientMessage =
+  | { type: 'join'; token: string }
+  | { type: 'publish_offer'; sdp: string }
+  | { type: 'subscribe_answer'; sdp: string; version: number }
+  | { type: 'track_state'; kind: Kind; muted: boolean }
+  | { type: 'leave' }
+  | { type: 'ping' };
+
+export type ServerMessage =
+  | {
+      type: 'joined';
+      participant_id: string;
+      room_id: string;
+      identity: string;
+      role: Role;
+      participants: Participant[];
+      ice_servers: RTCIceServer[];
+    }
+  | { type: 'publish_answer'; sdp: string }
+  | { type: 'subscribe_offer'; sdp: string; version: number }
+  | { type: 'participant_joined'; participant: Participant }
+  | { type: 'participant_left'; participant_id: string }
+  | { type: 'track_state'; participant_id: string; kind: Kind; muted: boolean }
+  | { type: 'room_ended'; reason: string }
+  | { type: 'pong' }
+  | { type: 'error'; code: string; message: string; request_type?: string };
+
+/** Codes after which the server closes the socket: reconnecting would not help. */
+export const FATAL_CODES: ReadonlySet<string> = new Set([
+  'message_too_large',
+  'auth_required',
+  'token_invalid',
+  'token_expired',
+  'room_not_found',
+  'room_ended',
+  'duplicate_identity',
+]);
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Parses one text frame; returns null for anything that is not an object with a type. */
+export function parseServerMessage(text: string): ServerMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObject(value) || typeof value.type !== 'string') {
+    return null;
+  }
+  return value as unknown as ServerMessage;
+}

@@ -1,0 +1,55 @@
+// The publisher connection: we offer sendonly audio/video with the local tracks, the
+// server (ICE-lite, DTLS passive) answers. No trickle: the server learns our address from
+// our connectivity checks, so we just wait for ICE gathering before sending the offer.
+import { waitForIceGathering } from './ice';
+
+export interface PublisherOptions {
+  iceServers: RTCIceServer[];
+  tracks: MediaStreamTrack[];
+  stream: MediaStream;
+  sendOffer(sdp: string): void;
+  onConnectionState(state: RTCPeerConnectionState): void;
+}
+
+export class Publisher {
+  readonly pc: RTCPeerConnection;
+  private pendingAnswer = false;
+
+  constructor(private readonly opts: PublisherOptions) {
+    this.pc = new RTCPeerConnection({ iceServers: opts.iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.pc.addEventListener('connectionstatechange', () => opts.onConnectionState(this.pc.connectionState));
+    // Audio first, then video; one encoding each (no simulcast yet).
+    for (const kind of ['audio', 'video'] as const) {
+      const track = opts.tracks.find((t) => t.kind === kind);
+      if (track) {
+        this.pc.addTransceiver(track, { direction: 'sendonly', streams: [opts.stream] });
+      }
+    }
+  }
+
+  get hasTracks(): boolean {
+    return this.pc.getTransceivers().length > 0;
+  }
+
+  async start(): Promise<void> {
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    await waitForIceGathering(this.pc);
+    const sdp = this.pc.localDescription?.sdp ?? offer.sdp ?? '';
+    this.pendingAnswer = true;
+    this.opts.sendOffer(sdp);
+  }
+
+  async applyAnswer(sdp: string): Promise<void> {
+    if (!this.pendingAnswer) {
+      console.warn('medrtc: publish_answer without a pending offer; ignored');
+      return;
+    }
+    this.pendingAnswer = false;
+    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  close(): void {
+    this.pc.close();
+  }
+}

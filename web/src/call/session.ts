@@ -1,0 +1,353 @@
+// One participant's call: join → publish → subscribe, mute/camera, leave, and reconnect
+// with the same token when the socket drops unexpectedly.
+import { t } from '../i18n';
+import { debug } from './debug';
+import { acquireFull, hasTrack, setTrackEnabled, stopMedia, type LocalMedia } from './media';
+import { FATAL_CODES, type Participant, type ServerMessage } from './protocol';
+import { Publisher } from './publisher';
+import { Signaling, type CloseInfo } from './signaling';
+import { Subscriber } from './subscriber';
+import type { CallUi } from './ui';
+
+export type SessionState = 'prejoin' | 'joining' | 'in_call' | 'reconnecting' | 'left' | 'ended' | 'error';
+
+const MAX_RECONNECTS = 6;
+const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 8000];
+
+export function serverErrorText(code: string): string {
+  return t.serverErrors[code] ?? t.serverErrorUnknown;
+}
+
+export class Session {
+  media: LocalMedia | null = null;
+  private state: SessionState = 'prejoin';
+  private signaling: Signaling | null = null;
+  private publisher: Publisher | null = null;
+  private subscriber: Subscriber | null = null;
+  private readonly participants = new Map<string, Participant>();
+  private audioMuted = false;
+  private videoMuted = false;
+  private reconnects = 0;
+  private reconnectTimer: number | undefined;
+  private fatalCode: string | null = null;
+  private joinedOnce = false;
+
+  constructor(private readonly token: string, private readonly ui: CallUi) {
+    ui.muteButton.addEventListener('click', () => this.toggle('audio'));
+    ui.cameraButton.addEventListener('click', () => this.toggle('video'));
+    ui.leaveButton.addEventListener('click', () => this.leave());
+    ui.rejoinButton.addEventListener('click', () => void this.rejoin());
+    ui.tryAgainButton.addEventListener('click', () => void this.rejoin());
+    ui.onFirstRemoteFrame(() => {
+      if (debug.marks.firstRemoteFrame === undefined) {
+        debug.marks.firstRemoteFrame = performance.now();
+      }
+    });
+    window.addEventListener('pagehide', () => this.signaling?.leave());
+  }
+
+  private setState(state: SessionState): void {
+    this.state = state;
+    debug.state = state;
+    document.body.dataset.state = state;
+  }
+
+  /** The user pressed Join (media already acquired, possibly empty). */
+  join(): void {
+    debug.marks.joinClicked = performance.now();
+    delete debug.marks.firstRemoteFrame;
+    this.fatalCode = null;
+    this.reconnects = 0;
+    this.joinedOnce = false;
+    this.setState('joining');
+    this.ui.joinButton.disabled = true;
+    this.ui.setStatus(t.joining);
+    this.ui.setAlert('');
+    this.connect();
+  }
+
+  private connect(): void {
+    // Events of a socket we already replaced or closed ourselves are ignored.
+    const signaling: Signaling = new Signaling(this.token, {
+      onMessage: (msg) => {
+        if (this.signaling === signaling) {
+          this.onMessage(msg);
+        }
+      },
+      onClose: (info) => {
+        if (this.signaling === signaling && !info.byUs) {
+          this.onClose(info);
+        }
+      },
+    });
+    this.signaling = signaling;
+  }
+
+  private onMessage(msg: ServerMessage): void {
+    switch (msg.type) {
+      case 'joined':
+        void this.onJoined(msg.participant_id, msg.participants, msg.ice_servers);
+        break;
+      case 'publish_answer':
+        this.publisher?.applyAnswer(msg.sdp).catch((err) => console.error('medrtc: publish_answer failed', err));
+        break;
+      case 'subscribe_offer':
+        this.ensureSubscriber().handleOffer(msg.sdp, msg.version);
+        break;
+      case 'participant_joined':
+        this.addParticipant(msg.participant);
+        this.ui.setStatus(t.participantJoined(msg.participant.name || t.guest));
+        break;
+      case 'participant_left': {
+        const p = this.participants.get(msg.participant_id);
+        this.participants.delete(msg.participant_id);
+        this.ui.removeRemote(msg.participant_id);
+        if (p) {
+          this.ui.setStatus(t.participantLeft(p.name || t.guest));
+        }
+        break;
+      }
+      case 'track_state': {
+        const p = this.participants.get(msg.participant_id);
+        if (p) {
+          if (msg.kind === 'audio') {
+            p.audio_muted = msg.muted;
+          } else {
+            p.video_muted = msg.muted;
+          }
+        }
+        this.ui.setRemoteMuted(msg.participant_id, msg.kind, msg.muted);
+        break;
+      }
+      case 'room_ended':
+        this.end('ended', t.endedTitle, t.endedHint);
+        break;
+      case 'pong':
+        break;
+      case 'error':
+        this.onServerError(msg.code, msg.message, msg.request_type);
+        break;
+      default:
+        console.warn('medrtc: unknown message type', (msg as { type: string }).type);
+    }
+  }
+
+  private async onJoined(selfId: string, participants: Participant[], iceServers: RTCIceServer[]): Promise<void> {
+    this.joinedOnce = true;
+    this.reconnects = 0;
+    debug.participantId = selfId;
+    this.setState('in_call');
+    this.participants.clear();
+    this.ui.clearTiles();
+    this.ui.setLocal(this.media?.stream ?? new MediaStream());
+    this.ui.setLocalMuted('audio', this.audioMuted || !hasTrack(this.media, 'audio'));
+    this.ui.setLocalMuted('video', this.videoMuted || !hasTrack(this.media, 'video'));
+    for (const p of participants) {
+      if (p.participant_id !== selfId) {
+        this.addParticipant(p);
+      }
+    }
+    this.updateToggles();
+    this.ui.show('call');
+    this.ui.setAlert('');
+    this.ui.setStatus(this.ui.remoteCount() > 0 ? t.inCall : t.waitingForOthers);
+
+    // Tell the room our mute state (it survives a reconnect).
+    if (this.audioMuted) {
+      this.signaling?.send({ type: 'track_state', kind: 'audio', muted: true });
+    }
+    if (this.videoMuted) {
+      this.signaling?.send({ type: 'track_state', kind: 'video', muted: true });
+    }
+
+    const stream = this.media?.stream ?? new MediaStream();
+    const signaling = this.signaling;
+    const publisher = new Publisher({
+      iceServers: iceServers ?? [],
+      tracks: stream.getTracks(),
+      stream,
+      sendOffer: (sdp) => signaling?.send({ type: 'publish_offer', sdp }),
+      onConnectionState: (s) => this.onMediaState(s),
+    });
+    this.publisher = publisher;
+    debug.publisher = publisher.pc;
+    this.iceServers = iceServers ?? [];
+    if (publisher.hasTracks) {
+      try {
+        await publisher.start();
+      } catch (err) {
+        console.error('medrtc: could not create the publish offer', err);
+      }
+    }
+  }
+
+  private iceServers: RTCIceServer[] = [];
+
+  private ensureSubscriber(): Subscriber {
+    if (!this.subscriber) {
+      const signaling = this.signaling;
+      this.subscriber = new Subscriber({
+        iceServers: this.iceServers,
+        sendAnswer: (sdp, version) => signaling?.send({ type: 'subscribe_answer', sdp, version }),
+        onTrack: (pid, _track, stream) => {
+          if (!this.participants.has(pid)) {
+            // A track can arrive before participant_joined; show it with a neutral name.
+            this.addParticipant({ participant_id: pid, identity: '', name: t.guest, role: 'guest', audio_muted: false, video_muted: false });
+          }
+          this.ui.attachRemote(pid, stream);
+        },
+        onConnectionState: (s) => this.onMediaState(s),
+      });
+      debug.subscriber = this.subscriber.pc;
+    }
+    return this.subscriber;
+  }
+
+  private addParticipant(p: Participant): void {
+    if (p.participant_id === debug.participantId) {
+      return;
+    }
+    const known = this.participants.get(p.participant_id);
+    // Keep a name we already know if this one is the placeholder.
+    const merged = known && p.name === t.guest && !p.identity ? { ...p, name: known.name } : { ...p };
+    this.participants.set(p.participant_id, merged);
+    this.ui.upsertRemote(merged);
+  }
+
+  private onMediaState(state: RTCPeerConnectionState): void {
+    if (this.state !== 'in_call') {
+      return;
+    }
+    if (state === 'disconnected') {
+      this.ui.setStatus(t.mediaProblem);
+    } else if (state === 'connected') {
+      this.ui.setStatus(this.ui.remoteCount() > 0 ? t.inCall : t.waitingForOthers);
+    } else if (state === 'failed') {
+      // ICE-lite server: recover by joining again on a fresh socket (the server hands the
+      // identity over to the new connection).
+      console.warn('medrtc: a peer connection failed; reconnecting');
+      const signaling = this.signaling;
+      this.signaling = null;
+      signaling?.close();
+      this.teardownConnections();
+      this.scheduleReconnect();
+    }
+  }
+
+  private onServerError(code: string, message: string, requestType?: string): void {
+    console.error(`medrtc: server error ${code}${requestType ? ` (for ${requestType})` : ''}: ${message}`);
+    if (FATAL_CODES.has(code)) {
+      this.fatalCode = code;
+      return; // the server closes the socket; onClose shows it.
+    }
+    if (code === 'stale_version') {
+      return; // a newer subscribe_offer is on its way
+    }
+    this.ui.setAlert(serverErrorText(code));
+  }
+
+  private onClose(info: CloseInfo): void {
+    this.signaling = null;
+    this.teardownConnections();
+    if (this.state === 'ended' || this.state === 'left' || this.state === 'error') {
+      return;
+    }
+    const fatal = this.fatalCode ?? (info.code >= 4000 && info.code < 5000 ? 'unknown' : null);
+    if (fatal !== null) {
+      if (fatal === 'room_ended') {
+        this.end('ended', t.endedTitle, serverErrorText(fatal));
+      } else if (this.joinedOnce && fatal === 'duplicate_identity') {
+        this.end('error', t.leftTitle, serverErrorText(fatal), 'rejoin');
+      } else {
+        this.end('error', t.errorTitle, fatal === 'unknown' ? t.serverErrorUnknown : serverErrorText(fatal), 'none');
+      }
+      return;
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnects >= MAX_RECONNECTS) {
+      this.end('error', t.errorTitle, t.connectionLost, 'retry');
+      return;
+    }
+    const delay = BACKOFF_MS[Math.min(this.reconnects, BACKOFF_MS.length - 1)] ?? 8000;
+    this.reconnects += 1;
+    this.setState('reconnecting');
+    this.ui.setStatus(t.reconnecting);
+    this.ui.setAlert(t.reconnecting);
+    window.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = window.setTimeout(() => {
+      if (this.state === 'reconnecting') {
+        this.connect();
+      }
+    }, delay);
+  }
+
+  private toggle(kind: 'audio' | 'video'): void {
+    if (!hasTrack(this.media, kind)) {
+      return;
+    }
+    const muted = kind === 'audio' ? (this.audioMuted = !this.audioMuted) : (this.videoMuted = !this.videoMuted);
+    setTrackEnabled(this.media, kind, !muted);
+    this.ui.setLocalMuted(kind, muted);
+    this.updateToggles();
+    this.signaling?.send({ type: 'track_state', kind, muted });
+    if (kind === 'audio') {
+      this.ui.setStatus(muted ? t.youMuted : t.youUnmuted);
+    } else {
+      this.ui.setStatus(muted ? t.cameraStopped : t.cameraStarted);
+    }
+  }
+
+  private updateToggles(): void {
+    this.ui.setToggle(this.ui.muteButton, this.audioMuted, hasTrack(this.media, 'audio'));
+    this.ui.setToggle(this.ui.cameraButton, this.videoMuted, hasTrack(this.media, 'video'));
+  }
+
+  leave(): void {
+    const signaling = this.signaling;
+    this.signaling = null;
+    signaling?.leave();
+    this.end('left', t.leftTitle, '', 'rejoin');
+  }
+
+  private async rejoin(): Promise<void> {
+    if (this.state === 'joining' || this.state === 'in_call') {
+      return;
+    }
+    this.ui.setStatus(t.startingCamera);
+    if (!this.media || this.media.stream.getTracks().every((track) => track.readyState === 'ended')) {
+      const previous = this.media?.mode ?? 'full';
+      stopMedia(this.media);
+      this.media = previous === 'none' ? { stream: new MediaStream(), mode: 'none' } : await acquireFull();
+    }
+    setTrackEnabled(this.media, 'audio', !this.audioMuted);
+    setTrackEnabled(this.media, 'video', !this.videoMuted);
+    this.join();
+  }
+
+  private end(state: SessionState, title: string, text: string, action: 'rejoin' | 'retry' | 'none' = 'none'): void {
+    window.clearTimeout(this.reconnectTimer);
+    const signaling = this.signaling;
+    this.signaling = null;
+    signaling?.close();
+    this.teardownConnections();
+    this.ui.clearTiles();
+    this.participants.clear();
+    stopMedia(this.media);
+    this.setState(state);
+    this.ui.setAlert('');
+    this.ui.setStatus(title);
+    this.ui.showEnd(title, text, action);
+  }
+
+  private teardownConnections(): void {
+    this.publisher?.close();
+    this.subscriber?.close();
+    this.publisher = null;
+    this.subscriber = null;
+    debug.publisher = null;
+    debug.subscriber = null;
+  }
+}

@@ -1,0 +1,299 @@
+// The call page's DOM: screens (pre-join, call, end), status/alert live regions, tiles
+// and controls. No call logic here; session.ts drives it.
+import { h } from '../dom';
+import { t } from '../i18n';
+import type { Participant } from './protocol';
+
+export type Screen = 'loading' | 'prejoin' | 'call' | 'end';
+
+interface Tile {
+  root: HTMLElement;
+  video: HTMLVideoElement;
+  caption: HTMLElement;
+  micBadge: HTMLElement;
+  camBadge: HTMLElement;
+  placeholder: HTMLElement;
+  stream: MediaStream | null;
+}
+
+function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  return parts.slice(0, 2).map((p) => p.charAt(0).toUpperCase()).join('') || '?';
+}
+
+export class CallUi {
+  readonly status = h('div', { id: 'status', class: 'status', role: 'status', 'aria-live': 'polite' });
+  readonly alert = h('div', { id: 'alert', class: 'alert', role: 'alert' });
+
+  // Pre-join
+  readonly preview = h('video', { class: 'preview-video mirrored', autoplay: true, playsinline: true, 'aria-label': t.previewLabel });
+  readonly previewPlaceholder = h('div', { class: 'preview-placeholder', hidden: true, 'aria-hidden': 'true' }, t.cameraOffBadge);
+  readonly deviceErrorText = h('p', { class: 'device-error-text' });
+  readonly deviceNote = h('p', { class: 'device-note' });
+  readonly micOnlyButton = h('button', { type: 'button', class: 'btn secondary' }, t.useMicOnly);
+  readonly retryButton = h('button', { type: 'button', class: 'btn secondary' }, t.retryDevices);
+  readonly deviceError = h(
+    'div',
+    { class: 'device-error', hidden: true },
+    this.deviceErrorText,
+    h('p', {}, t.devicesErrorHint),
+    this.deviceNote,
+    h('div', { class: 'button-row' }, this.micOnlyButton, this.retryButton),
+  );
+  readonly joinButton = h('button', { type: 'button', class: 'btn primary big', id: 'join' }, t.join);
+
+  // Call
+  readonly tiles = h('div', { class: 'tiles', id: 'tiles' });
+  readonly muteButton = h('button', { type: 'button', class: 'btn control', 'aria-pressed': 'false', id: 'btn-mute' }, t.mute);
+  readonly cameraButton = h('button', { type: 'button', class: 'btn control', 'aria-pressed': 'false', id: 'btn-camera' }, t.cameraOff);
+  readonly leaveButton = h('button', { type: 'button', class: 'btn danger control', id: 'btn-leave' }, t.leave);
+
+  // End
+  readonly endTitle = h('h2', { id: 'end-title', tabindex: '-1' });
+  readonly endText = h('p', { id: 'end-text' });
+  readonly rejoinButton = h('button', { type: 'button', class: 'btn primary big', hidden: true }, t.rejoin);
+  readonly tryAgainButton = h('button', { type: 'button', class: 'btn primary big', hidden: true }, t.tryAgain);
+
+  private readonly screens: Record<Screen, HTMLElement>;
+  private readonly headings: Record<Screen, HTMLElement>;
+  private local: Tile | null = null;
+  private readonly remotes = new Map<string, Tile>();
+  private firstFrameHandler: (() => void) | null = null;
+
+  constructor(root: HTMLElement) {
+    const loadingHeading = h('h2', { tabindex: '-1' }, t.startingCamera);
+    const prejoinHeading = h('h2', { id: 'prejoin-title', tabindex: '-1' }, t.prejoinTitle);
+    const callHeading = h('h2', { class: 'visually-hidden', tabindex: '-1' }, t.callRegion);
+    this.headings = { loading: loadingHeading, prejoin: prejoinHeading, call: callHeading, end: this.endTitle };
+    this.screens = {
+      loading: h('section', { class: 'screen screen-loading' }, loadingHeading),
+      prejoin: h(
+        'section',
+        { class: 'screen screen-prejoin', 'aria-labelledby': 'prejoin-title', hidden: true },
+        prejoinHeading,
+        h('p', {}, t.prejoinHint),
+        h('div', { class: 'preview' }, this.preview, this.previewPlaceholder),
+        this.deviceError,
+        this.joinButton,
+      ),
+      call: h(
+        'section',
+        { class: 'screen screen-call', 'aria-label': t.callRegion, hidden: true },
+        callHeading,
+        this.tiles,
+        h('div', { class: 'controls', role: 'group', 'aria-label': t.controlsRegion }, this.muteButton, this.cameraButton, this.leaveButton),
+      ),
+      end: h(
+        'section',
+        { class: 'screen screen-end', 'aria-labelledby': 'end-title', hidden: true },
+        this.endTitle,
+        this.endText,
+        h('div', { class: 'button-row' }, this.rejoinButton, this.tryAgainButton),
+      ),
+    };
+    root.replaceChildren(
+      h('header', { class: 'topbar' }, h('h1', {}, t.appName)),
+      this.status,
+      this.alert,
+      h('main', { id: 'main' }, ...Object.values(this.screens)),
+    );
+  }
+
+  show(screen: Screen): void {
+    for (const [name, el] of Object.entries(this.screens)) {
+      el.hidden = name !== screen;
+    }
+    this.headings[screen].focus();
+  }
+
+  setStatus(text: string): void {
+    this.status.textContent = text;
+  }
+
+  setAlert(text: string): void {
+    this.alert.textContent = text;
+    this.alert.classList.toggle('visible', text.length > 0);
+  }
+
+  // ---- pre-join
+
+  setPreview(stream: MediaStream): void {
+    const hasVideo = stream.getVideoTracks().length > 0;
+    this.preview.srcObject = hasVideo ? stream : null;
+    this.preview.muted = true;
+    this.preview.hidden = !hasVideo;
+    this.previewPlaceholder.hidden = hasVideo;
+    if (hasVideo) {
+      void this.preview.play().catch(() => undefined);
+    }
+  }
+
+  setDeviceError(error: string | null, note: string, canTryMic: boolean): void {
+    this.deviceError.hidden = error === null;
+    this.deviceErrorText.textContent = error === null ? '' : t.devicesError(error);
+    this.deviceNote.textContent = note;
+    this.micOnlyButton.hidden = !canTryMic;
+  }
+
+  // ---- call
+
+  onFirstRemoteFrame(handler: () => void): void {
+    this.firstFrameHandler = handler;
+  }
+
+  setLocal(stream: MediaStream): void {
+    if (!this.local) {
+      this.local = this.makeTile(t.you, true);
+      this.tiles.prepend(this.local.root);
+    }
+    this.attach(this.local, stream.getVideoTracks().length > 0 ? stream : null);
+    this.local.video.muted = true;
+    this.setTileMuted(this.local, 'video', stream.getVideoTracks().length === 0);
+    this.setTileMuted(this.local, 'audio', stream.getAudioTracks().length === 0);
+  }
+
+  setLocalMuted(kind: 'audio' | 'video', muted: boolean): void {
+    if (this.local) {
+      this.setTileMuted(this.local, kind, muted);
+    }
+  }
+
+  upsertRemote(p: Participant): void {
+    let tile = this.remotes.get(p.participant_id);
+    if (!tile) {
+      tile = this.makeTile(p.name || t.guest, false);
+      tile.root.dataset.participantId = p.participant_id;
+      this.remotes.set(p.participant_id, tile);
+      this.tiles.append(tile.root);
+    } else {
+      this.setTileName(tile, p.name || t.guest);
+    }
+    this.setTileMuted(tile, 'audio', p.audio_muted);
+    this.setTileMuted(tile, 'video', p.video_muted);
+    this.updateLayout();
+  }
+
+  attachRemote(participantId: string, stream: MediaStream): void {
+    const tile = this.remotes.get(participantId);
+    if (tile) {
+      this.attach(tile, stream);
+    }
+  }
+
+  setRemoteMuted(participantId: string, kind: 'audio' | 'video', muted: boolean): void {
+    const tile = this.remotes.get(participantId);
+    if (tile) {
+      this.setTileMuted(tile, kind, muted);
+    }
+  }
+
+  removeRemote(participantId: string): void {
+    const tile = this.remotes.get(participantId);
+    if (tile) {
+      tile.video.srcObject = null;
+      tile.root.remove();
+      this.remotes.delete(participantId);
+      this.updateLayout();
+    }
+  }
+
+  clearTiles(): void {
+    for (const id of [...this.remotes.keys()]) {
+      this.removeRemote(id);
+    }
+    if (this.local) {
+      this.local.video.srcObject = null;
+      this.local.root.remove();
+      this.local = null;
+    }
+  }
+
+  remoteCount(): number {
+    return this.remotes.size;
+  }
+
+  setToggle(button: HTMLButtonElement, pressed: boolean, available: boolean): void {
+    button.setAttribute('aria-pressed', String(pressed));
+    button.disabled = !available;
+  }
+
+  // ---- end
+
+  showEnd(title: string, text: string, action: 'rejoin' | 'retry' | 'none'): void {
+    this.endTitle.textContent = title;
+    this.endText.textContent = text;
+    this.rejoinButton.hidden = action !== 'rejoin';
+    this.tryAgainButton.hidden = action !== 'retry';
+    this.show('end');
+  }
+
+  // ---- tiles
+
+  private makeTile(name: string, local: boolean): Tile {
+    const video = h('video', { class: local ? 'tile-video mirrored' : 'tile-video', autoplay: true, playsinline: true });
+    video.muted = local;
+    const placeholder = h('div', { class: 'tile-placeholder', 'aria-hidden': 'true' }, initials(name));
+    const caption = h('span', { class: 'tile-name' }, name);
+    const micBadge = h('span', { class: 'badge', hidden: true }, t.micOffBadge);
+    const camBadge = h('span', { class: 'badge', hidden: true }, t.cameraOffBadge);
+    const root = h(
+      'figure',
+      { class: local ? 'tile local' : 'tile remote', 'aria-label': t.tileLabel(name) },
+      video,
+      placeholder,
+      h('figcaption', { class: 'tile-caption' }, caption, micBadge, camBadge),
+    );
+    return { root, video, caption, micBadge, camBadge, placeholder, stream: null };
+  }
+
+  private setTileName(tile: Tile, name: string): void {
+    tile.caption.textContent = name;
+    tile.placeholder.textContent = initials(name);
+    tile.root.setAttribute('aria-label', t.tileLabel(name));
+  }
+
+  private setTileMuted(tile: Tile, kind: 'audio' | 'video', muted: boolean): void {
+    if (kind === 'audio') {
+      tile.micBadge.hidden = !muted;
+      tile.root.classList.toggle('audio-muted', muted);
+    } else {
+      tile.camBadge.hidden = !muted;
+      tile.root.classList.toggle('video-muted', muted);
+    }
+  }
+
+  private attach(tile: Tile, stream: MediaStream | null): void {
+    if (tile.stream === stream) {
+      return;
+    }
+    tile.stream = stream;
+    tile.video.srcObject = stream;
+    if (!stream) {
+      return;
+    }
+    void tile.video.play().catch(() => undefined);
+    if (!tile.root.classList.contains('local')) {
+      this.watchFirstFrame(tile.video);
+    }
+  }
+
+  private watchFirstFrame(video: HTMLVideoElement): void {
+    const fire = (): void => {
+      const handler = this.firstFrameHandler;
+      if (handler) {
+        handler();
+      }
+    };
+    if ('requestVideoFrameCallback' in video) {
+      video.requestVideoFrameCallback(() => fire());
+    } else {
+      const el = video as HTMLVideoElement;
+      el.addEventListener('loadeddata', fire, { once: true });
+    }
+  }
+
+  private updateLayout(): void {
+    const count = this.remotes.size + (this.local ? 1 : 0);
+    this.tiles.dataset.count = String(count);
+  }
+}

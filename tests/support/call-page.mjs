@@ -1,0 +1,111 @@
+// Helpers for browser tests that drive the web client (web/call.html) through Chromium:
+// joining, reading WebRTC stats from `window.__medrtc`, and waiting on them (polling,
+// never fixed sleeps).
+import assert from 'node:assert/strict';
+import { createToken, waitFor } from './server.mjs';
+import { foreignRequests, newCallPage } from './chromium.mjs';
+
+/** Opens a join link for a new token in its own browser context and clicks "Join". */
+export async function joinCall(browser, server, roomId, { identity, name, role = 'guest', join = true } = {}) {
+  const { join_url: joinUrl } = await createToken(server, roomId, { identity, name, role });
+  const page = await newCallPage(browser, server.baseUrl + joinUrl);
+  page.displayName = name;
+  if (join) {
+    await clickJoin(page);
+  }
+  return page;
+}
+
+export async function clickJoin(page) {
+  await page.getByRole('button', { name: 'Join' }).click();
+  await waitFor(() => page.evaluate(() => window.__medrtc.state === 'in_call' && window.__medrtc.participantId), {
+    timeoutMs: 15_000,
+    what: `${page.displayName ?? 'page'} to reach state in_call`,
+  });
+}
+
+/** Sums of the inbound-rtp stats of the subscriber connection, per kind. */
+export async function inboundStats(page) {
+  return page.evaluate(async () => {
+    const out = { video: { framesDecoded: 0, packetsReceived: 0, streams: 0 }, audio: { packetsReceived: 0, totalSamplesReceived: 0, streams: 0 } };
+    const pc = window.__medrtc.subscriber;
+    if (!pc) {
+      return out;
+    }
+    const report = await pc.getStats();
+    report.forEach((s) => {
+      if (s.type !== 'inbound-rtp') {
+        return;
+      }
+      const kind = s.kind ?? s.mediaType;
+      if (kind === 'video') {
+        out.video.framesDecoded += s.framesDecoded ?? 0;
+        out.video.packetsReceived += s.packetsReceived ?? 0;
+        out.video.streams += 1;
+      } else if (kind === 'audio') {
+        out.audio.packetsReceived += s.packetsReceived ?? 0;
+        out.audio.totalSamplesReceived += s.totalSamplesReceived ?? 0;
+        out.audio.streams += 1;
+      }
+    });
+    return out;
+  });
+}
+
+/**
+ * Waits until the page decodes remote video (framesDecoded past `minFrames` and still
+ * rising) and receives remote audio (packets rising).
+ */
+export async function waitForRemoteMedia(page, { minFrames = 20, timeoutMs = 30_000 } = {}) {
+  const who = page.displayName ?? 'page';
+  const first = await waitFor(async () => {
+    const s = await inboundStats(page);
+    return s.video.framesDecoded > minFrames && s.audio.packetsReceived > 0 ? s : null;
+  }, { timeoutMs, what: `${who} to decode > ${minFrames} remote video frames and receive audio` });
+  return waitFor(async () => {
+    const s = await inboundStats(page);
+    return s.video.framesDecoded > first.video.framesDecoded
+      && s.audio.packetsReceived > first.audio.packetsReceived
+      && (s.audio.totalSamplesReceived > first.audio.totalSamplesReceived || first.audio.totalSamplesReceived === 0)
+      ? s
+      : null;
+  }, { timeoutMs: 10_000, what: `${who}'s remote video frames and audio to keep rising` });
+}
+
+/** Frames the remote tile of `participantId` has presented (per element, not per stream). */
+export async function tileFrames(page, participantId) {
+  return page.evaluate((pid) => {
+    const video = document.querySelector(`figure.tile.remote[data-participant-id="${pid}"] video`);
+    if (!video) {
+      return -1;
+    }
+    return video.getVideoPlaybackQuality().totalVideoFrames;
+  }, participantId);
+}
+
+/** Waits until the tile of `participantId` on `page` shows frames and keeps showing more. */
+export async function waitForTileFrames(page, participantId, { minFrames = 10, timeoutMs = 30_000 } = {}) {
+  const first = await waitFor(async () => {
+    const n = await tileFrames(page, participantId);
+    return n > minFrames ? n : null;
+  }, { timeoutMs, what: `${page.displayName ?? 'page'} to show frames of ${participantId}` });
+  return waitFor(async () => {
+    const n = await tileFrames(page, participantId);
+    return n > first ? n : null;
+  }, { timeoutMs: 10_000, what: `${page.displayName ?? 'page'}'s tile of ${participantId} to keep showing frames` });
+}
+
+export async function participantId(page) {
+  return page.evaluate(() => window.__medrtc.participantId);
+}
+
+/** Asserts that every request the page made went to the server's own origin. */
+export function assertNoForeignRequests(page, baseUrl) {
+  const foreign = foreignRequests(page, baseUrl);
+  assert.deepEqual(foreign, [], `${page.displayName ?? 'page'} made requests to other origins`);
+}
+
+/** Closes the pages' contexts, ignoring errors (for `after`). */
+export async function closePages(pages) {
+  await Promise.all(pages.filter(Boolean).map((p) => p.context().close().catch(() => {})));
+}

@@ -1,0 +1,28 @@
+#pragma once
+// The server's side of one peer connection's transport, as the SDP builders write it.
+#include <cstdint>
+#include <string>
+
+#include "sdp/session_description.hpp"
+
+namespace medrtc::sdp {
+
+struct LocalTransport {
+  std::string iceUfrag;
+  std::string icePwd;
+  std::string fingerprintSha256;  // "AB:CD:..." of the server's DTLS certificate
+  std::string candidateIp;        // the media worker's public address
+  uint16_t candidatePort = 0;
+};
+
+// Writes ice-ufrag/pwd, the sha-256 fingerprint, `setup`, rtcp-mux and the one host
+// candidate into `media`. An ICE-lite server has exactly one address per worker, so the
+// description carries it and the client needs no trickle (RFC 8839 §4.2 end-of-candidates).
+void applyLocalTransport(MediaSection& media, const LocalTransport& local, SetupRole setup);
+
+// The session-level frame of every description the server writes: o= with a session id
+// derived from the ICE ufrag (stable for the connection, no randomness needed here),
+// ice-lite (RFC 8839 §5.3), t=0 0.
+SessionDescription makeLocalSession(const LocalTransport& local, uint64_t sessionVersion);
+
+}  // namespace medrtc::sdp

@@ -1,0 +1,147 @@
+#include "sdp/subscriber_offer.hpp"
+
+namespace medrtc::sdp {
+
+namespace {
+
+MediaSection offerSection(const OutgoingTrack& t, const LocalTransport& local) {
+  MediaSection m;
+  m.kind = t.kind;
+  m.port = t.active ? 9 : 0;
+  m.protocol = "UDP/TLS/RTP/SAVPF";
+  m.mid = t.mid;
+  applyLocalTransport(m, local, SetupRole::kActpass);
+  m.rtcpRsize = true;
+  for (const Codec& c : t.codecs) {
+    Codec out = c;
+    // Feedback the SFU answers itself per hop: NACK from its RTX cache, PLI/FIR forwarded
+    // upstream. transport-cc and goog-remb are not offered: they need header extensions.
+    out.rtcpFeedback.clear();
+    if (t.kind == "video" && !c.rtxFor) {
+      out.rtcpFeedback = {"nack", "nack pli", "ccm fir"};
+    }
+    m.formats.push_back(std::to_string(c.payloadType));
+    m.codecs.push_back(std::move(out));
+  }
+  // No a=extmap at all: the SFU forwards packets with the header extensions (and ids) the
+  // *publisher* negotiated, which differ between publishers. Advertising none means the
+  // receiver ignores them (RFC 8285 §4.1.1 lets a receiver skip unknown ids) instead of
+  // misreading one publisher's id as another extension. Rewriting extensions per consumer
+  // would cost a copy per packet.
+  if (!t.active) {
+    // A stopped transceiver in a re-offer (RFC 8829 §5.2.2): port 0, inactive, no ssrc.
+    m.direction = Direction::kInactive;
+    m.candidates.clear();
+    m.endOfCandidates = false;
+    return m;
+  }
+  m.direction = Direction::kSendOnly;
+  m.msid = std::make_pair(t.participantId, t.trackId);
+  std::string msid = t.participantId + " " + t.trackId;
+  if (t.rtxSsrc != 0) {
+    m.ssrcGroups.push_back(SsrcGroup{"FID", {t.ssrc, t.rtxSsrc}});  // RFC 4588 §8.4
+  }
+  m.ssrcs.push_back(SsrcInfo{t.ssrc, t.cname, msid, {}});
+  if (t.rtxSsrc != 0) {
+    m.ssrcs.push_back(SsrcInfo{t.rtxSsrc, t.cname, msid, {}});
+  }
+  return m;
+}
+
+const Fingerprint& preferredFingerprint(const std::vector<Fingerprint>& list) {
+  for (const Fingerprint& f : list) {
+    if (f.algorithm == "sha-256") {
+      return f;
+    }
+  }
+  return list.front();
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+  for (const std::string& s : list) {
+    if (s == item) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+SessionDescription buildSubscriberOffer(const std::vector<OutgoingTrack>& tracks,
+                                        const LocalTransport& local, uint64_t sessionVersion) {
+  SessionDescription sdp = makeLocalSession(local, sessionVersion);
+  Group bundle{"BUNDLE", {}};
+  for (const OutgoingTrack& t : tracks) {
+    sdp.media.push_back(offerSection(t, local));
+    if (t.active) {
+      bundle.mids.push_back(t.mid);  // RFC 8843 §7.2: rejected m-lines leave the group
+    }
+  }
+  if (!bundle.mids.empty()) {
+    sdp.groups.push_back(std::move(bundle));
+  }
+  return sdp;
+}
+
+bool hasActiveMedia(const SessionDescription& sdp) {
+  for (const MediaSection& m : sdp.media) {
+    if (!m.rejected()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<SubscriberAnswerInfo, SdpError> readSubscriberAnswer(const SessionDescription& answer) {
+  SubscriberAnswerInfo info;
+  std::optional<TransportParams> first;
+  const Group* bundle = answer.bundleGroup();
+  for (const MediaSection& m : answer.media) {
+    if (m.rejected()) {
+      info.rejectedMids.push_back(m.mid);
+      continue;
+    }
+    if (m.mid.empty()) {
+      return fail(SdpError::kMissingMid);
+    }
+    TransportParams t = resolveTransport(answer, m);
+    if (t.iceUfrag.empty() || t.icePwd.empty()) {
+      return fail(SdpError::kMissingIceCredentials);
+    }
+    if (t.fingerprints.empty()) {
+      return fail(SdpError::kMissingFingerprint);
+    }
+    if (m.isRtp() && !m.rtcpMux) {
+      return fail(SdpError::kMissingRtcpMux);
+    }
+    // RFC 5763 §5: the answerer picks active or passive; we are always the DTLS server, so
+    // only active works. An absent setup means active (RFC 4145 §4).
+    if (t.setup && *t.setup != SetupRole::kActive) {
+      return fail(SdpError::kUnsupportedSetup);
+    }
+    if (bundle != nullptr && !contains(bundle->mids, m.mid)) {
+      return fail(SdpError::kMissingBundle);
+    }
+    if (!first) {
+      first = t;
+    } else if (t.iceUfrag != first->iceUfrag || t.icePwd != first->icePwd ||
+               preferredFingerprint(t.fingerprints).value !=
+                   preferredFingerprint(first->fingerprints).value) {
+      return fail(SdpError::kInconsistentTransport);
+    }
+    info.acceptedMids.push_back(m.mid);
+  }
+  if (!first) {
+    return fail(SdpError::kNoAcceptedMedia);
+  }
+  if (bundle == nullptr && info.acceptedMids.size() > 1) {
+    return fail(SdpError::kMissingBundle);
+  }
+  info.remoteIceUfrag = first->iceUfrag;
+  info.remoteIcePwd = first->icePwd;
+  info.remoteFingerprint = preferredFingerprint(first->fingerprints);
+  return info;
+}
+
+}  // namespace medrtc::sdp

@@ -152,12 +152,12 @@ export class Session {
     this.ui.setAlert('');
     this.ui.setStatus(this.ui.remoteCount() > 0 ? t.inCall : t.waitingForOthers);
 
-    // Tell the room our mute state (it survives a reconnect).
-    if (this.audioMuted) {
-      this.signaling?.send({ type: 'track_state', kind: 'audio', muted: true });
-    }
-    if (this.videoMuted) {
-      this.signaling?.send({ type: 'track_state', kind: 'video', muted: true });
+    // Tell the room our mute state (it survives a reconnect); a missing device counts as muted.
+    for (const kind of ['audio', 'video'] as const) {
+      const muted = kind === 'audio' ? this.audioMuted : this.videoMuted;
+      if (muted || !hasTrack(this.media, kind)) {
+        this.signaling?.send({ type: 'track_state', kind, muted: true });
+      }
     }
 
     const stream = this.media?.stream ?? new MediaStream();

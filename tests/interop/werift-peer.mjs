@@ -118,6 +118,7 @@ export class Subscriber {
     this.answeredVersions = [];
     this.chain = Promise.resolve();
     this.errors = [];
+    this.tracksSeen = 0;
   }
 
   stats(participantId, kind) {
@@ -148,6 +149,7 @@ export class Subscriber {
     }
     const pc = new RTCPeerConnection(peerConfig());
     pc.onTrack.subscribe((track) => {
+      this.tracksSeen += 1;
       const transceiver = pc.getTransceivers().find((t) => t.receiver.track === track || t.receiver.tracks?.includes(track));
       track.onReceiveRtp.subscribe((rtp) => this.count(transceiver, track, rtp));
     });
@@ -305,7 +307,8 @@ export class WeriftPeer {
     }
     const pubState = this.publisher ? `pub ice=${this.publisher.pc.iceConnectionState} conn=${this.publisher.pc.connectionState}` : 'no pub';
     const subState = this.subscriber.pc ? `sub ice=${this.subscriber.pc.iceConnectionState} conn=${this.subscriber.pc.connectionState}` : 'no sub';
-    return `${this.participantId} [${pubState}; ${subState}; offers=${this.subscriber.offers.length} answered=${this.subscriber.answeredVersions.join(',')}; unattributed=${this.subscriber.unattributed}; rx ${parts.join(' ') || 'none'}; msgs ${this.signaling.summary()}]`;
+    const tracks = this.subscriber.pc ? ` transceivers=${this.subscriber.pc.getTransceivers().map((t) => `${t.mid}:${t.kind}:${t.currentDirection}`).join(',')} ontrack=${this.subscriber.tracksSeen}` : '';
+    return `${this.participantId} [${pubState}; ${subState}${tracks}; offers=${this.subscriber.offers.length} answered=${this.subscriber.answeredVersions.join(',')}; unattributed=${this.subscriber.unattributed}; rx ${parts.join(' ') || 'none'}; msgs ${this.signaling.summary()}]`;
   }
 
   stopMedia() {

@@ -192,6 +192,18 @@ test('messages before join → auth_required, socket closed', { timeout: 30000 }
   }
 });
 
+test('no join within 10 s → auth_required, socket closed', { timeout: 30000 }, async () => {
+  const client = await connect();
+  const opened = Date.now();
+  // the protocol's join deadline has to pass; this is the thing under test
+  const err = await client.nextError('auth_required', { timeout: 15000 });
+  assert.equal(err.code, 'auth_required');
+  const elapsed = Date.now() - opened;
+  assert.ok(elapsed >= 9000 && elapsed <= 14000, `auth_required after ${elapsed} ms, expected about 10 s`);
+  const closeInfo = await client.waitClosed(5000);
+  assert.ok(isFatalClose(closeInfo), `close code ${closeInfo.code}`);
+});
+
 test('garbage SDP in publish_offer → sdp_invalid; a good offer afterwards is answered', { timeout: 30000 }, async () => {
   const roomId = await createRoom(server);
   const { client } = await joinRaw(await token(roomId, 'sdpjunk'));

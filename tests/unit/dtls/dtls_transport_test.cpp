@@ -286,6 +286,32 @@ TEST(DtlsTransport, DroppedServerFlightIsRecoveredByClientRetransmission) {
   EXPECT_EQ(pair.server->state(), DtlsState::kConnected);
 }
 
+// The server sends the last flight (ChangeCipherSpec, Finished) and is done; if that
+// flight is lost the client retransmits its own, and the connected server must answer it
+// again from the read path (RFC 6347 §4.2.4).
+TEST(DtlsTransport, LostFinalServerFlightIsResentWhenClientRetransmits) {
+  Pair pair(test::fastTimerConfig(), test::fastTimerConfig());
+  pair.exchangeFingerprints();
+  pair.server->start();
+  pair.client->start();
+  bool dropping = false;
+  pair.pump([&](bool fromClient, const std::vector<uint8_t>&) {
+    if (pair.server->state() == DtlsState::kConnected && !fromClient) {
+      dropping = true;
+      return true;
+    }
+    return false;
+  });
+  ASSERT_TRUE(dropping);
+  ASSERT_EQ(pair.server->state(), DtlsState::kConnected);
+  ASSERT_EQ(pair.client->state(), DtlsState::kConnecting);
+  ASSERT_TRUE(test::waitAndHandleTimeout(*pair.client));
+  pair.pump();
+  EXPECT_EQ(pair.client->state(), DtlsState::kConnected);
+  ASSERT_TRUE(pair.clientEnd.keys && pair.serverEnd.keys);
+  EXPECT_EQ(pair.clientEnd.keys->localKeySalt, pair.serverEnd.keys->remoteKeySalt);
+}
+
 TEST(DtlsTransport, GivesUpWithTimeoutWhenThePeerNeverAnswers) {
   Pair pair(test::fastTimerConfig(), test::fastTimerConfig());
   pair.exchangeFingerprints();

@@ -89,7 +89,10 @@ export class Session {
         void this.onJoined(msg.participant_id, msg.participants, msg.ice_servers);
         break;
       case 'publish_answer':
-        this.publisher?.applyAnswer(msg.sdp).catch((err) => console.error('medrtc: publish_answer failed', err));
+        this.publisher?.applyAnswer(msg.sdp).catch((err) => {
+          console.error('medrtc: publish_answer could not be applied', err);
+          this.ui.setAlert(t.mediaFailed);
+        });
         break;
       case 'subscribe_offer':
         this.ensureSubscriber().handleOffer(msg.sdp, msg.version);

@@ -1,0 +1,27 @@
+#pragma once
+// Plain HTTP request/response values, so REST handlers and their tests need no Beast.
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace medrtc::signaling {
+
+struct HttpRequest {
+  std::string method;         // "GET", "POST", ...
+  std::string target;         // origin-form, e.g. "/api/v1/rooms?x=1"
+  std::string authorization;  // the Authorization header, if any
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string contentType;  // empty: no body
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Location, Allow, ...)
+  bool noStore = true;  // Cache-Control: no-store (API responses)
+};
+
+// The path part of a request target, without query or fragment.
+std::string targetPath(const std::string& target);
+
+}  // namespace medrtc::signaling

@@ -1,0 +1,361 @@
+#include "signaling/rest_api.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <ctime>
+#include <optional>
+
+#include "signaling/problem.hpp"
+#include "store/api_key.hpp"
+
+namespace medrtc::signaling {
+
+namespace json = boost::json;
+
+namespace {
+
+enum class Auth { kNone, kApiKey };
+
+// Unicode code points in a UTF-8 string (Boost.JSON already validated the encoding).
+size_t codePoints(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char ch : s) {
+    n += (ch & 0xC0) != 0x80;
+  }
+  return n;
+}
+
+HttpResponse jsonResponse(int status, const json::value& v) {
+  HttpResponse r;
+  r.status = status;
+  r.contentType = "application/json";
+  r.body = json::serialize(v);
+  return r;
+}
+
+// Parses an optional JSON object body. nullopt + `error` filled on failure.
+std::optional<json::object> parseBody(const HttpRequest& r, bool required, HttpResponse& error) {
+  if (r.body.empty()) {
+    if (required) {
+      error = problem(400, "invalid_json", "a JSON object body is required");
+      return std::nullopt;
+    }
+    return json::object{};
+  }
+  boost::system::error_code ec;
+  json::parse_options options;
+  options.max_depth = 16;
+  json::value v = json::parse(r.body, ec, {}, options);
+  if (ec || !v.is_object()) {
+    error = problem(400, "invalid_json", "the body must be a JSON object");
+    return std::nullopt;
+  }
+  return std::move(v.get_object());
+}
+
+// A string member with a length bound in code points; absent → nullopt with ok=true.
+std::optional<std::string> stringMember(const json::object& o, std::string_view key, size_t minLen, size_t maxLen,
+                                        bool required, HttpResponse& error, bool& ok) {
+  ok = true;
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || v->is_null()) {
+    if (required) {
+      ok = false;
+      error = problem(400, "invalid_field", "\"" + std::string(key) + "\" is required");
+    }
+    return std::nullopt;
+  }
+  const json::string* s = v->if_string();
+  size_t n = s ? codePoints(*s) : 0;
+  if (s == nullptr || n < minLen || n > maxLen) {
+    ok = false;
+    error = problem(400, "invalid_field",
+                    "\"" + std::string(key) + "\" must be a string of " + std::to_string(minLen) + " to " +
+                        std::to_string(maxLen) + " characters");
+    return std::nullopt;
+  }
+  return std::string(*s);
+}
+
+json::object roomJson(const store::RoomRecord& room) {
+  return json::object{{"id", room.id},
+                      {"room_id", room.id},
+                      {"name", room.name},
+                      {"created_at", formatTimestamp(room.createdAt)},
+                      {"status", room.ended() ? "ended" : "open"}};
+}
+
+std::vector<std::string_view> splitPath(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t pos = 1;
+  while (pos <= path.size()) {
+    size_t next = path.find('/', pos);
+    if (next == std::string_view::npos) {
+      next = path.size();
+    }
+    parts.push_back(path.substr(pos, next - pos));
+    pos = next + 1;
+  }
+  return parts;
+}
+
+// Matches "/api/v1/rooms/{id}" against a path; fills `id`.
+bool matchTemplate(std::string_view tmpl, std::string_view path, std::string& id) {
+  auto t = splitPath(tmpl);
+  auto p = splitPath(path);
+  if (t.size() != p.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == "{id}") {
+      if (p[i].empty() || p[i].size() > 64) {
+        return false;
+      }
+      id = std::string(p[i]);
+    } else if (t[i] != p[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+struct RouteEntry {
+  std::string_view method;
+  std::string_view path;
+  Auth auth;
+  HttpResponse (RestApi::*handler)(const HttpRequest&, const RestApi::Params&);
+};
+
+std::string formatTimestamp(int64_t unixSeconds) {
+  std::time_t t = static_cast<std::time_t>(unixSeconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHub& hub, const Clock& clock,
+                 bool devMode)
+    : store_(store), tokens_(tokens), hub_(hub), clock_(clock), devMode_(devMode) {}
+
+bool RestApi::owns(const std::string& path) { return path == "/healthz" || path.rfind("/api/", 0) == 0; }
+
+int64_t RestApi::nowSeconds() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch()).count();
+}
+
+// The routing table. docs/openapi.yaml lists the same (checked by a unit test).
+#define MEDRTC_ROUTES(X)                                                  \
+  X("GET", "/healthz", Auth::kNone, healthz)                              \
+  X("GET", "/api/v1/ws", Auth::kNone, websocketWithoutUpgrade)            \
+  X("POST", "/api/v1/rooms", Auth::kApiKey, createRoom)                   \
+  X("GET", "/api/v1/rooms/{id}", Auth::kApiKey, getRoom)                  \
+  X("DELETE", "/api/v1/rooms/{id}", Auth::kApiKey, deleteRoom)            \
+  X("POST", "/api/v1/rooms/{id}/tokens", Auth::kApiKey, createToken)      \
+  X("POST", "/api/v1/dev/rooms", Auth::kNone, createDevRoom)
+
+std::vector<RouteInfo> RestApi::routes() {
+  return {
+#define MEDRTC_ROUTE_INFO(method, path, auth, handler) RouteInfo{method, path},
+      MEDRTC_ROUTES(MEDRTC_ROUTE_INFO)
+#undef MEDRTC_ROUTE_INFO
+  };
+}
+
+HttpResponse RestApi::handle(const HttpRequest& request) {
+  static const RouteEntry kTable[] = {
+#define MEDRTC_ROUTE_ENTRY(method, path, auth, handler) RouteEntry{method, path, auth, &RestApi::handler},
+      MEDRTC_ROUTES(MEDRTC_ROUTE_ENTRY)
+#undef MEDRTC_ROUTE_ENTRY
+  };
+  std::string path = targetPath(request.target);
+  std::string allow;
+  for (const RouteEntry& route : kTable) {
+    Params params;
+    if (!matchTemplate(route.path, path, params.id)) {
+      continue;
+    }
+    if (route.method != request.method) {
+      allow += (allow.empty() ? "" : ", ") + std::string(route.method);
+      continue;
+    }
+    if (route.auth == Auth::kApiKey && !authorized(request)) {
+      HttpResponse r = problem(401, "unauthorized", "a valid API key is required (Authorization: Bearer <key>)");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return r;
+    }
+    try {
+      return (this->*route.handler)(request, params);
+    } catch (const std::exception& e) {
+      spdlog::error("request failed code=internal method={} route={} error={}", request.method, route.path, e.what());
+      return problem(500, "internal", "server error");
+    }
+  }
+  if (!allow.empty()) {
+    HttpResponse r = problem(405, "method_not_allowed", "allowed: " + allow);
+    r.headers.emplace_back("Allow", allow);
+    return r;
+  }
+  return problem(404, "not_found", "no such resource");
+}
+
+bool RestApi::authorized(const HttpRequest& r) {
+  // RFC 6750 §2.1; the scheme name is case-insensitive (RFC 9110 §11.1).
+  constexpr std::string_view kScheme = "bearer ";
+  if (r.authorization.size() <= kScheme.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(r.authorization[i])) != kScheme[i]) {
+      return false;
+    }
+  }
+  std::string_view key = std::string_view(r.authorization).substr(kScheme.size());
+  while (!key.empty() && key.front() == ' ') {
+    key.remove_prefix(1);
+  }
+  return store::authenticateApiKey(store_, key).has_value();
+}
+
+HttpResponse RestApi::healthz(const HttpRequest&, const Params&) {
+  return jsonResponse(200, json::object{{"status", "ok"}});
+}
+
+HttpResponse RestApi::websocketWithoutUpgrade(const HttpRequest&, const Params&) {
+  HttpResponse r = problem(426, "upgrade_required", "this endpoint speaks WebSocket (docs/protocol.md)");
+  r.headers.emplace_back("Upgrade", "websocket");
+  return r;
+}
+
+HttpResponse RestApi::createRoom(const HttpRequest& r, const Params&) {
+  HttpResponse error;
+  auto body = parseBody(r, false, error);
+  if (!body) {
+    return error;
+  }
+  bool ok = true;
+  auto name = stringMember(*body, "name", 0, 200, false, error, ok);
+  if (!ok) {
+    return error;
+  }
+  store::RoomRecord room = store_.createRoom(name.value_or(""), nowSeconds());
+  spdlog::info("room created id={}", room.id);
+  HttpResponse res = jsonResponse(201, roomJson(room));
+  res.headers.emplace_back("Location", "/api/v1/rooms/" + room.id);
+  return res;
+}
+
+HttpResponse RestApi::getRoom(const HttpRequest&, const Params& p) {
+  auto room = store_.findRoom(p.id);
+  if (!room) {
+    return problem(404, "room_not_found", "no room with this id");
+  }
+  json::object o = roomJson(*room);
+  json::array participants;
+  for (const LiveParticipant& lp : hub_.participants(room->id)) {
+    participants.push_back(json::object{{"participant_id", lp.view.participantId},
+                                        {"identity", lp.view.identity},
+                                        {"name", lp.view.name},
+                                        {"role", lp.view.role},
+                                        {"joined_at", formatTimestamp(lp.joinedAt)}});
+  }
+  o["participants"] = std::move(participants);
+  return jsonResponse(200, o);
+}
+
+HttpResponse RestApi::deleteRoom(const HttpRequest&, const Params& p) {
+  auto room = store_.findRoom(p.id);
+  if (!room) {
+    return problem(404, "room_not_found", "no room with this id");
+  }
+  store_.endRoom(room->id, nowSeconds());
+  hub_.endRoom(room->id, "ended_by_api");
+  if (!room->ended()) {
+    spdlog::info("room ended id={}", room->id);
+  }
+  HttpResponse res;
+  res.status = 204;
+  return res;
+}
+
+HttpResponse RestApi::createToken(const HttpRequest& r, const Params& p) {
+  HttpResponse error;
+  auto body = parseBody(r, true, error);
+  if (!body) {
+    return error;
+  }
+  bool ok = true;
+  auto identity = stringMember(*body, "identity", 1, 128, true, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto name = stringMember(*body, "name", 1, 100, true, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto role = stringMember(*body, "role", 1, 16, false, error, ok);
+  if (!ok) {
+    return error;
+  }
+  if (role && *role != "host" && *role != "guest") {
+    return problem(400, "invalid_field", "\"role\" must be \"host\" or \"guest\"");
+  }
+  std::chrono::seconds ttl = kDefaultTokenTtl;
+  if (const json::value* v = body->if_contains("ttl_seconds"); v != nullptr && !v->is_null()) {
+    if (!v->is_int64() && !v->is_uint64()) {
+      return problem(400, "invalid_field", "\"ttl_seconds\" must be an integer");
+    }
+    bool positive = v->is_uint64() || v->get_int64() > 0;
+    uint64_t seconds = v->is_uint64() ? v->get_uint64() : static_cast<uint64_t>(std::max<int64_t>(v->get_int64(), 0));
+    if (!positive || seconds > static_cast<uint64_t>(kMaxTokenTtl.count())) {
+      return problem(400, "invalid_field", "\"ttl_seconds\" must be between 1 and 86400");
+    }
+    ttl = std::chrono::seconds(seconds);
+  }
+  auto room = store_.findRoom(p.id);
+  if (!room) {
+    return problem(404, "room_not_found", "no room with this id");
+  }
+  if (room->ended()) {
+    return problem(409, "room_ended", "the room has ended");
+  }
+  JoinClaims claims;
+  claims.roomId = room->id;
+  claims.identity = *identity;
+  claims.name = *name;
+  claims.role = role.value_or("guest");
+  JoinClaims issued;
+  std::string token = tokens_.issue(std::move(claims), ttl, &issued);
+  spdlog::info("token issued room={} token={} role={} ttl={}", room->id, issued.tokenId, issued.role, ttl.count());
+  return jsonResponse(201, json::object{{"token", token},
+                                        {"join_url", "/call/" + room->id + "#t=" + token},
+                                        {"expires_at", formatTimestamp(issued.expiresAt)}});
+}
+
+HttpResponse RestApi::createDevRoom(const HttpRequest&, const Params&) {
+  if (!devMode_) {
+    return problem(404, "not_found", "no such resource");
+  }
+  store::RoomRecord room = store_.createRoom("dev", nowSeconds());
+  spdlog::info("room created id={} dev=true", room.id);
+  json::array links;
+  for (auto [identity, name, role] : {std::tuple{"alice", "Alice", "host"}, std::tuple{"bob", "Bob", "guest"}}) {
+    JoinClaims claims;
+    claims.roomId = room.id;
+    claims.identity = identity;
+    claims.name = name;
+    claims.role = role;
+    std::string token = tokens_.issue(std::move(claims), kDefaultTokenTtl);
+    links.push_back(json::object{{"identity", identity},
+                                 {"name", name},
+                                 {"role", role},
+                                 {"join_url", "/call/" + room.id + "#t=" + token}});
+  }
+  return jsonResponse(201, json::object{{"id", room.id}, {"room_id", room.id}, {"links", std::move(links)}});
+}
+
+}  // namespace medrtc::signaling

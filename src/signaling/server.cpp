@@ -1,0 +1,228 @@
+#include "signaling/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <list>
+#include <optional>
+
+#include "signaling/join_token.hpp"
+#include "signaling/problem.hpp"
+#include "signaling/rest_api.hpp"
+#include "signaling/signaling_hub.hpp"
+#include "signaling/static_files.hpp"
+#include "signaling/websocket_session.hpp"
+
+namespace medrtc::signaling {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kHttpReadTimeout = std::chrono::seconds(30);
+constexpr size_t kMaxHeaderBytes = 16 * 1024;
+constexpr const char* kWebSocketPath = "/api/v1/ws";
+
+// Sent with every response, API or page.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; style-src 'self'; "
+    "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+}  // namespace
+
+class HttpSession;
+
+struct Server::Impl {
+  Impl(asio::io_context& ioc, ServerOptions opts, store::Store& store, const Clock& clock, const MediaFactory& make)
+      : ioc(ioc),
+        options(std::move(opts)),
+        signer(options.tokenSecret, clock),
+        hub(store, signer, clock),
+        media(make([&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); }, hub)),
+        rest(store, signer, hub, clock, options.dev),
+        files(options.webRoot),
+        acceptor(ioc) {
+    hub.setMedia(media.get());
+  }
+
+  void accept();
+  HttpResponse respond(const http::request<http::string_body>& req);
+
+  asio::io_context& ioc;
+  ServerOptions options;
+  JoinTokenSigner signer;
+  SignalingHub hub;
+  std::unique_ptr<sfu::MediaApi> media;
+  RestApi rest;
+  StaticFiles files;
+  tcp::acceptor acceptor;
+  std::list<std::weak_ptr<HttpSession>> httpSessions;
+  bool stopped = false;
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {}
+
+  void run() { readRequest(); }
+  void shutdown() { stream_.close(); }
+
+ private:
+  void readRequest() {
+    parser_.emplace();
+    parser_->body_limit(kMaxRequestBodyBytes);
+    parser_->header_limit(kMaxHeaderBytes);
+    stream_.expires_after(kHttpReadTimeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::onRead, shared_from_this()));
+  }
+
+  void onRead(beast::error_code ec, size_t) {
+    if (ec == http::error::body_limit) {
+      HttpResponse r = problem(413, "payload_too_large", "request bodies are limited to 64 KiB");
+      write(r, 11, false, false);
+      return;
+    }
+    if (ec) {
+      stream_.close();
+      return;
+    }
+    auto& req = parser_->get();
+    std::string path = targetPath(std::string(req.target()));
+    if (beast::websocket::is_upgrade(req) && path == kWebSocketPath && !server_.stopped) {
+      auto ws = std::make_shared<WebSocketSession>(stream_.release_socket(), server_.hub,
+                                                   WebSocketTimeouts{server_.options.joinTimeout,
+                                                                     server_.options.idleTimeout});
+      ws->run(parser_->release());
+      return;
+    }
+    bool head = req.method() == http::verb::head;
+    write(server_.respond(req), req.version(), req.keep_alive(), head);
+  }
+
+  void write(const HttpResponse& r, unsigned version, bool keepAlive, bool headOnly) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
+    res->set("Content-Security-Policy", kContentSecurityPolicy);
+    res->set("Referrer-Policy", "no-referrer");
+    res->set("X-Content-Type-Options", "nosniff");
+    res->set("X-Frame-Options", "DENY");
+    if (r.noStore) {
+      res->set(http::field::cache_control, "no-store");
+    }
+    for (const auto& [name, value] : r.headers) {
+      res->set(name, value);
+    }
+    if (!r.contentType.empty()) {
+      res->set(http::field::content_type, r.contentType);
+    }
+    res->keep_alive(keepAlive && !server_.stopped);
+    res->body() = r.body;
+    res->prepare_payload();
+    if (headOnly) {
+      res->body().clear();  // Content-Length still announces the GET size (RFC 9110 §9.3.2)
+    }
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+      if (ec || !res->keep_alive()) {
+        beast::error_code ignored;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        self->stream_.close();
+        return;
+      }
+      self->readRequest();
+    });
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Server::Impl& server_;
+};
+
+HttpResponse Server::Impl::respond(const http::request<http::string_body>& req) {
+  std::string target(req.target());
+  std::string path = targetPath(target);
+  if (RestApi::owns(path)) {
+    HttpRequest r;
+    r.method = std::string(req.method_string());
+    r.target = target;
+    r.authorization = std::string(req[http::field::authorization]);
+    r.body = req.body();
+    return rest.handle(r);
+  }
+  if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    HttpResponse r = problem(405, "method_not_allowed", "allowed: GET, HEAD");
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
+  return files.serve(target);
+}
+
+void Server::Impl::accept() {
+  acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec != asio::error::operation_aborted && !stopped) {
+        spdlog::warn("accept failed error={}", ec.message());
+        accept();
+      }
+      return;
+    }
+    auto session = std::make_shared<HttpSession>(std::move(socket), *this);
+    httpSessions.remove_if([](const std::weak_ptr<HttpSession>& w) { return w.expired(); });
+    httpSessions.push_back(session);
+    session->run();
+    accept();
+  });
+}
+
+Server::Server(asio::io_context& ioc, ServerOptions options, store::Store& store, const Clock& clock,
+               const MediaFactory& makeMedia)
+    : impl_(std::make_unique<Impl>(ioc, std::move(options), store, clock, makeMedia)) {}
+
+Server::~Server() = default;
+
+void Server::start() {
+  tcp::resolver resolver(impl_->ioc);
+  beast::error_code ec;
+  auto results = resolver.resolve(impl_->options.listenHost, std::to_string(impl_->options.listenPort),
+                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) {
+    throw std::runtime_error("cannot resolve listen address " + impl_->options.listenHost + ": " + ec.message());
+  }
+  tcp::endpoint endpoint = results.begin()->endpoint();
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address(true));
+  acceptor.bind(endpoint, ec);
+  if (ec) {
+    throw std::runtime_error("cannot listen on " + impl_->options.listenHost + ":" +
+                             std::to_string(impl_->options.listenPort) + ": " + ec.message());
+  }
+  acceptor.listen(asio::socket_base::max_listen_connections);
+  impl_->accept();
+}
+
+uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::stop() {
+  if (impl_->stopped) {
+    return;
+  }
+  impl_->stopped = true;
+  beast::error_code ignored;
+  impl_->acceptor.close(ignored);
+  impl_->hub.closeAll();
+  for (auto& weak : impl_->httpSessions) {
+    if (auto session = weak.lock()) {
+      session->shutdown();
+    }
+  }
+  impl_->httpSessions.clear();
+}
+
+}  // namespace medrtc::signaling

@@ -1,0 +1,62 @@
+#pragma once
+// The control plane's network face: HTTP/1.1 (REST, static web client) and the signaling
+// WebSocket on one io_context thread. Beast stays inside server.cpp and
+// websocket_session.cpp; this header exposes plain types.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "sfu/media_api.hpp"
+#include "store/store.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace medrtc::signaling {
+
+struct ServerOptions {
+  std::string listenHost = "127.0.0.1";
+  uint16_t listenPort = 8080;  // 0: an ephemeral port (see Server::port())
+  std::filesystem::path webRoot;
+  bool dev = false;  // enables POST /api/v1/dev/rooms
+  std::vector<uint8_t> tokenSecret;  // 32 bytes (data-dir/token.key)
+  // docs/protocol.md: join within 10 s; a socket silent for 30 s is gone (clients ping
+  // every 10 s). Tests shorten both.
+  std::chrono::milliseconds joinTimeout{10'000};
+  std::chrono::milliseconds idleTimeout{30'000};
+};
+
+// Builds the media plane given the poster onto the control thread and the events sink.
+// The binary passes sfu::createMediaPlane; unit tests pass a fake.
+using MediaFactory = std::function<std::unique_ptr<sfu::MediaApi>(sfu::ControlPoster, sfu::MediaEvents&)>;
+
+class Server {
+ public:
+  // Everything runs on `ioc`, which the caller runs on one thread (the control thread).
+  Server(boost::asio::io_context& ioc, ServerOptions options, store::Store& store, const Clock& clock,
+         const MediaFactory& makeMedia);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts accepting. Throws std::runtime_error when the address cannot be bound.
+  void start();
+  // The bound port (after start()).
+  uint16_t port() const;
+  // Ends every live room (room_ended to each socket), closes sockets and stops
+  // accepting. Call on the control thread; the io_context then runs out of work.
+  void stop();
+
+  struct Impl;  // server.cpp (Beast)
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace medrtc::signaling

@@ -1,0 +1,393 @@
+#include "signaling/signaling_hub.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "common/random.hpp"
+
+namespace medrtc::signaling {
+
+// Log lines carry room, participant and token ids only — never names or identities.
+
+ErrorCode errorCodeFor(sfu::MediaError e) {
+  switch (e) {
+    case sfu::MediaError::kSdpInvalid: return ErrorCode::kSdpInvalid;
+    case sfu::MediaError::kStaleVersion: return ErrorCode::kStaleVersion;
+    case sfu::MediaError::kForbidden: return ErrorCode::kForbidden;
+    case sfu::MediaError::kRoomNotFound:
+    case sfu::MediaError::kParticipantNotFound:
+    case sfu::MediaError::kShuttingDown: return ErrorCode::kInternal;
+  }
+  return ErrorCode::kInternal;
+}
+
+namespace {
+
+const char* mediaErrorName(sfu::MediaError e) {
+  switch (e) {
+    case sfu::MediaError::kRoomNotFound: return "room_not_found";
+    case sfu::MediaError::kParticipantNotFound: return "participant_not_found";
+    case sfu::MediaError::kSdpInvalid: return "sdp_invalid";
+    case sfu::MediaError::kStaleVersion: return "stale_version";
+    case sfu::MediaError::kForbidden: return "forbidden";
+    case sfu::MediaError::kShuttingDown: return "shutting_down";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+SignalingHub::SignalingHub(store::Store& store, const JoinTokenSigner& tokens, const Clock& clock)
+    : store_(store), tokens_(tokens), clock_(clock) {}
+
+SignalingHub::~SignalingHub() = default;
+
+int64_t SignalingHub::nowSeconds() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch()).count();
+}
+
+SignalingHub::ConnectionId SignalingHub::connect(std::shared_ptr<PeerSocket> socket) {
+  ConnectionId id = nextId_++;
+  connections_[id].socket = std::move(socket);
+  return id;
+}
+
+void SignalingHub::onText(ConnectionId id, std::string_view text) {
+  auto it = connections_.find(id);
+  if (it == connections_.end() || it->second.state == State::kClosed) {
+    return;
+  }
+  Connection& c = it->second;
+  auto parsed = parseClientMessage(text);
+  if (!parsed) {
+    const MessageError& e = parsed.error();
+    if (e.kind == MessageErrorKind::kTooLarge) {
+      failConnection(c, ErrorCode::kMessageTooLarge, "message larger than 64 KiB");
+      return;
+    }
+    sendError(c, ErrorCode::kInvalidMessage, describe(e), e.requestType);
+    return;
+  }
+  // docs/protocol.md: the first message must be `join`.
+  if (c.state == State::kAwaitingJoin && !std::holds_alternative<JoinMessage>(*parsed)) {
+    failConnection(c, ErrorCode::kAuthRequired, "the first message must be join");
+    return;
+  }
+  std::visit([&](auto& m) { handle(id, c, m); }, *parsed);
+}
+
+void SignalingHub::onTooLarge(ConnectionId id) {
+  auto it = connections_.find(id);
+  if (it != connections_.end() && it->second.state != State::kClosed) {
+    failConnection(it->second, ErrorCode::kMessageTooLarge, "message larger than 64 KiB");
+  }
+}
+
+void SignalingHub::onJoinTimeout(ConnectionId id) {
+  auto it = connections_.find(id);
+  if (it != connections_.end() && it->second.state == State::kAwaitingJoin) {
+    failConnection(it->second, ErrorCode::kAuthRequired, "no join within 10 seconds");
+  }
+}
+
+void SignalingHub::onDisconnected(ConnectionId id, std::string_view why) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) {
+    return;
+  }
+  removeFromRoom(it->second, why);
+  connections_.erase(it);
+}
+
+void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
+  if (c.state != State::kAwaitingJoin) {
+    sendError(c, ErrorCode::kAlreadyJoined, "this socket already joined", "join");
+    return;
+  }
+  auto claims = tokens_.verify(m.token);
+  if (!claims) {
+    spdlog::info("join refused reason=token_{}", toString(claims.error()));
+    failConnection(c, claims.error() == TokenError::kExpired ? ErrorCode::kTokenExpired : ErrorCode::kTokenInvalid,
+                   claims.error() == TokenError::kExpired ? "token expired" : "token invalid");
+    return;
+  }
+  std::optional<store::RoomRecord> room;
+  try {
+    room = store_.findRoom(claims->roomId);
+  } catch (const store::StoreFailure& e) {
+    spdlog::error("join failed code=internal room={} error={}", claims->roomId, e.what());
+    sendError(c, ErrorCode::kInternal, "server error", "join");
+    return;
+  }
+  if (!room) {
+    failConnection(c, ErrorCode::kRoomNotFound, "room not found");
+    return;
+  }
+  if (room->ended()) {
+    failConnection(c, ErrorCode::kRoomEnded, "room has ended");
+    return;
+  }
+  // The same identity joining again (typically after a network drop) takes over: the
+  // older socket learns why and is closed.
+  Connection* older = nullptr;
+  if (auto members = rooms_.find(room->id); members != rooms_.end()) {
+    for (auto& [pid, otherId] : members->second) {
+      Connection& other = connections_.at(otherId);
+      if (other.claims.identity == claims->identity) {
+        older = &other;
+        break;
+      }
+    }
+  }
+  if (older != nullptr) {
+    spdlog::info("participant replaced room={} participant={}", room->id, older->participantId);
+    failConnection(*older, ErrorCode::kDuplicateIdentity, "the same identity joined from another connection");
+  }
+
+  c.claims = std::move(*claims);
+  c.roomId = room->id;
+  c.participantId = "p_" + randomHex(8);
+  c.state = State::kJoining;
+  rooms_[c.roomId][c.participantId] = id;
+  participants_[c.participantId] = id;
+  if (media_ == nullptr) {
+    onAdded(c.participantId, fail(sfu::MediaError::kShuttingDown));
+    return;
+  }
+  media_->openRoom(c.roomId);
+  media_->addParticipant(c.roomId, c.participantId, {c.claims.canPublish, c.claims.canSubscribe},
+                         [this, pid = c.participantId](Result<Ok, sfu::MediaError> r) { onAdded(pid, r); });
+}
+
+void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::MediaError> result) {
+  Connection* c = byParticipant(participantId);
+  if (c == nullptr || c->state != State::kJoining) {
+    return;  // the socket left (or the room ended) while the media plane was busy
+  }
+  if (!result) {
+    spdlog::error("join failed code=internal room={} participant={} media_error={}", c->roomId, participantId,
+                  mediaErrorName(result.error()));
+    std::string roomId = c->roomId;
+    rooms_[roomId].erase(participantId);
+    participants_.erase(participantId);
+    c->state = State::kAwaitingJoin;
+    c->participantId.clear();
+    c->roomId.clear();
+    sendError(*c, ErrorCode::kInternal, "the media server could not add you", "join");
+    return;
+  }
+  c->state = State::kJoined;
+  c->joinedAt = nowSeconds();
+  std::vector<ParticipantView> others;
+  for (auto& [pid, otherId] : rooms_[c->roomId]) {
+    const Connection& other = connections_.at(otherId);
+    if (pid != participantId && other.state == State::kJoined) {
+      others.push_back(viewOf(other));
+    }
+  }
+  c->socket->sendText(joinedMessage(participantId, c->roomId, c->claims.identity, c->claims.role, others));
+  broadcast(c->roomId, participantId, participantJoinedMessage(viewOf(*c)));
+  spdlog::info("participant joined room={} participant={} role={} token={}", c->roomId, participantId, c->claims.role,
+               c->claims.tokenId);
+  if (c->pendingOffer) {
+    auto [version, sdp] = std::move(*c->pendingOffer);
+    c->pendingOffer.reset();
+    c->socket->sendText(subscribeOfferMessage(sdp, version));
+  }
+}
+
+void SignalingHub::handle(ConnectionId, Connection& c, PublishOfferMessage& m) {
+  if (c.state != State::kJoined) {
+    sendError(c, ErrorCode::kNotJoined, "join first", "publish_offer");
+    return;
+  }
+  if (!c.claims.canPublish) {
+    sendError(c, ErrorCode::kForbidden, "the token does not grant publish", "publish_offer");
+    return;
+  }
+  media_->publish(c.roomId, c.participantId, std::move(m.sdp),
+                  [this, pid = c.participantId](Result<std::string, sfu::MediaError> r) {
+                    Connection* c = byParticipant(pid);
+                    if (c == nullptr || c->state != State::kJoined) {
+                      return;
+                    }
+                    if (!r) {
+                      spdlog::info("publish refused room={} participant={} code={}", c->roomId, pid,
+                                   toString(errorCodeFor(r.error())));
+                      sendError(*c, errorCodeFor(r.error()), mediaErrorName(r.error()), "publish_offer");
+                      return;
+                    }
+                    c->socket->sendText(publishAnswerMessage(*r));
+                  });
+}
+
+void SignalingHub::handle(ConnectionId, Connection& c, SubscribeAnswerMessage& m) {
+  if (c.state != State::kJoined) {
+    sendError(c, ErrorCode::kNotJoined, "join first", "subscribe_answer");
+    return;
+  }
+  media_->answerSubscription(c.roomId, c.participantId, m.version, std::move(m.sdp),
+                             [this, pid = c.participantId](Result<Ok, sfu::MediaError> r) {
+                               Connection* c = byParticipant(pid);
+                               if (c == nullptr || c->state != State::kJoined || r) {
+                                 return;
+                               }
+                               sendError(*c, errorCodeFor(r.error()), mediaErrorName(r.error()), "subscribe_answer");
+                             });
+}
+
+void SignalingHub::handle(ConnectionId, Connection& c, TrackStateMessage& m) {
+  if (c.state != State::kJoined) {
+    sendError(c, ErrorCode::kNotJoined, "join first", "track_state");
+    return;
+  }
+  (m.kind == TrackKind::kAudio ? c.audioMuted : c.videoMuted) = m.muted;
+  broadcast(c.roomId, c.participantId, trackStateMessage(c.participantId, m.kind, m.muted));
+}
+
+void SignalingHub::handle(ConnectionId, Connection& c, LeaveMessage&) {
+  removeFromRoom(c, "leave");
+  c.state = State::kClosed;
+  c.socket->close(kCloseNormal, "leave");
+}
+
+void SignalingHub::handle(ConnectionId, Connection& c, PingMessage&) { c.socket->sendText(pongMessage()); }
+
+void SignalingHub::sendError(Connection& c, ErrorCode code, std::string_view message, std::string_view requestType) {
+  c.socket->sendText(errorMessage(code, message, requestType));
+}
+
+void SignalingHub::failConnection(Connection& c, ErrorCode code, std::string_view message) {
+  spdlog::info("signaling error code={} room={} participant={}", toString(code), c.roomId.empty() ? "-" : c.roomId,
+               c.participantId.empty() ? "-" : c.participantId);
+  sendError(c, code, message);
+  removeFromRoom(c, toString(code));
+  c.state = State::kClosed;
+  c.socket->close(closeCodeFor(code), toString(code));
+}
+
+void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
+  if (c.state != State::kJoining && c.state != State::kJoined) {
+    return;
+  }
+  bool wasJoined = c.state == State::kJoined;
+  std::string roomId = c.roomId;
+  std::string pid = c.participantId;
+  auto room = rooms_.find(roomId);
+  if (room != rooms_.end()) {
+    room->second.erase(pid);
+    if (room->second.empty()) {
+      rooms_.erase(room);
+    }
+  }
+  participants_.erase(pid);
+  c.state = State::kAwaitingJoin;
+  if (media_ != nullptr) {
+    media_->removeParticipant(roomId, pid);
+  }
+  if (wasJoined) {
+    broadcast(roomId, pid, participantLeftMessage(pid));
+    spdlog::info("participant left room={} participant={} reason={}", roomId, pid, reason);
+  }
+}
+
+void SignalingHub::broadcast(const std::string& roomId, const std::string& exceptParticipant, const std::string& text) {
+  auto room = rooms_.find(roomId);
+  if (room == rooms_.end()) {
+    return;
+  }
+  for (auto& [pid, id] : room->second) {
+    Connection& c = connections_.at(id);
+    if (pid != exceptParticipant && c.state == State::kJoined) {
+      c.socket->sendText(text);
+    }
+  }
+}
+
+SignalingHub::Connection* SignalingHub::byParticipant(const std::string& participantId) {
+  auto it = participants_.find(participantId);
+  if (it == participants_.end()) {
+    return nullptr;
+  }
+  auto c = connections_.find(it->second);
+  return c == connections_.end() ? nullptr : &c->second;
+}
+
+ParticipantView SignalingHub::viewOf(const Connection& c) const {
+  return {c.participantId, c.claims.identity, c.claims.name, c.claims.role, c.audioMuted, c.videoMuted};
+}
+
+std::vector<LiveParticipant> SignalingHub::participants(const std::string& roomId) const {
+  std::vector<LiveParticipant> out;
+  auto room = rooms_.find(roomId);
+  if (room == rooms_.end()) {
+    return out;
+  }
+  for (auto& [pid, id] : room->second) {
+    const Connection& c = connections_.at(id);
+    if (c.state == State::kJoined) {
+      out.push_back({viewOf(c), c.joinedAt});
+    }
+  }
+  return out;
+}
+
+void SignalingHub::endRoom(const std::string& roomId, std::string_view reason) {
+  auto room = rooms_.find(roomId);
+  if (room != rooms_.end()) {
+    std::string text = roomEndedMessage(reason);
+    auto members = std::move(room->second);
+    rooms_.erase(room);
+    for (auto& [pid, id] : members) {
+      Connection& c = connections_.at(id);
+      participants_.erase(pid);
+      // Everyone leaves at once: no participant_left, just room_ended and the close.
+      if (c.state == State::kJoined) {
+        c.socket->sendText(text);
+      }
+      c.state = State::kClosed;
+      c.socket->close(closeCodeFor(ErrorCode::kRoomEnded), "room_ended");
+    }
+  }
+  if (media_ != nullptr) {
+    media_->closeRoom(roomId);
+  }
+}
+
+void SignalingHub::closeAll() {
+  std::vector<std::string> live;
+  for (auto& [roomId, members] : rooms_) {
+    live.push_back(roomId);
+  }
+  for (auto& roomId : live) {
+    endRoom(roomId, "server_shutdown");
+  }
+  for (auto& [id, c] : connections_) {
+    if (c.state != State::kClosed) {
+      c.state = State::kClosed;
+      c.socket->close(kCloseGoingAway, "server_shutdown");
+    }
+  }
+}
+
+void SignalingHub::onSubscribeOffer(const std::string& roomId, const std::string& participantId, uint32_t version,
+                                    std::string sdp) {
+  Connection* c = byParticipant(participantId);
+  if (c == nullptr || c->roomId != roomId) {
+    return;
+  }
+  if (c->state == State::kJoining) {
+    c->pendingOffer.emplace(version, std::move(sdp));
+  } else if (c->state == State::kJoined) {
+    c->socket->sendText(subscribeOfferMessage(sdp, version));
+  }
+}
+
+void SignalingHub::onMediaFailed(const std::string& roomId, const std::string& participantId, std::string reason) {
+  spdlog::warn("media failed room={} participant={} reason={}", roomId, participantId, reason);
+  Connection* c = byParticipant(participantId);
+  if (c != nullptr && c->state == State::kJoined && c->roomId == roomId) {
+    sendError(*c, ErrorCode::kMediaFailed, reason);
+  }
+}
+
+}  // namespace medrtc::signaling

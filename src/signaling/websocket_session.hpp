@@ -1,0 +1,63 @@
+#pragma once
+// Internal to the Beast translation units (server.cpp, websocket_session.cpp): one
+// signaling WebSocket. It moves frames and runs the join and idle timers; the protocol
+// lives in SignalingHub.
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "signaling/signaling_hub.hpp"
+
+namespace medrtc::signaling {
+
+struct WebSocketTimeouts {
+  std::chrono::milliseconds join;
+  std::chrono::milliseconds idle;
+};
+
+class WebSocketSession final : public PeerSocket, public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  WebSocketSession(boost::asio::ip::tcp::socket socket, SignalingHub& hub, WebSocketTimeouts timeouts);
+  ~WebSocketSession() override;
+
+  // Completes the upgrade of `request` and starts reading.
+  void run(boost::beast::http::request<boost::beast::http::string_body> request);
+
+  void sendText(std::string text) override;
+  void close(uint16_t code, std::string_view reason) override;
+
+ private:
+  void onAccept(boost::beast::error_code ec);
+  void readNext();
+  void onRead(boost::beast::error_code ec, size_t bytes);
+  void writeNext();
+  void onWrite(boost::beast::error_code ec);
+  void startClose();
+  void armIdleTimer(std::chrono::steady_clock::duration after);
+  void finish(std::string_view why);
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  SignalingHub& hub_;
+  WebSocketTimeouts timeouts_;
+  boost::asio::steady_timer joinTimer_;
+  boost::asio::steady_timer idleTimer_;
+  std::chrono::steady_clock::time_point lastActivity_;
+  SignalingHub::ConnectionId id_ = 0;
+  std::deque<std::string> outbox_;
+  bool writing_ = false;
+  bool closeRequested_ = false;
+  bool closing_ = false;
+  bool discarding_ = false;  // an oversize message is being skipped
+  bool finished_ = false;
+  uint16_t closeCode_ = 1000;
+  std::string closeReason_;
+};
+
+}  // namespace medrtc::signaling

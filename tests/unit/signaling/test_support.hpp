@@ -1,0 +1,153 @@
+#pragma once
+// In-process server with a fake media plane, and small blocking HTTP/WebSocket clients.
+// Beast is compiled only in test_support.cpp; tests see plain types.
+#include <boost/json.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "sfu/media_api.hpp"
+#include "signaling/join_token.hpp"
+#include "signaling/server.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace medrtc::signaling::testing {
+
+// Stands in for the media plane; runs on the control thread like the real one, and
+// completes every request through the control poster (asynchronously, like the real one).
+class FakeMedia final : public sfu::MediaApi {
+ public:
+  FakeMedia(sfu::ControlPoster post, sfu::MediaEvents& events) : post_(std::move(post)), events_(events) {}
+
+  void openRoom(const std::string& roomId) override;
+  void closeRoom(const std::string& roomId) override;
+  void addParticipant(const std::string& roomId, const std::string& participantId, sfu::ParticipantGrants grants,
+                      Done<Ok> done) override;
+  void removeParticipant(const std::string& roomId, const std::string& participantId) override;
+  // SDP containing "bad" → kSdpInvalid, "forbidden" → kForbidden; else answers "answer:<offer>".
+  void publish(const std::string& roomId, const std::string& participantId, std::string offerSdp,
+               Done<std::string> done) override;
+  // A version other than the last one offered to that participant → kStaleVersion.
+  void answerSubscription(const std::string& roomId, const std::string& participantId, uint32_t version,
+                          std::string answerSdp, Done<Ok> done) override;
+
+  // Control thread only.
+  sfu::MediaEvents& events() { return events_; }
+  void offer(const std::string& roomId, const std::string& participantId, uint32_t version, std::string sdp);
+  bool holdAdds = false;  // keep addParticipant pending until releaseAdds()
+  void releaseAdds();
+
+  // Any thread.
+  std::vector<std::string> calls() const;  // "remove r_x p_y", "close r_x", ...
+  bool sawCall(const std::string& call) const;
+
+ private:
+  void record(std::string call);
+
+  sfu::ControlPoster post_;
+  sfu::MediaEvents& events_;
+  std::map<std::string, uint32_t> offeredVersion_;
+  std::vector<std::function<void()>> heldAdds_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> calls_;
+};
+
+struct TestServerOptions {
+  bool dev = false;
+  std::chrono::milliseconds joinTimeout{10'000};
+  std::chrono::milliseconds idleTimeout{30'000};
+  std::filesystem::path webRoot;
+};
+
+// A medrtc control plane on 127.0.0.1:0 with its own io_context thread, temp data dir,
+// ManualClock and one registered API key.
+class TestServer {
+ public:
+  explicit TestServer(TestServerOptions options = {});
+  ~TestServer();
+
+  uint16_t port() const { return port_; }
+  const std::string& apiKey() const { return apiKey_; }
+  // Runs `fn` on the control thread and waits for it.
+  void onControl(const std::function<void()>& fn);
+  FakeMedia& media() { return *media_; }
+  // Shares the server's secret and clock (use on the control thread, or while idle).
+  JoinTokenSigner& signer() { return *signer_; }
+  void advanceClock(std::chrono::seconds d);
+
+  // REST helpers.
+  std::string createRoom();
+  std::string createToken(const std::string& roomId, const std::string& identity, const std::string& name,
+                          const std::string& role = "guest");
+
+ private:
+  std::filesystem::path dataDir_;
+  ManualClock clock_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<JoinTokenSigner> signer_;
+  std::unique_ptr<boost::asio::io_context> ioc_;
+  std::unique_ptr<Server> server_;
+  FakeMedia* media_ = nullptr;
+  std::thread thread_;
+  uint16_t port_ = 0;
+  std::string apiKey_;
+};
+
+struct HttpResult {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  boost::json::value json() const;
+  std::string header(const std::string& lowerName) const;
+};
+
+HttpResult httpRequest(uint16_t port, const std::string& method, const std::string& target,
+                       const std::string& body = "", const std::string& apiKey = "",
+                       const std::string& contentType = "application/json");
+// Sends bytes as they are (no client-side normalisation) and returns the status code.
+int rawHttpStatus(uint16_t port, const std::string& requestLine);
+
+// A blocking WebSocket client. Reads give up after a few seconds so a broken test
+// fails instead of hanging.
+class WsClient {
+ public:
+  explicit WsClient(uint16_t port);
+  ~WsClient();
+
+  void send(const std::string& text);
+  void sendJson(const boost::json::object& o) { send(boost::json::serialize(o)); }
+  // The next text frame; nullopt when the server closed the socket (see closeCode()) or
+  // nothing came in time.
+  std::optional<std::string> read();
+  // The next frame parsed as an object ({} when there is none).
+  boost::json::object readJson();
+  // Reads frames until one of `type` arrives (others are skipped); {} on close/timeout.
+  boost::json::object readUntil(const std::string& type);
+  // The close code the server sent, once read() returned nullopt because of it.
+  std::optional<uint16_t> closeCode() const { return closeCode_; }
+  // Joins and returns the `joined` message (or the error).
+  boost::json::object join(const std::string& token);
+  // True if ping is answered by pong as the very next frame: nothing else was pending.
+  bool pingPongIsNext();
+  // Closes the TCP connection without a WebSocket close frame (a vanished client).
+  void dropTcp();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::optional<uint16_t> closeCode_;
+};
+
+std::string str(const boost::json::value& v);
+
+}  // namespace medrtc::signaling::testing

@@ -1,0 +1,80 @@
+#pragma once
+// One outgoing copy of a producer's track toward one subscriber (mediasoup's Consumer).
+// It owns the subscriber-side identity of the stream (its own SSRC and a contiguous
+// sequence number space), starts video on a keyframe so the decoder never sees a
+// half-picture, and answers the subscriber's NACKs from the producer's packet cache.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/clock.hpp"
+#include "rtp/rtp_packet_view.hpp"
+
+namespace medrtc::sfu {
+
+class Producer;
+class WebRtcTransport;
+
+class Consumer {
+ public:
+  Consumer(Producer& producer, WebRtcTransport& transport, std::string mid, uint32_t ssrc);
+  ~Consumer();
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  const std::string& mid() const { return mid_; }
+  uint32_t ssrc() const { return ssrc_; }
+  const std::string& kind() const { return kind_; }
+  const std::string& producerParticipantId() const { return producerParticipantId_; }
+  const std::string& trackId() const { return trackId_; }
+  Producer* producer() const { return producer_; }
+  bool closed() const { return producer_ == nullptr; }
+
+  // The subscriber accepted the offer carrying this consumer's m-line.
+  void setNegotiated(bool negotiated) { negotiated_ = negotiated; }
+  bool negotiated() const { return negotiated_; }
+
+  void forward(const rtp::RtpPacketView& packet, uint8_t payloadType, bool keyframe);
+  // RFC 4585 §6.2.1: resend a packet the subscriber reported lost.
+  void retransmit(uint16_t sequenceNumber);
+  // PLI/FIR from the subscriber → a keyframe request toward the publisher.
+  void requestKeyframe();
+  // RFC 3550 §6.4.1 sender information for an SR; false when nothing was sent yet or the
+  // publisher's clock mapping is unknown.
+  struct SenderInfo {
+    uint64_t ntp;
+    uint32_t rtpTimestamp;
+    uint32_t packetCount;
+    uint32_t octetCount;
+  };
+  std::optional<SenderInfo> senderInfo(Micros now, uint64_t ntpNow) const;
+
+  // The producer is going away.
+  void onProducerClosed() { producer_ = nullptr; }
+
+  struct Stats {
+    uint64_t packetsSent = 0;
+    uint64_t bytesSent = 0;
+    uint64_t retransmitted = 0;
+    uint64_t nackMisses = 0;
+    uint64_t droppedWaitingForKeyframe = 0;
+  };
+  const Stats& stats() const { return stats_; }
+
+ private:
+  Producer* producer_;
+  WebRtcTransport& transport_;
+  std::string mid_;
+  uint32_t ssrc_;
+  std::string kind_;
+  std::string producerParticipantId_;
+  std::string trackId_;
+  bool negotiated_ = false;
+  bool started_ = false;
+  uint16_t sequenceOffset_ = 0;  // outgoing = incoming + offset
+  uint16_t firstOutgoingSequence_;
+  uint32_t lastRtpTimestamp_ = 0;
+  Stats stats_;
+};
+
+}  // namespace medrtc::sfu

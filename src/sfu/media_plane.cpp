@@ -1,0 +1,151 @@
+// The media plane seen from the control thread: a pool of workers and the room → worker
+// map. Every MediaApi call becomes a task posted to the room's worker; every answer comes
+// back as a task posted to the control thread.
+#include "sfu/media_plane.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "sfu/room.hpp"
+#include "sfu/worker.hpp"
+
+namespace medrtc::sfu {
+
+namespace {
+
+class WorkerPool final : public MediaApi {
+ public:
+  WorkerPool(const MediaConfig& config, ControlPoster toControl, MediaEvents& events) : toControl_(toControl) {
+    int count = config.workers > 0 ? config.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 0; i < count; ++i) {
+      workers_.push_back(std::make_unique<Worker>(i, config, toControl, events));
+    }
+    roomsPerWorker_.assign(workers_.size(), 0);
+    for (auto& worker : workers_) {
+      worker->start();
+    }
+  }
+
+  ~WorkerPool() override {
+    for (auto& worker : workers_) {
+      worker->stop();
+    }
+  }
+
+  void openRoom(const std::string& roomId) override {
+    Worker& worker = workerFor(roomId);
+    worker.post([&worker, roomId] { worker.openRoom(roomId); });
+  }
+
+  void closeRoom(const std::string& roomId) override {
+    auto it = roomWorker_.find(roomId);
+    if (it == roomWorker_.end()) {
+      return;
+    }
+    Worker& worker = *workers_[it->second];
+    --roomsPerWorker_[it->second];
+    roomWorker_.erase(it);
+    worker.post([&worker, roomId] { worker.closeRoom(roomId); });
+  }
+
+  void addParticipant(const std::string& roomId, const std::string& participantId, ParticipantGrants grants,
+                      Done<Ok> done) override {
+    Worker& worker = workerFor(roomId);
+    worker.post([this, &worker, roomId, participantId, grants, done = std::move(done)]() mutable {
+      Room& room = worker.openRoom(roomId);
+      auto result = room.addParticipant(participantId, grants);
+      reply(std::move(done), std::move(result));
+    });
+  }
+
+  void removeParticipant(const std::string& roomId, const std::string& participantId) override {
+    Worker* worker = existingWorker(roomId);
+    if (!worker) {
+      return;
+    }
+    worker->post([worker, roomId, participantId] {
+      if (Room* room = worker->findRoom(roomId)) {
+        room->removeParticipant(participantId);
+      }
+    });
+  }
+
+  void publish(const std::string& roomId, const std::string& participantId, std::string offerSdp,
+               Done<std::string> done) override {
+    Worker* worker = existingWorker(roomId);
+    if (!worker) {
+      toControl_([done = std::move(done)] { done(fail(MediaError::kRoomNotFound)); });
+      return;
+    }
+    worker->post([this, worker, roomId, participantId, offerSdp = std::move(offerSdp), done = std::move(done)]() mutable {
+      Room* room = worker->findRoom(roomId);
+      if (!room) {
+        reply(std::move(done), Result<std::string, MediaError>(fail(MediaError::kRoomNotFound)));
+        return;
+      }
+      reply(std::move(done), room->publish(participantId, offerSdp));
+    });
+  }
+
+  void answerSubscription(const std::string& roomId, const std::string& participantId, uint32_t version,
+                          std::string answerSdp, Done<Ok> done) override {
+    Worker* worker = existingWorker(roomId);
+    if (!worker) {
+      toControl_([done = std::move(done)] { done(fail(MediaError::kRoomNotFound)); });
+      return;
+    }
+    worker->post(
+        [this, worker, roomId, participantId, version, answerSdp = std::move(answerSdp), done = std::move(done)]() mutable {
+          Room* room = worker->findRoom(roomId);
+          if (!room) {
+            reply(std::move(done), Result<Ok, MediaError>(fail(MediaError::kRoomNotFound)));
+            return;
+          }
+          reply(std::move(done), room->answerSubscription(participantId, version, answerSdp));
+        });
+  }
+
+ private:
+  template <typename T>
+  void reply(Done<T> done, Result<T, MediaError> result) {
+    toControl_([done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+  }
+
+  // Control thread only. A new room goes to the worker with the fewest rooms.
+  Worker& workerFor(const std::string& roomId) {
+    auto it = roomWorker_.find(roomId);
+    if (it != roomWorker_.end()) {
+      return *workers_[it->second];
+    }
+    size_t best = 0;
+    for (size_t i = 1; i < workers_.size(); ++i) {
+      if (roomsPerWorker_[i] < roomsPerWorker_[best]) {
+        best = i;
+      }
+    }
+    roomWorker_[roomId] = best;
+    ++roomsPerWorker_[best];
+    return *workers_[best];
+  }
+
+  Worker* existingWorker(const std::string& roomId) {
+    auto it = roomWorker_.find(roomId);
+    return it == roomWorker_.end() ? nullptr : workers_[it->second].get();
+  }
+
+  ControlPoster toControl_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<size_t> roomsPerWorker_;
+  std::unordered_map<std::string, size_t> roomWorker_;
+};
+
+}  // namespace
+
+std::unique_ptr<MediaApi> createMediaPlane(const MediaConfig& config, ControlPoster toControl, MediaEvents& events) {
+  return std::make_unique<WorkerPool>(config, std::move(toControl), events);
+}
+
+}  // namespace medrtc::sfu

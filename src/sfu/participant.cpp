@@ -1,0 +1,223 @@
+#include "sfu/participant.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "common/random.hpp"
+#include "rtp/rtcp_feedback.hpp"
+#include "rtp/rtcp_packet.hpp"
+#include "rtp/rtcp_reports.hpp"
+#include "sfu/transport_host.hpp"
+
+namespace medrtc::sfu {
+
+Participant::Participant(std::string id, ParticipantGrants grants, TransportHost& host,
+                         std::shared_ptr<const dtls::DtlsContext> dtlsContext, Listener& listener)
+    : id_(std::move(id)), grants_(grants), host_(host), listener_(listener) {
+  publisher_ = std::make_unique<WebRtcTransport>(id_ + "/pub", host, dtlsContext, *this);
+  subscriber_ = std::make_unique<WebRtcTransport>(id_ + "/sub", host, dtlsContext, *this);
+}
+
+Participant::~Participant() {
+  // Consumers first: they unregister from producers of other participants.
+  consumers_.clear();
+  producersByMid_.clear();
+}
+
+Producer* Participant::findProducerByMid(const std::string& mid) {
+  auto it = producersByMid_.find(mid);
+  return it == producersByMid_.end() ? nullptr : it->second.get();
+}
+
+Producer& Participant::addProducer(ProducerParameters parameters) {
+  std::string mid = parameters.mid;
+  auto producer = std::make_unique<Producer>(id_, std::move(parameters));
+  Producer& ref = *producer;
+  if (ref.ssrc() != 0) {
+    producersBySsrc_[ref.ssrc()] = &ref;
+  }
+  if (ref.rtxSsrc() != 0) {
+    producersBySsrc_[ref.rtxSsrc()] = &ref;
+  }
+  producersByMid_[mid] = std::move(producer);
+  return ref;
+}
+
+void Participant::removeProducersExcept(const std::vector<std::string>& keepMids) {
+  for (auto it = producersByMid_.begin(); it != producersByMid_.end();) {
+    if (std::find(keepMids.begin(), keepMids.end(), it->first) == keepMids.end()) {
+      Producer* gone = it->second.get();
+      std::erase_if(producersBySsrc_, [gone](const auto& entry) { return entry.second == gone; });
+      it = producersByMid_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::vector<Producer*> Participant::producers() {
+  std::vector<Producer*> out;
+  for (auto& [mid, producer] : producersByMid_) {
+    out.push_back(producer.get());
+  }
+  return out;
+}
+
+Consumer& Participant::addConsumer(Producer& producer) {
+  uint32_t ssrc;
+  do {
+    ssrc = randomU32();
+  } while (ssrc == 0 || consumersBySsrc_.count(ssrc));
+  auto consumer = std::make_unique<Consumer>(producer, *subscriber_, std::to_string(consumers_.size()), ssrc);
+  Consumer& ref = *consumer;
+  consumersBySsrc_[ssrc] = &ref;
+  consumers_.push_back(std::move(consumer));
+  return ref;
+}
+
+Consumer* Participant::findConsumerBySsrc(uint32_t ssrc) {
+  auto it = consumersBySsrc_.find(ssrc);
+  return it == consumersBySsrc_.end() ? nullptr : it->second;
+}
+
+void Participant::onTick(Micros now) {
+  publisher_->onTick(now);
+  subscriber_->onTick(now);
+  rtcp_.onTick(now, *publisher_, *subscriber_, producers(), consumers_);
+}
+
+void Participant::onTransportConnected(WebRtcTransport& transport) {
+  spdlog::info("participant {} {} transport connected", id_, &transport == publisher_.get() ? "publisher" : "subscriber");
+  if (&transport == subscriber_.get()) {
+    // A subscriber that just connected needs a keyframe of every video it receives.
+    for (auto& consumer : consumers_) {
+      consumer->requestKeyframe();
+    }
+  }
+}
+
+Producer* Participant::producerForPacket(const rtp::RtpPacketView& packet) {
+  auto it = producersBySsrc_.find(packet.ssrc());
+  if (it != producersBySsrc_.end()) {
+    return it->second;
+  }
+  // RFC 8843 §9.2: without a=ssrc lines, the MID header extension binds an SSRC to its
+  // m-line on first sight.
+  if (midExtensionId_ == 0) {
+    return nullptr;
+  }
+  auto mid = packet.mid(static_cast<uint8_t>(midExtensionId_));
+  if (!mid) {
+    return nullptr;
+  }
+  Producer* producer = findProducerByMid(std::string(*mid));
+  if (!producer) {
+    return nullptr;
+  }
+  if (producer->canonicalPayloadType(packet.payloadType())) {
+    if (producer->ssrc() == 0) {
+      producer->learnSsrc(packet.ssrc());
+    }
+  } else if (producer->rtxSsrc() == 0) {
+    producer->learnRtxSsrc(packet.ssrc());
+  }
+  producersBySsrc_[packet.ssrc()] = producer;
+  return producer;
+}
+
+void Participant::onTransportRtp(WebRtcTransport& transport, rtp::RtpPacketView& packet) {
+  if (&transport != publisher_.get()) {
+    return;  // subscribers send no media to us
+  }
+  if (transportCcExtensionId_ != 0) {
+    if (auto seq = packet.transportSequenceNumber(static_cast<uint8_t>(transportCcExtensionId_))) {
+      rtcp_.onTransportSequenceNumber(*seq, host_.now());
+    }
+  }
+  Producer* producer = producerForPacket(packet);
+  if (!producer) {
+    return;
+  }
+  if (producer->receive(packet, host_.now()) == Producer::Verdict::kForward) {
+    listener_.onParticipantRtp(*this, *producer, packet);
+  }
+}
+
+void Participant::onTransportRtcp(WebRtcTransport& transport, ByteView compound) {
+  if (&transport == subscriber_.get()) {
+    handleSubscriberRtcp(compound);
+  } else {
+    handlePublisherRtcp(compound);
+  }
+}
+
+void Participant::handleSubscriberRtcp(ByteView compound) {
+  auto packets = rtp::RtcpCompoundView::parse(compound);
+  if (!packets.ok()) {
+    return;
+  }
+  for (const rtp::RtcpPacketView& packet : *packets) {
+    switch (packet.kind()) {
+      case rtp::RtcpKind::kGenericNack: {
+        auto nack = rtp::GenericNackView::parse(packet);
+        if (!nack.ok()) {
+          break;
+        }
+        if (Consumer* consumer = findConsumerBySsrc(nack->mediaSsrc())) {
+          nack->forEachSequenceNumber([consumer](uint16_t seq) { consumer->retransmit(seq); });
+        }
+        break;
+      }
+      case rtp::RtcpKind::kPli: {
+        auto pli = rtp::PliView::parse(packet);
+        if (pli.ok()) {
+          if (Consumer* consumer = findConsumerBySsrc(pli->mediaSsrc())) {
+            consumer->requestKeyframe();
+          }
+        }
+        break;
+      }
+      case rtp::RtcpKind::kFir: {
+        auto fir = rtp::FirView::parse(packet);
+        if (fir.ok()) {
+          for (size_t i = 0; i < fir->entryCount(); ++i) {
+            if (Consumer* consumer = findConsumerBySsrc(fir->entry(i).ssrc)) {
+              consumer->requestKeyframe();
+            }
+          }
+        }
+        break;
+      }
+      default:
+        break;  // receiver reports, REMB, TWCC from subscribers: no downstream BWE yet
+    }
+  }
+}
+
+void Participant::handlePublisherRtcp(ByteView compound) {
+  auto packets = rtp::RtcpCompoundView::parse(compound);
+  if (!packets.ok()) {
+    return;
+  }
+  for (const rtp::RtcpPacketView& packet : *packets) {
+    if (packet.kind() != rtp::RtcpKind::kSenderReport) {
+      continue;
+    }
+    auto sr = rtp::SenderReportView::parse(packet);
+    if (!sr.ok()) {
+      continue;
+    }
+    auto it = producersBySsrc_.find(sr->senderSsrc());
+    if (it != producersBySsrc_.end()) {
+      uint64_t ntp = sr->ntpTimestamp();
+      it->second->onSenderReport(static_cast<uint32_t>(ntp >> 16), ntp, sr->rtpTimestamp(), host_.now());
+    }
+  }
+}
+
+void Participant::onTransportFailed(WebRtcTransport& transport, const std::string& reason) {
+  listener_.onParticipantFailed(*this, reason);
+}
+
+}  // namespace medrtc::sfu

@@ -1,0 +1,94 @@
+#pragma once
+// A participant's media: a publisher transport carrying its producers and a subscriber
+// transport carrying its consumers (docs/protocol.md "two peer connections"), plus the
+// subscriber connection's offer/answer state.
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sfu/consumer.hpp"
+#include "sfu/media_api.hpp"
+#include "sfu/producer.hpp"
+#include "sfu/rtcp_scheduler.hpp"
+#include "sfu/webrtc_transport.hpp"
+
+namespace medrtc::sfu {
+
+class TransportHost;
+
+class Participant final : public WebRtcTransport::Listener {
+ public:
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    virtual void onParticipantRtp(Participant& publisher, Producer& producer, rtp::RtpPacketView& packet) = 0;
+    virtual void onParticipantFailed(Participant& participant, const std::string& reason) = 0;
+  };
+
+  Participant(std::string id, ParticipantGrants grants, TransportHost& host,
+              std::shared_ptr<const dtls::DtlsContext> dtlsContext, Listener& listener);
+  ~Participant() override;
+
+  const std::string& id() const { return id_; }
+  const ParticipantGrants& grants() const { return grants_; }
+  WebRtcTransport& publisherTransport() { return *publisher_; }
+  WebRtcTransport& subscriberTransport() { return *subscriber_; }
+
+  // Producers, by mid. Replaces the set with the tracks of a (re)negotiated offer.
+  Producer* findProducerByMid(const std::string& mid);
+  Producer& addProducer(ProducerParameters parameters);
+  void removeProducersExcept(const std::vector<std::string>& keepMids);
+  std::vector<Producer*> producers();
+  void setPublisherExtensionIds(int midId, int transportCcId) {
+    midExtensionId_ = midId;
+    transportCcExtensionId_ = transportCcId;
+  }
+
+  // Consumers in m-line order; mids are "0", "1", … and never reused (JSEP §5.2.2).
+  Consumer& addConsumer(Producer& producer);
+  const std::vector<std::unique_ptr<Consumer>>& consumers() const { return consumers_; }
+
+  // Subscriber negotiation: one offer outstanding at a time.
+  struct SubscribeState {
+    uint32_t version = 0;
+    bool outstanding = false;
+    bool renegotiationNeeded = false;
+    size_t consumersInOffer = 0;
+  };
+  SubscribeState& subscribeState() { return subscribeState_; }
+
+  void onTick(Micros now);
+
+ private:
+  // WebRtcTransport::Listener
+  void onTransportConnected(WebRtcTransport& transport) override;
+  void onTransportRtp(WebRtcTransport& transport, rtp::RtpPacketView& packet) override;
+  void onTransportRtcp(WebRtcTransport& transport, ByteView compound) override;
+  void onTransportFailed(WebRtcTransport& transport, const std::string& reason) override;
+
+  Producer* producerForPacket(const rtp::RtpPacketView& packet);
+  void handleSubscriberRtcp(ByteView compound);
+  void handlePublisherRtcp(ByteView compound);
+  Consumer* findConsumerBySsrc(uint32_t ssrc);
+
+  std::string id_;
+  ParticipantGrants grants_;
+  TransportHost& host_;
+  Listener& listener_;
+  std::unique_ptr<WebRtcTransport> publisher_;
+  std::unique_ptr<WebRtcTransport> subscriber_;
+
+  std::map<std::string, std::unique_ptr<Producer>> producersByMid_;
+  std::unordered_map<uint32_t, Producer*> producersBySsrc_;
+  int midExtensionId_ = 0;
+  int transportCcExtensionId_ = 0;
+
+  std::vector<std::unique_ptr<Consumer>> consumers_;
+  std::unordered_map<uint32_t, Consumer*> consumersBySsrc_;
+  SubscribeState subscribeState_;
+  RtcpScheduler rtcp_;
+};
+
+}  // namespace medrtc::sfu

@@ -1,0 +1,271 @@
+#include "sfu/room.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "sdp/publish_answer.hpp"
+#include "sdp/subscriber_offer.hpp"
+#include "sdp/server_capabilities.hpp"
+#include "sdp/parse.hpp"
+#include "sdp/serialize.hpp"
+#include "sfu/worker.hpp"
+
+namespace medrtc::sfu {
+
+namespace {
+
+sdp::LocalTransport localTransportOf(WebRtcTransport& transport, const SocketAddress& announced) {
+  sdp::LocalTransport local;
+  local.iceUfrag = transport.localUfrag();
+  local.icePwd = transport.localPassword();
+  local.fingerprintSha256 = transport.localFingerprint();
+  local.candidateIp = announced.ip();
+  local.candidatePort = announced.port();
+  return local;
+}
+
+}  // namespace
+
+Room::Room(std::string id, Worker& worker) : id_(std::move(id)), worker_(worker) {}
+
+Room::~Room() {
+  // Subscribers' consumers point at other participants' producers: drop every consumer
+  // before any producer goes.
+  participants_.clear();
+}
+
+Participant* Room::find(const std::string& participantId) {
+  auto it = participants_.find(participantId);
+  return it == participants_.end() ? nullptr : it->second.get();
+}
+
+Result<Ok, MediaError> Room::addParticipant(const std::string& participantId, ParticipantGrants grants) {
+  if (find(participantId)) {
+    // A reconnect of the same participant id: start it afresh.
+    removeParticipant(participantId);
+  }
+  auto participant = std::make_unique<Participant>(participantId, grants, worker_, worker_.dtlsContext(), *this);
+  Participant& added = *participant;
+  participants_.emplace(participantId, std::move(participant));
+  if (grants.subscribe) {
+    for (auto& [otherId, other] : participants_) {
+      if (other.get() == &added) {
+        continue;
+      }
+      for (Producer* producer : other->producers()) {
+        subscribeToProducer(added, *producer);
+      }
+    }
+    renegotiate(added);
+  }
+  spdlog::info("media participant added room={} participant={} worker={}", id_, participantId, worker_.index());
+  return Ok{};
+}
+
+void Room::removeParticipant(const std::string& participantId) {
+  auto it = participants_.find(participantId);
+  if (it == participants_.end()) {
+    return;
+  }
+  auto leaving = std::move(it->second);
+  participants_.erase(it);
+  bool hadProducers = !leaving->producers().empty();
+  leaving.reset();  // its producers close: consumers elsewhere become inactive
+  if (hadProducers) {
+    for (auto& [id, other] : participants_) {
+      renegotiate(*other);
+    }
+  }
+  spdlog::info("media participant removed room={} participant={}", id_, participantId);
+}
+
+Result<std::string, MediaError> Room::publish(const std::string& participantId, const std::string& offerSdp) {
+  Participant* publisher = find(participantId);
+  if (!publisher) {
+    return fail(MediaError::kParticipantNotFound);
+  }
+  if (!publisher->grants().publish) {
+    return fail(MediaError::kForbidden);
+  }
+  auto offer = sdp::parse(offerSdp);
+  if (!offer.ok()) {
+    return fail(MediaError::kSdpInvalid);
+  }
+  auto negotiated = sdp::answerPublishOffer(
+      *offer, localTransportOf(publisher->publisherTransport(), worker_.announcedAddress()), sdp::ServerCapabilities::defaults());
+  if (!negotiated.ok()) {
+    return fail(MediaError::kSdpInvalid);
+  }
+  publisher->publisherTransport().setRemoteParameters(negotiated->remoteFingerprint.algorithm,
+                                                      negotiated->remoteFingerprint.value);
+
+  std::vector<std::string> mids;
+  std::vector<Producer*> added;
+  int midExtensionId = 0;
+  int transportCcExtensionId = 0;
+  for (const sdp::PublishedTrack& track : negotiated->tracks) {
+    mids.push_back(track.mid);
+    for (const auto& extension : track.extensions) {
+      if (extension.uri == sdp::kExtSdesMid) {
+        midExtensionId = extension.id;
+      } else if (extension.uri == sdp::kExtTransportWideCc) {
+        transportCcExtensionId = extension.id;
+      }
+    }
+    if (publisher->findProducerByMid(track.mid)) {
+      continue;  // renegotiation keeps existing tracks as they are
+    }
+    ProducerParameters parameters;
+    parameters.mid = track.mid;
+    parameters.kind = track.kind;
+    parameters.trackId = track.msidTrack.empty() ? track.mid : track.msidTrack;
+    parameters.codecs = track.codecs;
+    parameters.ssrc = track.ssrcs.empty() ? 0 : track.ssrcs.front();
+    parameters.rtxSsrc = track.rtxSsrc.value_or(0);
+    added.push_back(&publisher->addProducer(std::move(parameters)));
+  }
+  publisher->setPublisherExtensionIds(midExtensionId, transportCcExtensionId);
+  size_t before = publisher->producers().size();
+  publisher->removeProducersExcept(mids);
+  bool removedSome = publisher->producers().size() != before;
+
+  for (auto& [id, other] : participants_) {
+    if (other.get() == publisher || !other->grants().subscribe) {
+      continue;
+    }
+    for (Producer* producer : added) {
+      subscribeToProducer(*other, *producer);
+    }
+    if (!added.empty() || removedSome) {
+      renegotiate(*other);
+    }
+  }
+  spdlog::info("media publish room={} participant={} tracks={}", id_, participantId, negotiated->tracks.size());
+  return sdp::serialize(negotiated->answer);
+}
+
+void Room::subscribeToProducer(Participant& subscriber, Producer& producer) {
+  subscriber.addConsumer(producer);
+}
+
+void Room::renegotiate(Participant& subscriber) {
+  auto& state = subscriber.subscribeState();
+  if (state.outstanding) {
+    state.renegotiationNeeded = true;
+    return;
+  }
+  sendSubscribeOffer(subscriber);
+}
+
+void Room::sendSubscribeOffer(Participant& subscriber) {
+  auto& state = subscriber.subscribeState();
+  const auto& consumers = subscriber.consumers();
+  if (consumers.empty()) {
+    return;  // nothing to receive yet: no offer (a browser needs at least one m-line)
+  }
+  std::vector<sdp::OutgoingTrack> tracks;
+  for (const auto& consumer : consumers) {
+    sdp::OutgoingTrack track;
+    track.mid = consumer->mid();
+    track.kind = consumer->kind();
+    track.active = !consumer->closed();
+    track.participantId = consumer->producerParticipantId();
+    track.trackId = consumer->trackId();
+    track.ssrc = consumer->ssrc();
+    track.cname = consumer->producerParticipantId();
+    if (const Producer* producer = consumer->producer()) {
+      if (const sdp::Codec* codec = producer->primaryCodec()) {
+        track.codecs = sdp::canonicalCodecsFor(*codec);
+      }
+    }
+    if (track.codecs.empty()) {
+      track.active = false;
+    }
+    tracks.push_back(std::move(track));
+  }
+  ++state.version;
+  state.outstanding = true;
+  state.renegotiationNeeded = false;
+  state.consumersInOffer = consumers.size();
+  auto offer = sdp::buildSubscriberOffer(
+      tracks, localTransportOf(subscriber.subscriberTransport(), worker_.announcedAddress()), state.version);
+  std::string sdpText = sdp::serialize(offer);
+  std::string roomId = id_;
+  std::string participantId = subscriber.id();
+  uint32_t version = state.version;
+  MediaEvents& events = worker_.events();
+  worker_.toControl([&events, roomId, participantId, version, sdpText = std::move(sdpText)]() mutable {
+    events.onSubscribeOffer(roomId, participantId, version, std::move(sdpText));
+  });
+}
+
+Result<Ok, MediaError> Room::answerSubscription(const std::string& participantId, uint32_t version,
+                                                const std::string& answerSdp) {
+  Participant* subscriber = find(participantId);
+  if (!subscriber) {
+    return fail(MediaError::kParticipantNotFound);
+  }
+  auto& state = subscriber->subscribeState();
+  if (!state.outstanding || version != state.version) {
+    return fail(MediaError::kStaleVersion);
+  }
+  auto answer = sdp::parse(answerSdp);
+  if (!answer.ok()) {
+    return fail(MediaError::kSdpInvalid);
+  }
+  auto info = sdp::readSubscriberAnswer(*answer);
+  if (!info.ok()) {
+    return fail(MediaError::kSdpInvalid);
+  }
+  subscriber->subscriberTransport().setRemoteParameters(info->remoteFingerprint.algorithm,
+                                                        info->remoteFingerprint.value);
+  const auto& consumers = subscriber->consumers();
+  for (size_t i = 0; i < state.consumersInOffer && i < consumers.size(); ++i) {
+    Consumer& consumer = *consumers[i];
+    bool accepted = !consumer.closed() && std::find(info->acceptedMids.begin(), info->acceptedMids.end(),
+                                                     consumer.mid()) != info->acceptedMids.end();
+    if (accepted && !consumer.negotiated()) {
+      consumer.requestKeyframe();
+    }
+    consumer.setNegotiated(accepted);
+  }
+  state.outstanding = false;
+  if (state.renegotiationNeeded) {
+    sendSubscribeOffer(*subscriber);
+  }
+  return Ok{};
+}
+
+void Room::onParticipantRtp(Participant& publisher, Producer& producer, rtp::RtpPacketView& packet) {
+  const auto& consumers = producer.consumers();
+  if (consumers.empty()) {
+    return;
+  }
+  auto payloadType = producer.canonicalPayloadType(packet.payloadType());
+  if (!payloadType) {
+    return;
+  }
+  bool keyframe = producer.isVideo() && producer.isKeyframe(packet);
+  for (Consumer* consumer : consumers) {
+    consumer->forward(packet, *payloadType, keyframe);
+  }
+}
+
+void Room::onParticipantFailed(Participant& participant, const std::string& reason) {
+  // Report to signaling, which owns the participant's lifecycle and will remove it; never
+  // destroy the participant here, deep inside its own transport's call stack.
+  spdlog::warn("media failed room={} participant={} reason={}", id_, participant.id(), reason);
+  std::string roomId = id_;
+  std::string participantId = participant.id();
+  MediaEvents& events = worker_.events();
+  worker_.toControl([&events, roomId, participantId, reason] { events.onMediaFailed(roomId, participantId, reason); });
+}
+
+void Room::onTick(Micros now) {
+  for (auto& [id, participant] : participants_) {
+    participant->onTick(now);
+  }
+}
+
+}  // namespace medrtc::sfu

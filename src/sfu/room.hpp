@@ -1,0 +1,47 @@
+#pragma once
+// A room (mediasoup's Router): its participants, and the fan-out of every producer's
+// packets to the consumers of every other participant. Lives on one worker.
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/result.hpp"
+#include "sfu/media_api.hpp"
+#include "sfu/participant.hpp"
+
+namespace medrtc::sfu {
+
+class Worker;
+
+class Room final : public Participant::Listener {
+ public:
+  Room(std::string id, Worker& worker);
+  ~Room() override;
+
+  const std::string& id() const { return id_; }
+  size_t participantCount() const { return participants_.size(); }
+
+  Result<Ok, MediaError> addParticipant(const std::string& participantId, ParticipantGrants grants);
+  void removeParticipant(const std::string& participantId);
+  Result<std::string, MediaError> publish(const std::string& participantId, const std::string& offerSdp);
+  Result<Ok, MediaError> answerSubscription(const std::string& participantId, uint32_t version,
+                                            const std::string& answerSdp);
+  void onTick(Micros now);
+
+ private:
+  // Participant::Listener
+  void onParticipantRtp(Participant& publisher, Producer& producer, rtp::RtpPacketView& packet) override;
+  void onParticipantFailed(Participant& participant, const std::string& reason) override;
+
+  Participant* find(const std::string& participantId);
+  void subscribeToProducer(Participant& subscriber, Producer& producer);
+  // Sends a new subscriber offer now, or marks one needed if an offer is outstanding.
+  void renegotiate(Participant& subscriber);
+  void sendSubscribeOffer(Participant& subscriber);
+
+  std::string id_;
+  Worker& worker_;
+  std::map<std::string, std::unique_ptr<Participant>> participants_;
+};
+
+}  // namespace medrtc::sfu

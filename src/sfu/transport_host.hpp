@@ -1,0 +1,28 @@
+#pragma once
+// What a WebRtcTransport needs from the worker that owns it: the shared UDP socket and the
+// maps that route an incoming datagram to its transport. An interface so transports can
+// be tested without a worker.
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/socket_address.hpp"
+#include "net/udp_socket.hpp"
+
+namespace medrtc::sfu {
+
+class WebRtcTransport;
+
+class TransportHost {
+ public:
+  virtual ~TransportHost() = default;
+  virtual net::UdpSocket& socket() = 0;
+  // A transport announces its ICE username fragment so the first check finds it.
+  virtual void registerTransport(const std::string& localUfrag, WebRtcTransport& transport) = 0;
+  // Forgets the ufrag and every 5-tuple bound to the transport.
+  virtual void unregisterTransport(const std::string& localUfrag, WebRtcTransport& transport) = 0;
+  // The ICE agent validated a check from this 5-tuple: route its datagrams to `transport`.
+  virtual void bindTuple(const SocketAddress& remote, WebRtcTransport& transport) = 0;
+  virtual Micros now() const = 0;
+};
+
+}  // namespace medrtc::sfu

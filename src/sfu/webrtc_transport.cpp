@@ -1,0 +1,215 @@
+#include "sfu/webrtc_transport.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+#include "common/random.hpp"
+#include "dtls/dtls_error.hpp"
+#include "dtls/dtls_transport.hpp"
+#include "ice/stun_message.hpp"
+#include "rtp/demux.hpp"
+#include "sfu/transport_host.hpp"
+
+namespace medrtc::sfu {
+
+namespace {
+// RFC 7675 §5.1: consent expires 30 s after the last successful check.
+constexpr Micros kConsentTimeout{30'000'000};
+// A client that never completes ICE+DTLS within this time after negotiating is gone.
+constexpr Micros kConnectTimeout{30'000'000};
+}  // namespace
+
+WebRtcTransport::WebRtcTransport(std::string name, TransportHost& host,
+                                 std::shared_ptr<const dtls::DtlsContext> dtlsContext, Listener& listener)
+    : name_(std::move(name)),
+      host_(host),
+      dtlsContext_(std::move(dtlsContext)),
+      listener_(listener),
+      localUfrag_(randomIceString(8)),
+      localPassword_(randomIceString(24)),
+      ice_(localUfrag_, localPassword_),
+      createdAt_(host.now()) {
+  // We answer as ICE-lite and always take the DTLS server role (a=setup:passive in our
+  // answers, actpass in our offers with the client choosing active): the browser starts
+  // the handshake once ICE is up, so we never need to know when that happens.
+  dtls_ = std::make_unique<dtls::DtlsTransport>(dtlsContext_, *this);
+  host_.registerTransport(localUfrag_, *this);
+}
+
+WebRtcTransport::~WebRtcTransport() { host_.unregisterTransport(localUfrag_, *this); }
+
+void WebRtcTransport::setRemoteParameters(const std::string& fingerprintAlgorithm, const std::string& fingerprint) {
+  auto result = dtls_->setRemoteFingerprint(fingerprintAlgorithm, fingerprint);
+  remoteFingerprintKnown_ = true;
+  if (!result.ok()) {
+    fail(std::string("dtls: ") + std::string(dtls::toString(result.error())));
+  }
+}
+
+void WebRtcTransport::receiveDatagram(MutableByteView data, const SocketAddress& from) {
+  if (failed_ || data.empty()) {
+    return;
+  }
+  uint8_t first = data[0];
+  if (first <= 3) {
+    receiveStun(data, from);
+    return;
+  }
+  // Past this point the worker only routes datagrams from 5-tuples our ICE agent
+  // validated, so these come from the peer that knows our ICE password.
+  if (first >= 20 && first <= 63) {
+    dtlsPeer_ = from;
+    dtls_->receiveDatagram(data);
+    return;
+  }
+  if (first >= 128 && first <= 191) {
+    receiveSrtp(data);
+    return;
+  }
+  ++stats_.malformed;
+}
+
+void WebRtcTransport::receiveStun(ByteView data, const SocketAddress& from) {
+  auto outcome = ice_.handleRequest(data, from, host_.now());
+  if (outcome.shouldSend()) {
+    host_.socket().send(outcome.response, from);
+  }
+  if (outcome.tupleValid) {
+    host_.bindTuple(from, *this);
+    // The responder picks the latest nominated tuple, or before any nomination the latest
+    // valid one (RFC 8445 §8.1.1 leaves nomination to the controlling agent).
+    selectedTuple_ = ice_.selectedTuple();
+  }
+}
+
+void WebRtcTransport::receiveSrtp(MutableByteView data) {
+  if (!srtpInbound_) {
+    return;  // media before DTLS finished: nothing to decrypt it with
+  }
+  if (rtp::isRtcp(data)) {
+    auto length = srtpInbound_->unprotectRtcp(data.data(), data.size());
+    if (!length.ok()) {
+      ++stats_.unprotectFailures;
+      return;
+    }
+    ++stats_.rtcpReceived;
+    listener_.onTransportRtcp(*this, ByteView(data.data(), *length));
+    return;
+  }
+  auto length = srtpInbound_->unprotectRtp(data.data(), data.size());
+  if (!length.ok()) {
+    ++stats_.unprotectFailures;
+    return;
+  }
+  auto packet = rtp::RtpPacketView::parse(MutableByteView(data.data(), *length));
+  if (!packet.ok()) {
+    ++stats_.malformed;
+    return;
+  }
+  ++stats_.rtpReceived;
+  listener_.onTransportRtp(*this, *packet);
+}
+
+bool WebRtcTransport::sendRtp(ByteView packet, const RtpRewrite& rewrite) {
+  if (!connected() || packet.size() < 12) {
+    return false;
+  }
+  auto slot = host_.socket().reserveSend(*selectedTuple_);
+  if (packet.size() + srtp::kSrtpMaxRtpTrailer > slot.size()) {
+    return false;
+  }
+  std::memcpy(slot.data(), packet.data(), packet.size());
+  slot[1] = static_cast<uint8_t>((slot[1] & 0x80) | (rewrite.payloadType & 0x7F));
+  writeU16(&slot[2], rewrite.sequenceNumber);
+  writeU32(&slot[8], rewrite.ssrc);
+  auto length = srtpOutbound_->protectRtp(slot.data(), packet.size(), slot.size());
+  if (!length.ok()) {
+    ++stats_.protectFailures;
+    return false;  // the reserved slot is reused by the next send
+  }
+  host_.socket().commitSend(*length);
+  ++stats_.rtpSent;
+  return true;
+}
+
+bool WebRtcTransport::sendRtp(ByteView packet) {
+  if (packet.size() < 12) {
+    return false;
+  }
+  return sendRtp(packet, RtpRewrite{readU32(&packet[8]), readU16(&packet[2]), static_cast<uint8_t>(packet[1] & 0x7F)});
+}
+
+bool WebRtcTransport::sendRtcp(ByteView compound) {
+  if (!connected()) {
+    return false;
+  }
+  auto slot = host_.socket().reserveSend(*selectedTuple_);
+  if (compound.size() + srtp::kSrtpMaxRtcpTrailer > slot.size()) {
+    return false;
+  }
+  std::memcpy(slot.data(), compound.data(), compound.size());
+  auto length = srtpOutbound_->protectRtcp(slot.data(), compound.size(), slot.size());
+  if (!length.ok()) {
+    ++stats_.protectFailures;
+    return false;
+  }
+  host_.socket().commitSend(*length);
+  ++stats_.rtcpSent;
+  return true;
+}
+
+void WebRtcTransport::onTick(Micros now) {
+  if (failed_) {
+    return;
+  }
+  if (auto due = dtls_->nextTimeout(now); due && *due <= now) {
+    dtls_->handleTimeout(now);
+  }
+  if (selectedTuple_ && ice_.consentExpired(now)) {
+    fail("ice consent expired");
+    return;
+  }
+  if (!connected() && now - createdAt_ > kConnectTimeout && remoteFingerprintKnown_) {
+    fail("ice/dtls connect timeout");
+  }
+}
+
+void WebRtcTransport::onDtlsSend(ByteView datagram) {
+  const auto& to = dtlsPeer_ ? dtlsPeer_ : selectedTuple_;
+  if (to) {
+    host_.socket().send(datagram, *to);
+  }
+}
+
+void WebRtcTransport::onDtlsConnected(const dtls::SrtpKeyMaterial& keys) {
+  auto inbound = srtp::SrtpSession::create(srtp::SrtpDirection::kInbound, keys.profile, keys.remoteKeySalt);
+  auto outbound = srtp::SrtpSession::create(srtp::SrtpDirection::kOutbound, keys.profile, keys.localKeySalt);
+  if (!inbound.ok() || !outbound.ok()) {
+    fail("srtp session setup failed");
+    return;
+  }
+  srtpInbound_ = std::move(inbound).value();
+  srtpOutbound_ = std::move(outbound).value();
+  if (!selectedTuple_) {
+    selectedTuple_ = dtlsPeer_;
+  }
+  spdlog::debug("transport {} connected", name_);
+  listener_.onTransportConnected(*this);
+}
+
+void WebRtcTransport::onDtlsFailed(dtls::DtlsError error) {
+  fail(std::string("dtls: ") + std::string(dtls::toString(error)));
+}
+
+void WebRtcTransport::onDtlsClosed() { fail("dtls closed by peer"); }
+
+void WebRtcTransport::fail(const std::string& reason) {
+  if (failed_) {
+    return;
+  }
+  failed_ = true;
+  listener_.onTransportFailed(*this, reason);
+}
+
+}  // namespace medrtc::sfu

@@ -1,0 +1,106 @@
+#pragma once
+// One WebRTC transport (RFC 8829 "BUNDLE transport"): ICE-lite + DTLS + SRTP over the
+// worker's shared UDP socket. A datagram's walk (RFC 7983 demux on the first byte):
+//   0..3     STUN  → IceLiteResponder answers and validates the 5-tuple
+//   20..63   DTLS  → DtlsTransport; on handshake end, SRTP sessions from exported keys
+//   128..191 SRTP/SRTCP → unprotect in place → Listener (RTP view or RTCP bytes)
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/bytes.hpp"
+#include "common/socket_address.hpp"
+#include "dtls/dtls_context.hpp"
+#include "dtls/dtls_transport.hpp"
+#include "ice/ice_lite_responder.hpp"
+#include "rtp/rtp_packet_view.hpp"
+#include "srtp/srtp_session.hpp"
+
+namespace medrtc::sfu {
+
+class TransportHost;
+
+// Header fields a Consumer rewrites on the copy it sends.
+struct RtpRewrite {
+  uint32_t ssrc;
+  uint16_t sequenceNumber;
+  uint8_t payloadType;
+};
+
+class WebRtcTransport final : public dtls::DtlsTransport::Listener {
+ public:
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    virtual void onTransportConnected(WebRtcTransport& transport) = 0;
+    virtual void onTransportRtp(WebRtcTransport& transport, rtp::RtpPacketView& packet) = 0;
+    virtual void onTransportRtcp(WebRtcTransport& transport, ByteView compound) = 0;
+    virtual void onTransportFailed(WebRtcTransport& transport, const std::string& reason) = 0;
+  };
+
+  WebRtcTransport(std::string name, TransportHost& host, std::shared_ptr<const dtls::DtlsContext> dtlsContext,
+                  Listener& listener);
+  ~WebRtcTransport() override;
+  WebRtcTransport(const WebRtcTransport&) = delete;
+  WebRtcTransport& operator=(const WebRtcTransport&) = delete;
+
+  const std::string& name() const { return name_; }
+  const std::string& localUfrag() const { return localUfrag_; }
+  const std::string& localPassword() const { return localPassword_; }
+  std::string localFingerprint() const { return dtlsContext_->certificate().fingerprintSha256(); }
+
+  // From the remote SDP. May arrive after ICE/DTLS already started (the client's answer
+  // races its own connectivity checks); DTLS checks the fingerprint whenever it arrives.
+  void setRemoteParameters(const std::string& fingerprintAlgorithm, const std::string& fingerprint);
+
+  void receiveDatagram(MutableByteView data, const SocketAddress& from);
+  void onTick(Micros now);
+
+  bool connected() const { return srtpOutbound_ != nullptr && selectedTuple_.has_value(); }
+  // Copies the plaintext packet into a send slot, rewrites it, protects it in place.
+  bool sendRtp(ByteView packet, const RtpRewrite& rewrite);
+  bool sendRtp(ByteView packet);
+  bool sendRtcp(ByteView compound);
+
+  struct Stats {
+    uint64_t rtpReceived = 0;
+    uint64_t rtcpReceived = 0;
+    uint64_t rtpSent = 0;
+    uint64_t rtcpSent = 0;
+    uint64_t unprotectFailures = 0;
+    uint64_t protectFailures = 0;
+    uint64_t malformed = 0;
+  };
+  const Stats& stats() const { return stats_; }
+
+ private:
+  // dtls::DtlsTransport::Listener
+  void onDtlsSend(ByteView datagram) override;
+  void onDtlsConnected(const dtls::SrtpKeyMaterial& keys) override;
+  void onDtlsFailed(dtls::DtlsError error) override;
+  void onDtlsClosed() override;
+  void onDtlsApplicationData(ByteView data) override {}
+
+  void receiveStun(ByteView data, const SocketAddress& from);
+  void receiveSrtp(MutableByteView data);
+  void fail(const std::string& reason);
+
+  std::string name_;
+  TransportHost& host_;
+  std::shared_ptr<const dtls::DtlsContext> dtlsContext_;
+  bool remoteFingerprintKnown_ = false;
+  Listener& listener_;
+  std::string localUfrag_;
+  std::string localPassword_;
+  ice::IceLiteResponder ice_;
+  std::unique_ptr<dtls::DtlsTransport> dtls_;
+  std::unique_ptr<srtp::SrtpSession> srtpInbound_;
+  std::unique_ptr<srtp::SrtpSession> srtpOutbound_;
+  std::optional<SocketAddress> selectedTuple_;
+  std::optional<SocketAddress> dtlsPeer_;
+  Micros createdAt_;
+  bool failed_ = false;
+  Stats stats_;
+};
+
+}  // namespace medrtc::sfu

@@ -1,0 +1,138 @@
+#include "sfu/worker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "ice/stun_message.hpp"
+#include "sfu/room.hpp"
+#include "sfu/webrtc_transport.hpp"
+
+namespace medrtc::sfu {
+
+namespace {
+constexpr Micros kTickInterval{20'000};
+}
+
+Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, MediaEvents& events)
+    : index_(index), toControl_(std::move(toControl)), events_(events) {
+  uint16_t port = config.portBase == 0 ? 0 : static_cast<uint16_t>(config.portBase + index);
+  auto bindAddress = SocketAddress::fromIp(config.listenIp, port);
+  if (!bindAddress) {
+    throw std::runtime_error("media: --media-listen is not an IP address: " + config.listenIp);
+  }
+  auto socket = net::UdpSocket::bind(*bindAddress);
+  if (!socket.ok()) {
+    throw std::runtime_error("media: cannot bind UDP " + bindAddress->toString() + ": " +
+                             std::strerror(socket.error()));
+  }
+  socket_ = std::move(socket).value();
+  auto announced = SocketAddress::fromIp(config.announcedIp, socket_->localAddress().port());
+  if (!announced) {
+    throw std::runtime_error("media: --media-ip is not an IP address: " + config.announcedIp);
+  }
+  announced_ = *announced;
+  dtlsContext_ = dtls::DtlsContext::create(dtls::Certificate::generate(), dtls::DtlsRole::kServer);
+  loop_.addFd(socket_->fd(), EPOLLIN, [this](uint32_t) { onReadable(); });
+  // Everything queued while handling a batch of events leaves in one sendmmsg.
+  loop_.setAfterEventsHook([this] { socket_->flush(); });
+}
+
+Worker::~Worker() { stop(); }
+
+void Worker::start() {
+  loop_.runAfter(kTickInterval, [this] { tick(); });
+  thread_ = std::thread([this] {
+    loop_.run();
+    // Tear down on the worker thread: rooms own transports that belong to this loop.
+    rooms_.clear();
+  });
+  spdlog::info("media worker {} listening on udp {}", index_, socket_->localAddress().toString());
+}
+
+void Worker::stop() {
+  if (thread_.joinable()) {
+    loop_.stop();
+    thread_.join();
+  }
+}
+
+Room& Worker::openRoom(const std::string& roomId) {
+  auto it = rooms_.find(roomId);
+  if (it == rooms_.end()) {
+    it = rooms_.emplace(roomId, std::make_unique<Room>(roomId, *this)).first;
+    spdlog::info("room opened room={} worker={}", roomId, index_);
+  }
+  return *it->second;
+}
+
+Room* Worker::findRoom(const std::string& roomId) {
+  auto it = rooms_.find(roomId);
+  return it == rooms_.end() ? nullptr : it->second.get();
+}
+
+void Worker::closeRoom(const std::string& roomId) {
+  auto it = rooms_.find(roomId);
+  if (it == rooms_.end()) {
+    return;
+  }
+  auto room = std::move(it->second);
+  rooms_.erase(it);
+  room.reset();
+  spdlog::info("room closed room={} worker={}", roomId, index_);
+}
+
+void Worker::registerTransport(const std::string& localUfrag, WebRtcTransport& transport) {
+  transportsByUfrag_[localUfrag] = &transport;
+}
+
+void Worker::unregisterTransport(const std::string& localUfrag, WebRtcTransport& transport) {
+  transportsByUfrag_.erase(localUfrag);
+  std::erase_if(transportsByTuple_, [&](const auto& entry) { return entry.second == &transport; });
+}
+
+void Worker::bindTuple(const SocketAddress& remote, WebRtcTransport& transport) {
+  transportsByTuple_[remote] = &transport;
+}
+
+void Worker::onReadable() {
+  socket_->receiveAll([this](MutableByteView data, const SocketAddress& from) { onDatagram(data, from); });
+}
+
+void Worker::onDatagram(MutableByteView data, const SocketAddress& from) {
+  auto known = transportsByTuple_.find(from);
+  if (known != transportsByTuple_.end()) {
+    known->second->receiveDatagram(data, from);
+    return;
+  }
+  // RFC 8445 §2.5: a lite agent learns a peer's address only from a connectivity check,
+  // whose USERNAME starts with our ufrag. Anything else from an unknown address is dropped.
+  if (!ice::looksLikeStun(data)) {
+    return;
+  }
+  auto message = ice::StunMessage::parse(data);
+  if (!message.ok()) {
+    return;
+  }
+  auto username = message->username();
+  if (!username) {
+    return;
+  }
+  auto colon = username->find(':');
+  std::string localUfrag(username->substr(0, colon));
+  auto transport = transportsByUfrag_.find(localUfrag);
+  if (transport != transportsByUfrag_.end()) {
+    transport->second->receiveDatagram(data, from);
+  }
+}
+
+void Worker::tick() {
+  Micros now = loop_.now();
+  for (auto& [id, room] : rooms_) {
+    room->onTick(now);
+  }
+  loop_.runAfter(kTickInterval, [this] { tick(); });
+}
+
+}  // namespace medrtc::sfu

@@ -1,0 +1,126 @@
+#include "sfu/producer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <vector>
+
+#include "rtp/rtp_packet_builder.hpp"
+#include "sfu/rtp_packet_cache.hpp"
+
+namespace medrtc::sfu {
+namespace {
+
+constexpr uint32_t kSsrc = 0x11223344;
+constexpr uint32_t kRtxSsrc = 0x55667788;
+
+ProducerParameters vp8Parameters() {
+  ProducerParameters p;
+  p.mid = "1";
+  p.kind = "video";
+  p.trackId = "cam";
+  sdp::Codec vp8;
+  vp8.payloadType = 120;  // the publisher's own numbering
+  vp8.name = "VP8";
+  vp8.clockRate = 90000;
+  sdp::Codec rtx;
+  rtx.payloadType = 121;
+  rtx.name = "rtx";
+  rtx.clockRate = 90000;
+  rtx.rtxFor = 120;
+  p.codecs = {vp8, rtx};
+  p.ssrc = kSsrc;
+  p.rtxSsrc = kRtxSsrc;
+  return p;
+}
+
+struct Packet {
+  std::array<uint8_t, 1500> buffer{};
+  size_t size = 0;
+  rtp::RtpPacketView view() { return *rtp::RtpPacketView::parse(MutableByteView(buffer.data(), size)); }
+};
+
+Packet makePacket(uint8_t pt, uint16_t seq, uint32_t ssrc, std::vector<uint8_t> payload) {
+  Packet p;
+  rtp::RtpPacketBuilder builder;
+  builder.payloadType(pt).sequenceNumber(seq).timestamp(9000).ssrc(ssrc);
+  p.size = *builder.write(MutableByteView(p.buffer), ByteView(payload));
+  return p;
+}
+
+TEST(Producer, MapsPublisherPayloadTypeToCanonical) {
+  Producer producer("p1", vp8Parameters());
+  EXPECT_EQ(producer.canonicalPayloadType(120), std::optional<uint8_t>(96));
+  EXPECT_FALSE(producer.canonicalPayloadType(33).has_value());
+}
+
+TEST(Producer, DropsPacketsOfUnnegotiatedPayloadType) {
+  Producer producer("p1", vp8Parameters());
+  auto packet = makePacket(33, 1, kSsrc, {1, 2, 3});
+  auto view = packet.view();
+  EXPECT_EQ(producer.receive(view, Micros(0)), Producer::Verdict::kDrop);
+  EXPECT_EQ(producer.stats().unknownPayloadType, 1u);
+}
+
+TEST(Producer, UnwrapsRtxIntoTheOriginalPacket) {
+  Producer producer("p1", vp8Parameters());
+  // RFC 4588 §4: RTX payload = original sequence number + original payload.
+  auto packet = makePacket(121, 500, kRtxSsrc, {0x12, 0x34, 0x10, 0xAA, 0xBB});
+  auto view = packet.view();
+  ASSERT_EQ(producer.receive(view, Micros(0)), Producer::Verdict::kForward);
+  EXPECT_EQ(view.ssrc(), kSsrc);
+  EXPECT_EQ(view.sequenceNumber(), 0x1234);
+  EXPECT_EQ(view.payloadType(), 120);
+  ASSERT_EQ(view.payload().size(), 3u);
+  EXPECT_EQ(view.payload()[0], 0x10);
+  EXPECT_EQ(producer.stats().retransmissions, 1u);
+}
+
+TEST(Producer, CachesVideoForNackAnswers) {
+  Producer producer("p1", vp8Parameters());
+  auto packet = makePacket(120, 7, kSsrc, {0x10, 1, 2});
+  auto view = packet.view();
+  ASSERT_EQ(producer.receive(view, Micros(0)), Producer::Verdict::kForward);
+  auto cached = producer.cache().find(7);
+  ASSERT_TRUE(cached.has_value());
+  EXPECT_EQ(cached->size(), packet.size);
+  EXPECT_FALSE(producer.cache().find(8).has_value());
+}
+
+TEST(Producer, CollapsesKeyframeRequestsWithinInterval) {
+  Producer producer("p1", vp8Parameters());
+  EXPECT_FALSE(producer.takeKeyframeRequest(Micros(0)));
+  producer.requestKeyframe();
+  producer.requestKeyframe();
+  EXPECT_TRUE(producer.takeKeyframeRequest(Micros(1'000'000)));
+  producer.requestKeyframe();
+  EXPECT_FALSE(producer.takeKeyframeRequest(Micros(1'100'000)));  // too soon
+  EXPECT_TRUE(producer.takeKeyframeRequest(Micros(1'400'000)));
+}
+
+TEST(Producer, ReportBlockCountsLoss) {
+  Producer producer("p1", vp8Parameters());
+  for (uint16_t seq : {10, 11, 13, 14}) {  // 12 lost
+    auto packet = makePacket(120, seq, kSsrc, {0x10, 0});
+    auto view = packet.view();
+    producer.receive(view, Micros(seq * 1000));
+  }
+  uint8_t block[24];
+  ASSERT_TRUE(producer.writeReportBlock(block, Micros(20'000)));
+  EXPECT_EQ(readU32(block), kSsrc);
+  EXPECT_EQ(block[4], 256 / 5);          // fraction lost: 1 of 5
+  EXPECT_EQ(readU24(block + 5), 1u);     // cumulative lost
+  EXPECT_EQ(readU32(block + 8), 14u);    // extended highest sequence number
+}
+
+TEST(RtpPacketCache, OverwritesOldEntriesAndChecksSequence) {
+  RtpPacketCache cache;
+  uint8_t a[3] = {1, 2, 3};
+  cache.store(5, ByteView(a, 3));
+  cache.store(static_cast<uint16_t>(5 + RtpPacketCache::kSlots), ByteView(a, 2));
+  EXPECT_FALSE(cache.find(5).has_value());
+  EXPECT_EQ(cache.find(static_cast<uint16_t>(5 + RtpPacketCache::kSlots))->size(), 2u);
+}
+
+}  // namespace
+}  // namespace medrtc::sfu

@@ -51,7 +51,12 @@ Micros LatencyHistogram::percentile(double p) const {
   if (count_ == 0) {
     return Micros(0);
   }
-  p = std::clamp(p, 0.0, 1.0);
+  if (p <= 0.0) {
+    return Micros(min_);
+  }
+  if (p >= 1.0) {
+    return Micros(max_);
+  }
   const auto rank = static_cast<uint64_t>(p * static_cast<double>(count_ - 1)) + 1;  // 1-based
   uint64_t seen = 0;
   for (size_t i = 0; i < kBuckets; ++i) {

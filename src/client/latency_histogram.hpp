@@ -19,7 +19,7 @@ class LatencyHistogram {
   Micros max() const { return Micros(max_); }
   Micros mean() const { return Micros(count_ == 0 ? 0 : sum_ / static_cast<int64_t>(count_)); }
   // p in [0, 1]; the representative value (bucket midpoint, clamped to [min, max]) of the
-  // bucket holding the p-quantile. 0 with no samples.
+  // bucket holding the p-quantile; exactly min at 0 and max at 1. 0 with no samples.
   Micros percentile(double p) const;
   // Samples below zero (clock steps, or a sender on another host's clock) count as 0.
   uint64_t negativeSamples() const { return negative_; }

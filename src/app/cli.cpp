@@ -1,15 +1,107 @@
 #include "app/cli.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/admin.hpp"
 
 namespace medrtc::app {
 
-int runCli(int argc, char** argv) {
+namespace {
+
+struct ServeFlags {
+  std::string config;
+  std::string listen;
+  std::string dataDir;
+  std::string mediaIp;
+  std::string mediaListen;
+  int rtcPortBase = -1;
+  int workers = -1;
+  std::string webRoot;
+  bool dev = false;
+};
+
+void addServe(CLI::App& app, ServeFlags& f) {
+  auto* serve = app.add_subcommand("serve", "run the server (HTTP/WebSocket API, web client, media workers)");
+  serve->add_option("--config", f.config, "TOML file with the same keys; flags override it")->check(CLI::ExistingFile);
+  serve->add_option("--listen", f.listen, "HOST:PORT for HTTP and WebSocket (default 127.0.0.1:8080; port 0 = any)");
+  serve->add_option("--data-dir", f.dataDir, "directory for medrtc.db and token.key (default ./data)");
+  serve->add_option("--media-ip", f.mediaIp, "address announced in ICE candidates (default 127.0.0.1)");
+  serve->add_option("--media-listen", f.mediaListen, "address the media UDP sockets bind (default 0.0.0.0)");
+  serve->add_option("--rtc-port-base", f.rtcPortBase, "worker i binds UDP port base+i (default 0 = ephemeral)")
+      ->check(CLI::Range(0, 65535));
+  serve->add_option("--workers", f.workers, "media worker threads (default 0 = one per core)")
+      ->check(CLI::Range(0, 1024));
+  serve->add_option("--web-root", f.webRoot, "web client files (default <dir of the executable>/web)");
+  serve->add_flag("--dev", f.dev, "enable the development page endpoint POST /api/v1/dev/rooms");
+}
+
+ServeConfig buildServeConfig(const ServeFlags& f) {
+  ServeConfig config;
+  if (!f.config.empty()) {
+    applyConfigFile(f.config, config);
+  }
+  if (!f.listen.empty()) {
+    parseListen(f.listen, config.listenHost, config.listenPort);
+  }
+  if (!f.dataDir.empty()) {
+    config.dataDir = f.dataDir;
+  }
+  if (!f.mediaIp.empty()) {
+    config.media.announcedIp = f.mediaIp;
+  }
+  if (!f.mediaListen.empty()) {
+    config.media.listenIp = f.mediaListen;
+  }
+  if (f.rtcPortBase >= 0) {
+    config.media.portBase = static_cast<uint16_t>(f.rtcPortBase);
+  }
+  if (f.workers >= 0) {
+    config.media.workers = f.workers;
+  }
+  if (!f.webRoot.empty()) {
+    config.webRoot = f.webRoot;
+  }
+  config.dev = config.dev || f.dev;
+  return config;
+}
+
+}  // namespace
+
+int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
   CLI::App app{"medrtc: self-hosted video consultation server"};
   app.require_subcommand(1);
-  app.add_subcommand("serve", "run the server");
+
+  ServeFlags serveFlags;
+  addServe(app, serveFlags);
+
+  auto* admin = app.add_subcommand("admin", "operator commands on the data directory");
+  admin->require_subcommand(1);
+  std::string adminDataDir = "data";
+  std::string keyName;
+  auto* createKey = admin->add_subcommand("create-api-key", "create an API key and print it once");
+  createKey->add_option("--data-dir", adminDataDir, "data directory (default ./data)");
+  createKey->add_option("--name", keyName, "a label for the key");
+  // Later: `medrtc audit ...`, `medrtc compliance ...`, `medrtc loadgen ...` join here as
+  // subcommands of their own.
+
   CLI11_PARSE(app, argc, argv);
-  return 0;
+
+  try {
+    if (app.got_subcommand("serve")) {
+      return runServe(buildServeConfig(serveFlags), makeMedia, std::cout);
+    }
+    if (createKey->parsed()) {
+      return createApiKeyCommand(adminDataDir, keyName, std::cout, std::cerr);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    std::cerr << "medrtc: " << e.what() << std::endl;
+    return 1;
+  }
+  return 2;
 }
 
 }  // namespace medrtc::app

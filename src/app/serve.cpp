@@ -1,0 +1,85 @@
+#include "app/serve.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <csignal>
+#include <ostream>
+
+#include "common/clock.hpp"
+#include "signaling/join_token.hpp"
+#include "signaling/server.hpp"
+#include "store/api_key.hpp"
+#include "store/secret_file.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace medrtc::app {
+
+namespace {
+
+constexpr size_t kMinBootstrapKeyChars = 16;
+
+int64_t unixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+bool applyBootstrapKey(store::Store& store, const std::optional<std::string>& key, int64_t now) {
+  if (!key || key->empty() || store.countApiKeys() > 0) {
+    return false;
+  }
+  if (key->size() < kMinBootstrapKeyChars) {
+    throw std::invalid_argument("MEDRTC_BOOTSTRAP_API_KEY must be at least 16 characters");
+  }
+  auto record = store::registerApiKey(store, *key, "bootstrap", now);
+  spdlog::info("api key registered id={} source=bootstrap", record.id);
+  return true;
+}
+
+int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std::ostream& out) {
+  std::filesystem::create_directories(config.dataDir);
+  // The store is used inline on the control thread: SQLite calls take microseconds at
+  // this scale. A PostgreSQL store will need a small thread pool instead.
+  store::SqliteStore store(config.dataDir / "medrtc.db");
+  const char* bootstrap = std::getenv("MEDRTC_BOOTSTRAP_API_KEY");
+  applyBootstrapKey(store, bootstrap ? std::optional<std::string>(bootstrap) : std::nullopt, unixNow());
+
+  signaling::ServerOptions options;
+  options.listenHost = config.listenHost;
+  options.listenPort = config.listenPort;
+  options.webRoot = config.webRoot.empty() ? defaultWebRoot() : config.webRoot;
+  options.dev = config.dev;
+  options.tokenSecret = store::loadOrCreateSecret(config.dataDir / "token.key", signaling::kTokenSecretBytes);
+
+  boost::asio::io_context ioc(1);
+  sfu::MediaConfig media = config.media;
+  signaling::Server server(ioc, options, store, SystemClock::instance(),
+                           [&](sfu::ControlPoster post, sfu::MediaEvents& events) {
+                             return makeMedia(media, std::move(post), events);
+                           });
+  server.start();
+
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) {
+      return;
+    }
+    spdlog::info("stopping signal={}", signal);
+    server.stop();
+  });
+
+  std::string host = options.listenHost.find(':') != std::string::npos ? "[" + options.listenHost + "]"
+                                                                         : options.listenHost;
+  spdlog::info("server started port={} dev={} workers={}", server.port(), config.dev, config.media.workers);
+  out << "medrtc listening on http://" << host << ":" << server.port() << std::endl;
+
+  ioc.run();
+  spdlog::info("server stopped");
+  return 0;
+}
+
+}  // namespace medrtc::app

@@ -1,0 +1,101 @@
+#include "app/serve_config.hpp"
+
+#include <toml++/toml.h>
+
+#include <stdexcept>
+
+namespace medrtc::app {
+
+namespace {
+
+uint16_t parsePort(const std::string& text, const std::string& what) {
+  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos) {
+    throw std::invalid_argument(what + ": port must be a number 0-65535");
+  }
+  unsigned long v = std::stoul(text);
+  if (v > 65535) {
+    throw std::invalid_argument(what + ": port must be a number 0-65535");
+  }
+  return static_cast<uint16_t>(v);
+}
+
+template <typename T>
+T required(const toml::node& node, const std::string& key) {
+  auto v = node.value<T>();
+  if (!v) {
+    throw std::runtime_error("config key \"" + key + "\" has the wrong type");
+  }
+  return *v;
+}
+
+}  // namespace
+
+void parseListen(const std::string& text, std::string& host, uint16_t& port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    throw std::invalid_argument("listen address \"" + text + "\" must be HOST:PORT");
+  }
+  std::string h = text.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') {
+    h = h.substr(1, h.size() - 2);
+  }
+  port = parsePort(text.substr(colon + 1), "listen address \"" + text + "\"");
+  host = h;
+}
+
+void applyConfigFile(const std::filesystem::path& file, ServeConfig& config) {
+  toml::table table;
+  try {
+    table = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    throw std::runtime_error("config " + file.string() + ": " + std::string(e.description()));
+  }
+  for (auto& [key, node] : table) {
+    std::string k(key.str());
+    if (k == "listen") {
+      parseListen(required<std::string>(node, k), config.listenHost, config.listenPort);
+    } else if (k == "data_dir") {
+      config.dataDir = required<std::string>(node, k);
+    } else if (k == "web_root") {
+      config.webRoot = required<std::string>(node, k);
+    } else if (k == "dev") {
+      config.dev = required<bool>(node, k);
+    } else if (k == "media" && node.is_table()) {
+      for (auto& [mkey, mnode] : *node.as_table()) {
+        std::string mk = "media." + std::string(mkey.str());
+        if (mk == "media.ip") {
+          config.media.announcedIp = required<std::string>(mnode, mk);
+        } else if (mk == "media.listen") {
+          config.media.listenIp = required<std::string>(mnode, mk);
+        } else if (mk == "media.workers") {
+          int64_t w = required<int64_t>(mnode, mk);
+          if (w < 0 || w > 1024) {
+            throw std::runtime_error("config key \"media.workers\" must be 0-1024");
+          }
+          config.media.workers = static_cast<int>(w);
+        } else if (mk == "media.rtc_port_base") {
+          int64_t p = required<int64_t>(mnode, mk);
+          if (p < 0 || p > 65535) {
+            throw std::runtime_error("config key \"media.rtc_port_base\" must be 0-65535");
+          }
+          config.media.portBase = static_cast<uint16_t>(p);
+        } else {
+          throw std::runtime_error("unknown config key \"" + mk + "\"");
+        }
+      }
+    } else {
+      throw std::runtime_error("unknown config key \"" + k + "\"");
+    }
+  }
+}
+
+std::filesystem::path defaultWebRoot() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) {
+    return "web";
+  }
+  return exe.parent_path() / "web";
+}
+
+}  // namespace medrtc::app

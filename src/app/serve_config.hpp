@@ -1,0 +1,33 @@
+#pragma once
+// `medrtc serve` configuration: parsed once into this struct from the TOML file
+// (--config) and then the command-line flags, which win.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "sfu/media_plane.hpp"
+
+namespace medrtc::app {
+
+struct ServeConfig {
+  std::string listenHost = "127.0.0.1";
+  uint16_t listenPort = 8080;
+  std::filesystem::path dataDir = "data";
+  std::filesystem::path webRoot;  // empty: <dir of the executable>/web
+  bool dev = false;
+  sfu::MediaConfig media;  // ip (--media-ip), listen (--media-listen), workers, rtc port base
+};
+
+// "HOST:PORT", "[::1]:PORT". Throws std::invalid_argument with a readable message.
+void parseListen(const std::string& text, std::string& host, uint16_t& port);
+
+// Applies a TOML file:
+//   listen = "127.0.0.1:8080"   data_dir = "..."   web_root = "..."   dev = false
+//   [media] ip = "..." listen = "..." workers = 0 rtc_port_base = 0
+// Unknown keys and wrong types are refused with the key's name (std::runtime_error).
+void applyConfigFile(const std::filesystem::path& file, ServeConfig& config);
+
+// <dir of /proc/self/exe>/web.
+std::filesystem::path defaultWebRoot();
+
+}  // namespace medrtc::app

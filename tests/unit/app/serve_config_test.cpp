@@ -1,0 +1,86 @@
+#include "app/serve_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "common/random.hpp"
+
+namespace medrtc::app {
+namespace {
+
+std::filesystem::path writeTemp(const std::string& text) {
+  auto p = std::filesystem::temp_directory_path() / ("medrtc-config-" + randomHex(6) + ".toml");
+  std::ofstream(p) << text;
+  return p;
+}
+
+TEST(ServeConfig, ParsesListenAddresses) {
+  std::string host;
+  uint16_t port = 1;
+  parseListen("127.0.0.1:0", host, port);
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 0);
+  parseListen("[::1]:8443", host, port);
+  EXPECT_EQ(host, "::1");
+  EXPECT_EQ(port, 8443);
+  parseListen("localhost:80", host, port);
+  EXPECT_EQ(host, "localhost");
+  for (const char* bad : {"127.0.0.1", ":80", "host:", "host:65536", "host:-1", "host:http"}) {
+    EXPECT_THROW(parseListen(bad, host, port), std::invalid_argument) << bad;
+  }
+}
+
+TEST(ServeConfig, AppliesEveryKnownKey) {
+  auto file = writeTemp(R"(
+listen = "0.0.0.0:9000"
+data_dir = "/var/lib/medrtc"
+web_root = "/srv/web"
+dev = true
+[media]
+ip = "203.0.113.7"
+listen = "10.0.0.2"
+workers = 3
+rtc_port_base = 40000
+)");
+  ServeConfig c;
+  applyConfigFile(file, c);
+  std::filesystem::remove(file);
+  EXPECT_EQ(c.listenHost, "0.0.0.0");
+  EXPECT_EQ(c.listenPort, 9000);
+  EXPECT_EQ(c.dataDir, "/var/lib/medrtc");
+  EXPECT_EQ(c.webRoot, "/srv/web");
+  EXPECT_TRUE(c.dev);
+  EXPECT_EQ(c.media.announcedIp, "203.0.113.7");
+  EXPECT_EQ(c.media.listenIp, "10.0.0.2");
+  EXPECT_EQ(c.media.workers, 3);
+  EXPECT_EQ(c.media.portBase, 40000);
+}
+
+void expectRefused(const std::string& toml, const std::string& mention) {
+  auto file = writeTemp(toml);
+  ServeConfig c;
+  try {
+    applyConfigFile(file, c);
+    ADD_FAILURE() << "accepted: " << toml;
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(mention), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(file);
+}
+
+TEST(ServeConfig, RefusesUnknownKeysByName) {
+  expectRefused("lisen = \"127.0.0.1:1\"\n", "\"lisen\"");
+  expectRefused("[media]\nwrokers = 2\n", "\"media.wrokers\"");
+  expectRefused("[tls]\ncert = \"x\"\n", "\"tls\"");
+}
+
+TEST(ServeConfig, RefusesWrongTypesAndSyntax) {
+  expectRefused("dev = \"yes\"\n", "\"dev\"");
+  expectRefused("[media]\nworkers = \"2\"\n", "\"media.workers\"");
+  expectRefused("[media]\nworkers = -1\n", "\"media.workers\"");
+  expectRefused("listen = \n", "config");
+}
+
+}  // namespace
+}  // namespace medrtc::app

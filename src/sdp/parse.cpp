@@ -379,6 +379,10 @@ Parser::Step Parser::mediaAttribute(std::string_view name, std::string_view valu
       info = &m.ssrcs.emplace_back();
       info->ssrc = *ssrc;
     }
+    // RFC 5576 §6.1: cname always has a value; an empty one could not be written back.
+    if ((attrName == "cname" || attrName == "msid") && text::trim(attrValue).empty()) {
+      return fail(SdpError::kInvalidSsrc);
+    }
     if (attrName == "cname") {
       info->cname = std::string(attrValue);
     } else if (attrName == "msid") {

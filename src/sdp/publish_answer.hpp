@@ -13,6 +13,9 @@
 // Everything else (no common codec, application/datachannel for now, not in the offer's
 // BUNDLE group, port 0 in the offer) is rejected with port 0 and keeps its mid.
 //
+// The answer's o= session id is derived from our ICE ufrag; its version is the offer's, so it
+// grows with every renegotiation the client starts (RFC 3264 §8).
+//
 // Errors (the whole offer is refused): an accepted m-line without ICE credentials,
 // fingerprint, rtcp-mux or mid; bundled m-lines that disagree on ICE credentials or
 // fingerprint; setup:passive in the offer; several accepted m-lines and no BUNDLE group;

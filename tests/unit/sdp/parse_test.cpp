@@ -307,6 +307,10 @@ TEST(SdpParse, RejectsBadTransportAttributes) {
 TEST(SdpParse, RejectsBadSsrcAndGroups) {
   EXPECT_EQ(parseFails(minimal("a=ssrc:4294967296 cname:x\n")).code, SdpError::kInvalidSsrc);
   EXPECT_EQ(parseFails(minimal("a=ssrc:1\n")).code, SdpError::kInvalidSsrc);
+  // Fuzzer finding: "cname" without a value could not be serialized back.
+  EXPECT_EQ(parseFails(minimal("a=ssrc:1 cname\n")).code, SdpError::kInvalidSsrc);
+  EXPECT_EQ(parseFails(minimal("a=ssrc:1 msid: \n")).code, SdpError::kInvalidSsrc);
+  EXPECT_EQ(parseOk(minimal("a=ssrc:1 x-flag\n")).media[0].ssrcs[0].otherAttributes.size(), 1u);
   EXPECT_EQ(parseFails(minimal("a=ssrc-group:FID\n")).code, SdpError::kInvalidSsrcGroup);
   EXPECT_EQ(parseFails(minimal("a=ssrc-group:FID 1 x\n")).code, SdpError::kInvalidSsrcGroup);
 }

@@ -172,3 +172,26 @@ TEST(SubscriberAnswer, MissingTransportAttributesAreErrors) {
 
 }  // namespace
 }  // namespace medrtc::sdp
+
+namespace medrtc::sdp {
+namespace {
+
+// Chromium 156's real answers to our subscriber offers (tracks 0-3; in v2 track 2 left).
+TEST(SubscriberAnswer, ChromiumAnswersAreAccepted) {
+  auto first = parse(testing::loadFixture("chrome_subscriber_answer.sdp"));
+  ASSERT_TRUE(first.ok());
+  auto info = readSubscriberAnswer(*first);
+  ASSERT_TRUE(info.ok()) << toString(info.error());
+  EXPECT_EQ(info->acceptedMids, (std::vector<std::string>{"0", "1", "2", "3"}));
+  EXPECT_EQ(info->remoteIceUfrag, "ol1Y");
+
+  auto second = parse(testing::loadFixture("chrome_subscriber_answer_v2.sdp"));
+  ASSERT_TRUE(second.ok());
+  info = readSubscriberAnswer(*second);
+  ASSERT_TRUE(info.ok()) << toString(info.error());
+  EXPECT_EQ(info->acceptedMids, (std::vector<std::string>{"0", "1", "3"}));
+  EXPECT_EQ(info->rejectedMids, (std::vector<std::string>{"2"}));
+}
+
+}  // namespace
+}  // namespace medrtc::sdp

@@ -5,6 +5,7 @@ namespace medrtc::rtp {
 const char* toString(RtpError e) {
   switch (e) {
     case RtpError::kTooShort: return "rtp_too_short";
+    case RtpError::kTooLong: return "rtp_too_long";
     case RtpError::kBadVersion: return "rtp_bad_version";
     case RtpError::kCsrcOverflow: return "rtp_csrc_overflow";
     case RtpError::kExtensionOverflow: return "rtp_extension_overflow";

@@ -6,6 +6,7 @@ namespace medrtc::rtp {
 
 enum class RtpError {
   kTooShort,          // fewer than the 12 fixed header bytes
+  kTooLong,           // larger than any UDP datagram (64 KiB)
   kBadVersion,        // RFC 3550 §5.1: V must be 2
   kCsrcOverflow,      // CC says more CSRCs than the packet holds
   kExtensionOverflow, // the header extension runs past the end

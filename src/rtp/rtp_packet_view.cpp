@@ -8,7 +8,7 @@ Result<RtpPacketView, RtpError> RtpPacketView::parse(MutableByteView packet) {
     return fail(RtpError::kTooShort);
   }
   if (packet.size() > 0xFFFF) {
-    return fail(RtpError::kTooShort);
+    return fail(RtpError::kTooLong);
   }
   if ((packet[0] >> 6) != 2) {
     return fail(RtpError::kBadVersion);

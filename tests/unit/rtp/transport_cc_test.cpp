@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <algorithm>
+#include <limits>
 #include <map>
+#include <random>
 #include <vector>
 
 #include "rtp/rtcp_packet.hpp"
@@ -373,6 +376,65 @@ TEST(TransportCcGenerator, SmallOutputBufferKeepsDataPending) {
   EXPECT_EQ(g.buildFeedback(tiny, 1, 2), 0u);
   EXPECT_TRUE(g.hasPending());
   EXPECT_EQ(drain(g).received.size(), 1u);
+}
+
+TEST(TransportCcGenerator, RandomizedStreamRoundTripsExactlyOnce) {
+  // 30,000 packets starting at 50,000 (the 16-bit space wraps), 5 % loss, adjacent swaps, duplicates, jitter
+  // spikes; feedback drained every 100 packets as a timer would.
+  std::mt19937 rng(42);
+  TransportCcFeedbackGenerator g;
+  SequenceNumberUnwrapper unwrap;
+  std::map<int64_t, int64_t> expected;  // unwrapped seq -> first arrival
+  std::map<int64_t, int64_t> reported;
+  int64_t reportedBelow = std::numeric_limits<int64_t>::min();
+  int64_t highest = std::numeric_limits<int64_t>::min();
+  SequenceNumberUnwrapper decodeUnwrap;
+  int64_t now = 1'000'000;
+  std::vector<uint16_t> order;
+  for (uint32_t i = 0; i < 30'000; ++i) {
+    order.push_back(static_cast<uint16_t>(50'000 + i));
+  }
+  for (size_t i = 0; i + 1 < order.size(); ++i) {
+    if (rng() % 20 == 0) {
+      std::swap(order[i], order[i + 1]);
+    }
+  }
+  auto drainInto = [&]() {
+    uint8_t buf[1500];
+    while (const size_t n = g.buildFeedback(buf, 1, 2)) {
+      for (const auto& p : decode(parseOne(ByteView(buf, n)))) {
+        if (p.received) {
+          const int64_t u = decodeUnwrap.unwrap(p.seq);
+          EXPECT_EQ(reported.count(u), 0u);
+          reported[u] = p.arrivalUs;
+        }
+      }
+    }
+    reportedBelow = highest + 1;
+  };
+  for (size_t i = 0; i < order.size(); ++i) {
+    now += 500 + static_cast<int64_t>(rng() % 2000) + (rng() % 500 == 0 ? 300'000 : 0);
+    if (rng() % 20 != 0) {
+      const int64_t u = unwrap.unwrap(order[i]);
+      const int copies = rng() % 50 == 0 ? 2 : 1;
+      for (int c = 0; c < copies; ++c) {
+        g.onPacket(order[i], now + c * 1000);
+      }
+      if (u >= reportedBelow && expected.count(u) == 0) {
+        expected[u] = now;
+      }
+      highest = std::max(highest, u);
+    }
+    if (i % 100 == 99) {
+      drainInto();
+    }
+  }
+  drainInto();
+  ASSERT_EQ(reported.size(), expected.size());
+  for (const auto& [u, us] : expected) {
+    ASSERT_EQ(reported.count(u), 1u) << u;
+    EXPECT_EQ(reported.at(u), quantized(us)) << u;
+  }
 }
 
 }  // namespace

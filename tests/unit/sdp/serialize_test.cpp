@@ -12,7 +12,11 @@ using testing::loadFixture;
 using testing::offerFixtures;
 
 TEST(SdpSerialize, RoundTripPreservesEveryFixture) {
-  for (const std::string& name : offerFixtures()) {
+  std::vector<std::string> all = offerFixtures();
+  for (const std::string& name : testing::answerFixtures()) {
+    all.push_back(name);
+  }
+  for (const std::string& name : all) {
     auto first = parse(loadFixture(name));
     ASSERT_TRUE(first.ok()) << name;
     std::string text = serialize(*first);

@@ -195,3 +195,19 @@ TEST(SubscriberAnswer, ChromiumAnswersAreAccepted) {
 
 }  // namespace
 }  // namespace medrtc::sdp
+
+namespace medrtc::sdp {
+namespace {
+
+// werift 0.25's real answer to a 4-track subscriber offer (what the interop tests will see).
+TEST(SubscriberAnswer, WeriftAnswerIsAccepted) {
+  auto answer = parse(testing::loadFixture("werift_subscriber_answer.sdp"));
+  ASSERT_TRUE(answer.ok());
+  auto info = readSubscriberAnswer(*answer);
+  ASSERT_TRUE(info.ok()) << toString(info.error());
+  EXPECT_EQ(info->acceptedMids, (std::vector<std::string>{"0", "1", "2", "3"}));
+  EXPECT_EQ(info->remoteIceUfrag, "ac48");
+}
+
+}  // namespace
+}  // namespace medrtc::sdp

@@ -1,5 +1,6 @@
 #include "app/cli.hpp"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -71,6 +72,10 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
 }  // namespace
 
 int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
+  // Logs go to stderr: stdout carries only what scripts parse (the listening line, a new key).
+  if (spdlog::default_logger()->name().empty()) {
+    spdlog::set_default_logger(spdlog::stderr_color_mt("medrtc"));
+  }
   CLI::App app{"medrtc: self-hosted video consultation server"};
   app.require_subcommand(1);
 

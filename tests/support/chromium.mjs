@@ -13,6 +13,9 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--autoplay-policy=no-user-gesture-required',
+  // The test server announces 127.0.0.1 (--media-ip); Chromium pairs no loopback candidates
+  // unless told to, so without this ICE never leaves "checking".
+  '--allow-loopback-in-peer-connection',
 ];
 
 export async function launchChromium({ args = [] } = {}) {

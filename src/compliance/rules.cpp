@@ -1,0 +1,214 @@
+#include "compliance/rules.hpp"
+
+#include <algorithm>
+
+#include "compliance/built_features.hpp"
+#include "compliance/region.hpp"
+
+namespace medrtc::compliance {
+
+std::string RuleViolation::message() const {
+  std::string out = "policy " + profile + ": rule " + rule + "=" + ruleValue;
+  if (!detail.empty()) {
+    out += ": " + detail;
+  }
+  return out;
+}
+
+namespace {
+
+std::string boolText(bool v) { return v ? "true" : "false"; }
+
+std::string listText(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    out += (i ? ", " : "") + values[i];
+  }
+  return out + "]";
+}
+
+bool contains(const std::vector<std::string>& values, const std::string& v) {
+  return std::find(values.begin(), values.end(), v) != values.end();
+}
+
+RuleViolation violation(const PolicyProfile& p, std::string rule, std::string value, std::string detail,
+                        std::string requirement, Severity severity = Severity::Refuse) {
+  return RuleViolation{p.name, std::move(rule), std::move(value), std::move(detail), std::move(requirement), severity};
+}
+
+// TLS versions compare as text because the vocabulary is exactly "1.2" and "1.3".
+bool tlsAtLeast(const std::string& configured, const std::string& required) { return configured >= required; }
+
+std::optional<RuleViolation> checkRegion(const PolicyProfile& p, const char* rule,
+                                         const std::vector<std::string>& allowed, const std::string& region,
+                                         const char* what) {
+  if (!findRegion(region)) {
+    return violation(p, rule, listText(allowed),
+                     std::string(what) + " region \"" + region + "\" is not in the region vocabulary", "K1 F1");
+  }
+  if (!contains(allowed, region)) {
+    return violation(p, rule, listText(allowed),
+                     std::string(what) + " region \"" + region + "\" is outside the allowed regions", "K1 F1");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<RuleViolation> checkNodeConfig(const PolicyProfile& p, const NodeSettings& s) {
+  std::vector<RuleViolation> out;
+  // K1, F1: placement.
+  if (auto v = checkRegion(p, "regions.media", p.mediaRegions, s.region, "node")) {
+    out.push_back(*v);
+  }
+  if (auto v = checkRegion(p, "regions.storage", p.storageRegions, s.effectiveStorageRegion(), "storage")) {
+    out.push_back(*v);
+  }
+  if (!p.requiredHostCertification.empty() && !contains(s.hostCertifications, p.requiredHostCertification)) {
+    out.push_back(violation(p, "regions.required_host_certification", p.requiredHostCertification,
+                            "the configuration does not state a " + p.requiredHostCertification +
+                                "-certified host",
+                            "F1"));
+  }
+  // H4, K6: transport security.
+  if (!s.tlsEnabled) {
+    out.push_back(violation(p, "encryption.min_tls_version", p.minTlsVersion, "TLS is disabled on the listener", "H4"));
+  } else if (!tlsAtLeast(s.tlsMinVersion, p.minTlsVersion)) {
+    out.push_back(violation(p, "encryption.min_tls_version", p.minTlsVersion,
+                            "the listener accepts TLS " + s.tlsMinVersion, "H4"));
+  }
+  if (s.turnCredentialTtlSeconds && *s.turnCredentialTtlSeconds > p.turnCredentialTtlSeconds) {
+    out.push_back(violation(p, "encryption.turn_credential_ttl_seconds", std::to_string(p.turnCredentialTtlSeconds),
+                            "TURN credentials are issued for " + std::to_string(*s.turnCredentialTtlSeconds) + " s",
+                            "H4"));
+  }
+  // K6: E2EE. Met only when built AND available; a flag alone never meets it.
+  if (p.e2eeRequired && !(kBuiltFeatures.e2ee && s.e2eeAvailable)) {
+    out.push_back(violation(p, "encryption.e2ee_required", "true",
+                            kBuiltFeatures.e2ee ? "end-to-end encryption is switched off on this node"
+                                                : "not met: end-to-end encryption (SFrame) is not built",
+                            "K6", kBuiltFeatures.e2ee ? Severity::Refuse : Severity::NotMet));
+  }
+  // K7: P2P for 1:1.
+  if (p.p2pPreferredOneToOne && !(kBuiltFeatures.peerToPeer && s.p2pAvailable)) {
+    out.push_back(violation(p, "media.p2p_preferred_one_to_one", "true",
+                            "not met: peer-to-peer media for 1:1 is not built; every call is relayed by the SFU",
+                            "K7", Severity::NotMet));
+  }
+  // K8, H5: recording and transcription switched on where the profile forbids them.
+  if (!p.recordingAllowed && s.recordingFeatureEnabled) {
+    out.push_back(violation(p, "recording.allowed", "false", "the recording feature is enabled on this node", "K8"));
+  }
+  if (!p.transcriptionAllowed && s.transcriptionFeatureEnabled) {
+    out.push_back(
+        violation(p, "transcription.allowed", "false", "the transcription feature is enabled on this node", "K8"));
+  }
+  // H3: idle logoff.
+  if (!kBuiltFeatures.idleLogoff) {
+    out.push_back(violation(p, "session.idle_logoff_minutes", std::to_string(p.idleLogoffMinutes),
+                            "not met: automatic logoff after inactivity is not built", "H3", Severity::NotMet));
+  } else if (!s.idleLogoffMinutes || *s.idleLogoffMinutes > p.idleLogoffMinutes) {
+    out.push_back(violation(p, "session.idle_logoff_minutes", std::to_string(p.idleLogoffMinutes),
+                            "the node's idle logoff is longer or off", "H3"));
+  }
+  // H8: staff MFA.
+  if (p.staffMfaRequired && !kBuiltFeatures.staffMfa) {
+    out.push_back(violation(p, "accounts.staff_mfa_required", "true",
+                            "not met: MFA is not built; staff accounts are refused", "H8", Severity::NotMet));
+  } else if (p.staffMfaRequired && !s.staffMfaEnforced) {
+    out.push_back(violation(p, "accounts.staff_mfa_required", "true", "the node does not enforce staff MFA", "H8"));
+  }
+  // K10: third-party origins.
+  for (const auto& origin : s.thirdPartyOrigins) {
+    if (!contains(p.allowedThirdPartyOrigins, origin)) {
+      out.push_back(violation(p, "web.third_party_origins", listText(p.allowedThirdPartyOrigins),
+                              "the web client is configured to contact " + origin, "K10"));
+    }
+  }
+  // H6: the audit log itself.
+  if (!s.auditLogEnabled) {
+    out.push_back(violation(p, "retention.audit_years", std::to_string(p.auditRetentionYears),
+                            "the audit log is disabled", "H6 H9"));
+  }
+  return out;
+}
+
+bool refusesStart(const std::vector<RuleViolation>& violations, bool strict) {
+  return std::any_of(violations.begin(), violations.end(), [strict](const RuleViolation& v) {
+    return v.severity == Severity::Refuse || strict;
+  });
+}
+
+namespace {
+
+struct ActionChecker {
+  const PolicyProfile& p;
+
+  std::optional<RuleViolation> operator()(const action::StartRecording&) const {
+    if (!p.recordingAllowed) {
+      return violation(p, "recording.allowed", "false", "recording refused", "K8");
+    }
+    if (!kBuiltFeatures.recordingControls) {
+      // Allowed by the profile, but there is no recording pipeline with at-rest
+      // encryption (H5) to honour it: refuse rather than pretend.
+      return violation(p, "recording.allowed", "true", "refused: recording controls are not built", "H5");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<RuleViolation> operator()(const action::StartTranscription&) const {
+    if (!p.transcriptionAllowed) {
+      return violation(p, "transcription.allowed", "false", "transcription refused", "K8");
+    }
+    if (!kBuiltFeatures.transcription) {
+      return violation(p, "transcription.allowed", "true", "refused: transcription is not built", "H5");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<RuleViolation> operator()(const action::EnableStaffAccount& a) const {
+    if (!p.staffMfaRequired) {
+      return std::nullopt;
+    }
+    if (!kBuiltFeatures.staffMfa) {
+      return violation(p, "accounts.staff_mfa_required", "true",
+                       "staff account refused: MFA is not built, so no staff account can satisfy the rule", "H8");
+    }
+    if (!a.mfaEnrolled) {
+      return violation(p, "accounts.staff_mfa_required", "true", "staff account without MFA refused", "H8");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<RuleViolation> operator()(const action::AdmitThirdParticipant& a) const {
+    if (p.thirdParticipantNeedsHostApproval && !a.hostApproved) {
+      return violation(p, "session.third_participant_needs_host_approval", "true",
+                       "third participant refused without the host's approval", "K12");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<RuleViolation> operator()(const action::PlaceMedia& a) const {
+    return checkRegion(p, "regions.media", p.mediaRegions, a.region, "media");
+  }
+
+  std::optional<RuleViolation> operator()(const action::StoreData& a) const {
+    return checkRegion(p, "regions.storage", p.storageRegions, a.region, "storage");
+  }
+
+  std::optional<RuleViolation> operator()(const action::IssueTurnCredential& a) const {
+    if (a.ttlSeconds > p.turnCredentialTtlSeconds) {
+      return violation(p, "encryption.turn_credential_ttl_seconds", std::to_string(p.turnCredentialTtlSeconds),
+                       "TURN credential for " + std::to_string(a.ttlSeconds) + " s refused", "H4");
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+std::optional<RuleViolation> checkAction(const PolicyProfile& profile, const Action& action) {
+  return std::visit(ActionChecker{profile}, action);
+}
+
+}  // namespace medrtc::compliance

@@ -1,0 +1,186 @@
+#include <gtest/gtest.h>
+
+#include "compliance/rules.hpp"
+#include "test_support.hpp"
+
+namespace medrtc::compliance {
+namespace {
+
+PolicyProfile profile(const std::string& name) {
+  auto p = loadPolicyByName(name, testing::policiesDir());
+  EXPECT_TRUE(p) << p.error().toString();
+  return p.value();
+}
+
+// A node configured as well as this build allows.
+NodeSettings goodNode(const std::string& region) {
+  NodeSettings s;
+  s.nodeId = "node-1";
+  s.region = region;
+  s.tlsEnabled = true;
+  s.tlsMinVersion = "1.2";
+  s.turnCredentialTtlSeconds = 600;
+  s.idleLogoffMinutes = 15;
+  s.staffMfaEnforced = true;
+  s.hostCertifications = {"hds"};
+  return s;
+}
+
+const RuleViolation* find(const std::vector<RuleViolation>& vs, const std::string& rule) {
+  for (const auto& v : vs) {
+    if (v.rule == rule) {
+      return &v;
+    }
+  }
+  return nullptr;
+}
+
+TEST(NodeConfig, RegionOutsideAllowedListRefusesStartNamingTheRule) {
+  auto vs = checkNodeConfig(profile("kbv"), goodNode("us-east"));
+  const RuleViolation* v = find(vs, "regions.media");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->severity, Severity::Refuse);
+  EXPECT_EQ(v->message().rfind("policy kbv: rule regions.media=[", 0), 0u) << v->message();
+  EXPECT_NE(v->message().find("\"us-east\" is outside the allowed regions"), std::string::npos);
+  EXPECT_NE(find(vs, "regions.storage"), nullptr);
+  EXPECT_TRUE(refusesStart(vs, false));
+}
+
+TEST(NodeConfig, SwissNodeIsNotEuEeaUnderKbv) {
+  auto vs = checkNodeConfig(profile("kbv"), goodNode("ch"));
+  EXPECT_NE(find(vs, "regions.media"), nullptr);
+}
+
+TEST(NodeConfig, StorageRegionIsCheckedSeparately) {
+  NodeSettings s = goodNode("eu-de");
+  s.storageRegion = "us-west";
+  auto vs = checkNodeConfig(profile("gdpr"), s);
+  EXPECT_EQ(find(vs, "regions.media"), nullptr);
+  ASSERT_NE(find(vs, "regions.storage"), nullptr);
+}
+
+TEST(NodeConfig, GermanNodeUnderKbvStartsButReportsE2eeAndP2pNotMet) {
+  auto vs = checkNodeConfig(profile("kbv"), goodNode("eu-de"));
+  EXPECT_EQ(find(vs, "regions.media"), nullptr);
+  const RuleViolation* e2ee = find(vs, "encryption.e2ee_required");
+  ASSERT_NE(e2ee, nullptr);
+  EXPECT_EQ(e2ee->severity, Severity::NotMet);
+  EXPECT_EQ(e2ee->message(), "policy kbv: rule encryption.e2ee_required=true: not met: end-to-end encryption (SFrame) is not built");
+  const RuleViolation* p2p = find(vs, "media.p2p_preferred_one_to_one");
+  ASSERT_NE(p2p, nullptr);
+  EXPECT_EQ(p2p->severity, Severity::NotMet);
+  EXPECT_FALSE(refusesStart(vs, false));
+  EXPECT_TRUE(refusesStart(vs, true));
+}
+
+TEST(NodeConfig, E2eeFlagAloneNeverMeetsTheRule) {
+  NodeSettings s = goodNode("eu-de");
+  s.e2eeAvailable = true;
+  s.p2pAvailable = true;
+  auto vs = checkNodeConfig(profile("kbv"), s);
+  EXPECT_NE(find(vs, "encryption.e2ee_required"), nullptr);
+  EXPECT_NE(find(vs, "media.p2p_preferred_one_to_one"), nullptr);
+}
+
+TEST(NodeConfig, RecordingFeatureEnabledUnderKbvRefusesStart) {
+  NodeSettings s = goodNode("eu-de");
+  s.recordingFeatureEnabled = true;
+  auto vs = checkNodeConfig(profile("kbv"), s);
+  const RuleViolation* v = find(vs, "recording.allowed");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->message().rfind("policy kbv: rule recording.allowed=false", 0), 0u);
+  EXPECT_TRUE(refusesStart(vs, false));
+}
+
+TEST(NodeConfig, TlsOffOrTooOldRefusesStart) {
+  NodeSettings s = goodNode("us-east");
+  s.tlsEnabled = false;
+  EXPECT_NE(find(checkNodeConfig(profile("hipaa"), s), "encryption.min_tls_version"), nullptr);
+  s.tlsEnabled = true;
+  s.tlsMinVersion = "1.2";
+  EXPECT_EQ(find(checkNodeConfig(profile("hipaa"), s), "encryption.min_tls_version"), nullptr);
+}
+
+TEST(NodeConfig, LongTurnCredentialsRefused) {
+  NodeSettings s = goodNode("us-east");
+  s.turnCredentialTtlSeconds = 86400;
+  const auto vs = checkNodeConfig(profile("hipaa"), s);
+  const RuleViolation* v = find(vs, "encryption.turn_credential_ttl_seconds");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->message().rfind("policy hipaa: rule encryption.turn_credential_ttl_seconds=3600", 0), 0u);
+}
+
+TEST(NodeConfig, HdsWithoutCertifiedHostRefusesStart) {
+  NodeSettings s = goodNode("eu-fr");
+  s.hostCertifications.clear();
+  auto vs = checkNodeConfig(profile("hds"), s);
+  ASSERT_NE(find(vs, "regions.required_host_certification"), nullptr);
+  EXPECT_TRUE(refusesStart(vs, false));
+}
+
+TEST(NodeConfig, ThirdPartyOriginRefusedUnderKbv) {
+  NodeSettings s = goodNode("eu-de");
+  s.thirdPartyOrigins = {"https://fonts.example.com"};
+  EXPECT_NE(find(checkNodeConfig(profile("kbv"), s), "web.third_party_origins"), nullptr);
+}
+
+TEST(NodeConfig, UnbuiltSafeguardsAreReportedNotMet) {
+  auto vs = checkNodeConfig(profile("hipaa"), goodNode("us-east"));
+  ASSERT_NE(find(vs, "session.idle_logoff_minutes"), nullptr);
+  EXPECT_EQ(find(vs, "session.idle_logoff_minutes")->severity, Severity::NotMet);
+  ASSERT_NE(find(vs, "accounts.staff_mfa_required"), nullptr);
+  EXPECT_FALSE(refusesStart(vs, false));
+}
+
+TEST(Action, RecordingUnderKbvRefusedNamingTheRule) {
+  auto v = checkAction(profile("kbv"), action::StartRecording{});
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->message(), "policy kbv: rule recording.allowed=false: recording refused");
+  auto t = checkAction(profile("kbv"), action::StartTranscription{});
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->rule, "transcription.allowed");
+}
+
+TEST(Action, RecordingAllowedByHipaaIsStillRefusedWhileNotBuilt) {
+  auto v = checkAction(profile("hipaa"), action::StartRecording{});
+  ASSERT_TRUE(v);
+  EXPECT_NE(v->message().find("recording controls are not built"), std::string::npos);
+}
+
+TEST(Action, StaffWithoutMfaRefusedWhereRequired) {
+  auto v = checkAction(profile("hipaa"), action::EnableStaffAccount{false});
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->message().rfind("policy hipaa: rule accounts.staff_mfa_required=true", 0), 0u);
+  // GDPR baseline does not require MFA.
+  EXPECT_FALSE(checkAction(profile("gdpr"), action::EnableStaffAccount{false}));
+}
+
+TEST(Action, StaffClaimingMfaIsRefusedWhileMfaIsNotBuilt) {
+  auto v = checkAction(profile("kbv"), action::EnableStaffAccount{true});
+  ASSERT_TRUE(v);
+  EXPECT_NE(v->message().find("MFA is not built"), std::string::npos);
+}
+
+TEST(Action, ThirdParticipantNeedsHostApproval) {
+  auto v = checkAction(profile("kbv"), action::AdmitThirdParticipant{false});
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->message().rfind("policy kbv: rule session.third_participant_needs_host_approval=true", 0), 0u);
+  EXPECT_FALSE(checkAction(profile("kbv"), action::AdmitThirdParticipant{true}));
+}
+
+TEST(Action, StoringDataOutsideAllowedRegionsRefused) {
+  auto v = checkAction(profile("kbv"), action::StoreData{"us-west"});
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->rule, "regions.storage");
+  EXPECT_FALSE(checkAction(profile("kbv"), action::StoreData{"eu-fr"}));
+  EXPECT_TRUE(checkAction(profile("hipaa"), action::PlaceMedia{"eu-fr"}));
+  EXPECT_TRUE(checkAction(profile("gdpr"), action::StoreData{"nowhere"}));
+}
+
+TEST(Action, TurnCredentialLifetimeCapped) {
+  EXPECT_TRUE(checkAction(profile("kbv"), action::IssueTurnCredential{7200}));
+  EXPECT_FALSE(checkAction(profile("kbv"), action::IssueTurnCredential{600}));
+}
+
+}  // namespace
+}  // namespace medrtc::compliance

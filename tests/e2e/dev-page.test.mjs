@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium, newCallPage } from '../support/chromium.mjs';
-import { assertNoForeignRequests, clickJoin, closePages, waitForRemoteMedia } from '../support/call-page.mjs';
+import { assertNoClientErrors, assertNoForeignRequests, clickJoin, closePages, waitForRemoteMedia } from '../support/call-page.mjs';
 import { startServer } from '../support/server.mjs';
 
 let devServer;
@@ -54,6 +54,7 @@ test('the dev page creates a room and both links join a call', { timeout: 90_000
     await bob.getByRole('figure', { name: 'Video of Alice' }).waitFor();
     for (const page of pages) {
       assertNoForeignRequests(page, devServer.baseUrl);
+      assertNoClientErrors(page);
     }
   } catch (err) {
     t.diagnostic(`server log:\n${devServer.logs()}`);

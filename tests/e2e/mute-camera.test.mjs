@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
-import { assertNoForeignRequests, closePages, joinCall, waitForRemoteMedia } from '../support/call-page.mjs';
+import { assertNoClientErrors, assertNoForeignRequests, closePages, joinCall, waitForRemoteMedia } from '../support/call-page.mjs';
 import { createRoom, startServer, waitFor } from '../support/server.mjs';
 
 let server;
@@ -68,6 +68,7 @@ test('mute and camera off toggle and show on the other side', { timeout: 90_000 
 
     for (const page of pages) {
       assertNoForeignRequests(page, server.baseUrl);
+      assertNoClientErrors(page);
     }
   } catch (err) {
     t.diagnostic(`server log:\n${server.logs()}`);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
-import { assertNoForeignRequests, clickJoin, closePages, joinCall, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
+import { assertNoClientErrors, assertNoForeignRequests, clickJoin, closePages, joinCall, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
 import { createRoom, startServer, waitFor } from '../support/server.mjs';
 
 let server;
@@ -53,6 +53,7 @@ test('a dropped signaling socket reconnects with the same token', { timeout: 90_
     assert.equal(await bob.locator('figure.tile.remote').count(), 1);
     for (const page of pages) {
       assertNoForeignRequests(page, server.baseUrl);
+      assertNoClientErrors(page);
     }
   } catch (err) {
     t.diagnostic(`server log:\n${server.logs()}`);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
-import { assertNoForeignRequests, closePages, joinCall, participantId, tileFrames, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
+import { assertNoClientErrors, assertNoForeignRequests, closePages, joinCall, participantId, tileFrames, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
 import { createRoom, startServer, waitFor } from '../support/server.mjs';
 
 let server;
@@ -56,6 +56,7 @@ test('a third participant joins and leaves while the others keep receiving', { t
 
     for (const page of pages) {
       assertNoForeignRequests(page, server.baseUrl);
+      assertNoClientErrors(page);
     }
   } catch (err) {
     t.diagnostic(`server log:\n${server.logs()}`);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
-import { assertNoForeignRequests, closePages, joinCall, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
+import { assertNoClientErrors, assertNoForeignRequests, closePages, joinCall, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
 import { createRoom, startServer } from '../support/server.mjs';
 
 let server;
@@ -46,6 +46,7 @@ test('two participants see and hear each other', { timeout: 90_000 }, async (t) 
 
     for (const page of [alice, bob]) {
       assertNoForeignRequests(page, server.baseUrl);
+      assertNoClientErrors(page);
     }
   } catch (err) {
     t.diagnostic(`server log:\n${server.logs()}`);

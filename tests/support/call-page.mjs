@@ -109,3 +109,12 @@ export function assertNoForeignRequests(page, baseUrl) {
 export async function closePages(pages) {
   await Promise.all(pages.filter(Boolean).map((p) => p.context().close().catch(() => {})));
 }
+
+/**
+ * Asserts the page logged no client-side negotiation failure or uncaught error (the web
+ * client logs `medrtc: could not …` when it cannot apply an offer/answer).
+ */
+export function assertNoClientErrors(page) {
+  const bad = page.consoleMessages.filter((m) => /medrtc: could not|pageerror:|publish_answer could not/.test(m));
+  assert.deepEqual(bad, [], `${page.displayName ?? 'page'} logged client errors`);
+}

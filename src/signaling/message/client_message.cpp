@@ -17,15 +17,16 @@ Unexpected<MessageError> error(MessageErrorKind kind, std::string_view type = {}
   return fail(MessageError{kind, std::string(type), std::string(field)});
 }
 
-// A required string field. `maxBytes` caps it; empty strings are refused.
+// A required string field. `maxBytes` caps it; empty strings are refused unless
+// `allowEmpty` (an empty token is a bad token, answered by token checks, not here).
 Result<std::string, MessageError> stringField(const json::object& o, std::string_view type, std::string_view name,
-                                              size_t maxBytes) {
+                                              size_t maxBytes, bool allowEmpty = false) {
   const json::value* v = o.if_contains(name);
   if (v == nullptr) {
     return error(MessageErrorKind::kMissingField, type, name);
   }
   const json::string* s = v->if_string();
-  if (s == nullptr || s->empty() || s->size() > maxBytes) {
+  if (s == nullptr || (s->empty() && !allowEmpty) || s->size() > maxBytes) {
     return error(MessageErrorKind::kWrongField, type, name);
   }
   return std::string(s->data(), s->size());
@@ -39,7 +40,7 @@ Result<ClientMessage, MessageError> parseObject(const json::object& o) {
   std::string_view type = typeValue->get_string();
 
   if (type == "join") {
-    auto token = stringField(o, type, "token", kMaxTokenBytes);
+    auto token = stringField(o, type, "token", kMaxMessageBytes, /*allowEmpty=*/true);
     if (!token) {
       return fail(token.error());
     }

@@ -13,8 +13,6 @@ namespace medrtc::signaling {
 
 // docs/protocol.md: frames larger than 64 KiB are refused.
 inline constexpr size_t kMaxMessageBytes = 64 * 1024;
-// A join token is a few hundred bytes; anything this long is not one.
-inline constexpr size_t kMaxTokenBytes = 4096;
 
 struct JoinMessage {
   std::string token;

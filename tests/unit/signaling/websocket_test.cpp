@@ -90,9 +90,9 @@ TEST(WebSocket, BadTokensAreFatal) {
     ws.sendJson({{"type", "join"}, {"token", tampered}});
     expectFatal(ws, "token_invalid", 4004);
   }
-  {
+  for (const char* bad : {"garbage", ""}) {
     WsClient ws(server.port());
-    ws.sendJson({{"type", "join"}, {"token", "garbage"}});
+    ws.sendJson({{"type", "join"}, {"token", bad}});
     expectFatal(ws, "token_invalid", 4004);
   }
   {

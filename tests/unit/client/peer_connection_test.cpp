@@ -9,6 +9,7 @@
 #include "client/synthetic_media.hpp"
 #include "lite_server.hpp"
 #include "rtp/rtcp_packet.hpp"
+#include "rtp/rtcp_reports.hpp"
 #include "rtp/rtcp_writer.hpp"
 #include "rtp/rtp_packet_builder.hpp"
 #include "rtp/vp8.hpp"
@@ -188,6 +189,48 @@ TEST(PeerConnection, PublisherAnswersPliWithKeyframeAndNackWithRetransmission) {
   EXPECT_EQ(pc->sender()->stats().plisReceived, 1u);
   EXPECT_EQ(pc->sender()->stats().nackedPackets, 1u);
   EXPECT_EQ(pc->sender()->stats().video.retransmitted, 1u);
+}
+
+TEST(PeerConnection, PublisherSendsSenderReportsWithCname) {
+  net::EventLoop loop;
+  LiteServer server(loop);
+  PeerConnectionConfig config;
+  config.rtcpInterval = 20ms;
+  config.cname = "synthetic-cname";
+  auto pc = makePeer(loop, nullptr, config);
+  ASSERT_TRUE(pc->applyAnswer(server.answerPublish(pc->createPublishOffer())).ok());
+  std::optional<uint32_t> reportedPackets;
+  std::string cname;
+  auto result = runScript(loop,
+                          {
+                              {"connect", [&] { return pc->connected() && server.connected(); },
+                               [&] { pc->sendVideoFrame(loop.now(), true, 3000); }},
+                              {"sender report",
+                               [&] {
+                                 for (auto& r : server.rtcp) {
+                                   auto compound = rtp::RtcpCompoundView::parse(r.bytes);
+                                   EXPECT_TRUE(compound.ok());
+                                   for (auto p : *compound) {
+                                     if (auto sr = rtp::SenderReportView::parse(p); sr && sr->senderSsrc() == pc->videoSsrc()) {
+                                       reportedPackets = sr->packetCount();
+                                     }
+                                     if (auto sdes = rtp::SdesView::parse(p)) {
+                                       sdes->forEachItem([&](uint32_t, uint8_t type, std::string_view text) {
+                                         if (type == rtp::SdesView::kCname) {
+                                           cname = std::string(text);
+                                         }
+                                       });
+                                     }
+                                   }
+                                 }
+                                 return reportedPackets.has_value();
+                               },
+                               nullptr},
+                          },
+                          5s);
+  ASSERT_TRUE(result.completed) << "stuck at " << result.stuckAt;
+  EXPECT_EQ(*reportedPackets, 3u);
+  EXPECT_EQ(cname, "synthetic-cname");
 }
 
 TEST(PeerConnection, SubscriberAnswersOfferReceivesMediaAndReports) {

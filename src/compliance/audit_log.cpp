@@ -1,0 +1,317 @@
+#include "compliance/audit_log.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "compliance/audit_format.hpp"
+
+namespace medrtc::compliance {
+
+namespace {
+
+[[noreturn]] void ioError(const std::string& what) {
+  throw AuditLogError("audit log: " + what + ": " + std::strerror(errno));
+}
+
+// Writes everything or throws; a short write leaves a torn tail that open() repairs.
+void writeAll(int fd, std::string_view data, const char* what) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      ioError(what);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+void syncDir(const std::filesystem::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+void writeNewFile(const std::filesystem::path& path, const std::string& text, mode_t mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) {
+    ioError("cannot create " + path.string());
+  }
+  writeAll(fd, text, "write key");
+  ::fsync(fd);
+  ::close(fd);
+}
+
+void truncateTo(const std::filesystem::path& path, uint64_t size) {
+  if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
+    ioError("cannot cut torn tail of " + path.string());
+  }
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+int openAppend(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    ioError("cannot open " + path.string());
+  }
+  return fd;
+}
+
+}  // namespace
+
+AuditLog::AuditLog(AuditLogOptions options)
+    : options_(std::move(options)), clock_(options_.clock ? *options_.clock : SystemClock::instance()) {}
+
+std::unique_ptr<AuditLog> AuditLog::open(AuditLogOptions options) {
+  std::unique_ptr<AuditLog> log(new AuditLog(std::move(options)));
+  const auto& dataDir = log->options_.dataDir;
+  std::filesystem::create_directories(audit_files::dir(dataDir));
+  std::filesystem::permissions(audit_files::dir(dataDir), std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace);
+  log->keys_ = log->options_.subjectKeys
+                   ? log->options_.subjectKeys
+                   : std::make_shared<FileSubjectKeyStore>(audit_files::subjectKeys(dataDir));
+  log->loadOrCreateKey();
+  log->loadEvents();
+  log->loadCheckpoints();
+  log->eventsFd_ = openAppend(audit_files::events(dataDir));
+  log->checkpointsFd_ = openAppend(audit_files::checkpoints(dataDir));
+  syncDir(audit_files::dir(dataDir));
+  log->lastCheckpointTime_ = log->clock_.now();
+  if (log->repairedTornTail_) {
+    // The cut line was never committed (append had not returned); leave evidence of the
+    // crash in the log itself.
+    AuditEvent alert;
+    alert.type = dicom::securityAlert();
+    alert.action = AuditAction::Execute;
+    alert.outcome = AuditOutcome::MinorFailure;
+    alert.outcomeDesc = "audit log: torn final line removed at index " + std::to_string(*log->repairedTornTail_) +
+                        " (uncommitted write interrupted by a crash)";
+    alert.agents.push_back({"Device/" + log->options_.sourceNode, "system", false, std::nullopt});
+    log->append(std::move(alert));
+  }
+  return log;
+}
+
+AuditLog::~AuditLog() {
+  try {
+    close();
+  } catch (...) {
+    // Destructors must not throw; close() explicitly to see the error.
+  }
+}
+
+void AuditLog::loadOrCreateKey() {
+  const auto& dataDir = options_.dataDir;
+  bool exists = false;
+  std::string keyText = readWholeFile(audit_files::signingKey(dataDir), exists);
+  if (!exists) {
+    auto signer = NoteSigner::generate(options_.origin);
+    if (!signer) {
+      throw AuditLogError("audit log: " + signer.error());
+    }
+    writeNewFile(audit_files::signingKey(dataDir), signer->privateKey() + "\n", 0600);
+    signer_ = std::move(signer.value());
+  } else {
+    auto signer = NoteSigner::fromPrivateKey(keyText);
+    if (!signer) {
+      throw AuditLogError("audit log: signing.key: " + signer.error());
+    }
+    signer_ = std::move(signer.value());
+  }
+  std::string pub = signer_->verifier().verifierKey() + "\n";
+  bool pubExists = false;
+  std::string storedPub = readWholeFile(audit_files::signingPub(dataDir), pubExists);
+  if (!pubExists) {
+    writeNewFile(audit_files::signingPub(dataDir), pub, 0644);
+  } else if (storedPub != pub) {
+    throw AuditLogError("audit log: signing.pub does not match signing.key");
+  }
+}
+
+void AuditLog::loadEvents() {
+  auto path = audit_files::events(options_.dataDir);
+  bool exists = false;
+  std::string text = readWholeFile(path, exists);
+  if (!exists) {
+    return;
+  }
+  SplitLines split = splitLines(text);
+  for (size_t i = 0; i < split.lines.size(); ++i) {
+    auto line = decodeEventLine(split.lines[i]);
+    if (!line || line->index != i || line->storedLeaf != line->computedLeaf) {
+      throw AuditLogError("audit log: events.log does not verify at index " + std::to_string(i) +
+                          "; run `medrtc audit verify` and keep the file as evidence");
+    }
+    tree_.appendLeafHash(line->computedLeaf);
+  }
+  if (!split.tornTail.empty()) {
+    repairedTornTail_ = split.lines.size();
+    truncateTo(path, split.completeBytes);
+  }
+}
+
+void AuditLog::loadCheckpoints() {
+  auto path = audit_files::checkpoints(options_.dataDir);
+  bool exists = false;
+  std::string text = readWholeFile(path, exists);
+  if (!exists) {
+    return;
+  }
+  SplitNotes split = splitNotes(text);
+  if (split.torn) {
+    truncateTo(path, split.completeBytes);
+  }
+  if (split.notes.empty()) {
+    return;
+  }
+  auto body = openNote(split.notes.back(), signer_->verifier());
+  if (!body) {
+    throw AuditLogError(std::string("audit log: last checkpoint: ") + noteErrorName(body.error()));
+  }
+  auto cp = parseCheckpointBody(body.value());
+  if (!cp || cp->size > tree_.size() || tree_.rootAt(cp->size) != cp->root) {
+    throw AuditLogError("audit log: the last checkpoint does not match events.log; run `medrtc audit verify`");
+  }
+  lastCheckpointSize_ = cp->size;
+}
+
+void AuditLog::sealPersonal(std::optional<PersonalText>& field, WallTime now) {
+  if (!field || !field->sealed.empty()) {
+    return;
+  }
+  if (field->subjectId.empty()) {
+    throw AuditLogError("audit log: personal field without a subject id");
+  }
+  SubjectKey key = keys_->useKey(field->subjectId, now);
+  field->sealed = sealText(key, field->plaintext);
+  field->plaintext.clear();
+}
+
+uint64_t AuditLog::append(AuditEvent event) {
+  std::lock_guard lock(mutex_);
+  return appendLocked(std::move(event));
+}
+
+uint64_t AuditLog::appendLocked(AuditEvent event) {
+  if (closed_) {
+    throw AuditLogError("audit log: append after close");
+  }
+  WallTime now = clock_.wallNow();
+  if (event.recorded.time_since_epoch().count() == 0) {
+    event.recorded = now;
+  }
+  if (event.sourceNode.empty()) {
+    event.sourceNode = options_.sourceNode;
+  }
+  for (auto& a : event.agents) {
+    sealPersonal(a.name, now);
+  }
+  for (auto& e : event.entities) {
+    sealPersonal(e.display, now);
+  }
+  auto json = toLogJson(event);
+  if (!json) {
+    throw AuditLogError("audit log: " + json.error());
+  }
+  uint64_t index = tree_.size();
+  Hash leaf{};
+  std::string line = encodeEventLine(json.value(), index, leaf);
+  line.push_back('\n');
+  writeAll(eventsFd_, line, "write events.log");
+  // The durability point: after this the event is committed.
+  if (::fdatasync(eventsFd_) != 0) {
+    ioError("fdatasync events.log");
+  }
+  tree_.appendLeafHash(leaf);
+  if (tree_.size() - lastCheckpointSize_ >= options_.checkpointEveryEvents ||
+      clock_.now() - lastCheckpointTime_ >= options_.checkpointEverySeconds) {
+    checkpointLocked();
+  }
+  return index;
+}
+
+void AuditLog::checkpointLocked() {
+  if (closed_ || tree_.size() == lastCheckpointSize_) {
+    return;
+  }
+  Checkpoint cp{options_.origin, tree_.size(), tree_.root()};
+  std::string note = signer_->sign(checkpointBody(cp)) + "\n";
+  writeAll(checkpointsFd_, note, "write checkpoints.log");
+  if (::fdatasync(checkpointsFd_) != 0) {
+    ioError("fdatasync checkpoints.log");
+  }
+  lastCheckpointSize_ = cp.size;
+  lastCheckpointTime_ = clock_.now();
+}
+
+void AuditLog::checkpoint() {
+  std::lock_guard lock(mutex_);
+  checkpointLocked();
+}
+
+void AuditLog::tick() {
+  std::lock_guard lock(mutex_);
+  if (clock_.now() - lastCheckpointTime_ >= options_.checkpointEverySeconds) {
+    checkpointLocked();
+  }
+}
+
+void AuditLog::close() {
+  std::lock_guard lock(mutex_);
+  if (closed_) {
+    return;
+  }
+  checkpointLocked();
+  closed_ = true;
+  if (eventsFd_ >= 0) {
+    ::close(eventsFd_);
+    eventsFd_ = -1;
+  }
+  if (checkpointsFd_ >= 0) {
+    ::close(checkpointsFd_);
+    checkpointsFd_ = -1;
+  }
+}
+
+uint64_t AuditLog::size() const {
+  std::lock_guard lock(mutex_);
+  return tree_.size();
+}
+
+Hash AuditLog::root() const {
+  std::lock_guard lock(mutex_);
+  return tree_.root();
+}
+
+uint64_t AuditLog::lastCheckpointSize() const {
+  std::lock_guard lock(mutex_);
+  return lastCheckpointSize_;
+}
+
+std::optional<std::vector<Hash>> AuditLog::inclusionProof(uint64_t index, uint64_t treeSize) const {
+  std::lock_guard lock(mutex_);
+  return tree_.inclusionProof(index, treeSize);
+}
+
+std::optional<std::vector<Hash>> AuditLog::consistencyProof(uint64_t oldSize, uint64_t newSize) const {
+  std::lock_guard lock(mutex_);
+  return tree_.consistencyProof(oldSize, newSize);
+}
+
+std::string AuditLog::verifierKey() const { return signer_->verifier().verifierKey(); }
+
+bool AuditLog::eraseSubject(std::string_view subjectId) { return keys_->erase(subjectId); }
+
+}  // namespace medrtc::compliance

@@ -1,0 +1,99 @@
+#pragma once
+// The append-only, tamper-evident audit log in <data>/audit/ (format: audit_format.hpp).
+//
+// Durability point: append() writes the event's line with one write(2) and fdatasync(2)s
+// before it returns, so a returned index survives kill -9 and power loss. A crash during
+// the write can only leave a torn final line without '\n'; open() cuts it off (that event
+// was never committed) and records a security-alert event saying so.
+//
+// Checkpoints (signed tree heads) are written every `checkpointEveryEvents` events, when
+// `checkpointEverySeconds` passed at the next append or tick(), and on close().
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "compliance/audit_sink.hpp"
+#include "compliance/merkle_tree.hpp"
+#include "compliance/signed_note.hpp"
+#include "compliance/subject_keys.hpp"
+
+namespace medrtc::compliance {
+
+class AuditLogError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct AuditLogOptions {
+  std::filesystem::path dataDir;
+  // Checkpoint origin line and signing key name (C2SP: a schema-less URL-like id).
+  std::string origin = "medrtc.local/audit";
+  std::string sourceNode = "medrtc";
+  uint64_t checkpointEveryEvents = 64;
+  std::chrono::seconds checkpointEverySeconds{60};
+  const Clock* clock = nullptr;               // default: SystemClock
+  std::shared_ptr<SubjectKeyStore> subjectKeys;  // default: FileSubjectKeyStore in audit/subject-keys
+};
+
+class AuditLog final : public AuditSink {
+ public:
+  // Opens or creates the log. Throws AuditLogError when the existing log does not verify
+  // (the server must not append to a log it cannot vouch for) or on I/O errors.
+  static std::unique_ptr<AuditLog> open(AuditLogOptions options);
+  ~AuditLog() override;
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  void record(AuditEvent event) override { append(std::move(event)); }
+  // Seals personal fields, appends, syncs. Returns the event's index. Throws AuditLogError.
+  uint64_t append(AuditEvent event);
+  // Signs and writes a checkpoint for the current size (no-op when nothing is new).
+  void checkpoint();
+  // Call from a timer: writes a checkpoint when the interval passed.
+  void tick();
+  // Final checkpoint, then closes the files. Idempotent; the destructor calls it.
+  void close();
+
+  uint64_t size() const;
+  Hash root() const;
+  uint64_t lastCheckpointSize() const;
+  std::optional<std::vector<Hash>> inclusionProof(uint64_t index, uint64_t treeSize) const;
+  std::optional<std::vector<Hash>> consistencyProof(uint64_t oldSize, uint64_t newSize) const;
+  std::string verifierKey() const;
+  // Set when open() cut a torn final line: the index that line would have had.
+  std::optional<uint64_t> repairedTornTail() const { return repairedTornTail_; }
+
+  SubjectKeyStore& subjectKeys() { return *keys_; }
+  // Crypto-shredding (F3): destroys the subject's key; the chain still verifies.
+  bool eraseSubject(std::string_view subjectId);
+
+ private:
+  explicit AuditLog(AuditLogOptions options);
+  void loadOrCreateKey();
+  void loadEvents();
+  void loadCheckpoints();
+  uint64_t appendLocked(AuditEvent event);
+  void checkpointLocked();
+  void sealPersonal(std::optional<PersonalText>& field, WallTime now);
+
+  AuditLogOptions options_;
+  const Clock& clock_;
+  std::shared_ptr<SubjectKeyStore> keys_;
+  std::optional<NoteSigner> signer_;
+  mutable std::mutex mutex_;
+  MerkleTree tree_;
+  int eventsFd_ = -1;
+  int checkpointsFd_ = -1;
+  uint64_t lastCheckpointSize_ = 0;
+  Micros lastCheckpointTime_{0};
+  std::optional<uint64_t> repairedTornTail_;
+  bool closed_ = false;
+};
+
+}  // namespace medrtc::compliance

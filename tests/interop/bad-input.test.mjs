@@ -57,15 +57,22 @@ async function reply(client, raw, predicate, timeout = 5000) {
   return client.next(predicate, { timeout, from });
 }
 
-function isFatalClose(info) {
-  return info.code >= 4000 && info.code <= 4999;
-}
+/** docs/protocol.md: a fatal error closes the socket with 4000 + n. */
+const CLOSE_CODES = {
+  message_too_large: 4002,
+  auth_required: 4003,
+  token_invalid: 4004,
+  token_expired: 4005,
+  room_not_found: 4006,
+  room_ended: 4007,
+  duplicate_identity: 4008,
+};
 
 async function expectFatal(client, code) {
   const err = await client.nextError(code, { timeout: 5000 });
   assert.equal(err.code, code);
   const closeInfo = await client.waitClosed(5000);
-  assert.ok(isFatalClose(closeInfo), `close code after ${code} is 4000+n, got ${closeInfo.code}`);
+  assert.equal(closeInfo.code, CLOSE_CODES[code], `close code after ${code}`);
   return err;
 }
 
@@ -103,7 +110,6 @@ test('tampered or malformed token → token_invalid, socket closed', { timeout: 
     // a character in the payload
     payload: tamper(good, Math.max(1, Math.floor((lastDot > 0 ? lastDot : good.length) / 2))),
     garbage: 'not-a-token',
-    empty: '',
   };
   for (const [what, tok] of Object.entries(variants)) {
     assert.notEqual(tok, good);
@@ -112,6 +118,22 @@ test('tampered or malformed token → token_invalid, socket closed', { timeout: 
     await expectFatal(client, 'token_invalid').catch((err) => {
       throw new Error(`${what} token: ${err.message}`);
     });
+  }
+});
+
+test('an empty token → token_invalid (fatal) or invalid_message (socket stays open)', { timeout: 30000 }, async () => {
+  // docs/protocol.md: "a join without token" is invalid_message; an empty string may count
+  // as missing or as malformed. Either is fine; silence is not.
+  const client = await connect();
+  const msg = await reply(client, { type: 'join', token: '' }, (m) => m.type === 'error' || m.type === 'joined');
+  assert.ok(['token_invalid', 'invalid_message'].includes(msg.code), `empty token got ${JSON.stringify(msg)}`);
+  if (msg.code === 'token_invalid') {
+    assert.equal((await client.waitClosed(5000)).code, CLOSE_CODES.token_invalid);
+  } else {
+    assert.ok(client.isOpen, 'socket open after invalid_message');
+    const roomId = await createRoom(server);
+    const joined = await reply(client, { type: 'join', token: await token(roomId, 'emptyfirst') }, (m) => m.type === 'joined' || m.type === 'error');
+    assert.equal(joined.type, 'joined', `a good join after the empty token: ${JSON.stringify(joined)}`);
   }
 });
 
@@ -201,7 +223,19 @@ test('no join within 10 s → auth_required, socket closed', { timeout: 30000 },
   const elapsed = Date.now() - opened;
   assert.ok(elapsed >= 9000 && elapsed <= 14000, `auth_required after ${elapsed} ms, expected about 10 s`);
   const closeInfo = await client.waitClosed(5000);
-  assert.ok(isFatalClose(closeInfo), `close code ${closeInfo.code}`);
+  assert.equal(closeInfo.code, CLOSE_CODES.auth_required, 'close code');
+});
+
+test('an invalid frame before join → invalid_message, the socket stays open and can still join', { timeout: 30000 }, async () => {
+  const roomId = await createRoom(server);
+  const client = await connect();
+  for (const raw of ['{oops', '{"type":"nonsense"}', '{"type":"join"}', '{"type":"join","token":7}']) {
+    const msg = await reply(client, raw, (m) => m.type === 'error');
+    assert.equal(msg.code, 'invalid_message', `before join, ${raw} got ${JSON.stringify(msg)}`);
+    assert.ok(client.isOpen, `socket open after ${raw}`);
+  }
+  const joined = await reply(client, { type: 'join', token: await token(roomId, 'prejoin') }, (m) => m.type === 'joined' || m.type === 'error');
+  assert.equal(joined.type, 'joined', JSON.stringify(joined));
 });
 
 test('garbage SDP in publish_offer → sdp_invalid; a good offer afterwards is answered', { timeout: 30000 }, async () => {
@@ -308,8 +342,10 @@ test('DELETE /api/v1/rooms/{id} → everyone gets room_ended and is disconnected
     await deleteRoom(server, roomId);
     for (const peer of [a, b]) {
       const ended = await peer.signaling.next('room_ended', { timeout: 5000 });
-      assert.equal(typeof ended.reason, 'string');
-      await peer.signaling.waitClosed(5000);
+      assert.equal(ended.reason, 'ended_by_api');
+      const closeInfo = await peer.signaling.waitClosed(5000);
+      assert.equal(closeInfo.code, 4007, 'close code after room_ended');
+      assert.ok(!peer.messages.some((m) => m.type === 'participant_left'), `no participant_left on room end: ${peer.signaling.summary()}`);
     }
   } finally {
     await closeAll([a, b]);

@@ -107,12 +107,7 @@ export class SignalingClient {
       };
       check();
     });
-    try {
-      return await withTimeout(found, timeout, `${describe} (got ${this.summary()})`);
-    } catch (err) {
-      this.waiters = this.waiters.filter(Boolean);
-      throw err;
-    }
+    return withTimeout(found, timeout, () => `${describe} (got ${this.summary()})`);
   }
 
   /** Waits for an `error` message with the given code. */
@@ -121,7 +116,7 @@ export class SignalingClient {
   }
 
   async waitClosed(timeout = 5000) {
-    return withTimeout(this.closed, timeout, `socket close (got ${this.summary()})`);
+    return withTimeout(this.closed, timeout, () => `socket close (got ${this.summary()})`);
   }
 
   summary() {

@@ -26,11 +26,17 @@ export async function waitFor(fn, { timeout = 10000, interval = 50, message = 'c
   }
 }
 
-/** Rejects after `ms` with a named error unless `promise` settles first. */
+/**
+ * Rejects after `ms` with a named error unless `promise` settles first. `what` may be a
+ * function, called at timeout, so the message shows the state at that moment.
+ */
 export function withTimeout(promise, ms, what) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    timer = setTimeout(() => {
+      const text = typeof what === 'function' ? what() : what;
+      reject(new Error(`timed out after ${ms} ms waiting for ${text}`));
+    }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

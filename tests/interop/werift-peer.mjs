@@ -138,6 +138,8 @@ export class Subscriber {
     this.chain = this.chain
       .then(() => this.answer(msg))
       .catch((err) => {
+        err.version = msg.version;
+        err.sdp = msg.sdp;
         this.errors.push(err);
         this.log(`subscribe_offer v${msg.version} failed: ${err.stack || err}`);
       });
@@ -232,8 +234,20 @@ export async function joinRoom({ wsUrl, token, publish = { audio: true, video: t
     throw err;
   }
   const peer = new WeriftPeer({ signaling, subscriber, joined, markerId, log });
+  // the server drops a socket silent for 30 s; clients ping every 10 s (docs/protocol.md)
+  peer.pingTimer = setInterval(() => {
+    if (signaling.isOpen) {
+      signaling.send({ type: 'ping' });
+    }
+  }, 10000);
+  signaling.closed.then(() => clearInterval(peer.pingTimer));
   if (publish) {
-    await peer.publish(publish, timeout);
+    try {
+      await peer.publish(publish, timeout);
+    } catch (err) {
+      await peer.kill();
+      throw err;
+    }
   }
   return peer;
 }
@@ -308,7 +322,7 @@ export class WeriftPeer {
     const pubState = this.publisher ? `pub ice=${this.publisher.pc.iceConnectionState} conn=${this.publisher.pc.connectionState}` : 'no pub';
     const subState = this.subscriber.pc ? `sub ice=${this.subscriber.pc.iceConnectionState} conn=${this.subscriber.pc.connectionState}` : 'no sub';
     const tracks = this.subscriber.pc ? ` transceivers=${this.subscriber.pc.getTransceivers().map((t) => `${t.mid}:${t.kind}:${t.currentDirection}`).join(',')} ontrack=${this.subscriber.tracksSeen}` : '';
-    return `${this.participantId} [${pubState}; ${subState}${tracks}; offers=${this.subscriber.offers.length} answered=${this.subscriber.answeredVersions.join(',')}; unattributed=${this.subscriber.unattributed}; rx ${parts.join(' ') || 'none'}; msgs ${this.signaling.summary()}]`;
+    return `${this.participantId} [${pubState}; ${subState}${tracks}; offers=${this.subscriber.offers.length} answered=${this.subscriber.answeredVersions.join(',')}; unattributed=${this.subscriber.unattributed}; sub errors=${this.subscriber.errors.map((e) => e.message).join(' | ') || 'none'}; rx ${parts.join(' ') || 'none'}; msgs ${this.signaling.summary()}]`;
   }
 
   stopMedia() {
@@ -318,6 +332,7 @@ export class WeriftPeer {
   }
 
   async closePcs() {
+    clearInterval(this.pingTimer);
     this.stopMedia();
     const closing = [this.subscriber.close()];
     if (this.publisher) {
@@ -331,7 +346,11 @@ export class WeriftPeer {
     this.closedByUs = true;
     if (this.signaling.isOpen) {
       this.signaling.send({ type: 'leave' });
-      await this.signaling.waitClosed(3000).catch(() => this.signaling.terminate());
+      // the server answers `leave` by closing with 1000
+      this.leaveClose = await this.signaling.waitClosed(3000).catch(() => {
+        this.signaling.terminate();
+        return null;
+      });
     }
     await this.closePcs();
   }

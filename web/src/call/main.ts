@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   applyMedia(session.media.error ? t.noDevicesNote : '');
   debug.state = 'prejoin';
   ui.show('prejoin');
-  ui.setStatus(session.media.error ? t.devicesError(session.media.error) : t.prejoinHint);
+  ui.setStatus(session.media.error ? t.devicesError(session.media.error) : '');
 
   ui.micOnlyButton.addEventListener('click', async () => {
     try {
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     stopMedia(session.media);
     session.media = await acquireFull();
     applyMedia(session.media.error ? t.noDevicesNote : '');
-    ui.setStatus(session.media.error ? t.devicesError(session.media.error) : t.prejoinHint);
+    ui.setStatus(session.media.error ? t.devicesError(session.media.error) : '');
   });
   ui.joinButton.addEventListener('click', () => session.join());
 }

@@ -215,8 +215,14 @@ uint64_t AuditLog::appendLocked(AuditEvent event) {
   if (event.sourceNode.empty()) {
     event.sourceNode = options_.sourceNode;
   }
+  // H1: every event names who acted by a unique id.
+  bool hasWho = false;
   for (auto& a : event.agents) {
+    hasWho = hasWho || !a.who.empty();
     sealPersonal(a.name, now);
+  }
+  if (!hasWho) {
+    throw AuditLogError("audit log: event without an agent id refused (H1)");
   }
   for (auto& e : event.entities) {
     sealPersonal(e.display, now);

@@ -106,7 +106,8 @@ TEST(AuditLog, ProofsFromTheLogVerifyAgainstItsRoot) {
   }
   Hash root = log->root();
   MerkleTree tree;
-  for (auto line : splitLines(readFile(audit_files::events(dir.path()))).lines) {
+  const std::string text = readFile(audit_files::events(dir.path()));  // the views below point into it
+  for (auto line : splitLines(text).lines) {
     tree.appendLeafHash(decodeEventLine(line)->storedLeaf);
   }
   auto proof = log->inclusionProof(5, 13);

@@ -32,7 +32,8 @@ class AuditTamper : public ::testing::Test {
 
   std::vector<std::string> lines() {
     std::vector<std::string> out;
-    for (auto l : splitLines(readFile(events())).lines) {
+    const std::string text = readFile(events());  // the views below point into it
+    for (auto l : splitLines(text).lines) {
       out.emplace_back(l);
     }
     return out;

@@ -21,10 +21,11 @@ function offersNaming(peer, participantId) {
   return peer.subscriber.offers.filter((o) => mediaSectionsFromSdp(o.sdp).some((s) => s.participantId === participantId && s.port !== 0));
 }
 
-test('a third participant joins and leaves a running call', { timeout: 120000 }, async () => {
+/** C joins a running A–B call, then goes away by `how` ('leave' or 'vanish'). */
+async function thirdParticipant(how) {
   const roomId = await createRoom(server);
   const tokens = await Promise.all(['a', 'b', 'c'].map((id) =>
-    createToken(server, roomId, { identity: `third-${id}`, name: `Xqzzy Thirdtest ${id}`, role: id === 'a' ? 'host' : 'guest' })));
+    createToken(server, roomId, { identity: `third-${how}-${id}`, name: `Xqzzy Thirdtest ${id}`, role: id === 'a' ? 'host' : 'guest' })));
   const url = wsUrl(server);
   const peers = [];
   try {
@@ -61,8 +62,12 @@ test('a third participant joins and leaves a running call', { timeout: 120000 },
     expectMediaOnlyFrom(b, [a, c]);
     expectMediaOnlyFrom(c, [a, b]);
 
-    await c.close();
-    assert.equal(c.leaveClose?.code, 1000, 'the server closes a socket that sent leave with 1000');
+    if (how === 'leave') {
+      await c.close();
+      assert.equal(c.leaveClose?.code, 1000, 'the server closes a socket that sent leave with 1000');
+    } else {
+      await c.kill(); // TCP connection destroyed without a close frame, media stops
+    }
     for (const peer of [a, b]) {
       await peer.signaling.next((m) => m.type === 'participant_left' && m.participant_id === c.participantId, { timeout: 10000 });
     }
@@ -81,4 +86,8 @@ test('a third participant joins and leaves a running call', { timeout: 120000 },
   } finally {
     await closeAll(peers);
   }
-});
+}
+
+test('a third participant joins and leaves a running call', { timeout: 120000 }, () => thirdParticipant('leave'));
+
+test('a third participant joins a running call and vanishes (no close frame)', { timeout: 120000 }, () => thirdParticipant('vanish'));

@@ -1,0 +1,333 @@
+#include "compliance/compliance_report.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <sstream>
+
+#include <boost/json.hpp>
+
+#include "compliance/built_features.hpp"
+#include "compliance/region.hpp"
+
+namespace medrtc::compliance {
+
+const char* statusName(RequirementStatus s) {
+  switch (s) {
+    case RequirementStatus::Pass:
+      return "pass";
+    case RequirementStatus::Fail:
+      return "fail";
+    case RequirementStatus::NotMet:
+      return "not-met";
+  }
+  return "?";
+}
+
+size_t ComplianceReport::count(RequirementStatus s) const {
+  return static_cast<size_t>(
+      std::count_if(requirements.begin(), requirements.end(), [s](const auto& r) { return r.status == s; }));
+}
+
+namespace {
+
+using Status = RequirementStatus;
+
+struct Context {
+  const PolicyProfile& profile;
+  const NodeSettings& node;
+  const std::vector<RuleViolation>& violations;
+
+  // Violations of any of `rules`: Refuse → fail, NotMet → not-met.
+  std::optional<std::pair<Status, std::string>> violated(std::initializer_list<const char*> rules) const {
+    std::optional<std::pair<Status, std::string>> out;
+    for (const auto& v : violations) {
+      if (std::find_if(rules.begin(), rules.end(), [&](const char* r) { return v.rule == r; }) == rules.end()) {
+        continue;
+      }
+      Status s = v.severity == Severity::Refuse ? Status::Fail : Status::NotMet;
+      if (!out || (s == Status::Fail && out->first != Status::Fail)) {
+        out = std::make_pair(s, v.message());
+      }
+    }
+    return out;
+  }
+};
+
+struct Requirement {
+  const char* id;
+  const char* title;
+  std::vector<std::string> rules;
+  const char* code;
+  const char* tests;
+  std::function<std::pair<Status, std::string>(const Context&)> evaluate;
+};
+
+std::pair<Status, std::string> notBuilt(const char* what) { return {Status::NotMet, what}; }
+
+std::string placement(const Context& c) {
+  auto media = findRegion(c.node.region);
+  auto storage = findRegion(c.node.effectiveStorageRegion());
+  return "media in " + c.node.region + " (" + std::string(media ? jurisdictionName(media->jurisdiction) : "unknown") +
+         "), storage in " + c.node.effectiveStorageRegion() + " (" +
+         std::string(storage ? jurisdictionName(storage->jurisdiction) : "unknown") + ")";
+}
+
+std::pair<Status, std::string> fromRules(const Context& c, std::initializer_list<const char*> rules,
+                                         std::string passText) {
+  if (auto v = c.violated(rules)) {
+    return *v;
+  }
+  return {Status::Pass, std::move(passText)};
+}
+
+const std::vector<Requirement>& catalog() {
+  static const std::vector<Requirement> kAll = {
+      // KBV Anlage 31b.
+      {"K1", "Servers and all processing in the EU/EEA", {"regions.media", "regions.storage"},
+       "compliance/rules.cpp checkNodeConfig, checkAction(PlaceMedia/StoreData)",
+       "NodeConfig.RegionOutsideAllowedListRefusesStartNamingTheRule, Action.StoringDataOutsideAllowedRegionsRefused",
+       [](const Context& c) {
+         return fromRules(c, {"regions.media", "regions.storage"},
+                          placement(c) + "; a node outside the list refuses to start");
+       }},
+      {"K2", "Patient joins without an account, by link or code, with a real name", {}, "-", "-",
+       [](const Context&) { return notBuilt("clinic workflow (patient links/codes) is not built"); }},
+      {"K3", "Waiting room: no media, no information before admission", {}, "-", "-",
+       [](const Context&) {
+         return kBuiltFeatures.waitingRoom ? std::make_pair(Status::Pass, std::string("server-enforced waiting room"))
+                                           : notBuilt("server-enforced waiting room is not built");
+       }},
+      {"K4", "Invitation links/codes are single-use and expire", {}, "-", "-",
+       [](const Context&) { return notBuilt("invitations are not built"); }},
+      {"K5", "Staff organise but join only when the doctor adds them", {"accounts.staff_mfa_required"}, "-", "-",
+       [](const Context&) { return notBuilt("staff roles are not built"); }},
+      {"K6", "End-to-end encryption of the whole transmission, never downgraded", {"encryption.e2ee_required"},
+       "compliance/built_features.hpp, compliance/rules.cpp", "NodeConfig.E2eeFlagAloneNeverMeetsTheRule",
+       [](const Context& c) {
+         return fromRules(c, {"encryption.e2ee_required"}, "end-to-end encryption is not required by this profile");
+       }},
+      {"K7", "Peer-to-peer preferred for 1:1", {"media.p2p_preferred_one_to_one"}, "compliance/rules.cpp",
+       "NodeConfig.GermanNodeUnderKbvStartsButReportsE2eeAndP2pNotMet",
+       [](const Context& c) {
+         return fromRules(c, {"media.p2p_preferred_one_to_one"}, "peer-to-peer is not asked for by this profile");
+       }},
+      {"K8", "No recording, no transcription", {"recording.allowed", "transcription.allowed"},
+       "compliance/rules.cpp checkAction(StartRecording/StartTranscription)",
+       "Action.RecordingUnderKbvRefusedNamingTheRule, NodeConfig.RecordingFeatureEnabledUnderKbvRefusesStart",
+       [](const Context& c) {
+         return fromRules(c, {"recording.allowed", "transcription.allowed"},
+                          "this build has no recording or transcription pipeline, the node switches are off, and "
+                          "checkAction refuses StartRecording/StartTranscription (a participant's own screen "
+                          "recorder is beyond any server's reach)");
+       }},
+      {"K9", "Provider cannot view content; metadata deleted within 3 months", {"retention.metadata_days"},
+       "compliance/retention.cpp purgeExpired", "Retention.KbvErasesSubjectsAfter91DaysAndTheChainStillVerifies",
+       [](const Context& c) {
+         return notBuilt(("audit personal fields are erased after " + std::to_string(c.profile.metadataRetentionDays) +
+                          " days (built); the store's metadata purge is not built, and without E2EE the SFU "
+                          "handles decrypted media")
+                             .c_str());
+       }},
+      {"K10", "No advertising, no third-party requests; terms without login", {"web.third_party_origins"},
+       "signaling/server.cpp (CSP default-src 'self'), compliance/rules.cpp", "NodeConfig.ThirdPartyOriginRefusedUnderKbv",
+       [](const Context& c) {
+         if (auto v = c.violated({"web.third_party_origins"})) {
+           return *v;
+         }
+         return notBuilt("no third-party origins configured and CSP default-src 'self' is sent; the public terms "
+                         "page is not built");
+       }},
+      {"K11", "Adapt to bandwidth, keep the call", {}, "sfu/", "-",
+       [](const Context&) { return notBuilt("no test proves quality degradation keeps the call"); }},
+      {"K12", "Third participant only with the doctor's approval", {"session.third_participant_needs_host_approval"},
+       "compliance/rules.cpp checkAction(AdmitThirdParticipant)", "Action.ThirdParticipantNeedsHostApproval",
+       [](const Context&) {
+         return notBuilt("the rule check exists (checkAction AdmitThirdParticipant); the admission workflow that "
+                         "must call it is not built");
+       }},
+      // HIPAA 45 CFR 164.312.
+      {"H1", "Unique user identification in every audit event", {}, "compliance/audit_log.cpp appendLocked",
+       "AuditLog.EventWithoutAgentIdIsRefused",
+       [](const Context&) {
+         return std::make_pair(Status::Pass, std::string("the audit log refuses events without an agent id"));
+       }},
+      {"H2", "Emergency access procedure, audited (110113)", {}, "compliance/audit_event.hpp dicom::", "-",
+       [](const Context&) { return notBuilt("break-glass procedure is not built (DICOM codes are defined)"); }},
+      {"H3", "Automatic logoff after inactivity", {"session.idle_logoff_minutes"}, "compliance/rules.cpp",
+       "NodeConfig.UnbuiltSafeguardsAreReportedNotMet",
+       [](const Context& c) { return fromRules(c, {"session.idle_logoff_minutes"}, "idle logoff configured"); }},
+      {"H4", "Encryption in transit: DTLS-SRTP, TLS 1.2+, short-lived TURN credentials",
+       {"encryption.min_tls_version", "encryption.turn_credential_ttl_seconds"}, "compliance/rules.cpp, dtls/, srtp/",
+       "NodeConfig.TlsOffOrTooOldRefusesStart, NodeConfig.LongTurnCredentialsRefused",
+       [](const Context& c) {
+         return fromRules(c, {"encryption.min_tls_version", "encryption.turn_credential_ttl_seconds"},
+                          "listener TLS " + c.node.tlsMinVersion + "+ (profile: " + c.profile.minTlsVersion +
+                              "), media DTLS-SRTP only, TURN credentials " +
+                              (c.node.turnCredentialTtlSeconds ? std::to_string(*c.node.turnCredentialTtlSeconds) + " s"
+                                                               : std::string("not issued")));
+       }},
+      {"H5", "Encryption at rest for stored artefacts", {"recording.allowed"}, "compliance/rules.cpp",
+       "Action.RecordingAllowedByHipaaIsStillRefusedWhileNotBuilt",
+       [](const Context& c) {
+         if (!c.profile.recordingAllowed && !c.profile.transcriptionAllowed) {
+           return std::make_pair(Status::Pass, std::string("no recordings or transcripts exist under this profile"));
+         }
+         return notBuilt("recording controls with at-rest encryption are not built; recording requests are refused");
+       }},
+      {"H6", "Audit controls: sign-in, failed sign-in, join, admit, deny, end, export, config change", {},
+       "compliance/audit_log.cpp", "AuditLog.*, AuditTamper.*, AuditCrash.*",
+       [](const Context&) {
+         return notBuilt("the tamper-evident audit log is built; the workflow does not record these events yet");
+       }},
+      {"H7", "No PHI in logs or metrics", {}, "compliance/audit_log.cpp sealPersonal",
+       "AuditLog.LinesAreCanonicalJsonWithIndexAndLeaf",
+       [](const Context&) {
+         return notBuilt("audit names are sealed (tested); no test greps server logs for a patient name yet");
+       }},
+      {"H8", "MFA for workforce accounts", {"accounts.staff_mfa_required"}, "compliance/rules.cpp",
+       "Action.StaffWithoutMfaRefusedWhereRequired",
+       [](const Context& c) { return fromRules(c, {"accounts.staff_mfa_required"}, "MFA not required by this profile"); }},
+      {"H9", "Audit retention", {"retention.audit_years"}, "compliance/audit_log.cpp (append-only)",
+       "Retention.HipaaKeepsSubjectsFor6Years",
+       [](const Context& c) {
+         return fromRules(c, {"retention.audit_years"},
+                          "medrtc never deletes audit events; personal fields stay readable for " +
+                              std::to_string(c.profile.metadataRetentionDays) + " days");
+       }},
+      // GDPR / HDS.
+      {"F1", "Placement by jurisdiction; HDS only on certified EEA hosting",
+       {"regions.media", "regions.storage", "regions.required_host_certification"}, "compliance/rules.cpp",
+       "NodeConfig.HdsWithoutCertifiedHostRefusesStart, NodeConfig.StorageRegionIsCheckedSeparately",
+       [](const Context& c) {
+         return fromRules(c, {"regions.media", "regions.storage", "regions.required_host_certification"},
+                          placement(c) + (c.profile.requiredHostCertification.empty()
+                                              ? std::string()
+                                              : "; host certified " + c.profile.requiredHostCertification));
+       }},
+      {"F2", "Sub-processor list and transfer map from configuration", {}, "-", "-",
+       [](const Context& c) { return notBuilt(("sub-processor list not built; placement: " + placement(c)).c_str()); }},
+      {"F3", "Right to erasure by crypto-shredding; audit chain still verifies", {},
+       "compliance/subject_keys.cpp, compliance/audit_log.cpp eraseSubject",
+       "CryptoShredding.ErasingASubjectKeepsTheChainValidAndExportShowsErased",
+       [](const Context&) {
+         return notBuilt("built and tested for audit events; the store's personal fields are not encrypted yet");
+       }},
+      {"F4", "Per-field retention limits enforced by a purge job", {"retention.metadata_days"},
+       "compliance/retention.cpp", "Retention.*",
+       [](const Context& c) {
+         return notBuilt(("audit side purges after " + std::to_string(c.profile.metadataRetentionDays) +
+                          " days; the store side is not built")
+                             .c_str());
+       }},
+  };
+  return kAll;
+}
+
+std::vector<std::string> requirementIds(const std::string& profile) {
+  if (profile == "kbv") {
+    return {"K1", "K2", "K3", "K4", "K5", "K6", "K7", "K8", "K9", "K10", "K11", "K12"};
+  }
+  if (profile == "hipaa") {
+    return {"H1", "H2", "H3", "H4", "H5", "H6", "H7", "H8", "H9"};
+  }
+  // GDPR baseline and HDS share the F series; both also need H4-style transport security.
+  return {"F1", "F2", "F3", "F4", "H4"};
+}
+
+}  // namespace
+
+ComplianceReport buildReport(const PolicyProfile& profile, const NodeSettings& settings) {
+  ComplianceReport report;
+  report.profile = profile.name;
+  report.title = profile.title;
+  report.node = settings;
+  report.violations = checkNodeConfig(profile, settings);
+  Context ctx{profile, settings, report.violations};
+  for (const auto& id : requirementIds(profile.name)) {
+    for (const auto& req : catalog()) {
+      if (id != req.id) {
+        continue;
+      }
+      auto [status, how] = req.evaluate(ctx);
+      report.requirements.push_back({req.id, req.title, req.rules, status, how, req.code, req.tests});
+    }
+  }
+  return report;
+}
+
+std::string renderMarkdown(const ComplianceReport& r) {
+  std::ostringstream out;
+  out << "# Compliance report: " << r.title << " (`" << r.profile << "`)\n\n";
+  out << "Node `" << r.node.nodeId << "`, region `" << r.node.region << "`, storage `"
+      << r.node.effectiveStorageRegion() << "`.\n\n";
+  out << "**" << r.count(Status::Pass) << " pass, " << r.count(Status::Fail) << " fail, " << r.count(Status::NotMet)
+      << " not met.**\n\n";
+  out << "| Req | Requirement | Status | How | Enforced in | Tests |\n| --- | --- | --- | --- | --- | --- |\n";
+  for (const auto& q : r.requirements) {
+    out << "| " << q.id << " | " << q.title << " | " << statusName(q.status) << " | " << q.how << " | " << q.code
+        << " | " << q.tests << " |\n";
+  }
+  if (!r.violations.empty()) {
+    out << "\n## Rule violations of this node\n\n";
+    for (const auto& v : r.violations) {
+      out << "- " << (v.severity == Severity::Refuse ? "**refuses start**: " : "not met: ") << v.message() << "\n";
+    }
+  }
+  return out.str();
+}
+
+std::string renderJson(const ComplianceReport& r) {
+  namespace json = boost::json;
+  json::array reqs;
+  for (const auto& q : r.requirements) {
+    json::array rules;
+    for (const auto& rule : q.rules) {
+      rules.push_back(json::value(rule));
+    }
+    reqs.push_back(json::object{{"id", q.id},
+                                {"title", q.title},
+                                {"rules", std::move(rules)},
+                                {"status", statusName(q.status)},
+                                {"how", q.how},
+                                {"code", q.code},
+                                {"tests", q.tests}});
+  }
+  json::array violations;
+  for (const auto& v : r.violations) {
+    violations.push_back(json::object{{"rule", v.rule},
+                                      {"message", v.message()},
+                                      {"requirement", v.requirement},
+                                      {"severity", v.severity == Severity::Refuse ? "refuse" : "not-met"}});
+  }
+  json::object doc{
+      {"profile", r.profile},
+      {"title", r.title},
+      {"node", json::object{{"id", r.node.nodeId},
+                            {"region", r.node.region},
+                            {"storageRegion", r.node.effectiveStorageRegion()}}},
+      {"summary", json::object{{"pass", r.count(Status::Pass)},
+                               {"fail", r.count(Status::Fail)},
+                               {"notMet", r.count(Status::NotMet)}}},
+      {"requirements", std::move(reqs)},
+      {"violations", std::move(violations)},
+  };
+  return json::serialize(doc) + "\n";
+}
+
+int runComplianceReport(const std::string& profileName, const std::filesystem::path& policiesDir,
+                        const NodeSettings& settings, const std::string& format, std::ostream& out) {
+  if (format != "markdown" && format != "json") {
+    out << "unknown report format '" << format << "' (supported: markdown, json)\n";
+    return 2;
+  }
+  auto profile = loadPolicyByName(profileName, policiesDir);
+  if (!profile) {
+    out << profile.error().toString() << "\n";
+    return 2;
+  }
+  ComplianceReport report = buildReport(profile.value(), settings);
+  out << (format == "json" ? renderJson(report) : renderMarkdown(report));
+  return report.count(Status::Pass) == report.requirements.size() ? 0 : 1;
+}
+
+}  // namespace medrtc::compliance

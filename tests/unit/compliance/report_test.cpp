@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include <boost/json.hpp>
+
+#include "compliance/compliance_report.hpp"
+#include "test_support.hpp"
+
+namespace medrtc::compliance {
+namespace {
+
+NodeSettings germanNode() {
+  NodeSettings s;
+  s.nodeId = "node-1";
+  s.region = "eu-de";
+  s.tlsEnabled = true;
+  s.turnCredentialTtlSeconds = 600;
+  return s;
+}
+
+const RequirementResult& find(const ComplianceReport& r, const std::string& id) {
+  for (const auto& q : r.requirements) {
+    if (q.id == id) {
+      return q;
+    }
+  }
+  throw std::runtime_error("no requirement " + id);
+}
+
+PolicyProfile profile(const std::string& name) { return loadPolicyByName(name, testing::policiesDir()).value(); }
+
+TEST(ComplianceReport, KbvListsEveryRequirementHonestly) {
+  auto r = buildReport(profile("kbv"), germanNode());
+  ASSERT_EQ(r.requirements.size(), 12u);
+  EXPECT_EQ(find(r, "K1").status, RequirementStatus::Pass);
+  EXPECT_EQ(find(r, "K6").status, RequirementStatus::NotMet);
+  EXPECT_EQ(find(r, "K7").status, RequirementStatus::NotMet);
+  EXPECT_EQ(find(r, "K8").status, RequirementStatus::Pass);
+  EXPECT_EQ(find(r, "K3").status, RequirementStatus::NotMet);
+}
+
+TEST(ComplianceReport, E2eeClaimDoesNotTurnK6IntoPass) {
+  NodeSettings s = germanNode();
+  s.e2eeAvailable = true;
+  s.p2pAvailable = true;
+  auto r = buildReport(profile("kbv"), s);
+  EXPECT_EQ(find(r, "K6").status, RequirementStatus::NotMet);
+  EXPECT_EQ(find(r, "K7").status, RequirementStatus::NotMet);
+}
+
+TEST(ComplianceReport, WrongRegionAndRecordingFail) {
+  NodeSettings s = germanNode();
+  s.region = "us-east";
+  s.recordingFeatureEnabled = true;
+  auto r = buildReport(profile("kbv"), s);
+  EXPECT_EQ(find(r, "K1").status, RequirementStatus::Fail);
+  EXPECT_NE(find(r, "K1").how.find("policy kbv: rule regions.media="), std::string::npos);
+  EXPECT_EQ(find(r, "K8").status, RequirementStatus::Fail);
+}
+
+TEST(ComplianceReport, EveryProfileBuildsAReport) {
+  for (const auto& name : builtInProfileNames()) {
+    NodeSettings s = germanNode();
+    s.region = name == "hipaa" ? "us-east" : (name == "hds" ? "eu-fr" : "eu-de");
+    s.hostCertifications = {"hds"};
+    auto r = buildReport(profile(name), s);
+    EXPECT_FALSE(r.requirements.empty()) << name;
+    EXPECT_EQ(r.count(RequirementStatus::Fail), 0u) << name << "\n" << renderMarkdown(r);
+  }
+}
+
+TEST(ComplianceReport, MarkdownAndJsonRender) {
+  auto r = buildReport(profile("hipaa"), germanNode());
+  std::string md = renderMarkdown(r);
+  EXPECT_NE(md.find("| H4 |"), std::string::npos);
+  EXPECT_NE(md.find("refuses start**: policy hipaa: rule regions.media="), std::string::npos) << md;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(renderJson(r), ec);
+  ASSERT_FALSE(ec);
+  EXPECT_EQ(v.at("profile"), "hipaa");
+  EXPECT_EQ(v.at("requirements").as_array().size(), 9u);
+  EXPECT_EQ(v.at("requirements").as_array()[0].at("id"), "H1");
+}
+
+TEST(ComplianceReport, RunComplianceReportExitCodes) {
+  std::ostringstream out;
+  EXPECT_EQ(runComplianceReport("kbv", testing::policiesDir(), germanNode(), "json", out), 1);  // not-met items
+  EXPECT_NE(out.str().find("\"profile\":\"kbv\""), std::string::npos);
+  std::ostringstream bad;
+  EXPECT_EQ(runComplianceReport("nope", testing::policiesDir(), germanNode(), "markdown", bad), 2);
+  EXPECT_EQ(runComplianceReport("kbv", testing::policiesDir(), germanNode(), "pdf", bad), 2);
+}
+
+}  // namespace
+}  // namespace medrtc::compliance

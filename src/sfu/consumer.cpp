@@ -1,6 +1,7 @@
 #include "sfu/consumer.hpp"
 
 #include "common/random.hpp"
+#include "sdp/server_capabilities.hpp"
 #include "sfu/producer.hpp"
 #include "sfu/webrtc_transport.hpp"
 
@@ -16,6 +17,9 @@ Consumer::Consumer(Producer& producer, WebRtcTransport& transport, std::string m
       trackId_(producer.trackId()),
       // RFC 3550 §5.1: the initial sequence number should be random.
       firstOutgoingSequence_(static_cast<uint16_t>(randomU32())) {
+  if (const sdp::Codec* codec = producer.primaryCodec()) {
+    codecs_ = sdp::canonicalCodecsFor(*codec);
+  }
   producer.addConsumer(*this);
 }
 

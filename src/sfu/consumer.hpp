@@ -8,7 +8,10 @@
 #include <string>
 
 #include "common/clock.hpp"
+#include <vector>
+
 #include "rtp/rtp_packet_view.hpp"
+#include "sdp/session_description.hpp"
 
 namespace medrtc::sfu {
 
@@ -28,6 +31,9 @@ class Consumer {
   const std::string& producerParticipantId() const { return producerParticipantId_; }
   const std::string& trackId() const { return trackId_; }
   Producer* producer() const { return producer_; }
+  // The codecs this stream is offered with (server canonical payload types). Kept after the
+  // producer is gone: a stopped m-line must still list a format (RFC 8866 §5.14).
+  const std::vector<sdp::Codec>& codecs() const { return codecs_; }
   bool closed() const { return producer_ == nullptr; }
 
   // The subscriber accepted the offer carrying this consumer's m-line.
@@ -69,6 +75,7 @@ class Consumer {
   std::string kind_;
   std::string producerParticipantId_;
   std::string trackId_;
+  std::vector<sdp::Codec> codecs_;
   bool negotiated_ = false;
   bool started_ = false;
   uint16_t sequenceOffset_ = 0;  // outgoing = incoming + offset

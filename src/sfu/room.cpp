@@ -174,11 +174,7 @@ void Room::sendSubscribeOffer(Participant& subscriber) {
     track.trackId = consumer->trackId();
     track.ssrc = consumer->ssrc();
     track.cname = consumer->producerParticipantId();
-    if (const Producer* producer = consumer->producer()) {
-      if (const sdp::Codec* codec = producer->primaryCodec()) {
-        track.codecs = sdp::canonicalCodecsFor(*codec);
-      }
-    }
+    track.codecs = consumer->codecs();
     if (track.codecs.empty()) {
       track.active = false;
     }

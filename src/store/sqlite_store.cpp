@@ -84,10 +84,17 @@ SqliteStore::SqliteStore(const std::filesystem::path& dbFile) {
   }
   // Another process (the CLI) may hold the write lock for a moment.
   sqlite3_busy_timeout(db_, 5000);
-  exec("PRAGMA journal_mode=WAL");
-  exec("PRAGMA synchronous=NORMAL");
-  exec("PRAGMA foreign_keys=ON");
-  migrate();
+  try {
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec("PRAGMA foreign_keys=ON");
+    migrate();
+  } catch (...) {
+    // The destructor does not run for a constructor that throws.
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
 }
 
 SqliteStore::~SqliteStore() { sqlite3_close(db_); }

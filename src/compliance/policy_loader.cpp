@@ -195,7 +195,9 @@ void firstLeaf(const toml::node& node, std::string& path, uint32_t& line) {
   if (t == nullptr || t->empty()) {
     return;
   }
-  const auto& [key, child] = *t->begin();
+  // Keep the iterator alive: toml++'s operator* returns a reference into the iterator.
+  auto first = t->begin();
+  const auto& [key, child] = *first;
   path += "." + std::string(key.str());
   line = key.source().begin.line;
   firstLeaf(child, path, line);

@@ -4,8 +4,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 missing=()
-while read -r pkg; do
-  [[ -z "$pkg" || "$pkg" == \#* ]] && continue
+while read -r line; do
+  [[ -z "$line" || "$line" == \#* ]] && continue
+  pkg="${line%%|*}"
+  if [[ "$line" == *"|"* ]] && command -v "${line#*|}" >/dev/null 2>&1; then
+    continue
+  fi
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done < "$root/scripts/deps/debian.txt"
 

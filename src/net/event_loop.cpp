@@ -53,6 +53,9 @@ void EventLoop::run() {
     }
   }
   runPostedTasks();
+  // Re-arm: a later run() on the same loop runs again (tests drive one loop through
+  // several bounded phases). A stop() that comes before run() still makes it return at once.
+  stopping_.store(false, std::memory_order_release);
 }
 
 void EventLoop::stop() {

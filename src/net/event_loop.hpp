@@ -28,9 +28,10 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  // Runs until stop(); the calling thread becomes the loop's thread.
+  // Runs until stop(); the calling thread becomes the loop's thread. May be called again
+  // after it returned.
   void run();
-  // Thread-safe.
+  // Thread-safe. Before run(), makes the next run() return at once.
   void stop();
   // Thread-safe: runs `task` on the loop's thread, in order.
   void post(Task task);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sfu/media_api.hpp"
+#include "sfu/transport_timeouts.hpp"
 
 namespace medrtc::sfu {
 
@@ -14,6 +15,7 @@ struct MediaConfig {
   std::string announcedIp = "127.0.0.1";  // the address put in ICE candidates (--media-ip)
   int workers = 0;                   // 0 = one per core
   uint16_t portBase = 0;             // worker i binds portBase + i; 0 = ephemeral ports
+  TransportTimeouts transportTimeouts;  // RFC defaults; tests shorten them
 };
 
 std::unique_ptr<MediaApi> createMediaPlane(const MediaConfig& config, ControlPoster toControl, MediaEvents& events);

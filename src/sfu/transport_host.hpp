@@ -7,6 +7,7 @@
 #include "common/clock.hpp"
 #include "common/socket_address.hpp"
 #include "net/udp_socket.hpp"
+#include "sfu/transport_timeouts.hpp"
 
 namespace medrtc::sfu {
 
@@ -23,6 +24,10 @@ class TransportHost {
   // The ICE agent validated a check from this 5-tuple: route its datagrams to `transport`.
   virtual void bindTuple(const SocketAddress& remote, WebRtcTransport& transport) = 0;
   virtual Micros now() const = 0;
+  virtual const TransportTimeouts& transportTimeouts() const {
+    static const TransportTimeouts defaults;
+    return defaults;
+  }
 };
 
 }  // namespace medrtc::sfu

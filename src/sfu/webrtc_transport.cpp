@@ -13,13 +13,6 @@
 
 namespace medrtc::sfu {
 
-namespace {
-// RFC 7675 §5.1: consent expires 30 s after the last successful check.
-constexpr Micros kConsentTimeout{30'000'000};
-// A client that never completes ICE+DTLS within this time after negotiating is gone.
-constexpr Micros kConnectTimeout{30'000'000};
-}  // namespace
-
 WebRtcTransport::WebRtcTransport(std::string name, TransportHost& host,
                                  std::shared_ptr<const dtls::DtlsContext> dtlsContext, Listener& listener)
     : name_(std::move(name)),
@@ -80,6 +73,10 @@ void WebRtcTransport::receiveStun(ByteView data, const SocketAddress& from) {
     // The responder picks the latest nominated tuple, or before any nomination the latest
     // valid one (RFC 8445 §8.1.1 leaves nomination to the controlling agent).
     selectedTuple_ = ice_.selectedTuple();
+    // RFC 7675 §5.1: consent is per pair; only a check on the selected one refreshes it.
+    if (selectedTuple_ == from) {
+      lastConsentAt_ = host_.now();
+    }
   }
 }
 
@@ -166,11 +163,12 @@ void WebRtcTransport::onTick(Micros now) {
   if (auto due = dtls_->nextTimeout(now); due && *due <= now) {
     dtls_->handleTimeout(now);
   }
-  if (selectedTuple_ && ice_.consentExpired(now)) {
+  const TransportTimeouts& timeouts = host_.transportTimeouts();
+  if (selectedTuple_ && now - lastConsentAt_ >= timeouts.consentTimeout) {
     fail("ice consent expired");
     return;
   }
-  if (!connected() && now - createdAt_ > kConnectTimeout && remoteFingerprintKnown_) {
+  if (!connected() && now - createdAt_ > timeouts.connectTimeout && remoteFingerprintKnown_) {
     fail("ice/dtls connect timeout");
   }
 }
@@ -193,6 +191,7 @@ void WebRtcTransport::onDtlsConnected(const dtls::SrtpKeyMaterial& keys) {
   srtpOutbound_ = std::move(outbound).value();
   if (!selectedTuple_) {
     selectedTuple_ = dtlsPeer_;
+    lastConsentAt_ = host_.now();
   }
   spdlog::debug("transport {} connected", name_);
   listener_.onTransportConnected(*this);

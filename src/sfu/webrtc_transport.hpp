@@ -99,6 +99,7 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
   std::optional<SocketAddress> selectedTuple_;
   std::optional<SocketAddress> dtlsPeer_;
   Micros createdAt_;
+  Micros lastConsentAt_{0};  // last successful check on the selected tuple
   bool failed_ = false;
   Stats stats_;
 };

@@ -16,7 +16,7 @@ constexpr Micros kTickInterval{20'000};
 }
 
 Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, MediaEvents& events)
-    : index_(index), toControl_(std::move(toControl)), events_(events) {
+    : index_(index), toControl_(std::move(toControl)), events_(events), timeouts_(config.transportTimeouts) {
   uint16_t port = config.portBase == 0 ? 0 : static_cast<uint16_t>(config.portBase + index);
   auto bindAddress = SocketAddress::fromIp(config.listenIp, port);
   if (!bindAddress) {

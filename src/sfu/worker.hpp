@@ -42,6 +42,7 @@ class Worker final : public TransportHost {
   net::UdpSocket& socket() override { return *socket_; }
   void bindTuple(const SocketAddress& remote, WebRtcTransport& transport) override;
   Micros now() const override { return loop_.now(); }
+  const TransportTimeouts& transportTimeouts() const override { return timeouts_; }
 
   int index() const { return index_; }
   const SocketAddress& announcedAddress() const { return announced_; }
@@ -64,6 +65,7 @@ class Worker final : public TransportHost {
   std::shared_ptr<const dtls::DtlsContext> dtlsContext_;
   ControlPoster toControl_;
   MediaEvents& events_;
+  TransportTimeouts timeouts_;
   std::thread thread_;
 
   std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;

@@ -1,0 +1,17 @@
+#pragma once
+// How long a WebRtcTransport waits for its peer. The defaults are the RFC values; tests
+// shorten them to see a vanished client reported without waiting half a minute.
+#include <chrono>
+
+#include "common/clock.hpp"
+
+namespace medrtc::sfu {
+
+struct TransportTimeouts {
+  // RFC 7675 §5.1: consent expires 30 s after the last successful check on the selected pair.
+  Micros consentTimeout = std::chrono::seconds(30);
+  // A client that never completes ICE+DTLS within this time after negotiating is gone.
+  Micros connectTimeout = std::chrono::seconds(30);
+};
+
+}  // namespace medrtc::sfu

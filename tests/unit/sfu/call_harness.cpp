@@ -78,6 +78,10 @@ void LossyRelay::onReadable() {
   socket_->receiveAll([this](MutableByteView data, const SocketAddress& from) {
     if (!(from == server_)) {
       client_ = from;
+      if (dropToServer && dropToServer(data)) {
+        ++dropped;
+        return;
+      }
       socket_->send(data, server_);
       return;
     }
@@ -186,13 +190,23 @@ Endpoint& CallHarness::join(const std::string& roomId, const std::string& id, Jo
     if (options.editOffer) {
       offer = options.editOffer(std::move(offer));
     }
-    plane_->publish(roomId, id, offer, [&e](Result<std::string, MediaError> r) {
+    plane_->publish(roomId, id, offer, [this, &e, relayPublisher = options.relayPublisher](Result<std::string, MediaError> r) {
       if (!r.ok()) {
         e.errors.push_back(std::string("publish: ") + toString(r.error()));
         return;
       }
       e.publishAnswer = *r;
-      auto applied = e.pub->applyAnswer(*r);
+      std::string answer = *r;
+      if (relayPublisher) {
+        auto server = serverCandidate(answer);
+        if (!server) {
+          e.errors.push_back("no server candidate in answer");
+          return;
+        }
+        e.pubRelay = std::make_unique<LossyRelay>(loop_, *server);
+        answer = pointAt(std::move(answer), *server, *e.pubRelay);
+      }
+      auto applied = e.pub->applyAnswer(answer);
       if (!applied.ok()) {
         e.errors.push_back("applyAnswer failed");
         return;
@@ -230,11 +244,7 @@ void CallHarness::onSubscribeOffer(const std::string& roomId, const std::string&
     if (!e.relay) {
       e.relay = std::make_unique<LossyRelay>(loop_, *server);
     }
-    std::string from = " " + server->ip() + " " + std::to_string(server->port()) + " typ host";
-    std::string to = " " + server->ip() + " " + std::to_string(e.relay->address().port()) + " typ host";
-    for (size_t at = sdp.find(from); at != std::string::npos; at = sdp.find(from, at + to.size())) {
-      sdp.replace(at, from.size(), to);
-    }
+    sdp = pointAt(std::move(sdp), *server, *e.relay);
   }
   auto answer = e.sub->answerOffer(sdp);
   if (!answer.ok()) {
@@ -263,6 +273,15 @@ void CallHarness::runFor(Micros duration) {
   Micros end = loop_.now() + duration;
   client::runScript(loop_, {client::ScriptStep{"time", [this, end] { return loop_.now() >= end; }, nullptr}},
                     duration + 1s);
+}
+
+std::string pointAt(std::string sdp, const SocketAddress& server, const LossyRelay& relay) {
+  std::string from = " " + server.ip() + " " + std::to_string(server.port()) + " typ host";
+  std::string to = " " + server.ip() + " " + std::to_string(relay.address().port()) + " typ host";
+  for (size_t at = sdp.find(from); at != std::string::npos; at = sdp.find(from, at + to.size())) {
+    sdp.replace(at, from.size(), to);
+  }
+  return sdp;
 }
 
 std::optional<SocketAddress> serverCandidate(const std::string& sdpText) {

@@ -53,6 +53,7 @@ class LossyRelay {
   const SocketAddress& address() const { return socket_->localAddress(); }
 
   DropFilter dropToClient;
+  DropFilter dropToServer;  // client → server datagrams for which this returns true are dropped
   uint64_t dropped = 0;
   // SRTP packets forwarded to the client, by (ssrc << 16 | sequence number).
   std::map<uint64_t, int> forwardedRtp;
@@ -72,7 +73,8 @@ struct Endpoint final : client::PeerConnection::Listener {
   std::string id;
   std::unique_ptr<client::PeerConnection> pub;
   std::unique_ptr<client::PeerConnection> sub;
-  std::unique_ptr<LossyRelay> relay;  // subscriber traffic goes through it, if asked for
+  std::unique_ptr<LossyRelay> relay;     // subscriber traffic goes through it, if asked for
+  std::unique_ptr<LossyRelay> pubRelay;  // publisher traffic goes through it, if asked for
 
   bool added = false;
   bool published = false;                   // the publish answer was applied
@@ -132,6 +134,7 @@ struct JoinOptions {
   client::PeerConnectionConfig pc;  // identity filled in by the harness
   std::function<std::string(std::string)> editOffer;  // e.g. to add RTX to the publish offer
   bool relaySubscriber = false;  // route the subscriber connection through a LossyRelay
+  bool relayPublisher = false;   // route the publisher connection through a LossyRelay
 };
 
 class CallHarness final : public MediaEvents {
@@ -180,5 +183,7 @@ class CallHarness final : public MediaEvents {
 
 // The worker's host candidate from a server SDP (offer or answer).
 std::optional<SocketAddress> serverCandidate(const std::string& sdp);
+// Rewrites the host candidate `server` in `sdp` to the relay's port.
+std::string pointAt(std::string sdp, const SocketAddress& server, const LossyRelay& relay);
 
 }  // namespace medrtc::sfu::test

@@ -1,5 +1,7 @@
-// Multi-page build: `/` → index.html (development page), `/call/<id>` → call.html. The
-// server serves both from --web-root, so every asset URL must be absolute (base '/').
+// Multi-page build. The server serves them from --web-root: `/` → index.html (development
+// page), `/call/<id>` → call.html (rooms flow), `/login` → login.html, `/dashboard` →
+// dashboard.html, `/join` → join.html (patient entry), `/consult/<appointment id>` →
+// consult.html (practitioner's call view). Every asset URL must be absolute (base '/').
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -16,6 +18,10 @@ export default defineConfig({
       input: {
         index: page('./index.html'),
         call: page('./call.html'),
+        login: page('./login.html'),
+        dashboard: page('./dashboard.html'),
+        join: page('./join.html'),
+        consult: page('./consult.html'),
       },
     },
   },

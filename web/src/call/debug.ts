@@ -4,6 +4,8 @@ export interface MedrtcDebug {
   subscriber: RTCPeerConnection | null;
   state: string;
   participantId: string | null;
+  /** Our place in the waiting room while the server holds us there, else null. */
+  waitingPosition: number | null;
   marks: { joinClicked: number; firstRemoteFrame?: number };
 }
 
@@ -18,6 +20,7 @@ export const debug: MedrtcDebug = {
   subscriber: null,
   state: 'loading',
   participantId: null,
+  waitingPosition: null,
   marks: { joinClicked: 0 },
 };
 

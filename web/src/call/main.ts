@@ -1,11 +1,12 @@
-// Entry of call.html (/call/<room>#t=<token>).
+// Entry of call.html (/call/<room>#t=<token>): the integrator rooms flow.
 import '../styles.css';
 import { t } from '../i18n';
 import { byId } from '../dom';
+import { onBeforeLanguageReload } from '../ui/language-switch';
 import { debug } from './debug';
-import { acquireAudioOnly, acquireFull, stopMedia } from './media';
+import { preparePrejoin } from './prejoin';
 import { Session } from './session';
-import { takeTokenFromLocation } from './token';
+import { stashForReload, takeTokenFromLocation } from './token';
 import { CallUi } from './ui';
 
 const token = takeTokenFromLocation();
@@ -18,44 +19,10 @@ async function main(): Promise<void> {
     ui.showEnd(t.errorTitle, t.missingToken, 'none');
     return;
   }
+  // Switching the language reloads the page; keep the token for this tab only.
+  onBeforeLanguageReload(() => stashForReload('t', token));
   const session = new Session(token, ui);
-  ui.show('loading');
-  ui.setStatus(t.startingCamera);
-
-  const applyMedia = (note: string): void => {
-    const media = session.media;
-    if (!media) {
-      return;
-    }
-    ui.setPreview(media.stream);
-    ui.setDeviceError(media.error ?? null, note, media.mode === 'none');
-  };
-
-  session.media = await acquireFull();
-  applyMedia(session.media.error ? t.noDevicesNote : '');
-  debug.state = 'prejoin';
-  ui.show('prejoin');
-  ui.setStatus(session.media.error ? t.devicesError(session.media.error) : '');
-
-  ui.micOnlyButton.addEventListener('click', async () => {
-    try {
-      const media = await acquireAudioOnly();
-      stopMedia(session.media);
-      session.media = { ...media, ...(session.media?.error ? { error: session.media.error } : {}) };
-      applyMedia(t.audioOnlyNote);
-      ui.micOnlyButton.hidden = true;
-      ui.setStatus(t.audioOnlyNote);
-    } catch (err) {
-      ui.setStatus(t.devicesError(err instanceof Error ? err.message : t.deviceOther));
-      ui.deviceErrorText.textContent = t.devicesError(err instanceof Error ? err.message : t.deviceOther);
-    }
-  });
-  ui.retryButton.addEventListener('click', async () => {
-    stopMedia(session.media);
-    session.media = await acquireFull();
-    applyMedia(session.media.error ? t.noDevicesNote : '');
-    ui.setStatus(session.media.error ? t.devicesError(session.media.error) : '');
-  });
+  await preparePrejoin(ui, session);
   ui.joinButton.addEventListener('click', () => session.join());
 }
 

@@ -18,7 +18,30 @@ export type ClientMessage =
   | { type: 'subscribe_answer'; sdp: string; version: number }
   | { type: 'track_state'; kind: Kind; muted: boolean }
   | { type: 'leave' }
-  | { type: 'ping' };
+  | { type: 'ping' }
+  // Consultation (docs/consultation-api.md): host-only messages and chat.
+  | { type: 'admit'; participant_id: string }
+  | { type: 'deny'; participant_id: string }
+  | { type: 'mute_participant'; participant_id: string; kind: Kind }
+  | { type: 'remove_participant'; participant_id: string }
+  | { type: 'end_consultation' }
+  | { type: 'chat'; text: string };
+
+/** One entry of the host's waiting-room queue. */
+export interface QueueEntry {
+  participant_id: string;
+  name: string;
+  role: Role;
+  waiting_since?: string | number;
+}
+
+export interface ChatMessage {
+  type: 'chat';
+  from: string;
+  name: string;
+  text: string;
+  sent_at?: string | number;
+}
 
 export type ServerMessage =
   | {
@@ -37,7 +60,12 @@ export type ServerMessage =
   | { type: 'track_state'; participant_id: string; kind: Kind; muted: boolean }
   | { type: 'room_ended'; reason: string }
   | { type: 'pong' }
-  | { type: 'error'; code: string; message: string; request_type?: string };
+  | { type: 'error'; code: string; message: string; request_type?: string }
+  | { type: 'waiting'; position: number }
+  | { type: 'denied'; reason?: string }
+  | { type: 'removed'; reason?: string }
+  | { type: 'waiting_room'; queue: QueueEntry[] }
+  | ChatMessage;
 
 /** Codes after which the server closes the socket: reconnecting would not help. */
 export const FATAL_CODES: ReadonlySet<string> = new Set([
@@ -48,6 +76,8 @@ export const FATAL_CODES: ReadonlySet<string> = new Set([
   'room_not_found',
   'room_ended',
   'duplicate_identity',
+  'denied',
+  'removed',
 ]);
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -3,13 +3,41 @@
 import { t } from '../i18n';
 import { debug } from './debug';
 import { acquireFull, hasTrack, setTrackEnabled, stopMedia, type LocalMedia } from './media';
-import { FATAL_CODES, type Participant, type ServerMessage } from './protocol';
+import { FATAL_CODES, type ClientMessage, type Participant, type ServerMessage } from './protocol';
 import { Publisher } from './publisher';
 import { Signaling, type CloseInfo } from './signaling';
 import { Subscriber } from './subscriber';
 import type { CallUi } from './ui';
 
-export type SessionState = 'prejoin' | 'joining' | 'in_call' | 'reconnecting' | 'left' | 'ended' | 'error';
+export type SessionState =
+  | 'prejoin'
+  | 'joining'
+  | 'waiting'
+  | 'in_call'
+  | 'reconnecting'
+  | 'left'
+  | 'ended'
+  | 'denied'
+  | 'removed'
+  | 'error';
+
+/**
+ * A part of the page that follows the call (the host's waiting room and controls, the
+ * chat). The session tells it what happens; it sends through `session.send`.
+ */
+export interface SessionExtension {
+  /** Handles a message the session does not know; true when it did. */
+  onMessage?(msg: ServerMessage): boolean;
+  onJoined?(selfId: string): void;
+  onParticipant?(p: Participant): void;
+  onParticipantLeft?(participantId: string): void;
+  /** The call is over or paused (left, ended, reconnecting): drop call-only UI. */
+  onCallOver?(): void;
+  /** The session reached an end state (left, ended, denied, removed, error). */
+  onEnded?(state: SessionState): void;
+  /** A non-fatal server error; true when the extension showed it itself. */
+  onError?(code: string, requestType?: string): boolean;
+}
 
 const MAX_RECONNECTS = 6;
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 8000];
@@ -31,6 +59,8 @@ export class Session {
   private reconnectTimer: number | undefined;
   private fatalCode: string | null = null;
   private joinedOnce = false;
+  private serverRestarting = false;
+  private readonly extensions: SessionExtension[] = [];
 
   constructor(private readonly token: string, private readonly ui: CallUi) {
     ui.muteButton.addEventListener('click', () => this.toggle('audio'));
@@ -47,9 +77,29 @@ export class Session {
   }
 
   private setState(state: SessionState): void {
+    if (this.state === 'in_call' && state !== 'in_call') {
+      this.extensions.forEach((x) => x.onCallOver?.());
+    }
     this.state = state;
     debug.state = state;
     document.body.dataset.state = state;
+  }
+
+  addExtension(ext: SessionExtension): void {
+    this.extensions.push(ext);
+  }
+
+  get currentState(): SessionState {
+    return this.state;
+  }
+
+  /** The participant's name as the others know it (placeholder if unknown). */
+  participantName(participantId: string): string {
+    return this.participants.get(participantId)?.name || t.guest;
+  }
+
+  send(msg: ClientMessage): void {
+    this.signaling?.send(msg);
   }
 
   /** The user pressed Join (media already acquired, possibly empty). */
@@ -57,6 +107,7 @@ export class Session {
     debug.marks.joinClicked = performance.now();
     delete debug.marks.firstRemoteFrame;
     this.fatalCode = null;
+    this.serverRestarting = false;
     this.reconnects = 0;
     this.joinedOnce = false;
     this.setState('joining');
@@ -105,12 +156,29 @@ export class Session {
         const p = this.participants.get(msg.participant_id);
         this.participants.delete(msg.participant_id);
         this.ui.removeRemote(msg.participant_id);
+        this.extensions.forEach((x) => x.onParticipantLeft?.(msg.participant_id));
         if (p) {
           this.ui.setStatus(t.participantLeft(p.name || t.guest));
         }
         break;
       }
+      case 'waiting':
+        this.onWaiting(msg.position);
+        break;
+      case 'denied':
+        this.fatalCode = 'denied';
+        this.end('denied', t.deniedTitle, t.deniedText);
+        break;
+      case 'removed':
+        this.fatalCode = 'removed';
+        this.end('removed', t.removedTitle, t.removedHint);
+        break;
       case 'track_state': {
+        if (msg.participant_id === debug.participantId) {
+          // The host muted us (mute_participant): follow it locally so the button is right.
+          this.applyRemoteMute(msg.kind, msg.muted);
+          break;
+        }
         const p = this.participants.get(msg.participant_id);
         if (p) {
           if (msg.kind === 'audio') {
@@ -123,6 +191,11 @@ export class Session {
         break;
       }
       case 'room_ended':
+        if (msg.reason === 'server_shutdown') {
+          // The server restarts (update, crash recovery): come back with the same token.
+          this.serverRestarting = true;
+          break;
+        }
         this.end('ended', t.endedTitle, t.endedHint);
         break;
       case 'pong':
@@ -131,7 +204,38 @@ export class Session {
         this.onServerError(msg.code, msg.message, msg.request_type);
         break;
       default:
-        console.warn('medrtc: unknown message type', (msg as { type: string }).type);
+        if (!this.extensions.some((x) => x.onMessage?.(msg))) {
+          console.warn('medrtc: unknown message type', (msg as { type: string }).type);
+        }
+    }
+  }
+
+  /** The server holds us in the waiting room: no transports, only our own position. */
+  private onWaiting(position: number): void {
+    const first = this.state !== 'waiting';
+    this.reconnects = 0;
+    this.teardownConnections();
+    if (first) {
+      this.participants.clear();
+      this.ui.clearTiles();
+    }
+    this.setState('waiting');
+    debug.waitingPosition = position;
+    this.ui.setAlert('');
+    this.ui.showWaiting(position, this.media?.stream ?? null);
+    if (first) {
+      this.ui.setStatus(t.waitingText);
+    }
+  }
+
+  private applyRemoteMute(kind: 'audio' | 'video', muted: boolean): void {
+    const current = kind === 'audio' ? this.audioMuted : this.videoMuted;
+    if (!muted || current || !hasTrack(this.media, kind)) {
+      return; // only a host's "mute" is followed; unmuting stays the person's own choice
+    }
+    this.toggle(kind);
+    if (kind === 'audio') {
+      this.ui.setStatus(t.mutedByHost);
     }
   }
 
@@ -139,6 +243,7 @@ export class Session {
     this.joinedOnce = true;
     this.reconnects = 0;
     debug.participantId = selfId;
+    debug.waitingPosition = null;
     this.setState('in_call');
     this.participants.clear();
     this.ui.clearTiles();
@@ -151,6 +256,10 @@ export class Session {
       }
     }
     this.updateToggles();
+    this.extensions.forEach((x) => x.onJoined?.(selfId));
+    for (const p of this.participants.values()) {
+      this.extensions.forEach((x) => x.onParticipant?.(p));
+    }
     this.ui.show('call');
     this.ui.setAlert('');
     this.ui.setStatus(this.ui.remoteCount() > 0 ? t.inCall : t.waitingForOthers);
@@ -215,6 +324,9 @@ export class Session {
     const merged = known && p.name === t.guest && !p.identity ? { ...p, name: known.name } : { ...p };
     this.participants.set(p.participant_id, merged);
     this.ui.upsertRemote(merged);
+    if (this.state === 'in_call') {
+      this.extensions.forEach((x) => x.onParticipant?.(merged));
+    }
   }
 
   private onMediaState(state: RTCPeerConnectionState): void {
@@ -246,19 +358,31 @@ export class Session {
     if (code === 'stale_version') {
       return; // a newer subscribe_offer is on its way
     }
+    if (this.extensions.some((x) => x.onError?.(code, requestType))) {
+      return;
+    }
     this.ui.setAlert(serverErrorText(code));
   }
 
   private onClose(info: CloseInfo): void {
     this.signaling = null;
     this.teardownConnections();
-    if (this.state === 'ended' || this.state === 'left' || this.state === 'error') {
+    if (['ended', 'left', 'error', 'denied', 'removed'].includes(this.state)) {
+      return;
+    }
+    if (this.serverRestarting) {
+      this.serverRestarting = false;
+      this.scheduleReconnect();
       return;
     }
     const fatal = this.fatalCode ?? (info.code >= 4000 && info.code < 5000 ? 'unknown' : null);
     if (fatal !== null) {
       if (fatal === 'room_ended') {
         this.end('ended', t.endedTitle, serverErrorText(fatal));
+      } else if (fatal === 'denied') {
+        this.end('denied', t.deniedTitle, t.deniedText);
+      } else if (fatal === 'removed') {
+        this.end('removed', t.removedTitle, t.removedHint);
       } else if (this.joinedOnce && fatal === 'duplicate_identity') {
         this.end('error', t.leftTitle, serverErrorText(fatal), 'rejoin');
       } else {
@@ -316,7 +440,7 @@ export class Session {
   }
 
   private async rejoin(): Promise<void> {
-    if (this.state === 'joining' || this.state === 'in_call') {
+    if (this.state === 'joining' || this.state === 'in_call' || this.state === 'waiting') {
       return;
     }
     this.ui.setStatus(t.startingCamera);
@@ -343,6 +467,7 @@ export class Session {
     this.ui.setAlert('');
     this.ui.setStatus(title);
     this.ui.showEnd(title, text, action);
+    this.extensions.forEach((x) => x.onEnded?.(state));
   }
 
   private teardownConnections(): void {

@@ -2,9 +2,21 @@
 // and controls. No call logic here; session.ts drives it.
 import { h } from '../dom';
 import { t } from '../i18n';
+import { topbar } from '../ui/topbar';
 import type { Participant } from './protocol';
 
-export type Screen = 'loading' | 'prejoin' | 'call' | 'end';
+export type Screen = 'loading' | 'prejoin' | 'waiting' | 'call' | 'end' | string;
+
+export interface CallUiOptions {
+  /** Pre-join heading and hint (the consultation entry page has its own words). */
+  prejoinTitle?: string;
+  prejoinHint?: string;
+  /** Extra parts of the pre-join screen before/after the camera preview (name, checks). */
+  beforePreview?: Node[];
+  afterPreview?: Node[];
+  /** Extra controls in the page header (e.g. "Back to appointments"). */
+  topbarExtra?: Node[];
+}
 
 interface Tile {
   root: HTMLElement;
@@ -42,8 +54,14 @@ export class CallUi {
   );
   readonly joinButton = h('button', { type: 'button', class: 'btn primary big', id: 'join' }, t.join);
 
+  // Waiting room (guests of a consultation): only their own position, nothing else.
+  readonly waitingPosition = h('p', { class: 'waiting-position', id: 'waiting-position', 'aria-live': 'polite', 'aria-atomic': 'true' });
+  readonly waitingPreview = h('video', { class: 'waiting-preview mirrored', autoplay: true, playsinline: true, 'aria-label': t.previewLabel });
+
   // Call
   readonly tiles = h('div', { class: 'tiles', id: 'tiles' });
+  /** Beside the tiles: the host's waiting room and the chat, when the page adds them. */
+  readonly side = h('div', { class: 'call-side' });
   readonly muteButton = h('button', { type: 'button', class: 'btn control', 'aria-pressed': 'false', id: 'btn-mute' }, t.mute);
   readonly cameraButton = h('button', { type: 'button', class: 'btn control', 'aria-pressed': 'false', id: 'btn-camera' }, t.cameraOff);
   readonly leaveButton = h('button', { type: 'button', class: 'btn danger control', id: 'btn-leave' }, t.leave);
@@ -54,34 +72,49 @@ export class CallUi {
   readonly rejoinButton = h('button', { type: 'button', class: 'btn primary big', hidden: true }, t.rejoin);
   readonly tryAgainButton = h('button', { type: 'button', class: 'btn primary big', hidden: true }, t.tryAgain);
 
+  readonly controls: HTMLElement;
+  private readonly main: HTMLElement;
   private readonly screens: Record<Screen, HTMLElement>;
   private readonly headings: Record<Screen, HTMLElement>;
   private local: Tile | null = null;
   private readonly remotes = new Map<string, Tile>();
   private firstFrameHandler: (() => void) | null = null;
 
-  constructor(root: HTMLElement) {
+  constructor(root: HTMLElement, opts: CallUiOptions = {}) {
     const loadingHeading = h('h2', { tabindex: '-1' }, t.startingCamera);
-    const prejoinHeading = h('h2', { id: 'prejoin-title', tabindex: '-1' }, t.prejoinTitle);
+    const prejoinHeading = h('h2', { id: 'prejoin-title', tabindex: '-1' }, opts.prejoinTitle ?? t.prejoinTitle);
+    const waitingHeading = h('h2', { id: 'waiting-title', tabindex: '-1' }, t.waitingTitle);
     const callHeading = h('h2', { class: 'visually-hidden', tabindex: '-1' }, t.callRegion);
-    this.headings = { loading: loadingHeading, prejoin: prejoinHeading, call: callHeading, end: this.endTitle };
+    this.controls = h('div', { class: 'controls', role: 'group', 'aria-label': t.controlsRegion }, this.muteButton, this.cameraButton, this.leaveButton);
+    this.headings = { loading: loadingHeading, prejoin: prejoinHeading, waiting: waitingHeading, call: callHeading, end: this.endTitle };
     this.screens = {
       loading: h('section', { class: 'screen screen-loading' }, loadingHeading),
       prejoin: h(
         'section',
         { class: 'screen screen-prejoin', 'aria-labelledby': 'prejoin-title', hidden: true },
         prejoinHeading,
-        h('p', {}, t.prejoinHint),
+        h('p', {}, opts.prejoinHint ?? t.prejoinHint),
+        ...(opts.beforePreview ?? []),
         h('div', { class: 'preview' }, this.preview, this.previewPlaceholder),
+        ...(opts.afterPreview ?? []),
         this.deviceError,
         this.joinButton,
+      ),
+      waiting: h(
+        'section',
+        { class: 'screen screen-waiting', 'aria-labelledby': 'waiting-title', hidden: true },
+        waitingHeading,
+        h('p', { class: 'waiting-text' }, t.waitingText),
+        this.waitingPosition,
+        h('p', {}, t.waitingHint),
+        h('div', { class: 'waiting-self' }, this.waitingPreview),
       ),
       call: h(
         'section',
         { class: 'screen screen-call', 'aria-label': t.callRegion, hidden: true },
         callHeading,
-        this.tiles,
-        h('div', { class: 'controls', role: 'group', 'aria-label': t.controlsRegion }, this.muteButton, this.cameraButton, this.leaveButton),
+        h('div', { class: 'call-layout' }, this.tiles, this.side),
+        this.controls,
       ),
       end: h(
         'section',
@@ -91,19 +124,57 @@ export class CallUi {
         h('div', { class: 'button-row' }, this.rejoinButton, this.tryAgainButton),
       ),
     };
-    root.replaceChildren(
-      h('header', { class: 'topbar' }, h('h1', {}, t.appName)),
-      this.status,
-      this.alert,
-      h('main', { id: 'main' }, ...Object.values(this.screens)),
-    );
+    this.main = h('main', { id: 'main' }, ...Object.values(this.screens));
+    root.replaceChildren(topbar(t.appName, ...(opts.topbarExtra ?? [])), this.status, this.alert, this.main);
+  }
+
+  /** Adds a page's own screen (e.g. code entry), shown with show(name). */
+  addScreen(name: string, section: HTMLElement, heading: HTMLElement): void {
+    section.hidden = true;
+    section.classList.add('screen');
+    this.screens[name] = section;
+    this.headings[name] = heading;
+    this.main.prepend(section);
+  }
+
+  /** The waiting screen: own position in the queue and own camera, nothing about others. */
+  showWaiting(position: number, stream: MediaStream | null): void {
+    const text = position > 0 ? t.waitingPosition(position) : '';
+    if (this.waitingPosition.textContent !== text) {
+      this.waitingPosition.textContent = text;
+    }
+    const hasVideo = !!stream && stream.getVideoTracks().length > 0;
+    this.waitingPreview.hidden = !hasVideo;
+    if (hasVideo && this.waitingPreview.srcObject !== stream) {
+      this.waitingPreview.srcObject = stream;
+      this.waitingPreview.muted = true;
+      void this.waitingPreview.play().catch(() => undefined);
+    }
+    if (this.screens.waiting?.hidden) {
+      this.show('waiting');
+    }
+  }
+
+  /** Host controls on a remote tile ("Mute <name>", "Remove <name>"); replaces earlier ones. */
+  setTileActions(participantId: string, nodes: Node[]): void {
+    const tile = this.remotes.get(participantId);
+    if (!tile) {
+      return;
+    }
+    tile.root.querySelector('.tile-actions')?.remove();
+    if (nodes.length > 0) {
+      tile.root.append(h('div', { class: 'tile-actions' }, ...nodes));
+    }
   }
 
   show(screen: Screen): void {
     for (const [name, el] of Object.entries(this.screens)) {
       el.hidden = name !== screen;
     }
-    this.headings[screen].focus();
+    this.headings[screen]?.focus();
+    if (screen !== 'waiting') {
+      this.waitingPreview.srcObject = null;
+    }
   }
 
   setStatus(text: string): void {

@@ -1,0 +1,88 @@
+// In-call chat for admitted participants (not stored by the server): a "Chat" region with
+// the messages (a log, so new ones are read out), a "Message" field with a character
+// counter and "Send". Text goes in through textContent only.
+import { h } from '../dom';
+import { t } from '../i18n';
+import { formatTime } from '../time';
+import type { ServerMessage } from './protocol';
+import type { Session, SessionExtension } from './session';
+import type { CallUi } from './ui';
+
+export const CHAT_MAX = 2000;
+
+export class Chat implements SessionExtension {
+  private readonly log = h('ol', { class: 'chat-log', role: 'log', 'aria-live': 'polite', 'aria-labelledby': 'chat-title' });
+  private readonly empty = h('p', { class: 'chat-empty' }, t.chatEmpty);
+  private readonly input = h('textarea', { id: 'chat-message', class: 'field-input chat-input', rows: '2', maxlength: String(CHAT_MAX), 'aria-describedby': 'chat-counter' });
+  private readonly counter = h('p', { id: 'chat-counter', class: 'field-hint' }, t.chatCounter(0, CHAT_MAX));
+  private readonly sendButton = h('button', { type: 'submit', class: 'btn primary' }, t.chatSend);
+  readonly region = h(
+    'section',
+    { class: 'panel chat', 'aria-labelledby': 'chat-title' },
+    h('h2', { id: 'chat-title' }, t.chatRegion),
+    this.empty,
+    this.log,
+  );
+  private selfId: string | null = null;
+
+  constructor(private readonly session: Session, ui: CallUi) {
+    const form = h(
+      'form',
+      { class: 'chat-form' },
+      h('label', { for: 'chat-message', class: 'field-label' }, t.chatMessage),
+      this.input,
+      this.counter,
+      this.sendButton,
+    );
+    this.region.append(form);
+    ui.side.append(this.region);
+    this.input.addEventListener('input', () => this.updateCounter());
+    this.input.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && !ev.shiftKey) {
+        ev.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const text = this.input.value.trim();
+      if (!text || text.length > CHAT_MAX) {
+        return;
+      }
+      this.session.send({ type: 'chat', text });
+      this.input.value = '';
+      this.updateCounter();
+    });
+    this.updateCounter();
+  }
+
+  onJoined(selfId: string): void {
+    this.selfId = selfId;
+  }
+
+  onMessage(msg: ServerMessage): boolean {
+    if (msg.type !== 'chat') {
+      return false;
+    }
+    const mine = msg.from === this.selfId;
+    const name = mine ? t.you : msg.name || t.guest;
+    const time = formatTime(msg.sent_at ?? Date.now());
+    this.empty.hidden = true;
+    this.log.append(
+      h(
+        'li',
+        { class: mine ? 'chat-msg mine' : 'chat-msg' },
+        h('p', { class: 'chat-meta' }, t.chatFrom(name, time)),
+        h('p', { class: 'chat-text' }, msg.text),
+      ),
+    );
+    this.log.lastElementChild?.scrollIntoView({ block: 'nearest' });
+    return true;
+  }
+
+  private updateCounter(): void {
+    const n = this.input.value.length;
+    this.counter.textContent = t.chatCounter(n, CHAT_MAX);
+    this.sendButton.disabled = n === 0 || n > CHAT_MAX;
+  }
+}

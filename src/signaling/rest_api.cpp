@@ -242,7 +242,7 @@ HttpResponse RestApi::createRoom(const HttpRequest& r, const Params&) {
   if (!ok) {
     return error;
   }
-  store::RoomRecord room = store_.createRoom(name.value_or(""), nowSeconds());
+  store::RoomRecord room = store_.createRoom(store::NewRoom{.name = name.value_or("")}, nowSeconds());
   spdlog::info("room created id={}", room.id);
   HttpResponse res = jsonResponse(201, roomJson(room));
   res.headers.emplace_back("Location", "/api/v1/rooms/" + room.id);
@@ -340,7 +340,7 @@ HttpResponse RestApi::createDevRoom(const HttpRequest&, const Params&) {
   if (!devMode_) {
     return problem(404, "not_found", "no such resource");
   }
-  store::RoomRecord room = store_.createRoom("dev", nowSeconds());
+  store::RoomRecord room = store_.createRoom(store::NewRoom{.name = "dev"}, nowSeconds());
   spdlog::info("room created id={} dev=true", room.id);
   json::array links;
   for (auto [identity, name, role] : {std::tuple{"alice", "Alice", "host"}, std::tuple{"bob", "Bob", "guest"}}) {

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <optional>
 #include <string>
 
 #include "common/random.hpp"
@@ -31,6 +32,15 @@ class Statement {
     check(sqlite3_bind_int64(stmt_, i, v));
     return *this;
   }
+  Statement& bind(int i, const std::optional<int64_t>& v) {
+    check(v ? sqlite3_bind_int64(stmt_, i, *v) : sqlite3_bind_null(stmt_, i));
+    return *this;
+  }
+  // Runs a statement that returns no rows.
+  void run() {
+    while (step()) {
+    }
+  }
   // true while a row is available.
   bool step() {
     int rc = sqlite3_step(stmt_);
@@ -40,6 +50,9 @@ class Statement {
     if (rc == SQLITE_DONE) {
       return false;
     }
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+      throw StoreConflict(std::string("sqlite constraint: ") + sqlite3_errmsg(db_));
+    }
     throw StoreFailure(std::string("sqlite step: ") + sqlite3_errmsg(db_));
   }
   std::string text(int col) {
@@ -48,6 +61,9 @@ class Statement {
              : std::string();
   }
   int64_t integer(int col) { return sqlite3_column_int64(stmt_, col); }
+  std::optional<int64_t> optionalInteger(int col) {
+    return isNull(col) ? std::nullopt : std::optional<int64_t>(integer(col));
+  }
   bool isNull(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
  private:
@@ -68,7 +84,102 @@ RoomRecord readRoom(Statement& s) {
   if (!s.isNull(3)) {
     r.endedAt = s.integer(3);
   }
+  r.waitingRoom = s.integer(4) != 0;
+  r.tenantId = s.text(5);
   return r;
+}
+
+constexpr const char* kTenantColumns =
+    "id, name, display_name, primary_color, logo_url, policy_profile, region, require_totp, idle_logoff_minutes, "
+    "created_at";
+TenantRecord readTenant(Statement& s) {
+  TenantRecord t;
+  t.id = s.text(0);
+  t.name = s.text(1);
+  t.displayName = s.text(2);
+  t.primaryColor = s.text(3);
+  t.logoUrl = s.text(4);
+  t.policyProfile = s.text(5);
+  t.region = s.text(6);
+  t.requireTotp = s.integer(7) != 0;
+  t.idleLogoffMinutes = static_cast<int>(s.integer(8));
+  t.createdAt = s.integer(9);
+  return t;
+}
+
+constexpr const char* kUserColumns =
+    "id, tenant_id, email, display_name, role, password_hash, totp_secret, disabled, created_at";
+UserRecord readUser(Statement& s) {
+  UserRecord u;
+  u.id = s.text(0);
+  u.tenantId = s.text(1);
+  u.email = s.text(2);
+  u.displayName = s.text(3);
+  u.role = s.text(4);
+  u.passwordHash = s.text(5);
+  u.totpSecret = s.text(6);
+  u.disabled = s.integer(7) != 0;
+  u.createdAt = s.integer(8);
+  return u;
+}
+
+constexpr const char* kAppointmentColumns =
+    "id, tenant_id, practitioner_id, status, start_at, end_at, title, patient_reference, room_id, created_at, "
+    "updated_at";
+AppointmentRecord readAppointment(Statement& s) {
+  AppointmentRecord a;
+  a.id = s.text(0);
+  a.tenantId = s.text(1);
+  a.practitionerId = s.text(2);
+  a.status = s.text(3);
+  a.start = s.integer(4);
+  a.end = s.integer(5);
+  a.title = s.text(6);
+  a.patientReference = s.text(7);
+  a.roomId = s.text(8);
+  a.createdAt = s.integer(9);
+  a.updatedAt = s.integer(10);
+  return a;
+}
+
+constexpr const char* kInvitationColumns =
+    "id, tenant_id, appointment_id, room_id, role, token_hash, code_hash, created_at, expires_at, revoked_at, "
+    "used_at, used_by_guest_id";
+InvitationRecord readInvitation(Statement& s) {
+  InvitationRecord i;
+  i.id = s.text(0);
+  i.tenantId = s.text(1);
+  i.appointmentId = s.text(2);
+  i.roomId = s.text(3);
+  i.role = s.text(4);
+  i.tokenHash = s.text(5);
+  i.codeHash = s.text(6);
+  i.createdAt = s.integer(7);
+  i.expiresAt = s.integer(8);
+  i.revokedAt = s.optionalInteger(9);
+  i.usedAt = s.optionalInteger(10);
+  i.usedByGuestId = s.text(11);
+  return i;
+}
+
+constexpr const char* kGuestColumns =
+    "id, room_id, identity, role, state, tenant_id, invitation_id, created_at, updated_at";
+GuestRecord readGuest(Statement& s) {
+  GuestRecord g;
+  g.id = s.text(0);
+  g.roomId = s.text(1);
+  g.identity = s.text(2);
+  g.role = s.text(3);
+  g.state = s.text(4);
+  g.tenantId = s.text(5);
+  g.invitationId = s.text(6);
+  g.createdAt = s.integer(7);
+  g.updatedAt = s.integer(8);
+  return g;
+}
+
+std::string select(const char* columns, const char* table, const char* where) {
+  return std::string("SELECT ") + columns + " FROM " + table + " " + where;
 }
 
 }  // namespace
@@ -141,15 +252,15 @@ void SqliteStore::migrate() {
   }
 }
 
-RoomRecord SqliteStore::createRoom(const std::string& name, UnixSeconds now) {
-  RoomRecord r{"r_" + randomHex(8), name, now, std::nullopt};
-  Statement s(db_, "INSERT INTO rooms (id, name, created_at) VALUES (?, ?, ?)");
-  s.bind(1, r.id).bind(2, r.name).bind(3, now).step();
+RoomRecord SqliteStore::createRoom(const NewRoom& room, UnixSeconds now) {
+  RoomRecord r{"r_" + randomHex(8), room.name, now, std::nullopt, room.waitingRoom, room.tenantId};
+  Statement s(db_, "INSERT INTO rooms (id, name, created_at, waiting_room, tenant_id) VALUES (?, ?, ?, ?, ?)");
+  s.bind(1, r.id).bind(2, r.name).bind(3, now).bind(4, int64_t{r.waitingRoom}).bind(5, r.tenantId).run();
   return r;
 }
 
 std::optional<RoomRecord> SqliteStore::findRoom(const std::string& id) {
-  Statement s(db_, "SELECT id, name, created_at, ended_at FROM rooms WHERE id = ?");
+  Statement s(db_, "SELECT id, name, created_at, ended_at, waiting_room, tenant_id FROM rooms WHERE id = ?");
   s.bind(1, id);
   if (!s.step()) {
     return std::nullopt;
@@ -184,6 +295,265 @@ int64_t SqliteStore::countApiKeys() {
   Statement s(db_, "SELECT COUNT(*) FROM api_keys");
   s.step();
   return s.integer(0);
+}
+
+TenantRecord SqliteStore::createTenant(TenantRecord t) {
+  if (t.id.empty()) {
+    t.id = "t_" + randomHex(8);
+  }
+  Statement s(db_,
+              "INSERT INTO tenants (id, name, display_name, primary_color, logo_url, policy_profile, region, "
+              "require_totp, idle_logoff_minutes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, t.id).bind(2, t.name).bind(3, t.displayName).bind(4, t.primaryColor).bind(5, t.logoUrl);
+  s.bind(6, t.policyProfile).bind(7, t.region).bind(8, int64_t{t.requireTotp}).bind(9, int64_t{t.idleLogoffMinutes});
+  s.bind(10, t.createdAt).run();
+  return t;
+}
+
+std::optional<TenantRecord> SqliteStore::findTenant(const std::string& id) {
+  Statement s(db_, select(kTenantColumns, "tenants", "WHERE id = ?").c_str());
+  s.bind(1, id);
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  return readTenant(s);
+}
+
+int64_t SqliteStore::countTenants() {
+  Statement s(db_, "SELECT COUNT(*) FROM tenants");
+  s.step();
+  return s.integer(0);
+}
+
+UserRecord SqliteStore::createUser(UserRecord u) {
+  if (u.id.empty()) {
+    u.id = "u_" + randomHex(8);
+  }
+  Statement s(db_,
+              "INSERT INTO users (id, tenant_id, email, display_name, role, password_hash, totp_secret, disabled, "
+              "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, u.id).bind(2, u.tenantId).bind(3, u.email).bind(4, u.displayName).bind(5, u.role);
+  s.bind(6, u.passwordHash).bind(7, u.totpSecret).bind(8, int64_t{u.disabled}).bind(9, u.createdAt).run();
+  return u;
+}
+
+std::optional<UserRecord> SqliteStore::findUser(const std::string& id) {
+  Statement s(db_, select(kUserColumns, "users", "WHERE id = ?").c_str());
+  s.bind(1, id);
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  return readUser(s);
+}
+
+std::optional<UserRecord> SqliteStore::findUserByEmail(const std::string& email) {
+  Statement s(db_, select(kUserColumns, "users", "WHERE email = ?").c_str());
+  s.bind(1, email);
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  return readUser(s);
+}
+
+int64_t SqliteStore::countUsers() {
+  Statement s(db_, "SELECT COUNT(*) FROM users");
+  s.step();
+  return s.integer(0);
+}
+
+void SqliteStore::createSession(const SessionRecord& r) {
+  Statement s(db_,
+              "INSERT INTO sessions (id_hash, user_id, tenant_id, csrf_token, created_at, last_seen_at, expires_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, r.idHash).bind(2, r.userId).bind(3, r.tenantId).bind(4, r.csrfToken).bind(5, r.createdAt);
+  s.bind(6, r.lastSeenAt).bind(7, r.expiresAt).run();
+}
+
+std::optional<SessionRecord> SqliteStore::findSession(const std::string& idHash) {
+  Statement s(db_,
+              "SELECT id_hash, user_id, tenant_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions "
+              "WHERE id_hash = ?");
+  s.bind(1, idHash);
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  return SessionRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4), s.integer(5), s.integer(6)};
+}
+
+void SqliteStore::touchSession(const std::string& idHash, UnixSeconds lastSeenAt) {
+  Statement s(db_, "UPDATE sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE id_hash = ?");
+  s.bind(1, lastSeenAt).bind(2, idHash).run();
+}
+
+void SqliteStore::deleteSession(const std::string& idHash) {
+  Statement s(db_, "DELETE FROM sessions WHERE id_hash = ?");
+  s.bind(1, idHash).run();
+}
+
+int64_t SqliteStore::deleteExpiredSessions(UnixSeconds now) {
+  Statement s(db_, "DELETE FROM sessions WHERE expires_at <= ?");
+  s.bind(1, now).run();
+  return sqlite3_changes(db_);
+}
+
+AppointmentRecord SqliteStore::createAppointment(AppointmentRecord a) {
+  if (a.id.empty()) {
+    a.id = "a_" + randomHex(8);
+  }
+  Statement s(db_,
+              "INSERT INTO appointments (id, tenant_id, practitioner_id, status, start_at, end_at, title, "
+              "patient_reference, room_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, a.id).bind(2, a.tenantId).bind(3, a.practitionerId).bind(4, a.status).bind(5, a.start).bind(6, a.end);
+  s.bind(7, a.title).bind(8, a.patientReference).bind(9, a.roomId).bind(10, a.createdAt).bind(11, a.updatedAt).run();
+  return a;
+}
+
+std::optional<AppointmentRecord> SqliteStore::findAppointment(const std::string& id) {
+  Statement s(db_, select(kAppointmentColumns, "appointments", "WHERE id = ?").c_str());
+  s.bind(1, id);
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  return readAppointment(s);
+}
+
+std::vector<AppointmentRecord> SqliteStore::listAppointments(const std::string& tenantId, UnixSeconds from,
+                                                             UnixSeconds to) {
+  Statement s(db_, select(kAppointmentColumns, "appointments",
+                          "WHERE tenant_id = ? AND start_at >= ? AND start_at < ? ORDER BY start_at, id")
+                       .c_str());
+  s.bind(1, tenantId).bind(2, from).bind(3, to);
+  std::vector<AppointmentRecord> out;
+  while (s.step()) {
+    out.push_back(readAppointment(s));
+  }
+  return out;
+}
+
+bool SqliteStore::updateAppointment(const AppointmentRecord& a) {
+  Statement s(db_,
+              "UPDATE appointments SET status = ?, start_at = ?, end_at = ?, title = ?, patient_reference = ?, "
+              "updated_at = ? WHERE id = ?");
+  s.bind(1, a.status).bind(2, a.start).bind(3, a.end).bind(4, a.title).bind(5, a.patientReference);
+  s.bind(6, a.updatedAt).bind(7, a.id).run();
+  return sqlite3_changes(db_) > 0;
+}
+
+InvitationRecord SqliteStore::createInvitation(InvitationRecord i) {
+  if (i.id.empty()) {
+    i.id = "i_" + randomHex(8);
+  }
+  Statement s(db_,
+              "INSERT INTO invitations (id, tenant_id, appointment_id, room_id, role, token_hash, code_hash, "
+              "created_at, expires_at, revoked_at, used_at, used_by_guest_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+              "?, ?)");
+  s.bind(1, i.id).bind(2, i.tenantId).bind(3, i.appointmentId).bind(4, i.roomId).bind(5, i.role);
+  s.bind(6, i.tokenHash).bind(7, i.codeHash).bind(8, i.createdAt).bind(9, i.expiresAt).bind(10, i.revokedAt);
+  s.bind(11, i.usedAt).bind(12, i.usedByGuestId).run();
+  return i;
+}
+
+std::optional<InvitationRecord> SqliteStore::findInvitation(const std::string& id) {
+  Statement s(db_, select(kInvitationColumns, "invitations", "WHERE id = ?").c_str());
+  s.bind(1, id);
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  return readInvitation(s);
+}
+
+std::optional<InvitationRecord> SqliteStore::findInvitationByTokenHash(const std::string& tokenHash) {
+  Statement s(db_, select(kInvitationColumns, "invitations", "WHERE token_hash = ?").c_str());
+  s.bind(1, tokenHash);
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  return readInvitation(s);
+}
+
+std::optional<InvitationRecord> SqliteStore::findInvitationByCodeHash(const std::string& codeHash) {
+  Statement s(db_, select(kInvitationColumns, "invitations", "WHERE code_hash = ?").c_str());
+  s.bind(1, codeHash);
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  return readInvitation(s);
+}
+
+std::vector<InvitationRecord> SqliteStore::listInvitations(const std::string& appointmentId) {
+  Statement s(db_, select(kInvitationColumns, "invitations", "WHERE appointment_id = ? ORDER BY created_at, id").c_str());
+  s.bind(1, appointmentId);
+  std::vector<InvitationRecord> out;
+  while (s.step()) {
+    out.push_back(readInvitation(s));
+  }
+  return out;
+}
+
+bool SqliteStore::claimInvitation(const std::string& id, const std::string& guestId, UnixSeconds now) {
+  // One UPDATE with the conditions in its WHERE: the database decides who was first.
+  Statement s(db_,
+              "UPDATE invitations SET used_at = ?, used_by_guest_id = ? WHERE id = ? AND used_at IS NULL AND "
+              "revoked_at IS NULL AND expires_at > ?");
+  s.bind(1, now).bind(2, guestId).bind(3, id).bind(4, now).run();
+  return sqlite3_changes(db_) > 0;
+}
+
+bool SqliteStore::revokeInvitation(const std::string& id, UnixSeconds now) {
+  Statement s(db_, "UPDATE invitations SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?");
+  s.bind(1, now).bind(2, id).run();
+  return sqlite3_changes(db_) > 0;
+}
+
+int64_t SqliteStore::revokeRoomInvitations(const std::string& roomId, UnixSeconds now) {
+  Statement s(db_, "UPDATE invitations SET revoked_at = ? WHERE room_id = ? AND revoked_at IS NULL");
+  s.bind(1, now).bind(2, roomId).run();
+  return sqlite3_changes(db_);
+}
+
+void SqliteStore::setAppointmentInvitationsExpiry(const std::string& appointmentId, UnixSeconds expiresAt) {
+  Statement s(db_, "UPDATE invitations SET expires_at = ? WHERE appointment_id = ?");
+  s.bind(1, expiresAt).bind(2, appointmentId).run();
+}
+
+GuestRecord SqliteStore::createGuest(GuestRecord g) {
+  if (g.id.empty()) {
+    g.id = "g_" + randomHex(8);
+  }
+  if (g.identity.empty()) {
+    g.identity = g.id;
+  }
+  Statement s(db_,
+              "INSERT INTO guests (id, room_id, identity, role, state, tenant_id, invitation_id, created_at, "
+              "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, g.id).bind(2, g.roomId).bind(3, g.identity).bind(4, g.role).bind(5, g.state).bind(6, g.tenantId);
+  s.bind(7, g.invitationId).bind(8, g.createdAt).bind(9, g.updatedAt).run();
+  return g;
+}
+
+std::optional<GuestRecord> SqliteStore::findGuest(const std::string& id) {
+  Statement s(db_, select(kGuestColumns, "guests", "WHERE id = ?").c_str());
+  s.bind(1, id);
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  return readGuest(s);
+}
+
+std::optional<GuestRecord> SqliteStore::findGuestByIdentity(const std::string& roomId, const std::string& identity) {
+  Statement s(db_, select(kGuestColumns, "guests", "WHERE room_id = ? AND identity = ?").c_str());
+  s.bind(1, roomId).bind(2, identity);
+  if (!s.step()) {
+    return std::nullopt;
+  }
+  return readGuest(s);
+}
+
+bool SqliteStore::transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
+                                  UnixSeconds now) {
+  Statement s(db_, "UPDATE guests SET state = ?, updated_at = ? WHERE id = ? AND state = ?");
+  s.bind(1, next).bind(2, now).bind(3, id).bind(4, expected).run();
+  return sqlite3_changes(db_) > 0;
 }
 
 }  // namespace medrtc::store

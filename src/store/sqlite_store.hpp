@@ -23,7 +23,7 @@ class SqliteStore final : public Store {
   // The schema version after migration.
   int schemaVersion();
 
-  RoomRecord createRoom(const std::string& name, UnixSeconds now) override;
+  RoomRecord createRoom(const NewRoom& room, UnixSeconds now) override;
   std::optional<RoomRecord> findRoom(const std::string& id) override;
   bool endRoom(const std::string& id, UnixSeconds now) override;
 
@@ -31,6 +31,43 @@ class SqliteStore final : public Store {
                          UnixSeconds now) override;
   std::optional<ApiKeyRecord> findApiKeyByHash(const std::string& keyHash) override;
   int64_t countApiKeys() override;
+
+  TenantRecord createTenant(TenantRecord tenant) override;
+  std::optional<TenantRecord> findTenant(const std::string& id) override;
+  int64_t countTenants() override;
+
+  UserRecord createUser(UserRecord user) override;
+  std::optional<UserRecord> findUser(const std::string& id) override;
+  std::optional<UserRecord> findUserByEmail(const std::string& email) override;
+  int64_t countUsers() override;
+
+  void createSession(const SessionRecord& session) override;
+  std::optional<SessionRecord> findSession(const std::string& idHash) override;
+  void touchSession(const std::string& idHash, UnixSeconds lastSeenAt) override;
+  void deleteSession(const std::string& idHash) override;
+  int64_t deleteExpiredSessions(UnixSeconds now) override;
+
+  AppointmentRecord createAppointment(AppointmentRecord appointment) override;
+  std::optional<AppointmentRecord> findAppointment(const std::string& id) override;
+  std::vector<AppointmentRecord> listAppointments(const std::string& tenantId, UnixSeconds from,
+                                                  UnixSeconds to) override;
+  bool updateAppointment(const AppointmentRecord& appointment) override;
+
+  InvitationRecord createInvitation(InvitationRecord invitation) override;
+  std::optional<InvitationRecord> findInvitation(const std::string& id) override;
+  std::optional<InvitationRecord> findInvitationByTokenHash(const std::string& tokenHash) override;
+  std::optional<InvitationRecord> findInvitationByCodeHash(const std::string& codeHash) override;
+  std::vector<InvitationRecord> listInvitations(const std::string& appointmentId) override;
+  bool claimInvitation(const std::string& id, const std::string& guestId, UnixSeconds now) override;
+  bool revokeInvitation(const std::string& id, UnixSeconds now) override;
+  int64_t revokeRoomInvitations(const std::string& roomId, UnixSeconds now) override;
+  void setAppointmentInvitationsExpiry(const std::string& appointmentId, UnixSeconds expiresAt) override;
+
+  GuestRecord createGuest(GuestRecord guest) override;
+  std::optional<GuestRecord> findGuest(const std::string& id) override;
+  std::optional<GuestRecord> findGuestByIdentity(const std::string& roomId, const std::string& identity) override;
+  bool transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
+                       UnixSeconds now) override;
 
  private:
   void exec(const char* sql);

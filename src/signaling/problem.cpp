@@ -23,6 +23,7 @@ const char* reasonPhrase(int status) {
     case 413: return "Content Too Large";
     case 426: return "Upgrade Required";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     default: return "Error";
   }
 }

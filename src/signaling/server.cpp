@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <list>
 #include <optional>
@@ -30,14 +31,46 @@ constexpr auto kHttpReadTimeout = std::chrono::seconds(30);
 constexpr size_t kMaxHeaderBytes = 16 * 1024;
 constexpr const char* kWebSocketPath = "/api/v1/ws";
 
-// Sent with every response, API or page.
+// Sent with every response, API or page; frame-ancestors is appended from the options.
 constexpr const char* kContentSecurityPolicy =
     "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; style-src 'self'; "
-    "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+    "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors ";
+// RFC 6797 §6.1: one year; sent only over TLS (§7.2: a plain-HTTP HSTS header is ignored).
+constexpr const char* kStrictTransportSecurity = "max-age=31536000";
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+template <class Stream>
+constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
+
+// "/api/v1/rooms/{id}/recordings" → "recordings" (also transcriptions); "" otherwise.
+std::string policyGatedAction(const std::string& path) {
+  constexpr std::string_view prefix = "/api/v1/rooms/";
+  if (path.rfind(prefix, 0) != 0) {
+    return "";
+  }
+  size_t slash = path.find('/', prefix.size());
+  if (slash == std::string::npos || slash == prefix.size()) {
+    return "";
+  }
+  std::string rest = path.substr(slash + 1);
+  if (rest == "recordings" || rest.rfind("recordings/", 0) == 0) {
+    return "recording";
+  }
+  if (rest == "transcriptions" || rest.rfind("transcriptions/", 0) == 0) {
+    return "transcription";
+  }
+  return "";
+}
 
 }  // namespace
 
-class HttpSession;
+// Server::Impl keeps every live HTTP session to close them at stop().
+class HttpSessionBase {
+ public:
+  virtual ~HttpSessionBase() = default;
+  virtual void shutdown() = 0;
+};
 
 struct Server::Impl {
   Impl(asio::io_context& ioc, ServerOptions opts, store::Store& store, const Clock& clock, const MediaFactory& make)
@@ -48,12 +81,15 @@ struct Server::Impl {
         media(make([&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); }, hub)),
         rest(store, signer, hub, clock, options.dev),
         files(options.webRoot),
-        acceptor(ioc) {
+        acceptor(ioc),
+        contentSecurityPolicy(std::string(kContentSecurityPolicy) + options.frameAncestors) {
     hub.setMedia(media.get());
+    hub.setIceServers(options.iceServers);
   }
 
   void accept();
   HttpResponse respond(const http::request<http::string_body>& req);
+  HttpResponse refusePolicyGated(const std::string& action) const;
 
   asio::io_context& ioc;
   ServerOptions options;
@@ -63,24 +99,44 @@ struct Server::Impl {
   RestApi rest;
   StaticFiles files;
   tcp::acceptor acceptor;
-  std::list<std::weak_ptr<HttpSession>> httpSessions;
+  std::string contentSecurityPolicy;
+  std::list<std::weak_ptr<HttpSessionBase>> httpSessions;
   bool stopped = false;
 };
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+// Stream: beast::tcp_stream (http://) or TlsStream (https://).
+template <class Stream>
+class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {}
+  HttpSession(Stream stream, Server::Impl& server) : stream_(std::move(stream)), server_(server) {}
 
-  void run() { readRequest(); }
-  void shutdown() { stream_.close(); }
+  void run() {
+    if constexpr (kIsTls<Stream>) {
+      beast::get_lowest_layer(stream_).expires_after(kHttpReadTimeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) {
+                                  // Includes a ClientHello below the minimum version.
+                                  spdlog::debug("tls handshake failed error={}", ec.message());
+                                  beast::get_lowest_layer(self->stream_).close();
+                                  return;
+                                }
+                                self->readRequest();
+                              });
+    } else {
+      readRequest();
+    }
+  }
+  void shutdown() override { beast::get_lowest_layer(stream_).close(); }
 
  private:
   void readRequest() {
     parser_.emplace();
     parser_->body_limit(kMaxRequestBodyBytes);
     parser_->header_limit(kMaxHeaderBytes);
-    stream_.expires_after(kHttpReadTimeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::onRead, shared_from_this()));
+    beast::get_lowest_layer(stream_).expires_after(kHttpReadTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&HttpSession::onRead, this->shared_from_this()));
   }
 
   void onRead(beast::error_code ec, size_t) {
@@ -90,16 +146,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return;
     }
     if (ec) {
-      stream_.close();
+      beast::get_lowest_layer(stream_).close();
       return;
     }
     auto& req = parser_->get();
     std::string path = targetPath(std::string(req.target()));
     if (beast::websocket::is_upgrade(req) && path == kWebSocketPath && !server_.stopped) {
-      auto ws = std::make_shared<WebSocketSession>(stream_.release_socket(), server_.hub,
-                                                   WebSocketTimeouts{server_.options.joinTimeout,
-                                                                     server_.options.idleTimeout});
-      ws->run(parser_->release());
+      WebSocketTimeouts timeouts{server_.options.joinTimeout, server_.options.idleTimeout};
+      if constexpr (kIsTls<Stream>) {
+        // wss: the WebSocket keeps this TLS session.
+        auto ws = std::make_shared<TlsWebSocketSession>(std::move(stream_), server_.hub, timeouts);
+        ws->run(parser_->release());
+      } else {
+        auto ws = std::make_shared<WebSocketSession>(beast::tcp_stream(stream_.release_socket()), server_.hub,
+                                                     timeouts);
+        ws->run(parser_->release());
+      }
       return;
     }
     bool head = req.method() == http::verb::head;
@@ -108,10 +170,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void write(const HttpResponse& r, unsigned version, bool keepAlive, bool headOnly) {
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
-    res->set("Content-Security-Policy", kContentSecurityPolicy);
+    res->set("Content-Security-Policy", server_.contentSecurityPolicy);
     res->set("Referrer-Policy", "no-referrer");
     res->set("X-Content-Type-Options", "nosniff");
-    res->set("X-Frame-Options", "DENY");
+    if (server_.options.frameAncestors == "'none'") {
+      res->set("X-Frame-Options", "DENY");
+    }
+    if constexpr (kIsTls<Stream>) {
+      res->set(http::field::strict_transport_security, kStrictTransportSecurity);
+    }
     if (r.noStore) {
       res->set(http::field::cache_control, "no-store");
     }
@@ -127,18 +194,32 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (headOnly) {
       res->body().clear();  // Content-Length still announces the GET size (RFC 9110 §9.3.2)
     }
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
       if (ec || !res->keep_alive()) {
-        beast::error_code ignored;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        self->stream_.close();
+        self->closeAfterResponse(!ec);
         return;
       }
       self->readRequest();
     });
   }
 
-  beast::tcp_stream stream_;
+  void closeAfterResponse(bool graceful) {
+    if constexpr (kIsTls<Stream>) {
+      if (graceful) {
+        // close_notify (RFC 8446 §6.1), then the TCP connection; bounded by the timeout.
+        beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+        stream_.async_shutdown(
+            [self = this->shared_from_this()](beast::error_code) { beast::get_lowest_layer(self->stream_).close(); });
+        return;
+      }
+    } else {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    beast::get_lowest_layer(stream_).close();
+  }
+
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Server::Impl& server_;
@@ -147,6 +228,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 HttpResponse Server::Impl::respond(const http::request<http::string_body>& req) {
   std::string target(req.target());
   std::string path = targetPath(target);
+  if (std::string gated = policyGatedAction(path); !gated.empty()) {
+    return refusePolicyGated(gated);
+  }
   if (RestApi::owns(path)) {
     HttpRequest r;
     r.method = std::string(req.method_string());
@@ -163,6 +247,16 @@ HttpResponse Server::Impl::respond(const http::request<http::string_body>& req) 
   return files.serve(target);
 }
 
+// Recording and transcription have no feature behind them: the policy refusal names the
+// rule; under a profile that would allow them the honest answer is 501.
+HttpResponse Server::Impl::refusePolicyGated(const std::string& action) const {
+  const std::string& refusal = action == "recording" ? options.recordingRefusal : options.transcriptionRefusal;
+  if (!refusal.empty()) {
+    return problem(403, "policy_refused", refusal);
+  }
+  return problem(501, "not_implemented", action + " is not built in this version of medrtc");
+}
+
 void Server::Impl::accept() {
   acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
@@ -172,10 +266,16 @@ void Server::Impl::accept() {
       }
       return;
     }
-    auto session = std::make_shared<HttpSession>(std::move(socket), *this);
-    httpSessions.remove_if([](const std::weak_ptr<HttpSession>& w) { return w.expired(); });
-    httpSessions.push_back(session);
-    session->run();
+    httpSessions.remove_if([](const std::weak_ptr<HttpSessionBase>& w) { return w.expired(); });
+    if (options.tls) {
+      auto session = std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *options.tls), *this);
+      httpSessions.push_back(session);
+      session->run();
+    } else {
+      auto session = std::make_shared<HttpSession<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), *this);
+      httpSessions.push_back(session);
+      session->run();
+    }
     accept();
   });
 }
@@ -208,6 +308,8 @@ void Server::start() {
 }
 
 uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+bool Server::tls() const { return impl_->options.tls != nullptr; }
 
 void Server::stop() {
   if (impl_->stopped) {

@@ -12,11 +12,15 @@
 
 #include "common/clock.hpp"
 #include "sfu/media_api.hpp"
+#include "signaling/message/server_message.hpp"
 #include "store/store.hpp"
 
 namespace boost::asio {
 class io_context;
+namespace ssl {
+class context;
 }
+}  // namespace boost::asio
 
 namespace medrtc::signaling {
 
@@ -30,6 +34,19 @@ struct ServerOptions {
   // every 10 s). Tests shorten both.
   std::chrono::milliseconds joinTimeout{10'000};
   std::chrono::milliseconds idleTimeout{30'000};
+  // HTTPS and WSS when set (tls/tls_context.hpp builds it); plain HTTP otherwise. With TLS
+  // every response carries HSTS (RFC 6797).
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  // CSP frame-ancestors source list (who may embed our pages); "'none'" also sends
+  // X-Frame-Options: DENY for old browsers.
+  std::string frameAncestors = "'none'";
+  // Actions the policy profile refuses and that have no feature behind them. A non-empty
+  // text (e.g. "policy kbv: rule recording.allowed=false") makes
+  // /api/v1/rooms/{id}/recordings answer 403 naming the rule; empty: 501 (not built).
+  std::string recordingRefusal;
+  std::string transcriptionRefusal;
+  // `joined.ice_servers` for a participant (TURN REST credentials); none when unset.
+  IceServerProvider iceServers;
 };
 
 // Builds the media plane given the poster onto the control thread and the events sink.
@@ -49,6 +66,8 @@ class Server {
   void start();
   // The bound port (after start()).
   uint16_t port() const;
+  // True when the listener speaks TLS (https/wss).
+  bool tls() const;
   // Ends every live room (room_ended to each socket), closes sockets and stops
   // accepting. Call on the control thread; the io_context then runs out of work.
   void stop();

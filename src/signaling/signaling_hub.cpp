@@ -184,7 +184,8 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
       others.push_back(viewOf(other));
     }
   }
-  c->socket->sendText(joinedMessage(participantId, c->roomId, c->claims.identity, c->claims.role, others));
+  c->socket->sendText(joinedMessage(participantId, c->roomId, c->claims.identity, c->claims.role, others,
+                                    iceServers_ ? iceServers_(participantId) : std::vector<IceServerView>{}));
   broadcast(c->roomId, participantId, participantJoinedMessage(viewOf(*c)));
   spdlog::info("participant joined room={} participant={} role={} token={}", c->roomId, participantId, c->claims.role,
                c->claims.tokenId);

@@ -51,6 +51,8 @@ class SignalingHub final : public sfu::MediaEvents {
 
   // The media plane is built after the hub (it needs the hub as its MediaEvents).
   void setMedia(sfu::MediaApi* media) { media_ = media; }
+  // TURN servers handed to each participant in `joined` (none when unset).
+  void setIceServers(IceServerProvider provider) { iceServers_ = std::move(provider); }
 
   // Transport events, from the WebSocket session.
   ConnectionId connect(std::shared_ptr<PeerSocket> socket);
@@ -111,6 +113,7 @@ class SignalingHub final : public sfu::MediaEvents {
   const JoinTokenSigner& tokens_;
   const Clock& clock_;
   sfu::MediaApi* media_ = nullptr;
+  IceServerProvider iceServers_;
   ConnectionId nextId_ = 1;
   std::unordered_map<ConnectionId, Connection> connections_;
   // room id → participant id → connection (joining or joined participants).

@@ -19,16 +19,19 @@ constexpr auto kCloseHandshakeTimeout = std::chrono::seconds(5);
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(boost::asio::ip::tcp::socket socket, SignalingHub& hub, WebSocketTimeouts timeouts)
-    : ws_(std::move(socket)),
+template <class N>
+BasicWebSocketSession<N>::BasicWebSocketSession(N stream, SignalingHub& hub, WebSocketTimeouts timeouts)
+    : ws_(std::move(stream)),
       hub_(hub),
       timeouts_(timeouts),
       joinTimer_(ws_.get_executor()),
       idleTimer_(ws_.get_executor()) {}
 
-WebSocketSession::~WebSocketSession() = default;
+template <class N>
+BasicWebSocketSession<N>::~BasicWebSocketSession() = default;
 
-void WebSocketSession::run(beast::http::request<beast::http::string_body> request) {
+template <class N>
+void BasicWebSocketSession<N>::run(beast::http::request<beast::http::string_body> request) {
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout t{};
   t.handshake_timeout = kCloseHandshakeTimeout;
@@ -38,10 +41,11 @@ void WebSocketSession::run(beast::http::request<beast::http::string_body> reques
   // The 64 KiB limit is enforced in onRead so the client gets `message_too_large` first;
   // here no limit (0), or Beast would close with 1009 before we could say why.
   ws_.read_message_max(0);
-  ws_.async_accept(request, beast::bind_front_handler(&WebSocketSession::onAccept, shared_from_this()));
+  ws_.async_accept(request, beast::bind_front_handler(&BasicWebSocketSession::onAccept, shared_from_this()));
 }
 
-void WebSocketSession::onAccept(beast::error_code ec) {
+template <class N>
+void BasicWebSocketSession<N>::onAccept(beast::error_code ec) {
   if (ec) {
     return;  // the upgrade failed; the hub never saw this socket
   }
@@ -57,11 +61,13 @@ void WebSocketSession::onAccept(beast::error_code ec) {
   readNext();
 }
 
-void WebSocketSession::readNext() {
-  ws_.async_read_some(buffer_, kReadChunk, beast::bind_front_handler(&WebSocketSession::onRead, shared_from_this()));
+template <class N>
+void BasicWebSocketSession<N>::readNext() {
+  ws_.async_read_some(buffer_, kReadChunk, beast::bind_front_handler(&BasicWebSocketSession::onRead, shared_from_this()));
 }
 
-void WebSocketSession::onRead(beast::error_code ec, size_t) {
+template <class N>
+void BasicWebSocketSession<N>::onRead(beast::error_code ec, size_t) {
   if (ec) {
     finish(ec == websocket::error::closed ? "closed" : "dropped");
     return;
@@ -93,7 +99,8 @@ void WebSocketSession::onRead(beast::error_code ec, size_t) {
   readNext();
 }
 
-void WebSocketSession::sendText(std::string text) {
+template <class N>
+void BasicWebSocketSession<N>::sendText(std::string text) {
   if (closeRequested_ || finished_) {
     return;
   }
@@ -108,7 +115,8 @@ void WebSocketSession::sendText(std::string text) {
   }
 }
 
-void WebSocketSession::writeNext() {
+template <class N>
+void BasicWebSocketSession<N>::writeNext() {
   if (outbox_.empty()) {
     writing_ = false;
     if (closeRequested_ && !closing_) {
@@ -122,7 +130,8 @@ void WebSocketSession::writeNext() {
                   [self = shared_from_this()](beast::error_code ec, size_t) { self->onWrite(ec); });
 }
 
-void WebSocketSession::onWrite(beast::error_code ec) {
+template <class N>
+void BasicWebSocketSession<N>::onWrite(beast::error_code ec) {
   outbox_.pop_front();  // the frame just written; finish() leaves it in place meanwhile
   if (ec || finished_) {
     outbox_.clear();
@@ -133,7 +142,8 @@ void WebSocketSession::onWrite(beast::error_code ec) {
   writeNext();
 }
 
-void WebSocketSession::close(uint16_t code, std::string_view reason) {
+template <class N>
+void BasicWebSocketSession<N>::close(uint16_t code, std::string_view reason) {
   if (closeRequested_ || finished_) {
     return;
   }
@@ -146,7 +156,8 @@ void WebSocketSession::close(uint16_t code, std::string_view reason) {
   }
 }
 
-void WebSocketSession::startClose() {
+template <class N>
+void BasicWebSocketSession<N>::startClose() {
   closing_ = true;
   websocket::close_reason reason(closeCode_);
   reason.reason = closeReason_;
@@ -157,7 +168,8 @@ void WebSocketSession::startClose() {
   });
 }
 
-void WebSocketSession::armIdleTimer(std::chrono::steady_clock::duration after) {
+template <class N>
+void BasicWebSocketSession<N>::armIdleTimer(std::chrono::steady_clock::duration after) {
   idleTimer_.expires_after(after);
   idleTimer_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (ec || self->finished_) {
@@ -173,7 +185,8 @@ void WebSocketSession::armIdleTimer(std::chrono::steady_clock::duration after) {
   });
 }
 
-void WebSocketSession::finish(std::string_view why) {
+template <class N>
+void BasicWebSocketSession<N>::finish(std::string_view why) {
   if (finished_) {
     return;
   }
@@ -187,5 +200,8 @@ void WebSocketSession::finish(std::string_view why) {
     hub_.onDisconnected(id_, why);
   }
 }
+
+template class BasicWebSocketSession<beast::tcp_stream>;
+template class BasicWebSocketSession<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace medrtc::signaling

@@ -6,7 +6,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -21,10 +23,14 @@ struct WebSocketTimeouts {
   std::chrono::milliseconds idle;
 };
 
-class WebSocketSession final : public PeerSocket, public std::enable_shared_from_this<WebSocketSession> {
+// NextLayer: beast::tcp_stream (ws://) or beast::ssl_stream<beast::tcp_stream> (wss://,
+// the TLS session of the HTTP request that asked for the upgrade).
+template <class NextLayer>
+class BasicWebSocketSession final : public PeerSocket,
+                                    public std::enable_shared_from_this<BasicWebSocketSession<NextLayer>> {
  public:
-  WebSocketSession(boost::asio::ip::tcp::socket socket, SignalingHub& hub, WebSocketTimeouts timeouts);
-  ~WebSocketSession() override;
+  BasicWebSocketSession(NextLayer stream, SignalingHub& hub, WebSocketTimeouts timeouts);
+  ~BasicWebSocketSession() override;
 
   // Completes the upgrade of `request` and starts reading.
   void run(boost::beast::http::request<boost::beast::http::string_body> request);
@@ -42,7 +48,9 @@ class WebSocketSession final : public PeerSocket, public std::enable_shared_from
   void armIdleTimer(std::chrono::steady_clock::duration after);
   void finish(std::string_view why);
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  using std::enable_shared_from_this<BasicWebSocketSession<NextLayer>>::shared_from_this;
+
+  boost::beast::websocket::stream<NextLayer> ws_;
   boost::beast::flat_buffer buffer_;
   SignalingHub& hub_;
   WebSocketTimeouts timeouts_;
@@ -59,5 +67,8 @@ class WebSocketSession final : public PeerSocket, public std::enable_shared_from
   uint16_t closeCode_ = 1000;
   std::string closeReason_;
 };
+
+using WebSocketSession = BasicWebSocketSession<boost::beast::tcp_stream>;
+using TlsWebSocketSession = BasicWebSocketSession<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
 
 }  // namespace medrtc::signaling

@@ -16,10 +16,20 @@ json::object participantObject(const ParticipantView& p) {
 }  // namespace
 
 std::string joinedMessage(const std::string& participantId, const std::string& roomId, const std::string& identity,
-                          const std::string& role, const std::vector<ParticipantView>& others) {
+                          const std::string& role, const std::vector<ParticipantView>& others,
+                          const std::vector<IceServerView>& iceServers) {
   json::array participants;
   for (const auto& p : others) {
     participants.push_back(participantObject(p));
+  }
+  json::array ice;
+  for (const auto& server : iceServers) {
+    json::array urls;
+    for (const auto& u : server.urls) {
+      urls.push_back(json::string(u));
+    }
+    ice.push_back(json::object{{"urls", std::move(urls)}, {"username", server.username},
+                               {"credential", server.credential}});
   }
   return json::serialize(json::object{{"type", "joined"},
                                       {"participant_id", participantId},
@@ -27,7 +37,7 @@ std::string joinedMessage(const std::string& participantId, const std::string& r
                                       {"identity", identity},
                                       {"role", role},
                                       {"participants", std::move(participants)},
-                                      {"ice_servers", json::array{}}});
+                                      {"ice_servers", std::move(ice)}});
 }
 
 std::string publishAnswerMessage(std::string_view sdp) {

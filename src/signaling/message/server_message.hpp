@@ -2,6 +2,7 @@
 // Server → client messages of the signaling protocol (docs/protocol.md), serialized to the
 // JSON text of one WebSocket frame.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,8 +22,19 @@ struct ParticipantView {
   bool videoMuted = false;
 };
 
+// One RTCIceServer (W3C webrtc-pc §4.2.1) for `joined.ice_servers`.
+struct IceServerView {
+  std::vector<std::string> urls;
+  std::string username;
+  std::string credential;
+};
+
+// Builds `joined.ice_servers` for a participant id (TURN credentials are per participant).
+using IceServerProvider = std::function<std::vector<IceServerView>(const std::string& participantId)>;
+
 std::string joinedMessage(const std::string& participantId, const std::string& roomId, const std::string& identity,
-                          const std::string& role, const std::vector<ParticipantView>& others);
+                          const std::string& role, const std::vector<ParticipantView>& others,
+                          const std::vector<IceServerView>& iceServers = {});
 std::string publishAnswerMessage(std::string_view sdp);
 std::string subscribeOfferMessage(std::string_view sdp, uint32_t version);
 std::string participantJoinedMessage(const ParticipantView& p);

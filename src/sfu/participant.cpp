@@ -217,6 +217,12 @@ void Participant::handlePublisherRtcp(ByteView compound) {
 }
 
 void Participant::onTransportFailed(WebRtcTransport& transport, const std::string& reason) {
+  // A vanished client loses consent on both of its transports, one tick apart: signaling
+  // owns the participant's lifecycle and must hear about it once.
+  if (failed_) {
+    return;
+  }
+  failed_ = true;
   listener_.onParticipantFailed(*this, reason);
 }
 

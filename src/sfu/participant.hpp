@@ -89,6 +89,7 @@ class Participant final : public WebRtcTransport::Listener {
   std::unordered_map<uint32_t, Consumer*> consumersBySsrc_;
   SubscribeState subscribeState_;
   RtcpScheduler rtcp_;
+  bool failed_ = false;  // reported to the listener already
 };
 
 }  // namespace medrtc::sfu

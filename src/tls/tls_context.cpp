@@ -174,7 +174,9 @@ Result<std::shared_ptr<ssl::context>, std::string> makeServerContext(const TlsSe
     return fail("cannot load TLS certificate " + settings.certFile.string() + ": " + opensslError());
   }
   if (SSL_CTX_use_PrivateKey_file(native, settings.keyFile.c_str(), SSL_FILETYPE_PEM) != 1) {
-    return fail("cannot load TLS key " + settings.keyFile.string() + ": " + opensslError());
+    // OpenSSL also checks the pair here (X509_R_KEY_VALUES_MISMATCH).
+    return fail("cannot load TLS key " + settings.keyFile.string() + ", or it does not match certificate " +
+                settings.certFile.string() + ": " + opensslError());
   }
   if (SSL_CTX_check_private_key(native) != 1) {
     return fail("TLS key " + settings.keyFile.string() + " does not match certificate " + settings.certFile.string());

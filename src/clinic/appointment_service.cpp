@@ -1,0 +1,361 @@
+#include "clinic/appointment_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "clinic/clinic_audit.hpp"
+#include "clinic/secrets.hpp"
+#include "common/random.hpp"
+
+namespace medrtc::clinic {
+
+namespace cp = compliance;
+
+namespace {
+
+constexpr int kCodeDrawAttempts = 8;
+constexpr size_t kMaxTitleChars = 200;
+constexpr size_t kMaxReferenceChars = 200;
+const std::string kGlobalKey = "global";
+
+size_t codePoints(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char ch : s) {
+    n += (ch & 0xC0) != 0x80;
+  }
+  return n;
+}
+
+Unexpected<ClinicFailure> notFound() {
+  return fail(ClinicFailure{ClinicError::kNotFound, "appointment_not_found", "no appointment with this id"});
+}
+
+Unexpected<ClinicFailure> invalid(std::string detail) {
+  return fail(ClinicFailure{ClinicError::kInvalid, "invalid_field", std::move(detail)});
+}
+
+bool guestRole(const std::string& role) { return role == "patient" || role == "interpreter" || role == "carer"; }
+
+}  // namespace
+
+const char* toString(RedeemError e) {
+  switch (e) {
+    case RedeemError::kNotFound: return "invitation_not_found";
+    case RedeemError::kExpired: return "invitation_expired";
+    case RedeemError::kRevoked: return "invitation_revoked";
+    case RedeemError::kUsed: return "invitation_used";
+    case RedeemError::kTooManyAttempts: return "too_many_attempts";
+    case RedeemError::kInvalidName: return "invalid_field";
+    case RedeemError::kInvalidRequest: return "invalid_field";
+  }
+  return "invalid_field";
+}
+
+bool validGuestName(std::string_view name) {
+  size_t n = codePoints(name);
+  if (n < 1 || n > kMaxGuestNameChars) {
+    return false;
+  }
+  for (unsigned char ch : name) {
+    if (ch < 0x20 || ch == 0x7f) {
+      return false;
+    }
+  }
+  // Not only spaces.
+  return name.find_first_not_of(' ') != std::string_view::npos;
+}
+
+AppointmentService::AppointmentService(store::Store& store, const Clock& clock, cp::AuditSink* audit,
+                                       std::vector<uint8_t> codeKey, AppointmentPolicy policy)
+    : store_(store),
+      clock_(clock),
+      audit_(audit),
+      codeKey_(std::move(codeKey)),
+      policy_(policy),
+      codesPerAddress_(policy.maxCodeFailuresPerAddress, policy.codeFailureWindowSeconds),
+      codesGlobal_(policy.maxCodeFailuresGlobal, policy.globalCodeWindowSeconds, 1) {}
+
+int64_t AppointmentService::nowSeconds() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch()).count();
+}
+
+Result<CreatedAppointment, ClinicFailure> AppointmentService::create(const SessionContext& who,
+                                                                    const NewAppointment& r) {
+  if (r.end <= r.start || r.end - r.start > policy_.maxAppointmentSeconds) {
+    return invalid("\"end\" must be after \"start\", at most 24 hours later");
+  }
+  if (codePoints(r.title) > kMaxTitleChars || codePoints(r.patientReference) > kMaxReferenceChars) {
+    return invalid("\"title\" and \"patient_reference\" are limited to 200 characters");
+  }
+  std::string practitionerId = r.practitionerId.empty() ? who.user.id : r.practitionerId;
+  if (practitionerId != who.user.id) {
+    auto practitioner = store_.findUser(practitionerId);
+    if (!practitioner || practitioner->tenantId != who.tenant.id || practitioner->role != "practitioner") {
+      return invalid("\"practitioner_id\" is not a practitioner of this organisation");
+    }
+  }
+  int64_t now = nowSeconds();
+  store::RoomRecord room = store_.createRoom(store::NewRoom{.name = "", .waitingRoom = true, .tenantId = who.tenant.id}, now);
+  store::AppointmentRecord a;
+  a.tenantId = who.tenant.id;
+  a.practitionerId = practitionerId;
+  a.status = "booked";
+  a.start = r.start;
+  a.end = r.end;
+  a.title = r.title;
+  a.patientReference = r.patientReference;
+  a.roomId = room.id;
+  a.createdAt = now;
+  a.updatedAt = now;
+  a = store_.createAppointment(a);
+  audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
+                           cp::AuditOutcome::Success, "appointment_create", "", who.user.id, who.user.role, "",
+                           "Appointment/" + a.id, "Room/" + room.id, std::nullopt});
+  spdlog::info("appointment created id={} tenant={} room={} by={}", a.id, a.tenantId, a.roomId, who.user.id);
+  auto invitation = issue(a, "patient", who);
+  if (!invitation) {
+    return fail(invitation.error());
+  }
+  return CreatedAppointment{std::move(a), std::move(*invitation)};
+}
+
+Result<IssuedInvitation, ClinicFailure> AppointmentService::issue(const store::AppointmentRecord& a,
+                                                                 const std::string& role, const SessionContext& who) {
+  int64_t now = nowSeconds();
+  for (int attempt = 0; attempt < kCodeDrawAttempts; ++attempt) {
+    IssuedInvitation out;
+    out.token = randomToken();
+    out.code = randomDigits(policy_.codeDigits);
+    store::InvitationRecord i;
+    i.tenantId = a.tenantId;
+    i.appointmentId = a.id;
+    i.roomId = a.roomId;
+    i.role = role;
+    i.tokenHash = hashSecret(out.token);
+    i.codeHash = keyedHash(codeKey_, out.code);
+    i.createdAt = now;
+    i.expiresAt = a.end + policy_.invitationGraceSeconds;
+    try {
+      out.record = store_.createInvitation(i);
+    } catch (const store::StoreConflict&) {
+      continue;  // the code (or, absurdly, the token) was drawn before: draw again
+    }
+    audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
+                             cp::AuditOutcome::Success, "invitation_create", role, who.user.id, who.user.role, "",
+                             "Invitation/" + out.record.id, "Appointment/" + a.id, std::nullopt});
+    spdlog::info("invitation created id={} appointment={} role={}", out.record.id, a.id, role);
+    return out;
+  }
+  throw store::StoreFailure("could not draw an unused invitation code");
+}
+
+std::vector<store::AppointmentRecord> AppointmentService::list(const SessionContext& who, int64_t from, int64_t to) {
+  return store_.listAppointments(who.tenant.id, from, to);
+}
+
+Result<store::AppointmentRecord, ClinicFailure> AppointmentService::get(const SessionContext& who,
+                                                                       const std::string& id) {
+  auto a = store_.findAppointment(id);
+  if (!a || a->tenantId != who.tenant.id) {
+    return notFound();
+  }
+  return std::move(*a);
+}
+
+Result<store::AppointmentRecord, ClinicFailure> AppointmentService::hostable(const SessionContext& who,
+                                                                            const std::string& id) {
+  auto a = get(who, id);
+  if (!a) {
+    return a;
+  }
+  if (who.user.role != "practitioner") {
+    return fail(ClinicFailure{ClinicError::kForbidden, "forbidden",
+                              "only a practitioner hosts a consultation (staff organise it)"});
+  }
+  if (a->status == "cancelled") {
+    return fail(ClinicFailure{ClinicError::kCancelled, "appointment_cancelled", "the appointment was cancelled"});
+  }
+  return a;
+}
+
+Result<store::AppointmentRecord, ClinicFailure> AppointmentService::reschedule(const SessionContext& who,
+                                                                              const std::string& id,
+                                                                              std::optional<int64_t> start,
+                                                                              std::optional<int64_t> end) {
+  auto a = get(who, id);
+  if (!a) {
+    return a;
+  }
+  if (a->status == "cancelled") {
+    return fail(ClinicFailure{ClinicError::kCancelled, "appointment_cancelled", "the appointment was cancelled"});
+  }
+  int64_t newStart = start.value_or(a->start);
+  int64_t newEnd = end.value_or(a->end);
+  if (newEnd <= newStart || newEnd - newStart > policy_.maxAppointmentSeconds) {
+    return invalid("\"end\" must be after \"start\", at most 24 hours later");
+  }
+  a->start = newStart;
+  a->end = newEnd;
+  a->updatedAt = nowSeconds();
+  store_.updateAppointment(*a);
+  store_.setAppointmentInvitationsExpiry(a->id, newEnd + policy_.invitationGraceSeconds);
+  audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
+                           cp::AuditOutcome::Success, "appointment_update", "reschedule", who.user.id, who.user.role,
+                           "", "Appointment/" + a->id, "", std::nullopt});
+  spdlog::info("appointment rescheduled id={} by={}", a->id, who.user.id);
+  return a;
+}
+
+Result<store::AppointmentRecord, ClinicFailure> AppointmentService::cancel(const SessionContext& who,
+                                                                          const std::string& id) {
+  auto a = get(who, id);
+  if (!a) {
+    return a;
+  }
+  if (a->status != "cancelled") {
+    int64_t now = nowSeconds();
+    a->status = "cancelled";
+    a->updatedAt = now;
+    store_.updateAppointment(*a);
+    store_.revokeRoomInvitations(a->roomId, now);
+    audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
+                             cp::AuditOutcome::Success, "appointment_cancel", "", who.user.id, who.user.role, "",
+                             "Appointment/" + a->id, "", std::nullopt});
+    spdlog::info("appointment cancelled id={} by={}", a->id, who.user.id);
+  }
+  return a;
+}
+
+Result<IssuedInvitation, ClinicFailure> AppointmentService::invite(const SessionContext& who,
+                                                                  const std::string& appointmentId,
+                                                                  const std::string& role) {
+  if (!guestRole(role)) {
+    return invalid("\"role\" must be \"patient\", \"interpreter\" or \"carer\"");
+  }
+  auto a = get(who, appointmentId);
+  if (!a) {
+    return fail(a.error());
+  }
+  if (a->status == "cancelled") {
+    return fail(ClinicFailure{ClinicError::kCancelled, "appointment_cancelled", "the appointment was cancelled"});
+  }
+  auto room = store_.findRoom(a->roomId);
+  if (room && room->ended()) {
+    return fail(ClinicFailure{ClinicError::kCancelled, "room_ended", "the consultation has ended"});
+  }
+  return issue(*a, role, who);
+}
+
+Result<store::InvitationRecord, ClinicFailure> AppointmentService::revokeInvitation(const SessionContext& who,
+                                                                                   const std::string& invitationId) {
+  auto i = store_.findInvitation(invitationId);
+  if (!i || i->tenantId != who.tenant.id) {
+    return fail(ClinicFailure{ClinicError::kNotFound, "invitation_not_found", "no invitation with this id"});
+  }
+  int64_t now = nowSeconds();
+  store_.revokeInvitation(i->id, now);
+  if (!i->revokedAt) {
+    i->revokedAt = now;
+    audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Delete,
+                             cp::AuditOutcome::Success, "invitation_revoke", "", who.user.id, who.user.role, "",
+                             "Invitation/" + i->id, "Appointment/" + i->appointmentId, std::nullopt});
+  }
+  return std::move(*i);
+}
+
+std::vector<store::InvitationRecord> AppointmentService::invitations(const std::string& appointmentId) {
+  return store_.listInvitations(appointmentId);
+}
+
+Result<std::pair<store::InvitationRecord, bool>, RedeemFailure> AppointmentService::findForRedeem(
+    const RedeemRequest& r, int64_t now) {
+  if (r.token) {
+    auto i = r.token->size() <= 128 ? store_.findInvitationByTokenHash(hashSecret(*r.token)) : std::nullopt;
+    if (!i) {
+      return fail(RedeemFailure{RedeemError::kNotFound});
+    }
+    return std::pair{std::move(*i), false};
+  }
+  std::string addressKey = "address:" + r.sourceAddress;
+  int64_t wait = std::max(codesPerAddress_.retryAfter(addressKey, now), codesGlobal_.retryAfter(kGlobalKey, now));
+  if (wait > 0) {
+    spdlog::info("invitation code refused reason=too_many_attempts retry_after={}", wait);
+    return fail(RedeemFailure{RedeemError::kTooManyAttempts, wait});
+  }
+  const std::string& code = *r.code;
+  bool wellFormed = code.size() == policy_.codeDigits && code.find_first_not_of("0123456789") == std::string::npos;
+  auto i = wellFormed ? store_.findInvitationByCodeHash(keyedHash(codeKey_, code)) : std::nullopt;
+  if (!i) {
+    codesPerAddress_.recordFailure(addressKey, now);
+    codesGlobal_.recordFailure(kGlobalKey, now);
+    audit(audit_, AuditFacts{cp::dicom::securityAlert(), std::nullopt, cp::AuditAction::Execute,
+                             cp::AuditOutcome::MinorFailure, "invitation_code_wrong", "", "", "anonymous",
+                             r.sourceAddress, "", "", std::nullopt});
+    return fail(RedeemFailure{RedeemError::kNotFound});
+  }
+  return std::pair{std::move(*i), true};
+}
+
+Result<Redeemed, RedeemFailure> AppointmentService::redeem(const RedeemRequest& r) {
+  if (r.token.has_value() == r.code.has_value()) {
+    return fail(RedeemFailure{RedeemError::kInvalidRequest});
+  }
+  if (!validGuestName(r.name)) {
+    return fail(RedeemFailure{RedeemError::kInvalidName});
+  }
+  int64_t now = nowSeconds();
+  auto found = findForRedeem(r, now);
+  if (!found) {
+    return fail(found.error());
+  }
+  store::InvitationRecord& i = found->first;
+  auto refuse = [&](RedeemError e) -> Unexpected<RedeemFailure> {
+    audit(audit_, AuditFacts{cp::dicom::securityAlert(), std::nullopt, cp::AuditAction::Execute,
+                             cp::AuditOutcome::MinorFailure, "invitation_redeem", toString(e), "", "anonymous",
+                             r.sourceAddress, "Invitation/" + i.id, "", std::nullopt});
+    spdlog::info("invitation refused id={} reason={}", i.id, toString(e));
+    return fail(RedeemFailure{e});
+  };
+  if (i.revokedAt) {
+    return refuse(RedeemError::kRevoked);
+  }
+  if (i.usedAt) {
+    return refuse(RedeemError::kUsed);
+  }
+  if (now >= i.expiresAt) {
+    return refuse(RedeemError::kExpired);
+  }
+  auto appointment = store_.findAppointment(i.appointmentId);
+  auto tenant = appointment ? store_.findTenant(appointment->tenantId) : std::nullopt;
+  if (!appointment || !tenant || appointment->status == "cancelled") {
+    return refuse(RedeemError::kRevoked);
+  }
+  store::GuestRecord g;
+  g.id = "g_" + randomHex(8);
+  if (!store_.claimInvitation(i.id, g.id, now)) {
+    // Someone else redeemed it between our read and our write (or it just expired).
+    auto again = store_.findInvitation(i.id);
+    return refuse(again && again->revokedAt ? RedeemError::kRevoked
+                  : again && again->usedAt  ? RedeemError::kUsed
+                                            : RedeemError::kExpired);
+  }
+  g.identity = g.id;
+  g.roomId = i.roomId;
+  g.role = i.role;
+  g.state = "waiting";
+  g.tenantId = i.tenantId;
+  g.invitationId = i.id;
+  g.createdAt = now;
+  g.updatedAt = now;
+  g = store_.createGuest(g);
+  i.usedAt = now;
+  i.usedByGuestId = g.id;
+  audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Execute,
+                           cp::AuditOutcome::Success, "invitation_redeem", found->second ? "code" : "link", g.id,
+                           g.role, r.sourceAddress, "Invitation/" + i.id, "Room/" + i.roomId,
+                           cp::PersonalText{g.id, r.name, "", false}});
+  spdlog::info("invitation redeemed id={} guest={} role={} via={}", i.id, g.id, g.role,
+               found->second ? "code" : "link");
+  return Redeemed{std::move(g), std::move(i), std::move(*appointment), std::move(*tenant)};
+}
+
+}  // namespace medrtc::clinic

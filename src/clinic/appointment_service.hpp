@@ -1,0 +1,139 @@
+#pragma once
+// Appointments and their invitations (docs/consultation-api.md "Appointments", "Patient
+// entry"): a practitioner's booking owns a waiting-room room; each invitation is a
+// single-use link token plus a numeric code for one guest (patient, interpreter, carer).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clinic/auth_service.hpp"
+#include "clinic/rate_limiter.hpp"
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "compliance/audit_sink.hpp"
+#include "store/store.hpp"
+
+namespace medrtc::clinic {
+
+// Invitation codes: how many guesses the limits allow, and why 9 digits suffice.
+//
+// A code is 9 decimal digits (10^9 values). Each source address may fail 10 codes per
+// 15 minutes; all addresses together may fail 100 codes per hour (the global limit also
+// stops an attacker with many addresses). That is at most 100 * 24 = 2,400 wrong guesses
+// a day for the whole server. With L live (unused, unexpired) codes, a guess hits one with
+// probability L / 10^9, so a day of guessing finds one with probability at most
+// 2,400 * L / 10^9: for L = 1,000 live codes 0.24 %, for L = 100 0.024 %. A hit is
+// still not a consultation: it only puts the guesser in the waiting room, where the
+// practitioner sees the typed name and must admit them (K3). While the global limit is
+// reached, code entry answers 429 for everyone (links keep working): a deliberate trade of
+// availability for secrecy. Link tokens carry 256 bits and need no limit.
+struct AppointmentPolicy {
+  int64_t invitationGraceSeconds = 30 * 60;  // invitations expire at appointment end + this
+  size_t codeDigits = 9;
+  size_t maxCodeFailuresPerAddress = 10;
+  int64_t codeFailureWindowSeconds = 15 * 60;
+  size_t maxCodeFailuresGlobal = 100;
+  int64_t globalCodeWindowSeconds = 3600;
+  int64_t maxAppointmentSeconds = 24 * 3600;
+};
+
+inline constexpr size_t kMaxGuestNameChars = 100;
+
+enum class ClinicError { kNotFound, kInvalid, kForbidden, kCancelled };
+struct ClinicFailure {
+  ClinicError error;
+  std::string code;    // problem+json code, e.g. "appointment_not_found", "invalid_field"
+  std::string detail;  // human-readable, never personal data
+};
+
+struct NewAppointment {
+  int64_t start = 0;
+  int64_t end = 0;
+  std::string title;
+  std::string patientReference;
+  std::string practitionerId;  // empty: the signed-in user
+};
+
+struct IssuedInvitation {
+  store::InvitationRecord record;
+  std::string token;  // shown once: the link is /join#i=<token>
+  std::string code;   // shown once
+};
+
+struct CreatedAppointment {
+  store::AppointmentRecord appointment;
+  IssuedInvitation invitation;  // the patient's
+};
+
+enum class RedeemError { kNotFound, kExpired, kRevoked, kUsed, kTooManyAttempts, kInvalidName, kInvalidRequest };
+const char* toString(RedeemError e);  // the problem+json code
+struct RedeemFailure {
+  RedeemError error;
+  int64_t retryAfterSeconds = 0;
+};
+
+struct RedeemRequest {
+  std::optional<std::string> token;
+  std::optional<std::string> code;
+  std::string name;
+  std::string sourceAddress;
+};
+
+struct Redeemed {
+  store::GuestRecord guest;
+  store::InvitationRecord invitation;
+  store::AppointmentRecord appointment;
+  store::TenantRecord tenant;
+};
+
+// A name a person typed: 1-100 code points of valid UTF-8 (the JSON parser checked it),
+// no control characters.
+bool validGuestName(std::string_view name);
+
+class AppointmentService {
+ public:
+  // `codeKey` (≥ 16 bytes) keys the code hashes (see secrets.hpp keyedHash).
+  AppointmentService(store::Store& store, const Clock& clock, compliance::AuditSink* audit,
+                     std::vector<uint8_t> codeKey, AppointmentPolicy policy = {});
+
+  Result<CreatedAppointment, ClinicFailure> create(const SessionContext& who, const NewAppointment& request);
+  std::vector<store::AppointmentRecord> list(const SessionContext& who, int64_t from, int64_t to);
+  // Another tenant's appointment is kNotFound, exactly like an unknown id.
+  Result<store::AppointmentRecord, ClinicFailure> get(const SessionContext& who, const std::string& id);
+  Result<store::AppointmentRecord, ClinicFailure> reschedule(const SessionContext& who, const std::string& id,
+                                                             std::optional<int64_t> start, std::optional<int64_t> end);
+  Result<store::AppointmentRecord, ClinicFailure> cancel(const SessionContext& who, const std::string& id);
+  // role: "patient" | "interpreter" | "carer".
+  Result<IssuedInvitation, ClinicFailure> invite(const SessionContext& who, const std::string& appointmentId,
+                                                 const std::string& role);
+  Result<store::InvitationRecord, ClinicFailure> revokeInvitation(const SessionContext& who,
+                                                                  const std::string& invitationId);
+  std::vector<store::InvitationRecord> invitations(const std::string& appointmentId);
+
+  // No account: a link token or a code plus the typed name. The first redeem binds the
+  // invitation to a new guest identity (state "waiting").
+  Result<Redeemed, RedeemFailure> redeem(const RedeemRequest& request);
+
+  // The host of an appointment's room may be its practitioner (K5: staff organise but do
+  // not take part).
+  Result<store::AppointmentRecord, ClinicFailure> hostable(const SessionContext& who, const std::string& id);
+
+  const AppointmentPolicy& policy() const { return policy_; }
+
+ private:
+  int64_t nowSeconds() const;
+  Result<IssuedInvitation, ClinicFailure> issue(const store::AppointmentRecord& appointment, const std::string& role,
+                                                const SessionContext& who);
+  Result<std::pair<store::InvitationRecord, bool>, RedeemFailure> findForRedeem(const RedeemRequest& r, int64_t now);
+
+  store::Store& store_;
+  const Clock& clock_;
+  compliance::AuditSink* audit_;
+  std::vector<uint8_t> codeKey_;
+  AppointmentPolicy policy_;
+  FailureLimiter codesPerAddress_;
+  FailureLimiter codesGlobal_;
+};
+
+}  // namespace medrtc::clinic

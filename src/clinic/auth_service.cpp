@@ -1,0 +1,182 @@
+#include "clinic/auth_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "clinic/clinic_audit.hpp"
+#include "clinic/password.hpp"
+#include "clinic/secrets.hpp"
+#include "clinic/totp.hpp"
+
+namespace medrtc::clinic {
+
+namespace cp = compliance;
+
+const char* toString(SignInError e) {
+  switch (e) {
+    case SignInError::kInvalidCredentials: return "invalid_credentials";
+    case SignInError::kTotpRequired: return "totp_required";
+    case SignInError::kTotpInvalid: return "totp_invalid";
+    case SignInError::kTooManyAttempts: return "too_many_attempts";
+  }
+  return "invalid_credentials";
+}
+
+std::string normalizeEmail(std::string_view email) {
+  while (!email.empty() && std::isspace(static_cast<unsigned char>(email.front()))) {
+    email.remove_prefix(1);
+  }
+  while (!email.empty() && std::isspace(static_cast<unsigned char>(email.back()))) {
+    email.remove_suffix(1);
+  }
+  std::string out(email);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return out;
+}
+
+AuthService::AuthService(store::Store& store, const Clock& clock, cp::AuditSink* audit, AuthPolicy policy)
+    : store_(store),
+      clock_(clock),
+      audit_(audit),
+      policy_(policy),
+      perAccount_(policy.maxFailuresPerAccount, policy.failureWindowSeconds),
+      perAddress_(policy.maxFailuresPerAddress, policy.failureWindowSeconds) {}
+
+int64_t AuthService::nowSeconds() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch()).count();
+}
+
+void AuthService::failed(const SignInRequest& r, const std::string& accountKey, const std::string& addressKey,
+                         const std::optional<store::UserRecord>& user, std::string_view why) {
+  int64_t now = nowSeconds();
+  perAccount_.recordFailure(accountKey, now);
+  perAddress_.recordFailure(addressKey, now);
+  // The email a stranger typed is not recorded (it may be a patient's address); the user
+  // id is, when the account exists (H1).
+  spdlog::info("sign-in failed user={} reason={}", user ? user->id : "-", why);
+  audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::login(), cp::AuditAction::Execute,
+                           cp::AuditOutcome::MinorFailure, "sign_in", std::string(why), user ? user->id : "",
+                           user ? user->role : "anonymous", r.sourceAddress,
+                           user ? "Organization/" + user->tenantId : "", "", std::nullopt});
+}
+
+Result<SignedIn, SignInFailure> AuthService::signIn(const SignInRequest& r) {
+  int64_t now = nowSeconds();
+  std::string email = normalizeEmail(r.email);
+  std::string accountKey = "account:" + email;
+  std::string addressKey = "address:" + r.sourceAddress;
+  int64_t wait = std::max(perAccount_.retryAfter(accountKey, now), perAddress_.retryAfter(addressKey, now));
+  if (wait > 0) {
+    spdlog::info("sign-in refused reason=too_many_attempts retry_after={}", wait);
+    audit(audit_, AuditFacts{cp::dicom::securityAlert(), cp::dicom::login(), cp::AuditAction::Execute,
+                             cp::AuditOutcome::MinorFailure, "sign_in_rate_limited", "", "", "anonymous",
+                             r.sourceAddress, "", "", std::nullopt});
+    return fail(SignInFailure{SignInError::kTooManyAttempts, wait});
+  }
+  std::optional<store::UserRecord> user;
+  if (!email.empty() && r.password.size() <= kMaxPasswordBytes) {
+    user = store_.findUserByEmail(email);
+  }
+  if (!user || user->disabled || user->passwordHash.empty()) {
+    verifyPasswordDummy(r.password);
+    failed(r, accountKey, addressKey, std::nullopt, "invalid_credentials");
+    return fail(SignInFailure{SignInError::kInvalidCredentials});
+  }
+  if (!verifyPassword(user->passwordHash, r.password)) {
+    failed(r, accountKey, addressKey, user, "invalid_credentials");
+    return fail(SignInFailure{SignInError::kInvalidCredentials});
+  }
+  auto tenant = store_.findTenant(user->tenantId);
+  if (!tenant) {
+    failed(r, accountKey, addressKey, user, "tenant_missing");
+    return fail(SignInFailure{SignInError::kInvalidCredentials});
+  }
+  bool needsTotp = !user->totpSecret.empty() || tenant->requireTotp;
+  if (needsTotp) {
+    if (!r.totp || r.totp->empty()) {
+      // The password was right: not a failure to count, the client now asks for the code.
+      return fail(SignInFailure{SignInError::kTotpRequired});
+    }
+    auto key = base32Decode(user->totpSecret);
+    std::optional<int64_t> step;
+    if (key && !key->empty()) {
+      step = verifyTotp(*key, *r.totp, now);
+    }
+    auto last = lastTotpStep_.find(user->id);
+    if (!step || (last != lastTotpStep_.end() && *step <= last->second)) {
+      failed(r, accountKey, addressKey, user, "totp_invalid");
+      return fail(SignInFailure{SignInError::kTotpInvalid});
+    }
+    lastTotpStep_[user->id] = *step;
+  }
+  perAccount_.reset(accountKey);
+
+  SignedIn out;
+  out.cookieValue = randomToken();
+  store::SessionRecord s;
+  s.idHash = hashSecret(out.cookieValue);
+  s.userId = user->id;
+  s.tenantId = tenant->id;
+  s.csrfToken = randomToken();
+  s.createdAt = now;
+  s.lastSeenAt = now;
+  s.expiresAt = now + policy_.sessionMaxSeconds;
+  audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::login(), cp::AuditAction::Execute,
+                           cp::AuditOutcome::Success, "sign_in", needsTotp ? "password+totp" : "password", user->id,
+                           user->role, r.sourceAddress, "Organization/" + tenant->id, "", std::nullopt});
+  store_.createSession(s);
+  store_.deleteExpiredSessions(now);
+  spdlog::info("signed in user={} tenant={}", user->id, tenant->id);
+  out.context = SessionContext{std::move(s), std::move(*user), std::move(*tenant)};
+  return out;
+}
+
+Result<SessionContext, SessionError> AuthService::authenticate(std::string_view cookieValue) {
+  if (cookieValue.empty() || cookieValue.size() > 128) {
+    return fail(SessionError::kMissing);
+  }
+  std::string idHash = hashSecret(cookieValue);
+  auto session = store_.findSession(idHash);
+  if (!session) {
+    return fail(SessionError::kMissing);
+  }
+  int64_t now = nowSeconds();
+  auto user = store_.findUser(session->userId);
+  auto tenant = user ? store_.findTenant(user->tenantId) : std::nullopt;
+  if (!user || !tenant || user->disabled) {
+    store_.deleteSession(idHash);
+    return fail(SessionError::kMissing);
+  }
+  int64_t idle = static_cast<int64_t>(std::max(tenant->idleLogoffMinutes, 1)) * 60;
+  if (now - session->lastSeenAt >= idle || now >= session->expiresAt) {
+    store_.deleteSession(idHash);
+    spdlog::info("session expired user={} reason={}", user->id, now >= session->expiresAt ? "max_age" : "idle");
+    audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::logout(), cp::AuditAction::Execute,
+                             cp::AuditOutcome::Success, "idle_logoff", "", user->id, user->role, "",
+                             "Organization/" + tenant->id, "", std::nullopt});
+    return fail(SessionError::kExpired);
+  }
+  store_.touchSession(idHash, now);
+  session->lastSeenAt = now;
+  return SessionContext{std::move(*session), std::move(*user), std::move(*tenant)};
+}
+
+void AuthService::signOut(std::string_view cookieValue, const std::string& sourceAddress) {
+  if (cookieValue.empty() || cookieValue.size() > 128) {
+    return;
+  }
+  std::string idHash = hashSecret(cookieValue);
+  auto session = store_.findSession(idHash);
+  if (!session) {
+    return;
+  }
+  store_.deleteSession(idHash);
+  audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::logout(), cp::AuditAction::Execute,
+                           cp::AuditOutcome::Success, "sign_out", "", session->userId, "practitioner", sourceAddress,
+                           "Organization/" + session->tenantId, "", std::nullopt});
+}
+
+}  // namespace medrtc::clinic

@@ -116,10 +116,17 @@ void UdpSocket::flush() {
       if (errno == EINTR) {
         continue;
       }
-      // EAGAIN (buffer full) or an unreachable peer: drop the rest of this batch, as a
-      // congested router would. Media recovers through NACK/PLI.
-      stats_.sendErrors += txCount_ - sent;
-      break;
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
+        // The socket buffer is full: drop the rest of this batch, as a congested router
+        // would. Media recovers through NACK/PLI.
+        stats_.sendErrors += txCount_ - sent;
+        break;
+      }
+      // An error about one destination (e.g. ECONNREFUSED from an ICMP unreachable):
+      // skip that datagram only; the others in the batch belong to other subscribers.
+      ++stats_.sendErrors;
+      ++sent;
+      continue;
     }
     sent += static_cast<size_t>(n);
     stats_.datagramsSent += static_cast<uint64_t>(n);

@@ -85,3 +85,28 @@ TEST(EventLoop, DeliversDatagramsThroughFdHandler) {
 
 }  // namespace
 }  // namespace medrtc::net
+
+namespace medrtc::net {
+namespace {
+
+TEST(UdpSocket, OneBadDestinationDoesNotDropTheRestOfTheBatch) {
+  auto a = UdpSocket::bind(*SocketAddress::fromIp("127.0.0.1", 0));
+  auto b = UdpSocket::bind(*SocketAddress::fromIp("127.0.0.1", 0));
+  ASSERT_TRUE(a.ok() && b.ok());
+  uint8_t payload[1] = {7};
+  // An IPv6 destination on an IPv4 socket fails for that datagram alone.
+  auto unreachable = *SocketAddress::fromIp("::1", 9);
+  (*a)->send(ByteView(payload, 1), (*b)->localAddress());
+  (*a)->send(ByteView(payload, 1), unreachable);
+  (*a)->send(ByteView(payload, 1), (*b)->localAddress());
+  (*a)->flush();
+  size_t received = 0;
+  for (int attempt = 0; attempt < 100 && received < 2; ++attempt) {
+    received += (*b)->receiveAll([](MutableByteView, const SocketAddress&) {});
+  }
+  EXPECT_EQ(received, 2u);
+  EXPECT_EQ((*a)->stats().sendErrors, 1u);
+}
+
+}  // namespace
+}  // namespace medrtc::net

@@ -7,14 +7,19 @@
 // It is a test double, not a reference: media relay is naive (no simulcast, no
 // congestion control) and tokens are HMAC'd JSON with a per-process key.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { RTCPeerConnection, useNACK, useOPUS, usePLI, useREMB, useVP8 } from 'werift';
 import { WebSocketServer } from 'ws';
+import { adminCommand, createClinic } from './mock-clinic.mjs';
 
 const argv = process.argv.slice(2);
+if (argv[0] === 'admin') {
+  const i = (name, fallback) => (argv.indexOf(name) >= 0 ? argv[argv.indexOf(name) + 1] : fallback);
+  process.exit(await adminCommand(argv, i));
+}
 if (argv[0] !== 'serve') {
   console.error('usage: mock-medrtc.mjs serve --listen HOST:PORT --web-root DIR [--dev] ...');
   process.exit(2);
@@ -27,7 +32,14 @@ const [listenHost, listenPort] = opt('--listen', '127.0.0.1:0').split(':');
 const webRoot = path.resolve(opt('--web-root', 'build/web'));
 const dev = argv.includes('--dev');
 const apiKeys = new Set(process.env.MEDRTC_BOOTSTRAP_API_KEY ? [process.env.MEDRTC_BOOTSTRAP_API_KEY] : []);
-const tokenKey = randomBytes(32);
+// Kept in the data dir so join tokens survive a restart on the same data dir.
+const dataDir = path.resolve(opt('--data-dir', 'data'));
+mkdirSync(dataDir, { recursive: true });
+const tokenKeyFile = path.join(dataDir, 'mock-token.key');
+if (!existsSync(tokenKeyFile)) {
+  writeFileSync(tokenKeyFile, randomBytes(32));
+}
+const tokenKey = readFileSync(tokenKeyFile);
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
@@ -100,6 +112,8 @@ async function serveFile(res, file) {
   createReadStream(full).pipe(res);
 }
 
+const clinic = createClinic({ dataDir, rooms, issueToken, send, readJson, serveFile });
+
 const server = http.createServer(async (req, res) => {
   try {
     const url = new URL(req.url, 'http://x');
@@ -128,6 +142,9 @@ const server = http.createServer(async (req, res) => {
         identity, name, join_url: issueToken(room.id, { identity, name, role }).join_url,
       }));
       return send(res, 201, { id: room.id, links });
+    }
+    if (await clinic.handleHttp(req, res, p)) {
+      return undefined;
     }
     if (p.startsWith('/api/v1/')) {
       if (!authed) {
@@ -315,6 +332,7 @@ function onSocket(ws) {
 
   ws.on('close', () => {
     clearTimeout(authTimer);
+    clinic.onClose(member);
     removeMember(member);
   });
   ws.on('message', async (data, isBinary) => {
@@ -338,6 +356,9 @@ function onSocket(ws) {
   async function handle(msg) {
     if (!member.joined && msg.type !== 'join') {
       return error('auth_required', 'join first');
+    }
+    if (msg.type !== 'join' && clinic.onMessage(member, msg, error, completeJoin)) {
+      return undefined;
     }
     switch (msg.type) {
       case 'join': {
@@ -364,14 +385,40 @@ function onSocket(ws) {
         }
         clearTimeout(authTimer);
         Object.assign(member, { room, joined: true, identity: claims.identity, name: claims.name, role: claims.role });
+        for (const other of room.queue ?? []) {
+          if (other.identity === claims.identity) {
+            other.send({ type: 'error', code: 'duplicate_identity', message: 'joined elsewhere' });
+            other.ws.close(4008, 'duplicate_identity');
+          }
+        }
+        if (clinic.holdInQueue(member, room)) {
+          return undefined;
+        }
+        completeJoin(member);
+        return undefined;
+      }
+      default:
+        return handleJoined(msg);
+    }
+  }
+
+  function completeJoin(member) {
+    const room = member.room;
+    {
+      {
         const others = [...room.members.values()].map(publicInfo);
         room.members.set(member.id, member);
         member.send({ type: 'joined', participant_id: member.id, room_id: room.id, identity: member.identity, role: member.role, participants: others, ice_servers: [] });
         broadcast(room, member, { type: 'participant_joined', participant: publicInfo(member) });
         member.pliTimer = setInterval(() => member.requestKeyframe(), 3000);
         syncSubscriptions(member);
-        return undefined;
+        clinic.onJoined(member, room);
       }
+    }
+  }
+
+  async function handleJoined(msg) {
+    switch (msg.type) {
       case 'publish_offer': {
         if (typeof msg.sdp !== 'string') {
           return error('invalid_message', 'sdp missing', msg.type);

@@ -16,16 +16,80 @@ const STOP_GRACE_MS = 5_000;
 /**
  * @param {{workers?: number, dev?: boolean, env?: Record<string,string>, args?: string[]}} [options]
  * @returns {Promise<{baseUrl: string, apiKey: string, process: import('node:child_process').ChildProcess,
- *   dataDir: string, logs(): string, stop(): Promise<void>}>}
+ *   dataDir: string, logs(): string, stop(): Promise<void>, restart(): Promise<void>}>}
  */
 export async function startServer({ workers = 1, dev = false, env = {}, args = [] } = {}) {
-  const bin = process.env.MEDRTC_BIN ?? path.join(repoRoot, 'build/medrtc');
-  const webRoot = process.env.MEDRTC_WEB_ROOT ?? path.join(repoRoot, 'build/web');
   const dataDir = await mkdtemp(path.join(tmpdir(), 'medrtc-test-'));
   const apiKey = `test_${randomBytes(24).toString('hex')}`;
+  let current = await spawnServer({ workers, dev, env, args, dataDir, apiKey, listen: '127.0.0.1:0' });
+  let stopped = false;
+  const server = {
+    baseUrl: current.baseUrl,
+    apiKey,
+    process: current.child,
+    dataDir,
+    logs: () => current.logsBefore + current.logs(),
+    async stop() {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+      await current.kill();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+    /**
+     * Stops the server (SIGTERM, like an update or a crash recovery) and starts it again on
+     * the same data dir and the same port, so pages reconnect to the same address.
+     */
+    async restart() {
+      const before = server.logs();
+      await current.kill();
+      const port = new URL(server.baseUrl).port;
+      // The port was just released; retry briefly in case the kernel still holds it.
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          current = await spawnServer({ workers, dev, env, args, dataDir, apiKey, listen: `127.0.0.1:${port}`, keepDataDirOnFailure: true });
+          break;
+        } catch (err) {
+          if (attempt >= 5) {
+            throw err;
+          }
+          await new Promise((r) => setTimeout(r, 300));
+        }
+      }
+      current.logsBefore = `${before}\n--- restarted ---\n`;
+      server.baseUrl = current.baseUrl;
+      server.process = current.child;
+    },
+  };
+  return server;
+}
+
+/**
+ * Runs `medrtc admin <args…> --data-dir <the server's data dir>` and returns its stdout
+ * (e.g. create-tenant, create-user). `input` is written to stdin (for --password-stdin).
+ */
+export async function runAdmin(server, args, { input } = {}) {
+  const bin = process.env.MEDRTC_BIN ?? path.join(repoRoot, 'build/medrtc');
+  const child = spawn(bin, ['admin', ...args, '--data-dir', server.dataDir], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c) => { stdout += c; });
+  child.stderr.setEncoding('utf8').on('data', (c) => { stderr += c; });
+  child.stdin.end(input ?? '');
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  if (code !== 0) {
+    throw new Error(`medrtc admin ${args.join(' ')} exited ${code}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+  }
+  return { stdout, stderr };
+}
+
+async function spawnServer({ workers, dev, env, args, dataDir, apiKey, listen, keepDataDirOnFailure = false }) {
+  const bin = process.env.MEDRTC_BIN ?? path.join(repoRoot, 'build/medrtc');
+  const webRoot = process.env.MEDRTC_WEB_ROOT ?? path.join(repoRoot, 'build/web');
   const argv = [
     'serve',
-    '--listen', '127.0.0.1:0',
+    '--listen', listen,
     '--data-dir', dataDir,
     '--web-root', webRoot,
     '--media-ip', '127.0.0.1',
@@ -58,18 +122,26 @@ export async function startServer({ workers = 1, dev = false, env = {}, args = [
       fail(new Error(`medrtc did not print "listening on" within ${READY_TIMEOUT_MS} ms\n` +
         `command: ${bin} ${argv.join(' ')}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
     }, READY_TIMEOUT_MS);
+    let settled = false;
     function fail(err) {
+      if (settled) {
+        return; // exited after it was ready: that is kill(), not a start failure
+      }
+      settled = true;
       clearTimeout(timer);
       if (exited === null) {
         child.kill('SIGKILL');
       }
-      rm(dataDir, { recursive: true, force: true }).catch(() => {});
+      if (!keepDataDirOnFailure) {
+        rm(dataDir, { recursive: true, force: true }).catch(() => {});
+      }
       reject(err);
     }
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
       const m = /listening on (https?:\/\/[^\s]+)/.exec(stdout);
-      if (m) {
+      if (m && !settled) {
+        settled = true;
         clearTimeout(timer);
         resolve(m[1].replace(/\/$/, ''));
       }
@@ -83,18 +155,17 @@ export async function startServer({ workers = 1, dev = false, env = {}, args = [
     });
   });
 
-  let stopped = false;
+  let killed = false;
   return {
     baseUrl,
-    apiKey,
-    process: child,
-    dataDir,
+    child,
+    logsBefore: '',
     logs: () => stdout + stderr,
-    async stop() {
-      if (stopped) {
+    async kill() {
+      if (killed) {
         return;
       }
-      stopped = true;
+      killed = true;
       if (exited === null) {
         child.kill('SIGTERM');
         const killTimer = setTimeout(() => {
@@ -105,7 +176,6 @@ export async function startServer({ workers = 1, dev = false, env = {}, args = [
         await exitPromise;
         clearTimeout(killTimer);
       }
-      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -224,7 +224,7 @@ export class Session {
     this.ui.setAlert('');
     this.ui.showWaiting(position, this.media?.stream ?? null);
     if (first) {
-      this.ui.setStatus(t.waitingText);
+      this.ui.setStatus(''); // the waiting screen says it; its heading has the focus
     }
   }
 

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/admin.hpp"
+#include "loadgen/loadgen_command.hpp"
 
 namespace medrtc::app {
 
@@ -92,6 +93,8 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
   // Later: `medrtc audit ...`, `medrtc compliance ...`, `medrtc loadgen ...` join here as
   // subcommands of their own.
 
+  loadgen::LoadgenCommand loadgen(app);
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -100,6 +103,9 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
     }
     if (createKey->parsed()) {
       return createApiKeyCommand(adminDataDir, keyName, std::cout, std::cerr);
+    }
+    if (loadgen.parsed()) {
+      return loadgen.run();
     }
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());

@@ -131,6 +131,8 @@ def target_summary(t, runs, cmp_n, limit_gcm, max_loss, max_p99):
     s["errors"] = [f"N={n} r{rep}: {r['error']}" for (n, rep), r in sorted(mine.items()) if r.get("error")]
     at = [r for (n, rep), r in mine.items() if n == cmp_n and not r.get("error")]
     s["compare_runs"] = len(at)
+    # CPU per consultation-minute divides by N, failed consultations included: say so.
+    s["compare_failed_consultations"] = sum((r.get("failed_consultations") or 0) for r in at)
     s["cpu_s_per_consultation_minute"] = mean([get(r, "server", "cpu_seconds_per_consultation_minute") for r in at])
     cpm = s["cpu_s_per_consultation_minute"]
     s["consultations_per_core"] = 60.0 / cpm if cpm else None
@@ -180,8 +182,13 @@ def table(summaries, limit, cmp_n, args):
             "|---|" + "---:|" * (len(ts) + (1 if both else 0))]
     lines = list(head)
     reps = "/".join(str(s["compare_runs"]) for s in ts)
+    def cpu(s):
+        v = fmt(s["cpu_s_per_consultation_minute"], ".3f")
+        if s["compare_failed_consultations"]:
+            v += f" (⚠ {s['compare_failed_consultations']} failed consultations in these runs)"
+        return v
     lines.append(row(f"server CPU s per consultation-minute (N={cmp_n}, mean of {reps} runs)",
-                     [fmt(s["cpu_s_per_consultation_minute"], ".3f") for s in ts],
+                     [cpu(s) for s in ts],
                      "**" + ratio("cpu_s_per_consultation_minute") + "**"))
     lines.append(row("consultations per core, derived (60 / CPU s per consultation-minute)",
                      [fmt(s["consultations_per_core"], ".0f") for s in ts], ratio("consultations_per_core")))

@@ -180,6 +180,14 @@ void Room::sendSubscribeOffer(Participant& subscriber) {
     }
     tracks.push_back(std::move(track));
   }
+  bool anyActive = std::any_of(tracks.begin(), tracks.end(), [](const auto& t) { return t.active; });
+  if (!anyActive) {
+    // Everyone this subscriber received has left: an offer whose m-lines are all stopped
+    // has no BUNDLE group, which a max-bundle browser refuses. Skip it; the stopped
+    // m-lines go out with the next offer that has something to receive.
+    state.renegotiationNeeded = false;
+    return;
+  }
   ++state.version;
   state.outstanding = true;
   state.renegotiationNeeded = false;

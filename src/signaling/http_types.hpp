@@ -10,6 +10,10 @@ struct HttpRequest {
   std::string method;         // "GET", "POST", ...
   std::string target;         // origin-form, e.g. "/api/v1/rooms?x=1"
   std::string authorization;  // the Authorization header, if any
+  std::string cookie;         // the Cookie header, if any (RFC 6265 §5.4)
+  std::string csrfToken;      // the X-CSRF-Token header, if any
+  std::string remoteAddress;  // the peer's IP address (rate limits, audit); may be empty
+  bool secure = false;        // arrived over TLS: cookies get the Secure attribute
   std::string body;
 };
 

@@ -7,6 +7,9 @@
 #include <optional>
 
 #include "signaling/problem.hpp"
+#include "signaling/rest_json.hpp"
+#include "clinic/secrets.hpp"
+#include "common/random.hpp"
 #include "store/api_key.hpp"
 
 namespace medrtc::signaling {
@@ -15,75 +18,16 @@ namespace json = boost::json;
 
 namespace {
 
-enum class Auth { kNone, kApiKey };
-
-// Unicode code points in a UTF-8 string (Boost.JSON already validated the encoding).
-size_t codePoints(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char ch : s) {
-    n += (ch & 0xC0) != 0x80;
-  }
-  return n;
-}
-
-HttpResponse jsonResponse(int status, const json::value& v) {
-  HttpResponse r;
-  r.status = status;
-  r.contentType = "application/json";
-  r.body = json::serialize(v);
-  return r;
-}
-
-// Parses an optional JSON object body. nullopt + `error` filled on failure.
-std::optional<json::object> parseBody(const HttpRequest& r, bool required, HttpResponse& error) {
-  if (r.body.empty()) {
-    if (required) {
-      error = problem(400, "invalid_json", "a JSON object body is required");
-      return std::nullopt;
-    }
-    return json::object{};
-  }
-  boost::system::error_code ec;
-  json::parse_options options;
-  options.max_depth = 16;
-  json::value v = json::parse(r.body, ec, {}, options);
-  if (ec || !v.is_object()) {
-    error = problem(400, "invalid_json", "the body must be a JSON object");
-    return std::nullopt;
-  }
-  return std::move(v.get_object());
-}
-
-// A string member with a length bound in code points; absent → nullopt with ok=true.
-std::optional<std::string> stringMember(const json::object& o, std::string_view key, size_t minLen, size_t maxLen,
-                                        bool required, HttpResponse& error, bool& ok) {
-  ok = true;
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr || v->is_null()) {
-    if (required) {
-      ok = false;
-      error = problem(400, "invalid_field", "\"" + std::string(key) + "\" is required");
-    }
-    return std::nullopt;
-  }
-  const json::string* s = v->if_string();
-  size_t n = s ? codePoints(*s) : 0;
-  if (s == nullptr || n < minLen || n > maxLen) {
-    ok = false;
-    error = problem(400, "invalid_field",
-                    "\"" + std::string(key) + "\" must be a string of " + std::to_string(minLen) + " to " +
-                        std::to_string(maxLen) + " characters");
-    return std::nullopt;
-  }
-  return std::string(*s);
-}
+// kSession: the clinic's cookie session, plus X-CSRF-Token on state-changing methods.
+enum class Auth { kNone, kApiKey, kSession };
 
 json::object roomJson(const store::RoomRecord& room) {
   return json::object{{"id", room.id},
                       {"room_id", room.id},
                       {"name", room.name},
                       {"created_at", formatTimestamp(room.createdAt)},
-                      {"status", room.ended() ? "ended" : "open"}};
+                      {"status", room.ended() ? "ended" : "open"},
+                      {"waiting_room", room.waitingRoom}};
 }
 
 std::vector<std::string_view> splitPath(std::string_view path) {
@@ -138,9 +82,29 @@ std::string formatTimestamp(int64_t unixSeconds) {
   return buf;
 }
 
+namespace {
+
+std::vector<uint8_t> codeKeyFrom(std::span<const uint8_t> seed) {
+  if (seed.empty()) {
+    // Tests and tools without a secret: a per-process random key (codes then die with it).
+    std::vector<uint8_t> random(32);
+    fillRandom(random);
+    return random;
+  }
+  return clinic::deriveKey(seed, "medrtc invitation code hash v1");
+}
+
+}  // namespace
+
 RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHub& hub, const Clock& clock,
-                 bool devMode)
-    : store_(store), tokens_(tokens), hub_(hub), clock_(clock), devMode_(devMode) {}
+                 bool devMode, compliance::AuditSink* audit, std::span<const uint8_t> codeKeySeed)
+    : store_(store),
+      tokens_(tokens),
+      hub_(hub),
+      clock_(clock),
+      devMode_(devMode),
+      auth_(store, clock, audit),
+      appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)) {}
 
 bool RestApi::owns(const std::string& path) { return path == "/healthz" || path.rfind("/api/", 0) == 0; }
 
@@ -156,7 +120,21 @@ int64_t RestApi::nowSeconds() const {
   X("GET", "/api/v1/rooms/{id}", Auth::kApiKey, getRoom)                  \
   X("DELETE", "/api/v1/rooms/{id}", Auth::kApiKey, deleteRoom)            \
   X("POST", "/api/v1/rooms/{id}/tokens", Auth::kApiKey, createToken)      \
-  X("POST", "/api/v1/dev/rooms", Auth::kNone, createDevRoom)
+  X("POST", "/api/v1/dev/rooms", Auth::kNone, createDevRoom)                                 \
+  X("GET", "/api/v1/network-check", Auth::kNone, networkCheck)                              \
+  X("POST", "/api/v1/auth/login", Auth::kNone, login)                                       \
+  X("POST", "/api/v1/auth/logout", Auth::kSession, logout)                                  \
+  X("GET", "/api/v1/auth/me", Auth::kSession, me)                                           \
+  X("POST", "/api/v1/appointments", Auth::kSession, createAppointment)                      \
+  X("GET", "/api/v1/appointments", Auth::kSession, listAppointments)                        \
+  X("GET", "/api/v1/appointments/{id}", Auth::kSession, getAppointment)                     \
+  X("PATCH", "/api/v1/appointments/{id}", Auth::kSession, patchAppointment)                 \
+  X("POST", "/api/v1/appointments/{id}/cancel", Auth::kSession, cancelAppointment)          \
+  X("GET", "/api/v1/appointments/{id}/fhir", Auth::kSession, appointmentFhir)               \
+  X("POST", "/api/v1/appointments/{id}/invitations", Auth::kSession, createInvitation)      \
+  X("POST", "/api/v1/appointments/{id}/host-token", Auth::kSession, hostToken)              \
+  X("POST", "/api/v1/invitations/redeem", Auth::kNone, redeemInvitation)                    \
+  X("DELETE", "/api/v1/invitations/{id}", Auth::kSession, revokeInvitation)
 
 std::vector<RouteInfo> RestApi::routes() {
   return {
@@ -189,6 +167,11 @@ HttpResponse RestApi::handle(const HttpRequest& request) {
       return r;
     }
     try {
+      if (route.auth == Auth::kSession) {
+        if (auto refused = requireSession(request, params)) {
+          return *refused;
+        }
+      }
       return (this->*route.handler)(request, params);
     } catch (const std::exception& e) {
       spdlog::error("request failed code=internal method={} route={} error={}", request.method, route.path, e.what());
@@ -242,7 +225,15 @@ HttpResponse RestApi::createRoom(const HttpRequest& r, const Params&) {
   if (!ok) {
     return error;
   }
-  store::RoomRecord room = store_.createRoom(store::NewRoom{.name = name.value_or("")}, nowSeconds());
+  bool waitingRoom = false;
+  if (const json::value* v = body->if_contains("waiting_room"); v != nullptr && !v->is_null()) {
+    if (!v->is_bool()) {
+      return problem(400, "invalid_field", "\"waiting_room\" must be a boolean");
+    }
+    waitingRoom = v->get_bool();
+  }
+  store::RoomRecord room =
+      store_.createRoom(store::NewRoom{.name = name.value_or(""), .waitingRoom = waitingRoom}, nowSeconds());
   spdlog::info("room created id={}", room.id);
   HttpResponse res = jsonResponse(201, roomJson(room));
   res.headers.emplace_back("Location", "/api/v1/rooms/" + room.id);

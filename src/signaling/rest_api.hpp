@@ -1,12 +1,19 @@
 #pragma once
 // The REST API (docs/openapi.yaml) as a routing table of plain handlers: no Beast here,
 // the HTTP session hands in an HttpRequest and writes the HttpResponse back.
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "clinic/appointment_service.hpp"
+#include "clinic/auth_service.hpp"
+
 #include "common/clock.hpp"
 #include "signaling/http_types.hpp"
+#include <boost/json/object.hpp>
+#include <span>
 #include "signaling/join_token.hpp"
 #include "signaling/signaling_hub.hpp"
 #include "store/store.hpp"
@@ -22,7 +29,10 @@ struct RouteInfo {
 
 class RestApi {
  public:
-  RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHub& hub, const Clock& clock, bool devMode);
+  // `audit` records the clinic workflow's events (null: none). The invitation-code hash
+  // key is derived from the token signing secret (`codeKeySeed`).
+  RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHub& hub, const Clock& clock, bool devMode,
+          compliance::AuditSink* audit = nullptr, std::span<const uint8_t> codeKeySeed = {});
 
   // True for paths this API owns (/healthz and /api/...); everything else is static.
   static bool owns(const std::string& path);
@@ -34,6 +44,7 @@ class RestApi {
   // Values captured from the route template.
   struct Params {
     std::string id;
+    std::optional<clinic::SessionContext> session;  // cookie-authenticated routes
   };
 
  private:
@@ -44,6 +55,25 @@ class RestApi {
   HttpResponse deleteRoom(const HttpRequest& r, const Params& p);
   HttpResponse createToken(const HttpRequest& r, const Params& p);
   HttpResponse createDevRoom(const HttpRequest& r, const Params& p);
+  // Clinic workflow (clinic_routes.cpp, docs/consultation-api.md).
+  HttpResponse login(const HttpRequest& r, const Params& p);
+  HttpResponse logout(const HttpRequest& r, const Params& p);
+  HttpResponse me(const HttpRequest& r, const Params& p);
+  HttpResponse createAppointment(const HttpRequest& r, const Params& p);
+  HttpResponse listAppointments(const HttpRequest& r, const Params& p);
+  HttpResponse getAppointment(const HttpRequest& r, const Params& p);
+  HttpResponse patchAppointment(const HttpRequest& r, const Params& p);
+  HttpResponse cancelAppointment(const HttpRequest& r, const Params& p);
+  HttpResponse appointmentFhir(const HttpRequest& r, const Params& p);
+  HttpResponse createInvitation(const HttpRequest& r, const Params& p);
+  HttpResponse revokeInvitation(const HttpRequest& r, const Params& p);
+  HttpResponse hostToken(const HttpRequest& r, const Params& p);
+  HttpResponse redeemInvitation(const HttpRequest& r, const Params& p);
+  HttpResponse networkCheck(const HttpRequest& r, const Params& p);
+  // The cookie session of a request; a problem response when there is none, it expired,
+  // or (state-changing methods) the CSRF token is missing or wrong.
+  std::optional<HttpResponse> requireSession(const HttpRequest& r, Params& p);
+  boost::json::object appointmentJson(const store::AppointmentRecord& a);
 
   bool authorized(const HttpRequest& r);
   int64_t nowSeconds() const;
@@ -53,6 +83,8 @@ class RestApi {
   SignalingHub& hub_;
   const Clock& clock_;
   bool devMode_;
+  clinic::AuthService auth_;
+  clinic::AppointmentService appointments_;
 };
 
 // RFC 3339 UTC, e.g. "2026-01-31T12:00:00Z".

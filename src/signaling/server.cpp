@@ -79,16 +79,18 @@ struct Server::Impl {
         signer(options.tokenSecret, clock),
         hub(store, signer, clock),
         media(make([&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); }, hub)),
-        rest(store, signer, hub, clock, options.dev),
+        rest(store, signer, hub, clock, options.dev, options.audit, options.tokenSecret),
         files(options.webRoot),
         acceptor(ioc),
         contentSecurityPolicy(std::string(kContentSecurityPolicy) + options.frameAncestors) {
     hub.setMedia(media.get());
+    hub.setAudit(options.audit);
     hub.setIceServers(options.iceServers);
   }
 
   void accept();
-  HttpResponse respond(const http::request<http::string_body>& req);
+  // `remoteAddress`: the peer's IP (rate limits, audit); `secure`: arrived over TLS.
+  HttpResponse respond(const http::request<http::string_body>& req, const std::string& remoteAddress, bool secure);
   HttpResponse refusePolicyGated(const std::string& action) const;
 
   asio::io_context& ioc;
@@ -165,7 +167,10 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
       return;
     }
     bool head = req.method() == http::verb::head;
-    write(server_.respond(req), req.version(), req.keep_alive(), head);
+    beast::error_code endpointError;
+    auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(endpointError);
+    std::string remoteAddress = endpointError ? "" : remote.address().to_string();
+    write(server_.respond(req, remoteAddress, kIsTls<Stream>), req.version(), req.keep_alive(), head);
   }
 
   void write(const HttpResponse& r, unsigned version, bool keepAlive, bool headOnly) {
@@ -225,7 +230,8 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
   Server::Impl& server_;
 };
 
-HttpResponse Server::Impl::respond(const http::request<http::string_body>& req) {
+HttpResponse Server::Impl::respond(const http::request<http::string_body>& req, const std::string& remoteAddress,
+                                   bool secure) {
   std::string target(req.target());
   std::string path = targetPath(target);
   if (std::string gated = policyGatedAction(path); !gated.empty()) {
@@ -236,6 +242,10 @@ HttpResponse Server::Impl::respond(const http::request<http::string_body>& req) 
     r.method = std::string(req.method_string());
     r.target = target;
     r.authorization = std::string(req[http::field::authorization]);
+    r.cookie = std::string(req[http::field::cookie]);
+    r.csrfToken = std::string(req["X-CSRF-Token"]);
+    r.remoteAddress = remoteAddress;
+    r.secure = secure;
     r.body = req.body();
     return rest.handle(r);
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "compliance/audit_sink.hpp"
 #include "sfu/media_api.hpp"
 #include "signaling/message/server_message.hpp"
 #include "store/store.hpp"
@@ -47,6 +48,9 @@ struct ServerOptions {
   std::string transcriptionRefusal;
   // `joined.ice_servers` for a participant (TURN REST credentials); none when unset.
   IceServerProvider iceServers;
+  // The clinic workflow's audit trail (sign-in, appointments, admit, ...); none when null.
+  // Not owned; outlives the server.
+  compliance::AuditSink* audit = nullptr;
 };
 
 // Builds the media plane given the poster onto the control thread and the events sink.

@@ -72,7 +72,17 @@ void SignalingHub::onText(ConnectionId id, std::string_view text) {
     failConnection(c, ErrorCode::kAuthRequired, "the first message must be join");
     return;
   }
-  std::visit([&](auto& m) { handle(id, c, m); }, *parsed);
+  try {
+    std::visit([&](auto& m) { handle(id, c, m); }, *parsed);
+  } catch (const std::exception& e) {
+    // A store or audit fault (fail closed, H6): the request did not happen.
+    spdlog::error("request failed code=internal room={} participant={} error={}", c.roomId.empty() ? "-" : c.roomId,
+                  c.participantId.empty() ? "-" : c.participantId, e.what());
+    auto again = connections_.find(id);
+    if (again != connections_.end() && again->second.state != State::kClosed) {
+      sendError(again->second, ErrorCode::kInternal, "server error");
+    }
+  }
 }
 
 void SignalingHub::onTooLarge(ConnectionId id) {
@@ -128,16 +138,7 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
   }
   // The same identity joining again (typically after a network drop) takes over: the
   // older socket learns why and is closed.
-  Connection* older = nullptr;
-  if (auto members = rooms_.find(room->id); members != rooms_.end()) {
-    for (auto& [pid, otherId] : members->second) {
-      Connection& other = connections_.at(otherId);
-      if (other.claims.identity == claims->identity) {
-        older = &other;
-        break;
-      }
-    }
-  }
+  Connection* older = byIdentity(room->id, claims->identity);
   if (older != nullptr) {
     spdlog::info("participant replaced room={} participant={}", room->id, older->participantId);
     failConnection(*older, ErrorCode::kDuplicateIdentity, "the same identity joined from another connection");
@@ -146,6 +147,21 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
   c.claims = std::move(*claims);
   c.roomId = room->id;
   c.participantId = "p_" + randomHex(8);
+  c.waitingRoomRoom = room->waitingRoom;
+  participants_[c.participantId] = id;
+  try {
+    admitOrQueue(id, c, *room);
+  } catch (const store::StoreFailure& e) {
+    spdlog::error("join failed code=internal room={} error={}", c.roomId, e.what());
+    participants_.erase(c.participantId);
+    c.participantId.clear();
+    c.roomId.clear();
+    c.state = State::kAwaitingJoin;
+    sendError(c, ErrorCode::kInternal, "server error", "join");
+  }
+}
+
+void SignalingHub::startMedia(ConnectionId id, Connection& c) {
   c.state = State::kJoining;
   rooms_[c.roomId][c.participantId] = id;
   participants_[c.participantId] = id;
@@ -187,6 +203,9 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
   c->socket->sendText(joinedMessage(participantId, c->roomId, c->claims.identity, c->claims.role, others,
                                     iceServers_ ? iceServers_(participantId) : std::vector<IceServerView>{}));
   broadcast(c->roomId, participantId, participantJoinedMessage(viewOf(*c)));
+  if (isHost(*c) && (c->waitingRoomRoom || queues_.count(c->roomId) > 0)) {
+    sendQueue(*c);
+  }
   spdlog::info("participant joined room={} participant={} role={} token={}", c->roomId, participantId, c->claims.role,
                c->claims.tokenId);
   if (c->pendingOffer) {
@@ -267,6 +286,13 @@ void SignalingHub::failConnection(Connection& c, ErrorCode code, std::string_vie
 }
 
 void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
+  if (c.state == State::kWaiting) {
+    leaveQueue(c);
+    participants_.erase(c.participantId);
+    c.state = State::kAwaitingJoin;
+    queueChanged(c.roomId);
+    return;
+  }
   if (c.state != State::kJoining && c.state != State::kJoined) {
     return;
   }
@@ -333,6 +359,19 @@ std::vector<LiveParticipant> SignalingHub::participants(const std::string& roomI
 }
 
 void SignalingHub::endRoom(const std::string& roomId, std::string_view reason) {
+  // The waiting leave too: room_ended tells them the consultation is over.
+  if (auto queue = queues_.find(roomId); queue != queues_.end()) {
+    auto waiting = std::move(queue->second);
+    queues_.erase(queue);
+    std::string text = roomEndedMessage(reason);
+    for (ConnectionId wid : waiting) {
+      Connection& w = connections_.at(wid);
+      participants_.erase(w.participantId);
+      w.socket->sendText(text);
+      w.state = State::kClosed;
+      w.socket->close(closeCodeFor(ErrorCode::kRoomEnded), "room_ended");
+    }
+  }
   auto room = rooms_.find(roomId);
   if (room != rooms_.end()) {
     std::string text = roomEndedMessage(reason);
@@ -358,6 +397,11 @@ void SignalingHub::closeAll() {
   std::vector<std::string> live;
   for (auto& [roomId, members] : rooms_) {
     live.push_back(roomId);
+  }
+  for (auto& [roomId, waiting] : queues_) {
+    if (rooms_.count(roomId) == 0) {
+      live.push_back(roomId);
+    }
   }
   for (auto& roomId : live) {
     endRoom(roomId, "server_shutdown");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "compliance/audit_sink.hpp"
 #include "sfu/media_api.hpp"
 #include "signaling/join_token.hpp"
 #include "signaling/message/client_message.hpp"
@@ -51,6 +52,9 @@ class SignalingHub final : public sfu::MediaEvents {
 
   // The media plane is built after the hub (it needs the hub as its MediaEvents).
   void setMedia(sfu::MediaApi* media) { media_ = media; }
+  // Where admit, deny, removal, end and refused host-only requests are recorded (none when
+  // unset). docs/consultation-api.md "Audit".
+  void setAudit(compliance::AuditSink* audit) { audit_ = audit; }
   // TURN servers handed to each participant in `joined` (none when unset).
   void setIceServers(IceServerProvider provider) { iceServers_ = std::move(provider); }
 
@@ -65,6 +69,8 @@ class SignalingHub final : public sfu::MediaEvents {
 
   // REST: live participants of a room; ending a room for everyone.
   std::vector<LiveParticipant> participants(const std::string& roomId) const;
+  // Guests connected and waiting for a host's admit.
+  size_t waitingCount(const std::string& roomId) const;
   void endRoom(const std::string& roomId, std::string_view reason);
   // Shutdown: ends every live room and closes every socket.
   void closeAll();
@@ -77,7 +83,8 @@ class SignalingHub final : public sfu::MediaEvents {
   void onMediaFailed(const std::string& roomId, const std::string& participantId, std::string reason) override;
 
  private:
-  enum class State { kAwaitingJoin, kJoining, kJoined, kClosed };
+  // kWaiting: in a room's waiting room — no media, no room information (K3).
+  enum class State { kAwaitingJoin, kWaiting, kJoining, kJoined, kClosed };
   struct Connection {
     std::shared_ptr<PeerSocket> socket;
     State state = State::kAwaitingJoin;
@@ -87,6 +94,10 @@ class SignalingHub final : public sfu::MediaEvents {
     bool audioMuted = false;
     bool videoMuted = false;
     int64_t joinedAt = 0;
+    std::string guestId;        // the stored admission record (waiting-room rooms)
+    int64_t waitingSince = 0;   // Unix seconds
+    size_t sentPosition = 0;    // the last `waiting.position` sent (0: none yet)
+    bool waitingRoomRoom = false;  // the room has a waiting room (hosts get the queue)
     // A subscribe offer that arrived before `joined` was sent; only the newest counts.
     std::optional<std::pair<uint32_t, std::string>> pendingOffer;
   };
@@ -97,6 +108,33 @@ class SignalingHub final : public sfu::MediaEvents {
   void handle(ConnectionId id, Connection& c, TrackStateMessage& m);
   void handle(ConnectionId id, Connection& c, LeaveMessage& m);
   void handle(ConnectionId id, Connection& c, PingMessage& m);
+  // Consultation (consultation_controls.cpp).
+  void handle(ConnectionId id, Connection& c, AdmitMessage& m);
+  void handle(ConnectionId id, Connection& c, DenyMessage& m);
+  void handle(ConnectionId id, Connection& c, MuteParticipantMessage& m);
+  void handle(ConnectionId id, Connection& c, RemoveParticipantMessage& m);
+  void handle(ConnectionId id, Connection& c, EndConsultationMessage& m);
+  void handle(ConnectionId id, Connection& c, ChatMessage& m);
+  // Decides where a verified join goes: straight to media, the waiting room, or refused
+  // (a denied or removed guest). Store faults throw StoreFailure.
+  void admitOrQueue(ConnectionId id, Connection& c, const store::RoomRecord& room);
+  void startMedia(ConnectionId id, Connection& c);
+  void enterQueue(ConnectionId id, Connection& c);
+  void leaveQueue(Connection& c);
+  // Sends changed positions to the waiting and the queue to the room's hosts.
+  void queueChanged(const std::string& roomId);
+  void sendQueue(Connection& host);
+  bool isHost(const Connection& c) const;
+  // `forbidden` to a non-host (audited as a security alert). True when refused.
+  bool refuseUnlessHost(Connection& c, std::string_view requestType, const std::string& target);
+  // A host-only action's target in the host's room (waiting or in the call); null after
+  // sending the error.
+  Connection* targetOf(Connection& host, const std::string& participantId, std::string_view requestType);
+  // Closes a participant for good with a `denied`/`removed` message and close code.
+  void dismiss(Connection& c, ErrorCode code, const std::string& text);
+  void auditAction(const Connection& actor, std::string_view what, compliance::AuditOutcome outcome,
+                   const std::string& target, bool alert);
+  Connection* byIdentity(const std::string& roomId, const std::string& identity);
   void onAdded(const std::string& participantId, Result<Ok, sfu::MediaError> result);
 
   void sendError(Connection& c, ErrorCode code, std::string_view message, std::string_view requestType = {});
@@ -113,12 +151,15 @@ class SignalingHub final : public sfu::MediaEvents {
   const JoinTokenSigner& tokens_;
   const Clock& clock_;
   sfu::MediaApi* media_ = nullptr;
+  compliance::AuditSink* audit_ = nullptr;
   IceServerProvider iceServers_;
   ConnectionId nextId_ = 1;
   std::unordered_map<ConnectionId, Connection> connections_;
   // room id → participant id → connection (joining or joined participants).
   std::unordered_map<std::string, std::map<std::string, ConnectionId>> rooms_;
   std::unordered_map<std::string, ConnectionId> participants_;
+  // room id → waiting connections, first come first served.
+  std::unordered_map<std::string, std::vector<ConnectionId>> queues_;
 };
 
 ErrorCode errorCodeFor(sfu::MediaError e);

@@ -32,6 +32,20 @@ Result<std::string, MessageError> stringField(const json::object& o, std::string
   return std::string(s->data(), s->size());
 }
 
+Result<TrackKind, MessageError> parseKind(const json::object& o, std::string_view type) {
+  const json::value* kind = o.if_contains("kind");
+  if (kind == nullptr) {
+    return error(MessageErrorKind::kMissingField, type, "kind");
+  }
+  if (kind->is_string() && kind->get_string() == "audio") {
+    return TrackKind::kAudio;
+  }
+  if (kind->is_string() && kind->get_string() == "video") {
+    return TrackKind::kVideo;
+  }
+  return error(MessageErrorKind::kWrongField, type, "kind");
+}
+
 Result<ClientMessage, MessageError> parseObject(const json::object& o) {
   const json::value* typeValue = o.if_contains("type");
   if (typeValue == nullptr || !typeValue->is_string()) {
@@ -73,6 +87,36 @@ Result<ClientMessage, MessageError> parseObject(const json::object& o) {
       return error(MessageErrorKind::kWrongField, type, "version");
     }
     return ClientMessage{SubscribeAnswerMessage{std::move(*sdp), static_cast<uint32_t>(version)}};
+  }
+  if (type == "admit" || type == "deny" || type == "remove_participant" || type == "mute_participant") {
+    auto pid = stringField(o, type, "participant_id", kMaxParticipantIdBytes);
+    if (!pid) {
+      return fail(pid.error());
+    }
+    if (type == "admit") {
+      return ClientMessage{AdmitMessage{std::move(*pid)}};
+    }
+    if (type == "deny") {
+      return ClientMessage{DenyMessage{std::move(*pid)}};
+    }
+    if (type == "remove_participant") {
+      return ClientMessage{RemoveParticipantMessage{std::move(*pid)}};
+    }
+    auto kind = parseKind(o, type);
+    if (!kind) {
+      return fail(kind.error());
+    }
+    return ClientMessage{MuteParticipantMessage{std::move(*pid), *kind}};
+  }
+  if (type == "end_consultation") {
+    return ClientMessage{EndConsultationMessage{}};
+  }
+  if (type == "chat") {
+    auto text = stringField(o, type, "text", kMaxMessageBytes);
+    if (!text) {
+      return fail(text.error());
+    }
+    return ClientMessage{ChatMessage{std::move(*text)}};
   }
   if (type == "track_state") {
     const json::value* kind = o.if_contains("kind");

@@ -32,8 +32,32 @@ struct TrackStateMessage {
 struct LeaveMessage {};
 struct PingMessage {};
 
+// Consultation (docs/consultation-api.md "Waiting room"): host-only controls and chat.
+inline constexpr size_t kMaxParticipantIdBytes = 64;
+struct AdmitMessage {
+  std::string participantId;
+};
+struct DenyMessage {
+  std::string participantId;
+};
+struct MuteParticipantMessage {
+  std::string participantId;
+  TrackKind kind = TrackKind::kAudio;
+};
+struct RemoveParticipantMessage {
+  std::string participantId;
+};
+struct EndConsultationMessage {};
+// The text's length in characters (1-2000) is the hub's check (`chat_too_long`); the
+// parser only bounds it by the frame size.
+struct ChatMessage {
+  std::string text;
+};
+
 using ClientMessage =
-    std::variant<JoinMessage, PublishOfferMessage, SubscribeAnswerMessage, TrackStateMessage, LeaveMessage, PingMessage>;
+    std::variant<JoinMessage, PublishOfferMessage, SubscribeAnswerMessage, TrackStateMessage, LeaveMessage, PingMessage,
+                 AdmitMessage, DenyMessage, MuteParticipantMessage, RemoveParticipantMessage, EndConsultationMessage,
+                 ChatMessage>;
 
 enum class MessageErrorKind {
   kTooLarge,      // over kMaxMessageBytes

@@ -19,6 +19,11 @@ const char* toString(ErrorCode code) {
     case ErrorCode::kForbidden: return "forbidden";
     case ErrorCode::kInternal: return "internal";
     case ErrorCode::kMediaFailed: return "media_failed";
+    case ErrorCode::kDenied: return "denied";
+    case ErrorCode::kRemoved: return "removed";
+    case ErrorCode::kAlreadyAdmitted: return "already_admitted";
+    case ErrorCode::kChatTooLong: return "chat_too_long";
+    case ErrorCode::kParticipantNotFound: return "participant_not_found";
   }
   return "internal";
 }
@@ -32,6 +37,8 @@ bool isFatal(ErrorCode code) {
     case ErrorCode::kRoomNotFound:
     case ErrorCode::kRoomEnded:
     case ErrorCode::kDuplicateIdentity:
+    case ErrorCode::kDenied:
+    case ErrorCode::kRemoved:
       return true;
     default:
       return false;

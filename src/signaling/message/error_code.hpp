@@ -21,6 +21,12 @@ enum class ErrorCode : uint16_t {
   kForbidden = 13,
   kInternal = 14,
   kMediaFailed = 15,
+  // Consultation (docs/consultation-api.md).
+  kDenied = 16,              // fatal: the host denied entry from the waiting room
+  kRemoved = 17,             // fatal: the host removed the participant
+  kAlreadyAdmitted = 18,     // another host admitted (or denied) this guest first
+  kChatTooLong = 19,         // chat text over 2000 characters
+  kParticipantNotFound = 20,  // no such participant in this room (or not in the state asked)
 };
 
 const char* toString(ErrorCode code);

@@ -67,6 +67,31 @@ std::string roomEndedMessage(std::string_view reason) {
 
 std::string pongMessage() { return R"({"type":"pong"})"; }
 
+std::string waitingMessage(size_t position) {
+  return json::serialize(json::object{{"type", "waiting"}, {"position", position}});
+}
+
+std::string waitingRoomMessage(const std::vector<QueueEntryView>& queue) {
+  json::array entries;
+  for (const auto& e : queue) {
+    entries.push_back(json::object{{"participant_id", e.participantId},
+                                   {"name", e.name},
+                                   {"role", e.role},
+                                   {"waiting_since", e.waitingSince}});
+  }
+  return json::serialize(json::object{{"type", "waiting_room"}, {"queue", std::move(entries)}});
+}
+
+std::string deniedMessage() { return R"({"type":"denied"})"; }
+
+std::string removedMessage() { return R"({"type":"removed"})"; }
+
+std::string chatMessage(const std::string& fromParticipantId, const std::string& name, std::string_view text,
+                        const std::string& sentAt) {
+  return json::serialize(json::object{
+      {"type", "chat"}, {"from", fromParticipantId}, {"name", name}, {"text", text}, {"sent_at", sentAt}});
+}
+
 std::string errorMessage(ErrorCode code, std::string_view message, std::string_view requestType) {
   json::object o{{"type", "error"}, {"code", toString(code)}, {"message", message}};
   if (!requestType.empty()) {

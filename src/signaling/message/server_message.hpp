@@ -42,6 +42,21 @@ std::string participantLeftMessage(const std::string& participantId);
 std::string trackStateMessage(const std::string& participantId, TrackKind kind, bool muted);
 std::string roomEndedMessage(std::string_view reason);
 std::string pongMessage();
+
+// Waiting room (docs/consultation-api.md): what a waiting guest learns — its position only.
+std::string waitingMessage(size_t position);
+struct QueueEntryView {
+  std::string participantId;
+  std::string name;
+  std::string role;
+  std::string waitingSince;  // RFC 3339
+};
+// To hosts only: the queue with names.
+std::string waitingRoomMessage(const std::vector<QueueEntryView>& queue);
+std::string deniedMessage();
+std::string removedMessage();
+std::string chatMessage(const std::string& fromParticipantId, const std::string& name, std::string_view text,
+                        const std::string& sentAt);
 // `requestType` may be empty (then omitted).
 std::string errorMessage(ErrorCode code, std::string_view message, std::string_view requestType = {});
 

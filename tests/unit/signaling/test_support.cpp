@@ -8,6 +8,8 @@
 #include <boost/beast/websocket.hpp>
 #include <future>
 
+#include "clinic/password.hpp"
+#include "clinic/totp.hpp"
 #include "common/random.hpp"
 #include "store/api_key.hpp"
 
@@ -92,7 +94,9 @@ void FakeMedia::offer(const std::string& roomId, const std::string& participantI
 // ---- TestServer
 
 TestServer::TestServer(TestServerOptions options)
-    : dataDir_(std::filesystem::temp_directory_path() / ("medrtc-sig-" + randomHex(6))) {
+    : dataDir_(options.dataDir.empty() ? std::filesystem::temp_directory_path() / ("medrtc-sig-" + randomHex(6))
+                                       : options.dataDir),
+      ownsDataDir_(options.dataDir.empty()) {
   std::filesystem::create_directories(dataDir_);
   store_ = std::make_unique<store::SqliteStore>(dataDir_ / "medrtc.db");
   apiKey_ = store::generateApiKey();
@@ -108,6 +112,7 @@ TestServer::TestServer(TestServerOptions options)
   so.tokenSecret = secret;
   so.joinTimeout = options.joinTimeout;
   so.idleTimeout = options.idleTimeout;
+  so.audit = &audit_;
   server_ = std::make_unique<Server>(*ioc_, so, *store_, clock_,
                                      [this](sfu::ControlPoster post, sfu::MediaEvents& events) {
                                        auto m = std::make_unique<FakeMedia>(std::move(post), events);
@@ -123,7 +128,90 @@ TestServer::~TestServer() {
   onControl([this] { server_->stop(); });
   thread_.join();
   server_.reset();
-  std::filesystem::remove_all(dataDir_);
+  store_.reset();
+  if (ownsDataDir_) {
+    std::filesystem::remove_all(dataDir_);
+  }
+}
+
+int64_t TestServer::wallSeconds() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch()).count();
+}
+
+ClinicAccount TestServer::addAccount(const std::string& email, const std::string& role, bool totp,
+                                     const std::string& tenantId, bool requireTotp) {
+  ClinicAccount a;
+  a.email = email;
+  a.password = "correct horse battery";
+  if (totp) {
+    a.totpSecret = clinic::newTotpSecret();
+  }
+  static const std::string hash = clinic::hashPassword("correct horse battery");
+  onControl([&] {
+    a.tenantId = tenantId;
+    if (a.tenantId.empty()) {
+      store::TenantRecord t;
+      t.name = "Praxis " + randomHex(2);
+      t.requireTotp = requireTotp;
+      t.createdAt = 1;
+      a.tenantId = store_->createTenant(t).id;
+    }
+    store::UserRecord u;
+    u.tenantId = a.tenantId;
+    u.email = email;
+    u.displayName = "Dr. Test";
+    u.role = role;
+    u.passwordHash = hash;
+    u.totpSecret = totp ? clinic::base32Encode(a.totpSecret) : "";
+    u.createdAt = 1;
+    a.userId = store_->createUser(u).id;
+  });
+  return a;
+}
+
+void RecordingAuditSink::record(compliance::AuditEvent event) {
+  std::lock_guard lock(mutex_);
+  events_.push_back(std::move(event));
+}
+
+std::vector<compliance::AuditEvent> RecordingAuditSink::events() const {
+  std::lock_guard lock(mutex_);
+  return events_;
+}
+
+size_t RecordingAuditSink::count(std::string_view what) const {
+  std::lock_guard lock(mutex_);
+  size_t n = 0;
+  for (const auto& e : events_) {
+    n += e.outcomeDesc.rfind(what, 0) == 0;
+  }
+  return n;
+}
+
+HttpResult ClinicClient::login(const std::string& email, const std::string& password, const std::string& totp) {
+  json::object body{{"email", email}, {"password", password}};
+  if (!totp.empty()) {
+    body["totp"] = totp;
+  }
+  HttpResult r = httpRequest(port_, "POST", "/api/v1/auth/login", json::serialize(body));
+  if (r.status == 200) {
+    std::string setCookie = r.header("set-cookie");
+    cookie_ = setCookie.substr(0, setCookie.find(';'));
+    csrf_ = str(r.json().at("csrf_token"));
+  }
+  return r;
+}
+
+HttpResult ClinicClient::call(const std::string& method, const std::string& target, const std::string& body,
+                              bool withCsrf) {
+  Headers headers;
+  if (!cookie_.empty()) {
+    headers.emplace_back("Cookie", cookie_);
+  }
+  if (withCsrf && !csrf_.empty()) {
+    headers.emplace_back("X-CSRF-Token", csrf_);
+  }
+  return httpRequest(port_, method, target, body, "", "application/json", headers);
 }
 
 void TestServer::onControl(const std::function<void()>& fn) {
@@ -165,7 +253,7 @@ std::string HttpResult::header(const std::string& lowerName) const {
 }
 
 HttpResult httpRequest(uint16_t port, const std::string& method, const std::string& target, const std::string& body,
-                       const std::string& apiKey, const std::string& contentType) {
+                       const std::string& apiKey, const std::string& contentType, const Headers& headers) {
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
@@ -173,6 +261,9 @@ HttpResult httpRequest(uint16_t port, const std::string& method, const std::stri
   req.set(http::field::host, "127.0.0.1");
   if (!apiKey.empty()) {
     req.set(http::field::authorization, "Bearer " + apiKey);
+  }
+  for (const auto& [name, value] : headers) {
+    req.set(name, value);
   }
   if (!body.empty()) {
     req.set(http::field::content_type, contentType);

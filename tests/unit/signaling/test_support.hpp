@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "compliance/audit_sink.hpp"
 #include "sfu/media_api.hpp"
 #include "signaling/join_token.hpp"
 #include "signaling/server.hpp"
@@ -67,6 +68,30 @@ struct TestServerOptions {
   std::chrono::milliseconds joinTimeout{10'000};
   std::chrono::milliseconds idleTimeout{30'000};
   std::filesystem::path webRoot;
+  // Reuse this data dir (and keep it afterwards): a restart is a second TestServer on it.
+  std::filesystem::path dataDir;
+};
+
+// Records audit events from the control thread; read them from the test thread.
+class RecordingAuditSink final : public compliance::AuditSink {
+ public:
+  void record(compliance::AuditEvent event) override;
+  std::vector<compliance::AuditEvent> events() const;
+  // Events whose outcomeDesc starts with `what`.
+  size_t count(std::string_view what) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<compliance::AuditEvent> events_;
+};
+
+// A tenant and a practitioner made directly in the store (as `medrtc admin` would).
+struct ClinicAccount {
+  std::string tenantId;
+  std::string userId;
+  std::string email;
+  std::string password;
+  std::vector<uint8_t> totpSecret;  // empty: no TOTP
 };
 
 // A medrtc control plane on 127.0.0.1:0 with its own io_context thread, temp data dir,
@@ -84,6 +109,12 @@ class TestServer {
   // Shares the server's secret and clock (use on the control thread, or while idle).
   JoinTokenSigner& signer() { return *signer_; }
   void advanceClock(std::chrono::seconds d);
+  int64_t wallSeconds() const;
+  RecordingAuditSink& audit() { return audit_; }
+  // Creates a tenant (unless `tenantId` is given) and a user with `role` in the store.
+  ClinicAccount addAccount(const std::string& email, const std::string& role = "practitioner", bool totp = false,
+                           const std::string& tenantId = "", bool requireTotp = false);
+  const std::filesystem::path& dataDir() const { return dataDir_; }
 
   // REST helpers.
   std::string createRoom();
@@ -92,7 +123,9 @@ class TestServer {
 
  private:
   std::filesystem::path dataDir_;
+  bool ownsDataDir_ = true;
   ManualClock clock_;
+  RecordingAuditSink audit_;
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<JoinTokenSigner> signer_;
   std::unique_ptr<boost::asio::io_context> ioc_;
@@ -111,9 +144,29 @@ struct HttpResult {
   std::string header(const std::string& lowerName) const;
 };
 
+using Headers = std::vector<std::pair<std::string, std::string>>;
 HttpResult httpRequest(uint16_t port, const std::string& method, const std::string& target,
                        const std::string& body = "", const std::string& apiKey = "",
-                       const std::string& contentType = "application/json");
+                       const std::string& contentType = "application/json", const Headers& headers = {});
+
+// A browser-like client of the clinic API: keeps the session cookie and the CSRF token.
+class ClinicClient {
+ public:
+  explicit ClinicClient(uint16_t port) : port_(port) {}
+  // POST /api/v1/auth/login; on 200 keeps cookie and csrf_token.
+  HttpResult login(const std::string& email, const std::string& password, const std::string& totp = "");
+  // With the cookie, and X-CSRF-Token unless `withCsrf` is false.
+  HttpResult call(const std::string& method, const std::string& target, const std::string& body = "",
+                  bool withCsrf = true);
+  const std::string& cookie() const { return cookie_; }
+  const std::string& csrf() const { return csrf_; }
+  void setCookie(std::string cookie) { cookie_ = std::move(cookie); }
+
+ private:
+  uint16_t port_;
+  std::string cookie_;  // "medrtc_session=..."
+  std::string csrf_;
+};
 // Sends bytes as they are (no client-side normalisation) and returns the status code.
 int rawHttpStatus(uint16_t port, const std::string& requestLine);
 

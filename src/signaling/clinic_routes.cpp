@@ -1,0 +1,491 @@
+// The clinic workflow's REST routes (docs/consultation-api.md): sign-in with a cookie
+// session, appointments, invitations and the patient's redeem. The services in
+// src/clinic decide; this file only translates HTTP and JSON.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+
+#include "clinic/fhir_appointment.hpp"
+#include "clinic/password.hpp"
+#include "clinic/rfc3339.hpp"
+#include "clinic/secrets.hpp"
+#include "signaling/problem.hpp"
+#include "signaling/rest_api.hpp"
+#include "signaling/rest_json.hpp"
+
+namespace medrtc::signaling {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr size_t kMaxEmailChars = 254;  // RFC 5321 §4.5.3.1.3 path limit
+constexpr int kMaxRoomParticipants = 4;  // practitioner, patient, interpreter, carer
+
+// RFC 6265 §4.1.1 cookie-string: "a=b; c=d".
+std::string cookieValue(const std::string& header, std::string_view name) {
+  size_t pos = 0;
+  while (pos < header.size()) {
+    size_t end = header.find(';', pos);
+    if (end == std::string::npos) {
+      end = header.size();
+    }
+    std::string_view pair(header.data() + pos, end - pos);
+    while (!pair.empty() && pair.front() == ' ') {
+      pair.remove_prefix(1);
+    }
+    if (pair.size() > name.size() && pair.substr(0, name.size()) == name && pair[name.size()] == '=') {
+      return std::string(pair.substr(name.size() + 1));
+    }
+    pos = end + 1;
+  }
+  return "";
+}
+
+std::string sessionCookie(const std::string& value, bool secure) {
+  return std::string(clinic::kSessionCookie) + "=" + value + "; HttpOnly; SameSite=Strict; Path=/" +
+         (secure ? "; Secure" : "");
+}
+
+std::string clearedCookie(bool secure) {
+  return std::string(clinic::kSessionCookie) + "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0" +
+         (secure ? "; Secure" : "");
+}
+
+HttpResponse withRetryAfter(HttpResponse r, int64_t seconds) {
+  r.headers.emplace_back("Retry-After", std::to_string(std::max<int64_t>(seconds, 1)));
+  return r;
+}
+
+HttpResponse clinicProblem(const clinic::ClinicFailure& f) {
+  switch (f.error) {
+    case clinic::ClinicError::kNotFound: return problem(404, f.code, f.detail);
+    case clinic::ClinicError::kInvalid: return problem(400, f.code, f.detail);
+    case clinic::ClinicError::kForbidden: return problem(403, f.code, f.detail);
+    case clinic::ClinicError::kCancelled: return problem(409, f.code, f.detail);
+  }
+  return problem(400, f.code, f.detail);
+}
+
+json::object brandingJson(const store::TenantRecord& t) {
+  return json::object{{"display_name", t.displayName.empty() ? t.name : t.displayName},
+                      {"primary_color", t.primaryColor},
+                      {"logo_url", t.logoUrl}};
+}
+
+json::object meJson(const clinic::SessionContext& s) {
+  return json::object{
+      {"user", json::object{{"id", s.user.id},
+                            {"email", s.user.email},
+                            {"role", s.user.role},
+                            {"display_name", s.user.displayName}}},
+      {"tenant", json::object{{"id", s.tenant.id}, {"name", s.tenant.name}, {"branding", brandingJson(s.tenant)}}},
+      {"csrf_token", s.session.csrfToken}};
+}
+
+json::object issuedJson(const clinic::IssuedInvitation& i) {
+  return json::object{{"id", i.record.id},
+                      {"role", i.record.role},
+                      {"url", "/join#i=" + i.token},
+                      {"code", i.code},
+                      {"expires_at", clinic::formatRfc3339(i.record.expiresAt)}};
+}
+
+std::string invitationStatus(const store::InvitationRecord& i, int64_t now) {
+  if (i.revokedAt) {
+    return "revoked";
+  }
+  if (i.usedAt) {
+    return "used";
+  }
+  return now >= i.expiresAt ? "expired" : "active";
+}
+
+// RFC 3986 §2.1 percent-decoding of a query value ('+' stays '+'); bad escapes are kept
+// as they are and then fail the RFC 3339 parse.
+std::string percentDecode(std::string_view in) {
+  auto hexValue = [](char ch) -> int {
+    if (ch >= '0' && ch <= '9') {
+      return ch - '0';
+    }
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+  };
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%' && i + 2 < in.size()) {
+      int hi = hexValue(in[i + 1]);
+      int lo = hexValue(in[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += in[i];
+  }
+  return out;
+}
+
+// A time member: RFC 3339 string. nullopt + ok=true when absent.
+std::optional<int64_t> timeMember(const json::object& o, std::string_view key, bool required, HttpResponse& error,
+                                  bool& ok) {
+  auto text = stringMember(o, key, 1, 64, required, error, ok);
+  if (!ok || !text) {
+    return std::nullopt;
+  }
+  auto t = clinic::parseRfc3339(*text);
+  if (!t) {
+    ok = false;
+    error = problem(400, "invalid_field", "\"" + std::string(key) + "\" must be an RFC 3339 date-time");
+  }
+  return t;
+}
+
+}  // namespace
+
+std::optional<HttpResponse> RestApi::requireSession(const HttpRequest& r, Params& p) {
+  std::string value = cookieValue(r.cookie, clinic::kSessionCookie);
+  auto session = auth_.authenticate(value);
+  if (!session) {
+    bool expired = session.error() == clinic::SessionError::kExpired;
+    HttpResponse res = expired ? problem(401, "session_expired", "signed out after inactivity; sign in again")
+                               : problem(401, "not_signed_in", "sign in first");
+    if (!value.empty()) {
+      res.headers.emplace_back("Set-Cookie", clearedCookie(r.secure));
+    }
+    return res;
+  }
+  // The double-submit defence on top of SameSite=Strict: a state-changing request must
+  // prove it read the token from our own API (another origin cannot).
+  bool safe = r.method == "GET" || r.method == "HEAD";
+  if (!safe && !clinic::secretEquals(r.csrfToken, session->session.csrfToken)) {
+    spdlog::info("request refused code=csrf_failed user={} method={}", session->user.id, r.method);
+    return problem(403, "csrf_failed", "X-CSRF-Token is missing or wrong");
+  }
+  p.session = std::move(*session);
+  return std::nullopt;
+}
+
+HttpResponse RestApi::networkCheck(const HttpRequest&, const Params&) {
+  return jsonResponse(200, json::object{{"status", "ok"}, {"server_time", formatTimestamp(nowSeconds())}});
+}
+
+HttpResponse RestApi::login(const HttpRequest& r, const Params&) {
+  HttpResponse error;
+  auto body = parseBody(r, true, error);
+  if (!body) {
+    return error;
+  }
+  bool ok = true;
+  auto email = stringMember(*body, "email", 1, kMaxEmailChars, true, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto password = stringMember(*body, "password", 1, clinic::kMaxPasswordBytes, true, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto totp = stringMember(*body, "totp", 0, 16, false, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto result = auth_.signIn(clinic::SignInRequest{*email, *password, totp, r.remoteAddress});
+  if (!result) {
+    const auto& f = result.error();
+    if (f.error == clinic::SignInError::kTooManyAttempts) {
+      return withRetryAfter(problem(429, "too_many_attempts", "too many failed sign-ins; try again later"),
+                            f.retryAfterSeconds);
+    }
+    const char* detail = f.error == clinic::SignInError::kTotpRequired  ? "enter the code from your authenticator app"
+                         : f.error == clinic::SignInError::kTotpInvalid ? "the authenticator code is wrong"
+                                                                         : "email or password is wrong";
+    return problem(401, clinic::toString(f.error), detail);
+  }
+  HttpResponse res = jsonResponse(200, meJson(result->context));
+  res.headers.emplace_back("Set-Cookie", sessionCookie(result->cookieValue, r.secure));
+  return res;
+}
+
+HttpResponse RestApi::logout(const HttpRequest& r, const Params&) {
+  auth_.signOut(cookieValue(r.cookie, clinic::kSessionCookie), r.remoteAddress);
+  HttpResponse res;
+  res.status = 204;
+  res.headers.emplace_back("Set-Cookie", clearedCookie(r.secure));
+  return res;
+}
+
+HttpResponse RestApi::me(const HttpRequest&, const Params& p) { return jsonResponse(200, meJson(*p.session)); }
+
+json::object RestApi::appointmentJson(const store::AppointmentRecord& a) {
+  int64_t now = nowSeconds();
+  json::array invitations;
+  for (const auto& i : appointments_.invitations(a.id)) {
+    invitations.push_back(json::object{{"id", i.id},
+                                       {"role", i.role},
+                                       {"status", invitationStatus(i, now)},
+                                       {"expires_at", clinic::formatRfc3339(i.expiresAt)}});
+  }
+  return json::object{{"id", a.id},
+                      {"status", a.status},
+                      {"start", clinic::formatRfc3339(a.start)},
+                      {"end", clinic::formatRfc3339(a.end)},
+                      {"title", a.title},
+                      {"practitioner_id", a.practitionerId},
+                      {"patient_reference", a.patientReference},
+                      {"room_id", a.roomId},
+                      {"created_at", clinic::formatRfc3339(a.createdAt)},
+                      {"host_url", "/consult/" + a.id},
+                      {"waiting_count", hub_.waitingCount(a.roomId)},
+                      {"invitations", std::move(invitations)}};
+}
+
+HttpResponse RestApi::createAppointment(const HttpRequest& r, const Params& p) {
+  HttpResponse error;
+  auto body = parseBody(r, true, error);
+  if (!body) {
+    return error;
+  }
+  bool ok = true;
+  auto start = timeMember(*body, "start", true, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto end = timeMember(*body, "end", true, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto title = stringMember(*body, "title", 0, 200, false, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto patient = stringMember(*body, "patient_reference", 0, 200, false, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto practitioner = stringMember(*body, "practitioner_id", 0, 64, false, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto created = appointments_.create(
+      *p.session, clinic::NewAppointment{*start, *end, title.value_or(""), patient.value_or(""),
+                                         practitioner.value_or("")});
+  if (!created) {
+    return clinicProblem(created.error());
+  }
+  json::object o = appointmentJson(created->appointment);
+  o["invitation"] = issuedJson(created->invitation);
+  HttpResponse res = jsonResponse(201, o);
+  res.headers.emplace_back("Location", "/api/v1/appointments/" + created->appointment.id);
+  return res;
+}
+
+HttpResponse RestApi::listAppointments(const HttpRequest& r, const Params& p) {
+  // ?from=&to= (RFC 3339, percent-encoded '+' allowed as %2B); default: everything.
+  int64_t from = 0;
+  int64_t to = std::numeric_limits<int64_t>::max();
+  size_t q = r.target.find('?');
+  if (q != std::string::npos) {
+    std::string query = r.target.substr(q + 1);
+    size_t pos = 0;
+    while (pos <= query.size()) {
+      size_t amp = query.find('&', pos);
+      std::string pair = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+      size_t eq = pair.find('=');
+      if (eq != std::string::npos) {
+        std::string key = pair.substr(0, eq);
+        std::string value = percentDecode(pair.substr(eq + 1));
+        if (key == "from" || key == "to") {
+          auto t = clinic::parseRfc3339(value);
+          if (!t) {
+            return problem(400, "invalid_field", "\"" + key + "\" must be an RFC 3339 date-time");
+          }
+          (key == "from" ? from : to) = *t;
+        }
+      }
+      if (amp == std::string::npos) {
+        break;
+      }
+      pos = amp + 1;
+    }
+  }
+  json::array list;
+  for (const auto& a : appointments_.list(*p.session, from, to)) {
+    list.push_back(appointmentJson(a));
+  }
+  return jsonResponse(200, json::object{{"appointments", std::move(list)}});
+}
+
+HttpResponse RestApi::getAppointment(const HttpRequest&, const Params& p) {
+  auto a = appointments_.get(*p.session, p.id);
+  if (!a) {
+    return clinicProblem(a.error());
+  }
+  return jsonResponse(200, appointmentJson(*a));
+}
+
+HttpResponse RestApi::patchAppointment(const HttpRequest& r, const Params& p) {
+  HttpResponse error;
+  auto body = parseBody(r, true, error);
+  if (!body) {
+    return error;
+  }
+  bool ok = true;
+  auto start = timeMember(*body, "start", false, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto end = timeMember(*body, "end", false, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto a = appointments_.reschedule(*p.session, p.id, start, end);
+  if (!a) {
+    return clinicProblem(a.error());
+  }
+  return jsonResponse(200, appointmentJson(*a));
+}
+
+HttpResponse RestApi::cancelAppointment(const HttpRequest&, const Params& p) {
+  auto a = appointments_.cancel(*p.session, p.id);
+  if (!a) {
+    return clinicProblem(a.error());
+  }
+  // Whoever waits or talks in the room is told it is over.
+  hub_.endRoom(a->roomId, "appointment_cancelled");
+  store_.endRoom(a->roomId, nowSeconds());
+  return jsonResponse(200, appointmentJson(*a));
+}
+
+HttpResponse RestApi::appointmentFhir(const HttpRequest&, const Params& p) {
+  auto a = appointments_.get(*p.session, p.id);
+  if (!a) {
+    return clinicProblem(a.error());
+  }
+  HttpResponse res = jsonResponse(200, clinic::toFhirAppointment(*a, "/consult/" + a->id, kMaxRoomParticipants));
+  res.contentType = "application/fhir+json";
+  return res;
+}
+
+HttpResponse RestApi::createInvitation(const HttpRequest& r, const Params& p) {
+  HttpResponse error;
+  auto body = parseBody(r, true, error);
+  if (!body) {
+    return error;
+  }
+  bool ok = true;
+  auto role = stringMember(*body, "role", 1, 16, true, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto issued = appointments_.invite(*p.session, p.id, *role);
+  if (!issued) {
+    return clinicProblem(issued.error());
+  }
+  return jsonResponse(201, issuedJson(*issued));
+}
+
+HttpResponse RestApi::revokeInvitation(const HttpRequest&, const Params& p) {
+  auto revoked = appointments_.revokeInvitation(*p.session, p.id);
+  if (!revoked) {
+    return clinicProblem(revoked.error());
+  }
+  HttpResponse res;
+  res.status = 204;
+  return res;
+}
+
+HttpResponse RestApi::hostToken(const HttpRequest&, const Params& p) {
+  auto a = appointments_.hostable(*p.session, p.id);
+  if (!a) {
+    return clinicProblem(a.error());
+  }
+  auto room = store_.findRoom(a->roomId);
+  if (!room || room->ended()) {
+    return problem(409, "room_ended", "the consultation has ended");
+  }
+  const store::UserRecord& user = p.session->user;
+  JoinClaims claims;
+  claims.roomId = a->roomId;
+  claims.identity = user.id;
+  claims.name = user.displayName.empty() ? user.email : user.displayName;
+  claims.role = "host";
+  int64_t until = a->end + appointments_.policy().invitationGraceSeconds - nowSeconds();
+  auto ttl = std::chrono::seconds(std::clamp<int64_t>(until, kDefaultTokenTtl.count(), kMaxTokenTtl.count()));
+  JoinClaims issued;
+  std::string token = tokens_.issue(std::move(claims), ttl, &issued);
+  spdlog::info("token issued room={} token={} role=host user={}", a->roomId, issued.tokenId, user.id);
+  return jsonResponse(200, json::object{{"token", token},
+                                        {"room_id", a->roomId},
+                                        {"expires_at", formatTimestamp(issued.expiresAt)}});
+}
+
+HttpResponse RestApi::redeemInvitation(const HttpRequest& r, const Params&) {
+  HttpResponse error;
+  auto body = parseBody(r, true, error);
+  if (!body) {
+    return error;
+  }
+  bool ok = true;
+  auto token = stringMember(*body, "token", 1, 128, false, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto code = stringMember(*body, "code", 1, 32, false, error, ok);
+  if (!ok) {
+    return error;
+  }
+  auto name = stringMember(*body, "name", 1, clinic::kMaxGuestNameChars, true, error, ok);
+  if (!ok) {
+    return error;
+  }
+  if (token.has_value() == code.has_value()) {
+    return problem(400, "invalid_field", "send either \"token\" or \"code\"");
+  }
+  if (code) {
+    // People type codes with spaces or dashes ("123 456 789").
+    code->erase(std::remove_if(code->begin(), code->end(), [](char ch) { return ch == ' ' || ch == '-'; }),
+                code->end());
+  }
+  auto redeemed = appointments_.redeem(clinic::RedeemRequest{token, code, *name, r.remoteAddress});
+  if (!redeemed) {
+    const auto& f = redeemed.error();
+    switch (f.error) {
+      case clinic::RedeemError::kNotFound:
+        return problem(404, "invitation_not_found", "no invitation with this link or code");
+      case clinic::RedeemError::kExpired: return problem(410, "invitation_expired", "this invitation has expired");
+      case clinic::RedeemError::kRevoked:
+        return problem(410, "invitation_revoked", "this invitation was withdrawn");
+      case clinic::RedeemError::kUsed: return problem(410, "invitation_used", "this invitation was already used");
+      case clinic::RedeemError::kTooManyAttempts:
+        return withRetryAfter(problem(429, "too_many_attempts", "too many wrong codes; try again later"),
+                              f.retryAfterSeconds);
+      case clinic::RedeemError::kInvalidName:
+        return problem(400, "invalid_field", "\"name\" must be 1 to 100 characters, no control characters");
+      case clinic::RedeemError::kInvalidRequest:
+        return problem(400, "invalid_field", "send either \"token\" or \"code\"");
+    }
+  }
+  JoinClaims claims;
+  claims.roomId = redeemed->guest.roomId;
+  claims.identity = redeemed->guest.identity;
+  claims.name = *name;
+  claims.role = redeemed->guest.role;
+  // Valid as long as the invitation: the guest reconnects with it after a drop.
+  auto ttl = std::chrono::seconds(std::max<int64_t>(redeemed->invitation.expiresAt - nowSeconds(), 60));
+  JoinClaims issued;
+  std::string joinToken = tokens_.issue(std::move(claims), ttl, &issued);
+  const auto& t = redeemed->tenant;
+  return jsonResponse(
+      200, json::object{{"join_token", joinToken},
+                        {"role", redeemed->guest.role},
+                        {"room_id", redeemed->guest.roomId},
+                        {"expires_at", formatTimestamp(issued.expiresAt)},
+                        {"appointment", json::object{{"start", clinic::formatRfc3339(redeemed->appointment.start)},
+                                                     {"end", clinic::formatRfc3339(redeemed->appointment.end)}}},
+                        {"tenant", json::object{{"name", t.name}, {"branding", brandingJson(t)}}}});
+}
+
+}  // namespace medrtc::signaling

@@ -1,0 +1,349 @@
+// The waiting room and the host's controls of SignalingHub (docs/consultation-api.md
+// "Waiting room"): who waits, who may admit, deny, mute, remove and end, and chat.
+// Log lines carry ids only; names and chat text never reach a log (H7).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "clinic/clinic_audit.hpp"
+#include "clinic/rfc3339.hpp"
+#include "signaling/signaling_hub.hpp"
+
+namespace medrtc::signaling {
+
+namespace cp = compliance;
+
+namespace {
+
+constexpr size_t kMaxChatChars = 2000;
+
+// Roles that only ever enter through an invitation: they always wait for the host.
+bool invitedGuestRole(const std::string& role) {
+  return role == "patient" || role == "interpreter" || role == "carer";
+}
+
+size_t chatChars(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char ch : s) {
+    n += (ch & 0xC0) != 0x80;
+  }
+  return n;
+}
+
+}  // namespace
+
+bool SignalingHub::isHost(const Connection& c) const { return c.state == State::kJoined && c.claims.role == "host"; }
+
+SignalingHub::Connection* SignalingHub::byIdentity(const std::string& roomId, const std::string& identity) {
+  if (auto members = rooms_.find(roomId); members != rooms_.end()) {
+    for (auto& [pid, otherId] : members->second) {
+      Connection& other = connections_.at(otherId);
+      if (other.claims.identity == identity) {
+        return &other;
+      }
+    }
+  }
+  if (auto queue = queues_.find(roomId); queue != queues_.end()) {
+    for (ConnectionId wid : queue->second) {
+      Connection& other = connections_.at(wid);
+      if (other.claims.identity == identity) {
+        return &other;
+      }
+    }
+  }
+  return nullptr;
+}
+
+void SignalingHub::admitOrQueue(ConnectionId id, Connection& c, const store::RoomRecord& room) {
+  if (c.claims.role == "host") {
+    startMedia(id, c);
+    return;
+  }
+  bool waits = invitedGuestRole(c.claims.role) || room.waitingRoom;
+  // The admission state outlives sockets and restarts: an admitted guest skips the queue,
+  // a denied or removed one stays out, a waiting one waits again.
+  std::optional<store::GuestRecord> guest = store_.findGuestByIdentity(room.id, c.claims.identity);
+  if (!guest && waits) {
+    store::GuestRecord g;
+    g.roomId = room.id;
+    g.identity = c.claims.identity;
+    g.role = c.claims.role;
+    g.state = "waiting";
+    g.tenantId = room.tenantId;
+    g.createdAt = nowSeconds();
+    g.updatedAt = g.createdAt;
+    guest = store_.createGuest(g);
+  }
+  if (guest) {
+    c.guestId = guest->id;
+    if (guest->state == "denied") {
+      dismiss(c, ErrorCode::kDenied, deniedMessage());
+      return;
+    }
+    if (guest->state == "removed") {
+      dismiss(c, ErrorCode::kRemoved, removedMessage());
+      return;
+    }
+    if (guest->state == "waiting" && waits) {
+      enterQueue(id, c);
+      return;
+    }
+  }
+  startMedia(id, c);
+}
+
+void SignalingHub::enterQueue(ConnectionId id, Connection& c) {
+  c.state = State::kWaiting;
+  c.waitingSince = nowSeconds();
+  c.sentPosition = 0;
+  queues_[c.roomId].push_back(id);
+  spdlog::info("participant waiting room={} participant={} role={}", c.roomId, c.participantId, c.claims.role);
+  queueChanged(c.roomId);
+}
+
+void SignalingHub::leaveQueue(Connection& c) {
+  auto queue = queues_.find(c.roomId);
+  if (queue == queues_.end()) {
+    return;
+  }
+  auto& ids = queue->second;
+  ids.erase(std::remove_if(ids.begin(), ids.end(),
+                           [&](ConnectionId wid) { return &connections_.at(wid) == &c; }),
+            ids.end());
+  if (ids.empty()) {
+    queues_.erase(queue);
+  }
+}
+
+void SignalingHub::queueChanged(const std::string& roomId) {
+  if (auto queue = queues_.find(roomId); queue != queues_.end()) {
+    size_t position = 0;
+    for (ConnectionId wid : queue->second) {
+      Connection& w = connections_.at(wid);
+      ++position;
+      if (w.sentPosition != position) {
+        w.sentPosition = position;
+        w.socket->sendText(waitingMessage(position));
+      }
+    }
+  }
+  if (auto members = rooms_.find(roomId); members != rooms_.end()) {
+    for (auto& [pid, hid] : members->second) {
+      Connection& h = connections_.at(hid);
+      if (isHost(h)) {
+        sendQueue(h);
+      }
+    }
+  }
+}
+
+void SignalingHub::sendQueue(Connection& host) {
+  std::vector<QueueEntryView> entries;
+  if (auto queue = queues_.find(host.roomId); queue != queues_.end()) {
+    for (ConnectionId wid : queue->second) {
+      const Connection& w = connections_.at(wid);
+      entries.push_back({w.participantId, w.claims.name, w.claims.role, clinic::formatRfc3339(w.waitingSince)});
+    }
+  }
+  host.socket->sendText(waitingRoomMessage(entries));
+}
+
+void SignalingHub::auditAction(const Connection& actor, std::string_view what, cp::AuditOutcome outcome,
+                               const std::string& target, bool alert) {
+  clinic::AuditFacts f;
+  f.type = alert ? cp::dicom::securityAlert() : cp::dicom::applicationActivity();
+  f.action = cp::AuditAction::Execute;
+  f.outcome = outcome;
+  f.what = std::string(what);
+  f.actorId = actor.claims.identity;
+  f.actorRole = actor.claims.role;
+  f.entity = "Room/" + actor.roomId;
+  if (!target.empty()) {
+    f.secondEntity = target;
+  }
+  clinic::audit(audit_, f);
+}
+
+bool SignalingHub::refuseUnlessHost(Connection& c, std::string_view requestType, const std::string& target) {
+  if (isHost(c)) {
+    return false;
+  }
+  if (c.state == State::kJoining && c.claims.role == "host") {
+    sendError(c, ErrorCode::kNotJoined, "join first", requestType);
+    return true;
+  }
+  spdlog::warn("host-only request refused type={} room={} participant={} role={}", requestType,
+               c.roomId.empty() ? "-" : c.roomId, c.participantId.empty() ? "-" : c.participantId, c.claims.role);
+  try {
+    auditAction(c, std::string(requestType) + "_refused", cp::AuditOutcome::MinorFailure,
+                target.empty() ? "" : "Participant/" + target, true);
+  } catch (const std::exception& e) {
+    spdlog::error("audit failed code=internal error={}", e.what());
+  }
+  sendError(c, ErrorCode::kForbidden, "only the host may do this", requestType);
+  return true;
+}
+
+SignalingHub::Connection* SignalingHub::targetOf(Connection& host, const std::string& participantId,
+                                                 std::string_view requestType) {
+  Connection* t = byParticipant(participantId);
+  if (t == nullptr || t->roomId != host.roomId || t == &host) {
+    sendError(host, ErrorCode::kParticipantNotFound, "no such participant in this room", requestType);
+    return nullptr;
+  }
+  return t;
+}
+
+void SignalingHub::dismiss(Connection& c, ErrorCode code, const std::string& text) {
+  spdlog::info("participant dismissed code={} room={} participant={}", toString(code), c.roomId, c.participantId);
+  c.socket->sendText(text);
+  removeFromRoom(c, toString(code));
+  participants_.erase(c.participantId);
+  c.state = State::kClosed;
+  c.socket->close(closeCodeFor(code), toString(code));
+}
+
+void SignalingHub::handle(ConnectionId, Connection& c, AdmitMessage& m) {
+  if (refuseUnlessHost(c, "admit", m.participantId)) {
+    return;
+  }
+  Connection* t = targetOf(c, m.participantId, "admit");
+  if (t == nullptr) {
+    return;
+  }
+  if (t->state == State::kJoining || t->state == State::kJoined) {
+    sendError(c, ErrorCode::kAlreadyAdmitted, "this participant was already admitted", "admit");
+    return;
+  }
+  if (t->state != State::kWaiting) {
+    sendError(c, ErrorCode::kParticipantNotFound, "this participant is not waiting", "admit");
+    return;
+  }
+  // The store decides between two hosts (possibly on two nodes): compare-and-set.
+  if (!t->guestId.empty() && !store_.transitionGuest(t->guestId, "waiting", "admitted", nowSeconds())) {
+    sendError(c, ErrorCode::kAlreadyAdmitted, "another host decided first", "admit");
+    return;
+  }
+  try {
+    auditAction(c, "admit", cp::AuditOutcome::Success, "Participant/" + t->claims.identity, false);
+  } catch (const std::exception& e) {
+    // Fail closed (H6): what cannot be audited does not happen.
+    store_.transitionGuest(t->guestId, "admitted", "waiting", nowSeconds());
+    spdlog::error("admit failed code=internal room={} error={}", c.roomId, e.what());
+    sendError(c, ErrorCode::kInternal, "server error", "admit");
+    return;
+  }
+  spdlog::info("participant admitted room={} participant={} by={}", c.roomId, t->participantId, c.participantId);
+  std::string roomId = t->roomId;
+  leaveQueue(*t);
+  ConnectionId tid = participants_.at(t->participantId);
+  startMedia(tid, *t);
+  queueChanged(roomId);
+}
+
+void SignalingHub::handle(ConnectionId, Connection& c, DenyMessage& m) {
+  if (refuseUnlessHost(c, "deny", m.participantId)) {
+    return;
+  }
+  Connection* t = targetOf(c, m.participantId, "deny");
+  if (t == nullptr) {
+    return;
+  }
+  if (t->state == State::kJoining || t->state == State::kJoined) {
+    sendError(c, ErrorCode::kAlreadyAdmitted, "this participant was already admitted", "deny");
+    return;
+  }
+  if (t->state != State::kWaiting) {
+    sendError(c, ErrorCode::kParticipantNotFound, "this participant is not waiting", "deny");
+    return;
+  }
+  if (!t->guestId.empty() && !store_.transitionGuest(t->guestId, "waiting", "denied", nowSeconds())) {
+    sendError(c, ErrorCode::kAlreadyAdmitted, "another host decided first", "deny");
+    return;
+  }
+  auditAction(c, "deny", cp::AuditOutcome::Success, "Participant/" + t->claims.identity, false);
+  dismiss(*t, ErrorCode::kDenied, deniedMessage());
+}
+
+void SignalingHub::handle(ConnectionId, Connection& c, MuteParticipantMessage& m) {
+  if (refuseUnlessHost(c, "mute_participant", m.participantId)) {
+    return;
+  }
+  Connection* t = targetOf(c, m.participantId, "mute_participant");
+  if (t == nullptr) {
+    return;
+  }
+  if (t->state != State::kJoined) {
+    sendError(c, ErrorCode::kParticipantNotFound, "this participant is not in the call", "mute_participant");
+    return;
+  }
+  (m.kind == TrackKind::kAudio ? t->audioMuted : t->videoMuted) = true;
+  // Everyone, the muted one included: its client follows and mutes locally.
+  broadcast(c.roomId, "", trackStateMessage(t->participantId, m.kind, true));
+  spdlog::info("participant muted room={} participant={} kind={} by={}", c.roomId, t->participantId,
+               toString(m.kind), c.participantId);
+}
+
+void SignalingHub::handle(ConnectionId, Connection& c, RemoveParticipantMessage& m) {
+  if (refuseUnlessHost(c, "remove_participant", m.participantId)) {
+    return;
+  }
+  Connection* t = targetOf(c, m.participantId, "remove_participant");
+  if (t == nullptr) {
+    return;
+  }
+  int64_t now = nowSeconds();
+  // Stored, so the same token cannot come back in.
+  if (!t->guestId.empty()) {
+    if (!store_.transitionGuest(t->guestId, "admitted", "removed", now)) {
+      store_.transitionGuest(t->guestId, "waiting", "removed", now);
+    }
+  } else {
+    store::GuestRecord g;
+    g.roomId = t->roomId;
+    g.identity = t->claims.identity;
+    g.role = t->claims.role;
+    g.state = "removed";
+    g.createdAt = now;
+    g.updatedAt = now;
+    try {
+      store_.createGuest(g);
+    } catch (const store::StoreConflict&) {
+    }
+  }
+  auditAction(c, "remove_participant", cp::AuditOutcome::Success, "Participant/" + t->claims.identity, false);
+  dismiss(*t, ErrorCode::kRemoved, removedMessage());
+}
+
+void SignalingHub::handle(ConnectionId, Connection& c, EndConsultationMessage&) {
+  if (refuseUnlessHost(c, "end_consultation", "")) {
+    return;
+  }
+  std::string roomId = c.roomId;
+  int64_t now = nowSeconds();
+  auditAction(c, "end_consultation", cp::AuditOutcome::Success, "", false);
+  store_.endRoom(roomId, now);
+  int64_t revoked = store_.revokeRoomInvitations(roomId, now);
+  spdlog::info("consultation ended room={} by={} invitations_revoked={}", roomId, c.participantId, revoked);
+  endRoom(roomId, "ended_by_host");
+}
+
+void SignalingHub::handle(ConnectionId, Connection& c, ChatMessage& m) {
+  if (c.state != State::kJoined) {
+    sendError(c, ErrorCode::kNotJoined, "chat is for participants in the call", "chat");
+    return;
+  }
+  if (chatChars(m.text) > kMaxChatChars) {
+    sendError(c, ErrorCode::kChatTooLong, "chat messages are limited to 2000 characters", "chat");
+    return;
+  }
+  // Not stored, not logged: relayed to everyone in the call, the sender included.
+  broadcast(c.roomId, "", chatMessage(c.participantId, c.claims.name, m.text, clinic::formatRfc3339(nowSeconds())));
+}
+
+size_t SignalingHub::waitingCount(const std::string& roomId) const {
+  auto queue = queues_.find(roomId);
+  return queue == queues_.end() ? 0 : queue->second.size();
+}
+
+}  // namespace medrtc::signaling

@@ -1,0 +1,22 @@
+#include "store/postgres/postgres_migrations.hpp"
+
+#include <array>
+
+namespace medrtc::store {
+
+namespace {
+
+constexpr std::array kMigrations{
+    Migration{1, "rooms_api_keys",
+#include "store/postgres/migrations/0001_rooms_api_keys.sql.hpp"
+    },
+    Migration{2, "clinic",
+#include "store/postgres/migrations/0002_clinic.sql.hpp"
+    },
+};
+
+}  // namespace
+
+std::span<const Migration> postgresMigrations() { return kMigrations; }
+
+}  // namespace medrtc::store

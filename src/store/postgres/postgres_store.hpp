@@ -1,0 +1,85 @@
+#pragma once
+// The PostgreSQL store (libpqxx), selected by `medrtc serve --database postgres://…`.
+// Several medrtc nodes may share one database (DESIGN.md §2, scale-out).
+//
+// One connection, reopened when it breaks (see PgConnection). Not thread-safe: owned by
+// the control thread, like SqliteStore. Its calls block on network round trips; that is
+// accepted for now (DESIGN.md §2 moves blocking store calls to a small pool later).
+// Every statement is parameterised ($1, $2, …); no value is ever spliced into SQL.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace medrtc::store {
+
+class PgConnection;
+
+class PostgresStore final : public Store {
+ public:
+  // Connects to `url` (a libpq URI, "postgres://user@host:port/db?…") and applies
+  // pending migrations in one transaction under an advisory lock, so nodes starting at
+  // once migrate once. Throws StoreFailure if the server cannot be reached or migrated,
+  // or if the schema is newer than this binary knows.
+  explicit PostgresStore(const std::string& url);
+  ~PostgresStore() override;
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
+
+  // The schema version after migration.
+  int schemaVersion();
+
+  RoomRecord createRoom(const NewRoom& room, UnixSeconds now) override;
+  std::optional<RoomRecord> findRoom(const std::string& id) override;
+  bool endRoom(const std::string& id, UnixSeconds now) override;
+
+  ApiKeyRecord addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,
+                         UnixSeconds now) override;
+  std::optional<ApiKeyRecord> findApiKeyByHash(const std::string& keyHash) override;
+  int64_t countApiKeys() override;
+
+  TenantRecord createTenant(TenantRecord tenant) override;
+  std::optional<TenantRecord> findTenant(const std::string& id) override;
+  int64_t countTenants() override;
+
+  UserRecord createUser(UserRecord user) override;
+  std::optional<UserRecord> findUser(const std::string& id) override;
+  std::optional<UserRecord> findUserByEmail(const std::string& email) override;
+  int64_t countUsers() override;
+
+  void createSession(const SessionRecord& session) override;
+  std::optional<SessionRecord> findSession(const std::string& idHash) override;
+  void touchSession(const std::string& idHash, UnixSeconds lastSeenAt) override;
+  void deleteSession(const std::string& idHash) override;
+  int64_t deleteExpiredSessions(UnixSeconds now) override;
+
+  AppointmentRecord createAppointment(AppointmentRecord appointment) override;
+  std::optional<AppointmentRecord> findAppointment(const std::string& id) override;
+  std::vector<AppointmentRecord> listAppointments(const std::string& tenantId, UnixSeconds from,
+                                                  UnixSeconds to) override;
+  bool updateAppointment(const AppointmentRecord& appointment) override;
+
+  InvitationRecord createInvitation(InvitationRecord invitation) override;
+  std::optional<InvitationRecord> findInvitation(const std::string& id) override;
+  std::optional<InvitationRecord> findInvitationByTokenHash(const std::string& tokenHash) override;
+  std::optional<InvitationRecord> findInvitationByCodeHash(const std::string& codeHash) override;
+  std::vector<InvitationRecord> listInvitations(const std::string& appointmentId) override;
+  bool claimInvitation(const std::string& id, const std::string& guestId, UnixSeconds now) override;
+  bool revokeInvitation(const std::string& id, UnixSeconds now) override;
+  int64_t revokeRoomInvitations(const std::string& roomId, UnixSeconds now) override;
+  void setAppointmentInvitationsExpiry(const std::string& appointmentId, UnixSeconds expiresAt) override;
+
+  GuestRecord createGuest(GuestRecord guest) override;
+  std::optional<GuestRecord> findGuest(const std::string& id) override;
+  std::optional<GuestRecord> findGuestByIdentity(const std::string& roomId, const std::string& identity) override;
+  bool transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
+                       UnixSeconds now) override;
+
+ private:
+  void migrate();
+
+  std::unique_ptr<PgConnection> db_;
+};
+
+}  // namespace medrtc::store

@@ -1,0 +1,31 @@
+// Both backends number their migrations identically, so a schema version means the
+// same tables whichever database holds them.
+#include <gtest/gtest.h>
+
+#include "store/migrations.hpp"
+#include "store/postgres/postgres_migrations.hpp"
+
+namespace medrtc::store {
+namespace {
+
+TEST(Migrations, SqliteAndPostgresHaveTheSameNumbersAndNames) {
+  auto sqlite = sqlMigrations();
+  auto postgres = postgresMigrations();
+  ASSERT_EQ(sqlite.size(), postgres.size());
+  for (size_t i = 0; i < sqlite.size(); ++i) {
+    EXPECT_EQ(sqlite[i].version, postgres[i].version) << "migration #" << i;
+    EXPECT_EQ(sqlite[i].name, postgres[i].name) << "migration #" << i;
+  }
+}
+
+TEST(Migrations, NumbersStartAtOneWithoutGaps) {
+  for (auto list : {sqlMigrations(), postgresMigrations()}) {
+    for (size_t i = 0; i < list.size(); ++i) {
+      EXPECT_EQ(list[i].version, static_cast<int>(i) + 1);
+      EXPECT_FALSE(list[i].sql.empty());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace medrtc::store

@@ -17,6 +17,7 @@ struct ServeFlags {
   std::string config;
   std::string listen;
   std::string dataDir;
+  std::string database;
   std::string mediaIp;
   std::string mediaListen;
   int rtcPortBase = -1;
@@ -30,6 +31,8 @@ void addServe(CLI::App& app, ServeFlags& f) {
   serve->add_option("--config", f.config, "TOML file with the same keys; flags override it")->check(CLI::ExistingFile);
   serve->add_option("--listen", f.listen, "HOST:PORT for HTTP and WebSocket (default 127.0.0.1:8080; port 0 = any)");
   serve->add_option("--data-dir", f.dataDir, "directory for medrtc.db and token.key (default ./data)");
+  serve->add_option("--database", f.database,
+                    "postgres://USER@HOST:PORT/DB to use PostgreSQL (default: SQLite medrtc.db in the data dir)");
   serve->add_option("--media-ip", f.mediaIp, "address announced in ICE candidates (default 127.0.0.1)");
   serve->add_option("--media-listen", f.mediaListen, "address the media UDP sockets bind (default 0.0.0.0)");
   serve->add_option("--rtc-port-base", f.rtcPortBase, "worker i binds UDP port base+i (default 0 = ephemeral)")
@@ -50,6 +53,9 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
   }
   if (!f.dataDir.empty()) {
     config.dataDir = f.dataDir;
+  }
+  if (!f.database.empty()) {
+    config.database = f.database;
   }
   if (!f.mediaIp.empty()) {
     config.media.announcedIp = f.mediaIp;

@@ -13,7 +13,6 @@
 #include "signaling/server.hpp"
 #include "store/api_key.hpp"
 #include "store/secret_file.hpp"
-#include "store/sqlite_store.hpp"
 
 namespace medrtc::app {
 
@@ -43,8 +42,11 @@ bool applyBootstrapKey(store::Store& store, const std::optional<std::string>& ke
 int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std::ostream& out) {
   std::filesystem::create_directories(config.dataDir);
   // The store is used inline on the control thread: SQLite calls take microseconds at
-  // this scale. A PostgreSQL store will need a small thread pool instead.
-  store::SqliteStore store(config.dataDir / "medrtc.db");
+  // this scale. PostgreSQL calls block the control thread for a network round trip each;
+  // accepted for now, a small thread pool takes them later (DESIGN.md §2).
+  std::unique_ptr<store::Store> storePtr = openStore(config.database, config.dataDir);
+  store::Store& store = *storePtr;
+  spdlog::info("store opened backend={}", isPostgresUrl(config.database) ? "postgres" : "sqlite");
   const char* bootstrap = std::getenv("MEDRTC_BOOTSTRAP_API_KEY");
   applyBootstrapKey(store, bootstrap ? std::optional<std::string>(bootstrap) : std::nullopt, unixNow());
 

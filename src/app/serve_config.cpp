@@ -4,6 +4,9 @@
 
 #include <stdexcept>
 
+#include "store/postgres/postgres_store.hpp"
+#include "store/sqlite_store.hpp"
+
 namespace medrtc::app {
 
 namespace {
@@ -56,6 +59,8 @@ void applyConfigFile(const std::filesystem::path& file, ServeConfig& config) {
       parseListen(required<std::string>(node, k), config.listenHost, config.listenPort);
     } else if (k == "data_dir") {
       config.dataDir = required<std::string>(node, k);
+    } else if (k == "database") {
+      config.database = required<std::string>(node, k);
     } else if (k == "web_root") {
       config.webRoot = required<std::string>(node, k);
     } else if (k == "dev") {
@@ -87,6 +92,23 @@ void applyConfigFile(const std::filesystem::path& file, ServeConfig& config) {
       throw std::runtime_error("unknown config key \"" + k + "\"");
     }
   }
+}
+
+bool isPostgresUrl(std::string_view database) {
+  return database.starts_with("postgres://") || database.starts_with("postgresql://");
+}
+
+std::unique_ptr<store::Store> openStore(const std::string& database, const std::filesystem::path& dataDir) {
+  if (database.empty()) {
+    std::filesystem::create_directories(dataDir);
+    return std::make_unique<store::SqliteStore>(dataDir / "medrtc.db");
+  }
+  if (isPostgresUrl(database)) {
+    return std::make_unique<store::PostgresStore>(database);
+  }
+  // The value may be a mistyped URL with a password in it: do not echo it.
+  throw std::invalid_argument(
+      "database must be a postgres:// or postgresql:// URL (leave it out for SQLite in the data dir)");
 }
 
 std::filesystem::path defaultWebRoot() {

@@ -3,9 +3,12 @@
 // (--config) and then the command-line flags, which win.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "sfu/media_plane.hpp"
+#include "store/store.hpp"
 
 namespace medrtc::app {
 
@@ -13,6 +16,9 @@ struct ServeConfig {
   std::string listenHost = "127.0.0.1";
   uint16_t listenPort = 8080;
   std::filesystem::path dataDir = "data";
+  // Empty: SQLite in <dataDir>/medrtc.db. "postgres://…" or "postgresql://…" (a libpq
+  // URI): PostgreSQL. Holds a password when the URI does: never log it.
+  std::string database;
   std::filesystem::path webRoot;  // empty: <dir of the executable>/web
   bool dev = false;
   sfu::MediaConfig media;  // ip (--media-ip), listen (--media-listen), workers, rtc port base
@@ -23,9 +29,18 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 
 // Applies a TOML file:
 //   listen = "127.0.0.1:8080"   data_dir = "..."   web_root = "..."   dev = false
+//   database = "postgres://..."
 //   [media] ip = "..." listen = "..." workers = 0 rtc_port_base = 0
 // Unknown keys and wrong types are refused with the key's name (std::runtime_error).
 void applyConfigFile(const std::filesystem::path& file, ServeConfig& config);
+
+// True for "postgres://…" and "postgresql://…" (the libpq URI schemes).
+bool isPostgresUrl(std::string_view database);
+
+// The store `database` selects (see ServeConfig::database), migrated. Throws
+// std::invalid_argument for any other non-empty value, StoreFailure when the database
+// cannot be opened or migrated.
+std::unique_ptr<store::Store> openStore(const std::string& database, const std::filesystem::path& dataDir);
 
 // <dir of /proc/self/exe>/web.
 std::filesystem::path defaultWebRoot();

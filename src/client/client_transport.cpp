@@ -37,7 +37,8 @@ ClientTransport::ClientTransport(net::EventLoop& loop, std::unique_ptr<net::UdpS
       listener_(listener),
       // RFC 8839 §5.4: ufrag >= 4 and pwd >= 22 ice-chars; same lengths as the server's.
       localUfrag_(randomIceString(ice::IceLiteResponder::kUfragLength)),
-      localPassword_(randomIceString(ice::IceLiteResponder::kPasswordLength)) {
+      localPassword_(randomIceString(ice::IceLiteResponder::kPasswordLength)),
+      checkResponder_(localUfrag_, localPassword_) {
   loop_.addFd(socket_->fd(), EPOLLIN, [this](uint32_t) { onReadable(); });
 }
 
@@ -65,6 +66,10 @@ void ClientTransport::start(const RemoteTransport& remote) {
   config.remoteUfrag = remote.iceUfrag;
   config.remotePassword = remote.icePassword;
   config.nominate = true;
+  // We cannot switch to the controlled role. A full-ICE offerer (Janus's subscriber offer)
+  // thinks it is controlling too; RFC 8445 §7.3.1.1 lets the larger tie-breaker keep the
+  // role, so we take the largest: the peer switches to controlled instead of answering 487.
+  config.tieBreaker = UINT64_MAX;
   config.remoteAddress = remote.candidate;
   checker_ = std::make_unique<ice::IceControllingChecker>(std::move(config));
   state_ = State::kChecking;
@@ -154,6 +159,14 @@ void ClientTransport::handleDatagram(MutableByteView data, const SocketAddress& 
   }
   // RFC 7983 §7 demultiplexing by the first byte.
   if (ice::looksLikeStun(data)) {
+    // A full-ICE peer (not our lite server) checks the pair too; see check_responder.hpp.
+    if (auto message = ice::StunMessage::parse(data); message && message->messageClass() == ice::StunClass::kRequest) {
+      if (auto response = checkResponder_.respond(*message, from)) {
+        socket_->send(*response, from);
+        ++stats_.checksAnswered;
+      }
+      return;
+    }
     const auto event = checker_->handleResponse(data, from, now);
     if (event.kind == ice::IceControllingChecker::Event::Kind::kSucceeded && state_ == State::kChecking) {
       timing_.iceSucceededAt = now;

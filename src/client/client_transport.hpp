@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "client/check_responder.hpp"
 #include "client/client_identity.hpp"
 #include "common/bytes.hpp"
 #include "common/clock.hpp"
@@ -67,6 +68,7 @@ class ClientTransport final : private dtls::DtlsTransport::Listener {
     uint64_t protectFailures = 0;
     uint64_t malformed = 0;
     uint64_t foreignDatagrams = 0;  // not from the server's candidate
+    uint64_t checksAnswered = 0;    // the peer's own Binding requests (full-ICE servers)
   };
 
   // Binds the socket (port 0 = ephemeral) and registers it with the loop. Error: errno.
@@ -131,6 +133,7 @@ class ClientTransport final : private dtls::DtlsTransport::Listener {
   State state_ = State::kNew;
   RemoteTransport remote_;
   std::unique_ptr<ice::IceControllingChecker> checker_;
+  CheckResponder checkResponder_;
   std::unique_ptr<dtls::DtlsTransport> dtls_;
   std::unique_ptr<srtp::SrtpSession> srtpIn_;
   std::unique_ptr<srtp::SrtpSession> srtpOut_;

@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
 
 namespace medrtc::loadgen {
 
@@ -143,6 +144,7 @@ void JanusSignaling::scheduleKeepalive() {
 }
 
 void JanusSignaling::onEvent(const JanusMessage& event) {
+  spdlog::debug("loadgen: {} janus {} videoroom {} jsep {}", display_, event.janus, event.videoRoom, event.jsepType);
   if (event.janus == "hangup") {
     failWith("janus hangup: " + event.reason);
     return;

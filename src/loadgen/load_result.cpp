@@ -20,6 +20,17 @@ json::value optionalNumber(const std::optional<double>& v) { return v ? json::va
 
 std::string toString(Target target) { return target == Target::kJanus ? "janus" : "medrtc"; }
 
+ParticipantResult windowDelta(const ParticipantResult& end, const ParticipantResult& start) {
+  ParticipantResult r = end;
+  r.packetsSent = end.packetsSent - std::min(start.packetsSent, end.packetsSent);
+  r.packetsReceived = end.packetsReceived - std::min(start.packetsReceived, end.packetsReceived);
+  r.packetsExpected = end.packetsExpected - std::min(start.packetsExpected, end.packetsExpected);
+  r.packetsLost = end.packetsLost - start.packetsLost;
+  r.audioReceived = end.audioReceived - std::min(start.audioReceived, end.audioReceived);
+  r.videoReceived = end.videoReceived - std::min(start.videoReceived, end.videoReceived);
+  return r;
+}
+
 std::optional<double> percentile(std::vector<double> values, double p) {
   if (values.empty()) {
     return std::nullopt;

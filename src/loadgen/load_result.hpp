@@ -25,6 +25,7 @@ struct ParticipantResult {
   std::string failure;  // empty = fine; else why (join, DTLS, stall), shown in the table
   std::optional<double> joinMs;  // signaling start → first remote RTP packet
   Micros firstRemoteRtpAt{0};    // loop clock; 0 = nothing received
+  // Packet counters cover the measured window (see windowDelta).
   uint64_t packetsSent = 0;
   uint64_t packetsReceived = 0;  // remote RTP (audio + video)
   uint64_t packetsExpected = 0;  // RFC 3550 A.3: highest - base + 1, summed over streams
@@ -77,6 +78,11 @@ struct Summary {
   // (RSS at the end - RSS before the first join) / participants.
   std::optional<double> serverRssBytesPerParticipant;
 };
+
+// The packet counters of `end` minus those of `start` (both snapshots of one participant):
+// what happened in the measured window. Everything else (name, failure, join time,
+// latency, gaps) is taken from `end`.
+ParticipantResult windowDelta(const ParticipantResult& end, const ParticipantResult& start);
 
 // Nearest-rank percentile (p in [0, 1]) of `values`; nullopt when empty.
 std::optional<double> percentile(std::vector<double> values, double p);

@@ -30,6 +30,7 @@ namespace {
 constexpr auto kDrain = 300ms;
 // Time for leave / session destroy requests to go out before the sockets close.
 constexpr auto kLeaveGrace = 200ms;
+constexpr Micros kDtlsInitialRetransmit = 100ms;
 
 struct Participant {
   std::string name;
@@ -182,7 +183,12 @@ LoadResult runLoad(const LoadgenConfig& config, std::ostream& progress) {
 
   MediaSettings settings;
   settings.bindAddress = *bindAddress;
-  settings.identity = client::ClientIdentity::generate();
+  // A full-ICE server (Janus) drops a ClientHello that arrives before its own check on the
+  // pair succeeded; RFC 6347's 1 s first retransmission would then add a second to every
+  // join. Browsers start lower (libwebrtc: 50 ms, doubling); so do we.
+  dtls::DtlsConfig dtlsConfig;
+  dtlsConfig.initialRetransmitTimeout = kDtlsInitialRetransmit;
+  settings.identity = client::ClientIdentity::generate(dtlsConfig);
   settings.maxRtpPayload = config.packetSize;
   settings.publisher.videoBitrateBps = config.videoBitrateBps;
 
@@ -277,6 +283,16 @@ LoadResult runLoad(const LoadgenConfig& config, std::ostream& progress) {
     result.serverStart = sampleProcess(*config.serverPid);
   }
   const CpuMark cpuStart = markCpu(loops);
+  std::vector<ParticipantResult> atWindowStart(participants.size());
+  for (auto& loop : loops) {
+    onLoop(*loop, [&, l = loop.get()] {
+      for (size_t i = 0; i < participants.size(); ++i) {
+        if (participants[i].loop == l) {
+          atWindowStart[i] = participants[i].media->snapshot(clock.now());
+        }
+      }
+    });
+  }
   std::this_thread::sleep_for(std::chrono::duration<double>(config.durationSeconds));
   if (config.serverPid) {
     result.serverEnd = sampleProcess(*config.serverPid);
@@ -298,10 +314,11 @@ LoadResult runLoad(const LoadgenConfig& config, std::ostream& progress) {
   std::this_thread::sleep_for(kDrain);
   for (auto& loop : loops) {
     onLoop(*loop, [&, l = loop.get()] {
-      for (Participant& p : participants) {
+      for (size_t i = 0; i < participants.size(); ++i) {
+        Participant& p = participants[i];
         if (p.loop == l) {
           std::string failure = std::move(p.result.failure);
-          p.result = p.media->snapshot(stoppedAt);
+          p.result = windowDelta(p.media->snapshot(stoppedAt), atWindowStart[i]);
           if (p.result.failure.empty()) {
             p.result.failure = std::move(failure);
           }

@@ -1,5 +1,7 @@
 #include "loadgen/loadgen_command.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
@@ -39,6 +41,7 @@ LoadgenCommand::LoadgenCommand(CLI::App& app) : config_(std::make_unique<Loadgen
                        "seconds a participant may take to receive remote media (default 10)")
       ->check(CLI::Range(1.0, 600.0));
   command_->add_option("--out", c.outPath, "write the JSON result here");
+  command_->add_flag("--verbose", verbose_, "log signaling and connection steps (debug) to stderr");
 }
 
 LoadgenCommand::~LoadgenCommand() = default;
@@ -46,6 +49,9 @@ LoadgenCommand::~LoadgenCommand() = default;
 bool LoadgenCommand::parsed() const { return command_->parsed(); }
 
 int LoadgenCommand::run() {
+  if (verbose_) {
+    spdlog::set_level(spdlog::level::debug);
+  }
   LoadgenConfig config = *config_;
   config.target = target_ == "janus" ? Target::kJanus : Target::kMedrtc;
   if (serverPid_ > 0) {

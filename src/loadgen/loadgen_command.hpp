@@ -27,6 +27,7 @@ class LoadgenCommand {
   std::unique_ptr<LoadgenConfig> config_;
   std::string target_ = "medrtc";
   int serverPid_ = 0;
+  bool verbose_ = false;
 };
 
 }  // namespace medrtc::loadgen

@@ -2,6 +2,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
 
 #include "loadgen/medrtc_messages.hpp"
 
@@ -66,6 +67,7 @@ void MedrtcSignaling::onMessage(const std::string& text) {
     failWith("signaling: unparsable server message");
     return;
   }
+  spdlog::debug("loadgen: medrtc {}", message->type);
   if (message->type == "joined") {
     media_.call([](ParticipantMedia& m) { return m.createPublishOffer(); },
                 [this](std::string offer) {

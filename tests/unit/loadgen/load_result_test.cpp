@@ -132,3 +132,39 @@ TEST(LoadResultSummary, NoServerPidMeansNoServerFigures) {
 
 }  // namespace
 }  // namespace medrtc::loadgen
+
+namespace medrtc::loadgen {
+namespace {
+
+TEST(LoadResultMath, WindowDeltaCountsOnlyTheWindow) {
+  ParticipantResult start;
+  start.packetsSent = 100;
+  start.packetsReceived = 90;
+  start.packetsExpected = 95;
+  start.packetsLost = 5;
+  start.audioReceived = 40;
+  start.videoReceived = 50;
+  ParticipantResult end = start;
+  end.name = "c0-a";
+  end.failure = "x";
+  end.packetsSent = 1100;
+  end.packetsReceived = 1080;
+  end.packetsExpected = 1095;
+  end.packetsLost = 15;
+  end.audioReceived = 290;
+  end.videoReceived = 790;
+  const ParticipantResult d = windowDelta(end, start);
+  EXPECT_EQ(d.name, "c0-a");
+  EXPECT_EQ(d.failure, "x");
+  EXPECT_EQ(d.packetsSent, 1000U);
+  EXPECT_EQ(d.packetsReceived, 990U);
+  EXPECT_EQ(d.packetsExpected, 1000U);
+  EXPECT_EQ(d.packetsLost, 10);
+  EXPECT_EQ(d.audioReceived, 250U);
+  EXPECT_EQ(d.videoReceived, 740U);
+  // A participant that joined late: nothing before the window.
+  EXPECT_EQ(windowDelta(end, ParticipantResult{}).packetsReceived, 1080U);
+}
+
+}  // namespace
+}  // namespace medrtc::loadgen

@@ -7,6 +7,8 @@
 #include <iostream>
 
 #include "app/admin.hpp"
+#include "app/compliance_commands.hpp"
+#include "app/security_config.hpp"
 #include "loadgen/loadgen_command.hpp"
 
 namespace medrtc::app {
@@ -24,10 +26,17 @@ struct ServeFlags {
   int workers = -1;
   std::string webRoot;
   bool dev = false;
+  SecurityFlags security;
 };
 
+// The options of `serve`, also taken by `compliance report` (same configuration).
+void addServeOptions(CLI::App* serve, ServeFlags& f);
+
 void addServe(CLI::App& app, ServeFlags& f) {
-  auto* serve = app.add_subcommand("serve", "run the server (HTTP/WebSocket API, web client, media workers)");
+  addServeOptions(app.add_subcommand("serve", "run the server (HTTP/WebSocket API, web client, media workers)"), f);
+}
+
+void addServeOptions(CLI::App* serve, ServeFlags& f) {
   serve->add_option("--config", f.config, "TOML file with the same keys; flags override it")->check(CLI::ExistingFile);
   serve->add_option("--listen", f.listen, "HOST:PORT for HTTP and WebSocket (default 127.0.0.1:8080; port 0 = any)");
   serve->add_option("--data-dir", f.dataDir, "directory for medrtc.db and token.key (default ./data)");
@@ -41,13 +50,16 @@ void addServe(CLI::App& app, ServeFlags& f) {
       ->check(CLI::Range(0, 1024));
   serve->add_option("--web-root", f.webRoot, "web client files (default <dir of the executable>/web)");
   serve->add_flag("--dev", f.dev, "enable the development page endpoint POST /api/v1/dev/rooms");
+  addSecurityFlags(serve, f.security);
 }
 
 ServeConfig buildServeConfig(const ServeFlags& f) {
   ServeConfig config;
   if (!f.config.empty()) {
     applyConfigFile(f.config, config);
+    applySecurityConfigFile(f.config, config.security);
   }
+  applySecurityFlags(f.security, config.security);
   if (!f.listen.empty()) {
     parseListen(f.listen, config.listenHost, config.listenPort);
   }
@@ -101,6 +113,10 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
 
   loadgen::LoadgenCommand loadgen(app);
 
+  ComplianceCommands compliance(app);
+  ServeFlags reportFlags;
+  addServeOptions(compliance.reportCommand(), reportFlags);
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -109,6 +125,9 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
     }
     if (createKey->parsed()) {
       return createApiKeyCommand(adminDataDir, keyName, std::cout, std::cerr);
+    }
+    if (compliance.parsed()) {
+      return compliance.run(buildServeConfig(reportFlags), std::cout, std::cerr);
     }
     if (loadgen.parsed()) {
       return loadgen.run();

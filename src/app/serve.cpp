@@ -8,6 +8,7 @@
 #include <csignal>
 #include <ostream>
 
+#include "app/security_setup.hpp"
 #include "common/clock.hpp"
 #include "signaling/join_token.hpp"
 #include "signaling/server.hpp"
@@ -40,6 +41,8 @@ bool applyBootstrapKey(store::Store& store, const std::optional<std::string>& ke
 }
 
 int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std::ostream& out) {
+  // Policy, placement and transport checks come first: a refused start touches nothing.
+  SecuritySetup security = checkSecurity(config);
   std::filesystem::create_directories(config.dataDir);
   // The store is used inline on the control thread: SQLite calls take microseconds at
   // this scale. PostgreSQL calls block the control thread for a network round trip each;
@@ -56,6 +59,13 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   options.webRoot = config.webRoot.empty() ? defaultWebRoot() : config.webRoot;
   options.dev = config.dev;
   options.tokenSecret = store::loadOrCreateSecret(config.dataDir / "token.key", signaling::kTokenSecretBytes);
+  applySecurity(config, security, options);
+  for (const auto& notice : security.notices) {
+    spdlog::warn("{}", notice);
+  }
+  spdlog::info("policy={} region={} tls={} turn={}", security.profile ? security.profile->name : "none",
+               config.security.region.empty() ? "-" : config.security.region, options.tls ? security.tlsMinVersion : "off",
+               options.iceServers ? "on" : "off");
 
   boost::asio::io_context ioc(1);
   sfu::MediaConfig media = config.media;
@@ -77,7 +87,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   std::string host = options.listenHost.find(':') != std::string::npos ? "[" + options.listenHost + "]"
                                                                          : options.listenHost;
   spdlog::info("server started port={} dev={} workers={}", server.port(), config.dev, config.media.workers);
-  out << "medrtc listening on http://" << host << ":" << server.port() << std::endl;
+  out << "medrtc listening on " << (server.tls() ? "https://" : "http://") << host << ":" << server.port() << std::endl;
 
   ioc.run();
   spdlog::info("server stopped");

@@ -88,6 +88,8 @@ void applyConfigFile(const std::filesystem::path& file, ServeConfig& config) {
           throw std::runtime_error("unknown config key \"" + mk + "\"");
         }
       }
+    } else if (isSecurityConfigKey(k)) {
+      // policy, region, [tls], [turn], ...: read by applySecurityConfigFile.
     } else {
       throw std::runtime_error("unknown config key \"" + k + "\"");
     }

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/security_config.hpp"
 #include "sfu/media_plane.hpp"
 #include "store/store.hpp"
 
@@ -22,6 +23,7 @@ struct ServeConfig {
   std::filesystem::path webRoot;  // empty: <dir of the executable>/web
   bool dev = false;
   sfu::MediaConfig media;  // ip (--media-ip), listen (--media-listen), workers, rtc port base
+  SecurityConfig security;  // policy, region, TLS, frame-ancestors, TURN (security_config.hpp)
 };
 
 // "HOST:PORT", "[::1]:PORT". Throws std::invalid_argument with a readable message.

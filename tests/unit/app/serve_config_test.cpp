@@ -72,7 +72,7 @@ void expectRefused(const std::string& toml, const std::string& mention) {
 TEST(ServeConfig, RefusesUnknownKeysByName) {
   expectRefused("lisen = \"127.0.0.1:1\"\n", "\"lisen\"");
   expectRefused("[media]\nwrokers = 2\n", "\"media.wrokers\"");
-  expectRefused("[tls]\ncert = \"x\"\n", "\"tls\"");
+  expectRefused("[tsl]\ncert = \"x\"\n", "\"tsl\"");  // [tls] is security_config.hpp's
 }
 
 TEST(ServeConfig, RefusesWrongTypesAndSyntax) {

@@ -1,0 +1,163 @@
+#include "app/security_setup.hpp"
+
+#include <arpa/inet.h>
+
+#include <chrono>
+
+#include "compliance/rules.hpp"
+#include "tls/tls_context.hpp"
+#include "turn/turn_credentials.hpp"
+
+namespace medrtc::app {
+
+namespace {
+
+// KBV names no TURN lifetime; one hour is what every shipped profile says.
+constexpr uint32_t kDefaultTurnTtlSeconds = 3600;
+
+int64_t unixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string joinSources(const std::vector<std::string>& sources) {
+  if (sources.empty()) {
+    return "'none'";
+  }
+  std::string out;
+  for (const auto& s : sources) {
+    out += (out.empty() ? "" : " ") + s;
+  }
+  return out;
+}
+
+}  // namespace
+
+bool isLoopbackHost(const std::string& host) {
+  if (host == "localhost" || host == "::1") {
+    return true;
+  }
+  in_addr v4{};
+  return inet_pton(AF_INET, host.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
+}
+
+std::optional<compliance::PolicyProfile> loadActiveProfile(const SecurityConfig& security) {
+  if (security.policy.empty()) {
+    return std::nullopt;
+  }
+  auto dir = security.policiesDir.empty() ? defaultPoliciesDir() : security.policiesDir;
+  auto profile = compliance::loadPolicyByName(security.policy, dir);
+  if (!profile) {
+    throw StartRefused(profile.error().toString());
+  }
+  return std::move(profile).value();
+}
+
+compliance::NodeSettings nodeSettingsFor(const ServeConfig& config, const compliance::PolicyProfile* profile) {
+  const SecurityConfig& s = config.security;
+  compliance::NodeSettings n;
+  n.nodeId = config.listenHost + ":" + std::to_string(config.listenPort);
+  n.region = s.region;
+  n.storageRegion = s.storageRegion;
+  n.hostCertifications = s.hostCertifications;
+  n.tlsEnabled = s.tlsConfigured();
+  n.tlsMinVersion = !s.tlsMinVersion.empty() ? s.tlsMinVersion : profile ? profile->minTlsVersion : "1.2";
+  if (!s.turnUrls.empty()) {
+    n.turnCredentialTtlSeconds = s.turnTtlSeconds.value_or(profile ? profile->turnCredentialTtlSeconds
+                                                                     : kDefaultTurnTtlSeconds);
+  }
+  // Nothing here can switch on recording, transcription, E2EE, P2P, idle logoff or MFA:
+  // those are not built (compliance/built_features.hpp), and the report says so.
+  n.thirdPartyOrigins = {};  // the web client contacts only its own origin (tests/e2e)
+  return n;
+}
+
+SecuritySetup checkSecurity(const ServeConfig& config) {
+  const SecurityConfig& s = config.security;
+  validateSecurityConfig(s);
+  SecuritySetup setup;
+  setup.profile = loadActiveProfile(s);
+  setup.node = nodeSettingsFor(config, setup.profile ? &*setup.profile : nullptr);
+  setup.tlsMinVersion = setup.node.tlsMinVersion;
+
+  // Security by default: a listener other hosts can reach speaks TLS, unless the operator
+  // says a proxy in front terminates it.
+  if (!s.tlsConfigured() && !s.insecureHttp && !isLoopbackHost(config.listenHost)) {
+    throw StartRefused("refusing plain HTTP on " + config.listenHost + ":" + std::to_string(config.listenPort) +
+                       ": give --tls-cert/--tls-key or --tls-self-signed, or --insecure-http when a TLS proxy "
+                       "terminates in front of medrtc");
+  }
+  if (!setup.profile) {
+    setup.notices.push_back("no policy profile is enforced (--policy kbv|hipaa|gdpr|hds)");
+    return setup;
+  }
+  auto violations = compliance::checkNodeConfig(*setup.profile, setup.node);
+  if (compliance::refusesStart(violations, s.strictPolicy)) {
+    std::string message;
+    for (const auto& v : violations) {
+      if (v.severity == compliance::Severity::Refuse || s.strictPolicy) {
+        message += (message.empty() ? "" : "\n") + v.message();
+      }
+    }
+    throw StartRefused(message);
+  }
+  for (const auto& v : violations) {
+    setup.notices.push_back(v.message() + " (" + v.requirement + ")");
+  }
+  setup.violations = std::move(violations);
+  return setup;
+}
+
+void applySecurity(const ServeConfig& config, SecuritySetup& setup, signaling::ServerOptions& options) {
+  const SecurityConfig& s = config.security;
+  options.frameAncestors = joinSources(s.frameAncestors);
+  // A rule that forbids the action → 403 naming it. A profile that allows it while the
+  // feature is not built → the server answers 501 (not built), not a policy refusal.
+  if (setup.profile && !setup.profile->recordingAllowed) {
+    if (auto v = compliance::checkAction(*setup.profile, compliance::action::StartRecording{})) {
+      options.recordingRefusal = v->message();
+    }
+  }
+  if (setup.profile && !setup.profile->transcriptionAllowed) {
+    if (auto v = compliance::checkAction(*setup.profile, compliance::action::StartTranscription{})) {
+      options.transcriptionRefusal = v->message();
+    }
+  }
+
+  if (s.tlsConfigured()) {
+    tls::TlsSettings settings{s.tlsCert, s.tlsKey, setup.tlsMinVersion};
+    if (s.tlsSelfSigned) {
+      auto cert = tls::ensureSelfSigned(config.dataDir, {config.listenHost, config.media.announcedIp});
+      if (!cert) {
+        throw StartRefused(cert.error());
+      }
+      settings.certFile = cert->certFile;
+      settings.keyFile = cert->keyFile;
+      setup.notices.push_back(std::string(cert->created ? "created" : "using") + " self-signed certificate " +
+                              cert->certFile.string() + " sha256 " + cert->sha256Fingerprint);
+    }
+    auto ctx = tls::makeServerContext(settings);
+    if (!ctx) {
+      throw StartRefused(ctx.error());
+    }
+    options.tls = *ctx;
+  }
+
+  if (!s.turnUrls.empty()) {
+    auto secret = turn::readSecretFile(s.turnSecretFile);
+    if (!secret) {
+      throw StartRefused(secret.error());
+    }
+    uint32_t ttl = setup.node.turnCredentialTtlSeconds.value_or(kDefaultTurnTtlSeconds);
+    auto issuer = std::make_shared<turn::TurnCredentialIssuer>(s.turnUrls, *secret, ttl);
+    options.iceServers = [issuer](const std::string& participantId) {
+      std::vector<signaling::IceServerView> out;
+      for (auto& server : issuer->issue(participantId, unixNow())) {
+        out.push_back(signaling::IceServerView{server.urls, server.username, server.credential});
+      }
+      return out;
+    };
+  }
+}
+
+}  // namespace medrtc::app

@@ -1,0 +1,365 @@
+// `medrtc audit verify|export`, `medrtc compliance report` and the policy checks `serve`
+// runs before it listens: exit codes and output on a temp data dir whose audit log is
+// written through compliance::AuditLog.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "app/cli.hpp"
+#include "app/security_setup.hpp"
+#include "common/random.hpp"
+#include "compliance/audit_log.hpp"
+#include "turn/turn_credentials.hpp"
+
+namespace medrtc::app {
+namespace {
+
+namespace json = boost::json;
+
+class TempDir {
+ public:
+  TempDir() : path_(std::filesystem::temp_directory_path() / ("medrtc-ccli-" + randomHex(6))) {
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::filesystem::path policiesDir() {
+  if (const char* src = std::getenv("MEDRTC_SOURCE_DIR")) {
+    return std::filesystem::path(src) / "policies";
+  }
+  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path() / "policies";
+}
+
+struct CliRun {
+  int rc;
+  std::string out;
+  std::string err;
+};
+
+CliRun run(std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (auto& a : args) {
+    argv.push_back(a.data());
+  }
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  int rc = runCli(static_cast<int>(argv.size()), argv.data(), nullptr);
+  std::string out = ::testing::internal::GetCapturedStdout();
+  std::string err = ::testing::internal::GetCapturedStderr();
+  return {rc, out, err};
+}
+
+void writeAuditLog(const std::filesystem::path& dataDir, int events) {
+  compliance::AuditLogOptions options;
+  options.dataDir = dataDir;
+  options.sourceNode = "node-test";
+  options.checkpointEveryEvents = 2;
+  auto log = compliance::AuditLog::open(options);
+  for (int i = 0; i < events; ++i) {
+    compliance::AuditEvent e;
+    e.type = compliance::dicom::userAuthentication();
+    e.subtype = {compliance::dicom::login()};
+    compliance::AuditAgent agent;
+    agent.who = "Practitioner/p_" + std::to_string(i);
+    agent.role = "practitioner";
+    agent.requestor = true;
+    agent.name = compliance::PersonalText{agent.who, "Dr. Test " + std::to_string(i), "", false};
+    e.agents.push_back(agent);
+    e.entities.push_back(compliance::AuditEntity{"Room/r_" + std::to_string(i), std::nullopt});
+    log->append(std::move(e));
+  }
+  log->close();
+}
+
+// ---- audit verify / export
+
+TEST(AuditCli, VerifyOnAnIntactLogExitsZero) {
+  TempDir dir;
+  writeAuditLog(dir.path(), 5);
+  CliRun r = run({"medrtc", "audit", "verify", "--data-dir", dir.path().string()});
+  EXPECT_EQ(r.rc, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("audit log OK: 5 events"), std::string::npos) << r.out;
+}
+
+TEST(AuditCli, VerifyReportsTheFirstBrokenIndexAndExitsOne) {
+  TempDir dir;
+  writeAuditLog(dir.path(), 5);
+  auto events = dir.path() / "audit" / "events.log";
+  std::string text;
+  {
+    std::ifstream in(events);
+    std::stringstream s;
+    s << in.rdbuf();
+    text = s.str();
+  }
+  size_t third = text.find("Room/r_2");
+  ASSERT_NE(third, std::string::npos);
+  text[third + 7] = '9';  // Room/r_2 → Room/r_9 in event index 2
+  std::ofstream(events, std::ios::trunc) << text;
+  CliRun r = run({"medrtc", "audit", "verify", "--data-dir", dir.path().string()});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.out.find("audit log BROKEN"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("index 2"), std::string::npos) << r.out;
+}
+
+TEST(AuditCli, VerifyWithoutALogExitsOne) {
+  TempDir dir;
+  CliRun r = run({"medrtc", "audit", "verify", "--data-dir", dir.path().string()});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.out.find("no audit log"), std::string::npos) << r.out;
+}
+
+TEST(AuditCli, ExportWritesAFhirBundleOfAuditEvents) {
+  TempDir dir;
+  writeAuditLog(dir.path(), 3);
+  auto file = dir.path() / "bundle.json";
+  CliRun r = run({"medrtc", "audit", "export", "--format", "fhir", "--data-dir", dir.path().string(), "--out",
+               file.string()});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  std::ifstream in(file);
+  std::stringstream s;
+  s << in.rdbuf();
+  json::object bundle = json::parse(s.str()).as_object();
+  EXPECT_EQ(bundle.at("resourceType"), "Bundle");
+  const auto& entries = bundle.at("entry").as_array();
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].at("resource").at("resourceType"), "AuditEvent");
+  EXPECT_NE(s.str().find("Dr. Test 0"), std::string::npos);  // opened with the subject's key
+
+  CliRun toStdout = run({"medrtc", "audit", "export", "--data-dir", dir.path().string()});
+  EXPECT_EQ(toStdout.rc, 0);
+  EXPECT_EQ(json::parse(toStdout.out).at("resourceType"), "Bundle");
+}
+
+TEST(AuditCli, ExportRefusesAnUnknownFormat) {
+  TempDir dir;
+  writeAuditLog(dir.path(), 1);
+  auto file = dir.path() / "out.csv";
+  CliRun r = run({"medrtc", "audit", "export", "--format", "csv", "--data-dir", dir.path().string(), "--out",
+               file.string()});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_FALSE(std::filesystem::exists(file));
+}
+
+// ---- compliance report
+
+TEST(ComplianceCli, KbvReportForAGermanTlsNodeAsJson) {
+  TempDir dir;
+  CliRun r = run({"medrtc", "compliance", "report", "--profile", "kbv", "--format", "json", "--policies-dir",
+               policiesDir().string(), "--region", "eu-de", "--tls-self-signed", "--data-dir", dir.path().string()});
+  EXPECT_EQ(r.rc, 1) << r.out << r.err;  // E2EE, P2P… are not built: never "all pass"
+  json::object report = json::parse(r.out).as_object();
+  EXPECT_EQ(report.at("profile"), "kbv");
+  std::map<std::string, std::string> status;
+  for (const auto& req : report.at("requirements").as_array()) {
+    status[std::string(req.at("id").as_string())] = std::string(req.at("status").as_string());
+  }
+  EXPECT_EQ(status["K1"], "pass");
+  EXPECT_EQ(status["K6"], "not-met");
+  EXPECT_EQ(status["K7"], "not-met");
+  EXPECT_EQ(status["K8"], "pass");
+  // The report reads no secret: no certificate was created for it.
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "tls"));
+}
+
+TEST(ComplianceCli, ReportFailsWhereTheRunningConfigurationBreaksTheProfile) {
+  CliRun r = run({"medrtc", "compliance", "report", "--profile", "kbv", "--policies-dir", policiesDir().string(),
+               "--region", "us-east"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.out.find("# "), std::string::npos) << r.out;  // Markdown
+  EXPECT_NE(r.out.find("us-east"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("fail"), std::string::npos) << r.out;
+}
+
+TEST(ComplianceCli, ReportTakesTheProfileAndNodeFromTheServeConfigFile) {
+  TempDir dir;
+  auto config = dir.path() / "medrtc.toml";
+  std::ofstream(config) << "policy = \"hipaa\"\nregion = \"us-east\"\npolicies_dir = \"" << policiesDir().string()
+                        << "\"\n[tls]\nself_signed = true\n";
+  CliRun r = run({"medrtc", "compliance", "report", "--config", config.string(), "--format", "json"});
+  ASSERT_EQ(r.rc, 1) << r.out << r.err;
+  json::object report = json::parse(r.out).as_object();
+  EXPECT_EQ(report.at("profile"), "hipaa");
+  EXPECT_NE(r.out.find("us-east"), std::string::npos);
+  for (const auto& req : report.at("requirements").as_array()) {
+    if (req.at("id") == "H4") {
+      EXPECT_EQ(req.at("status"), "pass") << json::serialize(req);  // TLS from the config file
+    }
+  }
+}
+
+TEST(ComplianceCli, ReportWithoutAProfileOrWithABadFormatExitsTwo) {
+  EXPECT_EQ(run({"medrtc", "compliance", "report"}).rc, 2);
+  EXPECT_EQ(run({"medrtc", "compliance", "report", "--profile", "kbv", "--format", "pdf", "--policies-dir",
+                 policiesDir().string()})
+                .rc,
+            2);
+  EXPECT_EQ(run({"medrtc", "compliance", "report", "--profile", "../etc", "--policies-dir", policiesDir().string()})
+                .rc,
+            2);
+}
+
+// ---- serve refuses to start
+
+TEST(ServePolicy, RegionOutsideTheProfileRefusesStartNamingTheRule) {
+  TempDir dir;
+  CliRun r = run({"medrtc", "serve", "--policy", "kbv", "--policies-dir", policiesDir().string(), "--region", "us-east",
+               "--tls-self-signed", "--data-dir", (dir.path() / "data").string(), "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("policy kbv: rule regions.media="), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\"us-east\" is outside the allowed regions"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "data"));  // refused before touching anything
+}
+
+TEST(ServePolicy, PlainHttpUnderAProfileRefusesStartNamingTheTlsRule) {
+  CliRun r = run({"medrtc", "serve", "--policy", "gdpr", "--policies-dir", policiesDir().string(), "--region", "eu-fr",
+               "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("policy gdpr: rule encryption.min_tls_version=1.2: TLS is disabled"), std::string::npos)
+      << r.err;
+}
+
+TEST(ServePolicy, PlainHttpOnAPublicAddressNeedsInsecureHttp) {
+  CliRun r = run({"medrtc", "serve", "--listen", "0.0.0.0:0"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("refusing plain HTTP on 0.0.0.0:0"), std::string::npos) << r.err;
+}
+
+TEST(ServePolicy, MisspeltKeyInAPolicyFileRefusesStartWithFileLineAndKey) {
+  TempDir dir;
+  std::filesystem::copy(policiesDir(), dir.path() / "policies");
+  auto kbv = dir.path() / "policies" / "kbv.toml";
+  std::ofstream(kbv, std::ios::app) << "\n[recordng]\nallowed = true\n";
+  int lines = 0;
+  {
+    std::ifstream in(kbv);
+    std::string line;
+    while (std::getline(in, line)) {
+      ++lines;
+    }
+  }
+  CliRun r = run({"medrtc", "serve", "--policy", "kbv", "--policies-dir", (dir.path() / "policies").string(), "--region",
+               "eu-de", "--tls-self-signed", "--data-dir", (dir.path() / "data").string()});
+  EXPECT_EQ(r.rc, 1);
+  std::regex where(R"(kbv\.toml:\d+: .*recordng)");
+  EXPECT_TRUE(std::regex_search(r.err, where)) << r.err;
+  EXPECT_NE(r.err.find("kbv.toml:" + std::to_string(lines)), std::string::npos) << r.err << " lines=" << lines;
+}
+
+TEST(ServePolicy, LongTurnCredentialsRefuseStartNamingTheRule) {
+  TempDir dir;
+  auto secret = dir.path() / "turn.secret";
+  std::ofstream(secret) << "s3cret\n";
+  ::chmod(secret.c_str(), 0600);
+  ServeConfig config;
+  config.dataDir = dir.path();
+  config.security.policy = "kbv";
+  config.security.policiesDir = policiesDir();
+  config.security.region = "eu-de";
+  config.security.tlsSelfSigned = true;
+  config.security.turnUrls = {"turn:127.0.0.1:3478"};
+  config.security.turnSecretFile = secret;
+  config.security.turnTtlSeconds = 86400;
+  try {
+    checkSecurity(config);
+    FAIL() << "start was not refused";
+  } catch (const StartRefused& e) {
+    EXPECT_NE(std::string(e.what()).find("policy kbv: rule encryption.turn_credential_ttl_seconds=3600"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(ServePolicy, KbvNodeStartsWithTlsAndTurnAndNamesWhatIsNotMet) {
+  TempDir dir;
+  auto secret = dir.path() / "turn.secret";
+  std::ofstream(secret) << "s3cret\n";
+  ::chmod(secret.c_str(), 0600);
+  ServeConfig config;
+  config.dataDir = dir.path();
+  config.security.policy = "kbv";
+  config.security.policiesDir = policiesDir();
+  config.security.region = "eu-de";
+  config.security.tlsSelfSigned = true;
+  config.security.turnUrls = {"turn:127.0.0.1:3478?transport=udp"};
+  config.security.turnSecretFile = secret;
+  SecuritySetup setup = checkSecurity(config);
+  ASSERT_TRUE(setup.profile);
+  std::string notices;
+  for (const auto& n : setup.notices) {
+    notices += n + "\n";
+  }
+  EXPECT_NE(notices.find("encryption.e2ee_required"), std::string::npos) << notices;
+  EXPECT_NE(notices.find("media.p2p_preferred_one_to_one"), std::string::npos) << notices;
+
+  signaling::ServerOptions options;
+  applySecurity(config, setup, options);
+  ASSERT_TRUE(options.tls);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "tls" / "self-signed.crt"));
+  EXPECT_EQ(options.frameAncestors, "'none'");
+  EXPECT_EQ(options.recordingRefusal, "policy kbv: rule recording.allowed=false: recording refused");
+  EXPECT_EQ(options.transcriptionRefusal.rfind("policy kbv: rule transcription.allowed=false", 0), 0u);
+  ASSERT_TRUE(options.iceServers);
+  auto servers = options.iceServers("p_abc");
+  ASSERT_EQ(servers.size(), 1u);
+  EXPECT_EQ(servers[0].urls, std::vector<std::string>{"turn:127.0.0.1:3478?transport=udp"});
+  // draft-uberti-behave-turn-rest-00: "<expiry>:<id>", expiry = now + the profile's 3600 s.
+  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  size_t colon = servers[0].username.find(':');
+  ASSERT_NE(colon, std::string::npos);
+  int64_t expiry = std::stoll(servers[0].username.substr(0, colon));
+  EXPECT_NEAR(static_cast<double>(expiry), static_cast<double>(now + 3600), 5.0);
+  EXPECT_EQ(servers[0].username.substr(colon + 1), "p_abc");
+  EXPECT_TRUE(turn::verifyCredential("s3cret", servers[0].username, servers[0].credential, now));
+  EXPECT_FALSE(turn::verifyCredential("s3cret", servers[0].username, servers[0].credential, now + 3601));
+}
+
+TEST(ServePolicy, HipaaAllowsRecordingSoTheHonestAnswerIsNotBuilt) {
+  ServeConfig config;
+  config.security.policy = "hipaa";
+  config.security.policiesDir = policiesDir();
+  config.security.region = "us-east";
+  config.security.tlsSelfSigned = true;
+  TempDir dir;
+  config.dataDir = dir.path();
+  SecuritySetup setup = checkSecurity(config);
+  signaling::ServerOptions options;
+  applySecurity(config, setup, options);
+  EXPECT_EQ(options.recordingRefusal, "");  // → 501 not_implemented (tests/unit/tls PolicyGate.*)
+}
+
+TEST(ServePolicy, SecurityKeysInTheConfigFileAreCheckedWithLineAndKey) {
+  TempDir dir;
+  auto config = dir.path() / "medrtc.toml";
+  std::ofstream(config) << "listen = \"127.0.0.1:0\"\npolicy = \"kbv\"\n[tls]\nself_signed = true\nmin_version = \"1.1\"\n";
+  CliRun r = run({"medrtc", "serve", "--config", config.string()});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("medrtc.toml:5: config key \"tls.min_version\" must be \"1.2\" or \"1.3\""), std::string::npos)
+      << r.err;
+  std::ofstream(config, std::ios::trunc) << "[turn]\nsecret = \"inline secrets are not accepted\"\n";
+  r = run({"medrtc", "serve", "--config", config.string()});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("medrtc.toml:2: config key \"turn.secret\" is unknown"), std::string::npos) << r.err;
+}
+
+TEST(ServePolicy, BadFrameAncestorsAndTurnUrlsAreRefused) {
+  EXPECT_EQ(run({"medrtc", "serve", "--frame-ancestors", "https://x.org; script-src *"}).rc, 1);
+  EXPECT_EQ(run({"medrtc", "serve", "--turn-url", "stun:127.0.0.1:3478"}).rc, 1);
+  CliRun r = run({"medrtc", "serve", "--turn-url", "turn:127.0.0.1:3478"});
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("--turn-secret-file"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace medrtc::app

@@ -21,3 +21,18 @@ export function waitForIceGathering(pc: RTCPeerConnection): Promise<void> {
     pc.addEventListener('icegatheringstatechange', check);
   });
 }
+
+declare global {
+  interface Window {
+    /** Set before the page loads (Playwright addInitScript) to force media through TURN. */
+    __medrtcForceRelay?: boolean;
+  }
+}
+
+/**
+ * 'relay' when a test forces media through the TURN server (tests/e2e/relay-call.test.mjs),
+ * else 'all'. Never set by the product: a relay-only policy needs `joined.ice_servers`.
+ */
+export function iceTransportPolicy(): RTCIceTransportPolicy {
+  return window.__medrtcForceRelay === true ? 'relay' : 'all';
+}

@@ -1,7 +1,7 @@
 // The publisher connection: we offer sendonly audio/video with the local tracks, the
 // server (ICE-lite, DTLS passive) answers. No trickle: the server learns our address from
 // our connectivity checks, so we just wait for ICE gathering before sending the offer.
-import { waitForIceGathering } from './ice';
+import { waitForIceGathering, iceTransportPolicy } from './ice';
 
 export interface PublisherOptions {
   iceServers: RTCIceServer[];
@@ -16,7 +16,12 @@ export class Publisher {
   private pendingAnswer = false;
 
   constructor(private readonly opts: PublisherOptions) {
-    this.pc = new RTCPeerConnection({ iceServers: opts.iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.pc = new RTCPeerConnection({
+      iceServers: opts.iceServers,
+      iceTransportPolicy: iceTransportPolicy(),
+      bundlePolicy: 'max-bundle',
+      rtcpMuxPolicy: 'require',
+    });
     this.pc.addEventListener('connectionstatechange', () => opts.onConnectionState(this.pc.connectionState));
     // Audio first, then video; one encoding each (no simulcast yet).
     for (const kind of ['audio', 'video'] as const) {

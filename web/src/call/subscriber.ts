@@ -2,7 +2,7 @@
 // when tracks come or go; we answer every offer, in order, with the same version. Each
 // m-line carries `a=msid:<participant_id> <track_id>`, so `event.streams[0].id` is the
 // participant the track belongs to.
-import { waitForIceGathering } from './ice';
+import { waitForIceGathering, iceTransportPolicy } from './ice';
 
 export interface SubscriberOptions {
   iceServers: RTCIceServer[];
@@ -23,7 +23,12 @@ export class Subscriber {
   private closed = false;
 
   constructor(private readonly opts: SubscriberOptions) {
-    this.pc = new RTCPeerConnection({ iceServers: opts.iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.pc = new RTCPeerConnection({
+      iceServers: opts.iceServers,
+      iceTransportPolicy: iceTransportPolicy(),
+      bundlePolicy: 'max-bundle',
+      rtcpMuxPolicy: 'require',
+    });
     this.pc.addEventListener('connectionstatechange', () => opts.onConnectionState(this.pc.connectionState));
     this.pc.addEventListener('track', (ev: RTCTrackEvent) => {
       const stream = ev.streams[0];

@@ -1,0 +1,134 @@
+// A call through coturn only: both Chromium pages are forced to iceTransportPolicy
+// "relay" (window.__medrtcForceRelay), medrtc hands out TURN REST credentials in
+// `joined.ice_servers`, and coturn (scripts/lib/coturn.sh, use-auth-secret) relays every
+// packet to the media server on 127.0.0.1. Passes only if frames are decoded AND the
+// selected candidate pair's local candidate is of type "relay".
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { launchChromium, newCallPage } from '../support/chromium.mjs';
+import { assertNoClientErrors, assertNoForeignRequests, clickJoin, closePages, waitForRemoteMedia } from '../support/call-page.mjs';
+import { createRoom, createToken, repoRoot, startServer } from '../support/server.mjs';
+
+const run = promisify(execFile);
+const coturn = path.join(repoRoot, 'scripts/lib/coturn.sh');
+
+let turnDir;
+let turnPort;
+let server;
+let browser;
+const pages = [];
+
+before(async () => {
+  turnDir = await mkdtemp(path.join(tmpdir(), 'medrtc-coturn-'));
+  const { stdout } = await run(coturn, ['start', turnDir]);
+  turnPort = Number(stdout.trim());
+  assert.ok(turnPort > 0, `coturn.sh printed no port: ${stdout}`);
+  server = await startServer({
+    workers: 1,
+    args: ['--turn-url', `turn:127.0.0.1:${turnPort}?transport=udp`, '--turn-secret-file', path.join(turnDir, 'turn.secret')],
+  });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await closePages(pages);
+  await browser?.close();
+  await server?.stop();
+  if (turnDir) {
+    await run(coturn, ['stop', turnDir]).catch(() => {});
+    await rm(turnDir, { recursive: true, force: true });
+  }
+});
+
+async function joinRelayOnly(roomId, { identity, name, role }) {
+  const { join_url: joinUrl } = await createToken(server, roomId, { identity, name, role });
+  const page = await newCallPage(browser, server.baseUrl + joinUrl, { goto: false });
+  page.displayName = name;
+  await page.addInitScript(() => {
+    window.__medrtcForceRelay = true;
+  });
+  await page.goto(server.baseUrl + joinUrl);
+  await clickJoin(page);
+  return page;
+}
+
+/** Type of the local and remote candidate of each connection's selected pair. */
+async function selectedPairs(page) {
+  return page.evaluate(async () => {
+    const out = {};
+    for (const name of ['publisher', 'subscriber']) {
+      const pc = window.__medrtc[name];
+      if (!pc) {
+        continue;
+      }
+      const stats = await pc.getStats();
+      let pair = null;
+      stats.forEach((s) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId) {
+          pair = stats.get(s.selectedCandidatePairId);
+        }
+      });
+      if (!pair) {
+        stats.forEach((s) => {
+          if (s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated) {
+            pair = s;
+          }
+        });
+      }
+      const local = pair ? stats.get(pair.localCandidateId) : null;
+      const remote = pair ? stats.get(pair.remoteCandidateId) : null;
+      out[name] = {
+        local: local?.candidateType ?? null,
+        relayProtocol: local?.relayProtocol ?? null,
+        remote: remote?.candidateType ?? null,
+        remoteAddress: remote ? `${remote.address ?? remote.ip}:${remote.port}` : null,
+        bytesSent: pair?.bytesSent ?? 0,
+        bytesReceived: pair?.bytesReceived ?? 0,
+        iceServers: pc.getConfiguration().iceServers?.length ?? 0,
+        policy: pc.getConfiguration().iceTransportPolicy,
+      };
+    }
+    return out;
+  });
+}
+
+test('a call forced through coturn (relay only) decodes video on both sides', { timeout: 120_000 }, async (t) => {
+  try {
+    const roomId = await createRoom(server);
+    const alice = await joinRelayOnly(roomId, { identity: 'dr-weber', name: 'Dr Weber', role: 'host' });
+    pages.push(alice);
+    const bob = await joinRelayOnly(roomId, { identity: 'patient-1', name: 'Patient One', role: 'guest' });
+    pages.push(bob);
+
+    const [aliceStats, bobStats] = await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
+    t.diagnostic(`alice: ${JSON.stringify(aliceStats)}`);
+    t.diagnostic(`bob: ${JSON.stringify(bobStats)}`);
+    assert.ok(aliceStats.video.framesDecoded > 0 && bobStats.video.framesDecoded > 0);
+
+    for (const page of [alice, bob]) {
+      const pairs = await selectedPairs(page);
+      t.diagnostic(`${page.displayName}: ${JSON.stringify(pairs)}`);
+      for (const name of ['publisher', 'subscriber']) {
+        const p = pairs[name];
+        assert.ok(p, `${page.displayName} has no ${name} connection`);
+        assert.equal(p.policy, 'relay', `${page.displayName} ${name} was not forced to relay`);
+        assert.equal(p.iceServers, 1, `${page.displayName} ${name} got no TURN server from joined.ice_servers`);
+        assert.equal(p.local, 'relay', `${page.displayName} ${name} selected a ${p.local} candidate, not relay`);
+        assert.equal(p.relayProtocol, 'udp');
+        assert.ok(p.bytesReceived > 0 && p.bytesSent > 0, `${page.displayName} ${name} pair carried no bytes`);
+      }
+      assertNoForeignRequests(page, server.baseUrl);
+      assertNoClientErrors(page);
+    }
+  } catch (err) {
+    t.diagnostic(`server log:\n${server.logs()}`);
+    const log = await readFile(path.join(turnDir, 'turnserver.log'), 'utf8').catch(() => '');
+    t.diagnostic(`coturn log (tail):\n${log.split('\n').slice(-40).join('\n')}`);
+    throw err;
+  }
+});

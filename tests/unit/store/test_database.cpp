@@ -3,9 +3,11 @@
 #include <pqxx/pqxx>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 
 #include "common/random.hpp"
 #include "store/postgres/postgres_store.hpp"
@@ -117,10 +119,20 @@ class PostgresTestDatabase final : public TestDatabase {
 
   int64_t dropConnections() override {
     pqxx::nontransaction txn(*admin_);
-    return txn
-        .exec_params(
-            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", schema_)[0][0]
-        .as<int64_t>();
+    int64_t dropped =
+        txn.exec_params("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+                        schema_)[0][0]
+            .as<int64_t>();
+    // pg_terminate_backend only signals: wait until the sessions are gone, as after a
+    // real restart.
+    for (int i = 0; i < 500; ++i) {
+      if (txn.exec_params("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1", schema_)[0][0]
+              .as<int64_t>() == 0) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return dropped;
   }
 
  private:

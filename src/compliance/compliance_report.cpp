@@ -112,8 +112,10 @@ const std::vector<Requirement>& catalog() {
          return fromRules(c, {"media.p2p_preferred_one_to_one"}, "peer-to-peer is not asked for by this profile");
        }},
       {"K8", "No recording, no transcription", {"recording.allowed", "transcription.allowed"},
-       "compliance/rules.cpp checkAction(StartRecording/StartTranscription)",
-       "Action.RecordingUnderKbvRefusedNamingTheRule, NodeConfig.RecordingFeatureEnabledUnderKbvRefusesStart",
+       "compliance/rules.cpp checkAction(StartRecording/StartTranscription); signaling/server.cpp answers "
+       "/api/v1/rooms/{id}/recordings|transcriptions with 403 naming the rule",
+       "Action.RecordingUnderKbvRefusedNamingTheRule, NodeConfig.RecordingFeatureEnabledUnderKbvRefusesStart, "
+       "PolicyGate.RecordingUnderAForbiddingProfileIs403NamingTheRule, ServePolicy.KbvNodeStartsWithTlsAndTurnAndNamesWhatIsNotMet",
        [](const Context& c) {
          return fromRules(c, {"recording.allowed", "transcription.allowed"},
                           "this build has no recording or transcription pipeline, the node switches are off, and "
@@ -129,7 +131,8 @@ const std::vector<Requirement>& catalog() {
                              .c_str());
        }},
       {"K10", "No advertising, no third-party requests; terms without login", {"web.third_party_origins"},
-       "signaling/server.cpp (CSP default-src 'self'), compliance/rules.cpp", "NodeConfig.ThirdPartyOriginRefusedUnderKbv",
+       "signaling/server.cpp (CSP default-src 'self'), compliance/rules.cpp",
+       "NodeConfig.ThirdPartyOriginRefusedUnderKbv, tests/e2e/no-third-party.test.mjs",
        [](const Context& c) {
          if (auto v = c.violated({"web.third_party_origins"})) {
            return *v;
@@ -157,8 +160,13 @@ const std::vector<Requirement>& catalog() {
        "NodeConfig.UnbuiltSafeguardsAreReportedNotMet",
        [](const Context& c) { return fromRules(c, {"session.idle_logoff_minutes"}, "idle logoff configured"); }},
       {"H4", "Encryption in transit: DTLS-SRTP, TLS 1.2+, short-lived TURN credentials",
-       {"encryption.min_tls_version", "encryption.turn_credential_ttl_seconds"}, "compliance/rules.cpp, dtls/, srtp/",
-       "NodeConfig.TlsOffOrTooOldRefusesStart, NodeConfig.LongTurnCredentialsRefused",
+       {"encryption.min_tls_version", "encryption.turn_credential_ttl_seconds"},
+       "compliance/rules.cpp, tls/tls_context.cpp (SSL_CTX_set_min_proto_version), turn/turn_credentials.cpp, dtls/, "
+       "srtp/",
+       "NodeConfig.TlsOffOrTooOldRefusesStart, NodeConfig.LongTurnCredentialsRefused, "
+       "TlsListener.Tls12IsRefusedWhenTheProfileSaysTls13, TlsListener.HstsAndPageSecurityHeadersOnTls, "
+       "TurnCredentials.ExpiresAfterTheProfileLifetime, ServePolicy.LongTurnCredentialsRefuseStartNamingTheRule, "
+       "tests/e2e/relay-call.test.mjs",
        [](const Context& c) {
          return fromRules(c, {"encryption.min_tls_version", "encryption.turn_credential_ttl_seconds"},
                           "listener TLS " + c.node.tlsMinVersion + "+ (profile: " + c.profile.minTlsVersion +

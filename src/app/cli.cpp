@@ -8,6 +8,8 @@
 
 #include "app/admin.hpp"
 #include "app/clinic_admin.hpp"
+#include "app/compliance_commands.hpp"
+#include "app/security_config.hpp"
 #include "loadgen/loadgen_command.hpp"
 
 namespace medrtc::app {
@@ -18,19 +20,29 @@ struct ServeFlags {
   std::string config;
   std::string listen;
   std::string dataDir;
+  std::string database;
   std::string mediaIp;
   std::string mediaListen;
   int rtcPortBase = -1;
   int workers = -1;
   std::string webRoot;
   bool dev = false;
+  SecurityFlags security;
 };
 
+// The options of `serve`, also taken by `compliance report` (same configuration).
+void addServeOptions(CLI::App* serve, ServeFlags& f);
+
 void addServe(CLI::App& app, ServeFlags& f) {
-  auto* serve = app.add_subcommand("serve", "run the server (HTTP/WebSocket API, web client, media workers)");
+  addServeOptions(app.add_subcommand("serve", "run the server (HTTP/WebSocket API, web client, media workers)"), f);
+}
+
+void addServeOptions(CLI::App* serve, ServeFlags& f) {
   serve->add_option("--config", f.config, "TOML file with the same keys; flags override it")->check(CLI::ExistingFile);
   serve->add_option("--listen", f.listen, "HOST:PORT for HTTP and WebSocket (default 127.0.0.1:8080; port 0 = any)");
   serve->add_option("--data-dir", f.dataDir, "directory for medrtc.db and token.key (default ./data)");
+  serve->add_option("--database", f.database,
+                    "postgres://USER@HOST:PORT/DB to use PostgreSQL (default: SQLite medrtc.db in the data dir)");
   serve->add_option("--media-ip", f.mediaIp, "address announced in ICE candidates (default 127.0.0.1)");
   serve->add_option("--media-listen", f.mediaListen, "address the media UDP sockets bind (default 0.0.0.0)");
   serve->add_option("--rtc-port-base", f.rtcPortBase, "worker i binds UDP port base+i (default 0 = ephemeral)")
@@ -39,18 +51,24 @@ void addServe(CLI::App& app, ServeFlags& f) {
       ->check(CLI::Range(0, 1024));
   serve->add_option("--web-root", f.webRoot, "web client files (default <dir of the executable>/web)");
   serve->add_flag("--dev", f.dev, "enable the development page endpoint POST /api/v1/dev/rooms");
+  addSecurityFlags(serve, f.security);
 }
 
 ServeConfig buildServeConfig(const ServeFlags& f) {
   ServeConfig config;
   if (!f.config.empty()) {
     applyConfigFile(f.config, config);
+    applySecurityConfigFile(f.config, config.security);
   }
+  applySecurityFlags(f.security, config.security);
   if (!f.listen.empty()) {
     parseListen(f.listen, config.listenHost, config.listenPort);
   }
   if (!f.dataDir.empty()) {
     config.dataDir = f.dataDir;
+  }
+  if (!f.database.empty()) {
+    config.database = f.database;
   }
   if (!f.mediaIp.empty()) {
     config.media.announcedIp = f.mediaIp;
@@ -97,6 +115,10 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
 
   loadgen::LoadgenCommand loadgen(app);
 
+  ComplianceCommands compliance(app);
+  ServeFlags reportFlags;
+  addServeOptions(compliance.reportCommand(), reportFlags);
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -108,6 +130,9 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
     }
     if (clinicAdmin.parsed()) {
       return clinicAdmin.run(std::cin, std::cout, std::cerr);
+    }
+    if (compliance.parsed()) {
+      return compliance.run(buildServeConfig(reportFlags), std::cout, std::cerr);
     }
     if (loadgen.parsed()) {
       return loadgen.run();

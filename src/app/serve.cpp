@@ -9,6 +9,7 @@
 #include <iostream>
 #include <ostream>
 
+#include "app/security_setup.hpp"
 #include "app/clinic_admin.hpp"
 #include "common/clock.hpp"
 #include "compliance/audit_log.hpp"
@@ -16,7 +17,6 @@
 #include "signaling/server.hpp"
 #include "store/api_key.hpp"
 #include "store/secret_file.hpp"
-#include "store/sqlite_store.hpp"
 
 namespace medrtc::app {
 
@@ -44,10 +44,15 @@ bool applyBootstrapKey(store::Store& store, const std::optional<std::string>& ke
 }
 
 int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std::ostream& out) {
+  // Policy, placement and transport checks come first: a refused start touches nothing.
+  SecuritySetup security = checkSecurity(config);
   std::filesystem::create_directories(config.dataDir);
   // The store is used inline on the control thread: SQLite calls take microseconds at
-  // this scale. A PostgreSQL store will need a small thread pool instead.
-  store::SqliteStore store(config.dataDir / "medrtc.db");
+  // this scale. PostgreSQL calls block the control thread for a network round trip each;
+  // accepted for now, a small thread pool takes them later (DESIGN.md §2).
+  std::unique_ptr<store::Store> storePtr = openStore(config.database, config.dataDir);
+  store::Store& store = *storePtr;
+  spdlog::info("store opened backend={}", isPostgresUrl(config.database) ? "postgres" : "sqlite");
   const char* bootstrap = std::getenv("MEDRTC_BOOTSTRAP_API_KEY");
   applyBootstrapKey(store, bootstrap ? std::optional<std::string>(bootstrap) : std::nullopt, unixNow());
   printFirstAdminHint(store, config.dataDir, std::cerr);
@@ -64,6 +69,13 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   options.dev = config.dev;
   options.tokenSecret = store::loadOrCreateSecret(config.dataDir / "token.key", signaling::kTokenSecretBytes);
   options.audit = auditLog.get();
+  applySecurity(config, security, options);
+  for (const auto& notice : security.notices) {
+    spdlog::warn("{}", notice);
+  }
+  spdlog::info("policy={} region={} tls={} turn={}", security.profile ? security.profile->name : "none",
+               config.security.region.empty() ? "-" : config.security.region, options.tls ? security.tlsMinVersion : "off",
+               options.iceServers ? "on" : "off");
 
   boost::asio::io_context ioc(1);
   sfu::MediaConfig media = config.media;
@@ -85,7 +97,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   std::string host = options.listenHost.find(':') != std::string::npos ? "[" + options.listenHost + "]"
                                                                          : options.listenHost;
   spdlog::info("server started port={} dev={} workers={}", server.port(), config.dev, config.media.workers);
-  out << "medrtc listening on http://" << host << ":" << server.port() << std::endl;
+  out << "medrtc listening on " << (server.tls() ? "https://" : "http://") << host << ":" << server.port() << std::endl;
 
   ioc.run();
   spdlog::info("server stopped");

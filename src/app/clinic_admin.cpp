@@ -10,7 +10,7 @@
 #include "clinic/password.hpp"
 #include "clinic/secrets.hpp"
 #include "clinic/totp.hpp"
-#include "store/sqlite_store.hpp"
+#include "app/serve_config.hpp"
 
 namespace medrtc::app {
 
@@ -130,6 +130,7 @@ void printFirstAdminHint(store::Store& store, const std::filesystem::path& dataD
 ClinicAdminCommands::ClinicAdminCommands(CLI::App* admin) {
   createTenant_ = admin->add_subcommand("create-tenant", "create a tenant (an organisation) and print its id");
   createTenant_->add_option("--data-dir", dataDir_, "data directory (default ./data)");
+  createTenant_->add_option("--database", database_, "postgres://... when serve uses PostgreSQL (default: SQLite)");
   createTenant_->add_option("--name", tenant_.name, "the organisation's name")->required();
   createTenant_->add_option("--display-name", tenant_.displayName, "branding: the name shown on pages");
   createTenant_->add_option("--primary-color", tenant_.primaryColor, "branding: a CSS colour, e.g. #0b5cad");
@@ -140,6 +141,7 @@ ClinicAdminCommands::ClinicAdminCommands(CLI::App* admin) {
 
   createUser_ = admin->add_subcommand("create-user", "create a user of a tenant and print its id");
   createUser_->add_option("--data-dir", dataDir_, "data directory (default ./data)");
+  createUser_->add_option("--database", database_, "postgres://... when serve uses PostgreSQL (default: SQLite)");
   createUser_->add_option("--tenant", user_.tenantId, "the tenant id")->required();
   createUser_->add_option("--email", user_.email, "sign-in email")->required();
   createUser_->add_option("--role", user_.role, "admin, practitioner (default) or staff");
@@ -153,11 +155,11 @@ bool ClinicAdminCommands::parsed() const { return createTenant_->parsed() || cre
 
 int ClinicAdminCommands::run(std::istream& in, std::ostream& out, std::ostream& err) const {
   std::filesystem::create_directories(dataDir_);
-  store::SqliteStore store(std::filesystem::path(dataDir_) / "medrtc.db");
+  std::unique_ptr<store::Store> store = openStore(database_, dataDir_);
   if (createTenant_->parsed()) {
-    return createTenant(store, tenant_, out, err);
+    return createTenant(*store, tenant_, out, err);
   }
-  return createUser(store, user_, in, out, err);
+  return createUser(*store, user_, in, out, err);
 }
 
 }  // namespace medrtc::app

@@ -53,6 +53,7 @@ class ClinicAdminCommands {
   CLI::App* createTenant_ = nullptr;
   CLI::App* createUser_ = nullptr;
   std::string dataDir_ = "data";
+  std::string database_;  // empty: SQLite in the data dir (as serve)
   CreateTenantArgs tenant_;
   CreateUserArgs user_;
 };

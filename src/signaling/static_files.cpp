@@ -60,6 +60,10 @@ std::optional<std::filesystem::path> StaticFiles::resolve(const std::string& raw
     relative = "index.html";
   } else if (path.rfind("/call/", 0) == 0 || path == "/call") {
     relative = "call.html";
+  } else if (path.rfind("/consult/", 0) == 0) {
+    relative = "consult.html";  // the host's view of one appointment: /consult/<id>
+  } else if (path == "/login" || path == "/dashboard" || path == "/join") {
+    relative = path.substr(1) + ".html";  // clean paths of the clinic pages
   } else {
     relative = path.substr(1);
     if (relative.empty() || relative.front() == '/') {

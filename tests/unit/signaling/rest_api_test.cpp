@@ -279,6 +279,18 @@ TEST_F(StaticSite, ServesPagesAndAssetsWithTypes) {
   EXPECT_EQ(httpRequest(server.port(), "POST", "/").status, 405);
 }
 
+TEST_F(StaticSite, ClinicPagesHaveCleanPaths) {
+  for (const char* page : {"login", "dashboard", "join", "consult"}) {
+    write(root_ / (std::string(page) + ".html"), std::string("<!doctype html>") + page);
+  }
+  TestServer server(TestServerOptions{.webRoot = root_});
+  EXPECT_EQ(httpRequest(server.port(), "GET", "/login").body, "<!doctype html>login");
+  EXPECT_EQ(httpRequest(server.port(), "GET", "/dashboard").body, "<!doctype html>dashboard");
+  EXPECT_EQ(httpRequest(server.port(), "GET", "/join").body, "<!doctype html>join");
+  EXPECT_EQ(httpRequest(server.port(), "GET", "/consult/a_0123456789abcdef").body, "<!doctype html>consult");
+  EXPECT_EQ(httpRequest(server.port(), "GET", "/login/x").status, 404);
+}
+
 TEST_F(StaticSite, NoDirectoryTraversal) {
   TestServer server(TestServerOptions{.webRoot = root_});
   for (const char* target : {"/../secret.txt", "/assets/../../secret.txt", "/assets/..%2f..%2fsecret.txt",

@@ -394,14 +394,13 @@ void SignalingHub::endRoom(const std::string& roomId, std::string_view reason) {
 }
 
 void SignalingHub::closeAll() {
+  // A waiting guest's consultation is not over when the server stops: it learns nothing
+  // (no room_ended, which would tell it about the room) and is just disconnected with
+  // "going away" below, so its page reconnects and waits again after the restart.
+  queues_.clear();
   std::vector<std::string> live;
   for (auto& [roomId, members] : rooms_) {
     live.push_back(roomId);
-  }
-  for (auto& [roomId, waiting] : queues_) {
-    if (rooms_.count(roomId) == 0) {
-      live.push_back(roomId);
-    }
   }
   for (auto& roomId : live) {
     endRoom(roomId, "server_shutdown");

@@ -4,10 +4,11 @@ namespace medrtc::sdp {
 
 namespace {
 
-MediaSection offerSection(const OutgoingTrack& t, const LocalTransport& local) {
+// `bundleTag`: this is the first m-line, whose mid tags the BUNDLE transport.
+MediaSection offerSection(const OutgoingTrack& t, const LocalTransport& local, bool bundleTag) {
   MediaSection m;
   m.kind = t.kind;
-  m.port = t.active ? 9 : 0;
+  m.port = t.active || bundleTag ? 9 : 0;
   m.protocol = "UDP/TLS/RTP/SAVPF";
   m.mid = t.mid;
   applyLocalTransport(m, local, SetupRole::kActpass);
@@ -29,8 +30,14 @@ MediaSection offerSection(const OutgoingTrack& t, const LocalTransport& local) {
   // misreading one publisher's id as another extension. Rewriting extensions per consumer
   // would cost a copy per packet.
   if (!t.active) {
-    // A stopped transceiver in a re-offer (RFC 8829 §5.2.2): port 0, inactive, no ssrc.
     m.direction = Direction::kInactive;
+    if (bundleTag) {
+      // Rejecting the BUNDLE-tagged m-line would make the browser replace the whole
+      // transport (new ICE and DTLS for every track): keep it bundled, just inactive, as
+      // mediasoup does.
+      return m;
+    }
+    // A stopped transceiver in a re-offer (RFC 8829 §5.2.2): port 0, inactive, no ssrc.
     m.candidates.clear();
     m.endOfCandidates = false;
     return m;
@@ -73,8 +80,9 @@ SessionDescription buildSubscriberOffer(const std::vector<OutgoingTrack>& tracks
   SessionDescription sdp = makeLocalSession(local, sessionVersion);
   Group bundle{"BUNDLE", {}};
   for (const OutgoingTrack& t : tracks) {
-    sdp.media.push_back(offerSection(t, local));
-    if (t.active) {
+    bool bundleTag = sdp.media.empty();
+    sdp.media.push_back(offerSection(t, local, bundleTag));
+    if (t.active || bundleTag) {
       bundle.mids.push_back(t.mid);  // RFC 8843 §7.2: rejected m-lines leave the group
     }
   }
@@ -86,7 +94,7 @@ SessionDescription buildSubscriberOffer(const std::vector<OutgoingTrack>& tracks
 
 bool hasActiveMedia(const SessionDescription& sdp) {
   for (const MediaSection& m : sdp.media) {
-    if (!m.rejected()) {
+    if (!m.rejected() && m.direction != Direction::kInactive) {
       return true;
     }
   }

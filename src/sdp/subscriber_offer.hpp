@@ -36,7 +36,7 @@ struct OutgoingTrack {
 SessionDescription buildSubscriberOffer(const std::vector<OutgoingTrack>& tracks,
                                         const LocalTransport& local, uint64_t sessionVersion);
 
-// True if some m-line is not rejected: only then is the offer worth sending.
+// True if some m-line is neither rejected nor inactive: only then is the offer worth sending.
 bool hasActiveMedia(const SessionDescription& sdp);
 
 struct SubscriberAnswerInfo {

@@ -89,8 +89,14 @@ TEST(SubscriberOffer, ReofferKeepsMlineOrder) {
     EXPECT_EQ(v2.media[i].mid, v1.media[i].mid);
     EXPECT_EQ(v2.media[i].kind, v1.media[i].kind);
   }
-  EXPECT_EQ(v2.media[0].port, 0);
-  EXPECT_EQ(v2.bundleGroup()->mids, (std::vector<std::string>{"1", "3"}));
+  // The stopped track of the BUNDLE-tagged first m-line stays bundled and inactive (so the
+  // browser keeps its transport); any other stopped track is rejected with port 0.
+  EXPECT_EQ(v2.media[0].port, 9);
+  EXPECT_EQ(v2.media[0].direction, Direction::kInactive);
+  EXPECT_FALSE(v2.media[0].msid.has_value());
+  EXPECT_TRUE(v2.media[0].ssrcs.empty());
+  EXPECT_EQ(v2.media[2].port, 0);
+  EXPECT_EQ(v2.bundleGroup()->mids, (std::vector<std::string>{"0", "1", "3"}));
   EXPECT_EQ(v1.sessionId, v2.sessionId);  // same connection, same o= session id
 }
 

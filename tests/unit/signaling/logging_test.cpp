@@ -5,34 +5,17 @@
 
 #include <sstream>
 
+#include "captured_log.hpp"
 #include "test_support.hpp"
 
 namespace medrtc::signaling {
 namespace {
 
+using testing::CapturedLog;
 using testing::httpRequest;
 using testing::str;
 using testing::TestServer;
 using testing::WsClient;
-
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
-    auto logger = std::make_shared<spdlog::logger>("capture", sink);
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  std::string text() {
-    spdlog::default_logger()->flush();
-    return out_.str();
-  }
-
- private:
-  std::shared_ptr<spdlog::logger> previous_;
-  std::ostringstream out_;
-};
 
 TEST(Logging, NamesAndTokensNeverReachTheLog) {
   const std::string patientName = "Zyxwvut Patientname";

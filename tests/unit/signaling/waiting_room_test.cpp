@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/random.hpp"
+#include "captured_log.hpp"
 #include "consultation_support.hpp"
 
 namespace medrtc::signaling {
@@ -357,25 +358,6 @@ TEST(WaitingRoom, RestartWhileWaitingKeepsTheFlow) {
   EXPECT_EQ(str(patient.readJson()["type"]), "joined");
   std::filesystem::remove_all(dir);
 }
-
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
-    auto logger = std::make_shared<spdlog::logger>("capture", sink);
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  std::string text() {
-    spdlog::default_logger()->flush();
-    return out_.str();
-  }
-
- private:
-  std::shared_ptr<spdlog::logger> previous_;
-  std::ostringstream out_;
-};
 
 TEST(WaitingRoom, NoPatientNameOrChatTextInAnyLogLine) {
   const std::string name = "Quoxyl Patientin";

@@ -1,25 +1,11 @@
 // (c) "Mute" and "Camera off" are toggle buttons (aria-pressed), disable the local track,
 // and the other side sees the muted state on the tile.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium } from '../support/chromium.mjs';
-import { assertNoClientErrors, assertNoForeignRequests, closePages, joinCall, waitForRemoteMedia } from '../support/call-page.mjs';
-import { createRoom, startServer, waitFor } from '../support/server.mjs';
+import { test } from 'node:test';
+import { assertPagesClean, startTwoPartyCall, useCallSuite, withDiagnostics } from '../support/call-suite.mjs';
+import { waitFor } from '../support/server.mjs';
 
-let server;
-let browser;
-const pages = [];
-
-before(async () => {
-  server = await startServer({ workers: 1 });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await closePages(pages);
-  await browser?.close();
-  await server?.stop();
-});
+const suite = useCallSuite();
 
 async function localTrackEnabled(page, kind) {
   return page.evaluate((k) => {
@@ -29,52 +15,37 @@ async function localTrackEnabled(page, kind) {
   }, kind);
 }
 
-test('mute and camera off toggle and show on the other side', { timeout: 90_000 }, async (t) => {
-  try {
-    const roomId = await createRoom(server);
-    const alice = await joinCall(browser, server, roomId, { identity: 'alice', name: 'Alice', role: 'host' });
-    const bob = await joinCall(browser, server, roomId, { identity: 'bob', name: 'Bob' });
-    pages.push(alice, bob);
-    await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
+test('mute and camera off toggle and show on the other side', { timeout: 90_000 }, (t) => withDiagnostics(t, suite, async () => {
+  const { alice, bob } = await startTwoPartyCall(suite);
 
-    const mute = alice.getByRole('button', { name: 'Mute' });
-    const camera = alice.getByRole('button', { name: 'Camera off' });
-    const aliceTileOnBob = bob.getByRole('figure', { name: 'Video of Alice' });
-    assert.equal(await mute.getAttribute('aria-pressed'), 'false');
-    assert.equal(await camera.getAttribute('aria-pressed'), 'false');
-    assert.equal(await aliceTileOnBob.getByText('Microphone off').isVisible(), false);
+  const mute = alice.getByRole('button', { name: 'Mute' });
+  const camera = alice.getByRole('button', { name: 'Camera off' });
+  const aliceTileOnBob = bob.getByRole('figure', { name: 'Video of Alice' });
+  assert.equal(await mute.getAttribute('aria-pressed'), 'false');
+  assert.equal(await camera.getAttribute('aria-pressed'), 'false');
+  assert.equal(await aliceTileOnBob.getByText('Microphone off').isVisible(), false);
 
-    await mute.click();
-    assert.equal(await mute.getAttribute('aria-pressed'), 'true');
-    assert.equal(await localTrackEnabled(alice, 'audio'), false);
-    await aliceTileOnBob.getByText('Microphone off').waitFor({ state: 'visible', timeout: 10_000 });
+  await mute.click();
+  assert.equal(await mute.getAttribute('aria-pressed'), 'true');
+  assert.equal(await localTrackEnabled(alice, 'audio'), false);
+  await aliceTileOnBob.getByText('Microphone off').waitFor({ state: 'visible', timeout: 10_000 });
 
-    await camera.click();
-    assert.equal(await camera.getAttribute('aria-pressed'), 'true');
-    assert.equal(await localTrackEnabled(alice, 'video'), false);
-    await aliceTileOnBob.getByText('Camera off').waitFor({ state: 'visible', timeout: 10_000 });
+  await camera.click();
+  assert.equal(await camera.getAttribute('aria-pressed'), 'true');
+  assert.equal(await localTrackEnabled(alice, 'video'), false);
+  await aliceTileOnBob.getByText('Camera off').waitFor({ state: 'visible', timeout: 10_000 });
 
-    // Keyboard works too: focus the button and press Space.
-    await mute.focus();
-    await alice.keyboard.press('Space');
-    assert.equal(await mute.getAttribute('aria-pressed'), 'false');
-    assert.equal(await localTrackEnabled(alice, 'audio'), true);
-    await aliceTileOnBob.getByText('Microphone off').waitFor({ state: 'hidden', timeout: 10_000 });
+  // Keyboard works too: focus the button and press Space.
+  await mute.focus();
+  await alice.keyboard.press('Space');
+  assert.equal(await mute.getAttribute('aria-pressed'), 'false');
+  assert.equal(await localTrackEnabled(alice, 'audio'), true);
+  await aliceTileOnBob.getByText('Microphone off').waitFor({ state: 'hidden', timeout: 10_000 });
 
-    await camera.click();
-    assert.equal(await camera.getAttribute('aria-pressed'), 'false');
-    await aliceTileOnBob.getByText('Camera off').waitFor({ state: 'hidden', timeout: 10_000 });
-    await waitFor(async () => (await localTrackEnabled(alice, 'video')) === true, { what: 'video track enabled again' });
+  await camera.click();
+  assert.equal(await camera.getAttribute('aria-pressed'), 'false');
+  await aliceTileOnBob.getByText('Camera off').waitFor({ state: 'hidden', timeout: 10_000 });
+  await waitFor(async () => (await localTrackEnabled(alice, 'video')) === true, { what: 'video track enabled again' });
 
-    for (const page of pages) {
-      assertNoForeignRequests(page, server.baseUrl);
-      assertNoClientErrors(page);
-    }
-  } catch (err) {
-    t.diagnostic(`server log:\n${server.logs()}`);
-    for (const page of pages) {
-      t.diagnostic(`${page.displayName} console:\n${page.consoleMessages.join('\n')}`);
-    }
-    throw err;
-  }
-});
+  assertPagesClean(suite);
+}));

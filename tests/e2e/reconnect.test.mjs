@@ -2,64 +2,37 @@
 // again with the same token and gets media flowing again. The drop is made by routing the
 // page's WebSocket through Playwright and closing it from the test side.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium } from '../support/chromium.mjs';
-import { assertNoClientErrors, assertNoForeignRequests, clickJoin, closePages, joinCall, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
-import { createRoom, startServer, waitFor } from '../support/server.mjs';
+import { test } from 'node:test';
+import { clickJoin, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
+import { assertPagesClean, startTwoPartyCall, useCallSuite, withDiagnostics } from '../support/call-suite.mjs';
+import { waitFor } from '../support/server.mjs';
 
-let server;
-let browser;
-const pages = [];
+const suite = useCallSuite();
 
-before(async () => {
-  server = await startServer({ workers: 1 });
-  browser = await launchChromium();
-});
+test('a dropped signaling socket reconnects with the same token', { timeout: 90_000 }, (t) => withDiagnostics(t, suite, async () => {
+  const { alice, bob } = await startTwoPartyCall(suite, { bobJoins: false });
+  const sockets = [];
+  await bob.routeWebSocket(/\/api\/v1\/ws$/, (ws) => {
+    ws.connectToServer();
+    sockets.push(ws);
+  });
+  await clickJoin(bob);
+  await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
+  const firstBobId = await participantId(bob);
 
-after(async () => {
-  await closePages(pages);
-  await browser?.close();
-  await server?.stop();
-});
+  await sockets.at(-1).close({ code: 1001, reason: 'test: network drop' });
+  await waitFor(() => bob.evaluate(() => window.__medrtc.state === 'reconnecting'), { timeoutMs: 10_000, what: 'state reconnecting' });
+  await bob.getByRole('alert').getByText('Reconnecting…').waitFor();
 
-test('a dropped signaling socket reconnects with the same token', { timeout: 90_000 }, async (t) => {
-  try {
-    const roomId = await createRoom(server);
-    const alice = await joinCall(browser, server, roomId, { identity: 'alice', name: 'Alice', role: 'host' });
-    const bob = await joinCall(browser, server, roomId, { identity: 'bob', name: 'Bob', join: false });
-    pages.push(alice, bob);
-    const sockets = [];
-    await bob.routeWebSocket(/\/api\/v1\/ws$/, (ws) => {
-      ws.connectToServer();
-      sockets.push(ws);
-    });
-    await clickJoin(bob);
-    await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
-    const firstBobId = await participantId(bob);
-
-    await sockets.at(-1).close({ code: 1001, reason: 'test: network drop' });
-    await waitFor(() => bob.evaluate(() => window.__medrtc.state === 'reconnecting'), { timeoutMs: 10_000, what: 'state reconnecting' });
-    await bob.getByRole('alert').getByText('Reconnecting…').waitFor();
-
-    await waitFor(() => bob.evaluate(() => window.__medrtc.state === 'in_call'), { timeoutMs: 30_000, what: 'state in_call again' });
-    assert.equal(sockets.length, 2, 'expected exactly one new WebSocket');
-    const bobId = await participantId(bob);
-    t.diagnostic(`bob was ${firstBobId}, now ${bobId}`);
-    await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
-    await waitForTileFrames(alice, bobId);
-    await waitForTileFrames(bob, await participantId(alice));
-    // One tile per person, no ghost of the old connection.
-    await waitFor(async () => (await alice.locator('figure.tile.remote').count()) === 1, { what: 'Alice to show exactly one remote tile' });
-    assert.equal(await bob.locator('figure.tile.remote').count(), 1);
-    for (const page of pages) {
-      assertNoForeignRequests(page, server.baseUrl);
-      assertNoClientErrors(page);
-    }
-  } catch (err) {
-    t.diagnostic(`server log:\n${server.logs()}`);
-    for (const page of pages) {
-      t.diagnostic(`${page.displayName} console:\n${page.consoleMessages.join('\n')}`);
-    }
-    throw err;
-  }
-});
+  await waitFor(() => bob.evaluate(() => window.__medrtc.state === 'in_call'), { timeoutMs: 30_000, what: 'state in_call again' });
+  assert.equal(sockets.length, 2, 'expected exactly one new WebSocket');
+  const bobId = await participantId(bob);
+  t.diagnostic(`bob was ${firstBobId}, now ${bobId}`);
+  await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
+  await waitForTileFrames(alice, bobId);
+  await waitForTileFrames(bob, await participantId(alice));
+  // One tile per person, no ghost of the old connection.
+  await waitFor(async () => (await alice.locator('figure.tile.remote').count()) === 1, { what: 'Alice to show exactly one remote tile' });
+  assert.equal(await bob.locator('figure.tile.remote').count(), 1);
+  assertPagesClean(suite);
+}));

@@ -429,9 +429,17 @@ void SignalingHub::onSubscribeOffer(const std::string& roomId, const std::string
 void SignalingHub::onMediaFailed(const std::string& roomId, const std::string& participantId, std::string reason) {
   spdlog::warn("media failed room={} participant={} reason={}", roomId, participantId, reason);
   Connection* c = byParticipant(participantId);
-  if (c != nullptr && c->state == State::kJoined && c->roomId == roomId) {
-    sendError(*c, ErrorCode::kMediaFailed, reason);
+  if (c == nullptr || c->roomId != roomId || (c->state != State::kJoined && c->state != State::kJoining)) {
+    return;  // already gone: its socket closed first and removeFromRoom cleaned the media plane
   }
+  // Its transports are dead (ICE consent or DTLS timed out). Keeping it would leave a frozen
+  // tile with everyone else, so it leaves the room now (the others get participant_left), is
+  // told why, and its socket closes with 1011 — not a fatal 4xxx code — so the client joins
+  // again on a fresh socket with fresh transports and the same token.
+  sendError(*c, ErrorCode::kMediaFailed, reason);
+  removeFromRoom(*c, "media_failed");
+  c->state = State::kClosed;
+  c->socket->close(kCloseMediaFailed, "media_failed");
 }
 
 }  // namespace medrtc::signaling

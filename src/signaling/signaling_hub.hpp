@@ -37,6 +37,8 @@ class PeerSocket {
 // RFC 6455 §7.4.1.
 inline constexpr uint16_t kCloseNormal = 1000;
 inline constexpr uint16_t kCloseGoingAway = 1001;
+// RFC 6455 1011: the participant's media failed; the client rejoins (not fatal, unlike 4xxx).
+inline constexpr uint16_t kCloseMediaFailed = 1011;
 
 struct LiveParticipant {
   ParticipantView view;

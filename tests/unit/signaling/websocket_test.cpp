@@ -391,15 +391,31 @@ TEST(WebSocket, DeleteRoomEndsItForEveryone) {
   expectFatal(late, "room_ended", 4007);
 }
 
-TEST(WebSocket, MediaFailureIsReported) {
+TEST(WebSocket, MediaFailureIsReportedAndTheParticipantLeavesTheRoom) {
   TestServer server;
   std::string room = server.createRoom();
   WsClient ws(server.port());
   std::string pid = str(ws.join(server.createToken(room, "a", "A"))["participant_id"]);
+  WsClient other(server.port());
+  other.join(server.createToken(room, "b", "B"));
+  json::object joined = ws.readJson();
+  ASSERT_EQ(str(joined["type"]), "participant_joined");
+
   server.onControl([&] { server.media().events().onMediaFailed(room, pid, "ice_timeout"); });
   json::object e = ws.readJson();
   EXPECT_EQ(errorCode(e), "media_failed");
   EXPECT_EQ(str(e["message"]), "ice_timeout");
+  EXPECT_FALSE(ws.read().has_value());
+  EXPECT_EQ(ws.closeCode(), 1011);  // not a fatal 4xxx: the client joins again
+  json::object left = other.readJson();
+  EXPECT_EQ(str(left["type"]), "participant_left");
+  EXPECT_EQ(str(left["participant_id"]), pid);
+  EXPECT_TRUE(server.media().sawCall("remove " + room + " " + pid));
+
+  // A late report for the same participant (it is already gone) changes nothing.
+  server.onControl([&] { server.media().events().onMediaFailed(room, pid, "dtls_timeout"); });
+  WsClient again(server.port());
+  EXPECT_FALSE(str(again.join(server.createToken(room, "a", "A"))["participant_id"]).empty());
 }
 
 TEST(WebSocket, SubscribeOfferBeforeJoinedIsDeliveredAfterJoined) {

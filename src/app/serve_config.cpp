@@ -100,7 +100,9 @@ bool isPostgresUrl(std::string_view database) {
   return database.starts_with("postgres://") || database.starts_with("postgresql://");
 }
 
-std::unique_ptr<store::Store> openStore(const std::string& database, const std::filesystem::path& dataDir) {
+namespace {
+
+std::unique_ptr<store::Store> openBackend(const std::string& database, const std::filesystem::path& dataDir) {
   if (database.empty()) {
     std::filesystem::create_directories(dataDir);
     return std::make_unique<store::SqliteStore>(dataDir / "medrtc.db");
@@ -111,6 +113,16 @@ std::unique_ptr<store::Store> openStore(const std::string& database, const std::
   // The value may be a mistyped URL with a password in it: do not echo it.
   throw std::invalid_argument(
       "database must be a postgres:// or postgresql:// URL (leave it out for SQLite in the data dir)");
+}
+
+}  // namespace
+
+std::unique_ptr<compliance::SealedStore> openStore(const std::string& database, const std::filesystem::path& dataDir,
+                                                   std::shared_ptr<compliance::SubjectKeyStore> keys) {
+  // Validate the URL before touching the data dir; then every caller (serve, admin
+  // create-user, erase-subject) writes and reads sealed personal fields alike.
+  auto backend = openBackend(database, dataDir);
+  return compliance::sealStore(std::move(backend), dataDir, std::move(keys));
 }
 
 std::filesystem::path defaultWebRoot() {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "app/security_config.hpp"
+#include "compliance/store_sealing.hpp"
 #include "sfu/media_plane.hpp"
 #include "store/store.hpp"
 
@@ -39,10 +40,12 @@ void applyConfigFile(const std::filesystem::path& file, ServeConfig& config);
 // True for "postgres://…" and "postgresql://…" (the libpq URI schemes).
 bool isPostgresUrl(std::string_view database);
 
-// The store `database` selects (see ServeConfig::database), migrated. Throws
-// std::invalid_argument for any other non-empty value, StoreFailure when the database
-// cannot be opened or migrated.
-std::unique_ptr<store::Store> openStore(const std::string& database, const std::filesystem::path& dataDir);
+// The store `database` selects (see ServeConfig::database), migrated, with its personal
+// fields sealed by the data dir's subject keys (compliance/store_sealing.hpp; `keys`
+// when given: serve shares the audit log's). Throws std::invalid_argument for any other
+// non-empty value, StoreFailure when the database cannot be opened or migrated.
+std::unique_ptr<compliance::SealedStore> openStore(const std::string& database, const std::filesystem::path& dataDir,
+                                                   std::shared_ptr<compliance::SubjectKeyStore> keys = nullptr);
 
 // <dir of /proc/self/exe>/web.
 std::filesystem::path defaultWebRoot();

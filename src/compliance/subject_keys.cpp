@@ -99,8 +99,20 @@ void FileSubjectKeyStore::save(std::string_view subjectId, const Entry& entry, b
   }
 }
 
+// A cached key whose file is gone was erased by another process (`medrtc admin
+// erase-subject` while serve runs) or another instance: forget it too. One stat per use.
+void FileSubjectKeyStore::dropIfErasedElsewhere(std::string_view subjectId) {
+  auto it = cache_.find(subjectId);
+  std::error_code ec;
+  if (it != cache_.end() && !std::filesystem::exists(fileFor(subjectId), ec)) {
+    sodium_memzero(it->second.key.data(), it->second.key.size());
+    cache_.erase(it);
+  }
+}
+
 SubjectKey FileSubjectKeyStore::useKey(std::string_view subjectId, WallTime now) {
   std::lock_guard lock(mutex_);
+  dropIfErasedElsewhere(subjectId);
   auto it = cache_.find(subjectId);
   if (it == cache_.end()) {
     if (auto loaded = load(subjectId)) {
@@ -126,6 +138,7 @@ SubjectKey FileSubjectKeyStore::useKey(std::string_view subjectId, WallTime now)
 
 std::optional<SubjectKey> FileSubjectKeyStore::findKey(std::string_view subjectId) {
   std::lock_guard lock(mutex_);
+  dropIfErasedElsewhere(subjectId);
   if (auto it = cache_.find(subjectId); it != cache_.end()) {
     return it->second.key;
   }

@@ -3,8 +3,8 @@
 // subject's key, so erasing a person is destroying one key. The audit leaf hashes cover
 // the ciphertext, so the Merkle tree and its signed checkpoints stay valid after erasure.
 //
-// The store will implement SubjectKeyStore for its own personal fields later; the audit
-// log ships a file-backed one under <data>/audit/subject-keys/.
+// The audit log and the store (compliance/store_sealing.hpp) share one file-backed store
+// under <data>/audit/subject-keys/, so one erasure shreds a subject everywhere.
 #include <array>
 #include <chrono>
 #include <filesystem>
@@ -56,6 +56,7 @@ class FileSubjectKeyStore final : public SubjectKeyStore {
   std::filesystem::path fileFor(std::string_view subjectId) const;
   std::optional<Entry> load(std::string_view subjectId);
   void save(std::string_view subjectId, const Entry& entry, bool durable);
+  void dropIfErasedElsewhere(std::string_view subjectId);
 
   std::filesystem::path dir_;
   std::mutex mutex_;

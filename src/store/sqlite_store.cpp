@@ -108,7 +108,7 @@ TenantRecord readTenant(Statement& s) {
 }
 
 constexpr const char* kUserColumns =
-    "id, tenant_id, email, display_name, role, password_hash, totp_secret, disabled, created_at";
+    "id, tenant_id, email, display_name, role, password_hash, totp_secret, disabled, created_at, email_sealed";
 UserRecord readUser(Statement& s) {
   UserRecord u;
   u.id = s.text(0);
@@ -120,12 +120,13 @@ UserRecord readUser(Statement& s) {
   u.totpSecret = s.text(6);
   u.disabled = s.integer(7) != 0;
   u.createdAt = s.integer(8);
+  u.sealedEmail = s.text(9);
   return u;
 }
 
 constexpr const char* kAppointmentColumns =
     "id, tenant_id, practitioner_id, status, start_at, end_at, title, patient_reference, room_id, created_at, "
-    "updated_at";
+    "updated_at, sealed";
 AppointmentRecord readAppointment(Statement& s) {
   AppointmentRecord a;
   a.id = s.text(0);
@@ -139,6 +140,7 @@ AppointmentRecord readAppointment(Statement& s) {
   a.roomId = s.text(8);
   a.createdAt = s.integer(9);
   a.updatedAt = s.integer(10);
+  a.sealed = s.integer(11) != 0;
   return a;
 }
 
@@ -199,6 +201,9 @@ SqliteStore::SqliteStore(const std::filesystem::path& dbFile) {
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
+    // Deleted and overwritten rows are zeroed in the file, so a purged or re-sealed
+    // personal field does not linger in free pages (retention, F3).
+    exec("PRAGMA secure_delete=ON");
     migrate();
   } catch (...) {
     // The destructor does not run for a constructor that throws.
@@ -325,15 +330,25 @@ int64_t SqliteStore::countTenants() {
   return s.integer(0);
 }
 
+std::vector<TenantRecord> SqliteStore::listTenants() {
+  Statement s(db_, select(kTenantColumns, "tenants", "ORDER BY id").c_str());
+  std::vector<TenantRecord> out;
+  while (s.step()) {
+    out.push_back(readTenant(s));
+  }
+  return out;
+}
+
 UserRecord SqliteStore::createUser(UserRecord u) {
   if (u.id.empty()) {
     u.id = "u_" + randomHex(8);
   }
   Statement s(db_,
               "INSERT INTO users (id, tenant_id, email, display_name, role, password_hash, totp_secret, disabled, "
-              "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "created_at, email_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, u.id).bind(2, u.tenantId).bind(3, u.email).bind(4, u.displayName).bind(5, u.role);
-  s.bind(6, u.passwordHash).bind(7, u.totpSecret).bind(8, int64_t{u.disabled}).bind(9, u.createdAt).run();
+  s.bind(6, u.passwordHash).bind(7, u.totpSecret).bind(8, int64_t{u.disabled}).bind(9, u.createdAt);
+  s.bind(10, u.sealedEmail).run();
   return u;
 }
 
@@ -359,6 +374,21 @@ int64_t SqliteStore::countUsers() {
   Statement s(db_, "SELECT COUNT(*) FROM users");
   s.step();
   return s.integer(0);
+}
+
+std::vector<UserRecord> SqliteStore::listUsers() {
+  Statement s(db_, select(kUserColumns, "users", "ORDER BY id").c_str());
+  std::vector<UserRecord> out;
+  while (s.step()) {
+    out.push_back(readUser(s));
+  }
+  return out;
+}
+
+bool SqliteStore::updateUserPersonal(const UserRecord& u) {
+  Statement s(db_, "UPDATE users SET email = ?, display_name = ?, email_sealed = ? WHERE id = ?");
+  s.bind(1, u.email).bind(2, u.displayName).bind(3, u.sealedEmail).bind(4, u.id).run();
+  return sqlite3_changes(db_) > 0;
 }
 
 void SqliteStore::createSession(const SessionRecord& r) {
@@ -402,9 +432,10 @@ AppointmentRecord SqliteStore::createAppointment(AppointmentRecord a) {
   }
   Statement s(db_,
               "INSERT INTO appointments (id, tenant_id, practitioner_id, status, start_at, end_at, title, "
-              "patient_reference, room_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "patient_reference, room_id, created_at, updated_at, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, a.id).bind(2, a.tenantId).bind(3, a.practitionerId).bind(4, a.status).bind(5, a.start).bind(6, a.end);
-  s.bind(7, a.title).bind(8, a.patientReference).bind(9, a.roomId).bind(10, a.createdAt).bind(11, a.updatedAt).run();
+  s.bind(7, a.title).bind(8, a.patientReference).bind(9, a.roomId).bind(10, a.createdAt).bind(11, a.updatedAt);
+  s.bind(12, int64_t{a.sealed}).run();
   return a;
 }
 
@@ -433,10 +464,28 @@ std::vector<AppointmentRecord> SqliteStore::listAppointments(const std::string& 
 bool SqliteStore::updateAppointment(const AppointmentRecord& a) {
   Statement s(db_,
               "UPDATE appointments SET status = ?, start_at = ?, end_at = ?, title = ?, patient_reference = ?, "
-              "updated_at = ? WHERE id = ?");
+              "updated_at = ?, sealed = ? WHERE id = ?");
   s.bind(1, a.status).bind(2, a.start).bind(3, a.end).bind(4, a.title).bind(5, a.patientReference);
-  s.bind(6, a.updatedAt).bind(7, a.id).run();
+  s.bind(6, a.updatedAt).bind(7, int64_t{a.sealed}).bind(8, a.id).run();
   return sqlite3_changes(db_) > 0;
+}
+
+std::vector<AppointmentRecord> SqliteStore::listUnsealedAppointments() {
+  Statement s(db_, select(kAppointmentColumns, "appointments", "WHERE sealed = 0 ORDER BY id").c_str());
+  std::vector<AppointmentRecord> out;
+  while (s.step()) {
+    out.push_back(readAppointment(s));
+  }
+  return out;
+}
+
+std::vector<std::string> SqliteStore::listAppointmentIds() {
+  Statement s(db_, "SELECT id FROM appointments ORDER BY id");
+  std::vector<std::string> out;
+  while (s.step()) {
+    out.push_back(s.text(0));
+  }
+  return out;
 }
 
 InvitationRecord SqliteStore::createInvitation(InvitationRecord i) {
@@ -554,6 +603,43 @@ bool SqliteStore::transitionGuest(const std::string& id, const std::string& expe
   Statement s(db_, "UPDATE guests SET state = ?, updated_at = ? WHERE id = ? AND state = ?");
   s.bind(1, next).bind(2, now).bind(3, id).bind(4, expected).run();
   return sqlite3_changes(db_) > 0;
+}
+
+MetadataPurge SqliteStore::purgeMetadata(const std::string& tenantId, UnixSeconds cutoff) {
+  // ?1 tenant, ?2 cutoff. The subqueries read the appointments table, so it goes last.
+  static constexpr const char* kExpired = "SELECT id FROM appointments WHERE tenant_id = ?1 AND end_at < ?2";
+  static constexpr const char* kRooms =
+      "SELECT id FROM rooms WHERE tenant_id = ?1 AND ended_at IS NOT NULL AND ended_at < ?2 AND id NOT IN "
+      "(SELECT room_id FROM appointments WHERE end_at >= ?2) "
+      "UNION SELECT room_id FROM appointments WHERE tenant_id = ?1 AND end_at < ?2";
+  MetadataPurge purge;
+  auto run = [&](const std::string& sql) {
+    Statement s(db_, sql.c_str());
+    s.bind(1, tenantId).bind(2, cutoff).run();
+    return static_cast<int64_t>(sqlite3_changes(db_));
+  };
+  exec("BEGIN IMMEDIATE");
+  try {
+    {
+      Statement s(db_, (std::string(kExpired) + " ORDER BY id").c_str());
+      s.bind(1, tenantId).bind(2, cutoff);
+      while (s.step()) {
+        purge.appointmentIds.push_back(s.text(0));
+      }
+    }
+    purge.guests = run(std::string("DELETE FROM guests WHERE room_id IN (") + kRooms +
+                       ") OR invitation_id IN (SELECT id FROM invitations WHERE appointment_id IN (" + kExpired +
+                       "))");
+    purge.invitations = run(std::string("DELETE FROM invitations WHERE appointment_id IN (") + kExpired +
+                            ") OR room_id IN (" + kRooms + ")");
+    purge.rooms = run(std::string("DELETE FROM rooms WHERE id IN (") + kRooms + ")");
+    purge.appointments = run("DELETE FROM appointments WHERE tenant_id = ?1 AND end_at < ?2");
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  return purge;
 }
 
 }  // namespace medrtc::store

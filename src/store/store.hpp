@@ -79,6 +79,11 @@ struct UserRecord {
   std::string totpSecret;    // base32 (RFC 4648 §6); empty: no TOTP enrolled
   bool disabled = false;
   UnixSeconds createdAt = 0;
+  // At rest only (compliance/store_sealing.hpp): the email sealed with the user's subject
+  // key, while `email` holds its keyed blind index. Empty in a row not yet sealed.
+  std::string sealedEmail;
+  // Read side: the subject's key was destroyed, so email and displayName are empty.
+  bool erased = false;
 };
 
 struct SessionRecord {
@@ -103,6 +108,11 @@ struct AppointmentRecord {
   std::string roomId;
   UnixSeconds createdAt = 0;
   UnixSeconds updatedAt = 0;
+  // At rest: title and patientReference hold ciphertext (compliance/store_sealing.hpp).
+  bool sealed = false;
+  // Read side: the appointment's subject key was destroyed; title and patientReference
+  // are empty.
+  bool erased = false;
 };
 
 struct InvitationRecord {
@@ -134,6 +144,15 @@ struct GuestRecord {
   UnixSeconds updatedAt = 0;
 };
 
+// What one retention purge removed (purgeMetadata).
+struct MetadataPurge {
+  std::vector<std::string> appointmentIds;  // their subject keys are erased next
+  int64_t appointments = 0;
+  int64_t invitations = 0;
+  int64_t guests = 0;
+  int64_t rooms = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -155,12 +174,18 @@ class Store {
   virtual TenantRecord createTenant(TenantRecord tenant) = 0;
   virtual std::optional<TenantRecord> findTenant(const std::string& id) = 0;
   virtual int64_t countTenants() = 0;
+  virtual std::vector<TenantRecord> listTenants() = 0;
 
   // Users. createUser fills id (when empty); a duplicate email throws StoreConflict.
   virtual UserRecord createUser(UserRecord user) = 0;
   virtual std::optional<UserRecord> findUser(const std::string& id) = 0;
   virtual std::optional<UserRecord> findUserByEmail(const std::string& email) = 0;
   virtual int64_t countUsers() = 0;
+  // Every user, by id (sealing old rows, retention's list of live subjects).
+  virtual std::vector<UserRecord> listUsers() = 0;
+  // Writes email, displayName and sealedEmail (sealing, erasure); false if unknown id.
+  // A duplicate email throws StoreConflict.
+  virtual bool updateUserPersonal(const UserRecord& user) = 0;
 
   // Sign-in sessions, keyed by the hash of the cookie value.
   virtual void createSession(const SessionRecord& session) = 0;
@@ -176,8 +201,13 @@ class Store {
   // A tenant's appointments with start in [from, to), by start time.
   virtual std::vector<AppointmentRecord> listAppointments(const std::string& tenantId, UnixSeconds from,
                                                           UnixSeconds to) = 0;
-  // Writes status, start, end, title, patientReference, updatedAt; false if unknown id.
+  // Writes status, start, end, title, patientReference, sealed, updatedAt; false if
+  // unknown id.
   virtual bool updateAppointment(const AppointmentRecord& appointment) = 0;
+  // Appointments whose personal fields are still plaintext (rows of an older release).
+  virtual std::vector<AppointmentRecord> listUnsealedAppointments() = 0;
+  // Ids of every appointment (retention's list of live subjects).
+  virtual std::vector<std::string> listAppointmentIds() = 0;
 
   // Invitations. createInvitation fills id (when empty); a duplicate token or code hash
   // throws StoreConflict (the caller draws a new code).
@@ -205,6 +235,12 @@ class Store {
   // now. True when this call changed it (two hosts admitting at once: one true, one false).
   virtual bool transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
                                UnixSeconds now) = 0;
+
+  // Retention (K9): in one transaction, deletes the tenant's appointments that ended
+  // before `cutoff`, the tenant's rooms that ended before it (unless a later appointment
+  // still uses them) and the rooms of those appointments, and every invitation and guest
+  // of what goes. `tenantId` empty: integrator rooms. Sessions: deleteExpiredSessions.
+  virtual MetadataPurge purgeMetadata(const std::string& tenantId, UnixSeconds cutoff) = 0;
 };
 
 }  // namespace medrtc::store

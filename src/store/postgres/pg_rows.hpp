@@ -67,7 +67,7 @@ inline TenantRecord readTenant(const pqxx::row& r) {
 }
 
 inline constexpr const char* kUserColumns =
-    "id, tenant_id, email, display_name, role, password_hash, totp_secret, disabled, created_at";
+    "id, tenant_id, email, display_name, role, password_hash, totp_secret, disabled, created_at, email_sealed";
 inline UserRecord readUser(const pqxx::row& r) {
   UserRecord u;
   u.id = r[0].as<std::string>();
@@ -79,6 +79,7 @@ inline UserRecord readUser(const pqxx::row& r) {
   u.totpSecret = r[6].as<std::string>();
   u.disabled = r[7].as<bool>();
   u.createdAt = r[8].as<int64_t>();
+  u.sealedEmail = r[9].as<std::string>();
   return u;
 }
 
@@ -98,7 +99,7 @@ inline SessionRecord readSession(const pqxx::row& r) {
 
 inline constexpr const char* kAppointmentColumns =
     "id, tenant_id, practitioner_id, status, start_at, end_at, title, patient_reference, room_id, created_at, "
-    "updated_at";
+    "updated_at, sealed";
 inline AppointmentRecord readAppointment(const pqxx::row& r) {
   AppointmentRecord a;
   a.id = r[0].as<std::string>();
@@ -112,6 +113,7 @@ inline AppointmentRecord readAppointment(const pqxx::row& r) {
   a.roomId = r[8].as<std::string>();
   a.createdAt = r[9].as<int64_t>();
   a.updatedAt = r[10].as<int64_t>();
+  a.sealed = r[11].as<bool>();
   return a;
 }
 

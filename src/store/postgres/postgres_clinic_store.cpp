@@ -18,9 +18,9 @@ AppointmentRecord PostgresStore::createAppointment(AppointmentRecord a) {
   }
   db_->transact([&](pqxx::work& txn) {
     txn.exec_params(std::string("INSERT INTO appointments (") + pg::kAppointmentColumns +
-                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                     a.id, a.tenantId, a.practitionerId, a.status, a.start, a.end, a.title, a.patientReference,
-                    a.roomId, a.createdAt, a.updatedAt);
+                    a.roomId, a.createdAt, a.updatedAt, a.sealed);
   });
   return a;
 }
@@ -45,9 +45,23 @@ bool PostgresStore::updateAppointment(const AppointmentRecord& a) {
   return db_->transact([&](pqxx::work& txn) {
     return txn.exec_params(
                   "UPDATE appointments SET status = $1, start_at = $2, end_at = $3, title = $4, "
-                  "patient_reference = $5, updated_at = $6 WHERE id = $7",
-                  a.status, a.start, a.end, a.title, a.patientReference, a.updatedAt, a.id)
+                  "patient_reference = $5, updated_at = $6, sealed = $7 WHERE id = $8",
+                  a.status, a.start, a.end, a.title, a.patientReference, a.updatedAt, a.sealed, a.id)
                .affected_rows() > 0;
+  });
+}
+
+std::vector<AppointmentRecord> PostgresStore::listUnsealedAppointments() {
+  return db_->transact([&](pqxx::work& txn) {
+    return findAll(txn, select(pg::kAppointmentColumns, "appointments", "WHERE NOT sealed ORDER BY id"),
+                   pg::readAppointment);
+  });
+}
+
+std::vector<std::string> PostgresStore::listAppointmentIds() {
+  return db_->transact([&](pqxx::work& txn) {
+    return findAll(txn, "SELECT id FROM appointments ORDER BY id",
+                   [](const pqxx::row& r) { return r[0].as<std::string>(); });
   });
 }
 
@@ -167,6 +181,33 @@ bool PostgresStore::transitionGuest(const std::string& id, const std::string& ex
     return txn.exec_params("UPDATE guests SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4", next, now,
                            id, expected)
                .affected_rows() > 0;
+  });
+}
+
+// Retention.
+
+MetadataPurge PostgresStore::purgeMetadata(const std::string& tenantId, UnixSeconds cutoff) {
+  // $1 tenant, $2 cutoff. The subqueries read the appointments table, so it goes last.
+  static constexpr const char* kExpired = "SELECT id FROM appointments WHERE tenant_id = $1 AND end_at < $2";
+  static constexpr const char* kRooms =
+      "SELECT id FROM rooms WHERE tenant_id = $1 AND ended_at IS NOT NULL AND ended_at < $2 AND id NOT IN "
+      "(SELECT room_id FROM appointments WHERE end_at >= $2) "
+      "UNION SELECT room_id FROM appointments WHERE tenant_id = $1 AND end_at < $2";
+  return db_->transact([&](pqxx::work& txn) {
+    MetadataPurge purge;
+    auto run = [&](const std::string& sql) {
+      return static_cast<int64_t>(txn.exec_params(sql, tenantId, cutoff).affected_rows());
+    };
+    purge.appointmentIds = findAll(txn, std::string(kExpired) + " ORDER BY id",
+                                   [](const pqxx::row& r) { return r[0].as<std::string>(); }, tenantId, cutoff);
+    purge.guests = run(std::string("DELETE FROM guests WHERE room_id IN (") + kRooms +
+                       ") OR invitation_id IN (SELECT id FROM invitations WHERE appointment_id IN (" + kExpired +
+                       "))");
+    purge.invitations = run(std::string("DELETE FROM invitations WHERE appointment_id IN (") + kExpired +
+                            ") OR room_id IN (" + kRooms + ")");
+    purge.rooms = run(std::string("DELETE FROM rooms WHERE id IN (") + kRooms + ")");
+    purge.appointments = run("DELETE FROM appointments WHERE tenant_id = $1 AND end_at < $2");
+    return purge;
   });
 }
 

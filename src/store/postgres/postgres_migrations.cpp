@@ -13,6 +13,9 @@ constexpr std::array kMigrations{
     Migration{2, "clinic",
 #include "store/postgres/migrations/0002_clinic.sql.hpp"
     },
+    Migration{3, "sealed_personal_fields",
+#include "store/postgres/migrations/0003_sealed_personal_fields.sql.hpp"
+    },
 };
 
 }  // namespace

@@ -122,6 +122,12 @@ int64_t PostgresStore::countTenants() {
       [](pqxx::work& txn) { return txn.exec("SELECT COUNT(*) FROM tenants")[0][0].as<int64_t>(); });
 }
 
+std::vector<TenantRecord> PostgresStore::listTenants() {
+  return db_->transact([&](pqxx::work& txn) {
+    return pg::findAll(txn, select(pg::kTenantColumns, "tenants", "ORDER BY id"), pg::readTenant);
+  });
+}
+
 // Users.
 
 UserRecord PostgresStore::createUser(UserRecord u) {
@@ -130,9 +136,9 @@ UserRecord PostgresStore::createUser(UserRecord u) {
   }
   db_->transact([&](pqxx::work& txn) {
     txn.exec_params(std::string("INSERT INTO users (") + pg::kUserColumns +
-                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                     u.id, u.tenantId, u.email, u.displayName, u.role, u.passwordHash, u.totpSecret, u.disabled,
-                    u.createdAt);
+                    u.createdAt, u.sealedEmail);
   });
   return u;
 }
@@ -151,6 +157,19 @@ std::optional<UserRecord> PostgresStore::findUserByEmail(const std::string& emai
 
 int64_t PostgresStore::countUsers() {
   return db_->transact([](pqxx::work& txn) { return txn.exec("SELECT COUNT(*) FROM users")[0][0].as<int64_t>(); });
+}
+
+std::vector<UserRecord> PostgresStore::listUsers() {
+  return db_->transact(
+      [&](pqxx::work& txn) { return pg::findAll(txn, select(pg::kUserColumns, "users", "ORDER BY id"), pg::readUser); });
+}
+
+bool PostgresStore::updateUserPersonal(const UserRecord& u) {
+  return db_->transact([&](pqxx::work& txn) {
+    return txn.exec_params("UPDATE users SET email = $1, display_name = $2, email_sealed = $3 WHERE id = $4", u.email,
+                           u.displayName, u.sealedEmail, u.id)
+               .affected_rows() > 0;
+  });
 }
 
 // Sign-in sessions.

@@ -42,11 +42,14 @@ class PostgresStore final : public Store {
   TenantRecord createTenant(TenantRecord tenant) override;
   std::optional<TenantRecord> findTenant(const std::string& id) override;
   int64_t countTenants() override;
+  std::vector<TenantRecord> listTenants() override;
 
   UserRecord createUser(UserRecord user) override;
   std::optional<UserRecord> findUser(const std::string& id) override;
   std::optional<UserRecord> findUserByEmail(const std::string& email) override;
   int64_t countUsers() override;
+  std::vector<UserRecord> listUsers() override;
+  bool updateUserPersonal(const UserRecord& user) override;
 
   void createSession(const SessionRecord& session) override;
   std::optional<SessionRecord> findSession(const std::string& idHash) override;
@@ -59,6 +62,8 @@ class PostgresStore final : public Store {
   std::vector<AppointmentRecord> listAppointments(const std::string& tenantId, UnixSeconds from,
                                                   UnixSeconds to) override;
   bool updateAppointment(const AppointmentRecord& appointment) override;
+  std::vector<AppointmentRecord> listUnsealedAppointments() override;
+  std::vector<std::string> listAppointmentIds() override;
 
   InvitationRecord createInvitation(InvitationRecord invitation) override;
   std::optional<InvitationRecord> findInvitation(const std::string& id) override;
@@ -75,6 +80,8 @@ class PostgresStore final : public Store {
   std::optional<GuestRecord> findGuestByIdentity(const std::string& roomId, const std::string& identity) override;
   bool transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
                        UnixSeconds now) override;
+
+  MetadataPurge purgeMetadata(const std::string& tenantId, UnixSeconds cutoff) override;
 
  private:
   void migrate();

@@ -1,0 +1,305 @@
+// Personal fields sealed with per-subject keys (compliance/store_sealing.hpp) on every
+// backend: the database holds no plaintext email, name, title or patient reference,
+// sign-in still finds users by email (blind index), erasure leaves an explicit marker,
+// and rows of the previous release are sealed when the store is opened.
+#include <gtest/gtest.h>
+
+#include "common/clock.hpp"
+#include "common/random.hpp"
+#include "compliance/store_sealing.hpp"
+#include "compliance/test_support.hpp"
+#include "store/sqlite_store.hpp"
+#include "store_fixture.hpp"
+
+namespace medrtc::store::testing {
+namespace {
+
+using compliance::testing::TempDir;
+
+constexpr const char* kEmail = "erika.musterfrau@praxis.example";
+constexpr const char* kName = "Dr. Erika Musterfrau";
+constexpr const char* kTitle = "Nachsorge Knie links";
+constexpr const char* kPatient = "Patient/pt-4711";
+
+class SealedStoreTest : public StoreTest {
+ protected:
+  // The sealed store over this test's database; keys and index key in a temp data dir.
+  compliance::SealedStore& sealed() {
+    if (!sealed_) {
+      reopenSealed();
+    }
+    return *sealed_;
+  }
+  void reopenSealed() {
+    sealed_.reset();
+    sealed_ = compliance::sealStore(db().open(), dataDir_.path(), nullptr, clock_);
+  }
+
+  std::string tenant() {
+    TenantRecord t;
+    t.name = "Praxis";
+    t.createdAt = 1;
+    return sealed().createTenant(t).id;
+  }
+  UserRecord user(const std::string& tenantId, const std::string& email = kEmail) {
+    UserRecord u;
+    u.tenantId = tenantId;
+    u.email = email;
+    u.displayName = kName;
+    u.role = "practitioner";
+    u.createdAt = 5;
+    return u;
+  }
+  AppointmentRecord appointment(const std::string& tenantId) {
+    AppointmentRecord a;
+    a.tenantId = tenantId;
+    a.practitionerId = "u_1";
+    a.status = "booked";
+    a.start = 1000;
+    a.end = 2000;
+    a.title = kTitle;
+    a.patientReference = kPatient;
+    a.roomId = "r_" + randomHex(8);
+    a.createdAt = 10;
+    a.updatedAt = 10;
+    return a;
+  }
+  // Rows whose column equals, or contains, the plaintext.
+  int64_t rawMatches(const std::string& table, const std::string& column, const std::string& text) {
+    return db().queryInt("SELECT COUNT(*) FROM " + table + " WHERE " + column + " LIKE '%' || CAST($1 AS TEXT) || '%'",
+                         text);
+  }
+
+  TempDir dataDir_;
+  ManualClock clock_;
+  std::unique_ptr<compliance::SealedStore> sealed_;
+};
+
+TEST_P(SealedStoreTest, UserFieldsAreCiphertextAtRestAndSignInFindsTheEmail) {
+  UserRecord u = sealed().createUser(user(tenant()));
+  EXPECT_EQ(u.email, kEmail);
+  EXPECT_EQ(rawMatches("users", "email", "musterfrau"), 0);
+  EXPECT_EQ(rawMatches("users", "email_sealed", "musterfrau"), 0);
+  EXPECT_EQ(rawMatches("users", "display_name", "Musterfrau"), 0);
+  EXPECT_EQ(db().queryInt("SELECT COUNT(*) FROM users WHERE email LIKE 'bi1:%'"), 1);
+
+  reopenSealed();
+  auto found = sealed().findUserByEmail(kEmail);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, u.id);
+  EXPECT_EQ(found->email, kEmail);
+  EXPECT_EQ(found->displayName, kName);
+  EXPECT_FALSE(found->erased);
+  EXPECT_TRUE(found->sealedEmail.empty());
+  EXPECT_EQ(sealed().findUser(u.id)->displayName, kName);
+  EXPECT_FALSE(sealed().findUserByEmail("someone.else@praxis.example"));
+  // The unique constraint still holds on the blind index.
+  EXPECT_THROW(sealed().createUser(user(u.tenantId)), StoreConflict);
+}
+
+TEST_P(SealedStoreTest, AppointmentFieldsAreCiphertextAtRest) {
+  std::string t = tenant();
+  AppointmentRecord a = sealed().createAppointment(appointment(t));
+  EXPECT_EQ(rawMatches("appointments", "title", "Knie"), 0);
+  EXPECT_EQ(rawMatches("appointments", "patient_reference", "4711"), 0);
+
+  reopenSealed();
+  auto found = sealed().findAppointment(a.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->title, kTitle);
+  EXPECT_EQ(found->patientReference, kPatient);
+  EXPECT_FALSE(found->sealed);
+  found->title = "Nachsorge Knie rechts";
+  found->status = "arrived";
+  ASSERT_TRUE(sealed().updateAppointment(*found));
+  auto listed = sealed().listAppointments(t, 0, 5000);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].title, "Nachsorge Knie rechts");
+  EXPECT_EQ(listed[0].status, "arrived");
+  EXPECT_EQ(rawMatches("appointments", "title", "Knie"), 0);
+}
+
+TEST_P(SealedStoreTest, ErasureLeavesAnExplicitMarkerAndTheEmailNoLongerMatches) {
+  std::string t = tenant();
+  UserRecord u = sealed().createUser(user(t));
+  AppointmentRecord a = sealed().createAppointment(appointment(t));
+
+  EXPECT_TRUE(sealed().eraseSubject(u.id));
+  EXPECT_TRUE(sealed().eraseSubject(a.id));
+  reopenSealed();
+  auto erasedUser = sealed().findUser(u.id);
+  ASSERT_TRUE(erasedUser);
+  EXPECT_TRUE(erasedUser->erased);
+  EXPECT_TRUE(erasedUser->email.empty());
+  EXPECT_TRUE(erasedUser->displayName.empty());
+  EXPECT_FALSE(sealed().findUserByEmail(kEmail));
+  EXPECT_EQ(db().queryInt("SELECT COUNT(*) FROM users WHERE email LIKE 'bi1:%'"), 0);
+
+  auto erasedAppointment = sealed().findAppointment(a.id);
+  ASSERT_TRUE(erasedAppointment);
+  EXPECT_TRUE(erasedAppointment->erased);
+  EXPECT_TRUE(erasedAppointment->title.empty());
+  EXPECT_TRUE(erasedAppointment->patientReference.empty());
+  // The workflow goes on (a status change) and the appointment stays erased.
+  erasedAppointment->status = "cancelled";
+  ASSERT_TRUE(sealed().updateAppointment(*erasedAppointment));
+  auto after = sealed().findAppointment(a.id);
+  EXPECT_EQ(after->status, "cancelled");
+  EXPECT_TRUE(after->erased);
+
+  // The address is free again (a new account for the same person is a new subject).
+  EXPECT_NO_THROW(sealed().createUser(user(t)));
+  EXPECT_FALSE(sealed().eraseSubject("u_never_existed"));
+}
+
+TEST_P(SealedStoreTest, PlaintextRowsOfThePreviousReleaseAreSealedOnOpen) {
+  std::string tenantId;
+  std::string userId, appointmentId;
+  {
+    // The previous release wrote straight to the backend.
+    auto plain = db().open();
+    TenantRecord t;
+    t.name = "Praxis";
+    tenantId = plain->createTenant(t).id;
+    userId = plain->createUser(user(tenantId)).id;
+    appointmentId = plain->createAppointment(appointment(tenantId)).id;
+  }
+  EXPECT_EQ(rawMatches("users", "email", "musterfrau"), 1);
+
+  auto conversion = sealed().sealPlaintextRows();  // the open already converted them
+  EXPECT_EQ(conversion.users, 0);
+  EXPECT_EQ(conversion.appointments, 0);
+  EXPECT_EQ(rawMatches("users", "email", "musterfrau"), 0);
+  EXPECT_EQ(rawMatches("users", "display_name", "Musterfrau"), 0);
+  EXPECT_EQ(rawMatches("appointments", "title", "Knie"), 0);
+  EXPECT_EQ(rawMatches("appointments", "patient_reference", "4711"), 0);
+
+  auto found = sealed().findUserByEmail(kEmail);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, userId);
+  EXPECT_EQ(found->displayName, kName);
+  EXPECT_EQ(sealed().findAppointment(appointmentId)->title, kTitle);
+}
+
+TEST_P(SealedStoreTest, RetentionPurgeDeletesWhatEndedBeforeTheCutoffWithItsInvitationsAndGuests) {
+  std::string t = tenant();
+  AppointmentRecord old = appointment(t);
+  old.end = 2000;
+  old = sealed().createAppointment(old);
+  AppointmentRecord later = appointment(t);
+  later.start = 8000;
+  later.end = 9000;
+  later = sealed().createAppointment(later);
+  NewRoom nr;
+  nr.tenantId = t;
+  nr.waitingRoom = true;
+  RoomRecord endedRoom = sealed().createRoom(nr, 100);
+  sealed().endRoom(endedRoom.id, 2500);
+  RoomRecord liveRoom = sealed().createRoom(nr, 100);
+  RoomRecord integratorRoom = sealed().createRoom(NewRoom{}, 100);
+  sealed().endRoom(integratorRoom.id, 200);
+  auto invite = [&](const AppointmentRecord& a) {
+    InvitationRecord i;
+    i.tenantId = t;
+    i.appointmentId = a.id;
+    i.roomId = a.roomId;
+    i.role = "patient";
+    i.tokenHash = randomHex(16);
+    i.codeHash = randomHex(16);
+    i.expiresAt = a.end;
+    return sealed().createInvitation(i);
+  };
+  InvitationRecord oldInvite = invite(old);
+  InvitationRecord laterInvite = invite(later);
+  GuestRecord g;
+  g.roomId = old.roomId;
+  g.role = "patient";
+  g.state = "admitted";
+  g.tenantId = t;
+  g.invitationId = oldInvite.id;
+  GuestRecord oldGuest = sealed().createGuest(g);
+  g.roomId = endedRoom.id;
+  g.invitationId.clear();
+  GuestRecord endedRoomGuest = sealed().createGuest(g);
+  g.roomId = later.roomId;
+  g.invitationId = laterInvite.id;
+  GuestRecord laterGuest = sealed().createGuest(g);
+
+  MetadataPurge p = sealed().purgeMetadata(t, 3000);
+  EXPECT_EQ(p.appointmentIds, std::vector<std::string>{old.id});
+  EXPECT_EQ(p.appointments, 1);
+  EXPECT_EQ(p.invitations, 1);
+  EXPECT_EQ(p.guests, 2);
+  EXPECT_EQ(p.rooms, 1);  // endedRoom; the appointment's room was never created as a row
+  EXPECT_FALSE(sealed().findAppointment(old.id));
+  EXPECT_FALSE(sealed().findInvitation(oldInvite.id));
+  EXPECT_FALSE(sealed().findGuest(oldGuest.id));
+  EXPECT_FALSE(sealed().findGuest(endedRoomGuest.id));
+  EXPECT_FALSE(sealed().findRoom(endedRoom.id));
+  EXPECT_TRUE(sealed().findAppointment(later.id));
+  EXPECT_TRUE(sealed().findInvitation(laterInvite.id));
+  EXPECT_TRUE(sealed().findGuest(laterGuest.id));
+  EXPECT_TRUE(sealed().findRoom(liveRoom.id));
+  EXPECT_TRUE(sealed().findRoom(integratorRoom.id));  // another "tenant"
+
+  MetadataPurge integrator = sealed().purgeMetadata("", 3000);
+  EXPECT_EQ(integrator.rooms, 1);
+  EXPECT_FALSE(sealed().findRoom(integratorRoom.id));
+  EXPECT_EQ(sealed().purgeMetadata(t, 3000).appointments, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SealedStoreTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+// SQLite: the file itself (and its WAL) never holds the plaintext, including rows of the
+// previous release once they are sealed (secure_delete zeroes the old cells).
+std::string fileBytes(const std::filesystem::path& p) { return compliance::testing::readFile(p); }
+
+TEST(SealedSqliteFile, DatabaseBytesHoldNoPlaintextPersonalField) {
+  TempDir dir;
+  ManualClock clock;
+  std::string userId;
+  {
+    auto plain = std::make_unique<SqliteStore>(dir.path() / "medrtc.db");
+    TenantRecord t;
+    t.name = "Praxis";
+    std::string tenantId = plain->createTenant(t).id;
+    UserRecord u;
+    u.tenantId = tenantId;
+    u.email = "old.release@praxis.example";
+    u.displayName = "Old Release Name";
+    u.role = "admin";
+    plain->createUser(u);
+  }
+  {
+    auto sealed = compliance::sealStore(std::make_unique<SqliteStore>(dir.path() / "medrtc.db"), dir.path(),
+                                        nullptr, clock);
+    UserRecord u;
+    u.tenantId = sealed->listTenants().at(0).id;
+    u.email = kEmail;
+    u.displayName = kName;
+    u.role = "practitioner";
+    userId = sealed->createUser(u).id;
+    AppointmentRecord a;
+    a.tenantId = u.tenantId;
+    a.practitionerId = userId;
+    a.status = "booked";
+    a.title = kTitle;
+    a.patientReference = kPatient;
+    a.roomId = "r_1";
+    sealed->createAppointment(a);
+    ASSERT_TRUE(sealed->findUserByEmail("old.release@praxis.example"));
+  }
+  std::string bytes = fileBytes(dir.path() / "medrtc.db");
+  if (std::filesystem::exists(dir.path() / "medrtc.db-wal")) {
+    bytes += fileBytes(dir.path() / "medrtc.db-wal");
+  }
+  ASSERT_FALSE(bytes.empty());
+  for (const char* plaintext : {"musterfrau", "Musterfrau", "Knie", "pt-4711", "old.release", "Old Release"}) {
+    EXPECT_EQ(bytes.find(plaintext), std::string::npos) << plaintext;
+  }
+  EXPECT_NE(bytes.find(userId), std::string::npos);  // ids stay plain: they name no one
+}
+
+}  // namespace
+}  // namespace medrtc::store::testing

@@ -110,6 +110,7 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
   createKey->add_option("--data-dir", adminDataDir, "data directory (default ./data)");
   createKey->add_option("--name", keyName, "a label for the key");
   ClinicAdminCommands clinicAdmin(admin);
+  PrivacyAdminCommands privacyAdmin(admin);
   // Later: `medrtc audit ...`, `medrtc compliance ...`, `medrtc loadgen ...` join here as
   // subcommands of their own.
 
@@ -130,6 +131,9 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
     }
     if (clinicAdmin.parsed()) {
       return clinicAdmin.run(std::cin, std::cout, std::cerr);
+    }
+    if (privacyAdmin.parsed()) {
+      return privacyAdmin.run(std::cout, std::cerr);
     }
     if (compliance.parsed()) {
       return compliance.run(buildServeConfig(reportFlags), std::cout, std::cerr);

@@ -4,15 +4,19 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <iostream>
 #include <ostream>
 
 #include "app/security_setup.hpp"
 #include "app/clinic_admin.hpp"
 #include "common/clock.hpp"
+#include "compliance/audit_format.hpp"
 #include "compliance/audit_log.hpp"
+#include "compliance/store_retention.hpp"
 #include "signaling/join_token.hpp"
 #include "signaling/server.hpp"
 #include "store/api_key.hpp"
@@ -27,6 +31,22 @@ constexpr size_t kMinBootstrapKeyChars = 16;
 int64_t unixNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+constexpr std::chrono::hours kRetentionInterval{1};
+
+// A failed run is logged and retried at the next interval; it never stops the server.
+void runRetentionOnce(store::Store& store, compliance::SubjectKeyStore& keys,
+                      const compliance::RetentionRunOptions& options) {
+  try {
+    auto report = compliance::runRetention(store, keys, SystemClock::instance(), options);
+    spdlog::info("retention purge {}", report.counts.summary());
+    for (const auto& problem : report.problems) {
+      spdlog::warn("retention purge: {}", problem);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("retention purge failed: {}", e.what());
+  }
 }
 
 }  // namespace
@@ -50,7 +70,11 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   // The store is used inline on the control thread: SQLite calls take microseconds at
   // this scale. PostgreSQL calls block the control thread for a network round trip each;
   // accepted for now, a small thread pool takes them later (DESIGN.md §2).
-  std::unique_ptr<store::Store> storePtr = openStore(config.database, config.dataDir);
+  // One subject key store for the audit log and the store's sealed fields: one erasure
+  // shreds a person in both.
+  auto subjectKeys =
+      std::make_shared<compliance::FileSubjectKeyStore>(compliance::audit_files::subjectKeys(config.dataDir));
+  std::unique_ptr<store::Store> storePtr = openStore(config.database, config.dataDir, subjectKeys);
   store::Store& store = *storePtr;
   spdlog::info("store opened backend={}", isPostgresUrl(config.database) ? "postgres" : "sqlite");
   const char* bootstrap = std::getenv("MEDRTC_BOOTSTRAP_API_KEY");
@@ -60,7 +84,19 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   // that does not verify stops the start (AuditLog::open throws).
   compliance::AuditLogOptions auditOptions;
   auditOptions.dataDir = config.dataDir;
+  auditOptions.subjectKeys = subjectKeys;
   std::unique_ptr<compliance::AuditLog> auditLog = compliance::AuditLog::open(auditOptions);
+  // Retention (K9, F4): at start, then hourly on the control thread (below).
+  compliance::RetentionRunOptions retention;
+  retention.nodeProfile = security.profile ? &*security.profile : nullptr;
+  retention.audit = auditLog.get();
+  retention.tenantProfile = [dir = config.security.policiesDir.empty() ? defaultPoliciesDir()
+                                                                       : config.security.policiesDir](
+                                const std::string& name) -> std::optional<compliance::PolicyProfile> {
+    auto profile = compliance::loadPolicyByName(name, dir);
+    return profile ? std::optional(std::move(*profile)) : std::nullopt;
+  };
+  runRetentionOnce(store, *subjectKeys, retention);
 
   signaling::ServerOptions options;
   options.listenHost = config.listenHost;
@@ -85,12 +121,28 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
                            });
   server.start();
 
+  // Store calls block the control thread; one run deletes at most an hour's worth of
+  // ended consultations, which is short.
+  boost::asio::steady_timer retentionTimer(ioc);
+  std::function<void()> scheduleRetention = [&] {
+    retentionTimer.expires_after(kRetentionInterval);
+    retentionTimer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) {
+        return;
+      }
+      runRetentionOnce(store, *subjectKeys, retention);
+      scheduleRetention();
+    });
+  };
+  scheduleRetention();
+
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) {
       return;
     }
     spdlog::info("stopping signal={}", signal);
+    retentionTimer.cancel();
     server.stop();
   });
 

@@ -10,7 +10,10 @@
 #include "clinic/password.hpp"
 #include "clinic/secrets.hpp"
 #include "clinic/totp.hpp"
+#include "app/security_config.hpp"
 #include "app/serve_config.hpp"
+#include "compliance/policy_profile.hpp"
+#include "compliance/rules.hpp"
 
 namespace medrtc::app {
 
@@ -23,6 +26,25 @@ int64_t unixNow() {
 
 bool validRole(const std::string& role) { return role == "admin" || role == "practitioner" || role == "staff"; }
 
+// The profile `name` names ("" = none); false after printing the file:line error.
+bool loadProfile(const std::string& name, const std::filesystem::path& dir,
+                 std::optional<compliance::PolicyProfile>& out, std::ostream& err) {
+  if (name.empty()) {
+    return true;
+  }
+  auto loaded = compliance::loadPolicyByName(name, dir.empty() ? defaultPoliciesDir() : dir);
+  if (!loaded) {
+    err << "medrtc: " << loaded.error().toString() << std::endl;
+    return false;
+  }
+  out = std::move(loaded).value();
+  return true;
+}
+
+const compliance::PolicyProfile* ptr(const std::optional<compliance::PolicyProfile>& p) {
+  return p ? &*p : nullptr;
+}
+
 }  // namespace
 
 int createTenant(store::Store& store, const CreateTenantArgs& a, std::ostream& out, std::ostream& err) {
@@ -30,9 +52,39 @@ int createTenant(store::Store& store, const CreateTenantArgs& a, std::ostream& o
     err << "medrtc: --name must be 1 to 200 characters" << std::endl;
     return 2;
   }
-  if (a.idleMinutes < 1 || a.idleMinutes > 24 * 60) {
-    err << "medrtc: --idle-minutes must be 1 to 1440" << std::endl;
+  if (a.idleMinutes < 1 || a.idleMinutes > static_cast<int>(kMaxTenantIdleMinutes)) {
+    err << "medrtc: --idle-minutes must be 1 to " << kMaxTenantIdleMinutes << std::endl;
     return 2;
+  }
+  // The tenant's own profile and the node's both govern it (serve applies both at sign-in).
+  std::optional<compliance::PolicyProfile> own;
+  std::optional<compliance::PolicyProfile> node;
+  if (!loadProfile(a.policy, a.policiesDir, own, err) || !loadProfile(a.nodePolicy, a.policiesDir, node, err)) {
+    return 2;
+  }
+  for (const compliance::PolicyProfile* p : {ptr(own), ptr(node)}) {
+    if (p == nullptr) {
+      continue;
+    }
+    if (static_cast<uint32_t>(a.idleMinutes) > p->idleLogoffMinutes) {
+      err << "medrtc: policy " << p->name << ": rule session.idle_logoff_minutes=" << p->idleLogoffMinutes
+          << ": --idle-minutes " << a.idleMinutes << " is longer than the profile allows" << std::endl;
+      return 2;
+    }
+    if (!a.region.empty()) {
+      if (auto v = compliance::checkAction(*p, compliance::action::StoreData{a.region})) {
+        err << "medrtc: " << v->message() << std::endl;
+        return 2;
+      }
+    }
+  }
+  // A clinic admin who picks kbv expects kbv's MFA rule to hold, not a second flag to
+  // remember: imply --require-totp and say so (stdout keeps only the id for scripts).
+  bool requireTotp = a.requireTotp;
+  if (auto v = compliance::checkStaffAccount(ptr(own), ptr(node), /*mfaEnrolled=*/false); v && !requireTotp) {
+    requireTotp = true;
+    v->detail = "--require-totp implied: every user of this tenant must be created with --totp";
+    err << "medrtc: " << v->message() << std::endl;
   }
   store::TenantRecord t;
   t.name = a.name;
@@ -40,7 +92,7 @@ int createTenant(store::Store& store, const CreateTenantArgs& a, std::ostream& o
   t.primaryColor = a.primaryColor;
   t.policyProfile = a.policy;
   t.region = a.region;
-  t.requireTotp = a.requireTotp;
+  t.requireTotp = requireTotp;
   t.idleLogoffMinutes = a.idleMinutes;
   t.createdAt = unixNow();
   t = store.createTenant(t);
@@ -63,6 +115,17 @@ int createUser(store::Store& store, const CreateUserArgs& a, std::istream& in, s
   auto tenant = store.findTenant(a.tenantId);
   if (!tenant) {
     err << "medrtc: no tenant " << a.tenantId << " (create one with `medrtc admin create-tenant`)" << std::endl;
+    return 2;
+  }
+  std::optional<compliance::PolicyProfile> own;
+  std::optional<compliance::PolicyProfile> node;
+  if (!loadProfile(tenant->policyProfile, a.policiesDir, own, err) ||
+      !loadProfile(a.nodePolicy, a.policiesDir, node, err)) {
+    return 2;
+  }
+  // Every role (admin, practitioner, staff) is a workforce account (H8).
+  if (auto v = compliance::checkStaffAccount(ptr(own), ptr(node), a.totp)) {
+    err << "medrtc: " << v->message() << "; add --totp" << std::endl;
     return 2;
   }
   if (store.findUserByEmail(email)) {
@@ -129,7 +192,7 @@ void printFirstAdminHint(store::Store& store, const std::filesystem::path& dataD
 
 ClinicAdminCommands::ClinicAdminCommands(CLI::App* admin) {
   createTenant_ = admin->add_subcommand("create-tenant", "create a tenant (an organisation) and print its id");
-  createTenant_->add_option("--data-dir", dataDir_, "data directory (default ./data)");
+  dataDirOptions_.push_back(createTenant_->add_option("--data-dir", dataDir_, "data directory (default ./data)"));
   createTenant_->add_option("--database", database_, "postgres://... when serve uses PostgreSQL (default: SQLite)");
   createTenant_->add_option("--name", tenant_.name, "the organisation's name")->required();
   createTenant_->add_option("--display-name", tenant_.displayName, "branding: the name shown on pages");
@@ -137,10 +200,11 @@ ClinicAdminCommands::ClinicAdminCommands(CLI::App* admin) {
   createTenant_->add_option("--policy", tenant_.policy, "policy profile name (kbv, hipaa, gdpr, hds)");
   createTenant_->add_option("--region", tenant_.region, "data region, e.g. eu-de");
   createTenant_->add_flag("--require-totp", tenant_.requireTotp, "every user must sign in with TOTP");
-  createTenant_->add_option("--idle-minutes", tenant_.idleMinutes, "idle logoff after N minutes (default 15)");
+  createTenant_->add_option("--idle-minutes", tenant_.idleMinutes,
+                            "idle logoff after N minutes (default 15; at most the profile's)");
 
   createUser_ = admin->add_subcommand("create-user", "create a user of a tenant and print its id");
-  createUser_->add_option("--data-dir", dataDir_, "data directory (default ./data)");
+  dataDirOptions_.push_back(createUser_->add_option("--data-dir", dataDir_, "data directory (default ./data)"));
   createUser_->add_option("--database", database_, "postgres://... when serve uses PostgreSQL (default: SQLite)");
   createUser_->add_option("--tenant", user_.tenantId, "the tenant id")->required();
   createUser_->add_option("--email", user_.email, "sign-in email")->required();
@@ -149,17 +213,59 @@ ClinicAdminCommands::ClinicAdminCommands(CLI::App* admin) {
   createUser_->add_flag("--password-stdin", user_.passwordStdin,
                         "read the password from the first line of stdin (else one is generated and printed)");
   createUser_->add_flag("--totp", user_.totp, "enrol TOTP; prints the otpauth URI and secret once");
+  addPolicyOptions(createTenant_);
+  addPolicyOptions(createUser_);
+}
+
+void ClinicAdminCommands::addPolicyOptions(CLI::App* command) {
+  command->add_option("--config", config_,
+                      "serve's TOML file: its data_dir, database, policy and policies_dir apply here too")
+      ->check(CLI::ExistingFile);
+  command->add_option("--node-policy", nodePolicy_, "the policy serve runs with (--policy), when not in --config");
+  command->add_option("--policies-dir", policiesDir_, "where kbv.toml etc. are (default: as serve)");
 }
 
 bool ClinicAdminCommands::parsed() const { return createTenant_->parsed() || createUser_->parsed(); }
 
 int ClinicAdminCommands::run(std::istream& in, std::ostream& out, std::ostream& err) const {
-  std::filesystem::create_directories(dataDir_);
-  std::unique_ptr<store::Store> store = openStore(database_, dataDir_);
-  if (createTenant_->parsed()) {
-    return createTenant(*store, tenant_, out, err);
+  std::filesystem::path dataDir = dataDir_;
+  std::string database = database_;
+  std::filesystem::path policiesDir = policiesDir_;
+  std::string nodePolicy = nodePolicy_;
+  if (!config_.empty()) {
+    // The same file serve reads; flags given here win, as they do for serve.
+    ServeConfig config;
+    applyConfigFile(config_, config);
+    applySecurityConfigFile(config_, config.security);
+    bool dataDirGiven = false;
+    for (const CLI::Option* o : dataDirOptions_) {
+      dataDirGiven = dataDirGiven || o->count() > 0;
+    }
+    if (!dataDirGiven) {
+      dataDir = config.dataDir;
+    }
+    if (database.empty()) {
+      database = config.database;
+    }
+    if (policiesDir.empty()) {
+      policiesDir = config.security.policiesDir;
+    }
+    if (nodePolicy.empty()) {
+      nodePolicy = config.security.policy;
+    }
   }
-  return createUser(*store, user_, in, out, err);
+  std::filesystem::create_directories(dataDir);
+  std::unique_ptr<store::Store> store = openStore(database, dataDir);
+  if (createTenant_->parsed()) {
+    CreateTenantArgs args = tenant_;
+    args.policiesDir = policiesDir;
+    args.nodePolicy = nodePolicy;
+    return createTenant(*store, args, out, err);
+  }
+  CreateUserArgs args = user_;
+  args.policiesDir = policiesDir;
+  args.nodePolicy = nodePolicy;
+  return createUser(*store, args, in, out, err);
 }
 
 }  // namespace medrtc::app

@@ -75,13 +75,17 @@ int complianceReportCommand(const ServeConfig& config, const std::string& profil
   SecurityConfig security = config.security;
   security.policy = name;
   std::optional<compliance::PolicyProfile> loaded;
+  // The profile the node runs under (its --policy): what the clinic enforces for staff on
+  // every tenant. Reporting --profile kbv for a node without --policy kbv says so.
+  std::optional<compliance::PolicyProfile> nodeProfile;
   try {
     loaded = loadActiveProfile(security);
+    nodeProfile = config.security.policy == name ? loaded : loadActiveProfile(config.security);
   } catch (const StartRefused& e) {
     err << e.what() << "\n";
     return 2;
   }
-  compliance::NodeSettings node = nodeSettingsFor(config, &*loaded);
+  compliance::NodeSettings node = nodeSettingsFor(config, &*loaded, nodeProfile ? &*nodeProfile : nullptr);
   auto dir = security.policiesDir.empty() ? defaultPoliciesDir() : security.policiesDir;
   return compliance::runComplianceReport(name, dir, node, format, out);
 }

@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 
 #include <chrono>
+#include <map>
 
+#include "app/clinic_admin.hpp"
 #include "compliance/rules.hpp"
 #include "tls/tls_context.hpp"
 #include "turn/turn_credentials.hpp"
@@ -53,7 +55,50 @@ std::optional<compliance::PolicyProfile> loadActiveProfile(const SecurityConfig&
   return std::move(profile).value();
 }
 
-compliance::NodeSettings nodeSettingsFor(const ServeConfig& config, const compliance::PolicyProfile* profile) {
+void applyClinicEnforcement(compliance::NodeSettings& node, const compliance::PolicyProfile* nodeProfile) {
+  node.accountPolicy = nodeProfile ? nodeProfile->name : "";
+  // Every tenant's staff sign in under the node's profile as a floor, so the node enforces
+  // MFA exactly when that profile requires it; without one, a tenant's --require-totp is
+  // its own choice and nothing on the node guarantees it.
+  node.staffMfaEnforced = nodeProfile && nodeProfile->staffMfaRequired;
+  // The longest idle any tenant's session can reach: the profile's cap, or without a
+  // profile the largest --idle-minutes create-tenant accepts.
+  node.idleLogoffMinutes = compliance::effectiveIdleLogoffMinutes(nullptr, nodeProfile, kMaxTenantIdleMinutes);
+}
+
+clinic::TenantProfileLookup tenantProfileLookup(std::filesystem::path policiesDir,
+                                                std::optional<compliance::PolicyProfile> nodeProfile) {
+  using Profile = std::shared_ptr<const compliance::PolicyProfile>;
+  Profile node = nodeProfile ? std::make_shared<const compliance::PolicyProfile>(std::move(*nodeProfile)) : nullptr;
+  // Only called on the control thread; a profile file is read once per name.
+  auto cache = std::make_shared<std::map<std::string, Profile>>();
+  return [policiesDir = std::move(policiesDir), node, cache](
+             const store::TenantRecord& tenant) -> Result<clinic::TenantProfiles, std::string> {
+    clinic::TenantProfiles out{nullptr, node};
+    if (tenant.policyProfile.empty()) {
+      return out;
+    }
+    if (node && tenant.policyProfile == node->name) {
+      out.tenant = node;
+      return out;
+    }
+    auto it = cache->find(tenant.policyProfile);
+    if (it == cache->end()) {
+      auto loaded = compliance::loadPolicyByName(tenant.policyProfile, policiesDir);
+      if (!loaded) {
+        return fail("tenant " + tenant.id + ": " + loaded.error().toString());
+      }
+      it = cache->emplace(tenant.policyProfile, std::make_shared<const compliance::PolicyProfile>(
+                                                    std::move(loaded).value()))
+               .first;
+    }
+    out.tenant = it->second;
+    return out;
+  };
+}
+
+compliance::NodeSettings nodeSettingsFor(const ServeConfig& config, const compliance::PolicyProfile* profile,
+                                         const compliance::PolicyProfile* nodeProfile) {
   const SecurityConfig& s = config.security;
   compliance::NodeSettings n;
   n.nodeId = config.listenHost + ":" + std::to_string(config.listenPort);
@@ -66,9 +111,10 @@ compliance::NodeSettings nodeSettingsFor(const ServeConfig& config, const compli
     n.turnCredentialTtlSeconds = s.turnTtlSeconds.value_or(profile ? profile->turnCredentialTtlSeconds
                                                                      : kDefaultTurnTtlSeconds);
   }
-  // Nothing here can switch on recording, transcription, E2EE, P2P, idle logoff or MFA:
-  // those are not built (compliance/built_features.hpp), and the report says so.
+  // Nothing here can switch on recording, transcription, E2EE or P2P: those are not built
+  // (compliance/built_features.hpp), and the report says so.
   n.thirdPartyOrigins = {};  // the web client contacts only its own origin (tests/e2e)
+  applyClinicEnforcement(n, nodeProfile);
   return n;
 }
 
@@ -77,7 +123,8 @@ SecuritySetup checkSecurity(const ServeConfig& config) {
   validateSecurityConfig(s);
   SecuritySetup setup;
   setup.profile = loadActiveProfile(s);
-  setup.node = nodeSettingsFor(config, setup.profile ? &*setup.profile : nullptr);
+  const compliance::PolicyProfile* active = setup.profile ? &*setup.profile : nullptr;
+  setup.node = nodeSettingsFor(config, active, active);
   setup.tlsMinVersion = setup.node.tlsMinVersion;
 
   // Security by default: a listener other hosts can reach speaks TLS, unless the operator
@@ -111,6 +158,10 @@ SecuritySetup checkSecurity(const ServeConfig& config) {
 void applySecurity(const ServeConfig& config, SecuritySetup& setup, signaling::ServerOptions& options) {
   const SecurityConfig& s = config.security;
   options.frameAncestors = joinSources(s.frameAncestors);
+  // The clinic's sign-in applies the node's profile (and each tenant's own) to staff
+  // accounts: what setup.node.staffMfaEnforced / idleLogoffMinutes state.
+  options.auth.profiles =
+      tenantProfileLookup(s.policiesDir.empty() ? defaultPoliciesDir() : s.policiesDir, setup.profile);
   // A rule that forbids the action → 403 naming it. A profile that allows it while the
   // feature is not built → the server answers 501 (not built), not a policy refusal.
   if (setup.profile && !setup.profile->recordingAllowed) {

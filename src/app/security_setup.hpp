@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/serve_config.hpp"
+#include "clinic/auth_service.hpp"
 #include "compliance/node_settings.hpp"
 #include "compliance/policy_profile.hpp"
 #include "compliance/rules.hpp"
@@ -39,7 +40,22 @@ bool isLoopbackHost(const std::string& host);
 std::optional<compliance::PolicyProfile> loadActiveProfile(const SecurityConfig& security);
 
 // The node as the compliance rules see it, from the configuration alone (no files read).
-compliance::NodeSettings nodeSettingsFor(const ServeConfig& config, const compliance::PolicyProfile* profile);
+// `profile` gives defaults (TLS version, TURN lifetime); `nodeProfile` is the profile the
+// node actually runs under (--policy), whose account rules the clinic applies to every
+// tenant. serve passes the same profile twice; `compliance report --profile X` may differ.
+compliance::NodeSettings nodeSettingsFor(const ServeConfig& config, const compliance::PolicyProfile* profile,
+                                         const compliance::PolicyProfile* nodeProfile);
+
+// What the clinic enforces for staff on every tenant under `nodeProfile` (null: none):
+// staff MFA and the longest idle time a session may reach (see compliance/rules.hpp
+// checkStaffAccount, effectiveIdleLogoffMinutes).
+void applyClinicEnforcement(compliance::NodeSettings& node, const compliance::PolicyProfile* nodeProfile);
+
+// The profiles governing a tenant for the clinic's sign-in: the tenant's own policyProfile
+// (loaded from `policiesDir` once, then cached) and `nodeProfile`. A tenant naming a
+// profile that does not load gets an error (its sign-ins fail closed).
+clinic::TenantProfileLookup tenantProfileLookup(std::filesystem::path policiesDir,
+                                                std::optional<compliance::PolicyProfile> nodeProfile);
 
 // Checks everything; throws StartRefused (policy rule, plain HTTP on a public address,
 // policy file error) or std::invalid_argument (bad value). Reads no secret files.

@@ -9,6 +9,7 @@
 #include "clinic/password.hpp"
 #include "clinic/secrets.hpp"
 #include "clinic/totp.hpp"
+#include "compliance/rules.hpp"
 
 namespace medrtc::clinic {
 
@@ -20,6 +21,8 @@ const char* toString(SignInError e) {
     case SignInError::kTotpRequired: return "totp_required";
     case SignInError::kTotpInvalid: return "totp_invalid";
     case SignInError::kTooManyAttempts: return "too_many_attempts";
+    case SignInError::kMfaNotEnrolled: return "mfa_not_enrolled";
+    case SignInError::kPolicyUnavailable: return "policy_unavailable";
   }
   return "invalid_credentials";
 }
@@ -36,6 +39,35 @@ std::string normalizeEmail(std::string_view email) {
                  [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   return out;
 }
+
+namespace {
+
+// What the governing profiles and the tenant's own settings demand of a staff account.
+struct AccountRules {
+  std::optional<cp::RuleViolation> mfaRule;  // a profile requires MFA (its rule, for the error)
+  bool totpRequired = false;                 // that, or the tenant's --require-totp
+  int64_t idleSeconds = 0;
+};
+
+Result<AccountRules, std::string> accountRules(const TenantProfileLookup& lookup, const store::TenantRecord& t) {
+  TenantProfiles profiles;
+  if (lookup) {
+    auto found = lookup(t);
+    if (!found) {
+      return fail(found.error());
+    }
+    profiles = std::move(found).value();
+  }
+  AccountRules rules;
+  rules.mfaRule = cp::checkStaffAccount(profiles.tenant.get(), profiles.node.get(), /*mfaEnrolled=*/false);
+  rules.totpRequired = t.requireTotp || rules.mfaRule.has_value();
+  uint32_t tenantMinutes = static_cast<uint32_t>(std::max(t.idleLogoffMinutes, 1));
+  rules.idleSeconds =
+      int64_t{cp::effectiveIdleLogoffMinutes(profiles.tenant.get(), profiles.node.get(), tenantMinutes)} * 60;
+  return rules;
+}
+
+}  // namespace
 
 AuthService::AuthService(store::Store& store, const Clock& clock, cp::AuditSink* audit, AuthPolicy policy)
     : store_(store),
@@ -94,7 +126,22 @@ Result<SignedIn, SignInFailure> AuthService::signIn(const SignInRequest& r) {
     failed(r, accountKey, addressKey, user, "tenant_missing");
     return fail(SignInFailure{SignInError::kInvalidCredentials});
   }
-  bool needsTotp = !user->totpSecret.empty() || tenant->requireTotp;
+  auto rules = accountRules(policy_.profiles, *tenant);
+  if (!rules) {
+    spdlog::error("sign-in refused user={} tenant={} reason=policy_unavailable: {}", user->id, tenant->id,
+                  rules.error());
+    failed(r, accountKey, addressKey, user, "policy_unavailable");
+    return fail(SignInFailure{SignInError::kPolicyUnavailable, 0, "the practice's policy profile cannot be loaded"});
+  }
+  if (rules->totpRequired && user->totpSecret.empty()) {
+    // The password was right, but no code can ever be: refuse with the rule, so the user
+    // knows to ask the administrator to enrol TOTP (create-user --totp).
+    std::string rule = rules->mfaRule ? rules->mfaRule->message()
+                                      : "this practice requires TOTP for every account (--require-totp)";
+    failed(r, accountKey, addressKey, user, "mfa_not_enrolled");
+    return fail(SignInFailure{SignInError::kMfaNotEnrolled, 0, rule});
+  }
+  bool needsTotp = !user->totpSecret.empty() || rules->totpRequired;
   if (needsTotp) {
     if (!r.totp || r.totp->empty()) {
       // The password was right: not a failure to count, the client now asks for the code.
@@ -150,7 +197,15 @@ Result<SessionContext, SessionError> AuthService::authenticate(std::string_view 
     store_.deleteSession(idHash);
     return fail(SessionError::kMissing);
   }
-  int64_t idle = static_cast<int64_t>(std::max(tenant->idleLogoffMinutes, 1)) * 60;
+  auto rules = accountRules(policy_.profiles, *tenant);
+  if (!rules) {
+    // Fail closed: no session runs without the rules of its tenant.
+    store_.deleteSession(idHash);
+    spdlog::error("session ended user={} tenant={} reason=policy_unavailable: {}", user->id, tenant->id,
+                  rules.error());
+    return fail(SessionError::kMissing);
+  }
+  int64_t idle = rules->idleSeconds;
   if (now - session->lastSeenAt >= idle || now >= session->expiresAt) {
     store_.deleteSession(idHash);
     spdlog::info("session expired user={} reason={}", user->id, now >= session->expiresAt ? "max_age" : "idle");

@@ -1,8 +1,11 @@
 #pragma once
 // Practitioner sign-in (docs/consultation-api.md "Sign-in"): password (argon2id) plus TOTP
-// when the user has one or the tenant requires it, rate-limited per account and per
-// source address; cookie sessions with idle logoff (H3) and a CSRF token.
+// when the user has one, the tenant requires it or a governing policy profile requires
+// staff MFA (H8), rate-limited per account and per source address; cookie sessions with
+// idle logoff (H3) and a CSRF token.
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,11 +15,23 @@
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "compliance/audit_sink.hpp"
+#include "compliance/policy_profile.hpp"
 #include "store/store.hpp"
 
 namespace medrtc::clinic {
 
 inline constexpr std::string_view kSessionCookie = "medrtc_session";
+
+// The policy profiles that govern a tenant's staff accounts: the tenant's own
+// (policyProfile) and the node's (--policy); null when there is none. The node's profile
+// is a floor for every tenant (compliance/rules.hpp checkStaffAccount).
+struct TenantProfiles {
+  std::shared_ptr<const compliance::PolicyProfile> tenant;
+  std::shared_ptr<const compliance::PolicyProfile> node;
+};
+// An error (the text says why) when the tenant names a profile that cannot be loaded: its
+// sign-ins and sessions then fail closed rather than run without the rules.
+using TenantProfileLookup = std::function<Result<TenantProfiles, std::string>(const store::TenantRecord&)>;
 
 struct AuthPolicy {
   // Failed sign-ins: 5 per 15 minutes per account, 20 per 15 minutes per address
@@ -26,6 +41,9 @@ struct AuthPolicy {
   int64_t failureWindowSeconds = 15 * 60;
   // A session ends after this long whatever the activity (idle logoff is per tenant).
   int64_t sessionMaxSeconds = 12 * 3600;
+  // app/security_setup.cpp tenantProfileLookup; empty: no profile governs any tenant
+  // (tools and tests without a node policy).
+  TenantProfileLookup profiles;
 };
 
 struct SignInRequest {
@@ -35,12 +53,21 @@ struct SignInRequest {
   std::string sourceAddress;
 };
 
-enum class SignInError { kInvalidCredentials, kTotpRequired, kTotpInvalid, kTooManyAttempts };
+enum class SignInError {
+  kInvalidCredentials,
+  kTotpRequired,
+  kTotpInvalid,
+  kTooManyAttempts,
+  kMfaNotEnrolled,     // password right, but MFA is required and the account has no TOTP
+  kPolicyUnavailable,  // the tenant's policy profile cannot be loaded: fail closed
+};
 const char* toString(SignInError e);  // the problem+json `code`
 
 struct SignInFailure {
   SignInError error;
   int64_t retryAfterSeconds = 0;  // kTooManyAttempts
+  // kMfaNotEnrolled: the rule, e.g. "policy kbv: rule accounts.staff_mfa_required=true: …".
+  std::string detail;
 };
 
 // The signed-in person behind a request.
@@ -63,7 +90,8 @@ class AuthService {
 
   Result<SignedIn, SignInFailure> signIn(const SignInRequest& request);
   // The session of a cookie value; refreshes its last-seen time. kExpired after the
-  // tenant's idle time (idle_logoff_minutes) or the absolute limit: the session is gone.
+  // effective idle time (min of the tenant's idle_logoff_minutes and the governing
+  // profiles' session.idle_logoff_minutes) or the absolute limit: the session is gone.
   Result<SessionContext, SessionError> authenticate(std::string_view cookieValue);
   void signOut(std::string_view cookieValue, const std::string& sourceAddress);
 

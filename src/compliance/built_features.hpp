@@ -10,9 +10,16 @@ struct BuiltFeatures {
   bool peerToPeer = false;         // direct 1:1 media without the SFU: not built
   bool recordingControls = false;  // recording pipeline with consent + at-rest encryption: not built
   bool transcription = false;      // not built
-  bool idleLogoff = false;         // H3 session idle timer: not built
-  bool staffMfa = false;           // TOTP/WebAuthn for staff: not built
-  bool waitingRoom = false;        // K3 server-enforced waiting room: not built (clinic module)
+  // H3: clinic/auth_service.cpp ends a staff session after min(tenant setting, the
+  // governing profiles' session.idle_logoff_minutes) idle (AuthPolicyTest.IdleLogoff*).
+  bool idleLogoff = true;
+  // H8: TOTP (RFC 6238, clinic/totp.cpp). app/clinic_admin.cpp create-user and
+  // clinic/auth_service.cpp sign-in refuse a staff account without it where a governing
+  // profile requires MFA (checkStaffAccount; ClinicAdmin.*Totp*, AuthPolicyTest.*).
+  bool staffMfa = true;
+  // K3/K12: signaling/consultation_controls.cpp holds every invited guest (patient,
+  // interpreter, carer) without media until a host admits them (WaitingRoom.*).
+  bool waitingRoom = true;
   bool auditLog = true;            // this module: RFC 6962 log + signed checkpoints
   bool cryptoShredding = true;     // per-subject keys for audit personal fields
   bool retentionPurge = true;      // audit side; the store side is not built

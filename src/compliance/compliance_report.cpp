@@ -90,15 +90,36 @@ const std::vector<Requirement>& catalog() {
          return fromRules(c, {"regions.media", "regions.storage"},
                           placement(c) + "; a node outside the list refuses to start");
        }},
-      {"K2", "Patient joins without an account, by link or code, with a real name", {}, "-", "-",
-       [](const Context&) { return notBuilt("clinic workflow (patient links/codes) is not built"); }},
-      {"K3", "Waiting room: no media, no information before admission", {}, "-", "-",
+      {"K2", "Patient joins without an account, by link or code, with a real name", {},
+       "clinic/appointment_service.cpp (redeem link or 9-digit code, name checked)",
+       "AppointmentTest.CreateMakesAWaitingRoomAndAPatientInvitation, AppointmentTest.UnknownTokenAndBadNames, "
+       "tests/e2e/consultation-flow.test.mjs",
        [](const Context&) {
-         return kBuiltFeatures.waitingRoom ? std::make_pair(Status::Pass, std::string("server-enforced waiting room"))
-                                           : notBuilt("server-enforced waiting room is not built");
+         return std::make_pair(Status::Pass, std::string("the patient opens the invitation link or enters the code "
+                                                         "and gives a name; no account is needed"));
        }},
-      {"K4", "Invitation links/codes are single-use and expire", {}, "-", "-",
-       [](const Context&) { return notBuilt("invitations are not built"); }},
+      {"K3", "Waiting room: no media, no information before admission", {},
+       "signaling/consultation_controls.cpp (an invited guest waits: no transport, no names, no count), "
+       "signaling/signaling_hub.cpp",
+       "WaitingRoom.PatientWaitsWithoutMediaOrRoomInformationUntilAdmitted, WaitingRoom.RestartWhileWaitingKeepsTheFlow, "
+       "tests/e2e/consultation-flow.test.mjs",
+       [](const Context&) {
+         return kBuiltFeatures.waitingRoom
+                    ? std::make_pair(Status::Pass,
+                                     std::string("server-enforced for every clinic consultation (no switch turns it "
+                                                 "off): a waiting guest gets no media transport and sees only its "
+                                                 "place in line. Integrator rooms (POST /api/v1/rooms) hold guests "
+                                                 "only when created with waiting_room=true"))
+                    : notBuilt("server-enforced waiting room is not built");
+       }},
+      {"K4", "Invitation links/codes are single-use and expire", {},
+       "store claimInvitation (atomic), clinic/appointment_service.cpp",
+       "AppointmentTest.LinkIsSingleUse, AppointmentTest.CodeWorksOnce, AppointmentTest.ExpiryFollowsTheAppointmentEnd, "
+       "ClinicRest.ExpiredInvitationIs410",
+       [](const Context&) {
+         return std::make_pair(Status::Pass, std::string("a link or code is claimed once, atomically, and expires "
+                                                         "with the appointment; reuse answers 410"));
+       }},
       {"K5", "Staff organise but join only when the doctor adds them", {"accounts.staff_mfa_required"}, "-", "-",
        [](const Context&) { return notBuilt("staff roles are not built"); }},
       {"K6", "End-to-end encryption of the whole transmission, never downgraded", {"encryption.e2ee_required"},
@@ -143,10 +164,21 @@ const std::vector<Requirement>& catalog() {
       {"K11", "Adapt to bandwidth, keep the call", {}, "sfu/", "-",
        [](const Context&) { return notBuilt("no test proves quality degradation keeps the call"); }},
       {"K12", "Third participant only with the doctor's approval", {"session.third_participant_needs_host_approval"},
-       "compliance/rules.cpp checkAction(AdmitThirdParticipant)", "Action.ThirdParticipantNeedsHostApproval",
-       [](const Context&) {
-         return notBuilt("the rule check exists (checkAction AdmitThirdParticipant); the admission workflow that "
-                         "must call it is not built");
+       "signaling/consultation_controls.cpp (every invited guest waits; admit is host-only), "
+       "compliance/rules.cpp checkAction(AdmitThirdParticipant)",
+       "WaitingRoom.InterpreterWaitsForAdmitToo, WaitingRoom.NonHostsAreForbiddenHostControlsAndAudited, "
+       "WaitingRoom.TwoHostsAdmittingAtOnceOneWins, Action.ThirdParticipantNeedsHostApproval, "
+       "tests/e2e/consultation-flow.test.mjs (interpreter waits and is admitted)",
+       [](const Context& c) {
+         if (!c.profile.thirdParticipantNeedsHostApproval) {
+           return std::make_pair(Status::Pass, std::string("not required by this profile"));
+         }
+         if (!kBuiltFeatures.waitingRoom) {
+           return notBuilt("the admission workflow (waiting room) is not built");
+         }
+         return std::make_pair(Status::Pass,
+                               std::string("every invited participant, a third one included, waits until a host "
+                                           "admits them; anyone else's admit is refused (forbidden) and audited"));
        }},
       // HIPAA 45 CFR 164.312.
       {"H1", "Unique user identification in every audit event", {}, "compliance/audit_log.cpp appendLocked",
@@ -156,9 +188,21 @@ const std::vector<Requirement>& catalog() {
        }},
       {"H2", "Emergency access procedure, audited (110113)", {}, "compliance/audit_event.hpp dicom::", "-",
        [](const Context&) { return notBuilt("break-glass procedure is not built (DICOM codes are defined)"); }},
-      {"H3", "Automatic logoff after inactivity", {"session.idle_logoff_minutes"}, "compliance/rules.cpp",
-       "NodeConfig.UnbuiltSafeguardsAreReportedNotMet",
-       [](const Context& c) { return fromRules(c, {"session.idle_logoff_minutes"}, "idle logoff configured"); }},
+      {"H3", "Automatic logoff after inactivity", {"session.idle_logoff_minutes"},
+       "clinic/auth_service.cpp authenticate (idle = min(tenant, tenant profile, node profile)), "
+       "compliance/rules.cpp effectiveIdleLogoffMinutes, app/clinic_admin.cpp create-tenant --idle-minutes",
+       "AuthPolicyTest.IdleLogoffIsCappedByTheProfile, AuthTest.IdleLogoffAfterTheTenantsMinutes, "
+       "ClinicAdmin.IdleLongerThanTheProfileIsRefusedNamingTheRule, NodeConfig.IdleLogoffAndMfaFollowTheNodePolicy, "
+       "ComplianceCli.KbvReportShowsMfaAndIdleLogoffMetForAKbvNode",
+       [](const Context& c) {
+         return fromRules(c, {"session.idle_logoff_minutes"},
+                          "a staff session ends after at most " +
+                              std::to_string(c.node.idleLogoffMinutes.value_or(0)) +
+                              " minutes idle on every tenant" +
+                              (c.node.accountPolicy.empty()
+                                   ? std::string()
+                                   : " (the node's profile " + c.node.accountPolicy + " caps each tenant's setting)"));
+       }},
       {"H4", "Encryption in transit: DTLS-SRTP, TLS 1.2+, short-lived TURN credentials",
        {"encryption.min_tls_version", "encryption.turn_credential_ttl_seconds"},
        "compliance/rules.cpp, tls/tls_context.cpp (SSL_CTX_set_min_proto_version), turn/turn_credentials.cpp, dtls/, "
@@ -192,9 +236,22 @@ const std::vector<Requirement>& catalog() {
        [](const Context&) {
          return notBuilt("audit names are sealed (tested); no test greps server logs for a patient name yet");
        }},
-      {"H8", "MFA for workforce accounts", {"accounts.staff_mfa_required"}, "compliance/rules.cpp",
-       "Action.StaffWithoutMfaRefusedWhereRequired",
-       [](const Context& c) { return fromRules(c, {"accounts.staff_mfa_required"}, "MFA not required by this profile"); }},
+      {"H8", "MFA for workforce accounts", {"accounts.staff_mfa_required"},
+       "compliance/rules.cpp checkStaffAccount; app/clinic_admin.cpp create-user (refused without --totp); "
+       "clinic/auth_service.cpp signIn (refused without TOTP enrolled); clinic/totp.cpp (RFC 6238)",
+       "ClinicAdmin.CreateUserWithoutTotpUnderKbvIsRefusedNamingTheRule, ClinicAdmin.CreateUserWithTotpUnderKbvIsCreated, "
+       "AuthPolicyTest.SignInWithoutTotpInAKbvTenantIsRefusedAndAudited, Action.StaffWithoutMfaRefusedWhereRequired, "
+       "NodeConfig.IdleLogoffAndMfaFollowTheNodePolicy, ComplianceCli.KbvReportShowsMfaAndIdleLogoffMetForAKbvNode",
+       [](const Context& c) {
+         if (!c.profile.staffMfaRequired) {
+           return fromRules(c, {"accounts.staff_mfa_required"}, "MFA not required by this profile");
+         }
+         return fromRules(c, {"accounts.staff_mfa_required"},
+                          "every staff account on this node needs TOTP (RFC 6238): create-user refuses one without "
+                          "--totp and sign-in refuses one without TOTP enrolled" +
+                              (c.node.accountPolicy.empty() ? std::string()
+                                                            : " (node profile " + c.node.accountPolicy + ")"));
+       }},
       {"H9", "Audit retention", {"retention.audit_years"}, "compliance/audit_log.cpp (append-only)",
        "Retention.HipaaKeepsSubjectsFor6Years",
        [](const Context& c) {
@@ -233,13 +290,16 @@ const std::vector<Requirement>& catalog() {
 
 std::vector<std::string> requirementIds(const std::string& profile) {
   if (profile == "kbv") {
-    return {"K1", "K2", "K3", "K4", "K5", "K6", "K7", "K8", "K9", "K10", "K11", "K12"};
+    // KBV states no logoff or transport rule of its own; the profile's session, TLS and
+    // account keys are reported with the H requirements that define them.
+    return {"K1", "K2", "K3", "K4", "K5", "K6", "K7", "K8", "K9", "K10", "K11", "K12", "H3", "H4", "H8"};
   }
   if (profile == "hipaa") {
     return {"H1", "H2", "H3", "H4", "H5", "H6", "H7", "H8", "H9"};
   }
-  // GDPR baseline and HDS share the F series; both also need H4-style transport security.
-  return {"F1", "F2", "F3", "F4", "H4"};
+  // GDPR baseline and HDS share the F series; both also need H4-style transport security
+  // and the profile's session and account rules.
+  return {"F1", "F2", "F3", "F4", "H3", "H4", "H8"};
 }
 
 }  // namespace

@@ -24,8 +24,12 @@ struct NodeSettings {
   bool e2eeAvailable = false;
   bool p2pAvailable = false;
 
-  std::optional<uint32_t> idleLogoffMinutes;   // nullopt: no idle logoff configured
-  bool staffMfaEnforced = false;               // operator requires MFA for staff accounts
+  // What the clinic enforces for staff accounts on every tenant of this node (app fills
+  // them from the node's --policy: that profile is a floor for each tenant, see
+  // checkStaffAccount / effectiveIdleLogoffMinutes in rules.hpp).
+  std::string accountPolicy;                   // the node profile applied to all tenants; "" = none
+  std::optional<uint32_t> idleLogoffMinutes;   // longest idle time any staff session may reach
+  bool staffMfaEnforced = false;               // no staff account signs in without TOTP
   std::vector<std::string> thirdPartyOrigins;  // origins the web client may contact (CSP)
   bool auditLogEnabled = true;
 

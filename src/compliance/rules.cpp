@@ -1,6 +1,7 @@
 #include "compliance/rules.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 
 #include "compliance/built_features.hpp"
 #include "compliance/region.hpp"
@@ -103,20 +104,32 @@ std::vector<RuleViolation> checkNodeConfig(const PolicyProfile& p, const NodeSet
     out.push_back(
         violation(p, "transcription.allowed", "false", "the transcription feature is enabled on this node", "K8"));
   }
-  // H3: idle logoff.
+  // H3: idle logoff, as the clinic's sign-in sessions enforce it.
   if (!kBuiltFeatures.idleLogoff) {
     out.push_back(violation(p, "session.idle_logoff_minutes", std::to_string(p.idleLogoffMinutes),
                             "not met: automatic logoff after inactivity is not built", "H3", Severity::NotMet));
   } else if (!s.idleLogoffMinutes || *s.idleLogoffMinutes > p.idleLogoffMinutes) {
-    out.push_back(violation(p, "session.idle_logoff_minutes", std::to_string(p.idleLogoffMinutes),
-                            "the node's idle logoff is longer or off", "H3"));
+    out.push_back(violation(
+        p, "session.idle_logoff_minutes", std::to_string(p.idleLogoffMinutes),
+        (s.idleLogoffMinutes ? "staff sessions may stay idle for up to " + std::to_string(*s.idleLogoffMinutes) +
+                                   " minutes"
+                             : std::string("staff sessions have no idle logoff")) +
+            (s.accountPolicy.empty() ? " (the node runs without --policy, so no profile caps a tenant's --idle-minutes)"
+                                     : " under the node's profile " + s.accountPolicy),
+        "H3"));
   }
-  // H8: staff MFA.
+  // H8: staff MFA, as create-user and sign-in enforce it.
   if (p.staffMfaRequired && !kBuiltFeatures.staffMfa) {
     out.push_back(violation(p, "accounts.staff_mfa_required", "true",
                             "not met: MFA is not built; staff accounts are refused", "H8", Severity::NotMet));
   } else if (p.staffMfaRequired && !s.staffMfaEnforced) {
-    out.push_back(violation(p, "accounts.staff_mfa_required", "true", "the node does not enforce staff MFA", "H8"));
+    out.push_back(violation(
+        p, "accounts.staff_mfa_required", "true",
+        s.accountPolicy.empty()
+            ? "staff MFA is not enforced for every tenant: the node runs without --policy, so a tenant without "
+              "its own MFA profile or --require-totp signs staff in with a password alone"
+            : "staff MFA is not enforced: the node's profile " + s.accountPolicy + " does not require it",
+        "H8"));
   }
   // K10: third-party origins.
   for (const auto& origin : s.thirdPartyOrigins) {
@@ -171,6 +184,7 @@ struct ActionChecker {
       return std::nullopt;
     }
     if (!kBuiltFeatures.staffMfa) {
+      // Kept for a build without the clinic module: then no account could satisfy the rule.
       return violation(p, "accounts.staff_mfa_required", "true",
                        "staff account refused: MFA is not built, so no staff account can satisfy the rule", "H8");
     }
@@ -209,6 +223,29 @@ struct ActionChecker {
 
 std::optional<RuleViolation> checkAction(const PolicyProfile& profile, const Action& action) {
   return std::visit(ActionChecker{profile}, action);
+}
+
+std::optional<RuleViolation> checkStaffAccount(const PolicyProfile* tenantProfile, const PolicyProfile* nodeProfile,
+                                               bool mfaEnrolled) {
+  for (const PolicyProfile* p : {tenantProfile, nodeProfile}) {
+    if (p) {
+      if (auto v = checkAction(*p, action::EnableStaffAccount{mfaEnrolled})) {
+        return v;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+uint32_t effectiveIdleLogoffMinutes(const PolicyProfile* tenantProfile, const PolicyProfile* nodeProfile,
+                                    uint32_t tenantIdleMinutes) {
+  uint32_t minutes = std::max<uint32_t>(tenantIdleMinutes, 1);
+  for (const PolicyProfile* p : {tenantProfile, nodeProfile}) {
+    if (p && p->idleLogoffMinutes > 0) {
+      minutes = std::min(minutes, p->idleLogoffMinutes);
+    }
+  }
+  return minutes;
 }
 
 }  // namespace medrtc::compliance

@@ -64,4 +64,18 @@ using Action = std::variant<action::StartRecording, action::StartTranscription, 
 // nullopt: allowed. A returned violation always has Severity::Refuse.
 std::optional<RuleViolation> checkAction(const PolicyProfile& profile, const Action& action);
 
+// The staff-account rules of one tenant (H3, H8). A tenant is governed by its own profile
+// (its policyProfile) and by the node's (--policy); either may be null. The node's profile
+// is a floor: a tenant's own profile, --require-totp or a shorter idle time only tighten
+// it. That is what lets the node's report speak for every tenant on the node, including
+// ones created after the report.
+
+// checkAction(EnableStaffAccount{mfaEnrolled}) under each governing profile, the tenant's
+// own first; the first refusal names its profile's rule.
+std::optional<RuleViolation> checkStaffAccount(const PolicyProfile* tenantProfile, const PolicyProfile* nodeProfile,
+                                               bool mfaEnrolled);
+// min(the tenant's setting, each governing profile's session.idle_logoff_minutes), at least 1.
+uint32_t effectiveIdleLogoffMinutes(const PolicyProfile* tenantProfile, const PolicyProfile* nodeProfile,
+                                    uint32_t tenantIdleMinutes);
+
 }  // namespace medrtc::compliance

@@ -97,13 +97,14 @@ std::vector<uint8_t> codeKeyFrom(std::span<const uint8_t> seed) {
 }  // namespace
 
 RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHub& hub, const Clock& clock,
-                 bool devMode, compliance::AuditSink* audit, std::span<const uint8_t> codeKeySeed)
+                 bool devMode, compliance::AuditSink* audit, std::span<const uint8_t> codeKeySeed,
+                 clinic::AuthPolicy authPolicy)
     : store_(store),
       tokens_(tokens),
       hub_(hub),
       clock_(clock),
       devMode_(devMode),
-      auth_(store, clock, audit),
+      auth_(store, clock, audit, std::move(authPolicy)),
       appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)) {}
 
 bool RestApi::owns(const std::string& path) { return path == "/healthz" || path.rfind("/api/", 0) == 0; }

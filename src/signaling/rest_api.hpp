@@ -32,7 +32,8 @@ class RestApi {
   // `audit` records the clinic workflow's events (null: none). The invitation-code hash
   // key is derived from the token signing secret (`codeKeySeed`).
   RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHub& hub, const Clock& clock, bool devMode,
-          compliance::AuditSink* audit = nullptr, std::span<const uint8_t> codeKeySeed = {});
+          compliance::AuditSink* audit = nullptr, std::span<const uint8_t> codeKeySeed = {},
+          clinic::AuthPolicy authPolicy = {});
 
   // True for paths this API owns (/healthz and /api/...); everything else is static.
   static bool owns(const std::string& path);

@@ -79,7 +79,7 @@ struct Server::Impl {
         signer(options.tokenSecret, clock),
         hub(store, signer, clock),
         media(make([&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); }, hub)),
-        rest(store, signer, hub, clock, options.dev, options.audit, options.tokenSecret),
+        rest(store, signer, hub, clock, options.dev, options.audit, options.tokenSecret, options.auth),
         files(options.webRoot),
         acceptor(ioc),
         contentSecurityPolicy(std::string(kContentSecurityPolicy) + options.frameAncestors) {

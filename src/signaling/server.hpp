@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "clinic/auth_service.hpp"
 #include "common/clock.hpp"
 #include "compliance/audit_sink.hpp"
 #include "sfu/media_api.hpp"
@@ -51,6 +52,9 @@ struct ServerOptions {
   // The clinic workflow's audit trail (sign-in, appointments, admit, ...); none when null.
   // Not owned; outlives the server.
   compliance::AuditSink* audit = nullptr;
+  // Sign-in limits and the policy profiles governing each tenant's staff (MFA, idle
+  // logoff); app/security_setup.cpp fills `auth.profiles` from the node's --policy.
+  clinic::AuthPolicy auth;
 };
 
 // Builds the media plane given the poster onto the control thread and the events sink.

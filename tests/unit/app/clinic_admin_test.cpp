@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
+#include "app/cli.hpp"
 #include "clinic/password.hpp"
 #include "clinic/totp.hpp"
 #include "common/random.hpp"
@@ -13,6 +15,20 @@
 
 namespace medrtc::app {
 namespace {
+
+std::filesystem::path policiesDir();
+
+CreateUserArgs withDir(CreateUserArgs a) {
+  a.policiesDir = policiesDir();
+  return a;
+}
+
+std::filesystem::path policiesDir() {
+  if (const char* src = std::getenv("MEDRTC_SOURCE_DIR")) {
+    return std::filesystem::path(src) / "policies";
+  }
+  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path() / "policies";
+}
 
 class ClinicAdmin : public ::testing::Test {
  protected:
@@ -31,9 +47,36 @@ class ClinicAdmin : public ::testing::Test {
     a.policy = "kbv";
     a.region = "eu-de";
     a.requireTotp = requireTotp;
+    a.policiesDir = policiesDir();
     EXPECT_EQ(createTenant(*store_, a, out, err), 0) << err.str();
     std::string id = out.str();
     return id.substr(0, id.find('\n'));
+  }
+
+  // A tenant record as an older medrtc stored it: a profile, but no --require-totp.
+  std::string storedTenant(const std::string& policy) {
+    store::TenantRecord t;
+    t.name = "Praxis";
+    t.policyProfile = policy;
+    return store_->createTenant(t).id;
+  }
+  int user(const std::string& tenantId, bool totp, std::string& err, const std::string& nodePolicy = "") {
+    std::istringstream in;
+    std::ostringstream out, errStream;
+    CreateUserArgs a{tenantId, "weber@example.org", "practitioner", "", false, totp};
+    a.policiesDir = policiesDir();
+    a.nodePolicy = nodePolicy;
+    int rc = createUser(*store_, a, in, out, errStream);
+    err = errStream.str();
+    return rc;
+  }
+  int tenantWith(CreateTenantArgs a, std::string& err) {
+    std::ostringstream out, errStream;
+    a.name = "Praxis";
+    a.policiesDir = policiesDir();
+    int rc = createTenant(*store_, a, out, errStream);
+    err = errStream.str();
+    return rc;
   }
 
   std::filesystem::path dir_;
@@ -48,7 +91,8 @@ TEST_F(ClinicAdmin, FreshDataDirExplainsHowToCreateTheFirstAdmin) {
   std::string t = tenant();
   std::istringstream in("a long enough password\n");
   std::ostringstream out, err2;
-  CreateUserArgs u{t, "admin@example.org", "admin", "", true, false};
+  CreateUserArgs u{t, "admin@example.org", "admin", "", true, true};
+  u.policiesDir = policiesDir();
   ASSERT_EQ(createUser(*store_, u, in, out, err2), 0) << err2.str();
   std::ostringstream after;
   printFirstAdminHint(*store_, dir_, after);
@@ -70,6 +114,7 @@ TEST_F(ClinicAdmin, CreateUserWithStdinPasswordAndTotp) {
   std::istringstream in("correct horse battery\n");
   std::ostringstream out, err;
   CreateUserArgs a{t, " Weber@Example.org", "practitioner", "Dr. Weber", true, true};
+  a.policiesDir = policiesDir();
   ASSERT_EQ(createUser(*store_, a, in, out, err), 0) << err.str();
   std::istringstream lines(out.str());
   std::string id, uri, secretLine;
@@ -92,16 +137,148 @@ TEST_F(ClinicAdmin, RefusesBadInput) {
   std::string t = tenant(true);
   std::ostringstream out, err;
   std::istringstream in("short\n");
-  EXPECT_EQ(createUser(*store_, CreateUserArgs{t, "a@b.c", "practitioner", "", true, true}, in, out, err), 2);
+  EXPECT_EQ(createUser(*store_, withDir(CreateUserArgs{t, "a@b.c", "practitioner", "", true, true}), in, out, err), 2);
   std::istringstream in2;
-  EXPECT_EQ(createUser(*store_, CreateUserArgs{t, "a@b.c", "doctor", "", false, true}, in2, out, err), 2);
-  EXPECT_EQ(createUser(*store_, CreateUserArgs{"t_nope", "a@b.c", "staff", "", false, true}, in2, out, err), 2);
-  EXPECT_EQ(createUser(*store_, CreateUserArgs{t, "not-an-email", "staff", "", false, true}, in2, out, err), 2);
+  EXPECT_EQ(createUser(*store_, withDir(CreateUserArgs{t, "a@b.c", "doctor", "", false, true}), in2, out, err), 2);
+  EXPECT_EQ(createUser(*store_, withDir(CreateUserArgs{"t_nope", "a@b.c", "staff", "", false, true}), in2, out, err), 2);
+  EXPECT_EQ(createUser(*store_, withDir(CreateUserArgs{t, "not-an-email", "staff", "", false, true}), in2, out, err), 2);
   // The tenant requires TOTP.
-  EXPECT_EQ(createUser(*store_, CreateUserArgs{t, "a@b.c", "staff", "", false, false}, in2, out, err), 2);
-  ASSERT_EQ(createUser(*store_, CreateUserArgs{t, "a@b.c", "staff", "", false, true}, in2, out, err), 0);
+  EXPECT_EQ(createUser(*store_, withDir(CreateUserArgs{t, "a@b.c", "staff", "", false, false}), in2, out, err), 2);
+  ASSERT_EQ(createUser(*store_, withDir(CreateUserArgs{t, "a@b.c", "staff", "", false, true}), in2, out, err), 0);
   EXPECT_NE(out.str().find("password "), std::string::npos);  // generated and shown once
-  EXPECT_EQ(createUser(*store_, CreateUserArgs{t, "A@B.C", "staff", "", false, true}, in2, out, err), 2);  // taken
+  EXPECT_EQ(createUser(*store_, withDir(CreateUserArgs{t, "A@B.C", "staff", "", false, true}), in2, out, err), 2);  // taken
+}
+
+// ---- policy profiles (H8 staff MFA, H3 idle logoff, K1/F1 storage region)
+
+TEST_F(ClinicAdmin, CreateUserWithoutTotpUnderKbvIsRefusedNamingTheRule) {
+  std::string t = storedTenant("kbv");
+  std::string err;
+  EXPECT_EQ(user(t, /*totp=*/false, err), 2);
+  EXPECT_NE(err.find("policy kbv: rule accounts.staff_mfa_required=true: staff account without MFA refused"),
+            std::string::npos)
+      << err;
+  EXPECT_FALSE(store_->findUserByEmail("weber@example.org"));
+}
+
+TEST_F(ClinicAdmin, CreateUserWithTotpUnderKbvIsCreated) {
+  std::string t = storedTenant("kbv");
+  std::string err;
+  ASSERT_EQ(user(t, /*totp=*/true, err), 0) << err;
+  auto u = store_->findUserByEmail("weber@example.org");
+  ASSERT_TRUE(u);
+  EXPECT_FALSE(u->totpSecret.empty());
+}
+
+TEST_F(ClinicAdmin, GdprTenantAllowsAUserWithoutTotp) {
+  std::string t = storedTenant("gdpr");
+  std::string err;
+  EXPECT_EQ(user(t, /*totp=*/false, err), 0) << err;
+}
+
+TEST_F(ClinicAdmin, TheNodesPolicyGovernsATenantWithoutItsOwn) {
+  std::string plain = storedTenant("");
+  std::string err;
+  EXPECT_EQ(user(plain, false, err, /*nodePolicy=*/"hipaa"), 2);
+  EXPECT_NE(err.find("policy hipaa: rule accounts.staff_mfa_required=true"), std::string::npos) << err;
+  // A laxer tenant profile does not lift the node's rule.
+  std::string gdpr = storedTenant("gdpr");
+  EXPECT_EQ(user(gdpr, false, err, "kbv"), 2);
+  EXPECT_NE(err.find("policy kbv: rule accounts.staff_mfa_required=true"), std::string::npos) << err;
+  EXPECT_EQ(user(plain, false, err), 0) << err;  // no profile anywhere
+}
+
+TEST_F(ClinicAdmin, CreateTenantUnderKbvImpliesRequireTotpAndSaysSo) {
+  std::ostringstream out, err;
+  CreateTenantArgs a;
+  a.name = "Praxis";
+  a.policy = "kbv";
+  a.region = "eu-de";
+  a.policiesDir = policiesDir();
+  ASSERT_EQ(createTenant(*store_, a, out, err), 0) << err.str();
+  std::string id = out.str().substr(0, out.str().find('\n'));
+  EXPECT_EQ(out.str(), id + "\n");  // stdout: only the id, for scripts
+  EXPECT_NE(err.str().find("policy kbv: rule accounts.staff_mfa_required=true: --require-totp implied"),
+            std::string::npos)
+      << err.str();
+  EXPECT_TRUE(store_->findTenant(id)->requireTotp);
+  // gdpr requires no MFA: nothing implied.
+  std::ostringstream out2, err2;
+  a.policy = "gdpr";
+  ASSERT_EQ(createTenant(*store_, a, out2, err2), 0) << err2.str();
+  EXPECT_FALSE(store_->findTenant(out2.str().substr(0, out2.str().find('\n')))->requireTotp);
+  EXPECT_TRUE(err2.str().empty()) << err2.str();
+}
+
+TEST_F(ClinicAdmin, IdleLongerThanTheProfileIsRefusedNamingTheRule) {
+  std::string err;
+  CreateTenantArgs a;
+  a.policy = "kbv";
+  a.idleMinutes = 30;
+  EXPECT_EQ(tenantWith(a, err), 2);
+  EXPECT_NE(err.find("policy kbv: rule session.idle_logoff_minutes=15: --idle-minutes 30 is longer"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(store_->countTenants(), 0);
+  a.policy = "gdpr";  // allows 30
+  EXPECT_EQ(tenantWith(a, err), 0) << err;
+  a.policy = "";
+  a.nodePolicy = "hipaa";  // the node's cap applies to a tenant without its own
+  EXPECT_EQ(tenantWith(a, err), 2);
+  EXPECT_NE(err.find("policy hipaa: rule session.idle_logoff_minutes=15"), std::string::npos) << err;
+}
+
+TEST_F(ClinicAdmin, RegionOutsideTheProfilesStorageRegionsIsRefused) {
+  std::string err;
+  CreateTenantArgs a;
+  a.policy = "kbv";
+  a.region = "us-east";
+  EXPECT_EQ(tenantWith(a, err), 2);
+  EXPECT_NE(err.find("policy kbv: rule regions.storage=["), std::string::npos) << err;
+  EXPECT_NE(err.find("\"us-east\" is outside the allowed regions"), std::string::npos) << err;
+  a.policy = "hipaa";
+  EXPECT_EQ(tenantWith(a, err), 0) << err;
+}
+
+TEST_F(ClinicAdmin, UnknownPolicyIsRefused) {
+  std::string err;
+  CreateTenantArgs a;
+  a.policy = "kvb";
+  EXPECT_EQ(tenantWith(a, err), 2);
+  EXPECT_NE(err.find("kvb"), std::string::npos) << err;
+}
+
+TEST_F(ClinicAdmin, CommandLineReadsTheNodePolicyFromServesConfig) {
+  auto config = dir_ / "medrtc.toml";
+  std::ofstream(config) << "policy = \"kbv\"\nregion = \"eu-de\"\ndata_dir = \"" << (dir_ / "data").string()
+                        << "\"\npolicies_dir = \"" << policiesDir().string() << "\"\n";
+  auto run = [](std::vector<std::string> args) {
+    std::vector<char*> argv;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+    }
+    ::testing::internal::CaptureStdout();
+    ::testing::internal::CaptureStderr();
+    int rc = runCli(static_cast<int>(argv.size()), argv.data(), nullptr);
+    std::string out = ::testing::internal::GetCapturedStdout();
+    std::string err = ::testing::internal::GetCapturedStderr();
+    return std::make_tuple(rc, out, err);
+  };
+  auto [rc, out, err] = run({"medrtc", "admin", "create-tenant", "--config", config.string(), "--name", "Praxis"});
+  ASSERT_EQ(rc, 0) << err;
+  std::string id = out.substr(0, out.find('\n'));
+  EXPECT_NE(err.find("--require-totp implied"), std::string::npos) << err;  // from the node's kbv
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "data" / "medrtc.db"));      // data_dir from the file
+  auto [rc2, out2, err2] = run({"medrtc", "admin", "create-user", "--config", config.string(), "--tenant", id,
+                                "--email", "weber@example.org"});
+  EXPECT_EQ(rc2, 2);
+  EXPECT_NE(err2.find("policy kbv: rule accounts.staff_mfa_required=true: staff account without MFA refused"),
+            std::string::npos)
+      << err2;
+  auto [rc3, out3, err3] = run({"medrtc", "admin", "create-user", "--config", config.string(), "--tenant", id,
+                                "--email", "weber@example.org", "--totp"});
+  EXPECT_EQ(rc3, 0) << err3;
+  EXPECT_NE(out3.find("otpauth://totp/"), std::string::npos);
 }
 
 }  // namespace

@@ -361,5 +361,115 @@ TEST(ServePolicy, BadFrameAncestorsAndTurnUrlsAreRefused) {
   EXPECT_NE(r.err.find("--turn-secret-file"), std::string::npos) << r.err;
 }
 
+// ---- staff MFA (H8) and idle logoff (H3) as the clinic enforces them
+
+std::map<std::string, json::object> requirementsById(const std::string& reportJson) {
+  std::map<std::string, json::object> out;
+  json::value report = json::parse(reportJson);
+  for (const auto& req : report.at("requirements").as_array()) {
+    out[std::string(req.at("id").as_string())] = req.as_object();
+  }
+  return out;
+}
+
+TEST(ComplianceCli, KbvReportShowsMfaAndIdleLogoffMetForAKbvNode) {
+  TempDir dir;
+  std::string data = (dir.path() / "data").string();
+  CliRun tenant = run({"medrtc", "admin", "create-tenant", "--data-dir", data, "--policies-dir", policiesDir().string(),
+                       "--name", "Praxis", "--policy", "kbv", "--region", "eu-de", "--require-totp"});
+  ASSERT_EQ(tenant.rc, 0) << tenant.err;
+  CliRun r = run({"medrtc", "compliance", "report", "--policy", "kbv", "--format", "json", "--policies-dir",
+                  policiesDir().string(), "--region", "eu-de", "--tls-self-signed", "--data-dir", data});
+  EXPECT_EQ(r.rc, 1) << r.out << r.err;  // E2EE and P2P stay not met
+  auto req = requirementsById(r.out);
+  EXPECT_EQ(req["H8"].at("status"), "pass") << json::serialize(req["H8"]);
+  EXPECT_NE(std::string(req["H8"].at("code").as_string()).find("clinic/auth_service.cpp"), std::string::npos);
+  EXPECT_NE(std::string(req["H8"].at("tests").as_string()).find("ClinicAdmin.CreateUserWithoutTotpUnderKbvIsRefused"),
+            std::string::npos);
+  EXPECT_EQ(req["H3"].at("status"), "pass") << json::serialize(req["H3"]);
+  EXPECT_NE(std::string(req["H3"].at("how").as_string()).find("at most 15 minutes"), std::string::npos);
+  EXPECT_EQ(req["K3"].at("status"), "pass");
+  EXPECT_EQ(req["K12"].at("status"), "pass");
+  EXPECT_EQ(req["H4"].at("status"), "pass");  // the TLS line of the KBV report
+  EXPECT_EQ(req["K6"].at("status"), "not-met");
+  EXPECT_EQ(req["K7"].at("status"), "not-met");
+}
+
+TEST(ComplianceCli, KbvReportForANodeWithoutThePolicyFailsMfaAndIdleLogoff) {
+  // --profile kbv asks about kbv; the node itself runs without --policy, so a tenant
+  // without its own profile signs staff in with a password alone and idles up to 1440 min.
+  TempDir dir;
+  CliRun r = run({"medrtc", "compliance", "report", "--profile", "kbv", "--format", "json", "--policies-dir",
+                  policiesDir().string(), "--region", "eu-de", "--tls-self-signed", "--data-dir", dir.path().string()});
+  EXPECT_EQ(r.rc, 1) << r.out << r.err;
+  auto req = requirementsById(r.out);
+  EXPECT_EQ(req["H8"].at("status"), "fail");
+  EXPECT_NE(std::string(req["H8"].at("how").as_string())
+                .find("policy kbv: rule accounts.staff_mfa_required=true: staff MFA is not enforced for every tenant"),
+            std::string::npos)
+      << json::serialize(req["H8"]);
+  EXPECT_EQ(req["H3"].at("status"), "fail");
+  EXPECT_NE(std::string(req["H3"].at("how").as_string()).find("up to 1440 minutes"), std::string::npos);
+  // A node running gdpr (no MFA, 30 min) does not meet kbv either.
+  r = run({"medrtc", "compliance", "report", "--profile", "kbv", "--policy", "gdpr", "--format", "json",
+           "--policies-dir", policiesDir().string(), "--region", "eu-de", "--tls-self-signed"});
+  req = requirementsById(r.out);
+  EXPECT_EQ(req["H8"].at("status"), "fail");
+  EXPECT_EQ(req["H3"].at("status"), "fail");
+  // hipaa and hds under their own node policy: met.
+  for (const std::string name : {"hipaa", "hds"}) {
+    r = run({"medrtc", "compliance", "report", "--policy", name, "--format", "json", "--policies-dir",
+             policiesDir().string(), "--region", name == "hipaa" ? "us-east" : "eu-fr", "--host-certification", "hds",
+             "--tls-self-signed"});
+    req = requirementsById(r.out);
+    EXPECT_EQ(req["H8"].at("status"), "pass") << name << r.out;
+    EXPECT_EQ(req["H3"].at("status"), "pass") << name << r.out;
+  }
+}
+
+TEST(ServePolicy, KbvNodeAppliesItsAccountRulesToEveryTenantsSignIn) {
+  TempDir dir;
+  ServeConfig config;
+  config.dataDir = dir.path();
+  config.security.policy = "kbv";
+  config.security.policiesDir = policiesDir();
+  config.security.region = "eu-de";
+  config.security.tlsSelfSigned = true;
+  SecuritySetup setup = checkSecurity(config);
+  EXPECT_TRUE(setup.node.staffMfaEnforced);
+  EXPECT_EQ(setup.node.idleLogoffMinutes, 15u);
+  EXPECT_EQ(setup.node.accountPolicy, "kbv");
+  for (const auto& v : setup.violations) {
+    EXPECT_NE(v.rule, "accounts.staff_mfa_required") << v.message();
+    EXPECT_NE(v.rule, "session.idle_logoff_minutes") << v.message();
+  }
+  signaling::ServerOptions options;
+  applySecurity(config, setup, options);
+  ASSERT_TRUE(options.auth.profiles);
+  store::TenantRecord plain;
+  auto governed = options.auth.profiles(plain);
+  ASSERT_TRUE(governed);
+  EXPECT_EQ(governed->tenant, nullptr);
+  ASSERT_NE(governed->node, nullptr);
+  EXPECT_EQ(governed->node->name, "kbv");
+  store::TenantRecord gdpr;
+  gdpr.policyProfile = "gdpr";
+  governed = options.auth.profiles(gdpr);
+  ASSERT_TRUE(governed);
+  EXPECT_EQ(governed->tenant->name, "gdpr");
+  EXPECT_EQ(governed->node->name, "kbv");
+  store::TenantRecord broken;
+  broken.id = "t_1";
+  broken.policyProfile = "../etc";
+  EXPECT_FALSE(options.auth.profiles(broken));
+
+  // Without --policy nothing on the node guarantees MFA or a short idle time.
+  ServeConfig open;
+  open.dataDir = dir.path();
+  SecuritySetup none = checkSecurity(open);
+  EXPECT_FALSE(none.node.staffMfaEnforced);
+  EXPECT_EQ(none.node.idleLogoffMinutes, 1440u);
+}
+
 }  // namespace
 }  // namespace medrtc::app

@@ -16,6 +16,10 @@ NodeSettings germanNode() {
   s.region = "eu-de";
   s.tlsEnabled = true;
   s.turnCredentialTtlSeconds = 600;
+  // As app/security_setup.cpp states it for a node under --policy kbv.
+  s.accountPolicy = "kbv";
+  s.idleLogoffMinutes = 15;
+  s.staffMfaEnforced = true;
   return s;
 }
 
@@ -32,12 +36,47 @@ PolicyProfile profile(const std::string& name) { return loadPolicyByName(name, t
 
 TEST(ComplianceReport, KbvListsEveryRequirementHonestly) {
   auto r = buildReport(profile("kbv"), germanNode());
-  ASSERT_EQ(r.requirements.size(), 12u);
+  ASSERT_EQ(r.requirements.size(), 15u);  // K1-K12, H3, H4, H8
   EXPECT_EQ(find(r, "K1").status, RequirementStatus::Pass);
   EXPECT_EQ(find(r, "K6").status, RequirementStatus::NotMet);
   EXPECT_EQ(find(r, "K7").status, RequirementStatus::NotMet);
   EXPECT_EQ(find(r, "K8").status, RequirementStatus::Pass);
-  EXPECT_EQ(find(r, "K3").status, RequirementStatus::NotMet);
+  EXPECT_EQ(find(r, "K3").status, RequirementStatus::Pass);
+  EXPECT_EQ(find(r, "K12").status, RequirementStatus::Pass);
+  EXPECT_NE(find(r, "K12").code.find("consultation_controls.cpp"), std::string::npos);
+  EXPECT_NE(find(r, "K12").tests.find("WaitingRoom."), std::string::npos);
+  EXPECT_EQ(find(r, "H3").status, RequirementStatus::Pass);
+  EXPECT_EQ(find(r, "H8").status, RequirementStatus::Pass);
+  EXPECT_NE(find(r, "H8").code.find("clinic/auth_service.cpp"), std::string::npos);
+  EXPECT_NE(find(r, "H8").tests.find("AuthPolicyTest."), std::string::npos);
+}
+
+TEST(ComplianceReport, KbvHasATransportSecurityLine) {
+  auto r = buildReport(profile("kbv"), germanNode());
+  EXPECT_EQ(find(r, "H4").status, RequirementStatus::Pass);
+  NodeSettings plain = germanNode();
+  plain.tlsEnabled = false;
+  auto bad = buildReport(profile("kbv"), plain);
+  EXPECT_EQ(find(bad, "H4").status, RequirementStatus::Fail);
+  EXPECT_NE(find(bad, "H4").how.find("policy kbv: rule encryption.min_tls_version=1.2: TLS is disabled"),
+            std::string::npos);
+}
+
+TEST(ComplianceReport, MfaAndIdleLogoffFailWhereTheNodeDoesNotEnforceThem) {
+  for (const std::string name : {"kbv", "hipaa", "hds"}) {
+    NodeSettings s = germanNode();
+    s.accountPolicy = "";
+    s.idleLogoffMinutes = 1440;
+    s.staffMfaEnforced = false;
+    auto r = buildReport(profile(name), s);
+    EXPECT_EQ(find(r, "H3").status, RequirementStatus::Fail) << name;
+    EXPECT_EQ(find(r, "H8").status, RequirementStatus::Fail) << name;
+    EXPECT_NE(find(r, "H8").how.find("policy " + name + ": rule accounts.staff_mfa_required=true"), std::string::npos);
+  }
+  // gdpr requires no MFA: H8 passes without it.
+  NodeSettings s = germanNode();
+  s.staffMfaEnforced = false;
+  EXPECT_EQ(find(buildReport(profile("gdpr"), s), "H8").status, RequirementStatus::Pass);
 }
 
 TEST(ComplianceReport, E2eeClaimDoesNotTurnK6IntoPass) {

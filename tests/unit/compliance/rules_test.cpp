@@ -124,12 +124,45 @@ TEST(NodeConfig, ThirdPartyOriginRefusedUnderKbv) {
   EXPECT_NE(find(checkNodeConfig(profile("kbv"), s), "web.third_party_origins"), nullptr);
 }
 
-TEST(NodeConfig, UnbuiltSafeguardsAreReportedNotMet) {
-  auto vs = checkNodeConfig(profile("hipaa"), goodNode("us-east"));
+TEST(NodeConfig, IdleLogoffAndMfaFollowTheNodePolicy) {
+  // What app/security_setup.cpp states for a node under hipaa: MFA for every tenant's
+  // staff, sessions idle at most 15 minutes.
+  NodeSettings enforced = goodNode("us-east");
+  enforced.accountPolicy = "hipaa";
+  auto vs = checkNodeConfig(profile("hipaa"), enforced);
+  EXPECT_EQ(find(vs, "session.idle_logoff_minutes"), nullptr);
+  EXPECT_EQ(find(vs, "accounts.staff_mfa_required"), nullptr);
+
+  // A node without --policy: a tenant may choose up to 1440 minutes and no TOTP.
+  NodeSettings open = goodNode("us-east");
+  open.accountPolicy = "";
+  open.idleLogoffMinutes = 1440;
+  open.staffMfaEnforced = false;
+  vs = checkNodeConfig(profile("hipaa"), open);
   ASSERT_NE(find(vs, "session.idle_logoff_minutes"), nullptr);
-  EXPECT_EQ(find(vs, "session.idle_logoff_minutes")->severity, Severity::NotMet);
+  EXPECT_EQ(find(vs, "session.idle_logoff_minutes")->severity, Severity::Refuse);
+  EXPECT_EQ(find(vs, "session.idle_logoff_minutes")->message().rfind("policy hipaa: rule session.idle_logoff_minutes=15: "
+                                                                    "staff sessions may stay idle for up to 1440 minutes",
+                                                                    0),
+            0u);
   ASSERT_NE(find(vs, "accounts.staff_mfa_required"), nullptr);
-  EXPECT_FALSE(refusesStart(vs, false));
+  EXPECT_NE(find(vs, "accounts.staff_mfa_required")->message().find("without --policy"), std::string::npos);
+  EXPECT_TRUE(refusesStart(vs, false));
+
+  // gdpr allows 30 minutes and no MFA: a gdpr node is fine under gdpr, not under hipaa.
+  NodeSettings gdprNode = goodNode("eu-de");
+  gdprNode.accountPolicy = "gdpr";
+  gdprNode.idleLogoffMinutes = 30;
+  gdprNode.staffMfaEnforced = false;
+  vs = checkNodeConfig(profile("gdpr"), gdprNode);
+  EXPECT_EQ(find(vs, "session.idle_logoff_minutes"), nullptr);
+  EXPECT_EQ(find(vs, "accounts.staff_mfa_required"), nullptr);
+  gdprNode.region = "us-east";
+  vs = checkNodeConfig(profile("hipaa"), gdprNode);
+  EXPECT_NE(find(vs, "session.idle_logoff_minutes"), nullptr);
+  ASSERT_NE(find(vs, "accounts.staff_mfa_required"), nullptr);
+  EXPECT_NE(find(vs, "accounts.staff_mfa_required")->message().find("profile gdpr does not require it"),
+            std::string::npos);
 }
 
 TEST(Action, RecordingUnderKbvRefusedNamingTheRule) {
@@ -155,10 +188,39 @@ TEST(Action, StaffWithoutMfaRefusedWhereRequired) {
   EXPECT_FALSE(checkAction(profile("gdpr"), action::EnableStaffAccount{false}));
 }
 
-TEST(Action, StaffClaimingMfaIsRefusedWhileMfaIsNotBuilt) {
-  auto v = checkAction(profile("kbv"), action::EnableStaffAccount{true});
+TEST(Action, StaffWithMfaIsAllowedWhereRequired) {
+  // TOTP is built (clinic/totp.cpp): an enrolled account satisfies the rule.
+  EXPECT_FALSE(checkAction(profile("kbv"), action::EnableStaffAccount{true}));
+  auto v = checkAction(profile("kbv"), action::EnableStaffAccount{false});
   ASSERT_TRUE(v);
-  EXPECT_NE(v->message().find("MFA is not built"), std::string::npos);
+  EXPECT_EQ(v->message(), "policy kbv: rule accounts.staff_mfa_required=true: staff account without MFA refused");
+}
+
+TEST(Action, StaffAccountIsCheckedUnderTheTenantsAndTheNodesProfile) {
+  PolicyProfile kbv = profile("kbv");
+  PolicyProfile gdpr = profile("gdpr");
+  // The tenant's own profile.
+  auto own = checkStaffAccount(&kbv, nullptr, false);
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->profile, "kbv");
+  // The node's profile is a floor under a laxer tenant profile.
+  auto floor = checkStaffAccount(&gdpr, &kbv, false);
+  ASSERT_TRUE(floor);
+  EXPECT_EQ(floor->message().rfind("policy kbv: rule accounts.staff_mfa_required=true", 0), 0u);
+  EXPECT_FALSE(checkStaffAccount(&gdpr, &kbv, true));
+  EXPECT_FALSE(checkStaffAccount(&gdpr, nullptr, false));
+  EXPECT_FALSE(checkStaffAccount(nullptr, &gdpr, false));
+  EXPECT_FALSE(checkStaffAccount(nullptr, nullptr, false));
+}
+
+TEST(Action, IdleLogoffIsTheShortestOfTenantAndProfiles) {
+  PolicyProfile kbv = profile("kbv");    // 15
+  PolicyProfile gdpr = profile("gdpr");  // 30
+  EXPECT_EQ(effectiveIdleLogoffMinutes(nullptr, nullptr, 60), 60u);
+  EXPECT_EQ(effectiveIdleLogoffMinutes(&gdpr, nullptr, 60), 30u);
+  EXPECT_EQ(effectiveIdleLogoffMinutes(&gdpr, &kbv, 60), 15u);
+  EXPECT_EQ(effectiveIdleLogoffMinutes(&kbv, nullptr, 5), 5u);
+  EXPECT_EQ(effectiveIdleLogoffMinutes(nullptr, nullptr, 0), 1u);
 }
 
 TEST(Action, ThirdParticipantNeedsHostApproval) {

@@ -76,11 +76,13 @@ json::object brandingJson(const store::TenantRecord& t) {
 }
 
 json::object meJson(const clinic::SessionContext& s) {
+  json::object user{{"id", s.user.id}, {"email", s.user.email}, {"role", s.user.role},
+                    {"display_name", s.user.displayName}};
+  if (s.user.erased) {
+    user["erased"] = true;  // the subject's key was destroyed: email and name are gone
+  }
   return json::object{
-      {"user", json::object{{"id", s.user.id},
-                            {"email", s.user.email},
-                            {"role", s.user.role},
-                            {"display_name", s.user.displayName}}},
+      {"user", std::move(user)},
       {"tenant", json::object{{"id", s.tenant.id}, {"name", s.tenant.name}, {"branding", brandingJson(s.tenant)}}},
       {"csrf_token", s.session.csrfToken}};
 }
@@ -199,14 +201,6 @@ HttpResponse RestApi::login(const HttpRequest& r, const Params&) {
       return withRetryAfter(problem(429, "too_many_attempts", "too many failed sign-ins; try again later"),
                             f.retryAfterSeconds);
     }
-    if (f.error == clinic::SignInError::kMfaNotEnrolled) {
-      // Right password, no authenticator enrolled where one is required: the detail names
-      // the rule so the user can ask the administrator (create-user --totp).
-      return problem(403, clinic::toString(f.error), f.detail);
-    }
-    if (f.error == clinic::SignInError::kPolicyUnavailable) {
-      return problem(503, clinic::toString(f.error), f.detail);
-    }
     const char* detail = f.error == clinic::SignInError::kTotpRequired  ? "enter the code from your authenticator app"
                          : f.error == clinic::SignInError::kTotpInvalid ? "the authenticator code is wrong"
                                                                          : "email or password is wrong";
@@ -236,18 +230,22 @@ json::object RestApi::appointmentJson(const store::AppointmentRecord& a) {
                                        {"status", invitationStatus(i, now)},
                                        {"expires_at", clinic::formatRfc3339(i.expiresAt)}});
   }
-  return json::object{{"id", a.id},
-                      {"status", a.status},
-                      {"start", clinic::formatRfc3339(a.start)},
-                      {"end", clinic::formatRfc3339(a.end)},
-                      {"title", a.title},
-                      {"practitioner_id", a.practitionerId},
-                      {"patient_reference", a.patientReference},
-                      {"room_id", a.roomId},
-                      {"created_at", clinic::formatRfc3339(a.createdAt)},
-                      {"host_url", "/consult/" + a.id},
-                      {"waiting_count", hub_.waitingCount(a.roomId)},
-                      {"invitations", std::move(invitations)}};
+  json::object o{{"id", a.id},
+                 {"status", a.status},
+                 {"start", clinic::formatRfc3339(a.start)},
+                 {"end", clinic::formatRfc3339(a.end)},
+                 {"title", a.title},
+                 {"practitioner_id", a.practitionerId},
+                 {"patient_reference", a.patientReference},
+                 {"room_id", a.roomId},
+                 {"created_at", clinic::formatRfc3339(a.createdAt)},
+                 {"host_url", "/consult/" + a.id},
+                 {"waiting_count", hub_.waitingCount(a.roomId)},
+                 {"invitations", std::move(invitations)}};
+  if (a.erased) {
+    o["erased"] = true;  // title and patient reference were crypto-shredded
+  }
+  return o;
 }
 
 HttpResponse RestApi::createAppointment(const HttpRequest& r, const Params& p) {

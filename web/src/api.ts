@@ -100,6 +100,8 @@ export interface Appointment {
   invitation?: Invitation;
   invitations?: Invitation[];
   host_url?: string;
+  /** Title and patient reference were crypto-shredded: both are empty. */
+  erased?: boolean;
 }
 
 /** Where a signed-out page sends the person (with the reason shown there). */

@@ -22,7 +22,7 @@ function roleOf(inv: Invitation): InviteRole {
 
 export function appointmentCard(appt: Appointment, ctx: CardContext): HTMLElement {
   const headingId = `appt-${appt.id}`;
-  const title = appt.title && appt.title.trim() ? appt.title : t.untitled;
+  const title = appt.erased ? t.erasedTitle : appt.title && appt.title.trim() ? appt.title : t.untitled;
   const active = appt.status !== 'cancelled' && appt.status !== 'fulfilled';
   const known = ctx.invitations.get(appt.id) ?? [];
   // A server that returns readable invitations (e.g. right after creation) wins.

@@ -222,6 +222,7 @@ export const de: Strings = {
   appointmentFailed: 'Die Termine konnten nicht geladen werden.',
   startRequired: 'Bitte geben Sie Beginn und Ende ein.',
   untitled: 'Videosprechstunde',
+  erasedTitle: 'Gelöschte Sprechstunde',
   status: {
     booked: 'Gebucht',
     arrived: 'Patient/in wartet',

@@ -223,6 +223,8 @@ export const en = {
   appointmentFailed: 'The appointments could not be loaded.',
   startRequired: 'Please enter a start and an end time.',
   untitled: 'Video consultation',
+  // The title and patient reference were erased (crypto-shredding, retention).
+  erasedTitle: 'Erased consultation',
   status: {
     booked: 'Booked',
     arrived: 'Patient waiting',

@@ -222,6 +222,7 @@ export const fr: Strings = {
   appointmentFailed: 'Les rendez-vous n’ont pas pu être chargés.',
   startRequired: 'Veuillez saisir une heure de début et de fin.',
   untitled: 'Téléconsultation',
+  erasedTitle: 'Téléconsultation effacée',
   status: {
     booked: 'Réservé',
     arrived: 'Patient en attente',

@@ -22,7 +22,7 @@ struct BuiltFeatures {
   bool waitingRoom = true;
   bool auditLog = true;            // this module: RFC 6962 log + signed checkpoints
   bool cryptoShredding = true;     // per-subject keys for audit personal fields
-  bool retentionPurge = true;      // audit side; the store side is not built
+  bool retentionPurge = true;      // store metadata and keys; serve: at start, hourly (store_retention.hpp)
 };
 
 constexpr BuiltFeatures kBuiltFeatures{};

@@ -120,8 +120,13 @@ const std::vector<Requirement>& catalog() {
          return std::make_pair(Status::Pass, std::string("a link or code is claimed once, atomically, and expires "
                                                          "with the appointment; reuse answers 410"));
        }},
-      {"K5", "Staff organise but join only when the doctor adds them", {"accounts.staff_mfa_required"}, "-", "-",
-       [](const Context&) { return notBuilt("staff roles are not built"); }},
+      {"K5", "Staff organise but join only when the doctor adds them", {"accounts.staff_mfa_required"},
+       "clinic/appointment_service.cpp (staff book, only practitioners host)",
+       "AppointmentTest.StaffOrganiseButDoNotHost, ClinicRest.StaffBookButCannotHost",
+       [](const Context&) {
+         return notBuilt("staff accounts book appointments and cannot host (tested); a doctor cannot yet add a "
+                         "staff member to a running consultation");
+       }},
       {"K6", "End-to-end encryption of the whole transmission, never downgraded", {"encryption.e2ee_required"},
        "compliance/built_features.hpp, compliance/rules.cpp", "NodeConfig.E2eeFlagAloneNeverMeetsTheRule",
        [](const Context& c) {

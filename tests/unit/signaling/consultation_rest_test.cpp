@@ -146,6 +146,36 @@ TEST(ClinicRest, AppointmentLifecycleAndFhir) {
   EXPECT_EQ(server.audit().count("appointment_cancel"), 1u);
 }
 
+TEST(ClinicRest, ErasedAppointmentAndUserSaySoAndTheWorkflowGoesOn) {
+  TestServer server;
+  auto account = server.addAccount("weber@example.org");
+  ClinicClient client(server.port());
+  ASSERT_EQ(client.login(account.email, account.password).status, 200);
+  Booking b = book(client, server);
+  ASSERT_TRUE(server.eraseSubject(b.appointmentId));
+
+  auto one = client.call("GET", "/api/v1/appointments/" + b.appointmentId);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_TRUE(one.json().at("erased").as_bool());
+  EXPECT_EQ(str(one.json().at("title")), "");
+  auto list = client.call("GET", "/api/v1/appointments");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_TRUE(list.json().at("appointments").at(0).at("erased").as_bool());
+  auto cancelled = client.call("POST", "/api/v1/appointments/" + b.appointmentId + "/cancel");
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_TRUE(cancelled.json().at("erased").as_bool());
+
+  auto me = client.call("GET", "/api/v1/auth/me");
+  EXPECT_FALSE(me.json().at("user").as_object().contains("erased"));
+  ASSERT_TRUE(server.eraseSubject(account.userId));
+  me = client.call("GET", "/api/v1/auth/me");
+  ASSERT_EQ(me.status, 200);
+  EXPECT_TRUE(me.json().at("user").at("erased").as_bool());
+  EXPECT_EQ(str(me.json().at("user").at("email")), "");
+  ClinicClient again(server.port());
+  EXPECT_EQ(again.login(account.email, account.password).status, 401);
+}
+
 TEST(ClinicRest, AnotherTenantsIdsAre404) {
   TestServer server;
   auto a = server.addAccount("a@one.org");

@@ -98,7 +98,8 @@ TestServer::TestServer(TestServerOptions options)
                                        : options.dataDir),
       ownsDataDir_(options.dataDir.empty()) {
   std::filesystem::create_directories(dataDir_);
-  store_ = std::make_unique<store::SqliteStore>(dataDir_ / "medrtc.db");
+  store_ = compliance::sealStore(std::make_unique<store::SqliteStore>(dataDir_ / "medrtc.db"), dataDir_, nullptr,
+                                 clock_);
   apiKey_ = store::generateApiKey();
   store::registerApiKey(*store_, apiKey_, "test", 1);
   std::vector<uint8_t> secret(kTokenSecretBytes, 7);
@@ -225,6 +226,12 @@ void TestServer::onControl(const std::function<void()>& fn) {
 
 void TestServer::advanceClock(std::chrono::seconds d) {
   onControl([&] { clock_.advance(d); });
+}
+
+bool TestServer::eraseSubject(const std::string& subjectId) {
+  bool erased = false;
+  onControl([&] { erased = store_->eraseSubject(subjectId); });
+  return erased;
 }
 
 std::string TestServer::createRoom() {

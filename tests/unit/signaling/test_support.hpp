@@ -20,6 +20,7 @@
 #include "sfu/media_api.hpp"
 #include "signaling/join_token.hpp"
 #include "signaling/server.hpp"
+#include "compliance/store_sealing.hpp"
 #include "store/sqlite_store.hpp"
 
 namespace medrtc::signaling::testing {
@@ -115,6 +116,8 @@ class TestServer {
   ClinicAccount addAccount(const std::string& email, const std::string& role = "practitioner", bool totp = false,
                            const std::string& tenantId = "", bool requireTotp = false);
   const std::filesystem::path& dataDir() const { return dataDir_; }
+  // `medrtc admin erase-subject` (on the control thread).
+  bool eraseSubject(const std::string& subjectId);
 
   // REST helpers.
   std::string createRoom();
@@ -126,7 +129,7 @@ class TestServer {
   bool ownsDataDir_ = true;
   ManualClock clock_;
   RecordingAuditSink audit_;
-  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<compliance::SealedStore> store_;  // sealed as in serve
   std::unique_ptr<JoinTokenSigner> signer_;
   std::unique_ptr<boost::asio::io_context> ioc_;
   std::unique_ptr<Server> server_;

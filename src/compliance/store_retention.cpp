@@ -80,9 +80,10 @@ RetentionRunReport runRetention(store::Store& store, SubjectKeyStore& keys, cons
   for (auto& [name, tenants] : byOwnProfile) {
     std::optional<PolicyProfile> profile = options.tenantProfile(name);
     if (!profile) {
+      // Fail closed: the unread profile may keep metadata longer than the node's (hipaa
+      // on a kbv node), and a purge cannot be undone. Sign-in fails closed alike (503).
       report.problems.push_back("profile " + name + " did not load; its " + std::to_string(tenants.size()) +
-                                " tenant(s) fall back to the node profile");
-      nodeTenants.insert(nodeTenants.end(), tenants.begin(), tenants.end());
+                                " tenant(s) are not purged");
       continue;
     }
     if (profile->metadataRetentionDays == 0) {

@@ -65,7 +65,7 @@ struct RetentionRunReport {
 };
 
 // One run of the job: each tenant under its own profile, or else the node's (a tenant
-// with neither is not purged); integrator rooms and the audit key sweep under the node
+// with neither, or whose own profile does not load, is not purged); integrator rooms and the audit key sweep under the node
 // profile; expired sign-in sessions always. Store failures propagate (StoreFailure).
 RetentionRunReport runRetention(store::Store& store, SubjectKeyStore& keys, const Clock& clock,
                                 const RetentionRunOptions& options);

@@ -175,6 +175,29 @@ TEST_F(StoreRetention, ATenantsOwnProfileGovernsItsMetadata) {
   EXPECT_TRUE(store_->findRoom(kbvClinic.integratorRoomId));
 }
 
+// A tenant's own profile that does not load (a name this node's policies dir lacks, a
+// broken file) may keep metadata far longer than the node's (hipaa: 6 years on a kbv
+// node): purging it under the node's 90 days would delete what must stay. Fail closed.
+TEST_F(StoreRetention, ATenantWhoseProfileDoesNotLoadIsNotPurgedUnderTheNodes) {
+  Clinic c = seed(*store_, clock_, "hipaa");
+  clock_.advance(91 * 24h);
+  RetentionRunOptions options;
+  options.nodeProfile = &kbv_;
+  options.audit = log_.get();
+  options.tenantProfile = [](const std::string&) -> std::optional<PolicyProfile> { return std::nullopt; };
+  auto report = runRetention(*store_, *keys_, clock_, options);
+  ASSERT_TRUE(store_->findAppointment(c.appointmentId));
+  EXPECT_EQ(store_->findAppointment(c.appointmentId)->title, "Nachsorge");
+  EXPECT_TRUE(store_->findInvitation(c.invitationId));
+  EXPECT_TRUE(store_->findGuest(c.guestId));
+  EXPECT_TRUE(store_->findRoom(c.roomId));
+  EXPECT_EQ(report.counts.appointments, 0) << report.counts.summary();
+  ASSERT_EQ(report.problems.size(), 1u);
+  EXPECT_NE(report.problems[0].find("not purged"), std::string::npos) << report.problems[0];
+  // Integrator rooms still follow the node's profile.
+  EXPECT_FALSE(store_->findRoom(c.integratorRoomId));
+}
+
 TEST_F(StoreRetention, ExpiredSessionsGoWhateverTheProfile) {
   Clinic c = seed(*store_, clock_);
   store::SessionRecord s{"hash", c.userId, c.tenantId, "csrf", unix(clock_), unix(clock_), unix(clock_) + 3600};

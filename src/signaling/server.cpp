@@ -86,6 +86,7 @@ struct Server::Impl {
     hub.setMedia(media.get());
     hub.setAudit(options.audit);
     hub.setIceServers(options.iceServers);
+    hub.setP2pPreferred(options.p2pPreferred);
   }
 
   void accept();

@@ -49,6 +49,9 @@ struct ServerOptions {
   std::string transcriptionRefusal;
   // `joined.ice_servers` for a participant (TURN REST credentials); none when unset.
   IceServerProvider iceServers;
+  // The node's profile prefers peer-to-peer for 1:1 (media.p2p_preferred_one_to_one): a
+  // room of two P2P-capable participants carries its media browser to browser (docs/p2p.md).
+  bool p2pPreferred = false;
   // The clinic workflow's audit trail (sign-in, appointments, admit, ...); none when null.
   // Not owned; outlives the server.
   compliance::AuditSink* audit = nullptr;

@@ -145,6 +145,7 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
   }
 
   c.claims = std::move(*claims);
+  c.p2pCapable = m.p2pCapable;
   c.roomId = room->id;
   c.participantId = "p_" + randomHex(8);
   c.waitingRoomRoom = room->waitingRoom;
@@ -200,9 +201,16 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
       others.push_back(viewOf(other));
     }
   }
+  // The mode goes in `joined` so a P2P client holds its media instead of publishing to the
+  // SFU first; its peer (if any) follows in `media_mode` after participant_joined.
+  std::string roomId = c->roomId;
+  std::string mode = c->p2pCapable ? decideMediaMode(roomId) : "";
+  c->mediaMode = mode;
+  c->p2pPeer.clear();
   c->socket->sendText(joinedMessage(participantId, c->roomId, c->claims.identity, c->claims.role, others,
-                                    iceServers_ ? iceServers_(participantId) : std::vector<IceServerView>{}));
+                                    iceServers_ ? iceServers_(participantId) : std::vector<IceServerView>{}, mode));
   broadcast(c->roomId, participantId, participantJoinedMessage(viewOf(*c)));
+  updateMediaMode(roomId);
   if (isHost(*c) && (c->waitingRoomRoom || queues_.count(c->roomId) > 0)) {
     sendQueue(*c);
   }
@@ -314,6 +322,10 @@ void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
   if (wasJoined) {
     broadcast(roomId, pid, participantLeftMessage(pid));
     spdlog::info("participant left room={} participant={} reason={}", roomId, pid, reason);
+    updateMediaMode(roomId);
+  }
+  if (rooms_.count(roomId) == 0) {
+    sfuRooms_.erase(roomId);
   }
 }
 
@@ -388,6 +400,7 @@ void SignalingHub::endRoom(const std::string& roomId, std::string_view reason) {
       c.socket->close(closeCodeFor(ErrorCode::kRoomEnded), "room_ended");
     }
   }
+  sfuRooms_.erase(roomId);
   if (media_ != nullptr) {
     media_->closeRoom(roomId);
   }

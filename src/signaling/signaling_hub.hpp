@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -59,6 +60,8 @@ class SignalingHub final : public sfu::MediaEvents {
   void setAudit(compliance::AuditSink* audit) { audit_ = audit; }
   // TURN servers handed to each participant in `joined` (none when unset).
   void setIceServers(IceServerProvider provider) { iceServers_ = std::move(provider); }
+  // The node's profile prefers peer-to-peer media for 1:1 calls (docs/p2p.md).
+  void setP2pPreferred(bool on) { p2pPreferred_ = on; }
 
   // Transport events, from the WebSocket session.
   ConnectionId connect(std::shared_ptr<PeerSocket> socket);
@@ -102,6 +105,10 @@ class SignalingHub final : public sfu::MediaEvents {
     bool waitingRoomRoom = false;  // the room has a waiting room (hosts get the queue)
     // A subscribe offer that arrived before `joined` was sent; only the newest counts.
     std::optional<std::pair<uint32_t, std::string>> pendingOffer;
+    // docs/p2p.md: the join announced "p2p"; the mode and peer this client was last told.
+    bool p2pCapable = false;
+    std::string mediaMode;  // "" (never told: not capable or not preferred), "sfu", "p2p"
+    std::string p2pPeer;    // the participant id of the P2P peer, "" while alone
   };
 
   void handle(ConnectionId id, Connection& c, JoinMessage& m);
@@ -117,6 +124,14 @@ class SignalingHub final : public sfu::MediaEvents {
   void handle(ConnectionId id, Connection& c, RemoveParticipantMessage& m);
   void handle(ConnectionId id, Connection& c, EndConsultationMessage& m);
   void handle(ConnectionId id, Connection& c, ChatMessage& m);
+  // Peer-to-peer 1:1 (media_mode.cpp, docs/p2p.md).
+  void handle(ConnectionId id, Connection& c, P2pSignalMessage& m);
+  void handle(ConnectionId id, Connection& c, P2pFailedMessage& m);
+  // The mode the room's joined participants should use now: "p2p" or "sfu" ("" when the
+  // node does not prefer P2P). Marks the room as fallen back when it leaves P2P.
+  std::string decideMediaMode(const std::string& roomId);
+  // Tells each capable joined participant its mode and peer when they changed.
+  void updateMediaMode(const std::string& roomId);
   // Decides where a verified join goes: straight to media, the waiting room, or refused
   // (a denied or removed guest). Store faults throw StoreFailure.
   void admitOrQueue(ConnectionId id, Connection& c, const store::RoomRecord& room);
@@ -155,6 +170,10 @@ class SignalingHub final : public sfu::MediaEvents {
   sfu::MediaApi* media_ = nullptr;
   compliance::AuditSink* audit_ = nullptr;
   IceServerProvider iceServers_;
+  bool p2pPreferred_ = false;
+  // Rooms that left P2P (a third participant, a client without P2P, or p2p_failed): they
+  // stay on the SFU while anyone is in them, so a call never flaps between the two.
+  std::unordered_set<std::string> sfuRooms_;
   ConnectionId nextId_ = 1;
   std::unordered_map<ConnectionId, Connection> connections_;
   // room id → participant id → connection (joining or joined participants).

@@ -58,7 +58,20 @@ Result<ClientMessage, MessageError> parseObject(const json::object& o) {
     if (!token) {
       return fail(token.error());
     }
-    return ClientMessage{JoinMessage{std::move(*token)}};
+    JoinMessage m{std::move(*token)};
+    if (const json::value* caps = o.if_contains("capabilities"); caps != nullptr) {
+      const json::array* list = caps->if_array();
+      if (list == nullptr) {
+        return error(MessageErrorKind::kWrongField, type, "capabilities");
+      }
+      for (const json::value& cap : *list) {
+        if (!cap.is_string()) {
+          return error(MessageErrorKind::kWrongField, type, "capabilities");
+        }
+        m.p2pCapable = m.p2pCapable || cap.get_string() == "p2p";
+      }
+    }
+    return ClientMessage{std::move(m)};
   }
   if (type == "publish_offer") {
     auto sdp = stringField(o, type, "sdp", kMaxMessageBytes);
@@ -140,6 +153,24 @@ Result<ClientMessage, MessageError> parseObject(const json::object& o) {
     }
     m.muted = muted->get_bool();
     return ClientMessage{m};
+  }
+  if (type == "p2p_signal") {
+    auto to = stringField(o, type, "to", kMaxParticipantIdBytes);
+    if (!to) {
+      return fail(to.error());
+    }
+    const json::value* data = o.if_contains("data");
+    if (data == nullptr) {
+      return error(MessageErrorKind::kMissingField, type, "data");
+    }
+    // An object only: the peer's client reads `sdp` or `candidate` from it.
+    if (!data->is_object()) {
+      return error(MessageErrorKind::kWrongField, type, "data");
+    }
+    return ClientMessage{P2pSignalMessage{std::move(*to), json::serialize(*data)}};
+  }
+  if (type == "p2p_failed") {
+    return ClientMessage{P2pFailedMessage{}};
   }
   if (type == "leave") {
     return ClientMessage{LeaveMessage{}};

@@ -16,6 +16,9 @@ inline constexpr size_t kMaxMessageBytes = 64 * 1024;
 
 struct JoinMessage {
   std::string token;
+  // `capabilities` holds "p2p": the client can carry a 1:1 call on a direct peer connection
+  // (docs/p2p.md). Unknown capabilities are ignored so newer clients still join.
+  bool p2pCapable = false;
 };
 struct PublishOfferMessage {
   std::string sdp;
@@ -54,10 +57,19 @@ struct ChatMessage {
   std::string text;
 };
 
+// Peer-to-peer 1:1 media (docs/p2p.md). `data` is the sender's SDP or ICE candidate as a
+// JSON object; the server relays it unread (re-serialised) to `to`, its P2P peer.
+struct P2pSignalMessage {
+  std::string to;
+  std::string data;  // serialised JSON object
+};
+// The P2P connection did not connect (or failed): the room falls back to the SFU.
+struct P2pFailedMessage {};
+
 using ClientMessage =
     std::variant<JoinMessage, PublishOfferMessage, SubscribeAnswerMessage, TrackStateMessage, LeaveMessage, PingMessage,
                  AdmitMessage, DenyMessage, MuteParticipantMessage, RemoveParticipantMessage, EndConsultationMessage,
-                 ChatMessage>;
+                 ChatMessage, P2pSignalMessage, P2pFailedMessage>;
 
 enum class MessageErrorKind {
   kTooLarge,      // over kMaxMessageBytes

@@ -27,6 +27,7 @@ enum class ErrorCode : uint16_t {
   kAlreadyAdmitted = 18,     // another host admitted (or denied) this guest first
   kChatTooLong = 19,         // chat text over 2000 characters
   kParticipantNotFound = 20,  // no such participant in this room (or not in the state asked)
+  kP2pNotActive = 21,         // p2p_signal while the room is not in P2P mode with that participant
 };
 
 const char* toString(ErrorCode code);

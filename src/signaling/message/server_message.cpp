@@ -17,7 +17,7 @@ json::object participantObject(const ParticipantView& p) {
 
 std::string joinedMessage(const std::string& participantId, const std::string& roomId, const std::string& identity,
                           const std::string& role, const std::vector<ParticipantView>& others,
-                          const std::vector<IceServerView>& iceServers) {
+                          const std::vector<IceServerView>& iceServers, std::string_view mediaMode) {
   json::array participants;
   for (const auto& p : others) {
     participants.push_back(participantObject(p));
@@ -31,13 +31,33 @@ std::string joinedMessage(const std::string& participantId, const std::string& r
     ice.push_back(json::object{{"urls", std::move(urls)}, {"username", server.username},
                                {"credential", server.credential}});
   }
-  return json::serialize(json::object{{"type", "joined"},
-                                      {"participant_id", participantId},
-                                      {"room_id", roomId},
-                                      {"identity", identity},
-                                      {"role", role},
-                                      {"participants", std::move(participants)},
-                                      {"ice_servers", std::move(ice)}});
+  json::object o{{"type", "joined"},
+                 {"participant_id", participantId},
+                 {"room_id", roomId},
+                 {"identity", identity},
+                 {"role", role},
+                 {"participants", std::move(participants)},
+                 {"ice_servers", std::move(ice)}};
+  if (!mediaMode.empty()) {
+    o["media_mode"] = mediaMode;
+  }
+  return json::serialize(o);
+}
+
+std::string mediaModeMessage(std::string_view mode, const std::string& peer, bool polite) {
+  json::object o{{"type", "media_mode"}, {"mode", mode}};
+  if (!peer.empty()) {
+    o["peer"] = peer;
+    o["polite"] = polite;
+  }
+  return json::serialize(o);
+}
+
+std::string p2pSignalMessage(const std::string& fromParticipantId, std::string_view data) {
+  // `data` was parsed as a JSON object and serialised by us (client_message.cpp), so it
+  // is spliced in as it is rather than parsed a second time.
+  return R"({"type":"p2p_signal","from":)" + json::serialize(json::value(fromParticipantId)) + R"(,"data":)" +
+         std::string(data) + "}";
 }
 
 std::string publishAnswerMessage(std::string_view sdp) {

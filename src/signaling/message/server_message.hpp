@@ -32,9 +32,15 @@ struct IceServerView {
 // Builds `joined.ice_servers` for a participant id (TURN credentials are per participant).
 using IceServerProvider = std::function<std::vector<IceServerView>(const std::string& participantId)>;
 
+// `mediaMode`: "sfu", or "p2p" when the client should hold its media for a P2P peer
+// (docs/p2p.md); empty omits the field.
 std::string joinedMessage(const std::string& participantId, const std::string& roomId, const std::string& identity,
                           const std::string& role, const std::vector<ParticipantView>& others,
-                          const std::vector<IceServerView>& iceServers = {});
+                          const std::vector<IceServerView>& iceServers = {}, std::string_view mediaMode = {});
+// docs/p2p.md. `peer` empty: p2p with nobody yet (hold the media), or any sfu.
+std::string mediaModeMessage(std::string_view mode, const std::string& peer, bool polite);
+// `data` is a serialised JSON object (P2pSignalMessage::data).
+std::string p2pSignalMessage(const std::string& fromParticipantId, std::string_view data);
 std::string publishAnswerMessage(std::string_view sdp);
 std::string subscribeOfferMessage(std::string_view sdp, uint32_t version);
 std::string participantJoinedMessage(const ParticipantView& p);

@@ -71,6 +71,8 @@ struct TestServerOptions {
   std::filesystem::path webRoot;
   // Reuse this data dir (and keep it afterwards): a restart is a second TestServer on it.
   std::filesystem::path dataDir;
+  // ServerOptions::p2pPreferred (a node whose profile prefers P2P for 1:1).
+  bool p2pPreferred = false;
 };
 
 // Records audit events from the control thread; read them from the test thread.

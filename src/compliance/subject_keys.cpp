@@ -4,11 +4,13 @@
 #include <sodium.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include "common/random.hpp"
 #include "compliance/sha256.hpp"
 
 namespace medrtc::compliance {
@@ -74,29 +76,45 @@ std::optional<FileSubjectKeyStore::Entry> FileSubjectKeyStore::load(std::string_
   return e;
 }
 
-void FileSubjectKeyStore::save(std::string_view subjectId, const Entry& entry, bool durable) {
+bool FileSubjectKeyStore::save(std::string_view subjectId, const Entry& entry, bool durable, bool exclusive) {
   if (subjectId.find('\n') != std::string_view::npos) {
     throw std::invalid_argument("subject id contains a newline");
   }
   std::string text = "v1\n" + std::string(subjectId) + "\n" + toBase64(entry.key) + "\n" +
                      std::to_string(toSeconds(entry.lastUsed)) + "\n";
   auto path = fileFor(subjectId);
+  // Unique per write: a shared name let two processes truncate each other's file and the
+  // loser's rename fail. Ends in ".tmp", so list() skips it.
   auto tmp = path;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  tmp += "." + randomHex(8) + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     throw std::runtime_error("subject key store: cannot write " + tmp.string());
   }
   writeAll(fd, text);
   sodium_memzero(text.data(), text.size());
-  if (durable) {
+  if (durable || exclusive) {
     ::fsync(fd);
   }
   ::close(fd);
-  std::filesystem::rename(tmp, path);
-  if (durable) {
+  bool placed = true;
+  if (exclusive) {
+    // link() fails with EEXIST where rename() would replace: the first key minted for a
+    // subject wins, so two processes never seal with different keys of one subject.
+    placed = ::link(tmp.c_str(), path.c_str()) == 0;
+    int linkError = errno;
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    if (!placed && linkError != EEXIST) {
+      throw std::runtime_error("subject key store: cannot create " + path.string());
+    }
+  } else {
+    std::filesystem::rename(tmp, path);
+  }
+  if (durable || exclusive) {
     syncDir(dir_);
   }
+  return placed;
 }
 
 // A cached key whose file is gone was erased by another process (`medrtc admin
@@ -123,8 +141,17 @@ SubjectKey FileSubjectKeyStore::useKey(std::string_view subjectId, WallTime now)
     Entry e{};
     randombytes_buf(e.key.data(), e.key.size());
     e.lastUsed = now;
-    // Durable before any event sealed with it can be committed.
-    save(subjectId, e, true);
+    // Durable before any event sealed with it can be committed. Another process on this
+    // directory (a second node, `medrtc admin` beside serve) may have minted this
+    // subject's key since load(): then its key is the one, and ours is never used.
+    if (!save(subjectId, e, true, true)) {
+      sodium_memzero(e.key.data(), e.key.size());
+      auto theirs = load(subjectId);
+      if (!theirs) {
+        throw std::runtime_error("subject key store: a key file another process created does not read");
+      }
+      e = *theirs;
+    }
     cache_.emplace(std::string(subjectId), e);
     return e.key;
   }

@@ -55,7 +55,10 @@ class FileSubjectKeyStore final : public SubjectKeyStore {
   };
   std::filesystem::path fileFor(std::string_view subjectId) const;
   std::optional<Entry> load(std::string_view subjectId);
-  void save(std::string_view subjectId, const Entry& entry, bool durable);
+  // Writes the entry to a file of its own (a unique temporary name: another process may
+  // write the same subject), then puts it in place. exclusive: only if no key file exists
+  // yet (false: another process created one first; use that one).
+  bool save(std::string_view subjectId, const Entry& entry, bool durable, bool exclusive = false);
   void dropIfErasedElsewhere(std::string_view subjectId);
 
   std::filesystem::path dir_;

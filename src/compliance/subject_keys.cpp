@@ -144,13 +144,16 @@ SubjectKey FileSubjectKeyStore::useKey(std::string_view subjectId, WallTime now)
     // Durable before any event sealed with it can be committed. Another process on this
     // directory (a second node, `medrtc admin` beside serve) may have minted this
     // subject's key since load(): then its key is the one, and ours is never used.
-    if (!save(subjectId, e, true, true)) {
-      sodium_memzero(e.key.data(), e.key.size());
-      auto theirs = load(subjectId);
-      if (!theirs) {
+    // (A file that exists but does not read is being erased there: try again.)
+    for (int attempt = 0; !save(subjectId, e, true, true); ++attempt) {
+      if (auto theirs = load(subjectId)) {
+        sodium_memzero(e.key.data(), e.key.size());
+        e = *theirs;
+        break;
+      }
+      if (attempt == 2) {
         throw std::runtime_error("subject key store: a key file another process created does not read");
       }
-      e = *theirs;
     }
     cache_.emplace(std::string(subjectId), e);
     return e.key;

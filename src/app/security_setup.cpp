@@ -111,8 +111,10 @@ compliance::NodeSettings nodeSettingsFor(const ServeConfig& config, const compli
     n.turnCredentialTtlSeconds = s.turnTtlSeconds.value_or(profile ? profile->turnCredentialTtlSeconds
                                                                      : kDefaultTurnTtlSeconds);
   }
-  // Nothing here can switch on recording, transcription, E2EE or P2P: those are not built
-  // (compliance/built_features.hpp), and the report says so.
+  // Nothing here can switch on recording, transcription or E2EE: those are not built
+  // (compliance/built_features.hpp), and the report says so. P2P for 1:1 runs when the
+  // node's own profile asks for it (applySecurity passes it to signaling).
+  n.p2pAvailable = nodeProfile != nullptr && nodeProfile->p2pPreferredOneToOne;
   n.thirdPartyOrigins = {};  // the web client contacts only its own origin (tests/e2e)
   applyClinicEnforcement(n, nodeProfile);
   return n;
@@ -162,6 +164,9 @@ void applySecurity(const ServeConfig& config, SecuritySetup& setup, signaling::S
   // accounts: what setup.node.staffMfaEnforced / idleLogoffMinutes state.
   options.auth.profiles =
       tenantProfileLookup(s.policiesDir.empty() ? defaultPoliciesDir() : s.policiesDir, setup.profile);
+  // K7: a profile preferring peer-to-peer puts 1:1 rooms of P2P-capable clients on a direct
+  // browser-to-browser connection (signaling/media_mode.cpp, docs/p2p.md).
+  options.p2pPreferred = setup.node.p2pAvailable;
   // A rule that forbids the action → 403 naming it. A profile that allows it while the
   // feature is not built → the server answers 501 (not built), not a policy refusal.
   if (setup.profile && !setup.profile->recordingAllowed) {

@@ -24,30 +24,34 @@ export async function clickJoin(page) {
   });
 }
 
-/** Sums of the inbound-rtp stats of the subscriber connection, per kind. */
+/**
+ * Sums of the inbound-rtp stats of what the page receives, per kind: the subscriber
+ * connection to the server and, in a peer-to-peer 1:1 call (docs/p2p.md), the direct one.
+ */
 export async function inboundStats(page) {
   return page.evaluate(async () => {
     const out = { video: { framesDecoded: 0, packetsReceived: 0, streams: 0 }, audio: { packetsReceived: 0, totalSamplesReceived: 0, streams: 0 } };
-    const pc = window.__medrtc.subscriber;
-    if (!pc) {
-      return out;
+    for (const pc of [window.__medrtc.subscriber, window.__medrtc.p2p]) {
+      if (!pc) {
+        continue;
+      }
+      const report = await pc.getStats();
+      report.forEach((s) => {
+        if (s.type !== 'inbound-rtp') {
+          return;
+        }
+        const kind = s.kind ?? s.mediaType;
+        if (kind === 'video') {
+          out.video.framesDecoded += s.framesDecoded ?? 0;
+          out.video.packetsReceived += s.packetsReceived ?? 0;
+          out.video.streams += 1;
+        } else if (kind === 'audio') {
+          out.audio.packetsReceived += s.packetsReceived ?? 0;
+          out.audio.totalSamplesReceived += s.totalSamplesReceived ?? 0;
+          out.audio.streams += 1;
+        }
+      });
     }
-    const report = await pc.getStats();
-    report.forEach((s) => {
-      if (s.type !== 'inbound-rtp') {
-        return;
-      }
-      const kind = s.kind ?? s.mediaType;
-      if (kind === 'video') {
-        out.video.framesDecoded += s.framesDecoded ?? 0;
-        out.video.packetsReceived += s.packetsReceived ?? 0;
-        out.video.streams += 1;
-      } else if (kind === 'audio') {
-        out.audio.packetsReceived += s.packetsReceived ?? 0;
-        out.audio.totalSamplesReceived += s.totalSamplesReceived ?? 0;
-        out.audio.streams += 1;
-      }
-    });
     return out;
   });
 }

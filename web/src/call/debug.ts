@@ -2,6 +2,10 @@
 export interface MedrtcDebug {
   publisher: RTCPeerConnection | null;
   subscriber: RTCPeerConnection | null;
+  /** The direct connection to the other browser in a P2P 1:1 call (docs/p2p.md). */
+  p2p: RTCPeerConnection | null;
+  /** 'sfu' or 'p2p' (what the server last said; 'sfu' when it never said). */
+  mediaMode: string;
   state: string;
   participantId: string | null;
   /** Our place in the waiting room while the server holds us there, else null. */
@@ -18,6 +22,8 @@ declare global {
 export const debug: MedrtcDebug = {
   publisher: null,
   subscriber: null,
+  p2p: null,
+  mediaMode: 'sfu',
   state: 'loading',
   participantId: null,
   waitingPosition: null,

@@ -13,7 +13,7 @@ export interface Participant {
 }
 
 export type ClientMessage =
-  | { type: 'join'; token: string }
+  | { type: 'join'; token: string; capabilities?: string[] }
   | { type: 'publish_offer'; sdp: string }
   | { type: 'subscribe_answer'; sdp: string; version: number }
   | { type: 'track_state'; kind: Kind; muted: boolean }
@@ -25,7 +25,19 @@ export type ClientMessage =
   | { type: 'mute_participant'; participant_id: string; kind: Kind }
   | { type: 'remove_participant'; participant_id: string }
   | { type: 'end_consultation' }
-  | { type: 'chat'; text: string };
+  | { type: 'chat'; text: string }
+  // Peer-to-peer 1:1 (docs/p2p.md).
+  | { type: 'p2p_signal'; to: string; data: P2pSignalData }
+  | { type: 'p2p_failed' };
+
+/** What one browser sends the other through the server in P2P mode (opaque to the server). */
+export interface P2pSignalData {
+  sdp?: RTCSessionDescriptionInit;
+  candidate?: RTCIceCandidateInit | null;
+}
+
+/** `sfu`: media through the server (default); `p2p`: directly to `peer` (none yet: hold). */
+export type MediaMode = 'sfu' | 'p2p';
 
 /** One entry of the host's waiting-room queue. */
 export interface QueueEntry {
@@ -52,7 +64,11 @@ export type ServerMessage =
       role: Role;
       participants: Participant[];
       ice_servers: RTCIceServer[];
+      /** Present when the node prefers P2P and we announced it (docs/p2p.md). */
+      media_mode?: MediaMode;
     }
+  | { type: 'media_mode'; mode: MediaMode; peer?: string; polite?: boolean }
+  | { type: 'p2p_signal'; from: string; data: P2pSignalData }
   | { type: 'publish_answer'; sdp: string }
   | { type: 'subscribe_offer'; sdp: string; version: number }
   | { type: 'participant_joined'; participant: Participant }

@@ -3,7 +3,8 @@
 import { t } from '../i18n';
 import { debug } from './debug';
 import { acquireFull, hasTrack, setTrackEnabled, stopMedia, type LocalMedia } from './media';
-import { FATAL_CODES, type ClientMessage, type Participant, type ServerMessage } from './protocol';
+import { P2pLink } from './p2p';
+import { FATAL_CODES, type ClientMessage, type MediaMode, type Participant, type ServerMessage } from './protocol';
 import { Publisher } from './publisher';
 import { Signaling, type CloseInfo } from './signaling';
 import { Subscriber } from './subscriber';
@@ -52,6 +53,9 @@ export class Session {
   private signaling: Signaling | null = null;
   private publisher: Publisher | null = null;
   private subscriber: Subscriber | null = null;
+  // docs/p2p.md: in 'p2p' mode we publish nothing to the server; `p2p` carries the call.
+  private mediaMode: MediaMode = 'sfu';
+  private p2p: P2pLink | null = null;
   private readonly participants = new Map<string, Participant>();
   private audioMuted = false;
   private videoMuted = false;
@@ -137,7 +141,7 @@ export class Session {
   private onMessage(msg: ServerMessage): void {
     switch (msg.type) {
       case 'joined':
-        void this.onJoined(msg.participant_id, msg.participants, msg.ice_servers);
+        void this.onJoined(msg.participant_id, msg.participants, msg.ice_servers, msg.media_mode ?? 'sfu');
         break;
       case 'publish_answer':
         this.publisher?.applyAnswer(msg.sdp).catch((err) => {
@@ -198,6 +202,14 @@ export class Session {
         }
         this.end('ended', t.endedTitle, t.endedHint);
         break;
+      case 'media_mode':
+        this.onMediaMode(msg.mode, msg.peer, msg.polite === true);
+        break;
+      case 'p2p_signal':
+        if (this.p2p && msg.from === this.p2p.peer) {
+          void this.p2p.handle(msg.data);
+        }
+        break;
       case 'pong':
         break;
       case 'error':
@@ -239,7 +251,12 @@ export class Session {
     }
   }
 
-  private async onJoined(selfId: string, participants: Participant[], iceServers: RTCIceServer[]): Promise<void> {
+  private async onJoined(
+    selfId: string,
+    participants: Participant[],
+    iceServers: RTCIceServer[],
+    mode: MediaMode,
+  ): Promise<void> {
     this.joinedOnce = true;
     this.reconnects = 0;
     debug.participantId = selfId;
@@ -272,10 +289,86 @@ export class Session {
       }
     }
 
+    this.iceServers = iceServers ?? [];
+    this.setMediaMode(mode);
+    if (mode === 'sfu') {
+      await this.startPublishing();
+    }
+    // 'p2p': hold the media until the server names our peer (media_mode), or sends us to the SFU.
+  }
+
+  private setMediaMode(mode: MediaMode): void {
+    this.mediaMode = mode;
+    debug.mediaMode = mode;
+  }
+
+  /** The server decided where our media goes (docs/p2p.md). */
+  private onMediaMode(mode: MediaMode, peer: string | undefined, polite: boolean): void {
+    if (this.state !== 'in_call') {
+      return;
+    }
+    if (mode === 'sfu') {
+      this.closeP2p();
+      this.setMediaMode('sfu');
+      if (!this.publisher) {
+        void this.startPublishing();
+      }
+      return;
+    }
+    if (this.publisher) {
+      return; // already publishing to the SFU; the server never moves such a room back
+    }
+    this.setMediaMode('p2p');
+    if (this.p2p && this.p2p.peer !== peer) {
+      this.closeP2p();
+    }
+    if (peer && !this.p2p) {
+      this.openP2p(peer, polite);
+    }
+  }
+
+  private openP2p(peer: string, polite: boolean): void {
+    const signaling = this.signaling;
+    const link: P2pLink = new P2pLink({
+      peer,
+      polite,
+      iceServers: this.iceServers,
+      stream: this.media?.stream ?? new MediaStream(),
+      send: (data) => signaling?.send({ type: 'p2p_signal', to: peer, data }),
+      onRemoteStream: (stream) => {
+        if (!this.participants.has(peer)) {
+          this.addParticipant({ participant_id: peer, identity: '', name: t.guest, role: 'guest', audio_muted: false, video_muted: false });
+        }
+        this.ui.attachRemote(peer, stream);
+      },
+      onConnectionState: (s) => {
+        // A failed P2P connection falls back to the SFU (onFailed), not to a rejoin.
+        if (this.p2p === link && s !== 'failed') {
+          this.onMediaState(s);
+        }
+      },
+      onFailed: (why) => {
+        if (this.p2p === link) {
+          console.warn(`medrtc: peer-to-peer connection failed (${why}); asking for the server`);
+          signaling?.send({ type: 'p2p_failed' });
+        }
+      },
+    });
+    this.p2p = link;
+    debug.p2p = link.pc;
+  }
+
+  private closeP2p(): void {
+    this.p2p?.close();
+    this.p2p = null;
+    debug.p2p = null;
+  }
+
+  private async startPublishing(): Promise<void> {
     const stream = this.media?.stream ?? new MediaStream();
     const signaling = this.signaling;
     const publisher = new Publisher({
-      iceServers: iceServers ?? [],
+      iceServers: this.iceServers,
       tracks: stream.getTracks(),
       stream,
       sendOffer: (sdp) => signaling?.send({ type: 'publish_offer', sdp }),
@@ -283,7 +376,6 @@ export class Session {
     });
     this.publisher = publisher;
     debug.publisher = publisher.pc;
-    this.iceServers = iceServers ?? [];
     if (publisher.hasTracks) {
       try {
         await publisher.start();
@@ -357,6 +449,9 @@ export class Session {
     }
     if (code === 'stale_version') {
       return; // a newer subscribe_offer is on its way
+    }
+    if (requestType === 'p2p_signal' || requestType === 'p2p_failed') {
+      return; // raced a mode change: a media_mode is on its way
     }
     if (this.extensions.some((x) => x.onError?.(code, requestType))) {
       return;
@@ -471,6 +566,8 @@ export class Session {
   }
 
   private teardownConnections(): void {
+    this.closeP2p();
+    this.setMediaMode('sfu');
     this.publisher?.close();
     this.subscriber?.close();
     this.publisher = null;

@@ -31,7 +31,8 @@ export class Signaling {
   constructor(token: string, private readonly handlers: SignalingHandlers, url: string = signalingUrl()) {
     this.ws = new WebSocket(url);
     this.ws.addEventListener('open', () => {
-      this.send({ type: 'join', token });
+      // "p2p": this client can carry a 1:1 call browser to browser (docs/p2p.md).
+      this.send({ type: 'join', token, capabilities: ['p2p'] });
       this.pingTimer = window.setInterval(() => this.send({ type: 'ping' }), PING_INTERVAL_MS);
     });
     this.ws.addEventListener('message', (ev: MessageEvent) => {

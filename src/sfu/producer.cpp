@@ -29,8 +29,18 @@ Producer::Producer(std::string participantId, ProducerParameters parameters)
     }
     if (auto canonical = sdp::canonicalPayloadType(codec)) {
       payloadTypeMap_.emplace_back(static_cast<uint8_t>(codec.payloadType), static_cast<uint8_t>(*canonical));
+      if (!primaryCodec_) {
+        primaryCodec_ = &codec;
+      }
+    }
+    if (nameIs(codec, "H264")) {
+      h264PayloadTypes_.push_back(static_cast<uint8_t>(codec.payloadType));
     }
   }
+  // params_ is never modified after this point except its SSRCs, so the codec pointer
+  // stays valid.
+  clockRate_ = primaryCodec_ ? primaryCodec_->clockRate : 90000;
+  isVideo_ = params_.kind == "video";
 }
 
 Producer::~Producer() {
@@ -38,20 +48,6 @@ Producer::~Producer() {
   for (Consumer* consumer : std::vector<Consumer*>(consumers_)) {
     consumer->onProducerClosed();
   }
-}
-
-const sdp::Codec* Producer::primaryCodec() const {
-  for (const auto& codec : params_.codecs) {
-    if (!codec.rtxFor && sdp::canonicalPayloadType(codec)) {
-      return &codec;
-    }
-  }
-  return nullptr;
-}
-
-uint32_t Producer::clockRate() const {
-  const sdp::Codec* codec = primaryCodec();
-  return codec ? codec->clockRate : 90000;
 }
 
 std::optional<uint8_t> Producer::canonicalPayloadType(uint8_t payloadType) const {
@@ -122,19 +118,25 @@ Producer::Verdict Producer::receive(rtp::RtpPacketView& packet, Micros now) {
 }
 
 bool Producer::isKeyframe(const rtp::RtpPacketView& packet) const {
-  const sdp::Codec* codec = params_.codecs.empty() ? nullptr : primaryCodec();
-  if (!isVideo()) {
+  if (!isVideo_) {
     return true;
   }
-  for (const auto& c : params_.codecs) {
-    if (c.payloadType == packet.payloadType()) {
-      codec = &c;
+  // The packet's own payload type decides the depacketizer; a type we do not know falls
+  // back to the primary codec, as before.
+  bool h264 = false;
+  bool known = false;
+  for (const auto& codec : params_.codecs) {
+    if (codec.payloadType == packet.payloadType()) {
+      known = true;
+      break;
     }
   }
-  if (codec && nameIs(*codec, "H264")) {
-    return rtp::isH264Keyframe(packet.payload());
+  if (known) {
+    h264 = std::find(h264PayloadTypes_.begin(), h264PayloadTypes_.end(), packet.payloadType()) != h264PayloadTypes_.end();
+  } else {
+    h264 = primaryCodec_ && nameIs(*primaryCodec_, "H264");
   }
-  return rtp::isVp8Keyframe(packet.payload());
+  return h264 ? rtp::isH264Keyframe(packet.payload()) : rtp::isVp8Keyframe(packet.payload());
 }
 
 bool Producer::takeKeyframeRequest(Micros now) {

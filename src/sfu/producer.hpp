@@ -38,14 +38,14 @@ class Producer {
   const std::string& mid() const { return params_.mid; }
   const std::string& kind() const { return params_.kind; }
   const std::string& trackId() const { return params_.trackId; }
-  bool isVideo() const { return params_.kind == "video"; }
+  bool isVideo() const { return isVideo_; }
   uint32_t ssrc() const { return params_.ssrc; }
   uint32_t rtxSsrc() const { return params_.rtxSsrc; }
   void learnSsrc(uint32_t ssrc) { params_.ssrc = ssrc; }
   void learnRtxSsrc(uint32_t ssrc) { params_.rtxSsrc = ssrc; }
   // The codec consumers advertise: the first negotiated media (non-rtx) codec.
-  const sdp::Codec* primaryCodec() const;
-  uint32_t clockRate() const;
+  const sdp::Codec* primaryCodec() const { return primaryCodec_; }
+  uint32_t clockRate() const { return clockRate_; }
 
   // Payload type a consumer sends for the publisher's `payloadType` (server canonical
   // numbering), or nullopt if the codec was not negotiated.
@@ -94,6 +94,12 @@ class Producer {
   ProducerParameters params_;
   std::vector<std::pair<uint8_t, uint8_t>> payloadTypeMap_;  // publisher PT → canonical PT
   std::vector<std::pair<uint8_t, uint8_t>> rtxPayloadTypes_;  // rtx PT → media PT
+  // Resolved once from the negotiated codecs: the per-packet path (statistics, keyframe
+  // detection) must not compare codec names (sdp::canonicalPayloadType walks strings).
+  const sdp::Codec* primaryCodec_ = nullptr;
+  uint32_t clockRate_ = 90000;
+  bool isVideo_ = false;
+  std::vector<uint8_t> h264PayloadTypes_;
   RtpPacketCache cache_;
   std::vector<Consumer*> consumers_;
 

@@ -122,5 +122,48 @@ TEST(RtpPacketCache, OverwritesOldEntriesAndChecksSequence) {
   EXPECT_EQ(cache.find(static_cast<uint16_t>(5 + RtpPacketCache::kSlots))->size(), 2u);
 }
 
+TEST(RtpPacketCache, EvictsByBytesAndKeepsPacketsIntact) {
+  RtpPacketCache cache;
+  EXPECT_EQ(cache.reservedBytes(), 0u);  // nothing reserved before the first packet
+  std::vector<uint8_t> packet(1400);
+  // Enough 1,400-byte packets to wrap the byte ring (not the index) more than once.
+  const size_t perRing = RtpPacketCache::kCapacityBytes / packet.size();
+  const uint16_t total = static_cast<uint16_t>(perRing + perRing / 2);
+  for (uint16_t seq = 0; seq < total; ++seq) {
+    packet[0] = static_cast<uint8_t>(seq);
+    packet[packet.size() - 1] = static_cast<uint8_t>(seq >> 8);
+    cache.store(seq, ByteView(packet));
+  }
+  EXPECT_EQ(cache.reservedBytes(), RtpPacketCache::kCapacityBytes);
+  // The newest ring's worth is there, byte for byte; the oldest packets were overwritten.
+  for (uint16_t seq = static_cast<uint16_t>(total - perRing + 1); seq < total; ++seq) {
+    auto found = cache.find(seq);
+    ASSERT_TRUE(found.has_value()) << seq;
+    ASSERT_EQ(found->size(), packet.size());
+    EXPECT_EQ((*found)[0], static_cast<uint8_t>(seq));
+    EXPECT_EQ((*found)[packet.size() - 1], static_cast<uint8_t>(seq >> 8));
+  }
+  EXPECT_FALSE(cache.find(static_cast<uint16_t>(total - perRing - 1)).has_value());
+}
+
+TEST(Producer, AudioReservesNoPacketCache) {
+  ProducerParameters p;
+  p.mid = "0";
+  p.kind = "audio";
+  sdp::Codec opus;
+  opus.payloadType = 111;
+  opus.name = "opus";
+  opus.clockRate = 48000;
+  opus.channels = 2;
+  p.codecs = {opus};
+  p.ssrc = kSsrc;
+  Producer producer("p1", std::move(p));
+  EXPECT_EQ(producer.clockRate(), 48000u);
+  auto packet = makePacket(111, 1, kSsrc, {1, 2, 3});
+  auto view = packet.view();
+  ASSERT_EQ(producer.receive(view, Micros(0)), Producer::Verdict::kForward);
+  EXPECT_EQ(producer.cache().reservedBytes(), 0u);
+}
+
 }  // namespace
 }  // namespace medrtc::sfu

@@ -112,7 +112,7 @@ test('a 1:1 call under KBV runs browser to browser; a third participant moves it
   for (const page of [alice, bob, carol]) {
     await waitFor(async () => (await mediaMode(page)) === 'sfu', { what: `${page.displayName} in sfu mode` });
   }
-  assert.match(server.logs(), new RegExp(`media publish room=${roomId}`));
+  await waitFor(() => new RegExp(`media publish room=${roomId}`).test(server.logs()), { what: 'a publish to the SFU' });
   await waitForTileFrames(carol, aliceId);
   await waitForTileFrames(carol, bobId);
   await waitForTileFrames(alice, carolId);

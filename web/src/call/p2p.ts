@@ -1,9 +1,10 @@
 // The direct connection of a peer-to-peer 1:1 call (docs/p2p.md): our camera and
 // microphone go straight to the other browser, DTLS-SRTP end to end, and the server only
-// relays the offers, answers and candidates (p2p_signal). Both sides add their tracks at
-// once, so both may offer at the same time; "perfect negotiation" (W3C webrtc-pc §10.7)
-// resolves that glare: the impolite side ignores a colliding offer, the polite side
-// rolls its own back.
+// relays the offers, answers and candidates (p2p_signal). The impolite side makes the
+// first offer (audio and video, recvonly where it has no device); the polite side adds
+// its tracks only when it answers that offer, so the first exchange never meets glare.
+// Later renegotiation uses "perfect negotiation" (W3C webrtc-pc §10.7): the impolite side
+// ignores a colliding offer, the polite side rolls its own back.
 import { iceTransportPolicy } from './ice';
 import type { P2pSignalData } from './protocol';
 
@@ -59,8 +60,15 @@ export class P2pLink {
         this.fail('connection failed');
       }
     });
-    for (const track of opts.stream.getTracks()) {
-      this.pc.addTrack(track, opts.stream);
+    if (!opts.polite) {
+      // Two simultaneous first offers made Chrome miss the connection now and then (stale
+      // candidates of a rolled-back offer); one offerer avoids that.
+      this.addLocalTracks();
+      for (const kind of ['audio', 'video'] as const) {
+        if (!opts.stream.getTracks().some((t) => t.kind === kind)) {
+          this.pc.addTransceiver(kind, { direction: 'recvonly' });
+        }
+      }
     }
     this.timer = window.setTimeout(() => this.fail('no connection within 10 s'), P2P_CONNECT_TIMEOUT_MS);
   }
@@ -82,6 +90,10 @@ export class P2pLink {
           return;
         }
         await this.pc.setRemoteDescription(data.sdp);
+        if (data.sdp.type === 'offer' && !this.tracksAdded) {
+          // addTrack reuses the transceivers the offer just created (webrtc-pc §5.1 addTrack).
+          this.addLocalTracks();
+        }
         if (data.sdp.type === 'offer') {
           await this.pc.setLocalDescription();
           this.sendDescription();
@@ -107,6 +119,15 @@ export class P2pLink {
     this.closed = true;
     window.clearTimeout(this.timer);
     this.pc.close();
+  }
+
+  private tracksAdded = false;
+
+  private addLocalTracks(): void {
+    this.tracksAdded = true;
+    for (const track of this.opts.stream.getTracks()) {
+      this.pc.addTrack(track, this.opts.stream);
+    }
   }
 
   private async offer(): Promise<void> {

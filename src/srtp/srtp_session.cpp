@@ -4,7 +4,8 @@
 
 #include <climits>
 #include <cstring>
-#include <mutex>
+
+#include "srtp/crypto_backend.hpp"
 
 namespace medrtc::srtp {
 namespace {
@@ -15,14 +16,6 @@ constexpr unsigned long kReplayWindowSize = 1024;
 
 constexpr size_t kRtpFixedHeaderLength = 12;   // RFC 3550 §5.1
 constexpr size_t kRtcpMinimumLength = 8;       // RFC 3550 §6.4.1: header + sender SSRC
-
-// srtp_init is not thread-safe and must run once per process before any session.
-srtp_err_status_t initLibsrtpOnce() {
-  static std::once_flag once;
-  static srtp_err_status_t status = srtp_err_status_ok;
-  std::call_once(once, [] { status = srtp_init(); });
-  return status;
-}
 
 SrtpError toSrtpError(srtp_err_status_t status) {
   switch (status) {
@@ -64,7 +57,7 @@ void setCryptoPolicy(SrtpProfile profile, srtp_crypto_policy_t* policy) {
 
 Result<std::unique_ptr<SrtpSession>, SrtpError> SrtpSession::create(SrtpDirection direction, SrtpProfile profile,
                                                                      ByteView keyAndSalt) {
-  if (initLibsrtpOnce() != srtp_err_status_ok) {
+  if (!initCryptoBackendOnce()) {
     return fail(SrtpError::kInitFailed);
   }
   const auto& spec = srtpProfileSpec(profile);

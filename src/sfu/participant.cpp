@@ -22,6 +22,7 @@ Participant::Participant(std::string id, ParticipantGrants grants, TransportHost
 Participant::~Participant() {
   // Consumers first: they unregister from producers of other participants.
   consumers_.clear();
+  producerList_.clear();
   producersByMid_.clear();
 }
 
@@ -41,6 +42,7 @@ Producer& Participant::addProducer(ProducerParameters parameters) {
     producersBySsrc_[ref.rtxSsrc()] = &ref;
   }
   producersByMid_[mid] = std::move(producer);
+  rebuildProducerList();
   return ref;
 }
 
@@ -54,14 +56,14 @@ void Participant::removeProducersExcept(const std::vector<std::string>& keepMids
       ++it;
     }
   }
+  rebuildProducerList();
 }
 
-std::vector<Producer*> Participant::producers() {
-  std::vector<Producer*> out;
+void Participant::rebuildProducerList() {
+  producerList_.clear();
   for (auto& [mid, producer] : producersByMid_) {
-    out.push_back(producer.get());
+    producerList_.push_back(producer.get());
   }
-  return out;
 }
 
 Consumer& Participant::addConsumer(Producer& producer) {
@@ -130,16 +132,17 @@ void Participant::onTransportRtp(WebRtcTransport& transport, rtp::RtpPacketView&
   if (&transport != publisher_.get()) {
     return;  // subscribers send no media to us
   }
+  const Micros now = host_.now();  // one clock read per packet (was two)
   if (transportCcExtensionId_ != 0) {
     if (auto seq = packet.transportSequenceNumber(static_cast<uint8_t>(transportCcExtensionId_))) {
-      rtcp_.onTransportSequenceNumber(*seq, host_.now());
+      rtcp_.onTransportSequenceNumber(*seq, now);
     }
   }
   Producer* producer = producerForPacket(packet);
   if (!producer) {
     return;
   }
-  if (producer->receive(packet, host_.now()) == Producer::Verdict::kForward) {
+  if (producer->receive(packet, now) == Producer::Verdict::kForward) {
     listener_.onParticipantRtp(*this, *producer, packet);
   }
 }

@@ -160,8 +160,14 @@ void WebRtcTransport::onTick(Micros now) {
   if (failed_) {
     return;
   }
-  if (auto due = dtls_->nextTimeout(now); due && *due <= now) {
-    dtls_->handleTimeout(now);
+  // DTLS retransmits only while handshaking: as the server we send the last flight, and
+  // OpenSSL stops its timer when the handshake ends (a lost last flight is answered when
+  // the client's retransmission arrives). Once SRTP is up, asking OpenSSL every tick for
+  // every transport only cost CPU (SSL_ctrl showed in the worker's profile).
+  if (!srtpOutbound_) {
+    if (auto due = dtls_->nextTimeout(now); due && *due <= now) {
+      dtls_->handleTimeout(now);
+    }
   }
   const TransportTimeouts& timeouts = host_.transportTimeouts();
   if (selectedTuple_ && now - lastConsentAt_ >= timeouts.consentTimeout) {

@@ -7,7 +7,10 @@ namespace medrtc::compliance {
 
 struct BuiltFeatures {
   bool e2ee = false;               // SFrame (RFC 9605) via RTCRtpScriptTransform: not built
-  bool peerToPeer = false;         // direct 1:1 media without the SFU: not built
+  // K7: signaling/media_mode.cpp puts a 1:1 room of P2P-capable clients on a direct
+  // browser-to-browser connection (web/src/call/p2p.ts) and relays media only for three or
+  // more, or when P2P does not connect (MediaMode.*, tests/e2e/p2p-call.test.mjs).
+  bool peerToPeer = true;
   bool recordingControls = false;  // recording pipeline with consent + at-rest encryption: not built
   bool transcription = false;      // not built
   // H3: clinic/auth_service.cpp ends a staff session after min(tenant setting, the

@@ -299,13 +299,16 @@ TEST(ServePolicy, KbvNodeStartsWithTlsAndTurnAndNamesWhatIsNotMet) {
     notices += n + "\n";
   }
   EXPECT_NE(notices.find("encryption.e2ee_required"), std::string::npos) << notices;
-  EXPECT_NE(notices.find("media.p2p_preferred_one_to_one"), std::string::npos) << notices;
+  // P2P for 1:1 is built and runs on a node under --policy kbv: no K7 notice, and the
+  // signaling is told to prefer it.
+  EXPECT_EQ(notices.find("media.p2p_preferred_one_to_one"), std::string::npos) << notices;
 
   signaling::ServerOptions options;
   applySecurity(config, setup, options);
   ASSERT_TRUE(options.tls);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "tls" / "self-signed.crt"));
   EXPECT_EQ(options.frameAncestors, "'none'");
+  EXPECT_TRUE(options.p2pPreferred);
   EXPECT_EQ(options.recordingRefusal, "policy kbv: rule recording.allowed=false: recording refused");
   EXPECT_EQ(options.transcriptionRefusal.rfind("policy kbv: rule transcription.allowed=false", 0), 0u);
   ASSERT_TRUE(options.iceServers);
@@ -392,7 +395,7 @@ TEST(ComplianceCli, KbvReportShowsMfaAndIdleLogoffMetForAKbvNode) {
   EXPECT_EQ(req["K12"].at("status"), "pass");
   EXPECT_EQ(req["H4"].at("status"), "pass");  // the TLS line of the KBV report
   EXPECT_EQ(req["K6"].at("status"), "not-met");
-  EXPECT_EQ(req["K7"].at("status"), "not-met");
+  EXPECT_EQ(req["K7"].at("status"), "pass");  // the node runs P2P for 1:1 (--policy kbv)
 }
 
 TEST(ComplianceCli, KbvReportForANodeWithoutThePolicyFailsMfaAndIdleLogoff) {

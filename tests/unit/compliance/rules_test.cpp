@@ -76,10 +76,20 @@ TEST(NodeConfig, GermanNodeUnderKbvStartsButReportsE2eeAndP2pNotMet) {
 TEST(NodeConfig, E2eeFlagAloneNeverMeetsTheRule) {
   NodeSettings s = goodNode("eu-de");
   s.e2eeAvailable = true;
-  s.p2pAvailable = true;
   auto vs = checkNodeConfig(profile("kbv"), s);
   EXPECT_NE(find(vs, "encryption.e2ee_required"), nullptr);
-  EXPECT_NE(find(vs, "media.p2p_preferred_one_to_one"), nullptr);
+}
+
+// P2P for 1:1 is built (signaling/media_mode.cpp): met where the node runs it, which
+// app/security_setup.cpp states when the node's own --policy prefers it.
+TEST(NodeConfig, P2pIsMetOnlyWhereTheNodeRunsIt) {
+  NodeSettings s = goodNode("eu-de");
+  const RuleViolation* off = find(checkNodeConfig(profile("kbv"), s), "media.p2p_preferred_one_to_one");
+  ASSERT_NE(off, nullptr);
+  EXPECT_EQ(off->severity, Severity::NotMet);
+  EXPECT_NE(off->message().find("runs only on a node whose --policy prefers it"), std::string::npos);
+  s.p2pAvailable = true;
+  EXPECT_EQ(find(checkNodeConfig(profile("kbv"), s), "media.p2p_preferred_one_to_one"), nullptr);
 }
 
 TEST(NodeConfig, RecordingFeatureEnabledUnderKbvRefusesStart) {

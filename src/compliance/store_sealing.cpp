@@ -50,12 +50,12 @@ SealedStore::Conversion SealedStore::sealPlaintextRows() {
       continue;
     }
     // The old row's email is the address itself (lower-case, as createUser got it).
-    inner_->updateUserPersonal(sealUser(std::move(u)));
-    ++c.users;
+    // Conditional writes of the personal fields only: another node may have sealed,
+    // erased or changed the row since it was listed, and this copy must not undo that.
+    c.users += inner_->sealUnsealedUser(sealUser(std::move(u))) ? 1 : 0;
   }
   for (store::AppointmentRecord& a : inner_->listUnsealedAppointments()) {
-    inner_->updateAppointment(sealAppointment(std::move(a)));
-    ++c.appointments;
+    c.appointments += inner_->sealUnsealedAppointment(sealAppointment(std::move(a))) ? 1 : 0;
   }
   return c;
 }

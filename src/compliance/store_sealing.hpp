@@ -77,6 +77,7 @@ class SealedStore final : public store::Store {
   int64_t countUsers() override { return inner_->countUsers(); }
   std::vector<store::UserRecord> listUsers() override;
   bool updateUserPersonal(const store::UserRecord& user) override;
+  bool sealUnsealedUser(const store::UserRecord& user) override { return inner_->sealUnsealedUser(user); }
 
   void createSession(const store::SessionRecord& session) override { inner_->createSession(session); }
   std::optional<store::SessionRecord> findSession(const std::string& idHash) override {
@@ -95,6 +96,9 @@ class SealedStore final : public store::Store {
   bool updateAppointment(const store::AppointmentRecord& appointment) override;
   std::vector<store::AppointmentRecord> listUnsealedAppointments() override {
     return inner_->listUnsealedAppointments();
+  }
+  bool sealUnsealedAppointment(const store::AppointmentRecord& appointment) override {
+    return inner_->sealUnsealedAppointment(appointment);
   }
   std::vector<std::string> listAppointmentIds() override { return inner_->listAppointmentIds(); }
 

@@ -376,6 +376,13 @@ int64_t SqliteStore::countUsers() {
   return s.integer(0);
 }
 
+bool SqliteStore::sealUnsealedUser(const UserRecord& u) {
+  Statement s(db_,
+              "UPDATE users SET email = ?, display_name = ?, email_sealed = ? WHERE id = ? AND email_sealed = ''");
+  s.bind(1, u.email).bind(2, u.displayName).bind(3, u.sealedEmail).bind(4, u.id).run();
+  return sqlite3_changes(db_) > 0;
+}
+
 std::vector<UserRecord> SqliteStore::listUsers() {
   Statement s(db_, select(kUserColumns, "users", "ORDER BY id").c_str());
   std::vector<UserRecord> out;
@@ -467,6 +474,12 @@ bool SqliteStore::updateAppointment(const AppointmentRecord& a) {
               "updated_at = ?, sealed = ? WHERE id = ?");
   s.bind(1, a.status).bind(2, a.start).bind(3, a.end).bind(4, a.title).bind(5, a.patientReference);
   s.bind(6, a.updatedAt).bind(7, int64_t{a.sealed}).bind(8, a.id).run();
+  return sqlite3_changes(db_) > 0;
+}
+
+bool SqliteStore::sealUnsealedAppointment(const AppointmentRecord& a) {
+  Statement s(db_, "UPDATE appointments SET title = ?, patient_reference = ?, sealed = 1 WHERE id = ? AND sealed = 0");
+  s.bind(1, a.title).bind(2, a.patientReference).bind(3, a.id).run();
   return sqlite3_changes(db_) > 0;
 }
 

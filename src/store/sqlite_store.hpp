@@ -43,6 +43,7 @@ class SqliteStore final : public Store {
   int64_t countUsers() override;
   std::vector<UserRecord> listUsers() override;
   bool updateUserPersonal(const UserRecord& user) override;
+  bool sealUnsealedUser(const UserRecord& user) override;
 
   void createSession(const SessionRecord& session) override;
   std::optional<SessionRecord> findSession(const std::string& idHash) override;
@@ -56,6 +57,7 @@ class SqliteStore final : public Store {
                                                   UnixSeconds to) override;
   bool updateAppointment(const AppointmentRecord& appointment) override;
   std::vector<AppointmentRecord> listUnsealedAppointments() override;
+  bool sealUnsealedAppointment(const AppointmentRecord& appointment) override;
   std::vector<std::string> listAppointmentIds() override;
 
   InvitationRecord createInvitation(InvitationRecord invitation) override;

@@ -186,6 +186,10 @@ class Store {
   // Writes email, displayName and sealedEmail (sealing, erasure); false if unknown id.
   // A duplicate email throws StoreConflict.
   virtual bool updateUserPersonal(const UserRecord& user) = 0;
+  // Seals a row of an older release: writes email, displayName and sealedEmail only while
+  // the row's sealedEmail is still empty, so a row another node sealed or erased since it
+  // was listed stays as it is. False when the row was not written.
+  virtual bool sealUnsealedUser(const UserRecord& user) = 0;
 
   // Sign-in sessions, keyed by the hash of the cookie value.
   virtual void createSession(const SessionRecord& session) = 0;
@@ -206,6 +210,10 @@ class Store {
   virtual bool updateAppointment(const AppointmentRecord& appointment) = 0;
   // Appointments whose personal fields are still plaintext (rows of an older release).
   virtual std::vector<AppointmentRecord> listUnsealedAppointments() = 0;
+  // Seals a row of an older release: writes title and patientReference and marks the row
+  // sealed, only while it is unsealed; nothing else (a status change made since it was
+  // listed stays). False when the row was not written.
+  virtual bool sealUnsealedAppointment(const AppointmentRecord& appointment) = 0;
   // Ids of every appointment (retention's list of live subjects).
   virtual std::vector<std::string> listAppointmentIds() = 0;
 

@@ -58,6 +58,15 @@ std::vector<AppointmentRecord> PostgresStore::listUnsealedAppointments() {
   });
 }
 
+bool PostgresStore::sealUnsealedAppointment(const AppointmentRecord& a) {
+  return db_->transact([&](pqxx::work& txn) {
+    return txn.exec_params(
+                  "UPDATE appointments SET title = $1, patient_reference = $2, sealed = TRUE WHERE id = $3 AND NOT sealed",
+                  a.title, a.patientReference, a.id)
+               .affected_rows() > 0;
+  });
+}
+
 std::vector<std::string> PostgresStore::listAppointmentIds() {
   return db_->transact([&](pqxx::work& txn) {
     return findAll(txn, "SELECT id FROM appointments ORDER BY id",

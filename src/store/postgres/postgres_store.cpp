@@ -172,6 +172,15 @@ bool PostgresStore::updateUserPersonal(const UserRecord& u) {
   });
 }
 
+bool PostgresStore::sealUnsealedUser(const UserRecord& u) {
+  return db_->transact([&](pqxx::work& txn) {
+    return txn.exec_params(
+                  "UPDATE users SET email = $1, display_name = $2, email_sealed = $3 WHERE id = $4 AND email_sealed = ''",
+                  u.email, u.displayName, u.sealedEmail, u.id)
+               .affected_rows() > 0;
+  });
+}
+
 // Sign-in sessions.
 
 void PostgresStore::createSession(const SessionRecord& s) {

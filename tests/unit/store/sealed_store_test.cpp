@@ -238,6 +238,61 @@ TEST_P(SealedStoreTest, TwoNodesSealingThePreviousReleasesRowsAtOnceLeaveEveryRo
   EXPECT_TRUE(sealed().findUserByEmail("u7@praxis.example"));
 }
 
+// Sealing an old row must not write back anything else it listed: between the listing
+// and the write another node (or an older one, mid-upgrade) may cancel the appointment
+// or erase the user, and the stale copy would undo that. PostgreSQL only: the other
+// node's transaction holds the row while this node's conversion waits for it.
+class SealingRace : public SealedStoreTest {
+ protected:
+  void SetUp() override {
+    SealedStoreTest::SetUp();
+    if (IsSkipped()) {
+      return;
+    }
+    if (GetParam() != "postgres") {
+      GTEST_SKIP() << "SQLite serialises writers; the interleaving needs row locks";
+    }
+    auto plain = db().open();
+    TenantRecord t;
+    t.name = "Praxis";
+    tenantId_ = plain->createTenant(t).id;
+    userId_ = plain->createUser(user(tenantId_)).id;
+    appointmentId_ = plain->createAppointment(appointment(tenantId_)).id;
+    loadOrCreateSecret(compliance::storeIndexKeyFile(dataDir_.path()), compliance::kStoreIndexKeyBytes);
+  }
+  // Runs `otherNode` (SQL committed after 0.8 s) while this node opens the store.
+  std::unique_ptr<compliance::SealedStore> openDuring(const std::string& otherNode) {
+    std::thread other([&] { db().exec(otherNode + "; SELECT pg_sleep(0.8)"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto node = compliance::sealStore(db().open(), dataDir_.path(), nullptr, clock_);
+    other.join();
+    return node;
+  }
+  std::string tenantId_, userId_, appointmentId_;
+};
+
+TEST_P(SealingRace, AnAppointmentCancelledMeanwhileStaysCancelled) {
+  auto node = openDuring("UPDATE appointments SET status = 'cancelled', updated_at = 77 WHERE id = '" +
+                         appointmentId_ + "'");
+  auto a = node->findAppointment(appointmentId_);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->status, "cancelled");
+  EXPECT_EQ(a->updatedAt, 77);
+  EXPECT_EQ(a->title, kTitle);
+  EXPECT_EQ(rawMatches("appointments", "title", "Knie"), 0);
+}
+
+TEST_P(SealingRace, AUserErasedMeanwhileStaysErased) {
+  auto node = openDuring("UPDATE users SET email = 'erased:" + userId_ +
+                         "', display_name = '', email_sealed = 'erased' WHERE id = '" + userId_ + "'");
+  auto u = node->findUser(userId_);
+  ASSERT_TRUE(u);
+  EXPECT_TRUE(u->erased);
+  EXPECT_EQ(u->email, "");
+  EXPECT_EQ(rawMatches("users", "email", "musterfrau"), 0);
+  EXPECT_FALSE(node->findUserByEmail(kEmail));
+}
+
 TEST_P(SealedStoreTest, RetentionPurgeDeletesWhatEndedBeforeTheCutoffWithItsInvitationsAndGuests) {
   std::string t = tenant();
   AppointmentRecord old = appointment(t);
@@ -306,6 +361,8 @@ TEST_P(SealedStoreTest, RetentionPurgeDeletesWhatEndedBeforeTheCutoffWithItsInvi
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SealedStoreTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Backends, SealingRace, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
 // SQLite: the file itself (and its WAL) never holds the plaintext, including rows of the

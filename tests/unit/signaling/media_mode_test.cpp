@@ -140,6 +140,35 @@ TEST(MediaMode, PeerLeavingLeavesTheOtherWaitingForANewPeer) {
   EXPECT_EQ(str(a.readUntil("media_mode")["peer"]), str(jc["participant_id"]));
 }
 
+TEST(MediaMode, AWaitingGuestCountsOnlyOnceAdmitted) {
+  TestServer server(p2pNode());
+  auto created = testing::httpRequest(server.port(), "POST", "/api/v1/rooms", R"({"waiting_room":true})",
+                                      server.apiKey());
+  ASSERT_EQ(created.status, 201);
+  std::string room = str(created.json().at("id"));
+  WsClient host(server.port()), guest(server.port()), second(server.port());
+  json::object jh = joinP2p(host, server.createToken(room, "dr", "Dr", "host"));
+  EXPECT_EQ(str(jh["media_mode"]), "p2p");
+  guest.sendJson({{"type", "join"}, {"token", server.createToken(room, "pat", "Pat")}, {"capabilities", json::array{"p2p"}}});
+  EXPECT_EQ(str(guest.readJson()["type"]), "waiting");
+  second.sendJson({{"type", "join"}, {"token", server.createToken(room, "carer", "Carer")}, {"capabilities", json::array{"p2p"}}});
+  EXPECT_EQ(str(second.readUntil("waiting")["type"]), "waiting");
+  // Two waiting guests do not make a room of three: it stays P2P, and the admitted one is
+  // the host's peer.
+  json::object queue;
+  for (int i = 0; i < 4 && (queue.empty() || queue["queue"].as_array().empty()); ++i) {
+    queue = host.readUntil("waiting_room");  // the first one (on joining) is empty
+  }
+  ASSERT_FALSE(queue.empty());
+  ASSERT_FALSE(queue["queue"].as_array().empty());
+  std::string guestId = str(queue["queue"].as_array().at(0).at("participant_id"));
+  host.sendJson({{"type", "admit"}, {"participant_id", guestId}});
+  json::object jg = guest.readUntil("joined");
+  EXPECT_EQ(str(jg["media_mode"]), "p2p");
+  EXPECT_EQ(str(guest.readUntil("media_mode")["peer"]), str(jh["participant_id"]));
+  EXPECT_EQ(str(host.readUntil("media_mode")["peer"]), guestId);
+}
+
 TEST(MediaMode, SignalIsRelayedToThePeerOnly) {
   TestServer server(p2pNode());
   std::string room = server.createRoom();

@@ -6,10 +6,10 @@
 // moves to the SFU and sees everyone; mute still shows on the other side.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchChromium } from '../support/chromium.mjs';
-import { closePages, joinCall, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
+import { launchChromium, newCallPage } from '../support/chromium.mjs';
+import { clickJoin, closePages, joinCall, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
 import { assertPagesClean, withDiagnostics } from '../support/call-suite.mjs';
-import { createRoom, startServer, waitFor } from '../support/server.mjs';
+import { createRoom, createToken, startServer, waitFor } from '../support/server.mjs';
 
 // The REST helpers use fetch against the self-signed certificate of this test's server;
 // node --test runs each file in its own process, so this stays inside this file.
@@ -131,5 +131,76 @@ test('a 1:1 call under KBV runs browser to browser; a third participant moves it
       .waitFor({ state: 'visible', timeout: 10_000 });
   }
 
+  assertPagesClean(suite);
+}));
+
+/**
+ * Opens a join link whose signaling socket loses every ICE candidate of the P2P exchange
+ * (trickled ones and those inside the SDP), in both directions: the two browsers can
+ * then never find a path to each other, as behind two strict NATs without TURN.
+ */
+async function joinWithoutP2pCandidates(browser, server, roomId, { identity, name, role = 'guest' }) {
+  const { join_url: joinUrl } = await createToken(server, roomId, { identity, name, role });
+  const page = await newCallPage(browser, server.baseUrl + joinUrl, { goto: false });
+  page.displayName = name;
+  const strip = (text) => {
+    let msg;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return text;
+    }
+    if (msg.type !== 'p2p_signal') {
+      return text;
+    }
+    if (msg.data?.candidate !== undefined) {
+      return null;
+    }
+    if (msg.data?.sdp?.sdp) {
+      msg.data.sdp.sdp = msg.data.sdp.sdp.split('\r\n').filter((l) => !l.startsWith('a=candidate')).join('\r\n');
+    }
+    return JSON.stringify(msg);
+  };
+  await page.routeWebSocket(/\/api\/v1\/ws$/, (ws) => {
+    const upstream = ws.connectToServer();
+    ws.onMessage((m) => {
+      const out = typeof m === 'string' ? strip(m) : m;
+      if (out !== null) {
+        upstream.send(out);
+      }
+    });
+    upstream.onMessage((m) => {
+      const out = typeof m === 'string' ? strip(m) : m;
+      if (out !== null) {
+        ws.send(out);
+      }
+    });
+  });
+  await page.goto(server.baseUrl + joinUrl);
+  await clickJoin(page);
+  return page;
+}
+
+test('a 1:1 call whose P2P cannot connect falls back to the SFU', { timeout: 120_000 }, (t) => withDiagnostics(t, suite, async () => {
+  const { server, browser } = suite;
+  const roomId = await createRoom(server);
+  const alice = await joinCall(browser, server, roomId, { identity: 'dr-weber', name: 'Dr Weber', role: 'host' });
+  suite.pages.push(alice);
+  const bob = await joinWithoutP2pCandidates(browser, server, roomId, { identity: 'patient-1', name: 'Patient One' });
+  suite.pages.push(bob);
+  const [aliceId, bobId] = [await participantId(alice), await participantId(bob)];
+
+  // p2p first, then (10 s without a connection) p2p_failed and the SFU for both.
+  await waitFor(() => new RegExp(`media mode room=${roomId} mode=p2p`).test(server.logs()), { what: 'p2p mode' });
+  for (const page of [alice, bob]) {
+    await waitFor(async () => (await mediaMode(page)) === 'sfu', { timeoutMs: 30_000, what: `${page.displayName} in sfu mode` });
+  }
+  assert.match(server.logs(), new RegExp(`p2p failed room=${roomId}`));
+  await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
+  await waitForTileFrames(alice, bobId);
+  await waitForTileFrames(bob, aliceId);
+  for (const page of [alice, bob]) {
+    assert.equal(await page.evaluate(() => window.__medrtc.p2p), null);
+  }
   assertPagesClean(suite);
 }));

@@ -136,7 +136,8 @@ const std::vector<Requirement>& catalog() {
        "signaling/media_mode.cpp (mode per room, p2p_signal relay), web/src/call/p2p.ts, compliance/rules.cpp",
        "MediaMode.TwoCapableParticipantsGoPeerToPeer, MediaMode.ThirdParticipantSwitchesEveryoneToTheSfuForGood, "
        "MediaMode.P2pFailedFallsBackToTheSfu, MediaMode.SignalToAWrongTargetIsRefused, "
-       "NodeConfig.P2pIsMetOnlyWhereTheNodeRunsIt, tests/e2e/p2p-call.test.mjs",
+       "NodeConfig.P2pIsMetOnlyWhereTheNodeRunsIt, tests/e2e/p2p-call.test.mjs (also: no connection → SFU), "
+       "tests/e2e/p2p-relay-call.test.mjs (through coturn)",
        [](const Context& c) {
          return fromRules(c, {"media.p2p_preferred_one_to_one"},
                           c.profile.p2pPreferredOneToOne

@@ -48,6 +48,7 @@ Result<Ok, MediaError> Room::addParticipant(const std::string& participantId, Pa
   auto participant = std::make_unique<Participant>(participantId, grants, worker_, worker_.dtlsContext(), *this);
   Participant& added = *participant;
   participants_.emplace(participantId, std::move(participant));
+  tickSlots_[participantId] = worker_.nextTickSlot();
   if (grants.subscribe) {
     for (auto& [otherId, other] : participants_) {
       if (other.get() == &added) {
@@ -69,6 +70,7 @@ void Room::removeParticipant(const std::string& participantId) {
     return;
   }
   auto leaving = std::move(it->second);
+  tickSlots_.erase(participantId);  // before the erase: participantId may be the map's own key
   participants_.erase(it);
   bool hadProducers = !leaving->producers().empty();
   leaving.reset();  // its producers close: consumers elsewhere become inactive
@@ -266,9 +268,12 @@ void Room::onParticipantFailed(Participant& participant, const std::string& reas
   worker_.toControl([&events, roomId, participantId, reason] { events.onMediaFailed(roomId, participantId, reason); });
 }
 
-void Room::onTick(Micros now) {
+void Room::onTick(Micros now, unsigned slot) {
   for (auto& [id, participant] : participants_) {
-    participant->onTick(now);
+    auto it = tickSlots_.find(id);
+    if (it != tickSlots_.end() && it->second == slot) {
+      participant->onTick(now);
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "common/result.hpp"
 #include "sfu/media_api.hpp"
@@ -26,7 +27,8 @@ class Room final : public Participant::Listener {
   Result<std::string, MediaError> publish(const std::string& participantId, const std::string& offerSdp);
   Result<Ok, MediaError> answerSubscription(const std::string& participantId, uint32_t version,
                                             const std::string& answerSdp);
-  void onTick(Micros now);
+  // Ticks the participants in tick slot `slot` (Worker::nextTickSlot).
+  void onTick(Micros now, unsigned slot);
 
  private:
   // Participant::Listener
@@ -42,6 +44,7 @@ class Room final : public Participant::Listener {
   std::string id_;
   Worker& worker_;
   std::map<std::string, std::unique_ptr<Participant>> participants_;
+  std::unordered_map<std::string, unsigned> tickSlots_;
 };
 
 }  // namespace medrtc::sfu

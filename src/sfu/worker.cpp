@@ -13,10 +13,16 @@ namespace medrtc::sfu {
 
 namespace {
 constexpr Micros kTickInterval{20'000};
-}
+// See worker_tick_slots.hpp: 2 ms slots, each participant ticks every 20 ms.
+constexpr unsigned kTickSlots = 10;
+}  // namespace
 
 Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, MediaEvents& events)
-    : index_(index), toControl_(std::move(toControl)), events_(events), timeouts_(config.transportTimeouts) {
+    : index_(index),
+      toControl_(std::move(toControl)),
+      events_(events),
+      timeouts_(config.transportTimeouts),
+      tickSlots_(kTickInterval, kTickSlots) {
   uint16_t port = config.portBase == 0 ? 0 : static_cast<uint16_t>(config.portBase + index);
   auto bindAddress = SocketAddress::fromIp(config.listenIp, port);
   if (!bindAddress) {
@@ -42,7 +48,7 @@ Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, Me
 Worker::~Worker() { stop(); }
 
 void Worker::start() {
-  loop_.runAfter(kTickInterval, [this] { tick(); });
+  loop_.runAfter(tickSlots_.start(loop_.now()), [this] { tick(); });
   thread_ = std::thread([this] {
     loop_.run();
     // Tear down on the worker thread: rooms own transports that belong to this loop.
@@ -129,10 +135,12 @@ void Worker::onDatagram(MutableByteView data, const SocketAddress& from) {
 
 void Worker::tick() {
   Micros now = loop_.now();
+  Micros delay{0};
+  const unsigned slot = tickSlots_.fire(now, delay);
   for (auto& [id, room] : rooms_) {
-    room->onTick(now);
+    room->onTick(now, slot);
   }
-  loop_.runAfter(kTickInterval, [this] { tick(); });
+  loop_.runAfter(delay, [this] { tick(); });
 }
 
 }  // namespace medrtc::sfu

@@ -15,6 +15,7 @@
 #include "sfu/media_api.hpp"
 #include "sfu/media_plane.hpp"
 #include "sfu/transport_host.hpp"
+#include "sfu/worker_tick_slots.hpp"
 
 namespace medrtc::sfu {
 
@@ -33,6 +34,8 @@ class Worker final : public TransportHost {
   Room& openRoom(const std::string& roomId);
   Room* findRoom(const std::string& roomId);
   void closeRoom(const std::string& roomId);
+  // The tick slot of a new participant (worker_tick_slots.hpp).
+  unsigned nextTickSlot() { return tickSlots_.assign(); }
   size_t roomCount() const { return rooms_.size(); }
 
   void registerTransport(const std::string& localUfrag, WebRtcTransport& transport) override;
@@ -67,6 +70,7 @@ class Worker final : public TransportHost {
   MediaEvents& events_;
   TransportTimeouts timeouts_;
   std::thread thread_;
+  WorkerTickSlots tickSlots_;
 
   std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;
   std::unordered_map<std::string, WebRtcTransport*> transportsByUfrag_;

@@ -124,10 +124,13 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   // Store calls block the control thread; one run deletes at most an hour's worth of
   // ended consultations, which is short.
   boost::asio::steady_timer retentionTimer(ioc);
+  // cancel() cannot recall a completion that is already queued: without this flag a timer
+  // firing together with SIGTERM would run and re-arm for an hour, and ioc.run() would hang.
+  bool stopping = false;
   std::function<void()> scheduleRetention = [&] {
     retentionTimer.expires_after(kRetentionInterval);
     retentionTimer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) {
+      if (ec || stopping) {
         return;
       }
       runRetentionOnce(store, *subjectKeys, retention);
@@ -142,6 +145,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
       return;
     }
     spdlog::info("stopping signal={}", signal);
+    stopping = true;
     retentionTimer.cancel();
     server.stop();
   });

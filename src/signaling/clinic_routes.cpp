@@ -201,6 +201,14 @@ HttpResponse RestApi::login(const HttpRequest& r, const Params&) {
       return withRetryAfter(problem(429, "too_many_attempts", "too many failed sign-ins; try again later"),
                             f.retryAfterSeconds);
     }
+    if (f.error == clinic::SignInError::kMfaNotEnrolled) {
+      // Right password, no authenticator enrolled where one is required: the detail names
+      // the rule so the user can ask the administrator (create-user --totp).
+      return problem(403, clinic::toString(f.error), f.detail);
+    }
+    if (f.error == clinic::SignInError::kPolicyUnavailable) {
+      return problem(503, clinic::toString(f.error), f.detail);
+    }
     const char* detail = f.error == clinic::SignInError::kTotpRequired  ? "enter the code from your authenticator app"
                          : f.error == clinic::SignInError::kTotpInvalid ? "the authenticator code is wrong"
                                                                          : "email or password is wrong";

@@ -1,6 +1,7 @@
 // The clinic REST API (docs/consultation-api.md) against the in-process server.
 #include <gtest/gtest.h>
 
+#include "compliance/policy_profile.hpp"
 #include "consultation_support.hpp"
 
 namespace medrtc::signaling {
@@ -8,6 +9,10 @@ namespace {
 
 using namespace testing;
 namespace json = boost::json;
+
+std::filesystem::path policiesDir() {
+  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path() / "policies";
+}
 
 TEST(ClinicRest, SignInWithTotpGivesAStrictHttpOnlyCookie) {
   TestServer server;
@@ -43,6 +48,33 @@ TEST(ClinicRest, SignInWithTotpGivesAStrictHttpOnlyCookie) {
   EXPECT_EQ(str(after.json().at("code")), "not_signed_in");
   EXPECT_EQ(server.audit().count("sign_in"), 2u);  // the wrong code and the success (a missing code is a prompt)
   EXPECT_EQ(server.audit().count("sign_out"), 1u);
+}
+
+// The node's policy reaches sign-in over HTTP: MFA required but not enrolled is 403 naming
+// the rule, so the user can tell the administrator what is missing.
+TEST(ClinicRest, SignInUnderAPolicyRequiringMfaAnswersWithTheRule) {
+  auto kbv = compliance::loadPolicyByName("kbv", policiesDir());
+  ASSERT_TRUE(kbv) << kbv.error().toString();
+  auto node = std::make_shared<const compliance::PolicyProfile>(kbv.value());
+  TestServerOptions options;
+  options.auth.profiles = [node](const store::TenantRecord&) -> Result<clinic::TenantProfiles, std::string> {
+    return clinic::TenantProfiles{nullptr, node};
+  };
+  TestServer server(options);
+  auto noTotp = server.addAccount("weber@example.org");
+  ClinicClient client(server.port());
+  auto refused = client.login(noTotp.email, noTotp.password);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(refused.header("content-type"), "application/problem+json");
+  EXPECT_EQ(str(refused.json().at("code")), "mfa_not_enrolled");
+  EXPECT_EQ(str(refused.json().at("detail")),
+            "policy kbv: rule accounts.staff_mfa_required=true: staff account without MFA refused");
+  // A wrong password never reveals the account's MFA state.
+  EXPECT_EQ(str(client.login(noTotp.email, "wrong password").json().at("code")), "invalid_credentials");
+
+  auto withTotp = server.addAccount("lang@example.org", "practitioner", /*totp=*/true);
+  auto ok = client.login(withTotp.email, withTotp.password, clinic::totpAt(withTotp.totpSecret, server.wallSeconds()));
+  EXPECT_EQ(ok.status, 200) << ok.body;
 }
 
 TEST(ClinicRest, FailedSignInsAreRateLimitedWithRetryAfter) {

@@ -73,6 +73,8 @@ struct TestServerOptions {
   std::filesystem::path dataDir;
   // ServerOptions::p2pPreferred (a node whose profile prefers P2P for 1:1).
   bool p2pPreferred = false;
+  // ServerOptions::auth (sign-in limits and the profiles governing each tenant).
+  clinic::AuthPolicy auth;
 };
 
 // Records audit events from the control thread; read them from the test thread.

@@ -196,6 +196,8 @@ export const de: Strings = {
     totp_required: 'Bitte geben Sie den Code aus Ihrer Authenticator-App ein.',
     totp_invalid: 'Der Authentifizierungscode ist nicht richtig. Bitte geben Sie den aktuellen Code aus Ihrer App ein.',
     too_many_attempts: 'Zu viele fehlgeschlagene Versuche. Bitte warten Sie eine Weile, bevor Sie es erneut versuchen.',
+    mfa_not_enrolled: 'Diese Praxis verlangt eine Anmeldung mit zweitem Faktor, und für Ihr Konto ist noch keine Authentifizierungs-App eingerichtet. Bitte wenden Sie sich an Ihre Administration.',
+    policy_unavailable: 'Die Anmeldung ist nicht möglich, weil die Sicherheitsrichtlinie der Praxis nicht geladen werden konnte. Bitte informieren Sie Ihre Administration.',
   },
   tryAgainIn: (seconds: number) => `Sie können es in ${Math.ceil(seconds / 60)} Minute(n) erneut versuchen.`,
   sessionExpired: 'Sie wurden abgemeldet, weil Sie eine Weile nicht aktiv waren. Bitte melden Sie sich erneut an.',

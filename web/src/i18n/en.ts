@@ -197,6 +197,8 @@ export const en = {
     totp_required: 'Please enter the code from your authenticator app.',
     totp_invalid: 'The authentication code is not right. Please enter the current code from your app.',
     too_many_attempts: 'Too many failed attempts. Please wait a while before you try again.',
+    mfa_not_enrolled: 'This practice requires two-factor sign-in, and your account has no authenticator app yet. Please ask your administrator to set one up for you.',
+    policy_unavailable: 'Sign-in is unavailable because the practice’s security policy could not be loaded. Please tell your administrator.',
   } as Record<string, string>,
   tryAgainIn: (seconds: number) => `You can try again in ${Math.ceil(seconds / 60)} minute(s).`,
   sessionExpired: 'You were signed out because you were inactive for a while. Please sign in again.',

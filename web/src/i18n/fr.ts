@@ -196,6 +196,8 @@ export const fr: Strings = {
     totp_required: 'Veuillez saisir le code de votre application d’authentification.',
     totp_invalid: 'Le code d’authentification est incorrect. Veuillez saisir le code actuel de votre application.',
     too_many_attempts: 'Trop de tentatives échouées. Veuillez patienter un moment avant de réessayer.',
+    mfa_not_enrolled: 'Ce cabinet exige une connexion à deux facteurs et aucune application d’authentification n’est encore configurée pour votre compte. Veuillez contacter votre administrateur.',
+    policy_unavailable: 'La connexion est impossible car la politique de sécurité du cabinet n’a pas pu être chargée. Veuillez prévenir votre administrateur.',
   },
   tryAgainIn: (seconds: number) => `Vous pourrez réessayer dans ${Math.ceil(seconds / 60)} minute(s).`,
   sessionExpired: 'Vous avez été déconnecté après une période d’inactivité. Veuillez vous reconnecter.',

@@ -75,6 +75,9 @@ form.addEventListener('submit', async (ev) => {
       showError(first && e.code === 'totp_required' ? t.totpHint : t.loginErrors[e.code] ?? '', totp.input);
     } else if (e.code === 'too_many_attempts') {
       showError(`${t.loginErrors.too_many_attempts} ${e.retryAfter ? t.tryAgainIn(e.retryAfter) : ''}`.trim(), email.input);
+    } else if (e.code === 'mfa_not_enrolled' || e.code === 'policy_unavailable') {
+      // Nothing the user can type fixes these: say who can.
+      showError(t.loginErrors[e.code] ?? t.serverErrorUnknown, email.input);
     } else if (e.code === 'invalid_credentials') {
       password.input.value = '';
       showError(t.loginErrors.invalid_credentials ?? '', password.input);

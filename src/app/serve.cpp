@@ -36,6 +36,23 @@ int64_t unixNow() {
 constexpr std::chrono::hours kRetentionInterval{1};
 
 // A failed run is logged and retried at the next interval; it never stops the server.
+// H6: the node's own start (with the configuration that governs it) and stop are audit
+// events (DICOM 110120/110121), so an auditor sees under which policy each period ran.
+void recordNodeEvent(compliance::AuditLog& log, compliance::Coding type, std::string what) {
+  compliance::AuditEvent e;
+  e.type = std::move(type);
+  e.action = compliance::AuditAction::Execute;
+  e.recorded = std::chrono::system_clock::now();
+  e.outcome = compliance::AuditOutcome::Success;
+  e.outcomeDesc = std::move(what);
+  e.agents.push_back(compliance::AuditAgent{"Device/medrtc", "system", true, std::nullopt});
+  try {
+    log.record(std::move(e));
+  } catch (const std::exception& ex) {
+    spdlog::error("audit failed code=internal event=node error={}", ex.what());
+  }
+}
+
 void runRetentionOnce(store::Store& store, compliance::SubjectKeyStore& keys,
                       const compliance::RetentionRunOptions& options) {
   try {
@@ -112,6 +129,12 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   spdlog::info("policy={} region={} tls={} turn={}", security.profile ? security.profile->name : "none",
                config.security.region.empty() ? "-" : config.security.region, options.tls ? security.tlsMinVersion : "off",
                options.iceServers ? "on" : "off");
+  recordNodeEvent(*auditLog, compliance::dicom::applicationStart(),
+                  "node start: policy=" + (security.profile ? security.profile->name : std::string("none")) +
+                      " region=" + (config.security.region.empty() ? std::string("-") : config.security.region) +
+                      " tls=" + (options.tls ? security.tlsMinVersion : std::string("off")) +
+                      " turn=" + (options.iceServers ? "on" : "off") + " workers=" +
+                      std::to_string(config.media.workers));
 
   boost::asio::io_context ioc(1);
   sfu::MediaConfig media = config.media;
@@ -156,6 +179,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   out << "medrtc listening on " << (server.tls() ? "https://" : "http://") << host << ":" << server.port() << std::endl;
 
   ioc.run();
+  recordNodeEvent(*auditLog, compliance::dicom::applicationStop(), "node stop");
   spdlog::info("server stopped");
   return 0;
 }

@@ -251,12 +251,13 @@ const std::vector<Requirement>& catalog() {
        "compliance/audit_log.cpp; clinic/auth_service.cpp, clinic/appointment_service.cpp, "
        "signaling/consultation_controls.cpp, compliance/store_retention.cpp record the events",
        "AuditLog.*, AuditTamper.*, AuditCrash.*, ClinicRest.SignInWithTotpGivesAStrictHttpOnlyCookie, "
-       "WaitingRoom.NonHostsAreForbiddenHostControlsAndAudited",
+       "WaitingRoom.NonHostsAreForbiddenHostControlsAndAudited, WebSocket.JoinAndLeaveAreAudited",
        [](const Context&) {
          return notBuilt("recorded in the tamper-evident log: sign-in, failed sign-in, sign-out, idle logoff, "
-                         "appointment and invitation changes, invitation use, admit, deny, removal, end, refused host "
-                         "actions (110113), retention purges; not recorded yet: joining and leaving a call, audit "
-                         "export, configuration at start");
+                         "appointment and invitation changes, invitation use, joining and leaving a call, admit, "
+                         "deny, removal, end, refused host actions (110113), retention purges, node start with its "
+                         "policy and stop (110120/110121); not recorded yet: `medrtc audit export` (it reads the "
+                         "log offline)");
        }},
       {"H7", "No PHI in logs or metrics", {},
        "ids only in every log line (signaling, clinic, sfu); compliance/audit_log.cpp sealPersonal; "

@@ -6,6 +6,8 @@
 
 namespace medrtc::signaling {
 
+namespace cp = compliance;
+
 // Log lines carry room, participant and token ids only — never names or identities.
 
 ErrorCode errorCodeFor(sfu::MediaError e) {
@@ -192,6 +194,15 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
     sendError(*c, ErrorCode::kInternal, "the media server could not add you", "join");
     return;
   }
+  // H6: who entered which call, and when. Fail closed as admit does: a join that cannot be
+  // recorded does not happen (the participant is still kJoining, so nobody saw it arrive).
+  try {
+    auditAction(*c, "join", cp::AuditOutcome::Success, "", false);
+  } catch (const std::exception& e) {
+    spdlog::error("audit failed code=internal room={} participant={} error={}", c->roomId, participantId, e.what());
+    failConnection(*c, ErrorCode::kInternal, "the join could not be recorded");
+    return;
+  }
   c->state = State::kJoined;
   c->joinedAt = nowSeconds();
   std::vector<ParticipantView> others;
@@ -322,6 +333,13 @@ void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
   if (wasJoined) {
     broadcast(roomId, pid, participantLeftMessage(pid));
     spdlog::info("participant left room={} participant={} reason={}", roomId, pid, reason);
+    try {
+      // A leave cannot be refused; a failing audit is logged loudly instead. `reason` is a
+      // code ("leave", "media_failed", a close reason), never personal data.
+      auditAction(c, "leave:" + std::string(reason), cp::AuditOutcome::Success, "", false);
+    } catch (const std::exception& e) {
+      spdlog::error("audit failed code=internal room={} participant={} error={}", roomId, pid, e.what());
+    }
     updateMediaMode(roomId);
   }
   if (rooms_.count(roomId) == 0) {

@@ -444,3 +444,28 @@ TEST(WebSocket, SubscribeOfferBeforeJoinedIsDeliveredAfterJoined) {
 
 }  // namespace
 }  // namespace medrtc::signaling
+
+namespace medrtc::signaling {
+namespace {
+
+// H6: entering and leaving a call are audit events (ids only), recorded before the client
+// hears `joined` and before the leave's close frame.
+TEST(WebSocket, JoinAndLeaveAreAudited) {
+  TestServer server;
+  std::string room = server.createRoom();
+  WsClient a(server.port());
+  ASSERT_EQ(str(a.join(server.createToken(room, "dr-weber", "Dr Weber", "host"))["type"]), "joined");
+  EXPECT_EQ(server.audit().count("join"), 1u);
+  a.send(R"({"type":"leave"})");
+  EXPECT_FALSE(a.read().has_value());
+  EXPECT_EQ(server.audit().count("leave:leave"), 1u);
+  for (const auto& e : server.audit().events()) {
+    if (e.outcomeDesc == "join") {
+      ASSERT_FALSE(e.agents.empty());
+      EXPECT_EQ(e.agents.front().who.find("Dr Weber"), std::string::npos);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace medrtc::signaling

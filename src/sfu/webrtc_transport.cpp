@@ -21,8 +21,7 @@ WebRtcTransport::WebRtcTransport(std::string name, TransportHost& host,
       listener_(listener),
       localUfrag_(randomIceString(8)),
       localPassword_(randomIceString(24)),
-      ice_(localUfrag_, localPassword_),
-      createdAt_(host.now()) {
+      ice_(localUfrag_, localPassword_) {
   // We answer as ICE-lite and always take the DTLS server role (a=setup:passive in our
   // answers, actpass in our offers with the client choosing active): the browser starts
   // the handshake once ICE is up, so we never need to know when that happens.
@@ -34,6 +33,12 @@ WebRtcTransport::~WebRtcTransport() { host_.unregisterTransport(localUfrag_, *th
 
 void WebRtcTransport::setRemoteParameters(const std::string& fingerprintAlgorithm, const std::string& fingerprint) {
   auto result = dtls_->setRemoteFingerprint(fingerprintAlgorithm, fingerprint);
+  if (!remoteFingerprintKnown_) {
+    // The connect deadline counts from here, the first negotiation, not from creation: a
+    // participant may hold a transport unused for long (a P2P call that falls back to the
+    // SFU, a subscriber whose first track arrives late) and must then get the full time.
+    negotiatedAt_ = host_.now();
+  }
   remoteFingerprintKnown_ = true;
   if (!result.ok()) {
     fail(std::string("dtls: ") + std::string(dtls::toString(result.error())));
@@ -174,7 +179,7 @@ void WebRtcTransport::onTick(Micros now) {
     fail("ice consent expired");
     return;
   }
-  if (!connected() && now - createdAt_ > timeouts.connectTimeout && remoteFingerprintKnown_) {
+  if (!connected() && remoteFingerprintKnown_ && now - negotiatedAt_ > timeouts.connectTimeout) {
     fail("ice/dtls connect timeout");
   }
 }

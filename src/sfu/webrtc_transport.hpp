@@ -98,7 +98,7 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
   std::unique_ptr<srtp::SrtpSession> srtpOutbound_;
   std::optional<SocketAddress> selectedTuple_;
   std::optional<SocketAddress> dtlsPeer_;
-  Micros createdAt_;
+  Micros negotiatedAt_{0};  // first setRemoteParameters: the connect deadline's start
   Micros lastConsentAt_{0};  // last successful check on the selected tuple
   bool failed_ = false;
   Stats stats_;

@@ -169,6 +169,22 @@ TEST(Room, VanishedParticipantIsReportedOnceForBothTransports) {
   EXPECT_EQ(failuresOf("b"), 1);
 }
 
+// The connect deadline starts at negotiation, not at creation: a transport that sat unused
+// (a subscriber whose first track comes late; a P2P call falling back to the SFU) still
+// gets the full time once it is negotiated. Before: it failed at once.
+TEST(Room, ConnectDeadlineCountsFromNegotiationNotCreation) {
+  TransportTimeouts timeouts;
+  timeouts.connectTimeout = 600ms;
+  CallHarness h(1, timeouts);
+  Endpoint& b = h.join("r", "b", JoinOptions{.publish = false, .subscribe = true});
+  h.runFor(900ms);  // b's subscriber transport exists, but nothing was offered to it yet
+  Endpoint& a = h.join("r", "a", JoinOptions{.publish = true, .subscribe = false});
+  ASSERT_TRUE(h.runUntil([&] { return a.pubConnected() && b.subConnected(); }, 5s));
+  for (const auto& f : h.failures()) {
+    ADD_FAILURE() << f.participantId << ": " << f.reason;
+  }
+}
+
 TEST(Room, ConsentTimeoutDefaultsToThirtySeconds) {
   EXPECT_EQ(TransportTimeouts{}.consentTimeout, std::chrono::seconds(30));
   EXPECT_EQ(MediaConfig{}.transportTimeouts.consentTimeout, std::chrono::seconds(30));

@@ -4,36 +4,25 @@
 // the call is in p2p mode, both decode each other, each side's selected pair is relay to
 // relay, and the server's media plane got no publish for the room.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
-import { launchChromium, newCallPage } from '../support/chromium.mjs';
-import { assertNoClientErrors, assertNoForeignRequests, clickJoin, closePages, waitForRemoteMedia } from '../support/call-page.mjs';
-import { createRoom, createToken, repoRoot, startServer, waitFor } from '../support/server.mjs';
+import { launchChromium } from '../support/chromium.mjs';
+import { startCoturn } from '../support/coturn.mjs';
+import { assertNoClientErrors, assertNoForeignRequests, closePages, joinCallRelayOnly, waitForRemoteMedia } from '../support/call-page.mjs';
+import { createRoom, startServer, waitFor } from '../support/server.mjs';
 
 // The REST helpers use fetch against the self-signed certificate of this test's server.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
-const run = promisify(execFile);
-const coturn = path.join(repoRoot, 'scripts/lib/coturn.sh');
-
-let turnDir;
+let turn;
 let server;
 let browser;
 const pages = [];
 
 before(async () => {
-  turnDir = await mkdtemp(path.join(tmpdir(), 'medrtc-coturn-'));
-  const { stdout } = await run(coturn, ['start', turnDir]);
-  const turnPort = Number(stdout.trim());
-  assert.ok(turnPort > 0, `coturn.sh printed no port: ${stdout}`);
+  turn = await startCoturn();
   server = await startServer({
     workers: 1,
-    args: ['--policy', 'kbv', '--region', 'eu-de', '--tls-self-signed',
-      '--turn-url', `turn:127.0.0.1:${turnPort}?transport=udp`, '--turn-secret-file', path.join(turnDir, 'turn.secret')],
+    args: ['--policy', 'kbv', '--region', 'eu-de', '--tls-self-signed', ...turn.serveArgs],
   });
   browser = await launchChromium({ args: ['--ignore-certificate-errors'] });
 });
@@ -42,23 +31,8 @@ after(async () => {
   await closePages(pages);
   await browser?.close();
   await server?.stop();
-  if (turnDir) {
-    await run(coturn, ['stop', turnDir]).catch(() => {});
-    await rm(turnDir, { recursive: true, force: true });
-  }
+  await turn?.stop();
 });
-
-async function joinRelayOnly(roomId, { identity, name, role }) {
-  const { join_url: joinUrl } = await createToken(server, roomId, { identity, name, role });
-  const page = await newCallPage(browser, server.baseUrl + joinUrl, { goto: false });
-  page.displayName = name;
-  await page.addInitScript(() => {
-    window.__medrtcForceRelay = true;
-  });
-  await page.goto(server.baseUrl + joinUrl);
-  await clickJoin(page);
-  return page;
-}
 
 /** The P2P connection's selected pair: candidate types and the bytes it carried. */
 async function p2pPair(page) {
@@ -90,9 +64,9 @@ async function p2pPair(page) {
 test('a P2P 1:1 call forced through coturn (relay only) under KBV', { timeout: 120_000 }, async (t) => {
   try {
     const roomId = await createRoom(server);
-    const alice = await joinRelayOnly(roomId, { identity: 'dr-weber', name: 'Dr Weber', role: 'host' });
+    const alice = await joinCallRelayOnly(browser, server, roomId, { identity: 'dr-weber', name: 'Dr Weber', role: 'host' });
     pages.push(alice);
-    const bob = await joinRelayOnly(roomId, { identity: 'patient-1', name: 'Patient One', role: 'guest' });
+    const bob = await joinCallRelayOnly(browser, server, roomId, { identity: 'patient-1', name: 'Patient One', role: 'guest' });
     pages.push(bob);
     for (const page of [alice, bob]) {
       await waitFor(() => page.evaluate(() => window.__medrtc.mediaMode === 'p2p'), { what: `${page.displayName} in p2p mode` });
@@ -119,8 +93,7 @@ test('a P2P 1:1 call forced through coturn (relay only) under KBV', { timeout: 1
     for (const page of pages) {
       t.diagnostic(`${page.displayName} console:\n${(page.consoleMessages ?? []).join('\n')}`);
     }
-    const log = await readFile(path.join(turnDir, 'turnserver.log'), 'utf8').catch(() => '');
-    t.diagnostic(`coturn log (tail):\n${log.split('\n').slice(-40).join('\n')}`);
+    t.diagnostic(`coturn log (tail):\n${await turn?.logTail()}`);
     throw err;
   }
 });

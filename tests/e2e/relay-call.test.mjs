@@ -4,33 +4,22 @@
 // packet to the media server on 127.0.0.1. Passes only if frames are decoded AND the
 // selected candidate pair's local candidate is of type "relay".
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
-import { launchChromium, newCallPage } from '../support/chromium.mjs';
-import { assertNoClientErrors, assertNoForeignRequests, clickJoin, closePages, waitForRemoteMedia } from '../support/call-page.mjs';
-import { createRoom, createToken, repoRoot, startServer } from '../support/server.mjs';
+import { launchChromium } from '../support/chromium.mjs';
+import { startCoturn } from '../support/coturn.mjs';
+import { assertNoClientErrors, assertNoForeignRequests, closePages, joinCallRelayOnly, waitForRemoteMedia } from '../support/call-page.mjs';
+import { createRoom, startServer } from '../support/server.mjs';
 
-const run = promisify(execFile);
-const coturn = path.join(repoRoot, 'scripts/lib/coturn.sh');
-
-let turnDir;
-let turnPort;
+let turn;
 let server;
 let browser;
 const pages = [];
 
 before(async () => {
-  turnDir = await mkdtemp(path.join(tmpdir(), 'medrtc-coturn-'));
-  const { stdout } = await run(coturn, ['start', turnDir]);
-  turnPort = Number(stdout.trim());
-  assert.ok(turnPort > 0, `coturn.sh printed no port: ${stdout}`);
+  turn = await startCoturn();
   server = await startServer({
     workers: 1,
-    args: ['--turn-url', `turn:127.0.0.1:${turnPort}?transport=udp`, '--turn-secret-file', path.join(turnDir, 'turn.secret')],
+    args: turn.serveArgs,
   });
   browser = await launchChromium();
 });
@@ -39,23 +28,8 @@ after(async () => {
   await closePages(pages);
   await browser?.close();
   await server?.stop();
-  if (turnDir) {
-    await run(coturn, ['stop', turnDir]).catch(() => {});
-    await rm(turnDir, { recursive: true, force: true });
-  }
+  await turn?.stop();
 });
-
-async function joinRelayOnly(roomId, { identity, name, role }) {
-  const { join_url: joinUrl } = await createToken(server, roomId, { identity, name, role });
-  const page = await newCallPage(browser, server.baseUrl + joinUrl, { goto: false });
-  page.displayName = name;
-  await page.addInitScript(() => {
-    window.__medrtcForceRelay = true;
-  });
-  await page.goto(server.baseUrl + joinUrl);
-  await clickJoin(page);
-  return page;
-}
 
 /** Type of the local and remote candidate of each connection's selected pair. */
 async function selectedPairs(page) {
@@ -100,9 +74,9 @@ async function selectedPairs(page) {
 test('a call forced through coturn (relay only) decodes video on both sides', { timeout: 120_000 }, async (t) => {
   try {
     const roomId = await createRoom(server);
-    const alice = await joinRelayOnly(roomId, { identity: 'dr-weber', name: 'Dr Weber', role: 'host' });
+    const alice = await joinCallRelayOnly(browser, server, roomId, { identity: 'dr-weber', name: 'Dr Weber', role: 'host' });
     pages.push(alice);
-    const bob = await joinRelayOnly(roomId, { identity: 'patient-1', name: 'Patient One', role: 'guest' });
+    const bob = await joinCallRelayOnly(browser, server, roomId, { identity: 'patient-1', name: 'Patient One', role: 'guest' });
     pages.push(bob);
 
     const [aliceStats, bobStats] = await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
@@ -127,8 +101,7 @@ test('a call forced through coturn (relay only) decodes video on both sides', { 
     }
   } catch (err) {
     t.diagnostic(`server log:\n${server.logs()}`);
-    const log = await readFile(path.join(turnDir, 'turnserver.log'), 'utf8').catch(() => '');
-    t.diagnostic(`coturn log (tail):\n${log.split('\n').slice(-40).join('\n')}`);
+    t.diagnostic(`coturn log (tail):\n${await turn?.logTail()}`);
     throw err;
   }
 });

@@ -16,6 +16,19 @@ export async function joinCall(browser, server, roomId, { identity, name, role =
   return page;
 }
 
+/** Like joinCall, but the page may only use TURN relay candidates (window.__medrtcForceRelay). */
+export async function joinCallRelayOnly(browser, server, roomId, { identity, name, role = 'guest' } = {}) {
+  const { join_url: joinUrl } = await createToken(server, roomId, { identity, name, role });
+  const page = await newCallPage(browser, server.baseUrl + joinUrl, { goto: false });
+  page.displayName = name;
+  await page.addInitScript(() => {
+    window.__medrtcForceRelay = true;
+  });
+  await page.goto(server.baseUrl + joinUrl);
+  await clickJoin(page);
+  return page;
+}
+
 export async function clickJoin(page) {
   await page.getByRole('button', { name: 'Join' }).click();
   await waitFor(() => page.evaluate(() => window.__medrtc.state === 'in_call' && window.__medrtc.participantId), {

@@ -9,12 +9,13 @@ import { createRoom, startServer } from './server.mjs';
 /**
  * Registers the file's before/after hooks and returns the live suite:
  * `{ server, browser, pages }` (server and browser are set once `before` ran).
+ * `serverOptions` go to startServer, `browserArgs` to Chromium (e.g. a self-signed node).
  */
-export function useCallSuite({ serverOptions = { workers: 1 } } = {}) {
+export function useCallSuite({ serverOptions = { workers: 1 }, browserArgs = [] } = {}) {
   const suite = { server: null, browser: null, pages: [] };
   before(async () => {
     suite.server = await startServer(serverOptions);
-    suite.browser = await launchChromium();
+    suite.browser = await launchChromium({ args: browserArgs });
   });
   after(async () => {
     await closePages(suite.pages);

@@ -70,6 +70,9 @@ bool SealedStore::eraseSubject(const std::string& subjectId) {
       inner_->updateUserPersonal(*row);
       erased = true;
     }
+    // An erased person is signed out everywhere at once (the email index no longer
+    // matches, so they cannot sign in again either).
+    inner_->deleteUserSessions(subjectId);
   }
   return erased;
 }

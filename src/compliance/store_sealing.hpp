@@ -88,6 +88,7 @@ class SealedStore final : public store::Store {
   }
   void deleteSession(const std::string& idHash) override { inner_->deleteSession(idHash); }
   int64_t deleteExpiredSessions(store::UnixSeconds now) override { return inner_->deleteExpiredSessions(now); }
+  int64_t deleteUserSessions(const std::string& userId) override { return inner_->deleteUserSessions(userId); }
 
   store::AppointmentRecord createAppointment(store::AppointmentRecord appointment) override;
   std::optional<store::AppointmentRecord> findAppointment(const std::string& id) override;

@@ -433,6 +433,12 @@ int64_t SqliteStore::deleteExpiredSessions(UnixSeconds now) {
   return sqlite3_changes(db_);
 }
 
+int64_t SqliteStore::deleteUserSessions(const std::string& userId) {
+  Statement s(db_, "DELETE FROM sessions WHERE user_id = ?");
+  s.bind(1, userId).run();
+  return sqlite3_changes(db_);
+}
+
 AppointmentRecord SqliteStore::createAppointment(AppointmentRecord a) {
   if (a.id.empty()) {
     a.id = "a_" + randomHex(8);

@@ -50,6 +50,7 @@ class SqliteStore final : public Store {
   void touchSession(const std::string& idHash, UnixSeconds lastSeenAt) override;
   void deleteSession(const std::string& idHash) override;
   int64_t deleteExpiredSessions(UnixSeconds now) override;
+  int64_t deleteUserSessions(const std::string& userId) override;
 
   AppointmentRecord createAppointment(AppointmentRecord appointment) override;
   std::optional<AppointmentRecord> findAppointment(const std::string& id) override;

@@ -198,6 +198,8 @@ class Store {
   virtual void deleteSession(const std::string& idHash) = 0;
   // Removes sessions whose expiresAt is at or before `now`; returns how many.
   virtual int64_t deleteExpiredSessions(UnixSeconds now) = 0;
+  // Ends every session of a user (erasure, account shut); returns how many.
+  virtual int64_t deleteUserSessions(const std::string& userId) = 0;
 
   // Appointments. createAppointment fills id (when empty).
   virtual AppointmentRecord createAppointment(AppointmentRecord appointment) = 0;

@@ -207,7 +207,10 @@ MetadataPurge PostgresStore::purgeMetadata(const std::string& tenantId, UnixSeco
     auto run = [&](const std::string& sql) {
       return static_cast<int64_t>(txn.exec_params(sql, tenantId, cutoff).affected_rows());
     };
-    purge.appointmentIds = findAll(txn, std::string(kExpired) + " ORDER BY id",
+    // FOR UPDATE: a concurrent reschedule of one of these rows waits for this transaction
+    // (and then finds it gone) instead of moving it into the future after its room,
+    // invitations and key were already deleted here.
+    purge.appointmentIds = findAll(txn, std::string(kExpired) + " ORDER BY id FOR UPDATE",
                                    [](const pqxx::row& r) { return r[0].as<std::string>(); }, tenantId, cutoff);
     purge.guests = run(std::string("DELETE FROM guests WHERE room_id IN (") + kRooms +
                        ") OR invitation_id IN (SELECT id FROM invitations WHERE appointment_id IN (" + kExpired +

@@ -210,6 +210,12 @@ void PostgresStore::deleteSession(const std::string& idHash) {
       [&](pqxx::work& txn) { txn.exec_params("DELETE FROM sessions WHERE id_hash = $1", idHash); });
 }
 
+int64_t PostgresStore::deleteUserSessions(const std::string& userId) {
+  return db_->transact([&](pqxx::work& txn) {
+    return static_cast<int64_t>(txn.exec_params("DELETE FROM sessions WHERE user_id = $1", userId).affected_rows());
+  });
+}
+
 int64_t PostgresStore::deleteExpiredSessions(UnixSeconds now) {
   return db_->transact([&](pqxx::work& txn) {
     return static_cast<int64_t>(

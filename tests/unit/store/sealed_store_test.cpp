@@ -127,8 +127,18 @@ TEST_P(SealedStoreTest, ErasureLeavesAnExplicitMarkerAndTheEmailNoLongerMatches)
   std::string t = tenant();
   UserRecord u = sealed().createUser(user(t));
   AppointmentRecord a = sealed().createAppointment(appointment(t));
+  SessionRecord session;
+  session.idHash = "h-erased";
+  session.userId = u.id;
+  session.tenantId = t;
+  session.csrfToken = "c";
+  session.createdAt = 1;
+  session.lastSeenAt = 1;
+  session.expiresAt = 4'000'000'000;
+  sealed().createSession(session);
 
   EXPECT_TRUE(sealed().eraseSubject(u.id));
+  EXPECT_FALSE(sealed().findSession("h-erased")) << "an erased person stays signed in";
   EXPECT_TRUE(sealed().eraseSubject(a.id));
   reopenSealed();
   auto erasedUser = sealed().findUser(u.id);

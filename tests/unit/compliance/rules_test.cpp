@@ -84,7 +84,8 @@ TEST(NodeConfig, E2eeFlagAloneNeverMeetsTheRule) {
 // app/security_setup.cpp states when the node's own --policy prefers it.
 TEST(NodeConfig, P2pIsMetOnlyWhereTheNodeRunsIt) {
   NodeSettings s = goodNode("eu-de");
-  const RuleViolation* off = find(checkNodeConfig(profile("kbv"), s), "media.p2p_preferred_one_to_one");
+  auto vs = checkNodeConfig(profile("kbv"), s);  // named: `find` points into it
+  const RuleViolation* off = find(vs, "media.p2p_preferred_one_to_one");
   ASSERT_NE(off, nullptr);
   EXPECT_EQ(off->severity, Severity::NotMet);
   EXPECT_NE(off->message().find("runs only on a node whose --policy prefers it"), std::string::npos);

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "app/cli.hpp"
+#include "cli_run.hpp"
+#include "compliance/test_support.hpp"
 #include "clinic/password.hpp"
 #include "clinic/totp.hpp"
 #include "common/random.hpp"
@@ -16,18 +18,11 @@
 namespace medrtc::app {
 namespace {
 
-std::filesystem::path policiesDir();
+using compliance::testing::policiesDir;
 
 CreateUserArgs withDir(CreateUserArgs a) {
   a.policiesDir = policiesDir();
   return a;
-}
-
-std::filesystem::path policiesDir() {
-  if (const char* src = std::getenv("MEDRTC_SOURCE_DIR")) {
-    return std::filesystem::path(src) / "policies";
-  }
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path() / "policies";
 }
 
 class ClinicAdmin : public ::testing::Test {
@@ -253,16 +248,8 @@ TEST_F(ClinicAdmin, CommandLineReadsTheNodePolicyFromServesConfig) {
   std::ofstream(config) << "policy = \"kbv\"\nregion = \"eu-de\"\ndata_dir = \"" << (dir_ / "data").string()
                         << "\"\npolicies_dir = \"" << policiesDir().string() << "\"\n";
   auto run = [](std::vector<std::string> args) {
-    std::vector<char*> argv;
-    for (auto& a : args) {
-      argv.push_back(a.data());
-    }
-    ::testing::internal::CaptureStdout();
-    ::testing::internal::CaptureStderr();
-    int rc = runCli(static_cast<int>(argv.size()), argv.data(), nullptr);
-    std::string out = ::testing::internal::GetCapturedStdout();
-    std::string err = ::testing::internal::GetCapturedStderr();
-    return std::make_tuple(rc, out, err);
+    auto r = testing::runMedrtc(std::move(args));
+    return std::make_tuple(r.rc, r.out, r.err);
   };
   auto [rc, out, err] = run({"medrtc", "admin", "create-tenant", "--config", config.string(), "--name", "Praxis"});
   ASSERT_EQ(rc, 0) << err;

@@ -11,8 +11,10 @@
 
 #include "app/cli.hpp"
 #include "app/security_setup.hpp"
+#include "cli_run.hpp"
 #include "common/random.hpp"
 #include "compliance/audit_log.hpp"
+#include "compliance/test_support.hpp"
 #include "turn/turn_credentials.hpp"
 
 namespace medrtc::app {
@@ -32,31 +34,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-std::filesystem::path policiesDir() {
-  if (const char* src = std::getenv("MEDRTC_SOURCE_DIR")) {
-    return std::filesystem::path(src) / "policies";
-  }
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path() / "policies";
-}
+using compliance::testing::policiesDir;
 
-struct CliRun {
-  int rc;
-  std::string out;
-  std::string err;
-};
-
-CliRun run(std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (auto& a : args) {
-    argv.push_back(a.data());
-  }
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  int rc = runCli(static_cast<int>(argv.size()), argv.data(), nullptr);
-  std::string out = ::testing::internal::GetCapturedStdout();
-  std::string err = ::testing::internal::GetCapturedStderr();
-  return {rc, out, err};
-}
+using testing::CliRun;
+CliRun run(std::vector<std::string> args) { return testing::runMedrtc(std::move(args)); }
 
 void writeAuditLog(const std::filesystem::path& dataDir, int events) {
   compliance::AuditLogOptions options;

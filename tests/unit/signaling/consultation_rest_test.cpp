@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "compliance/policy_profile.hpp"
+#include "compliance/test_support.hpp"
 #include "consultation_support.hpp"
 
 namespace medrtc::signaling {
@@ -10,9 +11,7 @@ namespace {
 using namespace testing;
 namespace json = boost::json;
 
-std::filesystem::path policiesDir() {
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path() / "policies";
-}
+using compliance::testing::policiesDir;
 
 TEST(ClinicRest, SignInWithTotpGivesAStrictHttpOnlyCookie) {
   TestServer server;

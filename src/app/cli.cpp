@@ -21,7 +21,8 @@ struct ServeFlags {
   std::string listen;
   std::string dataDir;
   std::string database;
-  std::string mediaIp;
+  std::vector<std::string> mediaIps;
+  std::string mediaPublicIp;
   std::string mediaListen;
   int rtcPortBase = -1;
   int workers = -1;
@@ -43,7 +44,11 @@ void addServeOptions(CLI::App* serve, ServeFlags& f) {
   serve->add_option("--data-dir", f.dataDir, "directory for medrtc.db and token.key (default ./data)");
   serve->add_option("--database", f.database,
                     "postgres://USER@HOST:PORT/DB to use PostgreSQL (default: SQLite medrtc.db in the data dir)");
-  serve->add_option("--media-ip", f.mediaIp, "address announced in ICE candidates (default 127.0.0.1)");
+  serve->add_option("--media-ip", f.mediaIps,
+                    "address announced in ICE candidates; repeat for several (default: every usable interface "
+                    "address, loopback only when there is none)");
+  serve->add_option("--media-public-ip", f.mediaPublicIp,
+                    "public address of a 1:1 NAT (a cloud VM's), announced first, beside the others");
   serve->add_option("--media-listen", f.mediaListen, "address the media UDP sockets bind (default 0.0.0.0)");
   serve->add_option("--rtc-port-base", f.rtcPortBase, "worker i binds UDP port base+i (default 0 = ephemeral)")
       ->check(CLI::Range(0, 65535));
@@ -70,8 +75,11 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
   if (!f.database.empty()) {
     config.database = f.database;
   }
-  if (!f.mediaIp.empty()) {
-    config.media.announcedIp = f.mediaIp;
+  if (!f.mediaIps.empty()) {
+    config.media.announcedIps = f.mediaIps;
+  }
+  if (!f.mediaPublicIp.empty()) {
+    config.media.publicIp = f.mediaPublicIp;
   }
   if (!f.mediaListen.empty()) {
     config.media.listenIp = f.mediaListen;

@@ -7,6 +7,7 @@
 
 #include "app/clinic_admin.hpp"
 #include "compliance/rules.hpp"
+#include "net/announced_addresses.hpp"
 #include "tls/tls_context.hpp"
 #include "turn/turn_credentials.hpp"
 
@@ -183,7 +184,13 @@ void applySecurity(const ServeConfig& config, SecuritySetup& setup, signaling::S
   if (s.tlsConfigured()) {
     tls::TlsSettings settings{s.tlsCert, s.tlsKey, setup.tlsMinVersion};
     if (s.tlsSelfSigned) {
-      auto cert = tls::ensureSelfSigned(config.dataDir, {config.listenHost, config.media.announcedIp});
+      // The names a browser may reach this node by: the listen host and the media addresses.
+      std::vector<std::string> names{config.listenHost};
+      const auto& m = config.media;
+      for (auto& ip : net::chooseAnnouncedIps({m.listenIp, m.announcedIps, m.publicIp}, net::listInterfaceAddresses())) {
+        names.push_back(std::move(ip));
+      }
+      auto cert = tls::ensureSelfSigned(config.dataDir, names);
       if (!cert) {
         throw StartRefused(cert.error());
       }

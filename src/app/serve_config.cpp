@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <stdexcept>
+#include <vector>
 
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite_store.hpp"
@@ -29,6 +30,18 @@ T required(const toml::node& node, const std::string& key) {
     throw std::runtime_error("config key \"" + key + "\" has the wrong type");
   }
   return *v;
+}
+
+// `[media] ip`: one address as a string, or several as an array of strings.
+std::vector<std::string> stringOrStrings(const toml::node& node, const std::string& key) {
+  if (const auto* array = node.as_array()) {
+    std::vector<std::string> out;
+    for (const auto& item : *array) {
+      out.push_back(required<std::string>(item, key));
+    }
+    return out;
+  }
+  return {required<std::string>(node, key)};
 }
 
 }  // namespace
@@ -69,7 +82,9 @@ void applyConfigFile(const std::filesystem::path& file, ServeConfig& config) {
       for (auto& [mkey, mnode] : *node.as_table()) {
         std::string mk = "media." + std::string(mkey.str());
         if (mk == "media.ip") {
-          config.media.announcedIp = required<std::string>(mnode, mk);
+          config.media.announcedIps = stringOrStrings(mnode, mk);
+        } else if (mk == "media.public_ip") {
+          config.media.publicIp = required<std::string>(mnode, mk);
         } else if (mk == "media.listen") {
           config.media.listenIp = required<std::string>(mnode, mk);
         } else if (mk == "media.workers") {

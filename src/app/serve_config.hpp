@@ -23,7 +23,7 @@ struct ServeConfig {
   std::string database;
   std::filesystem::path webRoot;  // empty: <dir of the executable>/web
   bool dev = false;
-  sfu::MediaConfig media;  // ip (--media-ip), listen (--media-listen), workers, rtc port base
+  sfu::MediaConfig media;  // ips (--media-ip), public ip, listen (--media-listen), workers, rtc port base
   SecurityConfig security;  // policy, region, TLS, frame-ancestors, TURN (security_config.hpp)
 };
 
@@ -33,7 +33,8 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 // Applies a TOML file:
 //   listen = "127.0.0.1:8080"   data_dir = "..."   web_root = "..."   dev = false
 //   database = "postgres://..."
-//   [media] ip = "..." listen = "..." workers = 0 rtc_port_base = 0
+//   [media] ip = "..." or ["...", "..."]  public_ip = "..."  listen = "..."  workers = 0
+//           rtc_port_base = 0
 // Unknown keys and wrong types are refused with the key's name (std::runtime_error).
 void applyConfigFile(const std::filesystem::path& file, ServeConfig& config);
 

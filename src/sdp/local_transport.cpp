@@ -1,6 +1,30 @@
 #include "sdp/local_transport.hpp"
 
+#include <algorithm>
+
 namespace medrtc::sdp {
+
+namespace {
+
+// RFC 8445 §5.1.2.1: priority = (2^24)·type preference + (2^8)·local preference +
+// (256 − component). Host type preference 126; the first address gets local preference
+// 65535 and each next one less, so the browser tries them in the order given. Each
+// address has its own foundation (§5.1.1.3: different base address).
+CandidateLine hostCandidate(const std::string& ip, uint16_t port, size_t index) {
+  Candidate c;
+  c.foundation = std::to_string(index + 1);
+  c.component = 1;
+  c.transport = "udp";
+  c.priority = (126u << 24) | (static_cast<uint32_t>(65535 - std::min<size_t>(index, 65535)) << 8) | 255u;
+  c.address = ip;
+  c.port = port;
+  c.type = "host";
+  std::string value = c.foundation + " 1 udp " + std::to_string(c.priority) + " " + ip + " " + std::to_string(port) +
+                      " typ host";
+  return CandidateLine{std::move(value), std::move(c)};
+}
+
+}  // namespace
 
 void applyLocalTransport(MediaSection& media, const LocalTransport& local, SetupRole setup) {
   media.connection = Connection{};  // "IN IP4 0.0.0.0": ICE decides the address (RFC 8839 §4.2)
@@ -9,19 +33,10 @@ void applyLocalTransport(MediaSection& media, const LocalTransport& local, Setup
   media.fingerprints = {Fingerprint{"sha-256", local.fingerprintSha256}};
   media.setup = setup;
   media.rtcpMux = true;
-  // Priority per RFC 8445 §5.1.2.1 for a host candidate: type preference 126, local
-  // preference 65535, component 1 → (126 << 24) | (65535 << 8) | 255 = 2130706431.
-  Candidate c;
-  c.foundation = "1";
-  c.component = 1;
-  c.transport = "udp";
-  c.priority = 2130706431;
-  c.address = local.candidateIp;
-  c.port = local.candidatePort;
-  c.type = "host";
-  std::string value = "1 1 udp 2130706431 " + local.candidateIp + " " +
-                      std::to_string(local.candidatePort) + " typ host";
-  media.candidates = {CandidateLine{std::move(value), std::move(c)}};
+  media.candidates.clear();
+  for (size_t i = 0; i < local.candidateIps.size(); ++i) {
+    media.candidates.push_back(hostCandidate(local.candidateIps[i], local.candidatePort, i));
+  }
   media.endOfCandidates = true;
 }
 

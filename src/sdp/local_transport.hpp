@@ -2,6 +2,7 @@
 // The server's side of one peer connection's transport, as the SDP builders write it.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sdp/session_description.hpp"
 
@@ -11,13 +12,14 @@ struct LocalTransport {
   std::string iceUfrag;
   std::string icePwd;
   std::string fingerprintSha256;  // "AB:CD:..." of the server's DTLS certificate
-  std::string candidateIp;        // the media worker's public address
-  uint16_t candidatePort = 0;
+  std::vector<std::string> candidateIps;  // the media worker's addresses, best first
+  uint16_t candidatePort = 0;             // the worker's one UDP port, the same on each
 };
 
-// Writes ice-ufrag/pwd, the sha-256 fingerprint, `setup`, rtcp-mux and the one host
-// candidate into `media`. An ICE-lite server has exactly one address per worker, so the
-// description carries it and the client needs no trickle (RFC 8839 §4.2 end-of-candidates).
+// Writes ice-ufrag/pwd, the sha-256 fingerprint, `setup`, rtcp-mux and one host candidate
+// per address into `media`. An ICE-lite server knows all its addresses up front, so the
+// description carries them and the client needs no trickle (RFC 8839 §4.2
+// end-of-candidates).
 void applyLocalTransport(MediaSection& media, const LocalTransport& local, SetupRole setup);
 
 // The session-level frame of every description the server writes: o= with a session id

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sfu/media_api.hpp"
 #include "sfu/transport_timeouts.hpp"
@@ -12,7 +13,10 @@ namespace medrtc::sfu {
 
 struct MediaConfig {
   std::string listenIp = "0.0.0.0";  // where the workers' UDP sockets bind
-  std::string announcedIp = "127.0.0.1";  // the address put in ICE candidates (--media-ip)
+  // The addresses put in ICE host candidates (--media-ip, repeatable); empty: every usable
+  // interface address (net/announced_addresses.hpp).
+  std::vector<std::string> announcedIps;
+  std::string publicIp;  // 1:1 NAT address announced first (--media-public-ip); empty: none
   int workers = 0;                   // 0 = one per core
   uint16_t portBase = 0;             // worker i binds portBase + i; 0 = ephemeral ports
   TransportTimeouts transportTimeouts;  // RFC defaults; tests shorten them

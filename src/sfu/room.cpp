@@ -15,13 +15,13 @@ namespace medrtc::sfu {
 
 namespace {
 
-sdp::LocalTransport localTransportOf(WebRtcTransport& transport, const SocketAddress& announced) {
+sdp::LocalTransport localTransportOf(WebRtcTransport& transport, const Worker& worker) {
   sdp::LocalTransport local;
   local.iceUfrag = transport.localUfrag();
   local.icePwd = transport.localPassword();
   local.fingerprintSha256 = transport.localFingerprint();
-  local.candidateIp = announced.ip();
-  local.candidatePort = announced.port();
+  local.candidateIps = worker.announcedIps();
+  local.candidatePort = worker.port();
   return local;
 }
 
@@ -95,7 +95,7 @@ Result<std::string, MediaError> Room::publish(const std::string& participantId, 
     return fail(MediaError::kSdpInvalid);
   }
   auto negotiated = sdp::answerPublishOffer(
-      *offer, localTransportOf(publisher->publisherTransport(), worker_.announcedAddress()), sdp::ServerCapabilities::defaults());
+      *offer, localTransportOf(publisher->publisherTransport(), worker_), sdp::ServerCapabilities::defaults());
   if (!negotiated.ok()) {
     return fail(MediaError::kSdpInvalid);
   }
@@ -195,7 +195,7 @@ void Room::sendSubscribeOffer(Participant& subscriber) {
   state.renegotiationNeeded = false;
   state.consumersInOffer = consumers.size();
   auto offer = sdp::buildSubscriberOffer(
-      tracks, localTransportOf(subscriber.subscriberTransport(), worker_.announcedAddress()), state.version);
+      tracks, localTransportOf(subscriber.subscriberTransport(), worker_), state.version);
   std::string sdpText = sdp::serialize(offer);
   std::string roomId = id_;
   std::string participantId = subscriber.id();

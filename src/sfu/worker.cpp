@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "ice/stun_message.hpp"
+#include "net/announced_addresses.hpp"
 #include "sfu/room.hpp"
 #include "sfu/webrtc_transport.hpp"
 
@@ -34,11 +35,8 @@ Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, Me
                              std::strerror(socket.error()));
   }
   socket_ = std::move(socket).value();
-  auto announced = SocketAddress::fromIp(config.announcedIp, socket_->localAddress().port());
-  if (!announced) {
-    throw std::runtime_error("media: --media-ip is not an IP address: " + config.announcedIp);
-  }
-  announced_ = *announced;
+  announcedIps_ = net::chooseAnnouncedIps({config.listenIp, config.announcedIps, config.publicIp},
+                                          net::listInterfaceAddresses());
   dtlsContext_ = dtls::DtlsContext::create(dtls::Certificate::generate(), dtls::DtlsRole::kServer);
   loop_.addFd(socket_->fd(), EPOLLIN, [this](uint32_t) { onReadable(); });
   // Everything queued while handling a batch of events leaves in one sendmmsg.
@@ -54,7 +52,12 @@ void Worker::start() {
     // Tear down on the worker thread: rooms own transports that belong to this loop.
     rooms_.clear();
   });
-  spdlog::info("media worker {} listening on udp {}", index_, socket_->localAddress().toString());
+  std::string announced;
+  for (const auto& ip : announcedIps_) {
+    announced += (announced.empty() ? "" : ",") + ip;
+  }
+  spdlog::info("media worker {} listening on udp {} announcing {}", index_, socket_->localAddress().toString(),
+               announced);
 }
 
 void Worker::stop() {

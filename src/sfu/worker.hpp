@@ -6,6 +6,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "common/socket_address.hpp"
 #include "dtls/certificate.hpp"
@@ -48,7 +49,9 @@ class Worker final : public TransportHost {
   const TransportTimeouts& transportTimeouts() const override { return timeouts_; }
 
   int index() const { return index_; }
-  const SocketAddress& announcedAddress() const { return announced_; }
+  // The host candidates' addresses, best first (net/announced_addresses.hpp), all on port().
+  const std::vector<std::string>& announcedIps() const { return announcedIps_; }
+  uint16_t port() const { return socket_->localAddress().port(); }
   // One certificate and one server SSL_CTX per worker, shared by all its transports.
   const std::shared_ptr<const dtls::DtlsContext>& dtlsContext() const { return dtlsContext_; }
   net::EventLoop& loop() { return loop_; }
@@ -64,7 +67,7 @@ class Worker final : public TransportHost {
   int index_;
   net::EventLoop loop_;
   std::unique_ptr<net::UdpSocket> socket_;
-  SocketAddress announced_;
+  std::vector<std::string> announcedIps_;
   std::shared_ptr<const dtls::DtlsContext> dtlsContext_;
   ControlPoster toControl_;
   MediaEvents& events_;

@@ -163,7 +163,8 @@ TEST(Serve, StartsServesAndStopsOnSigterm) {
   int rc = -1;
   std::thread serve([&] {
     std::vector<std::string> args{"medrtc",   "serve",        "--config",   configFile,          "--listen",
-                                  "127.0.0.1:0", "--data-dir", dir.path().string(), "--media-ip", "198.51.100.9"};
+                                  "127.0.0.1:0", "--data-dir", dir.path().string(), "--media-ip", "198.51.100.9",
+                                  "--media-ip",  "127.0.0.1",   "--media-public-ip", "203.0.113.7"};
     std::vector<char*> argv;
     for (auto& a : args) {
       argv.push_back(a.data());
@@ -188,7 +189,9 @@ TEST(Serve, StartsServesAndStopsOnSigterm) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_EQ(st.st_size, 32);
   EXPECT_EQ(seen.workers, 7);
-  EXPECT_EQ(seen.announcedIp, "198.51.100.9");  // the flag beats the file
+  // The flags beat the file; --media-ip repeats.
+  EXPECT_EQ(seen.announcedIps, (std::vector<std::string>{"198.51.100.9", "127.0.0.1"}));
+  EXPECT_EQ(seen.publicIp, "203.0.113.7");
 
   ::kill(::getpid(), SIGTERM);
   serve.join();

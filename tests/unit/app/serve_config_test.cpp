@@ -39,6 +39,7 @@ web_root = "/srv/web"
 dev = true
 [media]
 ip = "203.0.113.7"
+public_ip = "198.51.100.4"
 listen = "10.0.0.2"
 workers = 3
 rtc_port_base = 40000
@@ -51,7 +52,8 @@ rtc_port_base = 40000
   EXPECT_EQ(c.dataDir, "/var/lib/medrtc");
   EXPECT_EQ(c.webRoot, "/srv/web");
   EXPECT_TRUE(c.dev);
-  EXPECT_EQ(c.media.announcedIp, "203.0.113.7");
+  EXPECT_EQ(c.media.announcedIps, (std::vector<std::string>{"203.0.113.7"}));
+  EXPECT_EQ(c.media.publicIp, "198.51.100.4");
   EXPECT_EQ(c.media.listenIp, "10.0.0.2");
   EXPECT_EQ(c.media.workers, 3);
   EXPECT_EQ(c.media.portBase, 40000);
@@ -69,6 +71,15 @@ void expectRefused(const std::string& toml, const std::string& mention) {
   std::filesystem::remove(file);
 }
 
+TEST(ServeConfig, MediaIpTakesOneAddressOrAList) {
+  auto file = writeTemp("[media]\nip = [\"192.0.2.2\", \"fd00::2\"]\n");
+  ServeConfig c;
+  applyConfigFile(file, c);
+  std::filesystem::remove(file);
+  EXPECT_EQ(c.media.announcedIps, (std::vector<std::string>{"192.0.2.2", "fd00::2"}));
+  EXPECT_TRUE(c.media.publicIp.empty());
+}
+
 TEST(ServeConfig, RefusesUnknownKeysByName) {
   expectRefused("lisen = \"127.0.0.1:1\"\n", "\"lisen\"");
   expectRefused("[media]\nwrokers = 2\n", "\"media.wrokers\"");
@@ -79,6 +90,9 @@ TEST(ServeConfig, RefusesWrongTypesAndSyntax) {
   expectRefused("dev = \"yes\"\n", "\"dev\"");
   expectRefused("[media]\nworkers = \"2\"\n", "\"media.workers\"");
   expectRefused("[media]\nworkers = -1\n", "\"media.workers\"");
+  expectRefused("[media]\nip = 4\n", "\"media.ip\"");
+  expectRefused("[media]\nip = [\"192.0.2.1\", 4]\n", "\"media.ip\"");
+  expectRefused("[media]\npublic_ip = [\"192.0.2.1\"]\n", "\"media.public_ip\"");
   expectRefused("listen = \n", "config");
 }
 

@@ -17,7 +17,7 @@ using testing::offerFixtures;
 const LocalTransport kLocal{"srvUfrag", "serverPasswordOf24Chars0",
                             "11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:"
                             "88:99:AA:BB:CC:DD:EE:FF:00",
-                            "203.0.113.5", 40000};
+                            {"203.0.113.5"}, 40000};
 
 SessionDescription offerFrom(const std::string& fixture) {
   auto r = parse(loadFixture(fixture));

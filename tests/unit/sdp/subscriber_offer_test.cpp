@@ -13,7 +13,7 @@ namespace {
 const LocalTransport kLocal{"subUfrag", "subscriberPassword24Chr",
                             "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:"
                             "11:22:33:44:55:66:77:88:99",
-                            "198.51.100.7", 41000};
+                            {"198.51.100.7"}, 41000};
 
 Codec opus() { return Codec{111, "opus", 48000, 2, "minptime=10;useinbandfec=1", {"transport-cc"}, {}}; }
 

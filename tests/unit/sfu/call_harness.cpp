@@ -148,7 +148,6 @@ void MediaPump::tick() {
 CallHarness::CallHarness(int workers, TransportTimeouts timeouts) : identity_(client::ClientIdentity::generate()) {
   MediaConfig config;
   config.listenIp = "127.0.0.1";
-  config.announcedIp = "127.0.0.1";
   config.workers = workers;
   config.transportTimeouts = timeouts;
   plane_ = createMediaPlane(config, [this](std::function<void()> task) { loop_.post(std::move(task)); }, *this);

@@ -13,10 +13,12 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--autoplay-policy=no-user-gesture-required',
-  // The test server announces 127.0.0.1 (--media-ip); Chromium pairs no loopback candidates
-  // unless told to, so without this ICE never leaves "checking".
-  '--allow-loopback-in-peer-connection',
 ];
+// Nothing here changes how Chromium picks ICE candidates: like a person's browser it pairs
+// no loopback candidate, so the calls in these tests prove that the server's default
+// candidates (every interface address, net/announced_addresses.hpp) work. A test that
+// needs loopback pairs adds this itself and says why.
+export const ALLOW_LOOPBACK_ARG = '--allow-loopback-in-peer-connection';
 
 export async function launchChromium({ args = [] } = {}) {
   return chromium.launch({

@@ -92,7 +92,6 @@ async function spawnServer({ workers, dev, env, args, dataDir, apiKey, listen, k
     '--listen', listen,
     '--data-dir', dataDir,
     '--web-root', webRoot,
-    '--media-ip', '127.0.0.1',
     '--workers', String(workers),
     ...(dev ? ['--dev'] : []),
     ...args,

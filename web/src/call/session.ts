@@ -3,6 +3,7 @@
 import { t } from '../i18n';
 import { debug } from './debug';
 import { acquireFull, hasTrack, setTrackEnabled, stopMedia, type LocalMedia } from './media';
+import { MediaWatch } from './media-watch';
 import { P2pLink } from './p2p';
 import { FATAL_CODES, type ClientMessage, type MediaMode, type Participant, type ServerMessage } from './protocol';
 import { Publisher } from './publisher';
@@ -65,6 +66,26 @@ export class Session {
   private joinedOnce = false;
   private serverRestarting = false;
   private readonly extensions: SessionExtension[] = [];
+  // "Connecting…" until media flows, then what to check and "Try again" (media-watch.ts).
+  private readonly mediaWatch = new MediaWatch({
+    onConnecting: () => {
+      if (this.state === 'in_call') {
+        this.ui.setStatus(t.connecting);
+      }
+    },
+    onFlowing: () => {
+      this.ui.showMediaStuck(false);
+      if (this.state === 'in_call') {
+        this.ui.setStatus(this.ui.remoteCount() > 0 ? t.inCall : t.waitingForOthers);
+      }
+    },
+    onStuck: () => {
+      if (this.state === 'in_call' || this.state === 'reconnecting') {
+        console.warn('medrtc: no media connection after 10 s');
+        this.ui.showMediaStuck(true);
+      }
+    },
+  });
 
   constructor(private readonly token: string, private readonly ui: CallUi) {
     ui.muteButton.addEventListener('click', () => this.toggle('audio'));
@@ -72,6 +93,7 @@ export class Session {
     ui.leaveButton.addEventListener('click', () => this.leave());
     ui.rejoinButton.addEventListener('click', () => void this.rejoin());
     ui.tryAgainButton.addEventListener('click', () => void this.rejoin());
+    ui.mediaRetryButton.addEventListener('click', () => this.retryMedia());
     ui.onFirstRemoteFrame(() => {
       if (debug.marks.firstRemoteFrame === undefined) {
         debug.marks.firstRemoteFrame = performance.now();
@@ -232,6 +254,8 @@ export class Session {
       this.ui.clearTiles();
     }
     this.setState('waiting');
+    this.mediaWatch.stop();
+    this.ui.showMediaStuck(false);
     debug.waitingPosition = position;
     this.ui.setAlert('');
     this.ui.showWaiting(position, this.media?.stream ?? null);
@@ -356,9 +380,13 @@ export class Session {
     });
     this.p2p = link;
     debug.p2p = link.pc;
+    this.mediaWatch.expect(link.pc);
   }
 
   private closeP2p(): void {
+    if (this.p2p) {
+      this.mediaWatch.settle(this.p2p.pc);
+    }
     this.p2p?.close();
     this.p2p = null;
     debug.p2p = null;
@@ -377,6 +405,7 @@ export class Session {
     this.publisher = publisher;
     debug.publisher = publisher.pc;
     if (publisher.hasTracks) {
+      this.mediaWatch.expect(publisher.pc);
       try {
         await publisher.start();
       } catch (err) {
@@ -403,6 +432,7 @@ export class Session {
         onConnectionState: (s) => this.onMediaState(s),
       });
       debug.subscriber = this.subscriber.pc;
+      this.mediaWatch.expect(this.subscriber.pc);
     }
     return this.subscriber;
   }
@@ -428,7 +458,9 @@ export class Session {
     if (state === 'disconnected') {
       this.ui.setStatus(t.mediaProblem);
     } else if (state === 'connected') {
-      this.ui.setStatus(this.ui.remoteCount() > 0 ? t.inCall : t.waitingForOthers);
+      if (!this.mediaWatch.connecting) {
+        this.ui.setStatus(this.ui.remoteCount() > 0 ? t.inCall : t.waitingForOthers);
+      }
     } else if (state === 'failed') {
       // ICE-lite server: recover by joining again on a fresh socket (the server hands the
       // identity over to the new connection).
@@ -534,6 +566,24 @@ export class Session {
     this.end('left', t.leftTitle, '', 'rejoin');
   }
 
+  /**
+   * "Try again" when media did not get through: the same recovery as a failed connection
+   * (a fresh socket; the server hands our identity over to it), but now, on request.
+   */
+  private retryMedia(): void {
+    if (this.state !== 'in_call' && this.state !== 'reconnecting') {
+      return;
+    }
+    window.clearTimeout(this.reconnectTimer);
+    this.mediaWatch.stop();
+    this.ui.showMediaStuck(false);
+    const signaling = this.signaling;
+    this.signaling = null;
+    signaling?.close();
+    this.teardownConnections();
+    this.join();
+  }
+
   private async rejoin(): Promise<void> {
     if (this.state === 'joining' || this.state === 'in_call' || this.state === 'waiting') {
       return;
@@ -559,13 +609,16 @@ export class Session {
     this.participants.clear();
     stopMedia(this.media);
     this.setState(state);
+    this.mediaWatch.stop();
     this.ui.setAlert('');
+    this.ui.showMediaStuck(false);
     this.ui.setStatus(title);
     this.ui.showEnd(title, text, action);
     this.extensions.forEach((x) => x.onEnded?.(state));
   }
 
   private teardownConnections(): void {
+    this.mediaWatch.reset();
     this.closeP2p();
     this.setMediaMode('sfu');
     this.publisher?.close();

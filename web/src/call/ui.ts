@@ -24,8 +24,12 @@ interface Tile {
   caption: HTMLElement;
   micBadge: HTMLElement;
   camBadge: HTMLElement;
+  /** Remote tiles: "Connecting…" until the first frame, so a tile is never silently black. */
+  connectingBadge: HTMLElement | null;
   placeholder: HTMLElement;
   stream: MediaStream | null;
+  receivedFrame: boolean;
+  videoMuted: boolean;
 }
 
 function initials(name: string): string {
@@ -65,6 +69,14 @@ export class CallUi {
   readonly muteButton = h('button', { type: 'button', class: 'btn control', 'aria-pressed': 'false', id: 'btn-mute' }, t.mute);
   readonly cameraButton = h('button', { type: 'button', class: 'btn control', 'aria-pressed': 'false', id: 'btn-camera' }, t.cameraOff);
   readonly leaveButton = h('button', { type: 'button', class: 'btn danger control', id: 'btn-leave' }, t.leave);
+  /** Media did not get through (media-watch.ts): what to check, and a way to set it up again. */
+  readonly mediaRetryButton = h('button', { type: 'button', class: 'btn primary' }, t.tryAgain);
+  readonly mediaNotice = h(
+    'div',
+    { class: 'media-notice', id: 'media-notice', role: 'alert', hidden: true },
+    h('p', {}, t.mediaStuck),
+    h('div', { class: 'button-row' }, this.mediaRetryButton),
+  );
 
   // End
   readonly endTitle = h('h2', { id: 'end-title', tabindex: '-1' });
@@ -112,6 +124,7 @@ export class CallUi {
         'section',
         { class: 'screen screen-call', 'aria-label': t.callRegion, hidden: true },
         callHeading,
+        this.mediaNotice,
         h('div', { class: 'call-layout' }, this.tiles, this.side),
         this.controls,
       ),
@@ -178,6 +191,10 @@ export class CallUi {
 
   setStatus(text: string): void {
     this.status.textContent = text;
+  }
+
+  showMediaStuck(stuck: boolean): void {
+    this.mediaNotice.hidden = !stuck;
   }
 
   setAlert(text: string): void {
@@ -306,14 +323,15 @@ export class CallUi {
     const caption = h('span', { class: 'tile-name' }, name);
     const micBadge = h('span', { class: 'badge', hidden: true }, t.micOffBadge);
     const camBadge = h('span', { class: 'badge', hidden: true }, t.cameraOffBadge);
+    const connectingBadge = local ? null : h('span', { class: 'badge connecting' }, t.connecting);
     const root = h(
       'figure',
       { class: local ? 'tile local' : 'tile remote', 'aria-label': t.tileLabel(name) },
       video,
       placeholder,
-      h('figcaption', { class: 'tile-caption' }, caption, micBadge, camBadge),
+      h('figcaption', { class: 'tile-caption' }, caption, micBadge, camBadge, ...(connectingBadge ? [connectingBadge] : [])),
     );
-    return { root, video, caption, micBadge, camBadge, placeholder, stream: null };
+    return { root, video, caption, micBadge, camBadge, connectingBadge, placeholder, stream: null, receivedFrame: false, videoMuted: false };
   }
 
   private setTileName(tile: Tile, name: string): void {
@@ -329,6 +347,15 @@ export class CallUi {
     } else {
       tile.camBadge.hidden = !muted;
       tile.root.classList.toggle('video-muted', muted);
+      tile.videoMuted = muted;
+      this.updateConnecting(tile);
+    }
+  }
+
+  /** A camera that is off sends no frames: its badge says so instead of "Connecting…". */
+  private updateConnecting(tile: Tile): void {
+    if (tile.connectingBadge) {
+      tile.connectingBadge.hidden = tile.receivedFrame || tile.videoMuted;
     }
   }
 
@@ -338,17 +365,24 @@ export class CallUi {
     }
     tile.stream = stream;
     tile.video.srcObject = stream;
+    tile.receivedFrame = false;
+    this.updateConnecting(tile);
     if (!stream) {
       return;
     }
     void tile.video.play().catch(() => undefined);
     if (!tile.root.classList.contains('local')) {
-      this.watchFirstFrame(tile.video);
+      this.watchFirstFrame(tile, stream);
     }
   }
 
-  private watchFirstFrame(video: HTMLVideoElement): void {
+  private watchFirstFrame(tile: Tile, stream: MediaStream): void {
+    const video = tile.video;
     const fire = (): void => {
+      if (tile.stream === stream) {
+        tile.receivedFrame = true;
+        this.updateConnecting(tile);
+      }
       const handler = this.firstFrameHandler;
       if (handler) {
         handler();

@@ -68,6 +68,9 @@ export const de: Strings = {
   connectionLost: 'Die Verbindung zur Sprechstunde ist abgebrochen. Prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.',
   mediaProblem: 'Es gibt Probleme mit der Ton- oder Bildverbindung. Wir versuchen, sie wiederherzustellen …',
   mediaFailed: 'Die Ton- und Bildverbindung ist fehlgeschlagen. Bitte verlassen Sie die Sprechstunde und treten Sie erneut bei.',
+  connecting: 'Verbindung wird aufgebaut …',
+  mediaStuck:
+    'Ton und Bild kommen nicht durch. Prüfen Sie, ob Sie mit dem Internet verbunden sind. Firmen-, Klinik- und öffentliche WLANs blockieren oft Videoanrufe: Versuchen Sie ein anderes Netz (zum Beispiel die mobilen Daten Ihres Telefons) oder fragen Sie Ihre IT-Abteilung. Drücken Sie dann „Erneut versuchen“.',
 
   // End screens
   leftTitle: 'Sie haben den Anruf verlassen',

@@ -68,6 +68,9 @@ export const en = {
   connectionLost: 'The connection to the consultation was lost. Check your internet connection and try again.',
   mediaProblem: 'Having trouble with the audio or video connection. Trying to recover…',
   mediaFailed: 'The audio and video connection failed. Please leave and join again.',
+  connecting: 'Connecting…',
+  mediaStuck:
+    'Audio and video are not getting through. Check that you are connected to the internet. Company, hospital and public Wi-Fi networks often block video calls: try another network (for example your phone’s mobile data) or ask your IT department. Then press “Try again”.',
 
   // End screens
   leftTitle: 'You left the call',

@@ -68,6 +68,9 @@ export const fr: Strings = {
   connectionLost: 'La connexion à la consultation a été perdue. Vérifiez votre connexion Internet et réessayez.',
   mediaProblem: 'La connexion audio ou vidéo rencontre des difficultés. Tentative de rétablissement…',
   mediaFailed: 'La connexion audio et vidéo a échoué. Veuillez quitter puis rejoindre à nouveau.',
+  connecting: 'Connexion en cours…',
+  mediaStuck:
+    'Le son et l’image ne passent pas. Vérifiez que vous êtes connecté à Internet. Les réseaux d’entreprise, d’hôpital et les Wi-Fi publics bloquent souvent les appels vidéo : essayez un autre réseau (par exemple les données mobiles de votre téléphone) ou demandez à votre service informatique. Appuyez ensuite sur « Réessayer ».',
 
   // End screens
   leftTitle: 'Vous avez quitté l’appel',

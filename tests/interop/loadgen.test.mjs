@@ -13,7 +13,10 @@ let server;
 let workDir;
 
 before(async () => {
-  server = await startServer({ workers: 1 });
+  // loadgen's sockets bind 127.0.0.1 (--bind-ip) and expect answers from the address they
+  // sent to; the server's 0.0.0.0 socket answers a loopback peer from 127.0.0.1, so the
+  // server announces 127.0.0.1 here (docs/loadgen.md). Browsers never see this server.
+  server = await startServer({ workers: 1, args: ['--media-ip', '127.0.0.1'] });
   workDir = await mkdtemp(path.join(tmpdir(), 'medrtc-loadgen-'));
 });
 

@@ -1,6 +1,7 @@
 #include "net/udp_socket.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +18,12 @@ Result<std::unique_ptr<UdpSocket>, int> UdpSocket::bind(const SocketAddress& loc
   int size = 4 * 1024 * 1024;
   ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  if (local.family() == AF_INET6) {
+    // Bound to :: the socket is dual-stack whatever net.ipv6.bindv6only says: IPv4 peers
+    // arrive as ::ffff:a.b.c.d (--media-listen ::, net/announced_addresses.hpp).
+    int v6only = 0;
+    ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
+  }
   if (::bind(fd, local.sockaddrPtr(), local.length()) != 0) {
     int err = errno;
     ::close(fd);

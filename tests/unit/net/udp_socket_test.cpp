@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <optional>
 #include <thread>
 
 #include "net/event_loop.hpp"
@@ -35,6 +36,34 @@ TEST(UdpSocket, BatchedSendArrivesInOrder) {
   for (int i = 0; i < kCount; ++i) {
     EXPECT_EQ(seen[i], i);
   }
+}
+
+TEST(UdpSocket, ASocketBoundToAnyIpv6AddressAlsoReceivesAndAnswersIpv4) {
+  auto server = UdpSocket::bind(*SocketAddress::fromIp("::", 0));
+  if (!server.ok()) {
+    GTEST_SKIP() << "no IPv6 on this machine (errno " << server.error() << ")";
+  }
+  auto client = UdpSocket::bind(loopback());
+  ASSERT_TRUE(client.ok());
+  uint8_t ping[1] = {7};
+  (*client)->send(ByteView(ping, 1), loopback((*server)->localAddress().port()));
+  (*client)->flush();
+  std::optional<SocketAddress> peer;
+  for (int attempt = 0; attempt < 200 && !peer; ++attempt) {
+    (*server)->receiveAll([&](MutableByteView, const SocketAddress& from) { peer = from; });
+  }
+  ASSERT_TRUE(peer.has_value());
+  EXPECT_EQ(peer->ip(), "::ffff:127.0.0.1");  // v4-mapped
+  uint8_t pong[1] = {8};
+  (*server)->send(ByteView(pong, 1), *peer);
+  (*server)->flush();
+  bool answered = false;
+  for (int attempt = 0; attempt < 200 && !answered; ++attempt) {
+    (*client)->receiveAll([&](MutableByteView data, const SocketAddress& from) {
+      answered = data.size() == 1 && data[0] == 8 && from.port() == (*server)->localAddress().port();
+    });
+  }
+  EXPECT_TRUE(answered);
 }
 
 TEST(UdpSocket, EphemeralPortIsReported) {

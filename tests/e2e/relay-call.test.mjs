@@ -1,8 +1,8 @@
 // A call through coturn only: both Chromium pages are forced to iceTransportPolicy
 // "relay" (window.__medrtcForceRelay), medrtc hands out TURN REST credentials in
 // `joined.ice_servers`, and coturn (scripts/lib/coturn.sh, use-auth-secret) relays every
-// packet to the media server on this machine's address. Passes only if frames are decoded AND the
-// selected candidate pair's local candidate is of type "relay".
+// packet to the media server on this machine's interface address. Passes only if frames
+// are decoded AND the selected candidate pair's local candidate is of type "relay".
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';

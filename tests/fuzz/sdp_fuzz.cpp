@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       "fuzzUfrag", "fuzzPasswordOf24Chars000",
       "11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:"
       "EE:FF:00",
-      "192.0.2.1", 40000};
+      {"192.0.2.1"}, 40000};
   static const ServerCapabilities caps = [] {
     ServerCapabilities c = ServerCapabilities::defaults();
     c.acceptSimulcast = true;

@@ -50,7 +50,7 @@ class LiteServer final : public dtls::DtlsTransport::Listener {
 
   sdp::LocalTransport local() const {
     return sdp::LocalTransport{ice_.localUfrag(), ice_.localPassword(), certificate_->fingerprintSha256(),
-                               "127.0.0.1", socket_->localAddress().port()};
+                               {"127.0.0.1"}, socket_->localAddress().port()};
   }
 
   // Publisher direction: the server's answer to the client's offer.

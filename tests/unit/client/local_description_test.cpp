@@ -20,7 +20,7 @@ LocalIce clientIce() {
 sdp::LocalTransport serverTransport() {
   return sdp::LocalTransport{"srvufrag", "serverpassword0123456789",
                              "11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00",
-                             "192.0.2.7", 50000};
+                             {"192.0.2.7"}, 50000};
 }
 
 std::string publishOffer() {

@@ -227,7 +227,7 @@ export const de: Strings = {
   erasedTitle: 'Gelöschte Sprechstunde',
   status: {
     booked: 'Gebucht',
-    arrived: 'Patient/in wartet',
+    arrived: 'Patient/in eingelassen',
     fulfilled: 'Erledigt',
     cancelled: 'Abgesagt',
   },

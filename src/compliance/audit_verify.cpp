@@ -303,11 +303,6 @@ VerifyReport verifyAuditLog(const std::filesystem::path& dataDir, const VerifyOp
     }
   }
 
-  checkClosedTail(valid, good, "checkpoint", report.problems);
-  if (verifier && options.witnessFile) {
-    checkWitness(*options.witnessFile, *verifier, scan.tree, valid, report);
-  }
-
   if (scan.tornIndex) {
     if (tornCovered) {
       // Cut inside committed, signed events: the TruncatedTail problem names the index.
@@ -315,6 +310,11 @@ VerifyReport verifyAuditLog(const std::filesystem::path& dataDir, const VerifyOp
     } else if (!scan.problem) {
       report.tornTailIndex = scan.tornIndex;
     }
+  }
+  // After the torn-tail fix-up above, which edits the last problem pushed so far.
+  checkClosedTail(valid, good, "checkpoint", report.problems);
+  if (verifier && options.witnessFile) {
+    checkWitness(*options.witnessFile, *verifier, scan.tree, valid, report);
   }
   // Event-level problems first (they carry the first broken event index), then the rest.
   std::stable_sort(report.problems.begin(), report.problems.end(), [](const VerifyProblem& a, const VerifyProblem& b) {

@@ -162,7 +162,7 @@ int runAuditExport(const std::filesystem::path& dataDir, const std::string& form
     }
     try {
       recordUnsealedExport(dataDir);
-    } catch (const AuditLogError& e) {
+    } catch (const std::exception& e) {  // AuditLogError, or the filesystem's
       err << e.what() << "\n"
           << "an unsealed export must be recorded in the audit log first: stop medrtc serve (it holds the log) or "
              "export without --unsealed (pseudonymised)\n";

@@ -27,6 +27,7 @@ struct ServeFlags {
   int rtcPortBase = -1;
   int workers = -1;
   std::string webRoot;
+  std::string auditWitness;
   bool dev = false;
   SecurityFlags security;
 };
@@ -55,6 +56,9 @@ void addServeOptions(CLI::App* serve, ServeFlags& f) {
   serve->add_option("--workers", f.workers, "media worker threads (default 0 = one per core)")
       ->check(CLI::Range(0, 1024));
   serve->add_option("--web-root", f.webRoot, "web client files (default <dir of the executable>/web)");
+  serve->add_option("--audit-witness", f.auditWitness,
+                    "also append every signed audit checkpoint to FILE (operator-controlled, ideally other storage; "
+                    "check with `audit verify --witness FILE`)");
   serve->add_flag("--dev", f.dev, "enable the development page endpoint POST /api/v1/dev/rooms");
   addSecurityFlags(serve, f.security);
 }
@@ -92,6 +96,9 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
   }
   if (!f.webRoot.empty()) {
     config.webRoot = f.webRoot;
+  }
+  if (!f.auditWitness.empty()) {
+    config.auditWitness = f.auditWitness;
   }
   config.dev = config.dev || f.dev;
   return config;

@@ -34,6 +34,7 @@ int64_t unixNow() {
 }
 
 constexpr std::chrono::hours kRetentionInterval{1};
+constexpr std::chrono::seconds kAuditTickInterval{2};
 
 // A failed run is logged and retried at the next interval; it never stops the server.
 // H6: the node's own start (with the configuration that governs it) and stop are audit
@@ -102,6 +103,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   compliance::AuditLogOptions auditOptions;
   auditOptions.dataDir = config.dataDir;
   auditOptions.subjectKeys = subjectKeys;
+  auditOptions.witnessFile = config.auditWitness;
   std::unique_ptr<compliance::AuditLog> auditLog = compliance::AuditLog::open(auditOptions);
   // Retention (K9, F4): at start, then hourly on the control thread (below).
   compliance::RetentionRunOptions retention;
@@ -162,6 +164,25 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   };
   scheduleRetention();
 
+  // The audit log signs a checkpoint every few seconds while events arrive (the
+  // AuditLogOptions interval); this timer makes that happen when no further event comes.
+  boost::asio::steady_timer auditTimer(ioc);
+  std::function<void()> scheduleAuditTick = [&] {
+    auditTimer.expires_after(kAuditTickInterval);
+    auditTimer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec || stopping) {
+        return;
+      }
+      try {
+        auditLog->tick();
+      } catch (const std::exception& e) {
+        spdlog::error("audit checkpoint failed error={}", e.what());
+      }
+      scheduleAuditTick();
+    });
+  };
+  scheduleAuditTick();
+
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) {
@@ -170,6 +191,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
     spdlog::info("stopping signal={}", signal);
     stopping = true;
     retentionTimer.cancel();
+    auditTimer.cancel();
     server.stop();
   });
 

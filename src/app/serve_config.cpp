@@ -74,6 +74,8 @@ void applyConfigFile(const std::filesystem::path& file, ServeConfig& config) {
       config.dataDir = required<std::string>(node, k);
     } else if (k == "database") {
       config.database = required<std::string>(node, k);
+    } else if (k == "audit_witness") {
+      config.auditWitness = required<std::string>(node, k);
     } else if (k == "web_root") {
       config.webRoot = required<std::string>(node, k);
     } else if (k == "dev") {

@@ -25,6 +25,8 @@ struct ServeConfig {
   bool dev = false;
   sfu::MediaConfig media;  // ips (--media-ip), public ip, listen (--media-listen), workers, rtc port base
   SecurityConfig security;  // policy, region, TLS, frame-ancestors, TURN (security_config.hpp)
+  // Empty: none. Every signed audit checkpoint is also appended here (AuditLogOptions).
+  std::filesystem::path auditWitness;
 };
 
 // "HOST:PORT", "[::1]:PORT". Throws std::invalid_argument with a readable message.
@@ -32,7 +34,7 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 
 // Applies a TOML file:
 //   listen = "127.0.0.1:8080"   data_dir = "..."   web_root = "..."   dev = false
-//   database = "postgres://..."
+//   database = "postgres://..."   audit_witness = "/mnt/witness/medrtc-checkpoints.log"
 //   [media] ip = "..." or ["...", "..."]  public_ip = "..."  listen = "..."  workers = 0
 //           rtc_port_base = 0
 // Unknown keys and wrong types are refused with the key's name (std::runtime_error).

@@ -145,6 +145,11 @@ Result<SignedIn, SignInFailure> AuthService::signIn(const SignInRequest& r) {
   if (needsTotp) {
     if (!r.totp || r.totp->empty()) {
       // The password was right: not a failure to count, the client now asks for the code.
+      // Audited all the same (H6): a correct password from an unexpected source is the
+      // first sign of a stolen one, even when the second factor then holds.
+      audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::login(), cp::AuditAction::Execute,
+                               cp::AuditOutcome::MinorFailure, "sign_in", "totp_required", user->id, user->role,
+                               r.sourceAddress, "Organization/" + tenant->id, "", std::nullopt});
       return fail(SignInFailure{SignInError::kTotpRequired});
     }
     auto key = base32Decode(user->totpSecret);
@@ -229,8 +234,12 @@ void AuthService::signOut(std::string_view cookieValue, const std::string& sourc
     return;
   }
   store_.deleteSession(idHash);
+  // The account's own role (an admin or staff member signs out as such); an account gone
+  // since sign-in is named by id alone.
+  auto user = store_.findUser(session->userId);
+  std::string role = user ? user->role : "unknown";
   audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::logout(), cp::AuditAction::Execute,
-                           cp::AuditOutcome::Success, "sign_out", "", session->userId, "practitioner", sourceAddress,
+                           cp::AuditOutcome::Success, "sign_out", "", session->userId, role, sourceAddress,
                            "Organization/" + session->tenantId, "", std::nullopt});
 }
 

@@ -1,6 +1,7 @@
 #include "compliance/audit_log.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,13 +83,24 @@ std::unique_ptr<AuditLog> AuditLog::open(AuditLogOptions options) {
   log->keys_ = log->options_.subjectKeys
                    ? log->options_.subjectKeys
                    : std::make_shared<FileSubjectKeyStore>(audit_files::subjectKeys(dataDir));
+  log->eventsFd_ = openAppend(audit_files::events(dataDir));
+  // Before anything is read or repaired: another writer's half-written line is not torn.
+  log->lockExclusive();
   log->loadOrCreateKey();
   log->loadEvents();
   log->loadCheckpoints();
-  log->eventsFd_ = openAppend(audit_files::events(dataDir));
   log->checkpointsFd_ = openAppend(audit_files::checkpoints(dataDir));
+  if (!log->options_.witnessFile.empty()) {
+    log->witnessFd_ = openAppend(log->options_.witnessFile);
+  }
   syncDir(audit_files::dir(dataDir));
   log->lastCheckpointTime_ = log->clock_.now();
+  if (log->lastCheckpointClosed_) {
+    // Reopened: an ordinary checkpoint at the closed size says the log is written again,
+    // so events after it are an unsigned tail (a crash) rather than an append after close.
+    std::lock_guard lock(log->mutex_);
+    log->writeCheckpointLocked(false);
+  }
   if (log->repairedTornTail_) {
     // The cut line was never committed (append had not returned); leave evidence of the
     // crash in the log itself.
@@ -184,7 +196,13 @@ void AuditLog::loadCheckpoints() {
   if (!cp || cp->size > tree_.size() || tree_.rootAt(cp->size) != cp->root) {
     throw AuditLogError("audit log: the last checkpoint does not match events.log; run `medrtc audit verify`");
   }
+  if (cp->closed && tree_.size() > cp->size) {
+    throw AuditLogError("audit log: " + std::to_string(tree_.size() - cp->size) +
+                        " events follow the checkpoint that closed the log at size " + std::to_string(cp->size) +
+                        "; run `medrtc audit verify` and keep the files as evidence");
+  }
   lastCheckpointSize_ = cp->size;
+  lastCheckpointClosed_ = cp->closed;
 }
 
 void AuditLog::sealPersonal(std::optional<PersonalText>& field, WallTime now) {
@@ -252,14 +270,41 @@ void AuditLog::checkpointLocked() {
   if (closed_ || tree_.size() == lastCheckpointSize_) {
     return;
   }
-  Checkpoint cp{options_.origin, tree_.size(), tree_.root()};
+  writeCheckpointLocked(false);
+}
+
+void AuditLog::writeCheckpointLocked(bool closed) {
+  Checkpoint cp{options_.origin, tree_.size(), tree_.root(), closed};
   std::string note = signer_->sign(checkpointBody(cp)) + "\n";
   writeAll(checkpointsFd_, note, "write checkpoints.log");
   if (::fdatasync(checkpointsFd_) != 0) {
     ioError("fdatasync checkpoints.log");
   }
+  if (witnessFd_ >= 0) {
+    writeAll(witnessFd_, note, "write the audit witness file");
+    if (::fdatasync(witnessFd_) != 0) {
+      ioError("fdatasync the audit witness file");
+    }
+  }
   lastCheckpointSize_ = cp.size;
+  lastCheckpointClosed_ = closed;
   lastCheckpointTime_ = clock_.now();
+}
+
+void AuditLog::lockExclusive() {
+  // flock, not fcntl locks: it belongs to this open file description, so a second
+  // AuditLog on the same directory in this process is refused too.
+  if (::flock(eventsFd_, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    ::close(eventsFd_);
+    eventsFd_ = -1;
+    errno = err;
+    if (err == EWOULDBLOCK) {
+      throw AuditLogError("audit log: " + audit_files::dir(options_.dataDir).string() +
+                          " is in use by another process (a running medrtc serve?)");
+    }
+    ioError("cannot lock events.log");
+  }
 }
 
 void AuditLog::checkpoint() {
@@ -279,15 +324,15 @@ void AuditLog::close() {
   if (closed_) {
     return;
   }
-  checkpointLocked();
-  closed_ = true;
-  if (eventsFd_ >= 0) {
-    ::close(eventsFd_);
-    eventsFd_ = -1;
+  if (checkpointsFd_ >= 0) {  // not when open() failed half-way: nothing was vouched for
+    writeCheckpointLocked(true);
   }
-  if (checkpointsFd_ >= 0) {
-    ::close(checkpointsFd_);
-    checkpointsFd_ = -1;
+  closed_ = true;
+  for (int* fd : {&eventsFd_, &checkpointsFd_, &witnessFd_}) {
+    if (*fd >= 0) {
+      ::close(*fd);
+      *fd = -1;
+    }
   }
 }
 

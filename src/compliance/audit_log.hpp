@@ -7,7 +7,12 @@
 // was never committed) and records a security-alert event saying so.
 //
 // Checkpoints (signed tree heads) are written every `checkpointEveryEvents` events, when
-// `checkpointEverySeconds` passed at the next append or tick(), and on close().
+// `checkpointEverySeconds` passed at the next append or tick(), and on close(). The one
+// close() signs says "closed" (Checkpoint::closed): an event after it was not written by
+// this log, so `audit verify` reports it and open() refuses the log. Reopening a closed
+// log first signs an ordinary checkpoint at the same size, so a later crash leaves a tail
+// that is merely not yet signed. Only one AuditLog may hold a directory at a time (an
+// exclusive flock on events.log): a second writer would reuse indices.
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -35,8 +40,15 @@ struct AuditLogOptions {
   // Checkpoint origin line and signing key name (C2SP: a schema-less URL-like id).
   std::string origin = "medrtc.local/audit";
   std::string sourceNode = "medrtc";
-  uint64_t checkpointEveryEvents = 64;
-  std::chrono::seconds checkpointEverySeconds{60};
+  // Small enough that `audit verify` locates a rehashed edit to a few events, and that
+  // little is unsigned at any moment; each checkpoint costs one signature and one fdatasync.
+  uint64_t checkpointEveryEvents = 16;
+  std::chrono::seconds checkpointEverySeconds{10};
+  // When set, every checkpoint is also appended to this file (an operator-controlled
+  // witness, ideally on other storage): `audit verify --witness FILE` then notices a
+  // checkpoints.log whose last notes were cut off. A witness that cannot be written fails
+  // the append like the log itself (fail closed).
+  std::filesystem::path witnessFile;
   const Clock* clock = nullptr;               // default: SystemClock
   std::shared_ptr<SubjectKeyStore> subjectKeys;  // default: FileSubjectKeyStore in audit/subject-keys
 };
@@ -57,7 +69,8 @@ class AuditLog final : public AuditSink {
   void checkpoint();
   // Call from a timer: writes a checkpoint when the interval passed.
   void tick();
-  // Final checkpoint, then closes the files. Idempotent; the destructor calls it.
+  // Signs the closing checkpoint ("closed" at the current size), then closes the files.
+  // Idempotent; the destructor calls it.
   void close();
 
   uint64_t size() const;
@@ -80,6 +93,8 @@ class AuditLog final : public AuditSink {
   void loadCheckpoints();
   uint64_t appendLocked(AuditEvent event);
   void checkpointLocked();
+  void writeCheckpointLocked(bool closed);
+  void lockExclusive();
   void sealPersonal(std::optional<PersonalText>& field, WallTime now);
 
   AuditLogOptions options_;
@@ -90,6 +105,8 @@ class AuditLog final : public AuditSink {
   MerkleTree tree_;
   int eventsFd_ = -1;
   int checkpointsFd_ = -1;
+  int witnessFd_ = -1;
+  bool lastCheckpointClosed_ = false;
   uint64_t lastCheckpointSize_ = 0;
   Micros lastCheckpointTime_{0};
   std::optional<uint64_t> repairedTornTail_;

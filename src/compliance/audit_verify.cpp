@@ -27,6 +27,10 @@ const char* tamperName(Tamper t) {
       return "rewritten log";
     case Tamper::MissingKey:
       return "missing verifier key";
+    case Tamper::AppendedAfterClose:
+      return "events after close";
+    case Tamper::DeletedCheckpoint:
+      return "deleted checkpoint";
   }
   return "?";
 }
@@ -45,10 +49,17 @@ std::string VerifyReport::summary() const {
     if (checkpointCount > 0) {
       out << " (last at size " << lastCheckpointSize << ")";
     }
+    if (checkpointCount > 0 && lastCheckpointClosed) {
+      out << ", closed";
+    }
+    if (witnessCheckpointCount > 0) {
+      out << "; witness: " << witnessCheckpointCount << " checkpoints agree";
+    }
     out << "\n";
     if (eventCount > lastCheckpointSize) {
-      out << "note: " << (eventCount - lastCheckpointSize)
-          << " events after the last checkpoint are not yet covered by a signature\n";
+      out << "warning: unsigned tail: " << (eventCount - lastCheckpointSize) << " events after the last checkpoint"
+          << " (size " << lastCheckpointSize << ") are not yet signed; the server is running or stopped without"
+          << " closing the log (a crash), so they cannot be vouched for yet\n";
     }
   } else {
     const auto& p = problems.front();
@@ -132,6 +143,85 @@ struct SignedCheckpoint {
   Checkpoint cp;
 };
 
+// The notes whose signature, origin and order check out; the others become problems.
+std::vector<SignedCheckpoint> openCheckpoints(const SplitNotes& notes, const NoteVerifier& verifier,
+                                              const std::string& label, std::vector<VerifyProblem>& problems) {
+  std::vector<SignedCheckpoint> valid;
+  uint64_t previousSize = 0;
+  for (uint64_t k = 0; k < notes.notes.size(); ++k) {
+    auto body = openNote(notes.notes[k], verifier);
+    if (!body) {
+      problems.push_back(
+          VerifyProblem{Tamper::ForgedCheckpoint, 0, k, label + " #" + std::to_string(k) + ": " + noteErrorName(body.error())});
+      continue;
+    }
+    auto cp = parseCheckpointBody(body.value());
+    if (!cp || cp->origin != verifier.name() || cp->size < previousSize) {
+      std::string why = !cp ? cp.error()
+                        : cp->origin != verifier.name() ? "origin \"" + cp->origin + "\" is not this log's"
+                                                        : "tree size goes backwards";
+      problems.push_back(
+          VerifyProblem{Tamper::ForgedCheckpoint, cp ? cp->size : 0, k, label + " #" + std::to_string(k) + ": " + why});
+      continue;
+    }
+    previousSize = cp->size;
+    valid.push_back({k, cp.value()});
+  }
+  return valid;
+}
+
+// A closing checkpoint that is the last one signed: nothing may follow it.
+void checkClosedTail(const std::vector<SignedCheckpoint>& valid, uint64_t good, const std::string& label,
+                     std::vector<VerifyProblem>& problems) {
+  if (valid.empty() || !valid.back().cp.closed || good <= valid.back().cp.size) {
+    return;
+  }
+  const auto& [k, cp] = valid.back();
+  problems.push_back(VerifyProblem{Tamper::AppendedAfterClose, cp.size, k,
+                                   std::to_string(good - cp.size) + " events follow " + label + " #" +
+                                       std::to_string(k) + ", which closed the log at size " +
+                                       std::to_string(cp.size) + "; no signature covers them"});
+}
+
+// The witness's copy: every checkpoint must agree with the events and be in checkpoints.log.
+void checkWitness(const std::filesystem::path& file, const NoteVerifier& verifier, const MerkleTree& tree,
+                  const std::vector<SignedCheckpoint>& logged, VerifyReport& report) {
+  bool exists = false;
+  SplitNotes notes = splitNotes(readWholeFile(file, exists));
+  if (!exists) {
+    report.problems.push_back(
+        VerifyProblem{Tamper::DeletedCheckpoint, 0, std::nullopt, "the witness file " + file.string() + " is missing"});
+    return;
+  }
+  std::vector<SignedCheckpoint> valid = openCheckpoints(notes, verifier, "witness checkpoint", report.problems);
+  const uint64_t good = tree.size();
+  for (const auto& [k, cp] : valid) {
+    std::string which = "witness checkpoint #" + std::to_string(k) + " (size " + std::to_string(cp.size) + ")";
+    if (cp.size > good) {
+      report.problems.push_back(VerifyProblem{Tamper::TruncatedTail, good, std::nullopt,
+                                              which + " covers events that events.log no longer has (it ends at " +
+                                                  std::to_string(good) + ")"});
+      continue;
+    }
+    if (tree.rootAt(cp.size) != cp.root) {
+      report.problems.push_back(
+          VerifyProblem{Tamper::RewrittenLog, 0, std::nullopt, which + " disagrees with events.log"});
+      continue;
+    }
+    bool inLog = std::any_of(logged.begin(), logged.end(), [&](const SignedCheckpoint& l) {
+      return l.cp.size == cp.size && l.cp.root == cp.root && l.cp.closed == cp.closed;
+    });
+    if (!inLog) {
+      report.problems.push_back(VerifyProblem{Tamper::DeletedCheckpoint, cp.size, std::nullopt,
+                                              which + (cp.closed ? ", closing the log," : "") +
+                                                  " is missing from checkpoints.log"});
+      continue;
+    }
+    report.witnessCheckpointCount++;
+  }
+  checkClosedTail(valid, good, "witness checkpoint", report.problems);
+}
+
 }  // namespace
 
 VerifyReport verifyAuditLog(const std::filesystem::path& dataDir, const VerifyOptions& options) {
@@ -163,26 +253,7 @@ VerifyReport verifyAuditLog(const std::filesystem::path& dataDir, const VerifyOp
 
   std::vector<SignedCheckpoint> valid;
   if (verifier) {
-    uint64_t previousSize = 0;
-    for (uint64_t k = 0; k < notes.notes.size(); ++k) {
-      auto body = openNote(notes.notes[k], *verifier);
-      if (!body) {
-        report.problems.push_back(VerifyProblem{Tamper::ForgedCheckpoint, 0, k,
-                                                "checkpoint #" + std::to_string(k) + ": " + noteErrorName(body.error())});
-        continue;
-      }
-      auto cp = parseCheckpointBody(body.value());
-      if (!cp || cp->origin != verifier->name() || cp->size < previousSize) {
-        std::string why = !cp ? cp.error()
-                          : cp->origin != verifier->name() ? "origin \"" + cp->origin + "\" is not this log's"
-                                                           : "tree size goes backwards";
-        report.problems.push_back(
-            VerifyProblem{Tamper::ForgedCheckpoint, cp ? cp->size : 0, k, "checkpoint #" + std::to_string(k) + ": " + why});
-        continue;
-      }
-      previousSize = cp->size;
-      valid.push_back({k, cp.value()});
-    }
+    valid = openCheckpoints(notes, *verifier, "checkpoint", report.problems);
   }
 
   const uint64_t good = scan.tree.size();
@@ -209,6 +280,7 @@ VerifyReport verifyAuditLog(const std::filesystem::path& dataDir, const VerifyOp
       lastMatching = cp.size;
       report.checkpointCount++;
       report.lastCheckpointSize = std::max(report.lastCheckpointSize, cp.size);
+      report.lastCheckpointClosed = cp.closed;
       continue;
     }
     // The root differs. If a later signed checkpoint agrees with the events, this one is
@@ -239,10 +311,18 @@ VerifyReport verifyAuditLog(const std::filesystem::path& dataDir, const VerifyOp
       report.tornTailIndex = scan.tornIndex;
     }
   }
+  // After the torn-tail fix-up above, which edits the last problem pushed so far.
+  checkClosedTail(valid, good, "checkpoint", report.problems);
+  if (verifier && options.witnessFile) {
+    checkWitness(*options.witnessFile, *verifier, scan.tree, valid, report);
+  }
   // Event-level problems first (they carry the first broken event index), then the rest.
   std::stable_sort(report.problems.begin(), report.problems.end(), [](const VerifyProblem& a, const VerifyProblem& b) {
-    bool aEvent = a.kind != Tamper::ForgedCheckpoint && a.kind != Tamper::MissingKey;
-    bool bEvent = b.kind != Tamper::ForgedCheckpoint && b.kind != Tamper::MissingKey;
+    auto eventLevel = [](Tamper t) {
+      return t != Tamper::ForgedCheckpoint && t != Tamper::MissingKey && t != Tamper::DeletedCheckpoint;
+    };
+    bool aEvent = eventLevel(a.kind);
+    bool bEvent = eventLevel(b.kind);
     if (aEvent != bEvent) {
       return aEvent;
     }

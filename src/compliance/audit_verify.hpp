@@ -20,6 +20,8 @@ enum class Tamper {
   ForgedCheckpoint,  // bad signature, wrong key, or a root that no other evidence supports
   RewrittenLog,      // events re-hashed consistently, but signed checkpoints disagree
   MissingKey,        // checkpoints exist but no verifier key to check them
+  AppendedAfterClose,  // events after the checkpoint that closed the log (nothing signed them)
+  DeletedCheckpoint,   // the witness holds a checkpoint that checkpoints.log lacks
 };
 
 const char* tamperName(Tamper t);
@@ -36,6 +38,10 @@ struct VerifyReport {
   uint64_t eventCount = 0;             // verified events (the intact prefix)
   uint64_t checkpointCount = 0;        // checkpoints whose signature verified
   uint64_t lastCheckpointSize = 0;
+  // The last checkpoint closed the log (a clean shutdown). When it did not, events after
+  // it are an unsigned tail: written by a server that is still running or that crashed.
+  bool lastCheckpointClosed = false;
+  uint64_t witnessCheckpointCount = 0;  // witness checkpoints that verified
   std::string verifierKey;
   // A final line without '\n' not covered by any checkpoint: an uncommitted write cut by
   // a crash. Reported, not a failure: the committed prefix still verifies.
@@ -51,11 +57,18 @@ struct VerifyOptions {
   // Pin the verifier key (note key text). Without it the key in audit/signing.pub is
   // used, which proves integrity against anyone who could not also replace that file.
   std::optional<std::string> trustedVerifierKey;
+  // The operator's witness copy of the checkpoints (serve --audit-witness FILE): each one
+  // must be signed, agree with the events and be in checkpoints.log, and a closing one at
+  // its end counts like one in checkpoints.log.
+  std::optional<std::filesystem::path> witnessFile;
 };
 
 VerifyReport verifyAuditLog(const std::filesystem::path& dataDir, const VerifyOptions& options = {});
 
-// CLI entry for `medrtc audit verify`: prints a human summary; 0 when ok, 1 otherwise.
+// CLI entry for `medrtc audit verify`: prints a human summary. Exit codes:
+//   0  the log verifies. A tail after the last checkpoint that is merely not yet signed
+//      (the server is running, or stopped without closing the log) is a "warning:" line.
+//   1  tampering found (also: events after the checkpoint that closed the log), or no log.
 int runAuditVerify(const std::filesystem::path& dataDir, std::ostream& out, const VerifyOptions& options = {});
 
 }  // namespace medrtc::compliance

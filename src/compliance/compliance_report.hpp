@@ -40,8 +40,9 @@ ComplianceReport buildReport(const PolicyProfile& profile, const NodeSettings& s
 std::string renderMarkdown(const ComplianceReport& report);
 std::string renderJson(const ComplianceReport& report);
 
-// CLI entry: format "markdown" or "json". Exit code 0 when every requirement passes,
-// 1 when any fails or is not met, 2 when the profile cannot be loaded or the format is unknown.
+// CLI entry: format "markdown" or "json". Exit code 0 when no requirement fails (not-met
+// requirements, features this build lacks, are listed but are no failure of this node's
+// configuration), 1 when any fails, 2 when the profile cannot be loaded or the format is unknown.
 int runComplianceReport(const std::string& profileName, const std::filesystem::path& policiesDir,
                         const NodeSettings& settings, const std::string& format, std::ostream& out);
 

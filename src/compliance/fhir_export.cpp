@@ -2,8 +2,11 @@
 
 #include <boost/json.hpp>
 
+#include <unistd.h>
+
 #include "compliance/audit_event.hpp"
 #include "compliance/audit_format.hpp"
+#include "compliance/audit_log.hpp"
 
 namespace medrtc::compliance {
 
@@ -13,8 +16,12 @@ namespace {
 
 json::object coding(const Coding& c) { return {{"system", c.system}, {"code", c.code}, {"display", c.display}}; }
 
-std::string openPersonal(const PersonalText& p, SubjectKeyStore& keys) {
-  auto key = keys.findKey(p.subjectId);
+// keys == nullptr: pseudonymised, the field is not opened at all.
+std::string openPersonal(const PersonalText& p, SubjectKeyStore* keys) {
+  if (keys == nullptr) {
+    return kSealedText;
+  }
+  auto key = keys->findKey(p.subjectId);
   if (!key) {
     return kErasedText;
   }
@@ -23,7 +30,7 @@ std::string openPersonal(const PersonalText& p, SubjectKeyStore& keys) {
 }
 
 // FHIR R4 AuditEvent (https://hl7.org/fhir/R4/auditevent.html).
-json::object toFhir(const AuditEvent& e, uint64_t index, const std::string& leafHex, SubjectKeyStore& keys) {
+json::object toFhir(const AuditEvent& e, uint64_t index, const std::string& leafHex, SubjectKeyStore* keys) {
   json::object r;
   r["resourceType"] = "AuditEvent";
   r["id"] = "audit-" + std::to_string(index);
@@ -83,8 +90,8 @@ Result<uint64_t, std::string> exportFhirBundle(const std::filesystem::path& data
     return fail(std::string("no audit log at ") + audit_files::events(dataDir).string());
   }
   std::unique_ptr<FileSubjectKeyStore> ownKeys;
-  SubjectKeyStore* keys = options.subjectKeys;
-  if (keys == nullptr) {
+  SubjectKeyStore* keys = options.unsealed ? options.subjectKeys : nullptr;
+  if (options.unsealed && keys == nullptr) {
     ownKeys = std::make_unique<FileSubjectKeyStore>(audit_files::subjectKeys(dataDir));
     keys = ownKeys.get();
   }
@@ -99,10 +106,17 @@ Result<uint64_t, std::string> exportFhirBundle(const std::filesystem::path& data
     if (!event) {
       break;
     }
-    entries.push_back(json::object{{"resource", toFhir(event.value(), count, toHex(decoded->storedLeaf), *keys)}});
+    entries.push_back(json::object{{"resource", toFhir(event.value(), count, toHex(decoded->storedLeaf), keys)}});
     ++count;
   }
   json::object bundle{{"resourceType", "Bundle"}, {"type", options.bundleType}};
+  if (!options.unsealed) {
+    // HL7 v3 ObservationValue PSEUDED: the reader sees pseudonyms, not identities.
+    bundle["meta"] = json::object{
+        {"security", json::array{json::object{{"system", "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"},
+                                              {"code", "PSEUDED"},
+                                              {"display", "pseudonymized"}}}}};
+  }
   if (options.bundleType == "searchset") {
     bundle["total"] = count;
   }
@@ -111,13 +125,51 @@ Result<uint64_t, std::string> exportFhirBundle(const std::filesystem::path& data
   return count;
 }
 
+namespace {
+
+// H6: reading names out of the log is itself an audited access. The event is durable
+// before a single name is written; the operator is known by the process's uid.
+void recordUnsealedExport(const std::filesystem::path& dataDir) {
+  AuditLogOptions options;
+  options.dataDir = dataDir;
+  options.sourceNode = "medrtc-cli";
+  auto log = AuditLog::open(std::move(options));
+  AuditEvent e;
+  e.type = dicom::exportEvent();
+  e.subtype = {dicom::auditLogUsed()};
+  e.action = AuditAction::Read;
+  e.outcome = AuditOutcome::Success;
+  e.outcomeDesc = "audit_export: unsealed (personal fields in clear)";
+  e.agents.push_back(AuditAgent{"Device/medrtc-cli/uid-" + std::to_string(::getuid()), "operator", true, std::nullopt});
+  log->append(std::move(e));
+  log->close();
+}
+
+}  // namespace
+
 int runAuditExport(const std::filesystem::path& dataDir, const std::string& format, std::ostream& out,
-                   std::ostream& err) {
+                   std::ostream& err, bool unsealed) {
   if (format != "fhir") {
     err << "unknown export format '" << format << "' (supported: fhir)\n";
     return 1;
   }
-  auto result = exportFhirBundle(dataDir, out);
+  FhirExportOptions options;
+  options.unsealed = unsealed;
+  if (unsealed) {
+    if (!std::filesystem::exists(audit_files::events(dataDir))) {
+      err << "no audit log at " << audit_files::events(dataDir).string() << "\n";
+      return 1;
+    }
+    try {
+      recordUnsealedExport(dataDir);
+    } catch (const std::exception& e) {  // AuditLogError, or the filesystem's
+      err << e.what() << "\n"
+          << "an unsealed export must be recorded in the audit log first: stop medrtc serve (it holds the log) or "
+             "export without --unsealed (pseudonymised)\n";
+      return 1;
+    }
+  }
+  auto result = exportFhirBundle(dataDir, out, options);
   if (!result) {
     err << result.error() << "\n";
     return 1;

@@ -225,12 +225,17 @@ Result<std::string, NoteError> openNote(std::string_view note, const NoteVerifie
 }
 
 std::string checkpointBody(const Checkpoint& cp) {
-  return cp.origin + "\n" + std::to_string(cp.size) + "\n" + toBase64(cp.root) + "\n";
+  std::string body = cp.origin + "\n" + std::to_string(cp.size) + "\n" + toBase64(cp.root) + "\n";
+  if (cp.closed) {
+    body += std::string(kClosedExtension) + "\n";
+  }
+  return body;
 }
 
 Result<Checkpoint, std::string> parseCheckpointBody(std::string_view text) {
   // tlog-checkpoint: origin, decimal size without leading zeros, base64 root; optional
-  // extension lines follow (we write none and ignore any).
+  // extension lines follow: "closed" (kClosedExtension) marks a closing checkpoint; others
+  // are ignored.
   std::vector<std::string_view> lines;
   while (!text.empty()) {
     size_t eol = text.find('\n');
@@ -258,6 +263,9 @@ Result<Checkpoint, std::string> parseCheckpointBody(std::string_view text) {
     return fail(std::string("checkpoint root is not a base64 SHA-256 hash"));
   }
   std::copy(root.begin(), root.end(), cp.root.begin());
+  for (size_t i = 3; i < lines.size(); ++i) {
+    cp.closed = cp.closed || lines[i] == kClosedExtension;
+  }
   return cp;
 }
 

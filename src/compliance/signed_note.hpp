@@ -65,10 +65,15 @@ const char* noteErrorName(NoteError e);
 // Opens a note: checks a signature by `verifier` and returns the signed text.
 Result<std::string, NoteError> openNote(std::string_view note, const NoteVerifier& verifier);
 
+// The log was closed at this size: signed by AuditLog::close() on shutdown, so an event
+// found after it was not written by the server (an extension line "closed").
+inline constexpr std::string_view kClosedExtension = "closed";
+
 struct Checkpoint {
   std::string origin;
   uint64_t size = 0;
   Hash root{};
+  bool closed = false;
 };
 
 std::string checkpointBody(const Checkpoint& cp);

@@ -137,6 +137,10 @@ class SealedStore final : public store::Store {
                                                         const std::string& identity) override {
     return inner_->findGuestByIdentity(roomId, identity);
   }
+  bool transitionRoomAppointment(const std::string& roomId, const std::string& expected, const std::string& next,
+                                 store::UnixSeconds now) override {
+    return inner_->transitionRoomAppointment(roomId, expected, next, now);
+  }
   bool transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
                        store::UnixSeconds now) override {
     return inner_->transitionGuest(id, expected, next, now);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "clinic/appointment_lifecycle.hpp"
 #include "clinic/clinic_audit.hpp"
 #include "clinic/rfc3339.hpp"
 #include "signaling/signaling_hub.hpp"
@@ -234,6 +235,9 @@ void SignalingHub::handle(ConnectionId, Connection& c, AdmitMessage& m) {
     return;
   }
   spdlog::info("participant admitted room={} participant={} by={}", c.roomId, t->participantId, c.participantId);
+  if (t->claims.role == "patient") {
+    clinic::markArrived(store_, t->roomId, nowSeconds());
+  }
   std::string roomId = t->roomId;
   leaveQueue(*t);
   ConnectionId tid = participants_.at(t->participantId);
@@ -323,6 +327,7 @@ void SignalingHub::handle(ConnectionId, Connection& c, EndConsultationMessage&) 
   int64_t now = nowSeconds();
   auditAction(c, "end_consultation", cp::AuditOutcome::Success, "", false);
   store_.endRoom(roomId, now);
+  clinic::markFulfilled(store_, roomId, now);
   int64_t revoked = store_.revokeRoomInvitations(roomId, now);
   spdlog::info("consultation ended room={} by={} invitations_revoked={}", roomId, c.participantId, revoked);
   endRoom(roomId, "ended_by_host");

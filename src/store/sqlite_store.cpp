@@ -574,7 +574,7 @@ bool SqliteStore::revokeInvitation(const std::string& id, UnixSeconds now) {
 }
 
 int64_t SqliteStore::revokeRoomInvitations(const std::string& roomId, UnixSeconds now) {
-  Statement s(db_, "UPDATE invitations SET revoked_at = ? WHERE room_id = ? AND revoked_at IS NULL");
+  Statement s(db_, "UPDATE invitations SET revoked_at = ? WHERE room_id = ? AND revoked_at IS NULL AND used_at IS NULL");
   s.bind(1, now).bind(2, roomId).run();
   return sqlite3_changes(db_);
 }
@@ -615,6 +615,13 @@ std::optional<GuestRecord> SqliteStore::findGuestByIdentity(const std::string& r
     return std::nullopt;
   }
   return readGuest(s);
+}
+
+bool SqliteStore::transitionRoomAppointment(const std::string& roomId, const std::string& expected,
+                                            const std::string& next, UnixSeconds now) {
+  Statement s(db_, "UPDATE appointments SET status = ?, updated_at = ? WHERE room_id = ? AND status = ?");
+  s.bind(1, next).bind(2, now).bind(3, roomId).bind(4, expected).run();
+  return sqlite3_changes(db_) > 0;
 }
 
 bool SqliteStore::transitionGuest(const std::string& id, const std::string& expected, const std::string& next,

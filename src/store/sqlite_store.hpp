@@ -74,6 +74,8 @@ class SqliteStore final : public Store {
   GuestRecord createGuest(GuestRecord guest) override;
   std::optional<GuestRecord> findGuest(const std::string& id) override;
   std::optional<GuestRecord> findGuestByIdentity(const std::string& roomId, const std::string& identity) override;
+  bool transitionRoomAppointment(const std::string& roomId, const std::string& expected, const std::string& next,
+                                 UnixSeconds now) override;
   bool transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
                        UnixSeconds now) override;
 

@@ -218,6 +218,12 @@ class Store {
   virtual bool sealUnsealedAppointment(const AppointmentRecord& appointment) = 0;
   // Ids of every appointment (retention's list of live subjects).
   virtual std::vector<std::string> listAppointmentIds() = 0;
+  // Compare-and-set of the status of the appointment that owns the room (the consultation's
+  // lifecycle: booked → arrived → fulfilled): only from `expected`; touches nothing else.
+  // True when this call changed it; false when no appointment owns the room or its status
+  // is another.
+  virtual bool transitionRoomAppointment(const std::string& roomId, const std::string& expected,
+                                         const std::string& next, UnixSeconds now) = 0;
 
   // Invitations. createInvitation fills id (when empty); a duplicate token or code hash
   // throws StoreConflict (the caller draws a new code).
@@ -231,7 +237,8 @@ class Store {
   virtual bool claimInvitation(const std::string& id, const std::string& guestId, UnixSeconds now) = 0;
   // Sets revokedAt (first revocation wins); false if unknown id.
   virtual bool revokeInvitation(const std::string& id, UnixSeconds now) = 0;
-  // Revokes every not yet revoked invitation of the room; returns how many.
+  // Revokes every invitation of the room that is neither revoked nor used (a used one
+  // keeps saying "used"; its guest's state decides whether they may return); returns how many.
   virtual int64_t revokeRoomInvitations(const std::string& roomId, UnixSeconds now) = 0;
   // Moves expiresAt of every invitation of the appointment (reschedule).
   virtual void setAppointmentInvitationsExpiry(const std::string& appointmentId, UnixSeconds expiresAt) = 0;

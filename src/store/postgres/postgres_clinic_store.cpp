@@ -139,7 +139,7 @@ bool PostgresStore::revokeInvitation(const std::string& id, UnixSeconds now) {
 int64_t PostgresStore::revokeRoomInvitations(const std::string& roomId, UnixSeconds now) {
   return db_->transact([&](pqxx::work& txn) {
     return static_cast<int64_t>(
-        txn.exec_params("UPDATE invitations SET revoked_at = $1 WHERE room_id = $2 AND revoked_at IS NULL", now,
+        txn.exec_params("UPDATE invitations SET revoked_at = $1 WHERE room_id = $2 AND revoked_at IS NULL AND used_at IS NULL", now,
                         roomId)
             .affected_rows());
   });
@@ -179,6 +179,15 @@ std::optional<GuestRecord> PostgresStore::findGuestByIdentity(const std::string&
   return db_->transact([&](pqxx::work& txn) {
     return findOne(txn, select(pg::kGuestColumns, "guests", "WHERE room_id = $1 AND identity = $2"), pg::readGuest,
                    roomId, identity);
+  });
+}
+
+bool PostgresStore::transitionRoomAppointment(const std::string& roomId, const std::string& expected,
+                                              const std::string& next, UnixSeconds now) {
+  return db_->transact([&](pqxx::work& txn) {
+    return txn.exec_params("UPDATE appointments SET status = $1, updated_at = $2 WHERE room_id = $3 AND status = $4",
+                           next, now, roomId, expected)
+               .affected_rows() > 0;
   });
 }
 

@@ -114,11 +114,29 @@ TEST(AuditCli, ExportWritesAFhirBundleOfAuditEvents) {
   const auto& entries = bundle.at("entry").as_array();
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[0].at("resource").at("resourceType"), "AuditEvent");
-  EXPECT_NE(s.str().find("Dr. Test 0"), std::string::npos);  // opened with the subject's key
+  // Pseudonymised by default: the docs promise sealed names, so the export keeps them so.
+  EXPECT_EQ(s.str().find("Dr. Test"), std::string::npos) << s.str();
+  EXPECT_EQ(entries[0].at("resource").at("agent").as_array()[0].at("name"), "[sealed]");
 
   CliRun toStdout = run({"medrtc", "audit", "export", "--data-dir", dir.path().string()});
   EXPECT_EQ(toStdout.rc, 0);
   EXPECT_EQ(json::parse(toStdout.out).at("resourceType"), "Bundle");
+  EXPECT_EQ(toStdout.out.find("Dr. Test"), std::string::npos);
+}
+
+TEST(AuditCli, UnsealedExportShowsNamesAndIsAuditedFirst) {
+  TempDir dir;
+  writeAuditLog(dir.path(), 3);
+  CliRun r = run({"medrtc", "audit", "export", "--unsealed", "--data-dir", dir.path().string()});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("Dr. Test 0"), std::string::npos);  // opened with the subject's key
+  json::value bundle = json::parse(r.out);
+  const auto& entries = bundle.at("entry").as_array();
+  ASSERT_EQ(entries.size(), 4u);  // the export itself is the 4th event
+  EXPECT_EQ(entries[3].at("resource").at("outcomeDesc"), "audit_export: unsealed (personal fields in clear)");
+  CliRun verify = run({"medrtc", "audit", "verify", "--data-dir", dir.path().string()});
+  EXPECT_EQ(verify.rc, 0) << verify.out;
+  EXPECT_NE(verify.out.find("audit log OK: 4 events"), std::string::npos) << verify.out;
 }
 
 TEST(AuditCli, ExportRefusesAnUnknownFormat) {
@@ -167,7 +185,7 @@ TEST(ComplianceCli, ReportTakesTheProfileAndNodeFromTheServeConfigFile) {
   std::ofstream(config) << "policy = \"hipaa\"\nregion = \"us-east\"\npolicies_dir = \"" << policiesDir().string()
                         << "\"\n[tls]\nself_signed = true\n";
   CliRun r = run({"medrtc", "compliance", "report", "--config", config.string(), "--format", "json"});
-  ASSERT_EQ(r.rc, 1) << r.out << r.err;
+  ASSERT_EQ(r.rc, 0) << r.out << r.err;  // nothing fails (H2, H5, H6 are not met, listed)
   json::object report = json::parse(r.out).as_object();
   EXPECT_EQ(report.at("profile"), "hipaa");
   EXPECT_NE(r.out.find("us-east"), std::string::npos);
@@ -176,6 +194,16 @@ TEST(ComplianceCli, ReportTakesTheProfileAndNodeFromTheServeConfigFile) {
       EXPECT_EQ(req.at("status"), "pass") << json::serialize(req);  // TLS from the config file
     }
   }
+}
+
+TEST(ComplianceCli, HelpDocumentsTheExitCodes) {
+  CliRun report = run({"medrtc", "compliance", "report", "--help"});
+  EXPECT_EQ(report.rc, 0);
+  EXPECT_NE(report.out.find("Exit codes: 0 no requirement fails"), std::string::npos) << report.out;
+  CliRun verify = run({"medrtc", "audit", "verify", "--help"});
+  EXPECT_NE(verify.out.find("Exit codes: 0 the log verifies"), std::string::npos) << verify.out;
+  CliRun exported = run({"medrtc", "audit", "export", "--help"});
+  EXPECT_NE(exported.out.find("--unsealed"), std::string::npos) << exported.out;
 }
 
 TEST(ComplianceCli, ReportWithoutAProfileOrWithABadFormatExitsTwo) {
@@ -364,8 +392,13 @@ TEST(ComplianceCli, KbvReportShowsMfaAndIdleLogoffMetForAKbvNode) {
   ASSERT_EQ(tenant.rc, 0) << tenant.err;
   CliRun r = run({"medrtc", "compliance", "report", "--policy", "kbv", "--format", "json", "--policies-dir",
                   policiesDir().string(), "--region", "eu-de", "--tls-self-signed", "--data-dir", data});
-  EXPECT_EQ(r.rc, 1) << r.out << r.err;  // E2EE and P2P stay not met
+  // Nothing fails, so exit 0 (was 1 before: not-met, a feature this build lacks, counted as
+  // a failure of the node). E2EE stays not met and is listed.
+  EXPECT_EQ(r.rc, 0) << r.out << r.err;
   auto req = requirementsById(r.out);
+  for (const auto& [id, requirement] : req) {
+    EXPECT_NE(requirement.at("status"), "fail") << id;
+  }
   EXPECT_EQ(req["H8"].at("status"), "pass") << json::serialize(req["H8"]);
   EXPECT_NE(std::string(req["H8"].at("code").as_string()).find("clinic/auth_service.cpp"), std::string::npos);
   EXPECT_NE(std::string(req["H8"].at("tests").as_string()).find("ClinicAdmin.CreateUserWithoutTotpUnderKbvIsRefused"),

@@ -146,8 +146,14 @@ TEST(ComplianceReport, MarkdownAndJsonRender) {
 
 TEST(ComplianceReport, RunComplianceReportExitCodes) {
   std::ostringstream out;
-  EXPECT_EQ(runComplianceReport("kbv", testing::policiesDir(), germanNode(), "json", out), 1);  // not-met items
+  // Not-met items (E2EE is not built) but nothing fails: 0 (was 1).
+  EXPECT_EQ(runComplianceReport("kbv", testing::policiesDir(), germanNode(), "json", out), 0);
   EXPECT_NE(out.str().find("\"profile\":\"kbv\""), std::string::npos);
+  EXPECT_NE(out.str().find("\"notMet\":"), std::string::npos);
+  NodeSettings us = germanNode();
+  us.region = "us-east";  // K1 fails
+  std::ostringstream failing;
+  EXPECT_EQ(runComplianceReport("kbv", testing::policiesDir(), us, "json", failing), 1);
   std::ostringstream bad;
   EXPECT_EQ(runComplianceReport("nope", testing::policiesDir(), germanNode(), "markdown", bad), 2);
   EXPECT_EQ(runComplianceReport("kbv", testing::policiesDir(), germanNode(), "pdf", bad), 2);

@@ -230,7 +230,7 @@ export const de: Strings = {
   erasedTitle: 'Gelöschte Sprechstunde',
   status: {
     booked: 'Gebucht',
-    arrived: 'Patient/in wartet',
+    arrived: 'Patient/in eingelassen',
     fulfilled: 'Erledigt',
     cancelled: 'Abgesagt',
   },

@@ -232,7 +232,7 @@ export const en = {
   erasedTitle: 'Erased consultation',
   status: {
     booked: 'Booked',
-    arrived: 'Patient waiting',
+    arrived: 'Patient admitted',
     fulfilled: 'Done',
     cancelled: 'Cancelled',
   } as Record<string, string>,

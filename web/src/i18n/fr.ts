@@ -230,7 +230,7 @@ export const fr: Strings = {
   erasedTitle: 'Téléconsultation effacée',
   status: {
     booked: 'Réservé',
-    arrived: 'Patient en attente',
+    arrived: 'Patient admis',
     fulfilled: 'Terminé',
     cancelled: 'Annulé',
   },

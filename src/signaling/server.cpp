@@ -245,6 +245,10 @@ HttpResponse Server::Impl::respond(const http::request<http::string_body>& req, 
     r.authorization = std::string(req[http::field::authorization]);
     r.cookie = std::string(req[http::field::cookie]);
     r.csrfToken = std::string(req["X-CSRF-Token"]);
+    r.contentType = std::string(req[http::field::content_type]);
+    r.host = std::string(req[http::field::host]);
+    r.origin = std::string(req[http::field::origin]);
+    r.secFetchSite = std::string(req["Sec-Fetch-Site"]);
     r.remoteAddress = remoteAddress;
     r.secure = secure;
     r.body = req.body();

@@ -44,6 +44,8 @@ class SqliteStore final : public Store {
   std::vector<UserRecord> listUsers() override;
   bool updateUserPersonal(const UserRecord& user) override;
   bool sealUnsealedUser(const UserRecord& user) override;
+  bool replaceUserTotpSecret(const std::string& userId, const std::string& expected,
+                             const std::string& next) override;
 
   void createSession(const SessionRecord& session) override;
   std::optional<SessionRecord> findSession(const std::string& idHash) override;

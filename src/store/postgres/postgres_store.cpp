@@ -181,6 +181,15 @@ bool PostgresStore::sealUnsealedUser(const UserRecord& u) {
   });
 }
 
+bool PostgresStore::replaceUserTotpSecret(const std::string& userId, const std::string& expected,
+                                          const std::string& next) {
+  return db_->transact([&](pqxx::work& txn) {
+    return txn.exec_params("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3", next, userId,
+                           expected)
+               .affected_rows() > 0;
+  });
+}
+
 // Sign-in sessions.
 
 void PostgresStore::createSession(const SessionRecord& s) {

@@ -41,7 +41,7 @@ const char* mediaErrorName(sfu::MediaError e) {
 }  // namespace
 
 SignalingHub::SignalingHub(store::Store& store, const JoinTokenSigner& tokens, const Clock& clock)
-    : store_(store), tokens_(tokens), clock_(clock) {}
+    : store_(store), tokens_(tokens), clock_(clock), admission_(store, clock) {}
 
 SignalingHub::~SignalingHub() = default;
 

@@ -102,6 +102,16 @@ void Worker::bindTuple(const SocketAddress& remote, WebRtcTransport& transport) 
   transportsByTuple_[remote] = &transport;
 }
 
+void Worker::post(net::EventLoop::Task task) {
+  loop_.post([this, task = std::move(task)] {
+    try {
+      task();
+    } catch (const std::exception& e) {
+      noteContained("task", e.what());
+    }
+  });
+}
+
 void Worker::onReadable() {
   socket_->receiveAll([this](MutableByteView data, const SocketAddress& from) {
     // Last resort: parsers never throw, but an exception escaping here would end the

@@ -29,7 +29,9 @@ class Worker final : public TransportHost {
 
   void start();
   void stop();
-  void post(net::EventLoop::Task task) { loop_.post(std::move(task)); }
+  // Any thread. A task that throws is logged and dropped (a last resort: media_plane.cpp
+  // contains the tasks that act for a participant and answers them).
+  void post(net::EventLoop::Task task);
 
   // Worker thread only.
   Room& openRoom(const std::string& roomId);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <future>
 #include <random>
 #include <stdexcept>
 
@@ -10,6 +11,7 @@
 #include "ice/stun_message_builder.hpp"
 #include "rtp/rtp_packet_builder.hpp"
 #include "sdp/parse.hpp"
+#include "sfu/worker.hpp"
 
 namespace medrtc::sfu::test {
 namespace {
@@ -218,6 +220,23 @@ TEST(Worker, ExceptionWhileAddingAParticipantIsContainedToIt) {
   ASSERT_TRUE(h.runUntil([&] { return c.added && c.subConnected() && c.count(MediaKind::kVideo) >= 10; }));
   EXPECT_GE(b.received.size(), bBefore + 10);
   EXPECT_TRUE(h.failures().empty());
+}
+
+// The last resort under every posted task: one that throws is dropped, the next one runs.
+TEST(Worker, ATaskThatThrowsIsContainedAndTheNextOneRuns) {
+  struct NoEvents final : MediaEvents {
+    void onSubscribeOffer(const std::string&, const std::string&, uint32_t, std::string) override {}
+    void onMediaFailed(const std::string&, const std::string&, std::string) override {}
+  } events;
+  MediaConfig config;
+  config.listenIp = "127.0.0.1";
+  Worker worker(0, config, [](std::function<void()>) {}, events);
+  worker.start();
+  std::promise<void> ran;
+  worker.post([] { throw std::runtime_error("DTLS transport: out of memory"); });
+  worker.post([&ran] { ran.set_value(); });
+  EXPECT_EQ(ran.get_future().wait_for(5s), std::future_status::ready);
+  worker.stop();
 }
 
 TEST(Worker, TwoRoomsOnTwoWorkersAreIsolated) {

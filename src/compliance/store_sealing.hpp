@@ -61,6 +61,9 @@ class SealedStore final : public store::Store {
   }
   std::optional<store::RoomRecord> findRoom(const std::string& id) override { return inner_->findRoom(id); }
   bool endRoom(const std::string& id, store::UnixSeconds now) override { return inner_->endRoom(id, now); }
+  bool reopenRoom(const std::string& id, store::UnixSeconds endedAt) override {
+    return inner_->reopenRoom(id, endedAt);
+  }
 
   store::ApiKeyRecord addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,
                                 store::UnixSeconds now) override {

@@ -2,6 +2,7 @@
 // A media worker: one thread, one event loop, one UDP socket, and every room pinned to it.
 // Shared-nothing like mediasoup's workers: nothing here is touched by another thread; the
 // control thread reaches a worker only through post().
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -29,7 +30,9 @@ class Worker final : public TransportHost {
 
   void start();
   void stop();
-  void post(net::EventLoop::Task task) { loop_.post(std::move(task)); }
+  // Any thread. A task that throws is logged and dropped (a last resort: media_plane.cpp
+  // contains the tasks that act for a participant and answers them).
+  void post(net::EventLoop::Task task);
 
   // Worker thread only.
   Room& openRoom(const std::string& roomId);
@@ -63,6 +66,8 @@ class Worker final : public TransportHost {
   void onReadable();
   void onDatagram(MutableByteView data, const SocketAddress& from);
   void tick();
+  // Logs an exception caught at the worker's last-resort boundary (rate-limited).
+  void noteContained(const char* where, const char* what);
 
   int index_;
   net::EventLoop loop_;
@@ -74,6 +79,7 @@ class Worker final : public TransportHost {
   TransportTimeouts timeouts_;
   std::thread thread_;
   WorkerTickSlots tickSlots_;
+  uint64_t contained_ = 0;
 
   std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;
   std::unordered_map<std::string, WebRtcTransport*> transportsByUfrag_;

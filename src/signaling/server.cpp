@@ -85,6 +85,8 @@ struct Server::Impl {
         contentSecurityPolicy(std::string(kContentSecurityPolicy) + options.frameAncestors) {
     hub.setMedia(media.get());
     hub.setAudit(options.audit);
+    // K12: the profiles that decide whether interpreters and carers wait for the host.
+    hub.setTenantProfiles(options.auth.profiles);
     hub.setIceServers(options.iceServers);
     hub.setP2pPreferred(options.p2pPreferred);
   }

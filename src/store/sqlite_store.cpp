@@ -288,6 +288,12 @@ bool SqliteStore::endRoom(const std::string& id, UnixSeconds now) {
   return sqlite3_changes(db_) > 0;
 }
 
+bool SqliteStore::reopenRoom(const std::string& id, UnixSeconds endedAt) {
+  Statement s(db_, "UPDATE rooms SET ended_at = NULL WHERE id = ? AND ended_at = ?");
+  s.bind(1, id).bind(2, endedAt).step();
+  return sqlite3_changes(db_) > 0;
+}
+
 ApiKeyRecord SqliteStore::addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,
                                     UnixSeconds now) {
   ApiKeyRecord r{"ak_" + randomHex(8), prefix, name, now};

@@ -26,6 +26,7 @@ class SqliteStore final : public Store {
   RoomRecord createRoom(const NewRoom& room, UnixSeconds now) override;
   std::optional<RoomRecord> findRoom(const std::string& id) override;
   bool endRoom(const std::string& id, UnixSeconds now) override;
+  bool reopenRoom(const std::string& id, UnixSeconds endedAt) override;
 
   ApiKeyRecord addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,
                          UnixSeconds now) override;

@@ -163,6 +163,10 @@ class Store {
   // Marks the room ended; returns false if it does not exist. Ending twice keeps the
   // first end time.
   virtual bool endRoom(const std::string& id, UnixSeconds now) = 0;
+  // Undoes endRoom(id, endedAt) whose audit event could not be written (fail closed):
+  // clears the end only while it is still `endedAt`, so an end made earlier stays. False
+  // when nothing changed.
+  virtual bool reopenRoom(const std::string& id, UnixSeconds endedAt) = 0;
 
   // API keys: only a hash of the key is stored (see api_key.hpp).
   virtual ApiKeyRecord addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,

@@ -67,6 +67,13 @@ bool PostgresStore::endRoom(const std::string& id, UnixSeconds now) {
   });
 }
 
+bool PostgresStore::reopenRoom(const std::string& id, UnixSeconds endedAt) {
+  return db_->transact([&](pqxx::work& txn) {
+    return txn.exec_params("UPDATE rooms SET ended_at = NULL WHERE id = $1 AND ended_at = $2", id, endedAt)
+               .affected_rows() > 0;
+  });
+}
+
 // API keys.
 
 ApiKeyRecord PostgresStore::addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,

@@ -18,9 +18,9 @@ AppointmentRecord PostgresStore::createAppointment(AppointmentRecord a) {
   }
   db_->transact([&](pqxx::work& txn) {
     txn.exec_params(std::string("INSERT INTO appointments (") + pg::kAppointmentColumns +
-                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                     a.id, a.tenantId, a.practitionerId, a.status, a.start, a.end, a.title, a.patientReference,
-                    a.roomId, a.createdAt, a.updatedAt, a.sealed);
+                    a.roomId, a.createdAt, a.updatedAt, a.sealed, a.hostDelegateId);
   });
   return a;
 }
@@ -47,6 +47,14 @@ bool PostgresStore::updateAppointment(const AppointmentRecord& a) {
                   "UPDATE appointments SET status = $1, start_at = $2, end_at = $3, title = $4, "
                   "patient_reference = $5, updated_at = $6, sealed = $7 WHERE id = $8",
                   a.status, a.start, a.end, a.title, a.patientReference, a.updatedAt, a.sealed, a.id)
+               .affected_rows() > 0;
+  });
+}
+
+bool PostgresStore::setAppointmentDelegate(const std::string& id, const std::string& delegateId, UnixSeconds now) {
+  return db_->transact([&](pqxx::work& txn) {
+    return txn.exec_params("UPDATE appointments SET host_delegate_id = $1, updated_at = $2 WHERE id = $3", delegateId,
+                           now, id)
                .affected_rows() > 0;
   });
 }

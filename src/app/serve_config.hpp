@@ -10,6 +10,7 @@
 #include "app/security_config.hpp"
 #include "compliance/store_sealing.hpp"
 #include "sfu/media_plane.hpp"
+#include "signaling/participant_limits.hpp"
 #include "store/store.hpp"
 
 namespace medrtc::app {
@@ -25,7 +26,12 @@ struct ServeConfig {
   bool dev = false;
   sfu::MediaConfig media;  // ip (--media-ip), listen (--media-listen), workers, rtc port base
   SecurityConfig security;  // policy, region, TLS, frame-ancestors, TURN (security_config.hpp)
+  // [participants] max_per_room / max_per_tenant / max_per_node, --max-participants-per-*.
+  signaling::ParticipantLimits participants;
 };
+
+// The largest participant cap accepted (flags and config): far above what one node carries.
+inline constexpr int64_t kMaxParticipantLimit = 1'000'000;
 
 // "HOST:PORT", "[::1]:PORT". Throws std::invalid_argument with a readable message.
 void parseListen(const std::string& text, std::string& host, uint16_t& port);
@@ -34,6 +40,7 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 //   listen = "127.0.0.1:8080"   data_dir = "..."   web_root = "..."   dev = false
 //   database = "postgres://..."
 //   [media] ip = "..." listen = "..." workers = 0 rtc_port_base = 0
+//   [participants] max_per_room = 25 max_per_tenant = 500 max_per_node = 1000
 // Unknown keys and wrong types are refused with the key's name (std::runtime_error).
 void applyConfigFile(const std::filesystem::path& file, ServeConfig& config);
 

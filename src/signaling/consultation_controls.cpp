@@ -219,6 +219,9 @@ void SignalingHub::handle(ConnectionId, Connection& c, AdmitMessage& m) {
     sendError(c, ErrorCode::kParticipantNotFound, "this participant is not waiting", "admit");
     return;
   }
+  if (refuseAdmission(c, *t)) {
+    return;  // revoked, cancelled or expired since it joined the queue
+  }
   // The store decides between two hosts (possibly on two nodes): compare-and-set.
   if (!t->guestId.empty() && !store_.transitionGuest(t->guestId, "waiting", "admitted", nowSeconds())) {
     sendError(c, ErrorCode::kAlreadyAdmitted, "another host decided first", "admit");

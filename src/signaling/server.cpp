@@ -87,6 +87,8 @@ struct Server::Impl {
     hub.setAudit(options.audit);
     hub.setIceServers(options.iceServers);
     hub.setP2pPreferred(options.p2pPreferred);
+    hub.setParticipantLimits(options.participantLimits);
+    hub.setAppointmentGrace(clinic::AppointmentPolicy{}.invitationGraceSeconds);
   }
 
   void accept();

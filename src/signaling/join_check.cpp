@@ -14,6 +14,9 @@ std::optional<JoinRefusal> checkAppointment(store::Store& store, const JoinClaim
   if (a->status == "cancelled") {
     return JoinRefusal{ErrorCode::kRoomEnded, "the appointment was cancelled"};
   }
+  if (a->status == "fulfilled") {  // FHIR Appointment.status: the consultation took place
+    return JoinRefusal{ErrorCode::kRoomEnded, "the consultation has ended"};
+  }
   if (now >= a->end + grace) {
     return JoinRefusal{ErrorCode::kTokenExpired, "the appointment is over"};
   }

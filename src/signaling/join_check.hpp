@@ -2,8 +2,8 @@
 // Revocation that revokes (issue 10 item 3): a join token is a signed snapshot, so every
 // join — and every admit out of the waiting room — re-reads the state it depends on:
 //   - the room has not ended;
-//   - the appointment (tokens with `appt`) exists, is not cancelled, and its current
-//     end + grace has not passed (so the token follows a reschedule);
+//   - the appointment (tokens with `appt`) exists, is neither cancelled nor fulfilled,
+//     and its current end + grace has not passed (so the token follows a reschedule);
 //   - the sign-in session that minted a host token (`sid`) still exists and is the host's,
 //     who is still the appointment's practitioner or delegate;
 //   - the guest's invitation is not revoked and not expired (its expiry follows a

@@ -314,6 +314,20 @@ TEST(Revocation, CancelledAppointmentsTokensNoLongerJoin) {
   EXPECT_EQ(str(h.join(host)["code"]), "room_ended");
 }
 
+TEST(Revocation, FulfilledAppointmentsTokensNoLongerJoin) {
+  TestServer server;
+  Consultation c(server);
+  std::string patient = c.patientToken();
+  // The room is still open (the status changed elsewhere, e.g. another node or a tool).
+  server.onControl([&] {
+    auto a = server.store().findAppointment(c.booking.appointmentId);
+    a->status = "fulfilled";
+    server.store().updateAppointment(*a);
+  });
+  WsClient p(server.port());
+  EXPECT_EQ(str(p.join(patient)["code"]), "room_ended");
+}
+
 // ---- Item 4: what patients learn.
 
 TEST(PatientView, PractitionerWithoutDisplayNameIsNotShownByEmail) {

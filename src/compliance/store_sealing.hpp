@@ -105,6 +105,7 @@ class SealedStore final : public store::Store {
     return inner_->sealUnsealedAppointment(appointment);
   }
   std::vector<std::string> listAppointmentIds() override { return inner_->listAppointmentIds(); }
+  bool roomHasAppointment(const std::string& roomId) override { return inner_->roomHasAppointment(roomId); }
 
   store::InvitationRecord createInvitation(store::InvitationRecord invitation) override {
     return inner_->createInvitation(invitation);

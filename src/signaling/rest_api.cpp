@@ -327,6 +327,12 @@ HttpResponse RestApi::createToken(const HttpRequest& r, const Params& p) {
   if (room->ended()) {
     return problem(409, "room_ended", "the room has ended");
   }
+  // A consultation's people enter through the clinic workflow (host-token for its
+  // practitioner or delegate, invitations for guests). A key minting tokens there could
+  // take over the practitioner's identity or an admitted patient's (issue 10 items 1, 2).
+  if (store_.roomHasAppointment(room->id)) {
+    return problem(403, "forbidden", "a consultation's tokens come from the clinic workflow, not from API keys");
+  }
   JoinClaims claims;
   claims.roomId = room->id;
   claims.identity = *identity;

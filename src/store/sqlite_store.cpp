@@ -516,6 +516,12 @@ std::vector<std::string> SqliteStore::listAppointmentIds() {
   return out;
 }
 
+bool SqliteStore::roomHasAppointment(const std::string& roomId) {
+  Statement s(db_, "SELECT 1 FROM appointments WHERE room_id = ? LIMIT 1");
+  s.bind(1, roomId);
+  return s.step();
+}
+
 InvitationRecord SqliteStore::createInvitation(InvitationRecord i) {
   if (i.id.empty()) {
     i.id = "i_" + randomHex(8);

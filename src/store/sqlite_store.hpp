@@ -61,6 +61,7 @@ class SqliteStore final : public Store {
   std::vector<AppointmentRecord> listUnsealedAppointments() override;
   bool sealUnsealedAppointment(const AppointmentRecord& appointment) override;
   std::vector<std::string> listAppointmentIds() override;
+  bool roomHasAppointment(const std::string& roomId) override;
 
   InvitationRecord createInvitation(InvitationRecord invitation) override;
   std::optional<InvitationRecord> findInvitation(const std::string& id) override;

@@ -226,6 +226,8 @@ class Store {
   virtual bool sealUnsealedAppointment(const AppointmentRecord& appointment) = 0;
   // Ids of every appointment (retention's list of live subjects).
   virtual std::vector<std::string> listAppointmentIds() = 0;
+  // True when an appointment uses the room (a clinic consultation, not an integrator room).
+  virtual bool roomHasAppointment(const std::string& roomId) = 0;
 
   // Invitations. createInvitation fills id (when empty); a duplicate token or code hash
   // throws StoreConflict (the caller draws a new code).

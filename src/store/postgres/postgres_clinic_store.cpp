@@ -82,6 +82,12 @@ std::vector<std::string> PostgresStore::listAppointmentIds() {
   });
 }
 
+bool PostgresStore::roomHasAppointment(const std::string& roomId) {
+  return db_->transact([&](pqxx::work& txn) {
+    return !txn.exec_params("SELECT 1 FROM appointments WHERE room_id = $1 LIMIT 1", roomId).empty();
+  });
+}
+
 // Invitations.
 
 InvitationRecord PostgresStore::createInvitation(InvitationRecord i) {

@@ -65,6 +65,14 @@ TEST(TenantScope, ApiKeysReachOnlyTheirTenantsRooms) {
   // Neither the consultation nor tenant A's room was touched by the refused DELETEs.
   EXPECT_EQ(str(httpRequest(server.port(), "GET", "/api/v1/rooms/" + roomA, "", keyA).json().at("status")), "open");
   EXPECT_EQ(str(doctor.call("GET", "/api/v1/appointments/" + booking.appointmentId).json().at("status")), "booked");
+  // Tenant A's own key sees its consultation but cannot mint a way into it: hosting is
+  // the practitioner's, guests come through invitations.
+  EXPECT_EQ(httpRequest(server.port(), "GET", "/api/v1/rooms/" + booking.roomId, "", keyA).status, 200);
+  for (const char* role : {"host", "guest"}) {
+    auto minted = tokenWith(server, keyA, booking.roomId, a.userId, role);
+    EXPECT_EQ(minted.status, 403) << role << " " << minted.body;
+    EXPECT_EQ(str(minted.json().at("code")), "forbidden");
+  }
   WsClient host(server.port());
   EXPECT_EQ(str(host.join(hostToken(doctor, booking.appointmentId))["type"]), "joined");
 }

@@ -205,6 +205,8 @@ TEST_P(StoreTest, AppointmentDelegateIsSetAndWithdrawn) {
   EXPECT_TRUE(store().setAppointmentDelegate(a.id, "", 10));
   EXPECT_EQ(store().findAppointment(a.id)->hostDelegateId, "");
   EXPECT_FALSE(store().setAppointmentDelegate("a_unknown", "u_2", 10));
+  EXPECT_TRUE(store().roomHasAppointment("r_x"));
+  EXPECT_FALSE(store().roomHasAppointment("r_integrator"));
 }
 
 TEST_P(StoreTest, InvitationIsClaimedOnceAndNotWhenRevokedOrExpired) {

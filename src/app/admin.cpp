@@ -29,15 +29,21 @@ class FixedClock final : public Clock {
 }  // namespace
 
 int createApiKeyCommand(const std::filesystem::path& dataDir, const std::string& name, std::ostream& out,
-                        std::ostream& err) {
+                        std::ostream& err, const std::string& tenantId) {
   prepareDataDir(dataDir);
   store::SqliteStore store(dataDir / "medrtc.db");
+  if (!tenantId.empty() && !store.findTenant(tenantId)) {
+    err << "medrtc: no tenant " << tenantId << " (see medrtc admin create-tenant)" << std::endl;
+    return 2;
+  }
   std::string key = store::generateApiKey();
   int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  auto record = store::registerApiKey(store, key, name, now);
+  auto record = store::registerApiKey(store, key, name, now, tenantId);
   out << key << std::endl;
-  err << "created API key " << record.id << " (" << record.prefix << "…); it is shown only this once" << std::endl;
+  err << "created API key " << record.id << " (" << record.prefix << "…) for "
+      << (tenantId.empty() ? std::string("the node operator (rooms without a tenant)") : "tenant " + tenantId)
+      << "; it is shown only this once" << std::endl;
   return 0;
 }
 

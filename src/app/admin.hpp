@@ -15,9 +15,11 @@ class App;
 
 namespace medrtc::app {
 
-// Creates an API key, stores its hash, and prints the key (once) to `out`.
+// Creates an API key, stores its hash, and prints the key (once) to `out`. The key reaches
+// the rooms of `tenantId`; empty: a node-operator key (rooms without a tenant only). An
+// unknown tenant is exit code 2.
 int createApiKeyCommand(const std::filesystem::path& dataDir, const std::string& name, std::ostream& out,
-                        std::ostream& err);
+                        std::ostream& err, const std::string& tenantId = "");
 
 // Crypto-shredding of one subject ("u_…" user, "a_…" appointment, a guest id of the audit
 // log): destroys its key in <data>/audit/subject-keys/, which the audit log and the store

@@ -31,6 +31,9 @@ struct ServeFlags {
   std::string webRoot;
   std::string auditWitness;
   bool dev = false;
+  int64_t maxPerRoom = 0;  // 0: not given
+  int64_t maxPerTenant = 0;
+  int64_t maxPerNode = 0;
   SecurityFlags security;
 };
 
@@ -62,6 +65,14 @@ void addServeOptions(CLI::App* serve, ServeFlags& f) {
                     "also append every signed audit checkpoint to FILE (operator-controlled, ideally other storage; "
                     "check with `audit verify --witness FILE`)");
   serve->add_flag("--dev", f.dev, "enable the development page endpoint POST /api/v1/dev/rooms");
+  // docs/protocol.md capacity_reached; waiting, joining and joined participants count.
+  serve->add_option("--max-participants-per-room", f.maxPerRoom, "participants in one room (default 25)")
+      ->check(CLI::Range(int64_t{1}, kMaxParticipantLimit));
+  serve->add_option("--max-participants-per-tenant", f.maxPerTenant,
+                    "participants in all rooms of one tenant (default 500)")
+      ->check(CLI::Range(int64_t{1}, kMaxParticipantLimit));
+  serve->add_option("--max-participants-per-node", f.maxPerNode, "participants on this server (default 1000)")
+      ->check(CLI::Range(int64_t{1}, kMaxParticipantLimit));
   addSecurityFlags(serve, f.security);
 }
 
@@ -103,6 +114,15 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
     config.auditWitness = f.auditWitness;
   }
   config.dev = config.dev || f.dev;
+  if (f.maxPerRoom > 0) {
+    config.participants.perRoom = static_cast<size_t>(f.maxPerRoom);
+  }
+  if (f.maxPerTenant > 0) {
+    config.participants.perTenant = static_cast<size_t>(f.maxPerTenant);
+  }
+  if (f.maxPerNode > 0) {
+    config.participants.perNode = static_cast<size_t>(f.maxPerNode);
+  }
   return config;
 }
 
@@ -126,6 +146,9 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
   auto* createKey = admin->add_subcommand("create-api-key", "create an API key and print it once");
   createKey->add_option("--data-dir", adminDataDir, "data directory (default ./data)");
   createKey->add_option("--name", keyName, "a label for the key");
+  std::string keyTenant;
+  createKey->add_option("--tenant", keyTenant,
+                        "the tenant (t_…) whose rooms the key reaches (default: a node-operator key, docs/api-keys.md)");
   ClinicAdminCommands clinicAdmin(admin);
   PrivacyAdminCommands privacyAdmin(admin);
   // Later: `medrtc audit ...`, `medrtc compliance ...`, `medrtc loadgen ...` join here as
@@ -149,7 +172,7 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
       return runServe(buildServeConfig(serveFlags), makeMedia, std::cout);
     }
     if (createKey->parsed()) {
-      return createApiKeyCommand(adminDataDir, keyName, std::cout, std::cerr);
+      return createApiKeyCommand(adminDataDir, keyName, std::cout, std::cerr, keyTenant);
     }
     if (clinicAdmin.parsed()) {
       return clinicAdmin.run(std::cin, std::cout, std::cerr);

@@ -122,6 +122,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   options.listenPort = config.listenPort;
   options.webRoot = config.webRoot.empty() ? defaultWebRoot() : config.webRoot;
   options.dev = config.dev;
+  options.participantLimits = config.participants;
   options.tokenSecret = store::loadOrCreateSecret(config.dataDir / "token.key", signaling::kTokenSecretBytes);
   options.audit = auditLog.get();
   applySecurity(config, security, options);

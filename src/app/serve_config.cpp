@@ -107,6 +107,22 @@ void applyConfigFile(const std::filesystem::path& file, ServeConfig& config) {
           throw std::runtime_error("unknown config key \"" + mk + "\"");
         }
       }
+    } else if (k == "participants" && node.is_table()) {
+      for (auto& [pkey, pnode] : *node.as_table()) {
+        std::string pk = "participants." + std::string(pkey.str());
+        size_t* target = pk == "participants.max_per_room"     ? &config.participants.perRoom
+                         : pk == "participants.max_per_tenant" ? &config.participants.perTenant
+                         : pk == "participants.max_per_node"   ? &config.participants.perNode
+                                                               : nullptr;
+        if (target == nullptr) {
+          throw std::runtime_error("unknown config key \"" + pk + "\"");
+        }
+        int64_t n = required<int64_t>(pnode, pk);
+        if (n < 1 || n > kMaxParticipantLimit) {
+          throw std::runtime_error("config key \"" + pk + "\" must be 1-" + std::to_string(kMaxParticipantLimit));
+        }
+        *target = static_cast<size_t>(n);
+      }
     } else if (isSecurityConfigKey(k)) {
       // policy, region, [tls], [turn], ...: read by applySecurityConfigFile.
     } else {

@@ -10,6 +10,7 @@
 #include "app/security_config.hpp"
 #include "compliance/store_sealing.hpp"
 #include "sfu/media_plane.hpp"
+#include "signaling/participant_limits.hpp"
 #include "store/store.hpp"
 
 namespace medrtc::app {
@@ -27,7 +28,12 @@ struct ServeConfig {
   SecurityConfig security;  // policy, region, TLS, frame-ancestors, TURN (security_config.hpp)
   // Empty: none. Every signed audit checkpoint is also appended here (AuditLogOptions).
   std::filesystem::path auditWitness;
+  // [participants] max_per_room / max_per_tenant / max_per_node, --max-participants-per-*.
+  signaling::ParticipantLimits participants;
 };
+
+// The largest participant cap accepted (flags and config): far above what one node carries.
+inline constexpr int64_t kMaxParticipantLimit = 1'000'000;
 
 // "HOST:PORT", "[::1]:PORT". Throws std::invalid_argument with a readable message.
 void parseListen(const std::string& text, std::string& host, uint16_t& port);
@@ -37,6 +43,7 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 //   database = "postgres://..."   audit_witness = "/mnt/witness/medrtc-checkpoints.log"
 //   [media] ip = "..." or ["...", "..."]  public_ip = "..."  listen = "..."  workers = 0
 //           rtc_port_base = 0
+//   [participants] max_per_room = 25 max_per_tenant = 500 max_per_node = 1000
 // Unknown keys and wrong types are refused with the key's name (std::runtime_error).
 void applyConfigFile(const std::filesystem::path& file, ServeConfig& config);
 

@@ -171,9 +171,61 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::hostable(con
     return fail(ClinicFailure{ClinicError::kForbidden, "forbidden",
                               "only a practitioner hosts a consultation (staff organise it)"});
   }
+  bool own = who.user.id == a->practitionerId;
+  bool delegated = !a->hostDelegateId.empty() && who.user.id == a->hostDelegateId;
+  if (!own && !delegated) {
+    return fail(ClinicFailure{ClinicError::kForbidden, "forbidden",
+                              "only the appointment's practitioner or its delegate hosts it"});
+  }
   if (a->status == "cancelled") {
     return fail(ClinicFailure{ClinicError::kCancelled, "appointment_cancelled", "the appointment was cancelled"});
   }
+  if (nowSeconds() >= a->end + policy_.invitationGraceSeconds) {
+    return fail(ClinicFailure{ClinicError::kCancelled, "appointment_over", "the appointment is over"});
+  }
+  return a;
+}
+
+Result<store::AppointmentRecord, ClinicFailure> AppointmentService::setDelegate(const SessionContext& who,
+                                                                               const std::string& id,
+                                                                               const std::string& delegateId) {
+  auto a = get(who, id);
+  if (!a) {
+    return a;
+  }
+  if (who.user.role != "admin" && who.user.id != a->practitionerId) {
+    return fail(ClinicFailure{ClinicError::kForbidden, "forbidden",
+                              "only a practice admin or the appointment's practitioner names a delegate"});
+  }
+  if (a->status == "cancelled") {
+    return fail(ClinicFailure{ClinicError::kCancelled, "appointment_cancelled", "the appointment was cancelled"});
+  }
+  if (!delegateId.empty()) {
+    auto delegate = store_.findUser(delegateId);
+    if (!delegate || delegate->tenantId != who.tenant.id || delegate->role != "practitioner" || delegate->disabled ||
+        delegate->id == a->practitionerId) {
+      return invalid("\"practitioner_id\" is not another practitioner of this organisation");
+    }
+  }
+  int64_t now = nowSeconds();
+  std::string previous = a->hostDelegateId;
+  int64_t previousUpdate = a->updatedAt;
+  store_.setAppointmentDelegate(a->id, delegateId, now);
+  try {
+    audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
+                             cp::AuditOutcome::Success, "appointment_delegate",
+                             delegateId.empty() ? "withdraw" : "grant", who.user.id, who.user.role, "",
+                             "Appointment/" + a->id, "Practitioner/" + (delegateId.empty() ? previous : delegateId),
+                             std::nullopt});
+  } catch (...) {
+    // Fail closed (H6): a grant that cannot be audited does not stand.
+    store_.setAppointmentDelegate(a->id, previous, previousUpdate);
+    throw;
+  }
+  a->hostDelegateId = delegateId;
+  a->updatedAt = now;
+  spdlog::info("appointment delegate {} id={} delegate={} by={}", delegateId.empty() ? "withdrawn" : "granted", a->id,
+               delegateId.empty() ? previous : delegateId, who.user.id);
   return a;
 }
 

@@ -115,9 +115,16 @@ class AppointmentService {
   // invitation to a new guest identity (state "waiting").
   Result<Redeemed, RedeemFailure> redeem(const RedeemRequest& request);
 
-  // The host of an appointment's room may be its practitioner (K5: staff organise but do
-  // not take part).
+  // Who hosts an appointment's room (docs/consultation-api.md "Hosting"): its practitioner,
+  // or the one practitioner of the same tenant it was delegated to. Staff and admins
+  // organise but do not take part (K5); other practitioners get 403. A cancelled
+  // appointment is 409 appointment_cancelled, one past its end + grace 409 appointment_over.
   Result<store::AppointmentRecord, ClinicFailure> hostable(const SessionContext& who, const std::string& id);
+  // "Cover for": the tenant's admin, or the appointment's practitioner, names a delegate
+  // who may host in the practitioner's place (empty: withdraws it). The delegate must be
+  // an enabled practitioner of the same tenant. Audited (appointment_delegate).
+  Result<store::AppointmentRecord, ClinicFailure> setDelegate(const SessionContext& who, const std::string& id,
+                                                              const std::string& delegateId);
 
   const AppointmentPolicy& policy() const { return policy_; }
 

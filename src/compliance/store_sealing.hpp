@@ -66,8 +66,8 @@ class SealedStore final : public store::Store {
   }
 
   store::ApiKeyRecord addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,
-                                store::UnixSeconds now) override {
-    return inner_->addApiKey(keyHash, prefix, name, now);
+                                store::UnixSeconds now, const std::string& tenantId) override {
+    return inner_->addApiKey(keyHash, prefix, name, now, tenantId);
   }
   std::optional<store::ApiKeyRecord> findApiKeyByHash(const std::string& keyHash) override {
     return inner_->findApiKeyByHash(keyHash);
@@ -107,6 +107,9 @@ class SealedStore final : public store::Store {
   std::vector<store::AppointmentRecord> listAppointments(const std::string& tenantId, store::UnixSeconds from,
                                                          store::UnixSeconds to) override;
   bool updateAppointment(const store::AppointmentRecord& appointment) override;
+  bool setAppointmentDelegate(const std::string& id, const std::string& delegateId, store::UnixSeconds now) override {
+    return inner_->setAppointmentDelegate(id, delegateId, now);
+  }
   std::vector<store::AppointmentRecord> listUnsealedAppointments() override {
     return inner_->listUnsealedAppointments();
   }
@@ -114,6 +117,7 @@ class SealedStore final : public store::Store {
     return inner_->sealUnsealedAppointment(appointment);
   }
   std::vector<std::string> listAppointmentIds() override { return inner_->listAppointmentIds(); }
+  bool roomHasAppointment(const std::string& roomId) override { return inner_->roomHasAppointment(roomId); }
 
   store::InvitationRecord createInvitation(store::InvitationRecord invitation) override {
     return inner_->createInvitation(invitation);

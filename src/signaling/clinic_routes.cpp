@@ -24,6 +24,8 @@ namespace {
 
 constexpr size_t kMaxEmailChars = 254;  // RFC 5321 §4.5.3.1.3 path limit
 constexpr int kMaxRoomParticipants = 4;  // practitioner, patient, interpreter, carer
+// The host's name for a practitioner without a display name (issue 10 item 4).
+constexpr const char* kNeutralPractitionerName = "Practitioner";
 
 // RFC 6265 §4.1.1 cookie-string: "a=b; c=d".
 std::string cookieValue(const std::string& header, std::string_view name) {
@@ -223,8 +225,10 @@ HttpResponse RestApi::login(const HttpRequest& r, const Params&) {
   return res;
 }
 
-HttpResponse RestApi::logout(const HttpRequest& r, const Params&) {
+HttpResponse RestApi::logout(const HttpRequest& r, const Params& p) {
   auth_.signOut(cookieValue(r.cookie, clinic::kSessionCookie), r.remoteAddress);
+  // Host tokens die with the session that minted them: a host still in a call leaves.
+  hub_.sessionEnded(p.session->session.idHash);
   HttpResponse res;
   res.status = 204;
   res.headers.emplace_back("Set-Cookie", clearedCookie(r.secure));
@@ -248,6 +252,7 @@ json::object RestApi::appointmentJson(const store::AppointmentRecord& a) {
                  {"end", clinic::formatRfc3339(a.end)},
                  {"title", a.title},
                  {"practitioner_id", a.practitionerId},
+                 {"host_delegate_id", a.hostDelegateId},
                  {"patient_reference", a.patientReference},
                  {"room_id", a.roomId},
                  {"created_at", clinic::formatRfc3339(a.createdAt)},
@@ -363,6 +368,8 @@ HttpResponse RestApi::patchAppointment(const HttpRequest& r, const Params& p) {
   if (!a) {
     return clinicProblem(a.error());
   }
+  // Tokens follow the booking: moved earlier, they may be over already.
+  hub_.recheckRoom(a->roomId);
   return jsonResponse(200, appointmentJson(*a));
 }
 
@@ -410,6 +417,8 @@ HttpResponse RestApi::revokeInvitation(const HttpRequest&, const Params& p) {
   if (!revoked) {
     return clinicProblem(revoked.error());
   }
+  // Revocation revokes: the guest it let in, waiting or in the call, leaves now.
+  hub_.recheckRoom(revoked->roomId);
   HttpResponse res;
   res.status = 204;
   return res;
@@ -428,16 +437,41 @@ HttpResponse RestApi::hostToken(const HttpRequest&, const Params& p) {
   JoinClaims claims;
   claims.roomId = a->roomId;
   claims.identity = user.id;
-  claims.name = user.displayName.empty() ? user.email : user.displayName;
+  // Patients see this name (participant list, chat): never the sign-in email address.
+  claims.name = user.displayName.empty() ? kNeutralPractitionerName : user.displayName;
   claims.role = "host";
+  // Bound to the booking (its end + grace, following reschedules) and to this sign-in
+  // session (dead after sign-out), both checked at every join (join_check.hpp).
+  claims.appointmentId = a->id;
+  claims.sessionHash = p.session->session.idHash;
   int64_t until = a->end + appointments_.policy().invitationGraceSeconds - nowSeconds();
-  auto ttl = std::chrono::seconds(std::clamp<int64_t>(until, kDefaultTokenTtl.count(), kMaxTokenTtl.count()));
+  auto ttl = std::chrono::seconds(std::clamp<int64_t>(until, 60, kMaxTokenTtl.count()));
   JoinClaims issued;
   std::string token = tokens_.issue(std::move(claims), ttl, &issued);
   spdlog::info("token issued room={} token={} role=host user={}", a->roomId, issued.tokenId, user.id);
   return jsonResponse(200, json::object{{"token", token},
                                         {"room_id", a->roomId},
                                         {"expires_at", formatTimestamp(issued.expiresAt)}});
+}
+
+HttpResponse RestApi::setDelegate(const HttpRequest& r, const Params& p) {
+  HttpResponse error;
+  auto body = parseBody(r, true, error);
+  if (!body) {
+    return error;
+  }
+  const json::value* v = body->if_contains("practitioner_id");
+  if (v == nullptr || !(v->is_null() || v->is_string()) || (v->is_string() && v->get_string().size() > 64)) {
+    return problem(400, "invalid_field", "\"practitioner_id\" must be a user id, or null to withdraw the delegation");
+  }
+  std::string delegateId = v->is_string() ? std::string(v->get_string()) : "";
+  auto a = appointments_.setDelegate(*p.session, p.id, delegateId);
+  if (!a) {
+    return clinicProblem(a.error());
+  }
+  // A withdrawn delegate hosting right now leaves the call.
+  hub_.recheckRoom(a->roomId);
+  return jsonResponse(200, appointmentJson(*a));
 }
 
 HttpResponse RestApi::redeemInvitation(const HttpRequest& r, const Params&) {
@@ -491,7 +525,9 @@ HttpResponse RestApi::redeemInvitation(const HttpRequest& r, const Params&) {
   claims.identity = redeemed->guest.identity;
   claims.name = *name;
   claims.role = redeemed->guest.role;
-  // Valid as long as the invitation: the guest reconnects with it after a drop.
+  claims.appointmentId = redeemed->appointment.id;
+  // Valid as long as the invitation: the guest reconnects with it after a drop. The join
+  // checks the appointment and invitation as they are then (join_check.hpp).
   auto ttl = std::chrono::seconds(std::max<int64_t>(redeemed->invitation.expiresAt - nowSeconds(), 60));
   JoinClaims issued;
   std::string joinToken = tokens_.issue(std::move(claims), ttl, &issued);

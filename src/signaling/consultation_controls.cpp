@@ -196,6 +196,9 @@ void SignalingHub::handle(ConnectionId, Connection& c, AdmitMessage& m) {
     sendError(c, ErrorCode::kParticipantNotFound, "this participant is not waiting", "admit");
     return;
   }
+  if (refuseAdmission(c, *t)) {
+    return;  // revoked, cancelled or expired since it joined the queue
+  }
   try {
     if (!admission_.admit(partyOf(c), t->guestId, partyOf(*t))) {
       sendError(c, ErrorCode::kAlreadyAdmitted, "another host decided first", "admit");

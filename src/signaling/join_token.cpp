@@ -79,6 +79,15 @@ Result<JoinClaims, TokenError> decodeClaims(const std::vector<uint8_t>& raw) {
   c.tokenId = std::string(*jti);
   c.canPublish = publish->get_bool();
   c.canSubscribe = subscribe->get_bool();
+  // Optional: absent in integrator tokens and in tokens issued before they existed.
+  for (auto [key, out] : {std::pair{"appt", &c.appointmentId}, std::pair{"sid", &c.sessionHash}}) {
+    if (const json::value* v = o->if_contains(key)) {
+      if (!v->is_string()) {
+        return fail(TokenError::kMalformed);
+      }
+      *out = std::string(v->get_string());
+    }
+  }
   return c;
 }
 
@@ -136,6 +145,12 @@ std::string JoinTokenSigner::issue(JoinClaims claims, std::chrono::seconds ttl, 
                        {"iat", claims.issuedAt},
                        {"exp", claims.expiresAt},
                        {"jti", claims.tokenId}};
+  if (!claims.appointmentId.empty()) {
+    payload["appt"] = claims.appointmentId;
+  }
+  if (!claims.sessionHash.empty()) {
+    payload["sid"] = claims.sessionHash;
+  }
   std::string text = json::serialize(payload);
   std::string encoded = base64UrlEncode({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
   std::string mac = base64UrlEncode(macOf(secret_, encoded));
@@ -145,7 +160,7 @@ std::string JoinTokenSigner::issue(JoinClaims claims, std::chrono::seconds ttl, 
   return encoded + "." + mac;
 }
 
-Result<JoinClaims, TokenError> JoinTokenSigner::verify(std::string_view token) const {
+Result<JoinClaims, TokenError> JoinTokenSigner::verify(std::string_view token, ExpiryCheck expiry) const {
   if (token.size() > kMaxTokenChars) {
     return fail(TokenError::kMalformed);
   }
@@ -172,7 +187,8 @@ Result<JoinClaims, TokenError> JoinTokenSigner::verify(std::string_view token) c
   if (!claims) {
     return claims;
   }
-  if (unixSeconds(clock_.wallNow()) >= claims->expiresAt) {
+  bool deferred = expiry == ExpiryCheck::kDeferToAppointment && !claims->appointmentId.empty();
+  if (!deferred && unixSeconds(clock_.wallNow()) >= claims->expiresAt) {
     return fail(TokenError::kExpired);
   }
   return claims;

@@ -3,7 +3,9 @@
 //   base64url(JSON payload) "." base64url(HMAC-SHA-256(secret, base64url(JSON payload)))
 // (RFC 4648 §5 alphabet, no padding; RFC 2104 HMAC). The MAC covers the encoded payload
 // text, so verification never parses attacker-controlled JSON before the MAC checks out.
-// Payload: {v:1, room, identity, name, role, grants:{publish,subscribe}, iat, exp, jti}.
+// Payload: {v:1, room, identity, name, role, grants:{publish,subscribe}, iat, exp, jti}, and
+// for clinic tokens the state they depend on: appt (the appointment), sid (the sign-in
+// session that minted a host token). Both are re-checked at every join (join_check.hpp).
 #include <chrono>
 #include <cstdint>
 #include <span>
@@ -39,7 +41,17 @@ struct JoinClaims {
   int64_t issuedAt = 0;   // Unix seconds
   int64_t expiresAt = 0;  // Unix seconds
   std::string tokenId;    // jti: random, names the token in logs
+  // Clinic tokens only (empty otherwise). `appointmentId`: the token lives as long as the
+  // appointment's current end + grace, so it follows a reschedule and dies with a
+  // cancellation. `sessionHash`: the host token dies with the session that minted it.
+  std::string appointmentId;
+  std::string sessionHash;
 };
+
+// kDeferToAppointment: an appointment-bound token's signed `exp` is the end + grace of the
+// booking when it was issued; its caller checks the current booking instead (join_check).
+// Tokens without an appointment are always held to their signed `exp`.
+enum class ExpiryCheck { kSigned, kDeferToAppointment };
 
 class JoinTokenSigner {
  public:
@@ -48,7 +60,7 @@ class JoinTokenSigner {
 
   // Fills iat/exp/jti from the clock and `ttl`, and signs. The caller bounds `ttl`.
   std::string issue(JoinClaims claims, std::chrono::seconds ttl, JoinClaims* issued = nullptr) const;
-  Result<JoinClaims, TokenError> verify(std::string_view token) const;
+  Result<JoinClaims, TokenError> verify(std::string_view token, ExpiryCheck expiry = ExpiryCheck::kSigned) const;
 
  private:
   std::vector<uint8_t> secret_;

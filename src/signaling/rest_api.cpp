@@ -134,6 +134,7 @@ int64_t RestApi::nowSeconds() const {
   X("GET", "/api/v1/appointments/{id}/fhir", Auth::kSession, appointmentFhir)               \
   X("POST", "/api/v1/appointments/{id}/invitations", Auth::kSession, createInvitation)      \
   X("POST", "/api/v1/appointments/{id}/host-token", Auth::kSession, hostToken)              \
+  X("PUT", "/api/v1/appointments/{id}/delegate", Auth::kSession, setDelegate)               \
   X("POST", "/api/v1/invitations/redeem", Auth::kNone, redeemInvitation)                    \
   X("DELETE", "/api/v1/invitations/{id}", Auth::kSession, revokeInvitation)
 
@@ -166,7 +167,7 @@ HttpResponse RestApi::handle(const HttpRequest& request) {
     // error handling as the handler, so a failing store answers 503 instead of escaping
     // into the control loop.
     try {
-      if (route.auth == Auth::kApiKey && !authorized(request)) {
+      if (route.auth == Auth::kApiKey && !(params.apiKey = authorized(request))) {
         HttpResponse r = problem(401, "unauthorized", "a valid API key is required (Authorization: Bearer <key>)");
         r.headers.emplace_back("WWW-Authenticate", "Bearer");
         return r;
@@ -200,22 +201,32 @@ HttpResponse RestApi::handle(const HttpRequest& request) {
   return problem(404, "not_found", "no such resource");
 }
 
-bool RestApi::authorized(const HttpRequest& r) {
+std::optional<store::ApiKeyRecord> RestApi::authorized(const HttpRequest& r) {
   // RFC 6750 §2.1; the scheme name is case-insensitive (RFC 9110 §11.1).
   constexpr std::string_view kScheme = "bearer ";
   if (r.authorization.size() <= kScheme.size()) {
-    return false;
+    return std::nullopt;
   }
   for (size_t i = 0; i < kScheme.size(); ++i) {
     if (std::tolower(static_cast<unsigned char>(r.authorization[i])) != kScheme[i]) {
-      return false;
+      return std::nullopt;
     }
   }
   std::string_view key = std::string_view(r.authorization).substr(kScheme.size());
   while (!key.empty() && key.front() == ' ') {
     key.remove_prefix(1);
   }
-  return store::authenticateApiKey(store_, key).has_value();
+  return store::authenticateApiKey(store_, key);
+}
+
+std::optional<store::RoomRecord> RestApi::roomForKey(const std::string& id, const Params& p) {
+  auto room = store_.findRoom(id);
+  // Tenant isolation (docs/api-keys.md): a key reaches the rooms of its own tenant; a
+  // node-operator key (no tenant) only rooms without one — never a clinic's consultation.
+  if (!room || !p.apiKey || room->tenantId != p.apiKey->tenantId) {
+    return std::nullopt;
+  }
+  return room;
 }
 
 HttpResponse RestApi::healthz(const HttpRequest&, const Params&) {
@@ -228,7 +239,7 @@ HttpResponse RestApi::websocketWithoutUpgrade(const HttpRequest&, const Params&)
   return r;
 }
 
-HttpResponse RestApi::createRoom(const HttpRequest& r, const Params&) {
+HttpResponse RestApi::createRoom(const HttpRequest& r, const Params& p) {
   HttpResponse error;
   auto body = parseBody(r, false, error);
   if (!body) {
@@ -246,8 +257,9 @@ HttpResponse RestApi::createRoom(const HttpRequest& r, const Params&) {
     }
     waitingRoom = v->get_bool();
   }
-  store::RoomRecord room =
-      store_.createRoom(store::NewRoom{.name = name.value_or(""), .waitingRoom = waitingRoom}, nowSeconds());
+  store::RoomRecord room = store_.createRoom(
+      store::NewRoom{.name = name.value_or(""), .waitingRoom = waitingRoom, .tenantId = p.apiKey->tenantId},
+      nowSeconds());
   spdlog::info("room created id={}", room.id);
   HttpResponse res = jsonResponse(201, roomJson(room));
   res.headers.emplace_back("Location", "/api/v1/rooms/" + room.id);
@@ -255,7 +267,7 @@ HttpResponse RestApi::createRoom(const HttpRequest& r, const Params&) {
 }
 
 HttpResponse RestApi::getRoom(const HttpRequest&, const Params& p) {
-  auto room = store_.findRoom(p.id);
+  auto room = roomForKey(p.id, p);
   if (!room) {
     return problem(404, "room_not_found", "no room with this id");
   }
@@ -273,7 +285,7 @@ HttpResponse RestApi::getRoom(const HttpRequest&, const Params& p) {
 }
 
 HttpResponse RestApi::deleteRoom(const HttpRequest&, const Params& p) {
-  auto room = store_.findRoom(p.id);
+  auto room = roomForKey(p.id, p);
   if (!room) {
     return problem(404, "room_not_found", "no room with this id");
   }
@@ -321,12 +333,18 @@ HttpResponse RestApi::createToken(const HttpRequest& r, const Params& p) {
     }
     ttl = std::chrono::seconds(seconds);
   }
-  auto room = store_.findRoom(p.id);
+  auto room = roomForKey(p.id, p);
   if (!room) {
     return problem(404, "room_not_found", "no room with this id");
   }
   if (room->ended()) {
     return problem(409, "room_ended", "the room has ended");
+  }
+  // A consultation's people enter through the clinic workflow (host-token for its
+  // practitioner or delegate, invitations for guests). A key minting tokens there could
+  // take over the practitioner's identity or an admitted patient's (issue 10 items 1, 2).
+  if (store_.roomHasAppointment(room->id)) {
+    return problem(403, "forbidden", "a consultation's tokens come from the clinic workflow, not from API keys");
   }
   JoinClaims claims;
   claims.roomId = room->id;

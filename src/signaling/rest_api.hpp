@@ -46,6 +46,7 @@ class RestApi {
   struct Params {
     std::string id;
     std::optional<clinic::SessionContext> session;  // cookie-authenticated routes
+    std::optional<store::ApiKeyRecord> apiKey;        // API-key routes
   };
 
  private:
@@ -69,6 +70,7 @@ class RestApi {
   HttpResponse createInvitation(const HttpRequest& r, const Params& p);
   HttpResponse revokeInvitation(const HttpRequest& r, const Params& p);
   HttpResponse hostToken(const HttpRequest& r, const Params& p);
+  HttpResponse setDelegate(const HttpRequest& r, const Params& p);
   HttpResponse redeemInvitation(const HttpRequest& r, const Params& p);
   HttpResponse networkCheck(const HttpRequest& r, const Params& p);
   // The cookie session of a request; a problem response when there is none, it expired,
@@ -76,7 +78,11 @@ class RestApi {
   std::optional<HttpResponse> requireSession(const HttpRequest& r, Params& p);
   boost::json::object appointmentJson(const store::AppointmentRecord& a);
 
-  bool authorized(const HttpRequest& r);
+  // The key of a request's Authorization: Bearer header, if it is a known one.
+  std::optional<store::ApiKeyRecord> authorized(const HttpRequest& r);
+  // The room `id` as the request's API key may see it: another tenant's room (or, for a
+  // node-operator key, any tenant's room) is nullopt, exactly like an unknown id.
+  std::optional<store::RoomRecord> roomForKey(const std::string& id, const Params& p);
   int64_t nowSeconds() const;
 
   store::Store& store_;

@@ -89,6 +89,8 @@ struct Server::Impl {
     hub.setTenantProfiles(options.auth.profiles);
     hub.setIceServers(options.iceServers);
     hub.setP2pPreferred(options.p2pPreferred);
+    hub.setParticipantLimits(options.participantLimits);
+    hub.setAppointmentGrace(clinic::AppointmentPolicy{}.invitationGraceSeconds);
   }
 
   void accept();

@@ -15,6 +15,7 @@
 #include "compliance/audit_sink.hpp"
 #include "sfu/media_api.hpp"
 #include "signaling/message/server_message.hpp"
+#include "signaling/participant_limits.hpp"
 #include "store/store.hpp"
 
 namespace boost::asio {
@@ -58,6 +59,8 @@ struct ServerOptions {
   // Sign-in limits and the policy profiles governing each tenant's staff (MFA, idle
   // logoff); app/security_setup.cpp fills `auth.profiles` from the node's --policy.
   clinic::AuthPolicy auth;
+  // Caps on participants per room, tenant and node (serve --max-participants-per-*).
+  ParticipantLimits participantLimits;
 };
 
 // Builds the media plane given the poster onto the control thread and the events sink.

@@ -117,7 +117,9 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
     sendError(c, ErrorCode::kAlreadyJoined, "this socket already joined", "join");
     return;
   }
-  auto claims = tokens_.verify(m.token);
+  // Appointment-bound tokens live as long as the appointment's current end + grace, which
+  // checkJoinState reads below (so they follow a reschedule).
+  auto claims = tokens_.verify(m.token, ExpiryCheck::kDeferToAppointment);
   if (!claims) {
     spdlog::info("join refused reason=token_{}", toString(claims.error()));
     failConnection(c, claims.error() == TokenError::kExpired ? ErrorCode::kTokenExpired : ErrorCode::kTokenInvalid,
@@ -125,8 +127,14 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
     return;
   }
   std::optional<store::RoomRecord> room;
+  std::optional<JoinRefusal> refusal;
   try {
     room = store_.findRoom(claims->roomId);
+    if (room) {
+      // Revocation revokes (issue 10 item 3): before the same identity's older socket is
+      // replaced, so a dead token cannot even kick the live participant.
+      refusal = checkJoinState(store_, *claims, *room, nowSeconds(), appointmentGraceSeconds_);
+    }
   } catch (const store::StoreFailure& e) {
     spdlog::error("join failed code=internal room={} error={}", claims->roomId, e.what());
     sendError(c, ErrorCode::kInternal, "server error", "join");
@@ -136,8 +144,8 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
     failConnection(c, ErrorCode::kRoomNotFound, "room not found");
     return;
   }
-  if (room->ended()) {
-    failConnection(c, ErrorCode::kRoomEnded, "room has ended");
+  if (refusal) {
+    refuseJoin(c, *refusal, room->id);
     return;
   }
   // The same identity joining again (typically after a network drop) takes over: the
@@ -147,10 +155,15 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
     spdlog::info("participant replaced room={} participant={}", room->id, older->participantId);
     failConnection(*older, ErrorCode::kDuplicateIdentity, "the same identity joined from another connection");
   }
+  if (auto full = capacityRefusal(*room)) {
+    refuseJoin(c, *full, room->id);
+    return;
+  }
 
   c.claims = std::move(*claims);
   c.p2pCapable = m.p2pCapable;
   c.roomId = room->id;
+  c.tenantId = room->tenantId;
   c.participantId = "p_" + randomHex(8);
   c.waitingRoomRoom = room->waitingRoom;
   participants_[c.participantId] = id;

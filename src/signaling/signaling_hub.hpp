@@ -17,7 +17,9 @@
 #include "common/clock.hpp"
 #include "compliance/audit_sink.hpp"
 #include "sfu/media_api.hpp"
+#include "signaling/join_check.hpp"
 #include "signaling/join_token.hpp"
+#include "signaling/participant_limits.hpp"
 #include "signaling/message/client_message.hpp"
 #include "signaling/message/error_code.hpp"
 #include "signaling/message/server_message.hpp"
@@ -68,6 +70,9 @@ class SignalingHub final : public sfu::MediaEvents {
   void setIceServers(IceServerProvider provider) { iceServers_ = std::move(provider); }
   // The node's profile prefers peer-to-peer media for 1:1 calls (docs/p2p.md).
   void setP2pPreferred(bool on) { p2pPreferred_ = on; }
+  void setParticipantLimits(ParticipantLimits limits) { limits_ = limits; }
+  // How long after an appointment's end its tokens still join (clinic::AppointmentPolicy).
+  void setAppointmentGrace(int64_t seconds) { appointmentGraceSeconds_ = seconds; }
 
   // Transport events, from the WebSocket session.
   ConnectionId connect(std::shared_ptr<PeerSocket> socket);
@@ -83,6 +88,11 @@ class SignalingHub final : public sfu::MediaEvents {
   // Guests connected and waiting for a host's admit.
   size_t waitingCount(const std::string& roomId) const;
   void endRoom(const std::string& roomId, std::string_view reason);
+  // The state behind a room's tokens changed (an invitation revoked, a reschedule): every
+  // participant, waiting or in the call, is checked again and dismissed when refused.
+  void recheckRoom(const std::string& roomId);
+  // A sign-in session ended: the host tokens it minted stop working, live ones leave.
+  void sessionEnded(const std::string& sessionHash);
   // Shutdown: ends every live room and closes every socket.
   void closeAll();
 
@@ -105,6 +115,7 @@ class SignalingHub final : public sfu::MediaEvents {
     bool audioMuted = false;
     bool videoMuted = false;
     int64_t joinedAt = 0;
+    std::string tenantId;       // the room's tenant ("" for node-operator rooms)
     std::string guestId;        // the stored admission record (waiting-room rooms)
     int64_t waitingSince = 0;   // Unix seconds
     size_t sentPosition = 0;    // the last `waiting.position` sent (0: none yet)
@@ -141,6 +152,14 @@ class SignalingHub final : public sfu::MediaEvents {
   // Sends a verified join where clinic::Admission says: straight to media, the waiting room,
   // or out (a denied or removed guest). Store faults throw StoreFailure.
   void admitOrQueue(ConnectionId id, Connection& c, const store::RoomRecord& room);
+  // Join-time checks (join_gate.cpp): the current state behind the token, and the caps.
+  std::optional<JoinRefusal> capacityRefusal(const store::RoomRecord& room) const;
+  void refuseJoin(Connection& c, const JoinRefusal& refusal, const std::string& roomId);
+  // Before an admit: the waiting guest's token state again. True (host told, guest
+  // dismissed) when it may no longer enter.
+  bool refuseAdmission(Connection& host, Connection& guest);
+  // Closes a participant refused by checkJoinState with the matching message.
+  void dismissRefused(Connection& c, const JoinRefusal& refusal);
   void startMedia(ConnectionId id, Connection& c);
   void enterQueue(ConnectionId id, Connection& c);
   void leaveQueue(Connection& c);
@@ -182,6 +201,8 @@ class SignalingHub final : public sfu::MediaEvents {
   clinic::Admission admission_;
   IceServerProvider iceServers_;
   bool p2pPreferred_ = false;
+  ParticipantLimits limits_;
+  int64_t appointmentGraceSeconds_ = 30 * 60;
   // Rooms that left P2P (a third participant, a client without P2P, or p2p_failed): they
   // stay on the SFU while anyone is in them, so a call never flaps between the two.
   std::unordered_set<std::string> sfuRooms_;

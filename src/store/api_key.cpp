@@ -46,8 +46,9 @@ std::string hashApiKey(std::string_view key) {
 
 std::string apiKeyPrefix(std::string_view key) { return std::string(key.substr(0, 7)); }
 
-ApiKeyRecord registerApiKey(Store& store, std::string_view key, const std::string& name, UnixSeconds now) {
-  return store.addApiKey(hashApiKey(key), apiKeyPrefix(key), name, now);
+ApiKeyRecord registerApiKey(Store& store, std::string_view key, const std::string& name, UnixSeconds now,
+                            const std::string& tenantId) {
+  return store.addApiKey(hashApiKey(key), apiKeyPrefix(key), name, now, tenantId);
 }
 
 std::optional<ApiKeyRecord> authenticateApiKey(Store& store, std::string_view key) {

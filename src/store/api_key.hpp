@@ -18,8 +18,9 @@ std::string hashApiKey(std::string_view key);
 // The first few characters, safe to show in listings.
 std::string apiKeyPrefix(std::string_view key);
 
-// Stores a key's hash and returns its record.
-ApiKeyRecord registerApiKey(Store& store, std::string_view key, const std::string& name, UnixSeconds now);
+// Stores a key's hash and returns its record. `tenantId` empty: a node-operator key.
+ApiKeyRecord registerApiKey(Store& store, std::string_view key, const std::string& name, UnixSeconds now,
+                            const std::string& tenantId = "");
 // The record of a presented key, if it is known. The lookup is by hash, so comparing
 // the presented key never touches the stored secret byte by byte.
 std::optional<ApiKeyRecord> authenticateApiKey(Store& store, std::string_view key);

@@ -128,7 +128,7 @@ UserRecord readUser(Statement& s) {
 
 constexpr const char* kAppointmentColumns =
     "id, tenant_id, practitioner_id, status, start_at, end_at, title, patient_reference, room_id, created_at, "
-    "updated_at, sealed";
+    "updated_at, sealed, host_delegate_id";
 AppointmentRecord readAppointment(Statement& s) {
   AppointmentRecord a;
   a.id = s.text(0);
@@ -143,6 +143,7 @@ AppointmentRecord readAppointment(Statement& s) {
   a.createdAt = s.integer(9);
   a.updatedAt = s.integer(10);
   a.sealed = s.integer(11) != 0;
+  a.hostDelegateId = s.text(12);
   return a;
 }
 
@@ -295,20 +296,21 @@ bool SqliteStore::reopenRoom(const std::string& id, UnixSeconds endedAt) {
 }
 
 ApiKeyRecord SqliteStore::addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,
-                                    UnixSeconds now) {
-  ApiKeyRecord r{"ak_" + randomHex(8), prefix, name, now};
-  Statement s(db_, "INSERT INTO api_keys (id, key_hash, prefix, name, created_at) VALUES (?, ?, ?, ?, ?)");
-  s.bind(1, r.id).bind(2, keyHash).bind(3, prefix).bind(4, name).bind(5, now).step();
+                                    UnixSeconds now, const std::string& tenantId) {
+  ApiKeyRecord r{"ak_" + randomHex(8), prefix, name, now, tenantId};
+  Statement s(db_,
+              "INSERT INTO api_keys (id, key_hash, prefix, name, created_at, tenant_id) VALUES (?, ?, ?, ?, ?, ?)");
+  s.bind(1, r.id).bind(2, keyHash).bind(3, prefix).bind(4, name).bind(5, now).bind(6, tenantId).step();
   return r;
 }
 
 std::optional<ApiKeyRecord> SqliteStore::findApiKeyByHash(const std::string& keyHash) {
-  Statement s(db_, "SELECT id, prefix, name, created_at FROM api_keys WHERE key_hash = ?");
+  Statement s(db_, "SELECT id, prefix, name, created_at, tenant_id FROM api_keys WHERE key_hash = ?");
   s.bind(1, keyHash);
   if (!s.step()) {
     return std::nullopt;
   }
-  return ApiKeyRecord{s.text(0), s.text(1), s.text(2), s.integer(3)};
+  return ApiKeyRecord{s.text(0), s.text(1), s.text(2), s.integer(3), s.text(4)};
 }
 
 int64_t SqliteStore::countApiKeys() {
@@ -467,10 +469,11 @@ AppointmentRecord SqliteStore::createAppointment(AppointmentRecord a) {
   }
   Statement s(db_,
               "INSERT INTO appointments (id, tenant_id, practitioner_id, status, start_at, end_at, title, "
-              "patient_reference, room_id, created_at, updated_at, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "patient_reference, room_id, created_at, updated_at, sealed, host_delegate_id) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, a.id).bind(2, a.tenantId).bind(3, a.practitionerId).bind(4, a.status).bind(5, a.start).bind(6, a.end);
   s.bind(7, a.title).bind(8, a.patientReference).bind(9, a.roomId).bind(10, a.createdAt).bind(11, a.updatedAt);
-  s.bind(12, int64_t{a.sealed}).run();
+  s.bind(12, int64_t{a.sealed}).bind(13, a.hostDelegateId).run();
   return a;
 }
 
@@ -505,6 +508,12 @@ bool SqliteStore::updateAppointment(const AppointmentRecord& a) {
   return sqlite3_changes(db_) > 0;
 }
 
+bool SqliteStore::setAppointmentDelegate(const std::string& id, const std::string& delegateId, UnixSeconds now) {
+  Statement s(db_, "UPDATE appointments SET host_delegate_id = ?, updated_at = ? WHERE id = ?");
+  s.bind(1, delegateId).bind(2, now).bind(3, id).run();
+  return sqlite3_changes(db_) > 0;
+}
+
 bool SqliteStore::sealUnsealedAppointment(const AppointmentRecord& a) {
   Statement s(db_, "UPDATE appointments SET title = ?, patient_reference = ?, sealed = 1 WHERE id = ? AND sealed = 0");
   s.bind(1, a.title).bind(2, a.patientReference).bind(3, a.id).run();
@@ -527,6 +536,12 @@ std::vector<std::string> SqliteStore::listAppointmentIds() {
     out.push_back(s.text(0));
   }
   return out;
+}
+
+bool SqliteStore::roomHasAppointment(const std::string& roomId) {
+  Statement s(db_, "SELECT 1 FROM appointments WHERE room_id = ? LIMIT 1");
+  s.bind(1, roomId);
+  return s.step();
 }
 
 InvitationRecord SqliteStore::createInvitation(InvitationRecord i) {

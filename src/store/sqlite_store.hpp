@@ -29,7 +29,7 @@ class SqliteStore final : public Store {
   bool reopenRoom(const std::string& id, UnixSeconds endedAt) override;
 
   ApiKeyRecord addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,
-                         UnixSeconds now) override;
+                         UnixSeconds now, const std::string& tenantId) override;
   std::optional<ApiKeyRecord> findApiKeyByHash(const std::string& keyHash) override;
   int64_t countApiKeys() override;
 
@@ -60,9 +60,11 @@ class SqliteStore final : public Store {
   std::vector<AppointmentRecord> listAppointments(const std::string& tenantId, UnixSeconds from,
                                                   UnixSeconds to) override;
   bool updateAppointment(const AppointmentRecord& appointment) override;
+  bool setAppointmentDelegate(const std::string& id, const std::string& delegateId, UnixSeconds now) override;
   std::vector<AppointmentRecord> listUnsealedAppointments() override;
   bool sealUnsealedAppointment(const AppointmentRecord& appointment) override;
   std::vector<std::string> listAppointmentIds() override;
+  bool roomHasAppointment(const std::string& roomId) override;
 
   InvitationRecord createInvitation(InvitationRecord invitation) override;
   std::optional<InvitationRecord> findInvitation(const std::string& id) override;

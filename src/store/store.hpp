@@ -54,6 +54,9 @@ struct ApiKeyRecord {
   std::string prefix;  // the first characters of the key, to help humans tell keys apart
   std::string name;    // operator's label
   UnixSeconds createdAt = 0;
+  // The tenant whose rooms the key reaches; empty: a node-operator key, which reaches
+  // only rooms without a tenant (docs/api-keys.md).
+  std::string tenantId;
 };
 
 struct TenantRecord {
@@ -113,6 +116,8 @@ struct AppointmentRecord {
   // Read side: the appointment's subject key was destroyed; title and patientReference
   // are empty.
   bool erased = false;
+  // A practitioner of the tenant who may host in place of practitionerId; empty: none.
+  std::string hostDelegateId;
 };
 
 struct InvitationRecord {
@@ -169,8 +174,9 @@ class Store {
   virtual bool reopenRoom(const std::string& id, UnixSeconds endedAt) = 0;
 
   // API keys: only a hash of the key is stored (see api_key.hpp).
+  // `tenantId` empty: a node-operator key.
   virtual ApiKeyRecord addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,
-                                 UnixSeconds now) = 0;
+                                 UnixSeconds now, const std::string& tenantId) = 0;
   virtual std::optional<ApiKeyRecord> findApiKeyByHash(const std::string& keyHash) = 0;
   virtual int64_t countApiKeys() = 0;
 
@@ -219,6 +225,8 @@ class Store {
   // Writes status, start, end, title, patientReference, sealed, updatedAt; false if
   // unknown id.
   virtual bool updateAppointment(const AppointmentRecord& appointment) = 0;
+  // Writes hostDelegateId (empty: none) and updatedAt; false if unknown id.
+  virtual bool setAppointmentDelegate(const std::string& id, const std::string& delegateId, UnixSeconds now) = 0;
   // Appointments whose personal fields are still plaintext (rows of an older release).
   virtual std::vector<AppointmentRecord> listUnsealedAppointments() = 0;
   // Seals a row of an older release: writes title and patientReference and marks the row
@@ -233,6 +241,8 @@ class Store {
   // is another.
   virtual bool transitionRoomAppointment(const std::string& roomId, const std::string& expected,
                                          const std::string& next, UnixSeconds now) = 0;
+  // True when an appointment uses the room (a clinic consultation, not an integrator room).
+  virtual bool roomHasAppointment(const std::string& roomId) = 0;
 
   // Invitations. createInvitation fills id (when empty); a duplicate token or code hash
   // throws StoreConflict (the caller draws a new code).

@@ -25,6 +25,8 @@ const char* toString(ErrorCode code) {
     case ErrorCode::kChatTooLong: return "chat_too_long";
     case ErrorCode::kParticipantNotFound: return "participant_not_found";
     case ErrorCode::kP2pNotActive: return "p2p_not_active";
+    case ErrorCode::kAccessRevoked: return "access_revoked";
+    case ErrorCode::kCapacityReached: return "capacity_reached";
   }
   return "internal";
 }
@@ -40,6 +42,8 @@ bool isFatal(ErrorCode code) {
     case ErrorCode::kDuplicateIdentity:
     case ErrorCode::kDenied:
     case ErrorCode::kRemoved:
+    case ErrorCode::kAccessRevoked:
+    case ErrorCode::kCapacityReached:
       return true;
     default:
       return false;

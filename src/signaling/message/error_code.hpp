@@ -28,6 +28,9 @@ enum class ErrorCode : uint16_t {
   kChatTooLong = 19,         // chat text over 2000 characters
   kParticipantNotFound = 20,  // no such participant in this room (or not in the state asked)
   kP2pNotActive = 21,         // p2p_signal while the room is not in P2P mode with that participant
+  // Security review (issue 10).
+  kAccessRevoked = 22,     // fatal: the invitation was withdrawn or the host's session ended
+  kCapacityReached = 23,   // fatal: a participant cap (room, tenant or node) is reached
 };
 
 const char* toString(ErrorCode code);

@@ -99,7 +99,7 @@ inline SessionRecord readSession(const pqxx::row& r) {
 
 inline constexpr const char* kAppointmentColumns =
     "id, tenant_id, practitioner_id, status, start_at, end_at, title, patient_reference, room_id, created_at, "
-    "updated_at, sealed";
+    "updated_at, sealed, host_delegate_id";
 inline AppointmentRecord readAppointment(const pqxx::row& r) {
   AppointmentRecord a;
   a.id = r[0].as<std::string>();
@@ -114,6 +114,7 @@ inline AppointmentRecord readAppointment(const pqxx::row& r) {
   a.createdAt = r[9].as<int64_t>();
   a.updatedAt = r[10].as<int64_t>();
   a.sealed = r[11].as<bool>();
+  a.hostDelegateId = r[12].as<std::string>();
   return a;
 }
 

@@ -18,9 +18,9 @@ AppointmentRecord PostgresStore::createAppointment(AppointmentRecord a) {
   }
   db_->transact([&](pqxx::work& txn) {
     txn.exec_params(std::string("INSERT INTO appointments (") + pg::kAppointmentColumns +
-                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                     a.id, a.tenantId, a.practitionerId, a.status, a.start, a.end, a.title, a.patientReference,
-                    a.roomId, a.createdAt, a.updatedAt, a.sealed);
+                    a.roomId, a.createdAt, a.updatedAt, a.sealed, a.hostDelegateId);
   });
   return a;
 }
@@ -51,6 +51,14 @@ bool PostgresStore::updateAppointment(const AppointmentRecord& a) {
   });
 }
 
+bool PostgresStore::setAppointmentDelegate(const std::string& id, const std::string& delegateId, UnixSeconds now) {
+  return db_->transact([&](pqxx::work& txn) {
+    return txn.exec_params("UPDATE appointments SET host_delegate_id = $1, updated_at = $2 WHERE id = $3", delegateId,
+                           now, id)
+               .affected_rows() > 0;
+  });
+}
+
 std::vector<AppointmentRecord> PostgresStore::listUnsealedAppointments() {
   return db_->transact([&](pqxx::work& txn) {
     return findAll(txn, select(pg::kAppointmentColumns, "appointments", "WHERE NOT sealed ORDER BY id"),
@@ -71,6 +79,12 @@ std::vector<std::string> PostgresStore::listAppointmentIds() {
   return db_->transact([&](pqxx::work& txn) {
     return findAll(txn, "SELECT id FROM appointments ORDER BY id",
                    [](const pqxx::row& r) { return r[0].as<std::string>(); });
+  });
+}
+
+bool PostgresStore::roomHasAppointment(const std::string& roomId) {
+  return db_->transact([&](pqxx::work& txn) {
+    return !txn.exec_params("SELECT 1 FROM appointments WHERE room_id = $1 LIMIT 1", roomId).empty();
   });
 }
 

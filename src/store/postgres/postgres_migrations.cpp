@@ -16,6 +16,9 @@ constexpr std::array kMigrations{
     Migration{3, "sealed_personal_fields",
 #include "store/postgres/migrations/0003_sealed_personal_fields.sql.hpp"
     },
+    Migration{4, "tenant_scope",
+#include "store/postgres/migrations/0004_tenant_scope.sql.hpp"
+    },
 };
 
 }  // namespace

@@ -77,11 +77,12 @@ bool PostgresStore::reopenRoom(const std::string& id, UnixSeconds endedAt) {
 // API keys.
 
 ApiKeyRecord PostgresStore::addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,
-                                      UnixSeconds now) {
-  ApiKeyRecord r{"ak_" + randomHex(8), prefix, name, now};
+                                      UnixSeconds now, const std::string& tenantId) {
+  ApiKeyRecord r{"ak_" + randomHex(8), prefix, name, now, tenantId};
   db_->transact([&](pqxx::work& txn) {
-    txn.exec_params("INSERT INTO api_keys (id, key_hash, prefix, name, created_at) VALUES ($1, $2, $3, $4, $5)", r.id,
-                    keyHash, prefix, name, now);
+    txn.exec_params(
+        "INSERT INTO api_keys (id, key_hash, prefix, name, created_at, tenant_id) VALUES ($1, $2, $3, $4, $5, $6)",
+        r.id, keyHash, prefix, name, now, tenantId);
   });
   return r;
 }
@@ -89,10 +90,10 @@ ApiKeyRecord PostgresStore::addApiKey(const std::string& keyHash, const std::str
 std::optional<ApiKeyRecord> PostgresStore::findApiKeyByHash(const std::string& keyHash) {
   return db_->transact([&](pqxx::work& txn) {
     return findOne(
-        txn, "SELECT id, prefix, name, created_at FROM api_keys WHERE key_hash = $1",
+        txn, "SELECT id, prefix, name, created_at, tenant_id FROM api_keys WHERE key_hash = $1",
         [](const pqxx::row& r) {
           return ApiKeyRecord{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-                              r[3].as<int64_t>()};
+                              r[3].as<int64_t>(), r[4].as<std::string>()};
         },
         keyHash);
   });

@@ -36,7 +36,7 @@ class PostgresStore final : public Store {
   bool reopenRoom(const std::string& id, UnixSeconds endedAt) override;
 
   ApiKeyRecord addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,
-                         UnixSeconds now) override;
+                         UnixSeconds now, const std::string& tenantId) override;
   std::optional<ApiKeyRecord> findApiKeyByHash(const std::string& keyHash) override;
   int64_t countApiKeys() override;
 
@@ -67,9 +67,11 @@ class PostgresStore final : public Store {
   std::vector<AppointmentRecord> listAppointments(const std::string& tenantId, UnixSeconds from,
                                                   UnixSeconds to) override;
   bool updateAppointment(const AppointmentRecord& appointment) override;
+  bool setAppointmentDelegate(const std::string& id, const std::string& delegateId, UnixSeconds now) override;
   std::vector<AppointmentRecord> listUnsealedAppointments() override;
   bool sealUnsealedAppointment(const AppointmentRecord& appointment) override;
   std::vector<std::string> listAppointmentIds() override;
+  bool roomHasAppointment(const std::string& roomId) override;
 
   InvitationRecord createInvitation(InvitationRecord invitation) override;
   std::optional<InvitationRecord> findInvitation(const std::string& id) override;

@@ -57,6 +57,33 @@ TEST(Cli, CreateApiKeyPrintsAKeyThatAuthenticates) {
   EXPECT_EQ(record->name, "ehr");
 }
 
+// Issue 10 item 1: --tenant scopes the key; an unknown tenant creates nothing.
+TEST(Cli, CreateApiKeyForATenant) {
+  TempDir dir;
+  std::string tenantId;
+  {
+    std::filesystem::create_directories(dir.path());
+    store::SqliteStore store(dir.path() / "medrtc.db");
+    store::TenantRecord t;
+    t.name = "Praxis";
+    t.createdAt = 1;
+    tenantId = store.createTenant(t).id;
+  }
+  ::testing::internal::CaptureStdout();
+  int rc = run({"medrtc", "admin", "create-api-key", "--data-dir", dir.path().string(), "--tenant", tenantId});
+  std::string out = ::testing::internal::GetCapturedStdout();
+  ASSERT_EQ(rc, 0);
+  std::string key = out.substr(0, out.find('\n'));
+  EXPECT_EQ(run({"medrtc", "admin", "create-api-key", "--data-dir", dir.path().string(), "--tenant",
+                 "t_0000000000000000"}),
+            2);
+  store::SqliteStore store(dir.path() / "medrtc.db");
+  auto record = store::authenticateApiKey(store, key);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->tenantId, tenantId);
+  EXPECT_EQ(store.countApiKeys(), 1);
+}
+
 TEST(Cli, UnknownSubcommandFails) { EXPECT_NE(run({"medrtc", "frobnicate"}), 0); }
 
 TEST(Bootstrap, RegistersOnlyIntoAnEmptyStore) {

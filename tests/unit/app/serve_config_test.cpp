@@ -59,6 +59,25 @@ rtc_port_base = 40000
   EXPECT_EQ(c.media.portBase, 40000);
 }
 
+TEST(ServeConfig, ParticipantCapsHaveDefaultsAndConfigKeys) {
+  ServeConfig defaults;
+  EXPECT_EQ(defaults.participants.perRoom, 25u);
+  EXPECT_EQ(defaults.participants.perTenant, 500u);
+  EXPECT_EQ(defaults.participants.perNode, 1000u);
+  auto file = writeTemp(R"(
+[participants]
+max_per_room = 4
+max_per_tenant = 40
+max_per_node = 400
+)");
+  ServeConfig c;
+  applyConfigFile(file, c);
+  std::filesystem::remove(file);
+  EXPECT_EQ(c.participants.perRoom, 4u);
+  EXPECT_EQ(c.participants.perTenant, 40u);
+  EXPECT_EQ(c.participants.perNode, 400u);
+}
+
 void expectRefused(const std::string& toml, const std::string& mention) {
   auto file = writeTemp(toml);
   ServeConfig c;
@@ -93,6 +112,9 @@ TEST(ServeConfig, RefusesWrongTypesAndSyntax) {
   expectRefused("[media]\nip = 4\n", "\"media.ip\"");
   expectRefused("[media]\nip = [\"192.0.2.1\", 4]\n", "\"media.ip\"");
   expectRefused("[media]\npublic_ip = [\"192.0.2.1\"]\n", "\"media.public_ip\"");
+  expectRefused("[participants]\nmax_per_room = 0\n", "\"participants.max_per_room\"");
+  expectRefused("[participants]\nmax_per_node = \"9\"\n", "\"participants.max_per_node\"");
+  expectRefused("[participants]\nmax_per_hour = 9\n", "\"participants.max_per_hour\"");
   expectRefused("listen = \n", "config");
 }
 

@@ -11,8 +11,9 @@ class FailingStore final : public store::Store {
   store::RoomRecord createRoom(const store::NewRoom&, store::UnixSeconds) override { down(); }
   std::optional<store::RoomRecord> findRoom(const std::string&) override { down(); }
   bool endRoom(const std::string&, store::UnixSeconds) override { down(); }
-  store::ApiKeyRecord addApiKey(const std::string&, const std::string&, const std::string&,
-                                store::UnixSeconds) override {
+  bool reopenRoom(const std::string&, store::UnixSeconds) override { down(); }
+  store::ApiKeyRecord addApiKey(const std::string&, const std::string&, const std::string&, store::UnixSeconds,
+                                const std::string&) override {
     down();
   }
   std::optional<store::ApiKeyRecord> findApiKeyByHash(const std::string&) override { down(); }
@@ -45,6 +46,12 @@ class FailingStore final : public store::Store {
   std::vector<store::AppointmentRecord> listUnsealedAppointments() override { down(); }
   bool sealUnsealedAppointment(const store::AppointmentRecord&) override { down(); }
   std::vector<std::string> listAppointmentIds() override { down(); }
+  bool setAppointmentDelegate(const std::string&, const std::string&, store::UnixSeconds) override { down(); }
+  bool transitionRoomAppointment(const std::string&, const std::string&, const std::string&,
+                                 store::UnixSeconds) override {
+    down();
+  }
+  bool roomHasAppointment(const std::string&) override { down(); }
   store::InvitationRecord createInvitation(store::InvitationRecord) override { down(); }
   std::optional<store::InvitationRecord> findInvitation(const std::string&) override { down(); }
   std::optional<store::InvitationRecord> findInvitationByTokenHash(const std::string&) override { down(); }

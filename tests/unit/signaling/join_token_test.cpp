@@ -51,6 +51,27 @@ TEST(JoinToken, ExpiresAtExpUsingTheInjectedClock) {
   EXPECT_EQ(r.error(), TokenError::kExpired);
 }
 
+// Clinic tokens carry the state they depend on; only an appointment-bound token may
+// outlive its signed exp, and only for a caller that checks the appointment instead.
+TEST(JoinToken, AppointmentBoundTokensDeferExpiryOnlyWhenAsked) {
+  ManualClock clock;
+  JoinTokenSigner signer(secret(1), clock);
+  JoinClaims bound = claims();
+  bound.appointmentId = "a_0123456789abcdef";
+  bound.sessionHash = "ab12";
+  std::string token = signer.issue(bound, std::chrono::seconds(60));
+  std::string plain = signer.issue(claims(), std::chrono::seconds(60));
+  auto verified = signer.verify(token);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_EQ(verified->appointmentId, "a_0123456789abcdef");
+  EXPECT_EQ(verified->sessionHash, "ab12");
+  EXPECT_EQ(signer.verify(plain)->appointmentId, "");
+  clock.advance(std::chrono::seconds(61));
+  EXPECT_EQ(signer.verify(token).error(), TokenError::kExpired);
+  EXPECT_TRUE(signer.verify(token, ExpiryCheck::kDeferToAppointment).ok());
+  EXPECT_EQ(signer.verify(plain, ExpiryCheck::kDeferToAppointment).error(), TokenError::kExpired);
+}
+
 TEST(JoinToken, TamperedPayloadHasBadSignature) {
   ManualClock clock;
   JoinTokenSigner signer(secret(1), clock);

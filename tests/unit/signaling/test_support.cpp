@@ -115,6 +115,7 @@ TestServer::TestServer(TestServerOptions options)
   so.idleTimeout = options.idleTimeout;
   so.p2pPreferred = options.p2pPreferred;
   so.auth = options.auth;
+  so.participantLimits = options.participantLimits;
   so.audit = &audit_;
   server_ = std::make_unique<Server>(*ioc_, so, *store_, clock_,
                                      [this](sfu::ControlPoster post, sfu::MediaEvents& events) {
@@ -141,8 +142,14 @@ int64_t TestServer::wallSeconds() const {
   return std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch()).count();
 }
 
+std::string TestServer::addApiKey(const std::string& tenantId) {
+  std::string key = store::generateApiKey();
+  onControl([&] { store::registerApiKey(*store_, key, "test " + tenantId, 1, tenantId); });
+  return key;
+}
+
 ClinicAccount TestServer::addAccount(const std::string& email, const std::string& role, bool totp,
-                                     const std::string& tenantId, bool requireTotp) {
+                                     const std::string& tenantId, bool requireTotp, const std::string& displayName) {
   ClinicAccount a;
   a.email = email;
   a.password = "correct horse battery";
@@ -162,7 +169,7 @@ ClinicAccount TestServer::addAccount(const std::string& email, const std::string
     store::UserRecord u;
     u.tenantId = a.tenantId;
     u.email = email;
-    u.displayName = "Dr. Test";
+    u.displayName = displayName;
     u.role = role;
     u.passwordHash = hash;
     u.totpSecret = totp ? clinic::base32Encode(a.totpSecret) : "";

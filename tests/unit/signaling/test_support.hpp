@@ -75,6 +75,8 @@ struct TestServerOptions {
   bool p2pPreferred = false;
   // ServerOptions::auth (sign-in limits and the profiles governing each tenant).
   clinic::AuthPolicy auth;
+  // ServerOptions::participantLimits.
+  ParticipantLimits participantLimits;
 };
 
 // Records audit events from the control thread; read them from the test thread.
@@ -118,7 +120,13 @@ class TestServer {
   RecordingAuditSink& audit() { return audit_; }
   // Creates a tenant (unless `tenantId` is given) and a user with `role` in the store.
   ClinicAccount addAccount(const std::string& email, const std::string& role = "practitioner", bool totp = false,
-                           const std::string& tenantId = "", bool requireTotp = false);
+                           const std::string& tenantId = "", bool requireTotp = false,
+                           const std::string& displayName = "Dr. Test");
+  // Registers another API key for `tenantId` ("" : a node-operator key) and returns it.
+  std::string addApiKey(const std::string& tenantId);
+  // The server's store, for use inside onControl (state changed behind the API's back,
+  // as another node or an operator tool would).
+  store::Store& store() { return *store_; }
   const std::filesystem::path& dataDir() const { return dataDir_; }
   // `medrtc admin erase-subject` (on the control thread).
   bool eraseSubject(const std::string& subjectId);

@@ -181,6 +181,34 @@ TEST_P(StoreTest, AppointmentsListByTenantAndTime) {
   EXPECT_FALSE(store().findAppointment("a_unknown"));
 }
 
+// Issue 10 item 2: the one practitioner who may host in the appointment's
+// practitioner's place; written on its own so a reschedule or status change keeps it.
+TEST_P(StoreTest, AppointmentDelegateIsSetAndWithdrawn) {
+  TenantRecord t = makeTenant(store());
+  AppointmentRecord a;
+  a.tenantId = t.id;
+  a.practitionerId = "u_1";
+  a.status = "booked";
+  a.start = 100;
+  a.end = 200;
+  a.roomId = "r_x";
+  a = store().createAppointment(a);
+  EXPECT_EQ(store().findAppointment(a.id)->hostDelegateId, "");
+  EXPECT_TRUE(store().setAppointmentDelegate(a.id, "u_2", 9));
+  auto found = store().findAppointment(a.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->hostDelegateId, "u_2");
+  EXPECT_EQ(found->updatedAt, 9);
+  found->end = 300;
+  EXPECT_TRUE(store().updateAppointment(*found));
+  EXPECT_EQ(store().listAppointments(t.id, 0, 1000).at(0).hostDelegateId, "u_2");
+  EXPECT_TRUE(store().setAppointmentDelegate(a.id, "", 10));
+  EXPECT_EQ(store().findAppointment(a.id)->hostDelegateId, "");
+  EXPECT_FALSE(store().setAppointmentDelegate("a_unknown", "u_2", 10));
+  EXPECT_TRUE(store().roomHasAppointment("r_x"));
+  EXPECT_FALSE(store().roomHasAppointment("r_integrator"));
+}
+
 TEST_P(StoreTest, InvitationIsClaimedOnceAndNotWhenRevokedOrExpired) {
   InvitationRecord i = store().createInvitation(invitation("th1", "ch1"));
   EXPECT_EQ(i.id.substr(0, 2), "i_");

@@ -121,6 +121,23 @@ TEST_P(StoreTest, ApiKeyOnlyTheHashIsStoredAndItAuthenticates) {
   EXPECT_EQ(db().queryInt("SELECT COUNT(*) FROM api_keys WHERE key_hash = $1 OR name = $1 OR prefix = $1", key), 0);
 }
 
+// Issue 10 item 1: a key belongs to a tenant; rows of older releases (migration 4 adds
+// the column with default '') are node-operator keys.
+TEST_P(StoreTest, ApiKeysKeepTheirTenantAndOlderKeysHaveNone) {
+  std::string key = generateApiKey();
+  ApiKeyRecord rec = registerApiKey(store(), key, "ehr", 5, "t_0123456789abcdef");
+  EXPECT_EQ(rec.tenantId, "t_0123456789abcdef");
+  auto found = authenticateApiKey(store(), key);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->tenantId, "t_0123456789abcdef");
+  EXPECT_EQ(authenticateApiKey(store(), generateApiKey()), std::nullopt);
+  db().exec("INSERT INTO api_keys (id, key_hash, prefix, name, created_at) VALUES "
+            "('ak_old', 'hash-of-an-old-key', 'mk_old', 'old', 1)");
+  auto old = store().findApiKeyByHash("hash-of-an-old-key");
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->tenantId, "");
+}
+
 TEST_P(StoreTest, ReconnectsAfterTheServerDroppedTheConnection) {
   std::string id = store().createRoom(NewRoom{}, 1).id;
   int64_t dropped = db().dropConnections();

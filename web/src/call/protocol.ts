@@ -94,6 +94,8 @@ export const FATAL_CODES: ReadonlySet<string> = new Set([
   'duplicate_identity',
   'denied',
   'removed',
+  'access_revoked',
+  'capacity_reached',
 ]);
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -100,6 +100,8 @@ export const de: Strings = {
     chat_too_long: 'Die Nachricht ist zu lang. Bitte kürzen Sie sie auf 2000 Zeichen.',
     not_waiting: 'Diese Person wartet nicht mehr.',
     participant_not_found: 'Diese Person ist nicht mehr in der Sprechstunde.',
+    access_revoked: 'Diese Einladung gilt nicht mehr. Bitte wenden Sie sich an die Praxis.',
+    capacity_reached: 'Diese Sprechstunde ist gerade voll. Bitte versuchen Sie es in einigen Minuten erneut.',
   },
   serverErrorUnknown: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
   removedTitle: 'Sie wurden aus der Sprechstunde entfernt',

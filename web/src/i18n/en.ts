@@ -101,6 +101,8 @@ export const en = {
     chat_too_long: 'The message is too long. Please shorten it to 2000 characters.',
     not_waiting: 'This person is no longer waiting.',
     participant_not_found: 'This person is no longer in the consultation.',
+    access_revoked: 'This invitation is no longer valid. Please contact the practice.',
+    capacity_reached: 'This consultation is full right now. Please try again in a few minutes.',
   } as Record<string, string>,
   serverErrorUnknown: 'Something went wrong. Please try again.',
   removedTitle: 'You were removed from the consultation',

@@ -100,6 +100,8 @@ export const fr: Strings = {
     chat_too_long: 'Le message est trop long. Veuillez le raccourcir à 2000 caractères.',
     not_waiting: 'Cette personne n’attend plus.',
     participant_not_found: 'Cette personne n’est plus dans la consultation.',
+    access_revoked: 'Cette invitation n’est plus valable. Veuillez contacter le cabinet.',
+    capacity_reached: 'Cette consultation est complète pour le moment. Veuillez réessayer dans quelques minutes.',
   },
   serverErrorUnknown: 'Un problème est survenu. Veuillez réessayer.',
   removedTitle: 'Vous avez été retiré de la consultation',

@@ -1,0 +1,82 @@
+#include "signaling/join_check.hpp"
+
+namespace medrtc::signaling {
+
+namespace {
+
+std::optional<JoinRefusal> checkAppointment(store::Store& store, const JoinClaims& claims,
+                                            const store::RoomRecord& room, int64_t now, int64_t grace) {
+  auto a = store.findAppointment(claims.appointmentId);
+  if (!a || a->roomId != room.id) {
+    // Purged by retention, or a token for another room: nothing to join.
+    return JoinRefusal{ErrorCode::kTokenInvalid, "token invalid"};
+  }
+  if (a->status == "cancelled") {
+    return JoinRefusal{ErrorCode::kRoomEnded, "the appointment was cancelled"};
+  }
+  if (a->status == "fulfilled") {  // FHIR Appointment.status: the consultation took place
+    return JoinRefusal{ErrorCode::kRoomEnded, "the consultation has ended"};
+  }
+  if (now >= a->end + grace) {
+    return JoinRefusal{ErrorCode::kTokenExpired, "the appointment is over"};
+  }
+  // A clinic host token names a user: it hosts only while that user is the appointment's
+  // practitioner or delegate (a withdrawn "cover for" ends it).
+  bool clinicHost = claims.role == "host" && !claims.sessionHash.empty();
+  if (clinicHost && claims.identity != a->practitionerId &&
+      (a->hostDelegateId.empty() || claims.identity != a->hostDelegateId)) {
+    return JoinRefusal{ErrorCode::kAccessRevoked, "no longer the host of this appointment"};
+  }
+  return std::nullopt;
+}
+
+std::optional<JoinRefusal> checkSession(store::Store& store, const JoinClaims& claims, int64_t now) {
+  auto s = store.findSession(claims.sessionHash);
+  // Signed out (the row is deleted), erased, or past its absolute limit. Idle logoff is
+  // not applied here: a practitioner in a long call does not touch the REST API.
+  if (!s || s->userId != claims.identity || s->expiresAt <= now) {
+    return JoinRefusal{ErrorCode::kAccessRevoked, "the sign-in session that issued this token has ended"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<JoinRefusal> checkJoinState(store::Store& store, const JoinClaims& claims, const store::RoomRecord& room,
+                                          int64_t now, int64_t appointmentGraceSeconds) {
+  if (room.ended()) {
+    return JoinRefusal{ErrorCode::kRoomEnded, "room has ended"};
+  }
+  if (!claims.appointmentId.empty()) {
+    if (auto refused = checkAppointment(store, claims, room, now, appointmentGraceSeconds)) {
+      return refused;
+    }
+  }
+  if (!claims.sessionHash.empty()) {
+    if (auto refused = checkSession(store, claims, now)) {
+      return refused;
+    }
+  }
+  auto guest = store.findGuestByIdentity(room.id, claims.identity);
+  if (!guest) {
+    return std::nullopt;
+  }
+  if (!guest->invitationId.empty()) {
+    auto invitation = store.findInvitation(guest->invitationId);
+    if (!invitation || invitation->revokedAt) {
+      return JoinRefusal{ErrorCode::kAccessRevoked, "the invitation was withdrawn"};
+    }
+    if (now >= invitation->expiresAt) {
+      return JoinRefusal{ErrorCode::kTokenExpired, "the invitation has expired"};
+    }
+  }
+  if (guest->state == "denied") {
+    return JoinRefusal{ErrorCode::kDenied, "entry was denied"};
+  }
+  if (guest->state == "removed") {
+    return JoinRefusal{ErrorCode::kRemoved, "removed from the consultation"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace medrtc::signaling

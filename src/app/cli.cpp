@@ -27,6 +27,9 @@ struct ServeFlags {
   int workers = -1;
   std::string webRoot;
   bool dev = false;
+  size_t maxConnections = 0;
+  size_t maxConnectionsPerAddress = 0;
+  std::vector<std::string> trustedProxies;
   SecurityFlags security;
 };
 
@@ -51,6 +54,14 @@ void addServeOptions(CLI::App* serve, ServeFlags& f) {
       ->check(CLI::Range(0, 1024));
   serve->add_option("--web-root", f.webRoot, "web client files (default <dir of the executable>/web)");
   serve->add_flag("--dev", f.dev, "enable the development page endpoint POST /api/v1/dev/rooms");
+  serve->add_option("--max-connections", f.maxConnections,
+                    "connections held at once (default 10000, lowered to what RLIMIT_NOFILE allows)")
+      ->check(CLI::Range(1, 1'000'000));
+  serve->add_option("--max-connections-per-address", f.maxConnectionsPerAddress,
+                    "connections held at once per client address (default 256)")
+      ->check(CLI::Range(1, 1'000'000));
+  serve->add_option("--trusted-proxy", f.trustedProxies,
+                    "reverse proxy (address or prefix) whose X-Forwarded-For names the client; repeatable");
   addSecurityFlags(serve, f.security);
 }
 
@@ -86,6 +97,15 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
     config.webRoot = f.webRoot;
   }
   config.dev = config.dev || f.dev;
+  if (f.maxConnections > 0) {
+    config.maxConnections = f.maxConnections;
+  }
+  if (f.maxConnectionsPerAddress > 0) {
+    config.maxConnectionsPerAddress = f.maxConnectionsPerAddress;
+  }
+  if (!f.trustedProxies.empty()) {
+    config.trustedProxies = f.trustedProxies;
+  }
   return config;
 }
 

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <ostream>
 
+#include "app/descriptor_limit.hpp"
 #include "app/security_setup.hpp"
 #include "app/clinic_admin.hpp"
 #include "common/clock.hpp"
@@ -83,6 +84,9 @@ bool applyBootstrapKey(store::Store& store, const std::optional<std::string>& ke
 int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std::ostream& out) {
   // Policy, placement and transport checks come first: a refused start touches nothing.
   SecuritySetup security = checkSecurity(config);
+  // Parsed before anything is touched: a mistyped proxy address refuses the start.
+  signaling::TrustedProxies trustedProxies(config.trustedProxies);
+  size_t descriptorLimit = raiseDescriptorLimit();
   std::filesystem::create_directories(config.dataDir);
   // The store is used inline on the control thread: SQLite calls take microseconds at
   // this scale. PostgreSQL calls block the control thread for a network round trip each;
@@ -122,6 +126,13 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   options.dev = config.dev;
   options.tokenSecret = store::loadOrCreateSecret(config.dataDir / "token.key", signaling::kTokenSecretBytes);
   options.audit = auditLog.get();
+  options.trustedProxies = trustedProxies;
+  options.connectionLimits.maxTotal = connectionsAllowedBy(descriptorLimit, config.maxConnections);
+  options.connectionLimits.maxPerAddress = config.maxConnectionsPerAddress;
+  if (options.connectionLimits.maxTotal < config.maxConnections) {
+    spdlog::info("connection limit lowered to {} by the descriptor limit {}", options.connectionLimits.maxTotal,
+                 descriptorLimit);
+  }
   applySecurity(config, security, options);
   for (const auto& notice : security.notices) {
     spdlog::warn("{}", notice);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "app/security_config.hpp"
 #include "compliance/store_sealing.hpp"
@@ -25,6 +26,13 @@ struct ServeConfig {
   bool dev = false;
   sfu::MediaConfig media;  // ip (--media-ip), listen (--media-listen), workers, rtc port base
   SecurityConfig security;  // policy, region, TLS, frame-ancestors, TURN (security_config.hpp)
+  // Connections held at once (signaling/connection_limits.hpp); serve lowers the total to
+  // what RLIMIT_NOFILE allows after raising the soft limit to the hard one.
+  size_t maxConnections = 10'000;
+  size_t maxConnectionsPerAddress = 256;
+  // Reverse proxies whose X-Forwarded-For names the client: addresses or prefixes
+  // ("10.0.0.0/8"). Empty: the TCP peer is the client (signaling/client_address.hpp).
+  std::vector<std::string> trustedProxies;
 };
 
 // "HOST:PORT", "[::1]:PORT". Throws std::invalid_argument with a readable message.
@@ -33,6 +41,8 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 // Applies a TOML file:
 //   listen = "127.0.0.1:8080"   data_dir = "..."   web_root = "..."   dev = false
 //   database = "postgres://..."
+//   max_connections = 10000   max_connections_per_address = 256
+//   trusted_proxies = ["10.0.0.0/8", "::1"]
 //   [media] ip = "..." listen = "..." workers = 0 rtc_port_base = 0
 // Unknown keys and wrong types are refused with the key's name (std::runtime_error).
 void applyConfigFile(const std::filesystem::path& file, ServeConfig& config);

@@ -22,6 +22,10 @@
 #include "signaling/message/server_message.hpp"
 #include "store/store.hpp"
 
+namespace medrtc::clinic {
+class RefusalAudit;
+}
+
 namespace medrtc::signaling {
 
 // One client's WebSocket, as the hub drives it.
@@ -58,6 +62,9 @@ class SignalingHub final : public sfu::MediaEvents {
   // Where admit, deny, removal, end and refused host-only requests are recorded (none when
   // unset). docs/consultation-api.md "Audit".
   void setAudit(compliance::AuditSink* audit) { audit_ = audit; }
+  // Refused host-only requests are audited once per participant per window through this
+  // (issue 10 item 6); unset: each one is recorded. Not owned; outlives the hub.
+  void setRefusalAudit(clinic::RefusalAudit* refusals) { refusals_ = refusals; }
   // TURN servers handed to each participant in `joined` (none when unset).
   void setIceServers(IceServerProvider provider) { iceServers_ = std::move(provider); }
   // The node's profile prefers peer-to-peer media for 1:1 calls (docs/p2p.md).
@@ -169,6 +176,7 @@ class SignalingHub final : public sfu::MediaEvents {
   const Clock& clock_;
   sfu::MediaApi* media_ = nullptr;
   compliance::AuditSink* audit_ = nullptr;
+  clinic::RefusalAudit* refusals_ = nullptr;
   IceServerProvider iceServers_;
   bool p2pPreferred_ = false;
   // Rooms that left P2P (a third participant, a client without P2P, or p2p_failed): they

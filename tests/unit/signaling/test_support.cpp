@@ -115,6 +115,7 @@ TestServer::TestServer(TestServerOptions options)
   so.idleTimeout = options.idleTimeout;
   so.p2pPreferred = options.p2pPreferred;
   so.auth = options.auth;
+  so.trustedProxies = TrustedProxies(options.trustedProxies);
   so.audit = &audit_;
   server_ = std::make_unique<Server>(*ioc_, so, *store_, clock_,
                                      [this](sfu::ControlPoster post, sfu::MediaEvents& events) {

@@ -75,6 +75,8 @@ struct TestServerOptions {
   bool p2pPreferred = false;
   // ServerOptions::auth (sign-in limits and the profiles governing each tenant).
   clinic::AuthPolicy auth;
+  // ServerOptions::trustedProxies (reverse proxies whose X-Forwarded-For is believed).
+  std::vector<std::string> trustedProxies;
 };
 
 // Records audit events from the control thread; read them from the test thread.

@@ -1,0 +1,20 @@
+#pragma once
+// RLIMIT_NOFILE at start (issue 10 item 5): services often start with a soft limit of
+// 1,024 while the hard limit allows far more; a server raises its own soft limit.
+#include <cstddef>
+
+namespace medrtc::app {
+
+// Raises the soft limit to the hard limit (best effort) and returns the soft limit now
+// in force.
+size_t raiseDescriptorLimit();
+
+// Descriptors kept back from connections for the store, the audit log, the media workers'
+// sockets and the TLS/DNS work of a running node.
+inline constexpr size_t kReservedDescriptors = 128;
+
+// The connection limit the descriptor limit allows: `wanted`, at most `limit` minus the
+// reserve, never below a floor that keeps the node usable.
+size_t connectionsAllowedBy(size_t limit, size_t wanted);
+
+}  // namespace medrtc::app

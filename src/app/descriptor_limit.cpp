@@ -24,9 +24,10 @@ size_t raiseDescriptorLimit() {
   return limit.rlim_cur == RLIM_INFINITY ? size_t{1} << 20 : static_cast<size_t>(limit.rlim_cur);
 }
 
-size_t connectionsAllowedBy(size_t limit, size_t wanted) {
+size_t connectionsAllowedBy(size_t limit, size_t wanted, size_t mediaWorkers) {
   constexpr size_t kFloor = 16;
-  size_t room = limit > kReservedDescriptors + kFloor ? limit - kReservedDescriptors : kFloor;
+  size_t reserve = kReservedDescriptors + kDescriptorsPerWorker * mediaWorkers;
+  size_t room = limit > reserve + kFloor ? limit - reserve : kFloor;
   return std::min(wanted, room);
 }
 

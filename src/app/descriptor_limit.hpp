@@ -9,12 +9,14 @@ namespace medrtc::app {
 // in force.
 size_t raiseDescriptorLimit();
 
-// Descriptors kept back from connections for the store, the audit log, the media workers'
-// sockets and the TLS/DNS work of a running node.
+// Descriptors kept back from connections for the store, the audit log, logs and the
+// TLS/DNS work of a running node, plus per media worker (event loop, wake-up, timers,
+// UDP socket).
 inline constexpr size_t kReservedDescriptors = 128;
+inline constexpr size_t kDescriptorsPerWorker = 8;
 
 // The connection limit the descriptor limit allows: `wanted`, at most `limit` minus the
-// reserve, never below a floor that keeps the node usable.
-size_t connectionsAllowedBy(size_t limit, size_t wanted);
+// reserve for `mediaWorkers` workers, never below a floor that keeps the node usable.
+size_t connectionsAllowedBy(size_t limit, size_t wanted, size_t mediaWorkers = 0);
 
 }  // namespace medrtc::app

@@ -5,11 +5,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <functional>
 #include <iostream>
 #include <ostream>
+#include <thread>
 
 #include "app/descriptor_limit.hpp"
 #include "app/security_setup.hpp"
@@ -127,7 +129,9 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   options.tokenSecret = store::loadOrCreateSecret(config.dataDir / "token.key", signaling::kTokenSecretBytes);
   options.audit = auditLog.get();
   options.trustedProxies = trustedProxies;
-  options.connectionLimits.maxTotal = connectionsAllowedBy(descriptorLimit, config.maxConnections);
+  size_t workers = config.media.workers > 0 ? static_cast<size_t>(config.media.workers)
+                                            : std::max(1u, std::thread::hardware_concurrency());
+  options.connectionLimits.maxTotal = connectionsAllowedBy(descriptorLimit, config.maxConnections, workers);
   options.connectionLimits.maxPerAddress = config.maxConnectionsPerAddress;
   if (options.connectionLimits.maxTotal < config.maxConnections) {
     spdlog::info("connection limit lowered to {} by the descriptor limit {}", options.connectionLimits.maxTotal,

@@ -59,6 +59,8 @@ function healthz(localAddress = '127.0.0.1') {
 
 test('1,100 idle connections under a 1,024-descriptor limit: /healthz answers, no spin, a short log', async () => {
   const port = Number(new URL(server.baseUrl).port);
+  // prlimit execs the binary: the pid measured below is the server's.
+  assert.equal((await readFile(`/proc/${server.process.pid}/comm`, 'utf8')).trim(), 'medrtc');
   const limits = await readFile(`/proc/${server.process.pid}/limits`, 'utf8');
   assert.match(limits, /Max open files\s+1024\s+1024/, 'the server runs under prlimit --nofile=1024');
   // From several loopback addresses (all of 127/8 is local), so the per-address limit

@@ -54,6 +54,7 @@ TEST(ConnectionConfig, TheDescriptorLimitBoundsConnectionsWithAReserve) {
   EXPECT_EQ(connectionsAllowedBy(1024, 10'000), 1024 - kReservedDescriptors);
   EXPECT_EQ(connectionsAllowedBy(1'048'576, 10'000), 10'000u);
   EXPECT_EQ(connectionsAllowedBy(100, 10'000), 16u);  // a floor that keeps the node usable
+  EXPECT_EQ(connectionsAllowedBy(1024, 10'000, 4), 1024 - kReservedDescriptors - 4 * kDescriptorsPerWorker);
   // The soft limit is raised to the hard one at start.
   EXPECT_GE(raiseDescriptorLimit(), 1024u);
 }

@@ -83,9 +83,9 @@ class HttpSessionBase {
 namespace {
 
 // argon2id off the control thread (issue 10 item 7): two at once bound the memory
-// (2 x 64 MiB); 32 waiting is ~1 s of work, beyond which a sign-in is told to retry.
+// (2 x 64 MiB); 64 waiting is ~2 s of work, beyond which a sign-in is told to retry.
 constexpr size_t kPasswordThreads = 2;
-constexpr size_t kPasswordQueue = 32;
+constexpr size_t kPasswordQueue = 64;
 // Summaries of repeated refusals are written at most this long after their window ends.
 constexpr auto kRefusalFlushInterval = std::chrono::seconds(10);
 

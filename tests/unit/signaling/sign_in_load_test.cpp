@@ -51,7 +51,7 @@ TEST(SignInLoad, HealthzStaysFastWhileManySignInsHash) {
   EXPECT_GE(samples, 3) << "the sign-ins finished before /healthz was measured";
   EXPECT_LT(worst.count(), 500) << "/healthz waited behind password hashes";
   for (int s : statuses) {
-    // Wrong credentials, or "busy, retry" once 32 wait for a hash thread.
+    // Wrong credentials, or "busy, retry" once 64 wait for a hash thread.
     EXPECT_TRUE(s == 401 || s == 503) << s;
   }
 }

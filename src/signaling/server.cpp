@@ -374,7 +374,8 @@ void Server::Impl::onAcceptError(const beast::error_code& ec) {
   // Out of descriptors (or kernel memory): the connection stays in the backlog and an
   // immediate retry fails the same way, which spun at 100 % CPU and logged ~80 MB/s.
   // Close an idle connection to free a descriptor, and pause before trying again.
-  bool exhausted = ec == asio::error::no_descriptors || (ec.category() == boost::system::system_category() && ec.value() == ENFILE) || ec == asio::error::no_buffer_space ||
+  bool systemWide = ec.category() == boost::system::system_category() && ec.value() == ENFILE;
+  bool exhausted = ec == asio::error::no_descriptors || systemWide || ec == asio::error::no_buffer_space ||
                    ec == asio::error::no_memory;
   std::chrono::milliseconds delay{0};
   if (exhausted) {

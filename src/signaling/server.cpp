@@ -13,6 +13,7 @@
 #include <list>
 #include <optional>
 
+#include "common/ip_prefix.hpp"
 #include "signaling/join_token.hpp"
 #include "signaling/problem.hpp"
 #include "signaling/rest_api.hpp"
@@ -75,7 +76,8 @@ class HttpSessionBase {
   virtual void shutdown() = 0;
   // Waiting for a request (or the TLS handshake): nothing is lost by closing it.
   virtual bool awaitingRequest() const = 0;
-  virtual const std::string& peerAddress() const = 0;
+  // The key its per-address limit counts under (the address; an IPv6 /64).
+  virtual const std::string& limitKey() const = 0;
   // Gives the connection's slot back at once (the socket closes; its handlers run later).
   virtual void evict() = 0;
 };
@@ -128,7 +130,7 @@ struct Server::Impl {
   // Counts the new connection, closing an idle one when a limit is reached; false when
   // there is no room even so (the caller drops the socket).
   bool makeRoomFor(const std::string& peer, ConnectionTable::Slot& slot);
-  bool evictOldestIdle(const std::string* address);
+  bool evictOldestIdle(const std::string* address);  // a limit key, or any with null
   // `remoteAddress`: the peer's IP (rate limits, audit); `secure`: arrived over TLS.
   HttpResponse respond(const http::request<http::string_body>& req, const std::string& remoteAddress, bool secure);
   HttpResponse refusePolicyGated(const std::string& action) const;
@@ -159,8 +161,8 @@ struct Server::Impl {
 template <class Stream>
 class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(Stream stream, Server::Impl& server, ConnectionTable::Slot slot)
-      : stream_(std::move(stream)), server_(server), slot_(std::move(slot)) {}
+  HttpSession(Stream stream, Server::Impl& server, std::string peer, ConnectionTable::Slot slot)
+      : stream_(std::move(stream)), server_(server), peer_(std::move(peer)), slot_(std::move(slot)) {}
 
   void run() {
     if constexpr (kIsTls<Stream>) {
@@ -181,7 +183,7 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
   }
   void shutdown() override { beast::get_lowest_layer(stream_).close(); }
   bool awaitingRequest() const override { return awaitingRequest_; }
-  const std::string& peerAddress() const override { return slot_.address(); }
+  const std::string& limitKey() const override { return slot_.address(); }
   void evict() override {
     awaitingRequest_ = false;
     slot_.release();
@@ -232,7 +234,7 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
     for (auto [it, end] = req.equal_range("X-Forwarded-For"); it != end; ++it) {
       forwardedFor += (forwardedFor.empty() ? "" : ",") + std::string(it->value());
     }
-    std::string remoteAddress = server_.options.trustedProxies.clientAddress(slot_.address(), forwardedFor);
+    std::string remoteAddress = server_.options.trustedProxies.clientAddress(peer_, forwardedFor);
     HttpResponse response = server_.respond(req, remoteAddress, kIsTls<Stream>);
     if (response.deferred) {
       // The answer comes later (a password hash on the worker pool); the session waits.
@@ -298,6 +300,7 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Server::Impl& server_;
+  std::string peer_;
   ConnectionTable::Slot slot_;
   bool awaitingRequest_ = true;
 };
@@ -352,16 +355,17 @@ void Server::Impl::accept() {
     httpSessions.remove_if([](const std::weak_ptr<HttpSessionBase>& w) { return w.expired(); });
     beast::error_code endpointError;
     auto remote = socket.remote_endpoint(endpointError);
+    std::string peer = endpointError ? "" : remote.address().to_string();
     ConnectionTable::Slot slot;
-    if (!endpointError && makeRoomFor(remote.address().to_string(), slot)) {
+    if (!endpointError && makeRoomFor(peer, slot)) {
       if (options.tls) {
         auto session = std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *options.tls), *this,
-                                                                std::move(slot));
+                                                                std::move(peer), std::move(slot));
         httpSessions.push_back(session);
         session->run();
       } else {
         auto session = std::make_shared<HttpSession<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), *this,
-                                                                        std::move(slot));
+                                                                        std::move(peer), std::move(slot));
         httpSessions.push_back(session);
         session->run();
       }
@@ -395,15 +399,17 @@ void Server::Impl::onAcceptError(const beast::error_code& ec) {
 }
 
 bool Server::Impl::makeRoomFor(const std::string& peer, ConnectionTable::Slot& slot) {
-  // Everyone behind a reverse proxy shares its address: only the total limits it.
+  // Everyone behind a reverse proxy shares its address: only the total limits it. An IPv6
+  // client has a whole /64 to pick source addresses from: that is what counts as one.
   bool perAddress = !options.trustedProxies.trusts(peer);
-  if (perAddress && connections.fullFor(peer)) {
-    evictOldestIdle(&peer);
+  std::string key = limitSourceKey(peer);
+  if (perAddress && connections.fullFor(key)) {
+    evictOldestIdle(&key);
   }
   if (connections.fullInTotal()) {
     evictOldestIdle(nullptr);
   }
-  if ((perAddress && connections.fullFor(peer)) || connections.fullInTotal()) {
+  if ((perAddress && connections.fullFor(key)) || connections.fullInTotal()) {
     uint64_t suppressed = 0;
     if (refusedLog.allow(std::chrono::steady_clock::now(), suppressed)) {
       spdlog::warn("connection refused reason=connection_limit connections={} suppressed={}", connections.total(),
@@ -411,11 +417,11 @@ bool Server::Impl::makeRoomFor(const std::string& peer, ConnectionTable::Slot& s
     }
     return false;
   }
-  slot = connections.take(peer);
+  slot = connections.take(key);
   return true;
 }
 
-// The oldest session (of `address`, when given) that waits for a request. Sessions are
+// The oldest session (of the limit key `address`, when given) that waits for a request. Sessions are
 // listed in accept order, so the front is the longest idle: a slow-loris attacker's first.
 bool Server::Impl::evictOldestIdle(const std::string* address) {
   for (auto it = httpSessions.begin(); it != httpSessions.end();) {
@@ -424,7 +430,7 @@ bool Server::Impl::evictOldestIdle(const std::string* address) {
       it = httpSessions.erase(it);
       continue;
     }
-    if (session->awaitingRequest() && (address == nullptr || session->peerAddress() == *address)) {
+    if (session->awaitingRequest() && (address == nullptr || session->limitKey() == *address)) {
       session->evict();
       httpSessions.erase(it);
       return true;

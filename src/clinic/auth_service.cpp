@@ -84,11 +84,17 @@ int64_t AuthService::nowSeconds() const {
   return std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch()).count();
 }
 
-void AuthService::failed(const SignInRequest& r, const std::string& accountKey, const std::string& addressKey,
-                         const std::optional<store::UserRecord>& user, std::string_view why) {
+void AuthService::failed(Attempt& a, const std::optional<store::UserRecord>& user, std::string_view why) {
+  const SignInRequest& r = a.request;
   int64_t now = nowSeconds();
-  perAccount_.recordFailure(accountKey, now);
-  perAddress_.recordFailure(addressKey, now);
+  if (!a.accountCounted) {
+    perAccount_.recordFailure(a.accountKey, now);
+    a.accountCounted = true;
+  }
+  if (!a.addressCounted) {
+    perAddress_.recordFailure(a.addressKey, now);
+    a.addressCounted = true;
+  }
   // The email a stranger typed is not recorded (it may be a patient's address); the user
   // id is, when the account exists (H1).
   spdlog::info("sign-in failed user={} reason={}", user ? user->id : "-", why);
@@ -96,6 +102,17 @@ void AuthService::failed(const SignInRequest& r, const std::string& accountKey, 
                            cp::AuditOutcome::MinorFailure, "sign_in", std::string(why), user ? user->id : "",
                            user ? user->role : "anonymous", r.sourceAddress,
                            user ? "Organization/" + user->tenantId : "", "", std::nullopt});
+}
+
+void AuthService::uncount(Attempt& a) {
+  if (a.accountCounted) {
+    perAccount_.forgetLatest(a.accountKey);
+    a.accountCounted = false;
+  }
+  if (a.addressCounted) {
+    perAddress_.forgetLatest(a.addressKey);
+    a.addressCounted = false;
+  }
 }
 
 SignInFailure AuthService::rateLimited(const SignInRequest& r, const std::string& addressKey, int64_t wait,
@@ -137,6 +154,16 @@ Result<AuthService::Attempt, SignInFailure> AuthService::begin(const SignInReque
   if (a.user && (a.user->disabled || a.user->passwordHash.empty())) {
     a.user.reset();
   }
+  // Count the attempt as a failure now: with the hash on other threads, many attempts can
+  // be in flight at once, and each must see the others or a burst would get past the
+  // limit. A locked account is not counted in advance (its failures are counted when they
+  // happen), so taking an attempt back can never unlock it.
+  if (a.accountLockedFor == 0) {
+    perAccount_.recordFailure(a.accountKey, now);
+    a.accountCounted = true;
+  }
+  perAddress_.recordFailure(a.addressKey, now);
+  a.addressCounted = true;
   return a;
 }
 
@@ -182,6 +209,7 @@ void AuthService::signInAsync(const SignInRequest& r, std::function<void(SignInR
     done(std::move(result));
   };
   if (!policy_.passwordWorkers->submit([shared, ok] { *ok = checkPassword(*shared); }, std::move(finishLater))) {
+    uncount(*shared);  // busy is not a failed guess: load must not lock anyone out
     done(fail(SignInFailure{SignInError::kUnavailable, 1, "too many sign-ins at once; try again in a moment"}));
   }
 }
@@ -198,24 +226,24 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk) {
                   : SignInFailure{error, 0, std::move(detail)};
   };
   if (!a.user) {
-    failed(r, accountKey, addressKey, std::nullopt, "invalid_credentials");
+    failed(a, std::nullopt, "invalid_credentials");
     return fail(refuse(SignInError::kInvalidCredentials));
   }
   auto& user = a.user;
   if (!passwordOk) {
-    failed(r, accountKey, addressKey, user, "invalid_credentials");
+    failed(a, user, "invalid_credentials");
     return fail(refuse(SignInError::kInvalidCredentials));
   }
   auto tenant = store_.findTenant(user->tenantId);
   if (!tenant) {
-    failed(r, accountKey, addressKey, user, "tenant_missing");
+    failed(a, user, "tenant_missing");
     return fail(refuse(SignInError::kInvalidCredentials));
   }
   auto rules = accountRules(policy_.profiles, *tenant);
   if (!rules) {
     spdlog::error("sign-in refused user={} tenant={} reason=policy_unavailable: {}", user->id, tenant->id,
                   rules.error());
-    failed(r, accountKey, addressKey, user, "policy_unavailable");
+    failed(a, user, "policy_unavailable");
     return fail(refuse(SignInError::kPolicyUnavailable, "the practice's policy profile cannot be loaded"));
   }
   if (rules->totpRequired && user->totpSecret.empty()) {
@@ -223,18 +251,21 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk) {
     // knows to ask the administrator to enrol TOTP (create-user --totp).
     std::string rule = rules->mfaRule ? rules->mfaRule->message()
                                       : "this practice requires TOTP for every account (--require-totp)";
-    failed(r, accountKey, addressKey, user, "mfa_not_enrolled");
+    failed(a, user, "mfa_not_enrolled");
     return fail(refuse(SignInError::kMfaNotEnrolled, rule));
   }
   bool needsTotp = !user->totpSecret.empty() || rules->totpRequired;
   if (locked && !needsTotp) {
     // A right password alone is what a successful guess looks like: an account without a
-    // second factor stays locked for the window (docs/security.md says why).
+    // second factor stays locked for the window (docs/limits.md says why). Not a failed
+    // guess either, so not counted.
+    uncount(a);
     return fail(rateLimited(r, addressKey, a.accountLockedFor, "account"));
   }
   if (needsTotp) {
     if (!r.totp || r.totp->empty()) {
       // The password was right: not a failure to count, the client now asks for the code.
+      uncount(a);
       return fail(SignInFailure{SignInError::kTotpRequired});
     }
     auto key = base32Decode(user->totpSecret);
@@ -244,11 +275,12 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk) {
     }
     auto last = lastTotpStep_.find(user->id);
     if (!step || (last != lastTotpStep_.end() && *step <= last->second)) {
-      failed(r, accountKey, addressKey, user, "totp_invalid");
+      failed(a, user, "totp_invalid");
       return fail(refuse(SignInError::kTotpInvalid));
     }
     lastTotpStep_[user->id] = *step;
   }
+  uncount(a);
   perAccount_.reset(accountKey);
 
   SignedIn out;

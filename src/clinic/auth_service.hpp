@@ -124,6 +124,10 @@ class AuthService {
     std::string addressKey;
     std::optional<store::UserRecord> user;  // set when it may sign in (exists, enabled, has a password)
     int64_t accountLockedFor = 0;           // > 0: only password + TOTP may pass
+    // Counted as failures in advance (begin), so that the hashes running at once for one
+    // account or address cannot exceed its limit; taken back when it does not fail.
+    bool accountCounted = false;
+    bool addressCounted = false;
   };
 
  private:
@@ -132,8 +136,9 @@ class AuthService {
   SignInResult finish(Attempt& a, bool passwordOk);
   SignInFailure rateLimited(const SignInRequest& r, const std::string& addressKey, int64_t wait,
                             std::string_view why);
-  void failed(const SignInRequest& r, const std::string& accountKey, const std::string& addressKey,
-              const std::optional<store::UserRecord>& user, std::string_view why);
+  void failed(Attempt& a, const std::optional<store::UserRecord>& user, std::string_view why);
+  // Takes back the failures `a` counted in advance: it turned out not to be one.
+  void uncount(Attempt& a);
 
   store::Store& store_;
   const Clock& clock_;

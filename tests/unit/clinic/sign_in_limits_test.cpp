@@ -164,5 +164,58 @@ TEST_F(SignInLimitsTest, AFullHashQueueAnswersUnavailableAtOnce) {
   EXPECT_EQ(result->error().retryAfterSeconds, 1);
 }
 
+TEST_F(SignInLimitsTest, ABurstOfGuessesInFlightAtOnceStillStopsAtTheAccountLimit) {
+  // With the hash on other threads, 20 guesses can be in flight before the first fails;
+  // each counts when it starts, so only 5 reach the hash.
+  PostedTasks posted;
+  AuthPolicy policy;
+  policy.passwordWorkers = std::make_shared<PasswordWorkers>(1, 64, posted.poster());
+  AuthService auth(*store_, clock_, &audit_, policy);
+  auto t = makeTenant();
+  makeUser(t, "weber@example.org", "practitioner");
+  int refusedAtOnce = 0;
+  int answered = 0;
+  bool submitting = true;  // answers given while still submitting came without a hash
+  for (int i = 0; i < 20; ++i) {
+    auth.signInAsync(req("weber@example.org", "guess" + std::to_string(i), std::nullopt,
+                         "198.51.100." + std::to_string(i)),
+                     [&](AuthService::SignInResult r) {
+                       ++answered;
+                       if (submitting) {
+                         EXPECT_EQ(r.error().error, SignInError::kTooManyAttempts);
+                         ++refusedAtOnce;
+                       }
+                     });
+  }
+  submitting = false;
+  EXPECT_EQ(refusedAtOnce, 15);
+  for (int i = 0; i < 5; ++i) {
+    posted.runOne();
+  }
+  EXPECT_EQ(answered, 20);
+  EXPECT_EQ(audit_.count("sign_in: invalid_credentials"), 5u);
+  policy.passwordWorkers->stop();
+}
+
+TEST_F(SignInLimitsTest, BusyAnswersAndTotpPromptsDoNotCountAsFailures) {
+  PostedTasks posted;
+  AuthPolicy policy;
+  policy.passwordWorkers = std::make_shared<PasswordWorkers>(1, 0, posted.poster());
+  AuthService busy(*store_, clock_, &audit_, policy);
+  auto t = makeTenant();
+  auto secret = newTotpSecret();
+  makeUser(t, "weber@example.org", "practitioner", base32Encode(secret));
+  for (int i = 0; i < 10; ++i) {
+    busy.signInAsync(req("weber@example.org", kPassword), [](AuthService::SignInResult r) {
+      EXPECT_EQ(r.error().error, SignInError::kUnavailable);
+    });
+  }
+  for (int i = 0; i < 6; ++i) {  // one more than the account's limit
+    auto r = busy.signIn(req("weber@example.org", kPassword));  // right password, no code yet
+    EXPECT_EQ(r.error().error, SignInError::kTotpRequired);
+  }
+  EXPECT_TRUE(busy.signIn(req("weber@example.org", kPassword, totpAt(secret, now()))));
+}
+
 }  // namespace
 }  // namespace medrtc::clinic

@@ -34,6 +34,9 @@ struct ServeFlags {
   int64_t maxPerRoom = 0;  // 0: not given
   int64_t maxPerTenant = 0;
   int64_t maxPerNode = 0;
+  size_t maxConnections = 0;
+  size_t maxConnectionsPerAddress = 0;
+  std::vector<std::string> trustedProxies;
   SecurityFlags security;
 };
 
@@ -73,6 +76,14 @@ void addServeOptions(CLI::App* serve, ServeFlags& f) {
       ->check(CLI::Range(int64_t{1}, kMaxParticipantLimit));
   serve->add_option("--max-participants-per-node", f.maxPerNode, "participants on this server (default 1000)")
       ->check(CLI::Range(int64_t{1}, kMaxParticipantLimit));
+  serve->add_option("--max-connections", f.maxConnections,
+                    "connections held at once (default 10000, lowered to what RLIMIT_NOFILE allows)")
+      ->check(CLI::Range(1, 1'000'000));
+  serve->add_option("--max-connections-per-address", f.maxConnectionsPerAddress,
+                    "connections held at once per client address (default 256)")
+      ->check(CLI::Range(1, 1'000'000));
+  serve->add_option("--trusted-proxy", f.trustedProxies,
+                    "reverse proxy (address or prefix) whose X-Forwarded-For names the client; repeatable");
   addSecurityFlags(serve, f.security);
 }
 
@@ -122,6 +133,15 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
   }
   if (f.maxPerNode > 0) {
     config.participants.perNode = static_cast<size_t>(f.maxPerNode);
+  }
+  if (f.maxConnections > 0) {
+    config.maxConnections = f.maxConnections;
+  }
+  if (f.maxConnectionsPerAddress > 0) {
+    config.maxConnectionsPerAddress = f.maxConnectionsPerAddress;
+  }
+  if (!f.trustedProxies.empty()) {
+    config.trustedProxies = f.trustedProxies;
   }
   return config;
 }

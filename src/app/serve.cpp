@@ -5,12 +5,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <functional>
 #include <iostream>
 #include <ostream>
+#include <thread>
 
+#include "app/descriptor_limit.hpp"
 #include "app/security_setup.hpp"
 #include "app/clinic_admin.hpp"
 #include "common/clock.hpp"
@@ -84,6 +87,9 @@ bool applyBootstrapKey(store::Store& store, const std::optional<std::string>& ke
 int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std::ostream& out) {
   // Policy, placement and transport checks come first: a refused start touches nothing.
   SecuritySetup security = checkSecurity(config);
+  // Parsed before anything is touched: a mistyped proxy address refuses the start.
+  signaling::TrustedProxies trustedProxies(config.trustedProxies);
+  size_t descriptorLimit = raiseDescriptorLimit();
   prepareDataDir(config.dataDir);
   // The store is used inline on the control thread: SQLite calls take microseconds at
   // this scale. PostgreSQL calls block the control thread for a network round trip each;
@@ -125,6 +131,15 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   options.participantLimits = config.participants;
   options.tokenSecret = store::loadOrCreateSecret(config.dataDir / "token.key", signaling::kTokenSecretBytes);
   options.audit = auditLog.get();
+  options.trustedProxies = trustedProxies;
+  size_t workers = config.media.workers > 0 ? static_cast<size_t>(config.media.workers)
+                                            : std::max(1u, std::thread::hardware_concurrency());
+  options.connectionLimits.maxTotal = connectionsAllowedBy(descriptorLimit, config.maxConnections, workers);
+  options.connectionLimits.maxPerAddress = config.maxConnectionsPerAddress;
+  if (options.connectionLimits.maxTotal < config.maxConnections) {
+    spdlog::info("connection limit lowered to {} by the descriptor limit {}", options.connectionLimits.maxTotal,
+                 descriptorLimit);
+  }
   applySecurity(config, security, options);
   for (const auto& notice : security.notices) {
     spdlog::warn("{}", notice);

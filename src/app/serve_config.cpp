@@ -82,6 +82,21 @@ void applyConfigFile(const std::filesystem::path& file, ServeConfig& config) {
       config.webRoot = required<std::string>(node, k);
     } else if (k == "dev") {
       config.dev = required<bool>(node, k);
+    } else if (k == "max_connections" || k == "max_connections_per_address") {
+      int64_t n = required<int64_t>(node, k);
+      if (n < 1 || n > 1'000'000) {
+        throw std::runtime_error("config key \"" + k + "\" must be 1-1000000");
+      }
+      (k == "max_connections" ? config.maxConnections : config.maxConnectionsPerAddress) = static_cast<size_t>(n);
+    } else if (k == "trusted_proxies") {
+      const toml::array* list = node.as_array();
+      if (list == nullptr) {
+        throw std::runtime_error("config key \"trusted_proxies\" must be a list of addresses or prefixes");
+      }
+      config.trustedProxies.clear();
+      for (const auto& entry : *list) {
+        config.trustedProxies.push_back(required<std::string>(entry, k));
+      }
     } else if (k == "media" && node.is_table()) {
       for (auto& [mkey, mnode] : *node.as_table()) {
         std::string mk = "media." + std::string(mkey.str());

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "app/security_config.hpp"
 #include "compliance/store_sealing.hpp"
@@ -30,6 +31,13 @@ struct ServeConfig {
   std::filesystem::path auditWitness;
   // [participants] max_per_room / max_per_tenant / max_per_node, --max-participants-per-*.
   signaling::ParticipantLimits participants;
+  // Connections held at once (signaling/connection_limits.hpp); serve lowers the total to
+  // what RLIMIT_NOFILE allows after raising the soft limit to the hard one.
+  size_t maxConnections = 10'000;
+  size_t maxConnectionsPerAddress = 256;
+  // Reverse proxies whose X-Forwarded-For names the client: addresses or prefixes
+  // ("10.0.0.0/8"). Empty: the TCP peer is the client (signaling/client_address.hpp).
+  std::vector<std::string> trustedProxies;
 };
 
 // The largest participant cap accepted (flags and config): far above what one node carries.
@@ -44,6 +52,8 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 //   [media] ip = "..." or ["...", "..."]  public_ip = "..."  listen = "..."  workers = 0
 //           rtc_port_base = 0
 //   [participants] max_per_room = 25 max_per_tenant = 500 max_per_node = 1000
+//   max_connections = 10000   max_connections_per_address = 256
+//   trusted_proxies = ["10.0.0.0/8", "::1"]
 // Unknown keys and wrong types are refused with the key's name (std::runtime_error).
 void applyConfigFile(const std::filesystem::path& file, ServeConfig& config);
 

@@ -4,6 +4,7 @@
 
 #include "clinic/clinic_audit.hpp"
 #include "clinic/secrets.hpp"
+#include "common/ip_prefix.hpp"
 #include "common/random.hpp"
 
 namespace medrtc::clinic {
@@ -72,7 +73,8 @@ AppointmentService::AppointmentService(store::Store& store, const Clock& clock, 
       codeKey_(std::move(codeKey)),
       policy_(policy),
       codesPerAddress_(policy.maxCodeFailuresPerAddress, policy.codeFailureWindowSeconds),
-      codesGlobal_(policy.maxCodeFailuresGlobal, policy.globalCodeWindowSeconds, 1) {}
+      codesGlobal_(policy.maxCodeFailuresGlobal, policy.globalCodeWindowSeconds, 1),
+      refusals_(audit, clock) {}
 
 int64_t AppointmentService::nowSeconds() const {
   return std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch()).count();
@@ -361,10 +363,12 @@ Result<Redeemed, RedeemFailure> AppointmentService::redeem(const RedeemRequest& 
   }
   store::InvitationRecord& i = found->first;
   auto refuse = [&](RedeemError e) -> Unexpected<RedeemFailure> {
-    audit(audit_, AuditFacts{cp::dicom::securityAlert(), std::nullopt, cp::AuditAction::Execute,
-                             cp::AuditOutcome::MinorFailure, "invitation_redeem", toString(e), "", "anonymous",
-                             r.sourceAddress, "Invitation/" + i.id, "", std::nullopt});
-    spdlog::info("invitation refused id={} reason={}", i.id, toString(e));
+    AuditFacts facts{cp::dicom::securityAlert(), std::nullopt, cp::AuditAction::Execute,
+                     cp::AuditOutcome::MinorFailure, "invitation_redeem", toString(e), "", "anonymous",
+                     r.sourceAddress, "Invitation/" + i.id, "", std::nullopt};
+    if (refusals_.refuse(facts, limitSourceKey(r.sourceAddress) + " Invitation/" + i.id)) {
+      spdlog::info("invitation refused id={} reason={}", i.id, toString(e));
+    }
     return fail(RedeemFailure{e});
   };
   if (i.revokedAt) {

@@ -9,6 +9,7 @@
 
 #include "clinic/auth_service.hpp"
 #include "clinic/rate_limiter.hpp"
+#include "clinic/refusal_audit.hpp"
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "compliance/audit_sink.hpp"
@@ -141,6 +142,9 @@ class AppointmentService {
   AppointmentPolicy policy_;
   FailureLimiter codesPerAddress_;
   FailureLimiter codesGlobal_;
+  // A used or revoked link can be replayed at will: its refusals are audited once per
+  // source per window with a count (issue 10 item 6).
+  RefusalAudit refusals_;
 };
 
 }  // namespace medrtc::clinic

@@ -9,6 +9,7 @@
 #include "clinic/password.hpp"
 #include "clinic/secrets.hpp"
 #include "clinic/totp.hpp"
+#include "common/ip_prefix.hpp"
 #include "compliance/rules.hpp"
 
 namespace medrtc::clinic {
@@ -23,6 +24,7 @@ const char* toString(SignInError e) {
     case SignInError::kTooManyAttempts: return "too_many_attempts";
     case SignInError::kMfaNotEnrolled: return "mfa_not_enrolled";
     case SignInError::kPolicyUnavailable: return "policy_unavailable";
+    case SignInError::kUnavailable: return "unavailable";
   }
   return "invalid_credentials";
 }
@@ -75,17 +77,24 @@ AuthService::AuthService(store::Store& store, const Clock& clock, cp::AuditSink*
       audit_(audit),
       policy_(policy),
       perAccount_(policy.maxFailuresPerAccount, policy.failureWindowSeconds),
-      perAddress_(policy.maxFailuresPerAddress, policy.failureWindowSeconds) {}
+      perAddress_(policy.maxFailuresPerAddress, policy.failureWindowSeconds),
+      refusals_(policy_.refusals ? policy_.refusals : std::make_shared<RefusalAudit>(audit, clock)) {}
 
 int64_t AuthService::nowSeconds() const {
   return std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch()).count();
 }
 
-void AuthService::failed(const SignInRequest& r, const std::string& accountKey, const std::string& addressKey,
-                         const std::optional<store::UserRecord>& user, std::string_view why) {
+void AuthService::failed(Attempt& a, const std::optional<store::UserRecord>& user, std::string_view why) {
+  const SignInRequest& r = a.request;
   int64_t now = nowSeconds();
-  perAccount_.recordFailure(accountKey, now);
-  perAddress_.recordFailure(addressKey, now);
+  if (!a.accountCounted) {
+    perAccount_.recordFailure(a.accountKey, now);
+    a.accountCounted = true;
+  }
+  if (!a.addressCounted) {
+    perAddress_.recordFailure(a.addressKey, now);
+    a.addressCounted = true;
+  }
   // The email a stranger typed is not recorded (it may be a patient's address); the user
   // id is, when the account exists (H1).
   spdlog::info("sign-in failed user={} reason={}", user ? user->id : "-", why);
@@ -95,53 +104,164 @@ void AuthService::failed(const SignInRequest& r, const std::string& accountKey, 
                            user ? "Organization/" + user->tenantId : "", "", std::nullopt});
 }
 
-Result<SignedIn, SignInFailure> AuthService::signIn(const SignInRequest& r) {
-  int64_t now = nowSeconds();
-  std::string email = normalizeEmail(r.email);
-  std::string accountKey = "account:" + email;
-  std::string addressKey = "address:" + r.sourceAddress;
-  int64_t wait = std::max(perAccount_.retryAfter(accountKey, now), perAddress_.retryAfter(addressKey, now));
-  if (wait > 0) {
+void AuthService::uncount(Attempt& a) {
+  if (a.accountCounted) {
+    perAccount_.forgetLatest(a.accountKey);
+    a.accountCounted = false;
+  }
+  if (a.addressCounted) {
+    perAddress_.forgetLatest(a.addressKey);
+    a.addressCounted = false;
+  }
+}
+
+SignInFailure AuthService::rateLimited(const SignInRequest& r, const std::string& addressKey, int64_t wait,
+                                       std::string_view why) {
+  // One event per source per window with the count (issue 10 item 6), and a log line
+  // only with it: 30,000 refused attempts are not 30,000 fdatasyncs.
+  AuditFacts facts{cp::dicom::securityAlert(), cp::dicom::login(), cp::AuditAction::Execute,
+                   cp::AuditOutcome::MinorFailure, "sign_in_rate_limited", std::string(why), "", "anonymous",
+                   r.sourceAddress, "", "", std::nullopt};
+  if (refusals_->refuse(facts, addressKey)) {
     spdlog::info("sign-in refused reason=too_many_attempts retry_after={}", wait);
-    audit(audit_, AuditFacts{cp::dicom::securityAlert(), cp::dicom::login(), cp::AuditAction::Execute,
-                             cp::AuditOutcome::MinorFailure, "sign_in_rate_limited", "", "", "anonymous",
-                             r.sourceAddress, "", "", std::nullopt});
-    return fail(SignInFailure{SignInError::kTooManyAttempts, wait});
   }
-  std::optional<store::UserRecord> user;
+  return SignInFailure{SignInError::kTooManyAttempts, wait};
+}
+
+Result<AuthService::Attempt, SignInFailure> AuthService::begin(const SignInRequest& r) {
+  int64_t now = nowSeconds();
+  Attempt a;
+  a.request = r;
+  std::string email = normalizeEmail(r.email);
+  a.accountKey = "account:" + email;
+  a.addressKey = "address:" + limitSourceKey(r.sourceAddress);
+  // The address limit comes first and costs nothing: a flood from one source (or /64)
+  // never reaches the hash.
+  if (int64_t wait = perAddress_.retryAfter(a.addressKey, now); wait > 0) {
+    return fail(rateLimited(r, a.addressKey, wait, "address"));
+  }
+  // A locked account is not locked for its owner (issue 10 item 8): a request that brings
+  // a TOTP code is still checked, and only password + code together let it in. Without a
+  // code it is refused here, so a guesser learns nothing (no totp_required oracle).
+  a.accountLockedFor = perAccount_.retryAfter(a.accountKey, now);
+  bool hasCode = r.totp && !r.totp->empty();
+  if (a.accountLockedFor > 0 && !hasCode) {
+    return fail(rateLimited(r, a.addressKey, a.accountLockedFor, "account"));
+  }
   if (!email.empty() && r.password.size() <= kMaxPasswordBytes) {
-    user = store_.findUserByEmail(email);
+    a.user = store_.findUserByEmail(email);
   }
-  if (!user || user->disabled || user->passwordHash.empty()) {
-    verifyPasswordDummy(r.password);
-    failed(r, accountKey, addressKey, std::nullopt, "invalid_credentials");
-    return fail(SignInFailure{SignInError::kInvalidCredentials});
+  if (a.user && (a.user->disabled || a.user->passwordHash.empty())) {
+    a.user.reset();
   }
-  if (!verifyPassword(user->passwordHash, r.password)) {
-    failed(r, accountKey, addressKey, user, "invalid_credentials");
-    return fail(SignInFailure{SignInError::kInvalidCredentials});
+  // Count the attempt as a failure now: with the hash on other threads, many attempts can
+  // be in flight at once, and each must see the others or a burst would get past the
+  // limit. A locked account is not counted in advance (its failures are counted when they
+  // happen), so taking an attempt back can never unlock it.
+  if (a.accountLockedFor == 0) {
+    perAccount_.recordFailure(a.accountKey, now);
+    a.accountCounted = true;
+  }
+  perAddress_.recordFailure(a.addressKey, now);
+  a.addressCounted = true;
+  return a;
+}
+
+bool AuthService::checkPassword(const Attempt& a) {
+  if (!a.user) {
+    verifyPasswordDummy(a.request.password);
+    return false;
+  }
+  return verifyPassword(a.user->passwordHash, a.request.password);
+}
+
+AuthService::SignInResult AuthService::signIn(const SignInRequest& r) {
+  auto attempt = begin(r);
+  if (!attempt) {
+    return fail(attempt.error());
+  }
+  bool ok = checkPassword(*attempt);
+  return finish(*attempt, ok);
+}
+
+void AuthService::signInAsync(const SignInRequest& r, std::function<void(SignInResult)> done) {
+  auto attempt = begin(r);
+  if (!attempt) {
+    done(fail(attempt.error()));
+    return;
+  }
+  if (!policy_.passwordWorkers) {
+    bool ok = checkPassword(*attempt);
+    done(finish(*attempt, ok));
+    return;
+  }
+  auto shared = std::make_shared<Attempt>(std::move(attempt).value());
+  auto ok = std::make_shared<bool>(false);
+  auto finishLater = [this, shared, ok, done]() {
+    SignInResult result = fail(SignInFailure{SignInError::kUnavailable, 1, "sign-in is unavailable; try again"});
+    try {
+      result = finish(*shared, *ok);
+    } catch (const std::exception& e) {
+      // A store or audit failure after the hash: this runs from the event loop, where an
+      // exception would end the server; the request gets a 503 instead.
+      spdlog::error("sign-in failed code=internal error={}", e.what());
+    }
+    done(std::move(result));
+  };
+  if (!policy_.passwordWorkers->submit([shared, ok] { *ok = checkPassword(*shared); }, std::move(finishLater))) {
+    uncount(*shared);  // busy is not a failed guess: load must not lock anyone out
+    done(fail(SignInFailure{SignInError::kUnavailable, 1, "too many sign-ins at once; try again in a moment"}));
+  }
+}
+
+AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk) {
+  const SignInRequest& r = a.request;
+  const std::string& accountKey = a.accountKey;
+  const std::string& addressKey = a.addressKey;
+  int64_t now = nowSeconds();
+  bool locked = a.accountLockedFor > 0;
+  // While the account is locked every failure looks the same: too_many_attempts.
+  auto refuse = [&](SignInError error, std::string detail = {}) {
+    return locked ? SignInFailure{SignInError::kTooManyAttempts, a.accountLockedFor}
+                  : SignInFailure{error, 0, std::move(detail)};
+  };
+  if (!a.user) {
+    failed(a, std::nullopt, "invalid_credentials");
+    return fail(refuse(SignInError::kInvalidCredentials));
+  }
+  auto& user = a.user;
+  if (!passwordOk) {
+    failed(a, user, "invalid_credentials");
+    return fail(refuse(SignInError::kInvalidCredentials));
   }
   auto tenant = store_.findTenant(user->tenantId);
   if (!tenant) {
-    failed(r, accountKey, addressKey, user, "tenant_missing");
-    return fail(SignInFailure{SignInError::kInvalidCredentials});
+    failed(a, user, "tenant_missing");
+    return fail(refuse(SignInError::kInvalidCredentials));
   }
   auto rules = accountRules(policy_.profiles, *tenant);
   if (!rules) {
     spdlog::error("sign-in refused user={} tenant={} reason=policy_unavailable: {}", user->id, tenant->id,
                   rules.error());
-    failed(r, accountKey, addressKey, user, "policy_unavailable");
-    return fail(SignInFailure{SignInError::kPolicyUnavailable, 0, "the practice's policy profile cannot be loaded"});
+    failed(a, user, "policy_unavailable");
+    return fail(refuse(SignInError::kPolicyUnavailable, "the practice's policy profile cannot be loaded"));
   }
   if (rules->totpRequired && user->totpSecret.empty()) {
     // The password was right, but no code can ever be: refuse with the rule, so the user
     // knows to ask the administrator to enrol TOTP (create-user --totp).
     std::string rule = rules->mfaRule ? rules->mfaRule->message()
                                       : "this practice requires TOTP for every account (--require-totp)";
-    failed(r, accountKey, addressKey, user, "mfa_not_enrolled");
-    return fail(SignInFailure{SignInError::kMfaNotEnrolled, 0, rule});
+    failed(a, user, "mfa_not_enrolled");
+    return fail(refuse(SignInError::kMfaNotEnrolled, rule));
   }
   bool needsTotp = !user->totpSecret.empty() || rules->totpRequired;
+  if (locked && !needsTotp) {
+    // A right password alone is what a successful guess looks like: an account without a
+    // second factor stays locked for the window (docs/limits.md says why). Not a failed
+    // guess either, so not counted.
+    uncount(a);
+    return fail(rateLimited(r, addressKey, a.accountLockedFor, "account"));
+  }
   if (needsTotp) {
     if (!r.totp || r.totp->empty()) {
       // The password was right: not a failure to count, the client now asks for the code.
@@ -150,6 +270,7 @@ Result<SignedIn, SignInFailure> AuthService::signIn(const SignInRequest& r) {
       audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::login(), cp::AuditAction::Execute,
                                cp::AuditOutcome::MinorFailure, "sign_in", "totp_required", user->id, user->role,
                                r.sourceAddress, "Organization/" + tenant->id, "", std::nullopt});
+      uncount(a);
       return fail(SignInFailure{SignInError::kTotpRequired});
     }
     auto key = base32Decode(user->totpSecret);
@@ -159,11 +280,12 @@ Result<SignedIn, SignInFailure> AuthService::signIn(const SignInRequest& r) {
     }
     auto last = lastTotpStep_.find(user->id);
     if (!step || (last != lastTotpStep_.end() && *step <= last->second)) {
-      failed(r, accountKey, addressKey, user, "totp_invalid");
-      return fail(SignInFailure{SignInError::kTotpInvalid});
+      failed(a, user, "totp_invalid");
+      return fail(refuse(SignInError::kTotpInvalid));
     }
     lastTotpStep_[user->id] = *step;
   }
+  uncount(a);
   perAccount_.reset(accountKey);
 
   SignedIn out;
@@ -176,9 +298,10 @@ Result<SignedIn, SignInFailure> AuthService::signIn(const SignInRequest& r) {
   s.createdAt = now;
   s.lastSeenAt = now;
   s.expiresAt = now + policy_.sessionMaxSeconds;
+  std::string how = needsTotp ? "password+totp" : "password";
   audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::login(), cp::AuditAction::Execute,
-                           cp::AuditOutcome::Success, "sign_in", needsTotp ? "password+totp" : "password", user->id,
-                           user->role, r.sourceAddress, "Organization/" + tenant->id, "", std::nullopt});
+                           cp::AuditOutcome::Success, "sign_in", locked ? how + " while the account was locked" : how,
+                           user->id, user->role, r.sourceAddress, "Organization/" + tenant->id, "", std::nullopt});
   store_.createSession(s);
   store_.deleteExpiredSessions(now);
   spdlog::info("signed in user={} tenant={}", user->id, tenant->id);

@@ -1,8 +1,14 @@
 #pragma once
 // Practitioner sign-in (docs/consultation-api.md "Sign-in"): password (argon2id) plus TOTP
 // when the user has one, the tenant requires it or a governing policy profile requires
-// staff MFA (H8), rate-limited per account and per source address; cookie sessions with
-// idle logoff (H3) and a CSRF token.
+// staff MFA (H8), rate-limited per account and per source address (an IPv6 /64 counts as
+// one); cookie sessions with idle logoff (H3) and a CSRF token.
+//
+// Lockout is not a denial of service (issue 10 item 8, docs/security.md "Sign-in
+// limits"): an address over its limit is refused before any work, but an account over its
+// limit still signs in with the password and a valid TOTP code, from any address not
+// itself limited; without a code, or with anything wrong, it answers too_many_attempts
+// and reveals nothing about the password.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -11,7 +17,9 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "clinic/password_workers.hpp"
 #include "clinic/rate_limiter.hpp"
+#include "clinic/refusal_audit.hpp"
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "compliance/audit_sink.hpp"
@@ -44,6 +52,11 @@ struct AuthPolicy {
   // app/security_setup.cpp tenantProfileLookup; empty: no profile governs any tenant
   // (tools and tests without a node policy).
   TenantProfileLookup profiles;
+  // Where signInAsync runs argon2id (the server's pool); null: on the calling thread.
+  std::shared_ptr<PasswordWorkers> passwordWorkers;
+  // Rate-limited sign-ins are audited once per source per window; null: the service keeps
+  // its own (the server shares one with the signaling hub and flushes it on a timer).
+  std::shared_ptr<RefusalAudit> refusals;
 };
 
 struct SignInRequest {
@@ -60,12 +73,13 @@ enum class SignInError {
   kTooManyAttempts,
   kMfaNotEnrolled,     // password right, but MFA is required and the account has no TOTP
   kPolicyUnavailable,  // the tenant's policy profile cannot be loaded: fail closed
+  kUnavailable,        // the hashing queue is full or the store failed: try again later
 };
 const char* toString(SignInError e);  // the problem+json `code`
 
 struct SignInFailure {
   SignInError error;
-  int64_t retryAfterSeconds = 0;  // kTooManyAttempts
+  int64_t retryAfterSeconds = 0;  // kTooManyAttempts, kUnavailable
   // kMfaNotEnrolled: the rule, e.g. "policy kbv: rule accounts.staff_mfa_required=true: …".
   std::string detail;
 };
@@ -88,7 +102,12 @@ class AuthService {
  public:
   AuthService(store::Store& store, const Clock& clock, compliance::AuditSink* audit, AuthPolicy policy = {});
 
-  Result<SignedIn, SignInFailure> signIn(const SignInRequest& request);
+  using SignInResult = Result<SignedIn, SignInFailure>;
+  SignInResult signIn(const SignInRequest& request);
+  // The same, with the password hash on policy.passwordWorkers: `done` runs later on the
+  // calling thread (through the workers' poster), or at once when there are no workers,
+  // the limits refuse, or the queue is full. Throws only what the first store lookup throws.
+  void signInAsync(const SignInRequest& request, std::function<void(SignInResult)> done);
   // The session of a cookie value; refreshes its last-seen time. kExpired after the
   // effective idle time (min of the tenant's idle_logoff_minutes and the governing
   // profiles' session.idle_logoff_minutes) or the absolute limit: the session is gone.
@@ -97,9 +116,29 @@ class AuthService {
 
   int64_t nowSeconds() const;
 
+  // What a sign-in carries from the limits and lookup (control thread) through the hash
+  // (any thread) to the session (control thread).
+  struct Attempt {
+    SignInRequest request;
+    std::string accountKey;
+    std::string addressKey;
+    std::optional<store::UserRecord> user;  // set when it may sign in (exists, enabled, has a password)
+    int64_t accountLockedFor = 0;           // > 0: only password + TOTP may pass
+    // Counted as failures in advance (begin), so that the hashes running at once for one
+    // account or address cannot exceed its limit; taken back when it does not fail.
+    bool accountCounted = false;
+    bool addressCounted = false;
+  };
+
  private:
-  void failed(const SignInRequest& r, const std::string& accountKey, const std::string& addressKey,
-              const std::optional<store::UserRecord>& user, std::string_view why);
+  Result<Attempt, SignInFailure> begin(const SignInRequest& r);
+  static bool checkPassword(const Attempt& a);
+  SignInResult finish(Attempt& a, bool passwordOk);
+  SignInFailure rateLimited(const SignInRequest& r, const std::string& addressKey, int64_t wait,
+                            std::string_view why);
+  void failed(Attempt& a, const std::optional<store::UserRecord>& user, std::string_view why);
+  // Takes back the failures `a` counted in advance: it turned out not to be one.
+  void uncount(Attempt& a);
 
   store::Store& store_;
   const Clock& clock_;
@@ -107,6 +146,7 @@ class AuthService {
   AuthPolicy policy_;
   FailureLimiter perAccount_;
   FailureLimiter perAddress_;
+  std::shared_ptr<RefusalAudit> refusals_;
   // Last TOTP step each user signed in with: a code is good once (RFC 6238 §5.2).
   std::unordered_map<std::string, int64_t> lastTotpStep_;
 };

@@ -46,6 +46,19 @@ void FailureLimiter::recordFailure(const std::string& key, int64_t now) {
 
 void FailureLimiter::reset(const std::string& key) { failures_.erase(key); }
 
+void FailureLimiter::forgetLatest(const std::string& key) {
+  auto it = failures_.find(key);
+  if (it == failures_.end()) {
+    return;
+  }
+  if (!it->second.empty()) {
+    it->second.pop_back();
+  }
+  if (it->second.empty()) {
+    failures_.erase(it);
+  }
+}
+
 void FailureLimiter::evict(int64_t now) {
   for (auto it = failures_.begin(); it != failures_.end();) {
     prune(it->second, now);

@@ -22,6 +22,9 @@ class FailureLimiter {
   void recordFailure(const std::string& key, int64_t now);
   // A success clears the key's failures (sign-in per account).
   void reset(const std::string& key);
+  // Takes back the key's most recent failure: one counted in advance for an attempt that
+  // then did not fail (sign-in counts before the hash so concurrent guesses see it).
+  void forgetLatest(const std::string& key);
 
   size_t maxFailures() const { return maxFailures_; }
   int64_t windowSeconds() const { return window_; }

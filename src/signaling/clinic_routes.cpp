@@ -11,6 +11,7 @@
 #include "clinic/password.hpp"
 #include "clinic/rfc3339.hpp"
 #include "clinic/secrets.hpp"
+#include "signaling/deferred_response.hpp"
 #include "signaling/problem.hpp"
 #include "signaling/request_origin.hpp"
 #include "signaling/rest_api.hpp"
@@ -149,6 +150,9 @@ std::optional<int64_t> timeMember(const json::object& o, std::string_view key, b
   return t;
 }
 
+// The answer to POST /api/v1/auth/login for a sign-in's outcome (below RestApi::login).
+HttpResponse loginResponse(const clinic::AuthService::SignInResult& result, bool secure);
+
 }  // namespace
 
 std::optional<HttpResponse> RestApi::requireSession(const HttpRequest& r, Params& p) {
@@ -200,12 +204,26 @@ HttpResponse RestApi::login(const HttpRequest& r, const Params&) {
   if (!ok) {
     return error;
   }
-  auto result = auth_.signIn(clinic::SignInRequest{*email, *password, totp, r.remoteAddress});
+  // argon2id runs on the server's worker pool; the answer comes back on this thread.
+  auto pending = DeferredResponse::create();
+  auth_.signInAsync(clinic::SignInRequest{*email, *password, totp, r.remoteAddress},
+                    [pending, secure = r.secure](clinic::AuthService::SignInResult result) {
+                      pending->answer(loginResponse(result, secure));
+                    });
+  return pending->response();
+}
+
+namespace {
+
+HttpResponse loginResponse(const clinic::AuthService::SignInResult& result, bool secure) {
   if (!result) {
     const auto& f = result.error();
     if (f.error == clinic::SignInError::kTooManyAttempts) {
       return withRetryAfter(problem(429, "too_many_attempts", "too many failed sign-ins; try again later"),
                             f.retryAfterSeconds);
+    }
+    if (f.error == clinic::SignInError::kUnavailable) {
+      return withRetryAfter(problem(503, clinic::toString(f.error), f.detail), f.retryAfterSeconds);
     }
     if (f.error == clinic::SignInError::kMfaNotEnrolled) {
       // Right password, no authenticator enrolled where one is required: the detail names
@@ -221,9 +239,11 @@ HttpResponse RestApi::login(const HttpRequest& r, const Params&) {
     return problem(401, clinic::toString(f.error), detail);
   }
   HttpResponse res = jsonResponse(200, meJson(result->context));
-  res.headers.emplace_back("Set-Cookie", sessionCookie(result->cookieValue, r.secure));
+  res.headers.emplace_back("Set-Cookie", sessionCookie(result->cookieValue, secure));
   return res;
 }
+
+}  // namespace
 
 HttpResponse RestApi::logout(const HttpRequest& r, const Params& p) {
   auth_.signOut(cookieValue(r.cookie, clinic::kSessionCookie), r.remoteAddress);

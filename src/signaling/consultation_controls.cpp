@@ -9,6 +9,7 @@
 
 #include "clinic/appointment_lifecycle.hpp"
 #include "clinic/clinic_audit.hpp"
+#include "clinic/refusal_audit.hpp"
 #include "clinic/rfc3339.hpp"
 #include "signaling/signaling_hub.hpp"
 
@@ -143,13 +144,31 @@ bool SignalingHub::refuseUnlessHost(Connection& c, std::string_view requestType,
     sendError(c, ErrorCode::kNotJoined, "join first", requestType);
     return true;
   }
-  spdlog::warn("host-only request refused type={} room={} participant={} role={}", requestType,
-               c.roomId.empty() ? "-" : c.roomId, c.participantId.empty() ? "-" : c.participantId, c.claims.role);
+  // A waiting patient can send thousands of these a second: the first per participant
+  // in a window is audited and logged, the rest counted into one summary (issue 10 item 6).
+  bool first = true;
   try {
-    auditAction(c, std::string(requestType) + "_refused", cp::AuditOutcome::MinorFailure,
-                target.empty() ? "" : "Participant/" + target, true);
+    if (refusals_ != nullptr) {
+      clinic::AuditFacts f;
+      f.type = cp::dicom::securityAlert();
+      f.outcome = cp::AuditOutcome::MinorFailure;
+      f.what = std::string(requestType) + "_refused";
+      f.actorId = c.claims.identity;
+      f.actorRole = c.claims.role;
+      f.entity = "Room/" + c.roomId;
+      // The target differs from request to request; the summary keeps the first one's.
+      f.secondEntity = target.empty() ? "" : "Participant/" + target;
+      first = refusals_->refuse(f, "Room/" + c.roomId + "/" + c.claims.identity);
+    } else {
+      auditAction(c, std::string(requestType) + "_refused", cp::AuditOutcome::MinorFailure,
+                  target.empty() ? "" : "Participant/" + target, true);
+    }
   } catch (const std::exception& e) {
     spdlog::error("audit failed code=internal error={}", e.what());
+  }
+  if (first) {
+    spdlog::warn("host-only request refused type={} room={} participant={} role={}", requestType,
+                 c.roomId.empty() ? "-" : c.roomId, c.participantId.empty() ? "-" : c.participantId, c.claims.role);
   }
   sendError(c, ErrorCode::kForbidden, "only the host may do this", requestType);
   return true;

@@ -1,5 +1,6 @@
 #pragma once
 // Plain HTTP request/response values, so REST handlers and their tests need no Beast.
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +28,10 @@ struct HttpResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Location, Allow, ...)
   bool noStore = true;  // Cache-Control: no-store (API responses)
+  // Set instead of the fields above by a handler whose answer comes later (a password
+  // hash on the worker pool): the HTTP session passes the function that writes the
+  // answer, which the handler calls once, on the control thread.
+  std::function<void(std::function<void(const HttpResponse&)>)> deferred;
 };
 
 // The path part of a request target, without query or fragment.

@@ -4,13 +4,16 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <cerrno>
 #include <list>
 #include <optional>
 
+#include "common/ip_prefix.hpp"
 #include "signaling/join_token.hpp"
 #include "signaling/problem.hpp"
 #include "signaling/rest_api.hpp"
@@ -65,17 +68,48 @@ std::string policyGatedAction(const std::string& path) {
 
 }  // namespace
 
-// Server::Impl keeps every live HTTP session to close them at stop().
+// Server::Impl keeps every live HTTP session to close them at stop(), and to close the
+// oldest one still waiting for a request when a connection limit is reached.
 class HttpSessionBase {
  public:
   virtual ~HttpSessionBase() = default;
   virtual void shutdown() = 0;
+  // Waiting for a request (or the TLS handshake): nothing is lost by closing it.
+  virtual bool awaitingRequest() const = 0;
+  // The key its per-address limit counts under (the address; an IPv6 /64).
+  virtual const std::string& limitKey() const = 0;
+  // Gives the connection's slot back at once (the socket closes; its handlers run later).
+  virtual void evict() = 0;
 };
+
+namespace {
+
+// argon2id off the control thread (issue 10 item 7): two at once bound the memory
+// (2 x 64 MiB); 64 waiting is ~2 s of work, beyond which a sign-in is told to retry.
+constexpr size_t kPasswordThreads = 2;
+constexpr size_t kPasswordQueue = 64;
+// Summaries of repeated refusals are written at most this long after their window ends.
+constexpr auto kRefusalFlushInterval = std::chrono::seconds(10);
+
+// The shared pieces the REST API's sign-in needs from the server, set into the options
+// before RestApi is built from them.
+ServerOptions withSharedAuth(ServerOptions options, asio::io_context& ioc, const Clock& clock,
+                             std::shared_ptr<clinic::RefusalAudit>& refusals,
+                             std::shared_ptr<clinic::PasswordWorkers>& workers) {
+  refusals = std::make_shared<clinic::RefusalAudit>(options.audit, clock);
+  workers = std::make_shared<clinic::PasswordWorkers>(
+      kPasswordThreads, kPasswordQueue, [&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); });
+  options.auth.refusals = refusals;
+  options.auth.passwordWorkers = workers;
+  return options;
+}
+
+}  // namespace
 
 struct Server::Impl {
   Impl(asio::io_context& ioc, ServerOptions opts, store::Store& store, const Clock& clock, const MediaFactory& make)
       : ioc(ioc),
-        options(std::move(opts)),
+        options(withSharedAuth(std::move(opts), ioc, clock, refusals, passwordWorkers)),
         signer(options.tokenSecret, clock),
         hub(store, signer, clock),
         media(make([&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); }, hub)),
@@ -87,6 +121,7 @@ struct Server::Impl {
     hub.setAudit(options.audit);
     // K12: the profiles that decide whether interpreters and carers wait for the host.
     hub.setTenantProfiles(options.auth.profiles);
+    hub.setRefusalAudit(refusals.get());
     hub.setIceServers(options.iceServers);
     hub.setP2pPreferred(options.p2pPreferred);
     hub.setParticipantLimits(options.participantLimits);
@@ -94,11 +129,20 @@ struct Server::Impl {
   }
 
   void accept();
+  void scheduleRefusalFlush();
+  void onAcceptError(const beast::error_code& ec);
+  // Counts the new connection, closing an idle one when a limit is reached; false when
+  // there is no room even so (the caller drops the socket).
+  bool makeRoomFor(const std::string& peer, ConnectionTable::Slot& slot);
+  bool evictOldestIdle(const std::string* address);  // a limit key, or any with null
   // `remoteAddress`: the peer's IP (rate limits, audit); `secure`: arrived over TLS.
   HttpResponse respond(const http::request<http::string_body>& req, const std::string& remoteAddress, bool secure);
   HttpResponse refusePolicyGated(const std::string& action) const;
 
   asio::io_context& ioc;
+  // Declared before `options`, which withSharedAuth fills from them.
+  std::shared_ptr<clinic::RefusalAudit> refusals;
+  std::shared_ptr<clinic::PasswordWorkers> passwordWorkers;
   ServerOptions options;
   JoinTokenSigner signer;
   SignalingHub hub;
@@ -108,6 +152,12 @@ struct Server::Impl {
   tcp::acceptor acceptor;
   std::string contentSecurityPolicy;
   std::list<std::weak_ptr<HttpSessionBase>> httpSessions;
+  ConnectionTable connections{options.connectionLimits};
+  asio::steady_timer acceptRetry{ioc};
+  asio::steady_timer refusalFlush{ioc};
+  AcceptBackoff acceptBackoff;
+  LogThrottle acceptLog;
+  LogThrottle refusedLog;
   bool stopped = false;
 };
 
@@ -115,7 +165,8 @@ struct Server::Impl {
 template <class Stream>
 class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(Stream stream, Server::Impl& server) : stream_(std::move(stream)), server_(server) {}
+  HttpSession(Stream stream, Server::Impl& server, std::string peer, ConnectionTable::Slot slot)
+      : stream_(std::move(stream)), server_(server), peer_(std::move(peer)), slot_(std::move(slot)) {}
 
   void run() {
     if constexpr (kIsTls<Stream>) {
@@ -135,9 +186,17 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
     }
   }
   void shutdown() override { beast::get_lowest_layer(stream_).close(); }
+  bool awaitingRequest() const override { return awaitingRequest_; }
+  const std::string& limitKey() const override { return slot_.address(); }
+  void evict() override {
+    awaitingRequest_ = false;
+    slot_.release();
+    beast::get_lowest_layer(stream_).close();
+  }
 
  private:
   void readRequest() {
+    awaitingRequest_ = true;
     parser_.emplace();
     parser_->body_limit(kMaxRequestBodyBytes);
     parser_->header_limit(kMaxHeaderBytes);
@@ -147,6 +206,7 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
   }
 
   void onRead(beast::error_code ec, size_t) {
+    awaitingRequest_ = false;
     if (ec == http::error::body_limit) {
       HttpResponse r = problem(413, "payload_too_large", "request bodies are limited to 64 KiB");
       write(r, 11, false, false);
@@ -163,19 +223,30 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
       if constexpr (kIsTls<Stream>) {
         // wss: the WebSocket keeps this TLS session.
         auto ws = std::make_shared<TlsWebSocketSession>(std::move(stream_), server_.hub, timeouts);
+        ws->hold(std::make_shared<ConnectionTable::Slot>(std::move(slot_)));
         ws->run(parser_->release());
       } else {
         auto ws = std::make_shared<WebSocketSession>(beast::tcp_stream(stream_.release_socket()), server_.hub,
                                                      timeouts);
+        ws->hold(std::make_shared<ConnectionTable::Slot>(std::move(slot_)));
         ws->run(parser_->release());
       }
       return;
     }
     bool head = req.method() == http::verb::head;
-    beast::error_code endpointError;
-    auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(endpointError);
-    std::string remoteAddress = endpointError ? "" : remote.address().to_string();
-    write(server_.respond(req, remoteAddress, kIsTls<Stream>), req.version(), req.keep_alive(), head);
+    std::string forwardedFor;
+    for (auto [it, end] = req.equal_range("X-Forwarded-For"); it != end; ++it) {
+      forwardedFor += (forwardedFor.empty() ? "" : ",") + std::string(it->value());
+    }
+    std::string remoteAddress = server_.options.trustedProxies.clientAddress(peer_, forwardedFor);
+    HttpResponse response = server_.respond(req, remoteAddress, kIsTls<Stream>);
+    if (response.deferred) {
+      // The answer comes later (a password hash on the worker pool); the session waits.
+      response.deferred([self = this->shared_from_this(), version = req.version(), keepAlive = req.keep_alive(),
+                         head](const HttpResponse& later) { self->write(later, version, keepAlive, head); });
+      return;
+    }
+    write(response, req.version(), req.keep_alive(), head);
   }
 
   void write(const HttpResponse& r, unsigned version, bool keepAlive, bool headOnly) {
@@ -233,6 +304,9 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Server::Impl& server_;
+  std::string peer_;
+  ConnectionTable::Slot slot_;
+  bool awaitingRequest_ = true;
 };
 
 HttpResponse Server::Impl::respond(const http::request<http::string_body>& req, const std::string& remoteAddress,
@@ -278,24 +352,110 @@ HttpResponse Server::Impl::refusePolicyGated(const std::string& action) const {
 
 void Server::Impl::accept() {
   acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (ec != asio::error::operation_aborted && !stopped) {
-        spdlog::warn("accept failed error={}", ec.message());
-        accept();
-      }
+    if (ec == asio::error::operation_aborted || stopped) {
       return;
     }
+    if (ec) {
+      onAcceptError(ec);
+      return;
+    }
+    acceptBackoff.succeeded();
     httpSessions.remove_if([](const std::weak_ptr<HttpSessionBase>& w) { return w.expired(); });
-    if (options.tls) {
-      auto session = std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *options.tls), *this);
-      httpSessions.push_back(session);
-      session->run();
-    } else {
-      auto session = std::make_shared<HttpSession<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), *this);
-      httpSessions.push_back(session);
-      session->run();
+    beast::error_code endpointError;
+    auto remote = socket.remote_endpoint(endpointError);
+    std::string peer = endpointError ? "" : remote.address().to_string();
+    ConnectionTable::Slot slot;
+    if (!endpointError && makeRoomFor(peer, slot)) {
+      if (options.tls) {
+        auto session = std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *options.tls), *this,
+                                                                std::move(peer), std::move(slot));
+        httpSessions.push_back(session);
+        session->run();
+      } else {
+        auto session = std::make_shared<HttpSession<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), *this,
+                                                                        std::move(peer), std::move(slot));
+        httpSessions.push_back(session);
+        session->run();
+      }
     }
     accept();
+  });
+}
+
+void Server::Impl::onAcceptError(const beast::error_code& ec) {
+  // Out of descriptors (or kernel memory): the connection stays in the backlog and an
+  // immediate retry fails the same way, which spun at 100 % CPU and logged ~80 MB/s.
+  // Close an idle connection to free a descriptor, and pause before trying again.
+  bool systemWide = ec.category() == boost::system::system_category() && ec.value() == ENFILE;
+  bool exhausted = ec == asio::error::no_descriptors || systemWide || ec == asio::error::no_buffer_space ||
+                   ec == asio::error::no_memory;
+  std::chrono::milliseconds delay{0};
+  if (exhausted) {
+    delay = evictOldestIdle(nullptr) ? std::chrono::milliseconds(1) : acceptBackoff.failed();
+  }
+  uint64_t suppressed = 0;
+  if (acceptLog.allow(std::chrono::steady_clock::now(), suppressed)) {
+    spdlog::warn("accept failed error={} retry_in_ms={} connections={} suppressed={}", ec.message(), delay.count(),
+                 connections.total(), suppressed);
+  }
+  acceptRetry.expires_after(delay);
+  acceptRetry.async_wait([this](beast::error_code waitError) {
+    if (!waitError && !stopped) {
+      accept();
+    }
+  });
+}
+
+bool Server::Impl::makeRoomFor(const std::string& peer, ConnectionTable::Slot& slot) {
+  // Everyone behind a reverse proxy shares its address: only the total limits it. An IPv6
+  // client has a whole /64 to pick source addresses from: that is what counts as one.
+  bool perAddress = !options.trustedProxies.trusts(peer);
+  std::string key = limitSourceKey(peer);
+  if (perAddress && connections.fullFor(key)) {
+    evictOldestIdle(&key);
+  }
+  if (connections.fullInTotal()) {
+    evictOldestIdle(nullptr);
+  }
+  if ((perAddress && connections.fullFor(key)) || connections.fullInTotal()) {
+    uint64_t suppressed = 0;
+    if (refusedLog.allow(std::chrono::steady_clock::now(), suppressed)) {
+      spdlog::warn("connection refused reason=connection_limit connections={} suppressed={}", connections.total(),
+                   suppressed);
+    }
+    return false;
+  }
+  slot = connections.take(key);
+  return true;
+}
+
+// The oldest session (of the limit key `address`, when given) that waits for a request. Sessions are
+// listed in accept order, so the front is the longest idle: a slow-loris attacker's first.
+bool Server::Impl::evictOldestIdle(const std::string* address) {
+  for (auto it = httpSessions.begin(); it != httpSessions.end();) {
+    auto session = it->lock();
+    if (!session) {
+      it = httpSessions.erase(it);
+      continue;
+    }
+    if (session->awaitingRequest() && (address == nullptr || session->limitKey() == *address)) {
+      session->evict();
+      httpSessions.erase(it);
+      return true;
+    }
+    ++it;
+  }
+  return false;
+}
+
+void Server::Impl::scheduleRefusalFlush() {
+  refusalFlush.expires_after(kRefusalFlushInterval);
+  refusalFlush.async_wait([this](beast::error_code ec) {
+    if (ec || stopped) {
+      return;
+    }
+    refusals->flush();
+    scheduleRefusalFlush();
   });
 }
 
@@ -324,6 +484,7 @@ void Server::start() {
   }
   acceptor.listen(asio::socket_base::max_listen_connections);
   impl_->accept();
+  impl_->scheduleRefusalFlush();
 }
 
 uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
@@ -337,6 +498,12 @@ void Server::stop() {
   impl_->stopped = true;
   beast::error_code ignored;
   impl_->acceptor.close(ignored);
+  impl_->acceptRetry.cancel();
+  impl_->refusalFlush.cancel();
+  // Hashes already running finish and post their answers (to closed sockets); queued ones
+  // are dropped. Then every summary of repeated refusals is written.
+  impl_->passwordWorkers->stop();
+  impl_->refusals->flush(true);
   impl_->hub.closeAll();
   for (auto& weak : impl_->httpSessions) {
     if (auto session = weak.lock()) {

@@ -14,6 +14,8 @@
 #include "common/clock.hpp"
 #include "compliance/audit_sink.hpp"
 #include "sfu/media_api.hpp"
+#include "signaling/client_address.hpp"
+#include "signaling/connection_limits.hpp"
 #include "signaling/message/server_message.hpp"
 #include "signaling/participant_limits.hpp"
 #include "store/store.hpp"
@@ -61,6 +63,13 @@ struct ServerOptions {
   clinic::AuthPolicy auth;
   // Caps on participants per room, tenant and node (serve --max-participants-per-*).
   ParticipantLimits participantLimits;
+  // Connections held at once, in all and per peer address. At a limit the oldest
+  // connection still waiting for its request is closed to make room, so /healthz and real
+  // users get in while idle connections pile up (issue 10 item 5, docs/security.md).
+  ConnectionLimits connectionLimits;
+  // Peers whose X-Forwarded-For names the client (reverse proxies); none by default.
+  // They are exempt from the per-address connection limit: everyone arrives through them.
+  TrustedProxies trustedProxies;
 };
 
 // Builds the media plane given the poster onto the control thread and the events sink.

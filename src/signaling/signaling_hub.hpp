@@ -25,6 +25,10 @@
 #include "signaling/message/server_message.hpp"
 #include "store/store.hpp"
 
+namespace medrtc::clinic {
+class RefusalAudit;
+}
+
 namespace medrtc::signaling {
 
 // One client's WebSocket, as the hub drives it.
@@ -66,6 +70,9 @@ class SignalingHub final : public sfu::MediaEvents {
   }
   // The policy profiles governing each tenant: whether third participants wait (K12).
   void setTenantProfiles(clinic::TenantProfileLookup profiles) { admission_.setProfiles(std::move(profiles)); }
+  // Refused host-only requests are audited once per participant per window through this
+  // (issue 10 item 6); unset: each one is recorded. Not owned; outlives the hub.
+  void setRefusalAudit(clinic::RefusalAudit* refusals) { refusals_ = refusals; }
   // TURN servers handed to each participant in `joined` (none when unset).
   void setIceServers(IceServerProvider provider) { iceServers_ = std::move(provider); }
   // The node's profile prefers peer-to-peer media for 1:1 calls (docs/p2p.md).
@@ -199,6 +206,7 @@ class SignalingHub final : public sfu::MediaEvents {
   compliance::AuditSink* audit_ = nullptr;
   // The stored admission state and the host's decisions on it (clinic/admission.hpp).
   clinic::Admission admission_;
+  clinic::RefusalAudit* refusals_ = nullptr;
   IceServerProvider iceServers_;
   bool p2pPreferred_ = false;
   ParticipantLimits limits_;

@@ -37,6 +37,9 @@ class BasicWebSocketSession final : public PeerSocket,
 
   void sendText(std::string text) override;
   void close(uint16_t code, std::string_view reason) override;
+  // Keeps `resource` (the connection's slot in the server's ConnectionTable) as long as
+  // this session lives.
+  void hold(std::shared_ptr<void> resource) { held_ = std::move(resource); }
 
  private:
   void onAccept(boost::beast::error_code ec);
@@ -66,6 +69,7 @@ class BasicWebSocketSession final : public PeerSocket,
   bool finished_ = false;
   uint16_t closeCode_ = 1000;
   std::string closeReason_;
+  std::shared_ptr<void> held_;
 };
 
 using WebSocketSession = BasicWebSocketSession<boost::beast::tcp_stream>;

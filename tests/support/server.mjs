@@ -14,14 +14,16 @@ const READY_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 5_000;
 
 /**
- * @param {{workers?: number, dev?: boolean, env?: Record<string,string>, args?: string[]}} [options]
+ * `wrapper` runs the binary through a command, e.g. ['prlimit', '--nofile=1024'] (it must exec
+ * the binary, so the child's pid stays the server's).
+ * @param {{workers?: number, dev?: boolean, env?: Record<string,string>, args?: string[], wrapper?: string[]}} [options]
  * @returns {Promise<{baseUrl: string, apiKey: string, process: import('node:child_process').ChildProcess,
  *   dataDir: string, logs(): string, stop(): Promise<void>, restart(): Promise<void>}>}
  */
-export async function startServer({ workers = 1, dev = false, env = {}, args = [] } = {}) {
+export async function startServer({ workers = 1, dev = false, env = {}, args = [], wrapper = [] } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'medrtc-test-'));
   const apiKey = `test_${randomBytes(24).toString('hex')}`;
-  let current = await spawnServer({ workers, dev, env, args, dataDir, apiKey, listen: '127.0.0.1:0' });
+  let current = await spawnServer({ workers, dev, env, args, wrapper, dataDir, apiKey, listen: '127.0.0.1:0' });
   let stopped = false;
   const server = {
     baseUrl: current.baseUrl,
@@ -48,7 +50,7 @@ export async function startServer({ workers = 1, dev = false, env = {}, args = [
       // The port was just released; retry briefly in case the kernel still holds it.
       for (let attempt = 0; ; attempt += 1) {
         try {
-          current = await spawnServer({ workers, dev, env, args, dataDir, apiKey, listen: `127.0.0.1:${port}`, keepDataDirOnFailure: true });
+          current = await spawnServer({ workers, dev, env, args, wrapper, dataDir, apiKey, listen: `127.0.0.1:${port}`, keepDataDirOnFailure: true });
           break;
         } catch (err) {
           if (attempt >= 5) {
@@ -84,7 +86,7 @@ export async function runAdmin(server, args, { input } = {}) {
   return { stdout, stderr };
 }
 
-async function spawnServer({ workers, dev, env, args, dataDir, apiKey, listen, keepDataDirOnFailure = false }) {
+async function spawnServer({ workers, dev, env, args, wrapper = [], dataDir, apiKey, listen, keepDataDirOnFailure = false }) {
   const bin = process.env.MEDRTC_BIN ?? path.join(repoRoot, 'build/medrtc');
   const webRoot = process.env.MEDRTC_WEB_ROOT ?? path.join(repoRoot, 'build/web');
   const argv = [
@@ -96,7 +98,8 @@ async function spawnServer({ workers, dev, env, args, dataDir, apiKey, listen, k
     ...(dev ? ['--dev'] : []),
     ...args,
   ];
-  const child = spawn(bin, argv, {
+  const command = wrapper.length > 0 ? [wrapper[0], [...wrapper.slice(1), bin, ...argv]] : [bin, argv];
+  const child = spawn(command[0], command[1], {
     env: { ...process.env, MEDRTC_BOOTSTRAP_API_KEY: apiKey, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -259,5 +259,15 @@ TEST(Serve, UnknownConfigKeyStopsStartWithItsName) {
   EXPECT_NE(err.find("\"colour\""), std::string::npos) << err;
 }
 
+TEST(Serve, AMistypedTrustedProxyStopsTheStartWithTheEntry) {
+  TempDir dir;
+  ::testing::internal::CaptureStderr();
+  int rc = run({"medrtc", "serve", "--listen", "127.0.0.1:0", "--data-dir", dir.path().string(), "--trusted-proxy",
+                "10.0.0.0/8", "--trusted-proxy", "proxy.internal"});
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(err.find("\"proxy.internal\""), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace medrtc::app

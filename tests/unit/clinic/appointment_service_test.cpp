@@ -101,6 +101,20 @@ TEST_F(AppointmentTest, LinkIsSingleUse) {
   EXPECT_TRUE(sawRedeem);
 }
 
+TEST_F(AppointmentTest, ReplayingAUsedLinkIsAuditedOncePerWindowNotEachTime) {
+  // Issue 10 item 6: anyone holding a used link could append an event per request.
+  auto c = book();
+  ASSERT_TRUE(service_.redeem(byToken(c.invitation.token)));
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_EQ(service_.redeem(byToken(c.invitation.token, "Someone Else")).error().error, RedeemError::kUsed);
+  }
+  EXPECT_EQ(audit_.count("invitation_redeem: invitation_used"), 1u);
+  clock_.advance(std::chrono::seconds(61));
+  ASSERT_FALSE(service_.redeem(byToken(c.invitation.token, "Someone Else")));
+  EXPECT_EQ(audit_.count("invitation_redeem: invitation_used; repeated 999 more times"), 1u);
+  EXPECT_EQ(audit_.count("invitation_redeem: invitation_used"), 3u);
+}
+
 TEST_F(AppointmentTest, CodeWorksOnce) {
   auto c = book();
   auto r = service_.redeem(byCode(c.invitation.code));

@@ -116,6 +116,7 @@ TestServer::TestServer(TestServerOptions options)
   so.p2pPreferred = options.p2pPreferred;
   so.auth = options.auth;
   so.participantLimits = options.participantLimits;
+  so.trustedProxies = TrustedProxies(options.trustedProxies);
   so.audit = &audit_;
   server_ = std::make_unique<Server>(*ioc_, so, *store_, clock_,
                                      [this](sfu::ControlPoster post, sfu::MediaEvents& events) {

@@ -77,6 +77,8 @@ struct TestServerOptions {
   clinic::AuthPolicy auth;
   // ServerOptions::participantLimits.
   ParticipantLimits participantLimits;
+  // ServerOptions::trustedProxies (reverse proxies whose X-Forwarded-For is believed).
+  std::vector<std::string> trustedProxies;
 };
 
 // Records audit events from the control thread; read them from the test thread.

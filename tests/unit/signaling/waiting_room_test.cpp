@@ -111,6 +111,29 @@ TEST(WaitingRoom, PositionsFollowTheQueue) {
   EXPECT_EQ(moved["position"].as_int64(), 1);
 }
 
+TEST(WaitingRoom, AWaitingPatientsFloodOfHostOnlyMessagesIsOneAuditEventPerWindow) {
+  // Issue 10 item 6: 5,000 refused admits in ~1 s were 5,000 events, one fdatasync each.
+  TestServer server;
+  Consultation c(server);
+  WsClient patient(server.port());
+  ASSERT_EQ(str(patient.join(c.patientToken())["type"]), "waiting");
+  constexpr int kFlood = 2000;
+  for (int i = 0; i < kFlood; ++i) {
+    patient.sendJson({{"type", "admit"}, {"participant_id", "p_" + std::to_string(i)}});
+  }
+  for (int i = 0; i < kFlood; ++i) {
+    json::object e = patient.readJson();
+    ASSERT_EQ(str(e["code"]), "forbidden") << i;  // every one is still answered
+  }
+  EXPECT_EQ(server.audit().count("admit_refused"), 1u);
+  // The window's count is recorded once the window is over (here: at the next refusal).
+  server.advanceClock(std::chrono::seconds(61));
+  patient.sendJson({{"type", "admit"}, {"participant_id", "p_x"}});
+  ASSERT_EQ(str(patient.readJson()["code"]), "forbidden");
+  EXPECT_EQ(server.audit().count("admit_refused"), 3u);
+  EXPECT_EQ(server.audit().count("admit_refused: repeated " + std::to_string(kFlood - 1) + " more times"), 1u);
+}
+
 TEST(WaitingRoom, NonHostsAreForbiddenHostControlsAndAudited) {
   TestServer server;
   Consultation c(server);

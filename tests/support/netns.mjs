@@ -28,6 +28,7 @@ async function usedPrefixes() {
  * Creates a namespace joined to the root namespace by a veth pair.
  * `nft` is an nftables ruleset loaded inside the namespace (e.g. dropping UDP).
  * @returns {Promise<{name: string, rootIp: string, nsIp: string, exec(cmd: string[]): Promise<{stdout: string}>,
+ *   applyNft(rules: string): Promise<void>,
  *   launchChromium(options?: {args?: string[]}): Promise<import('playwright-core').Browser>, destroy(): Promise<void>}>}
  */
 export async function createNamespace({ nft = '' } = {}) {
@@ -52,6 +53,11 @@ export async function createNamespace({ nft = '' } = {}) {
   const nsIp = `${prefix}.2`;
   const dir = await mkdtemp(path.join(tmpdir(), 'medrtc-netns-'));
   const inNs = (...args) => run('ip', ['netns', 'exec', name, ...args]);
+  const applyNft = async (rules) => {
+    const file = path.join(dir, 'rules.nft');
+    await writeFile(file, rules);
+    await inNs('nft', '-f', file);
+  };
   const destroy = async () => {
     // Deleting the namespace deletes its veth end, and with it the root end.
     await ip('netns', 'del', name).catch(() => {});
@@ -68,9 +74,7 @@ export async function createNamespace({ nft = '' } = {}) {
     await inNs('ip', 'addr', 'add', `${nsIp}/30`, 'dev', nsIf);
     await inNs('ip', 'link', 'set', nsIf, 'up');
     if (nft) {
-      const rules = path.join(dir, 'rules.nft');
-      await writeFile(rules, nft);
-      await inNs('nft', '-f', rules);
+      await applyNft(nft);
     }
   } catch (err) {
     await destroy();
@@ -81,6 +85,8 @@ export async function createNamespace({ nft = '' } = {}) {
     rootIp,
     nsIp,
     exec: (cmd) => inNs(...cmd),
+    /** Loads more nftables rules (e.g. once the ports to allow are known). */
+    applyNft,
     /** Debian's Chromium inside the namespace (playwright talks to it over a pipe). */
     async launchChromium({ args = [] } = {}) {
       const wrapper = path.join(dir, 'chromium-in-netns');
@@ -99,3 +105,19 @@ export const DROP_UDP_NFT = `table inet medrtc_test {
   chain input { type filter hook input priority 0; policy accept; meta l4proto udp drop; }
 }
 `;
+
+/**
+ * nftables rules for a namespace that may reach `ip` only on the given TCP ports (a network
+ * that allows only HTTPS out): everything else it sends is dropped, UDP included.
+ */
+export function onlyTcpTo(ip, ports) {
+  return `table inet medrtc_test {
+  chain output {
+    type filter hook output priority 0; policy drop;
+    oif "lo" accept;
+    ct state established,related accept;
+    ip daddr ${ip} tcp dport { ${ports.join(', ')} } accept;
+  }
+}
+`;
+}

@@ -41,7 +41,7 @@ free_port() {
 case "$cmd" in
   start)
     command -v turnserver >/dev/null || { echo "turnserver not found: apt-get install coturn" >&2; exit 1; }
-    mkdir -p "$dir"
+    (umask 077 && mkdir -p "$dir")
     dir="$(cd "$dir" && pwd)"
     if [[ ! -s "$dir/turn.secret" ]]; then
       (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n=' >"$dir/turn.secret" && echo >>"$dir/turn.secret")

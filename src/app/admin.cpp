@@ -30,7 +30,7 @@ class FixedClock final : public Clock {
 
 int createApiKeyCommand(const std::filesystem::path& dataDir, const std::string& name, std::ostream& out,
                         std::ostream& err) {
-  std::filesystem::create_directories(dataDir);
+  prepareDataDir(dataDir);
   store::SqliteStore store(dataDir / "medrtc.db");
   std::string key = store::generateApiKey();
   int64_t now =

@@ -3,6 +3,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -145,6 +147,11 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
 
   CLI11_PARSE(app, argc, argv);
 
+  if (!loadgen.parsed()) {
+    // Everything the other commands create lives in the data dir (database, keys, audit
+    // log): owner-only, whatever umask the service manager or shell handed us.
+    ::umask(077);
+  }
   try {
     if (app.got_subcommand("serve")) {
       return runServe(buildServeConfig(serveFlags), makeMedia, std::cout);

@@ -254,7 +254,6 @@ int ClinicAdminCommands::run(std::istream& in, std::ostream& out, std::ostream& 
       nodePolicy = config.security.policy;
     }
   }
-  std::filesystem::create_directories(dataDir);
   std::unique_ptr<store::Store> store = openStore(database, dataDir);
   if (createTenant_->parsed()) {
     CreateTenantArgs args = tenant_;

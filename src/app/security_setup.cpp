@@ -130,6 +130,19 @@ SecuritySetup checkSecurity(const ServeConfig& config) {
   setup.node = nodeSettingsFor(config, active, active);
   setup.tlsMinVersion = setup.node.tlsMinVersion;
 
+  // --dev answers POST /api/v1/dev/rooms without any credential and hands out host tokens:
+  // a developer's own machine only, never a deployment (reachable address, TLS, profile).
+  if (config.dev) {
+    std::string why = !isLoopbackHost(config.listenHost) ? "listen address " + config.listenHost + " is not loopback"
+                      : s.tlsConfigured()                ? "TLS is configured"
+                      : !s.policy.empty()                ? "policy profile \"" + s.policy + "\" is enforced"
+                                                         : "";
+    if (!why.empty()) {
+      throw StartRefused("refusing --dev: " + why + "; the development page creates rooms without authentication "
+                         "and is allowed only on a loopback address without TLS or --policy (scripts/run: "
+                         "MEDRTC_DEV=0)");
+    }
+  }
   // Security by default: a listener other hosts can reach speaks TLS, unless the operator
   // says a proxy in front terminates it.
   if (!s.tlsConfigured() && !s.insecureHttp && !isLoopbackHost(config.listenHost)) {

@@ -84,7 +84,7 @@ bool applyBootstrapKey(store::Store& store, const std::optional<std::string>& ke
 int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std::ostream& out) {
   // Policy, placement and transport checks come first: a refused start touches nothing.
   SecuritySetup security = checkSecurity(config);
-  std::filesystem::create_directories(config.dataDir);
+  prepareDataDir(config.dataDir);
   // The store is used inline on the control thread: SQLite calls take microseconds at
   // this scale. PostgreSQL calls block the control thread for a network round trip each;
   // accepted for now, a small thread pool takes them later (DESIGN.md §2).

@@ -1,10 +1,12 @@
 #include "app/serve_config.hpp"
 
+#include <spdlog/spdlog.h>
 #include <toml++/toml.h>
 
 #include <stdexcept>
 #include <vector>
 
+#include "store/data_dir.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -119,11 +121,25 @@ bool isPostgresUrl(std::string_view database) {
   return database.starts_with("postgres://") || database.starts_with("postgresql://");
 }
 
+void prepareDataDir(const std::filesystem::path& dataDir) {
+  store::DataDirPermissions result = store::secureDataDir(dataDir);
+  if (!result.tightened.empty()) {
+    spdlog::warn("data dir permissions tightened: {} files or directories were readable by others (now owner-only), "
+                 "first {}",
+                 result.tightened.size(), result.tightened.front().string());
+  }
+  if (!result.failed.empty()) {
+    spdlog::error("data dir permissions: {} files or directories stay readable by others (not ours to change), "
+                  "first {}",
+                  result.failed.size(), result.failed.front().string());
+  }
+}
+
 namespace {
 
 std::unique_ptr<store::Store> openBackend(const std::string& database, const std::filesystem::path& dataDir) {
   if (database.empty()) {
-    std::filesystem::create_directories(dataDir);
+    prepareDataDir(dataDir);
     return std::make_unique<store::SqliteStore>(dataDir / "medrtc.db");
   }
   if (isPostgresUrl(database)) {
@@ -141,6 +157,7 @@ std::unique_ptr<compliance::SealedStore> openStore(const std::string& database, 
   // Validate the URL before touching the data dir; then every caller (serve, admin
   // create-user, erase-subject) writes and reads sealed personal fields alike.
   auto backend = openBackend(database, dataDir);
+  prepareDataDir(dataDir);  // PostgreSQL too: keys and the audit log live here
   return compliance::sealStore(std::move(backend), dataDir, std::move(keys));
 }
 

@@ -40,6 +40,10 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 // Unknown keys and wrong types are refused with the key's name (std::runtime_error).
 void applyConfigFile(const std::filesystem::path& file, ServeConfig& config);
 
+// Creates the data dir 0700, or takes group/other bits off it and everything in it (an
+// older release left medrtc.db 0644), and logs what it changed (store/data_dir.hpp).
+void prepareDataDir(const std::filesystem::path& dataDir);
+
 // True for "postgres://…" and "postgresql://…" (the libpq URI schemes).
 bool isPostgresUrl(std::string_view database);
 

@@ -1,13 +1,13 @@
 #include "clinic/totp.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sodium.h>
 
 #include <array>
 #include <cctype>
 #include <stdexcept>
 
+#include "common/hex.hpp"
+#include "common/hmac_sha1.hpp"
 #include "common/random.hpp"
 
 namespace medrtc::clinic {
@@ -18,7 +18,6 @@ constexpr std::string_view kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 constexpr uint32_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 
 std::string percentEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char ch : s) {
     bool unreserved = std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~' || ch == '@';
@@ -26,8 +25,7 @@ std::string percentEncode(std::string_view s) {
       out += static_cast<char>(ch);
     } else {
       out += '%';
-      out += kHex[ch >> 4];
-      out += kHex[ch & 15];
+      appendHex(out, ch, HexCase::kUpper);
     }
   }
   return out;
@@ -44,13 +42,7 @@ std::string hotp(std::span<const uint8_t> key, uint64_t counter, int digits) {
     message[static_cast<size_t>(i)] = static_cast<uint8_t>(counter & 0xff);
     counter >>= 8;
   }
-  std::array<uint8_t, EVP_MAX_MD_SIZE> mac{};
-  unsigned int macLen = 0;
-  if (HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), message.data(), message.size(), mac.data(),
-           &macLen) == nullptr ||
-      macLen != 20) {
-    throw std::runtime_error("HMAC-SHA-1 failed");
-  }
+  const auto mac = hmacSha1(ByteView(key), {ByteView(message)});
   // RFC 4226 §5.3: offset from the low 4 bits of the last byte; 31-bit big-endian value.
   size_t offset = mac[19] & 0x0f;
   uint32_t binary = (static_cast<uint32_t>(mac[offset] & 0x7f) << 24) | (static_cast<uint32_t>(mac[offset + 1]) << 16) |

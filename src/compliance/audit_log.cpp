@@ -146,7 +146,9 @@ void AuditLog::loadOrCreateKey() {
   bool pubExists = false;
   std::string storedPub = readWholeFile(audit_files::signingPub(dataDir), pubExists);
   if (!pubExists) {
-    writeNewFile(audit_files::signingPub(dataDir), pub, 0644);
+    // Public, but inside the private data dir like every other file (an auditor gets a
+    // copy from the operator); 0600 keeps "everything here is 0600" checkable.
+    writeNewFile(audit_files::signingPub(dataDir), pub, 0600);
   } else if (storedPub != pub) {
     throw AuditLogError("audit log: signing.pub does not match signing.key");
   }

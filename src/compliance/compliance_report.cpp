@@ -185,10 +185,11 @@ const std::vector<Requirement>& catalog() {
       {"K11", "Adapt to bandwidth, keep the call", {}, "sfu/", "-",
        [](const Context&) { return notBuilt("no test proves quality degradation keeps the call"); }},
       {"K12", "Third participant only with the doctor's approval", {"session.third_participant_needs_host_approval"},
-       "signaling/consultation_controls.cpp (every invited guest waits; admit is host-only), "
-       "compliance/rules.cpp checkAction(AdmitThirdParticipant)",
+       "clinic/admission.cpp (an interpreter or carer waits while a governing profile's "
+       "checkAction(AdmitThirdParticipant) refuses it without approval; admit is host-only)",
        "WaitingRoom.InterpreterWaitsForAdmitToo, WaitingRoom.NonHostsAreForbiddenHostControlsAndAudited, "
        "WaitingRoom.TwoHostsAdmittingAtOnceOneWins, Action.ThirdParticipantNeedsHostApproval, "
+       "HubAdmission.InterpreterWaitsOnlyWhileTheProfileRequiresApproval, "
        "tests/e2e/consultation-flow.test.mjs (interpreter waits and is admitted)",
        [](const Context& c) {
          if (!c.profile.thirdParticipantNeedsHostApproval) {

@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include "common/hex.hpp"
+
 namespace medrtc::compliance {
 
 Hash sha256(std::span<const uint8_t> data) {
@@ -15,32 +17,6 @@ Hash sha256(std::span<const uint8_t> data) {
 Hash sha256(std::string_view data) {
   return sha256(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data.data()), data.size()));
 }
-
-std::string toHex(std::span<const uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0x0f]);
-  }
-  return out;
-}
-
-namespace {
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-}  // namespace
 
 bool hashFromHex(std::string_view hex, Hash& out) {
   if (hex.size() != 64) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/hex.hpp"
 #include "common/result.hpp"
 
 namespace medrtc::compliance {
@@ -16,7 +17,8 @@ using Hash = std::array<uint8_t, 32>;
 Hash sha256(std::span<const uint8_t> data);
 Hash sha256(std::string_view data);
 
-std::string toHex(std::span<const uint8_t> bytes);
+// Lowercase hex, as the audit formats write hashes (common/hex.hpp).
+using medrtc::toHex;
 // Parses exactly 64 lowercase or uppercase hex digits.
 bool hashFromHex(std::string_view hex, Hash& out);
 

@@ -18,6 +18,10 @@ constexpr const char* kIndexPrefix = "bi1:";
 constexpr const char* kErasedIndexPrefix = "erased:";
 // email_sealed of an erased user: not base64, so it never opens.
 constexpr const char* kErasedSealed = "erased";
+// A sealed TOTP seed; base32 (an older release's plaintext) never contains ':'.
+constexpr std::string_view kSealedTotpPrefix = "sealed1:";
+
+bool isSealedTotp(std::string_view seed) { return seed.starts_with(kSealedTotpPrefix); }
 
 }  // namespace
 
@@ -46,13 +50,34 @@ SealedStore::SealedStore(std::unique_ptr<store::Store> inner, std::shared_ptr<Su
 SealedStore::Conversion SealedStore::sealPlaintextRows() {
   Conversion c;
   for (store::UserRecord& u : inner_->listUsers()) {
-    if (!u.sealedEmail.empty()) {
+    std::string plainTotp = isSealedTotp(u.totpSecret) ? "" : u.totpSecret;
+    if (u.sealedEmail == kErasedSealed) {
+      // Erased before seeds were sealed: the seed goes with the person (no key to seal it).
+      c.totpSeeds += !plainTotp.empty() && inner_->replaceUserTotpSecret(u.id, plainTotp, "") ? 1 : 0;
       continue;
     }
+    bool emailSealed = !u.sealedEmail.empty();
+    if (emailSealed && plainTotp.empty()) {
+      continue;
+    }
+    if (emailSealed) {
+      // sealUser needs the plaintext email; only the seed is written below.
+      auto opened = openUser(u);
+      if (opened.erased) {
+        continue;
+      }
+      u = std::move(opened);
+    }
+    store::UserRecord sealed = sealUser(std::move(u));
     // The old row's email is the address itself (lower-case, as createUser got it).
     // Conditional writes of the personal fields only: another node may have sealed,
     // erased or changed the row since it was listed, and this copy must not undo that.
-    c.users += inner_->sealUnsealedUser(sealUser(std::move(u))) ? 1 : 0;
+    if (!emailSealed) {
+      c.users += inner_->sealUnsealedUser(sealed) ? 1 : 0;
+    }
+    if (!plainTotp.empty()) {
+      c.totpSeeds += inner_->replaceUserTotpSecret(sealed.id, plainTotp, sealed.totpSecret) ? 1 : 0;
+    }
   }
   for (store::AppointmentRecord& a : inner_->listUnsealedAppointments()) {
     c.appointments += inner_->sealUnsealedAppointment(sealAppointment(std::move(a))) ? 1 : 0;
@@ -70,6 +95,10 @@ bool SealedStore::eraseSubject(const std::string& subjectId) {
       inner_->updateUserPersonal(*row);
       erased = true;
     }
+    // The TOTP seed has no use without the person, and an older row may hold it in clear.
+    if (!row->totpSecret.empty()) {
+      inner_->replaceUserTotpSecret(subjectId, row->totpSecret, "");
+    }
     // An erased person is signed out everywhere at once (the email index no longer
     // matches, so they cannot sign in again either).
     inner_->deleteUserSessions(subjectId);
@@ -84,6 +113,9 @@ store::UserRecord SealedStore::sealUser(store::UserRecord u) {
   u.sealedEmail = sealText(key, u.email);
   u.displayName = sealText(key, u.displayName);
   u.email = emailBlindIndex(indexKey_, u.email);
+  if (!u.totpSecret.empty() && !isSealedTotp(u.totpSecret)) {
+    u.totpSecret = std::string(kSealedTotpPrefix) + sealText(key, u.totpSecret);
+  }
   sodium_memzero(key.data(), key.size());
   return u;
 }
@@ -92,21 +124,29 @@ store::UserRecord SealedStore::openUser(store::UserRecord row) {
   if (row.sealedEmail.empty()) {
     return row;  // not sealed yet (written by an older node since this one opened)
   }
-  std::optional<std::string> email, name;
+  std::optional<std::string> email, name, totp;
+  bool totpSealed = isSealedTotp(row.totpSecret);
   if (auto key = keys_->findKey(row.id)) {
     email = openText(*key, row.sealedEmail);
     name = openText(*key, row.displayName);
+    if (totpSealed) {
+      totp = openText(*key, std::string_view(row.totpSecret).substr(kSealedTotpPrefix.size()));
+    }
     sodium_memzero(key->data(), key->size());
   }
   row.sealedEmail.clear();
-  if (!email || !name) {
+  if (!email || !name || (totpSealed && !totp)) {
     row.email.clear();
     row.displayName.clear();
+    row.totpSecret.clear();
     row.erased = true;
     return row;
   }
   row.email = std::move(*email);
   row.displayName = std::move(*name);
+  if (totpSealed) {
+    row.totpSecret = std::move(*totp);  // else: a seed of an older release, sealed at the next open
+  }
   return row;
 }
 
@@ -135,6 +175,26 @@ std::vector<store::UserRecord> SealedStore::listUsers() {
     out.push_back(openUser(std::move(row)));
   }
   return out;
+}
+
+bool SealedStore::replaceUserTotpSecret(const std::string& userId, const std::string& expected,
+                                        const std::string& next) {
+  auto row = inner_->findUser(userId);
+  if (!row || row->sealedEmail.empty()) {
+    return false;  // not sealed yet: the next open seals email and seed together
+  }
+  std::string raw = row->totpSecret;
+  store::UserRecord opened = openUser(std::move(*row));
+  if (opened.erased || opened.totpSecret != expected) {
+    return false;
+  }
+  std::string sealed;
+  if (!next.empty()) {
+    SubjectKey key = keys_->useKey(userId, clock_.wallNow());
+    sealed = std::string(kSealedTotpPrefix) + sealText(key, next);
+    sodium_memzero(key.data(), key.size());
+  }
+  return inner_->replaceUserTotpSecret(userId, raw, sealed);
 }
 
 bool SealedStore::updateUserPersonal(const store::UserRecord& user) {

@@ -3,8 +3,8 @@
 // decorator over any backend, so SQLite and PostgreSQL hold only ciphertext and neither
 // backend carries crypto code.
 //
-// Subjects: a user's email and display name are sealed with the key of the user id
-// ("u_…"); an appointment's title and patient reference with the key of the appointment
+// Subjects: a user's email, display name and TOTP seed are sealed with the key of the
+// user id ("u_…"); an appointment's title and patient reference with the key of the appointment
 // id ("a_…"). The appointment, not the patient, is the subject because the store knows
 // no patient identity of its own (patientReference is free text from the EHR): erasing a
 // patient means erasing each of their appointments, which the EHR can list. The keys are
@@ -16,6 +16,10 @@
 //
 // Reads of a subject whose key was destroyed return empty fields with erased = true.
 // Rows of an older release (plaintext) are sealed when the store is opened.
+//
+// A TOTP seed sits beside the password hash, and unlike the hash it is the secret itself
+// (RFC 6238 §5.1: keep it protected): the column holds "sealed1:" + the sealed seed. A
+// seed without that prefix is base32 of an older release and is sealed on open.
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -41,8 +45,9 @@ class SealedStore final : public store::Store {
   struct Conversion {
     int64_t users = 0;
     int64_t appointments = 0;
+    int64_t totpSeeds = 0;
   };
-  // Seals users and appointments still in plaintext. Idempotent.
+  // Seals users, their TOTP seeds and appointments still in plaintext. Idempotent.
   Conversion sealPlaintextRows();
   // Crypto-shredding: destroys the subject's key; a user's email index is replaced too,
   // so the address can no longer be confirmed by a lookup. True when anything was erased.
@@ -56,6 +61,9 @@ class SealedStore final : public store::Store {
   }
   std::optional<store::RoomRecord> findRoom(const std::string& id) override { return inner_->findRoom(id); }
   bool endRoom(const std::string& id, store::UnixSeconds now) override { return inner_->endRoom(id, now); }
+  bool reopenRoom(const std::string& id, store::UnixSeconds endedAt) override {
+    return inner_->reopenRoom(id, endedAt);
+  }
 
   store::ApiKeyRecord addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,
                                 store::UnixSeconds now) override {
@@ -78,6 +86,10 @@ class SealedStore final : public store::Store {
   std::vector<store::UserRecord> listUsers() override;
   bool updateUserPersonal(const store::UserRecord& user) override;
   bool sealUnsealedUser(const store::UserRecord& user) override { return inner_->sealUnsealedUser(user); }
+  // Plaintext in, plaintext compared: the row's seed is opened for the comparison and
+  // `next` is sealed before it is written.
+  bool replaceUserTotpSecret(const std::string& userId, const std::string& expected,
+                             const std::string& next) override;
 
   void createSession(const store::SessionRecord& session) override { inner_->createSession(session); }
   std::optional<store::SessionRecord> findSession(const std::string& idHash) override {

@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdlib>
 
+#include "common/hex.hpp"
+
 namespace medrtc::dtls {
 namespace {
 
@@ -61,19 +63,6 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 }  // namespace
 
 std::optional<FingerprintAlgorithm> fingerprintAlgorithmFromName(std::string_view name) {
@@ -108,15 +97,13 @@ std::optional<Fingerprint> parseFingerprint(FingerprintAlgorithm algorithm, std:
 }
 
 std::string formatFingerprint(ByteView digest) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(digest.size() * 3);
   for (size_t i = 0; i < digest.size(); ++i) {
     if (i > 0) {
       out.push_back(':');
     }
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0x0f]);
+    appendHex(out, digest[i], HexCase::kUpper);
   }
   return out;
 }

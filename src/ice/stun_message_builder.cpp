@@ -4,8 +4,8 @@
 
 #include <cstring>
 
+#include "common/hmac_sha1.hpp"
 #include "ice/crc32.hpp"
-#include "ice/hmac_sha1.hpp"
 
 namespace medrtc::ice {
 

@@ -18,6 +18,7 @@ enum class MediaError {
   kStaleVersion,    // a subscribe answer for a superseded offer
   kForbidden,       // publishing without the publish grant
   kShuttingDown,
+  kInternal,        // the worker failed while handling this participant (contained to it)
 };
 
 const char* toString(MediaError e);

@@ -1,6 +1,11 @@
 // The media plane seen from the control thread: a pool of workers and the room → worker
 // map. Every MediaApi call becomes a task posted to the room's worker; every answer comes
 // back as a task posted to the control thread.
+//
+// A task that throws on a worker thread would end the process (nothing above the worker's
+// event loop catches), taking every call on the node with it. So each task that acts for
+// one participant is contained here: the participant is taken out of its room, it gets an
+// error (add) or a media failure (publish, answer), and the worker and every other call go on.
 #include "sfu/media_plane.hpp"
 
 #include <spdlog/spdlog.h>
@@ -18,7 +23,8 @@ namespace {
 
 class WorkerPool final : public MediaApi {
  public:
-  WorkerPool(const MediaConfig& config, ControlPoster toControl, MediaEvents& events) : toControl_(toControl) {
+  WorkerPool(const MediaConfig& config, ControlPoster toControl, MediaEvents& events)
+      : toControl_(toControl), events_(events), addParticipantFault_(config.addParticipantFault) {
     int count = config.workers > 0 ? config.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     for (int i = 0; i < count; ++i) {
       workers_.push_back(std::make_unique<Worker>(i, config, toControl, events));
@@ -55,8 +61,16 @@ class WorkerPool final : public MediaApi {
                       Done<Ok> done) override {
     Worker& worker = workerFor(roomId);
     worker.post([this, &worker, roomId, participantId, grants, done = std::move(done)]() mutable {
-      Room& room = worker.openRoom(roomId);
-      auto result = room.addParticipant(participantId, grants);
+      Result<Ok, MediaError> result = fail(MediaError::kInternal);
+      try {
+        if (addParticipantFault_) {
+          addParticipantFault_(participantId);
+        }
+        Room& room = worker.openRoom(roomId);
+        result = room.addParticipant(participantId, grants);
+      } catch (const std::exception& e) {
+        contain(worker, roomId, participantId, "add", e.what());
+      }
       reply(std::move(done), std::move(result));
     });
   }
@@ -86,7 +100,12 @@ class WorkerPool final : public MediaApi {
         reply(std::move(done), Result<std::string, MediaError>(fail(MediaError::kRoomNotFound)));
         return;
       }
-      reply(std::move(done), room->publish(participantId, offerSdp));
+      try {
+        reply(std::move(done), room->publish(participantId, offerSdp));
+      } catch (const std::exception& e) {
+        contain(*worker, roomId, participantId, "publish", e.what());
+        failMedia(roomId, participantId);
+      }
     });
   }
 
@@ -104,11 +123,36 @@ class WorkerPool final : public MediaApi {
             reply(std::move(done), Result<Ok, MediaError>(fail(MediaError::kRoomNotFound)));
             return;
           }
-          reply(std::move(done), room->answerSubscription(participantId, version, answerSdp));
+          try {
+            reply(std::move(done), room->answerSubscription(participantId, version, answerSdp));
+          } catch (const std::exception& e) {
+            contain(*worker, roomId, participantId, "answer", e.what());
+            failMedia(roomId, participantId);
+          }
         });
   }
 
  private:
+  // Worker thread. Takes a participant whose task threw out of its room: its objects may
+  // be half built or half changed, and nothing else in the room may see them.
+  void contain(Worker& worker, const std::string& roomId, const std::string& participantId, const char* task,
+               const char* what) {
+    spdlog::error("media task failed task={} room={} participant={} worker={} error={}", task, roomId, participantId,
+                  worker.index(), what);
+    if (Room* room = worker.findRoom(roomId)) {
+      try {
+        room->removeParticipant(participantId);
+      } catch (const std::exception& e) {
+        spdlog::error("media cleanup failed room={} participant={} error={}", roomId, participantId, e.what());
+      }
+    }
+  }
+
+  // Its transports are gone: the control thread closes it with 1011 and the client rejoins.
+  void failMedia(const std::string& roomId, const std::string& participantId) {
+    toControl_([&events = events_, roomId, participantId] { events.onMediaFailed(roomId, participantId, "internal"); });
+  }
+
   template <typename T>
   void reply(Done<T> done, Result<T, MediaError> result) {
     toControl_([done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
@@ -137,6 +181,8 @@ class WorkerPool final : public MediaApi {
   }
 
   ControlPoster toControl_;
+  MediaEvents& events_;
+  std::function<void(const std::string&)> addParticipantFault_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<size_t> roomsPerWorker_;
   std::unordered_map<std::string, size_t> roomWorker_;

@@ -2,6 +2,7 @@
 // Builds the media plane: N shared-nothing workers, each with its own thread, event loop
 // and UDP socket; rooms are pinned to one worker.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ struct MediaConfig {
   // block UDP (--no-ice-tcp, media.ice_tcp = false to turn off).
   bool iceTcp = true;
   TransportTimeouts transportTimeouts;  // RFC defaults; tests shorten them
+  // Tests only: runs on the worker thread as a participant is added, before its transports
+  // are built; a throw stands in for a failure there (DtlsTransport's constructor, memory).
+  std::function<void(const std::string& participantId)> addParticipantFault;
 };
 
 std::unique_ptr<MediaApi> createMediaPlane(const MediaConfig& config, ControlPoster toControl, MediaEvents& events);

@@ -221,14 +221,46 @@ void Worker::onIceTcpFrame(IceTcpServer::ConnectionId id, const SocketAddress& r
     return;
   }
   receivingTcp_ = TcpTuple{remote, id};
-  transport->receiveDatagram(frame, remote);
+  // The same last resort as for a datagram (onReadable): one frame is lost, not the process.
+  try {
+    transport->receiveDatagram(frame, remote);
+  } catch (const std::exception& e) {
+    noteContained("ice-tcp frame", e.what());
+  }
   receivingTcp_.reset();
 }
 
 void Worker::onIceTcpClosed(IceTcpServer::ConnectionId id) { transportsByConnection_.erase(id); }
 
+void Worker::post(net::EventLoop::Task task) {
+  loop_.post([this, task = std::move(task)] {
+    try {
+      task();
+    } catch (const std::exception& e) {
+      noteContained("task", e.what());
+    }
+  });
+}
+
 void Worker::onReadable() {
-  socket_->receiveAll([this](MutableByteView data, const SocketAddress& from) { onDatagram(data, from); });
+  socket_->receiveAll([this](MutableByteView data, const SocketAddress& from) {
+    // Last resort: parsers never throw, but an exception escaping here would end the
+    // process and every call on it. One datagram is lost instead.
+    try {
+      onDatagram(data, from);
+    } catch (const std::exception& e) {
+      noteContained("datagram", e.what());
+    }
+  });
+}
+
+void Worker::noteContained(const char* where, const char* what) {
+  // Powers of two only: a datagram that throws every time must not flood the log.
+  ++contained_;
+  if ((contained_ & (contained_ - 1)) == 0) {
+    spdlog::error("media worker contained an exception worker={} where={} count={} error={}", index_, where,
+                  contained_, what);
+  }
 }
 
 void Worker::onDatagram(MutableByteView data, const SocketAddress& from) {
@@ -267,7 +299,12 @@ void Worker::tick() {
   Micros delay{0};
   const unsigned slot = tickSlots_.fire(now, delay);
   for (auto& [id, room] : rooms_) {
-    room->onTick(now, slot);
+    // One room's failure must neither stop the others' ticks nor the next tick.
+    try {
+      room->onTick(now, slot);
+    } catch (const std::exception& e) {
+      noteContained("tick", e.what());
+    }
   }
   loop_.runAfter(delay, [this] { tick(); });
 }

@@ -4,6 +4,7 @@
 // Shared-nothing like mediasoup's workers: nothing here is touched by another thread; the
 // control thread reaches a worker only through post().
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,7 +34,9 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
 
   void start();
   void stop();
-  void post(net::EventLoop::Task task) { loop_.post(std::move(task)); }
+  // Any thread. A task that throws is logged and dropped (a last resort: media_plane.cpp
+  // contains the tasks that act for a participant and answers them).
+  void post(net::EventLoop::Task task);
 
   // Worker thread only.
   Room& openRoom(const std::string& roomId);
@@ -83,6 +86,8 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   void onIceTcpClosed(IceTcpServer::ConnectionId id) override;
   // The ICE-TCP connection `from` reaches `to` on, if it validated one; nullopt: UDP.
   std::optional<IceTcpServer::ConnectionId> tcpRouteOf(WebRtcTransport& from, const SocketAddress& to) const;
+  // Logs an exception caught at the worker's last-resort boundary (rate-limited).
+  void noteContained(const char* where, const char* what);
 
   int index_;
   net::EventLoop loop_;
@@ -95,6 +100,7 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   TransportTimeouts timeouts_;
   std::thread thread_;
   WorkerTickSlots tickSlots_;
+  uint64_t contained_ = 0;
 
   std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;
   std::unordered_map<std::string, WebRtcTransport*> transportsByUfrag_;

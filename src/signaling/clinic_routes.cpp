@@ -12,6 +12,7 @@
 #include "clinic/rfc3339.hpp"
 #include "clinic/secrets.hpp"
 #include "signaling/problem.hpp"
+#include "signaling/request_origin.hpp"
 #include "signaling/rest_api.hpp"
 #include "signaling/rest_json.hpp"
 
@@ -176,6 +177,9 @@ HttpResponse RestApi::networkCheck(const HttpRequest&, const Params&) {
 }
 
 HttpResponse RestApi::login(const HttpRequest& r, const Params&) {
+  if (auto refused = refuseCrossSiteSignIn(r)) {
+    return *refused;
+  }
   HttpResponse error;
   auto body = parseBody(r, true, error);
   if (!body) {

@@ -1,5 +1,7 @@
 // The waiting room and the host's controls of SignalingHub (docs/consultation-api.md
-// "Waiting room"): who waits, who may admit, deny, mute, remove and end, and chat.
+// "Waiting room"): the live queue, who may admit, deny, mute, remove and end, and chat.
+// What a decision stores and audits is clinic::Admission's (clinic/admission.hpp); this
+// file only speaks the protocol around it.
 // Log lines carry ids only; names and chat text never reach a log (H7).
 #include <spdlog/spdlog.h>
 
@@ -17,11 +19,6 @@ namespace cp = compliance;
 namespace {
 
 constexpr size_t kMaxChatChars = 2000;
-
-// Roles that only ever enter through an invitation: they always wait for the host.
-bool invitedGuestRole(const std::string& role) {
-  return role == "patient" || role == "interpreter" || role == "carer";
-}
 
 size_t chatChars(std::string_view s) {
   size_t n = 0;
@@ -56,41 +53,14 @@ SignalingHub::Connection* SignalingHub::byIdentity(const std::string& roomId, co
 }
 
 void SignalingHub::admitOrQueue(ConnectionId id, Connection& c, const store::RoomRecord& room) {
-  if (c.claims.role == "host") {
-    startMedia(id, c);
-    return;
+  clinic::EntryDecision decision = admission_.enter(room, partyOf(c));
+  c.guestId = decision.guestId;
+  switch (decision.entry) {
+    case clinic::Entry::kDenied: dismiss(c, ErrorCode::kDenied, deniedMessage()); return;
+    case clinic::Entry::kRemoved: dismiss(c, ErrorCode::kRemoved, removedMessage()); return;
+    case clinic::Entry::kWait: enterQueue(id, c); return;
+    case clinic::Entry::kJoin: startMedia(id, c); return;
   }
-  bool waits = invitedGuestRole(c.claims.role) || room.waitingRoom;
-  // The admission state outlives sockets and restarts: an admitted guest skips the queue,
-  // a denied or removed one stays out, a waiting one waits again.
-  std::optional<store::GuestRecord> guest = store_.findGuestByIdentity(room.id, c.claims.identity);
-  if (!guest && waits) {
-    store::GuestRecord g;
-    g.roomId = room.id;
-    g.identity = c.claims.identity;
-    g.role = c.claims.role;
-    g.state = "waiting";
-    g.tenantId = room.tenantId;
-    g.createdAt = nowSeconds();
-    g.updatedAt = g.createdAt;
-    guest = store_.createGuest(g);
-  }
-  if (guest) {
-    c.guestId = guest->id;
-    if (guest->state == "denied") {
-      dismiss(c, ErrorCode::kDenied, deniedMessage());
-      return;
-    }
-    if (guest->state == "removed") {
-      dismiss(c, ErrorCode::kRemoved, removedMessage());
-      return;
-    }
-    if (guest->state == "waiting" && waits) {
-      enterQueue(id, c);
-      return;
-    }
-  }
-  startMedia(id, c);
 }
 
 void SignalingHub::enterQueue(ConnectionId id, Connection& c) {
@@ -195,6 +165,12 @@ SignalingHub::Connection* SignalingHub::targetOf(Connection& host, const std::st
   return t;
 }
 
+void SignalingHub::hostActionFailed(Connection& host, std::string_view requestType, const std::exception& e) {
+  // Fail closed (H6): clinic::Admission undid the stored change, so nothing happened.
+  spdlog::error("{} failed code=internal room={} error={}", requestType, host.roomId, e.what());
+  sendError(host, ErrorCode::kInternal, "server error", requestType);
+}
+
 void SignalingHub::dismiss(Connection& c, ErrorCode code, const std::string& text) {
   spdlog::info("participant dismissed code={} room={} participant={}", toString(code), c.roomId, c.participantId);
   c.socket->sendText(text);
@@ -220,24 +196,16 @@ void SignalingHub::handle(ConnectionId, Connection& c, AdmitMessage& m) {
     sendError(c, ErrorCode::kParticipantNotFound, "this participant is not waiting", "admit");
     return;
   }
-  // The store decides between two hosts (possibly on two nodes): compare-and-set.
-  if (!t->guestId.empty() && !store_.transitionGuest(t->guestId, "waiting", "admitted", nowSeconds())) {
-    sendError(c, ErrorCode::kAlreadyAdmitted, "another host decided first", "admit");
-    return;
-  }
   try {
-    auditAction(c, "admit", cp::AuditOutcome::Success, "Participant/" + t->claims.identity, false);
+    if (!admission_.admit(partyOf(c), t->guestId, partyOf(*t))) {
+      sendError(c, ErrorCode::kAlreadyAdmitted, "another host decided first", "admit");
+      return;
+    }
   } catch (const std::exception& e) {
-    // Fail closed (H6): what cannot be audited does not happen.
-    store_.transitionGuest(t->guestId, "admitted", "waiting", nowSeconds());
-    spdlog::error("admit failed code=internal room={} error={}", c.roomId, e.what());
-    sendError(c, ErrorCode::kInternal, "server error", "admit");
+    hostActionFailed(c, "admit", e);
     return;
   }
   spdlog::info("participant admitted room={} participant={} by={}", c.roomId, t->participantId, c.participantId);
-  if (t->claims.role == "patient") {
-    clinic::markArrived(store_, t->roomId, nowSeconds());
-  }
   std::string roomId = t->roomId;
   leaveQueue(*t);
   ConnectionId tid = participants_.at(t->participantId);
@@ -261,11 +229,15 @@ void SignalingHub::handle(ConnectionId, Connection& c, DenyMessage& m) {
     sendError(c, ErrorCode::kParticipantNotFound, "this participant is not waiting", "deny");
     return;
   }
-  if (!t->guestId.empty() && !store_.transitionGuest(t->guestId, "waiting", "denied", nowSeconds())) {
-    sendError(c, ErrorCode::kAlreadyAdmitted, "another host decided first", "deny");
+  try {
+    if (!admission_.deny(partyOf(c), t->guestId, partyOf(*t))) {
+      sendError(c, ErrorCode::kAlreadyAdmitted, "another host decided first", "deny");
+      return;
+    }
+  } catch (const std::exception& e) {
+    hostActionFailed(c, "deny", e);
     return;
   }
-  auditAction(c, "deny", cp::AuditOutcome::Success, "Participant/" + t->claims.identity, false);
   dismiss(*t, ErrorCode::kDenied, deniedMessage());
 }
 
@@ -296,26 +268,13 @@ void SignalingHub::handle(ConnectionId, Connection& c, RemoveParticipantMessage&
   if (t == nullptr) {
     return;
   }
-  int64_t now = nowSeconds();
   // Stored, so the same token cannot come back in.
-  if (!t->guestId.empty()) {
-    if (!store_.transitionGuest(t->guestId, "admitted", "removed", now)) {
-      store_.transitionGuest(t->guestId, "waiting", "removed", now);
-    }
-  } else {
-    store::GuestRecord g;
-    g.roomId = t->roomId;
-    g.identity = t->claims.identity;
-    g.role = t->claims.role;
-    g.state = "removed";
-    g.createdAt = now;
-    g.updatedAt = now;
-    try {
-      store_.createGuest(g);
-    } catch (const store::StoreConflict&) {
-    }
+  try {
+    admission_.remove(partyOf(c), t->guestId, partyOf(*t));
+  } catch (const std::exception& e) {
+    hostActionFailed(c, "remove_participant", e);
+    return;
   }
-  auditAction(c, "remove_participant", cp::AuditOutcome::Success, "Participant/" + t->claims.identity, false);
   dismiss(*t, ErrorCode::kRemoved, removedMessage());
 }
 
@@ -324,11 +283,13 @@ void SignalingHub::handle(ConnectionId, Connection& c, EndConsultationMessage&) 
     return;
   }
   std::string roomId = c.roomId;
-  int64_t now = nowSeconds();
-  auditAction(c, "end_consultation", cp::AuditOutcome::Success, "", false);
-  store_.endRoom(roomId, now);
-  clinic::markFulfilled(store_, roomId, now);
-  int64_t revoked = store_.revokeRoomInvitations(roomId, now);
+  int64_t revoked = 0;
+  try {
+    revoked = admission_.end(partyOf(c));
+  } catch (const std::exception& e) {
+    hostActionFailed(c, "end_consultation", e);
+    return;
+  }
   spdlog::info("consultation ended room={} by={} invitations_revoked={}", roomId, c.participantId, revoked);
   endRoom(roomId, "ended_by_host");
 }

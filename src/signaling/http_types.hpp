@@ -12,6 +12,10 @@ struct HttpRequest {
   std::string authorization;  // the Authorization header, if any
   std::string cookie;         // the Cookie header, if any (RFC 6265 §5.4)
   std::string csrfToken;      // the X-CSRF-Token header, if any
+  std::string contentType;    // the Content-Type header, if any
+  std::string host;           // the Host header (RFC 9110 §7.2), if any
+  std::string origin;         // the Origin header (RFC 6454 §7), if any
+  std::string secFetchSite;   // the Sec-Fetch-Site header (Fetch Metadata), if any
   std::string remoteAddress;  // the peer's IP address (rate limits, audit); may be empty
   bool secure = false;        // arrived over TLS: cookies get the Secure attribute
   std::string body;

@@ -22,10 +22,12 @@ const char* reasonPhrase(int status) {
     case 409: return "Conflict";
     case 410: return "Gone";
     case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
     case 426: return "Upgrade Required";
     case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
     default: return "Error";
   }
 }

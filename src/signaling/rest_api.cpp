@@ -162,18 +162,31 @@ HttpResponse RestApi::handle(const HttpRequest& request) {
       allow += (allow.empty() ? "" : ", ") + std::string(route.method);
       continue;
     }
-    if (route.auth == Auth::kApiKey && !authorized(request)) {
-      HttpResponse r = problem(401, "unauthorized", "a valid API key is required (Authorization: Bearer <key>)");
-      r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return r;
-    }
+    // Authorization reads the store too (API keys, sessions): it runs inside the same
+    // error handling as the handler, so a failing store answers 503 instead of escaping
+    // into the control loop.
     try {
+      if (route.auth == Auth::kApiKey && !authorized(request)) {
+        HttpResponse r = problem(401, "unauthorized", "a valid API key is required (Authorization: Bearer <key>)");
+        r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return r;
+      }
       if (route.auth == Auth::kSession) {
         if (auto refused = requireSession(request, params)) {
           return *refused;
         }
       }
       return (this->*route.handler)(request, params);
+    } catch (const store::StoreConflict& e) {
+      // A uniqueness refusal no handler expected is a bug here, not an outage.
+      spdlog::error("request failed code=internal method={} route={} error={}", request.method, route.path, e.what());
+      return problem(500, "internal", "server error");
+    } catch (const store::StoreFailure& e) {
+      spdlog::error("request failed code=store_unavailable method={} route={} error={}", request.method, route.path,
+                    e.what());
+      HttpResponse r = problem(503, "store_unavailable", "the database is not available; try again shortly");
+      r.headers.emplace_back("Retry-After", "5");
+      return r;
     } catch (const std::exception& e) {
       spdlog::error("request failed code=internal method={} route={} error={}", request.method, route.path, e.what());
       return problem(500, "internal", "server error");

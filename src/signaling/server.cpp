@@ -85,6 +85,8 @@ struct Server::Impl {
         contentSecurityPolicy(std::string(kContentSecurityPolicy) + options.frameAncestors) {
     hub.setMedia(media.get());
     hub.setAudit(options.audit);
+    // K12: the profiles that decide whether interpreters and carers wait for the host.
+    hub.setTenantProfiles(options.auth.profiles);
     hub.setIceServers(options.iceServers);
     hub.setP2pPreferred(options.p2pPreferred);
   }
@@ -245,6 +247,10 @@ HttpResponse Server::Impl::respond(const http::request<http::string_body>& req, 
     r.authorization = std::string(req[http::field::authorization]);
     r.cookie = std::string(req[http::field::cookie]);
     r.csrfToken = std::string(req["X-CSRF-Token"]);
+    r.contentType = std::string(req[http::field::content_type]);
+    r.host = std::string(req[http::field::host]);
+    r.origin = std::string(req[http::field::origin]);
+    r.secFetchSite = std::string(req["Sec-Fetch-Site"]);
     r.remoteAddress = remoteAddress;
     r.secure = secure;
     r.body = req.body();

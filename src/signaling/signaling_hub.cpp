@@ -17,7 +17,8 @@ ErrorCode errorCodeFor(sfu::MediaError e) {
     case sfu::MediaError::kForbidden: return ErrorCode::kForbidden;
     case sfu::MediaError::kRoomNotFound:
     case sfu::MediaError::kParticipantNotFound:
-    case sfu::MediaError::kShuttingDown: return ErrorCode::kInternal;
+    case sfu::MediaError::kShuttingDown:
+    case sfu::MediaError::kInternal: return ErrorCode::kInternal;
   }
   return ErrorCode::kInternal;
 }
@@ -32,6 +33,7 @@ const char* mediaErrorName(sfu::MediaError e) {
     case sfu::MediaError::kStaleVersion: return "stale_version";
     case sfu::MediaError::kForbidden: return "forbidden";
     case sfu::MediaError::kShuttingDown: return "shutting_down";
+    case sfu::MediaError::kInternal: return "internal";
   }
   return "unknown";
 }
@@ -39,7 +41,7 @@ const char* mediaErrorName(sfu::MediaError e) {
 }  // namespace
 
 SignalingHub::SignalingHub(store::Store& store, const JoinTokenSigner& tokens, const Clock& clock)
-    : store_(store), tokens_(tokens), clock_(clock) {}
+    : store_(store), tokens_(tokens), clock_(clock), admission_(store, clock) {}
 
 SignalingHub::~SignalingHub() = default;
 

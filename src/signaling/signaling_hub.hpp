@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "clinic/admission.hpp"
 #include "common/clock.hpp"
 #include "compliance/audit_sink.hpp"
 #include "sfu/media_api.hpp"
@@ -57,7 +58,12 @@ class SignalingHub final : public sfu::MediaEvents {
   void setMedia(sfu::MediaApi* media) { media_ = media; }
   // Where admit, deny, removal, end and refused host-only requests are recorded (none when
   // unset). docs/consultation-api.md "Audit".
-  void setAudit(compliance::AuditSink* audit) { audit_ = audit; }
+  void setAudit(compliance::AuditSink* audit) {
+    audit_ = audit;
+    admission_.setAudit(audit);
+  }
+  // The policy profiles governing each tenant: whether third participants wait (K12).
+  void setTenantProfiles(clinic::TenantProfileLookup profiles) { admission_.setProfiles(std::move(profiles)); }
   // TURN servers handed to each participant in `joined` (none when unset).
   void setIceServers(IceServerProvider provider) { iceServers_ = std::move(provider); }
   // The node's profile prefers peer-to-peer media for 1:1 calls (docs/p2p.md).
@@ -132,8 +138,8 @@ class SignalingHub final : public sfu::MediaEvents {
   std::string decideMediaMode(const std::string& roomId);
   // Tells each capable joined participant its mode and peer when they changed.
   void updateMediaMode(const std::string& roomId);
-  // Decides where a verified join goes: straight to media, the waiting room, or refused
-  // (a denied or removed guest). Store faults throw StoreFailure.
+  // Sends a verified join where clinic::Admission says: straight to media, the waiting room,
+  // or out (a denied or removed guest). Store faults throw StoreFailure.
   void admitOrQueue(ConnectionId id, Connection& c, const store::RoomRecord& room);
   void startMedia(ConnectionId id, Connection& c);
   void enterQueue(ConnectionId id, Connection& c);
@@ -147,6 +153,9 @@ class SignalingHub final : public sfu::MediaEvents {
   // A host-only action's target in the host's room (waiting or in the call); null after
   // sending the error.
   Connection* targetOf(Connection& host, const std::string& participantId, std::string_view requestType);
+  // A host action that failed in the store or the audit log (nothing changed): `internal`.
+  void hostActionFailed(Connection& host, std::string_view requestType, const std::exception& e);
+  static clinic::Party partyOf(const Connection& c) { return {c.roomId, c.claims.identity, c.claims.role}; }
   // Closes a participant for good with a `denied`/`removed` message and close code.
   void dismiss(Connection& c, ErrorCode code, const std::string& text);
   void auditAction(const Connection& actor, std::string_view what, compliance::AuditOutcome outcome,
@@ -169,6 +178,8 @@ class SignalingHub final : public sfu::MediaEvents {
   const Clock& clock_;
   sfu::MediaApi* media_ = nullptr;
   compliance::AuditSink* audit_ = nullptr;
+  // The stored admission state and the host's decisions on it (clinic/admission.hpp).
+  clinic::Admission admission_;
   IceServerProvider iceServers_;
   bool p2pPreferred_ = false;
   // Rooms that left P2P (a third participant, a client without P2P, or p2p_failed): they

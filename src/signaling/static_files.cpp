@@ -3,24 +3,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/hex.hpp"
 #include "signaling/problem.hpp"
 
 namespace medrtc::signaling {
 
 namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 // RFC 3986 §2.1 percent-decoding; nullopt on a bad escape or a decoded NUL.
 std::optional<std::string> percentDecode(const std::string& in) {

@@ -1,5 +1,7 @@
 #include "store/sqlite_store.hpp"
 
+#include "store/data_dir.hpp"
+
 #include <sqlite3.h>
 
 #include <optional>
@@ -187,6 +189,13 @@ std::string select(const char* columns, const char* table, const char* where) {
 }  // namespace
 
 SqliteStore::SqliteStore(const std::filesystem::path& dbFile) {
+  // The database holds password hashes and sealed personal data: 0600 from its first
+  // byte, and SQLite gives -wal and -shm the database file's mode.
+  try {
+    createPrivateFile(dbFile);
+  } catch (const std::runtime_error& e) {
+    throw StoreFailure(e.what());
+  }
   int rc = sqlite3_open_v2(dbFile.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr);
   if (rc != SQLITE_OK) {
@@ -276,6 +285,12 @@ std::optional<RoomRecord> SqliteStore::findRoom(const std::string& id) {
 bool SqliteStore::endRoom(const std::string& id, UnixSeconds now) {
   Statement s(db_, "UPDATE rooms SET ended_at = COALESCE(ended_at, ?) WHERE id = ?");
   s.bind(1, now).bind(2, id).step();
+  return sqlite3_changes(db_) > 0;
+}
+
+bool SqliteStore::reopenRoom(const std::string& id, UnixSeconds endedAt) {
+  Statement s(db_, "UPDATE rooms SET ended_at = NULL WHERE id = ? AND ended_at = ?");
+  s.bind(1, id).bind(2, endedAt).step();
   return sqlite3_changes(db_) > 0;
 }
 
@@ -380,6 +395,13 @@ bool SqliteStore::sealUnsealedUser(const UserRecord& u) {
   Statement s(db_,
               "UPDATE users SET email = ?, display_name = ?, email_sealed = ? WHERE id = ? AND email_sealed = ''");
   s.bind(1, u.email).bind(2, u.displayName).bind(3, u.sealedEmail).bind(4, u.id).run();
+  return sqlite3_changes(db_) > 0;
+}
+
+bool SqliteStore::replaceUserTotpSecret(const std::string& userId, const std::string& expected,
+                                        const std::string& next) {
+  Statement s(db_, "UPDATE users SET totp_secret = ? WHERE id = ? AND totp_secret = ?");
+  s.bind(1, next).bind(2, userId).bind(3, expected).run();
   return sqlite3_changes(db_) > 0;
 }
 

@@ -76,7 +76,7 @@ struct UserRecord {
   std::string displayName;
   std::string role;          // "admin" | "practitioner" | "staff"
   std::string passwordHash;  // crypto_pwhash_str output (argon2id); empty: no password sign-in
-  std::string totpSecret;    // base32 (RFC 4648 §6); empty: no TOTP enrolled
+  std::string totpSecret;    // base32 (RFC 4648 §6); empty: no TOTP enrolled. Sealed at rest.
   bool disabled = false;
   UnixSeconds createdAt = 0;
   // At rest only (compliance/store_sealing.hpp): the email sealed with the user's subject
@@ -163,6 +163,10 @@ class Store {
   // Marks the room ended; returns false if it does not exist. Ending twice keeps the
   // first end time.
   virtual bool endRoom(const std::string& id, UnixSeconds now) = 0;
+  // Undoes endRoom(id, endedAt) whose audit event could not be written (fail closed):
+  // clears the end only while it is still `endedAt`, so an end made earlier stays. False
+  // when nothing changed.
+  virtual bool reopenRoom(const std::string& id, UnixSeconds endedAt) = 0;
 
   // API keys: only a hash of the key is stored (see api_key.hpp).
   virtual ApiKeyRecord addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,
@@ -190,6 +194,11 @@ class Store {
   // the row's sealedEmail is still empty, so a row another node sealed or erased since it
   // was listed stays as it is. False when the row was not written.
   virtual bool sealUnsealedUser(const UserRecord& user) = 0;
+  // Compare-and-set of totpSecret: writes `next` only while the row holds `expected`
+  // (sealing an enrolled seed of an older release without undoing a concurrent change).
+  // False when the row was not written.
+  virtual bool replaceUserTotpSecret(const std::string& userId, const std::string& expected,
+                                     const std::string& next) = 0;
 
   // Sign-in sessions, keyed by the hash of the cookie value.
   virtual void createSession(const SessionRecord& session) = 0;

@@ -23,6 +23,13 @@ namespace ssl = boost::asio::ssl;
 namespace {
 
 constexpr int kSelfSignedDays = 365;
+// TLS 1.2: ECDHE with AES-GCM or ChaCha20-Poly1305, strongest first (OpenSSL names).
+constexpr const char* kTls12CipherSuites =
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256";
+// TLS 1.3 suites are all AEAD (RFC 8446 §9.1); named so that no build default adds CCM_8.
+constexpr const char* kTls13CipherSuites = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
 // A reused self-signed certificate must stay valid at least this long.
 constexpr long kRenewBeforeSeconds = 30L * 24 * 3600;
 
@@ -170,6 +177,12 @@ Result<std::shared_ptr<ssl::context>, std::string> makeServerContext(const TlsSe
     return fail("cannot set the minimum TLS version: " + opensslError());
   }
   SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+  // BSI TR-02102-2 §3.3.1 and RFC 9325 §4.2: forward secrecy and AEAD only; no CBC
+  // (Lucky13 and friends), no SHA-1 MACs, no static RSA or finite-field DHE.
+  if (SSL_CTX_set_cipher_list(native, kTls12CipherSuites) != 1 ||
+      SSL_CTX_set_ciphersuites(native, kTls13CipherSuites) != 1) {
+    return fail("cannot set the TLS cipher suites: " + opensslError());
+  }
   if (SSL_CTX_use_certificate_chain_file(native, settings.certFile.c_str()) != 1) {
     return fail("cannot load TLS certificate " + settings.certFile.string() + ": " + opensslError());
   }

@@ -23,7 +23,8 @@ struct TlsSettings {
 // Loads certificate and key (checking they match) and sets the minimum protocol version
 // with SSL_CTX_set_min_proto_version: older ClientHellos fail the handshake with a
 // protocol_version alert (RFC 8446 §6.2). SSLv2/3, TLS 1.0/1.1 are never offered
-// (RFC 8996). Session tickets stay on, compression off.
+// (RFC 8996). TLS 1.2 offers only ECDHE suites with AES-GCM or ChaCha20-Poly1305
+// (docs/security.md "Transport"). Session tickets stay on, compression off.
 Result<std::shared_ptr<boost::asio::ssl::context>, std::string> makeServerContext(const TlsSettings& settings);
 
 // True for "1.2" and "1.3".

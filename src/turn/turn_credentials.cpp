@@ -1,37 +1,23 @@
 #include "turn/turn_credentials.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sys/stat.h>
 
 #include <fstream>
+
+#include "common/hmac_sha1.hpp"
 
 namespace medrtc::turn {
 
 namespace {
 
 std::string hmacSha1Base64(std::string_view secret, std::string_view message) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int macLen = 0;
-  HMAC(EVP_sha1(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(message.data()),
-       message.size(), mac, &macLen);
+  const auto mac = hmacSha1(secret, {bytesOf(message)});
   // base64 of 20 bytes is 28 characters (+ NUL from EVP_EncodeBlock).
-  std::string out(4 * ((macLen + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac, static_cast<int>(macLen));
+  std::string out(4 * ((mac.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac.data(), static_cast<int>(mac.size()));
   out.resize(static_cast<size_t>(n));
   return out;
-}
-
-// Constant-time comparison: the credential is a MAC.
-bool sameText(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  }
-  return diff == 0;
 }
 
 }  // namespace
@@ -62,7 +48,8 @@ bool verifyCredential(std::string_view secret, std::string_view username, std::s
   if (expiresAt <= nowUnix) {
     return false;
   }
-  return sameText(hmacSha1Base64(secret, username), credential);
+  // Constant-time comparison: the credential is a MAC.
+  return equalsConstantTime(bytesOf(hmacSha1Base64(secret, username)), bytesOf(credential));
 }
 
 TurnCredentialIssuer::TurnCredentialIssuer(std::vector<std::string> urls, std::string secret, uint32_t ttlSeconds)

@@ -67,6 +67,13 @@ bool PostgresStore::endRoom(const std::string& id, UnixSeconds now) {
   });
 }
 
+bool PostgresStore::reopenRoom(const std::string& id, UnixSeconds endedAt) {
+  return db_->transact([&](pqxx::work& txn) {
+    return txn.exec_params("UPDATE rooms SET ended_at = NULL WHERE id = $1 AND ended_at = $2", id, endedAt)
+               .affected_rows() > 0;
+  });
+}
+
 // API keys.
 
 ApiKeyRecord PostgresStore::addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,
@@ -177,6 +184,15 @@ bool PostgresStore::sealUnsealedUser(const UserRecord& u) {
     return txn.exec_params(
                   "UPDATE users SET email = $1, display_name = $2, email_sealed = $3 WHERE id = $4 AND email_sealed = ''",
                   u.email, u.displayName, u.sealedEmail, u.id)
+               .affected_rows() > 0;
+  });
+}
+
+bool PostgresStore::replaceUserTotpSecret(const std::string& userId, const std::string& expected,
+                                          const std::string& next) {
+  return db_->transact([&](pqxx::work& txn) {
+    return txn.exec_params("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3", next, userId,
+                           expected)
                .affected_rows() > 0;
   });
 }

@@ -33,6 +33,7 @@ class PostgresStore final : public Store {
   RoomRecord createRoom(const NewRoom& room, UnixSeconds now) override;
   std::optional<RoomRecord> findRoom(const std::string& id) override;
   bool endRoom(const std::string& id, UnixSeconds now) override;
+  bool reopenRoom(const std::string& id, UnixSeconds endedAt) override;
 
   ApiKeyRecord addApiKey(const std::string& keyHash, const std::string& prefix, const std::string& name,
                          UnixSeconds now) override;
@@ -51,6 +52,8 @@ class PostgresStore final : public Store {
   std::vector<UserRecord> listUsers() override;
   bool updateUserPersonal(const UserRecord& user) override;
   bool sealUnsealedUser(const UserRecord& user) override;
+  bool replaceUserTotpSecret(const std::string& userId, const std::string& expected,
+                             const std::string& next) override;
 
   void createSession(const SessionRecord& session) override;
   std::optional<SessionRecord> findSession(const std::string& idHash) override;

@@ -152,6 +152,13 @@ TEST(Serve, StartsServesAndStopsOnSigterm) {
   std::ofstream(configFile) << "listen = \"127.0.0.1:1\"\n[media]\nworkers = 7\nip = \"192.0.2.1\"\n";
   const std::string bootstrapKey = "test_bootstrap_key_0123456789";
   ::setenv("MEDRTC_BOOTSTRAP_API_KEY", bootstrapKey.c_str(), 1);
+  // Issue 10 item 10: a data dir an older release (umask 022) left readable to others.
+  mode_t previousUmask = ::umask(022);
+  std::filesystem::create_directories(dir.path() / "audit");
+  std::ofstream(dir.path() / "audit" / "stale.txt") << "x";
+  ::chmod(dir.path().c_str(), 0755);
+  ::chmod((dir.path() / "audit").c_str(), 0755);
+  ::chmod((dir.path() / "audit" / "stale.txt").c_str(), 0644);
 
   sfu::MediaConfig seen;
   MediaPlaneFactory factory = [&](const sfu::MediaConfig& config, sfu::ControlPoster post, sfu::MediaEvents&) {
@@ -188,6 +195,17 @@ TEST(Serve, StartsServesAndStopsOnSigterm) {
   ASSERT_EQ(::stat((dir.path() / "token.key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_EQ(st.st_size, 32);
+  // While serving (medrtc.db-wal and -shm exist now): nothing for group or others.
+  std::vector<std::string> exposed;
+  ASSERT_EQ(::stat(dir.path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path())) {
+    if (::lstat(entry.path().c_str(), &st) == 0 && !S_ISLNK(st.st_mode) && (st.st_mode & 077) != 0) {
+      exposed.push_back(entry.path().filename().string());
+    }
+  }
+  EXPECT_EQ(exposed, std::vector<std::string>{});
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "medrtc.db-wal"));
   EXPECT_EQ(seen.workers, 7);
   // The flags beat the file; --media-ip repeats.
   EXPECT_EQ(seen.announcedIps, (std::vector<std::string>{"198.51.100.9", "127.0.0.1"}));
@@ -197,6 +215,7 @@ TEST(Serve, StartsServesAndStopsOnSigterm) {
   serve.join();
   std::cout.rdbuf(previous);
   ::unsetenv("MEDRTC_BOOTSTRAP_API_KEY");
+  ::umask(previousUmask);
   std::filesystem::remove(configFile);
   EXPECT_EQ(rc, 0);
 }

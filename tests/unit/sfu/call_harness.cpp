@@ -145,11 +145,14 @@ void MediaPump::tick() {
 
 // --- CallHarness ---
 
-CallHarness::CallHarness(int workers, TransportTimeouts timeouts) : identity_(client::ClientIdentity::generate()) {
+CallHarness::CallHarness(int workers, TransportTimeouts timeouts,
+                         std::function<void(const std::string&)> addParticipantFault)
+    : identity_(client::ClientIdentity::generate()) {
   MediaConfig config;
   config.listenIp = "127.0.0.1";
   config.workers = workers;
   config.transportTimeouts = timeouts;
+  config.addParticipantFault = std::move(addParticipantFault);
   plane_ = createMediaPlane(config, [this](std::function<void()> task) { loop_.post(std::move(task)); }, *this);
 }
 

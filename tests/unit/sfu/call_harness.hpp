@@ -146,7 +146,8 @@ class CallHarness final : public MediaEvents {
     Micros at{0};
   };
 
-  explicit CallHarness(int workers = 1, TransportTimeouts timeouts = {});
+  explicit CallHarness(int workers = 1, TransportTimeouts timeouts = {},
+                       std::function<void(const std::string&)> addParticipantFault = {});
   ~CallHarness() override;
 
   net::EventLoop& loop() { return loop_; }

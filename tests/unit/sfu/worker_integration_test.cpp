@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <future>
 #include <random>
+#include <stdexcept>
 
 #include "call_harness.hpp"
 #include "ice/stun_message_builder.hpp"
 #include "rtp/rtp_packet_builder.hpp"
 #include "sdp/parse.hpp"
+#include "sfu/worker.hpp"
 
 namespace medrtc::sfu::test {
 namespace {
@@ -188,6 +191,52 @@ TEST(Room, ConnectDeadlineCountsFromNegotiationNotCreation) {
 TEST(Room, ConsentTimeoutDefaultsToThirtySeconds) {
   EXPECT_EQ(TransportTimeouts{}.consentTimeout, std::chrono::seconds(30));
   EXPECT_EQ(MediaConfig{}.transportTimeouts.consentTimeout, std::chrono::seconds(30));
+}
+
+// An exception while adding a participant (DtlsTransport's constructor throws when OpenSSL
+// cannot allocate) used to escape the worker thread and end the process. Now only that
+// participant fails: it gets `internal`, the call beside it and later joins go on.
+TEST(Worker, ExceptionWhileAddingAParticipantIsContainedToIt) {
+  CallHarness h(1, {}, [](const std::string& participantId) {
+    if (participantId == "doomed") {
+      throw std::runtime_error("DTLS transport: out of memory");
+    }
+  });
+  Endpoint& a = h.join("r", "a", JoinOptions{.publish = true, .subscribe = false});
+  Endpoint& b = h.join("r", "b", JoinOptions{.publish = false, .subscribe = true});
+  ASSERT_TRUE(h.runUntil([&] { return a.pubConnected() && b.subConnected(); }));
+  MediaPump pumpA(h.loop(), a);
+  pumpA.start();
+  ASSERT_TRUE(h.runUntil([&] { return b.count(MediaKind::kVideo) >= 10; }));
+
+  Endpoint& doomed = h.join("r", "doomed", JoinOptions{.publish = false, .subscribe = true});
+  ASSERT_TRUE(h.runUntil([&] { return !doomed.errors.empty(); }, 5s));
+  EXPECT_EQ(doomed.errors.front(), "addParticipant: internal");
+  EXPECT_FALSE(doomed.added);
+
+  // The worker still serves: the existing call flows, and the same room takes a new joiner.
+  size_t bBefore = b.received.size();
+  Endpoint& c = h.join("r", "c", JoinOptions{.publish = false, .subscribe = true});
+  ASSERT_TRUE(h.runUntil([&] { return c.added && c.subConnected() && c.count(MediaKind::kVideo) >= 10; }));
+  EXPECT_GE(b.received.size(), bBefore + 10);
+  EXPECT_TRUE(h.failures().empty());
+}
+
+// The last resort under every posted task: one that throws is dropped, the next one runs.
+TEST(Worker, ATaskThatThrowsIsContainedAndTheNextOneRuns) {
+  struct NoEvents final : MediaEvents {
+    void onSubscribeOffer(const std::string&, const std::string&, uint32_t, std::string) override {}
+    void onMediaFailed(const std::string&, const std::string&, std::string) override {}
+  } events;
+  MediaConfig config;
+  config.listenIp = "127.0.0.1";
+  Worker worker(0, config, [](std::function<void()>) {}, events);
+  worker.start();
+  std::promise<void> ran;
+  worker.post([] { throw std::runtime_error("DTLS transport: out of memory"); });
+  worker.post([&ran] { ran.set_value(); });
+  EXPECT_EQ(ran.get_future().wait_for(5s), std::future_status::ready);
+  worker.stop();
 }
 
 TEST(Worker, TwoRoomsOnTwoWorkersAreIsolated) {

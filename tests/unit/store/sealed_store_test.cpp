@@ -195,6 +195,67 @@ TEST_P(SealedStoreTest, PlaintextRowsOfThePreviousReleaseAreSealedOnOpen) {
   EXPECT_EQ(sealed().findAppointment(appointmentId)->title, kTitle);
 }
 
+constexpr const char* kTotpSeed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+// RFC 6238 §5.1: the seed is the shared secret itself (unlike the password hash beside it).
+TEST_P(SealedStoreTest, TotpSeedIsCiphertextAtRestAndOpensForSignIn) {
+  UserRecord u = user(tenant());
+  u.totpSecret = kTotpSeed;
+  u = sealed().createUser(u);
+  EXPECT_EQ(u.totpSecret, kTotpSeed);
+  EXPECT_EQ(rawMatches("users", "totp_secret", "JBSWY3DP"), 0);
+  EXPECT_EQ(db().queryInt("SELECT COUNT(*) FROM users WHERE totp_secret LIKE 'sealed1:%'"), 1);
+
+  reopenSealed();
+  EXPECT_EQ(sealed().findUserByEmail(kEmail)->totpSecret, kTotpSeed);
+  EXPECT_EQ(sealed().findUser(u.id)->totpSecret, kTotpSeed);
+  EXPECT_EQ(sealed().listUsers().at(0).totpSecret, kTotpSeed);
+  // Re-enrolment through the sealed store compares plaintext and writes ciphertext.
+  EXPECT_FALSE(sealed().replaceUserTotpSecret(u.id, "WRONGSEED", "NEWSEEDNEWSEED22"));
+  EXPECT_TRUE(sealed().replaceUserTotpSecret(u.id, kTotpSeed, "NEWSEEDNEWSEED22"));
+  EXPECT_EQ(rawMatches("users", "totp_secret", "NEWSEED"), 0);
+  EXPECT_EQ(sealed().findUser(u.id)->totpSecret, "NEWSEEDNEWSEED22");
+}
+
+// Both kinds of old rows: all plaintext (before sealing), and email sealed but seed in
+// clear (the release that sealed emails only). PostgreSQL and SQLite alike.
+TEST_P(SealedStoreTest, PlaintextTotpSeedsOfOlderReleasesAreSealedOnOpen) {
+  std::string tenantId = tenant();
+  std::string plainId, halfId;
+  {
+    auto plain = db().open();
+    UserRecord u = user(tenantId, "old@praxis.example");
+    u.totpSecret = kTotpSeed;
+    plainId = plain->createUser(u).id;
+  }
+  UserRecord half = user(tenantId);
+  halfId = sealed().createUser(half).id;
+  db().exec(std::string("UPDATE users SET totp_secret = '") + kTotpSeed + "' WHERE id = '" + halfId + "'");
+  sealed_.reset();
+  EXPECT_EQ(rawMatches("users", "totp_secret", "JBSWY3DP"), 2);
+
+  reopenSealed();  // the open converts
+  EXPECT_EQ(rawMatches("users", "totp_secret", "JBSWY3DP"), 0);
+  EXPECT_EQ(db().queryInt("SELECT COUNT(*) FROM users WHERE totp_secret LIKE 'sealed1:%'"), 2);
+  EXPECT_EQ(sealed().findUser(plainId)->totpSecret, kTotpSeed);
+  EXPECT_EQ(sealed().findUser(halfId)->totpSecret, kTotpSeed);
+  EXPECT_EQ(sealed().findUserByEmail("old@praxis.example")->totpSecret, kTotpSeed);
+  EXPECT_EQ(sealed().sealPlaintextRows().totpSeeds, 0);  // idempotent
+}
+
+TEST_P(SealedStoreTest, ErasureDestroysTheTotpSeedToo) {
+  UserRecord u = user(tenant());
+  u.totpSecret = kTotpSeed;
+  u = sealed().createUser(u);
+  ASSERT_TRUE(sealed().eraseSubject(u.id));
+  EXPECT_EQ(db().queryInt("SELECT COUNT(*) FROM users WHERE totp_secret <> ''"), 0);
+  reopenSealed();
+  auto erased = sealed().findUser(u.id);
+  ASSERT_TRUE(erased);
+  EXPECT_TRUE(erased->erased);
+  EXPECT_TRUE(erased->totpSecret.empty());
+}
+
 // Two nodes on one database with a shared key dir (docs/compliance/README.md), or
 // `medrtc admin` started beside serve, open the store at the same moment: both seal the
 // previous release's rows. Every row must open afterwards, whichever node wrote it last.

@@ -67,6 +67,18 @@ TEST_P(StoreTest, RoomLifecycle) {
   EXPECT_FALSE(store().findRoom("r_unknown"));
 }
 
+// The undo of an end whose audit event could not be written: only that very end is undone.
+TEST_P(StoreTest, ReopenRoomUndoesOnlyTheEndItNames) {
+  RoomRecord r = store().createRoom(NewRoom{}, 1000);
+  EXPECT_FALSE(store().reopenRoom(r.id, 2000));  // never ended
+  ASSERT_TRUE(store().endRoom(r.id, 2000));
+  EXPECT_FALSE(store().reopenRoom(r.id, 1999));  // an end at another time stays
+  EXPECT_TRUE(store().findRoom(r.id)->ended());
+  EXPECT_TRUE(store().reopenRoom(r.id, 2000));
+  EXPECT_FALSE(store().findRoom(r.id)->ended());
+  EXPECT_FALSE(store().reopenRoom("r_unknown", 2000));
+}
+
 TEST_P(StoreTest, RoomKeepsNameWaitingRoomFlagAndTenant) {
   RoomRecord r = store().createRoom(NewRoom{"Dr. Weber's room", true, "t_1"}, 1);
   auto again = store().findRoom(r.id);

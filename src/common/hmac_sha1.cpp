@@ -1,4 +1,4 @@
-#include "ice/hmac_sha1.hpp"
+#include "common/hmac_sha1.hpp"
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -7,7 +7,7 @@
 #include <memory>
 #include <stdexcept>
 
-namespace medrtc::ice {
+namespace medrtc {
 namespace {
 
 struct MacCtxDeleter {
@@ -34,27 +34,33 @@ EVP_MAC_CTX* threadMacContext() {
 
 }  // namespace
 
-std::array<uint8_t, kHmacSha1Size> hmacSha1(std::string_view key, std::initializer_list<ByteView> parts) {
+std::array<uint8_t, kHmacSha1Size> hmacSha1(ByteView key, std::initializer_list<ByteView> parts) {
   std::array<uint8_t, kHmacSha1Size> out{};
   EVP_MAC_CTX* ctx = threadMacContext();
   char digest[] = "SHA1";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
   // An empty key is legal HMAC; OpenSSL wants a non-null pointer for it.
   static const uint8_t kEmpty = 0;
-  const auto* keyBytes = key.empty() ? &kEmpty : reinterpret_cast<const uint8_t*>(key.data());
-  if (EVP_MAC_init(ctx, keyBytes, key.size(), params) != 1) {
-    return out;
-  }
-  for (ByteView part : parts) {
-    EVP_MAC_update(ctx, part.data(), part.size());
-  }
+  const uint8_t* keyBytes = key.empty() ? &kEmpty : key.data();
   size_t len = 0;
-  EVP_MAC_final(ctx, out.data(), &len, out.size());
+  bool ok = EVP_MAC_init(ctx, keyBytes, key.size(), params) == 1;
+  for (ByteView part : parts) {
+    ok = ok && EVP_MAC_update(ctx, part.data(), part.size()) == 1;
+  }
+  ok = ok && EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == kHmacSha1Size;
+  if (!ok) {
+    // Never hand back a MAC of zeros: a caller comparing against it would accept a forged one.
+    throw std::runtime_error("HMAC-SHA1 failed");
+  }
   return out;
+}
+
+std::array<uint8_t, kHmacSha1Size> hmacSha1(std::string_view key, std::initializer_list<ByteView> parts) {
+  return hmacSha1(bytesOf(key), parts);
 }
 
 bool equalsConstantTime(ByteView a, ByteView b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-}  // namespace medrtc::ice
+}  // namespace medrtc

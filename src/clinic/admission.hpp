@@ -1,0 +1,106 @@
+#pragma once
+// Who may be in a consultation (docs/consultation-api.md "Waiting room"): where a verified
+// join goes, and the host's decisions — admit, deny, remove, end. The signaling hub speaks
+// the protocol (sockets, messages, the live queue); what is stored and audited is decided
+// here, under one rule (H6, fail closed): a decision is stored and audited, or neither.
+// The audit log is append-only, so the stored change comes first and is undone when the
+// audit write fails; the caller sees the exception and nothing happened.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "clinic/auth_service.hpp"
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "compliance/audit_sink.hpp"
+#include "store/store.hpp"
+
+namespace medrtc::clinic {
+
+// A guest's stored admission state (store::GuestRecord::state holds its name).
+enum class GuestState { kWaiting, kAdmitted, kDenied, kRemoved };
+
+std::string_view toString(GuestState s);
+// nullopt for a word no release wrote.
+std::optional<GuestState> guestStateFrom(std::string_view stored);
+
+// Someone in a room as admission sees them: the join token's identity and role.
+struct Party {
+  std::string roomId;
+  std::string identity;
+  std::string role;
+};
+
+// Where a verified join goes.
+enum class Entry {
+  kJoin,     // straight into the call
+  kWait,     // into the waiting room until a host admits
+  kDenied,   // a host denied this identity: it stays out
+  kRemoved,  // a host removed this identity: it stays out
+};
+
+struct EntryDecision {
+  Entry entry = Entry::kJoin;
+  std::string guestId;  // the stored admission record; empty when the joiner has none
+};
+
+enum class DecisionError {
+  kAlreadyDecided,  // the guest is no longer waiting: another host (maybe on another node) decided first
+};
+
+class Admission {
+ public:
+  Admission(store::Store& store, const Clock& clock);
+
+  // Where decisions are audited (none when unset: tools and tests that do not audit).
+  void setAudit(compliance::AuditSink* audit) { audit_ = audit; }
+  // The profiles governing each tenant (app/security_setup.cpp tenantProfileLookup); empty:
+  // no profile governs, and third participants wait for the host (the safe default).
+  void setProfiles(TenantProfileLookup profiles) { profiles_ = std::move(profiles); }
+
+  // Where `joiner` goes in `room`. The admission state outlives sockets and restarts: an
+  // admitted guest skips the queue, a denied or removed one stays out, a waiting one waits
+  // again; a first-time joiner who must wait gets a stored "waiting" record. Hosts never
+  // wait. Store faults throw store::StoreFailure.
+  EntryDecision enter(const store::RoomRecord& room, const Party& joiner);
+
+  // KBV K12 (session.third_participant_needs_host_approval): does an interpreter or carer
+  // in `room` wait for the host? Yes unless a profile governs the room's tenant and none of
+  // the governing profiles refuses AdmitThirdParticipant without the host's approval.
+  bool thirdParticipantWaits(const store::RoomRecord& room);
+
+  // The host's decisions on `target` (whose stored record is `guestId`, empty when it has
+  // none). Each stores and audits, or throws (store or audit fault) having changed nothing.
+  Result<Ok, DecisionError> admit(const Party& host, const std::string& guestId, const Party& target);
+  Result<Ok, DecisionError> deny(const Party& host, const std::string& guestId, const Party& target);
+  // Out for good, waiting or in the call: the same identity cannot come back in.
+  void remove(const Party& host, const std::string& guestId, const Party& target);
+  // Ends the host's room for everyone and revokes its invitations; returns how many were
+  // revoked (-1 when revoking failed after the end was recorded: the room stays ended, and
+  // an ended room refuses every join, so the invitations are dead anyway).
+  int64_t end(const Party& host);
+
+ private:
+  // Moves `guestId` from `from` to `to`, audits `what`, and moves it back if the audit
+  // fails. False when the guest was not in `from`.
+  bool decide(const Party& host, const std::string& guestId, GuestState from, GuestState to, std::string_view what,
+              const Party& target);
+  void audit(const Party& host, std::string_view what, const std::string& target);
+  // Puts `guestId` back to `state` after a failed audit; an undo that fails is logged.
+  void undo(const std::string& guestId, GuestState from, GuestState back);
+  // Moves the room's appointment one lifecycle step (appointment_lifecycle.hpp); a store
+  // failure is logged, never undoes the admission decision it follows.
+  void moveLifecycle(const std::string& roomId, bool (*step)(store::Store&, const std::string&, int64_t));
+  // The stored record of `target` for a removal; created (as admitted: it is in the call)
+  // when it has none, so the removal is one compare-and-set like every other decision.
+  store::GuestRecord recordFor(const std::string& guestId, const Party& target);
+  int64_t nowSeconds() const;
+
+  store::Store& store_;
+  const Clock& clock_;
+  compliance::AuditSink* audit_ = nullptr;
+  TenantProfileLookup profiles_;
+};
+
+}  // namespace medrtc::clinic

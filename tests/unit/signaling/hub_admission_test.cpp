@@ -1,0 +1,280 @@
+// The host's decisions through SignalingHub without TCP: fake sockets, a fake media plane,
+// a real SQLite store and an audit log that can be made to fail. Each of admit, deny,
+// remove and end is stored and audited, or neither (H6, clinic/admission.hpp); and the
+// K12 profile rule decides whether an interpreter waits.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <boost/json.hpp>
+#include <deque>
+#include <filesystem>
+#include <stdexcept>
+
+#include "common/random.hpp"
+#include "compliance/policy_profile.hpp"
+#include "signaling/signaling_hub.hpp"
+#include "store/sqlite_store.hpp"
+#include "test_support.hpp"
+
+namespace medrtc::signaling {
+namespace {
+
+namespace json = boost::json;
+
+class FakeSocket final : public PeerSocket {
+ public:
+  void sendText(std::string text) override { sent.push_back(json::parse(text).as_object()); }
+  void close(uint16_t code, std::string_view) override { closeCode = code; }
+
+  // Messages of `type` received so far.
+  std::vector<json::object> ofType(std::string_view type) const {
+    std::vector<json::object> out;
+    for (const auto& m : sent) {
+      if (m.at("type").as_string() == type) {
+        out.push_back(m);
+      }
+    }
+    return out;
+  }
+  std::vector<json::object> sent;
+  std::optional<uint16_t> closeCode;
+};
+
+class SwitchableAudit final : public compliance::AuditSink {
+ public:
+  void record(compliance::AuditEvent event) override {
+    if (failing) {
+      throw std::runtime_error("audit volume unavailable");
+    }
+    events.push_back(std::move(event));
+  }
+  size_t count(std::string_view what) const {
+    size_t n = 0;
+    for (const auto& e : events) {
+      n += e.outcomeDesc.rfind(what, 0) == 0;
+    }
+    return n;
+  }
+  bool failing = false;
+  std::vector<compliance::AuditEvent> events;
+};
+
+struct Peer {
+  std::shared_ptr<FakeSocket> socket = std::make_shared<FakeSocket>();
+  SignalingHub::ConnectionId id = 0;
+};
+
+class HubAdmission : public ::testing::Test {
+ protected:
+  HubAdmission()
+      : dir_(std::filesystem::temp_directory_path() / ("medrtc-hub-" + randomHex(6))),
+        secret_(kTokenSecretBytes, 7),
+        signer_(secret_, clock_) {
+    std::filesystem::create_directories(dir_);
+    store_ = std::make_unique<store::SqliteStore>(dir_ / "medrtc.db");
+    hub_ = std::make_unique<SignalingHub>(*store_, signer_, clock_);
+    media_ = std::make_unique<testing::FakeMedia>([this](std::function<void()> task) { posted_.push_back(task); },
+                                                  *hub_);
+    hub_->setMedia(media_.get());
+    hub_->setAudit(&audit_);
+    room_ = store_->createRoom(store::NewRoom{.name = "", .waitingRoom = true}, 1000);
+  }
+  ~HubAdmission() override {
+    hub_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Runs what the fake media plane posted back to the "control thread".
+  void drain() {
+    while (!posted_.empty()) {
+      auto task = std::move(posted_.front());
+      posted_.pop_front();
+      task();
+    }
+  }
+
+  Peer join(const std::string& identity, const std::string& role) {
+    Peer p;
+    p.id = hub_->connect(p.socket);
+    JoinClaims claims;
+    claims.roomId = room_.id;
+    claims.identity = identity;
+    claims.name = identity;
+    claims.role = role;
+    std::string token = signer_.issue(claims, std::chrono::seconds(600));
+    hub_->onText(p.id, json::serialize(json::object{{"type", "join"}, {"token", token}}));
+    drain();
+    return p;
+  }
+  void send(const Peer& p, json::object message) {
+    hub_->onText(p.id, json::serialize(message));
+    drain();
+  }
+  // The participant id of the first guest in the host's latest queue.
+  static std::string firstWaiting(const Peer& host) {
+    auto queues = host.socket->ofType("waiting_room");
+    EXPECT_FALSE(queues.empty());
+    const auto& queue = queues.back().at("queue").as_array();
+    EXPECT_FALSE(queue.empty());
+    return std::string(queue.at(0).at("participant_id").as_string());
+  }
+  static std::string joinedId(const Peer& p) {
+    auto joined = p.socket->ofType("joined");
+    EXPECT_EQ(joined.size(), 1u);
+    return joined.empty() ? "" : std::string(joined[0].at("participant_id").as_string());
+  }
+  static void expectInternalError(const Peer& host, std::string_view requestType) {
+    auto errors = host.socket->ofType("error");
+    ASSERT_FALSE(errors.empty());
+    EXPECT_EQ(errors.back().at("code").as_string(), "internal");
+    EXPECT_EQ(errors.back().at("request_type").as_string(), requestType);
+  }
+  std::string guestState(const std::string& identity) {
+    return store_->findGuestByIdentity(room_.id, identity)->state;
+  }
+  // A fault in the store itself, limited to one statement (a full disk, a lost primary).
+  void failStoreOn(const std::string& triggerSql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "medrtc.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, triggerSql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+
+  std::filesystem::path dir_;
+  ManualClock clock_;
+  std::vector<uint8_t> secret_;
+  JoinTokenSigner signer_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<SignalingHub> hub_;
+  std::unique_ptr<testing::FakeMedia> media_;
+  std::deque<std::function<void()>> posted_;
+  SwitchableAudit audit_;
+  store::RoomRecord room_;
+};
+
+TEST_F(HubAdmission, AdmitChangesNothingWhenTheAuditFails) {
+  Peer host = join("alice", "host");
+  Peer guest = join("bob", "guest");
+  ASSERT_EQ(guest.socket->ofType("waiting").size(), 1u);
+  std::string pid = firstWaiting(host);
+  audit_.failing = true;
+  send(host, {{"type", "admit"}, {"participant_id", pid}});
+  expectInternalError(host, "admit");
+  EXPECT_TRUE(guest.socket->ofType("joined").empty());
+  EXPECT_FALSE(media_->sawCall("add " + room_.id + " " + pid));
+  EXPECT_EQ(guestState("bob"), "waiting");
+  EXPECT_EQ(hub_->waitingCount(room_.id), 1u);
+  // Once the audit log is back, the same admit goes through.
+  audit_.failing = false;
+  send(host, {{"type", "admit"}, {"participant_id", pid}});
+  EXPECT_EQ(guest.socket->ofType("joined").size(), 1u);
+  EXPECT_EQ(guestState("bob"), "admitted");
+  EXPECT_EQ(audit_.count("admit"), 1u);
+}
+
+TEST_F(HubAdmission, DenyChangesNothingWhenTheAuditFails) {
+  Peer host = join("alice", "host");
+  Peer guest = join("bob", "guest");
+  std::string pid = firstWaiting(host);
+  audit_.failing = true;
+  send(host, {{"type", "deny"}, {"participant_id", pid}});
+  expectInternalError(host, "deny");
+  EXPECT_TRUE(guest.socket->ofType("denied").empty());
+  EXPECT_FALSE(guest.socket->closeCode);
+  EXPECT_EQ(guestState("bob"), "waiting");  // before: "denied", with no audit event
+  EXPECT_EQ(hub_->waitingCount(room_.id), 1u);
+  audit_.failing = false;
+  send(host, {{"type", "deny"}, {"participant_id", pid}});
+  EXPECT_EQ(guest.socket->ofType("denied").size(), 1u);
+  EXPECT_EQ(guestState("bob"), "denied");
+  EXPECT_EQ(audit_.count("deny"), 1u);
+}
+
+TEST_F(HubAdmission, RemoveChangesNothingWhenTheAuditFails) {
+  Peer host = join("alice", "host");
+  Peer guest = join("bob", "guest");
+  std::string waitingPid = firstWaiting(host);
+  send(host, {{"type", "admit"}, {"participant_id", waitingPid}});
+  std::string pid = joinedId(guest);
+  audit_.failing = true;
+  send(host, {{"type", "remove_participant"}, {"participant_id", pid}});
+  expectInternalError(host, "remove_participant");
+  EXPECT_TRUE(guest.socket->ofType("removed").empty());
+  EXPECT_FALSE(guest.socket->closeCode);
+  EXPECT_EQ(guestState("bob"), "admitted");  // before: "removed", with no audit event
+  EXPECT_EQ(hub_->participants(room_.id).size(), 2u);
+  audit_.failing = false;
+  send(host, {{"type", "remove_participant"}, {"participant_id", pid}});
+  EXPECT_EQ(guest.socket->ofType("removed").size(), 1u);
+  EXPECT_EQ(guestState("bob"), "removed");
+  EXPECT_EQ(audit_.count("remove_participant"), 1u);
+}
+
+TEST_F(HubAdmission, EndChangesNothingWhenTheAuditFails) {
+  Peer host = join("alice", "host");
+  Peer guest = join("bob", "guest");
+  audit_.failing = true;
+  send(host, {{"type", "end_consultation"}});
+  expectInternalError(host, "end_consultation");
+  EXPECT_FALSE(store_->findRoom(room_.id)->ended());
+  EXPECT_TRUE(guest.socket->ofType("room_ended").empty());
+  EXPECT_FALSE(host.socket->closeCode);
+  audit_.failing = false;
+  send(host, {{"type", "end_consultation"}});
+  EXPECT_TRUE(store_->findRoom(room_.id)->ended());
+  EXPECT_EQ(guest.socket->ofType("room_ended").size(), 1u);
+  EXPECT_EQ(audit_.count("end_consultation"), 1u);
+}
+
+// The other half of the rule: a store that fails leaves no audit event claiming the end.
+// Before, the event was written first and stayed when the store then failed.
+TEST_F(HubAdmission, EndRecordsNothingWhenTheStoreFails) {
+  Peer host = join("alice", "host");
+  failStoreOn("CREATE TRIGGER no_end BEFORE UPDATE OF ended_at ON rooms BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  send(host, {{"type", "end_consultation"}});
+  expectInternalError(host, "end_consultation");
+  EXPECT_EQ(audit_.count("end_consultation"), 0u);
+  EXPECT_FALSE(store_->findRoom(room_.id)->ended());
+  EXPECT_FALSE(host.socket->closeCode);
+}
+
+TEST_F(HubAdmission, DenyRecordsNothingWhenTheStoreFails) {
+  Peer host = join("alice", "host");
+  Peer guest = join("bob", "guest");
+  std::string pid = firstWaiting(host);
+  failStoreOn("CREATE TRIGGER no_state BEFORE UPDATE OF state ON guests BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+  send(host, {{"type", "deny"}, {"participant_id", pid}});
+  expectInternalError(host, "deny");
+  EXPECT_EQ(audit_.count("deny"), 0u);
+  EXPECT_FALSE(guest.socket->closeCode);
+}
+
+// K12 at run time: session.third_participant_needs_host_approval = false lets an
+// interpreter in without the host's admit; true (every shipped profile) keeps it waiting.
+TEST_F(HubAdmission, InterpreterWaitsOnlyWhileTheProfileRequiresApproval) {
+  store::TenantRecord t;
+  t.name = "Praxis";
+  t.createdAt = 1;
+  t = store_->createTenant(t);
+  room_ = store_->createRoom(store::NewRoom{.name = "", .waitingRoom = true, .tenantId = t.id}, 1000);
+  auto profile = std::make_shared<compliance::PolicyProfile>();
+  profile->name = "test";
+  hub_->setTenantProfiles([&](const store::TenantRecord&) -> Result<clinic::TenantProfiles, std::string> {
+    return clinic::TenantProfiles{nullptr, profile};
+  });
+  Peer host = join("u_doctor", "host");
+  Peer waits = join("g_interpreter1", "interpreter");
+  EXPECT_EQ(waits.socket->ofType("waiting").size(), 1u);
+  EXPECT_TRUE(waits.socket->ofType("joined").empty());
+
+  profile->thirdParticipantNeedsHostApproval = false;
+  Peer joins = join("g_interpreter2", "interpreter");
+  EXPECT_TRUE(joins.socket->ofType("waiting").empty());
+  EXPECT_EQ(joins.socket->ofType("joined").size(), 1u);
+  Peer patient = join("g_patient", "patient");
+  EXPECT_EQ(patient.socket->ofType("waiting").size(), 1u);  // K3 still holds for the patient
+}
+
+}  // namespace
+}  // namespace medrtc::signaling

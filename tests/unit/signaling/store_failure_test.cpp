@@ -1,0 +1,75 @@
+// A store that fails (disk, database gone) on any request path, authorization included,
+// is answered 503 problem+json and never escapes the router into the control loop
+// (issue 10 item 14).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <map>
+
+#include "common/clock.hpp"
+#include "failing_store.hpp"
+#include "signaling/join_token.hpp"
+#include "signaling/rest_api.hpp"
+#include "signaling/signaling_hub.hpp"
+
+namespace medrtc::signaling {
+namespace {
+
+// What each route gets so that, with a working store, it would reach the store: a
+// well-formed body, an API key, a session cookie and its CSRF token.
+HttpRequest requestFor(const RouteInfo& route) {
+  static const std::map<std::string, std::string> kBodies = {
+      {"/api/v1/auth/login", R"({"email":"weber@example.org","password":"correct horse battery"})"},
+      {"/api/v1/invitations/redeem", R"({"token":"abcdefabcdefabcdef","name":"Pat"})"},
+  };
+  HttpRequest r;
+  r.method = std::string(route.method);
+  r.target = std::string(route.path);
+  if (size_t at = r.target.find("{id}"); at != std::string::npos) {
+    r.target.replace(at, 4, "x_0123456789abcdef");
+  }
+  r.authorization = "Bearer mk_0123456789abcdef0123456789abcdef";
+  r.cookie = "medrtc_session=0123456789abcdef";
+  r.csrfToken = "0123456789abcdef";
+  r.contentType = "application/json";
+  r.host = "127.0.0.1";
+  r.remoteAddress = "192.0.2.1";
+  auto body = kBodies.find(r.target);
+  r.body = body != kBodies.end() ? body->second : "{}";
+  return r;
+}
+
+TEST(StoreFailure, EveryRouteThatReadsTheStoreAnswers503ProblemJson) {
+  testing::FailingStore store;
+  ManualClock clock;
+  JoinTokenSigner signer(std::vector<uint8_t>(kTokenSecretBytes, 3), clock);
+  SignalingHub hub(store, signer, clock);
+  RestApi api(store, signer, hub, clock, /*devMode=*/true);
+  // These answer without the store.
+  const std::map<std::string, int> kStoreless = {
+      {"GET /healthz", 200}, {"GET /api/v1/ws", 426}, {"GET /api/v1/network-check", 200}};
+
+  for (const RouteInfo& route : RestApi::routes()) {
+    std::string name = std::string(route.method) + " " + std::string(route.path);
+    SCOPED_TRACE(name);
+    HttpResponse res;
+    ASSERT_NO_THROW(res = api.handle(requestFor(route))) << "a store failure escaped the router";
+    if (auto it = kStoreless.find(name); it != kStoreless.end()) {
+      EXPECT_EQ(res.status, it->second);
+      continue;
+    }
+    EXPECT_EQ(res.status, 503) << res.body;
+    EXPECT_EQ(res.contentType, "application/problem+json");
+    boost::json::value v = boost::json::parse(res.body);
+    EXPECT_EQ(v.at("code").as_string(), "store_unavailable");
+    EXPECT_EQ(v.at("status").as_int64(), 503);
+    bool retryAfter = false;
+    for (const auto& [header, value] : res.headers) {
+      retryAfter = retryAfter || header == "Retry-After";
+    }
+    EXPECT_TRUE(retryAfter);
+  }
+}
+
+}  // namespace
+}  // namespace medrtc::signaling

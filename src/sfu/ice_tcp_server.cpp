@@ -265,20 +265,25 @@ void IceTcpServer::close(ConnectionId id) {
 }
 
 void IceTcpServer::closeConnection(Connection& c, CloseReason reason) {
+  const char* why = "by the worker";
   switch (reason) {
     case CloseReason::kPeer:
       ++stats_.closedByPeer;
+      why = "by the peer";
       break;
     case CloseReason::kInvalid:
       ++stats_.closedInvalid;
+      why = "invalid framing or content";
       break;
     case CloseReason::kTimeout:
       ++stats_.closedTimeout;
+      why = c.authenticated ? "idle" : "no check in time";
       break;
     case CloseReason::kServer:
       break;
   }
-  spdlog::debug("ice-tcp {}: connection {} closed ({})", local_.toString(), c.id, static_cast<int>(reason));
+  // The connection id, not the peer's address: addresses are personal data in the logs.
+  spdlog::debug("ice-tcp {}: connection {} closed ({})", local_.toString(), c.id, why);
   loop_.removeFd(c.fd);
   ::close(c.fd);
   c.fd = -1;

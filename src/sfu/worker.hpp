@@ -64,8 +64,6 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   uint16_t port() const { return socket_->localAddress().port(); }
   // True when the worker also takes ICE-TCP on port() (MediaConfig::iceTcp).
   bool acceptsTcp() const { return tcp_ != nullptr; }
-  // Null without ICE-TCP. Worker thread only.
-  const IceTcpServer* iceTcpServer() const { return tcp_.get(); }
   // One certificate and one server SSL_CTX per worker, shared by all its transports.
   const std::shared_ptr<const dtls::DtlsContext>& dtlsContext() const { return dtlsContext_; }
   net::EventLoop& loop() { return loop_; }

@@ -26,6 +26,7 @@ struct ServeFlags {
   std::vector<std::string> mediaIps;
   std::string mediaPublicIp;
   std::string mediaListen;
+  bool noIceTcp = false;
   int rtcPortBase = -1;
   int workers = -1;
   std::string webRoot;
@@ -59,7 +60,11 @@ void addServeOptions(CLI::App* serve, ServeFlags& f) {
   serve->add_option("--media-public-ip", f.mediaPublicIp,
                     "public address of a 1:1 NAT (a cloud VM's), announced first, beside the others");
   serve->add_option("--media-listen", f.mediaListen, "address the media UDP sockets bind (default 0.0.0.0)");
-  serve->add_option("--rtc-port-base", f.rtcPortBase, "worker i binds UDP port base+i (default 0 = ephemeral)")
+  serve->add_flag("--no-ice-tcp", f.noIceTcp,
+                  "no passive ICE-TCP listener on the media ports (default: each worker also takes TCP on its "
+                  "UDP port number, for networks that block UDP)");
+  serve->add_option("--rtc-port-base", f.rtcPortBase,
+                    "worker i binds UDP (and ICE-TCP) port base+i (default 0 = ephemeral)")
       ->check(CLI::Range(0, 65535));
   serve->add_option("--workers", f.workers, "media worker threads (default 0 = one per core)")
       ->check(CLI::Range(0, 1024));
@@ -111,6 +116,9 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
   }
   if (!f.mediaListen.empty()) {
     config.media.listenIp = f.mediaListen;
+  }
+  if (f.noIceTcp) {
+    config.media.iceTcp = false;
   }
   if (f.rtcPortBase >= 0) {
     config.media.portBase = static_cast<uint16_t>(f.rtcPortBase);

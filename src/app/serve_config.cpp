@@ -106,6 +106,8 @@ void applyConfigFile(const std::filesystem::path& file, ServeConfig& config) {
           config.media.publicIp = required<std::string>(mnode, mk);
         } else if (mk == "media.listen") {
           config.media.listenIp = required<std::string>(mnode, mk);
+        } else if (mk == "media.ice_tcp") {
+          config.media.iceTcp = required<bool>(mnode, mk);
         } else if (mk == "media.workers") {
           int64_t w = required<int64_t>(mnode, mk);
           if (w < 0 || w > 1024) {

@@ -24,6 +24,26 @@ CandidateLine hostCandidate(const std::string& ip, uint16_t port, size_t index) 
   return CandidateLine{std::move(value), std::move(c)};
 }
 
+// RFC 6544 §4.2: local preference = (2^13)·direction-pref + other-pref, direction-pref 4
+// for a passive host candidate (active 6 is the one we never offer), other-pref ordering
+// the addresses. That local preference stays below every UDP one (≥ 65535 − index), so
+// with the same type preference the browser prefers UDP and uses TCP only when UDP fails.
+// Foundations differ from the UDP ones (RFC 8445 §5.1.1.3: different transport).
+CandidateLine tcpPassiveCandidate(const std::string& ip, uint16_t port, size_t index) {
+  Candidate c;
+  c.foundation = "t" + std::to_string(index + 1);
+  c.component = 1;
+  c.transport = "tcp";
+  uint32_t localPreference = (4u << 13) | static_cast<uint32_t>(8191 - std::min<size_t>(index, 8191));
+  c.priority = (126u << 24) | (localPreference << 8) | 255u;
+  c.address = ip;
+  c.port = port;
+  c.type = "host";
+  std::string value = c.foundation + " 1 tcp " + std::to_string(c.priority) + " " + ip + " " + std::to_string(port) +
+                      " typ host tcptype passive";
+  return CandidateLine{std::move(value), std::move(c)};
+}
+
 }  // namespace
 
 void applyLocalTransport(MediaSection& media, const LocalTransport& local, SetupRole setup) {
@@ -36,6 +56,11 @@ void applyLocalTransport(MediaSection& media, const LocalTransport& local, Setup
   media.candidates.clear();
   for (size_t i = 0; i < local.candidateIps.size(); ++i) {
     media.candidates.push_back(hostCandidate(local.candidateIps[i], local.candidatePort, i));
+  }
+  if (local.tcpCandidates) {
+    for (size_t i = 0; i < local.candidateIps.size(); ++i) {
+      media.candidates.push_back(tcpPassiveCandidate(local.candidateIps[i], local.candidatePort, i));
+    }
   }
   media.endOfCandidates = true;
 }

@@ -14,10 +14,12 @@ struct LocalTransport {
   std::string fingerprintSha256;  // "AB:CD:..." of the server's DTLS certificate
   std::vector<std::string> candidateIps;  // the media worker's addresses, best first
   uint16_t candidatePort = 0;             // the worker's one UDP port, the same on each
+  // Also a passive ICE-TCP candidate (RFC 6544) per address, on the same port number.
+  bool tcpCandidates = false;
 };
 
 // Writes ice-ufrag/pwd, the sha-256 fingerprint, `setup`, rtcp-mux and one host candidate
-// per address into `media`. An ICE-lite server knows all its addresses up front, so the
+// per address (UDP, then TCP passive ones when tcpCandidates) into `media`. An ICE-lite server knows all its addresses up front, so the
 // description carries them and the client needs no trickle (RFC 8839 §4.2
 // end-of-candidates).
 void applyLocalTransport(MediaSection& media, const LocalTransport& local, SetupRole setup);

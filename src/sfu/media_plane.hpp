@@ -20,6 +20,9 @@ struct MediaConfig {
   std::string publicIp;  // 1:1 NAT address announced first (--media-public-ip); empty: none
   int workers = 0;                   // 0 = one per core
   uint16_t portBase = 0;             // worker i binds portBase + i; 0 = ephemeral ports
+  // Passive ICE-TCP (RFC 6544) on each worker's port number beside UDP, for networks that
+  // block UDP (--no-ice-tcp, media.ice_tcp = false to turn off).
+  bool iceTcp = true;
   TransportTimeouts transportTimeouts;  // RFC defaults; tests shorten them
   // Tests only: runs on the worker thread as a participant is added, before its transports
   // are built; a throw stands in for a failure there (DtlsTransport's constructor, memory).

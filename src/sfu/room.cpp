@@ -22,6 +22,7 @@ sdp::LocalTransport localTransportOf(WebRtcTransport& transport, const Worker& w
   local.fingerprintSha256 = transport.localFingerprint();
   local.candidateIps = worker.announcedIps();
   local.candidatePort = worker.port();
+  local.tcpCandidates = worker.acceptsTcp();
   return local;
 }
 

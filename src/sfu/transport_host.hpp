@@ -1,7 +1,7 @@
 #pragma once
-// What a WebRtcTransport needs from the worker that owns it: the shared UDP socket and the
-// maps that route an incoming datagram to its transport. An interface so transports can
-// be tested without a worker.
+// What a WebRtcTransport needs from the worker that owns it: the shared UDP socket (and
+// ICE-TCP connections), and the maps that route an incoming packet to its transport. An
+// interface so transports can be tested without a worker.
 #include <string>
 
 #include "common/clock.hpp"
@@ -24,6 +24,18 @@ class TransportHost {
   // The ICE agent validated a check from this 5-tuple: route its datagrams to `transport`.
   virtual void bindTuple(const SocketAddress& remote, WebRtcTransport& transport) = 0;
   virtual Micros now() const = 0;
+
+  // Where a transport's packets leave. A remote address the transport validated over
+  // ICE-TCP is reached on that connection; anything else on the UDP socket (the default,
+  // for hosts without TCP). reservePacket/commitPacket mirror UdpSocket::reserveSend/
+  // commitSend, so SRTP protects in place on the UDP path.
+  virtual MutableByteView reservePacket(WebRtcTransport& /*from*/, const SocketAddress& to) {
+    return socket().reserveSend(to);
+  }
+  virtual void commitPacket(size_t length) { socket().commitSend(length); }
+  virtual void sendPacket(WebRtcTransport& /*from*/, ByteView data, const SocketAddress& to) {
+    socket().send(data, to);
+  }
   virtual const TransportTimeouts& transportTimeouts() const {
     static const TransportTimeouts defaults;
     return defaults;

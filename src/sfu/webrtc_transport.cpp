@@ -71,7 +71,7 @@ void WebRtcTransport::receiveDatagram(MutableByteView data, const SocketAddress&
 void WebRtcTransport::receiveStun(ByteView data, const SocketAddress& from) {
   auto outcome = ice_.handleRequest(data, from, host_.now());
   if (outcome.shouldSend()) {
-    host_.socket().send(outcome.response, from);
+    host_.sendPacket(*this, outcome.response, from);
   }
   if (outcome.tupleValid) {
     host_.bindTuple(from, *this);
@@ -117,7 +117,7 @@ bool WebRtcTransport::sendRtp(ByteView packet, const RtpRewrite& rewrite) {
   if (!connected() || packet.size() < 12) {
     return false;
   }
-  auto slot = host_.socket().reserveSend(*selectedTuple_);
+  auto slot = host_.reservePacket(*this, *selectedTuple_);
   if (packet.size() + srtp::kSrtpMaxRtpTrailer > slot.size()) {
     return false;
   }
@@ -130,7 +130,7 @@ bool WebRtcTransport::sendRtp(ByteView packet, const RtpRewrite& rewrite) {
     ++stats_.protectFailures;
     return false;  // the reserved slot is reused by the next send
   }
-  host_.socket().commitSend(*length);
+  host_.commitPacket(*length);
   ++stats_.rtpSent;
   return true;
 }
@@ -146,7 +146,7 @@ bool WebRtcTransport::sendRtcp(ByteView compound) {
   if (!connected()) {
     return false;
   }
-  auto slot = host_.socket().reserveSend(*selectedTuple_);
+  auto slot = host_.reservePacket(*this, *selectedTuple_);
   if (compound.size() + srtp::kSrtpMaxRtcpTrailer > slot.size()) {
     return false;
   }
@@ -156,7 +156,7 @@ bool WebRtcTransport::sendRtcp(ByteView compound) {
     ++stats_.protectFailures;
     return false;
   }
-  host_.socket().commitSend(*length);
+  host_.commitPacket(*length);
   ++stats_.rtcpSent;
   return true;
 }
@@ -187,7 +187,7 @@ void WebRtcTransport::onTick(Micros now) {
 void WebRtcTransport::onDtlsSend(ByteView datagram) {
   const auto& to = dtlsPeer_ ? dtlsPeer_ : selectedTuple_;
   if (to) {
-    host_.socket().send(datagram, *to);
+    host_.sendPacket(*this, datagram, *to);
   }
 }
 

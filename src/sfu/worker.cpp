@@ -5,6 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "ice/ice_lite_responder.hpp"
 #include "ice/stun_message.hpp"
 #include "net/announced_addresses.hpp"
 #include "sfu/room.hpp"
@@ -24,23 +25,49 @@ Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, Me
       events_(events),
       timeouts_(config.transportTimeouts),
       tickSlots_(kTickInterval, kTickSlots) {
-  uint16_t port = config.portBase == 0 ? 0 : static_cast<uint16_t>(config.portBase + index);
-  auto bindAddress = SocketAddress::fromIp(config.listenIp, port);
-  if (!bindAddress) {
-    throw std::runtime_error("media: --media-listen is not an IP address: " + config.listenIp);
-  }
-  auto socket = net::UdpSocket::bind(*bindAddress);
-  if (!socket.ok()) {
-    throw std::runtime_error("media: cannot bind UDP " + bindAddress->toString() + ": " +
-                             std::strerror(socket.error()));
-  }
-  socket_ = std::move(socket).value();
+  bindSockets(config);
   announcedIps_ = net::chooseAnnouncedIps({config.listenIp, config.announcedIps, config.publicIp},
                                           net::listInterfaceAddresses());
   dtlsContext_ = dtls::DtlsContext::create(dtls::Certificate::generate(), dtls::DtlsRole::kServer);
   loop_.addFd(socket_->fd(), EPOLLIN, [this](uint32_t) { onReadable(); });
   // Everything queued while handling a batch of events leaves in one sendmmsg.
-  loop_.setAfterEventsHook([this] { socket_->flush(); });
+  loop_.setAfterEventsHook([this] {
+    socket_->flush();
+    if (tcp_) {
+      tcp_->flush();
+    }
+  });
+}
+
+void Worker::bindSockets(const MediaConfig& config) {
+  uint16_t port = config.portBase == 0 ? 0 : static_cast<uint16_t>(config.portBase + index_);
+  auto bindAddress = SocketAddress::fromIp(config.listenIp, port);
+  if (!bindAddress) {
+    throw std::runtime_error("media: --media-listen is not an IP address: " + config.listenIp);
+  }
+  // With ephemeral ports the kernel picks the UDP port, which may be taken for TCP: then
+  // try another pair. A configured port that is taken is a start-up error.
+  constexpr int kAttempts = 20;
+  for (int attempt = 1;; ++attempt) {
+    auto socket = net::UdpSocket::bind(*bindAddress);
+    if (!socket.ok()) {
+      throw std::runtime_error("media: cannot bind UDP " + bindAddress->toString() + ": " +
+                               std::strerror(socket.error()));
+    }
+    socket_ = std::move(socket).value();
+    if (!config.iceTcp) {
+      return;
+    }
+    auto tcp = IceTcpServer::listen(loop_, socket_->localAddress(), *this, IceTcpServer::Limits{});
+    if (tcp.ok()) {
+      tcp_ = std::move(tcp).value();
+      return;
+    }
+    if (port != 0 || tcp.error() != EADDRINUSE || attempt == kAttempts) {
+      throw std::runtime_error("media: cannot listen on TCP " + socket_->localAddress().toString() + ": " +
+                               std::strerror(tcp.error()));
+    }
+  }
 }
 
 Worker::~Worker() { stop(); }
@@ -56,8 +83,8 @@ void Worker::start() {
   for (const auto& ip : announcedIps_) {
     announced += (announced.empty() ? "" : ",") + ip;
   }
-  spdlog::info("media worker {} listening on udp {} announcing {}", index_, socket_->localAddress().toString(),
-               announced);
+  spdlog::info("media worker {} listening on udp {}{} announcing {}", index_, socket_->localAddress().toString(),
+               tcp_ ? " and tcp" : "", announced);
 }
 
 void Worker::stop() {
@@ -99,11 +126,111 @@ void Worker::registerTransport(const std::string& localUfrag, WebRtcTransport& t
 void Worker::unregisterTransport(const std::string& localUfrag, WebRtcTransport& transport) {
   transportsByUfrag_.erase(localUfrag);
   std::erase_if(transportsByTuple_, [&](const auto& entry) { return entry.second == &transport; });
+  auto tuples = tcpTuples_.find(&transport);
+  if (tuples != tcpTuples_.end()) {
+    auto closing = std::move(tuples->second);
+    tcpTuples_.erase(tuples);
+    for (const TcpTuple& tuple : closing) {
+      transportsByConnection_.erase(tuple.connection);
+      if (tcp_) {
+        tcp_->close(tuple.connection);
+      }
+    }
+  }
 }
 
 void Worker::bindTuple(const SocketAddress& remote, WebRtcTransport& transport) {
+  if (receivingTcp_ && receivingTcp_->remote == remote) {
+    // A check that arrived over ICE-TCP validates that connection, not a UDP tuple.
+    auto [it, inserted] = transportsByConnection_.emplace(receivingTcp_->connection, &transport);
+    if (inserted) {
+      auto& tuples = tcpTuples_[&transport];
+      tuples.push_back(*receivingTcp_);
+      tcp_->markAuthenticated(receivingTcp_->connection);
+      // As many TCP tuples as the ICE agent keeps pairs: a peer that reconnects again and
+      // again does not grow this list, and its oldest connection goes.
+      if (tuples.size() > ice::IceLiteResponder::kMaxTuples) {
+        transportsByConnection_.erase(tuples.front().connection);
+        tcp_->close(tuples.front().connection);
+        tuples.erase(tuples.begin());
+      }
+    }
+    return;
+  }
   transportsByTuple_[remote] = &transport;
 }
+
+std::optional<IceTcpServer::ConnectionId> Worker::tcpRouteOf(WebRtcTransport& from, const SocketAddress& to) const {
+  if (receivingTcp_) {
+    // Answering a frame: the reply goes back on its connection (a STUN error response to
+    // a connection no check validated yet included).
+    if (receivingTcp_->remote == to) {
+      return receivingTcp_->connection;
+    }
+  }
+  if (tcpTuples_.empty()) {
+    return std::nullopt;  // the common case: no ICE-TCP on this worker at all
+  }
+  auto tuples = tcpTuples_.find(&from);
+  if (tuples == tcpTuples_.end()) {
+    return std::nullopt;
+  }
+  // The latest connection from that address wins: a browser that reconnected uses it.
+  for (auto it = tuples->second.rbegin(); it != tuples->second.rend(); ++it) {
+    if (it->remote == to) {
+      return it->connection;
+    }
+  }
+  return std::nullopt;
+}
+
+MutableByteView Worker::reservePacket(WebRtcTransport& from, const SocketAddress& to) {
+  reservedTcp_ = tcpRouteOf(from, to);
+  if (reservedTcp_) {
+    return MutableByteView(tcpSendSlot_);
+  }
+  return socket_->reserveSend(to);
+}
+
+void Worker::commitPacket(size_t length) {
+  if (reservedTcp_) {
+    tcp_->send(*reservedTcp_, ByteView(tcpSendSlot_.data(), length));
+    reservedTcp_.reset();
+    return;
+  }
+  socket_->commitSend(length);
+}
+
+void Worker::sendPacket(WebRtcTransport& from, ByteView data, const SocketAddress& to) {
+  if (auto connection = tcpRouteOf(from, to)) {
+    tcp_->send(*connection, data);  // false: the connection closed or is backed up; a lost packet
+    return;
+  }
+  socket_->send(data, to);
+}
+
+void Worker::onIceTcpFrame(IceTcpServer::ConnectionId id, const SocketAddress& remote, MutableByteView frame) {
+  WebRtcTransport* transport = nullptr;
+  auto known = transportsByConnection_.find(id);
+  if (known != transportsByConnection_.end()) {
+    transport = known->second;
+  } else {
+    transport = transportForCheck(frame);  // the server passes only STUN before a check succeeded
+  }
+  if (transport == nullptr) {
+    return;
+  }
+  receivingTcp_ = TcpTuple{remote, id};
+  // The same last resort as for a datagram (onReadable): one frame is lost, not the process.
+  try {
+    transport->receiveDatagram(frame, remote);
+  } catch (const std::exception& e) {
+    noteContained("ice-tcp frame", e.what());
+  }
+  receivingTcp_.reset();
+}
+
+void Worker::onIceTcpClosed(IceTcpServer::ConnectionId id) { transportsByConnection_.erase(id); }
 
 void Worker::post(net::EventLoop::Task task) {
   loop_.post([this, task = std::move(task)] {
@@ -142,25 +269,29 @@ void Worker::onDatagram(MutableByteView data, const SocketAddress& from) {
     known->second->receiveDatagram(data, from);
     return;
   }
+  if (WebRtcTransport* transport = transportForCheck(data)) {
+    transport->receiveDatagram(data, from);
+  }
+}
+
+WebRtcTransport* Worker::transportForCheck(ByteView data) {
   // RFC 8445 §2.5: a lite agent learns a peer's address only from a connectivity check,
   // whose USERNAME starts with our ufrag. Anything else from an unknown address is dropped.
   if (!ice::looksLikeStun(data)) {
-    return;
+    return nullptr;
   }
   auto message = ice::StunMessage::parse(data);
   if (!message.ok()) {
-    return;
+    return nullptr;
   }
   auto username = message->username();
   if (!username) {
-    return;
+    return nullptr;
   }
   auto colon = username->find(':');
   std::string localUfrag(username->substr(0, colon));
   auto transport = transportsByUfrag_.find(localUfrag);
-  if (transport != transportsByUfrag_.end()) {
-    transport->second->receiveDatagram(data, from);
-  }
+  return transport == transportsByUfrag_.end() ? nullptr : transport->second;
 }
 
 void Worker::tick() {

@@ -1,9 +1,12 @@
 #pragma once
-// A media worker: one thread, one event loop, one UDP socket, and every room pinned to it.
+// A media worker: one thread, one event loop, one UDP socket (and a passive ICE-TCP
+// listener on the same port, sfu/ice_tcp_server.hpp), and every room pinned to it.
 // Shared-nothing like mediasoup's workers: nothing here is touched by another thread; the
 // control thread reaches a worker only through post().
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -14,6 +17,7 @@
 #include "dtls/dtls_context.hpp"
 #include "net/event_loop.hpp"
 #include "net/udp_socket.hpp"
+#include "sfu/ice_tcp_server.hpp"
 #include "sfu/media_api.hpp"
 #include "sfu/media_plane.hpp"
 #include "sfu/transport_host.hpp"
@@ -23,7 +27,7 @@ namespace medrtc::sfu {
 
 class Room;
 
-class Worker final : public TransportHost {
+class Worker final : public TransportHost, private IceTcpServer::Listener {
  public:
   Worker(int index, const MediaConfig& config, ControlPoster toControl, MediaEvents& events);
   ~Worker() override;
@@ -49,12 +53,17 @@ class Worker final : public TransportHost {
   net::UdpSocket& socket() override { return *socket_; }
   void bindTuple(const SocketAddress& remote, WebRtcTransport& transport) override;
   Micros now() const override { return loop_.now(); }
+  MutableByteView reservePacket(WebRtcTransport& from, const SocketAddress& to) override;
+  void commitPacket(size_t length) override;
+  void sendPacket(WebRtcTransport& from, ByteView data, const SocketAddress& to) override;
   const TransportTimeouts& transportTimeouts() const override { return timeouts_; }
 
   int index() const { return index_; }
   // The host candidates' addresses, best first (net/announced_addresses.hpp), all on port().
   const std::vector<std::string>& announcedIps() const { return announcedIps_; }
   uint16_t port() const { return socket_->localAddress().port(); }
+  // True when the worker also takes ICE-TCP on port() (MediaConfig::iceTcp).
+  bool acceptsTcp() const { return tcp_ != nullptr; }
   // One certificate and one server SSL_CTX per worker, shared by all its transports.
   const std::shared_ptr<const dtls::DtlsContext>& dtlsContext() const { return dtlsContext_; }
   net::EventLoop& loop() { return loop_; }
@@ -65,13 +74,23 @@ class Worker final : public TransportHost {
  private:
   void onReadable();
   void onDatagram(MutableByteView data, const SocketAddress& from);
+  // The transport a first check from an unknown address is for, by its USERNAME.
+  WebRtcTransport* transportForCheck(ByteView data);
   void tick();
+  void bindSockets(const MediaConfig& config);
+
+  // IceTcpServer::Listener
+  void onIceTcpFrame(IceTcpServer::ConnectionId id, const SocketAddress& remote, MutableByteView frame) override;
+  void onIceTcpClosed(IceTcpServer::ConnectionId id) override;
+  // The ICE-TCP connection `from` reaches `to` on, if it validated one; nullopt: UDP.
+  std::optional<IceTcpServer::ConnectionId> tcpRouteOf(WebRtcTransport& from, const SocketAddress& to) const;
   // Logs an exception caught at the worker's last-resort boundary (rate-limited).
   void noteContained(const char* where, const char* what);
 
   int index_;
   net::EventLoop loop_;
   std::unique_ptr<net::UdpSocket> socket_;
+  std::unique_ptr<IceTcpServer> tcp_;
   std::vector<std::string> announcedIps_;
   std::shared_ptr<const dtls::DtlsContext> dtlsContext_;
   ControlPoster toControl_;
@@ -84,6 +103,23 @@ class Worker final : public TransportHost {
   std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;
   std::unordered_map<std::string, WebRtcTransport*> transportsByUfrag_;
   std::unordered_map<SocketAddress, WebRtcTransport*> transportsByTuple_;
+
+  // ICE-TCP routing. A TCP tuple is (connection, remote address); keeping it apart from
+  // transportsByTuple_ matters behind a NAT, where one peer's UDP mapping and another's
+  // TCP mapping can share an address and port.
+  struct TcpTuple {
+    SocketAddress remote;
+    IceTcpServer::ConnectionId connection;
+  };
+  std::unordered_map<IceTcpServer::ConnectionId, WebRtcTransport*> transportsByConnection_;
+  // Every TCP tuple a transport validated, kept after its connection closes so packets to
+  // it are dropped rather than sent over UDP to a port that never asked for them.
+  std::unordered_map<WebRtcTransport*, std::vector<TcpTuple>> tcpTuples_;
+  // The connection whose frame is being handled: a STUN response, and a bindTuple, during
+  // it belong to that connection.
+  std::optional<TcpTuple> receivingTcp_;
+  std::optional<IceTcpServer::ConnectionId> reservedTcp_;  // between reservePacket and commitPacket
+  std::array<uint8_t, net::UdpSocket::kBufferSize> tcpSendSlot_{};
 };
 
 }  // namespace medrtc::sfu

@@ -5,7 +5,10 @@
 // How media is made impossible without sending anything off this machine: the server
 // announces only 127.0.0.1 (--media-ip), and a stock Chromium pairs no loopback candidate
 // (no --allow-loopback-in-peer-connection), so ICE never gets a pair to check — exactly
-// what a person saw before the server announced its interface addresses.
+// what a person saw before the server announced its interface addresses. --no-ice-tcp
+// because that holds for UDP only: Chromium does connect a TCP candidate on 127.0.0.1
+// (its active TCP socket is not bound to an interface address), so with ICE-TCP media
+// would flow over loopback (tests/e2e/ice-tcp-call.test.mjs covers ICE-TCP).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium, newCallPage } from '../support/chromium.mjs';
@@ -20,7 +23,7 @@ let browser;
 const pages = [];
 
 before(async () => {
-  server = await startServer({ args: ['--media-ip', '127.0.0.1'] });
+  server = await startServer({ args: ['--media-ip', '127.0.0.1', '--no-ice-tcp'] });
   browser = await launchChromium();
 });
 

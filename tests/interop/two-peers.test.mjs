@@ -36,7 +36,7 @@ function sessionAndMediaLines(sdp) {
   return sdp.split(/\r?\n/).filter(Boolean);
 }
 
-test('server SDP follows docs/protocol.md (ICE-lite, passive/actpass, one host candidate, msid)', { timeout: 60000 }, async () => {
+test('server SDP follows docs/protocol.md (ICE-lite, passive/actpass, one UDP and one ICE-TCP host candidate, msid)', { timeout: 60000 }, async () => {
   const roomId = await createRoom(server);
   const [a, b] = await joinPair(server, roomId, 'sdp');
   try {
@@ -52,12 +52,19 @@ test('server SDP follows docs/protocol.md (ICE-lite, passive/actpass, one host c
       assert.ok(lines.some((l) => l.startsWith('a=group:BUNDLE')), `publish answer has BUNDLE:\n${peer.publishAnswer}`);
       const setups = lines.filter((l) => l.startsWith('a=setup:'));
       assert.ok(setups.length > 0 && setups.every((l) => l === 'a=setup:passive'), `publish answer setup lines ${setups}`);
+      // One host candidate per announced address (one here) over UDP, and the same address
+      // and port as a passive ICE-TCP candidate (RFC 6544), ranked below it.
       const candidates = [...new Set(lines.filter((l) => l.startsWith('a=candidate:')))];
-      assert.equal(candidates.length, 1, `exactly one candidate in publish answer: ${candidates}`);
+      assert.equal(candidates.length, 2, `one UDP and one TCP candidate in publish answer: ${candidates}`);
       const cand = candidateFromSdp(peer.publishAnswer);
       assert.equal(cand.transport.toLowerCase(), 'udp');
       assert.equal(cand.type, 'host');
       assert.ok(cand.port > 0, `candidate port ${cand.port}`);
+      const tcp = candidates[1].slice('a=candidate:'.length).split(' ');
+      assert.equal(tcp[2], 'tcp', candidates[1]);
+      assert.equal(`${tcp[4]} ${tcp[5]}`, `${cand.address} ${cand.port}`, candidates[1]);
+      assert.ok(Number(tcp[3]) < cand.priority, `TCP ranks below UDP: ${candidates}`);
+      assert.match(candidates[1], / typ host tcptype passive$/);
     }
 
     // each side gets a subscribe offer naming the other participant in a=msid

@@ -18,6 +18,8 @@ before(async () => {
   await mkdir(path.join(root, 'build'), { recursive: true });
   await copyFile(path.join(repoRoot, 'scripts/run'), path.join(root, 'scripts/run'));
   await copyFile(path.join(repoRoot, 'scripts/lib/serve-args.sh'), path.join(root, 'scripts/lib/serve-args.sh'));
+  await copyFile(path.join(repoRoot, 'scripts/lib/coturn.sh'), path.join(root, 'scripts/lib/coturn.sh'));
+  await chmod(path.join(root, 'scripts/lib/coturn.sh'), 0o755);
   for (const stub of ['install-deps.sh', 'build.sh', 'build-web.sh']) {
     await writeFile(path.join(root, 'scripts/lib', stub), '#!/usr/bin/env bash\nexit 0\n');
     await chmod(path.join(root, 'scripts/lib', stub), 0o755);
@@ -30,8 +32,8 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** Runs scripts/run with `args` until it prints its listening line; returns that URL. */
-function runUntilListening(args) {
+/** Runs scripts/run with `args` until it prints its listening line; returns that URL and the output. */
+function runUntilListeningWithOutput(args) {
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(root, 'scripts/run'), args, {
       env: { ...process.env, MEDRTC_DEV: '1' },
@@ -47,7 +49,7 @@ function runUntilListening(args) {
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        child.once('exit', () => resolve(m[1]));
+        child.once('exit', () => resolve({ url: m[1], out }));
         child.kill('SIGTERM');
       }
     };
@@ -62,10 +64,28 @@ function runUntilListening(args) {
   });
 }
 
+async function runUntilListening(args) {
+  return (await runUntilListeningWithOutput(args)).url;
+}
+
 test('./scripts/run --listen HOST:PORT serves there instead of failing on a second --listen', { timeout: 30_000 }, async () => {
   const dataDir = path.join(root, 'elsewhere');
   const url = await runUntilListening(['--listen', '127.0.0.1:0', `--data-dir=${dataDir}`]);
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.notEqual(new URL(url).port, '8080', 'the script default won');
   assert.ok((await stat(path.join(dataDir, 'medrtc.db'))).isFile(), 'the user\'s --data-dir was not used');
+});
+
+test('./scripts/run --turn starts coturn with UDP, TCP and TLS and hands medrtc all three URLs', { timeout: 30_000 }, async () => {
+  const { url, out } = await runUntilListeningWithOutput(['--turn', '--listen', '127.0.0.1:0']);
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const line = /coturn on \S+: (\S+)/.exec(out);
+  assert.ok(line, `no coturn line in:\n${out}`);
+  const urls = line[1].split(',');
+  assert.equal(urls.length, 3, line[1]);
+  assert.match(urls[0], /^turn:127\.0\.0\.1:\d+\?transport=udp$/);
+  assert.match(urls[1], /^turn:127\.0\.0\.1:\d+\?transport=tcp$/);
+  assert.match(urls[2], /^turns:127\.0\.0\.1:\d+\?transport=tcp$/);
+  // medrtc took them: it logs that TURN credentials are handed out.
+  assert.match(out, /turn=on/);
 });

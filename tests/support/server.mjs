@@ -15,15 +15,17 @@ const STOP_GRACE_MS = 5_000;
 
 /**
  * `wrapper` runs the binary through a command, e.g. ['prlimit', '--nofile=1024'] (it must exec
- * the binary, so the child's pid stays the server's).
- * @param {{workers?: number, dev?: boolean, env?: Record<string,string>, args?: string[], wrapper?: string[]}} [options]
+ * the binary, so the child's pid stays the server's). `listen` is the HTTP address (default
+ * 127.0.0.1:0); a test whose browser runs in another network namespace listens on an address
+ * that namespace reaches.
+ * @param {{workers?: number, dev?: boolean, env?: Record<string,string>, args?: string[], wrapper?: string[], listen?: string}} [options]
  * @returns {Promise<{baseUrl: string, apiKey: string, process: import('node:child_process').ChildProcess,
  *   dataDir: string, logs(): string, stop(): Promise<void>, restart(): Promise<void>}>}
  */
-export async function startServer({ workers = 1, dev = false, env = {}, args = [], wrapper = [] } = {}) {
+export async function startServer({ workers = 1, dev = false, env = {}, args = [], wrapper = [], listen = '127.0.0.1:0' } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'medrtc-test-'));
   const apiKey = `test_${randomBytes(24).toString('hex')}`;
-  let current = await spawnServer({ workers, dev, env, args, wrapper, dataDir, apiKey, listen: '127.0.0.1:0' });
+  let current = await spawnServer({ workers, dev, env, args, wrapper, dataDir, apiKey, listen });
   let stopped = false;
   const server = {
     baseUrl: current.baseUrl,
@@ -46,11 +48,11 @@ export async function startServer({ workers = 1, dev = false, env = {}, args = [
     async restart() {
       const before = server.logs();
       await current.kill();
-      const port = new URL(server.baseUrl).port;
+      const { hostname, port } = new URL(server.baseUrl);
       // The port was just released; retry briefly in case the kernel still holds it.
       for (let attempt = 0; ; attempt += 1) {
         try {
-          current = await spawnServer({ workers, dev, env, args, wrapper, dataDir, apiKey, listen: `127.0.0.1:${port}`, keepDataDirOnFailure: true });
+          current = await spawnServer({ workers, dev, env, args, wrapper, dataDir, apiKey, listen: `${hostname}:${port}`, keepDataDirOnFailure: true });
           break;
         } catch (err) {
           if (attempt >= 5) {

@@ -55,3 +55,31 @@ TEST(LocalTransport, ApplyingAgainReplacesTheCandidates) {
 
 }  // namespace
 }  // namespace medrtc::sdp
+
+namespace medrtc::sdp {
+namespace {
+
+TEST(LocalTransport, PassiveTcpCandidatesFollowUdpWithLowerPriority) {
+  MediaSection m;
+  LocalTransport local;
+  local.candidateIps = {"203.0.113.7", "2001:db8::2"};
+  local.candidatePort = 40000;
+  local.tcpCandidates = true;
+  applyLocalTransport(m, local, SetupRole::kPassive);
+  ASSERT_EQ(m.candidates.size(), 4u);
+  EXPECT_EQ(m.candidates[2].value, "t1 1 tcp 2124414975 203.0.113.7 40000 typ host tcptype passive");
+  EXPECT_EQ(m.candidates[3].value, "t2 1 tcp 2124414719 2001:db8::2 40000 typ host tcptype passive");
+  // RFC 6544 §4.2 preferences: every UDP candidate ranks above every TCP one, so a browser
+  // uses TCP only when UDP fails; the address order holds within TCP.
+  EXPECT_GT(m.candidates[1].parsed.priority, m.candidates[2].parsed.priority);
+  EXPECT_GT(m.candidates[2].parsed.priority, m.candidates[3].parsed.priority);
+  EXPECT_EQ(m.candidates[2].parsed.transport, "tcp");
+  EXPECT_NE(m.candidates[2].parsed.foundation, m.candidates[0].parsed.foundation);
+  // Off unless asked for: hosts without the TCP listener announce none.
+  local.tcpCandidates = false;
+  applyLocalTransport(m, local, SetupRole::kPassive);
+  EXPECT_EQ(m.candidates.size(), 2u);
+}
+
+}  // namespace
+}  // namespace medrtc::sdp

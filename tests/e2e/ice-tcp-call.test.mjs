@@ -1,0 +1,123 @@
+// Issue 11 item 2: a participant whose network drops all UDP still joins the call, over
+// passive ICE-TCP (RFC 6544) on the media worker's port. Bob's Chromium runs in its own
+// network namespace (tests/support/netns.mjs) whose nftables rules drop UDP both ways;
+// Alice's runs in the root namespace with UDP. Passes only if both decode each other AND
+// Bob's selected candidate pairs are TCP (getStats) while Alice's stay UDP (the TCP
+// candidates rank below UDP, sdp/local_transport.cpp).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchChromium } from '../support/chromium.mjs';
+import { assertNoClientErrors, closePages, joinCall, waitForRemoteMedia } from '../support/call-page.mjs';
+import { createNamespace, DROP_UDP_NFT } from '../support/netns.mjs';
+import { createRoom, startServer } from '../support/server.mjs';
+
+let ns;
+let server;
+let aliceBrowser;
+let bobBrowser;
+const pages = [];
+
+before(async () => {
+  ns = await createNamespace({ nft: DROP_UDP_NFT });
+  server = await startServer({
+    workers: 1,
+    // Bob's namespace reaches the root namespace only at the veth's root-side address:
+    // HTTP listens there, and --media-ip makes it the one address the server announces,
+    // so the candidates in the SDP are exactly the ones this test is about (by default
+    // the server would announce every interface address, in an order this test does not
+    // control, and Bob's Chromium would spend its time on pairs that go nowhere).
+    listen: `${ns.rootIp}:0`,
+    // Plain HTTP off loopback needs saying so; TLS is not what this test is about
+    // (tests/e2e/tls-call.test.mjs is).
+    args: ['--media-ip', ns.rootIp, '--insecure-http'],
+  });
+  // getUserMedia needs a secure context, which plain http is only on loopback; this flag
+  // marks the test server's origin secure and changes nothing in ICE.
+  const secureOrigin = `--unsafely-treat-insecure-origin-as-secure=${server.baseUrl}`;
+  aliceBrowser = await launchChromium({ args: [secureOrigin] });
+  bobBrowser = await ns.launchChromium({ args: [secureOrigin] });
+});
+
+after(async () => {
+  await closePages(pages);
+  await aliceBrowser?.close();
+  await bobBrowser?.close();
+  await server?.stop();
+  await ns?.destroy();
+});
+
+/** Protocol and type of the selected pair of each server connection, and any UDP pair that worked. */
+async function selectedPairs(page) {
+  return page.evaluate(async () => {
+    const out = {};
+    for (const name of ['publisher', 'subscriber']) {
+      const pc = window.__medrtc[name];
+      if (!pc) {
+        continue;
+      }
+      const stats = await pc.getStats();
+      let pair = null;
+      let udpPairsSucceeded = 0;
+      stats.forEach((s) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId) {
+          pair = stats.get(s.selectedCandidatePairId);
+        }
+        if (s.type === 'candidate-pair' && s.state === 'succeeded' && stats.get(s.localCandidateId)?.protocol === 'udp') {
+          udpPairsSucceeded += 1;
+        }
+      });
+      const local = pair ? stats.get(pair.localCandidateId) : null;
+      const remote = pair ? stats.get(pair.remoteCandidateId) : null;
+      out[name] = {
+        localProtocol: local?.protocol ?? null,
+        remoteProtocol: remote?.protocol ?? null,
+        remoteTcpType: remote?.tcpType ?? null,
+        remoteAddress: remote ? `${remote.address ?? remote.ip}:${remote.port}` : null,
+        bytesSent: pair?.bytesSent ?? 0,
+        bytesReceived: pair?.bytesReceived ?? 0,
+        udpPairsSucceeded,
+      };
+    }
+    return out;
+  });
+}
+
+test('a participant without UDP connects over ICE-TCP and both decode', { timeout: 120_000 }, async (t) => {
+  try {
+    assert.match(server.logs(), /listening on udp \S+ and tcp/, 'the media worker did not open its ICE-TCP listener');
+    const roomId = await createRoom(server);
+    const alice = await joinCall(aliceBrowser, server, roomId, { identity: 'dr-weber', name: 'Dr Weber', role: 'host' });
+    pages.push(alice);
+    const bob = await joinCall(bobBrowser, server, roomId, { identity: 'patient-1', name: 'Patient One', role: 'guest' });
+    pages.push(bob);
+
+    const [aliceStats, bobStats] = await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
+    t.diagnostic(`alice: ${JSON.stringify(aliceStats)}`);
+    t.diagnostic(`bob: ${JSON.stringify(bobStats)}`);
+
+    const bobPairs = await selectedPairs(bob);
+    const alicePairs = await selectedPairs(alice);
+    t.diagnostic(`bob pairs: ${JSON.stringify(bobPairs)}`);
+    t.diagnostic(`alice pairs: ${JSON.stringify(alicePairs)}`);
+    for (const name of ['publisher', 'subscriber']) {
+      const p = bobPairs[name];
+      assert.ok(p, `Bob has no ${name} connection`);
+      assert.equal(p.localProtocol, 'tcp', `Bob's ${name} selected a ${p.localProtocol} pair`);
+      assert.equal(p.remoteProtocol, 'tcp');
+      assert.equal(p.remoteTcpType, 'passive');
+      assert.equal(p.remoteAddress.split(':')[0], ns.rootIp);
+      assert.ok(p.bytesReceived > 0 && p.bytesSent > 0, `Bob's ${name} TCP pair carried no bytes`);
+      // The namespace really blocks UDP: no UDP pair of Bob's ever worked.
+      assert.equal(p.udpPairsSucceeded, 0, `Bob's ${name} had a working UDP pair`);
+      const a = alicePairs[name];
+      assert.ok(a, `Alice has no ${name} connection`);
+      assert.equal(a.localProtocol, 'udp', `Alice's ${name} did not keep UDP, which ranks above TCP`);
+    }
+    for (const page of [alice, bob]) {
+      assertNoClientErrors(page);
+    }
+  } catch (err) {
+    t.diagnostic(`server log:\n${server.logs()}`);
+    throw err;
+  }
+});

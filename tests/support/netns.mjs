@@ -1,0 +1,123 @@
+// Network namespaces for browser tests that need a network other than the server's: each
+// namespace gets a veth pair to the root namespace (a /30 of 10.0.0.0/8 nobody else on this
+// machine uses), its own nftables rules, and a Chromium started inside it through
+// `ip netns exec`. Tests run as root (CI too); nothing leaves this machine: the namespace
+// has no route but the veth, and the root side does not forward.
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from './chromium.mjs';
+
+const run = promisify(execFile);
+let sequence = 0;
+
+async function ip(...args) {
+  return run('ip', args);
+}
+
+/** IPv4 addresses on this machine's interfaces, to pick a /30 that is not among them. */
+async function usedPrefixes() {
+  const { stdout } = await ip('-o', '-4', 'addr', 'show');
+  return new Set([...stdout.matchAll(/inet (\d+\.\d+\.\d+)\./g)].map((m) => m[1]));
+}
+
+/**
+ * Creates a namespace joined to the root namespace by a veth pair.
+ * `nft` is an nftables ruleset loaded inside the namespace (e.g. dropping UDP).
+ * @returns {Promise<{name: string, rootIp: string, nsIp: string, exec(cmd: string[]): Promise<{stdout: string}>,
+ *   applyNft(rules: string): Promise<void>,
+ *   launchChromium(options?: {args?: string[]}): Promise<import('playwright-core').Browser>, destroy(): Promise<void>}>}
+ */
+export async function createNamespace({ nft = '' } = {}) {
+  sequence += 1;
+  // Interface names are at most 15 characters.
+  const tag = `${process.pid % 100000}${sequence}`;
+  const name = `medrtc-${tag}`;
+  const rootIf = `mr${tag}`;
+  const nsIf = `mn${tag}`;
+  const used = await usedPrefixes();
+  let prefix = null;
+  for (let attempt = 0; attempt < 50 && !prefix; attempt += 1) {
+    const candidate = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}`;
+    if (!used.has(candidate)) {
+      prefix = candidate;
+    }
+  }
+  if (!prefix) {
+    throw new Error('no free 10.x.y.0/30 for a test namespace');
+  }
+  const rootIp = `${prefix}.1`;
+  const nsIp = `${prefix}.2`;
+  const dir = await mkdtemp(path.join(tmpdir(), 'medrtc-netns-'));
+  const inNs = (...args) => run('ip', ['netns', 'exec', name, ...args]);
+  const applyNft = async (rules) => {
+    const file = path.join(dir, 'rules.nft');
+    await writeFile(file, rules);
+    await inNs('nft', '-f', file);
+  };
+  const destroy = async () => {
+    // Deleting the namespace deletes its veth end, and with it the root end.
+    await ip('netns', 'del', name).catch(() => {});
+    await ip('link', 'del', rootIf).catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await ip('netns', 'add', name);
+    await ip('link', 'add', rootIf, 'type', 'veth', 'peer', 'name', nsIf);
+    await ip('link', 'set', nsIf, 'netns', name);
+    await ip('addr', 'add', `${rootIp}/30`, 'dev', rootIf);
+    await ip('link', 'set', rootIf, 'up');
+    await inNs('ip', 'link', 'set', 'lo', 'up');
+    await inNs('ip', 'addr', 'add', `${nsIp}/30`, 'dev', nsIf);
+    await inNs('ip', 'link', 'set', nsIf, 'up');
+    if (nft) {
+      await applyNft(nft);
+    }
+  } catch (err) {
+    await destroy();
+    throw err;
+  }
+  return {
+    name,
+    rootIp,
+    nsIp,
+    exec: (cmd) => inNs(...cmd),
+    /** Loads more nftables rules (e.g. once the ports to allow are known). */
+    applyNft,
+    /** Debian's Chromium inside the namespace (playwright talks to it over a pipe). */
+    async launchChromium({ args = [] } = {}) {
+      const wrapper = path.join(dir, 'chromium-in-netns');
+      const bin = process.env.MEDRTC_CHROMIUM ?? '/usr/bin/chromium';
+      await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec '${name}' '${bin}' "$@"\n`);
+      await chmod(wrapper, 0o755);
+      return chromium.launch({ executablePath: wrapper, args: [...CHROMIUM_ARGS, ...args] });
+    },
+    destroy,
+  };
+}
+
+/** nftables rules for a namespace whose traffic may not use UDP, in either direction. */
+export const DROP_UDP_NFT = `table inet medrtc_test {
+  chain output { type filter hook output priority 0; policy accept; meta l4proto udp drop; }
+  chain input { type filter hook input priority 0; policy accept; meta l4proto udp drop; }
+}
+`;
+
+/**
+ * nftables rules for a namespace that may reach `ip` only on the given TCP ports (a network
+ * that allows only HTTPS out): everything else it sends is dropped, UDP included.
+ */
+export function onlyTcpTo(ip, ports) {
+  return `table inet medrtc_test {
+  chain output {
+    type filter hook output priority 0; policy drop;
+    oif "lo" accept;
+    ct state established,related accept;
+    ip daddr ${ip} tcp dport { ${ports.join(', ')} } accept;
+  }
+}
+`;
+}

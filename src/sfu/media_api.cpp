@@ -10,6 +10,7 @@ const char* toString(MediaError e) {
     case MediaError::kStaleVersion: return "stale_version";
     case MediaError::kForbidden: return "forbidden";
     case MediaError::kShuttingDown: return "shutting_down";
+    case MediaError::kTransportNotFound: return "transport_not_found";
   }
   return "unknown";
 }

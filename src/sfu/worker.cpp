@@ -101,6 +101,13 @@ void Worker::unregisterTransport(const std::string& localUfrag, WebRtcTransport&
   std::erase_if(transportsByTuple_, [&](const auto& entry) { return entry.second == &transport; });
 }
 
+void Worker::unregisterUfrag(const std::string& localUfrag, WebRtcTransport& transport) {
+  auto it = transportsByUfrag_.find(localUfrag);
+  if (it != transportsByUfrag_.end() && it->second == &transport) {
+    transportsByUfrag_.erase(it);
+  }
+}
+
 void Worker::bindTuple(const SocketAddress& remote, WebRtcTransport& transport) {
   transportsByTuple_[remote] = &transport;
 }

@@ -41,6 +41,7 @@ class Worker final : public TransportHost {
 
   void registerTransport(const std::string& localUfrag, WebRtcTransport& transport) override;
   void unregisterTransport(const std::string& localUfrag, WebRtcTransport& transport) override;
+  void unregisterUfrag(const std::string& localUfrag, WebRtcTransport& transport) override;
 
   // TransportHost
   net::UdpSocket& socket() override { return *socket_; }

@@ -14,14 +14,15 @@ const READY_TIMEOUT_MS = 15_000;
 const STOP_GRACE_MS = 5_000;
 
 /**
- * @param {{workers?: number, dev?: boolean, env?: Record<string,string>, args?: string[]}} [options]
+ * @param {{workers?: number, dev?: boolean, env?: Record<string,string>, args?: string[], listen?: string}} [options]
+ *   `listen`: where the server listens (default 127.0.0.1:0; a namespaced browser needs 0.0.0.0:0).
  * @returns {Promise<{baseUrl: string, apiKey: string, process: import('node:child_process').ChildProcess,
  *   dataDir: string, logs(): string, stop(): Promise<void>, restart(): Promise<void>}>}
  */
-export async function startServer({ workers = 1, dev = false, env = {}, args = [] } = {}) {
+export async function startServer({ workers = 1, dev = false, env = {}, args = [], listen = '127.0.0.1:0' } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'medrtc-test-'));
   const apiKey = `test_${randomBytes(24).toString('hex')}`;
-  let current = await spawnServer({ workers, dev, env, args, dataDir, apiKey, listen: '127.0.0.1:0' });
+  let current = await spawnServer({ workers, dev, env, args, dataDir, apiKey, listen });
   let stopped = false;
   const server = {
     baseUrl: current.baseUrl,

@@ -2,12 +2,13 @@
 // both ways) and gets it back: media resumes on both sides with the same participant id,
 // and the other side never sees participant_left (docs/protocol.md "Recovery"). The
 // server runs in the host's namespace and is reached over the veth.
-// The cut is made CUTS times (MEDRTC_LINK_CUTS, default 3); the median time from the
-// restore to the first decoded frame on both sides must be within 3 s. Single cuts vary
-// (measured here: 0.3 s to 4.5 s, the slow ones on the publisher's side while Chromium
-// makes its pair writable again and sends a keyframe), so each cut only has to resume
-// within RESUME_EVENTUALLY_MS. Chromium flags the connection `disconnected` only when the
-// link is back, so a 5 s cut is repaired by ICE consent alone, not by an ICE restart.
+// The cut is made CUTS times (MEDRTC_LINK_CUTS, default 3); each time the first decoded
+// frame on both sides must come within 3 s of the restore (the median is reported).
+// Before the SFU asked for a keyframe when a publisher's video came back from a silence
+// (sfu/producer.cpp), the receiver of the cut publisher took up to 4.5 s: it NACKed the
+// gap first. Chromium flags the connection `disconnected` only about when the link is
+// back, so a 5 s cut is mostly repaired by ICE consent on the same pair; the ICE restart
+// it may still ask for must not disturb the media.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
@@ -16,7 +17,7 @@ import { createNetns, launchChromiumIn, netnsUnavailable } from '../support/netn
 import { createRoom, startServer, waitFor } from '../support/server.mjs';
 
 const CUT_MS = 5_000;
-const MEDIAN_RESUME_WITHIN_MS = 3_000;
+const RESUME_WITHIN_MS = 3_000;
 const RESUME_EVENTUALLY_MS = 10_000;
 const CUTS = Number(process.env.MEDRTC_LINK_CUTS ?? 3);
 const unavailable = await netnsUnavailable();
@@ -44,7 +45,7 @@ async function framesNow(page) {
   return (await inboundStats(page)).video.framesDecoded;
 }
 
-test('media resumes after a restored link (median within 3 s), same participant, no leave', { skip: unavailable ?? false, timeout: 60_000 + CUTS * 20_000 }, async (t) => {
+test('media resumes within 3 s of a restored link, same participant, no leave', { skip: unavailable ?? false, timeout: 60_000 + CUTS * 20_000 }, async (t) => {
   const port = new URL(env.server.baseUrl).port;
   const hostSide = { ...env.server, baseUrl: `http://127.0.0.1:${port}` };
   const nsSide = { ...env.server, baseUrl: `http://${env.netns.hostIp}:${port}` };
@@ -86,7 +87,9 @@ test('media resumes after a restored link (median within 3 s), same participant,
     const sorted = [...resumeTimes].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)];
     t.diagnostic(`median ${median} ms over ${sorted.length} cut(s): ${resumeTimes.join(', ')}`);
-    assert.ok(median <= MEDIAN_RESUME_WITHIN_MS, `median resume ${median} ms after the restore (limit ${MEDIAN_RESUME_WITHIN_MS} ms)`);
+    for (const ms of resumeTimes) {
+      assert.ok(ms <= RESUME_WITHIN_MS, `media resumed ${ms} ms after the restore (limit ${RESUME_WITHIN_MS} ms)`);
+    }
 
     assert.equal(await participantId(bob), bobId, 'Bob came back under another participant id');
     assert.equal(await bob.evaluate(() => window.__medrtc.state), 'in_call');

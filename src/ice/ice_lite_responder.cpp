@@ -25,16 +25,23 @@ const char* reasonFor(uint16_t code) {
 }  // namespace
 
 IceLiteResponder::IceLiteResponder(std::string localUfrag, std::string localPassword)
-    : localUfrag_(std::move(localUfrag)), localPassword_(std::move(localPassword)) {}
+    : current_{std::move(localUfrag), std::move(localPassword), {}} {}
 
 IceLiteResponder IceLiteResponder::withRandomCredentials() {
   return IceLiteResponder(randomIceString(kUfragLength), randomIceString(kPasswordLength));
 }
 
-void IceLiteResponder::restart(std::string localUfrag, std::string localPassword) {
-  localUfrag_ = std::move(localUfrag);
-  localPassword_ = std::move(localPassword);
-  remoteUfrag_.clear();
+void IceLiteResponder::restart(std::string localUfrag, std::string localPassword, Micros previousValidUntil) {
+  previous_ = std::move(current_);
+  previousValidUntil_ = previousValidUntil;
+  current_ = Credentials{std::move(localUfrag), std::move(localPassword), {}};
+}
+
+std::optional<std::string> IceLiteResponder::previousUfrag(Micros now) const {
+  if (!previous_ || now >= previousValidUntil_) {
+    return std::nullopt;
+  }
+  return previous_->ufrag;
 }
 
 std::optional<std::string_view> IceLiteResponder::localUfragOf(const StunMessage& message) {
@@ -49,13 +56,23 @@ std::optional<std::string_view> IceLiteResponder::localUfragOf(const StunMessage
   return username->substr(0, colon);
 }
 
-bool IceLiteResponder::usernameMatches(std::string_view username) const {
+bool IceLiteResponder::usernameMatches(const Credentials& credentials, std::string_view username) {
   // RFC 8445 §7.2.2: USERNAME = "<receiver's ufrag>:<sender's ufrag>".
-  if (username.size() <= localUfrag_.size() || username.substr(0, localUfrag_.size()) != localUfrag_ ||
-      username[localUfrag_.size()] != ':') {
+  const std::string& local = credentials.ufrag;
+  if (username.size() <= local.size() || username.substr(0, local.size()) != local || username[local.size()] != ':') {
     return false;
   }
-  return remoteUfrag_.empty() || username.substr(localUfrag_.size() + 1) == remoteUfrag_;
+  return credentials.remoteUfrag.empty() || username.substr(local.size() + 1) == credentials.remoteUfrag;
+}
+
+const IceLiteResponder::Credentials* IceLiteResponder::credentialsFor(std::string_view username, Micros now) const {
+  if (usernameMatches(current_, username)) {
+    return &current_;
+  }
+  if (previous_ && now < previousValidUntil_ && usernameMatches(*previous_, username)) {
+    return &*previous_;
+  }
+  return nullptr;
 }
 
 IceLiteResponder::Outcome IceLiteResponder::handleRequest(ByteView datagram, const SocketAddress& from, Micros now) {
@@ -83,28 +100,35 @@ IceLiteResponder::Outcome IceLiteResponder::handleRequest(const StunMessage& mes
   // key the peer would share.
   auto username = message.username();
   if (!username || !message.hasMessageIntegrity()) {
-    return respondError(message, 400, false);
+    return respondError(message, 400, nullptr);
   }
-  if (!usernameMatches(*username) || !message.verifyMessageIntegrity(localPassword_)) {
-    return respondError(message, 401, false);
+  const Credentials* credentials = credentialsFor(*username, now);
+  if (credentials == nullptr || !message.verifyMessageIntegrity(credentials->password)) {
+    return respondError(message, 401, nullptr);
   }
+  const std::string& password = credentials->password;
   if (message.method() != StunMethod::kBinding) {
-    return respondError(message, 400, true);
+    return respondError(message, 400, &password);
   }
   // RFC 8445 §7.1.1: a check carries PRIORITY (needed for peer-reflexive candidates).
   if (!message.priority()) {
-    return respondError(message, 400, true);
+    return respondError(message, 400, &password);
   }
   // RFC 8445 §6.1.1: facing a full agent, the lite agent is controlled. A peer that says
   // it is controlled too has a role conflict it must resolve (RFC 8445 §7.3.1.1); being
   // lite, we cannot switch to controlling, so we always answer 487.
   if (message.iceControlled()) {
-    return respondError(message, 487, true);
+    return respondError(message, 487, &password);
   }
-
   const std::optional<SocketAddress> before = selectedTuple();
   Tuple& tuple = touchTuple(from, now);
-  Outcome outcome = respondSuccess(message, from);
+  Outcome outcome = respondSuccess(message, from, password);
+  // The peer uses the new credentials: it has the restart's description, so the old ones
+  // are done (mediasoup's IceServer does the same). After the response: `password` may
+  // point into them.
+  if (credentials == &current_) {
+    previous_.reset();
+  }
   outcome.tupleValid = true;
   // RFC 8445 §7.3.1.5: USE-CANDIDATE from the controlling agent nominates the pair.
   if (message.useCandidate() && message.iceControlling()) {
@@ -174,11 +198,12 @@ bool IceLiteResponder::consentExpired(Micros now) const {
   return t != nullptr && now - t->lastConsent >= kConsentTimeout;
 }
 
-IceLiteResponder::Outcome IceLiteResponder::respondSuccess(const StunMessage& request, const SocketAddress& from) {
+IceLiteResponder::Outcome IceLiteResponder::respondSuccess(const StunMessage& request, const SocketAddress& from,
+                                                           const std::string& password) {
   // RFC 8445 §7.3.1: the success response carries the source as XOR-MAPPED-ADDRESS and is
   // protected with our password; FINGERPRINT per RFC 8445 §7.2.2.
   StunMessageBuilder b(responseBuffer_, StunMethod::kBinding, StunClass::kSuccessResponse, request.transactionId());
-  b.addXorMappedAddress(from).addMessageIntegrity(localPassword_).addFingerprint();
+  b.addXorMappedAddress(from).addMessageIntegrity(password).addFingerprint();
   Outcome outcome;
   auto bytes = b.finish();
   if (bytes.ok()) {
@@ -189,11 +214,11 @@ IceLiteResponder::Outcome IceLiteResponder::respondSuccess(const StunMessage& re
 }
 
 IceLiteResponder::Outcome IceLiteResponder::respondError(const StunMessage& request, uint16_t code,
-                                                         bool authenticated) {
+                                                         const std::string* password) {
   StunMessageBuilder b(responseBuffer_, request.method(), StunClass::kErrorResponse, request.transactionId());
   b.addErrorCode(code, reasonFor(code));
-  if (authenticated) {
-    b.addMessageIntegrity(localPassword_);
+  if (password != nullptr) {
+    b.addMessageIntegrity(*password);
   }
   b.addFingerprint();
   Outcome outcome;

@@ -48,13 +48,20 @@ class IceLiteResponder {
   // Fresh random credentials from the OS CSPRNG.
   static IceLiteResponder withRandomCredentials();
 
-  const std::string& localUfrag() const { return localUfrag_; }
-  const std::string& localPassword() const { return localPassword_; }
+  const std::string& localUfrag() const { return current_.ufrag; }
+  const std::string& localPassword() const { return current_.password; }
   // The peer's ufrag from its SDP; until set, only our half of USERNAME is checked.
-  void setRemoteUfrag(std::string remoteUfrag) { remoteUfrag_ = std::move(remoteUfrag); }
+  void setRemoteUfrag(std::string remoteUfrag) { current_.remoteUfrag = std::move(remoteUfrag); }
   // ICE restart (RFC 8445 §9): new local credentials, the remote ufrag comes with the new
   // offer. Valid tuples stay usable until the peer nominates again.
-  void restart(std::string localUfrag, std::string localPassword);
+  // The old credentials still answer until `previousValidUntil` or until the first check
+  // with the new ones succeeds, whichever comes first (as mediasoup's IceServer): the peer
+  // keeps sending consent checks with them until the new description reaches it, and
+  // refusing those would cost it consent (RFC 7675) over a restart that is still on the
+  // way. The default, 0, refuses them at once.
+  void restart(std::string localUfrag, std::string localPassword, Micros previousValidUntil = Micros{0});
+  // The ufrag replaced by the last restart while it still answers checks at `now`.
+  std::optional<std::string> previousUfrag(Micros now) const;
 
   Outcome handleRequest(ByteView datagram, const SocketAddress& from, Micros now);
   // For a caller that already parsed the message (e.g. to route it by localUfragOf).
@@ -80,16 +87,24 @@ class IceLiteResponder {
     bool inUse = false;
   };
 
-  bool usernameMatches(std::string_view username) const;
+  struct Credentials {
+    std::string ufrag;
+    std::string password;
+    std::string remoteUfrag;  // empty: any
+  };
+  static bool usernameMatches(const Credentials& credentials, std::string_view username);
+  // The credentials a check's USERNAME names, or null when none (or expired ones) does.
+  const Credentials* credentialsFor(std::string_view username, Micros now) const;
   Tuple& touchTuple(const SocketAddress& from, Micros now);
   const Tuple* selected() const;
-  Outcome respondError(const StunMessage& request, uint16_t code, bool authenticated);
+  // `password` protects the response; null: not integrity-protected.
+  Outcome respondError(const StunMessage& request, uint16_t code, const std::string* password);
   Outcome respondMalformed(ByteView datagram);
-  Outcome respondSuccess(const StunMessage& request, const SocketAddress& from);
+  Outcome respondSuccess(const StunMessage& request, const SocketAddress& from, const std::string& password);
 
-  std::string localUfrag_;
-  std::string localPassword_;
-  std::string remoteUfrag_;
+  Credentials current_;
+  std::optional<Credentials> previous_;  // the ones before the last restart, during the grace
+  Micros previousValidUntil_{0};
   std::array<Tuple, kMaxTuples> tuples_{};
   uint64_t seq_ = 0;
   // Biggest response: header + XOR-MAPPED-ADDRESS (IPv6) + MI + FINGERPRINT = 96 bytes,

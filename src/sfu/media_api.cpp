@@ -11,6 +11,7 @@ const char* toString(MediaError e) {
     case MediaError::kForbidden: return "forbidden";
     case MediaError::kShuttingDown: return "shutting_down";
     case MediaError::kInternal: return "internal";
+    case MediaError::kTransportNotFound: return "transport_not_found";
   }
   return "unknown";
 }

@@ -19,6 +19,7 @@ enum class MediaError {
   kForbidden,       // publishing without the publish grant
   kShuttingDown,
   kInternal,        // the worker failed while handling this participant (contained to it)
+  kTransportNotFound,  // restartIce: the ufrag names none of the participant's transports
 };
 
 const char* toString(MediaError e);
@@ -29,6 +30,17 @@ using ControlPoster = std::function<void(std::function<void()>)>;
 struct ParticipantGrants {
   bool publish = true;
   bool subscribe = true;
+};
+
+// What restartIce did: which of the participant's two connections it restarted and its
+// new ICE credentials (mediasoup's iceParameters). The next description of that
+// connection carries them: the publish_answer to the client's ICE-restart offer, or the
+// subscribe offer the room sends by itself.
+struct IceRestart {
+  enum class Connection { kPublisher, kSubscriber };
+  Connection connection = Connection::kPublisher;
+  std::string iceUfrag;
+  std::string icePwd;
 };
 
 // Events the media plane raises about one participant. Delivered on the control thread.
@@ -63,6 +75,12 @@ class MediaApi {
   // Applies the publisher connection's offer; answers with the server's SDP answer.
   virtual void publish(const std::string& roomId, const std::string& participantId, std::string offerSdp,
                        Done<std::string> done) = 0;
+  // ICE restart of the participant's transport whose current local ufrag is `iceUfrag`
+  // (from the server's last description of that connection). DTLS and SRTP are kept. A
+  // ufrag of another participant's transport, or an outdated one, is kTransportNotFound
+  // and changes nothing. A subscriber restart is followed by a subscribe offer.
+  virtual void restartIce(const std::string& roomId, const std::string& participantId, std::string iceUfrag,
+                          Done<IceRestart> done) = 0;
   // Applies the client's answer to subscribe offer `version`.
   virtual void answerSubscription(const std::string& roomId, const std::string& participantId, uint32_t version,
                                   std::string answerSdp, Done<Ok> done) = 0;

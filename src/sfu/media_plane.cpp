@@ -109,6 +109,23 @@ class WorkerPool final : public MediaApi {
     });
   }
 
+  void restartIce(const std::string& roomId, const std::string& participantId, std::string iceUfrag,
+                  Done<IceRestart> done) override {
+    Worker* worker = existingWorker(roomId);
+    if (!worker) {
+      toControl_([done = std::move(done)] { done(fail(MediaError::kRoomNotFound)); });
+      return;
+    }
+    worker->post([this, worker, roomId, participantId, iceUfrag = std::move(iceUfrag), done = std::move(done)]() mutable {
+      Room* room = worker->findRoom(roomId);
+      if (!room) {
+        reply(std::move(done), Result<IceRestart, MediaError>(fail(MediaError::kRoomNotFound)));
+        return;
+      }
+      reply(std::move(done), room->restartIce(participantId, iceUfrag));
+    });
+  }
+
   void answerSubscription(const std::string& roomId, const std::string& participantId, uint32_t version,
                           std::string answerSdp, Done<Ok> done) override {
     Worker* worker = existingWorker(roomId);

@@ -16,6 +16,9 @@ namespace {
 // Collapse keyframe requests: a new subscriber and a decoder error on another often
 // arrive together; one PLI per interval is enough and spares the publisher's uplink.
 constexpr Micros kKeyframeRequestInterval{300'000};
+// A video stream silent this long that comes back has lost its subscribers' decoders
+// their reference frames.
+constexpr Micros kResumeAfterSilence{1'000'000};
 
 bool nameIs(const sdp::Codec& codec, const char* name) { return strcasecmp(codec.name.c_str(), name) == 0; }
 }  // namespace
@@ -112,6 +115,14 @@ Producer::Verdict Producer::receive(rtp::RtpPacketView& packet, Micros now) {
   stats_.bytes += packet.size();
   updateStatistics(packet, now);
   if (isVideo()) {
+    // The publisher's link was cut and is back (or its ICE restarted): ask for a keyframe
+    // now. A browser receiving the stream would first NACK the gap, which the publisher
+    // and our cache no longer hold, and only then ask, seconds later (measured in
+    // tests/e2e/link-cut.test.mjs).
+    if (lastPacketAt_ && now - *lastPacketAt_ >= kResumeAfterSilence) {
+      requestKeyframe();
+    }
+    lastPacketAt_ = now;
     cache_.store(packet.sequenceNumber(), packet.bytes());
   }
   return Verdict::kForward;

@@ -105,6 +105,7 @@ class Producer {
 
   bool keyframeWanted_ = false;
   Micros lastKeyframeRequest_{-1'000'000'000};
+  std::optional<Micros> lastPacketAt_;  // arrival of the latest packet, for resumeKeyframe
 
   // RFC 3550 A.1/A.3/A.8 receive statistics.
   rtp::SequenceNumberUnwrapper unwrapper_;

@@ -207,6 +207,37 @@ void Room::sendSubscribeOffer(Participant& subscriber) {
   });
 }
 
+Result<IceRestart, MediaError> Room::restartIce(const std::string& participantId, const std::string& iceUfrag) {
+  Participant* participant = find(participantId);
+  if (!participant) {
+    return fail(MediaError::kParticipantNotFound);
+  }
+  // Only the participant's own transports, by their current ufrag: another participant's
+  // ufrag, or one a restart already replaced (a repeated request), changes nothing.
+  IceRestart restart;
+  WebRtcTransport* transport = nullptr;
+  if (participant->publisherTransport().localUfrag() == iceUfrag) {
+    transport = &participant->publisherTransport();
+    restart.connection = IceRestart::Connection::kPublisher;
+  } else if (participant->subscriberTransport().localUfrag() == iceUfrag) {
+    transport = &participant->subscriberTransport();
+    restart.connection = IceRestart::Connection::kSubscriber;
+  } else {
+    return fail(MediaError::kTransportNotFound);
+  }
+  transport->restartIce();
+  restart.iceUfrag = transport->localUfrag();
+  restart.icePwd = transport->localPassword();
+  spdlog::info("media ice restart room={} participant={} connection={}", id_, participantId,
+               restart.connection == IceRestart::Connection::kPublisher ? "publisher" : "subscriber");
+  if (restart.connection == IceRestart::Connection::kSubscriber) {
+    // The server offers on this connection: the new credentials go out in a new offer
+    // (after the outstanding one is answered, if any).
+    renegotiate(*participant);
+  }
+  return restart;
+}
+
 Result<Ok, MediaError> Room::answerSubscription(const std::string& participantId, uint32_t version,
                                                 const std::string& answerSdp) {
   Participant* subscriber = find(participantId);

@@ -25,6 +25,7 @@ class Room final : public Participant::Listener {
   Result<Ok, MediaError> addParticipant(const std::string& participantId, ParticipantGrants grants);
   void removeParticipant(const std::string& participantId);
   Result<std::string, MediaError> publish(const std::string& participantId, const std::string& offerSdp);
+  Result<IceRestart, MediaError> restartIce(const std::string& participantId, const std::string& iceUfrag);
   Result<Ok, MediaError> answerSubscription(const std::string& participantId, uint32_t version,
                                             const std::string& answerSdp);
   // Ticks the participants in tick slot `slot` (Worker::nextTickSlot).

@@ -21,6 +21,8 @@ class TransportHost {
   virtual void registerTransport(const std::string& localUfrag, WebRtcTransport& transport) = 0;
   // Forgets the ufrag and every 5-tuple bound to the transport.
   virtual void unregisterTransport(const std::string& localUfrag, WebRtcTransport& transport) = 0;
+  // Forgets only the ufrag (the one an ICE restart replaced); the 5-tuples stay bound.
+  virtual void unregisterUfrag(const std::string& localUfrag, WebRtcTransport& transport) = 0;
   // The ICE agent validated a check from this 5-tuple: route its datagrams to `transport`.
   virtual void bindTuple(const SocketAddress& remote, WebRtcTransport& transport) = 0;
   virtual Micros now() const = 0;

@@ -12,6 +12,9 @@ struct TransportTimeouts {
   Micros consentTimeout = std::chrono::seconds(30);
   // A client that never completes ICE+DTLS within this time after negotiating is gone.
   Micros connectTimeout = std::chrono::seconds(30);
+  // After an ICE restart the old credentials still answer this long (or until the peer
+  // checks with the new ones): the new description may still be on its way to the client.
+  Micros iceRestartGrace = std::chrono::seconds(10);
 };
 
 }  // namespace medrtc::sfu

@@ -29,7 +29,26 @@ WebRtcTransport::WebRtcTransport(std::string name, TransportHost& host,
   host_.registerTransport(localUfrag_, *this);
 }
 
-WebRtcTransport::~WebRtcTransport() { host_.unregisterTransport(localUfrag_, *this); }
+WebRtcTransport::~WebRtcTransport() {
+  if (!previousUfrag_.empty()) {
+    host_.unregisterUfrag(previousUfrag_, *this);
+  }
+  host_.unregisterTransport(localUfrag_, *this);
+}
+
+void WebRtcTransport::restartIce() {
+  // A second restart within the grace: the ufrag before the last one is done for good.
+  if (!previousUfrag_.empty()) {
+    host_.unregisterUfrag(previousUfrag_, *this);
+  }
+  previousUfrag_ = localUfrag_;
+  localUfrag_ = randomIceString(ice::IceLiteResponder::kUfragLength);
+  localPassword_ = randomIceString(ice::IceLiteResponder::kPasswordLength);
+  ice_.restart(localUfrag_, localPassword_, host_.now() + host_.transportTimeouts().iceRestartGrace);
+  // A check from a new 5-tuple (the client's network changed) finds us by the new ufrag.
+  host_.registerTransport(localUfrag_, *this);
+  spdlog::debug("transport {} ice restarted", name_);
+}
 
 void WebRtcTransport::setRemoteParameters(const std::string& fingerprintAlgorithm, const std::string& fingerprint) {
   auto result = dtls_->setRemoteFingerprint(fingerprintAlgorithm, fingerprint);
@@ -164,6 +183,10 @@ bool WebRtcTransport::sendRtcp(ByteView compound) {
 void WebRtcTransport::onTick(Micros now) {
   if (failed_) {
     return;
+  }
+  if (!previousUfrag_.empty() && !ice_.previousUfrag(now)) {
+    host_.unregisterUfrag(previousUfrag_, *this);
+    previousUfrag_.clear();
   }
   // DTLS retransmits only while handshaking: as the server we send the last flight, and
   // OpenSSL stops its timer when the handshake ends (a lost last flight is answered when

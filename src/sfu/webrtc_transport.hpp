@@ -53,6 +53,13 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
   // races its own connectivity checks); DTLS checks the fingerprint whenever it arrives.
   void setRemoteParameters(const std::string& fingerprintAlgorithm, const std::string& fingerprint);
 
+  // ICE restart (RFC 8445 §9, mediasoup's WebRtcTransport::restartIce): new local ufrag and
+  // password for the next description; DTLS and the SRTP sessions stay as they are, so
+  // media continues as soon as the peer's checks with the new credentials succeed, on the
+  // old 5-tuple or a new one. The old ufrag answers until the peer uses the new one or
+  // TransportTimeouts::iceRestartGrace passes.
+  void restartIce();
+
   void receiveDatagram(MutableByteView data, const SocketAddress& from);
   void onTick(Micros now);
 
@@ -92,6 +99,7 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
   Listener& listener_;
   std::string localUfrag_;
   std::string localPassword_;
+  std::string previousUfrag_;  // replaced by restartIce, still routed during the grace
   ice::IceLiteResponder ice_;
   std::unique_ptr<dtls::DtlsTransport> dtls_;
   std::unique_ptr<srtp::SrtpSession> srtpInbound_;

@@ -139,6 +139,13 @@ void Worker::unregisterTransport(const std::string& localUfrag, WebRtcTransport&
   }
 }
 
+void Worker::unregisterUfrag(const std::string& localUfrag, WebRtcTransport& transport) {
+  auto it = transportsByUfrag_.find(localUfrag);
+  if (it != transportsByUfrag_.end() && it->second == &transport) {
+    transportsByUfrag_.erase(it);
+  }
+}
+
 void Worker::bindTuple(const SocketAddress& remote, WebRtcTransport& transport) {
   if (receivingTcp_ && receivingTcp_->remote == remote) {
     // A check that arrived over ICE-TCP validates that connection, not a UDP tuple.

@@ -48,6 +48,7 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
 
   void registerTransport(const std::string& localUfrag, WebRtcTransport& transport) override;
   void unregisterTransport(const std::string& localUfrag, WebRtcTransport& transport) override;
+  void unregisterUfrag(const std::string& localUfrag, WebRtcTransport& transport) override;
 
   // TransportHost
   net::UdpSocket& socket() override { return *socket_; }

@@ -15,6 +15,7 @@ ErrorCode errorCodeFor(sfu::MediaError e) {
     case sfu::MediaError::kSdpInvalid: return ErrorCode::kSdpInvalid;
     case sfu::MediaError::kStaleVersion: return ErrorCode::kStaleVersion;
     case sfu::MediaError::kForbidden: return ErrorCode::kForbidden;
+    case sfu::MediaError::kTransportNotFound: return ErrorCode::kTransportNotFound;
     case sfu::MediaError::kRoomNotFound:
     case sfu::MediaError::kParticipantNotFound:
     case sfu::MediaError::kShuttingDown:
@@ -34,6 +35,7 @@ const char* mediaErrorName(sfu::MediaError e) {
     case sfu::MediaError::kForbidden: return "forbidden";
     case sfu::MediaError::kShuttingDown: return "shutting_down";
     case sfu::MediaError::kInternal: return "internal";
+    case sfu::MediaError::kTransportNotFound: return "transport_not_found";
   }
   return "unknown";
 }

@@ -151,6 +151,8 @@ class SignalingHub final : public sfu::MediaEvents {
   // Peer-to-peer 1:1 (media_mode.cpp, docs/p2p.md).
   void handle(ConnectionId id, Connection& c, P2pSignalMessage& m);
   void handle(ConnectionId id, Connection& c, P2pFailedMessage& m);
+  // ICE restart of one of the participant's transports (ice_restart.cpp).
+  void handle(ConnectionId id, Connection& c, RestartIceMessage& m);
   // The mode the room's joined participants should use now: "p2p" or "sfu" ("" when the
   // node does not prefer P2P). Marks the room as fallen back when it leaves P2P.
   std::string decideMediaMode(const std::string& roomId);

@@ -172,6 +172,13 @@ Result<ClientMessage, MessageError> parseObject(const json::object& o) {
   if (type == "p2p_failed") {
     return ClientMessage{P2pFailedMessage{}};
   }
+  if (type == "restart_ice") {
+    auto ufrag = stringField(o, type, "ice_ufrag", kMaxIceUfragBytes);
+    if (!ufrag) {
+      return fail(ufrag.error());
+    }
+    return ClientMessage{RestartIceMessage{std::move(*ufrag)}};
+  }
   if (type == "leave") {
     return ClientMessage{LeaveMessage{}};
   }

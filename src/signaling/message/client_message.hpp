@@ -66,10 +66,18 @@ struct P2pSignalMessage {
 // The P2P connection did not connect (or failed): the room falls back to the SFU.
 struct P2pFailedMessage {};
 
+// ICE restart of one of the sender's two connections to the server, named by the server's
+// current ufrag for it (the `a=ice-ufrag` of the server's last description).
+// RFC 8839 §5.4: a ufrag is at most 256 characters.
+inline constexpr size_t kMaxIceUfragBytes = 256;
+struct RestartIceMessage {
+  std::string iceUfrag;
+};
+
 using ClientMessage =
     std::variant<JoinMessage, PublishOfferMessage, SubscribeAnswerMessage, TrackStateMessage, LeaveMessage, PingMessage,
                  AdmitMessage, DenyMessage, MuteParticipantMessage, RemoveParticipantMessage, EndConsultationMessage,
-                 ChatMessage, P2pSignalMessage, P2pFailedMessage>;
+                 ChatMessage, P2pSignalMessage, P2pFailedMessage, RestartIceMessage>;
 
 enum class MessageErrorKind {
   kTooLarge,      // over kMaxMessageBytes

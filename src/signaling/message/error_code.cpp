@@ -27,6 +27,7 @@ const char* toString(ErrorCode code) {
     case ErrorCode::kP2pNotActive: return "p2p_not_active";
     case ErrorCode::kAccessRevoked: return "access_revoked";
     case ErrorCode::kCapacityReached: return "capacity_reached";
+    case ErrorCode::kTransportNotFound: return "transport_not_found";
   }
   return "internal";
 }

@@ -31,6 +31,7 @@ enum class ErrorCode : uint16_t {
   // Security review (issue 10).
   kAccessRevoked = 22,     // fatal: the invitation was withdrawn or the host's session ended
   kCapacityReached = 23,   // fatal: a participant cap (room, tenant or node) is reached
+  kTransportNotFound = 24,    // restart_ice naming none of the sender's transports
 };
 
 const char* toString(ErrorCode code);

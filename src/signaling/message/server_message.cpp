@@ -112,6 +112,11 @@ std::string chatMessage(const std::string& fromParticipantId, const std::string&
       {"type", "chat"}, {"from", fromParticipantId}, {"name", name}, {"text", text}, {"sent_at", sentAt}});
 }
 
+std::string iceRestartedMessage(std::string_view connection, const std::string& iceUfrag, const std::string& icePwd) {
+  return json::serialize(json::object{
+      {"type", "ice_restarted"}, {"connection", connection}, {"ice_ufrag", iceUfrag}, {"ice_pwd", icePwd}});
+}
+
 std::string errorMessage(ErrorCode code, std::string_view message, std::string_view requestType) {
   json::object o{{"type", "error"}, {"code", toString(code)}, {"message", message}};
   if (!requestType.empty()) {

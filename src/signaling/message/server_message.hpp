@@ -63,6 +63,9 @@ std::string deniedMessage();
 std::string removedMessage();
 std::string chatMessage(const std::string& fromParticipantId, const std::string& name, std::string_view text,
                         const std::string& sentAt);
+// Reply to restart_ice: `connection` is "publisher" or "subscriber"; the new credentials
+// also come in that connection's next description.
+std::string iceRestartedMessage(std::string_view connection, const std::string& iceUfrag, const std::string& icePwd);
 // `requestType` may be empty (then omitted).
 std::string errorMessage(ErrorCode code, std::string_view message, std::string_view requestType = {});
 

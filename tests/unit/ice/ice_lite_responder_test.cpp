@@ -308,3 +308,75 @@ TEST(IceLiteResponder, AnswersRfc5769SampleRequestWith487BecauseItIsControlled) 
 
 }  // namespace
 }  // namespace medrtc::ice
+
+namespace medrtc::ice {
+namespace {
+
+constexpr char kNewUfrag[] = "newUfrag";
+constexpr char kNewPwd[] = "newPassword0123456789abc";
+
+CheckOptions newCredentials(const char* remoteUfrag = "cli2") {
+  CheckOptions o;
+  o.username = std::string(kNewUfrag) + ":" + remoteUfrag;
+  o.password = kNewPwd;
+  return o;
+}
+
+TEST_F(IceLiteResponderTest, RestartKeepsOldCredentialsDuringTheGraceAndSignsWithThem) {
+  ASSERT_EQ(responder.handleRequest(Check().bytes(), client, clock.now()).kind,
+            IceLiteResponder::Outcome::Kind::kSuccess);
+  responder.restart(kNewUfrag, kNewPwd, clock.now() + seconds(10));
+  EXPECT_EQ(responder.localUfrag(), kNewUfrag);
+  EXPECT_EQ(responder.previousUfrag(clock.now()), std::string(kLocalUfrag));
+
+  // The peer has not seen the new description yet: its consent check still works, and the
+  // response is keyed with the password it knows.
+  clock.advance(seconds(9));
+  auto out = responder.handleRequest(Check().bytes(), client, clock.now());
+  ASSERT_EQ(out.kind, IceLiteResponder::Outcome::Kind::kSuccess);
+  EXPECT_TRUE(parseResponse(out).verifyMessageIntegrity(kLocalPwd));
+
+  // Past the grace the old ufrag is refused.
+  clock.advance(seconds(1));
+  EXPECT_FALSE(responder.previousUfrag(clock.now()).has_value());
+  EXPECT_EQ(responder.handleRequest(Check().bytes(), client, clock.now()).errorCode, 401);
+}
+
+TEST_F(IceLiteResponderTest, FirstCheckWithNewCredentialsEndsTheGrace) {
+  responder.restart(kNewUfrag, kNewPwd, clock.now() + seconds(10));
+  auto out = responder.handleRequest(Check(newCredentials()).bytes(), client, clock.now());
+  ASSERT_EQ(out.kind, IceLiteResponder::Outcome::Kind::kSuccess);
+  EXPECT_TRUE(parseResponse(out).verifyMessageIntegrity(kNewPwd));
+  EXPECT_FALSE(responder.previousUfrag(clock.now()).has_value());
+  EXPECT_EQ(responder.handleRequest(Check().bytes(), client, clock.now()).errorCode, 401);
+}
+
+TEST_F(IceLiteResponderTest, RestartAcceptsANewTupleAndFollowsItsNomination) {
+  CheckOptions nominate;
+  nominate.useCandidate = true;
+  responder.handleRequest(Check(nominate).bytes(), client, clock.now());
+  ASSERT_EQ(responder.selectedTuple(), client);
+
+  // The client moved to another network: its checks come from a new address.
+  responder.restart(kNewUfrag, kNewPwd, clock.now() + seconds(10));
+  CheckOptions moved = newCredentials();
+  moved.useCandidate = true;
+  auto out = responder.handleRequest(Check(moved).bytes(), client2, clock.now());
+  EXPECT_EQ(out.kind, IceLiteResponder::Outcome::Kind::kSuccess);
+  EXPECT_TRUE(out.nominated);
+  EXPECT_TRUE(out.selectedTupleChanged);
+  EXPECT_EQ(responder.selectedTuple(), client2);
+}
+
+TEST_F(IceLiteResponderTest, OldPasswordWithNewUfragIsRefused) {
+  responder.restart(kNewUfrag, kNewPwd, clock.now() + seconds(10));
+  CheckOptions mixed = newCredentials();
+  mixed.password = kLocalPwd;
+  EXPECT_EQ(responder.handleRequest(Check(mixed).bytes(), client, clock.now()).errorCode, 401);
+  // And the refused check did not end the grace.
+  EXPECT_EQ(responder.handleRequest(Check().bytes(), client, clock.now()).kind,
+            IceLiteResponder::Outcome::Kind::kSuccess);
+}
+
+}  // namespace
+}  // namespace medrtc::ice

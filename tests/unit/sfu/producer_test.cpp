@@ -98,6 +98,21 @@ TEST(Producer, CollapsesKeyframeRequestsWithinInterval) {
   EXPECT_TRUE(producer.takeKeyframeRequest(Micros(1'400'000)));
 }
 
+TEST(Producer, VideoResumingAfterASilenceAsksForAKeyframe) {
+  Producer producer("p1", vp8Parameters());
+  uint16_t seq = 1;
+  auto receiveAt = [&](int64_t us) {
+    auto packet = makePacket(120, seq++, kSsrc, {0x10, 1, 2});
+    auto view = packet.view();
+    producer.receive(view, Micros(us));
+  };
+  receiveAt(0);
+  receiveAt(900'000);  // a gap, but short of a silence
+  EXPECT_FALSE(producer.takeKeyframeRequest(Micros(950'000)));
+  receiveAt(2'000'000);  // 1.1 s without a packet: the link was down
+  EXPECT_TRUE(producer.takeKeyframeRequest(Micros(2'000'000)));
+}
+
 TEST(Producer, ReportBlockCountsLoss) {
   Producer producer("p1", vp8Parameters());
   for (uint16_t seq : {10, 11, 13, 14}) {  // 12 lost

@@ -85,6 +85,25 @@ void FakeMedia::answerSubscription(const std::string& roomId, const std::string&
   post_([done, current] { current ? done(Ok{}) : done(fail(sfu::MediaError::kStaleVersion)); });
 }
 
+void FakeMedia::restartIce(const std::string& roomId, const std::string& participantId, std::string iceUfrag,
+                           Done<sfu::IceRestart> done) {
+  record("restart_ice " + roomId + " " + participantId + " " + iceUfrag);
+  for (bool publisher : {true, false}) {
+    std::string& current =
+        iceUfrags_.try_emplace(participantId + (publisher ? "/pub" : "/sub"), iceUfragOf(participantId, publisher))
+            .first->second;
+    if (current == iceUfrag) {
+      current += "r";
+      sfu::IceRestart restart{publisher ? sfu::IceRestart::Connection::kPublisher
+                                        : sfu::IceRestart::Connection::kSubscriber,
+                              current, "pwd-" + current};
+      post_([done, restart] { done(restart); });
+      return;
+    }
+  }
+  post_([done] { done(fail(sfu::MediaError::kTransportNotFound)); });
+}
+
 void FakeMedia::offer(const std::string& roomId, const std::string& participantId, uint32_t version,
                       std::string sdp) {
   offeredVersion_[participantId] = version;

@@ -39,6 +39,13 @@ class FakeMedia final : public sfu::MediaApi {
   // SDP containing "bad" → kSdpInvalid, "forbidden" → kForbidden; else answers "answer:<offer>".
   void publish(const std::string& roomId, const std::string& participantId, std::string offerSdp,
                Done<std::string> done) override;
+  // Each participant's transports start with ufrags iceUfragOf(pid, publisher); a restart
+  // of the current one appends "r"; any other ufrag → kTransportNotFound.
+  void restartIce(const std::string& roomId, const std::string& participantId, std::string iceUfrag,
+                  Done<sfu::IceRestart> done) override;
+  static std::string iceUfragOf(const std::string& participantId, bool publisher) {
+    return (publisher ? "pub-" : "sub-") + participantId;
+  }
   // A version other than the last one offered to that participant → kStaleVersion.
   void answerSubscription(const std::string& roomId, const std::string& participantId, uint32_t version,
                           std::string answerSdp, Done<Ok> done) override;
@@ -59,6 +66,7 @@ class FakeMedia final : public sfu::MediaApi {
   sfu::ControlPoster post_;
   sfu::MediaEvents& events_;
   std::map<std::string, uint32_t> offeredVersion_;
+  std::map<std::string, std::string> iceUfrags_;  // "<pid>/pub" or "<pid>/sub" → current ufrag
   std::vector<std::function<void()>> heldAdds_;
   mutable std::mutex mutex_;
   std::vector<std::string> calls_;

@@ -61,6 +61,9 @@ class NoMedia final : public sfu::MediaApi {
   void answerSubscription(const std::string&, const std::string&, uint32_t, std::string, Done<Ok> done) override {
     post_([done] { done(Ok{}); });
   }
+  void restartIce(const std::string&, const std::string&, std::string, Done<sfu::IceRestart> done) override {
+    post_([done] { done(fail(sfu::MediaError::kTransportNotFound)); });
+  }
 
  private:
   sfu::ControlPoster post_;

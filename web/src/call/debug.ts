@@ -11,6 +11,8 @@ export interface MedrtcDebug {
   /** Our place in the waiting room while the server holds us there, else null. */
   waitingPosition: number | null;
   marks: { joinClicked: number; firstRemoteFrame?: number };
+  /** ICE restarts the server confirmed (`ice_restarted`) since the page loaded. */
+  iceRestarts: number;
 }
 
 declare global {
@@ -28,6 +30,7 @@ export const debug: MedrtcDebug = {
   participantId: null,
   waitingPosition: null,
   marks: { joinClicked: 0 },
+  iceRestarts: 0,
 };
 
 window.__medrtc = debug;

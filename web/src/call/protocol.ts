@@ -28,7 +28,9 @@ export type ClientMessage =
   | { type: 'chat'; text: string }
   // Peer-to-peer 1:1 (docs/p2p.md).
   | { type: 'p2p_signal'; to: string; data: P2pSignalData }
-  | { type: 'p2p_failed' };
+  | { type: 'p2p_failed' }
+  // ICE restart of one of our two connections, named by the server's current ufrag for it.
+  | { type: 'restart_ice'; ice_ufrag: string };
 
 /** What one browser sends the other through the server in P2P mode (opaque to the server). */
 export interface P2pSignalData {
@@ -76,6 +78,7 @@ export type ServerMessage =
   | { type: 'track_state'; participant_id: string; kind: Kind; muted: boolean }
   | { type: 'room_ended'; reason: string }
   | { type: 'pong' }
+  | { type: 'ice_restarted'; connection: 'publisher' | 'subscriber'; ice_ufrag: string; ice_pwd: string }
   | { type: 'error'; code: string; message: string; request_type?: string }
   | { type: 'waiting'; position: number }
   | { type: 'denied'; reason?: string }

@@ -14,6 +14,8 @@ export interface PublisherOptions {
 export class Publisher {
   readonly pc: RTCPeerConnection;
   private pendingAnswer = false;
+  // An ICE restart asked for while an offer was out: made once its answer is in.
+  private restartWanted = false;
 
   constructor(private readonly opts: PublisherOptions) {
     this.pc = new RTCPeerConnection({
@@ -52,6 +54,27 @@ export class Publisher {
     }
     this.pendingAnswer = false;
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    if (this.restartWanted) {
+      this.restartWanted = false;
+      await this.restartIce();
+    }
+  }
+
+  /**
+   * The server restarted ICE on this connection (`ice_restarted`): offer again with new
+   * ICE credentials of ours; the server's `publish_answer` carries its new ones. Tracks,
+   * DTLS and SRTP stay as they are.
+   */
+  async restartIce(): Promise<void> {
+    if (this.pendingAnswer) {
+      this.restartWanted = true;
+      return;
+    }
+    const offer = await this.pc.createOffer({ iceRestart: true });
+    await this.pc.setLocalDescription(offer);
+    await waitForIceGathering(this.pc);
+    this.pendingAnswer = true;
+    this.opts.sendOffer(this.pc.localDescription?.sdp ?? offer.sdp ?? '');
   }
 
   close(): void {

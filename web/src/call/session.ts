@@ -5,6 +5,7 @@ import { debug } from './debug';
 import { acquireFull, hasTrack, setTrackEnabled, stopMedia, type LocalMedia } from './media';
 import { MediaWatch } from './media-watch';
 import { P2pLink } from './p2p';
+import { IceRecovery, iceUfragOf } from './ice-restart';
 import { FATAL_CODES, type ClientMessage, type MediaMode, type Participant, type ServerMessage } from './protocol';
 import { Publisher } from './publisher';
 import { Signaling, type CloseInfo } from './signaling';
@@ -66,6 +67,8 @@ export class Session {
   private joinedOnce = false;
   private serverRestarting = false;
   private readonly extensions: SessionExtension[] = [];
+  // ICE restarts on the connections we hold, without leaving the call (ice-restart.ts).
+  private readonly iceRecovery = new IceRecovery();
   // "Connecting…" until media flows, then what to check and "Try again" (media-watch.ts).
   private readonly mediaWatch = new MediaWatch({
     onConnecting: () => {
@@ -234,6 +237,13 @@ export class Session {
         break;
       case 'pong':
         break;
+      case 'ice_restarted':
+        debug.iceRestarts += 1;
+        if (msg.connection === 'publisher') {
+          this.publisher?.restartIce().catch((err) => console.error('medrtc: ICE restart offer failed', err));
+        }
+        // 'subscriber': the server's next subscribe_offer carries the new credentials.
+        break;
       case 'error':
         this.onServerError(msg.code, msg.message, msg.request_type);
         break;
@@ -381,11 +391,14 @@ export class Session {
     this.p2p = link;
     debug.p2p = link.pc;
     this.mediaWatch.expect(link.pc);
+    // Browser to browser: perfect negotiation (p2p.ts) sends the restart offer itself.
+    this.iceRecovery.watch(link.pc, () => link.pc.restartIce());
   }
 
   private closeP2p(): void {
     if (this.p2p) {
       this.mediaWatch.settle(this.p2p.pc);
+      this.iceRecovery.forget(this.p2p.pc);
     }
     this.p2p?.close();
     this.p2p = null;
@@ -406,6 +419,7 @@ export class Session {
     debug.publisher = publisher.pc;
     if (publisher.hasTracks) {
       this.mediaWatch.expect(publisher.pc);
+      this.iceRecovery.watch(publisher.pc, () => this.requestIceRestart(publisher.pc));
       try {
         await publisher.start();
       } catch (err) {
@@ -415,6 +429,16 @@ export class Session {
   }
 
   private iceServers: RTCIceServer[] = [];
+
+  /** Asks the server for an ICE restart of one of our connections to it. */
+  private requestIceRestart(pc: RTCPeerConnection): void {
+    const ufrag = iceUfragOf(pc.remoteDescription?.sdp);
+    if (this.state !== 'in_call' || ufrag === null) {
+      return; // not negotiated yet: nothing to restart
+    }
+    console.info('medrtc: restarting ICE on a connection to the server');
+    this.signaling?.send({ type: 'restart_ice', ice_ufrag: ufrag });
+  }
 
   private ensureSubscriber(): Subscriber {
     if (!this.subscriber) {
@@ -431,8 +455,10 @@ export class Session {
         },
         onConnectionState: (s) => this.onMediaState(s),
       });
-      debug.subscriber = this.subscriber.pc;
-      this.mediaWatch.expect(this.subscriber.pc);
+      const pc = this.subscriber.pc;
+      debug.subscriber = pc;
+      this.mediaWatch.expect(pc);
+      this.iceRecovery.watch(pc, () => this.requestIceRestart(pc));
     }
     return this.subscriber;
   }
@@ -484,6 +510,9 @@ export class Session {
     }
     if (requestType === 'p2p_signal' || requestType === 'p2p_failed') {
       return; // raced a mode change: a media_mode is on its way
+    }
+    if (requestType === 'restart_ice') {
+      return; // the connection was replaced meanwhile; if it stays down, `failed` rejoins
     }
     if (this.extensions.some((x) => x.onError?.(code, requestType))) {
       return;
@@ -619,6 +648,7 @@ export class Session {
 
   private teardownConnections(): void {
     this.mediaWatch.reset();
+    this.iceRecovery.reset();
     this.closeP2p();
     this.setMediaMode('sfu');
     this.publisher?.close();

@@ -1,0 +1,94 @@
+// Keeps a call's peer connections when the network hiccups or moves, without leaving the
+// call: an ICE restart (RFC 8445 §9) on the same connection, so DTLS and SRTP, the
+// participant id and the others' view of us stay as they are (docs/protocol.md
+// "Recovery"). A connection is restarted when it has been `disconnected` for
+// DISCONNECTED_RESTART_MS, when the browser comes back `online`, and when the network
+// changes (Network Information API, where the browser has it). `failed` is not handled
+// here: by then the server has given up too, and the session joins again.
+
+export const DISCONNECTED_RESTART_MS = 2_000;
+// A restart that has not brought the connection back by then may be asked for again.
+const RESTART_PENDING_MS = 10_000;
+
+/** The `a=ice-ufrag` of a description (the first one: every m-line is BUNDLEd). */
+export function iceUfragOf(sdp: string | undefined): string | null {
+  const match = /^a=ice-ufrag:(\S+)\r?$/m.exec(sdp ?? '');
+  return match?.[1] ?? null;
+}
+
+interface Watched {
+  restart: () => void;
+  onState: () => void;
+  disconnectedTimer: number | undefined;
+  pendingUntil: number;
+}
+
+export class IceRecovery {
+  private readonly watched = new Map<RTCPeerConnection, Watched>();
+  private readonly onNetworkChange = (): void => this.restartAll();
+
+  constructor() {
+    window.addEventListener('online', this.onNetworkChange);
+    // Chromium: fires when the interface or connection type changes (Wi-Fi ↔ mobile).
+    const connection = (navigator as Navigator & { connection?: EventTarget }).connection;
+    connection?.addEventListener?.('change', this.onNetworkChange);
+  }
+
+  /** Restarts `pc` with `restart` whenever it needs one, until forget/reset. */
+  watch(pc: RTCPeerConnection, restart: () => void): void {
+    if (this.watched.has(pc)) {
+      return;
+    }
+    const entry: Watched = { restart, onState: () => this.onState(pc, entry), disconnectedTimer: undefined, pendingUntil: 0 };
+    pc.addEventListener('connectionstatechange', entry.onState);
+    this.watched.set(pc, entry);
+  }
+
+  forget(pc: RTCPeerConnection): void {
+    const entry = this.watched.get(pc);
+    if (entry) {
+      window.clearTimeout(entry.disconnectedTimer);
+      pc.removeEventListener('connectionstatechange', entry.onState);
+      this.watched.delete(pc);
+    }
+  }
+
+  /** The connections are torn down: forget them all. */
+  reset(): void {
+    for (const pc of [...this.watched.keys()]) {
+      this.forget(pc);
+    }
+  }
+
+  private onState(pc: RTCPeerConnection, entry: Watched): void {
+    window.clearTimeout(entry.disconnectedTimer);
+    entry.disconnectedTimer = undefined;
+    if (pc.connectionState === 'connected') {
+      entry.pendingUntil = 0;
+    } else if (pc.connectionState === 'disconnected') {
+      // Often only a moment (a lost burst of checks): the browser comes back by itself.
+      entry.disconnectedTimer = window.setTimeout(() => {
+        if (pc.connectionState === 'disconnected') {
+          this.restart(entry);
+        }
+      }, DISCONNECTED_RESTART_MS);
+    }
+  }
+
+  private restartAll(): void {
+    for (const [pc, entry] of this.watched) {
+      if (pc.connectionState !== 'closed' && pc.connectionState !== 'new') {
+        this.restart(entry);
+      }
+    }
+  }
+
+  private restart(entry: Watched): void {
+    const now = performance.now();
+    if (now < entry.pendingUntil) {
+      return; // one restart at a time per connection
+    }
+    entry.pendingUntil = now + RESTART_PENDING_MS;
+    entry.restart();
+  }
+}

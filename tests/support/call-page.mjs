@@ -43,7 +43,7 @@ export async function clickJoin(page) {
  */
 export async function inboundStats(page) {
   return page.evaluate(async () => {
-    const out = { video: { framesDecoded: 0, packetsReceived: 0, streams: 0 }, audio: { packetsReceived: 0, totalSamplesReceived: 0, streams: 0 } };
+    const out = { video: { framesDecoded: 0, packetsReceived: 0, streams: 0 }, audio: { packetsReceived: 0, bytesReceived: 0, totalSamplesReceived: 0, streams: 0 } };
     for (const pc of [window.__medrtc.subscriber, window.__medrtc.p2p]) {
       if (!pc) {
         continue;
@@ -60,6 +60,7 @@ export async function inboundStats(page) {
           out.video.streams += 1;
         } else if (kind === 'audio') {
           out.audio.packetsReceived += s.packetsReceived ?? 0;
+          out.audio.bytesReceived += s.bytesReceived ?? 0;
           out.audio.totalSamplesReceived += s.totalSamplesReceived ?? 0;
           out.audio.streams += 1;
         }
@@ -96,7 +97,9 @@ export async function tileFrames(page, participantId) {
     if (!video) {
       return -1;
     }
-    return video.getVideoPlaybackQuality().totalVideoFrames;
+    // Firefox leaves getVideoPlaybackQuality() at 0 for a MediaStream source; its
+    // mozPaintedFrames counts the frames painted into this element.
+    return Math.max(video.getVideoPlaybackQuality().totalVideoFrames, video.mozPaintedFrames ?? 0);
   }, participantId);
 }
 

@@ -138,3 +138,42 @@ export function assertNoClientErrors(page) {
   const bad = page.consoleMessages.filter((m) => /medrtc: could not|pageerror:|publish_answer could not/.test(m));
   assert.deepEqual(bad, [], `${page.displayName ?? 'page'} logged client errors`);
 }
+
+/**
+ * The selected candidate pair of the page's connection `which` (`'p2p'`, `'publisher'` or
+ * `'subscriber'` of `window.__medrtc`): local and remote address, port and type; null
+ * until it is connected. Chromium names the pair in its `transport` stats; Firefox has no
+ * `transport` stats and marks the pair `selected` instead.
+ */
+export async function selectedPair(page, which = 'p2p') {
+  return page.evaluate(async (name) => {
+    const pc = window.__medrtc[name];
+    if (!pc || pc.connectionState !== 'connected') {
+      return null;
+    }
+    const stats = await pc.getStats();
+    let pair = null;
+    stats.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) {
+        pair = stats.get(s.selectedCandidatePairId) ?? pair;
+      }
+    });
+    stats.forEach((s) => {
+      if (!pair && s.type === 'candidate-pair' && s.selected) {
+        pair = s;
+      }
+    });
+    if (!pair) {
+      return null;
+    }
+    const local = stats.get(pair.localCandidateId);
+    const remote = stats.get(pair.remoteCandidateId);
+    if (!local || !remote) {
+      return null;
+    }
+    return {
+      local: { address: local.address ?? local.ip, port: local.port, type: local.candidateType },
+      remote: { address: remote.address ?? remote.ip, port: remote.port, type: remote.candidateType },
+    };
+  }, which);
+}

@@ -3,7 +3,7 @@
 // helpers of call-page.mjs and clinic.mjs, written against Playwright's Page, work on a
 // Firefox page too: `evaluate`, `url`, `context().close()`, `getByRole`, `getByText`,
 // `getByLabel`, `locator`, and the `requests` / `consoleMessages` records.
-import puppeteer from 'puppeteer-core';
+import puppeteer, { Puppeteer } from 'puppeteer-core';
 import { createToken } from './server.mjs';
 import { clickJoin } from './call-page.mjs';
 
@@ -14,6 +14,10 @@ export const FIREFOX_PREFS = {
   // server's candidates are the machine's interface addresses (net/announced_addresses.hpp).
   'media.navigator.streams.fake': true,
   'media.navigator.permission.disabled': true,
+  // This machine has no sound card, and without one Firefox never starts an AudioContext
+  // (it stays 'suspended', so the device check's microphone meter never moves). The mock
+  // audio backend stands in for the speakers every person's computer has; nothing else.
+  'media.cubeb.force_mock_context': true,
 };
 
 /**
@@ -40,7 +44,7 @@ function registerTextHandler() {
     return;
   }
   textHandlerRegistered = true;
-  puppeteer.registerCustomQueryHandler('medrtcText', {
+  Puppeteer.registerCustomQueryHandler('medrtcText', {
     queryAll: (root, selector) => {
       const spec = JSON.parse(selector);
       const re = spec.source !== undefined ? new RegExp(spec.source, spec.flags) : null;
@@ -227,5 +231,16 @@ export async function joinCallFirefox(browser, server, roomId, { identity, name,
   if (join) {
     await clickJoin(page);
   }
+  return page;
+}
+
+/**
+ * clinic.mjs openInvitation in Firefox: the invitation link in a fresh context, the
+ * page's received WebSocket messages recorded (`await wsFrames(page)`), the name typed.
+ */
+export async function openInvitationFirefox(browser, link, name) {
+  const page = await newFirefoxCallPage(browser, link, { recordWebSocket: true });
+  page.displayName = name;
+  await page.getByLabel('Your name').fill(name);
   return page;
 }

@@ -52,6 +52,11 @@ test('Firefox and Chromium see and hear each other through the SFU', { timeout: 
   await chromiumPage.getByRole('figure', { name: 'Video of Patient One' }).waitFor();
   await firefoxPage.getByRole('figure', { name: 'Video of Dr Weber' }).waitFor();
 
+  // With media flowing, neither page still says "Connecting…" or offers "Try again".
+  for (const page of suite.pages) {
+    await page.getByText('Connecting…').waitFor({ state: 'hidden', timeout: 5_000 });
+    assert.equal(await page.getByRole('button', { name: 'Try again' }).count(), 0, `${page.displayName} offers "Try again"`);
+  }
   for (const page of suite.pages) {
     assertNoForeignRequests(page, server.baseUrl);
     assertNoClientErrors(page);

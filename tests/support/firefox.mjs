@@ -199,7 +199,9 @@ class FirefoxPage {
  */
 export async function newFirefoxCallPage(browser, url, { goto = true, recordWebSocket = false } = {}) {
   const context = await browser.createBrowserContext();
-  const page = new FirefoxPage(context, await context.newPage());
+  // Its own window, as each Playwright context has: Firefox paints no video in a
+  // background tab and throttles its timers, and a person in a call has the call in front.
+  const page = new FirefoxPage(context, await context.newPage({ type: 'window' }));
   if (recordWebSocket) {
     await page.addInitScript(() => {
       window.__testWsFrames = [];

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
 import { launchFirefox, joinCallFirefox } from '../support/firefox.mjs';
 import {
-  assertNoClientErrors, assertNoForeignRequests, closePages, inboundStats, joinCall, participantId, waitForRemoteMedia, waitForTileFrames,
+  assertNoClientErrors, assertNoForeignRequests, closePages, inboundStats, joinCall, participantId, tileFrames, waitForRemoteMedia, waitForTileFrames,
 } from '../support/call-page.mjs';
 import { withDiagnostics } from '../support/call-suite.mjs';
 import { createRoom, startServer, waitFor } from '../support/server.mjs';
@@ -61,4 +61,41 @@ test('Firefox and Chromium see and hear each other through the SFU', { timeout: 
     assertNoForeignRequests(page, server.baseUrl);
     assertNoClientErrors(page);
   }
+  // The next test needs the CPU for four pages of its own.
+  await closePages(suite.pages.splice(0));
+}));
+
+test('Firefox follows the room as others join and leave (renegotiation of its subscriber connection)', { timeout: 180_000 }, (t) => withDiagnostics(t, suite, async () => {
+  const { server, browser, firefox } = suite;
+  const roomId = await createRoom(server);
+  const alice = await joinCall(browser, server, roomId, { identity: 'dr-weber', name: 'Dr Weber', role: 'host' });
+  suite.pages.push(alice);
+  const fox = await joinCallFirefox(firefox, server, roomId, { identity: 'patient-2', name: 'Patient Two' });
+  suite.pages.push(fox);
+  const [aliceId, foxId] = [await participantId(alice), await participantId(fox)];
+  await waitForTileFrames(fox, aliceId);
+
+  // A third participant: Firefox's subscriber connection gets a second video and audio.
+  const carol = await joinCall(browser, server, roomId, { identity: 'carol', name: 'Carol Interpreter' });
+  suite.pages.push(carol);
+  const carolId = await participantId(carol);
+  await waitForTileFrames(fox, carolId);
+  await waitForTileFrames(carol, foxId);
+  await waitFor(async () => (await inboundStats(fox)).video.streams >= 2, { what: 'Firefox to receive two videos' });
+
+  // Carol leaves: her tile goes, Alice's keeps playing in Firefox.
+  await carol.getByRole('button', { name: 'Leave' }).click();
+  await fox.getByRole('figure', { name: 'Video of Carol Interpreter' }).waitFor({ state: 'detached', timeout: 15_000 });
+  await waitFor(async () => (await tileFrames(fox, carolId)) === -1, { what: "Carol's tile to disappear in Firefox" });
+  await waitForTileFrames(fox, aliceId, { minFrames: 0 });
+
+  // Someone joins after the leave (the server may reuse the freed m-lines): Firefox shows them.
+  const dave = await joinCall(browser, server, roomId, { identity: 'dave', name: 'Dave Nurse' });
+  suite.pages.push(dave);
+  await waitForTileFrames(fox, await participantId(dave));
+  await waitForTileFrames(dave, foxId);
+  await waitForTileFrames(fox, aliceId, { minFrames: 0 });
+  await waitForRemoteMedia(fox);
+  assert.equal(await fox.locator('figure.tile.remote').count(), 2);
+  assertNoClientErrors(fox);
 }));

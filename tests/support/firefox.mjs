@@ -114,9 +114,12 @@ class FirefoxLocator {
     await this.page.raw.locator(this.selector).setTimeout(timeout).fill(value);
   }
 
-  /** Waits until an element matches and is visible (`state: 'hidden'`: none visible). */
+  /**
+   * Waits until an element matches and is visible; `state: 'hidden'` or `'detached'`:
+   * until none is visible (puppeteer does not tell a hidden element from a removed one).
+   */
   async waitFor({ state = 'visible', timeout = 30_000 } = {}) {
-    const options = state === 'hidden' ? { hidden: true, timeout } : { visible: true, timeout };
+    const options = state === 'visible' ? { visible: true, timeout } : { hidden: true, timeout };
     await this.page.raw.waitForSelector(this.selector, options);
   }
 

@@ -228,11 +228,21 @@ export async function wsFrames(page) {
   return page.evaluate(() => window.__testWsFrames ?? []);
 }
 
-/** Like call-page.mjs joinCall, in Firefox: a new token, its link in a fresh context, "Join". */
-export async function joinCallFirefox(browser, server, roomId, { identity, name, role = 'guest', join = true } = {}) {
+/**
+ * Like call-page.mjs joinCall, in Firefox: a new token, its link in a fresh context, "Join".
+ * `relayOnly`: the page may only use TURN relay candidates (window.__medrtcForceRelay, as
+ * call-page.mjs joinCallRelayOnly).
+ */
+export async function joinCallFirefox(browser, server, roomId, { identity, name, role = 'guest', join = true, relayOnly = false } = {}) {
   const { join_url: joinUrl } = await createToken(server, roomId, { identity, name, role });
-  const page = await newFirefoxCallPage(browser, server.baseUrl + joinUrl);
+  const page = await newFirefoxCallPage(browser, server.baseUrl + joinUrl, { goto: false });
   page.displayName = name;
+  if (relayOnly) {
+    await page.addInitScript(() => {
+      window.__medrtcForceRelay = true;
+    });
+  }
+  await page.goto(server.baseUrl + joinUrl);
   if (join) {
     await clickJoin(page);
   }

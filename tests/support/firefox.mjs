@@ -7,11 +7,13 @@ import puppeteer, { Puppeteer } from 'puppeteer-core';
 import { createToken } from './server.mjs';
 import { clickJoin } from './call-page.mjs';
 
+// Nothing here (nor in puppeteer's own automation preferences) changes ICE: like a
+// person's Firefox it pairs no loopback candidate and hides its host addresses behind mDNS
+// names, so the calls prove the server's default candidates (its interface addresses,
+// net/announced_addresses.hpp) work.
 export const FIREFOX_PREFS = {
   // These two replace the user's click on the permission prompt and a real camera and
   // microphone (Firefox's fake devices: a moving test pattern and a tone), nothing else.
-  // ICE is left as a user's Firefox has it: no loopback, no host-address pref; the
-  // server's candidates are the machine's interface addresses (net/announced_addresses.hpp).
   'media.navigator.streams.fake': true,
   'media.navigator.permission.disabled': true,
   // This machine has no sound card, and without one Firefox never starts an AudioContext
@@ -22,7 +24,8 @@ export const FIREFOX_PREFS = {
 
 /**
  * Starts a headless Firefox ESR. `acceptInsecureCerts` for a node with a self-signed
- * certificate (as Chromium's --ignore-certificate-errors in the TLS tests).
+ * certificate (as Chromium's --ignore-certificate-errors in the TLS tests); `prefs` for a
+ * test that needs more and says why.
  */
 export async function launchFirefox({ acceptInsecureCerts = false, prefs = {} } = {}) {
   return puppeteer.launch({

@@ -2,8 +2,9 @@
 // browser (docs/p2p.md), as p2p-call.test.mjs does with two Chromium pages: both pages are
 // in p2p mode, each decodes the other's video and receives the other's audio on the
 // direct connection, the two selected candidate pairs mirror each other (not the server's
-// media port), and the server never gets a publish for the room. Neither browser has a
-// flag that changes ICE; Firefox has only the fake-media preferences (support/firefox.mjs).
+// media port), and the server never gets a publish for the room. A third participant then
+// moves the room to the SFU, Firefox included. Neither browser has a flag that changes ICE;
+// Firefox has only the fake-media preferences (support/firefox.mjs).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
@@ -35,7 +36,7 @@ async function mediaMode(page) {
   return page.evaluate(() => window.__medrtc.mediaMode);
 }
 
-test('a 1:1 call under KBV runs browser to browser between Firefox and Chromium', { timeout: 120_000 }, (t) => withDiagnostics(t, suite, async () => {
+test('a 1:1 call under KBV runs browser to browser between Firefox and Chromium; a third moves it to the SFU', { timeout: 180_000 }, (t) => withDiagnostics(t, suite, async () => {
   const { server, browser, firefox } = suite;
   const mediaPort = Number(/media worker 0 listening on udp [\d.]+:(\d+)/.exec(server.logs())?.[1]);
   assert.ok(mediaPort > 0, 'the server logs its media port');
@@ -77,6 +78,22 @@ test('a 1:1 call under KBV runs browser to browser between Firefox and Chromium'
   await patient.getByRole('button', { name: 'Mute' }).click();
   const patientTile = doctor.getByRole('figure', { name: 'Video of Patient One' });
   await patientTile.getByText('Microphone off').waitFor({ state: 'visible', timeout: 10_000 });
+  await patient.getByRole('button', { name: 'Mute' }).click();
+
+  // A third participant (Chromium): the room moves to the SFU; Firefox drops its direct
+  // connection, publishes to the server and decodes both others.
+  const carol = await joinCall(browser, server, roomId, { identity: 'carol', name: 'Carol Interpreter' });
+  suite.pages.push(carol);
+  for (const page of [doctor, patient, carol]) {
+    await waitFor(async () => (await mediaMode(page)) === 'sfu', { what: `${page.displayName} in sfu mode` });
+  }
+  const [doctorId, patientId, carolId] = [await participantId(doctor), await participantId(patient), await participantId(carol)];
+  await waitForTileFrames(patient, carolId);
+  await waitForTileFrames(patient, doctorId, { minFrames: 0 });
+  await waitForTileFrames(carol, patientId);
+  await waitForTileFrames(doctor, patientId, { minFrames: 0 });
+  await waitForRemoteMedia(patient);
+  assert.equal(await patient.evaluate(() => window.__medrtc.p2p), null, 'Firefox kept its P2P connection');
 
   for (const page of suite.pages) {
     assertNoForeignRequests(page, server.baseUrl);

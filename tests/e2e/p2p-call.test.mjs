@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium, newCallPage } from '../support/chromium.mjs';
-import { clickJoin, closePages, joinCall, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
+import {
+  clickJoin, closePages, joinCall, participantId, selectedPair, waitForRemoteMedia, waitForTileFrames,
+} from '../support/call-page.mjs';
 import { assertPagesClean, withDiagnostics } from '../support/call-suite.mjs';
 import { createRoom, createToken, startServer, waitFor } from '../support/server.mjs';
 
@@ -26,33 +28,6 @@ after(async () => {
   await suite.browser?.close();
   await suite.server?.stop();
 });
-
-/** The selected candidate pair of the page's P2P connection (local and remote address). */
-async function selectedPair(page) {
-  return page.evaluate(async () => {
-    const pc = window.__medrtc.p2p;
-    if (!pc || pc.connectionState !== 'connected') {
-      return null;
-    }
-    const stats = await pc.getStats();
-    let pairId = null;
-    stats.forEach((s) => {
-      if (s.type === 'transport' && s.selectedCandidatePairId) {
-        pairId = s.selectedCandidatePairId;
-      }
-    });
-    const pair = pairId ? stats.get(pairId) : null;
-    if (!pair) {
-      return null;
-    }
-    const local = stats.get(pair.localCandidateId);
-    const remote = stats.get(pair.remoteCandidateId);
-    return {
-      local: { address: local.address ?? local.ip, port: local.port, type: local.candidateType },
-      remote: { address: remote.address ?? remote.ip, port: remote.port, type: remote.candidateType },
-    };
-  });
-}
 
 async function mediaMode(page) {
   return page.evaluate(() => window.__medrtc.mediaMode);

@@ -43,7 +43,7 @@ export async function clickJoin(page) {
  */
 export async function inboundStats(page) {
   return page.evaluate(async () => {
-    const out = { video: { framesDecoded: 0, packetsReceived: 0, streams: 0 }, audio: { packetsReceived: 0, totalSamplesReceived: 0, streams: 0 } };
+    const out = { video: { framesDecoded: 0, packetsReceived: 0, streams: 0 }, audio: { packetsReceived: 0, bytesReceived: 0, totalSamplesReceived: 0, streams: 0 } };
     for (const pc of [window.__medrtc.subscriber, window.__medrtc.p2p]) {
       if (!pc) {
         continue;
@@ -60,6 +60,7 @@ export async function inboundStats(page) {
           out.video.streams += 1;
         } else if (kind === 'audio') {
           out.audio.packetsReceived += s.packetsReceived ?? 0;
+          out.audio.bytesReceived += s.bytesReceived ?? 0;
           out.audio.totalSamplesReceived += s.totalSamplesReceived ?? 0;
           out.audio.streams += 1;
         }
@@ -96,7 +97,9 @@ export async function tileFrames(page, participantId) {
     if (!video) {
       return -1;
     }
-    return video.getVideoPlaybackQuality().totalVideoFrames;
+    // Firefox leaves getVideoPlaybackQuality() at 0 for a MediaStream source; its
+    // mozPaintedFrames counts the frames painted into this element.
+    return Math.max(video.getVideoPlaybackQuality().totalVideoFrames, video.mozPaintedFrames ?? 0);
   }, participantId);
 }
 
@@ -134,4 +137,43 @@ export async function closePages(pages) {
 export function assertNoClientErrors(page) {
   const bad = page.consoleMessages.filter((m) => /medrtc: could not|pageerror:|publish_answer could not/.test(m));
   assert.deepEqual(bad, [], `${page.displayName ?? 'page'} logged client errors`);
+}
+
+/**
+ * The selected candidate pair of the page's connection `which` (`'p2p'`, `'publisher'` or
+ * `'subscriber'` of `window.__medrtc`): local and remote address, port and type; null
+ * until it is connected. Chromium names the pair in its `transport` stats; Firefox has no
+ * `transport` stats and marks the pair `selected` instead.
+ */
+export async function selectedPair(page, which = 'p2p') {
+  return page.evaluate(async (name) => {
+    const pc = window.__medrtc[name];
+    if (!pc || pc.connectionState !== 'connected') {
+      return null;
+    }
+    const stats = await pc.getStats();
+    let pair = null;
+    stats.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) {
+        pair = stats.get(s.selectedCandidatePairId) ?? pair;
+      }
+    });
+    stats.forEach((s) => {
+      if (!pair && s.type === 'candidate-pair' && s.selected) {
+        pair = s;
+      }
+    });
+    if (!pair) {
+      return null;
+    }
+    const local = stats.get(pair.localCandidateId);
+    const remote = stats.get(pair.remoteCandidateId);
+    if (!local || !remote) {
+      return null;
+    }
+    return {
+      local: { address: local.address ?? local.ip, port: local.port, type: local.candidateType },
+      remote: { address: remote.address ?? remote.ip, port: remote.port, type: remote.candidateType },
+    };
+  }, which);
 }

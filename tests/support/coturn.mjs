@@ -1,9 +1,9 @@
 // A throw-away coturn (scripts/lib/coturn.sh: use-auth-secret; UDP and TCP on one port,
-// TLS on another) for browser tests that need a relay, and the `serve` flags that point
-// medrtc at it.
+// TLS on another; on 127.0.0.1 and this machine's interface address) for browser tests
+// that need a relay, and the `serve` flags that point medrtc at it.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from './server.mjs';
@@ -11,13 +11,20 @@ import { repoRoot } from './server.mjs';
 const run = promisify(execFile);
 const script = path.join(repoRoot, 'scripts/lib/coturn.sh');
 
+/** This machine's first global IPv4 interface address (coturn.sh also listens there), or undefined. */
+export function interfaceIpv4() {
+  return Object.values(networkInterfaces()).flat().find((a) => a.family === 'IPv4' && !a.internal)?.address;
+}
+
 /**
  * Starts coturn; returns `{ port, urls, serveArgs, logTail(lines), stop() }`. `urls` are
  * the UDP, TCP and TLS URLs; serveArgs hand clients those of `transports` ('udp', 'tcp',
- * 'tls'). `listenIp` and `relayIp` default to scripts/lib/coturn.sh's choice.
- * @param {{transports?: string[], listenIp?: string, relayIp?: string}} [options]
+ * 'tls'). `listenIp` and `relayIp` default to scripts/lib/coturn.sh's choice. `host`: the
+ * address in the URLs medrtc hands out, when not the listening address (Firefox needs
+ * `interfaceIpv4()`: it reaches no TURN server on 127.0.0.1).
+ * @param {{transports?: string[], listenIp?: string, relayIp?: string, host?: string}} [options]
  */
-export async function startCoturn({ transports = ['udp'], listenIp, relayIp } = {}) {
+export async function startCoturn({ transports = ['udp'], listenIp, relayIp, host } = {}) {
   const dir = await mkdtemp(path.join(tmpdir(), 'medrtc-coturn-'));
   const env = { ...process.env };
   if (listenIp) {
@@ -34,7 +41,9 @@ export async function startCoturn({ transports = ['udp'], listenIp, relayIp } = 
   }
   const urls = (await readFile(path.join(dir, 'turn.urls'), 'utf8')).split('\n').filter(Boolean);
   const transportOf = (url) => (url.startsWith('turns:') ? 'tls' : /transport=tcp/.test(url) ? 'tcp' : 'udp');
-  const chosen = urls.filter((u) => transports.includes(transportOf(u)));
+  const chosen = urls
+    .filter((u) => transports.includes(transportOf(u)))
+    .map((u) => (host ? u.replace(/^(turns?):[^:?]+:/, `$1:${host}:`) : u));
   return {
     port,
     urls,

@@ -1,6 +1,7 @@
 #pragma once
 // `medrtc serve` configuration: parsed once into this struct from the TOML file
 // (--config) and then the command-line flags, which win.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -13,6 +14,9 @@
 #include "store/store.hpp"
 
 namespace medrtc::app {
+
+// A day: longer than any consultation; a larger value is more likely a typo.
+inline constexpr int64_t kMaxDrainTimeoutSeconds = 86'400;
 
 struct ServeConfig {
   std::string listenHost = "127.0.0.1";
@@ -27,6 +31,9 @@ struct ServeConfig {
   SecurityConfig security;  // policy, region, TLS, frame-ancestors, TURN (security_config.hpp)
   // Empty: none. Every signed audit checkpoint is also appended here (AuditLogOptions).
   std::filesystem::path auditWitness;
+  // Graceful drain: after the first SIGTERM/SIGINT, running calls may go on this long
+  // before they are ended with room_ended "server_shutdown"; 0 stops at once.
+  std::chrono::seconds drainTimeout{300};
 };
 
 // "HOST:PORT", "[::1]:PORT". Throws std::invalid_argument with a readable message.
@@ -35,6 +42,7 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 // Applies a TOML file:
 //   listen = "127.0.0.1:8080"   data_dir = "..."   web_root = "..."   dev = false
 //   database = "postgres://..."   audit_witness = "/mnt/witness/medrtc-checkpoints.log"
+//   drain_timeout = 300
 //   [media] ip = "..." or ["...", "..."]  public_ip = "..."  listen = "..."  workers = 0
 //           rtc_port_base = 0
 // Unknown keys and wrong types are refused with the key's name (std::runtime_error).

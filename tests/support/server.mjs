@@ -94,6 +94,9 @@ async function spawnServer({ workers, dev, env, args, dataDir, apiKey, listen, k
     '--web-root', webRoot,
     '--workers', String(workers),
     ...(dev ? ['--dev'] : []),
+    // stop() and restart() send one SIGTERM and expect the server gone, calls ended with
+    // room_ended "server_shutdown", as before graceful drain; drain tests pass their own.
+    ...(args.some((a) => a.startsWith('--drain-timeout')) ? [] : ['--drain-timeout', '0']),
     ...args,
   ];
   const child = spawn(bin, argv, {

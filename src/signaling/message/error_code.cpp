@@ -25,6 +25,7 @@ const char* toString(ErrorCode code) {
     case ErrorCode::kChatTooLong: return "chat_too_long";
     case ErrorCode::kParticipantNotFound: return "participant_not_found";
     case ErrorCode::kP2pNotActive: return "p2p_not_active";
+    case ErrorCode::kServerDraining: return "server_draining";
   }
   return "internal";
 }

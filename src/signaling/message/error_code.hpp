@@ -28,6 +28,7 @@ enum class ErrorCode : uint16_t {
   kChatTooLong = 19,         // chat text over 2000 characters
   kParticipantNotFound = 20,  // no such participant in this room (or not in the state asked)
   kP2pNotActive = 21,         // p2p_signal while the room is not in P2P mode with that participant
+  kServerDraining = 22,       // the server is shutting down and starts no new call; try again
 };
 
 const char* toString(ErrorCode code);

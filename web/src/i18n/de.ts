@@ -100,6 +100,7 @@ export const de: Strings = {
     chat_too_long: 'Die Nachricht ist zu lang. Bitte kürzen Sie sie auf 2000 Zeichen.',
     not_waiting: 'Diese Person wartet nicht mehr.',
     participant_not_found: 'Diese Person ist nicht mehr in der Sprechstunde.',
+    server_draining: 'Der Server startet neu. Verbindung wird gleich wiederhergestellt…',
   },
   serverErrorUnknown: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
   removedTitle: 'Sie wurden aus der Sprechstunde entfernt',

@@ -101,6 +101,7 @@ export const en = {
     chat_too_long: 'The message is too long. Please shorten it to 2000 characters.',
     not_waiting: 'This person is no longer waiting.',
     participant_not_found: 'This person is no longer in the consultation.',
+    server_draining: 'The server is restarting. Reconnecting in a moment…',
   } as Record<string, string>,
   serverErrorUnknown: 'Something went wrong. Please try again.',
   removedTitle: 'You were removed from the consultation',

@@ -100,6 +100,7 @@ export const fr: Strings = {
     chat_too_long: 'Le message est trop long. Veuillez le raccourcir à 2000 caractères.',
     not_waiting: 'Cette personne n’attend plus.',
     participant_not_found: 'Cette personne n’est plus dans la consultation.',
+    server_draining: 'Le serveur redémarre. Reconnexion dans un instant…',
   },
   serverErrorUnknown: 'Un problème est survenu. Veuillez réessayer.',
   removedTitle: 'Vous avez été retiré de la consultation',

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "consultation_support.hpp"
+#include "signaling/signaling_hub.hpp"
 
 namespace medrtc::signaling {
 namespace {

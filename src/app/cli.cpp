@@ -29,6 +29,7 @@ struct ServeFlags {
   bool noIceTcp = false;
   int rtcPortBase = -1;
   int workers = -1;
+  int drainTimeout = -1;
   std::string webRoot;
   std::string auditWitness;
   bool dev = false;
@@ -72,6 +73,10 @@ void addServeOptions(CLI::App* serve, ServeFlags& f) {
   serve->add_option("--audit-witness", f.auditWitness,
                     "also append every signed audit checkpoint to FILE (operator-controlled, ideally other storage; "
                     "check with `audit verify --witness FILE`)");
+  serve->add_option("--drain-timeout", f.drainTimeout,
+                    "SECONDS running calls may go on after the first SIGTERM/SIGINT before they are ended "
+                    "(default 300; 0 = stop at once; a second signal always stops at once)")
+      ->check(CLI::Range(0, static_cast<int>(kMaxDrainTimeoutSeconds)));
   serve->add_flag("--dev", f.dev, "enable the development page endpoint POST /api/v1/dev/rooms");
   // docs/protocol.md capacity_reached; waiting, joining and joined participants count.
   serve->add_option("--max-participants-per-room", f.maxPerRoom, "participants in one room (default 25)")
@@ -125,6 +130,9 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
   }
   if (f.workers >= 0) {
     config.media.workers = f.workers;
+  }
+  if (f.drainTimeout >= 0) {
+    config.drainTimeout = std::chrono::seconds(f.drainTimeout);
   }
   if (!f.webRoot.empty()) {
     config.webRoot = f.webRoot;

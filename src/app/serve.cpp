@@ -38,6 +38,7 @@ int64_t unixNow() {
 
 constexpr std::chrono::hours kRetentionInterval{1};
 constexpr std::chrono::seconds kAuditTickInterval{2};
+constexpr std::chrono::milliseconds kDrainPollInterval{500};
 
 // A failed run is logged and retried at the next interval; it never stops the server.
 // H6: the node's own start (with the configuration that governs it) and stop are audit
@@ -199,17 +200,60 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   };
   scheduleAuditTick();
 
+  // Graceful drain (README.md "Stopping without dropping calls"): the first SIGTERM/SIGINT stops new calls
+  // (/readyz 503) and lets running ones go on until they end or drain_timeout passes; then,
+  // or at a second signal, the server stops and ends what is left with room_ended
+  // "server_shutdown" (clients come back with the same token after the restart).
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) {
-      return;
-    }
-    spdlog::info("stopping signal={}", signal);
+  boost::asio::steady_timer drainTimer(ioc);
+  std::chrono::steady_clock::time_point drainDeadline;
+  auto stopNow = [&] {
     stopping = true;
     retentionTimer.cancel();
     auditTimer.cancel();
+    drainTimer.cancel();
+    // A pending wait would keep ioc.run() from returning.
+    boost::system::error_code ignored;
+    signals.cancel(ignored);
     server.stop();
-  });
+  };
+  // Rooms end by their participants leaving, which the hub does not announce to the app;
+  // checking twice a second costs nothing and ends the drain at most that late.
+  std::function<void()> checkDrained = [&] {
+    size_t live = server.liveRooms();
+    auto now = std::chrono::steady_clock::now();
+    if (live == 0 || now >= drainDeadline) {
+      spdlog::info("drain finished live_rooms={} timed_out={}", live, live != 0);
+      stopNow();
+      return;
+    }
+    drainTimer.expires_after(std::min<std::chrono::steady_clock::duration>(kDrainPollInterval, drainDeadline - now));
+    drainTimer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec || stopping) {
+        return;
+      }
+      checkDrained();
+    });
+  };
+  std::function<void()> awaitSignal = [&] {
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+      if (ec || stopping) {
+        return;
+      }
+      if (server.draining() || config.drainTimeout.count() == 0) {
+        spdlog::info("stopping signal={}", signal);
+        stopNow();
+        return;
+      }
+      spdlog::info("draining signal={} timeout_s={} live_rooms={}", signal, config.drainTimeout.count(),
+                   server.liveRooms());
+      server.drain();
+      drainDeadline = std::chrono::steady_clock::now() + config.drainTimeout;
+      awaitSignal();
+      checkDrained();
+    });
+  };
+  awaitSignal();
 
   std::string host = options.listenHost.find(':') != std::string::npos ? "[" + options.listenHost + "]"
                                                                          : options.listenHost;

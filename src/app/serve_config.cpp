@@ -80,6 +80,13 @@ void applyConfigFile(const std::filesystem::path& file, ServeConfig& config) {
       config.auditWitness = required<std::string>(node, k);
     } else if (k == "web_root") {
       config.webRoot = required<std::string>(node, k);
+    } else if (k == "drain_timeout") {
+      int64_t seconds = required<int64_t>(node, k);
+      if (seconds < 0 || seconds > kMaxDrainTimeoutSeconds) {
+        throw std::runtime_error("config key \"drain_timeout\" must be 0 to " +
+                                 std::to_string(kMaxDrainTimeoutSeconds) + " seconds");
+      }
+      config.drainTimeout = std::chrono::seconds(seconds);
     } else if (k == "dev") {
       config.dev = required<bool>(node, k);
     } else if (k == "max_connections" || k == "max_connections_per_address") {

@@ -1,6 +1,7 @@
 #pragma once
 // `medrtc serve` configuration: parsed once into this struct from the TOML file
 // (--config) and then the command-line flags, which win.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -15,6 +16,9 @@
 #include "store/store.hpp"
 
 namespace medrtc::app {
+
+// A day: longer than any consultation; a larger value is more likely a typo.
+inline constexpr int64_t kMaxDrainTimeoutSeconds = 86'400;
 
 struct ServeConfig {
   std::string listenHost = "127.0.0.1";
@@ -38,6 +42,9 @@ struct ServeConfig {
   // Reverse proxies whose X-Forwarded-For names the client: addresses or prefixes
   // ("10.0.0.0/8"). Empty: the TCP peer is the client (signaling/client_address.hpp).
   std::vector<std::string> trustedProxies;
+  // Graceful drain: after the first SIGTERM/SIGINT, running calls may go on this long
+  // before they are ended with room_ended "server_shutdown"; 0 stops at once.
+  std::chrono::seconds drainTimeout{300};
 };
 
 // The largest participant cap accepted (flags and config): far above what one node carries.
@@ -49,6 +56,7 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 // Applies a TOML file:
 //   listen = "127.0.0.1:8080"   data_dir = "..."   web_root = "..."   dev = false
 //   database = "postgres://..."   audit_witness = "/mnt/witness/medrtc-checkpoints.log"
+//   drain_timeout = 300
 //   [media] ip = "..." or ["...", "..."]  public_ip = "..."  listen = "..."  workers = 0
 //           rtc_port_base = 0
 //   [participants] max_per_room = 25 max_per_tenant = 500 max_per_node = 1000

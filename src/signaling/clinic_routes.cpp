@@ -453,6 +453,9 @@ HttpResponse RestApi::hostToken(const HttpRequest&, const Params& p) {
   if (!room || room->ended()) {
     return problem(409, "room_ended", "the consultation has ended");
   }
+  if (auto refused = refuseNewCall(room->id)) {
+    return *refused;
+  }
   const store::UserRecord& user = p.session->user;
   JoinClaims claims;
   claims.roomId = a->roomId;

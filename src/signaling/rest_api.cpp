@@ -107,7 +107,9 @@ RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHu
       auth_(store, clock, audit, std::move(authPolicy)),
       appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)) {}
 
-bool RestApi::owns(const std::string& path) { return path == "/healthz" || path.rfind("/api/", 0) == 0; }
+bool RestApi::owns(const std::string& path) {
+  return path == "/healthz" || path == "/readyz" || path.rfind("/api/", 0) == 0;
+}
 
 int64_t RestApi::nowSeconds() const {
   return std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch()).count();
@@ -116,6 +118,7 @@ int64_t RestApi::nowSeconds() const {
 // The routing table. docs/openapi.yaml lists the same (checked by a unit test).
 #define MEDRTC_ROUTES(X)                                                  \
   X("GET", "/healthz", Auth::kNone, healthz)                              \
+  X("GET", "/readyz", Auth::kNone, readyz)                                \
   X("GET", "/api/v1/ws", Auth::kNone, websocketWithoutUpgrade)            \
   X("POST", "/api/v1/rooms", Auth::kApiKey, createRoom)                   \
   X("GET", "/api/v1/rooms/{id}", Auth::kApiKey, getRoom)                  \
@@ -240,6 +243,9 @@ HttpResponse RestApi::websocketWithoutUpgrade(const HttpRequest&, const Params&)
 }
 
 HttpResponse RestApi::createRoom(const HttpRequest& r, const Params& p) {
+  if (auto refused = refuseNewCall("")) {
+    return *refused;
+  }
   HttpResponse error;
   auto body = parseBody(r, false, error);
   if (!body) {
@@ -346,6 +352,9 @@ HttpResponse RestApi::createToken(const HttpRequest& r, const Params& p) {
   if (store_.roomHasAppointment(room->id)) {
     return problem(403, "forbidden", "a consultation's tokens come from the clinic workflow, not from API keys");
   }
+  if (auto refused = refuseNewCall(room->id)) {
+    return *refused;
+  }
   JoinClaims claims;
   claims.roomId = room->id;
   claims.identity = *identity;
@@ -362,6 +371,9 @@ HttpResponse RestApi::createToken(const HttpRequest& r, const Params& p) {
 HttpResponse RestApi::createDevRoom(const HttpRequest&, const Params&) {
   if (!devMode_) {
     return problem(404, "not_found", "no such resource");
+  }
+  if (auto refused = refuseNewCall("")) {
+    return *refused;
   }
   store::RoomRecord room = store_.createRoom(store::NewRoom{.name = "dev"}, nowSeconds());
   spdlog::info("room created id={} dev=true", room.id);

@@ -51,6 +51,10 @@ class RestApi {
 
  private:
   HttpResponse healthz(const HttpRequest& r, const Params& p);
+  // Drain (drain_routes.cpp): /readyz, and the 503 for a route that would start a call in
+  // `roomId` ("" for a new room) while the server drains; nullopt: go ahead.
+  HttpResponse readyz(const HttpRequest& r, const Params& p);
+  std::optional<HttpResponse> refuseNewCall(const std::string& roomId) const;
   HttpResponse websocketWithoutUpgrade(const HttpRequest& r, const Params& p);
   HttpResponse createRoom(const HttpRequest& r, const Params& p);
   HttpResponse getRoom(const HttpRequest& r, const Params& p);

@@ -491,6 +491,12 @@ uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); 
 
 bool Server::tls() const { return impl_->options.tls != nullptr; }
 
+void Server::drain() { impl_->hub.startDraining(); }
+
+bool Server::draining() const { return impl_->hub.draining(); }
+
+size_t Server::liveRooms() const { return impl_->hub.liveRoomCount(); }
+
 void Server::stop() {
   if (impl_->stopped) {
     return;

@@ -94,6 +94,13 @@ class Server {
   // Ends every live room (room_ended to each socket), closes sockets and stops
   // accepting. Call on the control thread; the io_context then runs out of work.
   void stop();
+  // Graceful drain (first SIGTERM): /readyz answers 503 and no new call starts (the REST
+  // routes that would start one answer 503, a join to an empty room is refused), while
+  // running calls go on. Call stop() when liveRooms() reaches 0 or the drain times out.
+  void drain();
+  bool draining() const;
+  // Rooms with someone in them (joined or waiting).
+  size_t liveRooms() const;
 
   struct Impl;  // server.cpp (Beast)
 

@@ -150,6 +150,13 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
     refuseJoin(c, *refusal, room->id);
     return;
   }
+  if (draining_ && !roomLive(room->id)) {
+    spdlog::info("join refused reason=server_draining room={}", room->id);
+    sendError(c, ErrorCode::kServerDraining, "the server is shutting down; try again shortly", "join");
+    c.state = State::kClosed;
+    c.socket->close(kCloseGoingAway, "server_draining");
+    return;
+  }
   // The same identity joining again (typically after a network drop) takes over: the
   // older socket learns why and is closed.
   Connection* older = byIdentity(room->id, claims->identity);
@@ -439,6 +446,27 @@ void SignalingHub::endRoom(const std::string& roomId, std::string_view reason) {
   if (media_ != nullptr) {
     media_->closeRoom(roomId);
   }
+}
+
+bool SignalingHub::roomLive(const std::string& roomId) const {
+  auto room = rooms_.find(roomId);
+  auto queue = queues_.find(roomId);
+  return (room != rooms_.end() && !room->second.empty()) || (queue != queues_.end() && !queue->second.empty());
+}
+
+size_t SignalingHub::liveRoomCount() const {
+  std::unordered_set<std::string> live;
+  for (const auto& [roomId, members] : rooms_) {
+    if (!members.empty()) {
+      live.insert(roomId);
+    }
+  }
+  for (const auto& [roomId, waiting] : queues_) {
+    if (!waiting.empty()) {
+      live.insert(roomId);
+    }
+  }
+  return live.size();
 }
 
 void SignalingHub::closeAll() {

@@ -102,6 +102,16 @@ class SignalingHub final : public sfu::MediaEvents {
   void sessionEnded(const std::string& sessionHash);
   // Shutdown: ends every live room and closes every socket.
   void closeAll();
+  // Graceful drain (SIGTERM): from now on a join starts no new call. A join to a room
+  // with someone already in it (joined or waiting) still works, so a patient whose
+  // network dropped gets back into the running call; any other is refused with
+  // `server_draining` and the socket closed "going away", so the client retries later.
+  void startDraining() { draining_ = true; }
+  bool draining() const { return draining_; }
+  // True when someone is in the room (joining, joined or in its waiting room).
+  bool roomLive(const std::string& roomId) const;
+  // Rooms with someone in them: the drain ends when this reaches 0.
+  size_t liveRoomCount() const;
 
   size_t connectionCount() const { return connections_.size(); }
 
@@ -213,6 +223,7 @@ class SignalingHub final : public sfu::MediaEvents {
   bool p2pPreferred_ = false;
   ParticipantLimits limits_;
   int64_t appointmentGraceSeconds_ = 30 * 60;
+  bool draining_ = false;
   // Rooms that left P2P (a third participant, a client without P2P, or p2p_failed): they
   // stay on the SFU while anyone is in them, so a call never flaps between the two.
   std::unordered_set<std::string> sfuRooms_;

@@ -98,6 +98,9 @@ async function spawnServer({ workers, dev, env, args, wrapper = [], dataDir, api
     '--web-root', webRoot,
     '--workers', String(workers),
     ...(dev ? ['--dev'] : []),
+    // stop() and restart() send one SIGTERM and expect the server gone, calls ended with
+    // room_ended "server_shutdown", as before graceful drain; drain tests pass their own.
+    ...(args.some((a) => a.startsWith('--drain-timeout')) ? [] : ['--drain-timeout', '0']),
     ...args,
   ];
   const command = wrapper.length > 0 ? [wrapper[0], [...wrapper.slice(1), bin, ...argv]] : [bin, argv];

@@ -28,6 +28,7 @@ const char* toString(ErrorCode code) {
     case ErrorCode::kAccessRevoked: return "access_revoked";
     case ErrorCode::kCapacityReached: return "capacity_reached";
     case ErrorCode::kTransportNotFound: return "transport_not_found";
+    case ErrorCode::kServerDraining: return "server_draining";
   }
   return "internal";
 }

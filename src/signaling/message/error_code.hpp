@@ -32,6 +32,7 @@ enum class ErrorCode : uint16_t {
   kAccessRevoked = 22,     // fatal: the invitation was withdrawn or the host's session ended
   kCapacityReached = 23,   // fatal: a participant cap (room, tenant or node) is reached
   kTransportNotFound = 24,    // restart_ice naming none of the sender's transports
+  kServerDraining = 25,       // the server is shutting down and starts no new call; try again
 };
 
 const char* toString(ErrorCode code);

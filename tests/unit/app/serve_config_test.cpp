@@ -37,6 +37,7 @@ listen = "0.0.0.0:9000"
 data_dir = "/var/lib/medrtc"
 web_root = "/srv/web"
 dev = true
+drain_timeout = 42
 [media]
 ip = "203.0.113.7"
 public_ip = "198.51.100.4"
@@ -52,6 +53,7 @@ rtc_port_base = 40000
   EXPECT_EQ(c.dataDir, "/var/lib/medrtc");
   EXPECT_EQ(c.webRoot, "/srv/web");
   EXPECT_TRUE(c.dev);
+  EXPECT_EQ(c.drainTimeout, std::chrono::seconds(42));
   EXPECT_EQ(c.media.announcedIps, (std::vector<std::string>{"203.0.113.7"}));
   EXPECT_EQ(c.media.publicIp, "198.51.100.4");
   EXPECT_EQ(c.media.listenIp, "10.0.0.2");
@@ -90,6 +92,10 @@ void expectRefused(const std::string& toml, const std::string& mention) {
   std::filesystem::remove(file);
 }
 
+TEST(ServeConfig, DrainTimeoutDefaultsToFiveMinutes) {
+  EXPECT_EQ(ServeConfig{}.drainTimeout, std::chrono::seconds(300));
+}
+
 TEST(ServeConfig, MediaIpTakesOneAddressOrAList) {
   auto file = writeTemp("[media]\nip = [\"192.0.2.2\", \"fd00::2\"]\n");
   ServeConfig c;
@@ -107,6 +113,8 @@ TEST(ServeConfig, RefusesUnknownKeysByName) {
 
 TEST(ServeConfig, RefusesWrongTypesAndSyntax) {
   expectRefused("dev = \"yes\"\n", "\"dev\"");
+  expectRefused("drain_timeout = -1\n", "\"drain_timeout\"");
+  expectRefused("drain_timeout = \"5m\"\n", "\"drain_timeout\"");
   expectRefused("[media]\nworkers = \"2\"\n", "\"media.workers\"");
   expectRefused("[media]\nworkers = -1\n", "\"media.workers\"");
   expectRefused("[media]\nip = 4\n", "\"media.ip\"");

@@ -263,6 +263,16 @@ bool TestServer::eraseSubject(const std::string& subjectId) {
   return erased;
 }
 
+void TestServer::drain() {
+  onControl([&] { server_->drain(); });
+}
+
+size_t TestServer::liveRooms() {
+  size_t n = 0;
+  onControl([&] { n = server_->liveRooms(); });
+  return n;
+}
+
 std::string TestServer::createRoom() {
   auto r = httpRequest(port_, "POST", "/api/v1/rooms", "{}", apiKey_);
   return str(r.json().at("id"));

@@ -140,6 +140,9 @@ class TestServer {
   const std::filesystem::path& dataDir() const { return dataDir_; }
   // `medrtc admin erase-subject` (on the control thread).
   bool eraseSubject(const std::string& subjectId);
+  // Server::drain() and Server::liveRooms() (on the control thread).
+  void drain();
+  size_t liveRooms();
 
   // REST helpers.
   std::string createRoom();

@@ -103,6 +103,7 @@ export const en = {
     participant_not_found: 'This person is no longer in the consultation.',
     access_revoked: 'This invitation is no longer valid. Please contact the practice.',
     capacity_reached: 'This consultation is full right now. Please try again in a few minutes.',
+    server_draining: 'The server is restarting. Reconnecting in a moment…',
   } as Record<string, string>,
   serverErrorUnknown: 'Something went wrong. Please try again.',
   removedTitle: 'You were removed from the consultation',

@@ -102,6 +102,7 @@ export const fr: Strings = {
     participant_not_found: 'Cette personne n’est plus dans la consultation.',
     access_revoked: 'Cette invitation n’est plus valable. Veuillez contacter le cabinet.',
     capacity_reached: 'Cette consultation est complète pour le moment. Veuillez réessayer dans quelques minutes.',
+    server_draining: 'Le serveur redémarre. Reconnexion dans un instant…',
   },
   serverErrorUnknown: 'Un problème est survenu. Veuillez réessayer.',
   removedTitle: 'Vous avez été retiré de la consultation',

@@ -30,6 +30,8 @@ struct ServeFlags {
   int workers = -1;
   std::string webRoot;
   std::string auditWitness;
+  std::string metricsTokenFile;
+  std::string metricsListen;
   bool dev = false;
   SecurityFlags security;
 };
@@ -61,6 +63,10 @@ void addServeOptions(CLI::App* serve, ServeFlags& f) {
   serve->add_option("--audit-witness", f.auditWitness,
                     "also append every signed audit checkpoint to FILE (operator-controlled, ideally other storage; "
                     "check with `audit verify --witness FILE`)");
+  serve->add_option("--metrics-token-file", f.metricsTokenFile,
+                    "file holding the bearer token GET /metrics needs on the main listener (without it: 404)");
+  serve->add_option("--metrics-listen", f.metricsListen,
+                    "HOST:PORT serving /metrics without authorization, e.g. 127.0.0.1:9464 (default: none)");
   serve->add_flag("--dev", f.dev, "enable the development page endpoint POST /api/v1/dev/rooms");
   addSecurityFlags(serve, f.security);
 }
@@ -101,6 +107,12 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
   }
   if (!f.auditWitness.empty()) {
     config.auditWitness = f.auditWitness;
+  }
+  if (!f.metricsTokenFile.empty()) {
+    config.metricsTokenFile = f.metricsTokenFile;
+  }
+  if (!f.metricsListen.empty()) {
+    config.metricsListen = f.metricsListen;
   }
   config.dev = config.dev || f.dev;
   return config;

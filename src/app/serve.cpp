@@ -11,6 +11,7 @@
 #include <iostream>
 #include <ostream>
 
+#include "app/metrics_config.hpp"
 #include "app/security_setup.hpp"
 #include "app/clinic_admin.hpp"
 #include "common/clock.hpp"
@@ -124,6 +125,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   options.dev = config.dev;
   options.tokenSecret = store::loadOrCreateSecret(config.dataDir / "token.key", signaling::kTokenSecretBytes);
   options.audit = auditLog.get();
+  applyMetricsConfig(config, options);
   applySecurity(config, security, options);
   for (const auto& notice : security.notices) {
     spdlog::warn("{}", notice);

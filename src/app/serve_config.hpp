@@ -27,6 +27,11 @@ struct ServeConfig {
   SecurityConfig security;  // policy, region, TLS, frame-ancestors, TURN (security_config.hpp)
   // Empty: none. Every signed audit checkpoint is also appended here (AuditLogOptions).
   std::filesystem::path auditWitness;
+  // docs/operations.md: /metrics on the main listener needs the bearer token in this file
+  // (empty: /metrics is 404 there); `metricsListen` "HOST:PORT" serves it without
+  // authorization on an address of its own (empty: none).
+  std::filesystem::path metricsTokenFile;
+  std::string metricsListen;
 };
 
 // "HOST:PORT", "[::1]:PORT". Throws std::invalid_argument with a readable message.
@@ -35,6 +40,7 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 // Applies a TOML file:
 //   listen = "127.0.0.1:8080"   data_dir = "..."   web_root = "..."   dev = false
 //   database = "postgres://..."   audit_witness = "/mnt/witness/medrtc-checkpoints.log"
+//   metrics_token_file = "/etc/medrtc/metrics.token"   metrics_listen = "127.0.0.1:9464"
 //   [media] ip = "..." or ["...", "..."]  public_ip = "..."  listen = "..."  workers = 0
 //           rtc_port_base = 0
 // Unknown keys and wrong types are refused with the key's name (std::runtime_error).

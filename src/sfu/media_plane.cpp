@@ -108,6 +108,23 @@ class WorkerPool final : public MediaApi {
         });
   }
 
+  void collectMetrics(std::vector<metrics::Family>& out) const override {
+    using metrics::MetricType;
+    for (const auto& worker : workers_) {
+      const metrics::Labels label{{"worker", std::to_string(worker->index())}};
+      collectMediaCounters(worker->counters(), worker->index(), out);
+      metrics::merge(out, metrics::Family{"medrtc_worker_cpu_seconds_total", "CPU time used by the worker's thread.",
+                                          MetricType::kCounter, {{label, worker->cpuSeconds()}}, {}});
+      metrics::merge(out, metrics::Family{"medrtc_worker_queue_depth", "Tasks posted to the worker and not yet run.",
+                                          MetricType::kGauge,
+                                          {{label, static_cast<double>(worker->queueDepth())}}, {}});
+      metrics::merge(out, metrics::Family{"medrtc_worker_rooms", "Rooms placed on the worker.", MetricType::kGauge,
+                                          {{label, static_cast<double>(roomsPerWorker_[static_cast<size_t>(
+                                                       worker->index())])}},
+                                          {}});
+    }
+  }
+
  private:
   template <typename T>
   void reply(Done<T> done, Result<T, MediaError> result) {

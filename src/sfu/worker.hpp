@@ -14,6 +14,7 @@
 #include "net/event_loop.hpp"
 #include "net/udp_socket.hpp"
 #include "sfu/media_api.hpp"
+#include "sfu/media_counters.hpp"
 #include "sfu/media_plane.hpp"
 #include "sfu/transport_host.hpp"
 #include "sfu/worker_tick_slots.hpp"
@@ -59,6 +60,12 @@ class Worker final : public TransportHost {
   void toControl(std::function<void()> task) { toControl_(std::move(task)); }
   MediaEvents& events() { return events_; }
 
+  // Any thread (the /metrics scrape): this worker's media figures, the CPU time its thread
+  // has used and the tasks waiting in its queue.
+  const MediaCounters& counters() const { return counters_; }
+  double cpuSeconds() const;
+  size_t queueDepth() const { return loop_.pendingTasks(); }
+
  private:
   void onReadable();
   void onDatagram(MutableByteView data, const SocketAddress& from);
@@ -73,6 +80,7 @@ class Worker final : public TransportHost {
   MediaEvents& events_;
   TransportTimeouts timeouts_;
   std::thread thread_;
+  MediaCounters counters_;
   WorkerTickSlots tickSlots_;
 
   std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;

@@ -11,6 +11,7 @@
 #include "clinic/password.hpp"
 #include "clinic/rfc3339.hpp"
 #include "clinic/secrets.hpp"
+#include "signaling/control_metrics.hpp"
 #include "signaling/problem.hpp"
 #include "signaling/request_origin.hpp"
 #include "signaling/rest_api.hpp"
@@ -199,6 +200,7 @@ HttpResponse RestApi::login(const HttpRequest& r, const Params&) {
     return error;
   }
   auto result = auth_.signIn(clinic::SignInRequest{*email, *password, totp, r.remoteAddress});
+  countSignIn(result ? std::nullopt : std::optional<clinic::SignInError>(result.error().error));
   if (!result) {
     const auto& f = result.error();
     if (f.error == clinic::SignInError::kTooManyAttempts) {

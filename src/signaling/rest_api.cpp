@@ -107,7 +107,9 @@ RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHu
       auth_(store, clock, audit, std::move(authPolicy)),
       appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)) {}
 
-bool RestApi::owns(const std::string& path) { return path == "/healthz" || path.rfind("/api/", 0) == 0; }
+bool RestApi::owns(const std::string& path) {
+  return path == "/healthz" || path == "/metrics" || path.rfind("/api/", 0) == 0;
+}
 
 int64_t RestApi::nowSeconds() const {
   return std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch()).count();
@@ -116,6 +118,7 @@ int64_t RestApi::nowSeconds() const {
 // The routing table. docs/openapi.yaml lists the same (checked by a unit test).
 #define MEDRTC_ROUTES(X)                                                  \
   X("GET", "/healthz", Auth::kNone, healthz)                              \
+  X("GET", "/metrics", Auth::kNone, metrics) /* its own token */          \
   X("GET", "/api/v1/ws", Auth::kNone, websocketWithoutUpgrade)            \
   X("POST", "/api/v1/rooms", Auth::kApiKey, createRoom)                   \
   X("GET", "/api/v1/rooms/{id}", Auth::kApiKey, getRoom)                  \

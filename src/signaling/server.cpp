@@ -11,7 +11,11 @@
 #include <list>
 #include <optional>
 
+#include "signaling/control_metrics.hpp"
 #include "signaling/join_token.hpp"
+#include "signaling/metrics_endpoint.hpp"
+#include "signaling/metrics_listener.hpp"
+#include "signaling/server_metrics.hpp"
 #include "signaling/problem.hpp"
 #include "signaling/rest_api.hpp"
 #include "signaling/signaling_hub.hpp"
@@ -76,15 +80,17 @@ struct Server::Impl {
   Impl(asio::io_context& ioc, ServerOptions opts, store::Store& store, const Clock& clock, const MediaFactory& make)
       : ioc(ioc),
         options(std::move(opts)),
+        timedAudit(options.audit != nullptr ? std::make_unique<TimedAuditSink>(*options.audit) : nullptr),
         signer(options.tokenSecret, clock),
         hub(store, signer, clock),
         media(make([&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); }, hub)),
-        rest(store, signer, hub, clock, options.dev, options.audit, options.tokenSecret, options.auth),
+        rest(store, signer, hub, clock, options.dev, timedAudit.get(), options.tokenSecret, options.auth),
         files(options.webRoot),
         acceptor(ioc),
         contentSecurityPolicy(std::string(kContentSecurityPolicy) + options.frameAncestors) {
     hub.setMedia(media.get());
-    hub.setAudit(options.audit);
+    hub.setAudit(timedAudit.get());
+    rest.setMetrics(&metricsEndpoint);
     hub.setIceServers(options.iceServers);
     hub.setP2pPreferred(options.p2pPreferred);
   }
@@ -96,6 +102,7 @@ struct Server::Impl {
 
   asio::io_context& ioc;
   ServerOptions options;
+  std::unique_ptr<TimedAuditSink> timedAudit;  // options.audit, timed for /metrics
   JoinTokenSigner signer;
   SignalingHub hub;
   std::unique_ptr<sfu::MediaApi> media;
@@ -103,6 +110,10 @@ struct Server::Impl {
   StaticFiles files;
   tcp::acceptor acceptor;
   std::string contentSecurityPolicy;
+  MetricsEndpoint metricsEndpoint{options.metricsToken, [this](std::vector<medrtc::metrics::Family>& out) {
+                                    collectServerMetrics(hub, media.get(), out);
+                                  }};
+  std::unique_ptr<MetricsListener> metricsListener;
   std::list<std::weak_ptr<HttpSessionBase>> httpSessions;
   bool stopped = false;
 };
@@ -249,6 +260,7 @@ HttpResponse Server::Impl::respond(const http::request<http::string_body>& req, 
     r.host = std::string(req[http::field::host]);
     r.origin = std::string(req[http::field::origin]);
     r.secFetchSite = std::string(req["Sec-Fetch-Site"]);
+    r.accept = std::string(req[http::field::accept]);
     r.remoteAddress = remoteAddress;
     r.secure = secure;
     r.body = req.body();
@@ -267,6 +279,7 @@ HttpResponse Server::Impl::respond(const http::request<http::string_body>& req, 
 HttpResponse Server::Impl::refusePolicyGated(const std::string& action) const {
   const std::string& refusal = action == "recording" ? options.recordingRefusal : options.transcriptionRefusal;
   if (!refusal.empty()) {
+    countPolicyRefusal(action);
     return problem(403, "policy_refused", refusal);
   }
   return problem(501, "not_implemented", action + " is not built in this version of medrtc");
@@ -320,6 +333,14 @@ void Server::start() {
   }
   acceptor.listen(asio::socket_base::max_listen_connections);
   impl_->accept();
+  if (!impl_->options.metricsListenHost.empty()) {
+    impl_->metricsListener = std::make_unique<MetricsListener>(impl_->ioc, impl_->metricsEndpoint);
+    impl_->metricsListener->start(impl_->options.metricsListenHost, impl_->options.metricsListenPort);
+  }
+}
+
+uint16_t Server::metricsPort() const {
+  return impl_->metricsListener ? impl_->metricsListener->port() : 0;
 }
 
 uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
@@ -333,6 +354,9 @@ void Server::stop() {
   impl_->stopped = true;
   beast::error_code ignored;
   impl_->acceptor.close(ignored);
+  if (impl_->metricsListener) {
+    impl_->metricsListener->stop();
+  }
   impl_->hub.closeAll();
   for (auto& weak : impl_->httpSessions) {
     if (auto session = weak.lock()) {

@@ -45,6 +45,10 @@ class FailingStore final : public store::Store {
   std::vector<store::AppointmentRecord> listUnsealedAppointments() override { down(); }
   bool sealUnsealedAppointment(const store::AppointmentRecord&) override { down(); }
   std::vector<std::string> listAppointmentIds() override { down(); }
+  bool transitionRoomAppointment(const std::string&, const std::string&, const std::string&,
+                                 store::UnixSeconds) override {
+    down();
+  }
   store::InvitationRecord createInvitation(store::InvitationRecord) override { down(); }
   std::optional<store::InvitationRecord> findInvitation(const std::string&) override { down(); }
   std::optional<store::InvitationRecord> findInvitationByTokenHash(const std::string&) override { down(); }

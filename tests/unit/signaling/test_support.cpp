@@ -116,6 +116,8 @@ TestServer::TestServer(TestServerOptions options)
   so.p2pPreferred = options.p2pPreferred;
   so.auth = options.auth;
   so.audit = &audit_;
+  so.metricsToken = options.metricsToken;
+  so.metricsListenHost = options.metricsListener ? "127.0.0.1" : "";
   server_ = std::make_unique<Server>(*ioc_, so, *store_, clock_,
                                      [this](sfu::ControlPoster post, sfu::MediaEvents& events) {
                                        auto m = std::make_unique<FakeMedia>(std::move(post), events);
@@ -124,6 +126,7 @@ TestServer::TestServer(TestServerOptions options)
                                      });
   server_->start();
   port_ = server_->port();
+  metricsPort_ = server_->metricsPort();
   thread_ = std::thread([this] { ioc_->run(); });
 }
 

@@ -75,6 +75,9 @@ struct TestServerOptions {
   bool p2pPreferred = false;
   // ServerOptions::auth (sign-in limits and the profiles governing each tenant).
   clinic::AuthPolicy auth;
+  // ServerOptions::metricsToken; and a --metrics-listen listener on 127.0.0.1:0.
+  std::string metricsToken;
+  bool metricsListener = false;
 };
 
 // Records audit events from the control thread; read them from the test thread.
@@ -107,6 +110,7 @@ class TestServer {
   ~TestServer();
 
   uint16_t port() const { return port_; }
+  uint16_t metricsPort() const { return metricsPort_; }
   const std::string& apiKey() const { return apiKey_; }
   // Runs `fn` on the control thread and waits for it.
   void onControl(const std::function<void()>& fn);
@@ -140,6 +144,7 @@ class TestServer {
   FakeMedia* media_ = nullptr;
   std::thread thread_;
   uint16_t port_ = 0;
+  uint16_t metricsPort_ = 0;
   std::string apiKey_;
 };
 

@@ -40,21 +40,49 @@ void countSignIn(std::optional<clinic::SignInError> failure) {
       .add();
 }
 
-void countJoin(Micros latency) {
-  static metrics::Counter& joins = registry().counter("medrtc_joins_total", "Participants who entered a call.");
-  static metrics::Histogram& seconds =
+namespace {
+
+metrics::Counter& joins() {
+  static metrics::Counter& c = registry().counter("medrtc_joins_total", "Participants who entered a call.");
+  return c;
+}
+
+metrics::Histogram& joinSeconds() {
+  static metrics::Histogram& h =
       registry().histogram("medrtc_join_duration_seconds",
                            "Time from a participant's media request (after any waiting room) to `joined`.",
                            metrics::latencyBuckets());
-  joins.add();
-  seconds.observe(std::chrono::duration<double>(latency).count());
+  return h;
 }
 
-void countTurnCredentials() {
-  static metrics::Counter& issued =
+metrics::Counter& turnCredentials() {
+  static metrics::Counter& c =
       registry().counter("medrtc_turn_credentials_issued_total", "TURN REST credentials handed out in `joined`.");
-  issued.add();
+  return c;
 }
+
+metrics::Histogram& auditSeconds() {
+  static metrics::Histogram& h = registry().histogram(
+      "medrtc_audit_write_duration_seconds", "Time to append one event to the audit trail durably.",
+      metrics::latencyBuckets());
+  return h;
+}
+
+}  // namespace
+
+void registerControlMetrics() {
+  joins();
+  joinSeconds();
+  turnCredentials();
+  auditSeconds();
+}
+
+void countJoin(Micros latency) {
+  joins().add();
+  joinSeconds().observe(std::chrono::duration<double>(latency).count());
+}
+
+void countTurnCredentials() { turnCredentials().add(); }
 
 void countPolicyRefusal(std::string_view action) {
   registry()
@@ -64,9 +92,7 @@ void countPolicyRefusal(std::string_view action) {
 }
 
 void TimedAuditSink::record(compliance::AuditEvent event) {
-  static metrics::Histogram& seconds = registry().histogram(
-      "medrtc_audit_write_duration_seconds", "Time to append one event to the audit trail durably.",
-      metrics::latencyBuckets());
+  metrics::Histogram& seconds = auditSeconds();
   auto start = std::chrono::steady_clock::now();
   // A failed write is timed too: a slow failure is what an operator needs to see.
   struct Observe {

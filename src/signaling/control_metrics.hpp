@@ -12,6 +12,10 @@
 
 namespace medrtc::signaling {
 
+// Creates the unlabelled instruments, so a scrape shows them at 0 before their first
+// event (a counter that appears late reads as a reset to some queries). Idempotent.
+void registerControlMetrics();
+
 // nullopt: signed in. Outcome labels: ok, bad_password, totp_required, totp_invalid,
 // rate_limited, mfa_not_enrolled, policy_unavailable.
 void countSignIn(std::optional<clinic::SignInError> failure);

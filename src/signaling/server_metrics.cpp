@@ -1,9 +1,12 @@
 #include "signaling/server_metrics.hpp"
 
+#include "signaling/control_metrics.hpp"
+
 namespace medrtc::signaling {
 
 void collectServerMetrics(const SignalingHub& hub, const sfu::MediaApi* media, std::vector<metrics::Family>& out) {
   using metrics::MetricType;
+  registerControlMetrics();
   std::vector<metrics::Family> registered = metrics::processRegistry().collect();
   for (auto& family : registered) {
     metrics::merge(out, std::move(family));

@@ -60,6 +60,12 @@ TEST(MetricsRoute, NeedsTheBearerToken) {
   EXPECT_EQ(ok.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_NE(ok.body.find("# TYPE medrtc_participants gauge\n"), std::string::npos) << ok.body;
   EXPECT_NE(ok.body.find("# HELP medrtc_rooms "), std::string::npos);
+  // Unlabelled instruments show (at 0) before their first event.
+  for (const char* family : {"# TYPE medrtc_joins_total counter\n", "# TYPE medrtc_join_duration_seconds histogram\n",
+                             "# TYPE medrtc_turn_credentials_issued_total counter\n",
+                             "# TYPE medrtc_audit_write_duration_seconds histogram\n"}) {
+    EXPECT_NE(ok.body.find(family), std::string::npos) << family;
+  }
 }
 
 TEST(MetricsRoute, AnswersOpenMetricsWhenAsked) {

@@ -11,6 +11,7 @@
 #include "app/admin.hpp"
 #include "app/clinic_admin.hpp"
 #include "app/compliance_commands.hpp"
+#include "app/doctor.hpp"
 #include "app/security_config.hpp"
 #include "loadgen/loadgen_command.hpp"
 
@@ -149,6 +150,12 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
   ServeFlags reportFlags;
   addServeOptions(compliance.reportCommand(), reportFlags);
 
+  auto* doctor = app.add_subcommand("doctor", "check a deployment (same options as serve) and say what is wrong");
+  ServeFlags doctorFlags;
+  addServeOptions(doctor, doctorFlags);
+  std::string doctorFormat = "text";
+  doctor->add_option("--format", doctorFormat, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+
   CLI11_PARSE(app, argc, argv);
 
   if (!loadgen.parsed()) {
@@ -174,6 +181,9 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
     }
     if (loadgen.parsed()) {
       return loadgen.run();
+    }
+    if (doctor->parsed()) {
+      return reportDoctor(runDoctorChecks(buildServeConfig(doctorFlags)), doctorFormat == "json", std::cout);
     }
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());

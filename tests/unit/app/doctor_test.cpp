@@ -14,6 +14,7 @@
 #include <boost/json.hpp>
 #include <sstream>
 
+#include "cli_run.hpp"
 #include "common/random.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -164,6 +165,21 @@ TEST(Doctor, MediaPortsNobodyHoldsFail) {
   auto free = find(runDoctorChecks(d.config), "media ports");
   EXPECT_EQ(free.status, CheckStatus::kFail);
   EXPECT_NE(free.detail.find("nothing has UDP port"), std::string::npos) << free.detail;
+}
+
+TEST(Doctor, TheCommandTakesServeOptionsAndPrintsJson) {
+  Deployment d;
+  auto run = testing::runMedrtc({"medrtc", "doctor", "--data-dir", d.config.dataDir.string(), "--listen",
+                                 "127.0.0.1:" + std::to_string(d.config.listenPort), "--format", "json"});
+  EXPECT_EQ(run.rc, 0) << run.out << run.err;
+  auto json = boost::json::parse(run.out).as_object();
+  EXPECT_EQ(json.at("ok"), true);
+  EXPECT_EQ(json.at("checks").as_array().size(), 6u);
+  ::chmod(d.config.dataDir.c_str(), 0750);
+  auto bad = testing::runMedrtc({"medrtc", "doctor", "--data-dir", d.config.dataDir.string(), "--listen",
+                                 "127.0.0.1:" + std::to_string(d.config.listenPort)});
+  EXPECT_EQ(bad.rc, 1);
+  EXPECT_NE(bad.out.find("fail    data dir: "), std::string::npos) << bad.out;
 }
 
 }  // namespace

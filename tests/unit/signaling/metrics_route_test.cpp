@@ -125,6 +125,28 @@ TEST(MetricsRoute, CountsSignInOutcomesWithoutTheEmail) {
   EXPECT_EQ(after.find("metrics-user"), std::string::npos);
 }
 
+TEST(MetricsRoute, CountsPolicyRefusalsAndTurnCredentials) {
+  TestServer server(TestServerOptions{
+      .metricsToken = kToken,
+      .recordingRefusal = "policy kbv: rule recording.allowed=false",
+      .iceServers = [](const std::string&) {
+        return std::vector<IceServerView>{{{"turn:127.0.0.1:3478"}, "turn-user-1", "s3cr3t-turn-password"}};
+      }});
+  const std::string refusals = "medrtc_policy_refusals_total{action=\"recording\"}";
+  const std::string turn = "medrtc_turn_credentials_issued_total";
+  std::string before = scrape(server).body;
+  std::string room = server.createRoom();
+  EXPECT_EQ(httpRequest(server.port(), "POST", "/api/v1/rooms/" + room + "/recordings", "{}", server.apiKey()).status,
+            403);
+  WsClient ws(server.port());
+  ASSERT_EQ(str(ws.join(server.createToken(room, "a", "A"))["type"]), "joined");
+  std::string after = scrape(server).body;
+  EXPECT_EQ(sample(after, refusals), std::max(sample(before, refusals), 0.0) + 1) << after;
+  EXPECT_EQ(sample(after, turn), sample(before, turn) + 1);
+  EXPECT_EQ(after.find("s3cr3t-turn-password"), std::string::npos) << "no TURN secret in a scrape";
+  EXPECT_EQ(after.find("turn-user-1"), std::string::npos);
+}
+
 TEST(MetricsRoute, SeparateListenerServesWithoutAuthorizationAndOnlyMetrics) {
   TestServer server(TestServerOptions{.metricsListener = true});
   ASSERT_NE(server.metricsPort(), 0);

@@ -78,6 +78,9 @@ struct TestServerOptions {
   // ServerOptions::metricsToken; and a --metrics-listen listener on 127.0.0.1:0.
   std::string metricsToken;
   bool metricsListener = false;
+  // ServerOptions::recordingRefusal and iceServers.
+  std::string recordingRefusal;
+  IceServerProvider iceServers;
 };
 
 // Records audit events from the control thread; read them from the test thread.

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <thread>
 
@@ -213,7 +214,34 @@ CheckResult checkPolicy(const SecurityConfig& s) {
   if (!profile) {
     return fail("policy", "policy profile " + s.policy + " cannot be loaded: " + profile.error().toString());
   }
-  return ok("policy", "policy profile " + s.policy + " loads from " + dir.string());
+  std::string refuses;
+  for (auto [refused, what] : {std::pair{!profile->recordingAllowed, "recording"},
+                               std::pair{!profile->transcriptionAllowed, "transcription"}}) {
+    if (refused) {
+      refuses += (refuses.empty() ? "" : ", ") + std::string(what);
+    }
+  }
+  return ok("policy", "policy profile " + s.policy + " loads from " + dir.string() +
+                          (refuses.empty() ? "" : "; it refuses " + refuses));
+}
+
+// __DATE__ ("Dec  4 2026") as a time point: a wall clock earlier than the build is wrong.
+std::chrono::system_clock::time_point buildDate() {
+  static const char* kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  const std::string date = __DATE__;
+  std::tm tm{};
+  tm.tm_mon = static_cast<int>(std::string_view(kMonths).find(date.substr(0, 3)) / 3);
+  tm.tm_mday = std::stoi(date.substr(4, 2));
+  tm.tm_year = std::stoi(date.substr(7, 4)) - 1900;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+CheckResult checkClock(std::chrono::system_clock::time_point now) {
+  // Certificates, TOTP codes, join tokens and audit timestamps all read this clock.
+  if (now + std::chrono::hours(24) < buildDate()) {
+    return fail("clock", "the system clock is earlier than this medrtc was built: set the time (NTP)");
+  }
+  return ok("clock", "the system clock is not earlier than this medrtc's build date (NTP keeps it exact)");
 }
 
 const char* statusName(CheckStatus s) {
@@ -231,8 +259,9 @@ const char* statusName(CheckStatus s) {
 }  // namespace
 
 std::vector<CheckResult> runDoctorChecks(const ServeConfig& config, std::chrono::system_clock::time_point now) {
-  return {checkListener(config),          checkCertificate(config.security, now), checkMediaPorts(config),
-          checkDataDir(config.dataDir),   checkDatabase(config),                 checkPolicy(config.security)};
+  return {checkListener(config),        checkCertificate(config.security, now), checkMediaPorts(config),
+          checkDataDir(config.dataDir), checkDatabase(config),                 checkPolicy(config.security),
+          checkClock(now)};
 }
 
 int reportDoctor(const std::vector<CheckResult>& results, bool json, std::ostream& out) {

@@ -146,6 +146,20 @@ TEST(Doctor, CertificateExpiringWithinTwoWeeksFails) {
   EXPECT_EQ(later.status, CheckStatus::kFail);
 }
 
+TEST(Doctor, NamesWhatTheProfileRefusesAndDoubtsAClockBeforeTheBuild) {
+  Deployment d;
+  d.config.security.policy = "kbv";
+  if (const char* source = std::getenv("MEDRTC_SOURCE_DIR")) {
+    d.config.security.policiesDir = std::filesystem::path(source) / "policies";
+  }
+  auto policy = find(runDoctorChecks(d.config), "policy");
+  EXPECT_EQ(policy.status, CheckStatus::kOk) << policy.detail;
+  EXPECT_NE(policy.detail.find("it refuses recording"), std::string::npos) << policy.detail;
+  EXPECT_EQ(find(runDoctorChecks(d.config), "clock").status, CheckStatus::kOk);
+  auto past = std::chrono::system_clock::from_time_t(0);
+  EXPECT_EQ(find(runDoctorChecks(d.config, past), "clock").status, CheckStatus::kFail);
+}
+
 TEST(Doctor, MediaPortsNobodyHoldsFail) {
   Deployment d;
   // Bind a UDP port ourselves as a worker would, and check one more that nobody holds.
@@ -174,7 +188,7 @@ TEST(Doctor, TheCommandTakesServeOptionsAndPrintsJson) {
   EXPECT_EQ(run.rc, 0) << run.out << run.err;
   auto json = boost::json::parse(run.out).as_object();
   EXPECT_EQ(json.at("ok"), true);
-  EXPECT_EQ(json.at("checks").as_array().size(), 6u);
+  EXPECT_EQ(json.at("checks").as_array().size(), 7u);
   ::chmod(d.config.dataDir.c_str(), 0750);
   auto bad = testing::runMedrtc({"medrtc", "doctor", "--data-dir", d.config.dataDir.string(), "--listen",
                                  "127.0.0.1:" + std::to_string(d.config.listenPort)});

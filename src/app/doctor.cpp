@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +22,7 @@
 
 #include "app/security_config.hpp"
 #include "compliance/policy_profile.hpp"
+#include "net/interface_addresses.hpp"
 #include "store/migrations.hpp"
 
 namespace medrtc::app {
@@ -155,6 +157,30 @@ CheckResult checkMediaPorts(const ServeConfig& c) {
                                std::to_string(c.media.portBase + workers - 1) + " are bound");
 }
 
+// --media-ip addresses go into ICE candidates as they are: one this host does not have
+// receives nothing. The public IP of a 1:1 NAT (--media-public-ip) is exempt: it is not
+// on an interface by design.
+CheckResult checkAnnouncedAddresses(const ServeConfig& c) {
+  if (c.media.announcedIps.empty()) {
+    return skipped("media addresses", "no --media-ip: every usable interface address is announced");
+  }
+  std::vector<std::string> local;
+  for (const auto& a : net::listInterfaceAddresses()) {
+    local.push_back(a.address.ip());
+  }
+  for (const auto& ip : c.media.announcedIps) {
+    auto parsed = SocketAddress::fromIp(ip, 0);
+    if (!parsed) {
+      return fail("media addresses", "--media-ip " + ip + " is not an IP address");
+    }
+    if (std::find(local.begin(), local.end(), parsed->ip()) == local.end() && ip != c.media.publicIp) {
+      return fail("media addresses", "--media-ip " + ip + " is on no interface of this host: clients would send "
+                                     "media to an address nobody receives on (use --media-public-ip for a NAT's)");
+    }
+  }
+  return ok("media addresses", "every --media-ip address is on an interface of this host");
+}
+
 CheckResult checkDataDir(const std::filesystem::path& dir) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) {
@@ -260,7 +286,7 @@ const char* statusName(CheckStatus s) {
 
 std::vector<CheckResult> runDoctorChecks(const ServeConfig& config, std::chrono::system_clock::time_point now) {
   return {checkListener(config),        checkCertificate(config.security, now), checkMediaPorts(config),
-          checkDataDir(config.dataDir), checkDatabase(config),                 checkPolicy(config.security),
+          checkAnnouncedAddresses(config), checkDataDir(config.dataDir), checkDatabase(config),                 checkPolicy(config.security),
           checkClock(now)};
 }
 

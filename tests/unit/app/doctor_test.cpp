@@ -160,6 +160,19 @@ TEST(Doctor, NamesWhatTheProfileRefusesAndDoubtsAClockBeforeTheBuild) {
   EXPECT_EQ(find(runDoctorChecks(d.config, past), "clock").status, CheckStatus::kFail);
 }
 
+TEST(Doctor, AnnouncedAddressesMustBeLocalUnlessTheNatsPublicOne) {
+  Deployment d;
+  EXPECT_EQ(find(runDoctorChecks(d.config), "media addresses").status, CheckStatus::kSkipped);
+  d.config.media.announcedIps = {"127.0.0.1"};
+  EXPECT_EQ(find(runDoctorChecks(d.config), "media addresses").status, CheckStatus::kOk);
+  d.config.media.announcedIps = {"127.0.0.1", "192.0.2.77"};  // TEST-NET-1: on no interface here
+  auto foreign = find(runDoctorChecks(d.config), "media addresses");
+  EXPECT_EQ(foreign.status, CheckStatus::kFail);
+  EXPECT_NE(foreign.detail.find("192.0.2.77"), std::string::npos) << foreign.detail;
+  d.config.media.publicIp = "192.0.2.77";
+  EXPECT_EQ(find(runDoctorChecks(d.config), "media addresses").status, CheckStatus::kOk);
+}
+
 TEST(Doctor, MediaPortsNobodyHoldsFail) {
   Deployment d;
   // Bind a UDP port ourselves as a worker would, and check one more that nobody holds.
@@ -188,7 +201,7 @@ TEST(Doctor, TheCommandTakesServeOptionsAndPrintsJson) {
   EXPECT_EQ(run.rc, 0) << run.out << run.err;
   auto json = boost::json::parse(run.out).as_object();
   EXPECT_EQ(json.at("ok"), true);
-  EXPECT_EQ(json.at("checks").as_array().size(), 7u);
+  EXPECT_EQ(json.at("checks").as_array().size(), 8u);
   ::chmod(d.config.dataDir.c_str(), 0750);
   auto bad = testing::runMedrtc({"medrtc", "doctor", "--data-dir", d.config.dataDir.string(), "--listen",
                                  "127.0.0.1:" + std::to_string(d.config.listenPort)});

@@ -11,6 +11,7 @@
 #include "app/admin.hpp"
 #include "app/clinic_admin.hpp"
 #include "app/compliance_commands.hpp"
+#include "app/doctor.hpp"
 #include "app/security_config.hpp"
 #include "loadgen/loadgen_command.hpp"
 
@@ -32,6 +33,8 @@ struct ServeFlags {
   int drainTimeout = -1;
   std::string webRoot;
   std::string auditWitness;
+  std::string metricsTokenFile;
+  std::string metricsListen;
   bool dev = false;
   int64_t maxPerRoom = 0;  // 0: not given
   int64_t maxPerTenant = 0;
@@ -77,6 +80,10 @@ void addServeOptions(CLI::App* serve, ServeFlags& f) {
                     "SECONDS running calls may go on after the first SIGTERM/SIGINT before they are ended "
                     "(default 300; 0 = stop at once; a second signal always stops at once)")
       ->check(CLI::Range(0, static_cast<int>(kMaxDrainTimeoutSeconds)));
+  serve->add_option("--metrics-token-file", f.metricsTokenFile,
+                    "file holding the bearer token GET /metrics needs on the main listener (without it: 404)");
+  serve->add_option("--metrics-listen", f.metricsListen,
+                    "HOST:PORT serving /metrics without authorization, e.g. 127.0.0.1:9464 (default: none)");
   serve->add_flag("--dev", f.dev, "enable the development page endpoint POST /api/v1/dev/rooms");
   // docs/protocol.md capacity_reached; waiting, joining and joined participants count.
   serve->add_option("--max-participants-per-room", f.maxPerRoom, "participants in one room (default 25)")
@@ -140,6 +147,12 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
   if (!f.auditWitness.empty()) {
     config.auditWitness = f.auditWitness;
   }
+  if (!f.metricsTokenFile.empty()) {
+    config.metricsTokenFile = f.metricsTokenFile;
+  }
+  if (!f.metricsListen.empty()) {
+    config.metricsListen = f.metricsListen;
+  }
   config.dev = config.dev || f.dev;
   if (f.maxPerRoom > 0) {
     config.participants.perRoom = static_cast<size_t>(f.maxPerRoom);
@@ -196,6 +209,12 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
   ServeFlags reportFlags;
   addServeOptions(compliance.reportCommand(), reportFlags);
 
+  auto* doctor = app.add_subcommand("doctor", "check a deployment (same options as serve) and say what is wrong");
+  ServeFlags doctorFlags;
+  addServeOptions(doctor, doctorFlags);
+  std::string doctorFormat = "text";
+  doctor->add_option("--format", doctorFormat, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+
   CLI11_PARSE(app, argc, argv);
 
   if (!loadgen.parsed()) {
@@ -221,6 +240,9 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
     }
     if (loadgen.parsed()) {
       return loadgen.run();
+    }
+    if (doctor->parsed()) {
+      return reportDoctor(runDoctorChecks(buildServeConfig(doctorFlags)), doctorFormat == "json", std::cout);
     }
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "app/descriptor_limit.hpp"
+#include "app/metrics_config.hpp"
 #include "app/security_setup.hpp"
 #include "app/clinic_admin.hpp"
 #include "common/clock.hpp"
@@ -141,6 +142,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
     spdlog::info("connection limit lowered to {} by the descriptor limit {}", options.connectionLimits.maxTotal,
                  descriptorLimit);
   }
+  applyMetricsConfig(config, options);
   applySecurity(config, security, options);
   for (const auto& notice : security.notices) {
     spdlog::warn("{}", notice);

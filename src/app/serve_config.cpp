@@ -78,6 +78,10 @@ void applyConfigFile(const std::filesystem::path& file, ServeConfig& config) {
       config.database = required<std::string>(node, k);
     } else if (k == "audit_witness") {
       config.auditWitness = required<std::string>(node, k);
+    } else if (k == "metrics_token_file") {
+      config.metricsTokenFile = required<std::string>(node, k);
+    } else if (k == "metrics_listen") {
+      config.metricsListen = required<std::string>(node, k);
     } else if (k == "web_root") {
       config.webRoot = required<std::string>(node, k);
     } else if (k == "drain_timeout") {

@@ -45,6 +45,11 @@ struct ServeConfig {
   // Graceful drain: after the first SIGTERM/SIGINT, running calls may go on this long
   // before they are ended with room_ended "server_shutdown"; 0 stops at once.
   std::chrono::seconds drainTimeout{300};
+  // docs/operations.md: /metrics on the main listener needs the bearer token in this file
+  // (empty: /metrics is 404 there); `metricsListen` "HOST:PORT" serves it without
+  // authorization on an address of its own (empty: none).
+  std::filesystem::path metricsTokenFile;
+  std::string metricsListen;
 };
 
 // The largest participant cap accepted (flags and config): far above what one node carries.
@@ -57,6 +62,7 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 //   listen = "127.0.0.1:8080"   data_dir = "..."   web_root = "..."   dev = false
 //   database = "postgres://..."   audit_witness = "/mnt/witness/medrtc-checkpoints.log"
 //   drain_timeout = 300
+//   metrics_token_file = "/etc/medrtc/metrics.token"   metrics_listen = "127.0.0.1:9464"
 //   [media] ip = "..." or ["...", "..."]  public_ip = "..."  listen = "..."  workers = 0
 //           rtc_port_base = 0
 //   [participants] max_per_room = 25 max_per_tenant = 500 max_per_node = 1000

@@ -69,6 +69,7 @@ void EventLoop::post(Task task) {
     std::lock_guard lock(postedMutex_);
     posted_.push_back(std::move(task));
   }
+  pendingTasks_.fetch_add(1, std::memory_order_relaxed);
   uint64_t one = 1;
   [[maybe_unused]] auto r = ::write(wakeFd_, &one, sizeof one);
 }
@@ -81,6 +82,7 @@ void EventLoop::runPostedTasks() {
   }
   for (auto& task : tasks) {
     task();
+    pendingTasks_.fetch_sub(1, std::memory_order_relaxed);
   }
 }
 

@@ -47,6 +47,8 @@ class EventLoop {
   void cancelTimer(TimerId id);
 
   Micros now() const { return clock_.now(); }
+  // Thread-safe: tasks posted and not yet finished (the queue depth /metrics shows).
+  size_t pendingTasks() const { return pendingTasks_.load(std::memory_order_relaxed); }
   const Clock& clock() const { return clock_; }
 
  private:
@@ -62,6 +64,7 @@ class EventLoop {
 
   std::mutex postedMutex_;
   std::vector<Task> posted_;
+  std::atomic<size_t> pendingTasks_{0};
 
   std::unordered_map<int, FdHandler> fdHandlers_;
   // Deadline → (id, task). A multimap keeps timers with equal deadlines in insertion order.

@@ -2,6 +2,7 @@
 
 #include "common/random.hpp"
 #include "sdp/server_capabilities.hpp"
+#include "sfu/media_counters.hpp"
 #include "sfu/producer.hpp"
 #include "sfu/webrtc_transport.hpp"
 
@@ -67,6 +68,7 @@ void Consumer::retransmit(uint16_t sequenceNumber) {
   }
   if (transport_.sendRtp(*cached, RtpRewrite{ssrc_, sequenceNumber, *payloadType})) {
     ++stats_.retransmitted;
+    mediaCounters().retransmissionsSent.add();
   }
 }
 

@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
+
+#include "common/metrics.hpp"
 
 #include "common/result.hpp"
 
@@ -84,6 +87,8 @@ class MediaApi {
   // Applies the client's answer to subscribe offer `version`.
   virtual void answerSubscription(const std::string& roomId, const std::string& participantId, uint32_t version,
                                   std::string answerSdp, Done<Ok> done) = 0;
+  // Appends the media workers' figures for /metrics (docs/operations.md). Control thread.
+  virtual void collectMetrics(std::vector<metrics::Family>& out) const { (void)out; }
 };
 
 }  // namespace medrtc::sfu

@@ -149,6 +149,23 @@ class WorkerPool final : public MediaApi {
         });
   }
 
+  void collectMetrics(std::vector<metrics::Family>& out) const override {
+    using metrics::MetricType;
+    for (const auto& worker : workers_) {
+      const metrics::Labels label{{"worker", std::to_string(worker->index())}};
+      collectMediaCounters(worker->counters(), worker->index(), out);
+      metrics::merge(out, metrics::Family{"medrtc_worker_cpu_seconds_total", "CPU time used by the worker's thread.",
+                                          MetricType::kCounter, {{label, worker->cpuSeconds()}}, {}});
+      metrics::merge(out, metrics::Family{"medrtc_worker_queue_depth", "Tasks posted to the worker and not yet run.",
+                                          MetricType::kGauge,
+                                          {{label, static_cast<double>(worker->queueDepth())}}, {}});
+      metrics::merge(out, metrics::Family{"medrtc_worker_rooms", "Rooms placed on the worker.", MetricType::kGauge,
+                                          {{label, static_cast<double>(roomsPerWorker_[static_cast<size_t>(
+                                                       worker->index())])}},
+                                          {}});
+    }
+  }
+
  private:
   // Worker thread. Takes a participant whose task threw out of its room: its objects may
   // be half built or half changed, and nothing else in the room may see them.

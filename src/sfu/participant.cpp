@@ -8,6 +8,7 @@
 #include "rtp/rtcp_feedback.hpp"
 #include "rtp/rtcp_packet.hpp"
 #include "rtp/rtcp_reports.hpp"
+#include "sfu/media_counters.hpp"
 #include "sfu/transport_host.hpp"
 
 namespace medrtc::sfu {
@@ -168,13 +169,17 @@ void Participant::handleSubscriberRtcp(ByteView compound) {
           break;
         }
         if (Consumer* consumer = findConsumerBySsrc(nack->mediaSsrc())) {
-          nack->forEachSequenceNumber([consumer](uint16_t seq) { consumer->retransmit(seq); });
+          nack->forEachSequenceNumber([consumer](uint16_t seq) {
+            mediaCounters().nacksReceived.add();
+            consumer->retransmit(seq);
+          });
         }
         break;
       }
       case rtp::RtcpKind::kPli: {
         auto pli = rtp::PliView::parse(packet);
         if (pli.ok()) {
+          mediaCounters().plisReceived.add();
           if (Consumer* consumer = findConsumerBySsrc(pli->mediaSsrc())) {
             consumer->requestKeyframe();
           }
@@ -192,8 +197,36 @@ void Participant::handleSubscriberRtcp(ByteView compound) {
         }
         break;
       }
+      case rtp::RtcpKind::kReceiverReport:
+        countRoundTrips(packet);
+        break;
       default:
-        break;  // receiver reports, REMB, TWCC from subscribers: no downstream BWE yet
+        break;  // REMB, TWCC from subscribers: no downstream BWE yet
+    }
+  }
+}
+
+void Participant::countRoundTrips(const rtp::RtcpPacketView& packet) {
+  auto rr = rtp::ReceiverReportView::parse(packet);
+  if (!rr.ok()) {
+    return;
+  }
+  for (size_t i = 0; i < rr->reportCount(); ++i) {
+    rtp::ReportBlock block = rr->reportBlock(i);
+    Consumer* consumer = block.lastSr == 0 ? nullptr : findConsumerBySsrc(block.ssrc);
+    if (consumer == nullptr) {
+      continue;
+    }
+    // Our SRs carry the publisher's NTP clock extrapolated (Consumer::senderInfo), so the
+    // arrival time A must be read on that same clock: RTT = A - LSR - DLSR.
+    auto info = consumer->senderInfo(host_.now(), 0);
+    if (!info) {
+      continue;
+    }
+    auto arrival = static_cast<uint32_t>(info->ntp >> 16);
+    auto rtt = static_cast<int32_t>(arrival - block.lastSr - block.delaySinceLastSr);
+    if (rtt >= 0) {
+      mediaCounters().roundTripSeconds.observe(static_cast<double>(rtt) / 65536.0);
     }
   }
 }

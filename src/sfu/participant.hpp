@@ -73,6 +73,8 @@ class Participant final : public WebRtcTransport::Listener {
   Producer* producerForPacket(const rtp::RtpPacketView& packet);
   void handleSubscriberRtcp(ByteView compound);
   void handlePublisherRtcp(ByteView compound);
+  // RFC 3550 §6.4.1 round-trip times from a subscriber's receiver report, for /metrics.
+  void countRoundTrips(const rtp::RtcpPacketView& packet);
   Consumer* findConsumerBySsrc(uint32_t ssrc);
   void rebuildProducerList();
 

@@ -9,6 +9,7 @@
 #include "rtp/vp8.hpp"
 #include "sdp/server_capabilities.hpp"
 #include "sfu/consumer.hpp"
+#include "sfu/media_counters.hpp"
 
 namespace medrtc::sfu {
 
@@ -197,6 +198,11 @@ bool Producer::writeReportBlock(uint8_t* out, Micros now) {
   expectedPrior_ = expected;
   receivedPrior_ = received_;
   int64_t lostInterval = static_cast<int64_t>(expectedInterval) - static_cast<int64_t>(receivedInterval);
+  MediaCounters& counters = mediaCounters();
+  if (lostInterval > 0) {
+    counters.packetsLost.add(static_cast<uint64_t>(lostInterval));
+  }
+  counters.jitterSeconds.observe(jitter_ / static_cast<double>(clockRate()));
   uint8_t fraction = 0;
   if (expectedInterval != 0 && lostInterval > 0) {
     fraction = static_cast<uint8_t>((lostInterval << 8) / static_cast<int64_t>(expectedInterval));

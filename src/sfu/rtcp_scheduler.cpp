@@ -6,6 +6,7 @@
 #include "common/random.hpp"
 #include "rtp/rtcp_writer.hpp"
 #include "sfu/consumer.hpp"
+#include "sfu/media_counters.hpp"
 #include "sfu/producer.hpp"
 #include "sfu/webrtc_transport.hpp"
 
@@ -79,7 +80,9 @@ void RtcpScheduler::sendKeyframeRequests(Micros now, WebRtcTransport& publisher,
     if (producer->ssrc() != 0 && producer->takeKeyframeRequest(now)) {
       std::array<uint8_t, 16> buffer;
       size_t size = rtp::writePli(MutableByteView(buffer), feedbackSsrc_, producer->ssrc());
-      publisher.sendRtcp(ByteView(buffer.data(), size));
+      if (publisher.sendRtcp(ByteView(buffer.data(), size))) {
+        mediaCounters().plisSent.add();
+      }
     }
   }
 }

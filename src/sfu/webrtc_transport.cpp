@@ -9,9 +9,20 @@
 #include "dtls/dtls_transport.hpp"
 #include "ice/stun_message.hpp"
 #include "rtp/demux.hpp"
+#include "sfu/media_counters.hpp"
 #include "sfu/transport_host.hpp"
 
 namespace medrtc::sfu {
+
+namespace {
+
+void countSent(size_t wireBytes) {
+  MediaCounters& counters = mediaCounters();
+  counters.packetsSent.add();
+  counters.bytesSent.add(wireBytes);
+}
+
+}  // namespace
 
 WebRtcTransport::WebRtcTransport(std::string name, TransportHost& host,
                                  std::shared_ptr<const dtls::DtlsContext> dtlsContext, Listener& listener)
@@ -108,6 +119,9 @@ void WebRtcTransport::receiveSrtp(MutableByteView data) {
   if (!srtpInbound_) {
     return;  // media before DTLS finished: nothing to decrypt it with
   }
+  MediaCounters& counters = mediaCounters();
+  counters.packetsReceived.add();
+  counters.bytesReceived.add(data.size());
   if (rtp::isRtcp(data)) {
     auto length = srtpInbound_->unprotectRtcp(data.data(), data.size());
     if (!length.ok()) {
@@ -151,6 +165,7 @@ bool WebRtcTransport::sendRtp(ByteView packet, const RtpRewrite& rewrite) {
   }
   host_.commitPacket(*length);
   ++stats_.rtpSent;
+  countSent(*length);
   return true;
 }
 
@@ -177,6 +192,7 @@ bool WebRtcTransport::sendRtcp(ByteView compound) {
   }
   host_.commitPacket(*length);
   ++stats_.rtcpSent;
+  countSent(*length);
   return true;
 }
 

@@ -19,6 +19,7 @@
 #include "net/udp_socket.hpp"
 #include "sfu/ice_tcp_server.hpp"
 #include "sfu/media_api.hpp"
+#include "sfu/media_counters.hpp"
 #include "sfu/media_plane.hpp"
 #include "sfu/transport_host.hpp"
 #include "sfu/worker_tick_slots.hpp"
@@ -72,6 +73,12 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   void toControl(std::function<void()> task) { toControl_(std::move(task)); }
   MediaEvents& events() { return events_; }
 
+  // Any thread (the /metrics scrape): this worker's media figures, the CPU time its thread
+  // has used and the tasks waiting in its queue.
+  const MediaCounters& counters() const { return counters_; }
+  double cpuSeconds() const;
+  size_t queueDepth() const { return loop_.pendingTasks(); }
+
  private:
   void onReadable();
   void onDatagram(MutableByteView data, const SocketAddress& from);
@@ -98,6 +105,7 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   MediaEvents& events_;
   TransportTimeouts timeouts_;
   std::thread thread_;
+  MediaCounters counters_;
   WorkerTickSlots tickSlots_;
   uint64_t contained_ = 0;
 

@@ -12,6 +12,7 @@
 #include "clinic/rfc3339.hpp"
 #include "clinic/secrets.hpp"
 #include "signaling/deferred_response.hpp"
+#include "signaling/control_metrics.hpp"
 #include "signaling/problem.hpp"
 #include "signaling/request_origin.hpp"
 #include "signaling/rest_api.hpp"
@@ -208,6 +209,7 @@ HttpResponse RestApi::login(const HttpRequest& r, const Params&) {
   auto pending = DeferredResponse::create();
   auth_.signInAsync(clinic::SignInRequest{*email, *password, totp, r.remoteAddress},
                     [pending, secure = r.secure](clinic::AuthService::SignInResult result) {
+                      countSignIn(result ? std::nullopt : std::optional<clinic::SignInError>(result.error().error));
                       pending->answer(loginResponse(result, secure));
                     });
   return pending->response();

@@ -17,6 +17,7 @@ struct HttpRequest {
   std::string host;           // the Host header (RFC 9110 §7.2), if any
   std::string origin;         // the Origin header (RFC 6454 §7), if any
   std::string secFetchSite;   // the Sec-Fetch-Site header (Fetch Metadata), if any
+  std::string accept;         // the Accept header, if any (/metrics picks its format)
   std::string remoteAddress;  // the peer's IP address (rate limits, audit); may be empty
   bool secure = false;        // arrived over TLS: cookies get the Secure attribute
   std::string body;

@@ -108,7 +108,7 @@ RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHu
       appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)) {}
 
 bool RestApi::owns(const std::string& path) {
-  return path == "/healthz" || path == "/readyz" || path.rfind("/api/", 0) == 0;
+  return path == "/healthz" || path == "/readyz" || path == "/metrics" || path.rfind("/api/", 0) == 0;
 }
 
 int64_t RestApi::nowSeconds() const {
@@ -119,6 +119,7 @@ int64_t RestApi::nowSeconds() const {
 #define MEDRTC_ROUTES(X)                                                  \
   X("GET", "/healthz", Auth::kNone, healthz)                              \
   X("GET", "/readyz", Auth::kNone, readyz)                                \
+  X("GET", "/metrics", Auth::kNone, metrics) /* its own token */          \
   X("GET", "/api/v1/ws", Auth::kNone, websocketWithoutUpgrade)            \
   X("POST", "/api/v1/rooms", Auth::kApiKey, createRoom)                   \
   X("GET", "/api/v1/rooms/{id}", Auth::kApiKey, getRoom)                  \

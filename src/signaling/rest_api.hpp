@@ -27,6 +27,8 @@ struct RouteInfo {
   std::string_view path;  // template, e.g. "/api/v1/rooms/{id}"
 };
 
+class MetricsEndpoint;
+
 class RestApi {
  public:
   // `audit` records the clinic workflow's events (null: none). The invitation-code hash
@@ -41,6 +43,8 @@ class RestApi {
   static std::vector<RouteInfo> routes();
 
   HttpResponse handle(const HttpRequest& request);
+  // GET /metrics on this listener (metrics_endpoint.hpp); off (404) when unset.
+  void setMetrics(const MetricsEndpoint* metrics) { metrics_ = metrics; }
 
   // Values captured from the route template.
   struct Params {
@@ -77,6 +81,7 @@ class RestApi {
   HttpResponse setDelegate(const HttpRequest& r, const Params& p);
   HttpResponse redeemInvitation(const HttpRequest& r, const Params& p);
   HttpResponse networkCheck(const HttpRequest& r, const Params& p);
+  HttpResponse metrics(const HttpRequest& r, const Params& p);  // metrics_endpoint.cpp
   // The cookie session of a request; a problem response when there is none, it expired,
   // or (state-changing methods) the CSRF token is missing or wrong.
   std::optional<HttpResponse> requireSession(const HttpRequest& r, Params& p);
@@ -96,6 +101,7 @@ class RestApi {
   bool devMode_;
   clinic::AuthService auth_;
   clinic::AppointmentService appointments_;
+  const MetricsEndpoint* metrics_ = nullptr;
 };
 
 // RFC 3339 UTC, e.g. "2026-01-31T12:00:00Z".

@@ -14,7 +14,11 @@
 #include <optional>
 
 #include "common/ip_prefix.hpp"
+#include "signaling/control_metrics.hpp"
 #include "signaling/join_token.hpp"
+#include "signaling/metrics_endpoint.hpp"
+#include "signaling/metrics_listener.hpp"
+#include "signaling/server_metrics.hpp"
 #include "signaling/problem.hpp"
 #include "signaling/rest_api.hpp"
 #include "signaling/signaling_hub.hpp"
@@ -110,18 +114,20 @@ struct Server::Impl {
   Impl(asio::io_context& ioc, ServerOptions opts, store::Store& store, const Clock& clock, const MediaFactory& make)
       : ioc(ioc),
         options(withSharedAuth(std::move(opts), ioc, clock, refusals, passwordWorkers)),
+        timedAudit(options.audit != nullptr ? std::make_unique<TimedAuditSink>(*options.audit) : nullptr),
         signer(options.tokenSecret, clock),
         hub(store, signer, clock),
         media(make([&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); }, hub)),
-        rest(store, signer, hub, clock, options.dev, options.audit, options.tokenSecret, options.auth),
+        rest(store, signer, hub, clock, options.dev, timedAudit.get(), options.tokenSecret, options.auth),
         files(options.webRoot),
         acceptor(ioc),
         contentSecurityPolicy(std::string(kContentSecurityPolicy) + options.frameAncestors) {
     hub.setMedia(media.get());
-    hub.setAudit(options.audit);
+    hub.setAudit(timedAudit.get());
     // K12: the profiles that decide whether interpreters and carers wait for the host.
     hub.setTenantProfiles(options.auth.profiles);
     hub.setRefusalAudit(refusals.get());
+    rest.setMetrics(&metricsEndpoint);
     hub.setIceServers(options.iceServers);
     hub.setP2pPreferred(options.p2pPreferred);
     hub.setParticipantLimits(options.participantLimits);
@@ -144,6 +150,7 @@ struct Server::Impl {
   std::shared_ptr<clinic::RefusalAudit> refusals;
   std::shared_ptr<clinic::PasswordWorkers> passwordWorkers;
   ServerOptions options;
+  std::unique_ptr<TimedAuditSink> timedAudit;  // options.audit, timed for /metrics
   JoinTokenSigner signer;
   SignalingHub hub;
   std::unique_ptr<sfu::MediaApi> media;
@@ -151,6 +158,10 @@ struct Server::Impl {
   StaticFiles files;
   tcp::acceptor acceptor;
   std::string contentSecurityPolicy;
+  MetricsEndpoint metricsEndpoint{options.metricsToken, [this](std::vector<medrtc::metrics::Family>& out) {
+                                    collectServerMetrics(hub, media.get(), out);
+                                  }};
+  std::unique_ptr<MetricsListener> metricsListener;
   std::list<std::weak_ptr<HttpSessionBase>> httpSessions;
   ConnectionTable connections{options.connectionLimits};
   asio::steady_timer acceptRetry{ioc};
@@ -327,6 +338,7 @@ HttpResponse Server::Impl::respond(const http::request<http::string_body>& req, 
     r.host = std::string(req[http::field::host]);
     r.origin = std::string(req[http::field::origin]);
     r.secFetchSite = std::string(req["Sec-Fetch-Site"]);
+    r.accept = std::string(req[http::field::accept]);
     r.remoteAddress = remoteAddress;
     r.secure = secure;
     r.body = req.body();
@@ -345,6 +357,7 @@ HttpResponse Server::Impl::respond(const http::request<http::string_body>& req, 
 HttpResponse Server::Impl::refusePolicyGated(const std::string& action) const {
   const std::string& refusal = action == "recording" ? options.recordingRefusal : options.transcriptionRefusal;
   if (!refusal.empty()) {
+    countPolicyRefusal(action);
     return problem(403, "policy_refused", refusal);
   }
   return problem(501, "not_implemented", action + " is not built in this version of medrtc");
@@ -485,6 +498,14 @@ void Server::start() {
   acceptor.listen(asio::socket_base::max_listen_connections);
   impl_->accept();
   impl_->scheduleRefusalFlush();
+  if (!impl_->options.metricsListenHost.empty()) {
+    impl_->metricsListener = std::make_unique<MetricsListener>(impl_->ioc, impl_->metricsEndpoint);
+    impl_->metricsListener->start(impl_->options.metricsListenHost, impl_->options.metricsListenPort);
+  }
+}
+
+uint16_t Server::metricsPort() const {
+  return impl_->metricsListener ? impl_->metricsListener->port() : 0;
 }
 
 uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
@@ -510,6 +531,9 @@ void Server::stop() {
   // are dropped. Then every summary of repeated refusals is written.
   impl_->passwordWorkers->stop();
   impl_->refusals->flush(true);
+  if (impl_->metricsListener) {
+    impl_->metricsListener->stop();
+  }
   impl_->hub.closeAll();
   for (auto& weak : impl_->httpSessions) {
     if (auto session = weak.lock()) {

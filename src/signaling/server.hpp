@@ -70,6 +70,12 @@ struct ServerOptions {
   // Peers whose X-Forwarded-For names the client (reverse proxies); none by default.
   // They are exempt from the per-address connection limit: everyone arrives through them.
   TrustedProxies trustedProxies;
+  // docs/operations.md: GET /metrics on this listener needs `Authorization: Bearer
+  // <metricsToken>` (empty: 404 here); `metricsListenHost` non-empty also serves it
+  // without authorization on a listener of its own (port 0: ephemeral).
+  std::string metricsToken;
+  std::string metricsListenHost;
+  uint16_t metricsListenPort = 0;
 };
 
 // Builds the media plane given the poster onto the control thread and the events sink.
@@ -89,6 +95,8 @@ class Server {
   void start();
   // The bound port (after start()).
   uint16_t port() const;
+  // The bound port of the --metrics-listen listener (0 when there is none).
+  uint16_t metricsPort() const;
   // True when the listener speaks TLS (https/wss).
   bool tls() const;
   // Ends every live room (room_ended to each socket), closes sockets and stops

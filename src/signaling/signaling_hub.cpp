@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/random.hpp"
+#include "signaling/control_metrics.hpp"
 
 namespace medrtc::signaling {
 
@@ -98,6 +99,23 @@ void SignalingHub::onTooLarge(ConnectionId id) {
   }
 }
 
+SignalingHub::Counts SignalingHub::counts() const {
+  Counts out;
+  for (const auto& [roomId, members] : rooms_) {
+    size_t joined = 0;
+    for (const auto& [pid, id] : members) {
+      auto it = connections_.find(id);
+      joined += it != connections_.end() && it->second.state == State::kJoined ? 1 : 0;
+    }
+    out.rooms += joined > 0 ? 1 : 0;
+    out.participants += joined;
+  }
+  for (const auto& [id, c] : connections_) {
+    out.waiting += c.state == State::kWaiting ? 1 : 0;
+  }
+  return out;
+}
+
 void SignalingHub::onJoinTimeout(ConnectionId id) {
   auto it = connections_.find(id);
   if (it != connections_.end() && it->second.state == State::kAwaitingJoin) {
@@ -190,6 +208,7 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
 
 void SignalingHub::startMedia(ConnectionId id, Connection& c) {
   c.state = State::kJoining;
+  c.mediaRequestedAt = clock_.now();
   rooms_[c.roomId][c.participantId] = id;
   participants_[c.participantId] = id;
   if (media_ == nullptr) {
@@ -242,8 +261,13 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
   std::string mode = c->p2pCapable ? decideMediaMode(roomId) : "";
   c->mediaMode = mode;
   c->p2pPeer.clear();
+  std::vector<IceServerView> iceServers = iceServers_ ? iceServers_(participantId) : std::vector<IceServerView>{};
+  if (!iceServers.empty()) {
+    countTurnCredentials();
+  }
   c->socket->sendText(joinedMessage(participantId, c->roomId, c->claims.identity, c->claims.role, others,
-                                    iceServers_ ? iceServers_(participantId) : std::vector<IceServerView>{}, mode));
+                                    std::move(iceServers), mode));
+  countJoin(clock_.now() - c->mediaRequestedAt);
   broadcast(c->roomId, participantId, participantJoinedMessage(viewOf(*c)));
   updateMediaMode(roomId);
   if (isHost(*c) && (c->waitingRoomRoom || queues_.count(c->roomId) > 0)) {

@@ -114,6 +114,13 @@ class SignalingHub final : public sfu::MediaEvents {
   size_t liveRoomCount() const;
 
   size_t connectionCount() const { return connections_.size(); }
+  // /metrics: rooms with anyone in the call, participants in calls, guests waiting.
+  struct Counts {
+    size_t rooms = 0;
+    size_t participants = 0;
+    size_t waiting = 0;
+  };
+  Counts counts() const;
 
   // sfu::MediaEvents
   void onSubscribeOffer(const std::string& roomId, const std::string& participantId, uint32_t version,
@@ -143,6 +150,7 @@ class SignalingHub final : public sfu::MediaEvents {
     bool p2pCapable = false;
     std::string mediaMode;  // "" (never told: not capable or not preferred), "sfu", "p2p"
     std::string p2pPeer;    // the participant id of the P2P peer, "" while alone
+    Micros mediaRequestedAt{0};  // startMedia(): the join latency /metrics shows starts here
   };
 
   void handle(ConnectionId id, Connection& c, JoinMessage& m);

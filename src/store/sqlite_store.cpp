@@ -9,6 +9,7 @@
 
 #include "common/random.hpp"
 #include "store/migrations.hpp"
+#include "store/store_metrics.hpp"
 
 namespace medrtc::store {
 
@@ -40,6 +41,8 @@ class Statement {
   }
   // Runs a statement that returns no rows.
   void run() {
+    static metrics::Histogram& latency = storeWriteSeconds("sqlite");
+    StoreWriteTimer timer(latency);
     while (step()) {
     }
   }

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "store/store.hpp"
+#include "store/store_metrics.hpp"
 
 namespace medrtc::store {
 
@@ -24,6 +25,8 @@ class PgConnection {
   // is pqxx::in_doubt_error, which is not retried), so the retry cannot apply twice.
   template <typename Body>
   auto transact(Body&& body) -> std::invoke_result_t<Body&, pqxx::work&> {
+    static metrics::Histogram& latency = storeWriteSeconds("postgres");
+    StoreWriteTimer timer(latency);
     for (int attempt = 0;; ++attempt) {
       try {
         ensureOpen();

@@ -137,6 +137,10 @@ TestServer::TestServer(TestServerOptions options)
   so.participantLimits = options.participantLimits;
   so.trustedProxies = TrustedProxies(options.trustedProxies);
   so.audit = &audit_;
+  so.metricsToken = options.metricsToken;
+  so.recordingRefusal = options.recordingRefusal;
+  so.iceServers = options.iceServers;
+  so.metricsListenHost = options.metricsListener ? "127.0.0.1" : "";
   server_ = std::make_unique<Server>(*ioc_, so, *store_, clock_,
                                      [this](sfu::ControlPoster post, sfu::MediaEvents& events) {
                                        auto m = std::make_unique<FakeMedia>(std::move(post), events);
@@ -145,6 +149,7 @@ TestServer::TestServer(TestServerOptions options)
                                      });
   server_->start();
   port_ = server_->port();
+  metricsPort_ = server_->metricsPort();
   thread_ = std::thread([this] { ioc_->run(); });
 }
 

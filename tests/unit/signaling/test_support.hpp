@@ -87,6 +87,12 @@ struct TestServerOptions {
   ParticipantLimits participantLimits;
   // ServerOptions::trustedProxies (reverse proxies whose X-Forwarded-For is believed).
   std::vector<std::string> trustedProxies;
+  // ServerOptions::metricsToken; and a --metrics-listen listener on 127.0.0.1:0.
+  std::string metricsToken;
+  bool metricsListener = false;
+  // ServerOptions::recordingRefusal and iceServers.
+  std::string recordingRefusal;
+  IceServerProvider iceServers;
 };
 
 // Records audit events from the control thread; read them from the test thread.
@@ -119,6 +125,7 @@ class TestServer {
   ~TestServer();
 
   uint16_t port() const { return port_; }
+  uint16_t metricsPort() const { return metricsPort_; }
   const std::string& apiKey() const { return apiKey_; }
   // Runs `fn` on the control thread and waits for it.
   void onControl(const std::function<void()>& fn);
@@ -161,6 +168,7 @@ class TestServer {
   FakeMedia* media_ = nullptr;
   std::thread thread_;
   uint16_t port_ = 0;
+  uint16_t metricsPort_ = 0;
   std::string apiKey_;
 };
 

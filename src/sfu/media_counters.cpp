@@ -1,0 +1,61 @@
+#include "sfu/media_counters.hpp"
+
+#include <string>
+
+namespace medrtc::sfu {
+
+namespace {
+
+thread_local MediaCounters* tlsCounters = nullptr;
+
+}  // namespace
+
+MediaCounters::MediaCounters()
+    : jitterSeconds({0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1}),
+      roundTripSeconds({0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2}) {}
+
+MediaCounters& mediaCounters() {
+  if (tlsCounters != nullptr) {
+    return *tlsCounters;
+  }
+  // Shared by every non-worker thread (its counts may be lost to concurrent adds); nothing
+  // scrapes it.
+  static MediaCounters spare;
+  return spare;
+}
+
+void bindMediaCounters(MediaCounters* counters) { tlsCounters = counters; }
+
+void collectMediaCounters(const MediaCounters& c, int workerIndex, std::vector<metrics::Family>& out) {
+  using metrics::MetricType;
+  const metrics::Labels worker{{"worker", std::to_string(workerIndex)}};
+  auto counter = [&](const char* name, const char* help, const metrics::OwnedCounter& value) {
+    metrics::merge(out, metrics::Family{name, help, MetricType::kCounter,
+                                        {{worker, static_cast<double>(value.value())}}, {}});
+  };
+  counter("medrtc_media_packets_received_total", "SRTP and SRTCP packets received on connected transports.",
+          c.packetsReceived);
+  counter("medrtc_media_received_bytes_total", "Bytes of SRTP and SRTCP packets received.", c.bytesReceived);
+  counter("medrtc_media_packets_sent_total", "SRTP and SRTCP packets sent.", c.packetsSent);
+  counter("medrtc_media_sent_bytes_total", "Bytes of SRTP and SRTCP packets sent.", c.bytesSent);
+  counter("medrtc_media_nacks_received_total", "Packets subscribers asked for again (RTCP NACK entries).",
+          c.nacksReceived);
+  counter("medrtc_media_retransmissions_sent_total", "Packets resent from the cache in answer to a NACK.",
+          c.retransmissionsSent);
+  counter("medrtc_media_plis_received_total", "Picture loss indications received from subscribers.",
+          c.plisReceived);
+  counter("medrtc_media_plis_sent_total", "Picture loss indications sent to publishers.", c.plisSent);
+  counter("medrtc_media_packets_lost_total", "Publishers' packets that never arrived (RFC 3550 A.3).",
+          c.packetsLost);
+  auto histogram = [&](const char* name, const char* help, const metrics::Histogram& h) {
+    metrics::Family f{name, help, MetricType::kHistogram, {}, {}};
+    f.histograms.push_back({worker, h.snapshot()});
+    metrics::merge(out, std::move(f));
+  };
+  histogram("medrtc_media_jitter_seconds", "Publishers' interarrival jitter, once per receiver report.",
+            c.jitterSeconds);
+  histogram("medrtc_media_round_trip_seconds", "Subscribers' round-trip time from their receiver reports.",
+            c.roundTripSeconds);
+}
+
+}  // namespace medrtc::sfu

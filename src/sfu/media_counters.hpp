@@ -1,0 +1,38 @@
+#pragma once
+// One media worker's figures for /metrics (docs/operations.md): written only by the
+// worker's own thread on the packet path, read by the control thread when it is scraped.
+// Plain per-thread counters (metrics::OwnedCounter) keep locked instructions and locks off
+// the media path; the histograms are fed once per RTCP report, not per packet.
+#include <vector>
+
+#include "common/metrics.hpp"
+
+namespace medrtc::sfu {
+
+struct MediaCounters {
+  MediaCounters();
+
+  // SRTP and SRTCP datagrams on connected transports (STUN and DTLS not counted).
+  metrics::OwnedCounter packetsReceived;
+  metrics::OwnedCounter bytesReceived;
+  metrics::OwnedCounter packetsSent;
+  metrics::OwnedCounter bytesSent;
+  metrics::OwnedCounter nacksReceived;     // sequence numbers subscribers asked for again
+  metrics::OwnedCounter retransmissionsSent;  // of those, answered from the packet cache
+  metrics::OwnedCounter plisReceived;      // from subscribers
+  metrics::OwnedCounter plisSent;          // to publishers
+  metrics::OwnedCounter packetsLost;       // publishers' packets that never arrived (RFC 3550 A.3)
+  metrics::Histogram jitterSeconds;        // publishers' interarrival jitter per report (RFC 3550 A.8)
+  metrics::Histogram roundTripSeconds;     // subscribers' RTT from their receiver reports (§6.4.1)
+};
+
+// The counters of the calling thread's worker; a thread that is no worker (unit tests
+// driving a Room directly) gets a shared spare that nothing scrapes.
+MediaCounters& mediaCounters();
+// Called once on a worker's thread before its loop runs.
+void bindMediaCounters(MediaCounters* counters);
+
+// Appends the families of one worker, labelled worker="<index>".
+void collectMediaCounters(const MediaCounters& counters, int workerIndex, std::vector<metrics::Family>& out);
+
+}  // namespace medrtc::sfu

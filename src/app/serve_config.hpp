@@ -63,11 +63,11 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 //   database = "postgres://..."   audit_witness = "/mnt/witness/medrtc-checkpoints.log"
 //   drain_timeout = 300
 //   metrics_token_file = "/etc/medrtc/metrics.token"   metrics_listen = "127.0.0.1:9464"
-//   [media] ip = "..." or ["...", "..."]  public_ip = "..."  listen = "..."  workers = 0
-//           rtc_port_base = 0
-//   [participants] max_per_room = 25 max_per_tenant = 500 max_per_node = 1000
 //   max_connections = 10000   max_connections_per_address = 256
 //   trusted_proxies = ["10.0.0.0/8", "::1"]
+//   [media] ip = "..." or ["...", "..."]  public_ip = "..."  listen = "..."  workers = 0
+//           rtc_port_base = 0  ice_tcp = true
+//   [participants] max_per_room = 25 max_per_tenant = 500 max_per_node = 1000
 // Unknown keys and wrong types are refused with the key's name (std::runtime_error).
 void applyConfigFile(const std::filesystem::path& file, ServeConfig& config);
 

@@ -192,6 +192,10 @@ store::GuestRecord Admission::recordFor(const std::string& guestId, const Party&
   g.identity = target.identity;
   g.role = target.role;
   g.state = std::string(toString(GuestState::kAdmitted));
+  // Like every guest row enter() writes: per-tenant retention and erasure find it.
+  if (auto room = store_.findRoom(target.roomId)) {
+    g.tenantId = room->tenantId;
+  }
   g.createdAt = nowSeconds();
   g.updatedAt = g.createdAt;
   try {

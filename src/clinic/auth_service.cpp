@@ -203,8 +203,12 @@ void AuthService::signInAsync(const SignInRequest& r, std::function<void(SignInR
       result = finish(*shared, *ok);
     } catch (const std::exception& e) {
       // A store or audit failure after the hash: this runs from the event loop, where an
-      // exception would end the server; the request gets a 503 instead.
+      // exception would end the server; the request gets a 503 instead. A correct password
+      // that failed on the infrastructure is not a guess: it must not lock the owner out.
       spdlog::error("sign-in failed code=internal error={}", e.what());
+      if (*ok) {
+        uncount(*shared);
+      }
     }
     done(std::move(result));
   };
@@ -264,13 +268,17 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk) {
   }
   if (needsTotp) {
     if (!r.totp || r.totp->empty()) {
-      // The password was right: not a failure to count, the client now asks for the code.
-      // Audited all the same (H6): a correct password from an unexpected source is the
-      // first sign of a stolen one, even when the second factor then holds.
-      audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::login(), cp::AuditAction::Execute,
-                               cp::AuditOutcome::MinorFailure, "sign_in", "totp_required", user->id, user->role,
-                               r.sourceAddress, "Organization/" + tenant->id, "", std::nullopt});
+      // The password was right: not a failure to count, the client now asks for the code
+      // (taken back first, so an audit failure below cannot count it against the owner).
       uncount(a);
+      // Audited all the same (H6): a correct password from an unexpected source is the
+      // first sign of a stolen one, even when the second factor then holds. Once per
+      // account per window with a count (issue 10 item 6): someone holding the password
+      // but not the code cannot write one fsynced event per attempt.
+      refusals_->refuse(AuditFacts{cp::dicom::userAuthentication(), cp::dicom::login(), cp::AuditAction::Execute,
+                                   cp::AuditOutcome::MinorFailure, "sign_in", "totp_required", user->id,
+                                   user->role, r.sourceAddress, "Organization/" + tenant->id, "", std::nullopt},
+                        "totp_required:" + user->id);
       return fail(SignInFailure{SignInError::kTotpRequired});
     }
     auto key = base32Decode(user->totpSecret);

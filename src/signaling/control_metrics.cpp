@@ -29,6 +29,8 @@ std::string_view signInOutcome(std::optional<clinic::SignInError> failure) {
       return "mfa_not_enrolled";
     case clinic::SignInError::kPolicyUnavailable:
       return "policy_unavailable";
+    case clinic::SignInError::kUnavailable:
+      return "unavailable";  // busy or a store failure: not a guess
   }
   return "bad_password";
 }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
-import { assertNoClientErrors, closePages, joinCall, waitForRemoteMedia } from '../support/call-page.mjs';
+import { assertNoClientErrors, closePages, joinCall, waitForRemoteMedia, serverPairs } from '../support/call-page.mjs';
 import { createNamespace, DROP_UDP_NFT } from '../support/netns.mjs';
 import { createRoom, startServer } from '../support/server.mjs';
 
@@ -46,41 +46,6 @@ after(async () => {
   await ns?.destroy();
 });
 
-/** Protocol and type of the selected pair of each server connection, and any UDP pair that worked. */
-async function selectedPairs(page) {
-  return page.evaluate(async () => {
-    const out = {};
-    for (const name of ['publisher', 'subscriber']) {
-      const pc = window.__medrtc[name];
-      if (!pc) {
-        continue;
-      }
-      const stats = await pc.getStats();
-      let pair = null;
-      let udpPairsSucceeded = 0;
-      stats.forEach((s) => {
-        if (s.type === 'transport' && s.selectedCandidatePairId) {
-          pair = stats.get(s.selectedCandidatePairId);
-        }
-        if (s.type === 'candidate-pair' && s.state === 'succeeded' && stats.get(s.localCandidateId)?.protocol === 'udp') {
-          udpPairsSucceeded += 1;
-        }
-      });
-      const local = pair ? stats.get(pair.localCandidateId) : null;
-      const remote = pair ? stats.get(pair.remoteCandidateId) : null;
-      out[name] = {
-        localProtocol: local?.protocol ?? null,
-        remoteProtocol: remote?.protocol ?? null,
-        remoteTcpType: remote?.tcpType ?? null,
-        remoteAddress: remote ? `${remote.address ?? remote.ip}:${remote.port}` : null,
-        bytesSent: pair?.bytesSent ?? 0,
-        bytesReceived: pair?.bytesReceived ?? 0,
-        udpPairsSucceeded,
-      };
-    }
-    return out;
-  });
-}
 
 test('a participant without UDP connects over ICE-TCP and both decode', { timeout: 120_000 }, async (t) => {
   try {
@@ -95,8 +60,8 @@ test('a participant without UDP connects over ICE-TCP and both decode', { timeou
     t.diagnostic(`alice: ${JSON.stringify(aliceStats)}`);
     t.diagnostic(`bob: ${JSON.stringify(bobStats)}`);
 
-    const bobPairs = await selectedPairs(bob);
-    const alicePairs = await selectedPairs(alice);
+    const bobPairs = await serverPairs(bob);
+    const alicePairs = await serverPairs(alice);
     t.diagnostic(`bob pairs: ${JSON.stringify(bobPairs)}`);
     t.diagnostic(`alice pairs: ${JSON.stringify(alicePairs)}`);
     for (const name of ['publisher', 'subscriber']) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
 import { startCoturn } from '../support/coturn.mjs';
-import { assertNoClientErrors, assertNoForeignRequests, closePages, joinCallRelayOnly, waitForRemoteMedia } from '../support/call-page.mjs';
+import { assertNoClientErrors, assertNoForeignRequests, closePages, joinCallRelayOnly, waitForRemoteMedia, serverPairs } from '../support/call-page.mjs';
 import { createRoom, startServer } from '../support/server.mjs';
 
 let turn;
@@ -31,45 +31,6 @@ after(async () => {
   await turn?.stop();
 });
 
-/** Type of the local and remote candidate of each connection's selected pair. */
-async function selectedPairs(page) {
-  return page.evaluate(async () => {
-    const out = {};
-    for (const name of ['publisher', 'subscriber']) {
-      const pc = window.__medrtc[name];
-      if (!pc) {
-        continue;
-      }
-      const stats = await pc.getStats();
-      let pair = null;
-      stats.forEach((s) => {
-        if (s.type === 'transport' && s.selectedCandidatePairId) {
-          pair = stats.get(s.selectedCandidatePairId);
-        }
-      });
-      if (!pair) {
-        stats.forEach((s) => {
-          if (s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated) {
-            pair = s;
-          }
-        });
-      }
-      const local = pair ? stats.get(pair.localCandidateId) : null;
-      const remote = pair ? stats.get(pair.remoteCandidateId) : null;
-      out[name] = {
-        local: local?.candidateType ?? null,
-        relayProtocol: local?.relayProtocol ?? null,
-        remote: remote?.candidateType ?? null,
-        remoteAddress: remote ? `${remote.address ?? remote.ip}:${remote.port}` : null,
-        bytesSent: pair?.bytesSent ?? 0,
-        bytesReceived: pair?.bytesReceived ?? 0,
-        iceServers: pc.getConfiguration().iceServers?.length ?? 0,
-        policy: pc.getConfiguration().iceTransportPolicy,
-      };
-    }
-    return out;
-  });
-}
 
 test('a call forced through coturn (relay only) decodes video on both sides', { timeout: 120_000 }, async (t) => {
   try {
@@ -85,14 +46,14 @@ test('a call forced through coturn (relay only) decodes video on both sides', { 
     assert.ok(aliceStats.video.framesDecoded > 0 && bobStats.video.framesDecoded > 0);
 
     for (const page of [alice, bob]) {
-      const pairs = await selectedPairs(page);
+      const pairs = await serverPairs(page);
       t.diagnostic(`${page.displayName}: ${JSON.stringify(pairs)}`);
       for (const name of ['publisher', 'subscriber']) {
         const p = pairs[name];
         assert.ok(p, `${page.displayName} has no ${name} connection`);
         assert.equal(p.policy, 'relay', `${page.displayName} ${name} was not forced to relay`);
         assert.equal(p.iceServers, 1, `${page.displayName} ${name} got no TURN server from joined.ice_servers`);
-        assert.equal(p.local, 'relay', `${page.displayName} ${name} selected a ${p.local} candidate, not relay`);
+        assert.equal(p.localType, 'relay', `${page.displayName} ${name} selected a ${p.localType} candidate, not relay`);
         assert.equal(p.relayProtocol, 'udp');
         assert.ok(p.bytesReceived > 0 && p.bytesSent > 0, `${page.displayName} ${name} pair carried no bytes`);
       }

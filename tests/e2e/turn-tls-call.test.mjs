@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
 import { startCoturn } from '../support/coturn.mjs';
-import { assertNoClientErrors, closePages, joinCall, waitForRemoteMedia } from '../support/call-page.mjs';
+import { assertNoClientErrors, closePages, joinCall, waitForRemoteMedia, serverPairs } from '../support/call-page.mjs';
 import { createNamespace, onlyTcpTo } from '../support/netns.mjs';
 import { createRoom, startServer } from '../support/server.mjs';
 
@@ -52,33 +52,6 @@ after(async () => {
   await ns?.destroy();
 });
 
-async function selectedPairs(page) {
-  return page.evaluate(async () => {
-    const out = {};
-    for (const name of ['publisher', 'subscriber']) {
-      const pc = window.__medrtc[name];
-      if (!pc) {
-        continue;
-      }
-      const stats = await pc.getStats();
-      let pair = null;
-      stats.forEach((s) => {
-        if (s.type === 'transport' && s.selectedCandidatePairId) {
-          pair = stats.get(s.selectedCandidatePairId);
-        }
-      });
-      const local = pair ? stats.get(pair.localCandidateId) : null;
-      out[name] = {
-        localType: local?.candidateType ?? null,
-        relayProtocol: local?.relayProtocol ?? null,
-        bytesSent: pair?.bytesSent ?? 0,
-        bytesReceived: pair?.bytesReceived ?? 0,
-        iceServerUrls: (pc.getConfiguration().iceServers ?? []).flatMap((s) => [].concat(s.urls)),
-      };
-    }
-    return out;
-  });
-}
 
 test('a participant allowed only TCP to the TLS port connects relayed over TURN/TLS', { timeout: 150_000 }, async (t) => {
   try {
@@ -94,7 +67,7 @@ test('a participant allowed only TCP to the TLS port connects relayed over TURN/
     ]);
     t.diagnostic(`alice: ${JSON.stringify(aliceStats)}`);
     t.diagnostic(`bob: ${JSON.stringify(bobStats)}`);
-    const bobPairs = await selectedPairs(bob);
+    const bobPairs = await serverPairs(bob);
     t.diagnostic(`bob pairs: ${JSON.stringify(bobPairs)}`);
     for (const name of ['publisher', 'subscriber']) {
       const p = bobPairs[name];

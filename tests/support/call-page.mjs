@@ -177,3 +177,58 @@ export async function selectedPair(page, which = 'p2p') {
     };
   }, which);
 }
+
+/**
+ * The selected candidate pair of each of a page's server connections ('publisher',
+ * 'subscriber'), for tests of how a call got through (relay, ICE-TCP, TURN/TLS):
+ * candidate types and protocols, the relay's protocol, bytes on the pair, how many UDP
+ * pairs succeeded, and the ICE configuration the client was given.
+ */
+export async function serverPairs(page) {
+  return page.evaluate(async () => {
+    const out = {};
+    for (const name of ['publisher', 'subscriber']) {
+      const pc = window.__medrtc[name];
+      if (!pc) {
+        continue;
+      }
+      const stats = await pc.getStats();
+      let pair = null;
+      let udpPairsSucceeded = 0;
+      stats.forEach((s) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId) {
+          pair = stats.get(s.selectedCandidatePairId);
+        }
+        if (s.type === 'candidate-pair' && s.state === 'succeeded' && stats.get(s.localCandidateId)?.protocol === 'udp') {
+          udpPairsSucceeded += 1;
+        }
+      });
+      if (!pair) {
+        stats.forEach((s) => {
+          if (s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated) {
+            pair = s;
+          }
+        });
+      }
+      const local = pair ? stats.get(pair.localCandidateId) : null;
+      const remote = pair ? stats.get(pair.remoteCandidateId) : null;
+      const config = pc.getConfiguration();
+      out[name] = {
+        localType: local?.candidateType ?? null,
+        localProtocol: local?.protocol ?? null,
+        relayProtocol: local?.relayProtocol ?? null,
+        remoteType: remote?.candidateType ?? null,
+        remoteProtocol: remote?.protocol ?? null,
+        remoteTcpType: remote?.tcpType ?? null,
+        remoteAddress: remote ? `${remote.address ?? remote.ip}:${remote.port}` : null,
+        bytesSent: pair?.bytesSent ?? 0,
+        bytesReceived: pair?.bytesReceived ?? 0,
+        udpPairsSucceeded,
+        iceServers: config.iceServers?.length ?? 0,
+        iceServerUrls: (config.iceServers ?? []).flatMap((server) => [].concat(server.urls)),
+        policy: config.iceTransportPolicy,
+      };
+    }
+    return out;
+  });
+}

@@ -37,6 +37,19 @@ TEST_F(AuthAudit, CorrectPasswordWithoutTheTotpCodeIsAudited) {
   EXPECT_FALSE(e.agents[0].name);
 }
 
+TEST_F(AuthAudit, RepeatedCorrectPasswordsWithoutTheCodeAreOneEventPerWindow) {
+  // Someone holding the password but not the code must not write one fsynced event per
+  // attempt (issue 10 item 6): the first is recorded at once, the rest in one summary.
+  auto t = makeTenant(/*requireTotp=*/true);
+  makeUser(t, "weber@example.org", "practitioner", base32Encode(newTotpSecret()));
+  for (int i = 0; i < 4; ++i) {
+    auto r = auth_.signIn(req("weber@example.org"));
+    ASSERT_FALSE(r);
+    ASSERT_EQ(r.error().error, SignInError::kTotpRequired);
+  }
+  EXPECT_EQ(audit_.count("sign_in: totp_required"), 1u);
+}
+
 TEST_F(AuthAudit, SignOutRecordsTheAccountsOwnRole) {
   auto t = makeTenant();
   for (const char* role : {"admin", "staff", "practitioner"}) {

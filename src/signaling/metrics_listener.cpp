@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <stdexcept>
 
+#include "signaling/connection_limits.hpp"
 #include "signaling/problem.hpp"
 
 namespace medrtc::signaling {
@@ -19,12 +21,18 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto kTimeout = std::chrono::seconds(10);
+// Scrapers open a connection or two; more at once is a flood, closed at accept so this port
+// cannot use up the descriptors the main listener reserves (issue 10 item 5).
+constexpr size_t kMaxOpenSessions = 16;
 
 // One request, one response, then close: scrapers open few connections.
 class MetricsSession : public std::enable_shared_from_this<MetricsSession> {
  public:
-  MetricsSession(tcp::socket socket, const MetricsEndpoint& endpoint)
-      : stream_(std::move(socket)), endpoint_(endpoint) {}
+  MetricsSession(tcp::socket socket, const MetricsEndpoint& endpoint, std::shared_ptr<size_t> open)
+      : stream_(std::move(socket)), endpoint_(endpoint), open_(std::move(open)) {
+    ++*open_;
+  }
+  ~MetricsSession() { --*open_; }
 
   void run() {
     parser_.header_limit(8 * 1024);
@@ -76,29 +84,54 @@ class MetricsSession : public std::enable_shared_from_this<MetricsSession> {
   http::request_parser<http::empty_body> parser_;
   http::response<http::string_body> res_;
   const MetricsEndpoint& endpoint_;
+  std::shared_ptr<size_t> open_;  // sessions alive, shared with the listener
 };
 
 }  // namespace
 
 struct MetricsListener::Impl : std::enable_shared_from_this<MetricsListener::Impl> {
-  Impl(asio::io_context& ioc, const MetricsEndpoint& endpoint) : acceptor(ioc), endpoint(endpoint) {}
+  Impl(asio::io_context& ioc, const MetricsEndpoint& endpoint) : acceptor(ioc), retry(ioc), endpoint(endpoint) {}
 
   void accept() {
     acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec != asio::error::operation_aborted && !self->stopped) {
-          spdlog::warn("metrics accept failed error={}", ec.message());
-          self->accept();
+          self->acceptFailed(ec);
         }
         return;
       }
-      std::make_shared<MetricsSession>(std::move(socket), self->endpoint)->run();
+      self->backoff.succeeded();
+      if (*self->open >= kMaxOpenSessions) {
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        std::make_shared<MetricsSession>(std::move(socket), self->endpoint, self->open)->run();
+      }
       self->accept();
     });
   }
 
+  // Out of descriptors (EMFILE) fails every accept at once: wait before the next one, and
+  // log at most once per interval, as the main listener does.
+  void acceptFailed(const beast::error_code& ec) {
+    uint64_t suppressed = 0;
+    if (logThrottle.allow(std::chrono::steady_clock::now(), suppressed)) {
+      spdlog::warn("metrics accept failed error={} repeated={}", ec.message(), suppressed);
+    }
+    retry.expires_after(backoff.failed());
+    retry.async_wait([self = shared_from_this()](beast::error_code waited) {
+      if (!waited && !self->stopped) {
+        self->accept();
+      }
+    });
+  }
+
   tcp::acceptor acceptor;
+  asio::steady_timer retry;
+  AcceptBackoff backoff;
+  LogThrottle logThrottle;
   const MetricsEndpoint& endpoint;
+  std::shared_ptr<size_t> open = std::make_shared<size_t>(0);
   bool stopped = false;
 };
 
@@ -135,6 +168,7 @@ void MetricsListener::stop() {
   impl_->stopped = true;
   beast::error_code ignored;
   impl_->acceptor.close(ignored);
+  impl_->retry.cancel();
 }
 
 }  // namespace medrtc::signaling

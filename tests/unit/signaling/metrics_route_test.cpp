@@ -1,6 +1,14 @@
 // GET /metrics (docs/operations.md): behind its bearer token on the main listener, open on
 // --metrics-listen, figures that follow the calls, and nothing that names a person.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+#include <vector>
 
 #include <sstream>
 
@@ -158,6 +166,51 @@ TEST(MetricsRoute, SeparateListenerServesWithoutAuthorizationAndOnlyMetrics) {
   EXPECT_EQ(httpRequest(server.metricsPort(), "POST", "/metrics").status, 405);
   // The main listener still needs a token, and has none here.
   EXPECT_EQ(httpRequest(server.port(), "GET", "/metrics").status, 404);
+}
+
+TEST(MetricsRoute, SeparateListenerHoldsAtMostSixteenConnectionsAndRecovers) {
+  // An unauthenticated port must not become a way to use up descriptors (issue 10 item 5):
+  // past 16 open sessions a new connection is closed at once; closed ones free their place.
+  TestServer server(TestServerOptions{.metricsListener = true});
+  auto connectIdle = [&] {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(server.metricsPort());
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to), 0);
+    return fd;
+  };
+  std::vector<int> idle;
+  for (int i = 0; i < 16; ++i) {
+    idle.push_back(connectIdle());
+  }
+  // The 17th is accepted and closed once the 16 are sessions: wait for its EOF.
+  bool refused = false;
+  for (int attempt = 0; attempt < 50 && !refused; ++attempt) {
+    int fd = connectIdle();
+    timeval wait{0, 200'000};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    char byte = 0;
+    refused = ::recv(fd, &byte, 1, 0) == 0;
+    ::close(fd);
+  }
+  EXPECT_TRUE(refused) << "a 17th connection stayed open";
+  for (int fd : idle) {
+    ::close(fd);
+  }
+  int status = 0;
+  for (int attempt = 0; attempt < 50 && status != 200; ++attempt) {
+    try {
+      status = httpRequest(server.metricsPort(), "GET", "/metrics").status;
+    } catch (const std::exception&) {
+      status = 0;  // closed at accept: the idle sessions are not gone yet
+    }
+    if (status != 200) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  EXPECT_EQ(status, 200);
 }
 
 }  // namespace

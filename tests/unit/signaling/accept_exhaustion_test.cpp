@@ -51,6 +51,13 @@ class DescriptorLimit {
 };
 
 TEST(AcceptExhaustion, OutOfDescriptorsTheAcceptLoopPausesAndLogsOnce) {
+#ifdef MEDRTC_SANITIZED_BUILD
+  // UBSan's vptr check probes memory through a pipe; in a process out of descriptors that
+  // probe fails and every virtual call reports an "invalid vptr". The release stage runs
+  // this test, and tests/interop/descriptor-exhaustion.test.mjs runs the binary under
+  // `prlimit --nofile=1024`.
+  GTEST_SKIP() << "needs free descriptors for UBSan's vptr check";
+#endif
   CapturedLog log;
   TestServer server;
   std::vector<int> clients;

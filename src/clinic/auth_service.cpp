@@ -196,17 +196,24 @@ void AuthService::signInAsync(const SignInRequest& r, std::function<void(SignInR
     return;
   }
   auto shared = std::make_shared<Attempt>(std::move(attempt).value());
-  auto ok = std::make_shared<bool>(false);
+  // Empty until the hash ran: a hash that threw on its worker (out of memory for argon2's
+  // 64 MiB) is not a wrong password and must not count as one.
+  auto ok = std::make_shared<std::optional<bool>>();
   auto finishLater = [this, shared, ok, done]() {
     SignInResult result = fail(SignInFailure{SignInError::kUnavailable, 1, "sign-in is unavailable; try again"});
+    if (!ok->has_value()) {
+      uncount(*shared);
+      done(std::move(result));
+      return;
+    }
     try {
-      result = finish(*shared, *ok);
+      result = finish(*shared, **ok);
     } catch (const std::exception& e) {
       // A store or audit failure after the hash: this runs from the event loop, where an
       // exception would end the server; the request gets a 503 instead. A correct password
       // that failed on the infrastructure is not a guess: it must not lock the owner out.
       spdlog::error("sign-in failed code=internal error={}", e.what());
-      if (*ok) {
+      if (**ok) {
         uncount(*shared);
       }
     }

@@ -97,10 +97,11 @@ constexpr auto kRefusalFlushInterval = std::chrono::seconds(10);
 
 // The shared pieces the REST API's sign-in needs from the server, set into the options
 // before RestApi is built from them.
+// `audit`: where the refusal summaries go (the timed sink, so /metrics sees their latency).
 ServerOptions withSharedAuth(ServerOptions options, asio::io_context& ioc, const Clock& clock,
-                             std::shared_ptr<clinic::RefusalAudit>& refusals,
+                             compliance::AuditSink* audit, std::shared_ptr<clinic::RefusalAudit>& refusals,
                              std::shared_ptr<clinic::PasswordWorkers>& workers) {
-  refusals = std::make_shared<clinic::RefusalAudit>(options.audit, clock);
+  refusals = std::make_shared<clinic::RefusalAudit>(audit, clock);
   workers = std::make_shared<clinic::PasswordWorkers>(
       kPasswordThreads, kPasswordQueue, [&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); });
   options.auth.refusals = refusals;
@@ -113,8 +114,8 @@ ServerOptions withSharedAuth(ServerOptions options, asio::io_context& ioc, const
 struct Server::Impl {
   Impl(asio::io_context& ioc, ServerOptions opts, store::Store& store, const Clock& clock, const MediaFactory& make)
       : ioc(ioc),
-        options(withSharedAuth(std::move(opts), ioc, clock, refusals, passwordWorkers)),
-        timedAudit(options.audit != nullptr ? std::make_unique<TimedAuditSink>(*options.audit) : nullptr),
+        timedAudit(opts.audit != nullptr ? std::make_unique<TimedAuditSink>(*opts.audit) : nullptr),
+        options(withSharedAuth(std::move(opts), ioc, clock, timedAudit.get(), refusals, passwordWorkers)),
         signer(options.tokenSecret, clock),
         hub(store, signer, clock),
         media(make([&ioc](std::function<void()> task) { asio::post(ioc, std::move(task)); }, hub)),
@@ -146,11 +147,13 @@ struct Server::Impl {
   HttpResponse refusePolicyGated(const std::string& action) const;
 
   asio::io_context& ioc;
+  // options.audit, timed for /metrics. Declared first: `refusals` writes into it until its
+  // own destructor (the last summaries), so it must outlive `refusals`.
+  std::unique_ptr<TimedAuditSink> timedAudit;
   // Declared before `options`, which withSharedAuth fills from them.
   std::shared_ptr<clinic::RefusalAudit> refusals;
   std::shared_ptr<clinic::PasswordWorkers> passwordWorkers;
   ServerOptions options;
-  std::unique_ptr<TimedAuditSink> timedAudit;  // options.audit, timed for /metrics
   JoinTokenSigner signer;
   SignalingHub hub;
   std::unique_ptr<sfu::MediaApi> media;

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
 import { closePages, inboundStats, joinCall, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
-import { createNetns, launchChromiumIn, netnsUnavailable } from '../support/link-namespace.mjs';
+import { createNamespace, netnsUnavailable } from '../support/netns.mjs';
 import { createRoom, startServer, waitFor } from '../support/server.mjs';
 
 const CUT_MS = 5_000;
@@ -28,7 +28,7 @@ before(async () => {
     return;
   }
   // The veth exists before the server starts, so its address is among the announced ones.
-  env.netns = await createNetns();
+  env.netns = await createNamespace();
   // Plain HTTP off loopback (the namespaced browser treats this origin as secure).
   env.server = await startServer({ listen: '0.0.0.0:0', args: ['--insecure-http'] });
   env.browser = await launchChromium();
@@ -48,8 +48,9 @@ async function framesNow(page) {
 test('media resumes within 3 s of a restored link, same participant, no leave', { skip: unavailable ?? false, timeout: 60_000 + CUTS * 20_000 }, async (t) => {
   const port = new URL(env.server.baseUrl).port;
   const hostSide = { ...env.server, baseUrl: `http://127.0.0.1:${port}` };
-  const nsSide = { ...env.server, baseUrl: `http://${env.netns.hostIp}:${port}` };
-  env.nsBrowser = await launchChromiumIn(env.netns, nsSide.baseUrl);
+  const nsSide = { ...env.server, baseUrl: `http://${env.netns.rootIp}:${port}` };
+  // Plain http to a non-loopback address is not a secure context; getUserMedia needs one.
+  env.nsBrowser = await env.netns.launchChromium({ args: [`--unsafely-treat-insecure-origin-as-secure=${nsSide.baseUrl}`] });
   try {
     const roomId = await createRoom(hostSide);
     const alice = await joinCall(env.browser, hostSide, roomId, { identity: 'alice', name: 'Alice', role: 'host' });

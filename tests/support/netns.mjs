@@ -3,6 +3,10 @@
 // machine uses), its own nftables rules, and a Chromium started inside it through
 // `ip netns exec`. Tests run as root (CI too); nothing leaves this machine: the namespace
 // has no route but the veth, and the root side does not forward.
+//
+// cut() drops every packet both ways with a qdisc (pfifo with a limit of 0) on both ends'
+// egress: the link and the addresses stay, so the browser sees loss, not a network change
+// (this kernel has no netem).
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,11 +28,25 @@ async function usedPrefixes() {
   return new Set([...stdout.matchAll(/inet (\d+\.\d+\.\d+)\./g)].map((m) => m[1]));
 }
 
+/** Why a namespace cannot be made here, or null when it can. */
+export async function netnsUnavailable() {
+  if (process.getuid?.() !== 0) {
+    return 'needs root (ip netns)';
+  }
+  try {
+    await run('ip', ['-V']);
+    await run('tc', ['-V']);
+  } catch {
+    return 'needs iproute2 (ip, tc)';
+  }
+  return null;
+}
+
 /**
  * Creates a namespace joined to the root namespace by a veth pair.
  * `nft` is an nftables ruleset loaded inside the namespace (e.g. dropping UDP).
  * @returns {Promise<{name: string, rootIp: string, nsIp: string, exec(cmd: string[]): Promise<{stdout: string}>,
- *   applyNft(rules: string): Promise<void>,
+ *   applyNft(rules: string): Promise<void>, cut(): Promise<void>, restore(): Promise<void>,
  *   launchChromium(options?: {args?: string[]}): Promise<import('playwright-core').Browser>, destroy(): Promise<void>}>}
  */
 export async function createNamespace({ nft = '' } = {}) {
@@ -58,7 +76,16 @@ export async function createNamespace({ nft = '' } = {}) {
     await writeFile(file, rules);
     await inNs('nft', '-f', file);
   };
+  let isCut = false;
+  const restore = async () => {
+    await run('tc', ['qdisc', 'del', 'dev', rootIf, 'root']);
+    await inNs('tc', 'qdisc', 'del', 'dev', nsIf, 'root');
+    isCut = false;
+  };
   const destroy = async () => {
+    if (isCut) {
+      await restore().catch(() => {});
+    }
     // Deleting the namespace deletes its veth end, and with it the root end.
     await ip('netns', 'del', name).catch(() => {});
     await ip('link', 'del', rootIf).catch(() => {});
@@ -87,6 +114,13 @@ export async function createNamespace({ nft = '' } = {}) {
     exec: (cmd) => inNs(...cmd),
     /** Loads more nftables rules (e.g. once the ports to allow are known). */
     applyNft,
+    /** Drops every packet on the link, both ways, until restore(). */
+    async cut() {
+      await run('tc', ['qdisc', 'add', 'dev', rootIf, 'root', 'pfifo', 'limit', '0']);
+      await inNs('tc', 'qdisc', 'add', 'dev', nsIf, 'root', 'pfifo', 'limit', '0');
+      isCut = true;
+    },
+    restore,
     /** Debian's Chromium inside the namespace (playwright talks to it over a pipe). */
     async launchChromium({ args = [] } = {}) {
       const wrapper = path.join(dir, 'chromium-in-netns');

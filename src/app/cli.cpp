@@ -214,6 +214,10 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
   addServeOptions(doctor, doctorFlags);
   std::string doctorFormat = "text";
   doctor->add_option("--format", doctorFormat, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+  DoctorOptions doctorOptions;
+  doctor->add_option("--turn-ca-file", doctorOptions.turnCaFile,
+                     "PEM certificates to trust for turns: servers (default: the system trust store)")
+      ->check(CLI::ExistingFile);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -242,7 +246,8 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
       return loadgen.run();
     }
     if (doctor->parsed()) {
-      return reportDoctor(runDoctorChecks(buildServeConfig(doctorFlags)), doctorFormat == "json", std::cout);
+      return reportDoctor(runDoctorChecks(buildServeConfig(doctorFlags), std::chrono::system_clock::now(), doctorOptions),
+                          doctorFormat == "json", std::cout);
     }
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());

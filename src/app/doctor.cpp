@@ -6,13 +6,12 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <poll.h>
-#include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +19,8 @@
 #include <memory>
 #include <thread>
 
+#include "app/doctor_database.hpp"
+#include "app/doctor_turn.hpp"
 #include "app/security_config.hpp"
 #include "compliance/policy_profile.hpp"
 #include "net/interface_addresses.hpp"
@@ -29,15 +30,16 @@ namespace medrtc::app {
 
 namespace {
 
-// Browsers refuse an expired certificate; two weeks leaves time to renew by hand.
+// Browsers refuse an expired certificate; two weeks leaves time to renew by
+// hand.
 constexpr int kCertificateWarningDays = 14;
 
-CheckResult ok(const char* check, std::string detail) { return {check, CheckStatus::kOk, std::move(detail)}; }
-CheckResult fail(const char* check, std::string detail) { return {check, CheckStatus::kFail, std::move(detail)}; }
-CheckResult skipped(const char* check, std::string detail) { return {check, CheckStatus::kSkipped, std::move(detail)}; }
+CheckResult ok(const char *check, std::string detail) { return {check, CheckStatus::kOk, std::move(detail)}; }
+CheckResult fail(const char *check, std::string detail) { return {check, CheckStatus::kFail, std::move(detail)}; }
+CheckResult skipped(const char *check, std::string detail) { return {check, CheckStatus::kSkipped, std::move(detail)}; }
 
 // A wildcard listen address is reached on loopback.
-std::string reachableHost(const std::string& host) {
+std::string reachableHost(const std::string &host) {
   if (host.empty() || host == "0.0.0.0") {
     return "127.0.0.1";
   }
@@ -45,11 +47,11 @@ std::string reachableHost(const std::string& host) {
 }
 
 // TCP connect with a deadline; "" on success, else why not.
-std::string tcpConnect(const std::string& host, uint16_t port, int timeoutMs) {
+std::string tcpConnect(const std::string &host, uint16_t port, int timeoutMs) {
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* found = nullptr;
+  addrinfo *found = nullptr;
   if (int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found); rc != 0) {
     return std::string("cannot resolve: ") + gai_strerror(rc);
   }
@@ -75,7 +77,7 @@ std::string tcpConnect(const std::string& host, uint16_t port, int timeoutMs) {
   return error;
 }
 
-CheckResult checkListener(const ServeConfig& c) {
+CheckResult checkListener(const ServeConfig &c) {
   if (c.listenPort == 0) {
     return skipped("listener", "listen port 0 picks a port at start; nothing fixed to check");
   }
@@ -88,7 +90,7 @@ CheckResult checkListener(const ServeConfig& c) {
   return ok("listener", where + " accepts connections");
 }
 
-CheckResult checkCertificate(const SecurityConfig& s, std::chrono::system_clock::time_point now) {
+CheckResult checkCertificate(const SecurityConfig &s, std::chrono::system_clock::time_point now) {
   if (s.tlsCert.empty()) {
     return skipped("certificate", s.tlsSelfSigned ? "self-signed certificate from the data dir (browsers will warn)"
                                                   : "no TLS certificate configured (plain HTTP)");
@@ -122,18 +124,19 @@ CheckResult checkCertificate(const SecurityConfig& s, std::chrono::system_clock:
   return ok("certificate", s.tlsCert.string() + " is valid for " + std::to_string(days) + " more days");
 }
 
-CheckResult checkMediaPorts(const ServeConfig& c) {
+CheckResult checkMediaPorts(const ServeConfig &c) {
   if (c.media.portBase == 0) {
     return skipped("media ports", "ephemeral media ports (set rtc_port_base to check them)");
   }
-  int workers = c.media.workers > 0 ? c.media.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int workers =
+      c.media.workers > 0 ? c.media.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string ip = reachableHost(c.media.listenIp.empty() ? "0.0.0.0" : c.media.listenIp);
   for (int i = 0; i < workers; ++i) {
     auto port = static_cast<uint16_t>(c.media.portBase + i);
     addrinfo hints{};
     hints.ai_socktype = SOCK_DGRAM;
     hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
-    addrinfo* found = nullptr;
+    addrinfo *found = nullptr;
     if (getaddrinfo(ip.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) {
       return fail("media ports", "media listen address " + ip + " is not an IP address");
     }
@@ -157,31 +160,60 @@ CheckResult checkMediaPorts(const ServeConfig& c) {
                                std::to_string(c.media.portBase + workers - 1) + " are bound");
 }
 
-// --media-ip addresses go into ICE candidates as they are: one this host does not have
-// receives nothing. The public IP of a 1:1 NAT (--media-public-ip) is exempt: it is not
-// on an interface by design.
-CheckResult checkAnnouncedAddresses(const ServeConfig& c) {
-  if (c.media.announcedIps.empty()) {
-    return skipped("media addresses", "no --media-ip: every usable interface address is announced");
-  }
+// --media-ip addresses go into ICE candidates as they are: one this host does
+// not have receives nothing. The public IP of a 1:1 NAT (--media-public-ip) is
+// exempt: it is not on an interface by design, and whether the NAT forwards to
+// us cannot be seen from here.
+CheckResult checkAnnouncedAddresses(const ServeConfig &c) {
   std::vector<std::string> local;
-  for (const auto& a : net::listInterfaceAddresses()) {
+  for (const auto &a : net::listInterfaceAddresses()) {
     local.push_back(a.address.ip());
   }
-  for (const auto& ip : c.media.announcedIps) {
+  std::string natNote;
+  if (!c.media.publicIp.empty()) {
+    auto parsed = SocketAddress::fromIp(c.media.publicIp, 0);
+    if (!parsed) {
+      return fail("media addresses", "--media-public-ip " + c.media.publicIp + " is not an IP address");
+    }
+    // UDP has no handshake, so only the ICE-TCP listener on the same port
+    // number gives a yes/no answer from outside; a real call from a phone on
+    // mobile data proves UDP.
+    int workers =
+        c.media.workers > 0 ? c.media.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::string ports = c.media.portBase == 0 ? "the media ports (they are ephemeral now: set rtc_port_base to "
+                                                "fix them)"
+                                              : "UDP and TCP ports " + std::to_string(c.media.portBase) + "-" +
+                                                    std::to_string(c.media.portBase + workers - 1);
+    natNote = "; the public address " + c.media.publicIp +
+              " cannot be proven reachable from inside: the NAT or cloud "
+              "firewall must forward " +
+              ports + " to this host; check from a host outside with `nc -vz " + c.media.publicIp + " " +
+              std::to_string(c.media.portBase == 0 ? 40000 : c.media.portBase) +
+              "` (ICE-TCP on the first media port) and by joining a call from "
+              "a phone on mobile data";
+  }
+  if (c.media.announcedIps.empty()) {
+    if (!natNote.empty()) {
+      return ok("media addresses", "every interface address is announced" + natNote);
+    }
+    return skipped("media addresses", "no --media-ip: every usable interface address is announced");
+  }
+  for (const auto &ip : c.media.announcedIps) {
     auto parsed = SocketAddress::fromIp(ip, 0);
     if (!parsed) {
       return fail("media addresses", "--media-ip " + ip + " is not an IP address");
     }
     if (std::find(local.begin(), local.end(), parsed->ip()) == local.end() && ip != c.media.publicIp) {
-      return fail("media addresses", "--media-ip " + ip + " is on no interface of this host: clients would send "
-                                     "media to an address nobody receives on (use --media-public-ip for a NAT's)");
+      return fail("media addresses", "--media-ip " + ip +
+                                         " is on no interface of this host: clients would send "
+                                         "media to an address nobody receives on (use "
+                                         "--media-public-ip for a NAT's)");
     }
   }
-  return ok("media addresses", "every --media-ip address is on an interface of this host");
+  return ok("media addresses", "every --media-ip address is on an interface of this host" + natNote);
 }
 
-CheckResult checkDataDir(const std::filesystem::path& dir) {
+CheckResult checkDataDir(const std::filesystem::path &dir) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) {
     return fail("data dir", dir.string() + " does not exist (medrtc serve creates it)");
@@ -201,37 +233,65 @@ CheckResult checkDataDir(const std::filesystem::path& dir) {
   return ok("data dir", dir.string() + " and everything in it are owner-only");
 }
 
-CheckResult checkDatabase(const ServeConfig& c) {
-  if (!c.database.empty()) {
-    return skipped("database", "PostgreSQL is not checked by doctor yet; `medrtc serve` refuses to start if it "
-                               "cannot reach or migrate it");
+CheckResult checkDatabase(const ServeConfig &c) {
+  DatabaseState state =
+      c.database.empty() ? readSqliteSchemaVersion(c.dataDir / "medrtc.db") : readPostgresSchemaVersion(c.database);
+  if (!state.error.empty()) {
+    return fail("database", state.error);
   }
-  std::filesystem::path file = c.dataDir / "medrtc.db";
-  if (!std::filesystem::exists(file)) {
-    return fail("database", file.string() + " does not exist (medrtc serve creates it)");
-  }
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> guard(db, sqlite3_close);
-  if (rc != SQLITE_OK) {
-    return fail("database", "cannot open " + file.string() + ": " + sqlite3_errstr(rc));
-  }
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT MAX(version) FROM schema_version", -1, &stmt, nullptr) != SQLITE_OK) {
-    return fail("database", file.string() + " has no schema version: " + sqlite3_errmsg(db));
-  }
-  int version = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
-  sqlite3_finalize(stmt);
   int expected = static_cast<int>(store::sqlMigrations().size());
-  if (version != expected) {
-    return fail("database", file.string() + " is at schema version " + std::to_string(version) +
+  if (state.version != expected) {
+    return fail("database", state.where + " is at schema version " + std::to_string(state.version) +
                                 ", this medrtc expects " + std::to_string(expected) +
                                 " (medrtc serve migrates it at start)");
   }
-  return ok("database", file.string() + " is reachable and migrated (schema version " + std::to_string(version) + ")");
+  return ok("database",
+            state.where + " is reachable and migrated (schema version " + std::to_string(state.version) + ")");
 }
 
-CheckResult checkPolicy(const SecurityConfig& s) {
+// What the profile makes serve refuse, in an operator's words
+// (docs/compliance/README.md).
+std::string describeRefusals(const compliance::PolicyProfile &p) {
+  std::vector<std::string> r;
+  if (!p.recordingAllowed) {
+    r.emplace_back("recording");
+  }
+  if (!p.transcriptionAllowed) {
+    r.emplace_back("transcription");
+  }
+  r.push_back("TLS below " + p.minTlsVersion);
+  if (!p.mediaRegions.empty()) {
+    // A profile may list every EEA country: name a few, count the rest.
+    constexpr size_t kNamed = 3;
+    std::string regions;
+    for (size_t i = 0; i < p.mediaRegions.size() && i < kNamed; ++i) {
+      regions += (regions.empty() ? "" : ", ") + p.mediaRegions[i];
+    }
+    if (p.mediaRegions.size() > kNamed) {
+      regions += " and " + std::to_string(p.mediaRegions.size() - kNamed) + " more";
+    }
+    r.push_back("a node region other than " + regions);
+  }
+  if (p.turnCredentialTtlSeconds > 0) {
+    r.push_back("TURN credentials valid longer than " + std::to_string(p.turnCredentialTtlSeconds) + " s");
+  }
+  if (p.staffMfaRequired) {
+    r.emplace_back("staff sign-in without a second factor");
+  }
+  if (p.thirdParticipantNeedsHostApproval) {
+    r.emplace_back("a third participant without the host's approval");
+  }
+  if (p.allowedThirdPartyOrigins.empty()) {
+    r.emplace_back("third-party web origins");
+  }
+  std::string out;
+  for (const auto &item : r) {
+    out += (out.empty() ? "" : ", ") + item;
+  }
+  return out;
+}
+
+CheckResult checkPolicy(const SecurityConfig &s) {
   if (s.policy.empty()) {
     return ok("policy", "no policy profile: none is enforced (see docs/compliance/README.md)");
   }
@@ -240,20 +300,14 @@ CheckResult checkPolicy(const SecurityConfig& s) {
   if (!profile) {
     return fail("policy", "policy profile " + s.policy + " cannot be loaded: " + profile.error().toString());
   }
-  std::string refuses;
-  for (auto [refused, what] : {std::pair{!profile->recordingAllowed, "recording"},
-                               std::pair{!profile->transcriptionAllowed, "transcription"}}) {
-    if (refused) {
-      refuses += (refuses.empty() ? "" : ", ") + std::string(what);
-    }
-  }
-  return ok("policy", "policy profile " + s.policy + " loads from " + dir.string() +
-                          (refuses.empty() ? "" : "; it refuses " + refuses));
+  return ok("policy", "policy profile " + s.policy + " loads from " + dir.string() + "; it refuses " +
+                          describeRefusals(*profile));
 }
 
-// __DATE__ ("Dec  4 2026") as a time point: a wall clock earlier than the build is wrong.
+// __DATE__ ("Dec  4 2026") as a time point: a wall clock earlier than the build
+// is wrong.
 std::chrono::system_clock::time_point buildDate() {
-  static const char* kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  static const char *kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
   const std::string date = __DATE__;
   std::tm tm{};
   tm.tm_mon = static_cast<int>(std::string_view(kMonths).find(date.substr(0, 3)) / 3);
@@ -263,14 +317,19 @@ std::chrono::system_clock::time_point buildDate() {
 }
 
 CheckResult checkClock(std::chrono::system_clock::time_point now) {
-  // Certificates, TOTP codes, join tokens and audit timestamps all read this clock.
+  // Certificates, TOTP codes, join tokens and audit timestamps all read this
+  // clock.
   if (now + std::chrono::hours(24) < buildDate()) {
-    return fail("clock", "the system clock is earlier than this medrtc was built: set the time (NTP)");
+    return fail("clock",
+                "the system clock is earlier than this medrtc was "
+                "built: set the time (NTP)");
   }
-  return ok("clock", "the system clock is not earlier than this medrtc's build date (NTP keeps it exact)");
+  return ok("clock",
+            "the system clock is not earlier than this medrtc's build "
+            "date (NTP keeps it exact)");
 }
 
-const char* statusName(CheckStatus s) {
+const char *statusName(CheckStatus s) {
   switch (s) {
     case CheckStatus::kOk:
       return "ok";
@@ -284,16 +343,24 @@ const char* statusName(CheckStatus s) {
 
 }  // namespace
 
-std::vector<CheckResult> runDoctorChecks(const ServeConfig& config, std::chrono::system_clock::time_point now) {
-  return {checkListener(config),        checkCertificate(config.security, now), checkMediaPorts(config),
-          checkAnnouncedAddresses(config), checkDataDir(config.dataDir), checkDatabase(config),                 checkPolicy(config.security),
-          checkClock(now)};
+std::vector<CheckResult> runDoctorChecks(const ServeConfig &config, std::chrono::system_clock::time_point now,
+                                         const DoctorOptions &options) {
+  std::vector<CheckResult> results{checkListener(config), checkCertificate(config.security, now),
+                                   checkMediaPorts(config), checkAnnouncedAddresses(config)};
+  for (auto &turn : checkTurn(config.security, options, now)) {
+    results.push_back(std::move(turn));
+  }
+  for (auto &&check :
+       {checkDataDir(config.dataDir), checkDatabase(config), checkPolicy(config.security), checkClock(now)}) {
+    results.push_back(check);
+  }
+  return results;
 }
 
-int reportDoctor(const std::vector<CheckResult>& results, bool json, std::ostream& out) {
+int reportDoctor(const std::vector<CheckResult> &results, bool json, std::ostream &out) {
   bool failed = false;
   boost::json::array checks;
-  for (const auto& r : results) {
+  for (const auto &r : results) {
     failed = failed || r.status == CheckStatus::kFail;
     if (json) {
       checks.push_back(boost::json::object{{"check", r.check}, {"status", statusName(r.status)}, {"detail", r.detail}});

@@ -141,8 +141,8 @@ TEST(Doctor, CertificateExpiringWithinTwoWeeksFails) {
   auto fine = find(runDoctorChecks(d.config), "certificate");
   EXPECT_EQ(fine.status, CheckStatus::kOk) << fine.detail;
   // Checked against the given clock: 80 days on, the same certificate is close to expiry.
-  auto later = find(runDoctorChecks(d.config, std::chrono::system_clock::now() + std::chrono::hours(24 * 80)),
-                    "certificate");
+  auto later =
+      find(runDoctorChecks(d.config, std::chrono::system_clock::now() + std::chrono::hours(24 * 80)), "certificate");
   EXPECT_EQ(later.status, CheckStatus::kFail);
 }
 
@@ -155,6 +155,8 @@ TEST(Doctor, NamesWhatTheProfileRefusesAndDoubtsAClockBeforeTheBuild) {
   auto policy = find(runDoctorChecks(d.config), "policy");
   EXPECT_EQ(policy.status, CheckStatus::kOk) << policy.detail;
   EXPECT_NE(policy.detail.find("it refuses recording"), std::string::npos) << policy.detail;
+  EXPECT_NE(policy.detail.find("staff sign-in without a second factor"), std::string::npos) << policy.detail;
+  EXPECT_NE(policy.detail.find("TURN credentials valid longer than"), std::string::npos) << policy.detail;
   EXPECT_EQ(find(runDoctorChecks(d.config), "clock").status, CheckStatus::kOk);
   auto past = std::chrono::system_clock::from_time_t(0);
   EXPECT_EQ(find(runDoctorChecks(d.config, past), "clock").status, CheckStatus::kFail);
@@ -171,6 +173,27 @@ TEST(Doctor, AnnouncedAddressesMustBeLocalUnlessTheNatsPublicOne) {
   EXPECT_NE(foreign.detail.find("192.0.2.77"), std::string::npos) << foreign.detail;
   d.config.media.publicIp = "192.0.2.77";
   EXPECT_EQ(find(runDoctorChecks(d.config), "media addresses").status, CheckStatus::kOk);
+}
+
+TEST(Doctor, APublicAddressIsNotClaimedReachableAndTheDetailSaysHowToCheck) {
+  Deployment d;
+  d.config.media.publicIp = "203.0.113.7";
+  d.config.media.portBase = 40000;
+  auto nat = find(runDoctorChecks(d.config), "media addresses");
+  EXPECT_EQ(nat.status, CheckStatus::kOk);
+  EXPECT_NE(nat.detail.find("203.0.113.7 cannot be proven reachable from inside"), std::string::npos) << nat.detail;
+  EXPECT_NE(nat.detail.find("nc -vz 203.0.113.7 40000"), std::string::npos) << nat.detail;
+  d.config.media.publicIp = "not-an-ip";
+  EXPECT_EQ(find(runDoctorChecks(d.config), "media addresses").status, CheckStatus::kFail);
+}
+
+TEST(Doctor, TurnWithoutASecretFileFailsAndWithoutUrlsIsSkipped) {
+  Deployment d;
+  EXPECT_EQ(find(runDoctorChecks(d.config), "turn").status, CheckStatus::kSkipped);
+  d.config.security.turnUrls = {"turn:127.0.0.1:3478"};
+  auto noSecret = find(runDoctorChecks(d.config), "turn");
+  EXPECT_EQ(noSecret.status, CheckStatus::kFail);
+  EXPECT_NE(noSecret.detail.find("--turn-secret-file is not"), std::string::npos) << noSecret.detail;
 }
 
 TEST(Doctor, MediaPortsNobodyHoldsFail) {
@@ -201,7 +224,7 @@ TEST(Doctor, TheCommandTakesServeOptionsAndPrintsJson) {
   EXPECT_EQ(run.rc, 0) << run.out << run.err;
   auto json = boost::json::parse(run.out).as_object();
   EXPECT_EQ(json.at("ok"), true);
-  EXPECT_EQ(json.at("checks").as_array().size(), 8u);
+  EXPECT_EQ(json.at("checks").as_array().size(), 9u);  // TURN unconfigured: one skipped "turn"
   ::chmod(d.config.dataDir.c_str(), 0750);
   auto bad = testing::runMedrtc({"medrtc", "doctor", "--data-dir", d.config.dataDir.string(), "--listen",
                                  "127.0.0.1:" + std::to_string(d.config.listenPort)});

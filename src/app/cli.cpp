@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "app/admin.hpp"
+#include "app/backup_commands.hpp"
 #include "app/clinic_admin.hpp"
 #include "app/compliance_commands.hpp"
 #include "app/doctor.hpp"
@@ -200,6 +201,7 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
                         "the tenant (t_…) whose rooms the key reaches (default: a node-operator key, docs/api-keys.md)");
   ClinicAdminCommands clinicAdmin(admin);
   PrivacyAdminCommands privacyAdmin(admin);
+  BackupCommands backupAdmin(admin);
   // Later: `medrtc audit ...`, `medrtc compliance ...`, `medrtc loadgen ...` join here as
   // subcommands of their own.
 
@@ -235,6 +237,9 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
     }
     if (clinicAdmin.parsed()) {
       return clinicAdmin.run(std::cin, std::cout, std::cerr);
+    }
+    if (backupAdmin.parsed()) {
+      return backupAdmin.run(std::cout, std::cerr);
     }
     if (privacyAdmin.parsed()) {
       return privacyAdmin.run(std::cout, std::cerr);

@@ -1,5 +1,6 @@
 // `medrtc doctor` (app/doctor.hpp) against real files, sockets and certificates.
 #include "app/doctor.hpp"
+#include "app/doctor_database.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -230,6 +231,19 @@ TEST(Doctor, TheCommandTakesServeOptionsAndPrintsJson) {
                                  "127.0.0.1:" + std::to_string(d.config.listenPort)});
   EXPECT_EQ(bad.rc, 1);
   EXPECT_NE(bad.out.find("fail    data dir: "), std::string::npos) << bad.out;
+}
+
+}  // namespace
+}  // namespace medrtc::app
+
+namespace medrtc::app {
+namespace {
+
+TEST(DoctorDatabase, AnUnreachablePostgresIsNamedWithoutItsPassword) {
+  auto state = readPostgresSchemaVersion("postgres://medrtc:hunter2secret@127.0.0.1:1/medrtc");
+  EXPECT_EQ(state.where, "PostgreSQL at 127.0.0.1:1/medrtc");
+  EXPECT_EQ(state.error.rfind("cannot reach PostgreSQL at 127.0.0.1:1/medrtc: ", 0), 0u) << state.error;
+  EXPECT_EQ(state.error.find("hunter2secret"), std::string::npos) << state.error;
 }
 
 }  // namespace

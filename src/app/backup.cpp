@@ -114,9 +114,13 @@ class PayloadWriter {
     ++summary.files;
   }
 
-  // Streams the first `size` bytes of `file` (which may grow meanwhile).
+  // Streams the first `size` bytes of `file` (which may grow meanwhile). A file gone since
+  // the listing is skipped: `admin erase-subject` deletes a subject's key on purpose.
   void file(const std::string& path, const fs::path& file, uint64_t size) {
     Fd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (in.fd < 0 && errno == ENOENT) {
+      return;
+    }
     if (in.fd < 0) {
       refuse("cannot read " + file.string() + ": " + errnoText());
     }
@@ -365,8 +369,7 @@ BackupSummary backupDataDir(const fs::path& dataDir, const fs::path& out, const 
       }
       if (entry.is_directory(ec)) {
         payload.dir(relative.generic_string());
-      } else if (entry.is_regular_file(ec) && fs::exists(entry.path())) {
-        // A key erased since the listing is gone on purpose (crypto-shredding): skip it.
+      } else if (entry.is_regular_file(ec)) {
         payload.file(relative.generic_string(), entry.path(), fileSize(entry.path()));
       }
     }

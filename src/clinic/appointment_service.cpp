@@ -349,6 +349,25 @@ Result<std::pair<store::InvitationRecord, bool>, RedeemFailure> AppointmentServi
   return std::pair{std::move(*i), true};
 }
 
+Result<store::InvitationRecord, RedeemFailure> AppointmentService::checkInvitation(const RedeemRequest& r) {
+  if (r.token.has_value() == r.code.has_value()) {
+    return fail(RedeemFailure{RedeemError::kInvalidRequest});
+  }
+  int64_t now = nowSeconds();
+  auto found = findForRedeem(r, now);
+  if (!found) {
+    return fail(found.error());
+  }
+  store::InvitationRecord& i = found->first;
+  if (i.revokedAt) {
+    return fail(RedeemFailure{RedeemError::kRevoked});
+  }
+  if (now >= i.expiresAt) {
+    return fail(RedeemFailure{RedeemError::kExpired});
+  }
+  return std::move(i);
+}
+
 Result<Redeemed, RedeemFailure> AppointmentService::redeem(const RedeemRequest& r) {
   if (r.token.has_value() == r.code.has_value()) {
     return fail(RedeemFailure{RedeemError::kInvalidRequest});

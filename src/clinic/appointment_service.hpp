@@ -115,6 +115,11 @@ class AppointmentService {
   // No account: a link token or a code plus the typed name. The first redeem binds the
   // invitation to a new guest identity (state "waiting").
   Result<Redeemed, RedeemFailure> redeem(const RedeemRequest& request);
+  // The invitation a link token or code names, if it may still be redeemed or was redeemed
+  // already (not revoked, not expired), without using it: the pre-call check's
+  // authorization. A wrong code counts against the same limits as on redeem, so this is
+  // no second way to guess codes. `request.name` is not read.
+  Result<store::InvitationRecord, RedeemFailure> checkInvitation(const RedeemRequest& request);
 
   // Who hosts an appointment's room (docs/consultation-api.md "Hosting"): its practitioner,
   // or the one practitioner of the same tenant it was delegated to. Staff and admins

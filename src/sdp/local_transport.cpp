@@ -54,7 +54,7 @@ void applyLocalTransport(MediaSection& media, const LocalTransport& local, Setup
   media.setup = setup;
   media.rtcpMux = true;
   media.candidates.clear();
-  for (size_t i = 0; i < local.candidateIps.size(); ++i) {
+  for (size_t i = 0; local.udpCandidates && i < local.candidateIps.size(); ++i) {
     media.candidates.push_back(hostCandidate(local.candidateIps[i], local.candidatePort, i));
   }
   if (local.tcpCandidates) {

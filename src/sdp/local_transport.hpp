@@ -14,6 +14,8 @@ struct LocalTransport {
   std::string fingerprintSha256;  // "AB:CD:..." of the server's DTLS certificate
   std::vector<std::string> candidateIps;  // the media worker's addresses, best first
   uint16_t candidatePort = 0;             // the worker's one UDP port, the same on each
+  // A UDP host candidate per address (off only for a connectivity probe of ICE-TCP alone).
+  bool udpCandidates = true;
   // Also a passive ICE-TCP candidate (RFC 6544) per address, on the same port number.
   bool tcpCandidates = false;
 };

@@ -12,6 +12,8 @@ const char* toString(MediaError e) {
     case MediaError::kShuttingDown: return "shutting_down";
     case MediaError::kInternal: return "internal";
     case MediaError::kTransportNotFound: return "transport_not_found";
+    case MediaError::kTransportOff: return "transport_off";
+    case MediaError::kTooManyProbes: return "too_many_probes";
   }
   return "unknown";
 }

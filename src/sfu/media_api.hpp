@@ -23,6 +23,8 @@ enum class MediaError {
   kShuttingDown,
   kInternal,        // the worker failed while handling this participant (contained to it)
   kTransportNotFound,  // restartIce: the ufrag names none of the participant's transports
+  kTransportOff,       // openProbe: the candidates asked for are off on this node (--no-ice-tcp)
+  kTooManyProbes,      // openProbe: the worker holds its most probes (MediaConfig::maxProbesPerWorker)
 };
 
 const char* toString(MediaError e);
@@ -45,6 +47,12 @@ struct IceRestart {
   std::string iceUfrag;
   std::string icePwd;
 };
+
+// A connectivity probe's candidates (docs/consultation-api.md "Pre-call check"): the
+// server's answer offers only UDP or only passive ICE-TCP host candidates, so the browser
+// can tell which of the two its network lets through. A relayed check (TURN) uses kUdp:
+// the relay reaches the server over UDP.
+enum class ProbeCandidates { kUdp, kTcp };
 
 // Events the media plane raises about one participant. Delivered on the control thread.
 class MediaEvents {
@@ -87,6 +95,17 @@ class MediaApi {
   // Applies the client's answer to subscribe offer `version`.
   virtual void answerSubscription(const std::string& roomId, const std::string& participantId, uint32_t version,
                                   std::string answerSdp, Done<Ok> done) = 0;
+  // A connectivity probe: one WebRtcTransport (ICE-lite, DTLS, SRTP as in a call) on a
+  // worker, in no room, answering `offerSdp` with `candidates` only. It is no participant:
+  // no events, no media forwarded; it closes by itself when the peer closes it (DTLS
+  // close_notify), fails, or MediaConfig::probeLifetime passes. Answers the SDP answer.
+  virtual void openProbe(const std::string& probeId, ProbeCandidates candidates, std::string offerSdp,
+                         Done<std::string> done) {
+    (void)probeId;
+    (void)candidates;
+    (void)offerSdp;
+    done(fail(MediaError::kTransportOff));  // a plane without probes (test fakes)
+  }
   // Appends the media workers' figures for /metrics (docs/operations.md). Control thread.
   virtual void collectMetrics(std::vector<metrics::Family>& out) const { (void)out; }
 };

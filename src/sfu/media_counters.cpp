@@ -47,6 +47,11 @@ void collectMediaCounters(const MediaCounters& c, int workerIndex, std::vector<m
   counter("medrtc_media_plis_sent_total", "Picture loss indications sent to publishers.", c.plisSent);
   counter("medrtc_media_packets_lost_total", "Publishers' packets that never arrived (RFC 3550 A.3).",
           c.packetsLost);
+  counter("medrtc_probes_opened_total", "Pre-call connectivity probes opened (not participants).", c.probesOpened);
+  counter("medrtc_probes_connected_total", "Connectivity probes whose ICE and DTLS completed.", c.probesConnected);
+  metrics::merge(out, metrics::Family{"medrtc_probes_active", "Connectivity probes open now.", MetricType::kGauge,
+                                      {{worker, static_cast<double>(c.probesOpened.value() - c.probesClosed.value())}},
+                                      {}});
   auto histogram = [&](const char* name, const char* help, const metrics::Histogram& h) {
     metrics::Family f{name, help, MetricType::kHistogram, {}, {}};
     f.histograms.push_back({worker, h.snapshot()});

@@ -22,6 +22,10 @@ struct MediaCounters {
   metrics::OwnedCounter plisReceived;      // from subscribers
   metrics::OwnedCounter plisSent;          // to publishers
   metrics::OwnedCounter packetsLost;       // publishers' packets that never arrived (RFC 3550 A.3)
+  // Connectivity probes (sfu/connectivity_probe.hpp): kept apart from participants.
+  metrics::OwnedCounter probesOpened;
+  metrics::OwnedCounter probesConnected;   // ICE and DTLS completed
+  metrics::OwnedCounter probesClosed;
   metrics::Histogram jitterSeconds;        // publishers' interarrival jitter per report (RFC 3550 A.8)
   metrics::Histogram roundTripSeconds;     // subscribers' RTT from their receiver reports (§6.4.1)
 };

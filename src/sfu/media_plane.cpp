@@ -149,6 +149,21 @@ class WorkerPool final : public MediaApi {
         });
   }
 
+  void openProbe(const std::string& probeId, ProbeCandidates candidates, std::string offerSdp,
+                 Done<std::string> done) override {
+    // Probes belong to no room: they take turns over the workers.
+    Worker* worker = workers_[nextProbeWorker_++ % workers_.size()].get();
+    worker->post([this, worker, probeId, candidates, offerSdp = std::move(offerSdp), done = std::move(done)]() mutable {
+      Result<std::string, MediaError> result = fail(MediaError::kInternal);
+      try {
+        result = worker->openProbe(probeId, candidates, offerSdp);
+      } catch (const std::exception& e) {
+        spdlog::error("media task failed task=probe probe={} worker={} error={}", probeId, worker->index(), e.what());
+      }
+      reply(std::move(done), std::move(result));
+    });
+  }
+
   void collectMetrics(std::vector<metrics::Family>& out) const override {
     using metrics::MetricType;
     for (const auto& worker : workers_) {
@@ -220,6 +235,7 @@ class WorkerPool final : public MediaApi {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<size_t> roomsPerWorker_;
   std::unordered_map<std::string, size_t> roomWorker_;
+  size_t nextProbeWorker_ = 0;
 };
 
 }  // namespace

@@ -24,6 +24,10 @@ struct MediaConfig {
   // block UDP (--no-ice-tcp, media.ice_tcp = false to turn off).
   bool iceTcp = true;
   TransportTimeouts transportTimeouts;  // RFC defaults; tests shorten them
+  // Connectivity probes (MediaApi::openProbe): how long one lives at most, and how many a
+  // worker holds at once (the control plane bounds them per client and per node first).
+  Micros probeLifetime = std::chrono::seconds(15);
+  size_t maxProbesPerWorker = 256;
   // Tests only: runs on the worker thread as a participant is added, before its transports
   // are built; a throw stands in for a failure there (DtlsTransport's constructor, memory).
   std::function<void(const std::string& participantId)> addParticipantFault;

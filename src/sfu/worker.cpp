@@ -11,6 +11,7 @@
 #include "ice/ice_lite_responder.hpp"
 #include "ice/stun_message.hpp"
 #include "net/announced_addresses.hpp"
+#include "sfu/connectivity_probe.hpp"
 #include "sfu/room.hpp"
 #include "sfu/webrtc_transport.hpp"
 
@@ -27,7 +28,9 @@ Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, Me
       toControl_(std::move(toControl)),
       events_(events),
       timeouts_(config.transportTimeouts),
-      tickSlots_(kTickInterval, kTickSlots) {
+      tickSlots_(kTickInterval, kTickSlots),
+      probeLifetime_(config.probeLifetime),
+      maxProbes_(config.maxProbesPerWorker) {
   bindSockets(config);
   announcedIps_ = net::chooseAnnouncedIps({config.listenIp, config.announcedIps, config.publicIp},
                                           net::listInterfaceAddresses());
@@ -82,6 +85,7 @@ void Worker::start() {
     loop_.run();
     // Tear down on the worker thread: rooms own transports that belong to this loop.
     rooms_.clear();
+    probes_.clear();
   });
   std::string announced;
   for (const auto& ip : announcedIps_) {
@@ -133,6 +137,22 @@ void Worker::closeRoom(const std::string& roomId) {
   rooms_.erase(it);
   room.reset();
   spdlog::info("room closed room={} worker={}", roomId, index_);
+}
+
+Result<std::string, MediaError> Worker::openProbe(const std::string& probeId, ProbeCandidates candidates,
+                                                  const std::string& offerSdp) {
+  if (probes_.size() >= maxProbes_ && !probes_.count(probeId)) {
+    return fail(MediaError::kTooManyProbes);
+  }
+  auto probe = ConnectivityProbe::open(probeId, candidates, offerSdp, *this, probeLifetime_);
+  if (!probe.ok()) {
+    return fail(probe.error());
+  }
+  std::string answer = (*probe)->answer();
+  probes_[probeId] = std::move(probe).value();
+  spdlog::debug("probe opened probe={} worker={} candidates={}", probeId, index_,
+                candidates == ProbeCandidates::kTcp ? "tcp" : "udp");
+  return answer;
 }
 
 void Worker::registerTransport(const std::string& localUfrag, WebRtcTransport& transport) {
@@ -328,6 +348,12 @@ void Worker::tick() {
     } catch (const std::exception& e) {
       noteContained("tick", e.what());
     }
+  }
+  // Probes are few (bounded per worker) and short-lived: each tick looks at all of them,
+  // and the ones that are done go here, outside their transport's callbacks.
+  for (auto it = probes_.begin(); it != probes_.end();) {
+    it->second->onTick(now);
+    it = it->second->done(now) ? probes_.erase(it) : std::next(it);
   }
   loop_.runAfter(delay, [this] { tick(); });
 }

@@ -26,6 +26,7 @@
 
 namespace medrtc::sfu {
 
+class ConnectivityProbe;
 class Room;
 
 class Worker final : public TransportHost, private IceTcpServer::Listener {
@@ -46,6 +47,10 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   // The tick slot of a new participant (worker_tick_slots.hpp).
   unsigned nextTickSlot() { return tickSlots_.assign(); }
   size_t roomCount() const { return rooms_.size(); }
+  // A connectivity probe (MediaApi::openProbe); answers its SDP answer.
+  Result<std::string, MediaError> openProbe(const std::string& probeId, ProbeCandidates candidates,
+                                            const std::string& offerSdp);
+  size_t probeCount() const { return probes_.size(); }
 
   void registerTransport(const std::string& localUfrag, WebRtcTransport& transport) override;
   void unregisterTransport(const std::string& localUfrag, WebRtcTransport& transport) override;
@@ -110,6 +115,9 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   uint64_t contained_ = 0;
 
   std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;
+  std::unordered_map<std::string, std::unique_ptr<ConnectivityProbe>> probes_;
+  Micros probeLifetime_;
+  size_t maxProbes_;
   std::unordered_map<std::string, WebRtcTransport*> transportsByUfrag_;
   std::unordered_map<SocketAddress, WebRtcTransport*> transportsByTuple_;
 

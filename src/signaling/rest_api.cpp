@@ -127,6 +127,7 @@ int64_t RestApi::nowSeconds() const {
   X("POST", "/api/v1/rooms/{id}/tokens", Auth::kApiKey, createToken)      \
   X("POST", "/api/v1/dev/rooms", Auth::kNone, createDevRoom)                                 \
   X("GET", "/api/v1/network-check", Auth::kNone, networkCheck)                              \
+  X("POST", "/api/v1/connectivity-probes", Auth::kNone, createProbe) /* its own credential */ \
   X("POST", "/api/v1/auth/login", Auth::kNone, login)                                       \
   X("POST", "/api/v1/auth/logout", Auth::kSession, logout)                                  \
   X("GET", "/api/v1/auth/me", Auth::kSession, me)                                           \

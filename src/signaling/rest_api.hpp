@@ -15,6 +15,7 @@
 #include <boost/json/object.hpp>
 #include <span>
 #include "signaling/join_token.hpp"
+#include "signaling/probe_budget.hpp"
 #include "signaling/signaling_hub.hpp"
 #include "store/store.hpp"
 
@@ -45,6 +46,13 @@ class RestApi {
   HttpResponse handle(const HttpRequest& request);
   // GET /metrics on this listener (metrics_endpoint.hpp); off (404) when unset.
   void setMetrics(const MetricsEndpoint* metrics) { metrics_ = metrics; }
+  // The pre-call check (probe_routes.cpp): the media plane its probes run on and the TURN
+  // servers handed to them. Unset: POST /api/v1/connectivity-probes answers 503.
+  void setConnectivityProbes(sfu::MediaApi* media, IceServerProvider iceServers, ProbeLimits limits = {}) {
+    probeMedia_ = media;
+    probeIceServers_ = std::move(iceServers);
+    probes_ = ProbeBudget(limits);
+  }
 
   // Values captured from the route template.
   struct Params {
@@ -81,6 +89,7 @@ class RestApi {
   HttpResponse setDelegate(const HttpRequest& r, const Params& p);
   HttpResponse redeemInvitation(const HttpRequest& r, const Params& p);
   HttpResponse networkCheck(const HttpRequest& r, const Params& p);
+  HttpResponse createProbe(const HttpRequest& r, const Params& p);  // probe_routes.cpp
   HttpResponse metrics(const HttpRequest& r, const Params& p);  // metrics_endpoint.cpp
   // The cookie session of a request; a problem response when there is none, it expired,
   // or (state-changing methods) the CSRF token is missing or wrong.
@@ -102,6 +111,9 @@ class RestApi {
   clinic::AuthService auth_;
   clinic::AppointmentService appointments_;
   const MetricsEndpoint* metrics_ = nullptr;
+  sfu::MediaApi* probeMedia_ = nullptr;
+  IceServerProvider probeIceServers_;
+  ProbeBudget probes_;
 };
 
 // RFC 3339 UTC, e.g. "2026-01-31T12:00:00Z".

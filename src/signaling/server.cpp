@@ -129,6 +129,7 @@ struct Server::Impl {
     hub.setTenantProfiles(options.auth.profiles);
     hub.setRefusalAudit(refusals.get());
     rest.setMetrics(&metricsEndpoint);
+    rest.setConnectivityProbes(media.get(), options.iceServers);
     hub.setIceServers(options.iceServers);
     hub.setP2pPreferred(options.p2pPreferred);
     hub.setParticipantLimits(options.participantLimits);

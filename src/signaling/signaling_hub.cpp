@@ -20,6 +20,8 @@ ErrorCode errorCodeFor(sfu::MediaError e) {
     case sfu::MediaError::kRoomNotFound:
     case sfu::MediaError::kParticipantNotFound:
     case sfu::MediaError::kShuttingDown:
+    case sfu::MediaError::kTransportOff:   // probes only (REST), never in signaling
+    case sfu::MediaError::kTooManyProbes:
     case sfu::MediaError::kInternal: return ErrorCode::kInternal;
   }
   return ErrorCode::kInternal;
@@ -37,6 +39,8 @@ const char* mediaErrorName(sfu::MediaError e) {
     case sfu::MediaError::kShuttingDown: return "shutting_down";
     case sfu::MediaError::kInternal: return "internal";
     case sfu::MediaError::kTransportNotFound: return "transport_not_found";
+    case sfu::MediaError::kTransportOff: return "transport_off";
+    case sfu::MediaError::kTooManyProbes: return "too_many_probes";
   }
   return "unknown";
 }

@@ -21,6 +21,7 @@ HttpRequest requestFor(const RouteInfo& route) {
   static const std::map<std::string, std::string> kBodies = {
       {"/api/v1/auth/login", R"({"email":"weber@example.org","password":"correct horse battery"})"},
       {"/api/v1/invitations/redeem", R"({"token":"abcdefabcdefabcdef","name":"Pat"})"},
+      {"/api/v1/connectivity-probes", R"({"invitation":"abcdefabcdefabcdef","transport":"udp","offer":"v=0"})"},
   };
   HttpRequest r;
   r.method = std::string(route.method);

@@ -64,6 +64,21 @@ void FakeMedia::removeParticipant(const std::string& roomId, const std::string& 
   record("remove " + roomId + " " + participantId);
 }
 
+void FakeMedia::openProbe(const std::string&, sfu::ProbeCandidates candidates, std::string offerSdp,
+                          Done<std::string> done) {
+  bool tcp = candidates == sfu::ProbeCandidates::kTcp;
+  record(std::string("probe ") + (tcp ? "tcp" : "udp"));
+  post_([done, offerSdp, refuseTcp = tcp && tcpOff.load()] {
+    if (offerSdp.find("bad") != std::string::npos) {
+      done(fail(sfu::MediaError::kSdpInvalid));
+    } else if (refuseTcp) {
+      done(fail(sfu::MediaError::kTransportOff));
+    } else {
+      done(std::string("probe-answer:") + offerSdp);
+    }
+  });
+}
+
 void FakeMedia::publish(const std::string& roomId, const std::string& participantId, std::string offerSdp,
                         Done<std::string> done) {
   record("publish " + roomId + " " + participantId);

@@ -1,6 +1,7 @@
 #pragma once
 // In-process server with a fake media plane, and small blocking HTTP/WebSocket clients.
 // Beast is compiled only in test_support.cpp; tests see plain types.
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -49,6 +50,12 @@ class FakeMedia final : public sfu::MediaApi {
   // A version other than the last one offered to that participant → kStaleVersion.
   void answerSubscription(const std::string& roomId, const std::string& participantId, uint32_t version,
                           std::string answerSdp, Done<Ok> done) override;
+
+  // Records "probe udp|tcp"; an offer containing "bad" → kSdpInvalid; a tcp probe while
+  // tcpOff → kTransportOff; else answers "probe-answer:<offer>".
+  void openProbe(const std::string& probeId, sfu::ProbeCandidates candidates, std::string offerSdp,
+                 Done<std::string> done) override;
+  std::atomic<bool> tcpOff{false};
 
   // Control thread only.
   sfu::MediaEvents& events() { return events_; }

@@ -179,6 +179,18 @@ export const de: Strings = {
   networkSlow: (ms: number) => `Ihre Verbindung ist langsam (${ms} ms). Das Bild kann weniger scharf sein.`,
   networkFail: 'Der Sprechstunden-Server ist nicht erreichbar. Bitte prüfen Sie Ihre Internetverbindung.',
   checkAgain: 'Erneut prüfen',
+  callPathCheck: 'Videosprechstunde in diesem Netzwerk',
+  callPathDetail: 'Ergebnis je Verbindungsart',
+  callPathChecking: 'Wir prüfen, ob Videoanrufe durch dieses Netzwerk kommen…',
+  callPathOk: 'Videoanrufe funktionieren in diesem Netzwerk.',
+  callPathBlocked: 'Ihr Netzwerk blockiert Videoanrufe. Versuchen Sie ein anderes Netzwerk (zum Beispiel die mobilen Daten Ihres Telefons) oder fragen Sie Ihre IT-Abteilung.',
+  callPathUnknown: 'Wir konnten nicht prüfen, ob Videoanrufe in diesem Netzwerk funktionieren. Sie können trotzdem beitreten.',
+  callPathLine: (path: string, outcome: string, relayProtocol: string): string => {
+    const name = ({ udp: 'Direkte Verbindung (UDP)', tcp: 'Direkte Verbindung über TCP', relay: 'Über einen Relay-Server (TURN)' } as Record<string, string>)[path] ?? path;
+    const via = relayProtocol ? ` (zum Relay über ${relayProtocol.toUpperCase()})` : '';
+    const result = ({ works: `funktioniert${via}`, blocked: 'blockiert', off: 'von diesem Server nicht angeboten', skipped: 'nicht nötig' } as Record<string, string>)[outcome] ?? outcome;
+    return `${name}: ${result}`;
+  },
   redeeming: 'Ihre Sprechstunde wird geöffnet …',
   inviteErrors: {
     invitation_not_found: 'Dieser Link oder Code wurde nicht gefunden. Bitte prüfen Sie ihn oder fordern Sie bei der Praxis einen neuen an.',

@@ -180,6 +180,19 @@ export const en = {
   networkSlow: (ms: number) => `Your connection is slow (${ms} ms). The picture may be less sharp.`,
   networkFail: 'We cannot reach the consultation server. Please check your internet connection.',
   checkAgain: 'Check again',
+  // The pre-call check over the real media path (join/call-path.ts).
+  callPathCheck: 'Video calls on this network',
+  callPathDetail: 'How each kind of connection did',
+  callPathChecking: 'Checking whether video calls get through this network…',
+  callPathOk: 'Video calls work on this network.',
+  callPathBlocked: 'Your network blocks video calls; try another network (for example your phone’s mobile data) or ask your IT department.',
+  callPathUnknown: 'We could not check whether video calls work on this network. You can still join.',
+  callPathLine: (path: string, outcome: string, relayProtocol: string): string => {
+    const name = ({ udp: 'Direct connection (UDP)', tcp: 'Direct connection over TCP', relay: 'Through a relay server (TURN)' } as Record<string, string>)[path] ?? path;
+    const via = relayProtocol ? ` (to the relay over ${relayProtocol.toUpperCase()})` : '';
+    const result = ({ works: `works${via}`, blocked: 'blocked', off: 'not offered by this server', skipped: 'not needed' } as Record<string, string>)[outcome] ?? outcome;
+    return `${name}: ${result}`;
+  },
   redeeming: 'Opening your consultation…',
   inviteErrors: {
     invitation_not_found: 'We could not find this link or code. Please check it, or ask the practice for a new one.',

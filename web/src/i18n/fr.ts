@@ -179,6 +179,18 @@ export const fr: Strings = {
   networkSlow: (ms: number) => `Votre connexion est lente (${ms} ms). L’image peut être moins nette.`,
   networkFail: 'Le serveur de consultation est injoignable. Veuillez vérifier votre connexion Internet.',
   checkAgain: 'Vérifier à nouveau',
+  callPathCheck: 'Appels vidéo sur ce réseau',
+  callPathDetail: 'Résultat par type de connexion',
+  callPathChecking: 'Nous vérifions si les appels vidéo passent sur ce réseau…',
+  callPathOk: 'Les appels vidéo fonctionnent sur ce réseau.',
+  callPathBlocked: 'Votre réseau bloque les appels vidéo ; essayez un autre réseau (par exemple les données mobiles de votre téléphone) ou demandez à votre service informatique.',
+  callPathUnknown: 'Nous n’avons pas pu vérifier si les appels vidéo fonctionnent sur ce réseau. Vous pouvez tout de même rejoindre.',
+  callPathLine: (path: string, outcome: string, relayProtocol: string): string => {
+    const name = ({ udp: 'Connexion directe (UDP)', tcp: 'Connexion directe par TCP', relay: 'Via un serveur relais (TURN)' } as Record<string, string>)[path] ?? path;
+    const via = relayProtocol ? ` (vers le relais en ${relayProtocol.toUpperCase()})` : '';
+    const result = ({ works: `fonctionne${via}`, blocked: 'bloquée', off: 'non proposée par ce serveur', skipped: 'pas nécessaire' } as Record<string, string>)[outcome] ?? outcome;
+    return `${name} : ${result}`;
+  },
   redeeming: 'Ouverture de votre consultation…',
   inviteErrors: {
     invitation_not_found: 'Ce lien ou ce code est introuvable. Veuillez le vérifier ou demander un nouveau lien au cabinet.',

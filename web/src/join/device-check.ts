@@ -1,10 +1,13 @@
 // The patient's device check before joining: camera (the preview above it), microphone
-// (a live level meter from a Web Audio AnalyserNode, exposed as role="meter") and the
+// (a live level meter from a Web Audio AnalyserNode, exposed as role="meter"), the
 // connection to our own server (round trips to /api/v1/network-check, or /healthz when
-// the server has no such endpoint). Every result is a sentence, not a colour.
+// the server has no such endpoint) and whether video calls get through this network at
+// all (call-path.ts: a real ICE/DTLS connection over UDP, TCP, then TURN). Every result
+// is a sentence, not a colour.
 import { h } from '../dom';
 import { t } from '../i18n';
 import type { LocalMedia } from '../call/media';
+import { checkCallPath, type CallPathReport, type PathResult, type ProbeCredential } from './call-path';
 
 const SLOW_MS = 400;
 const MIC_HEARD_LEVEL = 4;
@@ -59,20 +62,32 @@ export class DeviceCheck {
   private readonly camera = row(t.cameraCheck);
   private readonly mic = row(t.micCheck, this.meter);
   private readonly network = row(t.networkCheck);
+  // The call-path result is announced when it arrives (role="status" is a polite live
+  // region), with the per-path detail below it for the patient's IT.
+  private readonly pathDetail = h('ul', { class: 'path-detail', 'aria-label': t.callPathDetail });
+  private readonly callPath = row(t.callPathCheck, this.pathDetail);
   private readonly againButton = h('button', { type: 'button', class: 'btn secondary' }, t.checkAgain);
   readonly root = h(
     'section',
     { class: 'device-check', 'aria-labelledby': 'device-check-title' },
     h('h2', { id: 'device-check-title' }, t.deviceCheckTitle),
-    h('ul', { class: 'checks' }, this.camera.root, this.mic.root, this.network.root),
+    h('ul', { class: 'checks' }, this.camera.root, this.mic.root, this.network.root, this.callPath.root),
     this.againButton,
   );
   private audioCtx: AudioContext | null = null;
   private timer: number | undefined;
   private heard = false;
+  private pathRunning = false;
 
-  constructor() {
-    this.againButton.addEventListener('click', () => void this.checkNetwork());
+  /** `credential`: what authorizes the call-path probe (a join token, or the invitation link or code); null skips it. */
+  constructor(private readonly credential: () => ProbeCredential | null = () => null) {
+    this.callPath.text.setAttribute('role', 'status');
+    this.callPath.root.append(this.callPath.text); // the sentence first, the detail list after it
+    this.callPath.root.append(this.pathDetail);
+    this.againButton.addEventListener('click', () => {
+      void this.checkNetwork();
+      void this.checkCallPath();
+    });
     // Browsers start audio only after a gesture; any key or click resumes the meter.
     const resume = (): void => void this.audioCtx?.resume().catch(() => undefined);
     document.addEventListener('pointerdown', resume);
@@ -98,6 +113,7 @@ export class DeviceCheck {
     }
     if (this.network.root.dataset.result === 'pending') {
       void this.checkNetwork();
+      void this.checkCallPath();
     }
   }
 
@@ -153,5 +169,49 @@ export class DeviceCheck {
     } else {
       set(this.network, 'pass', t.networkOk(ms));
     }
+  }
+
+  private async checkCallPath(): Promise<void> {
+    const credential = this.credential();
+    if (this.pathRunning) {
+      return;
+    }
+    if (!credential) {
+      this.callPath.root.hidden = true;
+      return;
+    }
+    this.pathRunning = true;
+    this.againButton.disabled = true;
+    this.callPath.root.hidden = false;
+    this.pathDetail.replaceChildren();
+    set(this.callPath, 'pending', t.callPathChecking);
+    try {
+      const report = await checkCallPath(credential, (paths) => this.showPaths(paths));
+      this.showReport(report);
+    } finally {
+      this.pathRunning = false;
+      this.againButton.disabled = false;
+    }
+  }
+
+  private showReport(report: CallPathReport): void {
+    this.showPaths(report.paths);
+    const working = report.paths.find((p) => p.outcome === 'works');
+    this.callPath.root.dataset.path = working?.path ?? '';
+    this.callPath.root.dataset.protocol = working?.protocol ?? '';
+    this.callPath.root.dataset.relayProtocol = working?.relayProtocol ?? '';
+    if (report.overall === 'works') {
+      set(this.callPath, 'pass', t.callPathOk);
+    } else if (report.overall === 'blocked') {
+      set(this.callPath, 'fail', t.callPathBlocked);
+    } else {
+      set(this.callPath, 'warn', t.callPathUnknown);
+    }
+  }
+
+  private showPaths(paths: PathResult[]): void {
+    this.pathDetail.replaceChildren(
+      ...paths.map((p) => h('li', { 'data-path': p.path, 'data-outcome': p.outcome }, t.callPathLine(p.path, p.outcome, p.relayProtocol ?? ''))),
+    );
   }
 }

@@ -31,7 +31,17 @@ if (linkToken) {
 }
 
 const nameField = field({ id: 'guest-name', label: t.yourName, hint: t.yourNameHint, autocomplete: 'name', maxlength: String(MAX_NAME), required: true });
-const check = new DeviceCheck();
+// The call-path check runs on what this guest holds: its join token after a redeem, else
+// the invitation link or code (checked by the server, not used up).
+const check = new DeviceCheck(() => {
+  if (guest) {
+    return { join_token: guest.join_token };
+  }
+  if (invite && 'token' in invite) {
+    return { invitation: invite.token };
+  }
+  return invite && 'code' in invite ? { code: invite.code } : null;
+});
 const ui = new CallUi(byId('app'), {
   prejoinTitle: t.joinTitle,
   beforePreview: [nameField.root],

@@ -1,0 +1,65 @@
+#include "sfu/connectivity_probe.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "sdp/parse.hpp"
+#include "sdp/publish_answer.hpp"
+#include "sdp/serialize.hpp"
+#include "sdp/server_capabilities.hpp"
+#include "sfu/media_counters.hpp"
+#include "sfu/worker.hpp"
+
+namespace medrtc::sfu {
+
+ConnectivityProbe::ConnectivityProbe(std::string id, Worker& worker, Micros deadline)
+    : id_(std::move(id)), deadline_(deadline) {
+  transport_ = std::make_unique<WebRtcTransport>("probe " + id_, worker, worker.dtlsContext(), *this);
+}
+
+ConnectivityProbe::~ConnectivityProbe() { mediaCounters().probesClosed.add(); }
+
+Result<std::unique_ptr<ConnectivityProbe>, MediaError> ConnectivityProbe::open(std::string id,
+                                                                              ProbeCandidates candidates,
+                                                                              const std::string& offerSdp,
+                                                                              Worker& worker, Micros lifetime) {
+  if (candidates == ProbeCandidates::kTcp && !worker.acceptsTcp()) {
+    return fail(MediaError::kTransportOff);
+  }
+  auto offer = sdp::parse(offerSdp);
+  if (!offer.ok()) {
+    return fail(MediaError::kSdpInvalid);
+  }
+  std::unique_ptr<ConnectivityProbe> probe(new ConnectivityProbe(std::move(id), worker, worker.now() + lifetime));
+  mediaCounters().probesOpened.add();
+  WebRtcTransport& transport = *probe->transport_;
+  sdp::LocalTransport local;
+  local.iceUfrag = transport.localUfrag();
+  local.icePwd = transport.localPassword();
+  local.fingerprintSha256 = transport.localFingerprint();
+  local.candidateIps = worker.announcedIps();
+  local.candidatePort = worker.port();
+  // Only the path under test: with both, a browser whose UDP works would never show
+  // whether TCP does too, and one whose UDP is blocked could not tell UDP's answer apart.
+  local.udpCandidates = candidates == ProbeCandidates::kUdp;
+  local.tcpCandidates = candidates == ProbeCandidates::kTcp;
+  auto negotiated = sdp::answerPublishOffer(*offer, local, sdp::ServerCapabilities::defaults());
+  if (!negotiated.ok()) {
+    return fail(MediaError::kSdpInvalid);
+  }
+  transport.setRemoteParameters(negotiated->remoteFingerprint.algorithm, negotiated->remoteFingerprint.value);
+  probe->answer_ = sdp::serialize(negotiated->answer);
+  return probe;
+}
+
+void ConnectivityProbe::onTransportConnected(WebRtcTransport&) {
+  mediaCounters().probesConnected.add();
+  spdlog::debug("probe connected probe={}", id_);
+}
+
+void ConnectivityProbe::onTransportFailed(WebRtcTransport&, const std::string& reason) {
+  // "dtls closed by peer" is the usual end: the browser read its result and closed.
+  ended_ = true;
+  spdlog::debug("probe ended probe={} reason={}", id_, reason);
+}
+
+}  // namespace medrtc::sfu

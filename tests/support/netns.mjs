@@ -64,7 +64,7 @@ export async function netnsUnavailable() {
  * Creates a namespace joined to the root namespace by a veth pair.
  * `nft` is an nftables ruleset loaded inside the namespace (e.g. dropping UDP).
  * @returns {Promise<{name: string, rootIp: string, nsIp: string, exec(cmd: string[]): Promise<{stdout: string}>,
- *   applyNft(rules: string): Promise<void>, cut(): Promise<void>, restore(): Promise<void>, changeAddress(): Promise<string>,
+ *   applyNft(rules: string): Promise<void>, cut(): Promise<void>, restore(): Promise<void>, changeAddress(options?: {overlapMs?: number}): Promise<string>,
  *   launchChromium(options?: {args?: string[]}): Promise<import('playwright-core').Browser>, destroy(): Promise<void>}>}
  */
 export async function createNamespace({ nft = '' } = {}) {
@@ -132,13 +132,17 @@ export async function createNamespace({ nft = '' } = {}) {
     /**
      * Moves the namespace's end of the link to a new address (see the top of this file);
      * the server's address (`rootIp`) stays reachable. Returns the new address.
+     * @param {{overlapMs?: number}} [options]
      */
-    async changeAddress() {
+    async changeAddress({ overlapMs = 0 } = {}) {
       const next = await freePrefix();
       const gateway = `${next}.1`;
       const address = `${next}.2`;
       await ip('addr', 'add', `${gateway}/30`, 'dev', rootIf);
       await inNs('ip', 'addr', 'add', `${address}/30`, 'dev', nsIf);
+      // overlapMs > 0: both addresses for a while (make-before-break, a phone with Wi-Fi and
+      // mobile data both up); 0: the old one goes at once.
+      await new Promise((r) => setTimeout(r, overlapMs));
       await inNs('ip', 'addr', 'del', `${this.nsIp}/30`, 'dev', nsIf);
       await inNs('ip', 'route', 'replace', 'default', 'via', gateway, 'dev', nsIf);
       this.nsIp = address;

@@ -51,6 +51,8 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 8000];
 const RESUME_GRACE_MS = 30_000;
 // The first resume goes out at once: media is still flowing and nobody has noticed yet.
 const RESUME_BACKOFF_MS = [0, 500, 1000, 2000, 4000, 8000];
+// A media stall replaces the socket at most this often (ice-restart.ts throttles restarts).
+const STALL_RESUME_EVERY_MS = 3_000;
 
 export function serverErrorText(code: string): string {
   return t.serverErrors[code] ?? t.serverErrorUnknown;
@@ -80,7 +82,11 @@ export class Session {
   private resumeAttempts = 0;
   private readonly extensions: SessionExtension[] = [];
   // ICE restarts on the connections we hold, without leaving the call (ice-restart.ts).
-  private readonly iceRecovery = new IceRecovery();
+  // A stall may be a new address, which leaves the socket behind too: replace it at once
+  // (a resume costs nothing) and restart both server connections on the new one.
+  private readonly iceRecovery = new IceRecovery(() => this.onMediaStall());
+  private restartAfterResume = false;
+  private lastStallAt = -Infinity;
   // "Connecting…" until media flows, then what to check and "Try again" (media-watch.ts).
   private readonly mediaWatch = new MediaWatch({
     onConnecting: () => {
@@ -464,6 +470,20 @@ export class Session {
 
   private iceServers: RTCIceServer[] = [];
 
+  private onMediaStall(): void {
+    if (this.state !== 'in_call' || this.mediaMode !== 'sfu' || this.resumeToken === null) {
+      return; // without resume the stall's own restart (below) is all we can do
+    }
+    // Both connections stall at once after a network change: one new socket for both.
+    const now = performance.now();
+    if (now - this.lastStallAt < STALL_RESUME_EVERY_MS) {
+      return;
+    }
+    this.lastStallAt = now;
+    this.restartAfterResume = true;
+    this.signaling?.giveUp('media stalled');
+  }
+
   /** Asks the server for an ICE restart of one of our connections to it. */
   private requestIceRestart(pc: RTCPeerConnection): void {
     const ufrag = iceUfragOf(pc.remoteDescription?.sdp);
@@ -668,9 +688,11 @@ export class Session {
       }
     }
     // A restart asked for on the dead socket went nowhere: ask again on this one.
+    const all = this.restartAfterResume;
+    this.restartAfterResume = false;
     for (const pc of [this.publisher?.pc, this.subscriber?.pc]) {
-      if (pc?.connectionState === 'disconnected') {
-        this.requestIceRestart(pc);
+      if (pc && (all || pc.connectionState === 'disconnected') && pc.connectionState !== 'closed') {
+        this.iceRecovery.restartNow(pc);
       }
     }
     // A mute toggled while the socket was down went nowhere: say it again.

@@ -118,7 +118,8 @@ export class Signaling {
     }, PROBE_MS);
   }
 
-  private giveUp(why: string): void {
+  /** Gives this socket up as dead (reported as a drop: the session resumes on a new one). */
+  giveUp(why: string): void {
     if (this.closed) {
       return;
     }

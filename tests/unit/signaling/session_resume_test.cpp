@@ -222,13 +222,20 @@ TEST(SessionResume, AnotherParticipantsTokenIsRefusedAndChangesNothing) {
   EXPECT_EQ(str(resume(again, call.tokenA, call.resumeA)["participant_id"]), call.pidA);
 }
 
-TEST(SessionResume, ATokenOfAnotherRoomIsRefused) {
+TEST(SessionResume, ATokenOfAnotherRoomIsRefusedAndOtherCallsAreUnaffected) {
   TestServer server;
   TwoInACall call(server);
-  std::string otherRoom = server.createRoom();
+  TwoInACall other(server);  // another call on the same node
   WsClient elsewhere(server.port());
-  EXPECT_EQ(errorCode(resume(elsewhere, server.createToken(otherRoom, "a", "A"), call.resumeA)), "resume_mismatch");
+  EXPECT_EQ(errorCode(resume(elsewhere, other.tokenA, call.resumeA)), "resume_mismatch");
+  WsClient replayer(server.port());
+  EXPECT_EQ(errorCode(resume(replayer, other.tokenB, "rt_ffffffffffffffffffffffffffffffff")), "resume_invalid");
   EXPECT_TRUE(call.a.pingPongIsNext());
+  for (WsClient* ws : {&other.a, &other.b}) {
+    EXPECT_TRUE(ws->pingPongIsNext());
+  }
+  auto get = httpRequest(server.port(), "GET", "/api/v1/rooms/" + other.room, "", server.apiKey());
+  EXPECT_EQ(get.json().at("participants").as_array().size(), 2u);
 }
 
 TEST(SessionResume, UnknownOrMalformedTokensAreRefused) {

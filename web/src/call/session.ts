@@ -637,7 +637,8 @@ export class Session {
       !this.serverRestarting &&
       this.fatalCode === null &&
       (info.code < 4000 || info.code === CLOSE_RESUMING) &&
-      info.code !== 1011; // media_failed: the server took us out of the room
+      info.code !== 1011 && // media_failed: the server took us out of the room
+      info.code !== 1001; // going away: the server shuts down (or drains) and forgets us
     if (!resumable) {
       return false;
     }

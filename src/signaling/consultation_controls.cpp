@@ -65,12 +65,46 @@ void SignalingHub::admitOrQueue(ConnectionId id, Connection& c, const store::Roo
 }
 
 void SignalingHub::enterQueue(ConnectionId id, Connection& c) {
+  // The line is ordered by when each guest took its place, kept in the stored waiting
+  // record's updated_at (set when the record was made: the patient opened the link; 0 once
+  // it gave up its place, forgetQueuePlace), so a guest who reconnects — after a dropped
+  // socket or a server restart — is put back where it stood, not at the end.
+  int64_t since = 0;
+  if (!c.guestId.empty()) {
+    std::optional<store::GuestRecord> guest = store_.findGuest(c.guestId);
+    if (guest && guest->updatedAt > 0) {
+      since = guest->updatedAt;
+    } else if (guest) {
+      since = nowSeconds();
+      store_.transitionGuest(c.guestId, "waiting", "waiting", since);
+    }
+  }
   c.state = State::kWaiting;
-  c.waitingSince = nowSeconds();
+  c.waitingSince = since > 0 ? since : nowSeconds();
   c.sentPosition = 0;
-  queues_[c.roomId].push_back(id);
+  if (c.resumeToken.empty()) {
+    rotateResumeToken(id, c);  // sent with the position: a waiting guest can resume too
+  }
+  // Behind everyone who took their place at the same time or earlier.
+  std::vector<ConnectionId>& line = queues_[c.roomId];
+  line.insert(std::find_if(line.begin(), line.end(),
+                           [&](ConnectionId wid) { return connections_.at(wid).waitingSince > c.waitingSince; }),
+              id);
   spdlog::info("participant waiting room={} participant={} role={}", c.roomId, c.participantId, c.claims.role);
   queueChanged(c.roomId);
+}
+
+void SignalingHub::forgetQueuePlace(Connection& c) {
+  if (c.guestId.empty()) {
+    return;
+  }
+  try {
+    // updated_at 0: not in line; the next wait starts at the end (enterQueue).
+    store_.transitionGuest(c.guestId, "waiting", "waiting", 0);
+  } catch (const std::exception& e) {
+    // The guest left anyway; a kept place only means it would come back ahead.
+    spdlog::error("queue place not released room={} guest={} error={}", c.roomId, c.guestId, e.what());
+  }
 }
 
 void SignalingHub::leaveQueue(Connection& c) {
@@ -95,7 +129,7 @@ void SignalingHub::queueChanged(const std::string& roomId) {
       ++position;
       if (w.sentPosition != position) {
         w.sentPosition = position;
-        w.socket->sendText(waitingMessage(position));
+        w.socket->sendText(waitingMessage(position, w.resumeToken));
       }
     }
   }

@@ -94,6 +94,9 @@ constexpr size_t kPasswordThreads = 2;
 constexpr size_t kPasswordQueue = 64;
 // Summaries of repeated refusals are written at most this long after their window ends.
 constexpr auto kRefusalFlushInterval = std::chrono::seconds(10);
+// How often participants whose socket dropped are checked for the end of their resume
+// grace (SignalingHub::kResumeGrace, 30 s): a leave is announced at most this late.
+constexpr auto kResumeGraceCheckInterval = std::chrono::seconds(1);
 
 // The shared pieces the REST API's sign-in needs from the server, set into the options
 // before RestApi is built from them.
@@ -138,6 +141,7 @@ struct Server::Impl {
 
   void accept();
   void scheduleRefusalFlush();
+  void scheduleGraceCheck();
   void onAcceptError(const beast::error_code& ec);
   // Counts the new connection, closing an idle one when a limit is reached; false when
   // there is no room even so (the caller drops the socket).
@@ -170,6 +174,7 @@ struct Server::Impl {
   ConnectionTable connections{options.connectionLimits};
   asio::steady_timer acceptRetry{ioc};
   asio::steady_timer refusalFlush{ioc};
+  asio::steady_timer graceCheck{ioc};
   AcceptBackoff acceptBackoff;
   LogThrottle acceptLog;
   LogThrottle refusedLog;
@@ -465,6 +470,17 @@ bool Server::Impl::evictOldestIdle(const std::string* address) {
   return false;
 }
 
+void Server::Impl::scheduleGraceCheck() {
+  graceCheck.expires_after(kResumeGraceCheckInterval);
+  graceCheck.async_wait([this](beast::error_code ec) {
+    if (ec || stopped) {
+      return;
+    }
+    hub.expireGrace();
+    scheduleGraceCheck();
+  });
+}
+
 void Server::Impl::scheduleRefusalFlush() {
   refusalFlush.expires_after(kRefusalFlushInterval);
   refusalFlush.async_wait([this](beast::error_code ec) {
@@ -502,6 +518,7 @@ void Server::start() {
   acceptor.listen(asio::socket_base::max_listen_connections);
   impl_->accept();
   impl_->scheduleRefusalFlush();
+  impl_->scheduleGraceCheck();
   if (!impl_->options.metricsListenHost.empty()) {
     impl_->metricsListener = std::make_unique<MetricsListener>(impl_->ioc, impl_->metricsEndpoint);
     impl_->metricsListener->start(impl_->options.metricsListenHost, impl_->options.metricsListenPort);
@@ -531,6 +548,7 @@ void Server::stop() {
   impl_->acceptor.close(ignored);
   impl_->acceptRetry.cancel();
   impl_->refusalFlush.cancel();
+  impl_->graceCheck.cancel();
   // Hashes already running finish and post their answers (to closed sockets); queued ones
   // are dropped. Then every summary of repeated refusals is written.
   impl_->passwordWorkers->stop();

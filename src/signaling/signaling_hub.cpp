@@ -79,7 +79,8 @@ void SignalingHub::onText(ConnectionId id, std::string_view text) {
     return;
   }
   // docs/protocol.md: the first message must be `join`.
-  if (c.state == State::kAwaitingJoin && !std::holds_alternative<JoinMessage>(*parsed)) {
+  if (c.state == State::kAwaitingJoin && !std::holds_alternative<JoinMessage>(*parsed) &&
+      !std::holds_alternative<ResumeMessage>(*parsed)) {
     failConnection(c, ErrorCode::kAuthRequired, "the first message must be join");
     return;
   }
@@ -132,7 +133,11 @@ void SignalingHub::onDisconnected(ConnectionId id, std::string_view why) {
   if (it == connections_.end()) {
     return;
   }
+  if (holdForResume(it->second, why)) {
+    return;  // expireGrace lets it go if its client does not come back
+  }
   removeFromRoom(it->second, why);
+  retireResumeToken(it->second, /*used=*/false);
   connections_.erase(it);
 }
 
@@ -269,8 +274,11 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
   if (!iceServers.empty()) {
     countTurnCredentials();
   }
+  // A guest admitted from the waiting room keeps the resume token it got there.
+  const std::string& resumeToken =
+      c->resumeToken.empty() ? rotateResumeToken(participants_.at(participantId), *c) : c->resumeToken;
   c->socket->sendText(joinedMessage(participantId, c->roomId, c->claims.identity, c->claims.role, others,
-                                    std::move(iceServers), mode));
+                                    std::move(iceServers), mode, resumeToken));
   countJoin(clock_.now() - c->mediaRequestedAt);
   broadcast(c->roomId, participantId, participantJoinedMessage(viewOf(*c)));
   updateMediaMode(roomId);
@@ -316,6 +324,7 @@ void SignalingHub::handle(ConnectionId, Connection& c, SubscribeAnswerMessage& m
     sendError(c, ErrorCode::kNotJoined, "join first", "subscribe_answer");
     return;
   }
+  c.answeredVersion = std::max(c.answeredVersion, m.version);
   media_->answerSubscription(c.roomId, c.participantId, m.version, std::move(m.sdp),
                              [this, pid = c.participantId](Result<Ok, sfu::MediaError> r) {
                                Connection* c = byParticipant(pid);
@@ -336,6 +345,10 @@ void SignalingHub::handle(ConnectionId, Connection& c, TrackStateMessage& m) {
 }
 
 void SignalingHub::handle(ConnectionId, Connection& c, LeaveMessage&) {
+  retireResumeToken(c, /*used=*/false);
+  if (c.state == State::kWaiting) {
+    forgetQueuePlace(c);
+  }
   removeFromRoom(c, "leave");
   c.state = State::kClosed;
   c.socket->close(kCloseNormal, "leave");
@@ -523,6 +536,9 @@ void SignalingHub::onSubscribeOffer(const std::string& roomId, const std::string
   if (c == nullptr || c->roomId != roomId) {
     return;
   }
+  c->offeredVersion = version;
+  c->offeredSdp = sdp;
+  c->offeredWhileHeld = c->held != nullptr;
   if (c->state == State::kJoining) {
     c->pendingOffer.emplace(version, std::move(sdp));
   } else if (c->state == State::kJoined) {

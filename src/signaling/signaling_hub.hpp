@@ -3,6 +3,7 @@
 // sockets: who is connected, who joined which room, and what each message does. The
 // Beast WebSocket session (websocket_session.cpp) only moves frames and timers; every
 // protocol decision is here, on the control thread.
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -31,6 +32,8 @@ class RefusalAudit;
 
 namespace medrtc::signaling {
 
+class HeldSocket;
+
 // One client's WebSocket, as the hub drives it.
 class PeerSocket {
  public:
@@ -47,6 +50,9 @@ inline constexpr uint16_t kCloseNormal = 1000;
 inline constexpr uint16_t kCloseGoingAway = 1001;
 // RFC 6455 1011: the participant's media failed; the client rejoins (not fatal, unlike 4xxx).
 inline constexpr uint16_t kCloseMediaFailed = 1011;
+// Private use (RFC 6455 §7.4.2), from the client: it gives up on this socket and resumes
+// on a new one (docs/protocol.md "Recovery"), so it is not a leave.
+inline constexpr uint16_t kCloseResuming = 4000;
 
 struct LiveParticipant {
   ParticipantView view;
@@ -87,8 +93,15 @@ class SignalingHub final : public sfu::MediaEvents {
   void onTooLarge(ConnectionId id);
   void onJoinTimeout(ConnectionId id);
   // The socket is gone (close handshake done, TCP reset/EOF, or idle timeout). Always the
-  // last event of a connection.
+  // last event of a connection. A participant (joined or waiting) whose socket dropped
+  // without `leave` is kept for kResumeGrace: its client may `resume` (session_resume.cpp).
   void onDisconnected(ConnectionId id, std::string_view why);
+  // docs/protocol.md "Recovery": how long a dropped participant waits for its client to
+  // resume before it leaves for good (the others then get participant_left).
+  static constexpr std::chrono::seconds kResumeGrace{30};
+  // Lets go of participants whose grace has passed, and forgets old resume tokens. The
+  // server calls it every second (timer); the hub's clock decides.
+  void expireGrace();
 
   // REST: live participants of a room; ending a room for everyone.
   std::vector<LiveParticipant> participants(const std::string& roomId) const;
@@ -151,9 +164,31 @@ class SignalingHub final : public sfu::MediaEvents {
     std::string mediaMode;  // "" (never told: not capable or not preferred), "sfu", "p2p"
     std::string p2pPeer;    // the participant id of the P2P peer, "" while alone
     Micros mediaRequestedAt{0};  // startMedia(): the join latency /metrics shows starts here
+    // Session resume (session_resume.cpp). `resumeToken`: the one the client may resume with
+    // (empty until `joined` or the first `waiting`). `held`: set while the socket is gone
+    // and the participant waits for its client until `graceEnds`.
+    std::string resumeToken;
+    std::shared_ptr<HeldSocket> held;
+    Micros graceEnds{0};
+    // The newest subscribe offer and the newest version answered: a resumed client gets an
+    // unanswered offer again (the old socket may have swallowed it or its answer).
+    uint32_t offeredVersion = 0;
+    std::string offeredSdp;
+    uint32_t answeredVersion = 0;
+    bool offeredWhileHeld = false;  // that offer is among the held frames already
   };
 
   void handle(ConnectionId id, Connection& c, JoinMessage& m);
+  // Session resume (session_resume.cpp).
+  void handle(ConnectionId id, Connection& c, ResumeMessage& m);
+  // The socket of a participant dropped: hold it for kResumeGrace. False when it is not
+  // someone who can resume (then it leaves as before).
+  bool holdForResume(Connection& c, std::string_view why);
+  // Moves the participant of connection `from` onto the socket of `to` (a good resume).
+  void takeOver(ConnectionId from, ConnectionId to);
+  // A fresh resume token for `c`; its previous one is remembered as used.
+  const std::string& rotateResumeToken(ConnectionId id, Connection& c);
+  void retireResumeToken(Connection& c, bool used);
   void handle(ConnectionId id, Connection& c, PublishOfferMessage& m);
   void handle(ConnectionId id, Connection& c, SubscribeAnswerMessage& m);
   void handle(ConnectionId id, Connection& c, TrackStateMessage& m);
@@ -190,6 +225,9 @@ class SignalingHub final : public sfu::MediaEvents {
   void startMedia(ConnectionId id, Connection& c);
   void enterQueue(ConnectionId id, Connection& c);
   void leaveQueue(Connection& c);
+  // A waiting guest leaves for good (`leave`, or away past the resume grace): its stored
+  // place in line is given up, so it queues at the end when it comes back.
+  void forgetQueuePlace(Connection& c);
   // Sends changed positions to the waiting and the queue to the room's hosts.
   void queueChanged(const std::string& roomId);
   void sendQueue(Connection& host);
@@ -242,6 +280,14 @@ class SignalingHub final : public sfu::MediaEvents {
   std::unordered_map<std::string, ConnectionId> participants_;
   // room id → waiting connections, first come first served.
   std::unordered_map<std::string, std::vector<ConnectionId>> queues_;
+  // Live resume tokens → their connection; and recently retired ones (used by a resume, or
+  // whose grace passed) with when, so a replayed or late token gets a precise error.
+  std::unordered_map<std::string, ConnectionId> resumeTokens_;
+  struct RetiredToken {
+    bool used = false;  // false: expired
+    Micros at{0};
+  };
+  std::unordered_map<std::string, RetiredToken> retiredTokens_;
 };
 
 ErrorCode errorCodeFor(sfu::MediaError e);

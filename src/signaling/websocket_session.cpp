@@ -69,7 +69,10 @@ void BasicWebSocketSession<N>::readNext() {
 template <class N>
 void BasicWebSocketSession<N>::onRead(beast::error_code ec, size_t) {
   if (ec) {
-    finish(ec == websocket::error::closed ? "closed" : "dropped");
+    // A close frame is a goodbye, except the client's 4000: it gave up on this socket (no
+    // pongs) and resumes on another, so the hub keeps its participant as after a drop.
+    bool closed = ec == websocket::error::closed;
+    finish(!closed ? "dropped" : ws_.reason().code == kCloseResuming ? "closed_to_resume" : "closed");
     return;
   }
   lastActivity_ = std::chrono::steady_clock::now();

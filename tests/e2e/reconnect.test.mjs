@@ -1,6 +1,8 @@
-// When the signaling WebSocket drops unexpectedly the client says "Reconnecting…", joins
-// again with the same token and gets media flowing again. The drop is made by routing the
-// page's WebSocket through Playwright and closing it from the test side.
+// When the signaling WebSocket drops unexpectedly and the server gave no resume token (a
+// server from before session resume: the route below strips `resume_token` from what the
+// server sends), the client says "Reconnecting…", joins again with the same token and gets
+// media flowing again. The drop is made by routing the page's WebSocket through Playwright
+// and closing it from the test side. (With a resume token: websocket-kill.test.mjs.)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clickJoin, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
@@ -13,7 +15,12 @@ test('a dropped signaling socket reconnects with the same token', { timeout: 90_
   const { alice, bob } = await startTwoPartyCall(suite, { bobJoins: false });
   const sockets = [];
   await bob.routeWebSocket(/\/api\/v1\/ws$/, (ws) => {
-    ws.connectToServer();
+    const server = ws.connectToServer();
+    server.onMessage((message) => {
+      const msg = JSON.parse(message);
+      delete msg.resume_token;
+      ws.send(JSON.stringify(msg));
+    });
     sockets.push(ws);
   });
   await clickJoin(bob);

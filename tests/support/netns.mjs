@@ -7,6 +7,12 @@
 // cut() drops every packet both ways with a qdisc (pfifo with a limit of 0) on both ends'
 // egress: the link and the addresses stay, so the browser sees loss, not a network change
 // (this kernel has no netem).
+//
+// changeAddress() is the network change: the namespace's end gets an address in another
+// free /30 (the root end gets that /30's first address, as a new gateway), the old one is
+// removed, and the namespace reaches the root namespace — the server's address included —
+// through the new gateway. Sockets bound to the old address are left to die, as on a
+// phone that moved from Wi-Fi to mobile data.
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,6 +34,18 @@ async function usedPrefixes() {
   return new Set([...stdout.matchAll(/inet (\d+\.\d+\.\d+)\./g)].map((m) => m[1]));
 }
 
+/** A 10.x.y prefix (for a /30) no interface on this machine uses. */
+async function freePrefix() {
+  const used = await usedPrefixes();
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const candidate = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}`;
+    if (!used.has(candidate)) {
+      return candidate;
+    }
+  }
+  throw new Error('no free 10.x.y.0/30 for a test namespace');
+}
+
 /** Why a namespace cannot be made here, or null when it can. */
 export async function netnsUnavailable() {
   if (process.getuid?.() !== 0) {
@@ -46,7 +64,7 @@ export async function netnsUnavailable() {
  * Creates a namespace joined to the root namespace by a veth pair.
  * `nft` is an nftables ruleset loaded inside the namespace (e.g. dropping UDP).
  * @returns {Promise<{name: string, rootIp: string, nsIp: string, exec(cmd: string[]): Promise<{stdout: string}>,
- *   applyNft(rules: string): Promise<void>, cut(): Promise<void>, restore(): Promise<void>,
+ *   applyNft(rules: string): Promise<void>, cut(): Promise<void>, restore(): Promise<void>, changeAddress(options?: {overlapMs?: number}): Promise<string>,
  *   launchChromium(options?: {args?: string[]}): Promise<import('playwright-core').Browser>, destroy(): Promise<void>}>}
  */
 export async function createNamespace({ nft = '' } = {}) {
@@ -56,17 +74,7 @@ export async function createNamespace({ nft = '' } = {}) {
   const name = `medrtc-${tag}`;
   const rootIf = `mr${tag}`;
   const nsIf = `mn${tag}`;
-  const used = await usedPrefixes();
-  let prefix = null;
-  for (let attempt = 0; attempt < 50 && !prefix; attempt += 1) {
-    const candidate = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}`;
-    if (!used.has(candidate)) {
-      prefix = candidate;
-    }
-  }
-  if (!prefix) {
-    throw new Error('no free 10.x.y.0/30 for a test namespace');
-  }
+  const prefix = await freePrefix();
   const rootIp = `${prefix}.1`;
   const nsIp = `${prefix}.2`;
   const dir = await mkdtemp(path.join(tmpdir(), 'medrtc-netns-'));
@@ -121,6 +129,25 @@ export async function createNamespace({ nft = '' } = {}) {
       isCut = true;
     },
     restore,
+    /**
+     * Moves the namespace's end of the link to a new address (see the top of this file);
+     * the server's address (`rootIp`) stays reachable. Returns the new address.
+     * @param {{overlapMs?: number}} [options]
+     */
+    async changeAddress({ overlapMs = 0 } = {}) {
+      const next = await freePrefix();
+      const gateway = `${next}.1`;
+      const address = `${next}.2`;
+      await ip('addr', 'add', `${gateway}/30`, 'dev', rootIf);
+      await inNs('ip', 'addr', 'add', `${address}/30`, 'dev', nsIf);
+      // overlapMs > 0: both addresses for a while (make-before-break, a phone with Wi-Fi and
+      // mobile data both up); 0: the old one goes at once.
+      await new Promise((r) => setTimeout(r, overlapMs));
+      await inNs('ip', 'addr', 'del', `${this.nsIp}/30`, 'dev', nsIf);
+      await inNs('ip', 'route', 'replace', 'default', 'via', gateway, 'dev', nsIf);
+      this.nsIp = address;
+      return address;
+    },
     /** Debian's Chromium inside the namespace (playwright talks to it over a pipe). */
     async launchChromium({ args = [] } = {}) {
       const wrapper = path.join(dir, 'chromium-in-netns');

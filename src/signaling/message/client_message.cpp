@@ -172,6 +172,17 @@ Result<ClientMessage, MessageError> parseObject(const json::object& o) {
   if (type == "p2p_failed") {
     return ClientMessage{P2pFailedMessage{}};
   }
+  if (type == "resume") {
+    auto token = stringField(o, type, "token", kMaxMessageBytes);
+    if (!token) {
+      return fail(token.error());
+    }
+    auto resumeToken = stringField(o, type, "resume_token", kMaxResumeTokenBytes);
+    if (!resumeToken) {
+      return fail(resumeToken.error());
+    }
+    return ClientMessage{ResumeMessage{std::move(*token), std::move(*resumeToken)}};
+  }
   if (type == "restart_ice") {
     auto ufrag = stringField(o, type, "ice_ufrag", kMaxIceUfragBytes);
     if (!ufrag) {

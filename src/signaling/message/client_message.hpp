@@ -74,8 +74,17 @@ struct RestartIceMessage {
   std::string iceUfrag;
 };
 
+// Session resume (docs/protocol.md "Recovery"): instead of `join`, the first message of a
+// new socket after the old one dropped. `token` is the join token the participant joined
+// with; `resumeToken` the single-use token from its last `joined`, `waiting` or `resumed`.
+inline constexpr size_t kMaxResumeTokenBytes = 128;
+struct ResumeMessage {
+  std::string token;
+  std::string resumeToken;
+};
+
 using ClientMessage =
-    std::variant<JoinMessage, PublishOfferMessage, SubscribeAnswerMessage, TrackStateMessage, LeaveMessage, PingMessage,
+    std::variant<JoinMessage, ResumeMessage, PublishOfferMessage, SubscribeAnswerMessage, TrackStateMessage, LeaveMessage, PingMessage,
                  AdmitMessage, DenyMessage, MuteParticipantMessage, RemoveParticipantMessage, EndConsultationMessage,
                  ChatMessage, P2pSignalMessage, P2pFailedMessage, RestartIceMessage>;
 

@@ -29,6 +29,10 @@ const char* toString(ErrorCode code) {
     case ErrorCode::kCapacityReached: return "capacity_reached";
     case ErrorCode::kTransportNotFound: return "transport_not_found";
     case ErrorCode::kServerDraining: return "server_draining";
+    case ErrorCode::kResumeInvalid: return "resume_invalid";
+    case ErrorCode::kResumeExpired: return "resume_expired";
+    case ErrorCode::kResumeReplayed: return "resume_replayed";
+    case ErrorCode::kResumeMismatch: return "resume_mismatch";
   }
   return "internal";
 }

@@ -33,6 +33,11 @@ enum class ErrorCode : uint16_t {
   kCapacityReached = 23,   // fatal: a participant cap (room, tenant or node) is reached
   kTransportNotFound = 24,    // restart_ice naming none of the sender's transports
   kServerDraining = 25,       // the server is shutting down and starts no new call; try again
+  // Session resume (issue 11 item 3): none is fatal; the client joins again instead.
+  kResumeInvalid = 26,    // a resume token this server never issued (or forgot)
+  kResumeExpired = 27,    // the participant's 30 s grace passed (or it was dismissed meanwhile)
+  kResumeReplayed = 28,   // a resume token already used: each resume rotates it
+  kResumeMismatch = 29,   // the resume token belongs to another participant or room than the join token
 };
 
 const char* toString(ErrorCode code);

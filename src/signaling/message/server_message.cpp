@@ -17,7 +17,8 @@ json::object participantObject(const ParticipantView& p) {
 
 std::string joinedMessage(const std::string& participantId, const std::string& roomId, const std::string& identity,
                           const std::string& role, const std::vector<ParticipantView>& others,
-                          const std::vector<IceServerView>& iceServers, std::string_view mediaMode) {
+                          const std::vector<IceServerView>& iceServers, std::string_view mediaMode,
+                          std::string_view resumeToken) {
   json::array participants;
   for (const auto& p : others) {
     participants.push_back(participantObject(p));
@@ -41,7 +42,23 @@ std::string joinedMessage(const std::string& participantId, const std::string& r
   if (!mediaMode.empty()) {
     o["media_mode"] = mediaMode;
   }
+  if (!resumeToken.empty()) {
+    o["resume_token"] = resumeToken;
+  }
   return json::serialize(o);
+}
+
+std::string resumedMessage(const std::string& participantId, std::string_view resumeToken, bool waiting,
+                           const std::vector<ParticipantView>& others) {
+  json::array participants;
+  for (const auto& p : others) {
+    participants.push_back(participantObject(p));
+  }
+  return json::serialize(json::object{{"type", "resumed"},
+                                      {"participant_id", participantId},
+                                      {"resume_token", resumeToken},
+                                      {"waiting", waiting},
+                                      {"participants", std::move(participants)}});
 }
 
 std::string mediaModeMessage(std::string_view mode, const std::string& peer, bool polite) {
@@ -87,8 +104,12 @@ std::string roomEndedMessage(std::string_view reason) {
 
 std::string pongMessage() { return R"({"type":"pong"})"; }
 
-std::string waitingMessage(size_t position) {
-  return json::serialize(json::object{{"type", "waiting"}, {"position", position}});
+std::string waitingMessage(size_t position, std::string_view resumeToken) {
+  json::object o{{"type", "waiting"}, {"position", position}};
+  if (!resumeToken.empty()) {
+    o["resume_token"] = resumeToken;
+  }
+  return json::serialize(o);
 }
 
 std::string waitingRoomMessage(const std::vector<QueueEntryView>& queue) {

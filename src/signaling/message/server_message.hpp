@@ -33,10 +33,16 @@ struct IceServerView {
 using IceServerProvider = std::function<std::vector<IceServerView>(const std::string& participantId)>;
 
 // `mediaMode`: "sfu", or "p2p" when the client should hold its media for a P2P peer
-// (docs/p2p.md); empty omits the field.
+// (docs/p2p.md); empty omits the field. `resumeToken` (docs/protocol.md "Recovery"): empty
+// omits the field.
 std::string joinedMessage(const std::string& participantId, const std::string& roomId, const std::string& identity,
                           const std::string& role, const std::vector<ParticipantView>& others,
-                          const std::vector<IceServerView>& iceServers = {}, std::string_view mediaMode = {});
+                          const std::vector<IceServerView>& iceServers = {}, std::string_view mediaMode = {},
+                          std::string_view resumeToken = {});
+// Reply to a good `resume`: the participant kept; `others` is the room as it is now (for a
+// waiting participant: empty, and a `waiting` follows).
+std::string resumedMessage(const std::string& participantId, std::string_view resumeToken, bool waiting,
+                           const std::vector<ParticipantView>& others);
 // docs/p2p.md. `peer` empty: p2p with nobody yet (hold the media), or any sfu.
 std::string mediaModeMessage(std::string_view mode, const std::string& peer, bool polite);
 // `data` is a serialised JSON object (P2pSignalMessage::data).
@@ -50,7 +56,8 @@ std::string roomEndedMessage(std::string_view reason);
 std::string pongMessage();
 
 // Waiting room (docs/consultation-api.md): what a waiting guest learns — its position only.
-std::string waitingMessage(size_t position);
+// `resumeToken`: the participant's current one (docs/protocol.md "Recovery"); empty omits it.
+std::string waitingMessage(size_t position, std::string_view resumeToken = {});
 struct QueueEntryView {
   std::string participantId;
   std::string name;

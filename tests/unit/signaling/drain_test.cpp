@@ -82,6 +82,9 @@ TEST(Drain, RunningCallGoesOnAndTakesParticipantsBack) {
     ASSERT_EQ(str(bob.join(bobToken)["type"]), "joined");
     EXPECT_EQ(str(alice.readUntil("participant_joined")["type"]), "participant_joined");
   }
+  // Bob's socket dropped: held for a resume (docs/protocol.md "Recovery") until the grace passes.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server.advanceClock(SignalingHub::kResumeGrace + std::chrono::seconds(1));
   EXPECT_EQ(str(alice.readUntil("participant_left")["type"]), "participant_left");
   WsClient bobAgain(server.port());
   ASSERT_EQ(str(bobAgain.join(bobToken)["type"]), "joined");

@@ -12,6 +12,7 @@
 
 #include <sstream>
 
+#include "signaling/signaling_hub.hpp"
 #include "test_support.hpp"
 
 namespace medrtc::signaling {
@@ -108,9 +109,12 @@ TEST(MetricsRoute, FiguresFollowACallAndNameNobody) {
   }
 
   b.dropTcp();
+  // Held for a resume until the grace passes (docs/protocol.md "Recovery").
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server.advanceClock(SignalingHub::kResumeGrace + std::chrono::seconds(1));
   // The hub learns of the drop asynchronously; poll until the gauge follows.
   double participants = 2;
-  for (int i = 0; i < 100 && participants != 1; ++i) {
+  for (int i = 0; i < 200 && participants != 1; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     participants = sample(scrape(server).body, "medrtc_participants");
   }

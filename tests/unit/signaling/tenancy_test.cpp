@@ -350,7 +350,7 @@ TEST(PatientView, PractitionerWithoutDisplayNameIsNotShownByEmail) {
   WsClient patient(server.port());
   json::object waiting = patient.join(joinTokenOf(redeemLink(server, b.linkToken, "Erika Mustermann")));
   ASSERT_EQ(str(waiting["type"]), "waiting");
-  EXPECT_EQ(waiting.size(), 2u);  // type and position only
+  EXPECT_EQ(waiting.size(), 3u);  // type, position and its own resume token only
   std::string pid = str(host.readUntil("waiting_room")["queue"].as_array().at(0).at("participant_id"));
   host.sendJson({{"type", "admit"}, {"participant_id", pid}});
   json::object joined = patient.readJson();

@@ -71,7 +71,10 @@ TEST(WaitingRoom, PatientWaitsWithoutMediaOrRoomInformationUntilAdmitted) {
   json::object waiting = patient.join(c.patientToken());
   ASSERT_EQ(str(waiting["type"]), "waiting") << json::serialize(waiting);
   EXPECT_EQ(waiting["position"].as_int64(), 1);
-  EXPECT_EQ(waiting.size(), 2u);  // type and position: nothing about the room or its people
+  // Type, position and its own resume token (docs/protocol.md "Recovery"): nothing about
+  // the room or its people.
+  EXPECT_EQ(waiting.size(), 3u) << json::serialize(waiting);
+  EXPECT_TRUE(waiting.contains("resume_token"));
   EXPECT_TRUE(patient.pingPongIsNext());
 
   json::object queue = host.readUntil("waiting_room");

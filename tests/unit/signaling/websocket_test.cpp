@@ -1,8 +1,10 @@
 // The signaling protocol (docs/protocol.md) end to end over a real WebSocket, against an
 // in-process server with a fake media plane.
 #include <gtest/gtest.h>
+#include <thread>
 
 #include "signaling/message/client_message.hpp"
+#include "signaling/signaling_hub.hpp"
 #include "test_support.hpp"
 
 namespace medrtc::signaling {
@@ -330,6 +332,9 @@ TEST(WebSocket, VanishedClientLeavesOnlyItsRoom) {
     ASSERT_EQ(str(alice.readJson()["type"]), "participant_joined");
     bob.sendJson({{"type", "publish_offer"}, {"sdp", "v=0 offer"}});
     bob.dropTcp();  // mid-handshake: no close frame, no answer read
+    // Held for a resume (docs/protocol.md "Recovery") until the grace passes.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    server.advanceClock(SignalingHub::kResumeGrace + std::chrono::seconds(1));
 
     json::object left = alice.readJson();
     EXPECT_EQ(str(left["type"]), "participant_left");
@@ -352,9 +357,13 @@ TEST(WebSocket, SilentClientIsDroppedAfterIdleTimeout) {
   WsClient bob(server.port());
   std::string pidBob = str(bob.join(server.createToken(room, "bob", "Bob"))["participant_id"]);
   ASSERT_EQ(str(alice.readJson()["type"]), "participant_joined");
-  // Alice keeps pinging; Bob says nothing.
+  // Alice keeps pinging; Bob says nothing. Once dropped, Bob is held for a resume until
+  // the grace passes (docs/protocol.md "Recovery").
   json::object left;
-  for (int i = 0; i < 20 && left.empty(); ++i) {
+  for (int i = 0; i < 40 && left.empty(); ++i) {
+    if (i == 10) {
+      server.advanceClock(SignalingHub::kResumeGrace + std::chrono::seconds(1));
+    }
     alice.send(R"({"type":"ping"})");
     json::object o = alice.readJson();
     if (str(o["type"]) == "participant_left") {

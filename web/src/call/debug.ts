@@ -13,6 +13,8 @@ export interface MedrtcDebug {
   marks: { joinClicked: number; firstRemoteFrame?: number };
   /** ICE restarts the server confirmed (`ice_restarted`) since the page loaded. */
   iceRestarts: number;
+  /** Signaling sockets replaced by a session resume (`resumed`) since the page loaded. */
+  resumes: number;
 }
 
 declare global {
@@ -31,6 +33,7 @@ export const debug: MedrtcDebug = {
   waitingPosition: null,
   marks: { joinClicked: 0 },
   iceRestarts: 0,
+  resumes: 0,
 };
 
 window.__medrtc = debug;

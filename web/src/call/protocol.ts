@@ -14,6 +14,8 @@ export interface Participant {
 
 export type ClientMessage =
   | { type: 'join'; token: string; capabilities?: string[] }
+  // Instead of `join` on a new socket after a drop: keep our participant (docs/protocol.md "Recovery").
+  | { type: 'resume'; token: string; resume_token: string }
   | { type: 'publish_offer'; sdp: string }
   | { type: 'subscribe_answer'; sdp: string; version: number }
   | { type: 'track_state'; kind: Kind; muted: boolean }
@@ -68,7 +70,10 @@ export type ServerMessage =
       ice_servers: RTCIceServer[];
       /** Present when the node prefers P2P and we announced it (docs/p2p.md). */
       media_mode?: MediaMode;
+      /** Single use: resumes this participant on a new socket after a drop (older servers: absent). */
+      resume_token?: string;
     }
+  | { type: 'resumed'; participant_id: string; resume_token: string; waiting: boolean; participants: Participant[] }
   | { type: 'media_mode'; mode: MediaMode; peer?: string; polite?: boolean }
   | { type: 'p2p_signal'; from: string; data: P2pSignalData }
   | { type: 'publish_answer'; sdp: string }
@@ -80,7 +85,7 @@ export type ServerMessage =
   | { type: 'pong' }
   | { type: 'ice_restarted'; connection: 'publisher' | 'subscriber'; ice_ufrag: string; ice_pwd: string }
   | { type: 'error'; code: string; message: string; request_type?: string }
-  | { type: 'waiting'; position: number }
+  | { type: 'waiting'; position: number; resume_token?: string }
   | { type: 'denied'; reason?: string }
   | { type: 'removed'; reason?: string }
   | { type: 'waiting_room'; queue: QueueEntry[] }

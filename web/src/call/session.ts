@@ -1,5 +1,7 @@
 // One participant's call: join → publish → subscribe, mute/camera, leave, and reconnect
-// with the same token when the socket drops unexpectedly.
+// when the socket drops unexpectedly: first by resuming our participant on a new socket
+// (its peer connections and media untouched, docs/protocol.md "Recovery"), and when the
+// server refuses that (or has no resume), by joining again with the same token.
 import { t } from '../i18n';
 import { debug } from './debug';
 import { acquireFull, hasTrack, setTrackEnabled, stopMedia, type LocalMedia } from './media';
@@ -8,7 +10,7 @@ import { P2pLink } from './p2p';
 import { IceRecovery, iceUfragOf } from './ice-restart';
 import { FATAL_CODES, type ClientMessage, type MediaMode, type Participant, type ServerMessage } from './protocol';
 import { Publisher } from './publisher';
-import { Signaling, type CloseInfo } from './signaling';
+import { CLOSE_RESUMING, Signaling, type CloseInfo } from './signaling';
 import { Subscriber } from './subscriber';
 import type { CallUi } from './ui';
 
@@ -44,6 +46,13 @@ export interface SessionExtension {
 
 const MAX_RECONNECTS = 6;
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 8000];
+// The server keeps a dropped participant this long (SignalingHub::kResumeGrace); a resume
+// tried later would only be refused, so we join again instead.
+const RESUME_GRACE_MS = 30_000;
+// The first resume goes out at once: media is still flowing and nobody has noticed yet.
+const RESUME_BACKOFF_MS = [0, 500, 1000, 2000, 4000, 8000];
+// A media stall replaces the socket at most this often (ice-restart.ts throttles restarts).
+const STALL_RESUME_EVERY_MS = 3_000;
 
 export function serverErrorText(code: string): string {
   return t.serverErrors[code] ?? t.serverErrorUnknown;
@@ -66,9 +75,18 @@ export class Session {
   private fatalCode: string | null = null;
   private joinedOnce = false;
   private serverRestarting = false;
+  // Session resume: the token from our last joined/waiting/resumed; while `resumingUntil`
+  // is set we are on a socket that opened with `resume` (or about to open one).
+  private resumeToken: string | null = null;
+  private resumingUntil: number | null = null;
+  private resumeAttempts = 0;
   private readonly extensions: SessionExtension[] = [];
   // ICE restarts on the connections we hold, without leaving the call (ice-restart.ts).
-  private readonly iceRecovery = new IceRecovery();
+  // A stall may be a new address, which leaves the socket behind too: replace it at once
+  // (a resume costs nothing) and restart both server connections on the new one.
+  private readonly iceRecovery = new IceRecovery(() => this.onMediaStall());
+  private restartAfterResume = false;
+  private lastStallAt = -Infinity;
   // "Connecting…" until media flows, then what to check and "Try again" (media-watch.ts).
   private readonly mediaWatch = new MediaWatch({
     onConnecting: () => {
@@ -139,6 +157,8 @@ export class Session {
     this.serverRestarting = false;
     this.reconnects = 0;
     this.joinedOnce = false;
+    this.resumeToken = null;
+    this.resumingUntil = null;
     this.setState('joining');
     this.ui.joinButton.disabled = true;
     this.ui.setStatus(t.joining);
@@ -146,7 +166,7 @@ export class Session {
     this.connect();
   }
 
-  private connect(): void {
+  private connect(resumeToken: string | null = null): void {
     // Events of a socket we already replaced or closed ourselves are ignored.
     const signaling: Signaling = new Signaling(this.token, {
       onMessage: (msg) => {
@@ -159,13 +179,22 @@ export class Session {
           this.onClose(info);
         }
       },
-    });
+    }, resumeToken);
     this.signaling = signaling;
   }
 
   private onMessage(msg: ServerMessage): void {
     switch (msg.type) {
+      case 'resumed':
+        this.onResumed(msg.resume_token, msg.waiting, msg.participants);
+        break;
       case 'joined':
+        if (this.resumingUntil !== null) {
+          // The server took a join after a refused resume: our old connections are gone there.
+          this.resumingUntil = null;
+          this.teardownConnections();
+        }
+        this.resumeToken = msg.resume_token ?? null;
         void this.onJoined(msg.participant_id, msg.participants, msg.ice_servers, msg.media_mode ?? 'sfu');
         break;
       case 'publish_answer':
@@ -192,6 +221,9 @@ export class Session {
         break;
       }
       case 'waiting':
+        if (msg.resume_token) {
+          this.resumeToken = msg.resume_token;
+        }
         this.onWaiting(msg.position);
         break;
       case 'denied':
@@ -362,13 +394,16 @@ export class Session {
   }
 
   private openP2p(peer: string, polite: boolean): void {
-    const signaling = this.signaling;
     const link: P2pLink = new P2pLink({
       peer,
       polite,
       iceServers: this.iceServers,
       stream: this.media?.stream ?? new MediaStream(),
-      send: (data) => signaling?.send({ type: 'p2p_signal', to: peer, data }),
+      send: (data) => {
+        if (this.p2p === link) {
+          this.signaling?.send({ type: 'p2p_signal', to: peer, data });
+        }
+      },
       onRemoteStream: (stream) => {
         if (!this.participants.has(peer)) {
           this.addParticipant({ participant_id: peer, identity: '', name: t.guest, role: 'guest', audio_muted: false, video_muted: false });
@@ -384,7 +419,7 @@ export class Session {
       onFailed: (why) => {
         if (this.p2p === link) {
           console.warn(`medrtc: peer-to-peer connection failed (${why}); asking for the server`);
-          signaling?.send({ type: 'p2p_failed' });
+          this.signaling?.send({ type: 'p2p_failed' });
         }
       },
     });
@@ -407,12 +442,17 @@ export class Session {
 
   private async startPublishing(): Promise<void> {
     const stream = this.media?.stream ?? new MediaStream();
-    const signaling = this.signaling;
     const publisher = new Publisher({
       iceServers: this.iceServers,
       tracks: stream.getTracks(),
       stream,
-      sendOffer: (sdp) => signaling?.send({ type: 'publish_offer', sdp }),
+      // The current socket, not the one we published on: a resume replaces it and the
+      // connection stays. A publisher already torn down sends nothing.
+      sendOffer: (sdp) => {
+        if (this.publisher === publisher) {
+          this.signaling?.send({ type: 'publish_offer', sdp });
+        }
+      },
       onConnectionState: (s) => this.onMediaState(s),
     });
     this.publisher = publisher;
@@ -430,6 +470,20 @@ export class Session {
 
   private iceServers: RTCIceServer[] = [];
 
+  private onMediaStall(): void {
+    if (this.state !== 'in_call' || this.mediaMode !== 'sfu' || this.resumeToken === null) {
+      return; // without resume the stall's own restart (below) is all we can do
+    }
+    // Both connections stall at once after a network change: one new socket for both.
+    const now = performance.now();
+    if (now - this.lastStallAt < STALL_RESUME_EVERY_MS) {
+      return;
+    }
+    this.lastStallAt = now;
+    this.restartAfterResume = true;
+    this.signaling?.giveUp('media stalled');
+  }
+
   /** Asks the server for an ICE restart of one of our connections to it. */
   private requestIceRestart(pc: RTCPeerConnection): void {
     const ufrag = iceUfragOf(pc.remoteDescription?.sdp);
@@ -438,14 +492,20 @@ export class Session {
     }
     console.info('medrtc: restarting ICE on a connection to the server');
     this.signaling?.send({ type: 'restart_ice', ice_ufrag: ufrag });
+    // What broke the media path (a new address) may have left the socket behind too; if
+    // it is dead we resume, and onResumed asks again.
+    this.signaling?.probe();
   }
 
   private ensureSubscriber(): Subscriber {
     if (!this.subscriber) {
-      const signaling = this.signaling;
-      this.subscriber = new Subscriber({
+      const subscriber: Subscriber = new Subscriber({
         iceServers: this.iceServers,
-        sendAnswer: (sdp, version) => signaling?.send({ type: 'subscribe_answer', sdp, version }),
+        sendAnswer: (sdp, version) => {
+          if (this.subscriber === subscriber) {
+            this.signaling?.send({ type: 'subscribe_answer', sdp, version });
+          }
+        },
         onTrack: (pid, _track, stream) => {
           if (!this.participants.has(pid)) {
             // A track can arrive before participant_joined; show it with a neutral name.
@@ -455,6 +515,7 @@ export class Session {
         },
         onConnectionState: (s) => this.onMediaState(s),
       });
+      this.subscriber = subscriber;
       const pc = this.subscriber.pc;
       debug.subscriber = pc;
       this.mediaWatch.expect(pc);
@@ -491,6 +552,9 @@ export class Session {
       // ICE-lite server: recover by joining again on a fresh socket (the server hands the
       // identity over to the new connection).
       console.warn('medrtc: a peer connection failed; reconnecting');
+      // The server fails our transports too (media_failed): nothing left to resume.
+      this.resumeToken = null;
+      this.resumingUntil = null;
       const signaling = this.signaling;
       this.signaling = null;
       signaling?.close();
@@ -514,6 +578,14 @@ export class Session {
     if (requestType === 'restart_ice') {
       return; // the connection was replaced meanwhile; if it stays down, `failed` rejoins
     }
+    if (requestType === 'resume') {
+      // resume_invalid/expired/replayed/mismatch: the server no longer holds us (or never
+      // did). Join again on this socket, as without resume; `joined` drops the old connections.
+      console.warn(`medrtc: resume refused (${code}); joining again`);
+      this.resumeToken = null;
+      this.signaling?.join();
+      return;
+    }
     if (this.extensions.some((x) => x.onError?.(code, requestType))) {
       return;
     }
@@ -522,6 +594,10 @@ export class Session {
 
   private onClose(info: CloseInfo): void {
     this.signaling = null;
+    if (this.tryResume(info)) {
+      return; // the connections stay: media flows on while the socket is replaced
+    }
+    this.resumingUntil = null;
     this.teardownConnections();
     if (['ended', 'left', 'error', 'denied', 'removed'].includes(this.state)) {
       return;
@@ -547,6 +623,86 @@ export class Session {
       return;
     }
     this.scheduleReconnect();
+  }
+
+  /**
+   * Replaces a dropped socket by one that resumes our participant. False when that cannot
+   * work: no token (an older server), the server ended us (fatal, media_failed, shutdown),
+   * or the grace is over.
+   */
+  private tryResume(info: CloseInfo): boolean {
+    const resumable =
+      this.resumeToken !== null &&
+      (this.state === 'in_call' || this.state === 'waiting') &&
+      !this.serverRestarting &&
+      this.fatalCode === null &&
+      (info.code < 4000 || info.code === CLOSE_RESUMING) &&
+      info.code !== 1011 && // media_failed: the server took us out of the room
+      info.code !== 1001; // going away: the server shuts down (or drains) and forgets us
+    if (!resumable) {
+      return false;
+    }
+    const now = performance.now();
+    if (this.resumingUntil === null) {
+      this.resumingUntil = now + RESUME_GRACE_MS;
+      this.resumeAttempts = 0;
+    }
+    if (now >= this.resumingUntil || this.resumeAttempts >= RESUME_BACKOFF_MS.length) {
+      return false;
+    }
+    const delay = RESUME_BACKOFF_MS[this.resumeAttempts] ?? 8000;
+    this.resumeAttempts += 1;
+    console.warn(`medrtc: signaling socket lost (${info.code}); resuming in ${delay} ms`);
+    this.ui.setStatus(t.reconnecting);
+    const token = this.resumeToken;
+    window.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = window.setTimeout(() => {
+      if ((this.state === 'in_call' || this.state === 'waiting') && this.signaling === null) {
+        this.connect(token);
+      }
+    }, delay);
+    return true;
+  }
+
+  /** The server gave us our participant back on this socket (docs/protocol.md "Recovery"). */
+  private onResumed(resumeToken: string, waiting: boolean, participants: Participant[]): void {
+    this.resumeToken = resumeToken;
+    this.resumingUntil = null;
+    this.reconnects = 0;
+    debug.resumes += 1;
+    console.info('medrtc: signaling resumed; same participant, media untouched');
+    if (waiting) {
+      return; // a `waiting` with our place follows
+    }
+    // What changed while we were away: the held messages follow, this is the room now.
+    const present = new Set(participants.map((p) => p.participant_id));
+    for (const id of [...this.participants.keys()]) {
+      if (!present.has(id)) {
+        this.participants.delete(id);
+        this.ui.removeRemote(id);
+        this.extensions.forEach((x) => x.onParticipantLeft?.(id));
+      }
+    }
+    for (const p of participants) {
+      if (p.participant_id !== debug.participantId) {
+        this.addParticipant(p);
+      }
+    }
+    // A restart asked for on the dead socket went nowhere: ask again on this one.
+    const all = this.restartAfterResume;
+    this.restartAfterResume = false;
+    for (const pc of [this.publisher?.pc, this.subscriber?.pc]) {
+      if (pc && (all || pc.connectionState === 'disconnected') && pc.connectionState !== 'closed') {
+        this.iceRecovery.restartNow(pc);
+      }
+    }
+    // A mute toggled while the socket was down went nowhere: say it again.
+    for (const kind of ['audio', 'video'] as const) {
+      const muted = (kind === 'audio' ? this.audioMuted : this.videoMuted) || !hasTrack(this.media, kind);
+      this.signaling?.send({ type: 'track_state', kind, muted });
+    }
+    this.ui.setAlert('');
+    this.ui.setStatus(this.ui.remoteCount() > 0 ? t.inCall : t.waitingForOthers);
   }
 
   private scheduleReconnect(): void {

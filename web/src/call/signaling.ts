@@ -7,9 +7,13 @@
 import { parseServerMessage, type ClientMessage, type ServerMessage } from './protocol';
 
 const PING_INTERVAL_MS = 10_000;
+// probe(): how long a pong may take before the socket counts as dead.
+const PROBE_MS = 1_500;
 export const MISSED_PONGS = 3;
 /** The close code we report for a socket given up for missed pongs (RFC 6455: abnormal). */
 export const CLOSE_PONG_TIMEOUT = 1006;
+/** The close code we send on a socket we give up on to resume on another (docs/protocol.md). */
+export const CLOSE_RESUMING = 4000;
 
 export interface CloseInfo {
   code: number;
@@ -34,12 +38,25 @@ export class Signaling {
   private closedByUs = false;
   private closed = false;
   private unansweredPings = 0;
+  private probeTimer: number | undefined;
 
-  constructor(token: string, private readonly handlers: SignalingHandlers, url: string = signalingUrl()) {
+  /**
+   * `resumeToken`: open with `resume` (keep our participant after a drop) instead of `join`;
+   * when the server refuses it the session calls join() on this socket.
+   */
+  constructor(
+    private readonly token: string,
+    private readonly handlers: SignalingHandlers,
+    resumeToken: string | null = null,
+    url: string = signalingUrl(),
+  ) {
     this.ws = new WebSocket(url);
     this.ws.addEventListener('open', () => {
-      // "p2p": this client can carry a 1:1 call browser to browser (docs/p2p.md).
-      this.send({ type: 'join', token, capabilities: ['p2p'] });
+      if (resumeToken !== null) {
+        this.send({ type: 'resume', token, resume_token: resumeToken });
+      } else {
+        this.join();
+      }
       this.pingTimer = window.setInterval(() => this.ping(), PING_INTERVAL_MS);
     });
     this.ws.addEventListener('message', (ev: MessageEvent) => {
@@ -53,6 +70,8 @@ export class Signaling {
       }
       if (msg.type === 'pong') {
         this.unansweredPings = 0;
+        window.clearTimeout(this.probeTimer);
+        this.probeTimer = undefined;
       }
       this.handlers.onMessage(msg);
     });
@@ -60,6 +79,12 @@ export class Signaling {
       this.finish({ code: ev.code, reason: ev.reason, byUs: this.closedByUs });
     });
     // 'error' is always followed by 'close'; nothing to do here.
+  }
+
+  /** `join` with the token (the first message, or after a refused `resume`). */
+  join(): void {
+    // "p2p": this client can carry a 1:1 call browser to browser (docs/p2p.md).
+    this.send({ type: 'join', token: this.token, capabilities: ['p2p'] });
   }
 
   send(msg: ClientMessage): void {
@@ -70,14 +95,39 @@ export class Signaling {
 
   private ping(): void {
     if (this.unansweredPings >= MISSED_PONGS) {
-      console.warn(`medrtc: no pong for ${MISSED_PONGS} pings; the signaling connection is dead`);
-      // Reported as a drop (byUs = false), so the session reconnects.
-      this.ws.close(4000, 'pong timeout'); // a dead path may never complete the close
-      this.finish({ code: CLOSE_PONG_TIMEOUT, reason: 'pong timeout', byUs: false });
+      this.giveUp(`no pong for ${MISSED_PONGS} pings`);
       return;
     }
     this.unansweredPings += 1;
     this.send({ type: 'ping' });
+  }
+
+  /**
+   * Checks the socket now: the media path broke or the network changed, and a TCP
+   * connection from an address that is gone stays "open" here until it times out —
+   * minutes. No pong within PROBE_MS: given up as after missed pongs.
+   */
+  probe(): void {
+    if (this.ws.readyState !== WebSocket.OPEN || this.probeTimer !== undefined || this.closed) {
+      return;
+    }
+    this.send({ type: 'ping' });
+    this.probeTimer = window.setTimeout(() => {
+      this.probeTimer = undefined;
+      this.giveUp('no pong to a probe');
+    }, PROBE_MS);
+  }
+
+  /** Gives this socket up as dead (reported as a drop: the session resumes on a new one). */
+  giveUp(why: string): void {
+    if (this.closed) {
+      return;
+    }
+    console.warn(`medrtc: ${why}; the signaling connection is dead`);
+    // Reported as a drop (byUs = false), so the session reconnects. 4000 tells a server
+    // that still hears us that we resume on another socket: not a leave.
+    this.ws.close(CLOSE_RESUMING, 'pong timeout'); // a dead path may never complete the close
+    this.finish({ code: CLOSE_PONG_TIMEOUT, reason: 'pong timeout', byUs: false });
   }
 
   /** Sends `leave` (if open) and closes; onClose reports byUs = true. */
@@ -101,6 +151,7 @@ export class Signaling {
     }
     this.closed = true;
     window.clearInterval(this.pingTimer);
+    window.clearTimeout(this.probeTimer);
     this.handlers.onClose(info);
   }
 }

@@ -3,15 +3,20 @@
 // It owns the subscriber-side identity of the stream (its own SSRC and a contiguous
 // sequence number space), starts video on a keyframe so the decoder never sees a
 // half-picture, and answers the subscriber's NACKs from the producer's packet cache.
+// Of a simulcast producer it sends one layer (LayerForwarder), chosen by a LayerSelector
+// from the subscriber's receiver reports.
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "common/clock.hpp"
+#include <memory>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "rtp/rtp_packet_view.hpp"
 #include "sdp/session_description.hpp"
+#include "sfu/layer_forwarder.hpp"
+#include "sfu/layer_selector.hpp"
 
 namespace medrtc::sfu {
 
@@ -40,7 +45,16 @@ class Consumer {
   void setNegotiated(bool negotiated) { negotiated_ = negotiated; }
   bool negotiated() const { return negotiated_; }
 
-  void forward(const rtp::RtpPacketView& packet, uint8_t payloadType, bool keyframe);
+  // A packet of the producer's layer `layer` (0 without simulcast).
+  void forward(const rtp::RtpPacketView& packet, size_t layer, uint8_t payloadType, bool keyframe, Micros now);
+  // Picks the layer to send (simulcast producers only); called on the subscriber's tick.
+  void updateLayer(Micros now);
+  // RFC 3550 §6.4.1 fraction lost and REMB estimate from the subscriber, for the selector.
+  void onReceiverReport(uint8_t fractionLost, Micros now) { selector_->onReceiverReport(fractionLost, now); }
+  void onEstimate(uint64_t bitsPerSecond, Micros now) { selector_->onEstimate(bitsPerSecond, now); }
+  // The producer layer being sent (nullopt before the first packet).
+  std::optional<size_t> currentLayer() const { return forwarder_.currentLayer(); }
+  size_t targetLayer() const { return forwarder_.targetLayer(); }
   // RFC 4585 §6.2.1: resend a packet the subscriber reported lost.
   void retransmit(uint16_t sequenceNumber);
   // PLI/FIR from the subscriber → a keyframe request toward the publisher.
@@ -64,6 +78,7 @@ class Consumer {
     uint64_t retransmitted = 0;
     uint64_t nackMisses = 0;
     uint64_t droppedWaitingForKeyframe = 0;
+    uint64_t layerSwitches = 0;
   };
   const Stats& stats() const { return stats_; }
 
@@ -77,10 +92,8 @@ class Consumer {
   std::string trackId_;
   std::vector<sdp::Codec> codecs_;
   bool negotiated_ = false;
-  bool started_ = false;
-  uint16_t sequenceOffset_ = 0;  // outgoing = incoming + offset
-  uint16_t firstOutgoingSequence_;
-  uint32_t lastRtpTimestamp_ = 0;
+  LayerForwarder forwarder_;
+  std::unique_ptr<LayerSelector> selector_;
   Stats stats_;
 };
 

@@ -1,0 +1,68 @@
+#pragma once
+// Which simulcast layer a subscriber should get. One small interface so the downstream
+// bandwidth estimator and allocator (issue 12 item 4) can replace the rule below without
+// touching the forwarding path.
+//
+// LossBasedLayerSelector, the rule for now:
+//   - Start: the highest layer that is active (a 1:1 call gets the top layer at once).
+//   - Down one layer when two receiver reports in a row show ≥ 10 % loss (a browser sends
+//     one about every second, so ~2 s of sustained loss, not one burst), or when the
+//     subscriber's REMB estimate is below the current layer's bitrate.
+//   - Up one layer only after 10 s without a downgrade and with the last report under
+//     2 % loss, and only to a layer that has been active for 2 s (a layer the publisher
+//     just re-enabled may stop again). These are the issue's hysteresis numbers.
+//   - A layer that stops (the publisher's encoder paused it) is not a target.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "common/clock.hpp"
+
+namespace medrtc::sfu {
+
+struct LayerState {
+  bool active = false;
+  Micros activeSince{0};
+  uint64_t bitrate = 0;  // bits per second, 0 when unknown
+};
+
+class LayerSelector {
+ public:
+  virtual ~LayerSelector() = default;
+  // RFC 3550 §6.4.1 fraction lost (0..255) from a receiver report about our stream.
+  virtual void onReceiverReport(uint8_t fractionLost, Micros now) = 0;
+  // A receiver estimate of the subscriber's downlink (REMB), in bits per second.
+  virtual void onEstimate(uint64_t bitsPerSecond, Micros now) = 0;
+  // The layer to send, given the layers' state (lowest first) and the layer being sent
+  // (nullopt before the start); nullopt when no layer is active.
+  virtual std::optional<size_t> select(std::span<const LayerState> layers, std::optional<size_t> current,
+                                       Micros now) = 0;
+};
+
+class LossBasedLayerSelector final : public LayerSelector {
+ public:
+  static constexpr uint8_t kHighLoss = 26;   // ≥ 10 % of 256
+  static constexpr uint8_t kLowLoss = 5;     // < 2 % of 256
+  static constexpr int kHighLossReports = 2;
+  static constexpr Micros kUpgradeHoldOff{10'000'000};
+  static constexpr Micros kActiveBeforeUpgrade{2'000'000};
+
+  void onReceiverReport(uint8_t fractionLost, Micros now) override;
+  void onEstimate(uint64_t bitsPerSecond, Micros now) override;
+  std::optional<size_t> select(std::span<const LayerState> layers, std::optional<size_t> current,
+                               Micros now) override;
+
+  // The highest layer allowed now (nullopt: no limit yet).
+  std::optional<size_t> ceiling() const { return ceiling_; }
+
+ private:
+  int highLossReports_ = 0;
+  bool downgradeWanted_ = false;
+  uint8_t lastFractionLost_ = 0;
+  std::optional<uint64_t> estimate_;
+  std::optional<size_t> ceiling_;
+  std::optional<Micros> lastDowngrade_;
+};
+
+}  // namespace medrtc::sfu

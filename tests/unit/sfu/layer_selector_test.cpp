@@ -1,0 +1,92 @@
+#include "sfu/layer_selector.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+
+namespace medrtc::sfu {
+namespace {
+
+constexpr uint8_t kTwentyPercent = 51;
+
+std::array<LayerState, 3> allActiveSince(Micros since) {
+  return {LayerState{true, since, 150'000}, LayerState{true, since, 500'000}, LayerState{true, since, 1'500'000}};
+}
+
+TEST(LossBasedLayerSelector, StartsOnTheHighestActiveLayerAtOnce) {
+  LossBasedLayerSelector s;
+  auto layers = allActiveSince(Micros(0));
+  EXPECT_EQ(s.select(layers, std::nullopt, Micros(100'000)), std::optional<size_t>(2));
+  layers[2].active = false;  // the publisher has not enabled its top layer yet
+  EXPECT_EQ(s.select(layers, std::nullopt, Micros(100'000)), std::optional<size_t>(1));
+  std::array<LayerState, 3> none{};
+  EXPECT_FALSE(s.select(none, std::nullopt, Micros(100'000)));
+}
+
+TEST(LossBasedLayerSelector, OneLossyReportIsNotEnoughTwoInARowSwitchDown) {
+  LossBasedLayerSelector s;
+  auto layers = allActiveSince(Micros(0));
+  s.onReceiverReport(kTwentyPercent, Micros(1'000'000));
+  EXPECT_EQ(s.select(layers, 2, Micros(1'000'000)), std::optional<size_t>(2));
+  s.onReceiverReport(0, Micros(2'000'000));  // the burst is over
+  s.onReceiverReport(kTwentyPercent, Micros(3'000'000));
+  EXPECT_EQ(s.select(layers, 2, Micros(3'000'000)), std::optional<size_t>(2));
+  s.onReceiverReport(kTwentyPercent, Micros(4'000'000));
+  EXPECT_EQ(s.select(layers, 2, Micros(4'000'000)), std::optional<size_t>(1));
+  // Still lossy on the middle layer: down again, after its own two reports.
+  s.onReceiverReport(kTwentyPercent, Micros(5'000'000));
+  EXPECT_EQ(s.select(layers, 1, Micros(5'000'000)), std::optional<size_t>(1));
+  s.onReceiverReport(kTwentyPercent, Micros(6'000'000));
+  EXPECT_EQ(s.select(layers, 1, Micros(6'000'000)), std::optional<size_t>(0));
+  // The lowest layer is the floor.
+  s.onReceiverReport(kTwentyPercent, Micros(7'000'000));
+  s.onReceiverReport(kTwentyPercent, Micros(8'000'000));
+  EXPECT_EQ(s.select(layers, 0, Micros(8'000'000)), std::optional<size_t>(0));
+}
+
+TEST(LossBasedLayerSelector, NoUpgradeForTenSecondsAfterADowngrade) {
+  LossBasedLayerSelector s;
+  auto layers = allActiveSince(Micros(0));
+  s.onReceiverReport(kTwentyPercent, Micros(1'000'000));
+  s.onReceiverReport(kTwentyPercent, Micros(2'000'000));
+  ASSERT_EQ(s.select(layers, 2, Micros(2'000'000)), std::optional<size_t>(1));
+  s.onReceiverReport(0, Micros(3'000'000));
+  EXPECT_EQ(s.select(layers, 1, Micros(11'900'000)), std::optional<size_t>(1));
+  EXPECT_EQ(s.select(layers, 1, Micros(12'000'000)), std::optional<size_t>(2));
+}
+
+TEST(LossBasedLayerSelector, NoUpgradeWhileTheLastReportIsLossy) {
+  LossBasedLayerSelector s;
+  auto layers = allActiveSince(Micros(0));
+  s.onReceiverReport(kTwentyPercent, Micros(1'000'000));
+  s.onReceiverReport(kTwentyPercent, Micros(2'000'000));
+  ASSERT_EQ(s.select(layers, 2, Micros(2'000'000)), std::optional<size_t>(1));
+  s.onReceiverReport(20, Micros(13'000'000));  // ~8 %: not yet clean
+  EXPECT_EQ(s.select(layers, 1, Micros(13'000'000)), std::optional<size_t>(1));
+}
+
+TEST(LossBasedLayerSelector, ALayerMustBeActiveTwoSecondsBeforeSwitchingUpToIt) {
+  LossBasedLayerSelector s;
+  auto layers = allActiveSince(Micros(0));
+  layers[2].activeSince = Micros(10'000'000);  // the top layer just came back
+  EXPECT_EQ(s.select(layers, 1, Micros(11'000'000)), std::optional<size_t>(1));
+  EXPECT_EQ(s.select(layers, 1, Micros(12'000'000)), std::optional<size_t>(2));
+}
+
+TEST(LossBasedLayerSelector, AStoppedLayerIsLeftForTheNextActiveOne) {
+  LossBasedLayerSelector s;
+  auto layers = allActiveSince(Micros(0));
+  layers[2].active = false;
+  EXPECT_EQ(s.select(layers, 2, Micros(5'000'000)), std::optional<size_t>(1));
+}
+
+TEST(LossBasedLayerSelector, AnEstimateBelowTheLayersBitrateSwitchesDown) {
+  LossBasedLayerSelector s;
+  auto layers = allActiveSince(Micros(0));
+  s.onEstimate(800'000, Micros(1'000'000));
+  EXPECT_EQ(s.select(layers, 2, Micros(1'000'000)), std::optional<size_t>(1));
+  EXPECT_EQ(s.select(layers, 1, Micros(2'000'000)), std::optional<size_t>(1));
+}
+
+}  // namespace
+}  // namespace medrtc::sfu

@@ -40,6 +40,10 @@ Producer::Producer(std::string participantId, ProducerParameters parameters)
   // stays valid.
   clockRate_ = primaryCodec_ ? primaryCodec_->clockRate : 90000;
   isVideo_ = params_.kind == "video";
+  if (primaryCodec_) {
+    nackNegotiated_ = std::find(primaryCodec_->rtcpFeedback.begin(), primaryCodec_->rtcpFeedback.end(), "nack") !=
+                      primaryCodec_->rtcpFeedback.end();
+  }
   if (params_.rids.empty()) {
     layers_.emplace_back();
     layers_.front().setSsrc(params_.ssrc);
@@ -144,6 +148,7 @@ bool Producer::unwrapRtx(rtp::RtpPacketView& packet, uint32_t mediaSsrc) {
 
 Producer::Verdict Producer::receive(rtp::RtpPacketView& packet, Micros now, size_t* layerIndex) {
   RtpReceiveStream* stream = nullptr;
+  bool retransmission = false;
   size_t index = 0;
   for (; index < layers_.size(); ++index) {
     RtpReceiveStream& candidate = layers_[index];
@@ -156,6 +161,7 @@ Producer::Verdict Producer::receive(rtp::RtpPacketView& packet, Micros now, size
         return Verdict::kDrop;  // padding-only probe, unknown rtx payload, no media SSRC yet
       }
       stream = &candidate;
+      retransmission = true;
       break;
     }
   }
@@ -180,6 +186,9 @@ Producer::Verdict Producer::receive(rtp::RtpPacketView& packet, Micros now, size
       stream->requestKeyframe();
     }
     stream->storeForRetransmission(packet);
+    if (stream->nack().onPacket(packet.sequenceNumber(), retransmission, now) == NackGenerator::Outcome::kGapTooWide) {
+      stream->requestKeyframe();  // too much lost to repair packet by packet
+    }
   }
   if (layerIndex) {
     *layerIndex = index;

@@ -47,6 +47,8 @@ class Producer {
   const std::string& kind() const { return params_.kind; }
   const std::string& trackId() const { return params_.trackId; }
   bool isVideo() const { return isVideo_; }
+  // The publisher accepted "nack" feedback for the primary codec: it answers our NACKs.
+  bool nackNegotiated() const { return nackNegotiated_; }
   // The first layer's SSRCs (the only layer without simulcast).
   uint32_t ssrc() const { return layers_.front().ssrc(); }
   uint32_t rtxSsrc() const { return layers_.front().rtxSsrc(); }
@@ -121,6 +123,7 @@ class Producer {
   const sdp::Codec* primaryCodec_ = nullptr;
   uint32_t clockRate_ = 90000;
   bool isVideo_ = false;
+  bool nackNegotiated_ = false;
   std::vector<uint8_t> h264PayloadTypes_;
   std::vector<RtpReceiveStream> layers_;  // never empty; never resized after construction
   std::vector<Consumer*> consumers_;

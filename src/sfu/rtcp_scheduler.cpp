@@ -43,6 +43,7 @@ void RtcpScheduler::onTick(Micros now, WebRtcTransport& publisher, WebRtcTranspo
       lastTransportFeedback_ = now;
       sendTransportFeedback(publisher, producers);
     }
+    sendNacks(now, publisher, producers);
     sendKeyframeRequests(now, publisher, producers);
   }
   if (now - lastReports_ >= kReportInterval) {
@@ -72,6 +73,32 @@ void RtcpScheduler::sendTransportFeedback(WebRtcTransport& publisher, const std:
       break;
     }
     publisher.sendRtcp(ByteView(buffer.data(), size));
+  }
+}
+
+void RtcpScheduler::sendNacks(Micros now, WebRtcTransport& publisher, const std::vector<Producer*>& producers) {
+  // One generic NACK holds 17 numbers per FCI entry; 64 numbers fit any MTU.
+  constexpr size_t kMaxPerNack = 64;
+  for (Producer* producer : producers) {
+    if (!producer->isVideo() || !producer->nackNegotiated()) {
+      continue;
+    }
+    for (size_t layer = 0; layer < producer->layerCount(); ++layer) {
+      RtpReceiveStream& stream = producer->layer(layer);
+      if (stream.ssrc() == 0 || stream.nack().pending() == 0) {
+        continue;
+      }
+      lost_.clear();
+      stream.nack().collect(now, lost_, kMaxPerNack);
+      if (lost_.empty()) {
+        continue;
+      }
+      std::array<uint8_t, kMaxRtcpSize> buffer;
+      size_t size = rtp::writeGenericNack(MutableByteView(buffer), feedbackSsrc_, stream.ssrc(), lost_);
+      if (size != 0) {
+        publisher.sendRtcp(ByteView(buffer.data(), size));
+      }
+    }
   }
 }
 

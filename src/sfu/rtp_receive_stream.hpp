@@ -14,6 +14,7 @@
 #include "common/clock.hpp"
 #include "rtp/rtp_packet_view.hpp"
 #include "rtp/sequence_number.hpp"
+#include "sfu/nack_generator.hpp"
 #include "sfu/rtp_packet_cache.hpp"
 
 namespace medrtc::sfu {
@@ -32,6 +33,9 @@ class RtpReceiveStream {
   void onPacket(const rtp::RtpPacketView& packet, uint32_t clockRate, Micros now);
   void storeForRetransmission(const rtp::RtpPacketView& packet) { cache_.store(packet.sequenceNumber(), packet.bytes()); }
   const RtpPacketCache& cache() const { return cache_; }
+  // Loss repair toward the publisher (video streams only feed it).
+  NackGenerator& nack() { return nack_; }
+  const NackGenerator& nack() const { return nack_; }
 
   // Active: a packet arrived within the last second (a browser's encoder may pause a
   // layer when its own uplink estimate drops). `activeSince` is when it last became so.
@@ -64,6 +68,7 @@ class RtpReceiveStream {
   uint32_t ssrc_ = 0;
   uint32_t rtxSsrc_ = 0;
   RtpPacketCache cache_;
+  NackGenerator nack_;
 
   bool keyframeWanted_ = false;
   Micros lastKeyframeRequest_{-1'000'000'000};

@@ -6,7 +6,7 @@
 //
 // cut() drops every packet both ways with a qdisc (pfifo with a limit of 0) on both ends'
 // egress: the link and the addresses stay, so the browser sees loss, not a network change
-// (this kernel has no netem).
+// (this kernel has no netem). capDownlink() limits the rate into the namespace with tbf.
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -82,9 +82,13 @@ export async function createNamespace({ nft = '' } = {}) {
     await inNs('tc', 'qdisc', 'del', 'dev', nsIf, 'root');
     isCut = false;
   };
+  let isCapped = false;
   const destroy = async () => {
     if (isCut) {
       await restore().catch(() => {});
+    }
+    if (isCapped) {
+      await run('tc', ['qdisc', 'del', 'dev', rootIf, 'root']).catch(() => {});
     }
     // Deleting the namespace deletes its veth end, and with it the root end.
     await ip('netns', 'del', name).catch(() => {});
@@ -121,6 +125,18 @@ export async function createNamespace({ nft = '' } = {}) {
       isCut = true;
     },
     restore,
+    /**
+     * Caps the namespace's downlink (what the root side sends into it) at `kbit` kbit/s with
+     * a token bucket (tbf: this kernel has no netem); packets past 100 ms of queue drop.
+     */
+    async capDownlink(kbit) {
+      await run('tc', ['qdisc', 'replace', 'dev', rootIf, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '16kb', 'latency', '100ms']);
+      isCapped = true;
+    },
+    async uncapDownlink() {
+      await run('tc', ['qdisc', 'del', 'dev', rootIf, 'root']).catch(() => {});
+      isCapped = false;
+    },
     /** Debian's Chromium inside the namespace (playwright talks to it over a pipe). */
     async launchChromium({ args = [] } = {}) {
       const wrapper = path.join(dir, 'chromium-in-netns');

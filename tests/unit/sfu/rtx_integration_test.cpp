@@ -62,8 +62,15 @@ TEST(Room, RtxPacketsAreUnwrapped) {
   int video = 0;
   std::optional<uint16_t> lostSeq;
   a.pubRelay->dropToServer = [&](ByteView d) {
-    if (lostSeq || d.size() < 12 || d[0] < 128 || d[0] > 191 || rtp::isRtcp(d) || readU32(&d[8]) != a.pub->videoSsrc() ||
-        ++video < 20) {
+    if (d.size() < 12 || d[0] < 128 || d[0] > 191 || rtp::isRtcp(d) || readU32(&d[8]) != a.pub->videoSsrc()) {
+      return false;
+    }
+    if (lostSeq) {
+      // The SFU NACKs the gap and this client resends on the media SSRC: drop those too,
+      // so that only the rtx packet below can fill it.
+      return readU16(&d[2]) == *lostSeq;
+    }
+    if (++video < 20) {
       return false;
     }
     lostSeq = readU16(&d[2]);

@@ -57,10 +57,13 @@ test('a subscriber whose downlink is capped drops to a lower layer within 10 s',
     const bob = await joinCall(env.nsBrowser, nsSide, roomId, { identity: 'bob', name: 'Bob' });
     env.pages.push(bob);
     await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
+    let seen = null;
     const top = await waitFor(async () => {
-      const v = await inboundVideo(bob);
-      return v.frameHeight >= 720 ? v : null;
-    }, { timeoutMs: 30_000, what: "Bob to decode Alice's top layer" });
+      seen = await inboundVideo(bob);
+      return seen.frameHeight >= 720 ? seen : null;
+    }, { timeoutMs: 30_000, what: "Bob to decode Alice's top layer" }).catch((err) => {
+      throw new Error(`${err.message} (Bob decodes ${JSON.stringify(seen)})`);
+    });
 
     await env.netns.capDownlink(CAP_KBIT);
     const cappedAt = Date.now();

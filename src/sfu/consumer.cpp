@@ -8,15 +8,18 @@
 #include "sdp/server_capabilities.hpp"
 #include "sfu/media_counters.hpp"
 #include "sfu/producer.hpp"
+#include "sfu/rtx_packet.hpp"
 #include "sfu/webrtc_transport.hpp"
 
 namespace medrtc::sfu {
 
-Consumer::Consumer(Producer& producer, WebRtcTransport& transport, std::string mid, uint32_t ssrc)
+Consumer::Consumer(Producer& producer, WebRtcTransport& transport, std::string mid, uint32_t ssrc, uint32_t rtxSsrc)
     : producer_(&producer),
       transport_(transport),
       mid_(std::move(mid)),
       ssrc_(ssrc),
+      rtxSsrc_(rtxSsrc),
+      rtxSequence_(static_cast<uint16_t>(randomU32())),
       kind_(producer.kind()),
       producerParticipantId_(producer.participantId()),
       trackId_(producer.trackId()),
@@ -25,6 +28,11 @@ Consumer::Consumer(Producer& producer, WebRtcTransport& transport, std::string m
       selector_(std::make_unique<LossBasedLayerSelector>()) {
   if (const sdp::Codec* codec = producer.primaryCodec()) {
     codecs_ = sdp::canonicalCodecsFor(*codec);
+  }
+  for (const sdp::Codec& c : codecs_) {
+    if (c.rtxFor) {
+      rtxPayloadType_ = static_cast<uint8_t>(c.payloadType);
+    }
   }
   // Until the first tick chooses, aim at the top layer: a 1:1 call starts there.
   forwarder_.setTargetLayer(producer.layerCount() - 1);
@@ -98,7 +106,23 @@ void Consumer::retransmit(uint16_t sequenceNumber) {
   if (!payloadType) {
     return;
   }
-  if (transport_.sendRtp(*cached, RtpRewrite{ssrc_, sequenceNumber, *payloadType, origin->timestampOffset})) {
+  bool sent = false;
+  if (rtxNegotiated_) {
+    // RFC 4588 §4: on the rtx stream, the number the subscriber asked for as the OSN.
+    std::array<uint8_t, RtpPacketCache::kMaxPacketSize + 2> buffer;
+    size_t size = writeRtxPacket(*cached, sequenceNumber, MutableByteView(buffer));
+    if (size == 0) {
+      return;
+    }
+    sent = transport_.sendRtp(ByteView(buffer.data(), size),
+                              RtpRewrite{rtxSsrc_, rtxSequence_, rtxPayloadType_, origin->timestampOffset});
+    if (sent) {
+      ++rtxSequence_;
+    }
+  } else {
+    sent = transport_.sendRtp(*cached, RtpRewrite{ssrc_, sequenceNumber, *payloadType, origin->timestampOffset});
+  }
+  if (sent) {
     ++stats_.retransmitted;
     mediaCounters().retransmissionsSent.add();
   }

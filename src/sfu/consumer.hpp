@@ -25,13 +25,15 @@ class WebRtcTransport;
 
 class Consumer {
  public:
-  Consumer(Producer& producer, WebRtcTransport& transport, std::string mid, uint32_t ssrc);
+  // `rtxSsrc`: the SSRC of its RFC 4588 retransmission stream (0: none, e.g. audio).
+  Consumer(Producer& producer, WebRtcTransport& transport, std::string mid, uint32_t ssrc, uint32_t rtxSsrc = 0);
   ~Consumer();
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
 
   const std::string& mid() const { return mid_; }
   uint32_t ssrc() const { return ssrc_; }
+  uint32_t rtxSsrc() const { return rtxSsrc_; }
   const std::string& kind() const { return kind_; }
   const std::string& producerParticipantId() const { return producerParticipantId_; }
   const std::string& trackId() const { return trackId_; }
@@ -44,6 +46,8 @@ class Consumer {
   // The subscriber accepted the offer carrying this consumer's m-line.
   void setNegotiated(bool negotiated) { negotiated_ = negotiated; }
   bool negotiated() const { return negotiated_; }
+  // The subscriber's answer kept the rtx format: retransmissions go on the rtx stream.
+  void setRtxNegotiated(bool negotiated) { rtxNegotiated_ = negotiated && rtxSsrc_ != 0 && rtxPayloadType_ != 0; }
 
   // A packet of the producer's layer `layer` (0 without simulcast).
   void forward(const rtp::RtpPacketView& packet, size_t layer, uint8_t payloadType, bool keyframe, Micros now);
@@ -55,7 +59,8 @@ class Consumer {
   // The producer layer being sent (nullopt before the first packet).
   std::optional<size_t> currentLayer() const { return forwarder_.currentLayer(); }
   size_t targetLayer() const { return forwarder_.targetLayer(); }
-  // RFC 4585 §6.2.1: resend a packet the subscriber reported lost.
+  // RFC 4585 §6.2.1: resend a packet the subscriber reported lost (RFC 4588 RTX when
+  // negotiated, else the original again).
   void retransmit(uint16_t sequenceNumber);
   // PLI/FIR from the subscriber → a keyframe request toward the publisher.
   void requestKeyframe();
@@ -87,6 +92,10 @@ class Consumer {
   WebRtcTransport& transport_;
   std::string mid_;
   uint32_t ssrc_;
+  uint32_t rtxSsrc_;
+  uint8_t rtxPayloadType_ = 0;  // the canonical rtx PT paired with our codec (0: none)
+  bool rtxNegotiated_ = false;
+  uint16_t rtxSequence_;
   std::string kind_;
   std::string producerParticipantId_;
   std::string trackId_;

@@ -68,11 +68,17 @@ void Participant::rebuildProducerList() {
 }
 
 Consumer& Participant::addConsumer(Producer& producer) {
-  uint32_t ssrc;
-  do {
-    ssrc = randomU32();
-  } while (ssrc == 0 || consumersBySsrc_.count(ssrc));
-  auto consumer = std::make_unique<Consumer>(producer, *subscriber_, std::to_string(consumers_.size()), ssrc);
+  auto freshSsrc = [this](uint32_t other) {
+    uint32_t ssrc;
+    do {
+      ssrc = randomU32();
+    } while (ssrc == 0 || ssrc == other || consumersBySsrc_.count(ssrc));
+    return ssrc;
+  };
+  uint32_t ssrc = freshSsrc(0);
+  // Video gets an RFC 4588 rtx stream of its own; the offer pairs it in an FID group.
+  uint32_t rtxSsrc = producer.isVideo() ? freshSsrc(ssrc) : 0;
+  auto consumer = std::make_unique<Consumer>(producer, *subscriber_, std::to_string(consumers_.size()), ssrc, rtxSsrc);
   Consumer& ref = *consumer;
   consumersBySsrc_[ssrc] = &ref;
   consumers_.push_back(std::move(consumer));

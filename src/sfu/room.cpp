@@ -186,6 +186,7 @@ void Room::sendSubscribeOffer(Participant& subscriber) {
     track.participantId = consumer->producerParticipantId();
     track.trackId = consumer->trackId();
     track.ssrc = consumer->ssrc();
+    track.rtxSsrc = consumer->rtxSsrc();
     track.cname = consumer->producerParticipantId();
     track.codecs = consumer->codecs();
     if (track.codecs.empty()) {
@@ -277,6 +278,8 @@ Result<Ok, MediaError> Room::answerSubscription(const std::string& participantId
       consumer.requestKeyframe();
     }
     consumer.setNegotiated(accepted);
+    consumer.setRtxNegotiated(accepted && std::find(info->rtxMids.begin(), info->rtxMids.end(), consumer.mid()) !=
+                                              info->rtxMids.end());
   }
   state.outstanding = false;
   if (state.renegotiationNeeded) {

@@ -53,7 +53,7 @@ class Consumer {
   void forward(const rtp::RtpPacketView& packet, size_t layer, uint8_t payloadType, bool keyframe, Micros now);
   // Picks the layer to send (simulcast producers only); called on the subscriber's tick.
   void updateLayer(Micros now);
-  // RFC 3550 §6.4.1 fraction lost and REMB estimate from the subscriber, for the selector.
+  // RFC 3550 §6.4.1 fraction lost and a downlink estimate (bit/s) for the selector.
   void onReceiverReport(uint8_t fractionLost, Micros now) { selector_->onReceiverReport(fractionLost, now); }
   void onEstimate(uint64_t bitsPerSecond, Micros now) { selector_->onEstimate(bitsPerSecond, now); }
   // The producer layer being sent (nullopt before the first packet).

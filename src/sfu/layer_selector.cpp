@@ -4,13 +4,25 @@
 
 namespace medrtc::sfu {
 
-void LossBasedLayerSelector::onReceiverReport(uint8_t fractionLost, Micros) {
-  lastFractionLost_ = fractionLost;
-  highLossReports_ = fractionLost >= kHighLoss ? highLossReports_ + 1 : 0;
-  if (highLossReports_ >= kHighLossReports) {
-    downgradeWanted_ = true;
-    highLossReports_ = 0;  // the next downgrade needs its own evidence on the new layer
+void LossBasedLayerSelector::onReceiverReport(uint8_t fractionLost, Micros now) {
+  if (fractionLost >= kHighLoss) {
+    lastHighLoss_ = now;
   }
+  if (!windowStart_) {
+    windowStart_ = now;
+  }
+  windowLossSum_ += fractionLost;
+  ++windowReports_;
+  if (now - *windowStart_ < kSustainedLoss) {
+    return;
+  }
+  if (windowLossSum_ / windowReports_ >= kHighLoss) {
+    downgradeWanted_ = true;
+  }
+  // A new window either way: after a downgrade, the new layer needs its own evidence.
+  windowStart_.reset();
+  windowLossSum_ = 0;
+  windowReports_ = 0;
 }
 
 void LossBasedLayerSelector::onEstimate(uint64_t bitsPerSecond, Micros) { estimate_ = bitsPerSecond; }
@@ -40,8 +52,9 @@ std::optional<size_t> LossBasedLayerSelector::select(std::span<const LayerState>
     downgradeWanted_ = false;
     ceiling_ = sending - 1;
     lastDowngrade_ = now;
-  } else if (ceiling_ && *ceiling_ < layers.size() - 1 && lastFractionLost_ < kLowLoss &&
-             (!lastDowngrade_ || now - *lastDowngrade_ >= kUpgradeHoldOff)) {
+  } else if (ceiling_ && *ceiling_ < layers.size() - 1 &&
+             (!lastDowngrade_ || now - *lastDowngrade_ >= kUpgradeHoldOff) &&
+             (!lastHighLoss_ || now - *lastHighLoss_ >= kUpgradeHoldOff)) {
     size_t up = *ceiling_ + 1;
     bool fits = !estimate_ || layers[up].bitrate == 0 || layers[up].bitrate <= *estimate_;
     if (layers[up].active && now - layers[up].activeSince >= kActiveBeforeUpgrade && fits) {

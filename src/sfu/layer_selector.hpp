@@ -5,12 +5,13 @@
 //
 // LossBasedLayerSelector, the rule for now:
 //   - Start: the highest layer that is active (a 1:1 call gets the top layer at once).
-//   - Down one layer when two receiver reports in a row show ≥ 10 % loss (a browser sends
-//     one about every second, so ~2 s of sustained loss, not one burst), or when the
-//     subscriber's REMB estimate is below the current layer's bitrate.
-//   - Up one layer only after 10 s without a downgrade and with the last report under
-//     2 % loss, and only to a layer that has been active for 2 s (a layer the publisher
-//     just re-enabled may stop again). These are the hysteresis numbers.
+//   - Down one layer when the receiver reports of the last 2 s show ≥ 10 % loss on average
+//     (sustained loss, not one burst: Chromium sends several reports a second, and a busy
+//     machine loses a packet now and then), or when a downlink estimate is below the
+//     current layer's bitrate (none is fed yet: docs/architecture.md "Simulcast").
+//   - Up one layer only after 10 s without a downgrade and without a report of ≥ 10 %
+//     loss, and only to a layer that has been active for 2 s (a layer the publisher just
+//     re-enabled may stop again). These are the hysteresis numbers.
 //   - A layer that stops (the publisher's encoder paused it) is not a target.
 #include <cstddef>
 #include <cstdint>
@@ -42,9 +43,8 @@ class LayerSelector {
 
 class LossBasedLayerSelector final : public LayerSelector {
  public:
-  static constexpr uint8_t kHighLoss = 26;   // ≥ 10 % of 256
-  static constexpr uint8_t kLowLoss = 5;     // < 2 % of 256
-  static constexpr int kHighLossReports = 2;
+  static constexpr uint8_t kHighLoss = 26;  // ≥ 10 % of 256
+  static constexpr Micros kSustainedLoss{2'000'000};
   static constexpr Micros kUpgradeHoldOff{10'000'000};
   static constexpr Micros kActiveBeforeUpgrade{2'000'000};
 
@@ -57,9 +57,11 @@ class LossBasedLayerSelector final : public LayerSelector {
   std::optional<size_t> ceiling() const { return ceiling_; }
 
  private:
-  int highLossReports_ = 0;
+  std::optional<Micros> windowStart_;  // first report of the current 2 s window
+  uint32_t windowLossSum_ = 0;
+  uint32_t windowReports_ = 0;
+  std::optional<Micros> lastHighLoss_;
   bool downgradeWanted_ = false;
-  uint8_t lastFractionLost_ = 0;
   std::optional<uint64_t> estimate_;
   std::optional<size_t> ceiling_;
   std::optional<Micros> lastDowngrade_;

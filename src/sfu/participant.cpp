@@ -231,19 +231,13 @@ void Participant::handleSubscriberRtcp(ByteView compound) {
       case rtp::RtcpKind::kReceiverReport:
         countRoundTrips(packet);
         break;
-      case rtp::RtcpKind::kRemb: {
-        auto remb = rtp::RembView::parse(packet);
-        if (remb.ok()) {
-          for (size_t i = 0; i < remb->ssrcCount(); ++i) {
-            if (Consumer* consumer = findConsumerBySsrc(remb->ssrc(i))) {
-              consumer->onEstimate(remb->bitrateBps(), host_.now());
-            }
-          }
-        }
-        break;
-      }
       default:
-        break;  // TWCC from subscribers: no downstream BWE yet
+        // REMB and TWCC: no downstream estimator yet (issue 12 item 4). Chromium's REMB
+        // toward us is its receive-side estimate without abs-send-time and without any
+        // probing from us, so it follows the rate it already gets (measured 170–350 kbit/s
+        // while receiving 720p fine): fed to the layer selector it held every subscriber
+        // on the lowest layer.
+        break;
     }
   }
 }

@@ -13,12 +13,17 @@ const suite = useCallSuite();
 
 /** The publisher's video encodings as getStats() sees them: rid → frameHeight. */
 async function outboundLayers(page) {
+  return Object.fromEntries(Object.entries(await outboundDetail(page)).map(([rid, l]) => [rid, l.frameHeight]));
+}
+
+/** rid → { frameHeight, framesSent, limitation } of the publisher's video encodings. */
+async function outboundDetail(page) {
   return page.evaluate(async () => {
     const out = {};
     const report = await window.__medrtc.publisher.getStats();
     report.forEach((s) => {
       if (s.type === 'outbound-rtp' && (s.kind ?? s.mediaType) === 'video') {
-        out[s.rid ?? '-'] = s.frameHeight ?? 0;
+        out[s.rid ?? '-'] = { frameHeight: s.frameHeight ?? 0, framesSent: s.framesSent ?? 0, limitation: s.qualityLimitationReason };
       }
     });
     return out;
@@ -28,12 +33,15 @@ async function outboundLayers(page) {
 /** The subscriber's received video: the largest frameHeight and the frames decoded. */
 async function inboundVideo(page) {
   return page.evaluate(async () => {
-    const out = { frameHeight: 0, framesDecoded: 0, streams: 0 };
+    const out = { frameHeight: 0, framesDecoded: 0, streams: 0, packetsLost: 0, nackCount: 0, retransmitted: 0 };
     const report = await window.__medrtc.subscriber.getStats();
     report.forEach((s) => {
       if (s.type === 'inbound-rtp' && (s.kind ?? s.mediaType) === 'video') {
         out.frameHeight = Math.max(out.frameHeight, s.frameHeight ?? 0);
         out.framesDecoded += s.framesDecoded ?? 0;
+        out.packetsLost += s.packetsLost ?? 0;
+        out.nackCount += s.nackCount ?? 0;
+        out.retransmitted += s.retransmittedPacketsReceived ?? 0;
         out.streams += 1;
       }
     });
@@ -51,11 +59,21 @@ test('a 1:1 call with simulcast: the subscriber decodes the top layer', { timeou
   t.diagnostic(`alice's layers: ${JSON.stringify(layers)}`);
   assert.ok(layers.f > layers.h && layers.h > layers.q, `layers not ordered: ${JSON.stringify(layers)}`);
 
-  // Bob decodes Alice's top layer: one stream, at the full height, frames rising.
+  // Bob decodes Alice's top layer (f) once she sends it: one stream, frames rising. On a
+  // busy machine Chromium's own bandwidth or CPU limits may hold its f layer back for a
+  // while; only a rising frame count says it is sent.
+  let seen = null;
+  let previous = await outboundDetail(alice);
   const top = await waitFor(async () => {
-    const v = await inboundVideo(bob);
-    return v.frameHeight >= layers.f ? v : null;
-  }, { timeoutMs: 30_000, what: `Bob to decode Alice's top layer (${layers.f} px high)` });
+    const [v, now] = await Promise.all([inboundVideo(bob), outboundDetail(alice)]);
+    const fSent = (now.f?.framesSent ?? 0) > (previous.f?.framesSent ?? 0);
+    seen = { bob: v, alice: now };
+    previous = now;
+    return fSent && v.frameHeight >= now.f.frameHeight ? v : null;
+  }, { timeoutMs: 45_000, intervalMs: 1_000, what: "Bob to decode Alice's top layer" }).catch((err) => {
+    throw new Error(`${err.message} (${JSON.stringify(seen)})`);
+  });
+  t.diagnostic(`bob at the top layer: ${JSON.stringify(top)}`);
   assert.equal(top.streams, 1);
   await waitFor(async () => (await inboundVideo(bob)).framesDecoded > top.framesDecoded + 30 ? true : null, {
     timeoutMs: 15_000, what: "Bob's decoded frames to keep rising",

@@ -23,46 +23,59 @@ TEST(LossBasedLayerSelector, StartsOnTheHighestActiveLayerAtOnce) {
   EXPECT_FALSE(s.select(none, std::nullopt, Micros(100'000)));
 }
 
-TEST(LossBasedLayerSelector, OneLossyReportIsNotEnoughTwoInARowSwitchDown) {
+TEST(LossBasedLayerSelector, LossAveragingTenPercentOverTwoSecondsSwitchesDown) {
   LossBasedLayerSelector s;
   auto layers = allActiveSince(Micros(0));
+  s.onReceiverReport(kTwentyPercent, Micros(0));
   s.onReceiverReport(kTwentyPercent, Micros(1'000'000));
-  EXPECT_EQ(s.select(layers, 2, Micros(1'000'000)), std::optional<size_t>(2));
-  s.onReceiverReport(0, Micros(2'000'000));  // the burst is over
-  s.onReceiverReport(kTwentyPercent, Micros(3'000'000));
-  EXPECT_EQ(s.select(layers, 2, Micros(3'000'000)), std::optional<size_t>(2));
-  s.onReceiverReport(kTwentyPercent, Micros(4'000'000));
-  EXPECT_EQ(s.select(layers, 2, Micros(4'000'000)), std::optional<size_t>(1));
-  // Still lossy on the middle layer: down again, after its own two reports.
-  s.onReceiverReport(kTwentyPercent, Micros(5'000'000));
-  EXPECT_EQ(s.select(layers, 1, Micros(5'000'000)), std::optional<size_t>(1));
-  s.onReceiverReport(kTwentyPercent, Micros(6'000'000));
-  EXPECT_EQ(s.select(layers, 1, Micros(6'000'000)), std::optional<size_t>(0));
+  EXPECT_EQ(s.select(layers, 2, Micros(1'000'000)), std::optional<size_t>(2));  // 1 s of loss
+  s.onReceiverReport(kTwentyPercent, Micros(2'000'000));
+  EXPECT_EQ(s.select(layers, 2, Micros(2'000'000)), std::optional<size_t>(1));
+  // Still lossy on the middle layer: down again, after its own 2 s.
+  s.onReceiverReport(kTwentyPercent, Micros(2'500'000));
+  s.onReceiverReport(kTwentyPercent, Micros(3'500'000));
+  EXPECT_EQ(s.select(layers, 1, Micros(3'500'000)), std::optional<size_t>(1));
+  s.onReceiverReport(kTwentyPercent, Micros(4'500'000));
+  EXPECT_EQ(s.select(layers, 1, Micros(4'500'000)), std::optional<size_t>(0));
   // The lowest layer is the floor.
+  s.onReceiverReport(kTwentyPercent, Micros(5'000'000));
   s.onReceiverReport(kTwentyPercent, Micros(7'000'000));
-  s.onReceiverReport(kTwentyPercent, Micros(8'000'000));
-  EXPECT_EQ(s.select(layers, 0, Micros(8'000'000)), std::optional<size_t>(0));
+  EXPECT_EQ(s.select(layers, 0, Micros(7'000'000)), std::optional<size_t>(0));
+}
+
+TEST(LossBasedLayerSelector, OneLossyReportAmongCleanOnesDoesNotSwitch) {
+  LossBasedLayerSelector s;
+  auto layers = allActiveSince(Micros(0));
+  s.onReceiverReport(0, Micros(0));
+  s.onReceiverReport(kTwentyPercent, Micros(500'000));
+  s.onReceiverReport(0, Micros(1'000'000));
+  s.onReceiverReport(0, Micros(1'500'000));
+  s.onReceiverReport(0, Micros(2'000'000));  // mean ~4 %
+  EXPECT_EQ(s.select(layers, 2, Micros(2'000'000)), std::optional<size_t>(2));
 }
 
 TEST(LossBasedLayerSelector, NoUpgradeForTenSecondsAfterADowngrade) {
   LossBasedLayerSelector s;
   auto layers = allActiveSince(Micros(0));
-  s.onReceiverReport(kTwentyPercent, Micros(1'000'000));
+  s.onReceiverReport(kTwentyPercent, Micros(0));
   s.onReceiverReport(kTwentyPercent, Micros(2'000'000));
   ASSERT_EQ(s.select(layers, 2, Micros(2'000'000)), std::optional<size_t>(1));
-  s.onReceiverReport(0, Micros(3'000'000));
+  s.onReceiverReport(10, Micros(3'000'000));  // a little loss does not hold it back
   EXPECT_EQ(s.select(layers, 1, Micros(11'900'000)), std::optional<size_t>(1));
   EXPECT_EQ(s.select(layers, 1, Micros(12'000'000)), std::optional<size_t>(2));
 }
 
-TEST(LossBasedLayerSelector, NoUpgradeWhileTheLastReportIsLossy) {
+TEST(LossBasedLayerSelector, NoUpgradeWithinTenSecondsOfALossyReport) {
   LossBasedLayerSelector s;
   auto layers = allActiveSince(Micros(0));
-  s.onReceiverReport(kTwentyPercent, Micros(1'000'000));
+  s.onReceiverReport(kTwentyPercent, Micros(0));
   s.onReceiverReport(kTwentyPercent, Micros(2'000'000));
   ASSERT_EQ(s.select(layers, 2, Micros(2'000'000)), std::optional<size_t>(1));
-  s.onReceiverReport(20, Micros(13'000'000));  // ~8 %: not yet clean
+  s.onReceiverReport(kTwentyPercent, Micros(5'000'000));  // one lossy report in a clean window
+  s.onReceiverReport(0, Micros(6'000'000));
+  s.onReceiverReport(0, Micros(7'000'000));
   EXPECT_EQ(s.select(layers, 1, Micros(13'000'000)), std::optional<size_t>(1));
+  EXPECT_EQ(s.select(layers, 1, Micros(15'000'000)), std::optional<size_t>(2));
 }
 
 TEST(LossBasedLayerSelector, ALayerMustBeActiveTwoSecondsBeforeSwitchingUpToIt) {

@@ -83,7 +83,8 @@ class Participant final : public WebRtcTransport::Listener {
   bool bindSimulcastSsrc(Producer& producer, const rtp::RtpPacketView& packet);
   void handleSubscriberRtcp(ByteView compound);
   void handlePublisherRtcp(ByteView compound);
-  // RFC 3550 §6.4.1 round-trip times from a subscriber's receiver report, for /metrics.
+  // RFC 3550 §6.4.1 round-trip times from a subscriber's receiver report, for /metrics;
+  // each block's fraction lost also goes to its consumer's layer selector.
   void countRoundTrips(const rtp::RtcpPacketView& packet);
   Consumer* findConsumerBySsrc(uint32_t ssrc);
   void rebuildProducerList();

@@ -66,16 +66,26 @@ std::optional<size_t> LossBasedLayerSelector::select(std::span<const LayerState>
   }
   downgradeWanted_ = false;
   size_t limit = ceiling_ ? std::min(*ceiling_, layers.size() - 1) : layers.size() - 1;
+  // A sending layer that stopped alone (the publisher's encoder paused it) is left for a
+  // layer that kept running; one that stopped with all the others (the publisher's link
+  // dropped and is back) is waited for: the others restarting a moment earlier must not
+  // send every subscriber down a layer, then back up only after the 2 s rule.
+  bool sendingStopped = !layers[sending].active;
   // The highest active layer within the limit that is not a fresh upgrade target.
   for (size_t i = limit + 1; i-- > 0;) {
     if (!layers[i].active) {
       continue;
     }
-    bool upgrade = i > sending;
-    if (upgrade && now - layers[i].activeSince < kActiveBeforeUpgrade) {
+    if (i > sending && now - layers[i].activeSince < kActiveBeforeUpgrade) {
+      continue;
+    }
+    if (sendingStopped && now - layers[i].activeSince < kKeptRunning) {
       continue;
     }
     return i;
+  }
+  if (sendingStopped) {
+    return sending;
   }
   // Nothing active within the limit: the lowest active layer above it, rather than none.
   for (size_t i = limit + 1; i < layers.size(); ++i) {

@@ -12,7 +12,8 @@
 //   - Up one layer only after 10 s without a downgrade and without a report of ≥ 10 %
 //     loss, and only to a layer that has been active for 2 s (a layer the publisher just
 //     re-enabled may stop again). These are the hysteresis numbers.
-//   - A layer that stops (the publisher's encoder paused it) is not a target.
+//   - A layer that stops alone (the publisher's encoder paused it) is left for one that
+//     kept running; when all stop and come back (a link cut), the same layer is kept.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -47,6 +48,8 @@ class LossBasedLayerSelector final : public LayerSelector {
   static constexpr Micros kSustainedLoss{2'000'000};
   static constexpr Micros kUpgradeHoldOff{10'000'000};
   static constexpr Micros kActiveBeforeUpgrade{2'000'000};
+  // A layer that stopped is left only for one that ran through its silence this long.
+  static constexpr Micros kKeptRunning{1'000'000};
 
   void onReceiverReport(uint8_t fractionLost, Micros now) override;
   void onEstimate(uint64_t bitsPerSecond, Micros now) override;

@@ -93,6 +93,16 @@ TEST(LossBasedLayerSelector, AStoppedLayerIsLeftForTheNextActiveOne) {
   EXPECT_EQ(s.select(layers, 2, Micros(5'000'000)), std::optional<size_t>(1));
 }
 
+TEST(LossBasedLayerSelector, LayersThatComeBackTogetherKeepTheSendingOne) {
+  LossBasedLayerSelector s;
+  // The publisher's link was cut: everything restarts; q and h are back first.
+  auto layers = allActiveSince(Micros(9'900'000));
+  layers[2].active = false;
+  EXPECT_EQ(s.select(layers, 2, Micros(10'000'000)), std::optional<size_t>(2));
+  std::array<LayerState, 3> none{};
+  EXPECT_EQ(s.select(none, 2, Micros(10'000'000)), std::nullopt);
+}
+
 TEST(LossBasedLayerSelector, AnEstimateBelowTheLayersBitrateSwitchesDown) {
   LossBasedLayerSelector s;
   auto layers = allActiveSince(Micros(0));

@@ -132,7 +132,7 @@ sdp::SessionDescription buildPublishOffer(const LocalIce& local, const PublishOf
 }
 
 sdp::SessionDescription buildSubscriberAnswer(const sdp::SessionDescription& offer, const LocalIce& local,
-                                              const std::string& sessionId, uint64_t sessionVersion) {
+                                              const std::string& sessionId, uint64_t sessionVersion, bool acceptRtx) {
   sdp::SessionDescription s;
   s.sessionId = sessionId;
   s.sessionVersion = sessionVersion;
@@ -155,7 +155,15 @@ sdp::SessionDescription buildSubscriberAnswer(const sdp::SessionDescription& off
     m.direction = peerSends ? sdp::Direction::kRecvOnly : sdp::Direction::kInactive;
     applyLocalIce(m, local, sdp::SetupRole::kActive);
     m.rtcpRsize = o.rtcpRsize;
-    m.codecs = o.codecs;
+    m.codecs.clear();
+    m.formats.clear();
+    for (const sdp::Codec& c : o.codecs) {
+      if (c.rtxFor && !acceptRtx) {
+        continue;
+      }
+      m.codecs.push_back(c);
+      m.formats.push_back(std::to_string(c.payloadType));
+    }
     m.extensions = o.extensions;
     for (auto& e : m.extensions) {
       e.direction.reset();

@@ -51,9 +51,12 @@ sdp::SessionDescription buildPublishOffer(const LocalIce& local, const PublishOf
 // RFC 3264 §6 answer to a server's subscriber offer: every m-line answered in order with
 // the same mid; accepted ones recvonly (inactive if the offer does not send), all offered
 // codecs and extensions accepted, rtcp-mux, a=setup:active (we are the DTLS client against
-// the always-passive-capable server); rejected ones (port 0) stay rejected.
+// the always-passive-capable server); rejected ones (port 0) stay rejected. RFC 4588 rtx
+// formats only with `acceptRtx`: this client does not unwrap RTX, so by default it answers
+// without them and the server resends lost packets on the media stream itself.
 sdp::SessionDescription buildSubscriberAnswer(const sdp::SessionDescription& offer, const LocalIce& local,
-                                              const std::string& sessionId, uint64_t sessionVersion);
+                                              const std::string& sessionId, uint64_t sessionVersion,
+                                              bool acceptRtx = false);
 
 // The server's transport parameters from its offer or answer: ICE credentials,
 // fingerprint (sha-256 preferred) and UDP host candidate of the first accepted m-line, and

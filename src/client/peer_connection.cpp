@@ -168,7 +168,7 @@ Result<std::string, ClientError> PeerConnection::answerOffer(std::string_view of
   }
   role_ = Role::kSubscriber;
   addPayloadTypes(*offer, payloadTypes_);
-  std::string answer = sdp::serialize(buildSubscriberAnswer(*offer, localIce(), sessionId_, ++sessionVersion_));
+  std::string answer = sdp::serialize(buildSubscriberAnswer(*offer, localIce(), sessionId_, ++sessionVersion_, config_.acceptRtx));
   if (remote) {
     transport_->start(*remote);
   }

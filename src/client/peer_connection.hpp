@@ -44,6 +44,9 @@ struct PeerConnectionConfig {
   // at most once per keyframeRequestInterval until one arrives.
   bool requestKeyframeOnStart = true;
   Micros keyframeRequestInterval = std::chrono::milliseconds(500);
+  // Answer subscriber offers with their rtx formats (tests: RTX packets are then received
+  // as they are, not unwrapped).
+  bool acceptRtx = false;
   // Packet sizes, picture size and caches; SSRCs, PTs, mids and extension ids are filled
   // in from the offer/answer.
   MediaSenderConfig media;

@@ -63,6 +63,9 @@ class RtpPacketView {
   // Typed readers for the extensions an SFU reads; `id` is the negotiated extmap id.
   // urn:ietf:params:rtp-hdrext:sdes:mid (RFC 8843 §15.2).
   std::optional<std::string_view> mid(uint8_t id) const;
+  // urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id and repaired-rtp-stream-id (RFC 8852
+  // §3): the same SDES item encoding as the MID.
+  std::optional<std::string_view> rid(uint8_t id) const { return mid(id); }
   // http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time: 24-bit 6.18 fixed point s.
   std::optional<uint32_t> absSendTime(uint8_t id) const;
   // draft-holmer-rmcat-transport-wide-cc-extensions-01 §2: 16-bit transport-wide seq.

@@ -1,5 +1,7 @@
 #include "sdp/subscriber_offer.hpp"
 
+#include "sdp/text.hpp"
+
 namespace medrtc::sdp {
 
 namespace {
@@ -139,6 +141,12 @@ Result<SubscriberAnswerInfo, SdpError> readSubscriberAnswer(const SessionDescrip
       return fail(SdpError::kInconsistentTransport);
     }
     info.acceptedMids.push_back(m.mid);
+    for (const Codec& c : m.codecs) {
+      if (c.rtxFor && text::iequals(c.name, "rtx")) {
+        info.rtxMids.push_back(m.mid);
+        break;
+      }
+    }
   }
   if (!first) {
     return fail(SdpError::kNoAcceptedMedia);

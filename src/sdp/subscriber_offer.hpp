@@ -45,6 +45,7 @@ struct SubscriberAnswerInfo {
   Fingerprint remoteFingerprint;  // sha-256 if present, else the first
   std::vector<std::string> acceptedMids;  // port != 0, in m-line order
   std::vector<std::string> rejectedMids;
+  std::vector<std::string> rtxMids;  // accepted m-lines whose answer kept an rtx format
 };
 
 // Checks the client's answer to a subscriber offer. We offered actpass and are always the

@@ -1,26 +1,41 @@
 #include "sfu/consumer.hpp"
 
+#include <algorithm>
+#include <array>
+#include <span>
+
 #include "common/random.hpp"
 #include "sdp/server_capabilities.hpp"
 #include "sfu/media_counters.hpp"
 #include "sfu/producer.hpp"
+#include "sfu/rtx_packet.hpp"
 #include "sfu/webrtc_transport.hpp"
 
 namespace medrtc::sfu {
 
-Consumer::Consumer(Producer& producer, WebRtcTransport& transport, std::string mid, uint32_t ssrc)
+Consumer::Consumer(Producer& producer, WebRtcTransport& transport, std::string mid, uint32_t ssrc, uint32_t rtxSsrc)
     : producer_(&producer),
       transport_(transport),
       mid_(std::move(mid)),
       ssrc_(ssrc),
+      rtxSsrc_(rtxSsrc),
+      rtxSequence_(static_cast<uint16_t>(randomU32())),
       kind_(producer.kind()),
       producerParticipantId_(producer.participantId()),
       trackId_(producer.trackId()),
       // RFC 3550 §5.1: the initial sequence number should be random.
-      firstOutgoingSequence_(static_cast<uint16_t>(randomU32())) {
+      forwarder_(static_cast<uint16_t>(randomU32()), producer.clockRate()),
+      selector_(std::make_unique<LossBasedLayerSelector>()) {
   if (const sdp::Codec* codec = producer.primaryCodec()) {
     codecs_ = sdp::canonicalCodecsFor(*codec);
   }
+  for (const sdp::Codec& c : codecs_) {
+    if (c.rtxFor) {
+      rtxPayloadType_ = static_cast<uint8_t>(c.payloadType);
+    }
+  }
+  // Until the first tick chooses, aim at the top layer: a 1:1 call starts there.
+  forwarder_.setTargetLayer(producer.layerCount() - 1);
   producer.addConsumer(*this);
 }
 
@@ -30,34 +45,59 @@ Consumer::~Consumer() {
   }
 }
 
-void Consumer::forward(const rtp::RtpPacketView& packet, uint8_t payloadType, bool keyframe) {
+void Consumer::forward(const rtp::RtpPacketView& packet, size_t layer, uint8_t payloadType, bool keyframe,
+                       Micros now) {
   if (!negotiated_ || !transport_.connected()) {
     return;
   }
-  if (!started_) {
-    // Video starts on a keyframe; until then ask the publisher for one.
-    if (kind_ == "video" && !keyframe) {
+  std::optional<size_t> before = forwarder_.currentLayer();
+  auto rewrite = forwarder_.forward(layer, packet.sequenceNumber(), packet.timestamp(), keyframe, now);
+  if (!rewrite) {
+    // Video starts (and switches) on a keyframe of the target layer; until then ask the
+    // publisher for one.
+    if (layer == forwarder_.targetLayer() && forwarder_.waitingForKeyframe()) {
       ++stats_.droppedWaitingForKeyframe;
-      producer_->requestKeyframe();
-      return;
+      producer_->requestKeyframe(layer);
     }
-    started_ = true;
-    sequenceOffset_ = static_cast<uint16_t>(firstOutgoingSequence_ - packet.sequenceNumber());
+    return;
   }
-  auto outgoing = static_cast<uint16_t>(packet.sequenceNumber() + sequenceOffset_);
-  if (transport_.sendRtp(packet.bytes(), RtpRewrite{ssrc_, outgoing, payloadType})) {
+  if (before && *before != layer) {
+    ++stats_.layerSwitches;
+  }
+  if (transport_.sendRtp(packet.bytes(), RtpRewrite{ssrc_, rewrite->sequenceNumber, payloadType,
+                                                    rewrite->timestamp - packet.timestamp()})) {
     ++stats_.packetsSent;
     stats_.bytesSent += packet.payload().size();
-    lastRtpTimestamp_ = packet.timestamp();
+  }
+}
+
+void Consumer::updateLayer(Micros now) {
+  if (!producer_ || !producer_->simulcast()) {
+    return;
+  }
+  std::array<LayerState, Producer::kMaxLayers> layers{};
+  size_t count = std::min(producer_->layerCount(), layers.size());
+  for (size_t i = 0; i < count; ++i) {
+    const RtpReceiveStream& stream = producer_->layer(i);
+    layers[i] = LayerState{stream.active(now), stream.activeSince(), stream.bitrate()};
+  }
+  auto target = selector_->select(std::span<const LayerState>(layers.data(), count), forwarder_.currentLayer(), now);
+  if (target && *target != forwarder_.targetLayer()) {
+    forwarder_.setTargetLayer(*target);
+    producer_->requestKeyframe(*target);
   }
 }
 
 void Consumer::retransmit(uint16_t sequenceNumber) {
-  if (!producer_ || !started_) {
+  if (!producer_ || !forwarder_.currentLayer()) {
     return;
   }
-  auto original = static_cast<uint16_t>(sequenceNumber - sequenceOffset_);
-  auto cached = producer_->cache().find(original);
+  auto origin = forwarder_.origin(sequenceNumber);
+  if (!origin || origin->layer >= producer_->layerCount()) {
+    ++stats_.nackMisses;
+    return;
+  }
+  auto cached = producer_->cache(origin->layer).find(origin->sequenceNumber);
   if (!cached) {
     ++stats_.nackMisses;
     return;
@@ -66,7 +106,23 @@ void Consumer::retransmit(uint16_t sequenceNumber) {
   if (!payloadType) {
     return;
   }
-  if (transport_.sendRtp(*cached, RtpRewrite{ssrc_, sequenceNumber, *payloadType})) {
+  bool sent = false;
+  if (rtxNegotiated_) {
+    // RFC 4588 §4: on the rtx stream, the number the subscriber asked for as the OSN.
+    std::array<uint8_t, RtpPacketCache::kMaxPacketSize + 2> buffer;
+    size_t size = writeRtxPacket(*cached, sequenceNumber, MutableByteView(buffer));
+    if (size == 0) {
+      return;
+    }
+    sent = transport_.sendRtp(ByteView(buffer.data(), size),
+                              RtpRewrite{rtxSsrc_, rtxSequence_, rtxPayloadType_, origin->timestampOffset});
+    if (sent) {
+      ++rtxSequence_;
+    }
+  } else {
+    sent = transport_.sendRtp(*cached, RtpRewrite{ssrc_, sequenceNumber, *payloadType, origin->timestampOffset});
+  }
+  if (sent) {
     ++stats_.retransmitted;
     mediaCounters().retransmissionsSent.add();
   }
@@ -82,7 +138,8 @@ std::optional<Consumer::SenderInfo> Consumer::senderInfo(Micros now, uint64_t nt
   if (!producer_ || stats_.packetsSent == 0) {
     return std::nullopt;
   }
-  auto clock = producer_->senderClock();
+  std::optional<size_t> layer = forwarder_.currentLayer();
+  auto clock = layer ? producer_->senderClock(*layer) : std::nullopt;
   if (!clock) {
     return std::nullopt;
   }
@@ -91,7 +148,7 @@ std::optional<Consumer::SenderInfo> Consumer::senderInfo(Micros now, uint64_t nt
   int64_t elapsed = (now - clock->receivedAt).count();
   uint64_t ntpElapsed = (static_cast<uint64_t>(elapsed) << 32) / 1'000'000;
   uint32_t rtpElapsed = static_cast<uint32_t>(elapsed * static_cast<int64_t>(producer_->clockRate()) / 1'000'000);
-  return SenderInfo{clock->ntp + ntpElapsed, clock->rtpTimestamp + rtpElapsed,
+  return SenderInfo{clock->ntp + ntpElapsed, clock->rtpTimestamp + rtpElapsed + forwarder_.timestampOffset(),
                     static_cast<uint32_t>(stats_.packetsSent), static_cast<uint32_t>(stats_.bytesSent)};
 }
 

@@ -3,15 +3,20 @@
 // It owns the subscriber-side identity of the stream (its own SSRC and a contiguous
 // sequence number space), starts video on a keyframe so the decoder never sees a
 // half-picture, and answers the subscriber's NACKs from the producer's packet cache.
+// Of a simulcast producer it sends one layer (LayerForwarder), chosen by a LayerSelector
+// from the subscriber's receiver reports.
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "common/clock.hpp"
+#include <memory>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "rtp/rtp_packet_view.hpp"
 #include "sdp/session_description.hpp"
+#include "sfu/layer_forwarder.hpp"
+#include "sfu/layer_selector.hpp"
 
 namespace medrtc::sfu {
 
@@ -20,13 +25,15 @@ class WebRtcTransport;
 
 class Consumer {
  public:
-  Consumer(Producer& producer, WebRtcTransport& transport, std::string mid, uint32_t ssrc);
+  // `rtxSsrc`: the SSRC of its RFC 4588 retransmission stream (0: none, e.g. audio).
+  Consumer(Producer& producer, WebRtcTransport& transport, std::string mid, uint32_t ssrc, uint32_t rtxSsrc = 0);
   ~Consumer();
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
 
   const std::string& mid() const { return mid_; }
   uint32_t ssrc() const { return ssrc_; }
+  uint32_t rtxSsrc() const { return rtxSsrc_; }
   const std::string& kind() const { return kind_; }
   const std::string& producerParticipantId() const { return producerParticipantId_; }
   const std::string& trackId() const { return trackId_; }
@@ -39,9 +46,21 @@ class Consumer {
   // The subscriber accepted the offer carrying this consumer's m-line.
   void setNegotiated(bool negotiated) { negotiated_ = negotiated; }
   bool negotiated() const { return negotiated_; }
+  // The subscriber's answer kept the rtx format: retransmissions go on the rtx stream.
+  void setRtxNegotiated(bool negotiated) { rtxNegotiated_ = negotiated && rtxSsrc_ != 0 && rtxPayloadType_ != 0; }
 
-  void forward(const rtp::RtpPacketView& packet, uint8_t payloadType, bool keyframe);
-  // RFC 4585 §6.2.1: resend a packet the subscriber reported lost.
+  // A packet of the producer's layer `layer` (0 without simulcast).
+  void forward(const rtp::RtpPacketView& packet, size_t layer, uint8_t payloadType, bool keyframe, Micros now);
+  // Picks the layer to send (simulcast producers only); called on the subscriber's tick.
+  void updateLayer(Micros now);
+  // RFC 3550 §6.4.1 fraction lost and a downlink estimate (bit/s) for the selector.
+  void onReceiverReport(uint8_t fractionLost, Micros now) { selector_->onReceiverReport(fractionLost, now); }
+  void onEstimate(uint64_t bitsPerSecond, Micros now) { selector_->onEstimate(bitsPerSecond, now); }
+  // The producer layer being sent (nullopt before the first packet).
+  std::optional<size_t> currentLayer() const { return forwarder_.currentLayer(); }
+  size_t targetLayer() const { return forwarder_.targetLayer(); }
+  // RFC 4585 §6.2.1: resend a packet the subscriber reported lost (RFC 4588 RTX when
+  // negotiated, else the original again).
   void retransmit(uint16_t sequenceNumber);
   // PLI/FIR from the subscriber → a keyframe request toward the publisher.
   void requestKeyframe();
@@ -64,6 +83,7 @@ class Consumer {
     uint64_t retransmitted = 0;
     uint64_t nackMisses = 0;
     uint64_t droppedWaitingForKeyframe = 0;
+    uint64_t layerSwitches = 0;
   };
   const Stats& stats() const { return stats_; }
 
@@ -72,15 +92,17 @@ class Consumer {
   WebRtcTransport& transport_;
   std::string mid_;
   uint32_t ssrc_;
+  uint32_t rtxSsrc_;
+  uint8_t rtxPayloadType_ = 0;  // the canonical rtx PT paired with our codec (0: none)
+  bool rtxNegotiated_ = false;
+  uint16_t rtxSequence_;
   std::string kind_;
   std::string producerParticipantId_;
   std::string trackId_;
   std::vector<sdp::Codec> codecs_;
   bool negotiated_ = false;
-  bool started_ = false;
-  uint16_t sequenceOffset_ = 0;  // outgoing = incoming + offset
-  uint16_t firstOutgoingSequence_;
-  uint32_t lastRtpTimestamp_ = 0;
+  LayerForwarder forwarder_;
+  std::unique_ptr<LayerSelector> selector_;
   Stats stats_;
 };
 

@@ -68,11 +68,17 @@ void Participant::rebuildProducerList() {
 }
 
 Consumer& Participant::addConsumer(Producer& producer) {
-  uint32_t ssrc;
-  do {
-    ssrc = randomU32();
-  } while (ssrc == 0 || consumersBySsrc_.count(ssrc));
-  auto consumer = std::make_unique<Consumer>(producer, *subscriber_, std::to_string(consumers_.size()), ssrc);
+  auto freshSsrc = [this](uint32_t other) {
+    uint32_t ssrc;
+    do {
+      ssrc = randomU32();
+    } while (ssrc == 0 || ssrc == other || consumersBySsrc_.count(ssrc));
+    return ssrc;
+  };
+  uint32_t ssrc = freshSsrc(0);
+  // Video gets an RFC 4588 rtx stream of its own; the offer pairs it in an FID group.
+  uint32_t rtxSsrc = producer.isVideo() ? freshSsrc(ssrc) : 0;
+  auto consumer = std::make_unique<Consumer>(producer, *subscriber_, std::to_string(consumers_.size()), ssrc, rtxSsrc);
   Consumer& ref = *consumer;
   consumersBySsrc_[ssrc] = &ref;
   consumers_.push_back(std::move(consumer));
@@ -88,6 +94,9 @@ void Participant::onTick(Micros now) {
   publisher_->onTick(now);
   subscriber_->onTick(now);
   rtcp_.onTick(now, *publisher_, *subscriber_, producers(), consumers_);
+  for (auto& consumer : consumers_) {
+    consumer->updateLayer(now);
+  }
 }
 
 void Participant::onTransportConnected(WebRtcTransport& transport) {
@@ -118,6 +127,13 @@ Producer* Participant::producerForPacket(const rtp::RtpPacketView& packet) {
   if (!producer) {
     return nullptr;
   }
+  if (producer->simulcast()) {
+    if (!bindSimulcastSsrc(*producer, packet)) {
+      return nullptr;
+    }
+    producersBySsrc_[packet.ssrc()] = producer;
+    return producer;
+  }
   if (producer->canonicalPayloadType(packet.payloadType())) {
     if (producer->ssrc() == 0) {
       producer->learnSsrc(packet.ssrc());
@@ -127,6 +143,20 @@ Producer* Participant::producerForPacket(const rtp::RtpPacketView& packet) {
   }
   producersBySsrc_[packet.ssrc()] = producer;
   return producer;
+}
+
+bool Participant::bindSimulcastSsrc(Producer& producer, const rtp::RtpPacketView& packet) {
+  if (ridExtensionId_ != 0) {
+    if (auto rid = packet.rid(static_cast<uint8_t>(ridExtensionId_))) {
+      return producer.bindRid(packet.ssrc(), *rid, false);
+    }
+  }
+  if (repairedRidExtensionId_ != 0) {
+    if (auto rid = packet.rid(static_cast<uint8_t>(repairedRidExtensionId_))) {
+      return producer.bindRid(packet.ssrc(), *rid, true);
+    }
+  }
+  return false;  // no RID yet: the sender repeats it until it hears an RR for the SSRC
 }
 
 void Participant::onTransportRtp(WebRtcTransport& transport, rtp::RtpPacketView& packet) {
@@ -143,8 +173,9 @@ void Participant::onTransportRtp(WebRtcTransport& transport, rtp::RtpPacketView&
   if (!producer) {
     return;
   }
-  if (producer->receive(packet, now) == Producer::Verdict::kForward) {
-    listener_.onParticipantRtp(*this, *producer, packet);
+  size_t layer = 0;
+  if (producer->receive(packet, now, &layer) == Producer::Verdict::kForward) {
+    listener_.onParticipantRtp(*this, *producer, layer, packet, now);
   }
 }
 
@@ -201,7 +232,12 @@ void Participant::handleSubscriberRtcp(ByteView compound) {
         countRoundTrips(packet);
         break;
       default:
-        break;  // REMB, TWCC from subscribers: no downstream BWE yet
+        // REMB and TWCC: no downstream estimator yet (issue 12 item 4). Chromium's REMB
+        // toward us is its receive-side estimate without abs-send-time and without any
+        // probing from us, so it follows the rate it already gets (measured 170–350 kbit/s
+        // while receiving 720p fine): fed to the layer selector it held every subscriber
+        // on the lowest layer.
+        break;
     }
   }
 }
@@ -213,8 +249,12 @@ void Participant::countRoundTrips(const rtp::RtcpPacketView& packet) {
   }
   for (size_t i = 0; i < rr->reportCount(); ++i) {
     rtp::ReportBlock block = rr->reportBlock(i);
-    Consumer* consumer = block.lastSr == 0 ? nullptr : findConsumerBySsrc(block.ssrc);
+    Consumer* consumer = findConsumerBySsrc(block.ssrc);
     if (consumer == nullptr) {
+      continue;
+    }
+    consumer->onReceiverReport(block.fractionLost, host_.now());
+    if (block.lastSr == 0) {
       continue;
     }
     // Our SRs carry the publisher's NTP clock extrapolated (Consumer::senderInfo), so the
@@ -247,7 +287,8 @@ void Participant::handlePublisherRtcp(ByteView compound) {
     auto it = producersBySsrc_.find(sr->senderSsrc());
     if (it != producersBySsrc_.end()) {
       uint64_t ntp = sr->ntpTimestamp();
-      it->second->onSenderReport(static_cast<uint32_t>(ntp >> 16), ntp, sr->rtpTimestamp(), host_.now());
+      it->second->onSenderReport(sr->senderSsrc(), static_cast<uint32_t>(ntp >> 16), ntp, sr->rtpTimestamp(),
+                                 host_.now());
     }
   }
 }

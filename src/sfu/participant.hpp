@@ -23,7 +23,9 @@ class Participant final : public WebRtcTransport::Listener {
   class Listener {
    public:
     virtual ~Listener() = default;
-    virtual void onParticipantRtp(Participant& publisher, Producer& producer, rtp::RtpPacketView& packet) = 0;
+    // A packet of `producer`'s layer `layer` (0 without simulcast), arrived at `now`.
+    virtual void onParticipantRtp(Participant& publisher, Producer& producer, size_t layer, rtp::RtpPacketView& packet,
+                                  Micros now) = 0;
     virtual void onParticipantFailed(Participant& participant, const std::string& reason) = 0;
   };
 
@@ -46,6 +48,12 @@ class Participant final : public WebRtcTransport::Listener {
   void setPublisherExtensionIds(int midId, int transportCcId) {
     midExtensionId_ = midId;
     transportCcExtensionId_ = transportCcId;
+  }
+
+  // RFC 8852 rtp-stream-id and repaired-rtp-stream-id extension ids (0: not negotiated).
+  void setPublisherRidExtensionIds(int ridId, int repairedRidId) {
+    ridExtensionId_ = ridId;
+    repairedRidExtensionId_ = repairedRidId;
   }
 
   // Consumers in m-line order; mids are "0", "1", … and never reused (JSEP §5.2.2).
@@ -71,9 +79,12 @@ class Participant final : public WebRtcTransport::Listener {
   void onTransportFailed(WebRtcTransport& transport, const std::string& reason) override;
 
   Producer* producerForPacket(const rtp::RtpPacketView& packet);
+  // RFC 8852 §3: binds a new SSRC to a simulcast layer by its RID; false when it names none.
+  bool bindSimulcastSsrc(Producer& producer, const rtp::RtpPacketView& packet);
   void handleSubscriberRtcp(ByteView compound);
   void handlePublisherRtcp(ByteView compound);
-  // RFC 3550 §6.4.1 round-trip times from a subscriber's receiver report, for /metrics.
+  // RFC 3550 §6.4.1 round-trip times from a subscriber's receiver report, for /metrics;
+  // each block's fraction lost also goes to its consumer's layer selector.
   void countRoundTrips(const rtp::RtcpPacketView& packet);
   Consumer* findConsumerBySsrc(uint32_t ssrc);
   void rebuildProducerList();
@@ -90,6 +101,8 @@ class Participant final : public WebRtcTransport::Listener {
   std::unordered_map<uint32_t, Producer*> producersBySsrc_;
   int midExtensionId_ = 0;
   int transportCcExtensionId_ = 0;
+  int ridExtensionId_ = 0;
+  int repairedRidExtensionId_ = 0;
 
   std::vector<std::unique_ptr<Consumer>> consumers_;
   std::unordered_map<uint32_t, Consumer*> consumersBySsrc_;

@@ -1,7 +1,6 @@
 #include "sfu/producer.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <strings.h>
 
@@ -9,14 +8,10 @@
 #include "rtp/vp8.hpp"
 #include "sdp/server_capabilities.hpp"
 #include "sfu/consumer.hpp"
-#include "sfu/media_counters.hpp"
 
 namespace medrtc::sfu {
 
 namespace {
-// Collapse keyframe requests: a new subscriber and a decoder error on another often
-// arrive together; one PLI per interval is enough and spares the publisher's uplink.
-constexpr Micros kKeyframeRequestInterval{300'000};
 // A video stream silent this long that comes back has lost its subscribers' decoders
 // their reference frames.
 constexpr Micros kResumeAfterSilence{1'000'000};
@@ -45,6 +40,55 @@ Producer::Producer(std::string participantId, ProducerParameters parameters)
   // stays valid.
   clockRate_ = primaryCodec_ ? primaryCodec_->clockRate : 90000;
   isVideo_ = params_.kind == "video";
+  if (primaryCodec_) {
+    nackNegotiated_ = std::find(primaryCodec_->rtcpFeedback.begin(), primaryCodec_->rtcpFeedback.end(), "nack") !=
+                      primaryCodec_->rtcpFeedback.end();
+  }
+  if (params_.rids.empty()) {
+    layers_.emplace_back();
+    layers_.front().setSsrc(params_.ssrc);
+    layers_.front().setRtxSsrc(params_.rtxSsrc);
+  } else {
+    for (const std::string& rid : params_.rids) {
+      if (layers_.size() < kMaxLayers) {
+        layers_.emplace_back(rid);
+      }
+    }
+  }
+}
+
+bool Producer::bindRid(uint32_t ssrc, std::string_view rid, bool repaired) {
+  for (RtpReceiveStream& layer : layers_) {
+    if (layer.rid() != rid || rid.empty()) {
+      continue;
+    }
+    uint32_t bound = repaired ? layer.rtxSsrc() : layer.ssrc();
+    if (bound != 0 && bound != ssrc) {
+      break;  // the layer has its SSRC: a second one would mix two sequence spaces
+    }
+    if (repaired) {
+      layer.setRtxSsrc(ssrc);
+    } else {
+      layer.setSsrc(ssrc);
+    }
+    return true;
+  }
+  ++stats_.unknownRid;
+  return false;
+}
+
+void Producer::requestKeyframe() {
+  for (RtpReceiveStream& layer : layers_) {
+    layer.requestKeyframe();
+  }
+}
+
+void Producer::onSenderReport(uint32_t ssrc, uint32_t ntpMid, uint64_t ntp, uint32_t rtpTimestamp, Micros now) {
+  for (RtpReceiveStream& layer : layers_) {
+    if (layer.ssrc() == ssrc && ssrc != 0) {
+      layer.onSenderReport(ntpMid, ntp, rtpTimestamp, now);
+    }
+  }
 }
 
 Producer::~Producer() {
@@ -63,7 +107,7 @@ std::optional<uint8_t> Producer::canonicalPayloadType(uint8_t payloadType) const
   return std::nullopt;
 }
 
-bool Producer::unwrapRtx(rtp::RtpPacketView& packet) {
+bool Producer::unwrapRtx(rtp::RtpPacketView& packet, uint32_t mediaSsrc) {
   // RFC 4588 §4: the RTX payload starts with the original sequence number (OSN). Move the
   // payload two bytes forward... instead, rebuild the original header in place: the
   // header shifts right by two bytes over the OSN, so the payload stays where it is.
@@ -97,16 +141,33 @@ bool Producer::unwrapRtx(rtp::RtpPacketView& packet) {
   packet = *reparsed;
   packet.setSequenceNumber(originalSequence);
   packet.setPayloadType(mediaPayloadType);
-  packet.setSsrc(params_.ssrc);
+  packet.setSsrc(mediaSsrc);
   ++stats_.retransmissions;
   return true;
 }
 
-Producer::Verdict Producer::receive(rtp::RtpPacketView& packet, Micros now) {
-  if (params_.rtxSsrc != 0 && packet.ssrc() == params_.rtxSsrc) {
-    if (!unwrapRtx(packet)) {
-      return Verdict::kDrop;  // padding-only probe or unknown rtx payload
+Producer::Verdict Producer::receive(rtp::RtpPacketView& packet, Micros now, size_t* layerIndex) {
+  RtpReceiveStream* stream = nullptr;
+  bool retransmission = false;
+  size_t index = 0;
+  for (; index < layers_.size(); ++index) {
+    RtpReceiveStream& candidate = layers_[index];
+    if (candidate.ssrc() != 0 && candidate.ssrc() == packet.ssrc()) {
+      stream = &candidate;
+      break;
     }
+    if (candidate.rtxSsrc() != 0 && candidate.rtxSsrc() == packet.ssrc()) {
+      if (candidate.ssrc() == 0 || !unwrapRtx(packet, candidate.ssrc())) {
+        return Verdict::kDrop;  // padding-only probe, unknown rtx payload, no media SSRC yet
+      }
+      stream = &candidate;
+      retransmission = true;
+      break;
+    }
+  }
+  if (!stream) {
+    ++stats_.unknownSsrc;
+    return Verdict::kDrop;
   }
   if (!canonicalPayloadType(packet.payloadType())) {
     ++stats_.unknownPayloadType;
@@ -114,17 +175,23 @@ Producer::Verdict Producer::receive(rtp::RtpPacketView& packet, Micros now) {
   }
   ++stats_.packets;
   stats_.bytes += packet.size();
-  updateStatistics(packet, now);
+  std::optional<Micros> previous = stream->lastPacketAt();
+  stream->onPacket(packet, clockRate_, now);
   if (isVideo()) {
     // The publisher's link was cut and is back (or its ICE restarted): ask for a keyframe
     // now. A browser receiving the stream would first NACK the gap, which the publisher
     // and our cache no longer hold, and only then ask, seconds later (measured in
     // tests/e2e/link-cut.test.mjs).
-    if (lastPacketAt_ && now - *lastPacketAt_ >= kResumeAfterSilence) {
-      requestKeyframe();
+    if (previous && now - *previous >= kResumeAfterSilence) {
+      stream->requestKeyframe();
     }
-    lastPacketAt_ = now;
-    cache_.store(packet.sequenceNumber(), packet.bytes());
+    stream->storeForRetransmission(packet);
+    if (stream->nack().onPacket(packet.sequenceNumber(), retransmission, now) == NackGenerator::Outcome::kGapTooWide) {
+      stream->requestKeyframe();  // too much lost to repair packet by packet
+    }
+  }
+  if (layerIndex) {
+    *layerIndex = index;
   }
   return Verdict::kForward;
 }
@@ -149,77 +216,6 @@ bool Producer::isKeyframe(const rtp::RtpPacketView& packet) const {
     h264 = primaryCodec_ && nameIs(*primaryCodec_, "H264");
   }
   return h264 ? rtp::isH264Keyframe(packet.payload()) : rtp::isVp8Keyframe(packet.payload());
-}
-
-bool Producer::takeKeyframeRequest(Micros now) {
-  if (!keyframeWanted_ || now - lastKeyframeRequest_ < kKeyframeRequestInterval) {
-    return false;
-  }
-  keyframeWanted_ = false;
-  lastKeyframeRequest_ = now;
-  return true;
-}
-
-void Producer::updateStatistics(const rtp::RtpPacketView& packet, Micros now) {
-  int64_t seq = unwrapper_.unwrap(packet.sequenceNumber());
-  if (received_ == 0) {
-    baseSeq_ = seq;
-    maxSeq_ = seq;
-  }
-  maxSeq_ = std::max(maxSeq_, seq);
-  ++received_;
-  // RFC 3550 A.8: interarrival jitter in timestamp units.
-  int64_t arrival = now.count() * static_cast<int64_t>(clockRate()) / 1'000'000;
-  int64_t transit = arrival - static_cast<int64_t>(packet.timestamp());
-  if (haveTransit_) {
-    double d = std::abs(static_cast<double>(transit - lastTransit_));
-    jitter_ += (d - jitter_) / 16.0;
-  }
-  lastTransit_ = transit;
-  haveTransit_ = true;
-}
-
-void Producer::onSenderReport(uint32_t ntpMid, uint64_t ntp, uint32_t rtpTimestamp, Micros now) {
-  lastSrNtpMid_ = ntpMid;
-  lastSrReceivedAt_ = now;
-  senderClock_ = SenderClock{ntp, rtpTimestamp, now};
-}
-
-bool Producer::writeReportBlock(uint8_t* out, Micros now) {
-  if (received_ == 0 || params_.ssrc == 0) {
-    return false;
-  }
-  // RFC 3550 A.3.
-  uint64_t expected = static_cast<uint64_t>(maxSeq_ - baseSeq_ + 1);
-  int64_t lost = static_cast<int64_t>(expected) - static_cast<int64_t>(received_);
-  lost = std::clamp<int64_t>(lost, -0x800000, 0x7FFFFF);
-  uint64_t expectedInterval = expected - expectedPrior_;
-  uint64_t receivedInterval = received_ - receivedPrior_;
-  expectedPrior_ = expected;
-  receivedPrior_ = received_;
-  int64_t lostInterval = static_cast<int64_t>(expectedInterval) - static_cast<int64_t>(receivedInterval);
-  MediaCounters& counters = mediaCounters();
-  if (lostInterval > 0) {
-    counters.packetsLost.add(static_cast<uint64_t>(lostInterval));
-  }
-  counters.jitterSeconds.observe(jitter_ / static_cast<double>(clockRate()));
-  uint8_t fraction = 0;
-  if (expectedInterval != 0 && lostInterval > 0) {
-    fraction = static_cast<uint8_t>((lostInterval << 8) / static_cast<int64_t>(expectedInterval));
-  }
-  uint32_t dlsr = 0;
-  if (lastSrNtpMid_ != 0) {
-    // Delay since last SR in units of 1/65536 s.
-    dlsr = static_cast<uint32_t>((now - lastSrReceivedAt_).count() * 65536 / 1'000'000);
-  }
-  writeU32(out, params_.ssrc);
-  out[4] = fraction;
-  writeU24(out + 5, static_cast<uint32_t>(lost) & 0xFFFFFF);
-  writeU32(out + 8, static_cast<uint32_t>(maxSeq_ & 0xFFFFFFFF));
-  writeU32(out + 12, static_cast<uint32_t>(jitter_));
-  writeU32(out + 16, lastSrNtpMid_);
-  writeU32(out + 20, dlsr);
-  return true;
 }
 
 void Producer::addConsumer(Consumer& consumer) { consumers_.push_back(&consumer); }

@@ -1,18 +1,20 @@
 #pragma once
-// One incoming track of a publisher (mediasoup's Producer): knows its SSRCs and codecs,
-// unwraps RTX retransmissions (RFC 4588), keeps receive statistics for RTCP receiver
-// reports (RFC 3550 §6.4.2, A.3, A.8), caches video packets for NACK answers and
-// rate-limits keyframe requests toward the publisher.
+// One incoming track of a publisher (mediasoup's Producer): knows its codecs and its
+// streams (one, or one per simulcast layer, each an RtpReceiveStream with its SSRCs,
+// receive statistics, packet cache and keyframe requests), binds SSRCs to layers by RID
+// (RFC 8852), unwraps RTX retransmissions (RFC 4588) and caches video packets for NACK
+// answers.
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.hpp"
 #include "rtp/rtp_packet_view.hpp"
 #include "rtp/sequence_number.hpp"
 #include "sdp/session_description.hpp"
-#include "sfu/rtp_packet_cache.hpp"
+#include "sfu/rtp_receive_stream.hpp"
 
 namespace medrtc::sfu {
 
@@ -25,10 +27,16 @@ struct ProducerParameters {
   std::vector<sdp::Codec> codecs;  // negotiated, with the publisher's payload types
   uint32_t ssrc = 0;               // 0: learn it from the first packet carrying our mid
   uint32_t rtxSsrc = 0;
+  // RFC 8853 simulcast: the layers' RIDs, lowest resolution first (the web client's order
+  // of sendEncodings). Empty: one stream, SSRCs above.
+  std::vector<std::string> rids;
 };
 
 class Producer {
  public:
+  // Browsers send at most three; more RIDs in an offer are not given layers.
+  static constexpr size_t kMaxLayers = 4;
+
   Producer(std::string participantId, ProducerParameters parameters);
   ~Producer();
   Producer(const Producer&) = delete;
@@ -39,10 +47,22 @@ class Producer {
   const std::string& kind() const { return params_.kind; }
   const std::string& trackId() const { return params_.trackId; }
   bool isVideo() const { return isVideo_; }
-  uint32_t ssrc() const { return params_.ssrc; }
-  uint32_t rtxSsrc() const { return params_.rtxSsrc; }
-  void learnSsrc(uint32_t ssrc) { params_.ssrc = ssrc; }
-  void learnRtxSsrc(uint32_t ssrc) { params_.rtxSsrc = ssrc; }
+  // The publisher accepted "nack" feedback for the primary codec: it answers our NACKs.
+  bool nackNegotiated() const { return nackNegotiated_; }
+  // The first layer's SSRCs (the only layer without simulcast).
+  uint32_t ssrc() const { return layers_.front().ssrc(); }
+  uint32_t rtxSsrc() const { return layers_.front().rtxSsrc(); }
+  void learnSsrc(uint32_t ssrc) { layers_.front().setSsrc(ssrc); }
+  void learnRtxSsrc(uint32_t ssrc) { layers_.front().setRtxSsrc(ssrc); }
+
+  bool simulcast() const { return !params_.rids.empty(); }
+  size_t layerCount() const { return layers_.size(); }
+  RtpReceiveStream& layer(size_t index) { return layers_[index]; }
+  const RtpReceiveStream& layer(size_t index) const { return layers_[index]; }
+  // Binds `ssrc` to the layer named `rid` (its media SSRC, or its RTX SSRC when the RID
+  // came in the repaired-rtp-stream-id extension). False, and counted, for a RID the offer
+  // did not announce or a layer already bound to another SSRC.
+  bool bindRid(uint32_t ssrc, std::string_view rid, bool repaired);
   // The codec consumers advertise: the first negotiated media (non-rtx) codec.
   const sdp::Codec* primaryCodec() const { return primaryCodec_; }
   uint32_t clockRate() const { return clockRate_; }
@@ -53,26 +73,29 @@ class Producer {
 
   enum class Verdict { kForward, kDrop };
   // Accounts for an incoming packet; turns an RTX packet back into the original in place.
-  Verdict receive(rtp::RtpPacketView& packet, Micros now);
+  // `layer` receives the index of the stream it belongs to. A packet on an SSRC bound to
+  // no layer (an SSRC that changed mid-stream) is dropped and counted.
+  Verdict receive(rtp::RtpPacketView& packet, Micros now, size_t* layer = nullptr);
   bool isKeyframe(const rtp::RtpPacketView& packet) const;
 
-  const RtpPacketCache& cache() const { return cache_; }
+  const RtpPacketCache& cache(size_t layer = 0) const { return layers_[layer].cache(); }
 
-  // True when a PLI should go to the publisher now; collapses bursts of requests from
-  // many subscribers into one per interval.
-  bool takeKeyframeRequest(Micros now);
-  void requestKeyframe() { keyframeWanted_ = true; }
+  // True when a PLI should go to the publisher now for that layer; collapses bursts of
+  // requests from many subscribers into one per interval.
+  bool takeKeyframeRequest(Micros now, size_t layer = 0) { return layers_[layer].takeKeyframeRequest(now); }
+  // Every layer (a subscriber that just connected does not know which it will get).
+  void requestKeyframe();
+  void requestKeyframe(size_t layer) { layers_[layer].requestKeyframe(); }
 
-  void onSenderReport(uint32_t ntpMid, uint64_t ntp, uint32_t rtpTimestamp, Micros now);
-  // Writes an RFC 3550 report block for this stream; false before any packet arrived.
-  bool writeReportBlock(uint8_t* out, Micros now);
+  // An SR of one of our streams' SSRCs; ignored for any other.
+  void onSenderReport(uint32_t ssrc, uint32_t ntpMid, uint64_t ntp, uint32_t rtpTimestamp, Micros now);
+  // Writes an RFC 3550 report block for a stream; false before any packet arrived.
+  bool writeReportBlock(uint8_t* out, Micros now, size_t layer = 0) {
+    return layers_[layer].writeReportBlock(out, clockRate_, now);
+  }
   // Publisher's clock mapping from its last SR, to give subscribers consistent SRs.
-  struct SenderClock {
-    uint64_t ntp;
-    uint32_t rtpTimestamp;
-    Micros receivedAt;
-  };
-  std::optional<SenderClock> senderClock() const { return senderClock_; }
+  using SenderClock = RtpReceiveStream::SenderClock;
+  std::optional<SenderClock> senderClock(size_t layer = 0) const { return layers_[layer].senderClock(); }
 
   void addConsumer(Consumer& consumer);
   void removeConsumer(Consumer& consumer);
@@ -83,12 +106,13 @@ class Producer {
     uint64_t bytes = 0;
     uint64_t retransmissions = 0;
     uint64_t unknownPayloadType = 0;
+    uint64_t unknownRid = 0;   // a RID the offer did not announce, or a layer bound twice
+    uint64_t unknownSsrc = 0;  // a packet on an SSRC no layer has (SSRC changed mid-stream)
   };
   const Stats& stats() const { return stats_; }
 
  private:
-  bool unwrapRtx(rtp::RtpPacketView& packet);
-  void updateStatistics(const rtp::RtpPacketView& packet, Micros now);
+  bool unwrapRtx(rtp::RtpPacketView& packet, uint32_t mediaSsrc);
 
   std::string participantId_;
   ProducerParameters params_;
@@ -99,27 +123,10 @@ class Producer {
   const sdp::Codec* primaryCodec_ = nullptr;
   uint32_t clockRate_ = 90000;
   bool isVideo_ = false;
+  bool nackNegotiated_ = false;
   std::vector<uint8_t> h264PayloadTypes_;
-  RtpPacketCache cache_;
+  std::vector<RtpReceiveStream> layers_;  // never empty; never resized after construction
   std::vector<Consumer*> consumers_;
-
-  bool keyframeWanted_ = false;
-  Micros lastKeyframeRequest_{-1'000'000'000};
-  std::optional<Micros> lastPacketAt_;  // arrival of the latest packet, for resumeKeyframe
-
-  // RFC 3550 A.1/A.3/A.8 receive statistics.
-  rtp::SequenceNumberUnwrapper unwrapper_;
-  int64_t baseSeq_ = 0;
-  int64_t maxSeq_ = 0;
-  uint64_t received_ = 0;
-  uint64_t expectedPrior_ = 0;
-  uint64_t receivedPrior_ = 0;
-  double jitter_ = 0;
-  int64_t lastTransit_ = 0;
-  bool haveTransit_ = false;
-  uint32_t lastSrNtpMid_ = 0;
-  Micros lastSrReceivedAt_{0};
-  std::optional<SenderClock> senderClock_;
   Stats stats_;
 };
 

@@ -95,8 +95,10 @@ Result<std::string, MediaError> Room::publish(const std::string& participantId, 
   if (!offer.ok()) {
     return fail(MediaError::kSdpInvalid);
   }
-  auto negotiated = sdp::answerPublishOffer(
-      *offer, localTransportOf(publisher->publisherTransport(), worker_), sdp::ServerCapabilities::defaults());
+  sdp::ServerCapabilities caps = sdp::ServerCapabilities::defaults();
+  caps.acceptSimulcast = true;  // RID simulcast: Producer layers, one forwarded per consumer
+  auto negotiated =
+      sdp::answerPublishOffer(*offer, localTransportOf(publisher->publisherTransport(), worker_), caps);
   if (!negotiated.ok()) {
     return fail(MediaError::kSdpInvalid);
   }
@@ -107,6 +109,8 @@ Result<std::string, MediaError> Room::publish(const std::string& participantId, 
   std::vector<Producer*> added;
   int midExtensionId = 0;
   int transportCcExtensionId = 0;
+  int ridExtensionId = 0;
+  int repairedRidExtensionId = 0;
   for (const sdp::PublishedTrack& track : negotiated->tracks) {
     mids.push_back(track.mid);
     for (const auto& extension : track.extensions) {
@@ -114,6 +118,10 @@ Result<std::string, MediaError> Room::publish(const std::string& participantId, 
         midExtensionId = extension.id;
       } else if (extension.uri == sdp::kExtTransportWideCc) {
         transportCcExtensionId = extension.id;
+      } else if (extension.uri == sdp::kExtRtpStreamId) {
+        ridExtensionId = extension.id;
+      } else if (extension.uri == sdp::kExtRepairedRtpStreamId) {
+        repairedRidExtensionId = extension.id;
       }
     }
     if (publisher->findProducerByMid(track.mid)) {
@@ -126,9 +134,11 @@ Result<std::string, MediaError> Room::publish(const std::string& participantId, 
     parameters.codecs = track.codecs;
     parameters.ssrc = track.ssrcs.empty() ? 0 : track.ssrcs.front();
     parameters.rtxSsrc = track.rtxSsrc.value_or(0);
+    parameters.rids = track.rids;
     added.push_back(&publisher->addProducer(std::move(parameters)));
   }
   publisher->setPublisherExtensionIds(midExtensionId, transportCcExtensionId);
+  publisher->setPublisherRidExtensionIds(ridExtensionId, repairedRidExtensionId);
   size_t before = publisher->producers().size();
   publisher->removeProducersExcept(mids);
   bool removedSome = publisher->producers().size() != before;
@@ -176,6 +186,7 @@ void Room::sendSubscribeOffer(Participant& subscriber) {
     track.participantId = consumer->producerParticipantId();
     track.trackId = consumer->trackId();
     track.ssrc = consumer->ssrc();
+    track.rtxSsrc = consumer->rtxSsrc();
     track.cname = consumer->producerParticipantId();
     track.codecs = consumer->codecs();
     if (track.codecs.empty()) {
@@ -267,6 +278,8 @@ Result<Ok, MediaError> Room::answerSubscription(const std::string& participantId
       consumer.requestKeyframe();
     }
     consumer.setNegotiated(accepted);
+    consumer.setRtxNegotiated(accepted && std::find(info->rtxMids.begin(), info->rtxMids.end(), consumer.mid()) !=
+                                              info->rtxMids.end());
   }
   state.outstanding = false;
   if (state.renegotiationNeeded) {
@@ -275,7 +288,8 @@ Result<Ok, MediaError> Room::answerSubscription(const std::string& participantId
   return Ok{};
 }
 
-void Room::onParticipantRtp(Participant& publisher, Producer& producer, rtp::RtpPacketView& packet) {
+void Room::onParticipantRtp(Participant& publisher, Producer& producer, size_t layer, rtp::RtpPacketView& packet,
+                            Micros now) {
   const auto& consumers = producer.consumers();
   if (consumers.empty()) {
     return;
@@ -284,9 +298,10 @@ void Room::onParticipantRtp(Participant& publisher, Producer& producer, rtp::Rtp
   if (!payloadType) {
     return;
   }
-  bool keyframe = producer.isVideo() && producer.isKeyframe(packet);
+  // Audio has no keyframes: every packet is a place to start.
+  bool keyframe = !producer.isVideo() || producer.isKeyframe(packet);
   for (Consumer* consumer : consumers) {
-    consumer->forward(packet, *payloadType, keyframe);
+    consumer->forward(packet, layer, *payloadType, keyframe, now);
   }
 }
 

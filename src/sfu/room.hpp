@@ -33,7 +33,8 @@ class Room final : public Participant::Listener {
 
  private:
   // Participant::Listener
-  void onParticipantRtp(Participant& publisher, Producer& producer, rtp::RtpPacketView& packet) override;
+  void onParticipantRtp(Participant& publisher, Producer& producer, size_t layer, rtp::RtpPacketView& packet,
+                        Micros now) override;
   void onParticipantFailed(Participant& participant, const std::string& reason) override;
 
   Participant* find(const std::string& participantId);

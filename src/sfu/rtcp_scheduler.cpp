@@ -43,6 +43,7 @@ void RtcpScheduler::onTick(Micros now, WebRtcTransport& publisher, WebRtcTranspo
       lastTransportFeedback_ = now;
       sendTransportFeedback(publisher, producers);
     }
+    sendNacks(now, publisher, producers);
     sendKeyframeRequests(now, publisher, producers);
   }
   if (now - lastReports_ >= kReportInterval) {
@@ -75,13 +76,44 @@ void RtcpScheduler::sendTransportFeedback(WebRtcTransport& publisher, const std:
   }
 }
 
+void RtcpScheduler::sendNacks(Micros now, WebRtcTransport& publisher, const std::vector<Producer*>& producers) {
+  // One generic NACK holds 17 numbers per FCI entry; 64 numbers fit any MTU.
+  constexpr size_t kMaxPerNack = 64;
+  for (Producer* producer : producers) {
+    if (!producer->isVideo() || !producer->nackNegotiated()) {
+      continue;
+    }
+    for (size_t layer = 0; layer < producer->layerCount(); ++layer) {
+      RtpReceiveStream& stream = producer->layer(layer);
+      if (stream.ssrc() == 0 || stream.nack().pending() == 0) {
+        continue;
+      }
+      lost_.clear();
+      stream.nack().collect(now, lost_, kMaxPerNack);
+      if (lost_.empty()) {
+        continue;
+      }
+      std::array<uint8_t, kMaxRtcpSize> buffer;
+      size_t size = rtp::writeGenericNack(MutableByteView(buffer), feedbackSsrc_, stream.ssrc(), lost_);
+      if (size != 0) {
+        publisher.sendRtcp(ByteView(buffer.data(), size));
+      }
+    }
+  }
+}
+
 void RtcpScheduler::sendKeyframeRequests(Micros now, WebRtcTransport& publisher, const std::vector<Producer*>& producers) {
   for (Producer* producer : producers) {
-    if (producer->ssrc() != 0 && producer->takeKeyframeRequest(now)) {
-      std::array<uint8_t, 16> buffer;
-      size_t size = rtp::writePli(MutableByteView(buffer), feedbackSsrc_, producer->ssrc());
-      if (publisher.sendRtcp(ByteView(buffer.data(), size))) {
-        mediaCounters().plisSent.add();
+    // One PLI per simulcast layer: each layer is its own encoder stream (RFC 4585 §6.3.1
+    // names the media source by its SSRC).
+    for (size_t layer = 0; layer < producer->layerCount(); ++layer) {
+      uint32_t ssrc = producer->layer(layer).ssrc();
+      if (ssrc != 0 && producer->takeKeyframeRequest(now, layer)) {
+        std::array<uint8_t, 16> buffer;
+        size_t size = rtp::writePli(MutableByteView(buffer), feedbackSsrc_, ssrc);
+        if (publisher.sendRtcp(ByteView(buffer.data(), size))) {
+          mediaCounters().plisSent.add();
+        }
       }
     }
   }
@@ -90,9 +122,11 @@ void RtcpScheduler::sendKeyframeRequests(Micros now, WebRtcTransport& publisher,
 void RtcpScheduler::sendReceiverReports(Micros now, WebRtcTransport& publisher, const std::vector<Producer*>& producers) {
   std::vector<rtp::ReportBlock> blocks;
   for (Producer* producer : producers) {
-    uint8_t raw[rtp::kReportBlockSize];
-    if (blocks.size() < 31 && producer->writeReportBlock(raw, now)) {
-      blocks.push_back(rtp::readReportBlock(raw));
+    for (size_t layer = 0; layer < producer->layerCount(); ++layer) {
+      uint8_t raw[rtp::kReportBlockSize];
+      if (blocks.size() < 31 && producer->writeReportBlock(raw, now, layer)) {
+        blocks.push_back(rtp::readReportBlock(raw));
+      }
     }
   }
   std::array<uint8_t, kMaxRtcpSize> buffer;

@@ -158,6 +158,9 @@ bool WebRtcTransport::sendRtp(ByteView packet, const RtpRewrite& rewrite) {
   slot[1] = static_cast<uint8_t>((slot[1] & 0x80) | (rewrite.payloadType & 0x7F));
   writeU16(&slot[2], rewrite.sequenceNumber);
   writeU32(&slot[8], rewrite.ssrc);
+  if (rewrite.timestampOffset != 0) {
+    writeU32(&slot[4], readU32(&slot[4]) + rewrite.timestampOffset);
+  }
   auto length = srtpOutbound_->protectRtp(slot.data(), packet.size(), slot.size());
   if (!length.ok()) {
     ++stats_.protectFailures;

@@ -25,6 +25,7 @@ struct RtpRewrite {
   uint32_t ssrc;
   uint16_t sequenceNumber;
   uint8_t payloadType;
+  uint32_t timestampOffset = 0;  // added to the RTP timestamp (simulcast layer switches)
 };
 
 class WebRtcTransport final : public dtls::DtlsTransport::Listener {

@@ -13,6 +13,7 @@
 // removed, and the namespace reaches the root namespace — the server's address included —
 // through the new gateway. Sockets bound to the old address are left to die, as on a
 // phone that moved from Wi-Fi to mobile data.
+// capDownlink() limits the rate into the namespace with tbf.
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -90,9 +91,13 @@ export async function createNamespace({ nft = '' } = {}) {
     await inNs('tc', 'qdisc', 'del', 'dev', nsIf, 'root');
     isCut = false;
   };
+  let isCapped = false;
   const destroy = async () => {
     if (isCut) {
       await restore().catch(() => {});
+    }
+    if (isCapped) {
+      await run('tc', ['qdisc', 'del', 'dev', rootIf, 'root']).catch(() => {});
     }
     // Deleting the namespace deletes its veth end, and with it the root end.
     await ip('netns', 'del', name).catch(() => {});
@@ -147,6 +152,18 @@ export async function createNamespace({ nft = '' } = {}) {
       await inNs('ip', 'route', 'replace', 'default', 'via', gateway, 'dev', nsIf);
       this.nsIp = address;
       return address;
+    },
+    /**
+     * Caps the namespace's downlink (what the root side sends into it) at `kbit` kbit/s with
+     * a token bucket (tbf: this kernel has no netem); packets past 100 ms of queue drop.
+     */
+    async capDownlink(kbit) {
+      await run('tc', ['qdisc', 'replace', 'dev', rootIf, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '16kb', 'latency', '100ms']);
+      isCapped = true;
+    },
+    async uncapDownlink() {
+      await run('tc', ['qdisc', 'del', 'dev', rootIf, 'root']).catch(() => {});
+      isCapped = false;
     },
     /** Debian's Chromium inside the namespace (playwright talks to it over a pipe). */
     async launchChromium({ args = [] } = {}) {

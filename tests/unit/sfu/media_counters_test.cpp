@@ -55,11 +55,20 @@ TEST(MediaCounters, FollowACallPerWorker) {
   // lost); the link to B loses one too, which B then asks for again.
   int up = 0;
   bool upLost = false;
+  std::pair<uint32_t, uint16_t> upLostPacket{};
   a.pubRelay->dropToServer = [&](ByteView d) {
-    if (upLost || d.size() < 400 || d[0] < 128 || d[0] > 191 || rtp::isRtcp(d) || ++up < 20) {
+    if (d.size() < 12 || d[0] < 128 || d[0] > 191 || rtp::isRtcp(d)) {
+      return false;
+    }
+    if (upLost) {
+      // The worker NACKs the gap: its resends are lost too, so the loss stays a loss.
+      return std::pair{readU32(&d[8]), readU16(&d[2])} == upLostPacket;
+    }
+    if (d.size() < 400 || ++up < 20) {
       return false;
     }
     upLost = true;
+    upLostPacket = std::pair{readU32(&d[8]), readU16(&d[2])};
     return true;
   };
   int down = 0;

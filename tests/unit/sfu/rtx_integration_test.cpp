@@ -1,6 +1,8 @@
 // RTX end to end (RFC 4588): a publisher that negotiated rtx loses a video packet on its
 // uplink and resends it on the rtx stream; the SFU unwraps it into the original packet
 // (sequence number from the OSN, media PT and SSRC) and the subscriber's gap is filled.
+// Toward a subscriber that negotiated rtx, the SFU answers a NACK on the consumer's own
+// rtx stream.
 // The synthetic client does not negotiate or send RTX itself, so the test adds rtx to its
 // publish offer and writes the rtx packet by hand.
 #include <gtest/gtest.h>
@@ -62,8 +64,15 @@ TEST(Room, RtxPacketsAreUnwrapped) {
   int video = 0;
   std::optional<uint16_t> lostSeq;
   a.pubRelay->dropToServer = [&](ByteView d) {
-    if (lostSeq || d.size() < 12 || d[0] < 128 || d[0] > 191 || rtp::isRtcp(d) || readU32(&d[8]) != a.pub->videoSsrc() ||
-        ++video < 20) {
+    if (d.size() < 12 || d[0] < 128 || d[0] > 191 || rtp::isRtcp(d) || readU32(&d[8]) != a.pub->videoSsrc()) {
+      return false;
+    }
+    if (lostSeq) {
+      // The SFU NACKs the gap and this client resends on the media SSRC: drop those too,
+      // so that only the rtx packet below can fill it.
+      return readU16(&d[2]) == *lostSeq;
+    }
+    if (++video < 20) {
       return false;
     }
     lostSeq = readU16(&d[2]);
@@ -110,6 +119,45 @@ TEST(Room, RtxPacketsAreUnwrapped) {
   EXPECT_EQ(std::count_if(b.received.begin(), b.received.end(),
                           [&](const ReceivedRtp& r) { return r.ssrc == consumerSsrc && r.sequenceNumber == it->sequenceNumber; }),
             1);
+  EXPECT_TRUE(a.errors.empty() && b.errors.empty());
+}
+
+TEST(Room, ASubscriberWithRtxGetsRetransmissionsOnItsOwnRtxStream) {
+  CallHarness h;
+  Endpoint& a = h.join("r", "a", JoinOptions{.publish = true, .subscribe = false});
+  JoinOptions subscriber{.publish = false, .subscribe = true, .relaySubscriber = true};
+  subscriber.pc.acceptRtx = true;
+  Endpoint& b = h.join("r", "b", subscriber);
+  ASSERT_TRUE(h.runUntil([&] { return a.pubConnected() && b.subConnected(); }));
+
+  int bigRtp = 0;
+  std::optional<std::pair<uint32_t, uint16_t>> lost;
+  b.relay->dropToClient = [&](ByteView d) {
+    if (lost || d.size() < 400 || d[0] < 128 || d[0] > 191 || rtp::isRtcp(d) || ++bigRtp < 20) {
+      return false;
+    }
+    lost = std::pair{readU32(&d[8]), readU16(&d[2])};
+    return true;
+  };
+  MediaPump pump(h.loop(), a);
+  pump.start();
+  ASSERT_TRUE(h.runUntil([&] { return lost && b.count(MediaKind::kVideo) >= 40; }));
+  auto [ssrc, seq] = *lost;
+  uint16_t seqs[] = {seq};
+  ASSERT_TRUE(b.sub->sendNack(ssrc, seqs));
+  auto isRtx = [&, ssrc = ssrc](const ReceivedRtp& r) { return r.ssrc != ssrc && r.payloadType == kRtxPayloadType; };
+  ASSERT_TRUE(h.runUntil([&] { return std::any_of(b.received.begin(), b.received.end(), isRtx); }, 3s))
+      << "no rtx packet reached the subscriber";
+  auto rtx = std::find_if(b.received.begin(), b.received.end(), isRtx);
+  ASSERT_GE(rtx->payload.size(), 2u + client::kVp8DescriptorSize + client::kSendTimeSize);
+  EXPECT_EQ(readU16(rtx->payload.data()), seq) << "RFC 4588 §4: the OSN is the number the subscriber asked for";
+  auto sendTime = client::readSendTime(rtx->payload.data() + 2 + client::kVp8DescriptorSize);
+  ASSERT_TRUE(sendTime.has_value());
+  EXPECT_EQ(a.sentTimes.count(sendTime->count()), 1u) << "the payload is the publisher's original";
+  // Not resent on the media stream as well.
+  EXPECT_EQ(std::count_if(b.received.begin(), b.received.end(),
+                          [&, ssrc = ssrc, seq = seq](const ReceivedRtp& r) { return r.ssrc == ssrc && r.sequenceNumber == seq; }),
+            0);
   EXPECT_TRUE(a.errors.empty() && b.errors.empty());
 }
 

@@ -3,6 +3,27 @@
 // our connectivity checks, so we just wait for ICE gathering before sending the offer.
 import { waitForIceGathering, iceTransportPolicy } from './ice';
 
+/**
+ * Simulcast (RFC 8853): the camera goes out as three VP8/H.264 encodings, lowest first,
+ * named by RID; the SFU forwards one per subscriber and switches between them as the
+ * subscriber's link allows (docs/architecture.md "Simulcast"). The order matters: the
+ * server takes the first RID as its lowest layer. A browser whose camera is too small
+ * for three layers sends fewer; one that cannot do simulcast sends one stream, which the
+ * server forwards as before.
+ */
+export const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 1_700_000 },
+];
+
+declare global {
+  interface Window {
+    /** Tests: publish one video encoding, as a client without simulcast does. */
+    __medrtcSingleLayer?: boolean;
+  }
+}
+
 export interface PublisherOptions {
   iceServers: RTCIceServer[];
   tracks: MediaStreamTrack[];
@@ -25,12 +46,17 @@ export class Publisher {
       rtcpMuxPolicy: 'require',
     });
     this.pc.addEventListener('connectionstatechange', () => opts.onConnectionState(this.pc.connectionState));
-    // Audio first, then video; one encoding each (no simulcast yet).
+    // Audio first, then video; video as simulcast layers.
     for (const kind of ['audio', 'video'] as const) {
       const track = opts.tracks.find((t) => t.kind === kind);
-      if (track) {
-        this.pc.addTransceiver(track, { direction: 'sendonly', streams: [opts.stream] });
+      if (!track) {
+        continue;
       }
+      const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [opts.stream] };
+      if (kind === 'video' && !window.__medrtcSingleLayer) {
+        init.sendEncodings = SIMULCAST_ENCODINGS.map((e) => ({ ...e }));
+      }
+      this.pc.addTransceiver(track, init);
     }
   }
 

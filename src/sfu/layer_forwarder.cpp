@@ -1,0 +1,57 @@
+#include "sfu/layer_forwarder.hpp"
+
+namespace medrtc::sfu {
+
+std::optional<LayerForwarder::Rewrite> LayerForwarder::forward(size_t layer, uint16_t sequenceNumber,
+                                                                uint32_t timestamp, bool keyframe, Micros now) {
+  bool switching = layer == target_ && keyframe && (!started_ || current_ != target_);
+  if (switching) {
+    if (started_) {
+      int64_t elapsed = (now - lastSentAt_).count();
+      auto advance = static_cast<uint32_t>(elapsed > 0 ? elapsed * static_cast<int64_t>(clockRate_) / 1'000'000 : 0);
+      timestampOffset_ = lastTimestamp_ + (advance == 0 ? 1 : advance) - timestamp;
+    } else {
+      // The first layer keeps its timestamps: the subscriber's SRs map them through the
+      // publisher's own clock (Consumer::senderInfo).
+      timestampOffset_ = 0;
+    }
+    sequenceOffset_ = static_cast<uint16_t>(nextSequence_ - sequenceNumber);
+    switchSequence_ = sequenceNumber;
+    current_ = layer;
+    started_ = true;
+  } else if (!started_ || layer != current_) {
+    return std::nullopt;
+  } else if (static_cast<int16_t>(sequenceNumber - switchSequence_) < 0) {
+    return std::nullopt;  // from before the switch: its numbers belong to the old offsets
+  }
+  auto outgoing = static_cast<uint16_t>(sequenceNumber + sequenceOffset_);
+  uint32_t outgoingTimestamp = timestamp + timestampOffset_;
+  // Only the newest packet moves the reference points; a late (reordered or retransmitted)
+  // one keeps its place.
+  if (switching || static_cast<int16_t>(outgoing - nextSequence_) >= 0) {
+    nextSequence_ = static_cast<uint16_t>(outgoing + 1);
+    lastTimestamp_ = outgoingTimestamp;
+    lastSentAt_ = now;
+  }
+  remember(outgoing, sequenceNumber);
+  return Rewrite{outgoing, outgoingTimestamp};
+}
+
+void LayerForwarder::remember(uint16_t outgoing, uint16_t incoming) {
+  Entry& entry = history_[outgoing % kHistory];
+  entry.outgoing = outgoing;
+  entry.incoming = incoming;
+  entry.timestampOffset = timestampOffset_;
+  entry.layer = static_cast<uint8_t>(current_);
+  entry.valid = true;
+}
+
+std::optional<LayerForwarder::Origin> LayerForwarder::origin(uint16_t outgoingSequenceNumber) const {
+  const Entry& entry = history_[outgoingSequenceNumber % kHistory];
+  if (!entry.valid || entry.outgoing != outgoingSequenceNumber) {
+    return std::nullopt;
+  }
+  return Origin{entry.layer, entry.incoming, entry.timestampOffset};
+}
+
+}  // namespace medrtc::sfu

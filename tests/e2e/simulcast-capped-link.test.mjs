@@ -1,0 +1,85 @@
+// Simulcast under a capped downlink (issue 12 item 3): Bob, in his own network namespace,
+// receives Alice's top layer; his downlink is then capped at 500 kbit/s (tbf on the veth,
+// this kernel has no netem) and within 10 s he receives a lower layer (his decoded
+// frameHeight falls) while frames keep decoding. The SFU sees the cap only through Bob's
+// receiver reports (sustained loss); sfu/layer_selector.hpp has the rule.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchChromium } from '../support/chromium.mjs';
+import { closePages, joinCall, waitForRemoteMedia } from '../support/call-page.mjs';
+import { createNamespace, netnsUnavailable } from '../support/netns.mjs';
+import { createRoom, startServer, waitFor } from '../support/server.mjs';
+
+const CAP_KBIT = 500;
+const SWITCH_DOWN_WITHIN_MS = 10_000;
+const unavailable = await netnsUnavailable();
+
+const env = { netns: null, server: null, browser: null, nsBrowser: null, pages: [] };
+before(async () => {
+  if (unavailable) {
+    return;
+  }
+  env.netns = await createNamespace();
+  env.server = await startServer({ listen: '0.0.0.0:0', args: ['--insecure-http'] });
+  env.browser = await launchChromium();
+});
+after(async () => {
+  await closePages(env.pages);
+  await env.browser?.close();
+  await env.nsBrowser?.close();
+  await env.server?.stop();
+  await env.netns?.destroy();
+});
+
+async function inboundVideo(page) {
+  return page.evaluate(async () => {
+    const out = { frameHeight: 0, framesDecoded: 0 };
+    const report = await window.__medrtc.subscriber.getStats();
+    report.forEach((s) => {
+      if (s.type === 'inbound-rtp' && (s.kind ?? s.mediaType) === 'video') {
+        out.frameHeight = Math.max(out.frameHeight, s.frameHeight ?? 0);
+        out.framesDecoded += s.framesDecoded ?? 0;
+      }
+    });
+    return out;
+  });
+}
+
+test('a subscriber whose downlink is capped drops to a lower layer within 10 s', { skip: unavailable ?? false, timeout: 120_000 }, async (t) => {
+  const port = new URL(env.server.baseUrl).port;
+  const hostSide = { ...env.server, baseUrl: `http://127.0.0.1:${port}` };
+  const nsSide = { ...env.server, baseUrl: `http://${env.netns.rootIp}:${port}` };
+  env.nsBrowser = await env.netns.launchChromium({ args: [`--unsafely-treat-insecure-origin-as-secure=${nsSide.baseUrl}`] });
+  try {
+    const roomId = await createRoom(hostSide);
+    const alice = await joinCall(env.browser, hostSide, roomId, { identity: 'alice', name: 'Alice', role: 'host' });
+    env.pages.push(alice);
+    const bob = await joinCall(env.nsBrowser, nsSide, roomId, { identity: 'bob', name: 'Bob' });
+    env.pages.push(bob);
+    await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
+    let seen = null;
+    const top = await waitFor(async () => {
+      seen = await inboundVideo(bob);
+      return seen.frameHeight >= 720 ? seen : null;
+    }, { timeoutMs: 30_000, what: "Bob to decode Alice's top layer" }).catch((err) => {
+      throw new Error(`${err.message} (Bob decodes ${JSON.stringify(seen)})`);
+    });
+
+    await env.netns.capDownlink(CAP_KBIT);
+    const cappedAt = Date.now();
+    const lower = await waitFor(async () => {
+      const v = await inboundVideo(bob);
+      return v.frameHeight > 0 && v.frameHeight < top.frameHeight ? v : null;
+    }, { timeoutMs: SWITCH_DOWN_WITHIN_MS, intervalMs: 100, what: `Bob to receive a lower layer within ${SWITCH_DOWN_WITHIN_MS} ms of the cap` });
+    const switchMs = Date.now() - cappedAt;
+    t.diagnostic(`switched down to ${lower.frameHeight} px ${switchMs} ms after the cap`);
+    // Frames keep decoding on the lower layer.
+    await waitFor(async () => ((await inboundVideo(bob)).framesDecoded > lower.framesDecoded + 15 ? true : null), {
+      timeoutMs: 10_000, what: 'Bob to keep decoding under the cap',
+    });
+    assert.ok(switchMs <= SWITCH_DOWN_WITHIN_MS);
+  } catch (err) {
+    t.diagnostic(`server log:\n${env.server.logs()}`);
+    throw err;
+  }
+});

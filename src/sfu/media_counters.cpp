@@ -12,7 +12,9 @@ thread_local MediaCounters* tlsCounters = nullptr;
 
 MediaCounters::MediaCounters()
     : jitterSeconds({0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1}),
-      roundTripSeconds({0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2}) {}
+      roundTripSeconds({0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2}),
+      // The rating steps (40 poor/fair, 80 fair/good) are bucket bounds.
+      qualityScore({20, 40, 60, 70, 80, 90, 95, 100}) {}
 
 MediaCounters& mediaCounters() {
   if (tlsCounters != nullptr) {
@@ -47,6 +49,9 @@ void collectMediaCounters(const MediaCounters& c, int workerIndex, std::vector<m
   counter("medrtc_media_plis_sent_total", "Picture loss indications sent to publishers.", c.plisSent);
   counter("medrtc_media_packets_lost_total", "Publishers' packets that never arrived (RFC 3550 A.3).",
           c.packetsLost);
+  counter("medrtc_media_video_freezes_total",
+          "Video freezes on forwarded video (W3C freezeCount: a frame gap of at least max(3x, +150 ms) the average).",
+          c.videoFreezes);
   auto histogram = [&](const char* name, const char* help, const metrics::Histogram& h) {
     metrics::Family f{name, help, MetricType::kHistogram, {}, {}};
     f.histograms.push_back({worker, h.snapshot()});
@@ -56,6 +61,8 @@ void collectMediaCounters(const MediaCounters& c, int workerIndex, std::vector<m
             c.jitterSeconds);
   histogram("medrtc_media_round_trip_seconds", "Subscribers' round-trip time from their receiver reports.",
             c.roundTripSeconds);
+  histogram("medrtc_media_quality_score", "Participants' call-quality score (E-model R, 0-100), once per 5 s report.",
+            c.qualityScore);
 }
 
 }  // namespace medrtc::sfu

@@ -222,6 +222,13 @@ bool Producer::writeReportBlock(uint8_t* out, Micros now) {
   return true;
 }
 
+Producer::ReceiveFigures Producer::receiveFigures() const {
+  if (received_ == 0) {
+    return {};
+  }
+  return {static_cast<uint64_t>(maxSeq_ - baseSeq_ + 1), received_, jitter_ / static_cast<double>(clockRate())};
+}
+
 void Producer::addConsumer(Consumer& consumer) { consumers_.push_back(&consumer); }
 
 void Producer::removeConsumer(Consumer& consumer) { std::erase(consumers_, &consumer); }

@@ -81,6 +81,9 @@ test('the admin sees a live consultation, its waiting time and a call-quality ch
     await chart.getByText(/^Latest: [\d.]+ % loss/).waitFor();
     await waitFor(async () => ['good', 'fair', 'poor'].includes(await row.locator('td').nth(4).innerText()), { what: 'a quality word in the row' });
     assertNoForeignRequests(admin, server.baseUrl);
+    // uPlot draws under the page's CSP (style-src 'self'): nothing refused, nothing thrown.
+    const refusedOrThrown = admin.consoleMessages.filter((m) => /Content Security Policy|pageerror:/i.test(m));
+    assert.deepEqual(refusedOrThrown, []);
   } catch (err) {
     t.diagnostic(`server log:\n${server.logs()}`);
     for (const page of pages) {

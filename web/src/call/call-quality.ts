@@ -2,6 +2,7 @@
 // and says "Speaking" (aria-current marks it for screen readers), and a host sees each
 // participant's network quality as a dot with the words "Connection: good/fair/poor".
 import { h } from '../dom';
+import { debug } from './debug';
 import { t } from '../i18n';
 import type { NetworkQualityEntry, ServerMessage } from './protocol';
 import type { SessionExtension } from './session';
@@ -63,6 +64,7 @@ export class CallQuality implements SessionExtension {
   }
 
   private setQuality(entry: NetworkQualityEntry): void {
+    debug.networkQuality[entry.participant_id] = entry;
     const tile = this.tileOf(entry.participant_id);
     if (!tile || !['good', 'fair', 'poor'].includes(entry.quality)) {
       return;

@@ -13,6 +13,8 @@ export interface MedrtcDebug {
   marks: { joinClicked: number; firstRemoteFrame?: number };
   /** ICE restarts the server confirmed (`ice_restarted`) since the page loaded. */
   iceRestarts: number;
+  /** Hosts: the last `network_quality` entry per participant id (call-quality.ts). */
+  networkQuality: Record<string, unknown>;
 }
 
 declare global {
@@ -31,6 +33,7 @@ export const debug: MedrtcDebug = {
   waitingPosition: null,
   marks: { joinClicked: 0 },
   iceRestarts: 0,
+  networkQuality: {},
 };
 
 window.__medrtc = debug;

@@ -56,8 +56,8 @@ export const de: Strings = {
   tileLabel: (name: string) => `Video von ${name}`,
   // Gesprächsqualität: wer spricht, und die Verbindungsanzeige der Gastgeberin.
   speakingBadge: 'Spricht',
-  networkQuality: (level: 'good' | 'fair' | 'poor') =>
-    ({ good: 'Verbindung: gut', fair: 'Verbindung: mäßig', poor: 'Verbindung: schlecht' })[level],
+  networkQuality: (level: string) =>
+    ({ good: 'Verbindung: gut', fair: 'Verbindung: mäßig', poor: 'Verbindung: schlecht' })[level] ?? 'Verbindung: unbekannt',
   guest: 'Gast',
   inCall: 'Sie sind in der Sprechstunde.',
   waitingForOthers: 'Warten auf die andere Person …',
@@ -228,7 +228,7 @@ export const de: Strings = {
   liveShowQuality: (room: string) => `Gesprächsqualität von ${room} anzeigen`,
   liveNotStarted: 'noch nicht',
   liveNoData: 'noch keine Werte',
-  liveQualityWord: (level: 'good' | 'fair' | 'poor') => ({ good: 'gut', fair: 'mäßig', poor: 'schlecht' })[level],
+  liveQualityWord: (level: string) => ({ good: 'gut', fair: 'mäßig', poor: 'schlecht' })[level] ?? 'unbekannt',
   liveChartLabel: (room: string) => `Gesprächsqualität im Verlauf der Sprechstunde ${room}`,
   liveSeries: { loss: 'Verlust (%)', rtt: 'Umlaufzeit (ms)', bitrate: 'Bitrate (kbit/s)', freezes: 'Standbilder', layer: 'Ebene' },
   liveLatest: (loss: string, rtt: string, kbps: string, layer: number, freezes: number) =>

@@ -57,8 +57,8 @@ export const en = {
   // Call quality (issue 12 items 6-7): the active speaker's tile, and the host's
   // network-quality indicator on each tile. Text, not colour alone (WCAG 1.4.1).
   speakingBadge: 'Speaking',
-  networkQuality: (level: 'good' | 'fair' | 'poor') =>
-    ({ good: 'Connection: good', fair: 'Connection: fair', poor: 'Connection: poor' })[level],
+  networkQuality: (level: string) =>
+    ({ good: 'Connection: good', fair: 'Connection: fair', poor: 'Connection: poor' })[level] ?? 'Connection: unknown',
   guest: 'Guest',
   inCall: 'You are in the consultation.',
   waitingForOthers: 'Waiting for the other person to join…',
@@ -230,7 +230,7 @@ export const en = {
   liveShowQuality: (room: string) => `Show call quality of ${room}`,
   liveNotStarted: 'not yet',
   liveNoData: 'no figures yet',
-  liveQualityWord: (level: 'good' | 'fair' | 'poor') => ({ good: 'good', fair: 'fair', poor: 'poor' })[level],
+  liveQualityWord: (level: string) => ({ good: 'good', fair: 'fair', poor: 'poor' })[level] ?? 'unknown',
   liveChartLabel: (room: string) => `Call quality over time of consultation ${room}`,
   liveSeries: { loss: 'Loss (%)', rtt: 'Round-trip time (ms)', bitrate: 'Bit rate (kbit/s)', freezes: 'Freezes', layer: 'Layer' },
   liveLatest: (loss: string, rtt: string, kbps: string, layer: number, freezes: number) =>

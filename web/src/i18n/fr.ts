@@ -56,8 +56,8 @@ export const fr: Strings = {
   tileLabel: (name: string) => `Vidéo de ${name}`,
   // Qualité de l'appel : qui parle, et l'indicateur de connexion pour l'hôte.
   speakingBadge: 'Parle',
-  networkQuality: (level: 'good' | 'fair' | 'poor') =>
-    ({ good: 'Connexion : bonne', fair: 'Connexion : moyenne', poor: 'Connexion : faible' })[level],
+  networkQuality: (level: string) =>
+    ({ good: 'Connexion : bonne', fair: 'Connexion : moyenne', poor: 'Connexion : faible' })[level] ?? 'Connexion : inconnue',
   guest: 'Invité',
   inCall: 'Vous êtes en consultation.',
   waitingForOthers: 'En attente de l’autre personne…',
@@ -228,7 +228,7 @@ export const fr: Strings = {
   liveShowQuality: (room: string) => `Afficher la qualité de l'appel de ${room}`,
   liveNotStarted: 'pas encore',
   liveNoData: 'pas encore de mesures',
-  liveQualityWord: (level: 'good' | 'fair' | 'poor') => ({ good: 'bonne', fair: 'moyenne', poor: 'faible' })[level],
+  liveQualityWord: (level: string) => ({ good: 'bonne', fair: 'moyenne', poor: 'faible' })[level] ?? 'inconnue',
   liveChartLabel: (room: string) => `Qualité de l'appel au fil du temps, consultation ${room}`,
   liveSeries: { loss: 'Pertes (%)', rtt: 'Aller-retour (ms)', bitrate: 'Débit (kbit/s)', freezes: 'Gels', layer: 'Couche' },
   liveLatest: (loss: string, rtt: string, kbps: string, layer: number, freezes: number) =>

@@ -73,6 +73,28 @@ TEST(RoomQualityIntegration, ASubscribersLossAndAForwardedStallShowInItsFiguresO
   EXPECT_EQ(qb->estimatedBandwidthBps, 0u) << "no estimator yet";
   EXPECT_EQ(qb->layer, 0);
   EXPECT_LT(qb->score, qa->score);
+
+  // For monitoring: per worker only, never per participant.
+  std::vector<metrics::Family> families;
+  h.plane().collectMetrics(families);
+  bool sawScore = false;
+  bool sawFreezes = false;
+  for (const auto& f : families) {
+    if (f.name == "medrtc_media_quality_score") {
+      ASSERT_EQ(f.histograms.size(), 1u);
+      EXPECT_EQ(f.histograms[0].labels, (metrics::Labels{{"worker", "0"}}));
+      EXPECT_GE(f.histograms[0].histogram.count, 2u);
+      sawScore = true;
+    }
+    if (f.name == "medrtc_media_video_freezes_total") {
+      ASSERT_EQ(f.samples.size(), 1u);
+      EXPECT_EQ(f.samples[0].labels, (metrics::Labels{{"worker", "0"}}));
+      EXPECT_GE(f.samples[0].value, 1.0);
+      sawFreezes = true;
+    }
+  }
+  EXPECT_TRUE(sawScore);
+  EXPECT_TRUE(sawFreezes);
 }
 
 }  // namespace

@@ -95,29 +95,46 @@ MutableByteView UdpSocket::reserveSend(const SocketAddress& to) {
   return MutableByteView(tx_->buffers[txCount_].data(), kBufferSize);
 }
 
-void UdpSocket::commitSend(size_t length) {
+void UdpSocket::commitSend(size_t length, SendPriority priority) {
   if (!txReserved_) {
     return;
   }
   txReserved_ = false;
   tx_->iov[txCount_].iov_len = length;
+  txPriority_[txCount_] = priority;
+  txHasUrgent_ = txHasUrgent_ || priority == SendPriority::kUrgent;
   ++txCount_;
 }
 
-void UdpSocket::send(ByteView data, const SocketAddress& to) {
+void UdpSocket::send(ByteView data, const SocketAddress& to, SendPriority priority) {
   if (data.size() > kBufferSize) {
     ++stats_.sendErrors;
     return;
   }
   auto slot = reserveSend(to);
   std::memcpy(slot.data(), data.data(), data.size());
-  commitSend(data.size());
+  commitSend(data.size(), priority);
 }
 
 void UdpSocket::flush() {
+  mmsghdr* headers = tx_->headers.data();
+  if (txHasUrgent_) {
+    // A stable partition into a copy of the headers (each points at its own buffer and
+    // address, so the copy sends the same bytes): urgent first, the rest in queue order.
+    size_t next = 0;
+    for (SendPriority wanted : {SendPriority::kUrgent, SendPriority::kNormal}) {
+      for (size_t i = 0; i < txCount_; ++i) {
+        if (txPriority_[i] == wanted) {
+          txOrdered_[next++] = tx_->headers[i];
+        }
+      }
+    }
+    headers = txOrdered_.data();
+    txHasUrgent_ = false;
+  }
   size_t sent = 0;
   while (sent < txCount_) {
-    int n = ::sendmmsg(fd_, tx_->headers.data() + sent, static_cast<unsigned>(txCount_ - sent), MSG_DONTWAIT);
+    int n = ::sendmmsg(fd_, headers + sent, static_cast<unsigned>(txCount_ - sent), MSG_DONTWAIT);
     ++stats_.sendBatches;
     if (n < 0) {
       if (errno == EINTR) {

@@ -16,6 +16,11 @@
 
 namespace medrtc::net {
 
+// Which datagrams of a send batch leave first. Audio is urgent: when the socket buffer is
+// full, flush() drops the tail of the batch, and a lost video packet is recovered by NACK
+// or a keyframe while a lost audio packet is an audible gap (issue 12 item 5).
+enum class SendPriority : uint8_t { kNormal, kUrgent };
+
 class UdpSocket {
  public:
   static constexpr size_t kBatchSize = 32;
@@ -39,10 +44,11 @@ class UdpSocket {
   // Reserves a send slot of kBufferSize bytes. Fill it, then commitSend(length).
   // Flushes first when the batch is full.
   MutableByteView reserveSend(const SocketAddress& to);
-  void commitSend(size_t length);
+  void commitSend(size_t length, SendPriority priority = SendPriority::kNormal);
   // Copies `data` into a send slot.
-  void send(ByteView data, const SocketAddress& to);
-  // Sends every queued datagram (sendmmsg). Called once per loop turn.
+  void send(ByteView data, const SocketAddress& to, SendPriority priority = SendPriority::kNormal);
+  // Sends every queued datagram (sendmmsg), urgent ones first, otherwise in queue order.
+  // Called once per loop turn.
   void flush();
 
   struct Stats {
@@ -70,6 +76,11 @@ class UdpSocket {
   std::unique_ptr<Batch> tx_;
   size_t txCount_ = 0;
   bool txReserved_ = false;
+  // Send order of the queued slots when some are urgent: indexes into tx_, urgent first.
+  // Filled only then, so a batch without audio costs nothing extra.
+  std::array<mmsghdr, kBatchSize> txOrdered_{};
+  std::array<SendPriority, kBatchSize> txPriority_{};
+  bool txHasUrgent_ = false;
   Stats stats_;
 };
 

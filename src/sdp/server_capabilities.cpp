@@ -23,7 +23,10 @@ bool isBaselineH264(const Codec& c) {
 
 const std::vector<ServerCodec>& serverCodecs() {
   static const std::vector<ServerCodec> table = {
-      {"audio", "opus", 48000, 2, 111, std::nullopt, "minptime=10;useinbandfec=1",
+      // RFC 7587 §6.1: in-band FEC lets the receiver rebuild a lost frame from the next
+      // packet (audio survives loss that video recovers from by NACK); DTX sends ~1 packet
+      // per 400 ms in silence, which frees the patient's uplink for video.
+      {"audio", "opus", 48000, 2, 111, std::nullopt, "minptime=10;useinbandfec=1;usedtx=1",
        {"transport-cc"}},
       {"video", "VP8", 90000, 0, 96, 97, "", {"transport-cc", "ccm fir", "nack", "nack pli"}},
       {"video", "H264", 90000, 0, 102, 103,

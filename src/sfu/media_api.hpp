@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/metrics.hpp"
+#include "sfu/call_quality.hpp"
 
 #include "common/result.hpp"
 
@@ -63,6 +64,16 @@ class MediaEvents {
                                 std::string sdp) = 0;
   // A participant's media transports failed (ICE/DTLS timeout or fatal error).
   virtual void onMediaFailed(const std::string& roomId, const std::string& participantId, std::string reason) = 0;
+  // The room's loudest participant changed (sfu/active_speaker.hpp), at most every 300 ms.
+  virtual void onActiveSpeaker(const std::string& roomId, const std::string& participantId) {
+    (void)roomId;
+    (void)participantId;
+  }
+  // Every participant's call-quality figures (sfu/call_quality.hpp), every 5 s per room.
+  virtual void onQualityReport(const std::string& roomId, std::vector<ParticipantQuality> figures) {
+    (void)roomId;
+    (void)figures;
+  }
 };
 
 class MediaApi {

@@ -12,7 +12,9 @@ thread_local MediaCounters* tlsCounters = nullptr;
 
 MediaCounters::MediaCounters()
     : jitterSeconds({0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1}),
-      roundTripSeconds({0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2}) {}
+      roundTripSeconds({0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2}),
+      // The rating steps (40 poor/fair, 80 fair/good) are bucket bounds.
+      qualityScore({20, 40, 60, 70, 80, 90, 95, 100}) {}
 
 MediaCounters& mediaCounters() {
   if (tlsCounters != nullptr) {
@@ -52,6 +54,9 @@ void collectMediaCounters(const MediaCounters& c, int workerIndex, std::vector<m
   metrics::merge(out, metrics::Family{"medrtc_probes_active", "Connectivity probes open now.", MetricType::kGauge,
                                       {{worker, static_cast<double>(c.probesOpened.value() - c.probesClosed.value())}},
                                       {}});
+  counter("medrtc_media_video_freezes_total",
+          "Video freezes on forwarded video (W3C freezeCount: a frame gap of at least max(3x, +150 ms) the average).",
+          c.videoFreezes);
   auto histogram = [&](const char* name, const char* help, const metrics::Histogram& h) {
     metrics::Family f{name, help, MetricType::kHistogram, {}, {}};
     f.histograms.push_back({worker, h.snapshot()});
@@ -61,6 +66,8 @@ void collectMediaCounters(const MediaCounters& c, int workerIndex, std::vector<m
             c.jitterSeconds);
   histogram("medrtc_media_round_trip_seconds", "Subscribers' round-trip time from their receiver reports.",
             c.roundTripSeconds);
+  histogram("medrtc_media_quality_score", "Participants' call-quality score (E-model R, 0-100), once per 5 s report.",
+            c.qualityScore);
 }
 
 }  // namespace medrtc::sfu

@@ -28,6 +28,9 @@ struct MediaCounters {
   metrics::OwnedCounter probesClosed;
   metrics::Histogram jitterSeconds;        // publishers' interarrival jitter per report (RFC 3550 A.8)
   metrics::Histogram roundTripSeconds;     // subscribers' RTT from their receiver reports (§6.4.1)
+  // Call quality (sfu/room_quality.hpp): per node and worker, never per participant.
+  metrics::OwnedCounter videoFreezes;      // W3C freezes on video forwarded to subscribers
+  metrics::Histogram qualityScore;         // each participant's E-model score, once per 5 s report
 };
 
 // The counters of the calling thread's worker; a thread that is no worker (unit tests

@@ -254,20 +254,21 @@ void Participant::countRoundTrips(const rtp::RtcpPacketView& packet) {
       continue;
     }
     consumer->onReceiverReport(block.fractionLost, host_.now());
-    if (block.lastSr == 0) {
+    if (consumer->producer() == nullptr) {
       continue;
     }
     // Our SRs carry the publisher's NTP clock extrapolated (Consumer::senderInfo), so the
     // arrival time A must be read on that same clock: RTT = A - LSR - DLSR.
-    auto info = consumer->senderInfo(host_.now(), 0);
-    if (!info) {
-      continue;
+    std::optional<uint32_t> arrival;
+    if (block.lastSr != 0) {
+      if (auto info = consumer->senderInfo(host_.now(), 0)) {
+        arrival = static_cast<uint32_t>(info->ntp >> 16);
+        if (auto rtt = roundTripMs(*arrival, block.lastSr, block.delaySinceLastSr)) {
+          mediaCounters().roundTripSeconds.observe(*rtt / 1000.0);
+        }
+      }
     }
-    auto arrival = static_cast<uint32_t>(info->ntp >> 16);
-    auto rtt = static_cast<int32_t>(arrival - block.lastSr - block.delaySinceLastSr);
-    if (rtt >= 0) {
-      mediaCounters().roundTripSeconds.observe(static_cast<double>(rtt) / 65536.0);
-    }
+    downlinkReports_.onReportBlock(block, consumer->producer()->clockRate(), arrival);
   }
 }
 

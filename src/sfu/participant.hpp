@@ -11,6 +11,7 @@
 #include "sfu/consumer.hpp"
 #include "sfu/media_api.hpp"
 #include "sfu/producer.hpp"
+#include "sfu/receiver_report_stats.hpp"
 #include "sfu/rtcp_scheduler.hpp"
 #include "sfu/webrtc_transport.hpp"
 
@@ -71,6 +72,10 @@ class Participant final : public WebRtcTransport::Listener {
 
   void onTick(Micros now);
 
+  // What this participant's receiver reports said about the media sent to it, for the
+  // room's quality report (sfu/room_quality.hpp).
+  ReceiverReportStats& downlinkReports() { return downlinkReports_; }
+
  private:
   // WebRtcTransport::Listener
   void onTransportConnected(WebRtcTransport& transport) override;
@@ -108,6 +113,7 @@ class Participant final : public WebRtcTransport::Listener {
   std::unordered_map<uint32_t, Consumer*> consumersBySsrc_;
   SubscribeState subscribeState_;
   RtcpScheduler rtcp_;
+  ReceiverReportStats downlinkReports_;
   bool failed_ = false;  // reported to the listener already
 };
 

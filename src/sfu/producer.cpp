@@ -218,6 +218,17 @@ bool Producer::isKeyframe(const rtp::RtpPacketView& packet) const {
   return h264 ? rtp::isH264Keyframe(packet.payload()) : rtp::isVp8Keyframe(packet.payload());
 }
 
+Producer::ReceiveFigures Producer::receiveFigures() const {
+  ReceiveFigures figures;
+  for (const RtpReceiveStream& layer : layers_) {
+    RtpReceiveStream::Figures f = layer.figures(clockRate());
+    figures.expected += f.expected;
+    figures.received += f.received;
+    figures.jitterSeconds = std::max(figures.jitterSeconds, f.jitterSeconds);
+  }
+  return figures;
+}
+
 void Producer::addConsumer(Consumer& consumer) { consumers_.push_back(&consumer); }
 
 void Producer::removeConsumer(Consumer& consumer) { std::erase(consumers_, &consumer); }

@@ -110,6 +110,14 @@ class Producer {
     uint64_t unknownSsrc = 0;  // a packet on an SSRC no layer has (SSRC changed mid-stream)
   };
   const Stats& stats() const { return stats_; }
+  // Cumulative RFC 3550 A.3 figures for call-quality reports (sfu/room_quality.hpp), read
+  // without disturbing the interval state writeReportBlock keeps.
+  struct ReceiveFigures {
+    uint64_t expected = 0;
+    uint64_t received = 0;
+    double jitterSeconds = 0;
+  };
+  ReceiveFigures receiveFigures() const;
 
  private:
   bool unwrapRtx(rtp::RtpPacketView& packet, uint32_t mediaSsrc);

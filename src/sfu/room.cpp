@@ -72,6 +72,8 @@ void Room::removeParticipant(const std::string& participantId) {
   }
   auto leaving = std::move(it->second);
   tickSlots_.erase(participantId);  // before the erase: participantId may be the map's own key
+  speakers_.remove(participantId);
+  quality_.forget(participantId);
   participants_.erase(it);
   bool hadProducers = !leaving->producers().empty();
   leaving.reset();  // its producers close: consumers elsewhere become inactive
@@ -122,6 +124,8 @@ Result<std::string, MediaError> Room::publish(const std::string& participantId, 
         ridExtensionId = extension.id;
       } else if (extension.uri == sdp::kExtRepairedRtpStreamId) {
         repairedRidExtensionId = extension.id;
+      } else if (extension.uri == sdp::kExtAudioLevel && track.kind == "audio") {
+        speakers_.setExtensionId(participantId, static_cast<uint8_t>(extension.id));
       }
     }
     if (publisher->findProducerByMid(track.mid)) {
@@ -290,6 +294,9 @@ Result<Ok, MediaError> Room::answerSubscription(const std::string& participantId
 
 void Room::onParticipantRtp(Participant& publisher, Producer& producer, size_t layer, rtp::RtpPacketView& packet,
                             Micros now) {
+  if (!producer.isVideo()) {
+    observeAudioLevel(publisher, packet);  // before the early return: alone, one still speaks
+  }
   const auto& consumers = producer.consumers();
   if (consumers.empty()) {
     return;
@@ -303,6 +310,15 @@ void Room::onParticipantRtp(Participant& publisher, Producer& producer, size_t l
   for (Consumer* consumer : consumers) {
     consumer->forward(packet, layer, *payloadType, keyframe, now);
   }
+  if (producer.isVideo() && packet.marker()) {
+    // The frame's last packet (RFC 3551 §4.1): count freezes per subscriber on what it got,
+    // which is only the simulcast layer it is being sent.
+    for (Consumer* consumer : consumers) {
+      if (consumer->negotiated() && consumer->stats().packetsSent > 0 && consumer->currentLayer() == layer) {
+        quality_.onVideoFrame(*consumer, now);
+      }
+    }
+  }
 }
 
 void Room::onParticipantFailed(Participant& participant, const std::string& reason) {
@@ -315,7 +331,51 @@ void Room::onParticipantFailed(Participant& participant, const std::string& reas
   worker_.toControl([&events, roomId, participantId, reason] { events.onMediaFailed(roomId, participantId, reason); });
 }
 
+void Room::observeAudioLevel(const Participant& publisher, const rtp::RtpPacketView& packet) {
+  uint8_t id = speakers_.extensionId(publisher.id());
+  if (id == 0) {
+    return;
+  }
+  if (auto level = packet.audioLevel(id)) {
+    speakers_.observe(publisher.id(), level->level);
+  }
+}
+
+void Room::announceActiveSpeaker(Micros now) {
+  if (!speakers_.due(now)) {
+    return;
+  }
+  auto speaker = speakers_.evaluate(now);
+  if (!speaker) {
+    return;
+  }
+  std::string roomId = id_;
+  MediaEvents& events = worker_.events();
+  worker_.toControl([&events, roomId, participantId = std::move(*speaker)] {
+    events.onActiveSpeaker(roomId, participantId);
+  });
+}
+
+void Room::reportQuality(Micros now) {
+  if (!quality_.due(now)) {
+    return;
+  }
+  std::vector<ParticipantQuality> figures = quality_.report(participants_, now);
+  if (figures.empty()) {
+    return;
+  }
+  std::string roomId = id_;
+  MediaEvents& events = worker_.events();
+  worker_.toControl([&events, roomId, figures = std::move(figures)]() mutable {
+    events.onQualityReport(roomId, std::move(figures));
+  });
+}
+
 void Room::onTick(Micros now, unsigned slot) {
+  if (slot == 0) {
+    announceActiveSpeaker(now);
+    reportQuality(now);
+  }
   for (auto& [id, participant] : participants_) {
     auto it = tickSlots_.find(id);
     if (it != tickSlots_.end() && it->second == slot) {

@@ -7,8 +7,10 @@
 #include <unordered_map>
 
 #include "common/result.hpp"
+#include "sfu/active_speaker.hpp"
 #include "sfu/media_api.hpp"
 #include "sfu/participant.hpp"
+#include "sfu/room_quality.hpp"
 
 namespace medrtc::sfu {
 
@@ -42,11 +44,19 @@ class Room final : public Participant::Listener {
   // Sends a new subscriber offer now, or marks one needed if an offer is outstanding.
   void renegotiate(Participant& subscriber);
   void sendSubscribeOffer(Participant& subscriber);
+  // Active speaker (issue 12 item 7): reads the level of a publisher's audio packet, and
+  // tells signaling when the detector names a new speaker.
+  void observeAudioLevel(const Participant& publisher, const rtp::RtpPacketView& packet);
+  void announceActiveSpeaker(Micros now);
+  // Call quality (issue 12 item 6): every 5 s, every participant's figures to signaling.
+  void reportQuality(Micros now);
 
   std::string id_;
   Worker& worker_;
   std::map<std::string, std::unique_ptr<Participant>> participants_;
   std::unordered_map<std::string, unsigned> tickSlots_;
+  ActiveSpeakerDetector speakers_;
+  RoomQuality quality_;
 };
 
 }  // namespace medrtc::sfu

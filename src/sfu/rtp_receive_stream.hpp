@@ -62,6 +62,19 @@ class RtpReceiveStream {
   bool writeReportBlock(uint8_t* out, uint32_t clockRate, Micros now);
 
   uint64_t packetsReceived() const { return received_; }
+  // Cumulative RFC 3550 A.3 figures for call-quality reports (sfu/room_quality.hpp), read
+  // without disturbing the interval state writeReportBlock keeps.
+  struct Figures {
+    uint64_t expected = 0;
+    uint64_t received = 0;
+    double jitterSeconds = 0;
+  };
+  Figures figures(uint32_t clockRate) const {
+    if (received_ == 0) {
+      return {};
+    }
+    return {static_cast<uint64_t>(maxSeq_ - baseSeq_ + 1), received_, jitter_ / static_cast<double>(clockRate)};
+  }
 
  private:
   std::string rid_;

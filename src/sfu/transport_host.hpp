@@ -34,7 +34,9 @@ class TransportHost {
   virtual MutableByteView reservePacket(WebRtcTransport& /*from*/, const SocketAddress& to) {
     return socket().reserveSend(to);
   }
-  virtual void commitPacket(size_t length) { socket().commitSend(length); }
+  virtual void commitPacket(size_t length, net::SendPriority priority = net::SendPriority::kNormal) {
+    socket().commitSend(length, priority);
+  }
   virtual void sendPacket(WebRtcTransport& /*from*/, ByteView data, const SocketAddress& to) {
     socket().send(data, to);
   }

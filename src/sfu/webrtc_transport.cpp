@@ -10,6 +10,7 @@
 #include "ice/stun_message.hpp"
 #include "rtp/demux.hpp"
 #include "sfu/media_counters.hpp"
+#include "sfu/send_priority.hpp"
 #include "sfu/transport_host.hpp"
 
 namespace medrtc::sfu {
@@ -166,7 +167,7 @@ bool WebRtcTransport::sendRtp(ByteView packet, const RtpRewrite& rewrite) {
     ++stats_.protectFailures;
     return false;  // the reserved slot is reused by the next send
   }
-  host_.commitPacket(*length);
+  host_.commitPacket(*length, sendPriorityOf(rewrite.payloadType));
   ++stats_.rtpSent;
   countSent(*length);
   return true;

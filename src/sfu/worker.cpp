@@ -235,13 +235,14 @@ MutableByteView Worker::reservePacket(WebRtcTransport& from, const SocketAddress
   return socket_->reserveSend(to);
 }
 
-void Worker::commitPacket(size_t length) {
+void Worker::commitPacket(size_t length, net::SendPriority priority) {
   if (reservedTcp_) {
+    // One TCP stream delivers in order whatever we do; audio first applies to UDP batches.
     tcp_->send(*reservedTcp_, ByteView(tcpSendSlot_.data(), length));
     reservedTcp_.reset();
     return;
   }
-  socket_->commitSend(length);
+  socket_->commitSend(length, priority);
 }
 
 void Worker::sendPacket(WebRtcTransport& from, ByteView data, const SocketAddress& to) {

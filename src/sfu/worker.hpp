@@ -61,7 +61,7 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   void bindTuple(const SocketAddress& remote, WebRtcTransport& transport) override;
   Micros now() const override { return loop_.now(); }
   MutableByteView reservePacket(WebRtcTransport& from, const SocketAddress& to) override;
-  void commitPacket(size_t length) override;
+  void commitPacket(size_t length, net::SendPriority priority) override;
   void sendPacket(WebRtcTransport& from, ByteView data, const SocketAddress& to) override;
   const TransportTimeouts& transportTimeouts() const override { return timeouts_; }
 

@@ -141,7 +141,9 @@ int64_t RestApi::nowSeconds() const {
   X("POST", "/api/v1/appointments/{id}/host-token", Auth::kSession, hostToken)              \
   X("PUT", "/api/v1/appointments/{id}/delegate", Auth::kSession, setDelegate)               \
   X("POST", "/api/v1/invitations/redeem", Auth::kNone, redeemInvitation)                    \
-  X("DELETE", "/api/v1/invitations/{id}", Auth::kSession, revokeInvitation)
+  X("DELETE", "/api/v1/invitations/{id}", Auth::kSession, revokeInvitation)              \
+  X("GET", "/api/v1/admin/consultations", Auth::kSession, liveConsultations)                \
+  X("GET", "/api/v1/admin/consultations/{id}/quality", Auth::kSession, consultationQuality)
 
 std::vector<RouteInfo> RestApi::routes() {
   return {

@@ -91,6 +91,10 @@ class RestApi {
   HttpResponse networkCheck(const HttpRequest& r, const Params& p);
   HttpResponse createProbe(const HttpRequest& r, const Params& p);  // probe_routes.cpp
   HttpResponse metrics(const HttpRequest& r, const Params& p);  // metrics_endpoint.cpp
+  // Admin dashboard (admin_dashboard_routes.cpp): the tenant admin's live consultations
+  // and one consultation's call-quality samples.
+  HttpResponse liveConsultations(const HttpRequest& r, const Params& p);
+  HttpResponse consultationQuality(const HttpRequest& r, const Params& p);
   // The cookie session of a request; a problem response when there is none, it expired,
   // or (state-changing methods) the CSRF token is missing or wrong.
   std::optional<HttpResponse> requireSession(const HttpRequest& r, Params& p);

@@ -391,6 +391,7 @@ void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
     }
   }
   participants_.erase(pid);
+  quality_.forgetParticipant(pid);
   c.state = State::kAwaitingJoin;
   if (media_ != nullptr) {
     media_->removeParticipant(roomId, pid);
@@ -409,6 +410,7 @@ void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
   }
   if (rooms_.count(roomId) == 0) {
     sfuRooms_.erase(roomId);
+    quality_.forgetRoom(roomId);
   }
 }
 
@@ -472,6 +474,7 @@ void SignalingHub::endRoom(const std::string& roomId, std::string_view reason) {
     std::string text = roomEndedMessage(reason);
     auto members = std::move(room->second);
     rooms_.erase(room);
+    quality_.forgetRoom(roomId);
     for (auto& [pid, id] : members) {
       Connection& c = connections_.at(id);
       participants_.erase(pid);

@@ -17,6 +17,7 @@
 #include "clinic/admission.hpp"
 #include "common/clock.hpp"
 #include "compliance/audit_sink.hpp"
+#include "signaling/call_quality_board.hpp"
 #include "sfu/media_api.hpp"
 #include "signaling/join_check.hpp"
 #include "signaling/join_token.hpp"
@@ -139,6 +140,24 @@ class SignalingHub final : public sfu::MediaEvents {
   void onSubscribeOffer(const std::string& roomId, const std::string& participantId, uint32_t version,
                         std::string sdp) override;
   void onMediaFailed(const std::string& roomId, const std::string& participantId, std::string reason) override;
+  // Call quality (call_quality_events.cpp): `active_speaker` to the room, `network_quality`
+  // to its hosts, and the samples the admin dashboard charts.
+  void onActiveSpeaker(const std::string& roomId, const std::string& participantId) override;
+  void onQualityReport(const std::string& roomId, std::vector<sfu::ParticipantQuality> figures) override;
+  const CallQualityBoard& qualityBoard() const { return quality_; }
+
+  // The admin dashboard (issue 15 item 6, live_consultations.cpp): the tenant's rooms with
+  // anyone in the call or waiting. Ids, counts and times only: no names.
+  struct LiveConsultation {
+    std::string roomId;
+    int64_t startedAt = 0;        // Unix seconds: the earliest join of those in the call (0: nobody yet)
+    size_t participants = 0;      // joining or in the call
+    std::vector<int64_t> waitingSince;  // Unix seconds, one per waiting guest, longest first
+  };
+  std::vector<LiveConsultation> liveConsultations(const std::string& tenantId) const;
+  // True when the tenant has someone in room `roomId` now (a room of another tenant is
+  // as unknown as a room that does not exist).
+  bool tenantRoomLive(const std::string& tenantId, const std::string& roomId) const;
 
  private:
   // kWaiting: in a room's waiting room — no media, no room information (K3).
@@ -288,6 +307,7 @@ class SignalingHub final : public sfu::MediaEvents {
     Micros at{0};
   };
   std::unordered_map<std::string, RetiredToken> retiredTokens_;
+  CallQualityBoard quality_;
 };
 
 ErrorCode errorCodeFor(sfu::MediaError e);

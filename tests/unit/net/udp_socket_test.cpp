@@ -38,6 +38,31 @@ TEST(UdpSocket, BatchedSendArrivesInOrder) {
   }
 }
 
+TEST(UdpSocket, UrgentDatagramsLeaveFirstAndTheRestKeepTheirOrder) {
+  auto a = UdpSocket::bind(loopback());
+  auto b = UdpSocket::bind(loopback());
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  // One batch: video 0, audio 1, video 2, video 3, audio 4.
+  const bool urgent[] = {false, true, false, false, true};
+  for (int i = 0; i < 5; ++i) {
+    uint8_t payload[1] = {static_cast<uint8_t>(i)};
+    (*a)->send(ByteView(payload, 1), (*b)->localAddress(), urgent[i] ? SendPriority::kUrgent : SendPriority::kNormal);
+  }
+  (*a)->flush();
+  // A second batch without urgent datagrams goes out in queue order again.
+  for (int i = 5; i < 7; ++i) {
+    uint8_t payload[1] = {static_cast<uint8_t>(i)};
+    (*a)->send(ByteView(payload, 1), (*b)->localAddress());
+  }
+  (*a)->flush();
+  std::vector<int> seen;
+  for (int attempt = 0; attempt < 100 && seen.size() < 7; ++attempt) {
+    (*b)->receiveAll([&](MutableByteView data, const SocketAddress&) { seen.push_back(data[0]); });
+  }
+  EXPECT_EQ(seen, (std::vector<int>{1, 4, 0, 2, 3, 5, 6}));
+}
+
 TEST(UdpSocket, ASocketBoundToAnyIpv6AddressAlsoReceivesAndAnswersIpv4) {
   auto server = UdpSocket::bind(*SocketAddress::fromIp("::", 0));
   if (!server.ok()) {

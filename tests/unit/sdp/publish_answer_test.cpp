@@ -70,7 +70,7 @@ TEST(PublishAnswer, ChromeOfferKeepsOfferPayloadTypes) {
   EXPECT_EQ(audio.port, 9);
   EXPECT_EQ(payloadTypes(audio), (std::vector<int>{111}));
   EXPECT_EQ(audio.formats, (std::vector<std::string>{"111"}));
-  EXPECT_EQ(audio.codecs[0].fmtp, "minptime=10;useinbandfec=1");
+  EXPECT_EQ(audio.codecs[0].fmtp, "minptime=10;useinbandfec=1;usedtx=1");
   EXPECT_EQ(audio.codecs[0].rtcpFeedback, (std::vector<std::string>{"transport-cc"}));
   EXPECT_EQ(audio.direction, Direction::kRecvOnly);
   EXPECT_EQ(audio.setup, SetupRole::kPassive);

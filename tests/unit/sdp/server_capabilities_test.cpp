@@ -44,7 +44,7 @@ TEST(ServerCapabilities, CanonicalCodecsForSubscribers) {
   auto opus = canonicalCodecsFor(Codec{109, "opus", 48000, 2, "", {}, {}});
   ASSERT_EQ(opus.size(), 1u);
   EXPECT_EQ(opus[0].payloadType, 111);
-  EXPECT_EQ(opus[0].fmtp, "minptime=10;useinbandfec=1");
+  EXPECT_EQ(opus[0].fmtp, "minptime=10;useinbandfec=1;usedtx=1");
   EXPECT_TRUE(canonicalCodecsFor(Codec{98, "VP9", 90000, 0, "", {}, {}}).empty());
 }
 

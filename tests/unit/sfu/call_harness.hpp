@@ -166,11 +166,20 @@ class CallHarness final : public MediaEvents {
   void runFor(Micros duration);
 
   const std::vector<Failure>& failures() const { return failures_; }
+  // Call-quality reports and active-speaker announcements the plane raised, in order.
+  struct QualityReport {
+    std::string roomId;
+    std::vector<ParticipantQuality> figures;
+  };
+  const std::vector<QualityReport>& qualityReports() const { return qualityReports_; }
 
   // MediaEvents
   void onSubscribeOffer(const std::string& roomId, const std::string& participantId, uint32_t version,
                         std::string sdp) override;
   void onMediaFailed(const std::string& roomId, const std::string& participantId, std::string reason) override;
+  void onQualityReport(const std::string& roomId, std::vector<ParticipantQuality> figures) override {
+    qualityReports_.push_back(QualityReport{roomId, std::move(figures)});
+  }
 
  private:
   static std::string key(const std::string& roomId, const std::string& id) { return roomId + "/" + id; }
@@ -180,6 +189,7 @@ class CallHarness final : public MediaEvents {
   std::unique_ptr<MediaApi> plane_;
   std::map<std::string, std::unique_ptr<Endpoint>> endpoints_;
   std::vector<Failure> failures_;
+  std::vector<QualityReport> qualityReports_;
 };
 
 // The worker's host candidate from a server SDP (offer or answer).

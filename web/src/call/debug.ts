@@ -15,6 +15,8 @@ export interface MedrtcDebug {
   iceRestarts: number;
   /** Signaling sockets replaced by a session resume (`resumed`) since the page loaded. */
   resumes: number;
+  /** Hosts: the last `network_quality` entry per participant id (call-quality.ts). */
+  networkQuality: Record<string, unknown>;
 }
 
 declare global {
@@ -34,6 +36,7 @@ export const debug: MedrtcDebug = {
   marks: { joinClicked: 0 },
   iceRestarts: 0,
   resumes: 0,
+  networkQuality: {},
 };
 
 window.__medrtc = debug;

@@ -3,6 +3,7 @@ import '../styles.css';
 import { t } from '../i18n';
 import { byId } from '../dom';
 import { onBeforeLanguageReload } from '../ui/language-switch';
+import { CallQuality } from './call-quality';
 import { debug } from './debug';
 import { preparePrejoin } from './prejoin';
 import { Session } from './session';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   // Switching the language reloads the page; keep the token for this tab only.
   onBeforeLanguageReload(() => stashForReload('t', token));
   const session = new Session(token, ui);
+  session.addExtension(new CallQuality(ui));
   await preparePrejoin(ui, session);
   ui.joinButton.addEventListener('click', () => session.join());
 }

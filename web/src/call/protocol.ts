@@ -89,7 +89,20 @@ export type ServerMessage =
   | { type: 'denied'; reason?: string }
   | { type: 'removed'; reason?: string }
   | { type: 'waiting_room'; queue: QueueEntry[] }
+  | { type: 'active_speaker'; participant_id: string }
+  | { type: 'network_quality'; participants: NetworkQualityEntry[] }
   | ChatMessage;
+
+/** One participant's link as the server rates it (to hosts only; docs/protocol.md). */
+export interface NetworkQualityEntry {
+  participant_id: string;
+  quality: 'good' | 'fair' | 'poor';
+  score: number;
+  mos: number;
+  loss_percent: number;
+  jitter_ms: number;
+  rtt_ms: number;
+}
 
 /** Codes after which the server closes the socket: reconnecting would not help. */
 export const FATAL_CODES: ReadonlySet<string> = new Set([

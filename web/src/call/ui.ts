@@ -295,6 +295,12 @@ export class CallUi {
     }
   }
 
+  /** A tile's element for extensions that decorate it (call-quality.ts); null: our own. */
+  tileRoot(participantId: string | null): HTMLElement | null {
+    const tile = participantId === null ? this.local : this.remotes.get(participantId);
+    return tile ? tile.root : null;
+  }
+
   remoteCount(): number {
     return this.remotes.size;
   }

@@ -5,6 +5,7 @@ import '../styles.css';
 import { ApiError, apiCall, requireSession } from '../api';
 import { byId, h } from '../dom';
 import { t } from '../i18n';
+import { CallQuality } from '../call/call-quality';
 import { Chat } from '../call/chat';
 import { debug } from '../call/debug';
 import { HostControls } from '../call/host';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   const session = new Session(token, ui);
   session.addExtension(new HostControls(session, ui));
   session.addExtension(new Chat(session, ui));
+  session.addExtension(new CallQuality(ui));
   await preparePrejoin(ui, session);
   ui.joinButton.addEventListener('click', () => session.join());
 }

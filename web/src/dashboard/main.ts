@@ -10,6 +10,7 @@ import { field } from '../ui/field';
 import { topbar } from '../ui/topbar';
 import { localInputToIso, nextQuarterHour, toLocalInputValue } from '../time';
 import { apiErrorText, appointmentCard, type CardContext } from './appointment-card';
+import { LiveConsultations } from './live-consultations';
 
 document.title = `${t.dashboardTitle} – ${t.appName}`;
 
@@ -136,6 +137,12 @@ async function main(): Promise<void> {
   list.replaceChildren(h('li', { class: 'empty' }, t.loading));
   const me = await requireSession();
   who.textContent = t.signedInAs(me.user.display_name || me.user.email);
+  if (me.user.role === 'admin') {
+    // The practice's admin also sees what runs now (the server refuses anyone else).
+    const live = new LiveConsultations(fail);
+    byId('main').prepend(live.root);
+    live.start();
+  }
   await loadAppointments();
 }
 

@@ -54,6 +54,10 @@ export const de: Strings = {
   micOffBadge: 'Mikrofon aus',
   cameraOffBadge: 'Kamera aus',
   tileLabel: (name: string) => `Video von ${name}`,
+  // Gesprächsqualität: wer spricht, und die Verbindungsanzeige der Gastgeberin.
+  speakingBadge: 'Spricht',
+  networkQuality: (level: string) =>
+    ({ good: 'Verbindung: gut', fair: 'Verbindung: mäßig', poor: 'Verbindung: schlecht' })[level] ?? 'Verbindung: unbekannt',
   guest: 'Gast',
   inCall: 'Sie sind in der Sprechstunde.',
   waitingForOthers: 'Warten auf die andere Person …',
@@ -224,6 +228,26 @@ export const de: Strings = {
 
   // Dashboard
   dashboardTitle: 'Termine',
+  // Admin-Übersicht: laufende Sprechstunden und ihre Gesprächsqualität.
+  liveTitle: 'Laufende Sprechstunden',
+  liveNone: 'Zurzeit läuft keine Sprechstunde.',
+  liveRoom: 'Sprechstunde',
+  liveStarted: 'Begonnen',
+  liveInCall: 'Im Gespräch',
+  liveWaiting: 'Wartend',
+  liveLongestWait: 'Längste Wartezeit',
+  liveQuality: 'Gesprächsqualität',
+  liveShowQuality: (room: string) => `Gesprächsqualität von ${room} anzeigen`,
+  liveNotStarted: 'noch nicht',
+  liveNoData: 'noch keine Werte',
+  liveQualityWord: (level: string) => ({ good: 'gut', fair: 'mäßig', poor: 'schlecht' })[level] ?? 'unbekannt',
+  liveChartLabel: (room: string) => `Gesprächsqualität im Verlauf der Sprechstunde ${room}`,
+  liveSeries: { loss: 'Verlust (%)', rtt: 'Umlaufzeit (ms)', bitrate: 'Bitrate (kbit/s)', freezes: 'Standbilder', layer: 'Ebene' },
+  liveLatest: (loss: string, rtt: string, kbps: string, layer: number, freezes: number) =>
+    `Zuletzt: ${loss} % Verlust, ${rtt} ms Umlaufzeit, ${kbps} kbit/s, Ebene ${layer}, ${freezes} Standbilder.`,
+  livePaused: 'Live-Aktualisierung angehalten, weil Sie abwesend waren.',
+  liveResume: 'Live-Aktualisierung fortsetzen',
+  liveSeconds: (s: number) => (s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`),
   signedInAs: (name: string) => `Angemeldet als ${name}`,
   signOut: 'Abmelden',
   newAppointment: 'Neuer Termin',

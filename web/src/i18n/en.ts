@@ -54,6 +54,11 @@ export const en = {
   micOffBadge: 'Microphone off',
   cameraOffBadge: 'Camera off',
   tileLabel: (name: string) => `Video of ${name}`,
+  // Call quality (issue 12 items 6-7): the active speaker's tile, and the host's
+  // network-quality indicator on each tile. Text, not colour alone (WCAG 1.4.1).
+  speakingBadge: 'Speaking',
+  networkQuality: (level: string) =>
+    ({ good: 'Connection: good', fair: 'Connection: fair', poor: 'Connection: poor' })[level] ?? 'Connection: unknown',
   guest: 'Guest',
   inCall: 'You are in the consultation.',
   waitingForOthers: 'Waiting for the other person to join…',
@@ -226,6 +231,26 @@ export const en = {
 
   // Practitioner dashboard (/dashboard)
   dashboardTitle: 'Appointments',
+  // Admin dashboard: live consultations and their call quality (issue 15 item 6).
+  liveTitle: 'Live consultations',
+  liveNone: 'No consultation is running now.',
+  liveRoom: 'Consultation',
+  liveStarted: 'Started',
+  liveInCall: 'In the call',
+  liveWaiting: 'Waiting',
+  liveLongestWait: 'Longest wait',
+  liveQuality: 'Call quality',
+  liveShowQuality: (room: string) => `Show call quality of ${room}`,
+  liveNotStarted: 'not yet',
+  liveNoData: 'no figures yet',
+  liveQualityWord: (level: string) => ({ good: 'good', fair: 'fair', poor: 'poor' })[level] ?? 'unknown',
+  liveChartLabel: (room: string) => `Call quality over time of consultation ${room}`,
+  liveSeries: { loss: 'Loss (%)', rtt: 'Round-trip time (ms)', bitrate: 'Bit rate (kbit/s)', freezes: 'Freezes', layer: 'Layer' },
+  liveLatest: (loss: string, rtt: string, kbps: string, layer: number, freezes: number) =>
+    `Latest: ${loss} % loss, ${rtt} ms round trip, ${kbps} kbit/s, layer ${layer}, ${freezes} freezes.`,
+  livePaused: 'Live updates paused while you were away.',
+  liveResume: 'Resume live updates',
+  liveSeconds: (s: number) => (s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`),
   signedInAs: (name: string) => `Signed in as ${name}`,
   signOut: 'Sign out',
   newAppointment: 'New appointment',

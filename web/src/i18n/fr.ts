@@ -54,6 +54,10 @@ export const fr: Strings = {
   micOffBadge: 'Micro coupé',
   cameraOffBadge: 'Caméra coupée',
   tileLabel: (name: string) => `Vidéo de ${name}`,
+  // Qualité de l'appel : qui parle, et l'indicateur de connexion pour l'hôte.
+  speakingBadge: 'Parle',
+  networkQuality: (level: string) =>
+    ({ good: 'Connexion : bonne', fair: 'Connexion : moyenne', poor: 'Connexion : faible' })[level] ?? 'Connexion : inconnue',
   guest: 'Invité',
   inCall: 'Vous êtes en consultation.',
   waitingForOthers: 'En attente de l’autre personne…',
@@ -224,6 +228,26 @@ export const fr: Strings = {
 
   // Dashboard
   dashboardTitle: 'Rendez-vous',
+  // Tableau de bord de l'administrateur : consultations en cours et qualité d'appel.
+  liveTitle: 'Consultations en cours',
+  liveNone: 'Aucune consultation en cours.',
+  liveRoom: 'Consultation',
+  liveStarted: 'Début',
+  liveInCall: 'En appel',
+  liveWaiting: 'En attente',
+  liveLongestWait: 'Attente la plus longue',
+  liveQuality: "Qualité de l'appel",
+  liveShowQuality: (room: string) => `Afficher la qualité de l'appel de ${room}`,
+  liveNotStarted: 'pas encore',
+  liveNoData: 'pas encore de mesures',
+  liveQualityWord: (level: string) => ({ good: 'bonne', fair: 'moyenne', poor: 'faible' })[level] ?? 'inconnue',
+  liveChartLabel: (room: string) => `Qualité de l'appel au fil du temps, consultation ${room}`,
+  liveSeries: { loss: 'Pertes (%)', rtt: 'Aller-retour (ms)', bitrate: 'Débit (kbit/s)', freezes: 'Gels', layer: 'Couche' },
+  liveLatest: (loss: string, rtt: string, kbps: string, layer: number, freezes: number) =>
+    `Dernière mesure : ${loss} % de pertes, ${rtt} ms aller-retour, ${kbps} kbit/s, couche ${layer}, ${freezes} gels.`,
+  livePaused: 'Mise à jour en direct suspendue pendant votre absence.',
+  liveResume: 'Reprendre la mise à jour en direct',
+  liveSeconds: (s: number) => (s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`),
   signedInAs: (name: string) => `Connecté en tant que ${name}`,
   signOut: 'Se déconnecter',
   newAppointment: 'Nouveau rendez-vous',

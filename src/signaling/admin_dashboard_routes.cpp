@@ -1,0 +1,91 @@
+// The practice admin's dashboard (issue 15 item 6): live consultations with their waiting
+// times, and one consultation's call quality over time (signaling/call_quality_board.hpp).
+// Tenant admins only, and only their tenant's rooms: another tenant's room answers 404
+// like an unknown one. Ids, counts, times and link figures only: nothing about who is in
+// the call beyond what the admin's appointment list already shows.
+#include <boost/json.hpp>
+
+#include <cstdlib>
+
+#include "signaling/problem.hpp"
+#include "signaling/rest_api.hpp"
+#include "signaling/rest_json.hpp"
+#include "signaling/signaling_hub.hpp"
+
+namespace medrtc::signaling {
+
+namespace json = boost::json;
+
+namespace {
+
+std::optional<HttpResponse> refuseUnlessAdmin(const RestApi::Params& p) {
+  if (!p.session || p.session->user.role != "admin") {
+    return problem(403, "forbidden", "only the practice's admin sees the live consultations");
+  }
+  return std::nullopt;
+}
+
+json::object sampleJson(const RoomQualitySample& s) {
+  return json::object{{"at", s.at},
+                      {"loss_percent", s.lossPercent},
+                      {"rtt_ms", s.rttMs},
+                      {"jitter_ms", s.jitterMs},
+                      {"bitrate_bps", s.bitrateBps},
+                      {"layer", s.layer},
+                      {"freeze_count", s.freezeCount},
+                      {"score", s.score},
+                      {"quality", sfu::toString(sfu::ratingOf(s.score))},
+                      {"participants", s.participants}};
+}
+
+// ?since=<Unix seconds>; 0 when absent or not a number.
+int64_t sinceOf(const std::string& target) {
+  size_t at = target.find("since=");
+  if (at == std::string::npos || (at > 0 && target[at - 1] != '?' && target[at - 1] != '&')) {
+    return 0;
+  }
+  return std::strtoll(target.c_str() + at + 6, nullptr, 10);
+}
+
+}  // namespace
+
+HttpResponse RestApi::liveConsultations(const HttpRequest&, const Params& p) {
+  if (auto refused = refuseUnlessAdmin(p)) {
+    return *refused;
+  }
+  int64_t now = nowSeconds();
+  json::array list;
+  for (const SignalingHub::LiveConsultation& live : hub_.liveConsultations(p.session->tenant.id)) {
+    json::array waits;
+    for (int64_t since : live.waitingSince) {
+      waits.push_back(std::max<int64_t>(0, now - since));
+    }
+    json::object o{{"room_id", live.roomId},
+                   {"participants", live.participants},
+                   {"waiting", live.waitingSince.size()},
+                   {"waiting_seconds", std::move(waits)}};
+    o["started_at"] = live.startedAt == 0 ? json::value(nullptr) : json::value(live.startedAt);
+    auto samples = hub_.qualityBoard().samples(live.roomId);
+    o["quality"] = samples.empty() ? json::value(nullptr) : json::value(sampleJson(samples.back()));
+    list.push_back(std::move(o));
+  }
+  return jsonResponse(200, json::object{{"consultations", std::move(list)}, {"now", now}});
+}
+
+HttpResponse RestApi::consultationQuality(const HttpRequest& r, const Params& p) {
+  if (auto refused = refuseUnlessAdmin(p)) {
+    return *refused;
+  }
+  if (!hub_.tenantRoomLive(p.session->tenant.id, p.id)) {
+    return problem(404, "room_not_found", "no live consultation with this id");
+  }
+  json::array samples;
+  for (const RoomQualitySample& s : hub_.qualityBoard().samples(p.id, sinceOf(r.target))) {
+    samples.push_back(sampleJson(s));
+  }
+  return jsonResponse(200, json::object{{"room_id", p.id},
+                                        {"interval_seconds", 5},
+                                        {"samples", std::move(samples)}});
+}
+
+}  // namespace medrtc::signaling

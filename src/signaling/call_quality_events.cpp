@@ -1,0 +1,39 @@
+// SignalingHub's handling of the media plane's call-quality events (issue 12 items 6-7).
+#include "signaling/message/quality_messages.hpp"
+#include "signaling/signaling_hub.hpp"
+
+namespace medrtc::signaling {
+
+void SignalingHub::onActiveSpeaker(const std::string& roomId, const std::string& participantId) {
+  // The report may arrive just after the speaker left: a stale name would highlight no
+  // tile on the clients, but says nothing true either.
+  Connection* speaker = byParticipant(participantId);
+  if (speaker == nullptr || speaker->roomId != roomId || speaker->state != State::kJoined) {
+    return;
+  }
+  broadcast(roomId, /*exceptParticipant=*/"", activeSpeakerMessage(participantId));
+}
+
+void SignalingHub::onQualityReport(const std::string& roomId, std::vector<sfu::ParticipantQuality> figures) {
+  auto members = rooms_.find(roomId);
+  if (members == rooms_.end() || members->second.empty()) {
+    quality_.forgetRoom(roomId);
+    return;
+  }
+  // Only participants still in the call: the worker's report crossed a leave.
+  std::erase_if(figures, [&](const sfu::ParticipantQuality& q) { return !members->second.contains(q.participantId); });
+  if (figures.empty()) {
+    return;
+  }
+  quality_.record(roomId, figures, nowSeconds());
+  // Hosts see a small indicator per tile; guests are not told about each other's links.
+  std::string text = networkQualityMessage(figures);
+  for (auto& [pid, id] : members->second) {
+    Connection& c = connections_.at(id);
+    if (isHost(c)) {
+      c.socket->sendText(text);
+    }
+  }
+}
+
+}  // namespace medrtc::signaling

@@ -2,9 +2,9 @@
 // OpenSSL cannot provide them it must refuse to start with a message naming what is
 // missing, instead of starting healthy and failing every call at key setup. The test
 // takes them away for real: an OpenSSL configuration that activates only the null
-// provider, so no cipher can be fetched.
+// provider, so no cipher can be fetched. And medrtc no longer loads libsrtp2 or NSS at all.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,4 +36,10 @@ test('serve refuses to start, naming the cipher, when OpenSSL has no AES', async
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+});
+
+test('medrtc links neither libsrtp2 nor NSS (SRTP is ours, on OpenSSL)', () => {
+  const libs = execFileSync('ldd', [bin], { encoding: 'utf8' });
+  assert.match(libs, /libcrypto\.so/);
+  assert.doesNotMatch(libs, /libsrtp2|libnss3|libsoftokn3/);
 });

@@ -224,6 +224,10 @@ def table(summaries, limit, cmp_n, args):
     span = [limcell("AEAD_AES_128_GCM") + "; SHA1_80: " + limcell("AES_CM_128_HMAC_SHA1_80")]
     lines.append(row("limit: recvmmsg → unprotect → protect → sendmmsg, one core (GCM; SHA1_80)",
                      span + [""] * (len(ts) - 1)))
+    # Which crypto the limit ran on (medrtc_limit names it; older results have no "crypto").
+    gcm_crypto = (lim.get("AEAD_AES_128_GCM") or {}).get("crypto")
+    if gcm_crypto:
+        lines.append(row("limit crypto (GCM)", [gcm_crypto] + [""] * (len(ts) - 1)))
     lines.append(row("failed consultations (all runs)", [str(s["failures"]) for s in ts]))
     lines.append(row("loadgen-saturated runs", [", ".join(s["saturated_runs"]) or "none" for s in ts]))
     errs = [", ".join(s["errors"]) or "none" for s in ts]

@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   std::string jsonPath;
   CLI::App app{"medrtc_limit: one core's recvmmsg → SRTP unprotect → protect → sendmmsg limit"};
   app.add_option("--packet-size", base.payloadSize, "RTP payload bytes (default 1100)")->check(CLI::Range(16, 1400));
-  app.add_option("--suites", suites, "comma-separated: gcm, sha1 (default both)");
+  app.add_option("--suites", suites, "comma-separated: gcm, gcm256, sha1 (default gcm, sha1)");
   app.add_option("--bind-ip", base.bindIp, "local address for both sockets (default 127.0.0.1)");
   app.add_option("--forwarder-cpu", base.forwarderCpu, "core of the forwarder (default 0)");
   app.add_option("--generator-cpu", base.generatorCpu, "core of the generator (default 1)");

@@ -22,6 +22,7 @@
 #include "compliance/audit_log.hpp"
 #include "compliance/store_retention.hpp"
 #include "signaling/join_token.hpp"
+#include "srtp/crypto_self_test.hpp"
 #include "signaling/server.hpp"
 #include "store/api_key.hpp"
 #include "store/secret_file.hpp"
@@ -87,6 +88,12 @@ bool applyBootstrapKey(store::Store& store, const std::optional<std::string>& ke
 }
 
 int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std::ostream& out) {
+  // Every call's media needs these ciphers: a library without one must stop the start
+  // here, not let the server run healthy and fail each call at key setup.
+  if (auto problem = srtp::srtpCryptoSelfTest()) {
+    throw std::runtime_error("SRTP crypto self-test failed: " + *problem +
+                             "; check the OpenSSL installation and its provider configuration");
+  }
   // Policy, placement and transport checks come first: a refused start touches nothing.
   SecuritySetup security = checkSecurity(config);
   // Parsed before anything is touched: a mistyped proxy address refuses the start.

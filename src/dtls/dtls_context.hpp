@@ -24,7 +24,7 @@ struct DtlsConfig {
   Micros initialRetransmitTimeout{std::chrono::seconds(1)};
   Micros maxRetransmitTimeout{std::chrono::seconds(60)};
   // use_srtp offer / acceptance order, most preferred first. GCM first: DESIGN.md §3.
-  std::vector<srtp::SrtpProfile> srtpProfiles{srtp::SrtpProfile::kAeadAes128Gcm,
+  std::vector<srtp::SrtpProfile> srtpProfiles{srtp::SrtpProfile::kAeadAes128Gcm, srtp::SrtpProfile::kAeadAes256Gcm,
                                                srtp::SrtpProfile::kAes128CmSha1_80};
 };
 

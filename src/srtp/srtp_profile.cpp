@@ -4,10 +4,15 @@
 
 namespace medrtc::srtp {
 
-static_assert(kSrtpMaxRtpTrailer >= kSrtpProfileSpecs[0].rtpTrailerLength);
-static_assert(kSrtpMaxRtpTrailer >= kSrtpProfileSpecs[1].rtpTrailerLength);
-static_assert(kSrtpMaxRtcpTrailer >= kSrtpProfileSpecs[0].rtcpTrailerLength);
-static_assert(kSrtpMaxRtcpTrailer >= kSrtpProfileSpecs[1].rtcpTrailerLength);
+static_assert([] {
+  for (const auto& spec : kSrtpProfileSpecs) {
+    if (spec.rtpTrailerLength > kSrtpMaxRtpTrailer || spec.rtcpTrailerLength > kSrtpMaxRtcpTrailer ||
+        spec.masterKeyLength > kSrtpMaxMasterKeyLength || spec.masterSaltLength > kSrtpMaxMasterSaltLength) {
+      return false;
+    }
+  }
+  return true;
+}());
 
 const SrtpProfileSpec& srtpProfileSpec(SrtpProfile profile) {
   for (const auto& spec : kSrtpProfileSpecs) {

@@ -104,6 +104,21 @@ TEST(DtlsTransport, ServerPicksSha1_80WhenClientOffersOnlyThat) {
   expectSrtpFlows(*pair.serverEnd.keys, *pair.clientEnd.keys);
 }
 
+// A peer that offers only AEAD_AES_256_GCM (RFC 7714 §14.2) gets it, and its 32-byte keys
+// carry media both ways.
+TEST(DtlsTransport, ServerAcceptsAeadAes256GcmWhenClientOffersOnlyThat) {
+  DtlsConfig clientConfig;
+  clientConfig.srtpProfiles = {SrtpProfile::kAeadAes256Gcm};
+  Pair pair({}, clientConfig);
+  pair.exchangeFingerprints();
+  pair.handshake();
+  ASSERT_TRUE(pair.serverEnd.keys && pair.clientEnd.keys);
+  EXPECT_EQ(pair.serverEnd.keys->profile, SrtpProfile::kAeadAes256Gcm);
+  EXPECT_EQ(pair.clientEnd.keys->localKeySalt.size(), 44u);
+  expectSrtpFlows(*pair.clientEnd.keys, *pair.serverEnd.keys);
+  expectSrtpFlows(*pair.serverEnd.keys, *pair.clientEnd.keys);
+}
+
 TEST(DtlsTransport, ServerPreferenceWinsOverClientOrder) {
   DtlsConfig clientConfig;
   clientConfig.srtpProfiles = {SrtpProfile::kAes128CmSha1_80, SrtpProfile::kAeadAes128Gcm};

@@ -28,7 +28,17 @@ TEST(SrtpProfile, MapsOpenSslProtectionProfileIds) {
   EXPECT_EQ(srtpProfileFromOpenSsl(0x0007), SrtpProfile::kAeadAes128Gcm);
   EXPECT_EQ(srtpProfileFromOpenSsl(0x0001), SrtpProfile::kAes128CmSha1_80);
   EXPECT_EQ(srtpProfileFromOpenSsl(0x0002), std::nullopt);  // SHA1_32: not offered
-  EXPECT_EQ(srtpProfileFromOpenSsl(0x0008), std::nullopt);  // AES_256_GCM: not offered
+  EXPECT_EQ(srtpProfileFromOpenSsl(0x0008), SrtpProfile::kAeadAes256Gcm);
+}
+
+TEST(SrtpProfile, Gcm256SizesFollowRfc7714) {
+  const auto& spec = srtpProfileSpec(SrtpProfile::kAeadAes256Gcm);
+  EXPECT_EQ(spec.masterKeyLength, 32u);
+  EXPECT_EQ(spec.masterSaltLength, 12u);
+  EXPECT_EQ(spec.keySaltLength(), 44u);
+  EXPECT_EQ(spec.rtpTrailerLength, 16u);
+  EXPECT_EQ(spec.rtcpTrailerLength, 20u);
+  EXPECT_EQ(spec.openSslName, "SRTP_AEAD_AES_256_GCM");
 }
 
 TEST(SrtpProfile, MapsOpenSslNames) {

@@ -212,11 +212,47 @@ TEST_P(SrtpSessionProfiles, GarbageIsRejectedWithoutCrashing) {
   }
 }
 
+// RFC 3711 §3.3.1: the ROC steps at 65535 -> 0 on both sides, and a packet from before
+// the rollover that arrives after it is still decrypted with the old ROC.
+TEST_P(SrtpSessionProfiles, RolloverCounterFollowsTheSequenceNumberWrap) {
+  auto [sender, receiver] = makePair(GetParam());
+  std::vector<std::vector<uint8_t>> wire;
+  for (uint16_t seq : {uint16_t{65534}, uint16_t{65535}, uint16_t{0}, uint16_t{1}}) {
+    wire.push_back(protectRtp(*sender, makeRtp(seq, 9, 80)));
+  }
+  for (size_t i : {0u, 2u, 1u, 3u}) {
+    auto r = receiver->unprotectRtp(wire[i].data(), wire[i].size());
+    ASSERT_TRUE(r.ok()) << i << ": " << toString(r.error());
+    wire[i].resize(*r);
+  }
+  EXPECT_EQ(wire[2], makeRtp(0, 9, 80));
+  EXPECT_EQ(wire[1], makeRtp(65535, 9, 80));
+}
+
+// A forged packet with an unknown SSRC fails and leaves no state behind: the same SSRC's
+// genuine packets are still accepted from their first sequence number.
+TEST_P(SrtpSessionProfiles, FailedPacketsCreateNoStreamState) {
+  auto [sender, receiver] = makePair(GetParam());
+  auto genuine = protectRtp(*sender, makeRtp(40000, 77, 60));
+  auto forged = genuine;
+  forged[20] ^= 0xff;
+  EXPECT_FALSE(receiver->unprotectRtp(forged.data(), forged.size()).ok());
+  EXPECT_TRUE(receiver->unprotectRtp(genuine.data(), genuine.size()).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Profiles, SrtpSessionProfiles,
-                         ::testing::Values(SrtpProfile::kAeadAes128Gcm, SrtpProfile::kAes128CmSha1_80),
+                         ::testing::Values(SrtpProfile::kAeadAes128Gcm, SrtpProfile::kAeadAes256Gcm,
+                                           SrtpProfile::kAes128CmSha1_80),
                          [](const auto& info) {
-                           return info.param == SrtpProfile::kAeadAes128Gcm ? std::string("AeadAes128Gcm")
-                                                                            : std::string("Aes128CmSha1_80");
+                           switch (info.param) {
+                             case SrtpProfile::kAeadAes128Gcm:
+                               return std::string("AeadAes128Gcm");
+                             case SrtpProfile::kAeadAes256Gcm:
+                               return std::string("AeadAes256Gcm");
+                             case SrtpProfile::kAes128CmSha1_80:
+                               return std::string("Aes128CmSha1_80");
+                           }
+                           return std::string("unknown");
                          });
 
 TEST(SrtpSession, RejectsKeyOfWrongLength) {

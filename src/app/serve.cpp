@@ -17,6 +17,7 @@
 #include "app/metrics_config.hpp"
 #include "app/security_setup.hpp"
 #include "app/clinic_admin.hpp"
+#include "clinic/first_run_setup.hpp"
 #include "common/clock.hpp"
 #include "compliance/audit_format.hpp"
 #include "compliance/audit_log.hpp"
@@ -106,6 +107,9 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   const char* bootstrap = std::getenv("MEDRTC_BOOTSTRAP_API_KEY");
   applyBootstrapKey(store, bootstrap ? std::optional<std::string>(bootstrap) : std::nullopt, unixNow());
   printFirstAdminHint(store, config.dataDir, std::cerr);
+  // First-run setup: a token only this process's stdout ever shows (below), never a log
+  // line or an audit event; "" when accounts exist.
+  std::string setupToken = clinic::FirstRunSetup::drawToken(store);
   // The clinic workflow's audit trail (<data>/audit/): opened before the server so a log
   // that does not verify stops the start (AuditLog::open throws).
   compliance::AuditLogOptions auditOptions;
@@ -143,6 +147,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
                  descriptorLimit);
   }
   applyMetricsConfig(config, options);
+  options.setupToken = setupToken;
   applySecurity(config, security, options);
   for (const auto& notice : security.notices) {
     spdlog::warn("{}", notice);
@@ -260,7 +265,13 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   std::string host = options.listenHost.find(':') != std::string::npos ? "[" + options.listenHost + "]"
                                                                          : options.listenHost;
   spdlog::info("server started port={} dev={} workers={}", server.port(), config.dev, config.media.workers);
-  out << "medrtc listening on " << (server.tls() ? "https://" : "http://") << host << ":" << server.port() << std::endl;
+  std::string base = (server.tls() ? "https://" : "http://") + host + ":" + std::to_string(server.port());
+  out << "medrtc listening on " << base << std::endl;
+  if (!setupToken.empty()) {
+    out << "medrtc setup: open " << base << "/setup#t=" << setupToken
+        << " to create the practice and its first admin (the link works once, until an account exists)"
+        << std::endl;
+  }
 
   ioc.run();
   recordNodeEvent(*auditLog, compliance::dicom::applicationStop(), "node stop");

@@ -104,8 +104,9 @@ RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHu
       hub_(hub),
       clock_(clock),
       devMode_(devMode),
-      auth_(store, clock, audit, std::move(authPolicy)),
-      appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)) {}
+      auth_(store, clock, audit, authPolicy),
+      appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)),
+      setup_(store, clock, audit, authPolicy.profiles) {}  // auth_ copied authPolicy: still whole here
 
 bool RestApi::owns(const std::string& path) {
   return path == "/healthz" || path == "/readyz" || path == "/metrics" || path.rfind("/api/", 0) == 0;
@@ -140,7 +141,10 @@ int64_t RestApi::nowSeconds() const {
   X("POST", "/api/v1/appointments/{id}/host-token", Auth::kSession, hostToken)              \
   X("PUT", "/api/v1/appointments/{id}/delegate", Auth::kSession, setDelegate)               \
   X("POST", "/api/v1/invitations/redeem", Auth::kNone, redeemInvitation)                    \
-  X("DELETE", "/api/v1/invitations/{id}", Auth::kSession, revokeInvitation)
+  X("DELETE", "/api/v1/invitations/{id}", Auth::kSession, revokeInvitation)                 \
+  X("GET", "/api/v1/setup", Auth::kNone, setupStatus)                                       \
+  X("POST", "/api/v1/setup/enrolment", Auth::kNone, setupEnrolment) /* the setup token */   \
+  X("POST", "/api/v1/setup/complete", Auth::kNone, setupComplete) /* the setup token */
 
 std::vector<RouteInfo> RestApi::routes() {
   return {

@@ -9,6 +9,7 @@
 
 #include "clinic/appointment_service.hpp"
 #include "clinic/auth_service.hpp"
+#include "clinic/first_run_setup.hpp"
 
 #include "common/clock.hpp"
 #include "signaling/http_types.hpp"
@@ -45,6 +46,8 @@ class RestApi {
   HttpResponse handle(const HttpRequest& request);
   // GET /metrics on this listener (metrics_endpoint.hpp); off (404) when unset.
   void setMetrics(const MetricsEndpoint* metrics) { metrics_ = metrics; }
+  // Opens first-run setup (/setup) for `token`; see clinic/first_run_setup.hpp.
+  void armSetup(std::string token) { setup_.arm(std::move(token)); }
 
   // Values captured from the route template.
   struct Params {
@@ -82,6 +85,10 @@ class RestApi {
   HttpResponse redeemInvitation(const HttpRequest& r, const Params& p);
   HttpResponse networkCheck(const HttpRequest& r, const Params& p);
   HttpResponse metrics(const HttpRequest& r, const Params& p);  // metrics_endpoint.cpp
+  // First-run setup (setup_routes.cpp).
+  HttpResponse setupStatus(const HttpRequest& r, const Params& p);
+  HttpResponse setupEnrolment(const HttpRequest& r, const Params& p);
+  HttpResponse setupComplete(const HttpRequest& r, const Params& p);
   // The cookie session of a request; a problem response when there is none, it expired,
   // or (state-changing methods) the CSRF token is missing or wrong.
   std::optional<HttpResponse> requireSession(const HttpRequest& r, Params& p);
@@ -101,6 +108,7 @@ class RestApi {
   bool devMode_;
   clinic::AuthService auth_;
   clinic::AppointmentService appointments_;
+  clinic::FirstRunSetup setup_;
   const MetricsEndpoint* metrics_ = nullptr;
 };
 

@@ -129,6 +129,9 @@ struct Server::Impl {
     hub.setTenantProfiles(options.auth.profiles);
     hub.setRefusalAudit(refusals.get());
     rest.setMetrics(&metricsEndpoint);
+    if (!options.setupToken.empty()) {
+      rest.armSetup(options.setupToken);
+    }
     hub.setIceServers(options.iceServers);
     hub.setP2pPreferred(options.p2pPreferred);
     hub.setParticipantLimits(options.participantLimits);

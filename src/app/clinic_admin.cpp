@@ -1,4 +1,5 @@
 #include "app/clinic_admin.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -84,8 +85,7 @@ int createTenant(store::Store& store, const CreateTenantArgs& a, std::ostream& o
     err << "medrtc: " << check.totpImplied->message() << std::endl;
   }
   t = store.createTenant(t);
-  spdlog::info("tenant created id={} policy={} region={}", t.id, t.policyProfile.empty() ? "-" : t.policyProfile,
-               t.region.empty() ? "-" : t.region);
+  log::info("tenant_created", {{"tenant", t.id}, {"policy", t.policyProfile}, {"region", t.region}});
   out << t.id << std::endl;
   return 0;
 }
@@ -151,7 +151,7 @@ int createUser(store::Store& store, const CreateUserArgs& a, std::istream& in, s
   }
   u.createdAt = unixNow();
   u = store.createUser(u);
-  spdlog::info("user created id={} tenant={} role={} totp={}", u.id, u.tenantId, u.role, a.totp);
+  log::info("user_created", {{"user", u.id}, {"tenant", u.tenantId}, {"role", u.role}, {"totp", a.totp}});
   out << u.id << std::endl;
   if (generated) {
     out << "password " << password << std::endl;

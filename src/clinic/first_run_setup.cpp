@@ -1,4 +1,5 @@
 #include "clinic/first_run_setup.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -76,7 +77,7 @@ std::optional<SetupFailure> FirstRunSetup::checkToken(const std::string& token, 
   }
   if (!secretEquals(token, token_)) {
     failures_.recordFailure(source, now);
-    spdlog::info("setup refused reason=bad_token");
+    log::info("setup_refused", {{"reason", "bad_token"}});
     return failure(SetupError::kBadToken, "the setup link is not valid; use the link the server printed");
   }
   return std::nullopt;
@@ -151,7 +152,7 @@ Result<SetupEnrolment, SetupFailure> FirstRunSetup::begin(const SetupRequest& r)
   // A second begin (the admin went back and changed a field) replaces the first: only
   // the newest secret is the one the app shows.
   pending_ = Pending{std::move(t), std::move(u), std::move(secret), -1};
-  spdlog::info("setup enrolment started");
+  log::info("setup_enrolment_started");
   return out;
 }
 
@@ -167,7 +168,7 @@ Result<SetupDone, SetupFailure> FirstRunSetup::complete(const std::string& token
   auto step = verifyTotp(pending_->secret, code, now);
   if (!step) {
     failures_.recordFailure(sourceAddress, now);
-    spdlog::info("setup refused reason=totp_invalid");
+    log::info("setup_refused", {{"reason", "totp_invalid"}});
     return fail(failure(SetupError::kTotpInvalid, "the code does not match; enter the code your app shows now"));
   }
   Pending p = std::move(*pending_);
@@ -181,7 +182,7 @@ Result<SetupDone, SetupFailure> FirstRunSetup::complete(const std::string& token
   p.user.tenantId = tenant.id;
   p.user.createdAt = now;
   store::UserRecord user = store_.createUser(p.user);
-  spdlog::info("setup completed tenant={} user={}", tenant.id, user.id);
+  log::info("setup_completed", {{"tenant", tenant.id}, {"user", user.id}});
   // The new admin is the actor of both: the setup token stood for them.
   audit(audit_, AuditFacts{cp::dicom::securityAlert(), std::nullopt, cp::AuditAction::Create,
                            cp::AuditOutcome::Success, "tenant_created",

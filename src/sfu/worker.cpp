@@ -1,4 +1,5 @@
 #include "sfu/worker.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -87,8 +88,7 @@ void Worker::start() {
   for (const auto& ip : announcedIps_) {
     announced += (announced.empty() ? "" : ",") + ip;
   }
-  spdlog::info("media worker {} listening on udp {}{} announcing {}", index_, socket_->localAddress().toString(),
-               tcp_ ? " and tcp" : "", announced);
+  log::info("media_worker_listening", {{"worker", index_}, {"udp", socket_->localAddress().toString()}, {"tcp", tcp_ != nullptr}, {"announced", announced}});
 }
 
 double Worker::cpuSeconds() const {
@@ -114,7 +114,7 @@ Room& Worker::openRoom(const std::string& roomId) {
   auto it = rooms_.find(roomId);
   if (it == rooms_.end()) {
     it = rooms_.emplace(roomId, std::make_unique<Room>(roomId, *this)).first;
-    spdlog::info("room opened room={} worker={}", roomId, index_);
+    log::info("room_opened", {{"room", roomId}, {"worker", index_}});
   }
   return *it->second;
 }
@@ -132,7 +132,7 @@ void Worker::closeRoom(const std::string& roomId) {
   auto room = std::move(it->second);
   rooms_.erase(it);
   room.reset();
-  spdlog::info("room closed room={} worker={}", roomId, index_);
+  log::info("room_closed", {{"room", roomId}, {"worker", index_}});
 }
 
 void Worker::registerTransport(const std::string& localUfrag, WebRtcTransport& transport) {
@@ -281,8 +281,7 @@ void Worker::noteContained(const char* where, const char* what) {
   // Powers of two only: a datagram that throws every time must not flood the log.
   ++contained_;
   if ((contained_ & (contained_ - 1)) == 0) {
-    spdlog::error("media worker contained an exception worker={} where={} count={} error={}", index_, where,
-                  contained_, what);
+    log::error("media_worker_exception_contained", {{"worker", index_}, {"where", where}, {"count", contained_}, {"error", what}});
   }
 }
 

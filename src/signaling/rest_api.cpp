@@ -1,4 +1,5 @@
 #include "signaling/rest_api.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -188,16 +189,15 @@ HttpResponse RestApi::handle(const HttpRequest& request) {
       return (this->*route.handler)(request, params);
     } catch (const store::StoreConflict& e) {
       // A uniqueness refusal no handler expected is a bug here, not an outage.
-      spdlog::error("request failed code=internal method={} route={} error={}", request.method, route.path, e.what());
+      log::error("request_failed", {{"code", "internal"}, {"method", request.method}, {"route", route.path}, {"error", e.what()}});
       return problem(500, "internal", "server error");
     } catch (const store::StoreFailure& e) {
-      spdlog::error("request failed code=store_unavailable method={} route={} error={}", request.method, route.path,
-                    e.what());
+      log::error("request_failed", {{"code", "store_unavailable"}, {"method", request.method}, {"route", route.path}, {"error", e.what()}});
       HttpResponse r = problem(503, "store_unavailable", "the database is not available; try again shortly");
       r.headers.emplace_back("Retry-After", "5");
       return r;
     } catch (const std::exception& e) {
-      spdlog::error("request failed code=internal method={} route={} error={}", request.method, route.path, e.what());
+      log::error("request_failed", {{"code", "internal"}, {"method", request.method}, {"route", route.path}, {"error", e.what()}});
       return problem(500, "internal", "server error");
     }
   }
@@ -271,7 +271,7 @@ HttpResponse RestApi::createRoom(const HttpRequest& r, const Params& p) {
   store::RoomRecord room = store_.createRoom(
       store::NewRoom{.name = name.value_or(""), .waitingRoom = waitingRoom, .tenantId = p.apiKey->tenantId},
       nowSeconds());
-  spdlog::info("room created id={}", room.id);
+  log::info("room_created", {{"room", room.id}});
   HttpResponse res = jsonResponse(201, roomJson(room));
   res.headers.emplace_back("Location", "/api/v1/rooms/" + room.id);
   return res;
@@ -303,7 +303,7 @@ HttpResponse RestApi::deleteRoom(const HttpRequest&, const Params& p) {
   store_.endRoom(room->id, nowSeconds());
   hub_.endRoom(room->id, "ended_by_api");
   if (!room->ended()) {
-    spdlog::info("room ended id={}", room->id);
+    log::info("room_ended", {{"room", room->id}});
   }
   HttpResponse res;
   res.status = 204;
@@ -367,7 +367,7 @@ HttpResponse RestApi::createToken(const HttpRequest& r, const Params& p) {
   claims.role = role.value_or("guest");
   JoinClaims issued;
   std::string token = tokens_.issue(std::move(claims), ttl, &issued);
-  spdlog::info("token issued room={} token={} role={} ttl={}", room->id, issued.tokenId, issued.role, ttl.count());
+  log::info("token_issued", {{"room", room->id}, {"token", issued.tokenId}, {"role", issued.role}, {"ttl_s", ttl.count()}});
   return jsonResponse(201, json::object{{"token", token},
                                         {"join_url", "/call/" + room->id + "#t=" + token},
                                         {"expires_at", formatTimestamp(issued.expiresAt)}});
@@ -381,7 +381,7 @@ HttpResponse RestApi::createDevRoom(const HttpRequest&, const Params&) {
     return *refused;
   }
   store::RoomRecord room = store_.createRoom(store::NewRoom{.name = "dev"}, nowSeconds());
-  spdlog::info("room created id={} dev=true", room.id);
+  log::info("room_created", {{"room", room.id}, {"dev", true}});
   json::array links;
   for (auto [identity, name, role] : {std::tuple{"alice", "Alice", "host"}, std::tuple{"bob", "Bob", "guest"}}) {
     JoinClaims claims;

@@ -35,7 +35,7 @@ async function mediaMode(page) {
 
 test('a 1:1 call under KBV runs browser to browser; a third participant moves it to the SFU', { timeout: 150_000 }, (t) => withDiagnostics(t, suite, async () => {
   const { server, browser } = suite;
-  const mediaPort = Number(/media worker 0 listening on udp [\d.]+:(\d+)/.exec(server.logs())?.[1]);
+  const mediaPort = Number(/media_worker_listening worker=0 udp=[\d.]+:(\d+)/.exec(server.logs())?.[1]);
   assert.ok(mediaPort > 0, 'the server logs its media port');
 
   const roomId = await createRoom(server);

@@ -42,7 +42,6 @@ test('--log-format json: one object per line with time, level, event and ids onl
   assert.equal(login.status, 401);
   const ended = await fetch(`${server.baseUrl}/api/v1/rooms/${roomId}`, { method: 'DELETE', headers: { authorization: `Bearer ${server.apiKey}` } });
   assert.equal(ended.status, 204);
-  const logs = server.logs();
   await server.stop();  // the stop events too
   const all = server.logs();
 
@@ -70,7 +69,6 @@ test('--log-format json: one object per line with time, level, event and ids onl
   assert.equal(named('sign_in_failed').length, 1);
   assert.equal(named('room_ended')[0]?.room, roomId);
   assert.equal(named('server_stopped').length, 1);
-  assert.ok(logs.length > 0);
 
   for (const personal of [names.host, names.guest, 'Quorvex', 'Zyxwvut', 'host-jsonlog-identity', 'guest-jsonlog-identity',
     email, 'jsonlog.person', 'Secret-Password-jsonlog', ta.token, tb.token, server.apiKey]) {

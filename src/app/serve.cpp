@@ -65,7 +65,10 @@ void runRetentionOnce(store::Store& store, compliance::SubjectKeyStore& keys,
                       const compliance::RetentionRunOptions& options) {
   try {
     auto report = compliance::runRetention(store, keys, SystemClock::instance(), options);
-    log::info("retention_purge", {{"appointments", report.counts.appointments}, {"invitations", report.counts.invitations}, {"guests", report.counts.guests}, {"rooms", report.counts.rooms}, {"sessions", report.counts.sessions}, {"erased_keys", report.counts.erasedKeys}});
+    log::info("retention_purge", {{"appointments", report.counts.appointments},
+                                  {"invitations", report.counts.invitations}, {"guests", report.counts.guests},
+                                  {"rooms", report.counts.rooms}, {"sessions", report.counts.sessions},
+                                  {"erased_keys", report.counts.erasedKeys}});
     for (const auto& problem : report.problems) {
       log::warn("retention_purge_problem", {{"error", problem}});
     }
@@ -150,7 +153,8 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   options.connectionLimits.maxTotal = connectionsAllowedBy(descriptorLimit, config.maxConnections, workers);
   options.connectionLimits.maxPerAddress = config.maxConnectionsPerAddress;
   if (options.connectionLimits.maxTotal < config.maxConnections) {
-    log::info("connection_limit_lowered", {{"connections", options.connectionLimits.maxTotal}, {"descriptor_limit", descriptorLimit}});
+    log::info("connection_limit_lowered", {{"connections", options.connectionLimits.maxTotal},
+                                           {"descriptor_limit", descriptorLimit}});
   }
   applyMetricsConfig(config, options);
   options.setupToken = setupToken;
@@ -158,7 +162,10 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   for (const auto& notice : security.notices) {
     log::warn("security_notice", {{"detail", notice}});
   }
-  log::info("node_configured", {{"policy", security.profile ? security.profile->name : "none"}, {"region", config.security.region}, {"tls", options.tls ? security.tlsMinVersion : "off"}, {"turn", options.iceServers ? "on" : "off"}});
+  log::info("node_configured", {{"policy", security.profile ? security.profile->name : "none"},
+                                {"region", config.security.region},
+                                {"tls", options.tls ? security.tlsMinVersion : "off"},
+                                {"turn", options.iceServers ? "on" : "off"}});
   recordNodeEvent(*auditLog, compliance::dicom::applicationStart(),
                   "node start: policy=" + (security.profile ? security.profile->name : std::string("none")) +
                       " region=" + (config.security.region.empty() ? std::string("-") : config.security.region) +
@@ -256,7 +263,8 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
         stopNow();
         return;
       }
-      log::info("draining", {{"signal", signal}, {"timeout_s", config.drainTimeout.count()}, {"live_rooms", server.liveRooms()}});
+      log::info("draining", {{"signal", signal}, {"timeout_s", config.drainTimeout.count()},
+                             {"live_rooms", server.liveRooms()}});
       server.drain();
       drainDeadline = std::chrono::steady_clock::now() + config.drainTimeout;
       awaitSignal();

@@ -171,10 +171,12 @@ bool isPostgresUrl(std::string_view database) {
 void prepareDataDir(const std::filesystem::path& dataDir) {
   store::DataDirPermissions result = store::secureDataDir(dataDir);
   if (!result.tightened.empty()) {
-    log::warn("data_dir_permissions_tightened", {{"count", result.tightened.size()}, {"first", result.tightened.front().string()}});
+    log::warn("data_dir_permissions_tightened", {{"count", result.tightened.size()},
+                                                 {"first", result.tightened.front().string()}});
   }
   if (!result.failed.empty()) {
-    log::error("data_dir_permissions_open", {{"count", result.failed.size()}, {"first", result.failed.front().string()}});
+    log::error("data_dir_permissions_open",
+               {{"count", result.failed.size()}, {"first", result.failed.front().string()}});
   }
 }
 

@@ -113,7 +113,8 @@ Result<CreatedAppointment, ClinicFailure> AppointmentService::create(const Sessi
   audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
                            cp::AuditOutcome::Success, "appointment_create", "", who.user.id, who.user.role, "",
                            "Appointment/" + a.id, "Room/" + room.id, std::nullopt});
-  log::info("appointment_created", {{"appointment", a.id}, {"tenant", a.tenantId}, {"room", a.roomId}, {"by", who.user.id}});
+  log::info("appointment_created", {{"appointment", a.id}, {"tenant", a.tenantId}, {"room", a.roomId},
+                                    {"by", who.user.id}});
   auto invitation = issue(a, "patient", who);
   if (!invitation) {
     return fail(invitation.error());
@@ -227,7 +228,8 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::setDelegate(
   }
   a->hostDelegateId = delegateId;
   a->updatedAt = now;
-  log::info(delegateId.empty() ? "appointment_delegate_withdrawn" : "appointment_delegate_granted", {{"appointment", a->id}, {"delegate", delegateId.empty() ? previous : delegateId}, {"by", who.user.id}});
+  log::info(delegateId.empty() ? "appointment_delegate_withdrawn" : "appointment_delegate_granted",
+            {{"appointment", a->id}, {"delegate", delegateId.empty() ? previous : delegateId}, {"by", who.user.id}});
   return a;
 }
 
@@ -409,7 +411,8 @@ Result<Redeemed, RedeemFailure> AppointmentService::redeem(const RedeemRequest& 
                            cp::AuditOutcome::Success, "invitation_redeem", found->second ? "code" : "link", g.id,
                            g.role, r.sourceAddress, "Invitation/" + i.id, "Room/" + i.roomId,
                            cp::PersonalText{g.id, r.name, "", false}});
-  log::info("invitation_redeemed", {{"invitation", i.id}, {"guest", g.id}, {"role", g.role}, {"via", found->second ? "code" : "link"}});
+  log::info("invitation_redeemed", {{"invitation", i.id}, {"guest", g.id}, {"role", g.role},
+                                    {"via", found->second ? "code" : "link"}});
   return Redeemed{std::move(g), std::move(i), std::move(*appointment), std::move(*tenant)};
 }
 

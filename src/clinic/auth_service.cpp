@@ -253,7 +253,8 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk) {
   }
   auto rules = accountRules(policy_.profiles, *tenant);
   if (!rules) {
-    log::error("sign_in_refused", {{"user", user->id}, {"tenant", tenant->id}, {"reason", "policy_unavailable"}, {"error", rules.error()}});
+    log::error("sign_in_refused", {{"user", user->id}, {"tenant", tenant->id}, {"reason", "policy_unavailable"},
+                                   {"error", rules.error()}});
     failed(a, user, "policy_unavailable");
     return fail(refuse(SignInError::kPolicyUnavailable, "the practice's policy profile cannot be loaded"));
   }
@@ -344,7 +345,8 @@ Result<SessionContext, SessionError> AuthService::authenticate(std::string_view 
   if (!rules) {
     // Fail closed: no session runs without the rules of its tenant.
     store_.deleteSession(idHash);
-    log::error("session_ended", {{"user", user->id}, {"tenant", tenant->id}, {"reason", "policy_unavailable"}, {"error", rules.error()}});
+    log::error("session_ended", {{"user", user->id}, {"tenant", tenant->id}, {"reason", "policy_unavailable"},
+                                 {"error", rules.error()}});
     return fail(SessionError::kMissing);
   }
   int64_t idle = rules->idleSeconds;

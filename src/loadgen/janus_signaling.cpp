@@ -145,7 +145,8 @@ void JanusSignaling::scheduleKeepalive() {
 }
 
 void JanusSignaling::onEvent(const JanusMessage& event) {
-  log::debug("loadgen_janus_event", {{"participant", display_}, {"janus", event.janus}, {"videoroom", event.videoRoom}, {"jsep", event.jsepType}});
+  log::debug("loadgen_janus_event", {{"participant", display_}, {"janus", event.janus}, {"videoroom", event.videoRoom},
+                                     {"jsep", event.jsepType}});
   if (event.janus == "hangup") {
     failWith("janus hangup: " + event.reason);
     return;

@@ -65,7 +65,10 @@ void ParticipantMedia::close() {
 }
 
 void ParticipantMedia::onConnected(client::PeerConnection& pc, const client::PeerConnection::ConnectedInfo& info) {
-  log::debug("loadgen_connected", {{"connection", &pc == publisher_.get() ? "publisher" : "subscriber"}, {"ice_ms", (info.iceSucceededAt - info.startedAt).count() / 1000}, {"dtls_ms", (info.dtlsConnectedAt - info.iceSucceededAt).count() / 1000}, {"checks_answered", pc.transport().stats().checksAnswered}});
+  log::debug("loadgen_connected", {{"connection", &pc == publisher_.get() ? "publisher" : "subscriber"},
+                                   {"ice_ms", (info.iceSucceededAt - info.startedAt).count() / 1000},
+                                   {"dtls_ms", (info.dtlsConnectedAt - info.iceSucceededAt).count() / 1000},
+                                   {"checks_answered", pc.transport().stats().checksAnswered}});
   if (&pc == publisher_.get() && !pacer_) {
     pacer_ = std::make_unique<client::SyntheticPublisher>(loop_, pc, settings_.publisher);
     pacer_->start();

@@ -172,7 +172,8 @@ class WorkerPool final : public MediaApi {
   // be half built or half changed, and nothing else in the room may see them.
   void contain(Worker& worker, const std::string& roomId, const std::string& participantId, const char* task,
                const char* what) {
-    log::error("media_task_failed", {{"task", task}, {"room", roomId}, {"participant", participantId}, {"worker", worker.index()}, {"error", what}});
+    log::error("media_task_failed", {{"task", task}, {"room", roomId}, {"participant", participantId},
+                                     {"worker", worker.index()}, {"error", what}});
     if (Room* room = worker.findRoom(roomId)) {
       try {
         room->removeParticipant(participantId);

@@ -92,7 +92,8 @@ void Participant::onTick(Micros now) {
 }
 
 void Participant::onTransportConnected(WebRtcTransport& transport) {
-  log::info("media_transport_connected", {{"participant", id_}, {"connection", &transport == publisher_.get() ? "publisher" : "subscriber"}});
+  log::info("media_transport_connected", {{"participant", id_},
+                                          {"connection", &transport == publisher_.get() ? "publisher" : "subscriber"}});
   if (&transport == subscriber_.get()) {
     // A subscriber that just connected needs a keyframe of every video it receives.
     for (auto& consumer : consumers_) {

@@ -229,7 +229,8 @@ Result<IceRestart, MediaError> Room::restartIce(const std::string& participantId
   transport->restartIce();
   restart.iceUfrag = transport->localUfrag();
   restart.icePwd = transport->localPassword();
-  log::info("media_ice_restart", {{"room", id_}, {"participant", participantId}, {"connection", restart.connection == IceRestart::Connection::kPublisher ? "publisher" : "subscriber"}});
+  log::info("media_ice_restart", {{"room", id_}, {"participant", participantId},
+                                  {"connection", restart.connection == IceRestart::Connection::kPublisher ? "publisher" : "subscriber"}});
   if (restart.connection == IceRestart::Connection::kSubscriber) {
     // The server offers on this connection: the new credentials go out in a new offer
     // (after the outstanding one is answered, if any).

@@ -88,7 +88,8 @@ void Worker::start() {
   for (const auto& ip : announcedIps_) {
     announced += (announced.empty() ? "" : ",") + ip;
   }
-  log::info("media_worker_listening", {{"worker", index_}, {"udp", socket_->localAddress().toString()}, {"tcp", tcp_ != nullptr}, {"announced", announced}});
+  log::info("media_worker_listening", {{"worker", index_}, {"udp", socket_->localAddress().toString()},
+                                       {"tcp", tcp_ != nullptr}, {"announced", announced}});
 }
 
 double Worker::cpuSeconds() const {
@@ -281,7 +282,8 @@ void Worker::noteContained(const char* where, const char* what) {
   // Powers of two only: a datagram that throws every time must not flood the log.
   ++contained_;
   if ((contained_ & (contained_ - 1)) == 0) {
-    log::error("media_worker_exception_contained", {{"worker", index_}, {"where", where}, {"count", contained_}, {"error", what}});
+    log::error("media_worker_exception_contained", {{"worker", index_}, {"where", where}, {"count", contained_},
+                                                    {"error", what}});
   }
 }
 

@@ -168,7 +168,9 @@ bool SignalingHub::refuseUnlessHost(Connection& c, std::string_view requestType,
     log::error("audit_failed", {{"code", "internal"}, {"error", e.what()}});
   }
   if (first) {
-    log::warn("host_only_request_refused", {{"type", requestType}, {"room", c.roomId.empty() ? "-" : c.roomId}, {"participant", c.participantId.empty() ? "-" : c.participantId}, {"role", c.claims.role}});
+    log::warn("host_only_request_refused", {{"type", requestType}, {"room", c.roomId.empty() ? "-" : c.roomId},
+                                            {"participant", c.participantId.empty() ? "-" : c.participantId},
+                                            {"role", c.claims.role}});
   }
   sendError(c, ErrorCode::kForbidden, "only the host may do this", requestType);
   return true;
@@ -186,7 +188,8 @@ SignalingHub::Connection* SignalingHub::targetOf(Connection& host, const std::st
 
 void SignalingHub::hostActionFailed(Connection& host, std::string_view requestType, const std::exception& e) {
   // Fail closed (H6): clinic::Admission undid the stored change, so nothing happened.
-  log::error("host_request_failed", {{"type", requestType}, {"code", "internal"}, {"room", host.roomId}, {"error", e.what()}});
+  log::error("host_request_failed", {{"type", requestType}, {"code", "internal"}, {"room", host.roomId},
+                                     {"error", e.what()}});
   sendError(host, ErrorCode::kInternal, "server error", requestType);
 }
 
@@ -278,7 +281,8 @@ void SignalingHub::handle(ConnectionId, Connection& c, MuteParticipantMessage& m
   (m.kind == TrackKind::kAudio ? t->audioMuted : t->videoMuted) = true;
   // Everyone, the muted one included: its client follows and mutes locally.
   broadcast(c.roomId, "", trackStateMessage(t->participantId, m.kind, true));
-  log::info("participant_muted", {{"room", c.roomId}, {"participant", t->participantId}, {"kind", toString(m.kind)}, {"by", c.participantId}});
+  log::info("participant_muted", {{"room", c.roomId}, {"participant", t->participantId}, {"kind", toString(m.kind)},
+                                  {"by", c.participantId}});
 }
 
 void SignalingHub::handle(ConnectionId, Connection& c, RemoveParticipantMessage& m) {

@@ -24,7 +24,8 @@ void SignalingHub::handle(ConnectionId, Connection& c, RestartIceMessage& m) {
                        if (!r) {
                          // A ufrag of someone else's transport gets the same answer as an
                          // unknown one: nothing tells the sender whether it exists.
-                         log::info("ice_restart_refused", {{"room", c->roomId}, {"participant", pid}, {"code", toString(errorCodeFor(r.error()))}});
+                         log::info("ice_restart_refused", {{"room", c->roomId}, {"participant", pid},
+                                                           {"code", toString(errorCodeFor(r.error()))}});
                          sendError(*c, errorCodeFor(r.error()), "no such transport of yours", "restart_ice");
                          return;
                        }

@@ -63,7 +63,8 @@ bool SignalingHub::refuseAdmission(Connection& host, Connection& guest) {
   if (!refusal) {
     return false;
   }
-  log::info("admit_refused", {{"reason", toString(refusal->code)}, {"room", guest.roomId}, {"participant", guest.participantId}});
+  log::info("admit_refused", {{"reason", toString(refusal->code)}, {"room", guest.roomId},
+                              {"participant", guest.participantId}});
   sendError(host, ErrorCode::kParticipantNotFound, "this participant may no longer enter", "admit");
   dismissRefused(guest, *refusal);
   return true;
@@ -90,7 +91,8 @@ void SignalingHub::recheckRoom(const std::string& roomId) {
         continue;
       }
       if (auto refusal = checkJoinState(store_, it->second.claims, *room, nowSeconds(), appointmentGraceSeconds_)) {
-        log::info("participant_refused_on_recheck", {{"reason", toString(refusal->code)}, {"room", roomId}, {"participant", it->second.participantId}});
+        log::info("participant_refused_on_recheck", {{"reason", toString(refusal->code)}, {"room", roomId},
+                                                     {"participant", it->second.participantId}});
         dismissRefused(it->second, *refusal);
       }
     }
@@ -113,7 +115,8 @@ void SignalingHub::sessionEnded(const std::string& sessionHash) {
   }
   for (ConnectionId id : bound) {
     Connection& c = connections_.at(id);
-    log::info("participant_refused_on_recheck", {{"reason", "access_revoked"}, {"room", c.roomId}, {"participant", c.participantId}});
+    log::info("participant_refused_on_recheck", {{"reason", "access_revoked"}, {"room", c.roomId},
+                                                 {"participant", c.participantId}});
     dismissRefused(c, JoinRefusal{ErrorCode::kAccessRevoked, "the sign-in session that issued this token has ended"});
   }
 }

@@ -189,15 +189,18 @@ HttpResponse RestApi::handle(const HttpRequest& request) {
       return (this->*route.handler)(request, params);
     } catch (const store::StoreConflict& e) {
       // A uniqueness refusal no handler expected is a bug here, not an outage.
-      log::error("request_failed", {{"code", "internal"}, {"method", request.method}, {"route", route.path}, {"error", e.what()}});
+      log::error("request_failed", {{"code", "internal"}, {"method", request.method}, {"route", route.path},
+                                    {"error", e.what()}});
       return problem(500, "internal", "server error");
     } catch (const store::StoreFailure& e) {
-      log::error("request_failed", {{"code", "store_unavailable"}, {"method", request.method}, {"route", route.path}, {"error", e.what()}});
+      log::error("request_failed", {{"code", "store_unavailable"}, {"method", request.method}, {"route", route.path},
+                                    {"error", e.what()}});
       HttpResponse r = problem(503, "store_unavailable", "the database is not available; try again shortly");
       r.headers.emplace_back("Retry-After", "5");
       return r;
     } catch (const std::exception& e) {
-      log::error("request_failed", {{"code", "internal"}, {"method", request.method}, {"route", route.path}, {"error", e.what()}});
+      log::error("request_failed", {{"code", "internal"}, {"method", request.method}, {"route", route.path},
+                                    {"error", e.what()}});
       return problem(500, "internal", "server error");
     }
   }
@@ -367,7 +370,8 @@ HttpResponse RestApi::createToken(const HttpRequest& r, const Params& p) {
   claims.role = role.value_or("guest");
   JoinClaims issued;
   std::string token = tokens_.issue(std::move(claims), ttl, &issued);
-  log::info("token_issued", {{"room", room->id}, {"token", issued.tokenId}, {"role", issued.role}, {"ttl_s", ttl.count()}});
+  log::info("token_issued", {{"room", room->id}, {"token", issued.tokenId}, {"role", issued.role},
+                             {"ttl_s", ttl.count()}});
   return jsonResponse(201, json::object{{"token", token},
                                         {"join_url", "/call/" + room->id + "#t=" + token},
                                         {"expires_at", formatTimestamp(issued.expiresAt)}});

@@ -415,7 +415,8 @@ void Server::Impl::onAcceptError(const beast::error_code& ec) {
   }
   uint64_t suppressed = 0;
   if (acceptLog.allow(std::chrono::steady_clock::now(), suppressed)) {
-    log::warn("accept_failed", {{"error", ec.message()}, {"retry_in_ms", delay.count()}, {"connections", connections.total()}, {"suppressed", suppressed}});
+    log::warn("accept_failed", {{"error", ec.message()}, {"retry_in_ms", delay.count()},
+                                {"connections", connections.total()}, {"suppressed", suppressed}});
   }
   acceptRetry.expires_after(delay);
   acceptRetry.async_wait([this](beast::error_code waitError) {
@@ -439,7 +440,8 @@ bool Server::Impl::makeRoomFor(const std::string& peer, ConnectionTable::Slot& s
   if ((perAddress && connections.fullFor(key)) || connections.fullInTotal()) {
     uint64_t suppressed = 0;
     if (refusedLog.allow(std::chrono::steady_clock::now(), suppressed)) {
-      log::warn("connection_refused", {{"reason", "connection_limit"}, {"connections", connections.total()}, {"suppressed", suppressed}});
+      log::warn("connection_refused", {{"reason", "connection_limit"}, {"connections", connections.total()},
+                                       {"suppressed", suppressed}});
     }
     return false;
   }

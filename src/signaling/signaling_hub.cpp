@@ -84,7 +84,8 @@ void SignalingHub::onText(ConnectionId id, std::string_view text) {
     std::visit([&](auto& m) { handle(id, c, m); }, *parsed);
   } catch (const std::exception& e) {
     // A store or audit fault (fail closed, H6): the request did not happen.
-    log::error("request_failed", {{"code", "internal"}, {"room", c.roomId.empty() ? "-" : c.roomId}, {"participant", c.participantId.empty() ? "-" : c.participantId}, {"error", e.what()}});
+    log::error("request_failed", {{"code", "internal"}, {"room", c.roomId.empty() ? "-" : c.roomId},
+                                  {"participant", c.participantId.empty() ? "-" : c.participantId}, {"error", e.what()}});
     auto again = connections_.find(id);
     if (again != connections_.end() && again->second.state != State::kClosed) {
       sendError(again->second, ErrorCode::kInternal, "server error");
@@ -226,7 +227,8 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
     return;  // the socket left (or the room ended) while the media plane was busy
   }
   if (!result) {
-    log::error("join_failed", {{"code", "internal"}, {"room", c->roomId}, {"participant", participantId}, {"media_error", mediaErrorName(result.error())}});
+    log::error("join_failed", {{"code", "internal"}, {"room", c->roomId}, {"participant", participantId},
+                               {"media_error", mediaErrorName(result.error())}});
     std::string roomId = c->roomId;
     rooms_[roomId].erase(participantId);
     participants_.erase(participantId);
@@ -241,7 +243,8 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
   try {
     auditAction(*c, "join", cp::AuditOutcome::Success, "", false);
   } catch (const std::exception& e) {
-    log::error("audit_failed", {{"code", "internal"}, {"room", c->roomId}, {"participant", participantId}, {"error", e.what()}});
+    log::error("audit_failed", {{"code", "internal"}, {"room", c->roomId}, {"participant", participantId},
+                                {"error", e.what()}});
     failConnection(*c, ErrorCode::kInternal, "the join could not be recorded");
     return;
   }
@@ -272,7 +275,8 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
   if (isHost(*c) && (c->waitingRoomRoom || queues_.count(c->roomId) > 0)) {
     sendQueue(*c);
   }
-  log::info("participant_joined", {{"room", c->roomId}, {"participant", participantId}, {"role", c->claims.role}, {"token", c->claims.tokenId}});
+  log::info("participant_joined", {{"room", c->roomId}, {"participant", participantId}, {"role", c->claims.role},
+                                   {"token", c->claims.tokenId}});
   if (c->pendingOffer) {
     auto [version, sdp] = std::move(*c->pendingOffer);
     c->pendingOffer.reset();
@@ -296,7 +300,8 @@ void SignalingHub::handle(ConnectionId, Connection& c, PublishOfferMessage& m) {
                       return;
                     }
                     if (!r) {
-                      log::info("publish_refused", {{"room", c->roomId}, {"participant", pid}, {"code", toString(errorCodeFor(r.error()))}});
+                      log::info("publish_refused", {{"room", c->roomId}, {"participant", pid},
+                                                    {"code", toString(errorCodeFor(r.error()))}});
                       sendError(*c, errorCodeFor(r.error()), mediaErrorName(r.error()), "publish_offer");
                       return;
                     }
@@ -341,7 +346,8 @@ void SignalingHub::sendError(Connection& c, ErrorCode code, std::string_view mes
 }
 
 void SignalingHub::failConnection(Connection& c, ErrorCode code, std::string_view message) {
-  log::info("signaling_error", {{"code", toString(code)}, {"room", c.roomId.empty() ? "-" : c.roomId}, {"participant", c.participantId.empty() ? "-" : c.participantId}});
+  log::info("signaling_error", {{"code", toString(code)}, {"room", c.roomId.empty() ? "-" : c.roomId},
+                                {"participant", c.participantId.empty() ? "-" : c.participantId}});
   sendError(c, code, message);
   removeFromRoom(c, toString(code));
   c.state = State::kClosed;

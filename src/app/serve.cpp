@@ -159,8 +159,18 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   applyMetricsConfig(config, options);
   options.setupToken = setupToken;
   applySecurity(config, security, options);
-  for (const auto& notice : security.notices) {
-    log::warn("security_notice", {{"detail", notice}});
+  // What the notices say, as events with fields (`medrtc compliance report` has the prose).
+  if (!security.profile) {
+    log::warn("no_policy_profile", {{"policies", "kbv|hipaa|gdpr|hds"}});
+  }
+  for (const auto& v : security.violations) {
+    log::warn("policy_rule_not_met", {{"profile", v.profile}, {"rule", v.rule}, {"value", v.ruleValue},
+                                      {"requirement", v.requirement}});
+  }
+  if (!security.selfSignedFingerprint.empty()) {
+    log::info("tls_self_signed_certificate", {{"created", security.selfSignedCreated},
+                                              {"file", security.selfSignedCert.string()},
+                                              {"sha256", security.selfSignedFingerprint}});
   }
   log::info("node_configured", {{"policy", security.profile ? security.profile->name : "none"},
                                 {"region", config.security.region},

@@ -67,6 +67,8 @@ test('fresh node: setup link → /setup with QR TOTP → sign in → appointment
     await setup.getByRole('button', { name: 'Create account' }).click();
     await setup.getByText('Your practice and your administrator account are ready').waitFor({ timeout: 15_000 });
     assertNoForeignRequests(setup, server.baseUrl);
+    // The QR code is parsed into the page as SVG: nothing the CSP (no inline script or style) refuses.
+    assert.deepEqual(setup.consoleMessages.filter((m) => /Content Security Policy|pageerror/.test(m)), []);
 
     // The link is used up.
     const again = await fetch(`${server.baseUrl}/api/v1/setup/complete`, {

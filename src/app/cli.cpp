@@ -1,4 +1,5 @@
 #include "app/cli.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -32,6 +33,7 @@ struct ServeFlags {
   int rtcPortBase = -1;
   int workers = -1;
   int drainTimeout = -1;
+  std::string logFormat;  // empty: not given
   std::string webRoot;
   std::string auditWitness;
   std::string metricsTokenFile;
@@ -81,6 +83,10 @@ void addServeOptions(CLI::App* serve, ServeFlags& f) {
                     "SECONDS running calls may go on after the first SIGTERM/SIGINT before they are ended "
                     "(default 300; 0 = stop at once; a second signal always stops at once)")
       ->check(CLI::Range(0, static_cast<int>(kMaxDrainTimeoutSeconds)));
+  serve->add_option("--log-format", f.logFormat,
+                    "text (default) or json: one JSON object per line with time, level, event and ids "
+                    "(docs/operations.md)")
+      ->check(CLI::IsMember({"text", "json"}));
   serve->add_option("--metrics-token-file", f.metricsTokenFile,
                     "file holding the bearer token GET /metrics needs on the main listener (without it: 404)");
   serve->add_option("--metrics-listen", f.metricsListen,
@@ -141,6 +147,9 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
   }
   if (f.drainTimeout >= 0) {
     config.drainTimeout = std::chrono::seconds(f.drainTimeout);
+  }
+  if (!f.logFormat.empty()) {
+    log::parseFormat(f.logFormat, config.logFormat);  // CLI11 checked the value
   }
   if (!f.webRoot.empty()) {
     config.webRoot = f.webRoot;
@@ -230,7 +239,9 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
   }
   try {
     if (app.got_subcommand("serve")) {
-      return runServe(buildServeConfig(serveFlags), makeMedia, std::cout);
+      ServeConfig config = buildServeConfig(serveFlags);
+      log::setFormat(config.logFormat);
+      return runServe(config, makeMedia, std::cout);
     }
     if (createKey->parsed()) {
       return createApiKeyCommand(adminDataDir, keyName, std::cout, std::cerr, keyTenant);
@@ -255,7 +266,7 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
                           doctorFormat == "json", std::cout);
     }
   } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
+    log::error("command_failed", {{"error", e.what()}});
     std::cerr << "medrtc: " << e.what() << std::endl;
     return 1;
   }

@@ -1,4 +1,5 @@
 #include "app/clinic_admin.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -9,6 +10,7 @@
 #include "clinic/auth_service.hpp"
 #include "clinic/password.hpp"
 #include "clinic/secrets.hpp"
+#include "clinic/tenant_rules.hpp"
 #include "clinic/totp.hpp"
 #include "app/security_config.hpp"
 #include "app/serve_config.hpp"
@@ -56,35 +58,10 @@ int createTenant(store::Store& store, const CreateTenantArgs& a, std::ostream& o
     err << "medrtc: --idle-minutes must be 1 to " << kMaxTenantIdleMinutes << std::endl;
     return 2;
   }
-  // The tenant's own profile and the node's both govern it (serve applies both at sign-in).
   std::optional<compliance::PolicyProfile> own;
   std::optional<compliance::PolicyProfile> node;
   if (!loadProfile(a.policy, a.policiesDir, own, err) || !loadProfile(a.nodePolicy, a.policiesDir, node, err)) {
     return 2;
-  }
-  for (const compliance::PolicyProfile* p : {ptr(own), ptr(node)}) {
-    if (p == nullptr) {
-      continue;
-    }
-    if (static_cast<uint32_t>(a.idleMinutes) > p->idleLogoffMinutes) {
-      err << "medrtc: policy " << p->name << ": rule session.idle_logoff_minutes=" << p->idleLogoffMinutes
-          << ": --idle-minutes " << a.idleMinutes << " is longer than the profile allows" << std::endl;
-      return 2;
-    }
-    if (!a.region.empty()) {
-      if (auto v = compliance::checkAction(*p, compliance::action::StoreData{a.region})) {
-        err << "medrtc: " << v->message() << std::endl;
-        return 2;
-      }
-    }
-  }
-  // A clinic admin who picks kbv expects kbv's MFA rule to hold, not a second flag to
-  // remember: imply --require-totp and say so (stdout keeps only the id for scripts).
-  bool requireTotp = a.requireTotp;
-  if (auto v = compliance::checkStaffAccount(ptr(own), ptr(node), /*mfaEnrolled=*/false); v && !requireTotp) {
-    requireTotp = true;
-    v->detail = "--require-totp implied: every user of this tenant must be created with --totp";
-    err << "medrtc: " << v->message() << std::endl;
   }
   store::TenantRecord t;
   t.name = a.name;
@@ -92,12 +69,23 @@ int createTenant(store::Store& store, const CreateTenantArgs& a, std::ostream& o
   t.primaryColor = a.primaryColor;
   t.policyProfile = a.policy;
   t.region = a.region;
-  t.requireTotp = requireTotp;
+  t.requireTotp = a.requireTotp;
   t.idleLogoffMinutes = a.idleMinutes;
   t.createdAt = unixNow();
+  // The same rules as the first-run setup page (clinic/tenant_rules.hpp).
+  clinic::TenantCheck check = clinic::checkNewTenant(t, ptr(own), ptr(node));
+  if (check.refusal) {
+    err << "medrtc: " << *check.refusal << std::endl;
+    return 2;
+  }
+  if (check.totpImplied) {
+    // stdout keeps only the id for scripts.
+    t.requireTotp = true;
+    check.totpImplied->detail = "--require-totp implied: every user of this tenant must be created with --totp";
+    err << "medrtc: " << check.totpImplied->message() << std::endl;
+  }
   t = store.createTenant(t);
-  spdlog::info("tenant created id={} policy={} region={}", t.id, t.policyProfile.empty() ? "-" : t.policyProfile,
-               t.region.empty() ? "-" : t.region);
+  log::info("tenant_created", {{"tenant", t.id}, {"policy", t.policyProfile}, {"region", t.region}});
   out << t.id << std::endl;
   return 0;
 }
@@ -163,7 +151,7 @@ int createUser(store::Store& store, const CreateUserArgs& a, std::istream& in, s
   }
   u.createdAt = unixNow();
   u = store.createUser(u);
-  spdlog::info("user created id={} tenant={} role={} totp={}", u.id, u.tenantId, u.role, a.totp);
+  log::info("user_created", {{"user", u.id}, {"tenant", u.tenantId}, {"role", u.role}, {"totp", a.totp}});
   out << u.id << std::endl;
   if (generated) {
     out << "password " << password << std::endl;
@@ -182,7 +170,8 @@ void printFirstAdminHint(store::Store& store, const std::filesystem::path& dataD
     return;
   }
   std::string dir = dataDir.string();
-  err << "medrtc: no clinic accounts yet. Create the first admin with:\n"
+  err << "medrtc: no clinic accounts yet. Open the setup link serve prints on stdout (/setup#t=...), or create the "
+         "first admin with:\n"
       << "  medrtc admin create-tenant --data-dir " << dir << " --name \"Your practice\" [--policy kbv] "
       << "[--region eu-de] [--require-totp]\n"
       << "  medrtc admin create-user --data-dir " << dir

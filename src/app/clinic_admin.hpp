@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "clinic/tenant_rules.hpp"
 #include "store/store.hpp"
 
 namespace CLI {
@@ -17,8 +18,7 @@ class Option;
 
 namespace medrtc::app {
 
-// create-tenant accepts --idle-minutes up to a day; a profile caps it further.
-inline constexpr uint32_t kMaxTenantIdleMinutes = 24 * 60;
+using clinic::kMaxTenantIdleMinutes;
 
 struct CreateTenantArgs {
   std::string name;

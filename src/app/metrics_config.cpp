@@ -1,4 +1,5 @@
 #include "app/metrics_config.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -32,7 +33,7 @@ std::string readMetricsToken(const std::filesystem::path& file) {
   }
   struct stat st {};
   if (::stat(file.c_str(), &st) == 0 && (st.st_mode & 0077) != 0) {
-    spdlog::warn("metrics token file is readable by group or others: {} (chmod 600 it)", file.string());
+    log::warn("metrics_token_file_readable", {{"file", file.string()}, {"fix", "chmod_600"}});
   }
   return token;
 }

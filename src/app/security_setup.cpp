@@ -211,6 +211,9 @@ void applySecurity(const ServeConfig& config, SecuritySetup& setup, signaling::S
       settings.keyFile = cert->keyFile;
       setup.notices.push_back(std::string(cert->created ? "created" : "using") + " self-signed certificate " +
                               cert->certFile.string() + " sha256 " + cert->sha256Fingerprint);
+      setup.selfSignedCert = cert->certFile;
+      setup.selfSignedFingerprint = cert->sha256Fingerprint;
+      setup.selfSignedCreated = cert->created;
     }
     auto ctx = tls::makeServerContext(settings);
     if (!ctx) {

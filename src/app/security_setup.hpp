@@ -3,6 +3,7 @@
 // node's settings break it (then the start is refused with the rule's name), the TLS
 // context, and the per-participant TURN credentials. `compliance report` uses the same
 // NodeSettings, so the report describes the configuration serve would run.
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -31,6 +32,10 @@ struct SecuritySetup {
   std::vector<compliance::RuleViolation> violations;  // NotMet ones (Refuse ones threw)
   std::string tlsMinVersion;                          // effective
   std::vector<std::string> notices;                   // to log at start (fingerprint, not-met rules)
+  // --tls-self-signed: the certificate in use, for the start's log event.
+  std::filesystem::path selfSignedCert;
+  std::string selfSignedFingerprint;  // SHA-256
+  bool selfSignedCreated = false;
 };
 
 // True for 127.0.0.0/8, ::1 and "localhost".

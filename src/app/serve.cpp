@@ -1,4 +1,5 @@
 #include "app/serve.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -17,6 +18,7 @@
 #include "app/metrics_config.hpp"
 #include "app/security_setup.hpp"
 #include "app/clinic_admin.hpp"
+#include "clinic/first_run_setup.hpp"
 #include "common/clock.hpp"
 #include "compliance/audit_format.hpp"
 #include "compliance/audit_log.hpp"
@@ -56,7 +58,7 @@ void recordNodeEvent(compliance::AuditLog& log, compliance::Coding type, std::st
   try {
     log.record(std::move(e));
   } catch (const std::exception& ex) {
-    spdlog::error("audit failed code=internal event=node error={}", ex.what());
+    log::error("audit_failed", {{"code", "internal"}, {"audit_event", "node"}, {"error", ex.what()}});
   }
 }
 
@@ -64,12 +66,15 @@ void runRetentionOnce(store::Store& store, compliance::SubjectKeyStore& keys,
                       const compliance::RetentionRunOptions& options) {
   try {
     auto report = compliance::runRetention(store, keys, SystemClock::instance(), options);
-    spdlog::info("retention purge {}", report.counts.summary());
+    log::info("retention_purge", {{"appointments", report.counts.appointments},
+                                  {"invitations", report.counts.invitations}, {"guests", report.counts.guests},
+                                  {"rooms", report.counts.rooms}, {"sessions", report.counts.sessions},
+                                  {"erased_keys", report.counts.erasedKeys}});
     for (const auto& problem : report.problems) {
-      spdlog::warn("retention purge: {}", problem);
+      log::warn("retention_purge_problem", {{"error", problem}});
     }
   } catch (const std::exception& e) {
-    spdlog::error("retention purge failed: {}", e.what());
+    log::error("retention_purge_failed", {{"error", e.what()}});
   }
 }
 
@@ -83,7 +88,7 @@ bool applyBootstrapKey(store::Store& store, const std::optional<std::string>& ke
     throw std::invalid_argument("MEDRTC_BOOTSTRAP_API_KEY must be at least 16 characters");
   }
   auto record = store::registerApiKey(store, *key, "bootstrap", now);
-  spdlog::info("api key registered id={} source=bootstrap", record.id);
+  log::info("api_key_registered", {{"api_key", record.id}, {"source", "bootstrap"}});
   return true;
 }
 
@@ -109,10 +114,19 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
       std::make_shared<compliance::FileSubjectKeyStore>(compliance::audit_files::subjectKeys(config.dataDir));
   std::unique_ptr<store::Store> storePtr = openStore(config.database, config.dataDir, subjectKeys);
   store::Store& store = *storePtr;
-  spdlog::info("store opened backend={}", isPostgresUrl(config.database) ? "postgres" : "sqlite");
+  log::info("store_opened", {{"backend", isPostgresUrl(config.database) ? "postgres" : "sqlite"}});
   const char* bootstrap = std::getenv("MEDRTC_BOOTSTRAP_API_KEY");
   applyBootstrapKey(store, bootstrap ? std::optional<std::string>(bootstrap) : std::nullopt, unixNow());
-  printFirstAdminHint(store, config.dataDir, std::cerr);
+  // First-run setup: a token only this process's stdout ever shows (below), never a log
+  // line or an audit event; "" when accounts exist.
+  std::string setupToken = clinic::FirstRunSetup::drawToken(store);
+  if (!setupToken.empty()) {
+    log::info("setup_open");
+    // The CLI alternative for a person at the console; JSON logs stay one object a line.
+    if (config.logFormat == log::Format::kText) {
+      printFirstAdminHint(store, config.dataDir, std::cerr);
+    }
+  }
   // The clinic workflow's audit trail (<data>/audit/): opened before the server so a log
   // that does not verify stops the start (AuditLog::open throws).
   compliance::AuditLogOptions auditOptions;
@@ -146,17 +160,29 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   options.connectionLimits.maxTotal = connectionsAllowedBy(descriptorLimit, config.maxConnections, workers);
   options.connectionLimits.maxPerAddress = config.maxConnectionsPerAddress;
   if (options.connectionLimits.maxTotal < config.maxConnections) {
-    spdlog::info("connection limit lowered to {} by the descriptor limit {}", options.connectionLimits.maxTotal,
-                 descriptorLimit);
+    log::info("connection_limit_lowered", {{"connections", options.connectionLimits.maxTotal},
+                                           {"descriptor_limit", descriptorLimit}});
   }
   applyMetricsConfig(config, options);
+  options.setupToken = setupToken;
   applySecurity(config, security, options);
-  for (const auto& notice : security.notices) {
-    spdlog::warn("{}", notice);
+  // What the notices say, as events with fields (`medrtc compliance report` has the prose).
+  if (!security.profile) {
+    log::warn("no_policy_profile", {{"policies", "kbv|hipaa|gdpr|hds"}});
   }
-  spdlog::info("policy={} region={} tls={} turn={}", security.profile ? security.profile->name : "none",
-               config.security.region.empty() ? "-" : config.security.region, options.tls ? security.tlsMinVersion : "off",
-               options.iceServers ? "on" : "off");
+  for (const auto& v : security.violations) {
+    log::warn("policy_rule_not_met", {{"profile", v.profile}, {"rule", v.rule}, {"value", v.ruleValue},
+                                      {"requirement", v.requirement}});
+  }
+  if (!security.selfSignedFingerprint.empty()) {
+    log::info("tls_self_signed_certificate", {{"created", security.selfSignedCreated},
+                                              {"file", security.selfSignedCert.string()},
+                                              {"sha256", security.selfSignedFingerprint}});
+  }
+  log::info("node_configured", {{"policy", security.profile ? security.profile->name : "none"},
+                                {"region", config.security.region},
+                                {"tls", options.tls ? security.tlsMinVersion : "off"},
+                                {"turn", options.iceServers ? "on" : "off"}});
   recordNodeEvent(*auditLog, compliance::dicom::applicationStart(),
                   "node start: policy=" + (security.profile ? security.profile->name : std::string("none")) +
                       " region=" + (config.security.region.empty() ? std::string("-") : config.security.region) +
@@ -202,7 +228,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
       try {
         auditLog->tick();
       } catch (const std::exception& e) {
-        spdlog::error("audit checkpoint failed error={}", e.what());
+        log::error("audit_checkpoint_failed", {{"error", e.what()}});
       }
       scheduleAuditTick();
     });
@@ -232,7 +258,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
     size_t live = server.liveRooms();
     auto now = std::chrono::steady_clock::now();
     if (live == 0 || now >= drainDeadline) {
-      spdlog::info("drain finished live_rooms={} timed_out={}", live, live != 0);
+      log::info("drain_finished", {{"live_rooms", live}, {"timed_out", live != 0}});
       stopNow();
       return;
     }
@@ -250,12 +276,12 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
         return;
       }
       if (server.draining() || config.drainTimeout.count() == 0) {
-        spdlog::info("stopping signal={}", signal);
+        log::info("stopping", {{"signal", signal}});
         stopNow();
         return;
       }
-      spdlog::info("draining signal={} timeout_s={} live_rooms={}", signal, config.drainTimeout.count(),
-                   server.liveRooms());
+      log::info("draining", {{"signal", signal}, {"timeout_s", config.drainTimeout.count()},
+                             {"live_rooms", server.liveRooms()}});
       server.drain();
       drainDeadline = std::chrono::steady_clock::now() + config.drainTimeout;
       awaitSignal();
@@ -266,12 +292,18 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
 
   std::string host = options.listenHost.find(':') != std::string::npos ? "[" + options.listenHost + "]"
                                                                          : options.listenHost;
-  spdlog::info("server started port={} dev={} workers={}", server.port(), config.dev, config.media.workers);
-  out << "medrtc listening on " << (server.tls() ? "https://" : "http://") << host << ":" << server.port() << std::endl;
+  log::info("server_started", {{"port", server.port()}, {"dev", config.dev}, {"workers", config.media.workers}});
+  std::string base = (server.tls() ? "https://" : "http://") + host + ":" + std::to_string(server.port());
+  out << "medrtc listening on " << base << std::endl;
+  if (!setupToken.empty()) {
+    out << "medrtc setup: open " << base << "/setup#t=" << setupToken
+        << " to create the practice and its first admin (the link works once, until an account exists)"
+        << std::endl;
+  }
 
   ioc.run();
   recordNodeEvent(*auditLog, compliance::dicom::applicationStop(), "node stop");
-  spdlog::info("server stopped");
+  log::info("server_stopped");
   return 0;
 }
 

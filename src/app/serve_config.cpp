@@ -1,4 +1,5 @@
 #include "app/serve_config.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 #include <toml++/toml.h>
@@ -91,6 +92,10 @@ void applyConfigFile(const std::filesystem::path& file, ServeConfig& config) {
                                  std::to_string(kMaxDrainTimeoutSeconds) + " seconds");
       }
       config.drainTimeout = std::chrono::seconds(seconds);
+    } else if (k == "log_format") {
+      if (!log::parseFormat(required<std::string>(node, k), config.logFormat)) {
+        throw std::runtime_error("config key \"log_format\" must be \"text\" or \"json\"");
+      }
     } else if (k == "dev") {
       config.dev = required<bool>(node, k);
     } else if (k == "max_connections" || k == "max_connections_per_address") {
@@ -166,14 +171,12 @@ bool isPostgresUrl(std::string_view database) {
 void prepareDataDir(const std::filesystem::path& dataDir) {
   store::DataDirPermissions result = store::secureDataDir(dataDir);
   if (!result.tightened.empty()) {
-    spdlog::warn("data dir permissions tightened: {} files or directories were readable by others (now owner-only), "
-                 "first {}",
-                 result.tightened.size(), result.tightened.front().string());
+    log::warn("data_dir_permissions_tightened", {{"count", result.tightened.size()},
+                                                 {"first", result.tightened.front().string()}});
   }
   if (!result.failed.empty()) {
-    spdlog::error("data dir permissions: {} files or directories stay readable by others (not ours to change), "
-                  "first {}",
-                  result.failed.size(), result.failed.front().string());
+    log::error("data_dir_permissions_open",
+               {{"count", result.failed.size()}, {"first", result.failed.front().string()}});
   }
 }
 

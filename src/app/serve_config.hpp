@@ -11,6 +11,7 @@
 
 #include "app/security_config.hpp"
 #include "compliance/store_sealing.hpp"
+#include "log/log.hpp"
 #include "sfu/media_plane.hpp"
 #include "signaling/participant_limits.hpp"
 #include "store/store.hpp"
@@ -50,6 +51,9 @@ struct ServeConfig {
   // authorization on an address of its own (empty: none).
   std::filesystem::path metricsTokenFile;
   std::string metricsListen;
+  // docs/operations.md "Log lines": the same events as text (default) or one JSON
+  // object per line.
+  log::Format logFormat = log::Format::kText;
 };
 
 // The largest participant cap accepted (flags and config): far above what one node carries.
@@ -61,7 +65,7 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 // Applies a TOML file:
 //   listen = "127.0.0.1:8080"   data_dir = "..."   web_root = "..."   dev = false
 //   database = "postgres://..."   audit_witness = "/mnt/witness/medrtc-checkpoints.log"
-//   drain_timeout = 300
+//   drain_timeout = 300   log_format = "text" | "json"
 //   metrics_token_file = "/etc/medrtc/metrics.token"   metrics_listen = "127.0.0.1:9464"
 //   max_connections = 10000   max_connections_per_address = 256
 //   trusted_proxies = ["10.0.0.0/8", "::1"]

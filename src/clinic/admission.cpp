@@ -1,4 +1,5 @@
 #include "clinic/admission.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -52,7 +53,7 @@ bool Admission::thirdParticipantWaits(const store::RoomRecord& room) {
   auto governing = profiles_(tenant);
   if (!governing) {
     // The tenant names a profile that cannot be loaded: its rules are unknown, so wait.
-    spdlog::error("admission policy unknown room={} error={}", room.id, governing.error());
+    log::error("admission_policy_unknown", {{"room", room.id}, {"error", governing.error()}});
     return true;
   }
   bool governed = false;
@@ -123,12 +124,12 @@ void Admission::audit(const Party& host, std::string_view what, const std::strin
 void Admission::undo(const std::string& guestId, GuestState from, GuestState back) {
   try {
     if (!store_.transitionGuest(guestId, std::string(toString(from)), std::string(toString(back)), nowSeconds())) {
-      spdlog::error("admission undo found a changed state guest={}", guestId);
+      log::error("admission_undo_conflict", {{"guest", guestId}});
     }
   } catch (const std::exception& e) {
     // The store failed twice in a row: the change stays stored without its audit event.
     // Said loudly, because it breaks the rule this class exists for.
-    spdlog::critical("admission undo failed guest={} error={}", guestId, e.what());
+    log::critical("admission_undo_failed", {{"guest", guestId}, {"error", e.what()}});
   }
 }
 
@@ -155,7 +156,7 @@ void Admission::moveLifecycle(const std::string& roomId,
   try {
     step(store_, roomId, nowSeconds());
   } catch (const std::exception& e) {
-    spdlog::error("appointment status update failed room={} error={}", roomId, e.what());
+    log::error("appointment_status_update_failed", {{"room", roomId}, {"error", e.what()}});
   }
 }
 
@@ -240,7 +241,7 @@ int64_t Admission::end(const Party& host) {
     try {
       store_.reopenRoom(host.roomId, now);
     } catch (const std::exception& e) {
-      spdlog::critical("admission undo failed room={} error={}", host.roomId, e.what());
+      log::critical("admission_undo_failed", {{"room", host.roomId}, {"error", e.what()}});
     }
     throw;
   }
@@ -248,7 +249,7 @@ int64_t Admission::end(const Party& host) {
   try {
     return store_.revokeRoomInvitations(host.roomId, now);
   } catch (const std::exception& e) {
-    spdlog::error("revoking invitations failed room={} error={}", host.roomId, e.what());
+    log::error("revoking_invitations_failed", {{"room", host.roomId}, {"error", e.what()}});
     return -1;
   }
 }

@@ -1,4 +1,5 @@
 #include "clinic/appointment_lifecycle.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -10,11 +11,11 @@ bool move(store::Store& store, const std::string& roomId, const char* from, cons
   try {
     bool moved = store.transitionRoomAppointment(roomId, from, to, now);
     if (moved) {
-      spdlog::info("appointment status room={} status={}", roomId, to);
+      log::info("appointment_status", {{"room", roomId}, {"status", to}});
     }
     return moved;
   } catch (const store::StoreFailure& e) {
-    spdlog::error("appointment status not written room={} status={} error={}", roomId, to, e.what());
+    log::error("appointment_status_not_written", {{"room", roomId}, {"status", to}, {"error", e.what()}});
     return false;
   }
 }

@@ -1,4 +1,5 @@
 #include "clinic/appointment_service.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -112,7 +113,8 @@ Result<CreatedAppointment, ClinicFailure> AppointmentService::create(const Sessi
   audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
                            cp::AuditOutcome::Success, "appointment_create", "", who.user.id, who.user.role, "",
                            "Appointment/" + a.id, "Room/" + room.id, std::nullopt});
-  spdlog::info("appointment created id={} tenant={} room={} by={}", a.id, a.tenantId, a.roomId, who.user.id);
+  log::info("appointment_created", {{"appointment", a.id}, {"tenant", a.tenantId}, {"room", a.roomId},
+                                    {"by", who.user.id}});
   auto invitation = issue(a, "patient", who);
   if (!invitation) {
     return fail(invitation.error());
@@ -144,7 +146,7 @@ Result<IssuedInvitation, ClinicFailure> AppointmentService::issue(const store::A
     audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
                              cp::AuditOutcome::Success, "invitation_create", role, who.user.id, who.user.role, "",
                              "Invitation/" + out.record.id, "Appointment/" + a.id, std::nullopt});
-    spdlog::info("invitation created id={} appointment={} role={}", out.record.id, a.id, role);
+    log::info("invitation_created", {{"invitation", out.record.id}, {"appointment", a.id}, {"role", role}});
     return out;
   }
   throw store::StoreFailure("could not draw an unused invitation code");
@@ -226,8 +228,8 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::setDelegate(
   }
   a->hostDelegateId = delegateId;
   a->updatedAt = now;
-  spdlog::info("appointment delegate {} id={} delegate={} by={}", delegateId.empty() ? "withdrawn" : "granted", a->id,
-               delegateId.empty() ? previous : delegateId, who.user.id);
+  log::info(delegateId.empty() ? "appointment_delegate_withdrawn" : "appointment_delegate_granted",
+            {{"appointment", a->id}, {"delegate", delegateId.empty() ? previous : delegateId}, {"by", who.user.id}});
   return a;
 }
 
@@ -255,7 +257,7 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::reschedule(c
   audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
                            cp::AuditOutcome::Success, "appointment_update", "reschedule", who.user.id, who.user.role,
                            "", "Appointment/" + a->id, "", std::nullopt});
-  spdlog::info("appointment rescheduled id={} by={}", a->id, who.user.id);
+  log::info("appointment_rescheduled", {{"appointment", a->id}, {"by", who.user.id}});
   return a;
 }
 
@@ -274,7 +276,7 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::cancel(const
     audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
                              cp::AuditOutcome::Success, "appointment_cancel", "", who.user.id, who.user.role, "",
                              "Appointment/" + a->id, "", std::nullopt});
-    spdlog::info("appointment cancelled id={} by={}", a->id, who.user.id);
+    log::info("appointment_cancelled", {{"appointment", a->id}, {"by", who.user.id}});
   }
   return a;
 }
@@ -332,7 +334,7 @@ Result<std::pair<store::InvitationRecord, bool>, RedeemFailure> AppointmentServi
   std::string addressKey = "address:" + r.sourceAddress;
   int64_t wait = std::max(codesPerAddress_.retryAfter(addressKey, now), codesGlobal_.retryAfter(kGlobalKey, now));
   if (wait > 0) {
-    spdlog::info("invitation code refused reason=too_many_attempts retry_after={}", wait);
+    log::info("invitation_code_refused", {{"reason", "too_many_attempts"}, {"retry_after", wait}});
     return fail(RedeemFailure{RedeemError::kTooManyAttempts, wait});
   }
   const std::string& code = *r.code;
@@ -386,7 +388,7 @@ Result<Redeemed, RedeemFailure> AppointmentService::redeem(const RedeemRequest& 
                      cp::AuditOutcome::MinorFailure, "invitation_redeem", toString(e), "", "anonymous",
                      r.sourceAddress, "Invitation/" + i.id, "", std::nullopt};
     if (refusals_.refuse(facts, limitSourceKey(r.sourceAddress) + " Invitation/" + i.id)) {
-      spdlog::info("invitation refused id={} reason={}", i.id, toString(e));
+      log::info("invitation_refused", {{"invitation", i.id}, {"reason", toString(e)}});
     }
     return fail(RedeemFailure{e});
   };
@@ -428,8 +430,8 @@ Result<Redeemed, RedeemFailure> AppointmentService::redeem(const RedeemRequest& 
                            cp::AuditOutcome::Success, "invitation_redeem", found->second ? "code" : "link", g.id,
                            g.role, r.sourceAddress, "Invitation/" + i.id, "Room/" + i.roomId,
                            cp::PersonalText{g.id, r.name, "", false}});
-  spdlog::info("invitation redeemed id={} guest={} role={} via={}", i.id, g.id, g.role,
-               found->second ? "code" : "link");
+  log::info("invitation_redeemed", {{"invitation", i.id}, {"guest", g.id}, {"role", g.role},
+                                    {"via", found->second ? "code" : "link"}});
   return Redeemed{std::move(g), std::move(i), std::move(*appointment), std::move(*tenant)};
 }
 

@@ -1,4 +1,5 @@
 #include "clinic/auth_service.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -97,7 +98,7 @@ void AuthService::failed(Attempt& a, const std::optional<store::UserRecord>& use
   }
   // The email a stranger typed is not recorded (it may be a patient's address); the user
   // id is, when the account exists (H1).
-  spdlog::info("sign-in failed user={} reason={}", user ? user->id : "-", why);
+  log::info("sign_in_failed", {{"user", user ? user->id : ""}, {"reason", why}});
   audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::login(), cp::AuditAction::Execute,
                            cp::AuditOutcome::MinorFailure, "sign_in", std::string(why), user ? user->id : "",
                            user ? user->role : "anonymous", r.sourceAddress,
@@ -123,7 +124,7 @@ SignInFailure AuthService::rateLimited(const SignInRequest& r, const std::string
                    cp::AuditOutcome::MinorFailure, "sign_in_rate_limited", std::string(why), "", "anonymous",
                    r.sourceAddress, "", "", std::nullopt};
   if (refusals_->refuse(facts, addressKey)) {
-    spdlog::info("sign-in refused reason=too_many_attempts retry_after={}", wait);
+    log::info("sign_in_refused", {{"reason", "too_many_attempts"}, {"retry_after", wait}});
   }
   return SignInFailure{SignInError::kTooManyAttempts, wait};
 }
@@ -212,7 +213,7 @@ void AuthService::signInAsync(const SignInRequest& r, std::function<void(SignInR
       // A store or audit failure after the hash: this runs from the event loop, where an
       // exception would end the server; the request gets a 503 instead. A correct password
       // that failed on the infrastructure is not a guess: it must not lock the owner out.
-      spdlog::error("sign-in failed code=internal error={}", e.what());
+      log::error("sign_in_failed", {{"code", "internal"}, {"error", e.what()}});
       if (**ok) {
         uncount(*shared);
       }
@@ -252,8 +253,8 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk) {
   }
   auto rules = accountRules(policy_.profiles, *tenant);
   if (!rules) {
-    spdlog::error("sign-in refused user={} tenant={} reason=policy_unavailable: {}", user->id, tenant->id,
-                  rules.error());
+    log::error("sign_in_refused", {{"user", user->id}, {"tenant", tenant->id}, {"reason", "policy_unavailable"},
+                                   {"error", rules.error()}});
     failed(a, user, "policy_unavailable");
     return fail(refuse(SignInError::kPolicyUnavailable, "the practice's policy profile cannot be loaded"));
   }
@@ -319,7 +320,7 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk) {
                            user->id, user->role, r.sourceAddress, "Organization/" + tenant->id, "", std::nullopt});
   store_.createSession(s);
   store_.deleteExpiredSessions(now);
-  spdlog::info("signed in user={} tenant={}", user->id, tenant->id);
+  log::info("signed_in", {{"user", user->id}, {"tenant", tenant->id}});
   out.context = SessionContext{std::move(s), std::move(*user), std::move(*tenant)};
   return out;
 }
@@ -344,14 +345,14 @@ Result<SessionContext, SessionError> AuthService::authenticate(std::string_view 
   if (!rules) {
     // Fail closed: no session runs without the rules of its tenant.
     store_.deleteSession(idHash);
-    spdlog::error("session ended user={} tenant={} reason=policy_unavailable: {}", user->id, tenant->id,
-                  rules.error());
+    log::error("session_ended", {{"user", user->id}, {"tenant", tenant->id}, {"reason", "policy_unavailable"},
+                                 {"error", rules.error()}});
     return fail(SessionError::kMissing);
   }
   int64_t idle = rules->idleSeconds;
   if (now - session->lastSeenAt >= idle || now >= session->expiresAt) {
     store_.deleteSession(idHash);
-    spdlog::info("session expired user={} reason={}", user->id, now >= session->expiresAt ? "max_age" : "idle");
+    log::info("session_expired", {{"user", user->id}, {"reason", now >= session->expiresAt ? "max_age" : "idle"}});
     audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::logout(), cp::AuditAction::Execute,
                              cp::AuditOutcome::Success, "idle_logoff", "", user->id, user->role, "",
                              "Organization/" + tenant->id, "", std::nullopt});

@@ -1,4 +1,5 @@
 #include "clinic/password_workers.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -62,7 +63,7 @@ void PasswordWorkers::run() {
       job.work();
     } catch (const std::exception& e) {
       // The work records its own failure for `done`; this only keeps the thread alive.
-      spdlog::error("password worker failed error={}", e.what());
+      log::error("password_worker_failed", {{"error", e.what()}});
     }
     post_(std::move(job.done));
   }

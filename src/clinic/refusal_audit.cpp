@@ -1,4 +1,5 @@
 #include "clinic/refusal_audit.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -52,7 +53,7 @@ void RefusalAudit::summarize(Window& w) {
   try {
     audit(sink_, summary);
   } catch (const std::exception& e) {
-    spdlog::error("audit failed code=internal event=refusal_summary error={}", e.what());
+    log::error("audit_failed", {{"code", "internal"}, {"audit_event", "refusal_summary"}, {"error", e.what()}});
   }
 }
 

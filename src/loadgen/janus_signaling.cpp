@@ -1,4 +1,5 @@
 #include "loadgen/janus_signaling.hpp"
+#include "log/log.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -144,7 +145,8 @@ void JanusSignaling::scheduleKeepalive() {
 }
 
 void JanusSignaling::onEvent(const JanusMessage& event) {
-  spdlog::debug("loadgen: {} janus {} videoroom {} jsep {}", display_, event.janus, event.videoRoom, event.jsepType);
+  log::debug("loadgen_janus_event", {{"participant", display_}, {"janus", event.janus}, {"videoroom", event.videoRoom},
+                                     {"jsep", event.jsepType}});
   if (event.janus == "hangup") {
     failWith("janus hangup: " + event.reason);
     return;

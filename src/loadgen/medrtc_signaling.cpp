@@ -1,4 +1,5 @@
 #include "loadgen/medrtc_signaling.hpp"
+#include "log/log.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -67,7 +68,7 @@ void MedrtcSignaling::onMessage(const std::string& text) {
     failWith("signaling: unparsable server message");
     return;
   }
-  spdlog::debug("loadgen: medrtc {}", message->type);
+  log::debug("loadgen_medrtc_message", {{"type", message->type}});
   if (message->type == "joined") {
     media_.call([](ParticipantMedia& m) { return m.createPublishOffer(); },
                 [this](std::string offer) {

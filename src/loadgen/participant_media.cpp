@@ -1,4 +1,5 @@
 #include "loadgen/participant_media.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -64,10 +65,10 @@ void ParticipantMedia::close() {
 }
 
 void ParticipantMedia::onConnected(client::PeerConnection& pc, const client::PeerConnection::ConnectedInfo& info) {
-  spdlog::debug("loadgen: {} connected: ICE {} ms, DTLS {} ms, checks answered {}",
-                &pc == publisher_.get() ? "publisher" : "subscriber",
-                (info.iceSucceededAt - info.startedAt).count() / 1000, (info.dtlsConnectedAt - info.iceSucceededAt).count() / 1000,
-                pc.transport().stats().checksAnswered);
+  log::debug("loadgen_connected", {{"connection", &pc == publisher_.get() ? "publisher" : "subscriber"},
+                                   {"ice_ms", (info.iceSucceededAt - info.startedAt).count() / 1000},
+                                   {"dtls_ms", (info.dtlsConnectedAt - info.iceSucceededAt).count() / 1000},
+                                   {"checks_answered", pc.transport().stats().checksAnswered}});
   if (&pc == publisher_.get() && !pacer_) {
     pacer_ = std::make_unique<client::SyntheticPublisher>(loop_, pc, settings_.publisher);
     pacer_->start();
@@ -80,7 +81,7 @@ void ParticipantMedia::onRtp(client::PeerConnection& pc, const rtp::RtpPacketVie
     return;
   }
   if (lastRtpAt_.count() == 0) {
-    spdlog::debug("loadgen: first remote RTP");
+    log::debug("loadgen_first_remote_rtp");
     firstRemoteRtpAt_.store(info.receivedAt.count(), std::memory_order_relaxed);
   } else {
     maxGap_ = std::max(maxGap_, info.receivedAt - lastRtpAt_);

@@ -1,6 +1,6 @@
 #include "sfu/connectivity_probe.hpp"
 
-#include <spdlog/spdlog.h>
+#include "log/log.hpp"
 
 #include "sdp/parse.hpp"
 #include "sdp/publish_answer.hpp"
@@ -53,13 +53,13 @@ Result<std::unique_ptr<ConnectivityProbe>, MediaError> ConnectivityProbe::open(s
 
 void ConnectivityProbe::onTransportConnected(WebRtcTransport&) {
   mediaCounters().probesConnected.add();
-  spdlog::debug("probe connected probe={}", id_);
+  log::debug("probe_connected", {{"probe", id_}});
 }
 
 void ConnectivityProbe::onTransportFailed(WebRtcTransport&, const std::string& reason) {
   // "dtls closed by peer" is the usual end: the browser read its result and closed.
   ended_ = true;
-  spdlog::debug("probe ended probe={} reason={}", id_, reason);
+  log::debug("probe_ended", {{"probe", id_}, {"reason", reason}});
 }
 
 }  // namespace medrtc::sfu

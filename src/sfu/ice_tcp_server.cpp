@@ -1,4 +1,5 @@
 #include "sfu/ice_tcp_server.hpp"
+#include "log/log.hpp"
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -91,7 +92,7 @@ void IceTcpServer::onAcceptable() {
     int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-        spdlog::warn("ice-tcp {}: accept: {}; pausing accepts", local_.toString(), std::strerror(errno));
+        log::warn("ice_tcp_accept_paused", {{"listener", local_.toString()}, {"error", std::strerror(errno)}});
         loop_.removeFd(fd_);
         listening_ = false;
         loop_.runAfter(kAcceptPause, [this] {
@@ -283,7 +284,7 @@ void IceTcpServer::closeConnection(Connection& c, CloseReason reason) {
       break;
   }
   // The connection id, not the peer's address: addresses are personal data in the logs.
-  spdlog::debug("ice-tcp {}: connection {} closed ({})", local_.toString(), c.id, why);
+  log::debug("ice_tcp_connection_closed", {{"listener", local_.toString()}, {"connection", c.id}, {"reason", why}});
   loop_.removeFd(c.fd);
   ::close(c.fd);
   c.fd = -1;

@@ -7,8 +7,8 @@
 // one participant is contained here: the participant is taken out of its room, it gets an
 // error (add) or a media failure (publish, answer), and the worker and every other call go on.
 #include "sfu/media_plane.hpp"
+#include "log/log.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include <thread>
 #include <unordered_map>
@@ -158,7 +158,7 @@ class WorkerPool final : public MediaApi {
       try {
         result = worker->openProbe(probeId, candidates, offerSdp);
       } catch (const std::exception& e) {
-        spdlog::error("media task failed task=probe probe={} worker={} error={}", probeId, worker->index(), e.what());
+        log::error("media_task_failed", {{"task", "probe"}, {"probe", probeId}, {"worker", worker->index()}, {"error", e.what()}});
       }
       reply(std::move(done), std::move(result));
     });
@@ -186,13 +186,13 @@ class WorkerPool final : public MediaApi {
   // be half built or half changed, and nothing else in the room may see them.
   void contain(Worker& worker, const std::string& roomId, const std::string& participantId, const char* task,
                const char* what) {
-    spdlog::error("media task failed task={} room={} participant={} worker={} error={}", task, roomId, participantId,
-                  worker.index(), what);
+    log::error("media_task_failed", {{"task", task}, {"room", roomId}, {"participant", participantId},
+                                     {"worker", worker.index()}, {"error", what}});
     if (Room* room = worker.findRoom(roomId)) {
       try {
         room->removeParticipant(participantId);
       } catch (const std::exception& e) {
-        spdlog::error("media cleanup failed room={} participant={} error={}", roomId, participantId, e.what());
+        log::error("media_cleanup_failed", {{"room", roomId}, {"participant", participantId}, {"error", e.what()}});
       }
     }
   }

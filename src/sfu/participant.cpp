@@ -1,4 +1,5 @@
 #include "sfu/participant.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -100,7 +101,8 @@ void Participant::onTick(Micros now) {
 }
 
 void Participant::onTransportConnected(WebRtcTransport& transport) {
-  spdlog::info("participant {} {} transport connected", id_, &transport == publisher_.get() ? "publisher" : "subscriber");
+  log::info("media_transport_connected", {{"participant", id_},
+                                          {"connection", &transport == publisher_.get() ? "publisher" : "subscriber"}});
   if (&transport == subscriber_.get()) {
     // A subscriber that just connected needs a keyframe of every video it receives.
     for (auto& consumer : consumers_) {

@@ -1,4 +1,5 @@
 #include "sfu/room.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -61,7 +62,7 @@ Result<Ok, MediaError> Room::addParticipant(const std::string& participantId, Pa
     }
     renegotiate(added);
   }
-  spdlog::info("media participant added room={} participant={} worker={}", id_, participantId, worker_.index());
+  log::info("media_participant_added", {{"room", id_}, {"participant", participantId}, {"worker", worker_.index()}});
   return Ok{};
 }
 
@@ -82,7 +83,7 @@ void Room::removeParticipant(const std::string& participantId) {
       renegotiate(*other);
     }
   }
-  spdlog::info("media participant removed room={} participant={}", id_, participantId);
+  log::info("media_participant_removed", {{"room", id_}, {"participant", participantId}});
 }
 
 Result<std::string, MediaError> Room::publish(const std::string& participantId, const std::string& offerSdp) {
@@ -158,7 +159,7 @@ Result<std::string, MediaError> Room::publish(const std::string& participantId, 
       renegotiate(*other);
     }
   }
-  spdlog::info("media publish room={} participant={} tracks={}", id_, participantId, negotiated->tracks.size());
+  log::info("media_publish", {{"room", id_}, {"participant", participantId}, {"tracks", negotiated->tracks.size()}});
   return sdp::serialize(negotiated->answer);
 }
 
@@ -243,8 +244,8 @@ Result<IceRestart, MediaError> Room::restartIce(const std::string& participantId
   transport->restartIce();
   restart.iceUfrag = transport->localUfrag();
   restart.icePwd = transport->localPassword();
-  spdlog::info("media ice restart room={} participant={} connection={}", id_, participantId,
-               restart.connection == IceRestart::Connection::kPublisher ? "publisher" : "subscriber");
+  log::info("media_ice_restart", {{"room", id_}, {"participant", participantId},
+                                  {"connection", restart.connection == IceRestart::Connection::kPublisher ? "publisher" : "subscriber"}});
   if (restart.connection == IceRestart::Connection::kSubscriber) {
     // The server offers on this connection: the new credentials go out in a new offer
     // (after the outstanding one is answered, if any).
@@ -324,7 +325,7 @@ void Room::onParticipantRtp(Participant& publisher, Producer& producer, size_t l
 void Room::onParticipantFailed(Participant& participant, const std::string& reason) {
   // Report to signaling, which owns the participant's lifecycle and will remove it; never
   // destroy the participant here, deep inside its own transport's call stack.
-  spdlog::warn("media failed room={} participant={} reason={}", id_, participant.id(), reason);
+  log::warn("media_failed", {{"room", id_}, {"participant", participant.id()}, {"reason", reason}});
   std::string roomId = id_;
   std::string participantId = participant.id();
   MediaEvents& events = worker_.events();

@@ -1,4 +1,5 @@
 #include "sfu/webrtc_transport.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -59,7 +60,7 @@ void WebRtcTransport::restartIce() {
   ice_.restart(localUfrag_, localPassword_, host_.now() + host_.transportTimeouts().iceRestartGrace);
   // A check from a new 5-tuple (the client's network changed) finds us by the new ufrag.
   host_.registerTransport(localUfrag_, *this);
-  spdlog::debug("transport {} ice restarted", name_);
+  log::debug("transport_ice_restarted", {{"transport", name_}});
 }
 
 void WebRtcTransport::setRemoteParameters(const std::string& fingerprintAlgorithm, const std::string& fingerprint) {
@@ -247,7 +248,7 @@ void WebRtcTransport::onDtlsConnected(const dtls::SrtpKeyMaterial& keys) {
     selectedTuple_ = dtlsPeer_;
     lastConsentAt_ = host_.now();
   }
-  spdlog::debug("transport {} connected", name_);
+  log::debug("transport_connected", {{"transport", name_}});
   listener_.onTransportConnected(*this);
 }
 

@@ -1,6 +1,6 @@
 #include "sfu/worker.hpp"
+#include "log/log.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include <pthread.h>
 
@@ -91,8 +91,8 @@ void Worker::start() {
   for (const auto& ip : announcedIps_) {
     announced += (announced.empty() ? "" : ",") + ip;
   }
-  spdlog::info("media worker {} listening on udp {}{} announcing {}", index_, socket_->localAddress().toString(),
-               tcp_ ? " and tcp" : "", announced);
+  log::info("media_worker_listening", {{"worker", index_}, {"udp", socket_->localAddress().toString()},
+                                       {"tcp", tcp_ != nullptr}, {"announced", announced}});
 }
 
 double Worker::cpuSeconds() const {
@@ -118,7 +118,7 @@ Room& Worker::openRoom(const std::string& roomId) {
   auto it = rooms_.find(roomId);
   if (it == rooms_.end()) {
     it = rooms_.emplace(roomId, std::make_unique<Room>(roomId, *this)).first;
-    spdlog::info("room opened room={} worker={}", roomId, index_);
+    log::info("room_opened", {{"room", roomId}, {"worker", index_}});
   }
   return *it->second;
 }
@@ -136,7 +136,7 @@ void Worker::closeRoom(const std::string& roomId) {
   auto room = std::move(it->second);
   rooms_.erase(it);
   room.reset();
-  spdlog::info("room closed room={} worker={}", roomId, index_);
+  log::info("room_closed", {{"room", roomId}, {"worker", index_}});
 }
 
 Result<std::string, MediaError> Worker::openProbe(const std::string& probeId, ProbeCandidates candidates,
@@ -150,8 +150,8 @@ Result<std::string, MediaError> Worker::openProbe(const std::string& probeId, Pr
   }
   std::string answer = (*probe)->answer();
   probes_[probeId] = std::move(probe).value();
-  spdlog::debug("probe opened probe={} worker={} candidates={}", probeId, index_,
-                candidates == ProbeCandidates::kTcp ? "tcp" : "udp");
+  log::debug("probe_opened", {{"probe", probeId}, {"worker", index_},
+                             {"candidates", candidates == ProbeCandidates::kTcp ? "tcp" : "udp"}});
   return answer;
 }
 
@@ -302,8 +302,8 @@ void Worker::noteContained(const char* where, const char* what) {
   // Powers of two only: a datagram that throws every time must not flood the log.
   ++contained_;
   if ((contained_ & (contained_ - 1)) == 0) {
-    spdlog::error("media worker contained an exception worker={} where={} count={} error={}", index_, where,
-                  contained_, what);
+    log::error("media_worker_exception_contained", {{"worker", index_}, {"where", where}, {"count", contained_},
+                                                    {"error", what}});
   }
 }
 

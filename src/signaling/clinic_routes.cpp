@@ -2,6 +2,7 @@
 // session, appointments, invitations and the patient's redeem. The services in
 // src/clinic decide; this file only translates HTTP and JSON.
 #include <spdlog/spdlog.h>
+#include "log/log.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -172,7 +173,7 @@ std::optional<HttpResponse> RestApi::requireSession(const HttpRequest& r, Params
   // prove it read the token from our own API (another origin cannot).
   bool safe = r.method == "GET" || r.method == "HEAD";
   if (!safe && !clinic::secretEquals(r.csrfToken, session->session.csrfToken)) {
-    spdlog::info("request refused code=csrf_failed user={} method={}", session->user.id, r.method);
+    log::info("request_refused", {{"code", "csrf_failed"}, {"user", session->user.id}, {"method", r.method}});
     return problem(403, "csrf_failed", "X-CSRF-Token is missing or wrong");
   }
   p.session = std::move(*session);
@@ -473,7 +474,7 @@ HttpResponse RestApi::hostToken(const HttpRequest&, const Params& p) {
   auto ttl = std::chrono::seconds(std::clamp<int64_t>(until, 60, kMaxTokenTtl.count()));
   JoinClaims issued;
   std::string token = tokens_.issue(std::move(claims), ttl, &issued);
-  spdlog::info("token issued room={} token={} role=host user={}", a->roomId, issued.tokenId, user.id);
+  log::info("token_issued", {{"room", a->roomId}, {"token", issued.tokenId}, {"role", "host"}, {"user", user.id}});
   return jsonResponse(200, json::object{{"token", token},
                                         {"room_id", a->roomId},
                                         {"expires_at", formatTimestamp(issued.expiresAt)}});

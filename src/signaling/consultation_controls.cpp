@@ -3,7 +3,7 @@
 // What a decision stores and audits is clinic::Admission's (clinic/admission.hpp); this
 // file only speaks the protocol around it.
 // Log lines carry ids only; names and chat text never reach a log (H7).
-#include <spdlog/spdlog.h>
+#include "log/log.hpp"
 
 #include <algorithm>
 
@@ -90,7 +90,7 @@ void SignalingHub::enterQueue(ConnectionId id, Connection& c) {
   line.insert(std::find_if(line.begin(), line.end(),
                            [&](ConnectionId wid) { return connections_.at(wid).waitingSince > c.waitingSince; }),
               id);
-  spdlog::info("participant waiting room={} participant={} role={}", c.roomId, c.participantId, c.claims.role);
+  log::info("participant_waiting", {{"room", c.roomId}, {"participant", c.participantId}, {"role", c.claims.role}});
   queueChanged(c.roomId);
 }
 
@@ -103,7 +103,7 @@ void SignalingHub::forgetQueuePlace(Connection& c) {
     store_.transitionGuest(c.guestId, "waiting", "waiting", 0);
   } catch (const std::exception& e) {
     // The guest left anyway; a kept place only means it would come back ahead.
-    spdlog::error("queue place not released room={} guest={} error={}", c.roomId, c.guestId, e.what());
+    log::error("queue_place_not_released", {{"room", c.roomId}, {"guest", c.guestId}, {"error", e.what()}});
   }
 }
 
@@ -198,11 +198,12 @@ bool SignalingHub::refuseUnlessHost(Connection& c, std::string_view requestType,
                   target.empty() ? "" : "Participant/" + target, true);
     }
   } catch (const std::exception& e) {
-    spdlog::error("audit failed code=internal error={}", e.what());
+    log::error("audit_failed", {{"code", "internal"}, {"error", e.what()}});
   }
   if (first) {
-    spdlog::warn("host-only request refused type={} room={} participant={} role={}", requestType,
-                 c.roomId.empty() ? "-" : c.roomId, c.participantId.empty() ? "-" : c.participantId, c.claims.role);
+    log::warn("host_only_request_refused", {{"type", requestType}, {"room", c.roomId.empty() ? "-" : c.roomId},
+                                            {"participant", c.participantId.empty() ? "-" : c.participantId},
+                                            {"role", c.claims.role}});
   }
   sendError(c, ErrorCode::kForbidden, "only the host may do this", requestType);
   return true;
@@ -220,12 +221,13 @@ SignalingHub::Connection* SignalingHub::targetOf(Connection& host, const std::st
 
 void SignalingHub::hostActionFailed(Connection& host, std::string_view requestType, const std::exception& e) {
   // Fail closed (H6): clinic::Admission undid the stored change, so nothing happened.
-  spdlog::error("{} failed code=internal room={} error={}", requestType, host.roomId, e.what());
+  log::error("host_request_failed", {{"type", requestType}, {"code", "internal"}, {"room", host.roomId},
+                                     {"error", e.what()}});
   sendError(host, ErrorCode::kInternal, "server error", requestType);
 }
 
 void SignalingHub::dismiss(Connection& c, ErrorCode code, const std::string& text) {
-  spdlog::info("participant dismissed code={} room={} participant={}", toString(code), c.roomId, c.participantId);
+  log::info("participant_dismissed", {{"code", toString(code)}, {"room", c.roomId}, {"participant", c.participantId}});
   c.socket->sendText(text);
   removeFromRoom(c, toString(code));
   participants_.erase(c.participantId);
@@ -261,7 +263,7 @@ void SignalingHub::handle(ConnectionId, Connection& c, AdmitMessage& m) {
     hostActionFailed(c, "admit", e);
     return;
   }
-  spdlog::info("participant admitted room={} participant={} by={}", c.roomId, t->participantId, c.participantId);
+  log::info("participant_admitted", {{"room", c.roomId}, {"participant", t->participantId}, {"by", c.participantId}});
   std::string roomId = t->roomId;
   leaveQueue(*t);
   ConnectionId tid = participants_.at(t->participantId);
@@ -312,8 +314,8 @@ void SignalingHub::handle(ConnectionId, Connection& c, MuteParticipantMessage& m
   (m.kind == TrackKind::kAudio ? t->audioMuted : t->videoMuted) = true;
   // Everyone, the muted one included: its client follows and mutes locally.
   broadcast(c.roomId, "", trackStateMessage(t->participantId, m.kind, true));
-  spdlog::info("participant muted room={} participant={} kind={} by={}", c.roomId, t->participantId,
-               toString(m.kind), c.participantId);
+  log::info("participant_muted", {{"room", c.roomId}, {"participant", t->participantId}, {"kind", toString(m.kind)},
+                                  {"by", c.participantId}});
 }
 
 void SignalingHub::handle(ConnectionId, Connection& c, RemoveParticipantMessage& m) {
@@ -346,7 +348,7 @@ void SignalingHub::handle(ConnectionId, Connection& c, EndConsultationMessage&) 
     hostActionFailed(c, "end_consultation", e);
     return;
   }
-  spdlog::info("consultation ended room={} by={} invitations_revoked={}", roomId, c.participantId, revoked);
+  log::info("consultation_ended", {{"room", roomId}, {"by", c.participantId}, {"invitations_revoked", revoked}});
   endRoom(roomId, "ended_by_host");
 }
 

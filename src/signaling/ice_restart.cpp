@@ -2,6 +2,7 @@
 // connections to the server, as mediasoup's restartIce. Only the media plane knows the
 // transports; the hub checks who may ask and passes the answer on.
 #include <spdlog/spdlog.h>
+#include "log/log.hpp"
 
 #include "signaling/signaling_hub.hpp"
 
@@ -23,8 +24,8 @@ void SignalingHub::handle(ConnectionId, Connection& c, RestartIceMessage& m) {
                        if (!r) {
                          // A ufrag of someone else's transport gets the same answer as an
                          // unknown one: nothing tells the sender whether it exists.
-                         spdlog::info("ice restart refused room={} participant={} code={}", c->roomId, pid,
-                                      toString(errorCodeFor(r.error())));
+                         log::info("ice_restart_refused", {{"room", c->roomId}, {"participant", pid},
+                                                           {"code", toString(errorCodeFor(r.error()))}});
                          sendError(*c, errorCodeFor(r.error()), "no such transport of yours", "restart_ice");
                          return;
                        }

@@ -2,6 +2,7 @@
 // behind a join token still allows it in (join_check.hpp), and the participant caps.
 // Kept apart from the protocol and the waiting room so admission can move without them.
 #include <spdlog/spdlog.h>
+#include "log/log.hpp"
 
 #include "signaling/signaling_hub.hpp"
 
@@ -32,7 +33,7 @@ std::optional<JoinRefusal> SignalingHub::capacityRefusal(const store::RoomRecord
 }
 
 void SignalingHub::refuseJoin(Connection& c, const JoinRefusal& refusal, const std::string& roomId) {
-  spdlog::info("join refused reason={} room={}", toString(refusal.code), roomId);
+  log::info("join_refused", {{"reason", toString(refusal.code)}, {"room", roomId}});
   if (refusal.code == ErrorCode::kDenied) {
     c.socket->sendText(deniedMessage());
   } else if (refusal.code == ErrorCode::kRemoved) {
@@ -62,8 +63,8 @@ bool SignalingHub::refuseAdmission(Connection& host, Connection& guest) {
   if (!refusal) {
     return false;
   }
-  spdlog::info("admit refused reason={} room={} participant={}", toString(refusal->code), guest.roomId,
-               guest.participantId);
+  log::info("admit_refused", {{"reason", toString(refusal->code)}, {"room", guest.roomId},
+                              {"participant", guest.participantId}});
   sendError(host, ErrorCode::kParticipantNotFound, "this participant may no longer enter", "admit");
   dismissRefused(guest, *refusal);
   return true;
@@ -90,14 +91,14 @@ void SignalingHub::recheckRoom(const std::string& roomId) {
         continue;
       }
       if (auto refusal = checkJoinState(store_, it->second.claims, *room, nowSeconds(), appointmentGraceSeconds_)) {
-        spdlog::info("participant refused on recheck reason={} room={} participant={}", toString(refusal->code),
-                     roomId, it->second.participantId);
+        log::info("participant_refused_on_recheck", {{"reason", toString(refusal->code)}, {"room", roomId},
+                                                     {"participant", it->second.participantId}});
         dismissRefused(it->second, *refusal);
       }
     }
   } catch (const store::StoreFailure& e) {
     // The change itself is stored; the next join or admit checks again.
-    spdlog::error("recheck failed code=internal room={} error={}", roomId, e.what());
+    log::error("recheck_failed", {{"code", "internal"}, {"room", roomId}, {"error", e.what()}});
   }
 }
 
@@ -114,8 +115,8 @@ void SignalingHub::sessionEnded(const std::string& sessionHash) {
   }
   for (ConnectionId id : bound) {
     Connection& c = connections_.at(id);
-    spdlog::info("participant refused on recheck reason=access_revoked room={} participant={}", c.roomId,
-                 c.participantId);
+    log::info("participant_refused_on_recheck", {{"reason", "access_revoked"}, {"room", c.roomId},
+                                                 {"participant", c.participantId}});
     dismissRefused(c, JoinRefusal{ErrorCode::kAccessRevoked, "the sign-in session that issued this token has ended"});
   }
 }

@@ -2,6 +2,7 @@
 // and the relay of the two browsers' offers, answers and candidates. The server only
 // passes these along; the DTLS keys of a P2P call never exist on it.
 #include <spdlog/spdlog.h>
+#include "log/log.hpp"
 
 #include "signaling/signaling_hub.hpp"
 
@@ -33,7 +34,7 @@ std::string SignalingHub::decideMediaMode(const std::string& roomId) {
   }
   // K7 "the server relays only when needed": from here on it is needed for this room.
   sfuRooms_.insert(roomId);
-  spdlog::info("media mode room={} mode=sfu joined={}", roomId, joined);
+  log::info("media_mode", {{"room", roomId}, {"mode", "sfu"}, {"joined", joined}});
   return "sfu";
 }
 
@@ -71,7 +72,7 @@ void SignalingHub::updateMediaMode(const std::string& roomId) {
     c->socket->sendText(mediaModeMessage(mode, peer, !peer.empty() && c->participantId > peer));
   }
   if (mode == "p2p" && joined.size() == 2) {
-    spdlog::info("media mode room={} mode=p2p", roomId);
+    log::info("media_mode", {{"room", roomId}, {"mode", "p2p"}});
   }
 }
 
@@ -104,7 +105,7 @@ void SignalingHub::handle(ConnectionId, Connection& c, P2pFailedMessage&) {
   if (c.mediaMode != "p2p" || c.p2pPeer.empty() || sfuRooms_.count(c.roomId) > 0) {
     return;
   }
-  spdlog::info("p2p failed room={} participant={}", c.roomId, c.participantId);
+  log::info("p2p_failed", {{"room", c.roomId}, {"participant", c.participantId}});
   sfuRooms_.insert(c.roomId);
   updateMediaMode(c.roomId);
 }

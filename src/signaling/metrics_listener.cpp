@@ -1,4 +1,5 @@
 #include "signaling/metrics_listener.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -116,7 +117,7 @@ struct MetricsListener::Impl : std::enable_shared_from_this<MetricsListener::Imp
   void acceptFailed(const beast::error_code& ec) {
     uint64_t suppressed = 0;
     if (logThrottle.allow(std::chrono::steady_clock::now(), suppressed)) {
-      spdlog::warn("metrics accept failed error={} repeated={}", ec.message(), suppressed);
+      log::warn("metrics_accept_failed", {{"error", ec.message()}, {"repeated", suppressed}});
     }
     retry.expires_after(backoff.failed());
     retry.async_wait([self = shared_from_this()](beast::error_code waited) {
@@ -156,7 +157,7 @@ void MetricsListener::start(const std::string& host, uint16_t port) {
   }
   impl_->acceptor.listen();
   impl_->accept();
-  spdlog::info("metrics listening on http://{}:{}/metrics", host, impl_->acceptor.local_endpoint().port());
+  log::info("metrics_listening", {{"address", host}, {"port", impl_->acceptor.local_endpoint().port()}});
 }
 
 uint16_t MetricsListener::port() const { return impl_->acceptor.local_endpoint().port(); }

@@ -5,7 +5,7 @@
 // patient already holds: a join token, or an invitation link token or code (checked,
 // never used up); never anonymous. Bounded per address, per subject and per node
 // (probe_budget.hpp).
-#include <spdlog/spdlog.h>
+#include "log/log.hpp"
 
 #include <boost/json.hpp>
 
@@ -129,14 +129,14 @@ HttpResponse RestApi::createProbe(const HttpRequest& r, const Params&) {
                                     {"credential", server.credential}});
     }
   }
-  spdlog::info("probe requested probe={} transport={} via={}", probeId, *transport,
-               joinToken ? "join_token" : (code ? "code" : "invitation"));
+  log::info("probe_requested", {{"probe", probeId}, {"transport", *transport},
+                                {"via", joinToken ? "join_token" : (code ? "code" : "invitation")}});
   auto deferred = DeferredResponse::create();
   probeMedia_->openProbe(probeId, candidates, std::move(*offer),
                          [deferred, probeId, lifetime, ice = std::move(ice)](Result<std::string, sfu::MediaError> answer) {
                            if (!answer.ok()) {
                              HttpResponse refused = mediaProblem(answer.error());
-                             spdlog::info("probe refused probe={} status={}", probeId, refused.status);
+                             log::info("probe_refused", {{"probe", probeId}, {"status", refused.status}});
                              deferred->answer(std::move(refused));
                              return;
                            }

@@ -1,4 +1,5 @@
 #include "signaling/request_origin.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -79,7 +80,7 @@ bool isSameOriginRequest(const HttpRequest& r) {
 std::optional<HttpResponse> refuseCrossSiteSignIn(const HttpRequest& r) {
   if (!isSameOriginRequest(r)) {
     // Neither the Origin nor the address is logged: one line per refusal is enough.
-    spdlog::info("sign-in refused code=cross_origin");
+    log::info("sign_in_refused", {{"code", "cross_origin"}});
     return problem(403, "cross_origin", "sign-in is accepted only from this server's own pages");
   }
   if (!isJsonMediaType(r.contentType)) {

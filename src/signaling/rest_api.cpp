@@ -1,4 +1,5 @@
 #include "signaling/rest_api.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -104,8 +105,9 @@ RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHu
       hub_(hub),
       clock_(clock),
       devMode_(devMode),
-      auth_(store, clock, audit, std::move(authPolicy)),
-      appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)) {}
+      auth_(store, clock, audit, authPolicy),
+      appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)),
+      setup_(store, clock, audit, authPolicy.profiles) {}  // auth_ copied authPolicy: still whole here
 
 bool RestApi::owns(const std::string& path) {
   return path == "/healthz" || path == "/readyz" || path == "/metrics" || path.rfind("/api/", 0) == 0;
@@ -141,9 +143,12 @@ int64_t RestApi::nowSeconds() const {
   X("POST", "/api/v1/appointments/{id}/host-token", Auth::kSession, hostToken)              \
   X("PUT", "/api/v1/appointments/{id}/delegate", Auth::kSession, setDelegate)               \
   X("POST", "/api/v1/invitations/redeem", Auth::kNone, redeemInvitation)                    \
-  X("DELETE", "/api/v1/invitations/{id}", Auth::kSession, revokeInvitation)              \
+  X("DELETE", "/api/v1/invitations/{id}", Auth::kSession, revokeInvitation)                 \
   X("GET", "/api/v1/admin/consultations", Auth::kSession, liveConsultations)                \
-  X("GET", "/api/v1/admin/consultations/{id}/quality", Auth::kSession, consultationQuality)
+  X("GET", "/api/v1/admin/consultations/{id}/quality", Auth::kSession, consultationQuality) \
+  X("GET", "/api/v1/setup", Auth::kNone, setupStatus)                                       \
+  X("POST", "/api/v1/setup/enrolment", Auth::kNone, setupEnrolment) /* the setup token */   \
+  X("POST", "/api/v1/setup/complete", Auth::kNone, setupComplete) /* the setup token */
 
 std::vector<RouteInfo> RestApi::routes() {
   return {
@@ -187,16 +192,18 @@ HttpResponse RestApi::handle(const HttpRequest& request) {
       return (this->*route.handler)(request, params);
     } catch (const store::StoreConflict& e) {
       // A uniqueness refusal no handler expected is a bug here, not an outage.
-      spdlog::error("request failed code=internal method={} route={} error={}", request.method, route.path, e.what());
+      log::error("request_failed", {{"code", "internal"}, {"method", request.method}, {"route", route.path},
+                                    {"error", e.what()}});
       return problem(500, "internal", "server error");
     } catch (const store::StoreFailure& e) {
-      spdlog::error("request failed code=store_unavailable method={} route={} error={}", request.method, route.path,
-                    e.what());
+      log::error("request_failed", {{"code", "store_unavailable"}, {"method", request.method}, {"route", route.path},
+                                    {"error", e.what()}});
       HttpResponse r = problem(503, "store_unavailable", "the database is not available; try again shortly");
       r.headers.emplace_back("Retry-After", "5");
       return r;
     } catch (const std::exception& e) {
-      spdlog::error("request failed code=internal method={} route={} error={}", request.method, route.path, e.what());
+      log::error("request_failed", {{"code", "internal"}, {"method", request.method}, {"route", route.path},
+                                    {"error", e.what()}});
       return problem(500, "internal", "server error");
     }
   }
@@ -270,7 +277,7 @@ HttpResponse RestApi::createRoom(const HttpRequest& r, const Params& p) {
   store::RoomRecord room = store_.createRoom(
       store::NewRoom{.name = name.value_or(""), .waitingRoom = waitingRoom, .tenantId = p.apiKey->tenantId},
       nowSeconds());
-  spdlog::info("room created id={}", room.id);
+  log::info("room_created", {{"room", room.id}});
   HttpResponse res = jsonResponse(201, roomJson(room));
   res.headers.emplace_back("Location", "/api/v1/rooms/" + room.id);
   return res;
@@ -302,7 +309,7 @@ HttpResponse RestApi::deleteRoom(const HttpRequest&, const Params& p) {
   store_.endRoom(room->id, nowSeconds());
   hub_.endRoom(room->id, "ended_by_api");
   if (!room->ended()) {
-    spdlog::info("room ended id={}", room->id);
+    log::info("room_ended", {{"room", room->id}});
   }
   HttpResponse res;
   res.status = 204;
@@ -366,7 +373,8 @@ HttpResponse RestApi::createToken(const HttpRequest& r, const Params& p) {
   claims.role = role.value_or("guest");
   JoinClaims issued;
   std::string token = tokens_.issue(std::move(claims), ttl, &issued);
-  spdlog::info("token issued room={} token={} role={} ttl={}", room->id, issued.tokenId, issued.role, ttl.count());
+  log::info("token_issued", {{"room", room->id}, {"token", issued.tokenId}, {"role", issued.role},
+                             {"ttl_s", ttl.count()}});
   return jsonResponse(201, json::object{{"token", token},
                                         {"join_url", "/call/" + room->id + "#t=" + token},
                                         {"expires_at", formatTimestamp(issued.expiresAt)}});
@@ -380,7 +388,7 @@ HttpResponse RestApi::createDevRoom(const HttpRequest&, const Params&) {
     return *refused;
   }
   store::RoomRecord room = store_.createRoom(store::NewRoom{.name = "dev"}, nowSeconds());
-  spdlog::info("room created id={} dev=true", room.id);
+  log::info("room_created", {{"room", room.id}, {"dev", true}});
   json::array links;
   for (auto [identity, name, role] : {std::tuple{"alice", "Alice", "host"}, std::tuple{"bob", "Bob", "guest"}}) {
     JoinClaims claims;

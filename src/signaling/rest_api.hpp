@@ -9,6 +9,7 @@
 
 #include "clinic/appointment_service.hpp"
 #include "clinic/auth_service.hpp"
+#include "clinic/first_run_setup.hpp"
 
 #include "common/clock.hpp"
 #include "signaling/http_types.hpp"
@@ -53,6 +54,8 @@ class RestApi {
     probeIceServers_ = std::move(iceServers);
     probes_ = ProbeBudget(limits);
   }
+  // Opens first-run setup (/setup) for `token`; see clinic/first_run_setup.hpp.
+  void armSetup(std::string token) { setup_.arm(std::move(token)); }
 
   // Values captured from the route template.
   struct Params {
@@ -95,6 +98,10 @@ class RestApi {
   // and one consultation's call-quality samples.
   HttpResponse liveConsultations(const HttpRequest& r, const Params& p);
   HttpResponse consultationQuality(const HttpRequest& r, const Params& p);
+  // First-run setup (setup_routes.cpp).
+  HttpResponse setupStatus(const HttpRequest& r, const Params& p);
+  HttpResponse setupEnrolment(const HttpRequest& r, const Params& p);
+  HttpResponse setupComplete(const HttpRequest& r, const Params& p);
   // The cookie session of a request; a problem response when there is none, it expired,
   // or (state-changing methods) the CSRF token is missing or wrong.
   std::optional<HttpResponse> requireSession(const HttpRequest& r, Params& p);
@@ -114,6 +121,7 @@ class RestApi {
   bool devMode_;
   clinic::AuthService auth_;
   clinic::AppointmentService appointments_;
+  clinic::FirstRunSetup setup_;
   const MetricsEndpoint* metrics_ = nullptr;
   sfu::MediaApi* probeMedia_ = nullptr;
   IceServerProvider probeIceServers_;

@@ -1,4 +1,5 @@
 #include "signaling/server.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -133,6 +134,9 @@ struct Server::Impl {
     hub.setRefusalAudit(refusals.get());
     rest.setMetrics(&metricsEndpoint);
     rest.setConnectivityProbes(media.get(), options.iceServers);
+    if (!options.setupToken.empty()) {
+      rest.armSetup(options.setupToken);
+    }
     hub.setIceServers(options.iceServers);
     hub.setP2pPreferred(options.p2pPreferred);
     hub.setParticipantLimits(options.participantLimits);
@@ -195,7 +199,7 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
                               [self = this->shared_from_this()](beast::error_code ec) {
                                 if (ec) {
                                   // Includes a ClientHello below the minimum version.
-                                  spdlog::debug("tls handshake failed error={}", ec.message());
+                                  log::debug("tls_handshake_failed", {{"error", ec.message()}});
                                   beast::get_lowest_layer(self->stream_).close();
                                   return;
                                 }
@@ -417,8 +421,8 @@ void Server::Impl::onAcceptError(const beast::error_code& ec) {
   }
   uint64_t suppressed = 0;
   if (acceptLog.allow(std::chrono::steady_clock::now(), suppressed)) {
-    spdlog::warn("accept failed error={} retry_in_ms={} connections={} suppressed={}", ec.message(), delay.count(),
-                 connections.total(), suppressed);
+    log::warn("accept_failed", {{"error", ec.message()}, {"retry_in_ms", delay.count()},
+                                {"connections", connections.total()}, {"suppressed", suppressed}});
   }
   acceptRetry.expires_after(delay);
   acceptRetry.async_wait([this](beast::error_code waitError) {
@@ -442,8 +446,8 @@ bool Server::Impl::makeRoomFor(const std::string& peer, ConnectionTable::Slot& s
   if ((perAddress && connections.fullFor(key)) || connections.fullInTotal()) {
     uint64_t suppressed = 0;
     if (refusedLog.allow(std::chrono::steady_clock::now(), suppressed)) {
-      spdlog::warn("connection refused reason=connection_limit connections={} suppressed={}", connections.total(),
-                   suppressed);
+      log::warn("connection_refused", {{"reason", "connection_limit"}, {"connections", connections.total()},
+                                       {"suppressed", suppressed}});
     }
     return false;
   }

@@ -74,6 +74,9 @@ struct ServerOptions {
   // <metricsToken>` (empty: 404 here); `metricsListenHost` non-empty also serves it
   // without authorization on a listener of its own (port 0: ephemeral).
   std::string metricsToken;
+  // First-run setup (clinic/first_run_setup.hpp): the token /api/v1/setup/* accepts while
+  // the store has no accounts; empty: setup closed.
+  std::string setupToken;
   std::string metricsListenHost;
   uint16_t metricsListenPort = 0;
 };

@@ -3,7 +3,7 @@
 // kResumeGrace, and a new socket that presents its resume token (with the join token it
 // joined with) takes it over: same participant id, nobody else sees a leave or a join.
 // The media plane never hears of the outage, so media flows on throughout.
-#include <spdlog/spdlog.h>
+#include "log/log.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -51,8 +51,8 @@ bool SignalingHub::holdForResume(Connection& c, std::string_view why) {
   c.held = std::make_shared<HeldSocket>();
   c.socket = c.held;
   c.graceEnds = clock_.now() + std::chrono::duration_cast<Micros>(kResumeGrace);
-  spdlog::info("participant detached room={} participant={} reason={} grace_s={}", c.roomId, c.participantId, why,
-               kResumeGrace.count());
+  log::info("participant_detached", {{"room", c.roomId}, {"participant", c.participantId}, {"reason", why},
+                                   {"grace_s", kResumeGrace.count()}});
   return true;
 }
 
@@ -73,7 +73,7 @@ void SignalingHub::expireGrace() {
     auto it = connections_.find(id);
     Connection& c = it->second;
     if (c.state != State::kClosed) {
-      spdlog::info("participant resume grace over room={} participant={}", c.roomId, c.participantId);
+      log::info("participant_resume_grace_over", {{"room", c.roomId}, {"participant", c.participantId}});
       if (c.state == State::kWaiting) {
         forgetQueuePlace(c);
       }
@@ -95,7 +95,7 @@ void SignalingHub::handle(ConnectionId id, Connection& c, ResumeMessage& m) {
   // The join token proves the resumer is who joined; refused exactly as at `join`.
   auto claims = tokens_.verify(m.token, ExpiryCheck::kDeferToAppointment);
   if (!claims) {
-    spdlog::info("resume refused reason=token_{}", toString(claims.error()));
+    log::info("resume_refused", {{"reason", "token_" + std::string(toString(claims.error()))}});
     failConnection(c, claims.error() == TokenError::kExpired ? ErrorCode::kTokenExpired : ErrorCode::kTokenInvalid,
                    claims.error() == TokenError::kExpired ? "token expired" : "token invalid");
     return;
@@ -108,7 +108,7 @@ void SignalingHub::handle(ConnectionId id, Connection& c, ResumeMessage& m) {
     ErrorCode code = retired == retiredTokens_.end() ? ErrorCode::kResumeInvalid
                      : retired->second.used         ? ErrorCode::kResumeReplayed
                                                     : ErrorCode::kResumeExpired;
-    spdlog::info("resume refused reason={} room={}", toString(code), claims->roomId);
+    log::info("resume_refused", {{"reason", toString(code)}, {"room", claims->roomId}});
     sendError(c, code,
               code == ErrorCode::kResumeReplayed  ? "this resume token was already used"
               : code == ErrorCode::kResumeExpired ? "the session ended; join again"
@@ -121,15 +121,14 @@ void SignalingHub::handle(ConnectionId id, Connection& c, ResumeMessage& m) {
   if (old == connections_.end() || old->second.state == State::kClosed ||
       (old->second.held && old->second.held->closed())) {
     // Dismissed while away (removed, denied, room ended): the join says why.
-    spdlog::info("resume refused reason=resume_expired room={}", claims->roomId);
+    log::info("resume_refused", {{"reason", "resume_expired"}, {"room", claims->roomId}});
     sendError(c, ErrorCode::kResumeExpired, "the session ended; join again", "resume");
     return;
   }
   Connection& prior = old->second;
   if (prior.roomId != claims->roomId || prior.claims.identity != claims->identity) {
     // Someone else's token: said as such, and the owner keeps it (it is still valid).
-    spdlog::warn("resume refused reason=resume_mismatch room={} participant={}", claims->roomId,
-                 prior.participantId);
+    log::warn("resume_refused", {{"reason", "resume_mismatch"}, {"room", claims->roomId}, {"participant", prior.participantId}});
     sendError(c, ErrorCode::kResumeMismatch, "this resume token is not yours", "resume");
     return;
   }
@@ -165,7 +164,7 @@ void SignalingHub::takeOver(ConnectionId from, ConnectionId to) {
   }
   // Single use: the token just presented is spent, a new one goes in `resumed`.
   const std::string& token = rotateResumeToken(to, c);
-  spdlog::info("participant resumed room={} participant={} held_frames={}", c.roomId, c.participantId, held.size());
+  log::info("participant_resumed", {{"room", c.roomId}, {"participant", c.participantId}, {"held_frames", held.size()}});
 
   std::vector<ParticipantView> others;
   if (c.state == State::kJoined) {

@@ -1,4 +1,5 @@
 #include "signaling/signaling_hub.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -88,8 +89,8 @@ void SignalingHub::onText(ConnectionId id, std::string_view text) {
     std::visit([&](auto& m) { handle(id, c, m); }, *parsed);
   } catch (const std::exception& e) {
     // A store or audit fault (fail closed, H6): the request did not happen.
-    spdlog::error("request failed code=internal room={} participant={} error={}", c.roomId.empty() ? "-" : c.roomId,
-                  c.participantId.empty() ? "-" : c.participantId, e.what());
+    log::error("request_failed", {{"code", "internal"}, {"room", c.roomId.empty() ? "-" : c.roomId},
+                                  {"participant", c.participantId.empty() ? "-" : c.participantId}, {"error", e.what()}});
     auto again = connections_.find(id);
     if (again != connections_.end() && again->second.state != State::kClosed) {
       sendError(again->second, ErrorCode::kInternal, "server error");
@@ -150,7 +151,7 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
   // checkJoinState reads below (so they follow a reschedule).
   auto claims = tokens_.verify(m.token, ExpiryCheck::kDeferToAppointment);
   if (!claims) {
-    spdlog::info("join refused reason=token_{}", toString(claims.error()));
+    log::info("join_refused", {{"reason", std::string("token_") + toString(claims.error())}});
     failConnection(c, claims.error() == TokenError::kExpired ? ErrorCode::kTokenExpired : ErrorCode::kTokenInvalid,
                    claims.error() == TokenError::kExpired ? "token expired" : "token invalid");
     return;
@@ -165,7 +166,7 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
       refusal = checkJoinState(store_, *claims, *room, nowSeconds(), appointmentGraceSeconds_);
     }
   } catch (const store::StoreFailure& e) {
-    spdlog::error("join failed code=internal room={} error={}", claims->roomId, e.what());
+    log::error("join_failed", {{"code", "internal"}, {"room", claims->roomId}, {"error", e.what()}});
     sendError(c, ErrorCode::kInternal, "server error", "join");
     return;
   }
@@ -178,7 +179,7 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
     return;
   }
   if (draining_ && !roomLive(room->id)) {
-    spdlog::info("join refused reason=server_draining room={}", room->id);
+    log::info("join_refused", {{"reason", "server_draining"}, {"room", room->id}});
     sendError(c, ErrorCode::kServerDraining, "the server is shutting down; try again shortly", "join");
     c.state = State::kClosed;
     c.socket->close(kCloseGoingAway, "server_draining");
@@ -188,7 +189,7 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
   // older socket learns why and is closed.
   Connection* older = byIdentity(room->id, claims->identity);
   if (older != nullptr) {
-    spdlog::info("participant replaced room={} participant={}", room->id, older->participantId);
+    log::info("participant_replaced", {{"room", room->id}, {"participant", older->participantId}});
     failConnection(*older, ErrorCode::kDuplicateIdentity, "the same identity joined from another connection");
   }
   if (auto full = capacityRefusal(*room)) {
@@ -206,7 +207,7 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
   try {
     admitOrQueue(id, c, *room);
   } catch (const store::StoreFailure& e) {
-    spdlog::error("join failed code=internal room={} error={}", c.roomId, e.what());
+    log::error("join_failed", {{"code", "internal"}, {"room", c.roomId}, {"error", e.what()}});
     participants_.erase(c.participantId);
     c.participantId.clear();
     c.roomId.clear();
@@ -235,8 +236,8 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
     return;  // the socket left (or the room ended) while the media plane was busy
   }
   if (!result) {
-    spdlog::error("join failed code=internal room={} participant={} media_error={}", c->roomId, participantId,
-                  mediaErrorName(result.error()));
+    log::error("join_failed", {{"code", "internal"}, {"room", c->roomId}, {"participant", participantId},
+                               {"media_error", mediaErrorName(result.error())}});
     std::string roomId = c->roomId;
     rooms_[roomId].erase(participantId);
     participants_.erase(participantId);
@@ -251,7 +252,8 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
   try {
     auditAction(*c, "join", cp::AuditOutcome::Success, "", false);
   } catch (const std::exception& e) {
-    spdlog::error("audit failed code=internal room={} participant={} error={}", c->roomId, participantId, e.what());
+    log::error("audit_failed", {{"code", "internal"}, {"room", c->roomId}, {"participant", participantId},
+                                {"error", e.what()}});
     failConnection(*c, ErrorCode::kInternal, "the join could not be recorded");
     return;
   }
@@ -285,8 +287,8 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
   if (isHost(*c) && (c->waitingRoomRoom || queues_.count(c->roomId) > 0)) {
     sendQueue(*c);
   }
-  spdlog::info("participant joined room={} participant={} role={} token={}", c->roomId, participantId, c->claims.role,
-               c->claims.tokenId);
+  log::info("participant_joined", {{"room", c->roomId}, {"participant", participantId}, {"role", c->claims.role},
+                                   {"token", c->claims.tokenId}});
   if (c->pendingOffer) {
     auto [version, sdp] = std::move(*c->pendingOffer);
     c->pendingOffer.reset();
@@ -310,8 +312,8 @@ void SignalingHub::handle(ConnectionId, Connection& c, PublishOfferMessage& m) {
                       return;
                     }
                     if (!r) {
-                      spdlog::info("publish refused room={} participant={} code={}", c->roomId, pid,
-                                   toString(errorCodeFor(r.error())));
+                      log::info("publish_refused", {{"room", c->roomId}, {"participant", pid},
+                                                    {"code", toString(errorCodeFor(r.error()))}});
                       sendError(*c, errorCodeFor(r.error()), mediaErrorName(r.error()), "publish_offer");
                       return;
                     }
@@ -361,8 +363,8 @@ void SignalingHub::sendError(Connection& c, ErrorCode code, std::string_view mes
 }
 
 void SignalingHub::failConnection(Connection& c, ErrorCode code, std::string_view message) {
-  spdlog::info("signaling error code={} room={} participant={}", toString(code), c.roomId.empty() ? "-" : c.roomId,
-               c.participantId.empty() ? "-" : c.participantId);
+  log::info("signaling_error", {{"code", toString(code)}, {"room", c.roomId.empty() ? "-" : c.roomId},
+                                {"participant", c.participantId.empty() ? "-" : c.participantId}});
   sendError(c, code, message);
   removeFromRoom(c, toString(code));
   c.state = State::kClosed;
@@ -398,13 +400,13 @@ void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
   }
   if (wasJoined) {
     broadcast(roomId, pid, participantLeftMessage(pid));
-    spdlog::info("participant left room={} participant={} reason={}", roomId, pid, reason);
+    log::info("participant_left", {{"room", roomId}, {"participant", pid}, {"reason", reason}});
     try {
       // A leave cannot be refused; a failing audit is logged loudly instead. `reason` is a
       // code ("leave", "media_failed", a close reason), never personal data.
       auditAction(c, "leave:" + std::string(reason), cp::AuditOutcome::Success, "", false);
     } catch (const std::exception& e) {
-      spdlog::error("audit failed code=internal room={} participant={} error={}", roomId, pid, e.what());
+      log::error("audit_failed", {{"code", "internal"}, {"room", roomId}, {"participant", pid}, {"error", e.what()}});
     }
     updateMediaMode(roomId);
   }
@@ -550,7 +552,7 @@ void SignalingHub::onSubscribeOffer(const std::string& roomId, const std::string
 }
 
 void SignalingHub::onMediaFailed(const std::string& roomId, const std::string& participantId, std::string reason) {
-  spdlog::warn("media failed room={} participant={} reason={}", roomId, participantId, reason);
+  log::warn("media_failed", {{"room", roomId}, {"participant", participantId}, {"reason", reason}});
   Connection* c = byParticipant(participantId);
   if (c == nullptr || c->roomId != roomId || (c->state != State::kJoined && c->state != State::kJoining)) {
     return;  // already gone: its socket closed first and removeFromRoom cleaned the media plane

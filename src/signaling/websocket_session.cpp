@@ -1,4 +1,5 @@
 #include "signaling/websocket_session.hpp"
+#include "log/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -108,7 +109,7 @@ void BasicWebSocketSession<N>::sendText(std::string text) {
     return;
   }
   if (outbox_.size() >= kMaxQueuedFrames) {
-    spdlog::warn("websocket dropped reason=slow_consumer");
+    log::warn("websocket_dropped", {{"reason", "slow_consumer"}});
     beast::get_lowest_layer(ws_).close();
     return;
   }

@@ -24,7 +24,7 @@ after(async () => {
 
 test('served HTML has lang, no inline script and no style attributes', async () => {
   const roomId = await createRoom(server);
-  for (const path of ['/', `/call/${roomId}`]) {
+  for (const path of ['/', `/call/${roomId}`, '/setup']) {
     const res = await fetch(server.baseUrl + path);
     assert.equal(res.status, 200, path);
     const html = await res.text();

@@ -38,7 +38,7 @@ async function mediaMode(page) {
 
 test('a 1:1 call under KBV runs browser to browser between Firefox and Chromium; a third moves it to the SFU', { timeout: 180_000 }, (t) => withDiagnostics(t, suite, async () => {
   const { server, browser, firefox } = suite;
-  const mediaPort = Number(/media worker 0 listening on udp [\d.]+:(\d+)/.exec(server.logs())?.[1]);
+  const mediaPort = Number(/media_worker_listening worker=0 udp=[\d.]+:(\d+)/.exec(server.logs())?.[1]);
   assert.ok(mediaPort > 0, 'the server logs its media port');
 
   const roomId = await createRoom(server);
@@ -71,8 +71,8 @@ test('a 1:1 call under KBV runs browser to browser between Firefox and Chromium;
     const pcs = await page.evaluate(() => ({ publisher: window.__medrtc.publisher, subscriber: window.__medrtc.subscriber }));
     assert.deepEqual(pcs, { publisher: null, subscriber: null }, `${page.displayName} used the SFU`);
   }
-  assert.doesNotMatch(server.logs(), new RegExp(`media publish room=${roomId}`));
-  assert.match(server.logs(), new RegExp(`media mode room=${roomId} mode=p2p`));
+  assert.doesNotMatch(server.logs(), new RegExp(`media_publish room=${roomId}`));
+  assert.match(server.logs(), new RegExp(`media_mode room=${roomId} mode=p2p`));
 
   // Mute in Firefox shows on the Chromium side (signaling, not media).
   await patient.getByRole('button', { name: 'Mute' }).click();

@@ -61,9 +61,9 @@ test('the online event restarts ICE on both connections and the call goes on', {
   assert.equal(await bob.evaluate(() => window.__medrtc.state), 'in_call');
   assert.equal(await alice.locator('figure.tile.remote').count(), 1);
   const log = suite.server.logs().slice(logBefore);
-  assert.doesNotMatch(log, /participant (left|joined)/, 'the restart looked like a leave or join');
-  assert.match(log, /media ice restart room=\S+ participant=\S+ connection=publisher/);
-  assert.match(log, /media ice restart room=\S+ participant=\S+ connection=subscriber/);
+  assert.doesNotMatch(log, /participant_(left|joined)/, 'the restart looked like a leave or join');
+  assert.match(log, /media_ice_restart room=\S+ participant=\S+ connection=publisher/);
+  assert.match(log, /media_ice_restart room=\S+ participant=\S+ connection=subscriber/);
   assertPagesClean(suite);
 }));
 

@@ -49,7 +49,7 @@ after(async () => {
 
 test('a participant without UDP connects over ICE-TCP and both decode', { timeout: 120_000 }, async (t) => {
   try {
-    assert.match(server.logs(), /listening on udp \S+ and tcp/, 'the media worker did not open its ICE-TCP listener');
+    assert.match(server.logs(), /media_worker_listening worker=\d+ udp=\S+ tcp=true/, 'the media worker did not open its ICE-TCP listener');
     const roomId = await createRoom(server);
     const alice = await joinCall(aliceBrowser, server, roomId, { identity: 'dr-weber', name: 'Dr Weber', role: 'host' });
     pages.push(alice);

@@ -35,7 +35,7 @@ async function mediaMode(page) {
 
 test('a 1:1 call under KBV runs browser to browser; a third participant moves it to the SFU', { timeout: 150_000 }, (t) => withDiagnostics(t, suite, async () => {
   const { server, browser } = suite;
-  const mediaPort = Number(/media worker 0 listening on udp [\d.]+:(\d+)/.exec(server.logs())?.[1]);
+  const mediaPort = Number(/media_worker_listening worker=0 udp=[\d.]+:(\d+)/.exec(server.logs())?.[1]);
   assert.ok(mediaPort > 0, 'the server logs its media port');
 
   const roomId = await createRoom(server);
@@ -70,8 +70,8 @@ test('a 1:1 call under KBV runs browser to browser; a third participant moves it
     const pcs = await page.evaluate(() => ({ publisher: window.__medrtc.publisher, subscriber: window.__medrtc.subscriber }));
     assert.deepEqual(pcs, { publisher: null, subscriber: null }, `${page.displayName} used the SFU`);
   }
-  assert.doesNotMatch(server.logs(), new RegExp(`media publish room=${roomId}`));
-  assert.match(server.logs(), new RegExp(`media mode room=${roomId} mode=p2p`));
+  assert.doesNotMatch(server.logs(), new RegExp(`media_publish room=${roomId}`));
+  assert.match(server.logs(), new RegExp(`media_mode room=${roomId} mode=p2p`));
 
   // Mute travels through signaling as before and shows on the other side.
   await alice.getByRole('button', { name: 'Mute' }).click();
@@ -87,7 +87,7 @@ test('a 1:1 call under KBV runs browser to browser; a third participant moves it
   for (const page of [alice, bob, carol]) {
     await waitFor(async () => (await mediaMode(page)) === 'sfu', { what: `${page.displayName} in sfu mode` });
   }
-  await waitFor(() => new RegExp(`media publish room=${roomId}`).test(server.logs()), { what: 'a publish to the SFU' });
+  await waitFor(() => new RegExp(`media_publish room=${roomId}`).test(server.logs()), { what: 'a publish to the SFU' });
   await waitForTileFrames(carol, aliceId);
   await waitForTileFrames(carol, bobId);
   await waitForTileFrames(alice, carolId);
@@ -166,11 +166,11 @@ test('a 1:1 call whose P2P cannot connect falls back to the SFU', { timeout: 120
   const [aliceId, bobId] = [await participantId(alice), await participantId(bob)];
 
   // p2p first, then (10 s without a connection) p2p_failed and the SFU for both.
-  await waitFor(() => new RegExp(`media mode room=${roomId} mode=p2p`).test(server.logs()), { what: 'p2p mode' });
+  await waitFor(() => new RegExp(`media_mode room=${roomId} mode=p2p`).test(server.logs()), { what: 'p2p mode' });
   for (const page of [alice, bob]) {
     await waitFor(async () => (await mediaMode(page)) === 'sfu', { timeoutMs: 30_000, what: `${page.displayName} in sfu mode` });
   }
-  assert.match(server.logs(), new RegExp(`p2p failed room=${roomId}`));
+  assert.match(server.logs(), new RegExp(`p2p_failed room=${roomId}`));
   await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
   await waitForTileFrames(alice, bobId);
   await waitForTileFrames(bob, aliceId);

@@ -87,7 +87,7 @@ test('a P2P 1:1 call forced through coturn (relay only) under KBV', { timeout: 1
       assertNoForeignRequests(page, server.baseUrl);
       assertNoClientErrors(page);
     }
-    assert.doesNotMatch(server.logs(), new RegExp(`media publish room=${roomId}`));
+    assert.doesNotMatch(server.logs(), new RegExp(`media_publish room=${roomId}`));
   } catch (err) {
     t.diagnostic(`server log:\n${server.logs()}`);
     for (const page of pages) {

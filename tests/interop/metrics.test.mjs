@@ -95,7 +95,7 @@ test('/metrics: figures move during a call and name nobody', { timeout: 90000 },
         total(later.text, 'medrtc_media_packets_sent_total') > total(during.text, 'medrtc_media_packets_sent_total');
     }, { timeout: 10000, message: () => 'packet counters grew between two scrapes' });
 
-    const open = /metrics listening on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(server.logs());
+    const open = /metrics_listening address=127\.0\.0\.1 port=(\d+)/.exec(server.logs());
     assert.ok(open, `the --metrics-listen address is logged:\n${server.logs().slice(-2000)}`);
     const separate = await fetch(`http://127.0.0.1:${open[1]}/metrics`);
     assert.equal(separate.status, 200, '--metrics-listen needs no token');

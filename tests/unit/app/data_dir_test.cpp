@@ -107,7 +107,7 @@ TEST(DataDir, AdminCommandsLeaveNothingReadableToOthers) {
 
   auto key = testing::runMedrtc({"medrtc", "admin", "create-api-key", "--data-dir", data.string(), "--name", "ehr"});
   ASSERT_EQ(key.rc, 0) << key.err;
-  EXPECT_NE(key.err.find("data dir permissions tightened"), std::string::npos) << key.err;
+  EXPECT_NE(key.err.find("data_dir_permissions_tightened"), std::string::npos) << key.err;
   auto tenant = testing::runMedrtc({"medrtc", "admin", "create-tenant", "--data-dir", data.string(), "--name", "P"});
   ASSERT_EQ(tenant.rc, 0) << tenant.err;
   EXPECT_EQ(openToOthers(data), std::vector<std::string>{});

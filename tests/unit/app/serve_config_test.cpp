@@ -96,6 +96,16 @@ TEST(ServeConfig, DrainTimeoutDefaultsToFiveMinutes) {
   EXPECT_EQ(ServeConfig{}.drainTimeout, std::chrono::seconds(300));
 }
 
+TEST(ServeConfig, LogFormatIsTextUnlessTheFileSaysJson) {
+  EXPECT_EQ(ServeConfig{}.logFormat, log::Format::kText);
+  auto file = writeTemp("log_format = \"json\"\n");
+  ServeConfig c;
+  applyConfigFile(file, c);
+  std::filesystem::remove(file);
+  EXPECT_EQ(c.logFormat, log::Format::kJson);
+  expectRefused("log_format = \"xml\"\n", "\"log_format\"");
+}
+
 TEST(ServeConfig, MediaIpTakesOneAddressOrAList) {
   auto file = writeTemp("[media]\nip = [\"192.0.2.2\", \"fd00::2\"]\n");
   ServeConfig c;

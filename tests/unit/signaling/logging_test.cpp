@@ -42,10 +42,10 @@ TEST(Logging, NamesAndTokensNeverReachTheLog) {
     doctor.read();
   }
   std::string text = log.text();
-  EXPECT_NE(text.find("room created id=" + room), std::string::npos) << text;
-  EXPECT_NE(text.find("participant joined room=" + room), std::string::npos) << text;
+  EXPECT_NE(text.find("room_created room=" + room), std::string::npos) << text;
+  EXPECT_NE(text.find("participant_joined room=" + room), std::string::npos) << text;
   EXPECT_NE(text.find("code=duplicate_identity"), std::string::npos) << text;
-  EXPECT_NE(text.find("room ended id=" + room), std::string::npos) << text;
+  EXPECT_NE(text.find("room_ended room=" + room), std::string::npos) << text;
   for (const std::string& secret : {patientName, std::string("Zyxwvut"), doctorName, token, apiKey,
                                     std::string("patient-77"), std::string("dr-77")}) {
     EXPECT_EQ(text.find(secret), std::string::npos) << "log contains \"" << secret << "\":\n" << text;

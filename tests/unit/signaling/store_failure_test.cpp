@@ -22,6 +22,9 @@ HttpRequest requestFor(const RouteInfo& route) {
       {"/api/v1/auth/login", R"({"email":"weber@example.org","password":"correct horse battery"})"},
       {"/api/v1/invitations/redeem", R"({"token":"abcdefabcdefabcdef","name":"Pat"})"},
       {"/api/v1/connectivity-probes", R"({"invitation":"abcdefabcdefabcdef","transport":"udp","offer":"v=0"})"},
+      {"/api/v1/setup/enrolment",
+       R"({"token":"abcdefabcdefabcdef","practice_name":"P","email":"a@example.org","password":"correct horse"})"},
+      {"/api/v1/setup/complete", R"({"token":"abcdefabcdefabcdef","code":"123456"})"},
   };
   HttpRequest r;
   r.method = std::string(route.method);
@@ -49,7 +52,9 @@ TEST(StoreFailure, EveryRouteThatReadsTheStoreAnswers503ProblemJson) {
   // These answer without the store.
   const std::map<std::string, int> kStoreless = {
       {"GET /healthz", 200}, {"GET /api/v1/ws", 426}, {"GET /api/v1/network-check", 200},
-      {"GET /readyz", 200}, {"GET /metrics", 404}};  // metrics off: this RestApi has no endpoint
+      {"GET /readyz", 200}, {"GET /metrics", 404},  // metrics off: this RestApi has no endpoint
+      // Setup was never armed (no token drawn): closed before any store call.
+      {"GET /api/v1/setup", 200}, {"POST /api/v1/setup/enrolment", 410}, {"POST /api/v1/setup/complete", 410}};
 
   for (const RouteInfo& route : RestApi::routes()) {
     std::string name = std::string(route.method) + " " + std::string(route.path);

@@ -155,6 +155,7 @@ TestServer::TestServer(TestServerOptions options)
   so.metricsToken = options.metricsToken;
   so.recordingRefusal = options.recordingRefusal;
   so.iceServers = options.iceServers;
+  so.setupToken = options.setupToken;
   so.metricsListenHost = options.metricsListener ? "127.0.0.1" : "";
   server_ = std::make_unique<Server>(*ioc_, so, *store_, clock_,
                                      [this](sfu::ControlPoster post, sfu::MediaEvents& events) {

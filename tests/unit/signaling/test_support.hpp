@@ -100,6 +100,8 @@ struct TestServerOptions {
   // ServerOptions::recordingRefusal and iceServers.
   std::string recordingRefusal;
   IceServerProvider iceServers;
+  // ServerOptions::setupToken (first-run setup; empty: closed).
+  std::string setupToken;
 };
 
 // Records audit events from the control thread; read them from the test thread.

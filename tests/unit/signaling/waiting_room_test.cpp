@@ -416,7 +416,7 @@ TEST(WaitingRoom, NoPatientNameOrChatTextInAnyLogLine) {
     host.readUntil("room_ended");
   }
   std::string text = log.text();
-  EXPECT_NE(text.find("participant admitted"), std::string::npos) << text;
+  EXPECT_NE(text.find("participant_admitted"), std::string::npos) << text;
   for (const std::string& secret : {name, std::string("Quoxyl"), chat, std::string("Xylophon"), token,
                                     booking.linkToken, booking.code}) {
     EXPECT_EQ(text.find(secret), std::string::npos) << "log contains \"" << secret << "\":\n" << text;

@@ -86,7 +86,7 @@ test('media resumes after an address change by an ICE restart, same participant,
     assert.equal(await bob.evaluate(() => window.__medrtc.state), 'in_call');
     await waitForTileFrames(alice, bobId);
     assert.equal(await alice.locator('figure.tile.remote').count(), 1);
-    assert.doesNotMatch(env.server.logs().slice(logBefore), /participant left/, 'Alice was told Bob left');
+    assert.doesNotMatch(env.server.logs().slice(logBefore), /participant_left/, 'Alice was told Bob left');
   } catch (err) {
     t.diagnostic(`server log:\n${env.server.logs()}`);
     for (const page of env.pages) {

@@ -60,8 +60,8 @@ test('a WebSocket killed server-side is resumed and the media never stops', { sk
     assert.equal(await page.evaluate(() => window.__medrtc.state), 'in_call');
   }
   const log = suite.server.logs().slice(logBefore);
-  assert.match(log, /participant resumed/);
-  assert.doesNotMatch(log, /participant left|participant joined/, 'someone was seen to leave or join');
+  assert.match(log, /participant_resumed/);
+  assert.doesNotMatch(log, /participant_left|participant_joined/, 'someone was seen to leave or join');
   // Signaling works on the new sockets: Bob's mute reaches Alice's tile of him.
   await bob.getByRole('button', { name: 'Mute' }).click();
   await alice.getByRole('figure', { name: 'Video of Bob' }).getByText('Microphone off').waitFor({ state: 'visible', timeout: 10_000 });

@@ -222,7 +222,7 @@ CheckResult checkDatabase(const ServeConfig& c) {
   }
   int version = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
   sqlite3_finalize(stmt);
-  int expected = static_cast<int>(store::sqlMigrations().size());
+  int expected = store::sqlMigrations().back().version;
   if (version != expected) {
     return fail("database", file.string() + " is at schema version " + std::to_string(version) +
                                 ", this medrtc expects " + std::to_string(expected) +

@@ -25,6 +25,7 @@
 #include "signaling/server.hpp"
 #include "store/api_key.hpp"
 #include "store/secret_file.hpp"
+#include "webhooks/dispatcher.hpp"
 
 namespace medrtc::app {
 
@@ -142,6 +143,19 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
     spdlog::info("connection limit lowered to {} by the descriptor limit {}", options.connectionLimits.maxTotal,
                  descriptorLimit);
   }
+  // Webhooks: the dispatcher delivers from the store's queue on its own thread with its own
+  // connection; the REST routes use another, on the control thread.
+  std::unique_ptr<store::WebhookStore> webhookStore = openWebhookStore(config.database, config.dataDir);
+  webhooks::DispatcherOptions webhookOptions;
+  webhookOptions.targets.allowPrivate = config.webhooks.allowPrivateTargets;
+  webhookOptions.retry.base = std::chrono::milliseconds(config.webhooks.retryBaseMs);
+  webhooks::WebhookDispatcher webhookDispatcher(openWebhookStore(config.database, config.dataDir), webhookOptions);
+  options.webhookStore = webhookStore.get();
+  options.webhooks = &webhookDispatcher;
+  options.webhookTargets = webhookOptions.targets;
+  if (config.webhooks.allowPrivateTargets) {
+    spdlog::warn("webhooks may target private, loopback and link-local addresses (allow_private_targets)");
+  }
   applyMetricsConfig(config, options);
   applySecurity(config, security, options);
   for (const auto& notice : security.notices) {
@@ -164,6 +178,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
                              return makeMedia(media, std::move(post), events);
                            });
   server.start();
+  webhookDispatcher.start();
 
   // Store calls block the control thread; one run deletes at most an hour's worth of
   // ended consultations, which is short.
@@ -263,6 +278,9 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   out << "medrtc listening on " << (server.tls() ? "https://" : "http://") << host << ":" << server.port() << std::endl;
 
   ioc.run();
+  // After the server: the events of its last calls (participants leaving at shutdown) are
+  // written to the queue before the dispatcher stops.
+  webhookDispatcher.stop();
   recordNodeEvent(*auditLog, compliance::dicom::applicationStop(), "node stop");
   spdlog::info("server stopped");
   return 0;

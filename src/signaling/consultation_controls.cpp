@@ -69,6 +69,7 @@ void SignalingHub::enterQueue(ConnectionId id, Connection& c) {
   c.waitingSince = nowSeconds();
   c.sentPosition = 0;
   queues_[c.roomId].push_back(id);
+  emitParticipantEvent(webhooks::EventType::kWaitingRoomEntered, c);
   spdlog::info("participant waiting room={} participant={} role={}", c.roomId, c.participantId, c.claims.role);
   queueChanged(c.roomId);
 }
@@ -228,6 +229,7 @@ void SignalingHub::handle(ConnectionId, Connection& c, AdmitMessage& m) {
     return;
   }
   spdlog::info("participant admitted room={} participant={} by={}", c.roomId, t->participantId, c.participantId);
+  emitParticipantEvent(webhooks::EventType::kAdmitted, *t, c.participantId);
   std::string roomId = t->roomId;
   leaveQueue(*t);
   ConnectionId tid = participants_.at(t->participantId);
@@ -260,6 +262,7 @@ void SignalingHub::handle(ConnectionId, Connection& c, DenyMessage& m) {
     hostActionFailed(c, "deny", e);
     return;
   }
+  emitParticipantEvent(webhooks::EventType::kDenied, *t, c.participantId);
   dismiss(*t, ErrorCode::kDenied, deniedMessage());
 }
 
@@ -313,7 +316,7 @@ void SignalingHub::handle(ConnectionId, Connection& c, EndConsultationMessage&) 
     return;
   }
   spdlog::info("consultation ended room={} by={} invitations_revoked={}", roomId, c.participantId, revoked);
-  endRoom(roomId, "ended_by_host");
+  endRoom(roomId, "ended_by_host", c.participantId);
 }
 
 void SignalingHub::handle(ConnectionId, Connection& c, ChatMessage& m) {

@@ -17,6 +17,8 @@
 #include "signaling/join_token.hpp"
 #include "signaling/signaling_hub.hpp"
 #include "store/store.hpp"
+#include "store/webhook_store.hpp"
+#include "webhooks/target_policy.hpp"
 
 namespace medrtc::signaling {
 
@@ -45,6 +47,12 @@ class RestApi {
   HttpResponse handle(const HttpRequest& request);
   // GET /metrics on this listener (metrics_endpoint.hpp); off (404) when unset.
   void setMetrics(const MetricsEndpoint* metrics) { metrics_ = metrics; }
+  // /api/v1/webhooks (webhook_routes.cpp): the control thread's own connection to the
+  // webhook tables and the policy on target URLs; the routes answer 404 while unset.
+  void setWebhooks(store::WebhookStore* store, webhooks::TargetPolicy targets) {
+    webhookStore_ = store;
+    webhookTargets_ = targets;
+  }
 
   // Values captured from the route template.
   struct Params {
@@ -82,6 +90,16 @@ class RestApi {
   HttpResponse redeemInvitation(const HttpRequest& r, const Params& p);
   HttpResponse networkCheck(const HttpRequest& r, const Params& p);
   HttpResponse metrics(const HttpRequest& r, const Params& p);  // metrics_endpoint.cpp
+  // Webhook endpoints and their delivery log (webhook_routes.cpp): an API key's tenant, or
+  // a practice admin's.
+  HttpResponse listWebhooks(const HttpRequest& r, const Params& p);
+  HttpResponse createWebhook(const HttpRequest& r, const Params& p);
+  HttpResponse getWebhook(const HttpRequest& r, const Params& p);
+  HttpResponse deleteWebhook(const HttpRequest& r, const Params& p);
+  HttpResponse listWebhookDeliveries(const HttpRequest& r, const Params& p);
+  // The endpoint `id` as the caller may see it: another tenant's is nullopt, like an
+  // unknown id.
+  std::optional<store::WebhookEndpointRecord> webhookForCaller(const std::string& id, const Params& p);
   // The cookie session of a request; a problem response when there is none, it expired,
   // or (state-changing methods) the CSRF token is missing or wrong.
   std::optional<HttpResponse> requireSession(const HttpRequest& r, Params& p);
@@ -102,6 +120,9 @@ class RestApi {
   clinic::AuthService auth_;
   clinic::AppointmentService appointments_;
   const MetricsEndpoint* metrics_ = nullptr;
+  compliance::AuditSink* audit_ = nullptr;
+  store::WebhookStore* webhookStore_ = nullptr;
+  webhooks::TargetPolicy webhookTargets_;
 };
 
 // RFC 3339 UTC, e.g. "2026-01-31T12:00:00Z".

@@ -129,6 +129,8 @@ struct Server::Impl {
     hub.setTenantProfiles(options.auth.profiles);
     hub.setRefusalAudit(refusals.get());
     rest.setMetrics(&metricsEndpoint);
+    rest.setWebhooks(options.webhookStore, options.webhookTargets);
+    hub.setWebhooks(options.webhooks);
     hub.setIceServers(options.iceServers);
     hub.setP2pPreferred(options.p2pPreferred);
     hub.setParticipantLimits(options.participantLimits);
@@ -544,6 +546,10 @@ void Server::stop() {
     }
   }
   impl_->httpSessions.clear();
+}
+
+void Server::qualityAlert(const std::string& participantId, const webhooks::QualityFigures& figures) {
+  impl_->hub.qualityAlert(participantId, figures);
 }
 
 }  // namespace medrtc::signaling

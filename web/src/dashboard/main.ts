@@ -10,6 +10,7 @@ import { field } from '../ui/field';
 import { topbar } from '../ui/topbar';
 import { localInputToIso, nextQuarterHour, toLocalInputValue } from '../time';
 import { apiErrorText, appointmentCard, type CardContext } from './appointment-card';
+import { webhookSection } from './webhooks';
 
 document.title = `${t.dashboardTitle} – ${t.appName}`;
 
@@ -136,6 +137,10 @@ async function main(): Promise<void> {
   list.replaceChildren(h('li', { class: 'empty' }, t.loading));
   const me = await requireSession();
   who.textContent = t.signedInAs(me.user.display_name || me.user.email);
+  // Webhooks are the practice admin's (the server refuses everyone else).
+  if (me.user.role === 'admin') {
+    byId('main').append(webhookSection(announce));
+  }
   await loadAppointments();
 }
 

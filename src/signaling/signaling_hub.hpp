@@ -86,7 +86,8 @@ class SignalingHub final : public sfu::MediaEvents {
   void setWebhooks(webhooks::WebhookSink* sink) { webhooks_ = sink; }
   // The call-quality figures of one participant fell below the alert line: a
   // `quality_alert` webhook with loss (0..1), RTT (ms) and score (0..5). For the quality
-  // monitor on the control thread; unknown participants are ignored.
+  // monitor on the control thread; unknown participants are ignored, and a participant
+  // gets at most one alert a minute (a flapping link must not flood the receiver).
   void qualityAlert(const std::string& participantId, const webhooks::QualityFigures& figures);
 
   // Transport events, from the WebSocket session.
@@ -249,6 +250,8 @@ class SignalingHub final : public sfu::MediaEvents {
   int64_t appointmentGraceSeconds_ = 30 * 60;
   bool draining_ = false;
   webhooks::WebhookSink* webhooks_ = nullptr;
+  // participant id → when its last quality_alert went out (monotonic).
+  std::unordered_map<std::string, Micros> lastQualityAlert_;
   // Rooms that left P2P (a third participant, a client without P2P, or p2p_failed): they
   // stay on the SFU while anyone is in them, so a call never flaps between the two.
   std::unordered_set<std::string> sfuRooms_;

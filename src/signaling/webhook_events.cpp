@@ -55,6 +55,17 @@ void SignalingHub::qualityAlert(const std::string& participantId, const webhooks
   if (webhooks_ == nullptr || c == nullptr || c->state != State::kJoined) {
     return;
   }
+  constexpr Micros kAlertInterval = std::chrono::minutes(1);
+  Micros now = clock_.now();
+  auto last = lastQualityAlert_.find(participantId);
+  if (last != lastQualityAlert_.end() && now - last->second < kAlertInterval) {
+    return;
+  }
+  // Participants who left are forgotten here, lazily: the map stays as large as the calls.
+  if (lastQualityAlert_.size() > 4 * participants_.size() + 64) {
+    std::erase_if(lastQualityAlert_, [this](const auto& entry) { return participants_.count(entry.first) == 0; });
+  }
+  lastQualityAlert_[participantId] = now;
   webhooks::Event e;
   e.type = webhooks::EventType::kQualityAlert;
   e.tenantId = c->tenantId;

@@ -135,6 +135,7 @@ TEST(WebhookEvents, QualityAlertsNameTheParticipantsRoomAndFigures) {
   std::string pid = str(joined["participant_id"]);
   server.qualityAlert(pid, webhooks::QualityFigures{0.12, 450, 1.8});
   server.qualityAlert("p_unknown", webhooks::QualityFigures{0.5, 900, 1});
+  server.qualityAlert(pid, webhooks::QualityFigures{0.2, 500, 1.5});  // within the minute: dropped
   auto events = sink.events();
   ASSERT_EQ(events.size(), 3u) << "room_started, participant_joined, one alert (unknown ids are ignored)";
   const webhooks::Event& alert = events[2];
@@ -145,6 +146,10 @@ TEST(WebhookEvents, QualityAlertsNameTheParticipantsRoomAndFigures) {
   EXPECT_DOUBLE_EQ(alert.quality->loss, 0.12);
   EXPECT_DOUBLE_EQ(alert.quality->rttMs, 450);
   EXPECT_DOUBLE_EQ(alert.quality->score, 1.8);
+  server.advanceClock(std::chrono::seconds(61));
+  server.qualityAlert(pid, webhooks::QualityFigures{0.2, 500, 1.5});
+  ASSERT_EQ(sink.events().size(), 4u) << "a minute later the next alert goes out";
+  EXPECT_DOUBLE_EQ(sink.events()[3].quality->loss, 0.2);
 }
 
 HttpResult createWebhook(TestServer& server, const std::string& key, const json::object& body) {

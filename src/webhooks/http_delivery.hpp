@@ -22,7 +22,9 @@ namespace medrtc::webhooks {
 
 struct DeliveryOutcome {
   int status = 0;     // the HTTP status, 0 when there was no answer
-  std::string error;  // "" on 2xx; else a code: "resolve", "target_refused", "connect", "tls", "timeout", "http_<n>", "io"
+  // "" on 2xx; else a code: "resolve", "target_refused", "connect", "tls", "timeout", "io",
+  // "http_<status>", "cancelled".
+  std::string error;
   bool ok() const { return error.empty(); }
 };
 

@@ -36,7 +36,9 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool isAddressLiteral(std::string_view host) { return IpPrefix::parse(host).has_value() && host.find('/') == std::string_view::npos; }
+bool isAddressLiteral(std::string_view host) {
+  return host.find('/') == std::string_view::npos && IpPrefix::parse(host).has_value();
+}
 
 bool isLoopbackName(std::string_view host) {
   return host == "localhost" || (host.size() > 10 && host.substr(host.size() - 10) == ".localhost");

@@ -35,7 +35,8 @@ struct Received {
 // Answers 503 to the first `failures` requests, 204 after; one request per connection.
 class Receiver {
  public:
-  explicit Receiver(int failures) : failures_(failures), acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+  explicit Receiver(int failures)
+      : failures_(failures), acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
     thread_ = std::thread([this] { run(); });
   }
   ~Receiver() {

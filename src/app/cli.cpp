@@ -45,6 +45,8 @@ struct ServeFlags {
   size_t maxConnections = 0;
   size_t maxConnectionsPerAddress = 0;
   std::vector<std::string> trustedProxies;
+  bool webhookAllowPrivateTargets = false;
+  int64_t webhookRetryBaseMs = 0;  // 0: not given
   SecurityFlags security;
 };
 
@@ -108,6 +110,11 @@ void addServeOptions(CLI::App* serve, ServeFlags& f) {
       ->check(CLI::Range(1, 1'000'000));
   serve->add_option("--trusted-proxy", f.trustedProxies,
                     "reverse proxy (address or prefix) whose X-Forwarded-For names the client; repeatable");
+  serve->add_flag("--webhook-allow-private-targets", f.webhookAllowPrivateTargets,
+                  "let webhook endpoints point to private, loopback and link-local addresses (default: refused)");
+  serve->add_option("--webhook-retry-base-ms", f.webhookRetryBaseMs,
+                    "delay before the first webhook retry, doubled per failure (default 5000)")
+      ->check(CLI::Range(int64_t{10}, int64_t{3'600'000}));
   addSecurityFlags(serve, f.security);
 }
 
@@ -123,6 +130,12 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
   }
   if (!f.dataDir.empty()) {
     config.dataDir = f.dataDir;
+  }
+  if (f.webhookAllowPrivateTargets) {
+    config.webhooks.allowPrivateTargets = true;
+  }
+  if (f.webhookRetryBaseMs > 0) {
+    config.webhooks.retryBaseMs = f.webhookRetryBaseMs;
   }
   if (!f.database.empty()) {
     config.database = f.database;

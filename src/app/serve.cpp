@@ -1,7 +1,6 @@
 #include "app/serve.hpp"
 #include "log/log.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -28,6 +27,7 @@
 #include "signaling/server.hpp"
 #include "store/api_key.hpp"
 #include "store/secret_file.hpp"
+#include "webhooks/dispatcher.hpp"
 
 namespace medrtc::app {
 
@@ -163,6 +163,19 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
     log::info("connection_limit_lowered", {{"connections", options.connectionLimits.maxTotal},
                                            {"descriptor_limit", descriptorLimit}});
   }
+  // Webhooks: the dispatcher delivers from the store's queue on its own thread with its own
+  // connection; the REST routes use another, on the control thread.
+  std::unique_ptr<store::WebhookStore> webhookStore = openWebhookStore(config.database, config.dataDir);
+  webhooks::DispatcherOptions webhookOptions;
+  webhookOptions.targets.allowPrivate = config.webhooks.allowPrivateTargets;
+  webhookOptions.retry.base = std::chrono::milliseconds(config.webhooks.retryBaseMs);
+  webhooks::WebhookDispatcher webhookDispatcher(openWebhookStore(config.database, config.dataDir), webhookOptions);
+  options.webhookStore = webhookStore.get();
+  options.webhooks = &webhookDispatcher;
+  options.webhookTargets = webhookOptions.targets;
+  if (config.webhooks.allowPrivateTargets) {
+    log::warn("webhooks_private_targets_allowed", {});
+  }
   applyMetricsConfig(config, options);
   options.setupToken = setupToken;
   applySecurity(config, security, options);
@@ -197,6 +210,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
                              return makeMedia(media, std::move(post), events);
                            });
   server.start();
+  webhookDispatcher.start();
 
   // Store calls block the control thread; one run deletes at most an hour's worth of
   // ended consultations, which is short.
@@ -302,6 +316,9 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   }
 
   ioc.run();
+  // After the server: the events of its last calls (participants leaving at shutdown) are
+  // written to the queue before the dispatcher stops.
+  webhookDispatcher.stop();
   recordNodeEvent(*auditLog, compliance::dicom::applicationStop(), "node stop");
   log::info("server_stopped");
   return 0;

@@ -9,7 +9,9 @@
 
 #include "store/data_dir.hpp"
 #include "store/postgres/postgres_store.hpp"
+#include "store/postgres/postgres_webhook_store.hpp"
 #include "store/sqlite_store.hpp"
+#include "store/sqlite_webhook_store.hpp"
 
 namespace medrtc::app {
 
@@ -156,6 +158,21 @@ void applyConfigFile(const std::filesystem::path& file, ServeConfig& config) {
         }
         *target = static_cast<size_t>(n);
       }
+    } else if (k == "webhooks" && node.is_table()) {
+      for (auto& [wkey, wnode] : *node.as_table()) {
+        std::string wk = "webhooks." + std::string(wkey.str());
+        if (wk == "webhooks.allow_private_targets") {
+          config.webhooks.allowPrivateTargets = required<bool>(wnode, wk);
+        } else if (wk == "webhooks.retry_base_ms") {
+          int64_t ms = required<int64_t>(wnode, wk);
+          if (ms < 10 || ms > 3'600'000) {
+            throw std::runtime_error("config key \"webhooks.retry_base_ms\" must be 10-3600000");
+          }
+          config.webhooks.retryBaseMs = ms;
+        } else {
+          throw std::runtime_error("unknown config key \"" + wk + "\"");
+        }
+      }
     } else if (isSecurityConfigKey(k)) {
       // policy, region, [tls], [turn], ...: read by applySecurityConfigFile.
     } else {
@@ -204,6 +221,14 @@ std::unique_ptr<compliance::SealedStore> openStore(const std::string& database, 
   auto backend = openBackend(database, dataDir);
   prepareDataDir(dataDir);  // PostgreSQL too: keys and the audit log live here
   return compliance::sealStore(std::move(backend), dataDir, std::move(keys));
+}
+
+std::unique_ptr<store::WebhookStore> openWebhookStore(const std::string& database,
+                                                      const std::filesystem::path& dataDir) {
+  if (isPostgresUrl(database)) {
+    return std::make_unique<store::PostgresWebhookStore>(database);
+  }
+  return std::make_unique<store::SqliteWebhookStore>(dataDir / "medrtc.db");
 }
 
 std::filesystem::path defaultWebRoot() {

@@ -15,6 +15,7 @@
 #include "sfu/media_plane.hpp"
 #include "signaling/participant_limits.hpp"
 #include "store/store.hpp"
+#include "store/webhook_store.hpp"
 
 namespace medrtc::app {
 
@@ -54,6 +55,13 @@ struct ServeConfig {
   // docs/operations.md "Log lines": the same events as text (default) or one JSON
   // object per line.
   log::Format logFormat = log::Format::kText;
+  // [webhooks] (docs/operations.md "Webhooks"): allow_private_targets lets endpoints point
+  // to private, loopback and link-local addresses (receivers on the LAN; tests);
+  // retry_base_ms is the first retry's delay, doubled per failure.
+  struct Webhooks {
+    bool allowPrivateTargets = false;
+    int64_t retryBaseMs = 5'000;
+  } webhooks;
 };
 
 // The largest participant cap accepted (flags and config): far above what one node carries.
@@ -72,6 +80,7 @@ void parseListen(const std::string& text, std::string& host, uint16_t& port);
 //   [media] ip = "..." or ["...", "..."]  public_ip = "..."  listen = "..."  workers = 0
 //           rtc_port_base = 0  ice_tcp = true
 //   [participants] max_per_room = 25 max_per_tenant = 500 max_per_node = 1000
+//   [webhooks] allow_private_targets = false  retry_base_ms = 5000
 // Unknown keys and wrong types are refused with the key's name (std::runtime_error).
 void applyConfigFile(const std::filesystem::path& file, ServeConfig& config);
 
@@ -88,6 +97,10 @@ bool isPostgresUrl(std::string_view database);
 // non-empty value, StoreFailure when the database cannot be opened or migrated.
 std::unique_ptr<compliance::SealedStore> openStore(const std::string& database, const std::filesystem::path& dataDir,
                                                    std::shared_ptr<compliance::SubjectKeyStore> keys = nullptr);
+
+// A connection of its own to the webhook tables of the same database (open openStore
+// first: it migrates). Serve opens one for the control thread and one for the dispatcher.
+std::unique_ptr<store::WebhookStore> openWebhookStore(const std::string& database, const std::filesystem::path& dataDir);
 
 // <dir of /proc/self/exe>/web.
 std::filesystem::path defaultWebRoot();

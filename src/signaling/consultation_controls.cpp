@@ -90,6 +90,7 @@ void SignalingHub::enterQueue(ConnectionId id, Connection& c) {
   line.insert(std::find_if(line.begin(), line.end(),
                            [&](ConnectionId wid) { return connections_.at(wid).waitingSince > c.waitingSince; }),
               id);
+  emitParticipantEvent(webhooks::EventType::kWaitingRoomEntered, c);
   log::info("participant_waiting", {{"room", c.roomId}, {"participant", c.participantId}, {"role", c.claims.role}});
   queueChanged(c.roomId);
 }
@@ -264,6 +265,7 @@ void SignalingHub::handle(ConnectionId, Connection& c, AdmitMessage& m) {
     return;
   }
   log::info("participant_admitted", {{"room", c.roomId}, {"participant", t->participantId}, {"by", c.participantId}});
+  emitParticipantEvent(webhooks::EventType::kAdmitted, *t, c.participantId);
   std::string roomId = t->roomId;
   leaveQueue(*t);
   ConnectionId tid = participants_.at(t->participantId);
@@ -296,6 +298,7 @@ void SignalingHub::handle(ConnectionId, Connection& c, DenyMessage& m) {
     hostActionFailed(c, "deny", e);
     return;
   }
+  emitParticipantEvent(webhooks::EventType::kDenied, *t, c.participantId);
   dismiss(*t, ErrorCode::kDenied, deniedMessage());
 }
 
@@ -349,7 +352,7 @@ void SignalingHub::handle(ConnectionId, Connection& c, EndConsultationMessage&) 
     return;
   }
   log::info("consultation_ended", {{"room", roomId}, {"by", c.participantId}, {"invitations_revoked", revoked}});
-  endRoom(roomId, "ended_by_host");
+  endRoom(roomId, "ended_by_host", c.participantId);
 }
 
 void SignalingHub::handle(ConnectionId, Connection& c, ChatMessage& m) {

@@ -20,7 +20,9 @@ namespace json = boost::json;
 namespace {
 
 // kSession: the clinic's cookie session, plus X-CSRF-Token on state-changing methods.
-enum class Auth { kNone, kApiKey, kSession };
+// kAdminOrApiKey: an API key when the request has an Authorization header, else a
+// practice admin's session (with the CSRF check).
+enum class Auth { kNone, kApiKey, kSession, kAdminOrApiKey };
 
 json::object roomJson(const store::RoomRecord& room) {
   return json::object{{"id", room.id},
@@ -107,7 +109,8 @@ RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHu
       devMode_(devMode),
       auth_(store, clock, audit, authPolicy),
       appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)),
-      setup_(store, clock, audit, authPolicy.profiles) {}  // auth_ copied authPolicy: still whole here
+      setup_(store, clock, audit, authPolicy.profiles),  // auth_ copied authPolicy: still whole here
+      audit_(audit) {}
 
 bool RestApi::owns(const std::string& path) {
   return path == "/healthz" || path == "/readyz" || path == "/metrics" || path.rfind("/api/", 0) == 0;
@@ -148,7 +151,12 @@ int64_t RestApi::nowSeconds() const {
   X("GET", "/api/v1/admin/consultations/{id}/quality", Auth::kSession, consultationQuality) \
   X("GET", "/api/v1/setup", Auth::kNone, setupStatus)                                       \
   X("POST", "/api/v1/setup/enrolment", Auth::kNone, setupEnrolment) /* the setup token */   \
-  X("POST", "/api/v1/setup/complete", Auth::kNone, setupComplete) /* the setup token */
+  X("POST", "/api/v1/setup/complete", Auth::kNone, setupComplete) /* the setup token */ \
+  X("GET", "/api/v1/webhooks", Auth::kAdminOrApiKey, listWebhooks)                          \
+  X("POST", "/api/v1/webhooks", Auth::kAdminOrApiKey, createWebhook)                        \
+  X("GET", "/api/v1/webhooks/{id}", Auth::kAdminOrApiKey, getWebhook)                       \
+  X("DELETE", "/api/v1/webhooks/{id}", Auth::kAdminOrApiKey, deleteWebhook)                 \
+  X("GET", "/api/v1/webhooks/{id}/deliveries", Auth::kAdminOrApiKey, listWebhookDeliveries)
 
 std::vector<RouteInfo> RestApi::routes() {
   return {
@@ -187,6 +195,19 @@ HttpResponse RestApi::handle(const HttpRequest& request) {
       if (route.auth == Auth::kSession) {
         if (auto refused = requireSession(request, params)) {
           return *refused;
+        }
+      }
+      if (route.auth == Auth::kAdminOrApiKey) {
+        if (!request.authorization.empty()) {
+          if (!(params.apiKey = authorized(request))) {
+            HttpResponse r = problem(401, "unauthorized", "a valid API key is required (Authorization: Bearer <key>)");
+            r.headers.emplace_back("WWW-Authenticate", "Bearer");
+            return r;
+          }
+        } else if (auto refused = requireSession(request, params)) {
+          return *refused;
+        } else if (params.session->user.role != "admin") {
+          return problem(403, "forbidden", "only a practice admin manages webhooks");
         }
       }
       return (this->*route.handler)(request, params);

@@ -19,6 +19,8 @@
 #include "signaling/probe_budget.hpp"
 #include "signaling/signaling_hub.hpp"
 #include "store/store.hpp"
+#include "store/webhook_store.hpp"
+#include "webhooks/target_policy.hpp"
 
 namespace medrtc::signaling {
 
@@ -56,6 +58,12 @@ class RestApi {
   }
   // Opens first-run setup (/setup) for `token`; see clinic/first_run_setup.hpp.
   void armSetup(std::string token) { setup_.arm(std::move(token)); }
+  // /api/v1/webhooks (webhook_routes.cpp): the control thread's own connection to the
+  // webhook tables and the policy on target URLs; the routes answer 404 while unset.
+  void setWebhooks(store::WebhookStore* store, webhooks::TargetPolicy targets) {
+    webhookStore_ = store;
+    webhookTargets_ = targets;
+  }
 
   // Values captured from the route template.
   struct Params {
@@ -102,6 +110,16 @@ class RestApi {
   HttpResponse setupStatus(const HttpRequest& r, const Params& p);
   HttpResponse setupEnrolment(const HttpRequest& r, const Params& p);
   HttpResponse setupComplete(const HttpRequest& r, const Params& p);
+  // Webhook endpoints and their delivery log (webhook_routes.cpp): an API key's tenant, or
+  // a practice admin's.
+  HttpResponse listWebhooks(const HttpRequest& r, const Params& p);
+  HttpResponse createWebhook(const HttpRequest& r, const Params& p);
+  HttpResponse getWebhook(const HttpRequest& r, const Params& p);
+  HttpResponse deleteWebhook(const HttpRequest& r, const Params& p);
+  HttpResponse listWebhookDeliveries(const HttpRequest& r, const Params& p);
+  // The endpoint `id` as the caller may see it: another tenant's is nullopt, like an
+  // unknown id.
+  std::optional<store::WebhookEndpointRecord> webhookForCaller(const std::string& id, const Params& p);
   // The cookie session of a request; a problem response when there is none, it expired,
   // or (state-changing methods) the CSRF token is missing or wrong.
   std::optional<HttpResponse> requireSession(const HttpRequest& r, Params& p);
@@ -126,6 +144,9 @@ class RestApi {
   sfu::MediaApi* probeMedia_ = nullptr;
   IceServerProvider probeIceServers_;
   ProbeBudget probes_;
+  compliance::AuditSink* audit_ = nullptr;
+  store::WebhookStore* webhookStore_ = nullptr;
+  webhooks::TargetPolicy webhookTargets_;
 };
 
 // RFC 3339 UTC, e.g. "2026-01-31T12:00:00Z".

@@ -137,6 +137,8 @@ struct Server::Impl {
     if (!options.setupToken.empty()) {
       rest.armSetup(options.setupToken);
     }
+    rest.setWebhooks(options.webhookStore, options.webhookTargets);
+    hub.setWebhooks(options.webhooks);
     hub.setIceServers(options.iceServers);
     hub.setP2pPreferred(options.p2pPreferred);
     hub.setParticipantLimits(options.participantLimits);
@@ -567,6 +569,10 @@ void Server::stop() {
     }
   }
   impl_->httpSessions.clear();
+}
+
+void Server::qualityAlert(const std::string& participantId, const webhooks::QualityFigures& figures) {
+  impl_->hub.qualityAlert(participantId, figures);
 }
 
 }  // namespace medrtc::signaling

@@ -19,6 +19,9 @@
 #include "signaling/message/server_message.hpp"
 #include "signaling/participant_limits.hpp"
 #include "store/store.hpp"
+#include "store/webhook_store.hpp"
+#include "webhooks/target_policy.hpp"
+#include "webhooks/webhook_sink.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -79,6 +82,12 @@ struct ServerOptions {
   std::string setupToken;
   std::string metricsListenHost;
   uint16_t metricsListenPort = 0;
+  // Webhooks (docs/operations.md): the control thread's connection for /api/v1/webhooks,
+  // where the hub's events go (the dispatcher), and which target URLs are accepted. Not
+  // owned; outlive the server. Null: the routes answer 404 and no event is sent.
+  store::WebhookStore* webhookStore = nullptr;
+  webhooks::WebhookSink* webhooks = nullptr;
+  webhooks::TargetPolicy webhookTargets;
 };
 
 // Builds the media plane given the poster onto the control thread and the events sink.
@@ -112,6 +121,9 @@ class Server {
   bool draining() const;
   // Rooms with someone in them (joined or waiting).
   size_t liveRooms() const;
+  // A participant's call quality fell below the alert line: the quality_alert webhook
+  // (SignalingHub::qualityAlert). Call on the control thread.
+  void qualityAlert(const std::string& participantId, const webhooks::QualityFigures& figures);
 
   struct Impl;  // server.cpp (Beast)
 

@@ -1,7 +1,6 @@
 #include "signaling/signaling_hub.hpp"
 #include "log/log.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include "common/random.hpp"
 #include "signaling/control_metrics.hpp"
@@ -257,8 +256,13 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
     failConnection(*c, ErrorCode::kInternal, "the join could not be recorded");
     return;
   }
+  // room_started before the participant counts as joined: the first one starts the call.
+  if (!anyoneJoined(c->roomId)) {
+    emitRoomEvent(webhooks::EventType::kRoomStarted, c->roomId, c->tenantId);
+  }
   c->state = State::kJoined;
   c->joinedAt = nowSeconds();
+  emitParticipantEvent(webhooks::EventType::kParticipantJoined, *c);
   std::vector<ParticipantView> others;
   for (auto& [pid, otherId] : rooms_[c->roomId]) {
     const Connection& other = connections_.at(otherId);
@@ -409,6 +413,10 @@ void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
       log::error("audit_failed", {{"code", "internal"}, {"room", roomId}, {"participant", pid}, {"error", e.what()}});
     }
     updateMediaMode(roomId);
+    emitParticipantEvent(webhooks::EventType::kParticipantLeft, c, "", reason);
+    if (!anyoneJoined(roomId)) {
+      emitRoomEvent(webhooks::EventType::kRoomFinished, roomId, c.tenantId);
+    }
   }
   if (rooms_.count(roomId) == 0) {
     sfuRooms_.erase(roomId);
@@ -457,7 +465,18 @@ std::vector<LiveParticipant> SignalingHub::participants(const std::string& roomI
   return out;
 }
 
-void SignalingHub::endRoom(const std::string& roomId, std::string_view reason) {
+void SignalingHub::endRoom(const std::string& roomId, std::string_view reason, const std::string& by) {
+  // The server stopping ends calls but not the consultation: its people come back after
+  // the restart.
+  if (webhooks_ != nullptr && reason != "server_shutdown") {
+    // The tenant decides whose endpoints hear of it; nobody may be left in the room to ask.
+    try {
+      auto stored = store_.findRoom(roomId);
+      emitRoomEvent(webhooks::EventType::kConsultationEnded, roomId, stored ? stored->tenantId : "", by, reason);
+    } catch (const std::exception& e) {
+      log::error("webhook_event_lost", {{"type", "consultation_ended"}, {"room", roomId}, {"error", e.what()}});
+    }
+  }
   // The waiting leave too: room_ended tells them the consultation is over.
   if (auto queue = queues_.find(roomId); queue != queues_.end()) {
     auto waiting = std::move(queue->second);
@@ -477,15 +496,25 @@ void SignalingHub::endRoom(const std::string& roomId, std::string_view reason) {
     auto members = std::move(room->second);
     rooms_.erase(room);
     quality_.forgetRoom(roomId);
+    std::string tenantId;
+    bool anyoneLeft = false;
     for (auto& [pid, id] : members) {
       Connection& c = connections_.at(id);
       participants_.erase(pid);
+      if (c.state == State::kJoined) {
+        emitParticipantEvent(webhooks::EventType::kParticipantLeft, c, "", reason);
+        tenantId = c.tenantId;
+        anyoneLeft = true;
+      }
       // Everyone leaves at once: no participant_left, just room_ended and the close.
       if (c.state == State::kJoined) {
         c.socket->sendText(text);
       }
       c.state = State::kClosed;
       c.socket->close(closeCodeFor(ErrorCode::kRoomEnded), "room_ended");
+    }
+    if (anyoneLeft) {
+      emitRoomEvent(webhooks::EventType::kRoomFinished, roomId, tenantId, "", reason);
     }
   }
   sfuRooms_.erase(roomId);

@@ -26,6 +26,7 @@
 #include "signaling/message/error_code.hpp"
 #include "signaling/message/server_message.hpp"
 #include "store/store.hpp"
+#include "webhooks/webhook_sink.hpp"
 
 namespace medrtc::clinic {
 class RefusalAudit;
@@ -87,6 +88,14 @@ class SignalingHub final : public sfu::MediaEvents {
   void setParticipantLimits(ParticipantLimits limits) { limits_ = limits; }
   // How long after an appointment's end its tokens still join (clinic::AppointmentPolicy).
   void setAppointmentGrace(int64_t seconds) { appointmentGraceSeconds_ = seconds; }
+  // Where room and participant events go as webhooks (webhook_events.cpp); none when unset.
+  // Not owned; outlives the hub.
+  void setWebhooks(webhooks::WebhookSink* sink) { webhooks_ = sink; }
+  // The call-quality figures of one participant fell below the alert line: a
+  // `quality_alert` webhook with loss (0..1), RTT (ms) and score (0..5). For the quality
+  // monitor on the control thread; unknown participants are ignored, and a participant
+  // gets at most one alert a minute (a flapping link must not flood the receiver).
+  void qualityAlert(const std::string& participantId, const webhooks::QualityFigures& figures);
 
   // Transport events, from the WebSocket session.
   ConnectionId connect(std::shared_ptr<PeerSocket> socket);
@@ -108,7 +117,8 @@ class SignalingHub final : public sfu::MediaEvents {
   std::vector<LiveParticipant> participants(const std::string& roomId) const;
   // Guests connected and waiting for a host's admit.
   size_t waitingCount(const std::string& roomId) const;
-  void endRoom(const std::string& roomId, std::string_view reason);
+  // `by`: the host's participant id when a host ended it (the consultation_ended webhook).
+  void endRoom(const std::string& roomId, std::string_view reason, const std::string& by = "");
   // The state behind a room's tokens changed (an invitation revoked, a reschedule): every
   // participant, waiting or in the call, is checked again and dismissed when refused.
   void recheckRoom(const std::string& roomId);
@@ -275,6 +285,13 @@ class SignalingHub final : public sfu::MediaEvents {
   Connection* byParticipant(const std::string& participantId);
   ParticipantView viewOf(const Connection& c) const;
   int64_t nowSeconds() const;
+  // Webhooks (webhook_events.cpp): an event about participant `c`, and one about a room.
+  void emitParticipantEvent(webhooks::EventType type, const Connection& c, const std::string& by = "",
+                            std::string_view reason = {});
+  void emitRoomEvent(webhooks::EventType type, const std::string& roomId, const std::string& tenantId,
+                     const std::string& by = "", std::string_view reason = {});
+  // True while someone of the room is in the call (kJoined).
+  bool anyoneJoined(const std::string& roomId) const;
 
   store::Store& store_;
   const JoinTokenSigner& tokens_;
@@ -289,6 +306,9 @@ class SignalingHub final : public sfu::MediaEvents {
   ParticipantLimits limits_;
   int64_t appointmentGraceSeconds_ = 30 * 60;
   bool draining_ = false;
+  webhooks::WebhookSink* webhooks_ = nullptr;
+  // participant id → when its last quality_alert went out (monotonic).
+  std::unordered_map<std::string, Micros> lastQualityAlert_;
   // Rooms that left P2P (a third participant, a client without P2P, or p2p_failed): they
   // stay on the SFU while anyone is in them, so a call never flaps between the two.
   std::unordered_set<std::string> sfuRooms_;

@@ -19,6 +19,10 @@ constexpr std::array kMigrations{
     Migration{4, "tenant_scope",
 #include "store/migrations/0004_tenant_scope.sql.hpp"
     },
+    // 5, 6 (resume, setup) and 8, 9 (quality, offthread) are reserved for parallel work.
+    Migration{7, "webhooks",
+#include "store/migrations/0007_webhooks.sql.hpp"
+    },
 };
 
 }  // namespace

@@ -251,9 +251,12 @@ void SqliteStore::migrate() {
     exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
     int current = schemaVersion();
     auto migrations = sqlMigrations();
-    if (current > static_cast<int>(migrations.size())) {
+    // The newest version this binary knows: the last one (numbers may skip, see
+    // migrations.cpp).
+    int known = migrations.empty() ? 0 : migrations.back().version;
+    if (current > known) {
       throw StoreFailure("database schema version " + std::to_string(current) + " is newer than this medrtc (" +
-                         std::to_string(migrations.size()) + ")");
+                         std::to_string(known) + ")");
     }
     for (const Migration& m : migrations) {
       if (m.version <= current) {

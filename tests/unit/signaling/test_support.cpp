@@ -157,6 +157,10 @@ TestServer::TestServer(TestServerOptions options)
   so.iceServers = options.iceServers;
   so.setupToken = options.setupToken;
   so.metricsListenHost = options.metricsListener ? "127.0.0.1" : "";
+  webhookStore_ = std::make_unique<store::SqliteWebhookStore>(dataDir_ / "medrtc.db");
+  so.webhookStore = webhookStore_.get();
+  so.webhooks = options.webhooks;
+  so.webhookTargets = options.webhookTargets;
   server_ = std::make_unique<Server>(*ioc_, so, *store_, clock_,
                                      [this](sfu::ControlPoster post, sfu::MediaEvents& events) {
                                        auto m = std::make_unique<FakeMedia>(std::move(post), events);
@@ -173,6 +177,7 @@ TestServer::~TestServer() {
   onControl([this] { server_->stop(); });
   thread_.join();
   server_.reset();
+  webhookStore_.reset();
   store_.reset();
   if (ownsDataDir_) {
     std::filesystem::remove_all(dataDir_);
@@ -292,6 +297,10 @@ size_t TestServer::liveRooms() {
   size_t n = 0;
   onControl([&] { n = server_->liveRooms(); });
   return n;
+}
+
+void TestServer::qualityAlert(const std::string& participantId, const webhooks::QualityFigures& figures) {
+  onControl([&] { server_->qualityAlert(participantId, figures); });
 }
 
 std::string TestServer::createRoom() {

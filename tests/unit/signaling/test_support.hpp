@@ -23,6 +23,7 @@
 #include "signaling/server.hpp"
 #include "compliance/store_sealing.hpp"
 #include "store/sqlite_store.hpp"
+#include "store/sqlite_webhook_store.hpp"
 
 namespace medrtc::signaling::testing {
 
@@ -102,6 +103,10 @@ struct TestServerOptions {
   IceServerProvider iceServers;
   // ServerOptions::setupToken (first-run setup; empty: closed).
   std::string setupToken;
+  // ServerOptions::webhooks (where the hub's events go) and webhookTargets; the REST routes
+  // always get a webhook store on the server's database.
+  webhooks::WebhookSink* webhooks = nullptr;
+  webhooks::TargetPolicy webhookTargets;
 };
 
 // Records audit events from the control thread; read them from the test thread.
@@ -159,6 +164,8 @@ class TestServer {
   // Server::drain() and Server::liveRooms() (on the control thread).
   void drain();
   size_t liveRooms();
+  // Server::qualityAlert (on the control thread).
+  void qualityAlert(const std::string& participantId, const webhooks::QualityFigures& figures);
 
   // REST helpers.
   std::string createRoom();
@@ -171,6 +178,7 @@ class TestServer {
   ManualClock clock_;
   RecordingAuditSink audit_;
   std::unique_ptr<compliance::SealedStore> store_;  // sealed as in serve
+  std::unique_ptr<store::WebhookStore> webhookStore_;
   std::unique_ptr<JoinTokenSigner> signer_;
   std::unique_ptr<boost::asio::io_context> ioc_;
   std::unique_ptr<Server> server_;

@@ -11,7 +11,9 @@
 
 #include "common/random.hpp"
 #include "store/postgres/postgres_store.hpp"
+#include "store/postgres/postgres_webhook_store.hpp"
 #include "store/sqlite_store.hpp"
+#include "store/sqlite_webhook_store.hpp"
 
 namespace medrtc::store::testing {
 
@@ -25,6 +27,7 @@ class SqliteTestDatabase final : public TestDatabase {
   ~SqliteTestDatabase() override { std::filesystem::remove_all(dir_); }
 
   std::unique_ptr<Store> open() override { return std::make_unique<SqliteStore>(file()); }
+  std::unique_ptr<WebhookStore> openWebhooks() override { return std::make_unique<SqliteWebhookStore>(file()); }
 
   void exec(const std::string& sql) override {
     withDb([&](sqlite3* db) {
@@ -96,10 +99,9 @@ class PostgresTestDatabase final : public TestDatabase {
     }
   }
 
-  std::unique_ptr<Store> open() override {
-    std::string url = url_ + (url_.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema_ +
-                      "&application_name=" + schema_;
-    return std::make_unique<PostgresStore>(url);
+  std::unique_ptr<Store> open() override { return std::make_unique<PostgresStore>(schemaUrl()); }
+  std::unique_ptr<WebhookStore> openWebhooks() override {
+    return std::make_unique<PostgresWebhookStore>(schemaUrl());
   }
 
   void exec(const std::string& sql) override {
@@ -136,6 +138,11 @@ class PostgresTestDatabase final : public TestDatabase {
   }
 
  private:
+  std::string schemaUrl() const {
+    return url_ + (url_.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema_ +
+           "&application_name=" + schema_;
+  }
+
   std::string url_;
   std::string schema_;  // "medrtc_test_" + hex: safe to splice into DDL
   std::optional<pqxx::connection> admin_;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "store/store.hpp"
+#include "store/webhook_store.hpp"
 
 namespace medrtc::store::testing {
 
@@ -18,6 +19,8 @@ class TestDatabase {
   virtual ~TestDatabase() = default;
   // A store on this database (migrated on open); call again to "restart the server".
   virtual std::unique_ptr<Store> open() = 0;
+  // A webhook store with a connection of its own (open() first: it migrates).
+  virtual std::unique_ptr<WebhookStore> openWebhooks() = 0;
   // Raw SQL outside the store, e.g. to fake an old or a too-new schema.
   virtual void exec(const std::string& sql) = 0;
   // The first column of the first row of `sql`, with `$1` bound to `param`.

@@ -11,6 +11,7 @@ import { topbar } from '../ui/topbar';
 import { localInputToIso, nextQuarterHour, toLocalInputValue } from '../time';
 import { apiErrorText, appointmentCard, type CardContext } from './appointment-card';
 import { LiveConsultations } from './live-consultations';
+import { webhookSection } from './webhooks';
 
 document.title = `${t.dashboardTitle} – ${t.appName}`;
 
@@ -142,6 +143,8 @@ async function main(): Promise<void> {
     const live = new LiveConsultations(fail);
     byId('main').prepend(live.root);
     live.start();
+    // Webhooks are the practice admin's too (the server refuses everyone else).
+    byId('main').append(webhookSection(announce));
   }
   await loadAppointments();
 }

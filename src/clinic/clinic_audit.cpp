@@ -1,5 +1,7 @@
 #include "clinic/clinic_audit.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace medrtc::clinic {
 
 std::string agentReference(std::string_view role, std::string_view id) {
@@ -52,6 +54,29 @@ void audit(compliance::AuditSink* sink, const AuditFacts& facts) {
   if (sink != nullptr) {
     sink->record(makeAuditEvent(facts));
   }
+}
+
+void auditLater(compliance::AuditSink* sink, const AuditFacts& facts, compliance::AuditSink::Completion done) {
+  if (sink == nullptr) {
+    done(nullptr);
+    return;
+  }
+  sink->recordLater(makeAuditEvent(facts), std::move(done));
+}
+
+compliance::AuditSink::Completion logAuditFailure(std::string event) {
+  return [event = std::move(event)](std::exception_ptr failure) {
+    if (!failure) {
+      return;
+    }
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      spdlog::error("audit failed code=internal event={} error={}", event, e.what());
+    } catch (...) {
+      spdlog::error("audit failed code=internal event={}", event);
+    }
+  };
 }
 
 }  // namespace medrtc::clinic

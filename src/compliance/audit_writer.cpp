@@ -16,37 +16,47 @@ AuditWriter::AuditWriter(AuditLog& log, Poster post, AuditWriterOptions options)
 
 AuditWriter::~AuditWriter() { stop(); }
 
-void AuditWriter::record(AuditEvent event) {
-  std::promise<void> committed;
-  auto future = committed.get_future();
+bool AuditWriter::enqueue(Job& job) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_) {
-      throw AuditLogError("audit log: append after the audit writer stopped");
+      return false;
     }
-    queue_.push_back(Job{std::move(event), nullptr, [&committed](std::exception_ptr failure) {
-                           if (failure) {
-                             committed.set_exception(failure);
-                           } else {
-                             committed.set_value();
-                           }
-                         }});
+    queue_.push_back(std::move(job));
   }
   wake_.notify_one();
+  return true;
+}
+
+void AuditWriter::record(AuditEvent event) {
+  std::promise<void> committed;
+  auto future = committed.get_future();
+  Job job{std::move(event), nullptr, [&committed](std::exception_ptr failure) {
+            if (failure) {
+              committed.set_exception(failure);
+            } else {
+              committed.set_value();
+            }
+          }};
+  if (!enqueue(job)) {
+    log_.append(std::move(job.event));  // stopped: see stop()
+    return;
+  }
   future.get();
 }
 
 void AuditWriter::recordLater(AuditEvent event, Completion done) {
-  {
-    std::lock_guard lock(mutex_);
-    if (!stopping_) {
-      queue_.push_back(Job{std::move(event), std::move(done), nullptr});
-      wake_.notify_one();
-      return;
-    }
+  Job job{std::move(event), std::move(done), nullptr};
+  if (enqueue(job)) {
+    return;
   }
-  auto failure = std::make_exception_ptr(AuditLogError("audit log: append after the audit writer stopped"));
-  post_([done = std::move(done), failure] { done(failure); });
+  std::exception_ptr failure;
+  try {
+    log_.append(std::move(job.event));  // stopped: see stop()
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  post_([done = std::move(job.done), failure] { done(failure); });
 }
 
 void AuditWriter::stop() {

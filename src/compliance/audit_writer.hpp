@@ -44,12 +44,14 @@ class AuditWriter final : public AuditSink {
   AuditWriter& operator=(const AuditWriter&) = delete;
 
   // Waits for the batch holding `event` (for callers off the control thread, or ones not
-  // yet moved to recordLater). Throws the log's error, or AuditLogError after stop().
+  // yet moved to recordLater). Throws the log's error.
   void record(AuditEvent event) override;
-  // Queues `event`; `done` is posted when its batch is committed or failed. After stop()
-  // `done` is posted with an AuditLogError at once.
+  // Queues `event`; `done` is posted when its batch is committed or failed.
   void recordLater(AuditEvent event, Completion done) override;
-  // Commits what is queued, then joins the thread. Later events fail. Idempotent.
+  // Commits what is queued, then joins the thread. Idempotent. Events handed over later
+  // (shutdown: the hub's last refusal summaries) are written on the caller's thread, one
+  // sync each: the control loop has stopped, so there is nothing left to block, and
+  // nothing is lost before the log's closing checkpoint.
   void stop();
 
   // For tests and /metrics: batches written and events in them so far.
@@ -62,6 +64,8 @@ class AuditWriter final : public AuditSink {
     Completion done;                             // posted, for recordLater
     std::function<void(std::exception_ptr)> wake;  // called on this thread, for record
   };
+  // Queues `job` (moving from it) unless stopped.
+  bool enqueue(Job& job);
   void run();
   void commit(std::deque<Job>& batch);
 

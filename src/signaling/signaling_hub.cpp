@@ -238,14 +238,33 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
     return;
   }
   // H6: who entered which call, and when. Fail closed as admit does: a join that cannot be
-  // recorded does not happen (the participant is still kJoining, so nobody saw it arrive).
-  try {
-    auditAction(*c, "join", cp::AuditOutcome::Success, "", false);
-  } catch (const std::exception& e) {
-    spdlog::error("audit failed code=internal room={} participant={} error={}", c->roomId, participantId, e.what());
-    failConnection(*c, ErrorCode::kInternal, "the join could not be recorded");
-    return;
-  }
+  // recorded does not happen. The participant stays kJoining (nobody sees it arrive) until
+  // its event is durable; the control thread does not wait for that.
+  clinic::auditLater(audit_, actionFacts(*c, "join", cp::AuditOutcome::Success, "", false),
+                     [this, participantId](std::exception_ptr failure) {
+                       Connection* c = byParticipant(participantId);
+                       if (c == nullptr || c->state != State::kJoining) {
+                         return;  // it left while its join was being recorded
+                       }
+                       if (failure) {
+                         std::string why = "unknown";
+                         try {
+                           std::rethrow_exception(failure);
+                         } catch (const std::exception& e) {
+                           why = e.what();
+                         } catch (...) {
+                         }
+                         spdlog::error("audit failed code=internal room={} participant={} error={}", c->roomId,
+                                       participantId, why);
+                         failConnection(*c, ErrorCode::kInternal, "the join could not be recorded");
+                         return;
+                       }
+                       completeJoin(participantId, *c);
+                     });
+}
+
+void SignalingHub::completeJoin(const std::string& participantId, Connection& cRef) {
+  Connection* c = &cRef;
   c->state = State::kJoined;
   c->joinedAt = nowSeconds();
   std::vector<ParticipantView> others;
@@ -381,13 +400,9 @@ void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
   if (wasJoined) {
     broadcast(roomId, pid, participantLeftMessage(pid));
     spdlog::info("participant left room={} participant={} reason={}", roomId, pid, reason);
-    try {
-      // A leave cannot be refused; a failing audit is logged loudly instead. `reason` is a
-      // code ("leave", "media_failed", a close reason), never personal data.
-      auditAction(c, "leave:" + std::string(reason), cp::AuditOutcome::Success, "", false);
-    } catch (const std::exception& e) {
-      spdlog::error("audit failed code=internal room={} participant={} error={}", roomId, pid, e.what());
-    }
+    // A leave cannot be refused; a failing audit is logged loudly instead. `reason` is a
+    // code ("leave", "media_failed", a close reason), never personal data.
+    auditAction(c, "leave:" + std::string(reason), cp::AuditOutcome::Success, "", false);
     updateMediaMode(roomId);
   }
   if (rooms_.count(roomId) == 0) {

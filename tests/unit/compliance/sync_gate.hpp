@@ -23,7 +23,8 @@ class SyncGate {
       ++syncs_;
       inside_ = true;
       changed_.notify_all();
-      changed_.wait(lock, [this] { return !holding_; });
+      // Bounded, so a test whose code blocks on the held sync fails instead of hanging.
+      changed_.wait_for(lock, std::chrono::seconds(60), [this] { return !holding_; });
       inside_ = false;
       if (failing_.count(syncs_) != 0) {
         errno = EIO;

@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "compliance/audit_log.hpp"
 #include "compliance/audit_sink.hpp"
+#include "compliance/audit_writer.hpp"
 #include "sfu/media_api.hpp"
 #include "signaling/join_token.hpp"
 #include "signaling/server.hpp"
@@ -93,6 +95,12 @@ struct TestServerOptions {
   // ServerOptions::recordingRefusal and iceServers.
   std::string recordingRefusal;
   IceServerProvider iceServers;
+  // A real audit log (<dataDir>/audit) behind the AuditWriter thread, as in serve, instead
+  // of the recording sink; `auditSync` makes its events durable (a slow or failing disk).
+  bool auditLog = false;
+  std::function<int(int)> auditSync;
+  // Sign-in's store calls on a store pool with its own SQLite connection, as in serve.
+  bool storePool = false;
 };
 
 // Records audit events from the control thread; read them from the test thread.
@@ -161,6 +169,9 @@ class TestServer {
   bool ownsDataDir_ = true;
   ManualClock clock_;
   RecordingAuditSink audit_;
+  std::shared_ptr<compliance::SubjectKeyStore> keys_;
+  std::unique_ptr<compliance::AuditLog> auditLog_;
+  std::unique_ptr<compliance::AuditWriter> auditWriter_;
   std::unique_ptr<compliance::SealedStore> store_;  // sealed as in serve
   std::unique_ptr<JoinTokenSigner> signer_;
   std::unique_ptr<boost::asio::io_context> ioc_;

@@ -22,12 +22,12 @@
 #include "compliance/audit_format.hpp"
 #include "compliance/audit_log.hpp"
 #include "compliance/audit_writer.hpp"
-#include "store/store_pool.hpp"
 #include "compliance/store_retention.hpp"
 #include "signaling/join_token.hpp"
 #include "signaling/server.hpp"
 #include "store/api_key.hpp"
 #include "store/secret_file.hpp"
+#include "store/store_pool.hpp"
 
 namespace medrtc::app {
 

@@ -13,8 +13,8 @@
 #include "common/random.hpp"
 #include "compliance/audit_format.hpp"
 #include "compliance/subject_keys.hpp"
-#include "store/store_pool.hpp"
 #include "store/api_key.hpp"
+#include "store/store_pool.hpp"
 
 namespace medrtc::signaling::testing {
 

@@ -3,6 +3,7 @@
 
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
@@ -21,6 +22,7 @@
 #include "common/clock.hpp"
 #include "compliance/audit_format.hpp"
 #include "compliance/audit_log.hpp"
+#include "compliance/audit_writer.hpp"
 #include "compliance/store_retention.hpp"
 #include "signaling/join_token.hpp"
 #include "srtp/crypto_self_test.hpp"
@@ -28,6 +30,7 @@
 #include "store/api_key.hpp"
 #include "store/secret_file.hpp"
 #include "webhooks/dispatcher.hpp"
+#include "store/store_pool.hpp"
 
 namespace medrtc::app {
 
@@ -42,6 +45,8 @@ int64_t unixNow() {
 
 constexpr std::chrono::hours kRetentionInterval{1};
 constexpr std::chrono::seconds kAuditTickInterval{2};
+constexpr size_t kPostgresPoolConnections = 4;
+constexpr size_t kStorePoolQueue = 256;
 constexpr std::chrono::milliseconds kDrainPollInterval{500};
 
 // A failed run is logged and retried at the next interval; it never stops the server.
@@ -134,10 +139,19 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   auditOptions.subjectKeys = subjectKeys;
   auditOptions.witnessFile = config.auditWitness;
   std::unique_ptr<compliance::AuditLog> auditLog = compliance::AuditLog::open(auditOptions);
+  // The control thread's loop; made here because the audit writer posts completions to it.
+  boost::asio::io_context ioc(1);
+  // Audit writes leave the control thread (issue 10 item 7): this thread commits what the
+  // server hands it in batches (group commit), signs the periodic checkpoint when no event
+  // comes, and posts each completion back to `ioc`. Stopped below before `ioc` goes.
+  compliance::AuditWriterOptions writerOptions;
+  writerOptions.tickEvery = kAuditTickInterval;
+  compliance::AuditWriter auditWriter(
+      *auditLog, [&ioc](std::function<void()> task) { boost::asio::post(ioc, std::move(task)); }, writerOptions);
   // Retention (K9, F4): at start, then hourly on the control thread (below).
   compliance::RetentionRunOptions retention;
   retention.nodeProfile = security.profile ? &*security.profile : nullptr;
-  retention.audit = auditLog.get();
+  retention.audit = &auditWriter;
   retention.tenantProfile = [dir = config.security.policiesDir.empty() ? defaultPoliciesDir()
                                                                        : config.security.policiesDir](
                                 const std::string& name) -> std::optional<compliance::PolicyProfile> {
@@ -153,7 +167,7 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   options.dev = config.dev;
   options.participantLimits = config.participants;
   options.tokenSecret = store::loadOrCreateSecret(config.dataDir / "token.key", signaling::kTokenSecretBytes);
-  options.audit = auditLog.get();
+  options.audit = &auditWriter;
   options.trustedProxies = trustedProxies;
   size_t workers = config.media.workers > 0 ? static_cast<size_t>(config.media.workers)
                                             : std::max(1u, std::thread::hardware_concurrency());
@@ -179,6 +193,15 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   applyMetricsConfig(config, options);
   options.setupToken = setupToken;
   applySecurity(config, security, options);
+  // Store calls of the sign-in path run on connections of their own (issue 10 item 7,
+  // docs/security.md "What runs off the control thread"): one for SQLite (one writer at a
+  // time is all it allows; WAL lets the control thread's connection read meanwhile), a few
+  // for PostgreSQL. 256 waiting at most; more answer 503 "busy, retry".
+  auto storePool = std::make_shared<store::StorePool>(
+      isPostgresUrl(config.database) ? kPostgresPoolConnections : 1, kStorePoolQueue,
+      [&] { return std::unique_ptr<store::Store>(openStore(config.database, config.dataDir, subjectKeys)); },
+      [&ioc](std::function<void()> task) { boost::asio::post(ioc, std::move(task)); });
+  options.auth.storePool = storePool;
   // What the notices say, as events with fields (`medrtc compliance report` has the prose).
   if (!security.profile) {
     log::warn("no_policy_profile", {{"policies", "kbv|hipaa|gdpr|hds"}});
@@ -203,7 +226,6 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
                       " turn=" + (options.iceServers ? "on" : "off") + " workers=" +
                       std::to_string(config.media.workers));
 
-  boost::asio::io_context ioc(1);
   sfu::MediaConfig media = config.media;
   signaling::Server server(ioc, options, store, SystemClock::instance(),
                            [&](sfu::ControlPoster post, sfu::MediaEvents& events) {
@@ -230,25 +252,6 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   };
   scheduleRetention();
 
-  // The audit log signs a checkpoint every few seconds while events arrive (the
-  // AuditLogOptions interval); this timer makes that happen when no further event comes.
-  boost::asio::steady_timer auditTimer(ioc);
-  std::function<void()> scheduleAuditTick = [&] {
-    auditTimer.expires_after(kAuditTickInterval);
-    auditTimer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec || stopping) {
-        return;
-      }
-      try {
-        auditLog->tick();
-      } catch (const std::exception& e) {
-        log::error("audit_checkpoint_failed", {{"error", e.what()}});
-      }
-      scheduleAuditTick();
-    });
-  };
-  scheduleAuditTick();
-
   // Graceful drain (README.md "Stopping without dropping calls"): the first SIGTERM/SIGINT stops new calls
   // (/readyz 503) and lets running ones go on until they end or drain_timeout passes; then,
   // or at a second signal, the server stops and ends what is left with room_ended
@@ -259,7 +262,6 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   auto stopNow = [&] {
     stopping = true;
     retentionTimer.cancel();
-    auditTimer.cancel();
     drainTimer.cancel();
     // A pending wait would keep ioc.run() from returning.
     boost::system::error_code ignored;
@@ -319,6 +321,10 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   // After the server: the events of its last calls (participants leaving at shutdown) are
   // written to the queue before the dispatcher stops.
   webhookDispatcher.stop();
+  // Shutdown flushes: what the server handed over (the rooms closeAll ended included) is
+  // written before the stop event. Completions still queued in `ioc` do not run.
+  storePool->stop();
+  auditWriter.stop();
   recordNodeEvent(*auditLog, compliance::dicom::applicationStop(), "node stop");
   log::info("server_stopped");
   return 0;

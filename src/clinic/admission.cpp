@@ -106,7 +106,8 @@ EntryDecision Admission::enter(const store::RoomRecord& room, const Party& joine
   return {Entry::kWait, guest->id};
 }
 
-void Admission::audit(const Party& host, std::string_view what, const std::string& target) {
+void Admission::audit(const Party& host, std::string_view what, const std::string& target,
+                      cp::AuditSink::Completion done) {
   AuditFacts f;
   f.type = cp::dicom::applicationActivity();
   f.action = cp::AuditAction::Execute;
@@ -118,7 +119,7 @@ void Admission::audit(const Party& host, std::string_view what, const std::strin
   if (!target.empty()) {
     f.secondEntity = "Participant/" + target;
   }
-  clinic::audit(audit_, f);
+  clinic::auditLater(audit_, f, std::move(done));
 }
 
 void Admission::undo(const std::string& guestId, GuestState from, GuestState back) {
@@ -133,23 +134,39 @@ void Admission::undo(const std::string& guestId, GuestState from, GuestState bac
   }
 }
 
-bool Admission::decide(const Party& host, const std::string& guestId, GuestState from, GuestState to,
-                       std::string_view what, const Party& target) {
+bool Admission::move(const std::string& guestId, GuestState from, GuestState to) {
   // Compare-and-set: the store decides between two hosts, possibly on two nodes.
-  if (!guestId.empty() &&
-      !store_.transitionGuest(guestId, std::string(toString(from)), std::string(toString(to)), nowSeconds())) {
-    return false;
-  }
-  try {
-    audit(host, what, target.identity);
-  } catch (...) {
-    if (!guestId.empty()) {
+  return guestId.empty() ||
+         store_.transitionGuest(guestId, std::string(toString(from)), std::string(toString(to)), nowSeconds());
+}
+
+void Admission::auditOrUndo(const Party& host, const std::string& guestId, GuestState from, GuestState to,
+                            std::string_view what, const Party& target, DecisionDone done) {
+  audit(host, what, target.identity, [this, guestId, from, to, done = std::move(done)](std::exception_ptr failure) {
+    if (failure && !guestId.empty()) {
       undo(guestId, to, from);
     }
-    throw;
-  }
-  return true;
+    done(Decided{false, failure, 0});
+  });
 }
+
+namespace {
+
+// A store fault before the audit write: nothing was changed, the caller hears it.
+template <typename Work>
+void guarded(const DecisionDone& done, Work&& work) {
+  bool started = false;
+  try {
+    work(started);
+  } catch (...) {
+    if (started) {
+      throw;  // from `done` itself: not ours to report twice
+    }
+    done(Decided{false, std::current_exception(), 0});
+  }
+}
+
+}  // namespace
 
 void Admission::moveLifecycle(const std::string& roomId,
                               bool (*step)(store::Store&, const std::string&, int64_t)) {
@@ -160,23 +177,37 @@ void Admission::moveLifecycle(const std::string& roomId,
   }
 }
 
-Result<Ok, DecisionError> Admission::admit(const Party& host, const std::string& guestId, const Party& target) {
-  if (!decide(host, guestId, GuestState::kWaiting, GuestState::kAdmitted, "admit", target)) {
-    return fail(DecisionError::kAlreadyDecided);
-  }
-  // FHIR Appointment.status: the patient's admission is their arrival (an interpreter's
-  // or carer's is not). The admission stands even if this step fails; it is logged.
-  if (target.role == "patient") {
-    moveLifecycle(target.roomId, markArrived);
-  }
-  return Ok{};
+void Admission::admit(const Party& host, const std::string& guestId, const Party& target, DecisionDone done) {
+  guarded(done, [&](bool& started) {
+    if (!move(guestId, GuestState::kWaiting, GuestState::kAdmitted)) {
+      started = true;
+      done(Decided{true, nullptr, 0});
+      return;
+    }
+    started = true;
+    auditOrUndo(host, guestId, GuestState::kWaiting, GuestState::kAdmitted, "admit", target,
+                [this, target, done](Decided d) {
+                  // FHIR Appointment.status: the patient's admission is their arrival (an
+                  // interpreter's or carer's is not). The admission stands even if this step
+                  // fails; it is logged.
+                  if (!d.failure && target.role == "patient") {
+                    moveLifecycle(target.roomId, markArrived);
+                  }
+                  done(std::move(d));
+                });
+  });
 }
 
-Result<Ok, DecisionError> Admission::deny(const Party& host, const std::string& guestId, const Party& target) {
-  if (!decide(host, guestId, GuestState::kWaiting, GuestState::kDenied, "deny", target)) {
-    return fail(DecisionError::kAlreadyDecided);
-  }
-  return Ok{};
+void Admission::deny(const Party& host, const std::string& guestId, const Party& target, DecisionDone done) {
+  guarded(done, [&](bool& started) {
+    if (!move(guestId, GuestState::kWaiting, GuestState::kDenied)) {
+      started = true;
+      done(Decided{true, nullptr, 0});
+      return;
+    }
+    started = true;
+    auditOrUndo(host, guestId, GuestState::kWaiting, GuestState::kDenied, "deny", target, done);
+  });
 }
 
 store::GuestRecord Admission::recordFor(const std::string& guestId, const Party& target) {
@@ -210,48 +241,59 @@ store::GuestRecord Admission::recordFor(const std::string& guestId, const Party&
   }
 }
 
-void Admission::remove(const Party& host, const std::string& guestId, const Party& target) {
-  // A racing decision (an admit landing between the read and the write) moves the state
-  // under us; read again and retry, a few times at most.
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    store::GuestRecord g = recordFor(guestId, target);
-    std::optional<GuestState> state = guestStateFrom(g.state);
-    if (!state) {
-      throw store::StoreFailure("guest " + g.id + " has an unknown admission state");
+void Admission::remove(const Party& host, const std::string& guestId, const Party& target, DecisionDone done) {
+  guarded(done, [&](bool& started) {
+    // A racing decision (an admit landing between the read and the write) moves the state
+    // under us; read again and retry, a few times at most.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      store::GuestRecord g = recordFor(guestId, target);
+      std::optional<GuestState> state = guestStateFrom(g.state);
+      if (!state) {
+        throw store::StoreFailure("guest " + g.id + " has an unknown admission state");
+      }
+      if (*state == GuestState::kRemoved || *state == GuestState::kDenied) {
+        // Already out for good in the store (a decision on another node): nothing to
+        // store; the host's action is still recorded, and the caller closes the socket.
+        started = true;
+        audit(host, "remove_participant", target.identity,
+              [done](std::exception_ptr failure) { done(Decided{false, failure, 0}); });
+        return;
+      }
+      if (move(g.id, *state, GuestState::kRemoved)) {
+        started = true;
+        auditOrUndo(host, g.id, *state, GuestState::kRemoved, "remove_participant", target, done);
+        return;
+      }
     }
-    if (*state == GuestState::kRemoved || *state == GuestState::kDenied) {
-      // Already out for good in the store (a decision on another node): nothing to store;
-      // the host's action is still recorded, and the caller closes the socket.
-      audit(host, "remove_participant", target.identity);
-      return;
-    }
-    if (decide(host, g.id, *state, GuestState::kRemoved, "remove_participant", target)) {
-      return;
-    }
-  }
-  throw store::StoreFailure("guest state kept changing during a removal");
+    throw store::StoreFailure("guest state kept changing during a removal");
+  });
 }
 
-int64_t Admission::end(const Party& host) {
-  int64_t now = nowSeconds();
-  store_.endRoom(host.roomId, now);
-  try {
-    audit(host, "end_consultation", "");
-  } catch (...) {
-    try {
-      store_.reopenRoom(host.roomId, now);
-    } catch (const std::exception& e) {
-      log::critical("admission_undo_failed", {{"room", host.roomId}, {"error", e.what()}});
-    }
-    throw;
-  }
-  moveLifecycle(host.roomId, markFulfilled);
-  try {
-    return store_.revokeRoomInvitations(host.roomId, now);
-  } catch (const std::exception& e) {
-    log::error("revoking_invitations_failed", {{"room", host.roomId}, {"error", e.what()}});
-    return -1;
-  }
+void Admission::end(const Party& host, DecisionDone done) {
+  guarded(done, [&](bool& started) {
+    int64_t now = nowSeconds();
+    store_.endRoom(host.roomId, now);
+    started = true;
+    audit(host, "end_consultation", "", [this, host, now, done](std::exception_ptr failure) {
+      if (failure) {
+        try {
+          store_.reopenRoom(host.roomId, now);
+        } catch (const std::exception& e) {
+          log::critical("admission_undo_failed", {{"room", host.roomId}, {"error", e.what()}});
+        }
+        done(Decided{false, failure, 0});
+        return;
+      }
+      moveLifecycle(host.roomId, markFulfilled);
+      int64_t revoked = -1;
+      try {
+        revoked = store_.revokeRoomInvitations(host.roomId, now);
+      } catch (const std::exception& e) {
+        log::error("revoking_invitations_failed", {{"room", host.roomId}, {"error", e.what()}});
+      }
+      done(Decided{false, nullptr, revoked});
+    });
+  });
 }
 
 }  // namespace medrtc::clinic

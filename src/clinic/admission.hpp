@@ -4,15 +4,19 @@
 // the protocol (sockets, messages, the live queue); what is stored and audited is decided
 // here, under one rule (H6, fail closed): a decision is stored and audited, or neither.
 // The audit log is append-only, so the stored change comes first and is undone when the
-// audit write fails; the caller sees the exception and nothing happened.
+// audit write fails; the caller learns the failure and nothing happened. The audit write
+// does not block the control thread (AuditSink::recordLater, audit_writer.hpp): each
+// decision reports through a callback once its event is durable or has failed. Until
+// then the change is stored but unconfirmed; an undo follows within one group commit.
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "clinic/auth_service.hpp"
 #include "common/clock.hpp"
-#include "common/result.hpp"
 #include "compliance/audit_sink.hpp"
 #include "store/store.hpp"
 
@@ -45,9 +49,20 @@ struct EntryDecision {
   std::string guestId;  // the stored admission record; empty when the joiner has none
 };
 
-enum class DecisionError {
-  kAlreadyDecided,  // the guest is no longer waiting: another host (maybe on another node) decided first
+// How a host's decision ended, on the control thread.
+struct Decided {
+  // The guest is no longer waiting: another host (maybe on another node) decided first.
+  // Nothing stored, nothing audited.
+  bool alreadyDecided = false;
+  // A store or audit fault: nothing changed (a stored change was undone).
+  std::exception_ptr failure;
+  // end(): invitations revoked (-1 when revoking failed after the end was recorded: the
+  // room stays ended, and an ended room refuses every join, so they are dead anyway).
+  int64_t revoked = 0;
 };
+// Runs once per decision: inside the call when the store fails or the audit sink
+// completes inline, else later from the control thread's loop. Must not throw.
+using DecisionDone = std::function<void(Decided)>;
 
 class Admission {
  public:
@@ -71,22 +86,24 @@ class Admission {
   bool thirdParticipantWaits(const store::RoomRecord& room);
 
   // The host's decisions on `target` (whose stored record is `guestId`, empty when it has
-  // none). Each stores and audits, or throws (store or audit fault) having changed nothing.
-  Result<Ok, DecisionError> admit(const Party& host, const std::string& guestId, const Party& target);
-  Result<Ok, DecisionError> deny(const Party& host, const std::string& guestId, const Party& target);
+  // none). Each stores and audits, or (store or audit fault) changes nothing; `done` says
+  // which.
+  void admit(const Party& host, const std::string& guestId, const Party& target, DecisionDone done);
+  void deny(const Party& host, const std::string& guestId, const Party& target, DecisionDone done);
   // Out for good, waiting or in the call: the same identity cannot come back in.
-  void remove(const Party& host, const std::string& guestId, const Party& target);
-  // Ends the host's room for everyone and revokes its invitations; returns how many were
-  // revoked (-1 when revoking failed after the end was recorded: the room stays ended, and
-  // an ended room refuses every join, so the invitations are dead anyway).
-  int64_t end(const Party& host);
+  void remove(const Party& host, const std::string& guestId, const Party& target, DecisionDone done);
+  // Ends the host's room for everyone and revokes its invitations (Decided::revoked).
+  void end(const Party& host, DecisionDone done);
 
  private:
-  // Moves `guestId` from `from` to `to`, audits `what`, and moves it back if the audit
-  // fails. False when the guest was not in `from`.
-  bool decide(const Party& host, const std::string& guestId, GuestState from, GuestState to, std::string_view what,
-              const Party& target);
-  void audit(const Party& host, std::string_view what, const std::string& target);
+  // Moves `guestId` from `from` to `to` (compare-and-set; true without a record). False
+  // when the guest was not in `from`.
+  bool move(const std::string& guestId, GuestState from, GuestState to);
+  // Audits `what` after a move to `to`; moves the guest back if the audit fails.
+  void auditOrUndo(const Party& host, const std::string& guestId, GuestState from, GuestState to,
+                   std::string_view what, const Party& target, DecisionDone done);
+  void audit(const Party& host, std::string_view what, const std::string& target,
+             compliance::AuditSink::Completion done);
   // Puts `guestId` back to `state` after a failed audit; an undo that fails is logged.
   void undo(const std::string& guestId, GuestState from, GuestState back);
   // Moves the room's appointment one lifecycle step (appointment_lifecycle.hpp); a store

@@ -334,7 +334,14 @@ Result<std::pair<store::InvitationRecord, bool>, RedeemFailure> AppointmentServi
   std::string addressKey = "address:" + r.sourceAddress;
   int64_t wait = std::max(codesPerAddress_.retryAfter(addressKey, now), codesGlobal_.retryAfter(kGlobalKey, now));
   if (wait > 0) {
-    log::info("invitation_code_refused", {{"reason", "too_many_attempts"}, {"retry_after", wait}});
+    // One event per source per window with the count, and a log line only with it (issue
+    // 10 item 6, as for rate-limited sign-ins): a flood of guesses is not a flood of lines.
+    AuditFacts facts{cp::dicom::securityAlert(), std::nullopt, cp::AuditAction::Execute,
+                     cp::AuditOutcome::MinorFailure, "invitation_code_rate_limited", "", "", "anonymous",
+                     r.sourceAddress, "", "", std::nullopt};
+    if (refusals_.refuse(facts, addressKey)) {
+      log::info("invitation_code_refused", {{"reason", "too_many_attempts"}, {"retry_after", wait}});
+    }
     return fail(RedeemFailure{RedeemError::kTooManyAttempts, wait});
   }
   const std::string& code = *r.code;

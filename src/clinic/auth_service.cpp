@@ -1,7 +1,6 @@
 #include "clinic/auth_service.hpp"
 #include "log/log.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
@@ -99,10 +98,13 @@ void AuthService::failed(Attempt& a, const std::optional<store::UserRecord>& use
   // The email a stranger typed is not recorded (it may be a patient's address); the user
   // id is, when the account exists (H1).
   log::info("sign_in_failed", {{"user", user ? user->id : ""}, {"reason", why}});
-  audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::login(), cp::AuditAction::Execute,
+  // A refused attempt: nothing to undo if its evidence fails, so the control thread does
+  // not wait for the disk (300 wrong passwords are not 300 fdatasyncs in a row on it).
+  auditLater(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::login(), cp::AuditAction::Execute,
                            cp::AuditOutcome::MinorFailure, "sign_in", std::string(why), user ? user->id : "",
                            user ? user->role : "anonymous", r.sourceAddress,
-                           user ? "Organization/" + user->tenantId : "", "", std::nullopt});
+                           user ? "Organization/" + user->tenantId : "", "", std::nullopt},
+             logAuditFailure("sign_in_failed"));
 }
 
 void AuthService::uncount(Attempt& a) {
@@ -129,7 +131,7 @@ SignInFailure AuthService::rateLimited(const SignInRequest& r, const std::string
   return SignInFailure{SignInError::kTooManyAttempts, wait};
 }
 
-Result<AuthService::Attempt, SignInFailure> AuthService::begin(const SignInRequest& r) {
+Result<AuthService::Attempt, SignInFailure> AuthService::begin(const SignInRequest& r, bool lookUpNow) {
   int64_t now = nowSeconds();
   Attempt a;
   a.request = r;
@@ -149,11 +151,9 @@ Result<AuthService::Attempt, SignInFailure> AuthService::begin(const SignInReque
   if (a.accountLockedFor > 0 && !hasCode) {
     return fail(rateLimited(r, a.addressKey, a.accountLockedFor, "account"));
   }
-  if (!email.empty() && r.password.size() <= kMaxPasswordBytes) {
-    a.user = store_.findUserByEmail(email);
-  }
-  if (a.user && (a.user->disabled || a.user->passwordHash.empty())) {
-    a.user.reset();
+  a.email = email;
+  if (lookUpNow) {
+    lookUp(store_, a);
   }
   // Count the attempt as a failure now: with the hash on other threads, many attempts can
   // be in flight at once, and each must see the others or a burst would get past the
@@ -166,6 +166,15 @@ Result<AuthService::Attempt, SignInFailure> AuthService::begin(const SignInReque
   perAddress_.recordFailure(a.addressKey, now);
   a.addressCounted = true;
   return a;
+}
+
+void AuthService::lookUp(store::Store& store, Attempt& a) {
+  if (!a.email.empty() && a.request.password.size() <= kMaxPasswordBytes) {
+    a.user = store.findUserByEmail(a.email);
+  }
+  if (a.user && (a.user->disabled || a.user->passwordHash.empty())) {
+    a.user.reset();
+  }
 }
 
 bool AuthService::checkPassword(const Attempt& a) {
@@ -185,30 +194,82 @@ AuthService::SignInResult AuthService::signIn(const SignInRequest& r) {
   return finish(*attempt, ok);
 }
 
+namespace {
+
+SignInFailure unavailable() { return SignInFailure{SignInError::kUnavailable, 1, "sign-in is unavailable; try again"}; }
+SignInFailure busy() {
+  return SignInFailure{SignInError::kUnavailable, 1, "too many sign-ins at once; try again in a moment"};
+}
+
+}  // namespace
+
 void AuthService::signInAsync(const SignInRequest& r, std::function<void(SignInResult)> done) {
-  auto attempt = begin(r);
+  bool pooled = policy_.storePool != nullptr;
+  auto attempt = begin(r, !pooled);
   if (!attempt) {
     done(fail(attempt.error()));
     return;
   }
-  if (!policy_.passwordWorkers) {
-    bool ok = checkPassword(*attempt);
-    done(finish(*attempt, ok));
+  auto shared = std::make_shared<Attempt>(std::move(attempt).value());
+  if (!pooled) {
+    hashThenFinish(shared, std::move(done));
     return;
   }
-  auto shared = std::make_shared<Attempt>(std::move(attempt).value());
+  // The account and its tenant come from the store pool: a slow database delays this
+  // sign-in, not the control thread.
+  auto error = std::make_shared<std::string>();  // set when the look-up failed
+  auto looked = [this, shared, error, done]() {
+    if (!error->empty()) {
+      log::error("sign_in_error", {{"code", "internal"}, {"error", *error}});
+      uncount(*shared);  // the store failed, not the password
+      done(fail(unavailable()));
+      return;
+    }
+    hashThenFinish(shared, done);
+  };
+  auto work = [shared, error](store::Store& store) {
+    try {
+      lookUp(store, *shared);
+      if (shared->user) {
+        shared->tenant = store.findTenant(shared->user->tenantId);
+      }
+    } catch (const std::exception& e) {
+      *error = std::string("store: ") + e.what();
+    }
+  };
+  if (!policy_.storePool->submit(std::move(work), std::move(looked))) {
+    uncount(*shared);  // busy is not a failed guess
+    done(fail(busy()));
+  }
+}
+
+void AuthService::hashThenFinish(std::shared_ptr<Attempt> shared, std::function<void(SignInResult)> done) {
+  bool pooled = policy_.storePool != nullptr;
+  // With a store pool the session is written there before the answer.
+  auto complete = [this, pooled, done](SignInResult result) {
+    if (pooled && result) {
+      storeSession(std::move(result).value(), done);
+      return;
+    }
+    done(std::move(result));
+  };
+  if (!policy_.passwordWorkers) {
+    bool ok = checkPassword(*shared);
+    complete(finish(*shared, ok, !pooled));
+    return;
+  }
   // Empty until the hash ran: a hash that threw on its worker (out of memory for argon2's
   // 64 MiB) is not a wrong password and must not count as one.
   auto ok = std::make_shared<std::optional<bool>>();
-  auto finishLater = [this, shared, ok, done]() {
-    SignInResult result = fail(SignInFailure{SignInError::kUnavailable, 1, "sign-in is unavailable; try again"});
+  auto finishLater = [this, shared, ok, complete, pooled]() {
+    SignInResult result = fail(unavailable());
     if (!ok->has_value()) {
       uncount(*shared);
-      done(std::move(result));
+      complete(std::move(result));
       return;
     }
     try {
-      result = finish(*shared, **ok);
+      result = finish(*shared, **ok, !pooled);
     } catch (const std::exception& e) {
       // A store or audit failure after the hash: this runs from the event loop, where an
       // exception would end the server; the request gets a 503 instead. A correct password
@@ -218,15 +279,41 @@ void AuthService::signInAsync(const SignInRequest& r, std::function<void(SignInR
         uncount(*shared);
       }
     }
-    done(std::move(result));
+    complete(std::move(result));
   };
   if (!policy_.passwordWorkers->submit([shared, ok] { *ok = checkPassword(*shared); }, std::move(finishLater))) {
     uncount(*shared);  // busy is not a failed guess: load must not lock anyone out
-    done(fail(SignInFailure{SignInError::kUnavailable, 1, "too many sign-ins at once; try again in a moment"}));
+    complete(fail(busy()));
   }
 }
 
-AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk) {
+void AuthService::storeSession(SignedIn in, std::function<void(SignInResult)> done) {
+  auto signedIn = std::make_shared<SignedIn>(std::move(in));
+  auto error = std::make_shared<std::string>();
+  int64_t now = nowSeconds();
+  auto written = [signedIn, error, done]() {
+    if (!error->empty()) {
+      log::error("sign_in_error", {{"code", "internal"}, {"error", *error}});
+      done(fail(unavailable()));
+      return;
+    }
+    log::info("signed_in", {{"user", signedIn->context.user.id}, {"tenant", signedIn->context.tenant.id}});
+    done(std::move(*signedIn));
+  };
+  auto work = [signedIn, error, now](store::Store& store) {
+    try {
+      store.createSession(signedIn->context.session);
+      store.deleteExpiredSessions(now);
+    } catch (const std::exception& e) {
+      *error = std::string("store: ") + e.what();
+    }
+  };
+  if (!policy_.storePool->submit(std::move(work), std::move(written))) {
+    done(fail(busy()));
+  }
+}
+
+AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk, bool writeSession) {
   const SignInRequest& r = a.request;
   const std::string& accountKey = a.accountKey;
   const std::string& addressKey = a.addressKey;
@@ -246,7 +333,7 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk) {
     failed(a, user, "invalid_credentials");
     return fail(refuse(SignInError::kInvalidCredentials));
   }
-  auto tenant = store_.findTenant(user->tenantId);
+  auto tenant = a.tenant ? *a.tenant : store_.findTenant(user->tenantId);
   if (!tenant) {
     failed(a, user, "tenant_missing");
     return fail(refuse(SignInError::kInvalidCredentials));
@@ -318,9 +405,11 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk) {
   audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::login(), cp::AuditAction::Execute,
                            cp::AuditOutcome::Success, "sign_in", locked ? how + " while the account was locked" : how,
                            user->id, user->role, r.sourceAddress, "Organization/" + tenant->id, "", std::nullopt});
-  store_.createSession(s);
-  store_.deleteExpiredSessions(now);
-  log::info("signed_in", {{"user", user->id}, {"tenant", tenant->id}});
+  if (writeSession) {
+    store_.createSession(s);
+    store_.deleteExpiredSessions(now);
+    log::info("signed_in", {{"user", user->id}, {"tenant", tenant->id}});
+  }
   out.context = SessionContext{std::move(s), std::move(*user), std::move(*tenant)};
   return out;
 }

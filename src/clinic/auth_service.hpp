@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "clinic/password_workers.hpp"
+#include "store/store_pool.hpp"
 #include "clinic/rate_limiter.hpp"
 #include "clinic/refusal_audit.hpp"
 #include "common/clock.hpp"
@@ -54,6 +55,9 @@ struct AuthPolicy {
   TenantProfileLookup profiles;
   // Where signInAsync runs argon2id (the server's pool); null: on the calling thread.
   std::shared_ptr<PasswordWorkers> passwordWorkers;
+  // Where signInAsync runs its store calls (the account and tenant look-up, the session
+  // write); null: on the calling thread with the service's own store.
+  std::shared_ptr<store::StorePool> storePool;
   // Rate-limited sign-ins are audited once per source per window; null: the service keeps
   // its own (the server shares one with the signaling hub and flushes it on a timer).
   std::shared_ptr<RefusalAudit> refusals;
@@ -104,9 +108,10 @@ class AuthService {
 
   using SignInResult = Result<SignedIn, SignInFailure>;
   SignInResult signIn(const SignInRequest& request);
-  // The same, with the password hash on policy.passwordWorkers: `done` runs later on the
-  // calling thread (through the workers' poster), or at once when there are no workers,
-  // the limits refuse, or the queue is full. Throws only what the first store lookup throws.
+  // The same, with the password hash on policy.passwordWorkers and the store calls on
+  // policy.storePool: `done` runs later on the calling thread (through their posters), or
+  // at once when there are neither, the limits refuse, or a queue is full. Without a store
+  // pool it throws what the first store lookup throws.
   void signInAsync(const SignInRequest& request, std::function<void(SignInResult)> done);
   // The session of a cookie value; refreshes its last-seen time. kExpired after the
   // effective idle time (min of the tenant's idle_logoff_minutes and the governing
@@ -122,7 +127,11 @@ class AuthService {
     SignInRequest request;
     std::string accountKey;
     std::string addressKey;
+    std::string email;                      // normalised
     std::optional<store::UserRecord> user;  // set when it may sign in (exists, enabled, has a password)
+    // The user's tenant when the store pool looked it up with the user (finish() reads it
+    // then instead of the store).
+    std::optional<std::optional<store::TenantRecord>> tenant;
     int64_t accountLockedFor = 0;           // > 0: only password + TOTP may pass
     // Counted as failures in advance (begin), so that the hashes running at once for one
     // account or address cannot exceed its limit; taken back when it does not fail.
@@ -131,9 +140,17 @@ class AuthService {
   };
 
  private:
-  Result<Attempt, SignInFailure> begin(const SignInRequest& r);
+  // The limits, then (with `lookUp`) the account on the calling thread.
+  Result<Attempt, SignInFailure> begin(const SignInRequest& r, bool lookUp = true);
+  // Looks up the account (and its tenant) in `store`; any thread.
+  static void lookUp(store::Store& store, Attempt& a);
+  // The hash and the rest of signInAsync once `a` knows its account.
+  void hashThenFinish(std::shared_ptr<Attempt> a, std::function<void(SignInResult)> done);
+  // Writes the session of a successful sign-in on the store pool, then answers.
+  void storeSession(SignedIn in, std::function<void(SignInResult)> done);
   static bool checkPassword(const Attempt& a);
-  SignInResult finish(Attempt& a, bool passwordOk);
+  // `writeSession` false: the caller stores the session (on the store pool).
+  SignInResult finish(Attempt& a, bool passwordOk, bool writeSession = true);
   SignInFailure rateLimited(const SignInRequest& r, const std::string& addressKey, int64_t wait,
                             std::string_view why);
   void failed(Attempt& a, const std::optional<store::UserRecord>& user, std::string_view why);

@@ -1,4 +1,6 @@
 #include "clinic/clinic_audit.hpp"
+#include "log/log.hpp"
+
 
 namespace medrtc::clinic {
 
@@ -52,6 +54,29 @@ void audit(compliance::AuditSink* sink, const AuditFacts& facts) {
   if (sink != nullptr) {
     sink->record(makeAuditEvent(facts));
   }
+}
+
+void auditLater(compliance::AuditSink* sink, const AuditFacts& facts, compliance::AuditSink::Completion done) {
+  if (sink == nullptr) {
+    done(nullptr);
+    return;
+  }
+  sink->recordLater(makeAuditEvent(facts), std::move(done));
+}
+
+compliance::AuditSink::Completion logAuditFailure(std::string event) {
+  return [event = std::move(event)](std::exception_ptr failure) {
+    if (!failure) {
+      return;
+    }
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      log::error("audit_failed", {{"code", "internal"}, {"audit_event", event}, {"error", e.what()}});
+    } catch (...) {
+      log::error("audit_failed", {{"code", "internal"}, {"audit_event", event}});
+    }
+  };
 }
 
 }  // namespace medrtc::clinic

@@ -34,5 +34,12 @@ compliance::AuditEvent makeAuditEvent(const AuditFacts& facts);
 // Records through `sink`; a null sink records nothing (tools and tests that do not audit).
 // Throws what the sink throws (fail closed, H6).
 void audit(compliance::AuditSink* sink, const AuditFacts& facts);
+// The same without blocking (AuditSink::recordLater): `done` learns the outcome on the
+// control thread; with a null sink it runs at once with no failure.
+void auditLater(compliance::AuditSink* sink, const AuditFacts& facts, compliance::AuditSink::Completion done);
+// A completion for evidence of something that cannot be undone (a refusal, a failed
+// sign-in, a leave): a failed write is logged loudly with `event` (an action name and ids,
+// never personal data), and nothing else happens.
+compliance::AuditSink::Completion logAuditFailure(std::string event);
 
 }  // namespace medrtc::clinic

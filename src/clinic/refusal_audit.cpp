@@ -7,7 +7,7 @@ namespace medrtc::clinic {
 
 namespace {
 constexpr const char* kOverflowSource = "*";
-}
+}  // namespace
 
 RefusalAudit::RefusalAudit(compliance::AuditSink* sink, const Clock& clock, RefusalAuditOptions options)
     : sink_(sink), clock_(clock), options_(options) {}
@@ -36,9 +36,10 @@ bool RefusalAudit::refuse(const AuditFacts& facts, const std::string& source) {
     w.first.actorId.clear();
     w.first.detail = "from more than " + std::to_string(options_.maxSources) + " sources";
   }
-  // Remember the window before recording: a throwing sink still throttles the next one.
+  // Remember the window before recording: a failing sink still throttles the next one.
   windows_.emplace(key, w);
-  audit(sink_, w.first);
+  // The refused request did not happen: nothing to undo if its evidence fails.
+  auditLater(sink_, w.first, logAuditFailure(w.first.what));
   return true;
 }
 
@@ -50,11 +51,7 @@ void RefusalAudit::summarize(Window& w) {
   summary.detail = (w.first.detail.empty() ? "" : w.first.detail + "; ") + "repeated " + std::to_string(w.repeats) +
                    " more times within " + std::to_string(options_.window.count()) + " s";
   w.repeats = 0;
-  try {
-    audit(sink_, summary);
-  } catch (const std::exception& e) {
-    log::error("audit_failed", {{"code", "internal"}, {"audit_event", "refusal_summary"}, {"error", e.what()}});
-  }
+  auditLater(sink_, summary, logAuditFailure("refusal_summary " + summary.what));
 }
 
 void RefusalAudit::flush(bool all) {

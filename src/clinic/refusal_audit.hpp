@@ -33,8 +33,8 @@ class RefusalAudit {
   RefusalAudit& operator=(const RefusalAudit&) = delete;
 
   // Counts a refusal of `facts.what` from `source` (an address, a connection). True when
-  // this one was recorded now (the first of its window): callers log only then. Throws
-  // what the sink throws.
+  // this one was recorded now (the first of its window): callers log only then. Does not
+  // wait for the disk (AuditSink::recordLater); a failed write is logged.
   bool refuse(const AuditFacts& facts, const std::string& source);
   // Records the summary of every window that has ended (all of them with `all`, at
   // shutdown). A failing sink is logged, not thrown: this runs from timers.

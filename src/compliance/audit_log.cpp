@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 #include "compliance/audit_format.hpp"
@@ -170,6 +171,7 @@ void AuditLog::loadEvents() {
     }
     tree_.appendLeafHash(line->computedLeaf);
   }
+  committedBytes_ = split.completeBytes;
   if (!split.tornTail.empty()) {
     repairedTornTail_ = split.lines.size();
     truncateTo(path, split.completeBytes);
@@ -221,14 +223,23 @@ void AuditLog::sealPersonal(std::optional<PersonalText>& field, WallTime now) {
 
 uint64_t AuditLog::append(AuditEvent event) {
   std::lock_guard lock(mutex_);
-  return appendLocked(std::move(event));
+  std::vector<AuditEvent> one;
+  one.push_back(std::move(event));
+  auto errors = appendLocked(one);
+  if (errors.front()) {
+    std::rethrow_exception(errors.front());
+  }
+  return tree_.size() - 1;
 }
 
-uint64_t AuditLog::appendLocked(AuditEvent event) {
-  if (closed_) {
-    throw AuditLogError("audit log: append after close");
-  }
-  WallTime now = clock_.wallNow();
+std::vector<std::exception_ptr> AuditLog::appendBatch(std::vector<AuditEvent> events) {
+  std::lock_guard lock(mutex_);
+  return appendLocked(events);
+}
+
+int AuditLog::syncEvents() { return options_.syncEvents ? options_.syncEvents(eventsFd_) : ::fdatasync(eventsFd_); }
+
+std::string AuditLog::encodeLocked(AuditEvent& event, uint64_t index, Hash& leaf, WallTime now) {
   if (event.recorded.time_since_epoch().count() == 0) {
     event.recorded = now;
   }
@@ -239,10 +250,12 @@ uint64_t AuditLog::appendLocked(AuditEvent event) {
   bool hasWho = false;
   for (auto& a : event.agents) {
     hasWho = hasWho || !a.who.empty();
-    sealPersonal(a.name, now);
   }
   if (!hasWho) {
     throw AuditLogError("audit log: event without an agent id refused (H1)");
+  }
+  for (auto& a : event.agents) {
+    sealPersonal(a.name, now);
   }
   for (auto& e : event.entities) {
     sealPersonal(e.display, now);
@@ -251,21 +264,76 @@ uint64_t AuditLog::appendLocked(AuditEvent event) {
   if (!json) {
     throw AuditLogError("audit log: " + json.error());
   }
-  uint64_t index = tree_.size();
-  Hash leaf{};
   std::string line = encodeEventLine(json.value(), index, leaf);
   line.push_back('\n');
-  writeAll(eventsFd_, line, "write events.log");
-  // The durability point: after this the event is committed.
-  if (::fdatasync(eventsFd_) != 0) {
-    ioError("fdatasync events.log");
+  return line;
+}
+
+void AuditLog::cutBackLocked() {
+  int err = errno;
+  if (::ftruncate(eventsFd_, static_cast<off_t>(committedBytes_)) != 0 || syncEvents() != 0) {
+    unusable_ = std::string("a failed write could not be cut back: ") + std::strerror(errno);
   }
-  tree_.appendLeafHash(leaf);
+  errno = err;
+}
+
+std::vector<std::exception_ptr> AuditLog::appendLocked(std::vector<AuditEvent>& events) {
+  std::vector<std::exception_ptr> errors(events.size());
+  if (closed_ || !unusable_.empty()) {
+    auto error = std::make_exception_ptr(
+        AuditLogError(closed_ ? "audit log: append after close" : "audit log: unusable: " + unusable_));
+    std::fill(errors.begin(), errors.end(), error);
+    return errors;
+  }
+  WallTime now = clock_.wallNow();
+  std::string lines;
+  std::vector<Hash> leaves;
+  std::vector<size_t> accepted;
+  for (size_t i = 0; i < events.size(); ++i) {
+    try {
+      Hash leaf{};
+      lines += encodeLocked(events[i], tree_.size() + leaves.size(), leaf, now);
+      leaves.push_back(leaf);
+      accepted.push_back(i);
+    } catch (...) {
+      errors[i] = std::current_exception();
+    }
+  }
+  if (accepted.empty()) {
+    return errors;
+  }
+  try {
+    writeAll(eventsFd_, lines, "write events.log");
+    // The durability point: after this every event of the batch is committed.
+    if (syncEvents() != 0) {
+      ioError("fdatasync events.log");
+    }
+  } catch (...) {
+    // Nothing of the batch is committed: no line of it may stay in the file, or the next
+    // batch would reuse its indices and the chain would not verify.
+    cutBackLocked();
+    for (size_t i : accepted) {
+      errors[i] = std::current_exception();
+    }
+    return errors;
+  }
+  committedBytes_ += lines.size();
+  for (const Hash& leaf : leaves) {
+    tree_.appendLeafHash(leaf);
+  }
   if (tree_.size() - lastCheckpointSize_ >= options_.checkpointEveryEvents ||
       clock_.now() - lastCheckpointTime_ >= options_.checkpointEverySeconds) {
-    checkpointLocked();
+    try {
+      checkpointLocked();
+    } catch (...) {
+      // The events are committed; only the signature over them is missing, and the next
+      // checkpoint covers them. The caller still hears it (as a single append always did).
+      for (size_t i : accepted) {
+        errors[i] = std::current_exception();
+      }
+    }
   }
-  return index;
+  return errors;
 }
 
 void AuditLog::checkpointLocked() {

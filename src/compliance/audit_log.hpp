@@ -2,7 +2,9 @@
 // The append-only, tamper-evident audit log in <data>/audit/ (format: audit_format.hpp).
 //
 // Durability point: append() writes the event's line with one write(2) and fdatasync(2)s
-// before it returns, so a returned index survives kill -9 and power loss. A crash during
+// before it returns, so a returned index survives kill -9 and power loss. appendBatch()
+// does the same for many events with one write and one fdatasync (group commit: the
+// AuditWriter thread batches what the control thread hands it, audit_writer.hpp). A crash during
 // the write can only leave a torn final line without '\n'; open() cuts it off (that event
 // was never committed) and records a security-alert event saying so.
 //
@@ -14,7 +16,9 @@
 // that is merely not yet signed. Only one AuditLog may hold a directory at a time (an
 // exclusive flock on events.log): a second writer would reuse indices.
 #include <chrono>
+#include <exception>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -50,6 +54,9 @@ struct AuditLogOptions {
   // the append like the log itself (fail closed).
   std::filesystem::path witnessFile;
   const Clock* clock = nullptr;               // default: SystemClock
+  // Makes events.log durable: default fdatasync(2). Tests inject a slow or failing one
+  // (a dying disk) to see group commit and fail-closed callers at work.
+  std::function<int(int fd)> syncEvents;
   std::shared_ptr<SubjectKeyStore> subjectKeys;  // default: FileSubjectKeyStore in audit/subject-keys
 };
 
@@ -65,6 +72,12 @@ class AuditLog final : public AuditSink {
   void record(AuditEvent event) override { append(std::move(event)); }
   // Seals personal fields, appends, syncs. Returns the event's index. Throws AuditLogError.
   uint64_t append(AuditEvent event);
+  // Appends all of `events` in order with one write and one sync. Returns one entry per
+  // event: null when it is committed, else why not. An invalid event (no agent id) fails
+  // alone; a failed write or sync fails every event of the batch and cuts events.log back
+  // to the last committed line, so the chain and indices stay as they were. If that cut
+  // fails too, the log refuses every later append (restart and run `audit verify`).
+  std::vector<std::exception_ptr> appendBatch(std::vector<AuditEvent> events);
   // Signs and writes a checkpoint for the current size (no-op when nothing is new).
   void checkpoint();
   // Call from a timer: writes a checkpoint when the interval passed.
@@ -91,7 +104,12 @@ class AuditLog final : public AuditSink {
   void loadOrCreateKey();
   void loadEvents();
   void loadCheckpoints();
-  uint64_t appendLocked(AuditEvent event);
+  std::vector<std::exception_ptr> appendLocked(std::vector<AuditEvent>& events);
+  // Validates and seals `event` and returns its line for `index` (leaf hash in `leaf`).
+  std::string encodeLocked(AuditEvent& event, uint64_t index, Hash& leaf, WallTime now);
+  // After a failed write or sync: cut events.log back to `committedBytes_`.
+  void cutBackLocked();
+  int syncEvents();
   void checkpointLocked();
   void writeCheckpointLocked(bool closed);
   void lockExclusive();
@@ -104,6 +122,8 @@ class AuditLog final : public AuditSink {
   mutable std::mutex mutex_;
   MerkleTree tree_;
   int eventsFd_ = -1;
+  uint64_t committedBytes_ = 0;  // events.log up to the last committed line
+  std::string unusable_;         // set when a failed batch could not be cut back
   int checkpointsFd_ = -1;
   int witnessFd_ = -1;
   bool lastCheckpointClosed_ = false;

@@ -155,8 +155,8 @@ void SignalingHub::sendQueue(Connection& host) {
   host.socket->sendText(waitingRoomMessage(entries));
 }
 
-void SignalingHub::auditAction(const Connection& actor, std::string_view what, cp::AuditOutcome outcome,
-                               const std::string& target, bool alert) {
+clinic::AuditFacts SignalingHub::actionFacts(const Connection& actor, std::string_view what,
+                                             cp::AuditOutcome outcome, const std::string& target, bool alert) {
   clinic::AuditFacts f;
   f.type = alert ? cp::dicom::securityAlert() : cp::dicom::applicationActivity();
   f.action = cp::AuditAction::Execute;
@@ -168,7 +168,15 @@ void SignalingHub::auditAction(const Connection& actor, std::string_view what, c
   if (!target.empty()) {
     f.secondEntity = target;
   }
-  clinic::audit(audit_, f);
+  return f;
+}
+
+void SignalingHub::auditAction(const Connection& actor, std::string_view what, cp::AuditOutcome outcome,
+                               const std::string& target, bool alert) {
+  // Evidence of something that cannot be refused or undone (a refusal, a leave): the
+  // control thread does not wait for the disk, and a failed write is logged loudly.
+  clinic::auditLater(audit_, actionFacts(actor, what, outcome, target, alert),
+                     clinic::logAuditFailure(std::string(what) + " room=" + (actor.roomId.empty() ? "-" : actor.roomId)));
 }
 
 bool SignalingHub::refuseUnlessHost(Connection& c, std::string_view requestType, const std::string& target) {
@@ -220,11 +228,30 @@ SignalingHub::Connection* SignalingHub::targetOf(Connection& host, const std::st
   return t;
 }
 
-void SignalingHub::hostActionFailed(Connection& host, std::string_view requestType, const std::exception& e) {
-  // Fail closed (H6): clinic::Admission undid the stored change, so nothing happened.
-  log::error("host_request_failed", {{"type", requestType}, {"code", "internal"}, {"room", host.roomId},
-                                     {"error", e.what()}});
-  sendError(host, ErrorCode::kInternal, "server error", requestType);
+bool SignalingHub::decisionStands(Connection* host, std::string_view requestType, const clinic::Decided& d) {
+  if (d.failure) {
+    // Fail closed (H6): clinic::Admission undid the stored change, so nothing happened.
+    std::string why = "unknown";
+    try {
+      std::rethrow_exception(d.failure);
+    } catch (const std::exception& e) {
+      why = e.what();
+    } catch (...) {
+    }
+    log::error("host_request_failed", {{"type", requestType}, {"code", "internal"}, {"room", host ? host->roomId : "-"},
+                                       {"error", why}});
+    if (host != nullptr && host->state != State::kClosed) {
+      sendError(*host, ErrorCode::kInternal, "server error", requestType);
+    }
+    return false;
+  }
+  if (d.alreadyDecided) {
+    if (host != nullptr && host->state != State::kClosed) {
+      sendError(*host, ErrorCode::kAlreadyAdmitted, "another host decided first", requestType);
+    }
+    return false;
+  }
+  return true;
 }
 
 void SignalingHub::dismiss(Connection& c, ErrorCode code, const std::string& text) {
@@ -255,22 +282,26 @@ void SignalingHub::handle(ConnectionId, Connection& c, AdmitMessage& m) {
   if (refuseAdmission(c, *t)) {
     return;  // revoked, cancelled or expired since it joined the queue
   }
-  try {
-    if (!admission_.admit(partyOf(c), t->guestId, partyOf(*t))) {
-      sendError(c, ErrorCode::kAlreadyAdmitted, "another host decided first", "admit");
+  // Stored now, confirmed when its audit event is durable (clinic/admission.hpp): the
+  // guest enters the call only then. Either connection may be gone by that time.
+  std::string hostId = c.participantId;
+  std::string guestParticipant = t->participantId;
+  admission_.admit(partyOf(c), t->guestId, partyOf(*t), [this, hostId, guestParticipant](clinic::Decided d) {
+    Connection* host = byParticipant(hostId);
+    if (!decisionStands(host, "admit", d)) {
       return;
     }
-  } catch (const std::exception& e) {
-    hostActionFailed(c, "admit", e);
-    return;
-  }
-  log::info("participant_admitted", {{"room", c.roomId}, {"participant", t->participantId}, {"by", c.participantId}});
-  emitParticipantEvent(webhooks::EventType::kAdmitted, *t, c.participantId);
-  std::string roomId = t->roomId;
-  leaveQueue(*t);
-  ConnectionId tid = participants_.at(t->participantId);
-  startMedia(tid, *t);
-  queueChanged(roomId);
+    Connection* guest = byParticipant(guestParticipant);
+    if (guest == nullptr || guest->state != State::kWaiting) {
+      return;  // it left meanwhile; the stored admission lets it skip the queue next time
+    }
+    log::info("participant_admitted", {{"room", guest->roomId}, {"participant", guestParticipant}, {"by", hostId}});
+    emitParticipantEvent(webhooks::EventType::kAdmitted, *guest, hostId);
+    std::string roomId = guest->roomId;
+    leaveQueue(*guest);
+    startMedia(participants_.at(guestParticipant), *guest);
+    queueChanged(roomId);
+  });
 }
 
 void SignalingHub::handle(ConnectionId, Connection& c, DenyMessage& m) {
@@ -289,17 +320,17 @@ void SignalingHub::handle(ConnectionId, Connection& c, DenyMessage& m) {
     sendError(c, ErrorCode::kParticipantNotFound, "this participant is not waiting", "deny");
     return;
   }
-  try {
-    if (!admission_.deny(partyOf(c), t->guestId, partyOf(*t))) {
-      sendError(c, ErrorCode::kAlreadyAdmitted, "another host decided first", "deny");
+  std::string hostId = c.participantId;
+  std::string guestParticipant = t->participantId;
+  admission_.deny(partyOf(c), t->guestId, partyOf(*t), [this, hostId, guestParticipant](clinic::Decided d) {
+    if (!decisionStands(byParticipant(hostId), "deny", d)) {
       return;
     }
-  } catch (const std::exception& e) {
-    hostActionFailed(c, "deny", e);
-    return;
-  }
-  emitParticipantEvent(webhooks::EventType::kDenied, *t, c.participantId);
-  dismiss(*t, ErrorCode::kDenied, deniedMessage());
+    if (Connection* guest = byParticipant(guestParticipant); guest != nullptr && guest->state != State::kClosed) {
+      emitParticipantEvent(webhooks::EventType::kDenied, *guest, hostId);
+      dismiss(*guest, ErrorCode::kDenied, deniedMessage());
+    }
+  });
 }
 
 void SignalingHub::handle(ConnectionId, Connection& c, MuteParticipantMessage& m) {
@@ -330,13 +361,16 @@ void SignalingHub::handle(ConnectionId, Connection& c, RemoveParticipantMessage&
     return;
   }
   // Stored, so the same token cannot come back in.
-  try {
-    admission_.remove(partyOf(c), t->guestId, partyOf(*t));
-  } catch (const std::exception& e) {
-    hostActionFailed(c, "remove_participant", e);
-    return;
-  }
-  dismiss(*t, ErrorCode::kRemoved, removedMessage());
+  std::string hostId = c.participantId;
+  std::string targetId = t->participantId;
+  admission_.remove(partyOf(c), t->guestId, partyOf(*t), [this, hostId, targetId](clinic::Decided d) {
+    if (!decisionStands(byParticipant(hostId), "remove_participant", d)) {
+      return;
+    }
+    if (Connection* target = byParticipant(targetId); target != nullptr && target->state != State::kClosed) {
+      dismiss(*target, ErrorCode::kRemoved, removedMessage());
+    }
+  });
 }
 
 void SignalingHub::handle(ConnectionId, Connection& c, EndConsultationMessage&) {
@@ -344,15 +378,14 @@ void SignalingHub::handle(ConnectionId, Connection& c, EndConsultationMessage&) 
     return;
   }
   std::string roomId = c.roomId;
-  int64_t revoked = 0;
-  try {
-    revoked = admission_.end(partyOf(c));
-  } catch (const std::exception& e) {
-    hostActionFailed(c, "end_consultation", e);
-    return;
-  }
-  log::info("consultation_ended", {{"room", roomId}, {"by", c.participantId}, {"invitations_revoked", revoked}});
-  endRoom(roomId, "ended_by_host", c.participantId);
+  std::string hostId = c.participantId;
+  admission_.end(partyOf(c), [this, roomId, hostId](clinic::Decided d) {
+    if (!decisionStands(byParticipant(hostId), "end_consultation", d)) {
+      return;
+    }
+    log::info("consultation_ended", {{"room", roomId}, {"by", hostId}, {"invitations_revoked", d.revoked}});
+    endRoom(roomId, "ended_by_host", hostId);
+  });
 }
 
 void SignalingHub::handle(ConnectionId, Connection& c, ChatMessage& m) {

@@ -105,4 +105,12 @@ void TimedAuditSink::record(compliance::AuditEvent event) {
   inner_.record(std::move(event));
 }
 
+void TimedAuditSink::recordLater(compliance::AuditEvent event, Completion done) {
+  auto start = std::chrono::steady_clock::now();
+  inner_.recordLater(std::move(event), [start, done = std::move(done)](std::exception_ptr failure) {
+    auditSeconds().observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    done(failure);
+  });
+}
+
 }  // namespace medrtc::signaling

@@ -27,11 +27,13 @@ void countTurnCredentials();
 // The policy profile refused an action (`action`: recording, transcription, ...).
 void countPolicyRefusal(std::string_view action);
 
-// Times each record() of the wrapped sink (medrtc_audit_write_duration_seconds).
+// Times each event of the wrapped sink until it is durable or failed
+// (medrtc_audit_write_duration_seconds), recordLater's included.
 class TimedAuditSink final : public compliance::AuditSink {
  public:
   explicit TimedAuditSink(compliance::AuditSink& inner) : inner_(inner) {}
   void record(compliance::AuditEvent event) override;
+  void recordLater(compliance::AuditEvent event, Completion done) override;
 
  private:
   compliance::AuditSink& inner_;

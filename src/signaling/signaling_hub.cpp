@@ -247,15 +247,33 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
     return;
   }
   // H6: who entered which call, and when. Fail closed as admit does: a join that cannot be
-  // recorded does not happen (the participant is still kJoining, so nobody saw it arrive).
-  try {
-    auditAction(*c, "join", cp::AuditOutcome::Success, "", false);
-  } catch (const std::exception& e) {
-    log::error("audit_failed", {{"code", "internal"}, {"room", c->roomId}, {"participant", participantId},
-                                {"error", e.what()}});
-    failConnection(*c, ErrorCode::kInternal, "the join could not be recorded");
-    return;
-  }
+  // recorded does not happen. The participant stays kJoining (nobody sees it arrive) until
+  // its event is durable; the control thread does not wait for that.
+  clinic::auditLater(audit_, actionFacts(*c, "join", cp::AuditOutcome::Success, "", false),
+                     [this, participantId](std::exception_ptr failure) {
+                       Connection* c = byParticipant(participantId);
+                       if (c == nullptr || c->state != State::kJoining) {
+                         return;  // it left while its join was being recorded
+                       }
+                       if (failure) {
+                         std::string why = "unknown";
+                         try {
+                           std::rethrow_exception(failure);
+                         } catch (const std::exception& e) {
+                           why = e.what();
+                         } catch (...) {
+                         }
+                         log::error("audit_failed", {{"code", "internal"}, {"room", c->roomId},
+                                                     {"participant", participantId}, {"error", why}});
+                         failConnection(*c, ErrorCode::kInternal, "the join could not be recorded");
+                         return;
+                       }
+                       completeJoin(participantId, *c);
+                     });
+}
+
+void SignalingHub::completeJoin(const std::string& participantId, Connection& cRef) {
+  Connection* c = &cRef;
   // room_started before the participant counts as joined: the first one starts the call.
   if (!anyoneJoined(c->roomId)) {
     emitRoomEvent(webhooks::EventType::kRoomStarted, c->roomId, c->tenantId);
@@ -405,13 +423,9 @@ void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
   if (wasJoined) {
     broadcast(roomId, pid, participantLeftMessage(pid));
     log::info("participant_left", {{"room", roomId}, {"participant", pid}, {"reason", reason}});
-    try {
-      // A leave cannot be refused; a failing audit is logged loudly instead. `reason` is a
-      // code ("leave", "media_failed", a close reason), never personal data.
-      auditAction(c, "leave:" + std::string(reason), cp::AuditOutcome::Success, "", false);
-    } catch (const std::exception& e) {
-      log::error("audit_failed", {{"code", "internal"}, {"room", roomId}, {"participant", pid}, {"error", e.what()}});
-    }
+    // A leave cannot be refused; a failing audit is logged loudly instead. `reason` is a
+    // code ("leave", "media_failed", a close reason), never personal data.
+    auditAction(c, "leave:" + std::string(reason), cp::AuditOutcome::Success, "", false);
     updateMediaMode(roomId);
     emitParticipantEvent(webhooks::EventType::kParticipantLeft, c, "", reason);
     if (!anyoneJoined(roomId)) {

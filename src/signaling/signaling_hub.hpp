@@ -266,13 +266,21 @@ class SignalingHub final : public sfu::MediaEvents {
   // A host-only action's target in the host's room (waiting or in the call); null after
   // sending the error.
   Connection* targetOf(Connection& host, const std::string& participantId, std::string_view requestType);
-  // A host action that failed in the store or the audit log (nothing changed): `internal`.
-  void hostActionFailed(Connection& host, std::string_view requestType, const std::exception& e);
+  // A host's decision as clinic::Admission reported it (maybe after its audit event was
+  // written; the host may have left by then: null). On failure (nothing changed) the host
+  // gets `internal`, when another host decided first `already_admitted`; true otherwise.
+  bool decisionStands(Connection* host, std::string_view requestType, const clinic::Decided& d);
   static clinic::Party partyOf(const Connection& c) { return {c.roomId, c.claims.identity, c.claims.role}; }
   // Closes a participant for good with a `denied`/`removed` message and close code.
   void dismiss(Connection& c, ErrorCode code, const std::string& text);
+  static clinic::AuditFacts actionFacts(const Connection& actor, std::string_view what,
+                                        compliance::AuditOutcome outcome, const std::string& target, bool alert);
+  // Audits without waiting for the disk; a failed write is logged (nothing to undo).
   void auditAction(const Connection& actor, std::string_view what, compliance::AuditOutcome outcome,
                    const std::string& target, bool alert);
+  // The rest of a join once the media plane added the participant and its join event is
+  // durable: `joined` to it, `participant_joined` to the others.
+  void completeJoin(const std::string& participantId, Connection& c);
   Connection* byIdentity(const std::string& roomId, const std::string& identity);
   void onAdded(const std::string& participantId, Result<Ok, sfu::MediaError> result);
 

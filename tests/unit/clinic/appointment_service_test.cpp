@@ -3,6 +3,11 @@
 #include "clinic/fhir_appointment.hpp"
 #include "clinic_fixture.hpp"
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
 namespace medrtc::clinic {
 namespace {
 
@@ -177,6 +182,31 @@ TEST_F(AppointmentTest, CodeGuessingIsLimitedPerAddress) {
   EXPECT_EQ(locked.error().retryAfterSeconds, 15 * 60);
   EXPECT_TRUE(service_.redeem(byCode(c.invitation.code, "192.0.2.8")));
   EXPECT_EQ(audit_.count("invitation_code_wrong"), 10u);
+}
+
+TEST_F(AppointmentTest, RateLimitedCodeGuessesAreOneEventAndOneLogLinePerSourceAndWindow) {
+  auto c = book();
+  std::string wrong = c.invitation.code == "000000000" ? "000000001" : "000000000";
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(service_.redeem(byCode(wrong)).error().error, RedeemError::kNotFound);
+  }
+  std::ostringstream lines;
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(
+      std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(lines)));
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_EQ(service_.redeem(byCode(wrong)).error().error, RedeemError::kTooManyAttempts);
+  }
+  spdlog::default_logger()->flush();
+  spdlog::set_default_logger(previous);
+  std::string text = lines.str();
+  size_t logged = 0;
+  for (size_t at = text.find("too_many_attempts"); at != std::string::npos;
+       at = text.find("too_many_attempts", at + 1)) {
+    ++logged;
+  }
+  EXPECT_EQ(logged, 1u) << text.substr(0, 500);
+  EXPECT_EQ(audit_.count("invitation_code_rate_limited"), 1u);
 }
 
 TEST_F(AppointmentTest, CodeGuessingIsLimitedGloballyAcrossAddresses) {

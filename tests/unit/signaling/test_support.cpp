@@ -11,7 +11,10 @@
 #include "clinic/password.hpp"
 #include "clinic/totp.hpp"
 #include "common/random.hpp"
+#include "compliance/audit_format.hpp"
+#include "compliance/subject_keys.hpp"
 #include "store/api_key.hpp"
+#include "store/store_pool.hpp"
 
 namespace medrtc::signaling::testing {
 
@@ -132,8 +135,9 @@ TestServer::TestServer(TestServerOptions options)
                                        : options.dataDir),
       ownsDataDir_(options.dataDir.empty()) {
   std::filesystem::create_directories(dataDir_);
-  store_ = compliance::sealStore(std::make_unique<store::SqliteStore>(dataDir_ / "medrtc.db"), dataDir_, nullptr,
-                                 clock_);
+  // One subject key store for every sealed connection and the audit log, as in serve.
+  keys_ = std::make_shared<compliance::FileSubjectKeyStore>(compliance::audit_files::subjectKeys(dataDir_));
+  store_ = compliance::sealStore(std::make_unique<store::SqliteStore>(dataDir_ / "medrtc.db"), dataDir_, keys_, clock_);
   apiKey_ = store::generateApiKey();
   store::registerApiKey(*store_, apiKey_, "test", 1);
   std::vector<uint8_t> secret(kTokenSecretBytes, 7);
@@ -152,6 +156,27 @@ TestServer::TestServer(TestServerOptions options)
   so.participantLimits = options.participantLimits;
   so.trustedProxies = TrustedProxies(options.trustedProxies);
   so.audit = &audit_;
+  if (options.auditLog) {
+    compliance::AuditLogOptions lo;
+    lo.dataDir = dataDir_;
+    lo.clock = &clock_;
+    lo.syncEvents = options.auditSync;
+    lo.subjectKeys = keys_;
+    auditLog_ = compliance::AuditLog::open(lo);
+    auditWriter_ = std::make_unique<compliance::AuditWriter>(
+        *auditLog_, [this](std::function<void()> task) { asio::post(*ioc_, std::move(task)); });
+    so.audit = auditWriter_.get();
+  }
+  if (options.storePool) {
+    so.auth.storePool = std::make_shared<store::StorePool>(
+        1, 64,
+        [this] {
+          return std::unique_ptr<store::Store>(
+              compliance::sealStore(std::make_unique<store::SqliteStore>(dataDir_ / "medrtc.db"), dataDir_, keys_,
+                                    clock_));
+        },
+        [this](std::function<void()> task) { asio::post(*ioc_, std::move(task)); });
+  }
   so.metricsToken = options.metricsToken;
   so.recordingRefusal = options.recordingRefusal;
   so.iceServers = options.iceServers;
@@ -176,6 +201,9 @@ TestServer::TestServer(TestServerOptions options)
 TestServer::~TestServer() {
   onControl([this] { server_->stop(); });
   thread_.join();
+  if (auditWriter_) {
+    auditWriter_->stop();
+  }
   server_.reset();
   webhookStore_.reset();
   store_.reset();

@@ -17,7 +17,9 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "compliance/audit_log.hpp"
 #include "compliance/audit_sink.hpp"
+#include "compliance/audit_writer.hpp"
 #include "sfu/media_api.hpp"
 #include "signaling/join_token.hpp"
 #include "signaling/server.hpp"
@@ -107,6 +109,12 @@ struct TestServerOptions {
   // always get a webhook store on the server's database.
   webhooks::WebhookSink* webhooks = nullptr;
   webhooks::TargetPolicy webhookTargets;
+  // A real audit log (<dataDir>/audit) behind the AuditWriter thread, as in serve, instead
+  // of the recording sink; `auditSync` makes its events durable (a slow or failing disk).
+  bool auditLog = false;
+  std::function<int(int)> auditSync;
+  // Sign-in's store calls on a store pool with its own SQLite connection, as in serve.
+  bool storePool = false;
 };
 
 // Records audit events from the control thread; read them from the test thread.
@@ -177,6 +185,9 @@ class TestServer {
   bool ownsDataDir_ = true;
   ManualClock clock_;
   RecordingAuditSink audit_;
+  std::shared_ptr<compliance::SubjectKeyStore> keys_;
+  std::unique_ptr<compliance::AuditLog> auditLog_;
+  std::unique_ptr<compliance::AuditWriter> auditWriter_;
   std::unique_ptr<compliance::SealedStore> store_;  // sealed as in serve
   std::unique_ptr<store::WebhookStore> webhookStore_;
   std::unique_ptr<JoinTokenSigner> signer_;

@@ -1,0 +1,105 @@
+// Issue 10 item 7: audit writes and sign-in's store calls are off the control thread.
+// With the audit disk stuck in fdatasync, or the database holding a sign-in's write, the
+// server keeps answering (/healthz); a join (fail closed: stored and audited, or not at
+// all) completes only once its event is durable. The bounds are generous: what is
+// asserted is the ordering (answered while the slow part was still held).
+#include <gtest/gtest.h>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "compliance/sync_gate.hpp"
+#include "test_support.hpp"
+
+namespace medrtc::signaling {
+namespace {
+
+using namespace testing;
+
+TEST(SlowAudit, HealthzAnswersWhileTheAuditDiskIsStuckAndTheJoinWaitsForIt) {
+  compliance::testing::SyncGate disk;
+  TestServerOptions options;
+  options.auditLog = true;
+  options.auditSync = disk.hook();
+  TestServer server(options);
+  std::string roomId = server.createRoom();
+  std::string token = server.createToken(roomId, "alice", "Alice", "host");
+  int syncsBefore = disk.syncs();
+
+  disk.hold();
+  WsClient host(server.port());
+  host.sendJson({{"type", "join"}, {"token", token}});
+  ASSERT_TRUE(disk.waitUntilHeld()) << "the join was not audited";
+
+  // The join's event is stuck in fdatasync; the control thread is not.
+  std::chrono::milliseconds worst{0};
+  for (int i = 0; i < 20; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    ASSERT_EQ(httpRequest(server.port(), "GET", "/healthz").status, 200);
+    worst = std::max(worst,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start));
+  }
+  // Generous: the point is the ordering (answered while the sync is still held), and a
+  // blocked control thread would wait the gate's full minute.
+  EXPECT_LT(worst.count(), 1000) << "/healthz waited behind the audit disk";
+  EXPECT_EQ(disk.syncs(), syncsBefore + 1) << "the sync was still held while /healthz answered";
+
+  disk.release();
+  boost::json::object joined = host.readJson();
+  EXPECT_EQ(str(joined["type"]), "joined") << boost::json::serialize(joined);
+}
+
+TEST(SlowAudit, AJoinWhoseEventCannotBeWrittenDoesNotHappen) {
+  compliance::testing::SyncGate disk;
+  TestServerOptions options;
+  options.auditLog = true;
+  options.auditSync = disk.hook();
+  TestServer server(options);
+  std::string roomId = server.createRoom();
+  std::string token = server.createToken(roomId, "alice", "Alice", "host");
+  disk.failSync(disk.syncs() + 1);
+  WsClient host(server.port());
+  boost::json::object reply = host.join(token);
+  EXPECT_EQ(str(reply["type"]), "error") << boost::json::serialize(reply);
+  EXPECT_EQ(server.liveRooms(), 0u);
+}
+
+TEST(SlowStore, HealthzAnswersWhileASignInWaitsForTheDatabase) {
+  TestServerOptions options;
+  options.storePool = true;
+  TestServer server(options);
+  ClinicAccount account = server.addAccount("weber@example.org");
+  // Another writer holds SQLite's write lock (a long transaction elsewhere, a slow disk):
+  // the sign-in's session write waits for it (busy_timeout, 5 s).
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((server.dataDir() / "medrtc.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::atomic<bool> answered{false};
+  std::atomic<int> status{0};
+  std::thread client([&] {
+    ClinicClient c(server.port());
+    status = c.login(account.email, account.password).status;
+    answered = true;
+  });
+  std::chrono::milliseconds worst{0};
+  for (int i = 0; i < 10; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    ASSERT_EQ(httpRequest(server.port(), "GET", "/healthz").status, 200);
+    worst = std::max(worst,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start));
+    EXPECT_FALSE(answered) << "the sign-in finished although the database held its write";
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  EXPECT_LT(worst.count(), 1000) << "/healthz waited behind the sign-in's store call";
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  client.join();
+  EXPECT_EQ(status, 200) << "the sign-in completes once the database lets it write";
+}
+
+}  // namespace
+}  // namespace medrtc::signaling

@@ -8,9 +8,9 @@
 // the median over CHANGES (MEDRTC_ADDRESS_CHANGES, default 3) is held to MEDIA_MEDIAN_MS.
 // Where the time goes (docs/address-change.md): Chromium pairs from the new address only
 // about 2.1 s after it appears (its network list is updated that late), then the check,
-// nomination and the next key frame take 0.2-0.9 s. Each single change may take up to
-// MEDIA_EACH_MS: on the shared 2-core machine one change in several needs a second key
-// frame request or a slow renderer.
+// nomination and the next key frame (asked for when the path changes) take 0.2-1.3 s.
+// A single change may take up to MEDIA_EACH_MS: on the shared 2-core machine one change
+// in five took 3.4-5.0 s; before the fix the first change of a call took 6-9 s.
 // Time to media = the longest time either side's decoded video stood still after the
 // change, measured in the page (tests/support/frame-gaps.mjs).
 // MEDRTC_ADDRESS_TRACE=1 prints Bob's candidate pairs every 100 ms after each change.

@@ -111,6 +111,25 @@ void Participant::onTransportConnected(WebRtcTransport& transport) {
   }
 }
 
+void Participant::onTransportPathChanged(WebRtcTransport& transport) {
+  // The video sent down the old path while it was dead (after an address change, until the
+  // browser's ICE restart nominated the new one: 2-3 s) is lost, and what follows cannot be
+  // decoded without it. Ask for key frames now rather than wait for the decoders' PLIs
+  // (docs/address-change.md).
+  if (&transport == subscriber_.get()) {
+    for (auto& consumer : consumers_) {
+      consumer->requestKeyframe();
+    }
+  } else {
+    // Our uploads were lost for everyone who receives them.
+    for (Producer* producer : producerList_) {
+      if (producer->isVideo()) {
+        producer->requestKeyframe();
+      }
+    }
+  }
+}
+
 Producer* Participant::producerForPacket(const rtp::RtpPacketView& packet) {
   auto it = producersBySsrc_.find(packet.ssrc());
   if (it != producersBySsrc_.end()) {

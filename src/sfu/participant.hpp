@@ -79,6 +79,7 @@ class Participant final : public WebRtcTransport::Listener {
  private:
   // WebRtcTransport::Listener
   void onTransportConnected(WebRtcTransport& transport) override;
+  void onTransportPathChanged(WebRtcTransport& transport) override;
   void onTransportRtp(WebRtcTransport& transport, rtp::RtpPacketView& packet) override;
   void onTransportRtcp(WebRtcTransport& transport, ByteView compound) override;
   void onTransportFailed(WebRtcTransport& transport, const std::string& reason) override;

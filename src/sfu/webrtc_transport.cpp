@@ -114,6 +114,9 @@ void WebRtcTransport::receiveStun(ByteView data, const SocketAddress& from) {
     if (selectedTuple_ == from) {
       lastConsentAt_ = host_.now();
     }
+    if (outcome.selectedTupleChanged && connected()) {
+      listener_.onTransportPathChanged(*this);
+    }
   }
 }
 

@@ -34,6 +34,10 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
    public:
     virtual ~Listener() = default;
     virtual void onTransportConnected(WebRtcTransport& transport) = 0;
+    // Media goes to another 5-tuple now (the peer nominated a new pair: its address
+    // changed, or an ICE restart found another path). What was sent meanwhile went to the
+    // old one and is lost.
+    virtual void onTransportPathChanged(WebRtcTransport& /*transport*/) {}
     virtual void onTransportRtp(WebRtcTransport& transport, rtp::RtpPacketView& packet) = 0;
     virtual void onTransportRtcp(WebRtcTransport& transport, ByteView compound) = 0;
     virtual void onTransportFailed(WebRtcTransport& transport, const std::string& reason) = 0;

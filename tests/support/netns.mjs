@@ -144,6 +144,12 @@ export async function createNamespace({ nft = '' } = {}) {
       const gateway = `${next}.1`;
       const address = `${next}.2`;
       await ip('addr', 'add', `${gateway}/30`, 'dev', rootIf);
+      // The server's own address does not change when a phone moves: its replies to the
+      // new address must still leave from rootIp. Without this the kernel picks the new
+      // /30's gateway as source for them, and a server bound to 0.0.0.0 answers a check
+      // sent to rootIp from the gateway address, which the browser drops (UDP ICE then
+      // never succeeds, docs/address-change.md).
+      await ip('route', 'replace', `${next}.0/30`, 'dev', rootIf, 'src', rootIp);
       await inNs('ip', 'addr', 'add', `${address}/30`, 'dev', nsIf);
       // overlapMs > 0: both addresses for a while (make-before-break, a phone with Wi-Fi and
       // mobile data both up); 0: the old one goes at once.

@@ -40,12 +40,16 @@ class Prober {
   }
   ~Prober() { loop_.removeFd(socket_->fd()); }
 
-  void check(const std::string& ufrag, const std::string& password) {
+  // `nominate`: with USE-CANDIDATE, as the browser's check that makes this the path.
+  void check(const std::string& ufrag, const std::string& password, bool nominate = false) {
     std::vector<uint8_t> buffer(ice::StunMessageBuilder::kRecommendedBufferSize);
     ice::TransactionId id{};
     id[0] = static_cast<uint8_t>(++sent_);
     ice::StunMessageBuilder b(MutableByteView(buffer), ice::StunMethod::kBinding, ice::StunClass::kRequest, id);
     b.addUsername(ufrag + ":probe").addPriority(1).addIceControlling(42);
+    if (nominate) {
+      b.addUseCandidate();
+    }
     b.addMessageIntegrity(password).addFingerprint();
     socket_->send(*b.finish(), server_);
     socket_->flush();
@@ -215,6 +219,32 @@ TEST(IceRestart, SubscriberRestartSendsANewOfferWithNewCredentialsAndTheSameFing
   size_t before = b.count(MediaKind::kVideo);
   ASSERT_TRUE(h.runUntil([&] { return b.count(MediaKind::kVideo) >= before + 20; }));
   EXPECT_TRUE(h.failures().empty());
+}
+
+TEST(IceRestart, ASubscribersNewPathAsksThePublisherForAKeyframeAtOnce) {
+  CallHarness h;
+  Endpoint& a = h.join("r", "a", JoinOptions{.publish = true, .subscribe = false});
+  Endpoint& b = h.join("r", "b", JoinOptions{.publish = false, .subscribe = true});
+  ASSERT_TRUE(h.runUntil([&] { return a.pubConnected() && b.subConnected(); }));
+  // A key frame every 10 s: within the test only the server's PLIs make one.
+  MediaPump pump(h.loop(), a, 10s);
+  pump.start();
+  ASSERT_TRUE(h.runUntil([&] { return b.count(MediaKind::kVideo) >= 10; }));
+  h.runFor(300ms);
+  const uint64_t plisBefore = a.pub->sender()->stats().plisReceived;
+
+  auto [oldUfrag, oldPwd] = serverIce(b.offers.back(), true);
+  auto result = restart(h, "b", oldUfrag);
+  ASSERT_TRUE(result && result->ok());
+  h.runFor(300ms);
+  EXPECT_EQ(a.pub->sender()->stats().plisReceived, plisBefore) << "the restart alone moved nothing";
+
+  // B's browser on its new network nominates the new pair: what went down the old path
+  // is lost, so A is asked for a key frame now, not when B's decoder notices.
+  Prober moved(h.loop(), *serverCandidate(b.offers.back()));
+  moved.check((*result)->iceUfrag, (*result)->icePwd, /*nominate=*/true);
+  ASSERT_TRUE(h.runUntil([&] { return moved.succeededWith((*result)->icePwd); }, 2s));
+  EXPECT_TRUE(h.runUntil([&] { return a.pub->sender()->stats().plisReceived > plisBefore; }, 500ms));
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 #pragma once
-// Webhook endpoints and the durable delivery queue (migration 7, docs/operations.md
+// Webhook endpoints and the durable delivery queue (migration 5, docs/operations.md
 // "Webhooks"). A store of its own beside Store: the dispatcher runs on its own thread with
 // its own connection (SQLite WAL and PostgreSQL both take a second one), and the control
 // thread keeps another for the REST routes. Failures throw StoreFailure, as Store does.

@@ -20,8 +20,8 @@ constexpr std::array kMigrations{
 #include "store/postgres/migrations/0004_tenant_scope.sql.hpp"
     },
     // 5, 6 (resume, setup) and 8, 9 (quality, offthread) are reserved for parallel work.
-    Migration{7, "webhooks",
-#include "store/postgres/migrations/0007_webhooks.sql.hpp"
+    Migration{5, "webhooks",
+#include "store/postgres/migrations/0005_webhooks.sql.hpp"
     },
 };
 

@@ -26,6 +26,14 @@ void SignalingHub::onQualityReport(const std::string& roomId, std::vector<sfu::P
     return;
   }
   quality_.record(roomId, figures, nowSeconds());
+  // A link rated poor (E-model score at or below 40, docs/call-quality.md) is worth telling
+  // the practice's systems about: a `quality_alert` webhook, at most one per participant a
+  // minute (qualityAlert keeps that bound).
+  for (const sfu::ParticipantQuality& q : figures) {
+    if (q.rating == sfu::QualityRating::kPoor) {
+      qualityAlert(q.participantId, webhooks::QualityFigures{q.lossPercent / 100.0, q.rttMs, q.mos});
+    }
+  }
   // Hosts see a small indicator per tile; guests are not told about each other's links.
   std::string text = networkQualityMessage(figures);
   for (auto& [pid, id] : members->second) {

@@ -152,6 +152,45 @@ TEST(WebhookEvents, QualityAlertsNameTheParticipantsRoomAndFigures) {
   EXPECT_DOUBLE_EQ(sink.events()[3].quality->loss, 0.2);
 }
 
+// The media plane's 5 s quality report is what raises the alert: a participant rated poor
+// gets one, a good or fair one none.
+TEST(WebhookEvents, APoorQualityReportRaisesAQualityAlert) {
+  RecordingSink sink;
+  TestServerOptions options;
+  options.webhooks = &sink;
+  TestServer server(options);
+  std::string room = server.createRoom();
+  WsClient a(server.port());
+  std::string poor = str(a.join(server.createToken(room, "a", "A"))["participant_id"]);
+  WsClient b(server.port());
+  std::string fine = str(b.join(server.createToken(room, "b", "B"))["participant_id"]);
+  auto figures = [](const std::string& pid, double lossPercent, sfu::QualityRating rating) {
+    sfu::ParticipantQuality q;
+    q.participantId = pid;
+    q.lossPercent = lossPercent;
+    q.rttMs = 320;
+    q.mos = rating == sfu::QualityRating::kPoor ? 1.6 : 4.4;
+    q.rating = rating;
+    return q;
+  };
+  server.onControl([&] {
+    server.media().events().onQualityReport(
+        room, {figures(poor, 18, sfu::QualityRating::kPoor), figures(fine, 0, sfu::QualityRating::kGood)});
+  });
+  std::vector<webhooks::Event> alerts;
+  for (const webhooks::Event& e : sink.events()) {
+    if (e.type == webhooks::EventType::kQualityAlert) {
+      alerts.push_back(e);
+    }
+  }
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].participantId, poor);
+  ASSERT_TRUE(alerts[0].quality);
+  EXPECT_DOUBLE_EQ(alerts[0].quality->loss, 0.18);
+  EXPECT_DOUBLE_EQ(alerts[0].quality->rttMs, 320);
+  EXPECT_DOUBLE_EQ(alerts[0].quality->score, 1.6);
+}
+
 HttpResult createWebhook(TestServer& server, const std::string& key, const json::object& body) {
   return httpRequest(server.port(), "POST", "/api/v1/webhooks", json::serialize(body), key);
 }

@@ -9,6 +9,7 @@
 // limit still signs in with the password and a valid TOTP code, from any address not
 // itself limited; without a code, or with anything wrong, it answers too_many_attempts
 // and reveals nothing about the password.
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -108,6 +109,12 @@ class AuthService {
 
   using SignInResult = Result<SignedIn, SignInFailure>;
   SignInResult signIn(const SignInRequest& request);
+  // A TOTP code of `userId` already used elsewhere (first-run setup): sign-in refuses that
+  // step and earlier ones, as it does for its own (RFC 6238 §5.2, one use per code).
+  void spendTotpStep(const std::string& userId, int64_t step) {
+    int64_t& last = lastTotpStep_[userId];
+    last = std::max(last, step);
+  }
   // The same, with the password hash on policy.passwordWorkers and the store calls on
   // policy.storePool: `done` runs later on the calling thread (through their posters), or
   // at once when there are neither, the limits refuse, or a queue is full. Without a store

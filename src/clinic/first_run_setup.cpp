@@ -193,7 +193,7 @@ Result<SetupDone, SetupFailure> FirstRunSetup::complete(const std::string& token
                            cp::AuditOutcome::Success, "user_created", "first-run setup role=admin totp=true", user.id,
                            "admin", sourceAddress, agentReference("admin", user.id), "Organization/" + tenant.id,
                            std::nullopt});
-  return SetupDone{tenant.id, user.id};
+  return SetupDone{tenant.id, user.id, *step};
 }
 
 }  // namespace medrtc::clinic

@@ -45,6 +45,7 @@ struct SetupEnrolment {
 struct SetupDone {
   std::string tenantId;
   std::string userId;
+  int64_t totpStep = 0;  // the TOTP step the admin proved: spent, so sign-in refuses it again
 };
 
 enum class SetupError {

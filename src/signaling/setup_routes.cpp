@@ -108,6 +108,7 @@ HttpResponse RestApi::setupComplete(const HttpRequest& r, const Params&) {
   if (!done) {
     return setupProblem(done.error());
   }
+  auth_.spendTotpStep(done->userId, done->totpStep);
   return jsonResponse(201, json::object{{"tenant_id", done->tenantId}, {"user_id", done->userId}});
 }
 

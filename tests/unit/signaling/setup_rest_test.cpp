@@ -81,6 +81,13 @@ TEST(SetupRest, CreatesThePracticeOnceThenIsClosed) {
     expectProblem(httpRequest(port, "POST", "/api/v1/setup/enrolment", enrolmentBody(kToken)), 410, "setup_closed");
     expectProblem(complete(code), 410, "setup_closed");
 
+    // The code that completed setup is spent (RFC 6238 §5.2): it does not sign in again.
+    auto replay = httpRequest(port, "POST", "/api/v1/auth/login",
+                              boost::json::serialize(boost::json::object{
+                                  {"email", kEmail}, {"password", "correct horse battery"}, {"totp", code}}));
+    EXPECT_EQ(replay.status, 401) << replay.body;
+    EXPECT_EQ(str(replay.json().at("code")), "totp_invalid");
+
     // The admin signs in with the password and the enrolled authenticator.
     server.advanceClock(std::chrono::seconds(30));
     auto login = httpRequest(port, "POST", "/api/v1/auth/login",

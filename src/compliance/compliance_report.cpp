@@ -133,16 +133,19 @@ const std::vector<Requirement>& catalog() {
          return fromRules(c, {"encryption.e2ee_required"}, "end-to-end encryption is not required by this profile");
        }},
       {"K7", "Peer-to-peer preferred for 1:1", {"media.p2p_preferred_one_to_one"},
-       "signaling/media_mode.cpp (mode per room, p2p_signal relay), web/src/call/p2p.ts, compliance/rules.cpp",
+       "signaling/media_mode.cpp (mode per room, p2p_signal relay; the node's or the tenant's profile), "
+       "clinic/admission.cpp tenantPrefersP2p, app/security_setup.cpp, web/src/call/p2p.ts, compliance/rules.cpp",
        "MediaMode.TwoCapableParticipantsGoPeerToPeer, MediaMode.ThirdParticipantSwitchesEveryoneToTheSfuForGood, "
        "MediaMode.P2pFailedFallsBackToTheSfu, MediaMode.SignalToAWrongTargetIsRefused, "
+       "HubAdmission.P2pFollowsTheTenantsOwnProfile, ServePolicy.P2pFollowsTheTenantsProfileOnANodeThatDoesNotPreferIt, "
        "NodeConfig.P2pIsMetOnlyWhereTheNodeRunsIt, tests/e2e/p2p-call.test.mjs (also: no connection → SFU), "
        "tests/e2e/p2p-relay-call.test.mjs (through coturn)",
        [](const Context& c) {
          return fromRules(c, {"media.p2p_preferred_one_to_one"},
                           c.profile.p2pPreferredOneToOne
                               ? "a 1:1 call of two P2P-capable clients runs browser to browser (DTLS-SRTP end to "
-                                "end; the server relays only signaling); the SFU carries the call when a third "
+                                "end; the server relays only signaling) in every room of a tenant under this "
+                                "profile, whatever the node's --policy; the SFU carries the call when a third "
                                 "participant joins, a client cannot do P2P, or P2P does not connect within 10 s"
                               : "peer-to-peer is not asked for by this profile");
        }},

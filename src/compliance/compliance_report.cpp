@@ -182,8 +182,10 @@ const std::vector<Requirement>& catalog() {
          if (auto v = c.violated({"web.third_party_origins"})) {
            return *v;
          }
-         return notBuilt("no third-party origins configured and CSP default-src 'self' is sent; the public terms "
-                         "page is not built");
+         // Met only once the patient's join page links to a page showing the text (K10).
+         return notBuilt("no third-party origins configured and CSP default-src 'self' is sent; each tenant's "
+                         "terms text is stored and served without login (GET /api/v1/tenants/{id}/terms, edited "
+                         "by its admin; TenantTerms.*), but the page and its link on /join are not built");
        }},
       {"K11", "Adapt to bandwidth, keep the call", {}, "sfu/", "-",
        [](const Context&) { return notBuilt("no test proves quality degradation keeps the call"); }},

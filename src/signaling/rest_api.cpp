@@ -105,7 +105,8 @@ RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHu
       clock_(clock),
       devMode_(devMode),
       auth_(store, clock, audit, std::move(authPolicy)),
-      appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)) {}
+      appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)),
+      terms_(store, clock, audit) {}
 
 bool RestApi::owns(const std::string& path) {
   return path == "/healthz" || path == "/readyz" || path == "/metrics" || path.rfind("/api/", 0) == 0;
@@ -141,7 +142,9 @@ int64_t RestApi::nowSeconds() const {
   X("POST", "/api/v1/appointments/{id}/host-token", Auth::kSession, hostToken)              \
   X("PUT", "/api/v1/appointments/{id}/delegate", Auth::kSession, setDelegate)               \
   X("POST", "/api/v1/invitations/redeem", Auth::kNone, redeemInvitation)                    \
-  X("DELETE", "/api/v1/invitations/{id}", Auth::kSession, revokeInvitation)
+  X("DELETE", "/api/v1/invitations/{id}", Auth::kSession, revokeInvitation)                \
+  X("GET", "/api/v1/tenants/{id}/terms", Auth::kNone, getTerms) /* public: K10 */           \
+  X("PUT", "/api/v1/tenants/{id}/terms", Auth::kSession, putTerms)
 
 std::vector<RouteInfo> RestApi::routes() {
   return {

@@ -9,6 +9,7 @@
 
 #include "clinic/appointment_service.hpp"
 #include "clinic/auth_service.hpp"
+#include "clinic/terms_service.hpp"
 
 #include "common/clock.hpp"
 #include "signaling/http_types.hpp"
@@ -91,6 +92,8 @@ class RestApi {
   HttpResponse networkCheck(const HttpRequest& r, const Params& p);
   HttpResponse createProbe(const HttpRequest& r, const Params& p);  // probe_routes.cpp
   HttpResponse metrics(const HttpRequest& r, const Params& p);  // metrics_endpoint.cpp
+  HttpResponse getTerms(const HttpRequest& r, const Params& p);  // terms_routes.cpp
+  HttpResponse putTerms(const HttpRequest& r, const Params& p);  // terms_routes.cpp
   // The cookie session of a request; a problem response when there is none, it expired,
   // or (state-changing methods) the CSRF token is missing or wrong.
   std::optional<HttpResponse> requireSession(const HttpRequest& r, Params& p);
@@ -110,6 +113,7 @@ class RestApi {
   bool devMode_;
   clinic::AuthService auth_;
   clinic::AppointmentService appointments_;
+  clinic::TermsService terms_;
   const MetricsEndpoint* metrics_ = nullptr;
   sfu::MediaApi* probeMedia_ = nullptr;
   IceServerProvider probeIceServers_;

@@ -19,10 +19,15 @@ constexpr std::array kMigrations{
     Migration{4, "tenant_scope",
 #include "store/migrations/0004_tenant_scope.sql.hpp"
     },
+    Migration{10, "tenant_terms",
+#include "store/migrations/0010_tenant_terms.sql.hpp"
+    },
 };
 
 }  // namespace
 
 std::span<const Migration> sqlMigrations() { return kMigrations; }
+
+int latestSchemaVersion() { return kMigrations.back().version; }
 
 }  // namespace medrtc::store

@@ -19,6 +19,9 @@ constexpr std::array kMigrations{
     Migration{4, "tenant_scope",
 #include "store/postgres/migrations/0004_tenant_scope.sql.hpp"
     },
+    Migration{10, "tenant_terms",
+#include "store/postgres/migrations/0010_tenant_terms.sql.hpp"
+    },
 };
 
 }  // namespace

@@ -18,13 +18,18 @@ TEST(Migrations, SqliteAndPostgresHaveTheSameNumbersAndNames) {
   }
 }
 
-TEST(Migrations, NumbersStartAtOneWithoutGaps) {
+// Numbers reserved for work merged later may be missing (migrations.hpp); what must hold
+// is that they start at one and ascend, so `version <= current` skips exactly the applied.
+TEST(Migrations, NumbersStartAtOneAndAscend) {
   for (auto list : {sqlMigrations(), postgresMigrations()}) {
+    ASSERT_FALSE(list.empty());
+    EXPECT_EQ(list[0].version, 1);
     for (size_t i = 0; i < list.size(); ++i) {
-      EXPECT_EQ(list[i].version, static_cast<int>(i) + 1);
+      EXPECT_TRUE(i == 0 || list[i].version > list[i - 1].version) << "migration #" << i;
       EXPECT_FALSE(list[i].sql.empty());
     }
   }
+  EXPECT_EQ(latestSchemaVersion(), sqlMigrations().back().version);
 }
 
 }  // namespace

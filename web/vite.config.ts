@@ -1,7 +1,7 @@
 // Multi-page build. The server serves them from --web-root: `/` → index.html (development
 // page), `/call/<id>` → call.html (rooms flow), `/login` → login.html, `/dashboard` →
 // dashboard.html, `/join` → join.html (patient entry), `/consult/<appointment id>` →
-// consult.html (practitioner's call view). Every asset URL must be absolute (base '/').
+// consult.html (practitioner's call view), `/terms` → terms.html (a practice's terms, K10). Every asset URL must be absolute (base '/').
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -22,6 +22,7 @@ export default defineConfig({
         dashboard: page('./dashboard.html'),
         join: page('./join.html'),
         consult: page('./consult.html'),
+        terms: page('./terms.html'),
       },
     },
   },

@@ -176,16 +176,19 @@ const std::vector<Requirement>& catalog() {
                              .c_str());
        }},
       {"K10", "No advertising, no third-party requests; terms without login", {"web.third_party_origins"},
-       "signaling/server.cpp (CSP default-src 'self'), compliance/rules.cpp",
-       "NodeConfig.ThirdPartyOriginRefusedUnderKbv, tests/e2e/no-third-party.test.mjs",
+       "signaling/server.cpp (CSP default-src 'self'), compliance/rules.cpp, clinic/terms_service.cpp, "
+       "signaling/terms_routes.cpp (GET public, PUT admin), web/src/terms/main.ts, web/src/join/main.ts (the link)",
+       "NodeConfig.ThirdPartyOriginRefusedUnderKbv, tests/e2e/no-third-party.test.mjs, TenantTerms.*, "
+       "StoreTest.TermsArePerTenantAndLanguageAndReplaced, tests/e2e/tenant-terms.test.mjs",
        [](const Context& c) {
          if (auto v = c.violated({"web.third_party_origins"})) {
            return *v;
          }
-         // Met only once the patient's join page links to a page showing the text (K10).
-         return notBuilt("no third-party origins configured and CSP default-src 'self' is sent; each tenant's "
-                         "terms text is stored and served without login (GET /api/v1/tenants/{id}/terms, edited "
-                         "by its admin; TenantTerms.*), but the page and its link on /join are not built");
+         return std::make_pair(
+             Status::Pass,
+             std::string("no third-party origins configured and CSP default-src 'self' is sent; the patient's "
+                         "join page links to the practice's terms of use and privacy page (/terms, EN/DE/FR), "
+                         "readable without login and written by the practice's admin, shown as plain text"));
        }},
       {"K11", "Adapt to bandwidth, keep the call", {}, "sfu/", "-",
        [](const Context&) { return notBuilt("no test proves quality degradation keeps the call"); }},

@@ -166,6 +166,7 @@ TEST(ComplianceCli, KbvReportForAGermanTlsNodeAsJson) {
   EXPECT_EQ(status["K6"], "not-met");
   // No --policy on this node, yet a KBV tenant's rooms run P2P 1:1 (its own profile asks).
   EXPECT_EQ(status["K7"], "pass");
+  EXPECT_EQ(status["K10"], "pass");  // terms page per tenant, linked from /join
   EXPECT_EQ(status["K8"], "pass");
   // The report reads no secret: no certificate was created for it.
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "tls"));

@@ -124,8 +124,11 @@ const std::vector<Requirement>& catalog() {
        "clinic/appointment_service.cpp (staff book, only practitioners host)",
        "AppointmentTest.StaffOrganiseButDoNotHost, ClinicRest.StaffBookButCannotHost",
        [](const Context&) {
-         return notBuilt("staff accounts book appointments and cannot host (tested); a doctor cannot yet add a "
-                         "staff member to a running consultation");
+         // The server side exists (POST /api/v1/appointments/{id}/staff, AddStaff.*); met only once
+         // the host can do it from the call screen.
+         return notBuilt("staff accounts book appointments and cannot host (tested); the appointment's host can "
+                         "add a staff member of the practice over the API (AddStaff.*: waits until admitted), "
+                         "but the call screen has no control for it yet");
        }},
       {"K6", "End-to-end encryption of the whole transmission, never downgraded", {"encryption.e2ee_required"},
        "compliance/built_features.hpp, compliance/rules.cpp", "NodeConfig.E2eeFlagAloneNeverMeetsTheRule",

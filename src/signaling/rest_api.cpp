@@ -106,7 +106,8 @@ RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHu
       devMode_(devMode),
       auth_(store, clock, audit, std::move(authPolicy)),
       appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)),
-      terms_(store, clock, audit) {}
+      terms_(store, clock, audit),
+      audit_(audit) {}
 
 bool RestApi::owns(const std::string& path) {
   return path == "/healthz" || path == "/readyz" || path == "/metrics" || path.rfind("/api/", 0) == 0;
@@ -144,7 +145,8 @@ int64_t RestApi::nowSeconds() const {
   X("POST", "/api/v1/invitations/redeem", Auth::kNone, redeemInvitation)                    \
   X("DELETE", "/api/v1/invitations/{id}", Auth::kSession, revokeInvitation)                \
   X("GET", "/api/v1/tenants/{id}/terms", Auth::kNone, getTerms) /* public: K10 */           \
-  X("PUT", "/api/v1/tenants/{id}/terms", Auth::kSession, putTerms)
+  X("PUT", "/api/v1/tenants/{id}/terms", Auth::kSession, putTerms)                         \
+  X("POST", "/api/v1/appointments/{id}/staff", Auth::kSession, addStaff) /* K5 */
 
 std::vector<RouteInfo> RestApi::routes() {
   return {

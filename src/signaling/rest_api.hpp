@@ -94,6 +94,7 @@ class RestApi {
   HttpResponse metrics(const HttpRequest& r, const Params& p);  // metrics_endpoint.cpp
   HttpResponse getTerms(const HttpRequest& r, const Params& p);  // terms_routes.cpp
   HttpResponse putTerms(const HttpRequest& r, const Params& p);  // terms_routes.cpp
+  HttpResponse addStaff(const HttpRequest& r, const Params& p);  // staff_routes.cpp
   // The cookie session of a request; a problem response when there is none, it expired,
   // or (state-changing methods) the CSRF token is missing or wrong.
   std::optional<HttpResponse> requireSession(const HttpRequest& r, Params& p);
@@ -114,6 +115,7 @@ class RestApi {
   clinic::AuthService auth_;
   clinic::AppointmentService appointments_;
   clinic::TermsService terms_;
+  compliance::AuditSink* audit_;
   const MetricsEndpoint* metrics_ = nullptr;
   sfu::MediaApi* probeMedia_ = nullptr;
   IceServerProvider probeIceServers_;

@@ -1,7 +1,7 @@
 // Multi-page build. The server serves them from --web-root: `/` → index.html (development
 // page), `/call/<id>` → call.html (rooms flow), `/login` → login.html, `/dashboard` →
 // dashboard.html, `/join` → join.html (patient entry), `/consult/<appointment id>` →
-// consult.html (practitioner's call view), `/setup` → setup.html (first run). Every asset URL must be absolute (base '/').
+// consult.html (practitioner's call view), `/setup` → setup.html (first run), `/terms` → terms.html (a practice's terms, K10). Every asset URL must be absolute (base '/').
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -23,6 +23,7 @@ export default defineConfig({
         join: page('./join.html'),
         consult: page('./consult.html'),
         setup: page('./setup.html'),
+        terms: page('./terms.html'),
       },
     },
   },

@@ -239,7 +239,7 @@ CheckResult checkDatabase(const ServeConfig &c) {
   if (!state.error.empty()) {
     return fail("database", state.error);
   }
-  int expected = store::sqlMigrations().back().version;
+  int expected = store::latestSchemaVersion();
   if (state.version != expected) {
     return fail("database", state.where + " is at schema version " + std::to_string(state.version) +
                                 ", this medrtc expects " + std::to_string(expected) +

@@ -113,9 +113,13 @@ compliance::NodeSettings nodeSettingsFor(const ServeConfig& config, const compli
                                                                      : kDefaultTurnTtlSeconds);
   }
   // Nothing here can switch on recording, transcription or E2EE: those are not built
-  // (compliance/built_features.hpp), and the report says so. P2P for 1:1 runs when the
-  // node's own profile asks for it (applySecurity passes it to signaling).
-  n.p2pAvailable = nodeProfile != nullptr && nodeProfile->p2pPreferredOneToOne;
+  // (compliance/built_features.hpp), and the report says so. P2P for 1:1 runs in every
+  // room when the node's own profile asks for it (applySecurity passes it to signaling),
+  // and in the rooms of each tenant whose own profile asks for it (the hub reads the
+  // tenant's profile per join, clinic/admission.hpp tenantPrefersP2p): a report for
+  // `profile` speaks for that profile's tenants either way.
+  n.p2pAvailable = (nodeProfile != nullptr && nodeProfile->p2pPreferredOneToOne) ||
+                   (profile != nullptr && profile->p2pPreferredOneToOne);
   n.thirdPartyOrigins = {};  // the web client contacts only its own origin (tests/e2e)
   applyClinicEnforcement(n, nodeProfile);
   return n;
@@ -180,7 +184,8 @@ void applySecurity(const ServeConfig& config, SecuritySetup& setup, signaling::S
       tenantProfileLookup(s.policiesDir.empty() ? defaultPoliciesDir() : s.policiesDir, setup.profile);
   // K7: a profile preferring peer-to-peer puts 1:1 rooms of P2P-capable clients on a direct
   // browser-to-browser connection (signaling/media_mode.cpp, docs/p2p.md).
-  options.p2pPreferred = setup.node.p2pAvailable;
+  // A tenant whose own profile prefers it gets the same in its rooms whatever the node's.
+  options.p2pPreferred = setup.profile && setup.profile->p2pPreferredOneToOne;
   // A rule that forbids the action → 403 naming it. A profile that allows it while the
   // feature is not built → the server answers 501 (not built), not a policy refusal.
   if (setup.profile && !setup.profile->recordingAllowed) {

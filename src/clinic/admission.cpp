@@ -69,6 +69,22 @@ bool Admission::thirdParticipantWaits(const store::RoomRecord& room) {
   return !governed;
 }
 
+bool Admission::tenantPrefersP2p(const store::RoomRecord& room) {
+  if (!profiles_ || room.tenantId.empty()) {
+    return false;
+  }
+  auto tenant = store_.findTenant(room.tenantId);
+  if (!tenant || tenant->policyProfile.empty()) {
+    return false;
+  }
+  auto governing = profiles_(*tenant);
+  if (!governing) {
+    spdlog::error("media policy unknown room={} error={}", room.id, governing.error());
+    return false;
+  }
+  return governing->tenant != nullptr && governing->tenant->p2pPreferredOneToOne;
+}
+
 EntryDecision Admission::enter(const store::RoomRecord& room, const Party& joiner) {
   if (joiner.role == "host") {
     return {Entry::kJoin, ""};

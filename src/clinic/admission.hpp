@@ -85,6 +85,13 @@ class Admission {
   // the governing profiles refuses AdmitThirdParticipant without the host's approval.
   bool thirdParticipantWaits(const store::RoomRecord& room);
 
+  // KBV K7 (media.p2p_preferred_one_to_one) per tenant: does the room's tenant's own
+  // profile prefer peer-to-peer for 1:1? The node's profile is the hub's own switch; this
+  // lets a KBV practice get P2P on a node that does not run KBV for everyone. False for
+  // integrator rooms, without profiles, or when the tenant's profile cannot be loaded
+  // (the SFU always works; P2P is a preference, never a requirement to fail closed on).
+  bool tenantPrefersP2p(const store::RoomRecord& room);
+
   // The host's decisions on `target` (whose stored record is `guestId`, empty when it has
   // none). Each stores and audits, or (store or audit fault) changes nothing; `done` says
   // which.

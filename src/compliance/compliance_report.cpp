@@ -124,8 +124,11 @@ const std::vector<Requirement>& catalog() {
        "clinic/appointment_service.cpp (staff book, only practitioners host)",
        "AppointmentTest.StaffOrganiseButDoNotHost, ClinicRest.StaffBookButCannotHost",
        [](const Context&) {
-         return notBuilt("staff accounts book appointments and cannot host (tested); a doctor cannot yet add a "
-                         "staff member to a running consultation");
+         // The server side exists (POST /api/v1/appointments/{id}/staff, AddStaff.*); met only once
+         // the host can do it from the call screen.
+         return notBuilt("staff accounts book appointments and cannot host (tested); the appointment's host can "
+                         "add a staff member of the practice over the API (AddStaff.*: waits until admitted), "
+                         "but the call screen has no control for it yet");
        }},
       {"K6", "End-to-end encryption of the whole transmission, never downgraded", {"encryption.e2ee_required"},
        "compliance/built_features.hpp, compliance/rules.cpp", "NodeConfig.E2eeFlagAloneNeverMeetsTheRule",
@@ -133,16 +136,19 @@ const std::vector<Requirement>& catalog() {
          return fromRules(c, {"encryption.e2ee_required"}, "end-to-end encryption is not required by this profile");
        }},
       {"K7", "Peer-to-peer preferred for 1:1", {"media.p2p_preferred_one_to_one"},
-       "signaling/media_mode.cpp (mode per room, p2p_signal relay), web/src/call/p2p.ts, compliance/rules.cpp",
+       "signaling/media_mode.cpp (mode per room, p2p_signal relay; the node's or the tenant's profile), "
+       "clinic/admission.cpp tenantPrefersP2p, app/security_setup.cpp, web/src/call/p2p.ts, compliance/rules.cpp",
        "MediaMode.TwoCapableParticipantsGoPeerToPeer, MediaMode.ThirdParticipantSwitchesEveryoneToTheSfuForGood, "
        "MediaMode.P2pFailedFallsBackToTheSfu, MediaMode.SignalToAWrongTargetIsRefused, "
+       "HubAdmission.P2pFollowsTheTenantsOwnProfile, ServePolicy.P2pFollowsTheTenantsProfileOnANodeThatDoesNotPreferIt, "
        "NodeConfig.P2pIsMetOnlyWhereTheNodeRunsIt, tests/e2e/p2p-call.test.mjs (also: no connection → SFU), "
        "tests/e2e/p2p-relay-call.test.mjs (through coturn)",
        [](const Context& c) {
          return fromRules(c, {"media.p2p_preferred_one_to_one"},
                           c.profile.p2pPreferredOneToOne
                               ? "a 1:1 call of two P2P-capable clients runs browser to browser (DTLS-SRTP end to "
-                                "end; the server relays only signaling); the SFU carries the call when a third "
+                                "end; the server relays only signaling) in every room of a tenant under this "
+                                "profile, whatever the node's --policy; the SFU carries the call when a third "
                                 "participant joins, a client cannot do P2P, or P2P does not connect within 10 s"
                               : "peer-to-peer is not asked for by this profile");
        }},
@@ -173,14 +179,19 @@ const std::vector<Requirement>& catalog() {
                              .c_str());
        }},
       {"K10", "No advertising, no third-party requests; terms without login", {"web.third_party_origins"},
-       "signaling/server.cpp (CSP default-src 'self'), compliance/rules.cpp",
-       "NodeConfig.ThirdPartyOriginRefusedUnderKbv, tests/e2e/no-third-party.test.mjs",
+       "signaling/server.cpp (CSP default-src 'self'), compliance/rules.cpp, clinic/terms_service.cpp, "
+       "signaling/terms_routes.cpp (GET public, PUT admin), web/src/terms/main.ts, web/src/join/main.ts (the link)",
+       "NodeConfig.ThirdPartyOriginRefusedUnderKbv, tests/e2e/no-third-party.test.mjs, TenantTerms.*, "
+       "StoreTest.TermsArePerTenantAndLanguageAndReplaced, tests/e2e/tenant-terms.test.mjs",
        [](const Context& c) {
          if (auto v = c.violated({"web.third_party_origins"})) {
            return *v;
          }
-         return notBuilt("no third-party origins configured and CSP default-src 'self' is sent; the public terms "
-                         "page is not built");
+         return std::make_pair(
+             Status::Pass,
+             std::string("no third-party origins configured and CSP default-src 'self' is sent; the patient's "
+                         "join page links to the practice's terms of use and privacy page (/terms, EN/DE/FR), "
+                         "readable without login and written by the practice's admin, shown as plain text"));
        }},
       {"K11", "Adapt to bandwidth, keep the call", {}, "sfu/", "-",
        [](const Context&) { return notBuilt("no test proves quality degradation keeps the call"); }},

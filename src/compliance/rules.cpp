@@ -90,12 +90,13 @@ std::vector<RuleViolation> checkNodeConfig(const PolicyProfile& p, const NodeSet
                                                 : "not met: end-to-end encryption (SFrame) is not built",
                             "K6", kBuiltFeatures.e2ee ? Severity::Refuse : Severity::NotMet));
   }
-  // K7: P2P for 1:1. Met only when built AND running on this node (its --policy asks for it).
+  // K7: P2P for 1:1. Met only when built AND running on this node for this profile's
+  // tenants (the node's --policy or the tenant's own profile asks for it).
   if (p.p2pPreferredOneToOne && !(kBuiltFeatures.peerToPeer && s.p2pAvailable)) {
     out.push_back(violation(p, "media.p2p_preferred_one_to_one", "true",
                             kBuiltFeatures.peerToPeer
-                                ? "not met: peer-to-peer for 1:1 runs only on a node whose --policy prefers it; "
-                                  "this node relays every call through the SFU"
+                                ? "not met: peer-to-peer for 1:1 runs only where the node's --policy or the tenant's "
+                                  "profile prefers it; this node relays every call through the SFU"
                                 : "not met: peer-to-peer media for 1:1 is not built; every call is relayed by the SFU",
                             "K7", Severity::NotMet));
   }

@@ -78,6 +78,10 @@ class SealedStore final : public store::Store {
   std::optional<store::TenantRecord> findTenant(const std::string& id) override { return inner_->findTenant(id); }
   int64_t countTenants() override { return inner_->countTenants(); }
   std::vector<store::TenantRecord> listTenants() override { return inner_->listTenants(); }
+  std::vector<store::TermsRecord> listTerms(const std::string& tenantId) override {
+    return inner_->listTerms(tenantId);
+  }
+  void putTerms(const store::TermsRecord& terms) override { inner_->putTerms(terms); }
 
   store::UserRecord createUser(store::UserRecord user) override;
   std::optional<store::UserRecord> findUser(const std::string& id) override;

@@ -93,10 +93,12 @@ json::object meJson(const clinic::SessionContext& s) {
       {"csrf_token", s.session.csrfToken}};
 }
 
-json::object issuedJson(const clinic::IssuedInvitation& i) {
+// `?t=`: the tenant, so the join page links its terms page (K10) before the redeem; in
+// the query (not secret) so the fragment stays `#i=<token>` for whoever parses it.
+json::object issuedJson(const clinic::IssuedInvitation& i, const std::string& tenantId) {
   return json::object{{"id", i.record.id},
                       {"role", i.record.role},
-                      {"url", "/join#i=" + i.token},
+                      {"url", "/join?t=" + tenantId + "#i=" + i.token},
                       {"code", i.code},
                       {"expires_at", clinic::formatRfc3339(i.record.expiresAt)}};
 }
@@ -322,7 +324,7 @@ HttpResponse RestApi::createAppointment(const HttpRequest& r, const Params& p) {
     return clinicProblem(created.error());
   }
   json::object o = appointmentJson(created->appointment);
-  o["invitation"] = issuedJson(created->invitation);
+  o["invitation"] = issuedJson(created->invitation, p.session->tenant.id);
   HttpResponse res = jsonResponse(201, o);
   res.headers.emplace_back("Location", "/api/v1/appointments/" + created->appointment.id);
   return res;
@@ -432,7 +434,7 @@ HttpResponse RestApi::createInvitation(const HttpRequest& r, const Params& p) {
   if (!issued) {
     return clinicProblem(issued.error());
   }
-  return jsonResponse(201, issuedJson(*issued));
+  return jsonResponse(201, issuedJson(*issued, p.session->tenant.id));
 }
 
 HttpResponse RestApi::revokeInvitation(const HttpRequest&, const Params& p) {
@@ -565,7 +567,7 @@ HttpResponse RestApi::redeemInvitation(const HttpRequest& r, const Params&) {
                         {"expires_at", formatTimestamp(issued.expiresAt)},
                         {"appointment", json::object{{"start", clinic::formatRfc3339(redeemed->appointment.start)},
                                                      {"end", clinic::formatRfc3339(redeemed->appointment.end)}}},
-                        {"tenant", json::object{{"name", t.name}, {"branding", brandingJson(t)}}}});
+                        {"tenant", json::object{{"id", t.id}, {"name", t.name}, {"branding", brandingJson(t)}}}});
 }
 
 }  // namespace medrtc::signaling

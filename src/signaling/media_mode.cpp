@@ -9,7 +9,16 @@
 namespace medrtc::signaling {
 
 std::string SignalingHub::decideMediaMode(const std::string& roomId) {
-  if (!p2pPreferred_) {
+  auto room = rooms_.find(roomId);
+  // K7: P2P where the node's profile prefers it, or the room's tenant's own profile does
+  // (every participant of a room shares its tenant; each join read the tenant's profile).
+  bool preferred = p2pPreferred_;
+  if (!preferred && room != rooms_.end()) {
+    for (auto& [pid, id] : room->second) {
+      preferred = preferred || connections_.at(id).tenantPrefersP2p;
+    }
+  }
+  if (!preferred) {
     return "";
   }
   if (sfuRooms_.count(roomId) > 0) {
@@ -17,7 +26,7 @@ std::string SignalingHub::decideMediaMode(const std::string& roomId) {
   }
   size_t joined = 0;
   bool allCapable = true;
-  if (auto room = rooms_.find(roomId); room != rooms_.end()) {
+  if (room != rooms_.end()) {
     for (auto& [pid, id] : room->second) {
       const Connection& c = connections_.at(id);
       if (c.state != State::kJoined) {

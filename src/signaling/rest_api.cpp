@@ -110,6 +110,7 @@ RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHu
       auth_(store, clock, audit, authPolicy),
       appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)),
       setup_(store, clock, audit, authPolicy.profiles),  // auth_ copied authPolicy: still whole here
+      terms_(store, clock, audit),
       audit_(audit) {}
 
 bool RestApi::owns(const std::string& path) {
@@ -156,7 +157,10 @@ int64_t RestApi::nowSeconds() const {
   X("POST", "/api/v1/webhooks", Auth::kAdminOrApiKey, createWebhook)                        \
   X("GET", "/api/v1/webhooks/{id}", Auth::kAdminOrApiKey, getWebhook)                       \
   X("DELETE", "/api/v1/webhooks/{id}", Auth::kAdminOrApiKey, deleteWebhook)                 \
-  X("GET", "/api/v1/webhooks/{id}/deliveries", Auth::kAdminOrApiKey, listWebhookDeliveries)
+  X("GET", "/api/v1/webhooks/{id}/deliveries", Auth::kAdminOrApiKey, listWebhookDeliveries) \
+  X("GET", "/api/v1/tenants/{id}/terms", Auth::kNone, getTerms) /* public: K10 */           \
+  X("PUT", "/api/v1/tenants/{id}/terms", Auth::kSession, putTerms)                         \
+  X("POST", "/api/v1/appointments/{id}/staff", Auth::kSession, addStaff) /* K5 */
 
 std::vector<RouteInfo> RestApi::routes() {
   return {

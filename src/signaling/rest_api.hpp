@@ -10,6 +10,7 @@
 #include "clinic/appointment_service.hpp"
 #include "clinic/auth_service.hpp"
 #include "clinic/first_run_setup.hpp"
+#include "clinic/terms_service.hpp"
 
 #include "common/clock.hpp"
 #include "signaling/http_types.hpp"
@@ -120,6 +121,9 @@ class RestApi {
   // The endpoint `id` as the caller may see it: another tenant's is nullopt, like an
   // unknown id.
   std::optional<store::WebhookEndpointRecord> webhookForCaller(const std::string& id, const Params& p);
+  HttpResponse getTerms(const HttpRequest& r, const Params& p);  // terms_routes.cpp
+  HttpResponse putTerms(const HttpRequest& r, const Params& p);  // terms_routes.cpp
+  HttpResponse addStaff(const HttpRequest& r, const Params& p);  // staff_routes.cpp
   // The cookie session of a request; a problem response when there is none, it expired,
   // or (state-changing methods) the CSRF token is missing or wrong.
   std::optional<HttpResponse> requireSession(const HttpRequest& r, Params& p);
@@ -140,6 +144,7 @@ class RestApi {
   clinic::AuthService auth_;
   clinic::AppointmentService appointments_;
   clinic::FirstRunSetup setup_;
+  clinic::TermsService terms_;
   const MetricsEndpoint* metrics_ = nullptr;
   sfu::MediaApi* probeMedia_ = nullptr;
   IceServerProvider probeIceServers_;

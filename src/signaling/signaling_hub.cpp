@@ -204,6 +204,8 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
   c.waitingRoomRoom = room->waitingRoom;
   participants_[c.participantId] = id;
   try {
+    // Read once per join (the tenant's profile does not change under a running call).
+    c.tenantPrefersP2p = !p2pPreferred_ && admission_.tenantPrefersP2p(*room);
     admitOrQueue(id, c, *room);
   } catch (const store::StoreFailure& e) {
     log::error("join_failed", {{"code", "internal"}, {"room", c.roomId}, {"error", e.what()}});

@@ -190,6 +190,7 @@ class SignalingHub final : public sfu::MediaEvents {
     std::optional<std::pair<uint32_t, std::string>> pendingOffer;
     // docs/p2p.md: the join announced "p2p"; the mode and peer this client was last told.
     bool p2pCapable = false;
+    bool tenantPrefersP2p = false;  // K7: the room's tenant's own profile prefers P2P 1:1
     std::string mediaMode;  // "" (never told: not capable or not preferred), "sfu", "p2p"
     std::string p2pPeer;    // the participant id of the P2P peer, "" while alone
     Micros mediaRequestedAt{0};  // startMedia(): the join latency /metrics shows starts here

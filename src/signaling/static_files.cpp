@@ -50,7 +50,7 @@ std::optional<std::filesystem::path> StaticFiles::resolve(const std::string& raw
     relative = "call.html";
   } else if (path.rfind("/consult/", 0) == 0) {
     relative = "consult.html";  // the host's view of one appointment: /consult/<id>
-  } else if (path == "/login" || path == "/dashboard" || path == "/join" || path == "/setup") {
+  } else if (path == "/login" || path == "/dashboard" || path == "/join" || path == "/setup" || path == "/terms") {
     relative = path.substr(1) + ".html";  // clean paths of the clinic pages
   } else {
     relative = path.substr(1);

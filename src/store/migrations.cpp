@@ -19,14 +19,18 @@ constexpr std::array kMigrations{
     Migration{4, "tenant_scope",
 #include "store/migrations/0004_tenant_scope.sql.hpp"
     },
-    // 5, 6 (resume, setup) and 8, 9 (quality, offthread) are reserved for parallel work.
     Migration{5, "webhooks",
 #include "store/migrations/0005_webhooks.sql.hpp"
+    },
+    Migration{6, "tenant_terms",
+#include "store/migrations/0006_tenant_terms.sql.hpp"
     },
 };
 
 }  // namespace
 
 std::span<const Migration> sqlMigrations() { return kMigrations; }
+
+int latestSchemaVersion() { return kMigrations.back().version; }
 
 }  // namespace medrtc::store

@@ -1,6 +1,8 @@
 #pragma once
 // Numbered SQL migrations, compiled into the binary (src/store/migrations/NNNN_*.sql.hpp).
-// Migration i (1-based) brings the schema from version i-1 to version i.
+// Each brings the schema to its version. Numbers ascend; while parallel branches hold
+// reserved numbers (issue work streams), a list may skip some until they are merged, so
+// the schema version is the last migration's number, not the list's length.
 #include <span>
 #include <string_view>
 
@@ -13,5 +15,7 @@ struct Migration {
 };
 
 std::span<const Migration> sqlMigrations();
+// The schema version a fully migrated database has (the last migration's number).
+int latestSchemaVersion();
 
 }  // namespace medrtc::store

@@ -251,12 +251,9 @@ void SqliteStore::migrate() {
     exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
     int current = schemaVersion();
     auto migrations = sqlMigrations();
-    // The newest version this binary knows: the last one (numbers may skip, see
-    // migrations.cpp).
-    int known = migrations.empty() ? 0 : migrations.back().version;
-    if (current > known) {
+    if (current > migrations.back().version) {
       throw StoreFailure("database schema version " + std::to_string(current) + " is newer than this medrtc (" +
-                         std::to_string(known) + ")");
+                         std::to_string(migrations.back().version) + ")");
     }
     for (const Migration& m : migrations) {
       if (m.version <= current) {
@@ -360,6 +357,25 @@ std::vector<TenantRecord> SqliteStore::listTenants() {
     out.push_back(readTenant(s));
   }
   return out;
+}
+
+std::vector<TermsRecord> SqliteStore::listTerms(const std::string& tenantId) {
+  Statement s(db_,
+              "SELECT tenant_id, lang, body, updated_at, updated_by FROM tenant_terms WHERE tenant_id = ? ORDER BY lang");
+  s.bind(1, tenantId);
+  std::vector<TermsRecord> out;
+  while (s.step()) {
+    out.push_back(TermsRecord{s.text(0), s.text(1), s.text(2), s.integer(3), s.text(4)});
+  }
+  return out;
+}
+
+void SqliteStore::putTerms(const TermsRecord& t) {
+  Statement s(db_,
+              "INSERT INTO tenant_terms (tenant_id, lang, body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?) "
+              "ON CONFLICT (tenant_id, lang) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, "
+              "updated_by = excluded.updated_by");
+  s.bind(1, t.tenantId).bind(2, t.lang).bind(3, t.body).bind(4, t.updatedAt).bind(5, t.updatedBy).run();
 }
 
 UserRecord SqliteStore::createUser(UserRecord u) {

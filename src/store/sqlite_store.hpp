@@ -37,6 +37,8 @@ class SqliteStore final : public Store {
   std::optional<TenantRecord> findTenant(const std::string& id) override;
   int64_t countTenants() override;
   std::vector<TenantRecord> listTenants() override;
+  std::vector<TermsRecord> listTerms(const std::string& tenantId) override;
+  void putTerms(const TermsRecord& terms) override;
 
   UserRecord createUser(UserRecord user) override;
   std::optional<UserRecord> findUser(const std::string& id) override;

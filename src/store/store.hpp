@@ -72,6 +72,15 @@ struct TenantRecord {
   UnixSeconds createdAt = 0;
 };
 
+// A tenant's terms of use and privacy notice in one language (KBV K10). Plain text.
+struct TermsRecord {
+  std::string tenantId;
+  std::string lang;  // "en" | "de" | "fr"
+  std::string body;
+  UnixSeconds updatedAt = 0;
+  std::string updatedBy;  // the admin's user id
+};
+
 struct UserRecord {
   std::string id;  // "u_" + 16 hex
   std::string tenantId;
@@ -185,6 +194,9 @@ class Store {
   virtual std::optional<TenantRecord> findTenant(const std::string& id) = 0;
   virtual int64_t countTenants() = 0;
   virtual std::vector<TenantRecord> listTenants() = 0;
+  // A tenant's terms texts (K10), by language; putTerms inserts or replaces one language.
+  virtual std::vector<TermsRecord> listTerms(const std::string& tenantId) = 0;
+  virtual void putTerms(const TermsRecord& terms) = 0;
 
   // Users. createUser fills id (when empty); a duplicate email throws StoreConflict.
   virtual UserRecord createUser(UserRecord user) = 0;

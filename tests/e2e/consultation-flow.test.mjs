@@ -78,7 +78,7 @@ test('issue 4: sign-in with TOTP, appointment, waiting room, admit, call, chat, 
     pages.push(host);
     host.displayName = 'host';
     const appt = await createAppointment(host, { title: 'Follow-up Anna' });
-    assert.match(appt.link, /\/join#i=/);
+    assert.match(appt.link, /\/join\?t=t_[0-9a-f]+#i=/);  // the practice (terms link, K10), then the token
     assert.match(appt.code ?? '', /^\d{9}$/);
 
     // The patient opens the link; the token leaves the address bar at once.

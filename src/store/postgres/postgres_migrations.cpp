@@ -19,9 +19,11 @@ constexpr std::array kMigrations{
     Migration{4, "tenant_scope",
 #include "store/postgres/migrations/0004_tenant_scope.sql.hpp"
     },
-    // 5, 6 (resume, setup) and 8, 9 (quality, offthread) are reserved for parallel work.
     Migration{5, "webhooks",
 #include "store/postgres/migrations/0005_webhooks.sql.hpp"
+    },
+    Migration{6, "tenant_terms",
+#include "store/postgres/migrations/0006_tenant_terms.sql.hpp"
     },
 };
 

@@ -28,12 +28,9 @@ void PostgresStore::migrate() {
     txn.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
     int current = txn.exec("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0][0].as<int>();
     auto migrations = postgresMigrations();
-    // The newest version this binary knows: the last one (numbers may skip, see
-    // migrations.cpp).
-    int known = migrations.empty() ? 0 : migrations.back().version;
-    if (current > known) {
+    if (current > migrations.back().version) {
       throw StoreFailure("database schema version " + std::to_string(current) + " is newer than this medrtc (" +
-                         std::to_string(known) + ")");
+                         std::to_string(migrations.back().version) + ")");
     }
     for (const Migration& m : migrations) {
       if (m.version <= current) {
@@ -136,6 +133,27 @@ int64_t PostgresStore::countTenants() {
 std::vector<TenantRecord> PostgresStore::listTenants() {
   return db_->transact([&](pqxx::work& txn) {
     return pg::findAll(txn, select(pg::kTenantColumns, "tenants", "ORDER BY id"), pg::readTenant);
+  });
+}
+
+std::vector<TermsRecord> PostgresStore::listTerms(const std::string& tenantId) {
+  return db_->transact([&](pqxx::work& txn) {
+    return pg::findAll(
+        txn, "SELECT tenant_id, lang, body, updated_at, updated_by FROM tenant_terms WHERE tenant_id = $1 ORDER BY lang",
+        [](const pqxx::row& r) {
+          return TermsRecord{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                             r[3].as<int64_t>(), r[4].as<std::string>()};
+        },
+        tenantId);
+  });
+}
+
+void PostgresStore::putTerms(const TermsRecord& t) {
+  db_->transact([&](pqxx::work& txn) {
+    txn.exec_params("INSERT INTO tenant_terms (tenant_id, lang, body, updated_at, updated_by) "
+                    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, lang) DO UPDATE SET body = EXCLUDED.body, "
+                    "updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by",
+                    t.tenantId, t.lang, t.body, t.updatedAt, t.updatedBy);
   });
 }
 

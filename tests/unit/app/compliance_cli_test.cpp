@@ -155,7 +155,7 @@ TEST(ComplianceCli, KbvReportForAGermanTlsNodeAsJson) {
   TempDir dir;
   CliRun r = run({"medrtc", "compliance", "report", "--profile", "kbv", "--format", "json", "--policies-dir",
                policiesDir().string(), "--region", "eu-de", "--tls-self-signed", "--data-dir", dir.path().string()});
-  EXPECT_EQ(r.rc, 1) << r.out << r.err;  // E2EE, P2P… are not built: never "all pass"
+  EXPECT_EQ(r.rc, 1) << r.out << r.err;  // E2EE… is not built: never "all pass"
   json::object report = json::parse(r.out).as_object();
   EXPECT_EQ(report.at("profile"), "kbv");
   std::map<std::string, std::string> status;
@@ -164,7 +164,9 @@ TEST(ComplianceCli, KbvReportForAGermanTlsNodeAsJson) {
   }
   EXPECT_EQ(status["K1"], "pass");
   EXPECT_EQ(status["K6"], "not-met");
-  EXPECT_EQ(status["K7"], "not-met");
+  // No --policy on this node, yet a KBV tenant's rooms run P2P 1:1 (its own profile asks).
+  EXPECT_EQ(status["K7"], "pass");
+  EXPECT_EQ(status["K10"], "pass");  // terms page per tenant, linked from /join
   EXPECT_EQ(status["K8"], "pass");
   // The report reads no secret: no certificate was created for it.
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "tls"));
@@ -335,6 +337,32 @@ TEST(ServePolicy, KbvNodeStartsWithTlsAndTurnAndNamesWhatIsNotMet) {
   EXPECT_EQ(servers[0].username.substr(colon + 1), "p_abc");
   EXPECT_TRUE(turn::verifyCredential("s3cret", servers[0].username, servers[0].credential, now));
   EXPECT_FALSE(turn::verifyCredential("s3cret", servers[0].username, servers[0].credential, now + 3601));
+}
+
+// K7 per tenant: a node under a profile that does not prefer P2P leaves the SFU as every
+// room's default (the hub is not told to prefer P2P), yet its report for the KBV profile
+// is met, because a KBV tenant's own profile puts that tenant's 1:1 rooms on P2P.
+TEST(ServePolicy, P2pFollowsTheTenantsProfileOnANodeThatDoesNotPreferIt) {
+  ServeConfig config;
+  config.security.policy = "gdpr";
+  config.security.policiesDir = policiesDir();
+  config.security.region = "eu-de";
+  config.security.tlsSelfSigned = true;
+  TempDir dir;
+  config.dataDir = dir.path();
+  SecuritySetup setup = checkSecurity(config);
+  ASSERT_TRUE(setup.profile);
+  EXPECT_FALSE(setup.node.p2pAvailable);
+  signaling::ServerOptions options;
+  applySecurity(config, setup, options);
+  EXPECT_FALSE(options.p2pPreferred);
+
+  auto kbv = compliance::loadPolicyByName("kbv", policiesDir());
+  ASSERT_TRUE(kbv);
+  EXPECT_TRUE(nodeSettingsFor(config, &*kbv, &*setup.profile).p2pAvailable);
+  auto hipaa = compliance::loadPolicyByName("hipaa", policiesDir());
+  ASSERT_TRUE(hipaa);
+  EXPECT_FALSE(nodeSettingsFor(config, &*hipaa, &*setup.profile).p2pAvailable);
 }
 
 TEST(ServePolicy, HipaaAllowsRecordingSoTheHonestAnswerIsNotBuilt) {

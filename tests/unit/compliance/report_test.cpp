@@ -63,6 +63,9 @@ TEST(ComplianceReport, KbvListsEveryRequirementHonestly) {
   EXPECT_EQ(find(r, "K3").status, RequirementStatus::Pass);
   EXPECT_EQ(find(r, "K12").status, RequirementStatus::Pass);
   EXPECT_NE(find(r, "K12").code.find("clinic/admission.cpp"), std::string::npos);
+  // K10: the terms page per tenant, linked from /join (tests/e2e/tenant-terms.test.mjs).
+  EXPECT_EQ(find(r, "K10").status, RequirementStatus::Pass);
+  EXPECT_NE(find(r, "K10").tests.find("tenant-terms.test.mjs"), std::string::npos);
   EXPECT_NE(find(r, "K12").tests.find("WaitingRoom."), std::string::npos);
   EXPECT_EQ(find(r, "H3").status, RequirementStatus::Pass);
   EXPECT_EQ(find(r, "H8").status, RequirementStatus::Pass);

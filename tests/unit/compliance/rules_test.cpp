@@ -88,7 +88,7 @@ TEST(NodeConfig, P2pIsMetOnlyWhereTheNodeRunsIt) {
   const RuleViolation* off = find(vs, "media.p2p_preferred_one_to_one");
   ASSERT_NE(off, nullptr);
   EXPECT_EQ(off->severity, Severity::NotMet);
-  EXPECT_NE(off->message().find("runs only on a node whose --policy prefers it"), std::string::npos);
+  EXPECT_NE(off->message().find("or the tenant's profile prefers it"), std::string::npos);
   s.p2pAvailable = true;
   EXPECT_EQ(find(checkNodeConfig(profile("kbv"), s), "media.p2p_preferred_one_to_one"), nullptr);
 }

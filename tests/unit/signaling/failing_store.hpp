@@ -22,6 +22,8 @@ class FailingStore final : public store::Store {
   std::optional<store::TenantRecord> findTenant(const std::string&) override { down(); }
   int64_t countTenants() override { down(); }
   std::vector<store::TenantRecord> listTenants() override { down(); }
+  std::vector<store::TermsRecord> listTerms(const std::string&) override { down(); }
+  void putTerms(const store::TermsRecord&) override { down(); }
   store::UserRecord createUser(store::UserRecord) override { down(); }
   std::optional<store::UserRecord> findUser(const std::string&) override { down(); }
   std::optional<store::UserRecord> findUserByEmail(const std::string&) override { down(); }

@@ -94,7 +94,7 @@ class HubAdmission : public ::testing::Test {
     }
   }
 
-  Peer join(const std::string& identity, const std::string& role) {
+  Peer join(const std::string& identity, const std::string& role, bool p2pCapable = false) {
     Peer p;
     p.id = hub_->connect(p.socket);
     JoinClaims claims;
@@ -103,7 +103,11 @@ class HubAdmission : public ::testing::Test {
     claims.name = identity;
     claims.role = role;
     std::string token = signer_.issue(claims, std::chrono::seconds(600));
-    hub_->onText(p.id, json::serialize(json::object{{"type", "join"}, {"token", token}}));
+    json::object message{{"type", "join"}, {"token", token}};
+    if (p2pCapable) {
+      message["capabilities"] = json::array{"p2p"};
+    }
+    hub_->onText(p.id, json::serialize(message));
     drain();
     return p;
   }
@@ -274,6 +278,48 @@ TEST_F(HubAdmission, InterpreterWaitsOnlyWhileTheProfileRequiresApproval) {
   EXPECT_EQ(joins.socket->ofType("joined").size(), 1u);
   Peer patient = join("g_patient", "patient");
   EXPECT_EQ(patient.socket->ofType("waiting").size(), 1u);  // K3 still holds for the patient
+}
+
+// K7 per tenant (clinic/admission.hpp tenantPrefersP2p): on a node that does not prefer
+// P2P, a tenant whose own profile does gets P2P for its 1:1 calls; a tenant without that
+// preference stays on the SFU (its clients are told no mode at all, as before).
+TEST_F(HubAdmission, P2pFollowsTheTenantsOwnProfile) {
+  auto kbv = std::make_shared<compliance::PolicyProfile>();
+  kbv->name = "kbv";
+  kbv->p2pPreferredOneToOne = true;
+  hub_->setTenantProfiles([&](const store::TenantRecord& t) -> Result<clinic::TenantProfiles, std::string> {
+    return clinic::TenantProfiles{t.policyProfile == "kbv" ? kbv : nullptr, nullptr};
+  });
+  store::TenantRecord practice;
+  practice.name = "Praxis";
+  practice.policyProfile = "kbv";
+  practice.createdAt = 1;
+  practice = store_->createTenant(practice);
+  room_ = store_->createRoom(store::NewRoom{.name = "", .waitingRoom = false, .tenantId = practice.id}, 1000);
+  Peer doctor = join("u_doctor", "host", true);
+  Peer guest = join("g_guest", "guest", true);
+  std::string doctorId = joinedId(doctor), guestId = joinedId(guest);
+  ASSERT_EQ(guest.socket->ofType("joined").size(), 1u);
+  EXPECT_EQ(guest.socket->ofType("joined")[0].at("media_mode").as_string(), "p2p");
+  auto doctorModes = doctor.socket->ofType("media_mode");
+  ASSERT_FALSE(doctorModes.empty());
+  EXPECT_EQ(doctorModes.back().at("mode").as_string(), "p2p");
+  EXPECT_EQ(doctorModes.back().at("peer").as_string(), guestId);
+  auto guestModes = guest.socket->ofType("media_mode");
+  ASSERT_FALSE(guestModes.empty());
+  EXPECT_EQ(guestModes.back().at("peer").as_string(), doctorId);
+
+  store::TenantRecord other;
+  other.name = "Klinik";
+  other.createdAt = 1;
+  other = store_->createTenant(other);
+  room_ = store_->createRoom(store::NewRoom{.name = "", .waitingRoom = false, .tenantId = other.id}, 1000);
+  Peer host = join("u_host", "host", true);
+  Peer visitor = join("g_visitor", "guest", true);
+  ASSERT_EQ(visitor.socket->ofType("joined").size(), 1u);
+  EXPECT_FALSE(visitor.socket->ofType("joined")[0].contains("media_mode"));
+  EXPECT_TRUE(host.socket->ofType("media_mode").empty());
+  EXPECT_TRUE(visitor.socket->ofType("media_mode").empty());
 }
 
 }  // namespace

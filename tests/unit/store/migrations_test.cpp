@@ -28,6 +28,7 @@ TEST(Migrations, NumbersStartAtOneWithoutGaps) {
       EXPECT_FALSE(list[i].sql.empty());
     }
   }
+  EXPECT_EQ(latestSchemaVersion(), sqlMigrations().back().version);
 }
 
 }  // namespace

@@ -76,6 +76,23 @@ TEST_P(StoreTest, TenantRoundTripKeepsEveryField) {
   EXPECT_FALSE(store().findTenant("t_given")->requireTotp);
 }
 
+// K10 (migration 10): one terms text per tenant and language; a second write replaces it.
+TEST_P(StoreTest, TermsArePerTenantAndLanguageAndReplaced) {
+  store().putTerms(TermsRecord{"t_a", "de", "Erste Fassung", 10, "u_admin"});
+  store().putTerms(TermsRecord{"t_a", "en", "First", 11, "u_admin"});
+  store().putTerms(TermsRecord{"t_b", "de", "Andere Praxis", 12, "u_other"});
+  store().putTerms(TermsRecord{"t_a", "de", "Zweite Fassung", 20, "u_admin2"});
+  auto a = store().listTerms("t_a");
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0].lang, "de");
+  EXPECT_EQ(a[0].body, "Zweite Fassung");
+  EXPECT_EQ(a[0].updatedAt, 20);
+  EXPECT_EQ(a[0].updatedBy, "u_admin2");
+  EXPECT_EQ(a[1].body, "First");
+  ASSERT_EQ(store().listTerms("t_b").size(), 1u);
+  EXPECT_TRUE(store().listTerms("t_c").empty());
+}
+
 TEST_P(StoreTest, UserRoundTripAndEmailIsUnique) {
   TenantRecord t = makeTenant(store());
   UserRecord u = makeUser(store(), t.id, "weber@example.org");

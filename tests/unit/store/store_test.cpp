@@ -10,7 +10,7 @@
 namespace medrtc::store::testing {
 namespace {
 
-const int64_t kLatestVersion = sqlMigrations().back().version;
+const int64_t kLatestVersion = latestSchemaVersion();
 
 TEST_P(StoreTest, FreshDatabaseGetsEveryMigration) {
   EXPECT_EQ(store().countApiKeys(), 0);

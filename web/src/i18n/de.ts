@@ -160,6 +160,10 @@ export const de: Strings = {
   // Patient entry
   joinTitle: 'Ihre Videosprechstunde',
   codeIntro: 'Geben Sie den Code ein, den Sie von der Praxis erhalten haben.',
+  termsLink: 'Nutzungsbedingungen und Datenschutz',
+  termsTitle: 'Nutzungsbedingungen und Datenschutz',
+  termsLoading: 'Wird geladen…',
+  termsNotFound: 'Diese Bedingungen wurden nicht gefunden. Bitte fragen Sie die Praxis.',
   code: 'Code',
   codeHint: '9 Ziffern, zum Beispiel 123 456 789',
   continue: 'Weiter',

@@ -162,6 +162,10 @@ export const en = {
   // Patient entry (/join)
   joinTitle: 'Join your video consultation',
   codeIntro: 'Enter the code you received from the practice.',
+  termsLink: 'Terms of use and privacy',
+  termsTitle: 'Terms of use and privacy',
+  termsLoading: 'Loading…',
+  termsNotFound: 'These terms could not be found. Please ask the practice.',
   code: 'Code',
   codeHint: '9 digits, for example 123 456 789',
   continue: 'Continue',

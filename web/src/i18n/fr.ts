@@ -160,6 +160,10 @@ export const fr: Strings = {
   // Patient entry
   joinTitle: 'Rejoindre votre téléconsultation',
   codeIntro: 'Saisissez le code que le cabinet vous a transmis.',
+  termsLink: "Conditions d'utilisation et confidentialité",
+  termsTitle: "Conditions d'utilisation et confidentialité",
+  termsLoading: 'Chargement…',
+  termsNotFound: 'Ces conditions sont introuvables. Veuillez contacter le cabinet.',
   code: 'Code',
   codeHint: '9 chiffres, par exemple 123 456 789',
   continue: 'Continuer',

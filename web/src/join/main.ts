@@ -22,6 +22,9 @@ document.title = t.appName;
 let invite: Invite | null = null;
 const linkToken = takeFragmentParam('i');
 const stashedCode = takeFragmentParam('c');
+// The practice (`?t=` of the link, not secret; it stays in the address across reloads
+// and language switches) for its terms link (K10).
+const tenantId = new URLSearchParams(location.search).get('t');
 let guest = linkToken ? null : loadGuest();
 if (linkToken) {
   saveGuest(null); // a new link: a new guest
@@ -42,17 +45,25 @@ const check = new DeviceCheck(() => {
   }
   return invite && 'code' in invite ? { code: invite.code } : null;
 });
+// KBV K10: the practice's terms, readable before joining and without any account.
+function termsLink(): HTMLElement[] {
+  if (!tenantId) {
+    return [];
+  }
+  const href = `/terms#t=${encodeURIComponent(tenantId)}`;
+  return [h('p', { class: 'terms-link' }, h('a', { href, target: '_blank', rel: 'noopener' }, t.termsLink))];
+}
 const ui = new CallUi(byId('app'), {
   prejoinTitle: t.joinTitle,
   beforePreview: [nameField.root],
-  afterPreview: [check.root],
+  afterPreview: [check.root, ...termsLink()],
 });
 
 // Code entry, shown when the link did not carry a token.
 const codeField = field({ id: 'invite-code', label: t.code, hint: t.codeHint, inputmode: 'numeric', autocomplete: 'off', maxlength: '15' });
 const continueButton = h('button', { type: 'submit', class: 'btn primary big' }, t.continue);
 const codeHeading = h('h2', { id: 'code-title', tabindex: '-1' }, t.joinTitle);
-const codeForm = h('form', { class: 'form', novalidate: true }, h('p', {}, t.codeIntro), codeField.root, continueButton);
+const codeForm = h('form', { class: 'form', novalidate: true }, h('p', {}, t.codeIntro), codeField.root, continueButton, ...termsLink());
 ui.addScreen('code', h('section', { class: 'screen-code', 'aria-labelledby': 'code-title' }, codeHeading, codeForm), codeHeading);
 
 let session: Session | null = null;

@@ -1,7 +1,6 @@
 #include "clinic/admission.hpp"
 #include "log/log.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include "clinic/appointment_lifecycle.hpp"
 #include "clinic/clinic_audit.hpp"
@@ -79,7 +78,7 @@ bool Admission::tenantPrefersP2p(const store::RoomRecord& room) {
   }
   auto governing = profiles_(*tenant);
   if (!governing) {
-    spdlog::error("media policy unknown room={} error={}", room.id, governing.error());
+    log::error("media_policy_unknown", {{"room", room.id}, {"error", governing.error()}});
     return false;
   }
   return governing->tenant != nullptr && governing->tenant->p2pPreferredOneToOne;

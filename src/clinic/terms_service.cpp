@@ -1,6 +1,6 @@
 #include "clinic/terms_service.hpp"
+#include "log/log.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -85,7 +85,7 @@ Result<TenantTerms, ClinicFailure> TermsService::write(const SessionContext& who
     store_.putTerms(previous != stored.end() ? *previous : store::TermsRecord{tenantId, lang, "", now, ""});
     throw;
   }
-  spdlog::info("tenant terms edited tenant={} lang={} by={}", tenantId, lang, who.user.id);
+  log::info("tenant_terms_edited", {{"tenant", tenantId}, {"lang", lang}, {"by", who.user.id}});
   return *read(tenantId);
 }
 

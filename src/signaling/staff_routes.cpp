@@ -2,11 +2,11 @@
 // member of the same practice to the consultation. The server mints a join token for
 // that staff member, who then joins through the waiting room like every other guest and
 // is let in by the host. Staff never host (their token's role is "staff").
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
 #include "clinic/clinic_audit.hpp"
+#include "log/log.hpp"
 #include "signaling/problem.hpp"
 #include "signaling/rest_api.hpp"
 #include "signaling/rest_json.hpp"
@@ -62,8 +62,8 @@ HttpResponse RestApi::addStaff(const HttpRequest& r, const Params& p) {
                                            cp::AuditOutcome::Success, "staff_added", "token:" + issued.tokenId,
                                            p.session->user.id, p.session->user.role, "", "Appointment/" + a->id,
                                            "Practitioner/" + staff->id, std::nullopt});
-  spdlog::info("token issued room={} token={} role=staff user={} by={}", a->roomId, issued.tokenId, staff->id,
-               p.session->user.id);
+  log::info("token_issued", {{"room", a->roomId}, {"token", issued.tokenId}, {"role", "staff"}, {"user", staff->id},
+                            {"by", p.session->user.id}});
   return jsonResponse(201, json::object{{"token", token},
                                         {"url", "/call/" + a->roomId + "#t=" + token},
                                         {"room_id", a->roomId},

@@ -53,6 +53,20 @@ SignalingHub::Connection* SignalingHub::byIdentity(const std::string& roomId, co
   return nullptr;
 }
 
+SignalingHub::Connection* SignalingHub::waitingGuest(const std::string& roomId, const std::string& guestId) {
+  auto queue = queues_.find(roomId);
+  if (queue == queues_.end() || guestId.empty()) {
+    return nullptr;
+  }
+  for (ConnectionId id : queue->second) {
+    Connection& w = connections_.at(id);
+    if (w.guestId == guestId && w.state == State::kWaiting) {
+      return &w;
+    }
+  }
+  return nullptr;
+}
+
 void SignalingHub::admitOrQueue(ConnectionId id, Connection& c, const store::RoomRecord& room) {
   clinic::EntryDecision decision = admission_.enter(room, partyOf(c));
   c.guestId = decision.guestId;
@@ -60,7 +74,13 @@ void SignalingHub::admitOrQueue(ConnectionId id, Connection& c, const store::Roo
     case clinic::Entry::kDenied: dismiss(c, ErrorCode::kDenied, deniedMessage()); return;
     case clinic::Entry::kRemoved: dismiss(c, ErrorCode::kRemoved, removedMessage()); return;
     case clinic::Entry::kWait: enterQueue(id, c); return;
-    case clinic::Entry::kJoin: startMedia(id, c); return;
+    case clinic::Entry::kJoin:
+      if (!c.guestId.empty() && admittingGuests_.contains(c.guestId)) {
+        enterQueue(id, c);  // the admit lands in a moment, and finds it here (waitingGuest)
+        return;
+      }
+      startMedia(id, c);
+      return;
   }
 }
 
@@ -286,18 +306,31 @@ void SignalingHub::handle(ConnectionId, Connection& c, AdmitMessage& m) {
   // guest enters the call only then. Either connection may be gone by that time.
   std::string hostId = c.participantId;
   std::string guestParticipant = t->participantId;
-  admission_.admit(partyOf(c), t->guestId, partyOf(*t), [this, hostId, guestParticipant](clinic::Decided d) {
+  std::string guestId = t->guestId;
+  std::string roomId = t->roomId;
+  webhooks::Event admitted = participantEvent(webhooks::EventType::kAdmitted, *t, hostId);
+  if (!guestId.empty()) {
+    admittingGuests_.insert(guestId);
+  }
+  admission_.admit(partyOf(c), t->guestId, partyOf(*t),
+                   [this, hostId, guestParticipant, guestId, roomId, admitted](clinic::Decided d) mutable {
+    admittingGuests_.erase(guestId);
     Connection* host = byParticipant(hostId);
     if (!decisionStands(host, "admit", d)) {
       return;
     }
+    emitEvent(std::move(admitted));  // stored and audited: the decision stands, guest or not
     Connection* guest = byParticipant(guestParticipant);
     if (guest == nullptr || guest->state != State::kWaiting) {
-      return;  // it left meanwhile; the stored admission lets it skip the queue next time
+      // It reconnected meanwhile (a new participant id, back in the queue because the
+      // admit was not yet durable) or left: the stored admission lets it in next time.
+      guest = waitingGuest(roomId, guestId);
+      if (guest == nullptr) {
+        return;
+      }
+      guestParticipant = guest->participantId;
     }
     log::info("participant_admitted", {{"room", guest->roomId}, {"participant", guestParticipant}, {"by", hostId}});
-    emitParticipantEvent(webhooks::EventType::kAdmitted, *guest, hostId);
-    std::string roomId = guest->roomId;
     leaveQueue(*guest);
     startMedia(participants_.at(guestParticipant), *guest);
     queueChanged(roomId);
@@ -322,12 +355,14 @@ void SignalingHub::handle(ConnectionId, Connection& c, DenyMessage& m) {
   }
   std::string hostId = c.participantId;
   std::string guestParticipant = t->participantId;
-  admission_.deny(partyOf(c), t->guestId, partyOf(*t), [this, hostId, guestParticipant](clinic::Decided d) {
+  webhooks::Event denied = participantEvent(webhooks::EventType::kDenied, *t, hostId);
+  admission_.deny(partyOf(c), t->guestId, partyOf(*t),
+                  [this, hostId, guestParticipant, denied](clinic::Decided d) mutable {
     if (!decisionStands(byParticipant(hostId), "deny", d)) {
       return;
     }
+    emitEvent(std::move(denied));  // stored and audited: announced even if the guest has gone
     if (Connection* guest = byParticipant(guestParticipant); guest != nullptr && guest->state != State::kClosed) {
-      emitParticipantEvent(webhooks::EventType::kDenied, *guest, hostId);
       dismiss(*guest, ErrorCode::kDenied, deniedMessage());
     }
   });
@@ -379,7 +414,12 @@ void SignalingHub::handle(ConnectionId, Connection& c, EndConsultationMessage&) 
   }
   std::string roomId = c.roomId;
   std::string hostId = c.participantId;
+  if (!endingRooms_.insert(roomId).second) {
+    sendError(c, ErrorCode::kAlreadyAdmitted, "the consultation is already being ended", "end_consultation");
+    return;
+  }
   admission_.end(partyOf(c), [this, roomId, hostId](clinic::Decided d) {
+    endingRooms_.erase(roomId);
     if (!decisionStands(byParticipant(hostId), "end_consultation", d)) {
       return;
     }

@@ -297,6 +297,14 @@ class SignalingHub final : public sfu::MediaEvents {
   // Webhooks (webhook_events.cpp): an event about participant `c`, and one about a room.
   void emitParticipantEvent(webhooks::EventType type, const Connection& c, const std::string& by = "",
                             std::string_view reason = {});
+  // The event about `c`, built now and emitted later with emitEvent: a host's decision is
+  // announced once it is durable, even if the guest has gone by then.
+  webhooks::Event participantEvent(webhooks::EventType type, const Connection& c, const std::string& by = "",
+                                   std::string_view reason = {}) const;
+  void emitEvent(webhooks::Event e);
+  // The waiting connection of stored guest `guestId` in `roomId` (a guest that reconnected
+  // while a host's decision about it was being recorded has a new participant id).
+  Connection* waitingGuest(const std::string& roomId, const std::string& guestId);
   void emitRoomEvent(webhooks::EventType type, const std::string& roomId, const std::string& tenantId,
                      const std::string& by = "", std::string_view reason = {});
   // True while someone of the room is in the call (kJoined).
@@ -321,6 +329,13 @@ class SignalingHub final : public sfu::MediaEvents {
   // Rooms that left P2P (a third participant, a client without P2P, or p2p_failed): they
   // stay on the SFU while anyone is in them, so a call never flaps between the two.
   std::unordered_set<std::string> sfuRooms_;
+  // Rooms whose end_consultation is being recorded: a second end (a double click, two
+  // hosts) is refused instead of ending, auditing and announcing it twice.
+  std::unordered_set<std::string> endingRooms_;
+  // Stored guests whose admit is stored but not yet durable in the audit log: one that
+  // reconnects meanwhile waits in the queue rather than entering on an admission that may
+  // still be undone (fail closed, clinic::Admission).
+  std::unordered_set<std::string> admittingGuests_;
   ConnectionId nextId_ = 1;
   std::unordered_map<ConnectionId, Connection> connections_;
   // room id → participant id → connection (joining or joined participants).

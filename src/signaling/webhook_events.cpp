@@ -7,9 +7,17 @@ namespace medrtc::signaling {
 
 void SignalingHub::emitParticipantEvent(webhooks::EventType type, const Connection& c, const std::string& by,
                                         std::string_view reason) {
-  if (webhooks_ == nullptr) {
-    return;
+  emitEvent(participantEvent(type, c, by, reason));
+}
+
+void SignalingHub::emitEvent(webhooks::Event e) {
+  if (webhooks_ != nullptr) {
+    webhooks_->emit(std::move(e));
   }
+}
+
+webhooks::Event SignalingHub::participantEvent(webhooks::EventType type, const Connection& c, const std::string& by,
+                                               std::string_view reason) const {
   webhooks::Event e;
   e.type = type;
   e.tenantId = c.tenantId;
@@ -20,7 +28,7 @@ void SignalingHub::emitParticipantEvent(webhooks::EventType type, const Connecti
   e.reason = std::string(reason);
   e.name = c.claims.name;
   e.identity = c.claims.identity;
-  webhooks_->emit(std::move(e));
+  return e;
 }
 
 void SignalingHub::emitRoomEvent(webhooks::EventType type, const std::string& roomId, const std::string& tenantId,

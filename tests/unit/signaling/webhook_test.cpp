@@ -5,6 +5,7 @@
 
 #include <mutex>
 
+#include "compliance/sync_gate.hpp"
 #include "test_support.hpp"
 
 namespace medrtc::signaling {
@@ -189,6 +190,36 @@ TEST(WebhookEvents, APoorQualityReportRaisesAQualityAlert) {
   EXPECT_DOUBLE_EQ(alerts[0].quality->loss, 0.18);
   EXPECT_DOUBLE_EQ(alerts[0].quality->rttMs, 320);
   EXPECT_DOUBLE_EQ(alerts[0].quality->score, 1.6);
+}
+
+// The end is stored, then audited with the audit disk held: a second end in that window
+// (a double click, a second host) is refused, and the consultation ends, is audited and
+// is announced once.
+TEST(WebhookEvents, ASecondEndWhileTheFirstIsBeingRecordedIsRefusedAndAnnouncedOnce) {
+  RecordingSink sink;
+  compliance::testing::SyncGate disk;
+  TestServerOptions options;
+  options.webhooks = &sink;
+  options.auditLog = true;
+  options.auditSync = disk.hook();
+  TestServer server(options);
+  std::string room = server.createRoom();
+  WsClient host(server.port());
+  host.join(server.createToken(room, "dr", "Dr", "host"));
+
+  disk.hold();
+  host.sendJson({{"type", "end_consultation"}});
+  ASSERT_TRUE(disk.waitUntilHeld()) << "the end was not audited";
+  host.sendJson({{"type", "end_consultation"}});
+  json::object refused = host.readUntil("error");
+  EXPECT_EQ(str(refused["code"]), "already_admitted") << json::serialize(refused);
+  disk.release();
+  host.readUntil("room_ended");
+  size_t ended = 0;
+  for (const webhooks::Event& e : sink.events()) {
+    ended += e.type == webhooks::EventType::kConsultationEnded ? 1 : 0;
+  }
+  EXPECT_EQ(ended, 1u);
 }
 
 HttpResult createWebhook(TestServer& server, const std::string& key, const json::object& body) {

@@ -68,8 +68,11 @@ async function thirdParticipant(how) {
     } else {
       await c.kill(); // TCP connection destroyed without a close frame, media stops
     }
+    // A vanished socket is held for the 30 s resume grace (docs/protocol.md "Session
+    // resume") before the others hear of the leave; a `leave` is told at once.
+    const leftWithin = how === 'vanish' ? 40000 : 10000;
     for (const peer of [a, b]) {
-      await peer.signaling.next((m) => m.type === 'participant_left' && m.participant_id === c.participantId, { timeout: 10000 });
+      await peer.signaling.next((m) => m.type === 'participant_left' && m.participant_id === c.participantId, { timeout: leftWithin });
     }
     // A and B keep receiving each other; C's counters stop (allowing for packets in flight)
     const fromCAtLeave = { a: a.packetsFrom(c.participantId, 'audio'), b: b.packetsFrom(c.participantId, 'audio') };

@@ -11,7 +11,21 @@ void SignalingHub::onActiveSpeaker(const std::string& roomId, const std::string&
   if (speaker == nullptr || speaker->roomId != roomId || speaker->state != State::kJoined) {
     return;
   }
+  activeSpeakers_[roomId] = participantId;
   broadcast(roomId, /*exceptParticipant=*/"", activeSpeakerMessage(participantId));
+}
+
+void SignalingHub::tellActiveSpeaker(Connection& c) {
+  auto speaker = activeSpeakers_.find(c.roomId);
+  if (speaker == activeSpeakers_.end()) {
+    return;
+  }
+  Connection* s = byParticipant(speaker->second);
+  if (s == nullptr || s->roomId != c.roomId || s->state != State::kJoined) {
+    activeSpeakers_.erase(speaker);  // gone since: the next change names someone else
+    return;
+  }
+  c.socket->sendText(activeSpeakerMessage(speaker->second));
 }
 
 void SignalingHub::onQualityReport(const std::string& roomId, std::vector<sfu::ParticipantQuality> figures) {

@@ -311,6 +311,7 @@ void SignalingHub::completeJoin(const std::string& participantId, Connection& cR
   if (isHost(*c) && (c->waitingRoomRoom || queues_.count(c->roomId) > 0)) {
     sendQueue(*c);
   }
+  tellActiveSpeaker(*c);
   log::info("participant_joined", {{"room", c->roomId}, {"participant", participantId}, {"role", c->claims.role},
                                    {"token", c->claims.tokenId}});
   if (c->pendingOffer) {
@@ -437,6 +438,7 @@ void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
   if (rooms_.count(roomId) == 0) {
     sfuRooms_.erase(roomId);
     quality_.forgetRoom(roomId);
+    activeSpeakers_.erase(roomId);
   }
 }
 
@@ -512,6 +514,7 @@ void SignalingHub::endRoom(const std::string& roomId, std::string_view reason, c
     auto members = std::move(room->second);
     rooms_.erase(room);
     quality_.forgetRoom(roomId);
+    activeSpeakers_.erase(roomId);
     std::string tenantId;
     bool anyoneLeft = false;
     for (auto& [pid, id] : members) {

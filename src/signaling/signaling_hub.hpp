@@ -305,6 +305,8 @@ class SignalingHub final : public sfu::MediaEvents {
   // The waiting connection of stored guest `guestId` in `roomId` (a guest that reconnected
   // while a host's decision about it was being recorded has a new participant id).
   Connection* waitingGuest(const std::string& roomId, const std::string& guestId);
+  // Sends `c` its room's current active speaker, if one was named (call_quality_events.cpp).
+  void tellActiveSpeaker(Connection& c);
   void emitRoomEvent(webhooks::EventType type, const std::string& roomId, const std::string& tenantId,
                      const std::string& by = "", std::string_view reason = {});
   // True while someone of the room is in the call (kJoined).
@@ -332,6 +334,9 @@ class SignalingHub final : public sfu::MediaEvents {
   // Rooms whose end_consultation is being recorded: a second end (a double click, two
   // hosts) is refused instead of ending, auditing and announcing it twice.
   std::unordered_set<std::string> endingRooms_;
+  // Room id → its current active speaker (the media plane announces only changes): told to
+  // whoever joins later, so a late joiner highlights the same tile as everyone else.
+  std::unordered_map<std::string, std::string> activeSpeakers_;
   // Stored guests whose admit is stored but not yet durable in the audit log: one that
   // reconnects meanwhile waits in the queue rather than entering on an admission that may
   // still be undone (fail closed, clinic::Admission).

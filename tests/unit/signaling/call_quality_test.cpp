@@ -49,6 +49,22 @@ TEST(CallQuality, ActiveSpeakerReachesEveryoneInTheCall) {
   EXPECT_TRUE(guest.pingPongIsNext());
 }
 
+// The media plane names a speaker only when it changes: who joins later is told the
+// current one with its join, or its page would highlight nobody while the others agree.
+TEST(CallQuality, ALateJoinerIsToldTheCurrentActiveSpeaker) {
+  TestServer server;
+  std::string room = server.createRoom();
+  WsClient host(server.port());
+  std::string hostId = str(host.join(server.createToken(room, "dr", "Dr", "host"))["participant_id"]);
+  server.onControl([&] { server.media().events().onActiveSpeaker(room, hostId); });
+  EXPECT_EQ(str(host.readUntil("active_speaker")["participant_id"]), hostId);
+
+  WsClient late(server.port());
+  late.join(server.createToken(room, "pat", "Pat"));
+  json::object m = late.readUntil("active_speaker");
+  EXPECT_EQ(str(m["participant_id"]), hostId);
+}
+
 TEST(CallQuality, NetworkQualityGoesToHostsOnlyWithoutNames) {
   TestServer server;
   std::string room = server.createRoom();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium, newCallPage } from '../support/chromium.mjs';
 import { assertNoForeignRequests, closePages } from '../support/call-page.mjs';
-import { createAppointment, freshTotp, joinAndWait, openInvitation, passDeviceCheck } from '../support/clinic.mjs';
+import { createAppointment, freshTotp, joinAndWait, nextTotp, openInvitation, passDeviceCheck } from '../support/clinic.mjs';
 import { startServer, waitFor } from '../support/server.mjs';
 
 let server;
@@ -64,6 +64,7 @@ test('fresh node: setup link → /setup with QR TOTP → sign in → appointment
     await setup.getByRole('button', { name: 'Create account' }).click();
     await setup.getByRole('alert').filter({ hasText: 'The code is not right' }).waitFor();
     await setup.getByLabel('Authentication code').fill(await freshTotp(secret));
+    const setupCodeAt = Date.now();
     await setup.getByRole('button', { name: 'Create account' }).click();
     await setup.getByText('Your practice and your administrator account are ready').waitFor({ timeout: 15_000 });
     assertNoForeignRequests(setup, server.baseUrl);
@@ -85,7 +86,8 @@ test('fresh node: setup link → /setup with QR TOTP → sign in → appointment
     await setup.getByRole('button', { name: 'Sign in' }).click();
     const code = setup.getByLabel('Authentication code');
     await code.waitFor();
-    await code.fill(await freshTotp(secret));
+    // The setup's code is spent (one use per code): the app's next one signs in.
+    await code.fill(await nextTotp(secret, setupCodeAt));
     await setup.getByRole('button', { name: 'Sign in' }).click();
     await setup.waitForURL(/\/dashboard$/, { timeout: 15_000 });
     await setup.getByRole('heading', { name: 'New appointment' }).waitFor();

@@ -39,6 +39,18 @@ export async function freshTotp(secret) {
   return totp(secret);
 }
 
+/**
+ * A TOTP code of a later step than the one used at `usedAt` (ms): a code is good once
+ * (RFC 6238 §5.2), so signing in right after first-run setup needs the next one.
+ */
+export async function nextTotp(secret, usedAt) {
+  const nextStep = (Math.floor(usedAt / 30_000) + 1) * 30_000;
+  if (Date.now() < nextStep) {
+    await new Promise((r) => setTimeout(r, nextStep - Date.now() + 200));
+  }
+  return freshTotp(secret);
+}
+
 /** Signs in on /login (email, password, then the authentication code); ends on /dashboard. */
 export async function signIn(browser, server, doc) {
   const page = await newCallPage(browser, `${server.baseUrl}/login`);

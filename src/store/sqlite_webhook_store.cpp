@@ -3,60 +3,13 @@
 #include <sqlite3.h>
 
 #include "common/random.hpp"
+#include "store/sqlite_statement.hpp"
 
 namespace medrtc::store {
 
 namespace {
 
-// A prepared statement that finalizes itself; failures throw StoreFailure.
-class Stmt {
- public:
-  Stmt(sqlite3* db, const std::string& sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) {
-      throw StoreFailure(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
-    }
-  }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  Stmt& bind(int i, const std::string& v) {
-    check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-    return *this;
-  }
-  Stmt& bind(int i, int64_t v) {
-    check(sqlite3_bind_int64(stmt_, i, v));
-    return *this;
-  }
-  bool step() {
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) {
-      return true;
-    }
-    if (rc == SQLITE_DONE) {
-      return false;
-    }
-    if ((rc & 0xff) == SQLITE_CONSTRAINT) {
-      throw StoreConflict(std::string("sqlite constraint: ") + sqlite3_errmsg(db_));
-    }
-    throw StoreFailure(std::string("sqlite step: ") + sqlite3_errmsg(db_));
-  }
-  std::string text(int col) {
-    const auto* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
-             : std::string();
-  }
-  int64_t integer(int col) { return sqlite3_column_int64(stmt_, col); }
-
- private:
-  void check(int rc) {
-    if (rc != SQLITE_OK) {
-      throw StoreFailure(std::string("sqlite bind: ") + sqlite3_errmsg(db_));
-    }
-  }
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
+using Stmt = sqlite::Statement;
 
 constexpr const char* kEndpointColumns =
     "SELECT id, tenant_id, url, secret, events, include_names, created_by, created_at FROM webhook_endpoints ";

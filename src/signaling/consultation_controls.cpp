@@ -6,6 +6,7 @@
 #include "log/log.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "clinic/appointment_lifecycle.hpp"
 #include "clinic/clinic_audit.hpp"
@@ -14,6 +15,28 @@
 #include "signaling/signaling_hub.hpp"
 
 namespace medrtc::signaling {
+
+namespace {
+
+// Undoes a mark (a guest being admitted, a room being ended) when the call that was to
+// hand it to a completion throws first; release() once the completion owns it.
+class MarkGuard {
+ public:
+  explicit MarkGuard(std::function<void()> undo) : undo_(std::move(undo)) {}
+  ~MarkGuard() {
+    if (undo_) {
+      undo_();
+    }
+  }
+  MarkGuard(const MarkGuard&) = delete;
+  MarkGuard& operator=(const MarkGuard&) = delete;
+  void release() { undo_ = nullptr; }
+
+ private:
+  std::function<void()> undo_;
+};
+
+}  // namespace
 
 namespace cp = compliance;
 
@@ -299,6 +322,12 @@ void SignalingHub::handle(ConnectionId, Connection& c, AdmitMessage& m) {
     sendError(c, ErrorCode::kParticipantNotFound, "this participant is not waiting", "admit");
     return;
   }
+  if (!t->guestId.empty() && admittingGuests_.contains(t->guestId)) {
+    // A double click, or a second host: the first admit is being recorded, and this one
+    // must not clear its mark (a reconnecting guest would enter before it is durable).
+    sendError(c, ErrorCode::kAlreadyAdmitted, "this participant is being admitted", "admit");
+    return;
+  }
   if (refuseAdmission(c, *t)) {
     return;  // revoked, cancelled or expired since it joined the queue
   }
@@ -312,6 +341,9 @@ void SignalingHub::handle(ConnectionId, Connection& c, AdmitMessage& m) {
   if (!guestId.empty()) {
     admittingGuests_.insert(guestId);
   }
+  // The marks are cleared by the completion; a throw before it was handed over (the audit
+  // hand-off failing) clears them here, or they would block this guest or room for good.
+  MarkGuard admitting{[this, guestId] { admittingGuests_.erase(guestId); }};
   admission_.admit(partyOf(c), t->guestId, partyOf(*t),
                    [this, hostId, guestParticipant, guestId, roomId, admitted](clinic::Decided d) mutable {
     admittingGuests_.erase(guestId);
@@ -335,6 +367,7 @@ void SignalingHub::handle(ConnectionId, Connection& c, AdmitMessage& m) {
     startMedia(participants_.at(guestParticipant), *guest);
     queueChanged(roomId);
   });
+  admitting.release();
 }
 
 void SignalingHub::handle(ConnectionId, Connection& c, DenyMessage& m) {
@@ -418,6 +451,7 @@ void SignalingHub::handle(ConnectionId, Connection& c, EndConsultationMessage&) 
     sendError(c, ErrorCode::kAlreadyAdmitted, "the consultation is already being ended", "end_consultation");
     return;
   }
+  MarkGuard ending{[this, roomId] { endingRooms_.erase(roomId); }};
   admission_.end(partyOf(c), [this, roomId, hostId](clinic::Decided d) {
     endingRooms_.erase(roomId);
     if (!decisionStands(byParticipant(hostId), "end_consultation", d)) {
@@ -426,6 +460,7 @@ void SignalingHub::handle(ConnectionId, Connection& c, EndConsultationMessage&) 
     log::info("consultation_ended", {{"room", roomId}, {"by", hostId}, {"invitations_revoked", d.revoked}});
     endRoom(roomId, "ended_by_host", hostId);
   });
+  ending.release();
 }
 
 void SignalingHub::handle(ConnectionId, Connection& c, ChatMessage& m) {

@@ -192,6 +192,45 @@ TEST(WebhookEvents, APoorQualityReportRaisesAQualityAlert) {
   EXPECT_DOUBLE_EQ(alerts[0].quality->score, 1.6);
 }
 
+// A second admit while the first is being recorded (a double click, two hosts) is
+// refused: it must not clear the first one's mark, and the guest enters once.
+TEST(WebhookEvents, ASecondAdmitWhileTheFirstIsBeingRecordedIsRefusedAndTheGuestEntersOnce) {
+  RecordingSink sink;
+  compliance::testing::SyncGate disk;
+  TestServerOptions options;
+  options.webhooks = &sink;
+  options.auditLog = true;
+  options.auditSync = disk.hook();
+  TestServer server(options);
+  std::string room = createWaitingRoom(server);
+  WsClient host(server.port());
+  ASSERT_EQ(str(host.join(server.createToken(room, "dr", "Dr", "host"))["type"]), "joined");
+  WsClient guest(server.port());
+  ASSERT_EQ(str(guest.join(server.createToken(room, "erika", "Erika"))["type"]), "waiting");
+  std::string guestId = firstInQueue(host);
+
+  disk.hold();
+  host.sendJson({{"type", "admit"}, {"participant_id", guestId}});
+  ASSERT_TRUE(disk.waitUntilHeld()) << "the admit was not audited";
+  host.sendJson({{"type", "admit"}, {"participant_id", guestId}});
+  json::object refused = host.readUntil("error");
+  EXPECT_EQ(str(refused["code"]), "already_admitted") << json::serialize(refused);
+  // The guest reconnects while the admit is still not durable: it waits, and enters when
+  // the admit lands (had the second admit cleared the mark, it would be let in at once).
+  guest.sendJson({{"type", "leave"}});
+  guest.readUntil("__closed__");  // until the server closes it
+  WsClient again(server.port());
+  EXPECT_EQ(str(again.join(server.createToken(room, "erika", "Erika"))["type"]), "waiting");
+  disk.release();
+  EXPECT_EQ(str(again.readUntil("joined")["type"]), "joined");
+  server.onControl([] {});
+  size_t admitted = 0;
+  for (const webhooks::Event& e : sink.events()) {
+    admitted += e.type == webhooks::EventType::kAdmitted ? 1 : 0;
+  }
+  EXPECT_EQ(admitted, 1u);
+}
+
 // The end is stored, then audited with the audit disk held: a second end in that window
 // (a double click, a second host) is refused, and the consultation ends, is audited and
 // is announced once.

@@ -17,8 +17,8 @@ function printedId(stdout) {
  * `medrtc admin create-tenant` + `create-user --role practitioner --totp`; returns
  * {tenantId, userId, email, password, secret}.
  */
-export async function createPractitioner(server, { name = 'Praxis Dr. Weber', email } = {}) {
-  const tenant = await runAdmin(server, ['create-tenant', '--name', name, '--policy', 'kbv', '--region', 'eu-de', '--require-totp']);
+export async function createPractitioner(server, { name = 'Praxis Dr. Weber', email, policy = 'kbv' } = {}) {
+  const tenant = await runAdmin(server, ['create-tenant', '--name', name, '--policy', policy, '--region', 'eu-de', '--require-totp']);
   const tenantId = printedId(tenant.stdout);
   const password = `pw-${randomBytes(9).toString('base64url')}`;
   const mail = email ?? `dr.weber+${randomBytes(3).toString('hex')}@example.org`;

@@ -332,7 +332,7 @@ HttpResponse RestApi::deleteRoom(const HttpRequest&, const Params& p) {
     return problem(404, "room_not_found", "no room with this id");
   }
   store_.endRoom(room->id, nowSeconds());
-  hub_.endRoom(room->id, "ended_by_api");
+  hub_.endRoom(room->id, "ended_by_api", "", /*announce=*/!room->ended());
   if (!room->ended()) {
     log::info("room_ended", {{"room", room->id}});
   }

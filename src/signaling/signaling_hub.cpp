@@ -483,10 +483,11 @@ std::vector<LiveParticipant> SignalingHub::participants(const std::string& roomI
   return out;
 }
 
-void SignalingHub::endRoom(const std::string& roomId, std::string_view reason, const std::string& by) {
+void SignalingHub::endRoom(const std::string& roomId, std::string_view reason, const std::string& by,
+                           bool announce) {
   // The server stopping ends calls but not the consultation: its people come back after
   // the restart.
-  if (webhooks_ != nullptr && reason != "server_shutdown") {
+  if (webhooks_ != nullptr && announce && reason != "server_shutdown") {
     // The tenant decides whose endpoints hear of it; nobody may be left in the room to ask.
     try {
       auto stored = store_.findRoom(roomId);

@@ -118,7 +118,10 @@ class SignalingHub final : public sfu::MediaEvents {
   // Guests connected and waiting for a host's admit.
   size_t waitingCount(const std::string& roomId) const;
   // `by`: the host's participant id when a host ended it (the consultation_ended webhook).
-  void endRoom(const std::string& roomId, std::string_view reason, const std::string& by = "");
+  // `announce` false: the room had already ended (a repeated DELETE): whoever is still
+  // connected is sent away, but consultation_ended is not sent a second time.
+  void endRoom(const std::string& roomId, std::string_view reason, const std::string& by = "",
+               bool announce = true);
   // The state behind a room's tokens changed (an invitation revoked, a reschedule): every
   // participant, waiting or in the call, is checked again and dismissed when refused.
   void recheckRoom(const std::string& roomId);

@@ -192,6 +192,25 @@ TEST(WebhookEvents, APoorQualityReportRaisesAQualityAlert) {
   EXPECT_DOUBLE_EQ(alerts[0].quality->score, 1.6);
 }
 
+// DELETE of a room is idempotent (204 again), and the consultation ends once: a repeated
+// DELETE does not announce consultation_ended a second time.
+TEST(WebhookEvents, ARepeatedDeleteOfARoomAnnouncesItsEndOnce) {
+  RecordingSink sink;
+  TestServerOptions options;
+  options.webhooks = &sink;
+  TestServer server(options);
+  std::string room = server.createRoom();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(httpRequest(server.port(), "DELETE", "/api/v1/rooms/" + room, "", server.apiKey()).status, 204);
+  }
+  server.onControl([] {});
+  size_t ended = 0;
+  for (const webhooks::Event& e : sink.events()) {
+    ended += e.type == webhooks::EventType::kConsultationEnded ? 1 : 0;
+  }
+  EXPECT_EQ(ended, 1u);
+}
+
 // A second admit while the first is being recorded (a double click, two hosts) is
 // refused: it must not clear the first one's mark, and the guest enters once.
 TEST(WebhookEvents, ASecondAdmitWhileTheFirstIsBeingRecordedIsRefusedAndTheGuestEntersOnce) {

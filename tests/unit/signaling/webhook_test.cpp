@@ -3,6 +3,7 @@
 // isolation, target policy, audit).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "compliance/sync_gate.hpp"
@@ -30,6 +31,11 @@ class RecordingSink final : public webhooks::WebhookSink {
       out.emplace_back(webhooks::eventTypeName(e.type));
     }
     return out;
+  }
+  // How many events of `type` were emitted.
+  size_t count(webhooks::EventType type) const {
+    auto all = events();
+    return static_cast<size_t>(std::count_if(all.begin(), all.end(), [&](const auto& e) { return e.type == type; }));
   }
 
  private:
@@ -204,11 +210,7 @@ TEST(WebhookEvents, ARepeatedDeleteOfARoomAnnouncesItsEndOnce) {
     EXPECT_EQ(httpRequest(server.port(), "DELETE", "/api/v1/rooms/" + room, "", server.apiKey()).status, 204);
   }
   server.onControl([] {});
-  size_t ended = 0;
-  for (const webhooks::Event& e : sink.events()) {
-    ended += e.type == webhooks::EventType::kConsultationEnded ? 1 : 0;
-  }
-  EXPECT_EQ(ended, 1u);
+  EXPECT_EQ(sink.count(webhooks::EventType::kConsultationEnded), 1u);
 }
 
 // A second admit while the first is being recorded (a double click, two hosts) is
@@ -243,11 +245,7 @@ TEST(WebhookEvents, ASecondAdmitWhileTheFirstIsBeingRecordedIsRefusedAndTheGuest
   disk.release();
   EXPECT_EQ(str(again.readUntil("joined")["type"]), "joined");
   server.onControl([] {});
-  size_t admitted = 0;
-  for (const webhooks::Event& e : sink.events()) {
-    admitted += e.type == webhooks::EventType::kAdmitted ? 1 : 0;
-  }
-  EXPECT_EQ(admitted, 1u);
+  EXPECT_EQ(sink.count(webhooks::EventType::kAdmitted), 1u);
 }
 
 // The end is stored, then audited with the audit disk held: a second end in that window
@@ -273,11 +271,7 @@ TEST(WebhookEvents, ASecondEndWhileTheFirstIsBeingRecordedIsRefusedAndAnnouncedO
   EXPECT_EQ(str(refused["code"]), "already_admitted") << json::serialize(refused);
   disk.release();
   host.readUntil("room_ended");
-  size_t ended = 0;
-  for (const webhooks::Event& e : sink.events()) {
-    ended += e.type == webhooks::EventType::kConsultationEnded ? 1 : 0;
-  }
-  EXPECT_EQ(ended, 1u);
+  EXPECT_EQ(sink.count(webhooks::EventType::kConsultationEnded), 1u);
 }
 
 HttpResult createWebhook(TestServer& server, const std::string& key, const json::object& body) {

@@ -160,7 +160,10 @@ int64_t RestApi::nowSeconds() const {
   X("GET", "/api/v1/webhooks/{id}/deliveries", Auth::kAdminOrApiKey, listWebhookDeliveries) \
   X("GET", "/api/v1/tenants/{id}/terms", Auth::kNone, getTerms) /* public: K10 */           \
   X("PUT", "/api/v1/tenants/{id}/terms", Auth::kSession, putTerms)                         \
-  X("POST", "/api/v1/appointments/{id}/staff", Auth::kSession, addStaff) /* K5 */
+  X("POST", "/api/v1/appointments/{id}/staff", Auth::kSession, addStaff) /* K5 */         \
+  X("GET", "/api/v1/appointments/{id}/staff", Auth::kSession, listStaff) /* K5 */          \
+  X("POST", "/api/v1/appointments/{id}/staff-token", Auth::kSession, staffToken) /* K5 */  \
+  X("GET", "/api/v1/staff/consultations", Auth::kSession, listStaffConsultations) /* K5 */
 
 std::vector<RouteInfo> RestApi::routes() {
   return {

@@ -123,7 +123,13 @@ class RestApi {
   std::optional<store::WebhookEndpointRecord> webhookForCaller(const std::string& id, const Params& p);
   HttpResponse getTerms(const HttpRequest& r, const Params& p);  // terms_routes.cpp
   HttpResponse putTerms(const HttpRequest& r, const Params& p);  // terms_routes.cpp
-  HttpResponse addStaff(const HttpRequest& r, const Params& p);  // staff_routes.cpp
+  // K5 (staff_routes.cpp): the host lists and adds the practice's staff; an added staff
+  // member lists their consultations and buys a join token for one.
+  HttpResponse addStaff(const HttpRequest& r, const Params& p);
+  HttpResponse listStaff(const HttpRequest& r, const Params& p);
+  HttpResponse listStaffConsultations(const HttpRequest& r, const Params& p);
+  HttpResponse staffToken(const HttpRequest& r, const Params& p);
+  void markAdded(const store::RoomRecord& room, const std::string& staffId);
   // The cookie session of a request; a problem response when there is none, it expired,
   // or (state-changing methods) the CSRF token is missing or wrong.
   std::optional<HttpResponse> requireSession(const HttpRequest& r, Params& p);

@@ -2,6 +2,12 @@
 // member of the same practice to the consultation. The server mints a join token for
 // that staff member, who then joins through the waiting room like every other guest and
 // is let in by the host. Staff never host (their token's role is "staff").
+//
+// "Added" is the staff member's guest record in the consultation's room (role "staff",
+// state waiting): the same admission state an invited patient has once they redeem, so it
+// outlives sockets and restarts and needs no table of its own. The staff member's
+// dashboard lists the consultations it marks and buys a token for them with its own
+// sign-in session; a staff member without one is refused (403 not_added).
 
 #include <algorithm>
 
@@ -14,6 +20,43 @@
 namespace medrtc::signaling {
 
 namespace json = boost::json;
+
+namespace {
+
+HttpResponse clinicFailure(const clinic::ClinicFailure& f) {
+  return problem(f.error == clinic::ClinicError::kNotFound    ? 404
+                 : f.error == clinic::ClinicError::kForbidden ? 403
+                 : f.error == clinic::ClinicError::kCancelled ? 409
+                                                              : 400,
+                 f.code, f.detail);
+}
+
+// A staff member may still come in: added and neither denied nor removed since.
+bool stillAdded(const std::optional<store::GuestRecord>& g) {
+  return g && g->role == "staff" && (g->state == "waiting" || g->state == "admitted");
+}
+
+}  // namespace
+
+// The staff members the host may add: ids and names of this practice's active staff only
+// (no emails, no other roles), and whether each is added already.
+HttpResponse RestApi::listStaff(const HttpRequest&, const Params& p) {
+  auto a = appointments_.hostable(*p.session, p.id);
+  if (!a) {
+    return clinicFailure(a.error());
+  }
+  json::array list;
+  // listUsers() reads every tenant's users; a practice node has tens of them, not more.
+  for (const store::UserRecord& u : store_.listUsers()) {
+    if (u.tenantId != p.session->tenant.id || u.role != "staff" || u.disabled || u.erased) {
+      continue;
+    }
+    list.push_back(json::object{{"id", u.id},
+                                {"display_name", u.displayName},
+                                {"added", stillAdded(store_.findGuestByIdentity(a->roomId, u.id))}});
+  }
+  return jsonResponse(200, json::object{{"staff", std::move(list)}});
+}
 
 HttpResponse RestApi::addStaff(const HttpRequest& r, const Params& p) {
   HttpResponse error;
@@ -45,6 +88,9 @@ HttpResponse RestApi::addStaff(const HttpRequest& r, const Params& p) {
   if (!room || room->ended()) {
     return problem(409, "room_ended", "the consultation has ended");
   }
+  if (auto refused = refuseNewCall(room->id)) {
+    return *refused;
+  }
   JoinClaims claims;
   claims.roomId = a->roomId;
   claims.identity = staff->id;
@@ -62,9 +108,102 @@ HttpResponse RestApi::addStaff(const HttpRequest& r, const Params& p) {
                                            cp::AuditOutcome::Success, "staff_added", "token:" + issued.tokenId,
                                            p.session->user.id, p.session->user.role, "", "Appointment/" + a->id,
                                            "Practitioner/" + staff->id, std::nullopt});
+  markAdded(*room, staff->id);
   log::info("token_issued", {{"room", a->roomId}, {"token", issued.tokenId}, {"role", "staff"}, {"user", staff->id},
                             {"by", p.session->user.id}});
   return jsonResponse(201, json::object{{"token", token},
+                                        {"url", "/call/" + a->roomId + "#t=" + token},
+                                        {"room_id", a->roomId},
+                                        {"expires_at", formatTimestamp(issued.expiresAt)}});
+}
+
+// After the audit (fail closed: nothing is marked when it could not be recorded). A host
+// who adds someone they denied or removed earlier changes their mind: back to waiting.
+void RestApi::markAdded(const store::RoomRecord& room, const std::string& staffId) {
+  auto g = store_.findGuestByIdentity(room.id, staffId);
+  int64_t now = nowSeconds();
+  if (!g) {
+    store::GuestRecord n;
+    n.roomId = room.id;
+    n.identity = staffId;
+    n.role = "staff";
+    n.state = "waiting";
+    n.tenantId = room.tenantId;
+    n.createdAt = now;
+    n.updatedAt = now;
+    store_.createGuest(n);
+    return;
+  }
+  if (g->state == "denied" || g->state == "removed") {
+    store_.transitionGuest(g->id, g->state, "waiting", now);
+  }
+}
+
+// The staff member's own consultations: those a host added them to that still run or are
+// about to. Ids, times and the practitioner's name only (no title, no patient).
+HttpResponse RestApi::listStaffConsultations(const HttpRequest&, const Params& p) {
+  const store::UserRecord& me = p.session->user;
+  if (me.role != "staff") {
+    return problem(403, "forbidden", "only staff members are added to consultations");
+  }
+  int64_t now = nowSeconds();
+  int64_t grace = appointments_.policy().invitationGraceSeconds;
+  constexpr int64_t kDay = 24 * 3600;
+  json::array list;
+  for (const store::AppointmentRecord& a : store_.listAppointments(me.tenantId, now - kDay, now + kDay)) {
+    if (a.status == "cancelled" || a.status == "fulfilled" || now >= a.end + grace) {
+      continue;
+    }
+    auto room = store_.findRoom(a.roomId);
+    auto guest = room && !room->ended() ? store_.findGuestByIdentity(a.roomId, me.id) : std::nullopt;
+    if (!stillAdded(guest)) {
+      continue;
+    }
+    auto doctor = store_.findUser(a.practitionerId);
+    list.push_back(json::object{{"appointment_id", a.id},
+                                {"start", formatTimestamp(a.start)},
+                                {"end", formatTimestamp(a.end)},
+                                {"practitioner", doctor ? doctor->displayName : ""},
+                                {"state", guest->state}});
+  }
+  return jsonResponse(200, json::object{{"consultations", std::move(list)}});
+}
+
+// The added staff member's join token, bought with their own sign-in session (dead after
+// sign-out, like a host token). The waiting room still decides when they are let in.
+HttpResponse RestApi::staffToken(const HttpRequest&, const Params& p) {
+  const store::UserRecord& me = p.session->user;
+  auto a = appointments_.get(*p.session, p.id);
+  if (!a) {
+    return clinicFailure(a.error());
+  }
+  if (me.role != "staff" || !stillAdded(store_.findGuestByIdentity(a->roomId, me.id))) {
+    return problem(403, "not_added", "the consultation's host has not added you to it");
+  }
+  if (a->status == "cancelled" || a->status == "fulfilled" ||
+      nowSeconds() >= a->end + appointments_.policy().invitationGraceSeconds) {
+    return problem(409, "appointment_over", "the consultation is over");
+  }
+  auto room = store_.findRoom(a->roomId);
+  if (!room || room->ended()) {
+    return problem(409, "room_ended", "the consultation has ended");
+  }
+  if (auto refused = refuseNewCall(room->id)) {
+    return *refused;
+  }
+  JoinClaims claims;
+  claims.roomId = a->roomId;
+  claims.identity = me.id;
+  claims.name = me.displayName.empty() ? "Staff" : me.displayName;
+  claims.role = "staff";
+  claims.appointmentId = a->id;
+  claims.sessionHash = p.session->session.idHash;
+  int64_t until = a->end + appointments_.policy().invitationGraceSeconds - nowSeconds();
+  auto ttl = std::chrono::seconds(std::clamp<int64_t>(until, 60, kMaxTokenTtl.count()));
+  JoinClaims issued;
+  std::string token = tokens_.issue(std::move(claims), ttl, &issued);
+  log::info("token_issued", {{"room", a->roomId}, {"token", issued.tokenId}, {"role", "staff"}, {"user", me.id}});
+  return jsonResponse(200, json::object{{"token", token},
                                         {"url", "/call/" + a->roomId + "#t=" + token},
                                         {"room_id", a->roomId},
                                         {"expires_at", formatTimestamp(issued.expiresAt)}});

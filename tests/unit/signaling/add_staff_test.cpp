@@ -3,6 +3,8 @@
 // when the host admits. Nobody else may add, and only this practice's staff.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "consultation_support.hpp"
 
 namespace medrtc::signaling {
@@ -73,6 +75,125 @@ TEST(AddStaff, OnlyTheHostAddsAndOnlyThisPracticesStaff) {
     EXPECT_EQ(str(r.json().at("code")), "user_not_found");
   }
   EXPECT_EQ(server.audit().count("staff_added"), 0u);
+}
+
+// The host's list holds this practice's active staff only, ids and names (no emails), and
+// says who is added already; nobody but the host reads it.
+TEST(AddStaff, TheHostListsOnlyThisPracticesStaffByIdAndName) {
+  TestServer server;
+  auto weber = server.addAccount("weber@example.org");
+  auto lang = server.addAccount("lang@example.org", "practitioner", false, weber.tenantId);
+  auto desk = server.addAccount("desk@example.org", "staff", false, weber.tenantId, false, "MFA Lea");
+  auto front = server.addAccount("front@example.org", "staff", false, weber.tenantId, false, "MFA Jonas");
+  auto other = server.addAccount("dr@other.org");
+  server.addAccount("desk@other.org", "staff", false, other.tenantId, false, "MFA Elsewhere");
+  ClinicClient drWeber(server.port()), drLang(server.port()), staff(server.port());
+  ASSERT_EQ(drWeber.login(weber.email, weber.password).status, 200);
+  ASSERT_EQ(drLang.login(lang.email, lang.password).status, 200);
+  ASSERT_EQ(staff.login(desk.email, desk.password).status, 200);
+  Booking b = book(drWeber, server);
+  std::string path = "/api/v1/appointments/" + b.appointmentId + "/staff";
+  ASSERT_EQ(drWeber.call("POST", path, addBody(desk.userId)).status, 201);
+
+  auto r = drWeber.call("GET", path);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body.find("@"), std::string::npos) << "no email reaches the list: " << r.body;
+  json::value body = r.json();
+  const json::array& list = body.at("staff").as_array();
+  ASSERT_EQ(list.size(), 2u) << r.body;
+  std::map<std::string, std::pair<std::string, bool>> byId;
+  for (const auto& v : list) {
+    byId[str(v.at("id"))] = {str(v.at("display_name")), v.at("added").as_bool()};
+  }
+  EXPECT_EQ(byId[desk.userId], std::make_pair(std::string("MFA Lea"), true));
+  EXPECT_EQ(byId[front.userId], std::make_pair(std::string("MFA Jonas"), false));
+  EXPECT_EQ(drLang.call("GET", path).status, 403);
+  EXPECT_EQ(staff.call("GET", path).status, 403);
+}
+
+// The staff member's side: their dashboard lists the consultation once (and only once)
+// they are added, a token bought with their own session puts them in the waiting room,
+// and a colleague who was not added is refused with 403 not_added.
+TEST(AddStaff, OnlyAnAddedStaffMemberSeesTheConsultationAndGetsAToken) {
+  TestServer server;
+  auto weber = server.addAccount("weber@example.org");
+  auto desk = server.addAccount("desk@example.org", "staff", false, weber.tenantId, false, "MFA Lea");
+  auto front = server.addAccount("front@example.org", "staff", false, weber.tenantId, false, "MFA Jonas");
+  ClinicClient drWeber(server.port()), lea(server.port()), jonas(server.port());
+  ASSERT_EQ(drWeber.login(weber.email, weber.password).status, 200);
+  ASSERT_EQ(lea.login(desk.email, desk.password).status, 200);
+  ASSERT_EQ(jonas.login(front.email, front.password).status, 200);
+  Booking b = book(drWeber, server);
+  std::string tokenPath = "/api/v1/appointments/" + b.appointmentId + "/staff-token";
+
+  auto before = lea.call("GET", "/api/v1/staff/consultations");
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_TRUE(before.json().at("consultations").as_array().empty());
+  auto early = lea.call("POST", tokenPath);
+  EXPECT_EQ(early.status, 403);
+  EXPECT_EQ(str(early.json().at("code")), "not_added");
+
+  ASSERT_EQ(drWeber.call("POST", "/api/v1/appointments/" + b.appointmentId + "/staff", addBody(desk.userId)).status,
+            201);
+  auto mine = lea.call("GET", "/api/v1/staff/consultations");
+  ASSERT_EQ(mine.status, 200);
+  json::value body = mine.json();
+  const json::array& list = body.at("consultations").as_array();
+  ASSERT_EQ(list.size(), 1u) << mine.body;
+  EXPECT_EQ(str(list[0].at("appointment_id")), b.appointmentId);
+  EXPECT_EQ(str(list[0].at("state")), "waiting");
+  EXPECT_EQ(list[0].as_object().count("title"), 0u) << "no title (it may name the patient)";
+  EXPECT_TRUE(jonas.call("GET", "/api/v1/staff/consultations").json().at("consultations").as_array().empty());
+  auto refused = jonas.call("POST", tokenPath);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(str(refused.json().at("code")), "not_added");
+  // A practitioner is no staff member: neither list nor token.
+  EXPECT_EQ(drWeber.call("GET", "/api/v1/staff/consultations").status, 403);
+
+  auto token = lea.call("POST", tokenPath);
+  ASSERT_EQ(token.status, 200) << token.body;
+  WsClient host(server.port());
+  ASSERT_EQ(str(host.join(hostToken(drWeber, b.appointmentId))["type"]), "joined");
+  WsClient staff(server.port());
+  json::object first = staff.join(str(token.json().at("token")));
+  EXPECT_EQ(str(first["type"]), "waiting") << json::serialize(first);
+}
+
+// A denied staff member is out until the host adds them again.
+TEST(AddStaff, ADeniedStaffMemberComesBackOnlyWhenAddedAgain) {
+  TestServer server;
+  auto weber = server.addAccount("weber@example.org");
+  auto desk = server.addAccount("desk@example.org", "staff", false, weber.tenantId, false, "MFA Lea");
+  ClinicClient drWeber(server.port()), lea(server.port());
+  ASSERT_EQ(drWeber.login(weber.email, weber.password).status, 200);
+  ASSERT_EQ(lea.login(desk.email, desk.password).status, 200);
+  Booking b = book(drWeber, server);
+  std::string addPath = "/api/v1/appointments/" + b.appointmentId + "/staff";
+  std::string tokenPath = "/api/v1/appointments/" + b.appointmentId + "/staff-token";
+  ASSERT_EQ(drWeber.call("POST", addPath, addBody(desk.userId)).status, 201);
+  WsClient host(server.port());
+  ASSERT_EQ(str(host.join(hostToken(drWeber, b.appointmentId))["type"]), "joined");
+  {
+    WsClient staff(server.port());
+    ASSERT_EQ(str(staff.join(str(lea.call("POST", tokenPath).json().at("token")))["type"]), "waiting");
+    json::object queue = host.readUntil("waiting_room");
+    for (int i = 0; i < 3 && !queue.empty() && queue.at("queue").as_array().empty(); ++i) {
+      queue = host.readUntil("waiting_room");
+    }
+    ASSERT_FALSE(queue.empty());
+    ASSERT_EQ(queue.at("queue").as_array().size(), 1u);
+    host.sendJson({{"type", "deny"}, {"participant_id", str(queue.at("queue").as_array()[0].at("participant_id"))}});
+    ASSERT_EQ(str(staff.readUntil("denied")["type"]), "denied");
+  }
+  auto refused = lea.call("POST", tokenPath);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(str(refused.json().at("code")), "not_added");
+
+  ASSERT_EQ(drWeber.call("POST", addPath, addBody(desk.userId)).status, 201);
+  auto again = lea.call("POST", tokenPath);
+  ASSERT_EQ(again.status, 200) << again.body;
+  WsClient staff(server.port());
+  EXPECT_EQ(str(staff.join(str(again.json().at("token")))["type"]), "waiting");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Entry of consult.html (/consult/<appointment id>): the practitioner's call view. The
 // cookie session buys a host join token for the appointment; the call then runs like any
-// other, plus the waiting room, host controls and chat.
+// other, plus the waiting room, host controls, adding a staff member (K5) and chat.
 import '../styles.css';
 import { ApiError, apiCall, requireSession } from '../api';
 import { byId, h } from '../dom';
@@ -8,6 +8,7 @@ import { t } from '../i18n';
 import { CallQuality } from '../call/call-quality';
 import { Chat } from '../call/chat';
 import { debug } from '../call/debug';
+import { AddStaff } from '../call/add-staff';
 import { HostControls } from '../call/host';
 import { preparePrejoin } from '../call/prejoin';
 import { Session } from '../call/session';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   }
   const session = new Session(token, ui);
   session.addExtension(new HostControls(session, ui));
+  session.addExtension(new AddStaff(appointmentId, ui));
   session.addExtension(new Chat(session, ui));
   session.addExtension(new CallQuality(ui));
   await preparePrejoin(ui, session);

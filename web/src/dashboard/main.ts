@@ -11,6 +11,7 @@ import { topbar } from '../ui/topbar';
 import { localInputToIso, nextQuarterHour, toLocalInputValue } from '../time';
 import { apiErrorText, appointmentCard, type CardContext } from './appointment-card';
 import { LiveConsultations } from './live-consultations';
+import { StaffConsultations } from './staff-consultations';
 import { webhookSection } from './webhooks';
 
 document.title = `${t.dashboardTitle} – ${t.appName}`;
@@ -128,9 +129,13 @@ signOut.addEventListener('click', async () => {
   goToLogin('signed_out');
 });
 
+// A staff member's consultations a doctor added them to (K5); null for other roles.
+let staffConsultations: StaffConsultations | null = null;
+
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') {
     void loadAppointments();
+    void staffConsultations?.refresh();
   }
 });
 
@@ -145,6 +150,11 @@ async function main(): Promise<void> {
     live.start();
     // Webhooks are the practice admin's too (the server refuses everyone else).
     byId('main').append(webhookSection(announce));
+  }
+  if (me.user.role === 'staff') {
+    staffConsultations = new StaffConsultations(fail);
+    byId('main').prepend(staffConsultations.root);
+    await staffConsultations.refresh();
   }
   await loadAppointments();
 }

@@ -140,6 +140,17 @@ export const de: Strings = {
   endForEveryone: 'Für alle beenden',
   cancel: 'Abbrechen',
   backToDashboard: 'Zurück zu den Terminen',
+  // Host: Praxispersonal hinzuziehen (K5); das Dashboard des Personals
+  addStaff: 'Praxispersonal hinzufügen',
+  addStaffTitle: 'Personal der Praxis',
+  addStaffHint: 'Wen Sie hinzufügen, sieht diese Sprechstunde im eigenen Dashboard und kommt über das Wartezimmer herein; Sie lassen die Person ein.',
+  addStaffNone: 'Die Praxis hat keine Konten für Praxispersonal.',
+  addStaffNamed: (name: string) => `${name} hinzufügen`,
+  staffAdded: (name: string) => `${name} hinzugefügt`,
+  staffAddedStatus: (name: string) => `${name} wurde hinzugefügt und wartet im Wartezimmer, bis Sie sie einlassen.`,
+  staffConsultationsTitle: 'Sprechstunden, zu denen Sie hinzugezogen wurden',
+  staffConsultationsNone: 'Derzeit hat Sie keine Ärztin und kein Arzt zu einer Sprechstunde hinzugezogen.',
+  staffConsultation: (doctor: string, time: string) => `${doctor}, ${time}`,
   roles: {
     host: 'Ärztin/Arzt',
     practitioner: 'Ärztin/Arzt',
@@ -147,6 +158,7 @@ export const de: Strings = {
     interpreter: 'Dolmetscher/in',
     carer: 'Begleitperson',
     guest: 'Gast',
+    staff: 'Praxispersonal',
   },
 
   // Chat
@@ -369,5 +381,9 @@ export const de: Strings = {
     forbidden: 'Das dürfen Sie nicht.',
     webhook_target_refused: 'Diese Adresse ist nicht erlaubt: Verwenden Sie https zu einer öffentlichen Adresse.',
     webhook_limit: 'Es gibt bereits 20 Adressen. Löschen Sie zuerst eine.',
+    not_added: 'Die Ärztin oder der Arzt hat Sie nicht zu dieser Sprechstunde hinzugezogen.',
+    user_not_found: 'Dieses Konto gibt es nicht mehr.',
+    room_ended: 'Die Sprechstunde ist beendet.',
+    appointment_over: 'Die Sprechstunde ist vorbei.',
   },
 };

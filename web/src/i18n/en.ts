@@ -142,6 +142,17 @@ export const en = {
   endForEveryone: 'End for everyone',
   cancel: 'Cancel',
   backToDashboard: 'Back to appointments',
+  // Host: add a staff member of the practice (K5); the staff member's dashboard
+  addStaff: 'Add staff member',
+  addStaffTitle: 'Staff of the practice',
+  addStaffHint: 'Whoever you add sees this consultation on their dashboard and joins through the waiting room; you let them in.',
+  addStaffNone: 'The practice has no staff accounts.',
+  addStaffNamed: (name: string) => `Add ${name}`,
+  staffAdded: (name: string) => `${name} added`,
+  staffAddedStatus: (name: string) => `${name} was added. They wait in the waiting room until you let them in.`,
+  staffConsultationsTitle: 'Consultations you were added to',
+  staffConsultationsNone: 'No doctor has added you to a consultation right now.',
+  staffConsultation: (doctor: string, time: string) => `${doctor}, ${time}`,
   roles: {
     host: 'Doctor',
     practitioner: 'Doctor',
@@ -149,6 +160,7 @@ export const en = {
     interpreter: 'Interpreter',
     carer: 'Carer',
     guest: 'Guest',
+    staff: 'Staff',
   } as Record<string, string>,
 
   // Chat
@@ -373,6 +385,10 @@ export const en = {
     forbidden: 'You are not allowed to do that.',
     webhook_target_refused: 'This address is not allowed: use https to a public address.',
     webhook_limit: 'There are already 20 addresses. Delete one first.',
+    not_added: 'The doctor has not added you to this consultation.',
+    user_not_found: 'This staff member no longer exists.',
+    room_ended: 'The consultation has ended.',
+    appointment_over: 'The consultation is over.',
   } as Record<string, string>,
 };
 

@@ -140,6 +140,17 @@ export const fr: Strings = {
   endForEveryone: 'Terminer pour tout le monde',
   cancel: 'Annuler',
   backToDashboard: 'Retour aux rendez-vous',
+  // Hôte : ajouter un membre du personnel du cabinet (K5) ; tableau de bord du personnel
+  addStaff: 'Ajouter un membre du personnel',
+  addStaffTitle: 'Personnel du cabinet',
+  addStaffHint: 'La personne ajoutée voit cette consultation sur son tableau de bord et entre par la salle d’attente ; c’est vous qui la faites entrer.',
+  addStaffNone: 'Le cabinet n’a aucun compte de personnel.',
+  addStaffNamed: (name: string) => `Ajouter ${name}`,
+  staffAdded: (name: string) => `${name} ajouté(e)`,
+  staffAddedStatus: (name: string) => `${name} a été ajouté(e) et attend dans la salle d’attente que vous le ou la fassiez entrer.`,
+  staffConsultationsTitle: 'Consultations auxquelles vous avez été ajouté(e)',
+  staffConsultationsNone: 'Aucun médecin ne vous a ajouté(e) à une consultation pour le moment.',
+  staffConsultation: (doctor: string, time: string) => `${doctor}, ${time}`,
   roles: {
     host: 'Médecin',
     practitioner: 'Médecin',
@@ -147,6 +158,7 @@ export const fr: Strings = {
     interpreter: 'Interprète',
     carer: 'Aidant',
     guest: 'Invité',
+    staff: 'Personnel',
   },
 
   // Chat
@@ -369,5 +381,9 @@ export const fr: Strings = {
     forbidden: 'Vous n’êtes pas autorisé à faire cela.',
     webhook_target_refused: 'Cette adresse n’est pas autorisée : utilisez https vers une adresse publique.',
     webhook_limit: 'Il y a déjà 20 adresses. Supprimez-en une d’abord.',
+    not_added: 'Le médecin ne vous a pas ajouté(e) à cette consultation.',
+    user_not_found: 'Ce compte n’existe plus.',
+    room_ended: 'La consultation est terminée.',
+    appointment_over: 'La consultation est passée.',
   },
 };

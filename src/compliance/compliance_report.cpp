@@ -121,14 +121,19 @@ const std::vector<Requirement>& catalog() {
                                                          "with the appointment; reuse answers 410"));
        }},
       {"K5", "Staff organise but join only when the doctor adds them", {"accounts.staff_mfa_required"},
-       "clinic/appointment_service.cpp (staff book, only practitioners host)",
-       "AppointmentTest.StaffOrganiseButDoNotHost, ClinicRest.StaffBookButCannotHost",
-       [](const Context&) {
-         // The server side exists (POST /api/v1/appointments/{id}/staff, AddStaff.*); met only once
-         // the host can do it from the call screen.
-         return notBuilt("staff accounts book appointments and cannot host (tested); the appointment's host can "
-                         "add a staff member of the practice over the API (AddStaff.*: waits until admitted), "
-                         "but the call screen has no control for it yet");
+       "clinic/appointment_service.cpp (staff book, only practitioners host), signaling/staff_routes.cpp (the host "
+       "lists and adds the practice's staff; only an added staff member gets a join token), clinic/admission.cpp "
+       "(staff wait for the host's admit), web/src/call/add-staff.ts (\"Add staff member\" on the call screen), "
+       "web/src/dashboard/staff-consultations.ts (the staff member's \"Join\")",
+       "AppointmentTest.StaffOrganiseButDoNotHost, ClinicRest.StaffBookButCannotHost, AddStaff.*, "
+       "tests/e2e/add-staff.test.mjs",
+       [](const Context& c) {
+         return fromRules(c, {"accounts.staff_mfa_required"},
+                          "staff accounts book appointments and cannot host; in a running consultation the "
+                          "practitioner adds a staff member of the practice from the call screen, who then joins "
+                          "from their own signed-in dashboard through the waiting room and comes in only when "
+                          "admitted; a staff member not added gets no join token (403 not_added); adding, joining "
+                          "and admitting are audited (staff_added, join, admit)");
        }},
       {"K6", "End-to-end encryption of the whole transmission, never downgraded", {"encryption.e2ee_required"},
        "compliance/built_features.hpp, compliance/rules.cpp", "NodeConfig.E2eeFlagAloneNeverMeetsTheRule",

@@ -438,6 +438,7 @@ TEST(ComplianceCli, KbvReportShowsMfaAndIdleLogoffMetForAKbvNode) {
   EXPECT_EQ(req["H4"].at("status"), "pass");  // the TLS line of the KBV report
   EXPECT_EQ(req["K6"].at("status"), "not-met");
   EXPECT_EQ(req["K7"].at("status"), "pass");  // the node runs P2P for 1:1 (--policy kbv)
+  EXPECT_EQ(req["K5"].at("status"), "pass");  // staff added from the call screen
 }
 
 TEST(ComplianceCli, KbvReportForANodeWithoutThePolicyFailsMfaAndIdleLogoff) {
@@ -455,6 +456,8 @@ TEST(ComplianceCli, KbvReportForANodeWithoutThePolicyFailsMfaAndIdleLogoff) {
       << json::serialize(req["H8"]);
   EXPECT_EQ(req["H3"].at("status"), "fail");
   EXPECT_NE(std::string(req["H3"].at("how").as_string()).find("up to 1440 minutes"), std::string::npos);
+  // Staff who join consultations sign in with a password alone here: K5 fails with H8.
+  EXPECT_EQ(req["K5"].at("status"), "fail");
   // A node running gdpr (no MFA, 30 min) does not meet kbv either.
   r = run({"medrtc", "compliance", "report", "--profile", "kbv", "--policy", "gdpr", "--format", "json",
            "--policies-dir", policiesDir().string(), "--region", "eu-de", "--tls-self-signed"});

@@ -61,6 +61,11 @@ TEST(ComplianceReport, KbvListsEveryRequirementHonestly) {
   EXPECT_EQ(find(r, "K7").status, RequirementStatus::NotMet);
   EXPECT_EQ(find(r, "K8").status, RequirementStatus::Pass);
   EXPECT_EQ(find(r, "K3").status, RequirementStatus::Pass);
+  // K5: the host adds a staff member from the call screen; they come in through the
+  // waiting room (tests/e2e/add-staff.test.mjs).
+  EXPECT_EQ(find(r, "K5").status, RequirementStatus::Pass) << find(r, "K5").how;
+  EXPECT_NE(find(r, "K5").tests.find("tests/e2e/add-staff.test.mjs"), std::string::npos);
+  EXPECT_NE(find(r, "K5").code.find("signaling/staff_routes.cpp"), std::string::npos);
   EXPECT_EQ(find(r, "K12").status, RequirementStatus::Pass);
   EXPECT_NE(find(r, "K12").code.find("clinic/admission.cpp"), std::string::npos);
   // K10: the terms page per tenant, linked from /join (tests/e2e/tenant-terms.test.mjs).

@@ -45,6 +45,17 @@ TEST(AddStaff, TheHostAddsAStaffMemberWhoWaitsUntilAdmitted) {
   host.sendJson({{"type", "admit"}, {"participant_id", pid}});
   json::object joined = staff.readUntil("joined");
   EXPECT_EQ(str(joined["role"]), "staff") << json::serialize(joined);
+  // H6 for K5: the admit and the staff member's own join are in the audit log, with the
+  // staff member as the joining agent (by id, never by name or email).
+  EXPECT_EQ(server.audit().count("admit"), 1u);
+  size_t staffJoins = 0;
+  for (const auto& e : server.audit().events()) {
+    for (const auto& agent : e.agents) {
+      staffJoins += e.outcomeDesc.rfind("join", 0) == 0 && agent.role == "staff" &&
+                    agent.who.find(desk.userId) != std::string::npos;
+    }
+  }
+  EXPECT_EQ(staffJoins, 1u);
 }
 
 TEST(AddStaff, OnlyTheHostAddsAndOnlyThisPracticesStaff) {

@@ -40,7 +40,9 @@ export class StaffConsultations {
 
   private item(c: StaffConsultation): HTMLElement {
     const doctor = c.practitioner || t.roles.practitioner || '';
-    const join = h('button', { type: 'button', class: 'btn primary' }, t.join);
+    // Several entries may each say "Join": the entry's line describes which one.
+    const describedBy = `staff-consultation-${c.appointment_id}`;
+    const join = h('button', { type: 'button', class: 'btn primary', 'aria-describedby': describedBy }, t.join);
     join.addEventListener('click', async () => {
       join.disabled = true;
       try {
@@ -56,7 +58,7 @@ export class StaffConsultations {
     return h(
       'li',
       { class: 'staff-consultation', 'data-appointment-id': c.appointment_id },
-      h('p', {}, t.staffConsultation(doctor, formatRange(c.start, c.end))),
+      h('p', { id: describedBy }, t.staffConsultation(doctor, formatRange(c.start, c.end))),
       join,
     );
   }

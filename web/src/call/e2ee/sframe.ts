@@ -3,6 +3,9 @@
 // Self-contained (WebCrypto only, no imports) so the worker bundles it and node's test
 // runner checks it against the RFC's Appendix C vectors (tests/e2e/e2ee-sframe.test.mjs).
 
+/** Bytes on an ArrayBuffer (what WebCrypto takes). */
+export type Bytes = Uint8Array<ArrayBuffer>;
+
 export const CIPHER_SUITE = 0x0004;
 const NK = 16; // AEAD.Nk: AES-128
 const NN = 12; // AEAD.Nn: GCM nonce
@@ -12,10 +15,10 @@ const NT = 16; // AEAD.Nt: full 128-bit tag
 export interface SFrameKey {
   kid: bigint;
   key: CryptoKey;
-  salt: Uint8Array;
+  salt: Bytes;
 }
 
-function minimalBytes(v: bigint): Uint8Array {
+function minimalBytes(v: bigint): Bytes {
   const out: number[] = [];
   for (let x = v; x > 0n; x >>= 8n) {
     out.unshift(Number(x & 0xffn));
@@ -24,9 +27,9 @@ function minimalBytes(v: bigint): Uint8Array {
 }
 
 /** §4.3: config byte X|K|Y|C, then the KID and CTR bytes when they do not fit in 3 bits. */
-export function encodeHeader(kid: bigint, ctr: bigint): Uint8Array {
+export function encodeHeader(kid: bigint, ctr: bigint): Bytes {
   let config = 0;
-  const parts: Uint8Array[] = [];
+  const parts: Bytes[] = [];
   if (kid < 8n) {
     config |= Number(kid) << 4;
   } else {
@@ -52,7 +55,7 @@ export interface Header {
 }
 
 /** Parses the header at `data[offset]`; null when the bytes run out. */
-export function decodeHeader(data: Uint8Array, offset = 0): Header | null {
+export function decodeHeader(data: Bytes, offset = 0): Header | null {
   const config = data[offset];
   if (config === undefined) {
     return null;
@@ -84,7 +87,7 @@ export function decodeHeader(data: Uint8Array, offset = 0): Header | null {
   return { kid, ctr, length: at - offset };
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
+export function concat(...parts: Bytes[]): Bytes {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -94,37 +97,37 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function uint64(v: bigint): Uint8Array {
+function uint64(v: bigint): Bytes {
   const out = new Uint8Array(8);
   new DataView(out.buffer).setBigUint64(0, v);
   return out;
 }
 
 /** §4.4.2: the labels "SFrame 1.0 Secret key|salt " ‖ KID (8 bytes) ‖ cipher suite (2 bytes). */
-export function label(which: 'key' | 'salt', kid: bigint): Uint8Array {
+export function label(which: 'key' | 'salt', kid: bigint): Bytes {
   const suite = Uint8Array.of(CIPHER_SUITE >> 8, CIPHER_SUITE & 0xff);
   return concat(new TextEncoder().encode(`SFrame 1.0 Secret ${which} `), uint64(kid), suite);
 }
 
-async function hkdf(secretKey: CryptoKey, info: Uint8Array, bytes: number): Promise<Uint8Array> {
+async function hkdf(secretKey: CryptoKey, info: Bytes, bytes: number): Promise<Bytes> {
   // HKDF-Extract with an empty salt, then Expand with `info` (WebCrypto does both).
   const bits = await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info }, secretKey, bytes * 8);
   return new Uint8Array(bits);
 }
 
 /** The raw sframe_key and sframe_salt for a base key (exported for the vector test). */
-export async function deriveKeySalt(kid: bigint, baseKey: Uint8Array): Promise<{ key: Uint8Array; salt: Uint8Array }> {
+export async function deriveKeySalt(kid: bigint, baseKey: Bytes): Promise<{ key: Bytes; salt: Bytes }> {
   const ikm = await crypto.subtle.importKey('raw', baseKey, 'HKDF', false, ['deriveBits']);
   return { key: await hkdf(ikm, label('key', kid), NK), salt: await hkdf(ikm, label('salt', kid), NN) };
 }
 
-export async function importSFrameKey(kid: bigint, baseKey: Uint8Array): Promise<SFrameKey> {
+export async function importSFrameKey(kid: bigint, baseKey: Bytes): Promise<SFrameKey> {
   const { key, salt } = await deriveKeySalt(kid, baseKey);
   return { kid, salt, key: await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt', 'decrypt']) };
 }
 
 /** §4.4.3: the salt XOR the counter, right-aligned. */
-export function nonceFor(salt: Uint8Array, ctr: bigint): Uint8Array {
+export function nonceFor(salt: Bytes, ctr: bigint): Bytes {
   const nonce = Uint8Array.from(salt);
   const c = uint64(ctr);
   for (let i = 0; i < 8; i += 1) {
@@ -134,7 +137,7 @@ export function nonceFor(salt: Uint8Array, ctr: bigint): Uint8Array {
 }
 
 /** header ‖ ciphertext ‖ tag; `metadata` is authenticated (AAD = header ‖ metadata), not sent. */
-export async function encrypt(k: SFrameKey, ctr: bigint, metadata: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
+export async function encrypt(k: SFrameKey, ctr: bigint, metadata: Bytes, plaintext: Bytes): Promise<Bytes> {
   const header = encodeHeader(k.kid, ctr);
   const ct = await crypto.subtle.encrypt(
     { name: 'AES-GCM', iv: nonceFor(k.salt, ctr), additionalData: concat(header, metadata), tagLength: NT * 8 },
@@ -150,9 +153,9 @@ export async function encrypt(k: SFrameKey, ctr: bigint, metadata: Uint8Array, p
  */
 export async function decrypt(
   keyFor: (kid: bigint) => SFrameKey | undefined,
-  sframe: Uint8Array,
-  metadata: Uint8Array,
-): Promise<{ kid: bigint; ctr: bigint; plaintext: Uint8Array }> {
+  sframe: Bytes,
+  metadata: Bytes,
+): Promise<{ kid: bigint; ctr: bigint; plaintext: Bytes }> {
   const header = decodeHeader(sframe);
   if (!header || sframe.length < header.length + NT) {
     throw new Error('sframe: truncated');

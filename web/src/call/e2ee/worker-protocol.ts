@@ -24,6 +24,8 @@ export interface WorkerStats {
   /** Frames dropped because they did not authenticate. */
   failed: number;
   sendKid: string | null;
+  /** Wall time spent in encrypt/decrypt (includes waiting for WebCrypto), in ms. */
+  cryptoMs: number;
 }
 
 /**

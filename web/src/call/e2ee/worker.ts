@@ -31,7 +31,7 @@ let nextSendKey: SFrameKey | null = null;
 let switchTimer: ReturnType<typeof setTimeout> | undefined;
 let counter = 0n;
 const videoSenders = new Set<ScriptTransformer>();
-const stats: WorkerStats = { encrypted: 0, decrypted: 0, noKey: 0, failed: 0, sendKid: null };
+const stats: WorkerStats = { encrypted: 0, decrypted: 0, noKey: 0, failed: 0, sendKid: null, cryptoMs: 0 };
 
 function promote(): void {
   if (nextSendKey) {
@@ -117,8 +117,10 @@ async function encryptFrame(frame: EncodedFrame, controller: TransformStreamDefa
   const prefix = data.subarray(0, clear);
   const ctr = counter;
   counter += 1n;
+  const started = performance.now();
   const sealed = await encrypt(key, ctr, prefix, data.subarray(clear));
   frame.data = concat(prefix, sealed).buffer as ArrayBuffer;
+  stats.cryptoMs += performance.now() - started;
   stats.encrypted += 1;
   controller.enqueue(frame);
 }
@@ -130,10 +132,12 @@ async function decryptFrame(frame: EncodedFrame, controller: TransformStreamDefa
     return;
   }
   const clear = Math.min(clearPrefixLength(options.kind, frame.type), data.length);
+  const started = performance.now();
   try {
     const { plaintext } = await decrypt((kid) => recvKeys.get(kid), data.subarray(clear), data.subarray(0, clear));
     frame.data = concat(data.subarray(0, clear), plaintext).buffer as ArrayBuffer;
     stats.decrypted += 1;
+    stats.cryptoMs += performance.now() - started;
     controller.enqueue(frame);
   } catch (err) {
     // Not ours to show: a key we do not have (yet), or bytes that do not authenticate.

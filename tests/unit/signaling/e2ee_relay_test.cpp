@@ -42,6 +42,7 @@ struct Peer {
   std::shared_ptr<FakeSocket> socket = std::make_shared<FakeSocket>();
   SignalingHub::ConnectionId id = 0;
   std::string pid;  // from `joined`, empty until then
+  std::string token;
 };
 
 // RFC 4648 §5 without padding, as the browser's key manager writes it.
@@ -132,7 +133,8 @@ class E2eeRelay : public ::testing::Test {
     claims.identity = identity;
     claims.name = identity;
     claims.role = role;
-    json::object message{{"type", "join"}, {"token", signer_.issue(claims, std::chrono::seconds(600))}};
+    p.token = signer_.issue(claims, std::chrono::seconds(600));
+    json::object message{{"type", "join"}, {"token", p.token}};
     if (e2ee) {
       message["capabilities"] = json::array{"p2p", "e2ee"};
     }
@@ -460,6 +462,33 @@ TEST_F(E2eeRelay, ChatIsCiphertextOnlyInAnEncryptedRoom) {
     EXPECT_FALSE(chats[0].contains("text"));
     EXPECT_TRUE(chats[0].contains("sent_at"));
   }
+}
+
+// docs/protocol.md "Recovery": a resumed participant keeps its E2EE state (its key, its
+// replay window) and gets what was relayed to it while its socket was gone.
+TEST_F(E2eeRelay, ResumeKeepsTheE2eeStateAndDeliversHeldKeys) {
+  Peer a = join("u_doctor", "host");
+  Peer b = join("g_patient", "guest");
+  send(a, {{"type", "e2ee_public_key"}, {"public_key", publicKey(1)}});
+  sendKey(b, a.pid, blob(8));
+  std::string resumeToken(b.socket->ofType("joined")[0].at("resume_token").as_string());
+  hub_->onDisconnected(b.id, "network");
+  sendKey(a, b.pid, blob(2));  // held for b
+  EXPECT_EQ(errorCount(a), 0u);
+
+  Peer back;
+  back.id = hub_->connect(back.socket);
+  send(back, {{"type", "resume"}, {"token", b.token}, {"resume_token", resumeToken}});
+  auto resumed = back.socket->ofType("resumed");
+  ASSERT_EQ(resumed.size(), 1u) << (back.socket->sent.empty() ? "" : json::serialize(back.socket->sent[0]));
+  EXPECT_TRUE(resumed[0].at("e2ee").as_bool());
+  EXPECT_EQ(resumed[0].at("participants").as_array()[0].at("e2ee_public_key").as_string(), publicKey(1));
+  auto held = back.socket->ofType("e2ee_key");
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].at("ciphertext").as_string(), blob(2));
+  // Its replay window came along: the blob it sent before the drop is still a repeat.
+  sendKey(back, a.pid, blob(8));
+  EXPECT_EQ(lastError(back), "e2ee_replayed");
 }
 
 TEST_F(E2eeRelay, RoomWithoutE2eeIsUnchanged) {

@@ -17,19 +17,19 @@ import { launchChromium } from '../support/chromium.mjs';
 import { closePages, joinCall, participantId, waitForTileFrames } from '../support/call-page.mjs';
 import { withDiagnostics } from '../support/call-suite.mjs';
 import { joinWithKeyLog, keyLog, loadSframe, tapFrames, tryDecrypt, waitForSameCode } from '../support/e2ee.mjs';
-import { readTap } from '../support/media-tap.mjs';
-import { createRoom, repoRoot, startServer, waitFor } from '../support/server.mjs';
+import { readTap, tapBinary } from '../support/media-tap.mjs';
+import { createRoom, startServer, waitFor } from '../support/server.mjs';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // this file's process only: the node's self-signed certificate
-// The tap build sits next to the medrtc under test (scripts/test builds it).
-const tapBin = path.join(path.dirname(process.env.MEDRTC_BIN ?? path.join(repoRoot, 'build/medrtc')), 'medrtc-tap');
-process.env.MEDRTC_BIN = tapBin;
+// scripts/test builds it (`cmake --build build --target medrtc-tap`).
+const tapBin = tapBinary();
 
 const suite = { server: null, browser: null, pages: [], tapDir: null };
 before(async () => {
   suite.tapDir = await mkdtemp(path.join(tmpdir(), 'medrtc-tap-'));
   suite.server = await startServer({
     workers: 1,
+    bin: tapBin,
     env: { MEDRTC_TEST_TAP_DIR: suite.tapDir },
     args: ['--policy', 'kbv', '--region', 'eu-de', '--tls-self-signed'],
   });

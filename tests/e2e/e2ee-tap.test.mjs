@@ -102,16 +102,26 @@ test('the SFU forwards SFrame ciphertext; a leaver and a late joiner cannot read
   assert.ok(withHeader >= sample.length * 0.95, `${withHeader} of ${sample.length} forwarded frames decrypt with their sender's key`);
   assert.equal(await decryptable(sframe, sample, [{ kid: 'none', key: '00'.repeat(16) }]), 0);
 
-  // 2. Carol leaves; what Alice and Bob send 2 s later (after their fresh keys took over)
-  // does not decrypt with any key Carol ever had, but does with the senders' keys.
+  // 2. Carol leaves; once Alice and Bob use their fresh keys (their logs say 'active'),
+  // nothing they send decrypts with any key Carol ever had, all of it with theirs.
   const carolKeys = await allKeys(carol);
-  const leftAt = Math.max(0, ...(await frames()).map((f) => f.ms));
+  const clickedAt = Date.now();
   await carol.getByRole('button', { name: 'Leave' }).click();
-  await waitForSameCode([alice, bob], {});
-  await waitFor(async () => (await frames()).some((f) => f.ms > leftAt + 4000), { timeoutMs: 20_000, what: 'frames 4 s after the leave' });
-  const afterLeave = (await frames()).filter((f) => f.ms > leftAt + 2500);
+  await waitFor(async () => {
+    const logs = await Promise.all([alice, bob].map(keyLog));
+    return logs.every((log) => log.some((e) => e.event === 'active' && e.at > clickedAt));
+  }, { what: 'Alice and Bob to switch to fresh keys' });
+  // The worker switches at the next keyframe, at most 0.5 s after it got the key.
+  const switchedAt = Math.max(0, ...(await frames()).map((f) => f.ms)) + 1000;
+  await waitFor(async () => (await frames()).some((f) => f.ms > switchedAt + 3000), { timeoutMs: 20_000, what: 'frames 3 s after the switch' });
+  const afterLeave = (await frames()).filter((f) => f.ms > switchedAt);
   const senderKeysNow = [...await own(alice), ...await own(bob)];
-  t.diagnostic(`${afterLeave.length} frames after the leave`);
+  const kids = new Map();
+  for (const f of afterLeave) {
+    const { kid } = await tryDecrypt(sframe, f, []);
+    kids.set(kid, (kids.get(kid) ?? 0) + 1);
+  }
+  t.diagnostic(`${afterLeave.length} frames after the leave, by KID: ${JSON.stringify([...kids])}; Carol held ${JSON.stringify(carolKeys.map((k) => k.kid))}`);
   assert.ok(afterLeave.length > 50);
   assert.equal(await decryptable(sframe, afterLeave, carolKeys), 0, "no frame after the leave decrypts with Carol's keys");
   assert.ok(await decryptable(sframe, afterLeave, senderKeysNow) >= afterLeave.length * 0.95, "they decrypt with their senders' keys");

@@ -763,6 +763,11 @@ export class Session {
     }
     for (const p of participants) {
       if (p.participant_id !== debug.participantId) {
+        if (!this.participants.has(p.participant_id)) {
+          // Came while we were away: ratchet before it can get our key (its held
+          // participant_joined follows and ratchets once more, which costs nothing).
+          this.e2ee?.joined(p.participant_id);
+        }
         this.addParticipant(p);
       }
     }

@@ -8,13 +8,34 @@ import ts from 'typescript';
 import { clickJoin } from './call-page.mjs';
 import { repoRoot, waitFor } from './server.mjs';
 
-/** The web client's sframe.ts (self-contained), transpiled for node. */
-export async function loadSframe() {
-  const source = await readFile(path.join(repoRoot, 'web/src/call/e2ee/sframe.ts'), 'utf8');
+/**
+ * A module of web/src/call/e2ee/ transpiled for node (WebCrypto is global there); its
+ * imports of sibling modules are loaded the same way. Only for the modules that need no
+ * DOM: sframe.ts, pairwise.ts, sas.ts.
+ */
+export async function loadE2eeModule(name) {
+  const source = await readFile(path.join(repoRoot, 'web/src/call/e2ee', `${name}.ts`), 'utf8');
+  let { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  for (const [, dep] of outputText.matchAll(/from '\.\/([a-z-]+)'/g)) {
+    const url = await moduleUrl(dep);
+    outputText = outputText.replace(`from './${dep}'`, `from '${url}'`);
+  }
+  return import(`data:text/javascript;base64,${Buffer.from(outputText).toString('base64')}`);
+}
+
+async function moduleUrl(name) {
+  const source = await readFile(path.join(repoRoot, 'web/src/call/e2ee', `${name}.ts`), 'utf8');
   const { outputText } = ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
   });
-  return import(`data:text/javascript;base64,${Buffer.from(outputText).toString('base64')}`);
+  return `data:text/javascript;base64,${Buffer.from(outputText).toString('base64')}`;
+}
+
+/** The web client's sframe.ts (self-contained), transpiled for node. */
+export function loadSframe() {
+  return loadE2eeModule('sframe');
 }
 
 /** Clicks "Join" on a page opened with `join: false`, logging every E2EE key it handles. */

@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
 import { closePages, joinCall, participantId, waitForTileFrames } from '../support/call-page.mjs';
 import { withDiagnostics } from '../support/call-suite.mjs';
-import { e2eeStats, joinWithKeyLog, keyLog, waitForSameCode } from '../support/e2ee.mjs';
+import { e2eeStats, joinWithKeyLog, keyLog, waitForFramesCrypted, waitForSameCode } from '../support/e2ee.mjs';
 import { createRoom, startServer } from '../support/server.mjs';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // this file's process only: the KBV node's self-signed certificate
@@ -126,19 +126,17 @@ test('E2EE figures: browser CPU cost and key change delay', { timeout: 300_000 }
 
   const enc = await threeParty(suite.kbv, ['Enc A', 'Enc B'], { keyLogs: true });
   const [a, b] = enc.pages;
-  await waitForSameCode([a, b]);
+  const codeTwo = await waitForSameCode([a, b]);
   // A third joins: A and B ratchet; how long until their new keys reach everyone?
   const carol = await joinCall(suite.browser, suite.kbv, enc.roomId, { identity: 'enc-c', name: 'Enc C', join: false });
   suite.pages.push(carol);
   await joinWithKeyLog(carol);
   const roomPages = [a, b, carol];
-  const ids = await Promise.all(roomPages.map(waitForId));
-  for (const [i, page] of roomPages.entries()) {
-    for (const [j, id] of ids.entries()) {
-      if (i !== j) {
-        await waitForTileFrames(page, id);
-      }
-    }
+  // The 1:1 ran peer to peer; with C it moves to the SFU, encrypted: measure once every
+  // page shows the code of three and its worker encrypts and decrypts.
+  await waitForSameCode(roomPages, { not: codeTwo });
+  for (const page of roomPages) {
+    await waitForFramesCrypted(page);
   }
   const s0 = await Promise.all(roomPages.map(e2eeStats));
   const cpuE2ee = await measure();

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "app/clinic_admin.hpp"
+#include "compliance/built_features.hpp"
 #include "compliance/rules.hpp"
 #include "net/announced_addresses.hpp"
 #include "tls/tls_context.hpp"
@@ -112,14 +113,18 @@ compliance::NodeSettings nodeSettingsFor(const ServeConfig& config, const compli
     n.turnCredentialTtlSeconds = s.turnTtlSeconds.value_or(profile ? profile->turnCredentialTtlSeconds
                                                                      : kDefaultTurnTtlSeconds);
   }
-  // Nothing here can switch on recording, transcription or E2EE: those are not built
-  // (compliance/built_features.hpp), and the report says so. P2P for 1:1 runs in every
+  // Nothing here can switch on recording or transcription: those are not built
+  // (compliance/built_features.hpp), and the report says so. E2EE is built and has no
+  // switch: the hub enforces it in every room a profile requiring it governs, the node's
+  // or the tenant's (clinic/admission.hpp e2eeRequired, read per join), so a report for
+  // `profile` speaks for that profile's tenants. P2P for 1:1 runs in every
   // room when the node's own profile asks for it (applySecurity passes it to signaling),
   // and in the rooms of each tenant whose own profile asks for it (the hub reads the
   // tenant's profile per join, clinic/admission.hpp tenantPrefersP2p): a report for
   // `profile` speaks for that profile's tenants either way.
   n.p2pAvailable = (nodeProfile != nullptr && nodeProfile->p2pPreferredOneToOne) ||
                    (profile != nullptr && profile->p2pPreferredOneToOne);
+  n.e2eeAvailable = compliance::kBuiltFeatures.e2ee;
   n.thirdPartyOrigins = {};  // the web client contacts only its own origin (tests/e2e)
   applyClinicEnforcement(n, nodeProfile);
   return n;

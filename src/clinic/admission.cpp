@@ -84,6 +84,26 @@ bool Admission::tenantPrefersP2p(const store::RoomRecord& room) {
   return governing->tenant != nullptr && governing->tenant->p2pPreferredOneToOne;
 }
 
+bool Admission::e2eeRequired(const store::RoomRecord& room) {
+  if (!profiles_) {
+    return false;
+  }
+  store::TenantRecord tenant;  // an integrator room (no tenant): the node's profile alone
+  if (!room.tenantId.empty()) {
+    auto found = store_.findTenant(room.tenantId);
+    if (found) {
+      tenant = std::move(*found);
+    }
+  }
+  auto governing = profiles_(tenant);
+  if (!governing) {
+    log::error("e2ee_policy_unknown", {{"room", room.id}, {"error", governing.error()}});
+    return true;
+  }
+  return (governing->tenant != nullptr && governing->tenant->e2eeRequired) ||
+         (governing->node != nullptr && governing->node->e2eeRequired);
+}
+
 EntryDecision Admission::enter(const store::RoomRecord& room, const Party& joiner) {
   if (joiner.role == "host") {
     return {Entry::kJoin, ""};

@@ -92,6 +92,13 @@ class Admission {
   // (the SFU always works; P2P is a preference, never a requirement to fail closed on).
   bool tenantPrefersP2p(const store::RoomRecord& room);
 
+  // KBV K6 (encryption.e2ee_required): is `room` end-to-end encrypted (docs/e2ee.md)? Yes
+  // when its tenant's profile or the node's requires it. A tenant whose profile cannot be
+  // loaded gets E2EE too: its rules are unknown, and an E2EE room only refuses browsers
+  // that cannot do it, while a non-E2EE one would silently drop the protection. Store
+  // faults throw store::StoreFailure.
+  bool e2eeRequired(const store::RoomRecord& room);
+
   // The host's decisions on `target` (whose stored record is `guestId`, empty when it has
   // none). Each stores and audits, or (store or audit fault) changes nothing; `done` says
   // which.

@@ -6,7 +6,13 @@
 namespace medrtc::compliance {
 
 struct BuiltFeatures {
-  bool e2ee = false;               // SFrame (RFC 9605) via RTCRtpScriptTransform: not built
+  // K6/K9 (docs/e2ee.md): in a room a profile with encryption.e2ee_required governs,
+  // signaling/signaling_hub.cpp refuses a join without the "e2ee" capability
+  // (e2ee_unsupported) and signaling/e2ee_relay.cpp relays only opaque keys and chat
+  // ciphertext (E2eeRelay.*); the web client encrypts every frame with SFrame (RFC 9605)
+  // under per-sender keys the server never holds (tests/e2e/e2ee-*.test.mjs, with the SFU
+  // tap of medrtc-tap showing the forwarded payloads are ciphertext).
+  bool e2ee = true;
   // K7: signaling/media_mode.cpp puts a 1:1 room of P2P-capable clients on a direct
   // browser-to-browser connection (web/src/call/p2p.ts) and relays media only for three or
   // more, or when P2P does not connect (MediaMode.*, tests/e2e/p2p-call.test.mjs).

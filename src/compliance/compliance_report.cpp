@@ -136,9 +136,27 @@ const std::vector<Requirement>& catalog() {
                           "and admitting are audited (staff_added, join, admit)");
        }},
       {"K6", "End-to-end encryption of the whole transmission, never downgraded", {"encryption.e2ee_required"},
-       "compliance/built_features.hpp, compliance/rules.cpp", "NodeConfig.E2eeFlagAloneNeverMeetsTheRule",
+       "signaling/signaling_hub.cpp (join without \"e2ee\" refused: e2ee_unsupported, close 4030), "
+       "clinic/admission.cpp e2eeRequired (the tenant's or the node's profile), signaling/e2ee_relay.cpp (opaque "
+       "key and chat relay, recipient and replay checks), compliance/rules.cpp, compliance/built_features.hpp, "
+       "web/src (SFrame, RFC 9605, per-sender keys over ECDH P-256 pairwise channels; docs/e2ee.md)",
+       "E2eeRelay.JoinWithoutTheCapabilityIsRefusedAndNothingReachesTheCall, "
+       "E2eeRelay.GuestWithoutTheCapabilityDoesNotEvenWait, E2eeRelay.KeyBlobReachesOnlyItsRecipient, "
+       "E2eeRelay.WaitingParticipantNeitherSendsNorReceivesKeys, E2eeRelay.ReplayedKeyBlobIsRefusedAndNotRelayed, "
+       "E2eeRelay.ChatIsCiphertextOnlyInAnEncryptedRoom, E2eeMessage.*, NodeConfig.E2eeIsMetOnlyWhereBuiltAndEnforced, "
+       "NodeConfig.RecordingOrTranscriptionUnderE2eeRefusesStart, Action.RecordingAndTranscriptionUnderE2eeAreRefusedNamingIt, "
+       "tests/e2e/e2ee-*.test.mjs (SFrame between Chromium and Firefox, 2 and 3 parties, ciphertext on the SFU "
+       "tap), tests/interop/media-tap.test.mjs",
        [](const Context& c) {
-         return fromRules(c, {"encryption.e2ee_required"}, "end-to-end encryption is not required by this profile");
+         if (!c.profile.e2eeRequired) {
+           return fromRules(c, {"encryption.e2ee_required"}, "end-to-end encryption is not required by this profile");
+         }
+         return fromRules(c, {"encryption.e2ee_required"},
+                          "every call in a room this profile governs is end-to-end encrypted: each browser "
+                          "encrypts its audio and video frames with SFrame (RFC 9605) and its chat under keys the "
+                          "server never holds; a browser that cannot is refused with e2ee_unsupported (no silent "
+                          "downgrade); 1:1 calls peer to peer are DTLS end to end as well. Under E2EE the server "
+                          "cannot record or transcribe");
        }},
       {"K7", "Peer-to-peer preferred for 1:1", {"media.p2p_preferred_one_to_one"},
        "signaling/media_mode.cpp (mode per room, p2p_signal relay; the node's or the tenant's profile), "
@@ -168,20 +186,32 @@ const std::vector<Requirement>& catalog() {
                           "checkAction refuses StartRecording/StartTranscription (a participant's own screen "
                           "recorder is beyond any server's reach)");
        }},
-      {"K9", "Provider cannot view content; metadata deleted within 3 months", {"retention.metadata_days"},
+      {"K9", "Provider cannot view content; metadata deleted within 3 months",
+       {"retention.metadata_days", "encryption.e2ee_required"},
        "compliance/store_retention.cpp runRetention (serve: at start and hourly), compliance/retention.cpp, "
-       "signaling/media_mode.cpp (1:1 peer to peer)",
+       "signaling/e2ee_relay.cpp and web/src (SFrame: the SFU forwards ciphertext), signaling/media_mode.cpp "
+       "(1:1 peer to peer)",
        "StoreRetention.KbvKeepsMetadata89DaysAndPurgesItAfter91WithTheAuditChainValid, "
-       "Retention.KbvErasesSubjectsAfter91DaysAndTheChainStillVerifies, tests/e2e/p2p-call.test.mjs",
+       "Retention.KbvErasesSubjectsAfter91DaysAndTheChainStillVerifies, "
+       "E2eeRelay.ChatIsCiphertextOnlyInAnEncryptedRoom, tests/e2e/e2ee-*.test.mjs (the SFU tap's payloads do not "
+       "decrypt with any key the server could have), tests/interop/media-tap.test.mjs, tests/e2e/p2p-call.test.mjs",
        [](const Context& c) {
-         // The metadata half is met; the content half only for 1:1 calls that run peer to
-         // peer. An SFU call (three or more people) is decrypted at the server: not met.
-         return notBuilt(("metadata (appointments, invitations, guests, rooms) and audit personal fields are "
-                          "purged after " +
-                          std::to_string(c.profile.metadataRetentionDays) +
-                          " days (built, tested); 1:1 calls run peer to peer where the node prefers it, but a call "
-                          "of three or more goes through the SFU, which handles decrypted media (no E2EE)")
-                             .c_str());
+         std::string metadata = "metadata (appointments, invitations, guests, rooms) and audit personal fields are "
+                                "purged after " +
+                                std::to_string(c.profile.metadataRetentionDays) + " days";
+         if (auto v = c.violated({"retention.metadata_days", "encryption.e2ee_required"})) {
+           return *v;
+         }
+         // The content half holds only where every call is end-to-end encrypted: without
+         // E2EE a call of three or more goes through the SFU, which handles decrypted media.
+         if (!c.profile.e2eeRequired || !kBuiltFeatures.e2ee || !c.node.e2eeAvailable) {
+           return notBuilt((metadata + " (built, tested); but this profile does not require end-to-end encryption, "
+                                       "so a call through the SFU is decrypted at the server")
+                               .c_str());
+         }
+         return std::make_pair(Status::Pass,
+                               metadata + "; calls are end-to-end encrypted (K6), so the server relays only "
+                                          "ciphertext media, keys and chat and cannot record or transcribe");
        }},
       {"K10", "No advertising, no third-party requests; terms without login", {"web.third_party_origins"},
        "signaling/server.cpp (CSP default-src 'self'), compliance/rules.cpp, clinic/terms_service.cpp, "

@@ -100,6 +100,20 @@ std::vector<RuleViolation> checkNodeConfig(const PolicyProfile& p, const NodeSet
                                 : "not met: peer-to-peer media for 1:1 is not built; every call is relayed by the SFU",
                             "K7", Severity::NotMet));
   }
+  // K6/K9: under end-to-end encryption the server never has the media keys, so it cannot
+  // record or transcribe; a node that claims to is misconfigured (docs/e2ee.md).
+  if (p.e2eeRequired && s.recordingFeatureEnabled) {
+    out.push_back(violation(p, "encryption.e2ee_required", "true",
+                            "the recording feature is enabled on this node, but under end-to-end encryption the "
+                            "server cannot record",
+                            "K6"));
+  }
+  if (p.e2eeRequired && s.transcriptionFeatureEnabled) {
+    out.push_back(violation(p, "encryption.e2ee_required", "true",
+                            "the transcription feature is enabled on this node, but under end-to-end encryption the "
+                            "server cannot transcribe",
+                            "K6"));
+  }
   // K8, H5: recording and transcription switched on where the profile forbids them.
   if (!p.recordingAllowed && s.recordingFeatureEnabled) {
     out.push_back(violation(p, "recording.allowed", "false", "the recording feature is enabled on this node", "K8"));
@@ -165,6 +179,11 @@ struct ActionChecker {
     if (!p.recordingAllowed) {
       return violation(p, "recording.allowed", "false", "recording refused", "K8");
     }
+    if (p.e2eeRequired) {
+      return violation(p, "encryption.e2ee_required", "true",
+                       "recording refused: calls are end-to-end encrypted and the server has no key to record with",
+                       "K6");
+    }
     if (!kBuiltFeatures.recordingControls) {
       // Allowed by the profile, but there is no recording pipeline with at-rest
       // encryption (H5) to honour it: refuse rather than pretend.
@@ -176,6 +195,12 @@ struct ActionChecker {
   std::optional<RuleViolation> operator()(const action::StartTranscription&) const {
     if (!p.transcriptionAllowed) {
       return violation(p, "transcription.allowed", "false", "transcription refused", "K8");
+    }
+    if (p.e2eeRequired) {
+      return violation(p, "encryption.e2ee_required", "true",
+                       "transcription refused: calls are end-to-end encrypted and the server has no key to "
+                       "transcribe with",
+                       "K6");
     }
     if (!kBuiltFeatures.transcription) {
       return violation(p, "transcription.allowed", "true", "refused: transcription is not built", "H5");

@@ -10,6 +10,7 @@
 #include "sdp/server_capabilities.hpp"
 #include "sdp/parse.hpp"
 #include "sdp/serialize.hpp"
+#include "sfu/forward_tap.hpp"
 #include "sfu/worker.hpp"
 
 namespace medrtc::sfu {
@@ -305,6 +306,9 @@ void Room::onParticipantRtp(Participant& publisher, Producer& producer, size_t l
   auto payloadType = producer.canonicalPayloadType(packet.payloadType());
   if (!payloadType) {
     return;
+  }
+  if (forwardTap != nullptr) {
+    forwardTap(packet);  // medrtc-tap only (sfu/forward_tap.hpp)
   }
   // Audio has no keyframes: every packet is a place to start.
   bool keyframe = !producer.isVideo() || producer.isKeyframe(packet);

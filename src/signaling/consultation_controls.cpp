@@ -468,6 +468,10 @@ void SignalingHub::handle(ConnectionId, Connection& c, ChatMessage& m) {
     sendError(c, ErrorCode::kNotJoined, "chat is for participants in the call", "chat");
     return;
   }
+  if (c.e2eeRoom || m.hasCiphertext) {
+    relayEncryptedChat(c, m);
+    return;
+  }
   if (chatChars(m.text) > kMaxChatChars) {
     sendError(c, ErrorCode::kChatTooLong, "chat messages are limited to 2000 characters", "chat");
     return;

@@ -175,7 +175,7 @@ void SignalingHub::takeOver(ConnectionId from, ConnectionId to) {
       }
     }
   }
-  c.socket->sendText(resumedMessage(c.participantId, token, c.state == State::kWaiting, others));
+  c.socket->sendText(resumedMessage(c.participantId, token, c.state == State::kWaiting, others, c.e2eeRoom));
   for (std::string& frame : held) {
     c.socket->sendText(std::move(frame));
   }

@@ -75,7 +75,8 @@ void SignalingHub::onText(ConnectionId id, std::string_view text) {
       failConnection(c, ErrorCode::kMessageTooLarge, "message larger than 64 KiB");
       return;
     }
-    sendError(c, ErrorCode::kInvalidMessage, describe(e), e.requestType);
+    sendError(c, isE2eeMessageError(e) ? ErrorCode::kE2eeInvalidMessage : ErrorCode::kInvalidMessage, describe(e),
+              e.requestType);
     return;
   }
   // docs/protocol.md: the first message must be `join`.
@@ -157,12 +158,14 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
   }
   std::optional<store::RoomRecord> room;
   std::optional<JoinRefusal> refusal;
+  bool e2eeRoom = false;
   try {
     room = store_.findRoom(claims->roomId);
     if (room) {
       // Revocation revokes (issue 10 item 3): before the same identity's older socket is
       // replaced, so a dead token cannot even kick the live participant.
       refusal = checkJoinState(store_, *claims, *room, nowSeconds(), appointmentGraceSeconds_);
+      e2eeRoom = !refusal && admission_.e2eeRequired(*room);
     }
   } catch (const store::StoreFailure& e) {
     log::error("join_failed", {{"code", "internal"}, {"room", claims->roomId}, {"error", e.what()}});
@@ -175,6 +178,16 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
   }
   if (refusal) {
     refuseJoin(c, *refusal, room->id);
+    return;
+  }
+  // K6, docs/e2ee.md: no silent downgrade. A browser that cannot encrypt end to end does
+  // not enter an E2EE room, not even its waiting room, and does not replace a live
+  // participant of the same identity.
+  if (e2eeRoom && !m.e2eeCapable) {
+    log::info("join_refused", {{"reason", "e2ee_unsupported"}, {"room", room->id}});
+    failConnection(c, ErrorCode::kE2eeUnsupported,
+                   "This consultation is end-to-end encrypted, and this browser cannot do that. Please open the "
+                   "link in a current version of Chrome, Edge, Firefox or Safari.");
     return;
   }
   if (draining_ && !roomLive(room->id)) {
@@ -198,6 +211,8 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
 
   c.claims = std::move(*claims);
   c.p2pCapable = m.p2pCapable;
+  c.e2eeCapable = m.e2eeCapable;
+  c.e2eeRoom = e2eeRoom;
   c.roomId = room->id;
   c.tenantId = room->tenantId;
   c.participantId = "p_" + randomHex(8);
@@ -304,7 +319,7 @@ void SignalingHub::completeJoin(const std::string& participantId, Connection& cR
   const std::string& resumeToken =
       c->resumeToken.empty() ? rotateResumeToken(participants_.at(participantId), *c) : c->resumeToken;
   c->socket->sendText(joinedMessage(participantId, c->roomId, c->claims.identity, c->claims.role, others,
-                                    std::move(iceServers), mode, resumeToken));
+                                    std::move(iceServers), mode, resumeToken, c->e2eeRoom));
   countJoin(clock_.now() - c->mediaRequestedAt);
   broadcast(c->roomId, participantId, participantJoinedMessage(viewOf(*c)));
   updateMediaMode(roomId);
@@ -465,7 +480,8 @@ SignalingHub::Connection* SignalingHub::byParticipant(const std::string& partici
 }
 
 ParticipantView SignalingHub::viewOf(const Connection& c) const {
-  return {c.participantId, c.claims.identity, c.claims.name, c.claims.role, c.audioMuted, c.videoMuted};
+  return {c.participantId, c.claims.identity, c.claims.name, c.claims.role, c.audioMuted, c.videoMuted,
+          c.e2eePublicKey};
 }
 
 std::vector<LiveParticipant> SignalingHub::participants(const std::string& roomId) const {

@@ -21,6 +21,7 @@
 #include "sfu/media_api.hpp"
 #include "signaling/join_check.hpp"
 #include "signaling/join_token.hpp"
+#include "signaling/key_replay_window.hpp"
 #include "signaling/participant_limits.hpp"
 #include "signaling/message/client_message.hpp"
 #include "signaling/message/error_code.hpp"
@@ -209,6 +210,13 @@ class SignalingHub final : public sfu::MediaEvents {
     std::string offeredSdp;
     uint32_t answeredVersion = 0;
     bool offeredWhileHeld = false;  // that offer is among the held frames already
+    // End-to-end encryption (e2ee_relay.cpp, docs/e2ee.md). `e2eeRoom`: the room's profile
+    // requires E2EE (decided at join, like the P2P preference). `e2eePublicKey`: the last
+    // one the participant sent (base64url), relayed to the others and in participant objects.
+    bool e2eeCapable = false;
+    bool e2eeRoom = false;
+    std::string e2eePublicKey;
+    KeyReplayWindow sentKeys;
   };
 
   void handle(ConnectionId id, Connection& c, JoinMessage& m);
@@ -239,6 +247,11 @@ class SignalingHub final : public sfu::MediaEvents {
   void handle(ConnectionId id, Connection& c, P2pFailedMessage& m);
   // ICE restart of one of the participant's transports (ice_restart.cpp).
   void handle(ConnectionId id, Connection& c, RestartIceMessage& m);
+  // End-to-end encryption relays (e2ee_relay.cpp, docs/e2ee.md).
+  void handle(ConnectionId id, Connection& c, E2eePublicKeyMessage& m);
+  void handle(ConnectionId id, Connection& c, E2eeKeyMessage& m);
+  // Chat in an E2EE room (e2ee_relay.cpp): ciphertext only, never clear text.
+  void relayEncryptedChat(Connection& c, ChatMessage& m);
   // The mode the room's joined participants should use now: "p2p" or "sfu" ("" when the
   // node does not prefer P2P). Marks the room as fallen back when it leaves P2P.
   std::string decideMediaMode(const std::string& roomId);

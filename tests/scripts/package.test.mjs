@@ -55,6 +55,8 @@ test('the package holds the binary, web client, policies, configuration and unit
   assert.equal(files.get('/usr/bin/medrtc'), '-rwxr-xr-x');
   assert.ok(![...files.keys()].some((f) => f.startsWith('/var/') || f.includes('node_modules') || f.endsWith('.built')),
     'the data dir is made by postinst, not shipped');
+  // The SFU test tap (docs/e2ee.md) is a test binary only.
+  assert.ok(![...files.keys()].some((f) => f.includes('medrtc-tap')), `medrtc-tap shipped:\n${listing}`);
 });
 
 test('the systemd unit is hardened and systemd-analyze verify accepts it', async (t) => {

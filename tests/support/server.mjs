@@ -17,15 +17,16 @@ const STOP_GRACE_MS = 5_000;
  * `wrapper` runs the binary through a command, e.g. ['prlimit', '--nofile=1024'] (it must exec
  * the binary, so the child's pid stays the server's). `listen` is the HTTP address (default
  * 127.0.0.1:0); a test whose browser runs in another network namespace listens on an address
- * that namespace reaches.
- * @param {{workers?: number, dev?: boolean, env?: Record<string,string>, args?: string[], wrapper?: string[], listen?: string}} [options]
+ * that namespace reaches. `bin` replaces MEDRTC_BIN for this server (e.g. medrtc-tap,
+ * tests/support/media-tap.mjs).
+ * @param {{workers?: number, dev?: boolean, env?: Record<string,string>, args?: string[], wrapper?: string[], listen?: string, bin?: string}} [options]
  * @returns {Promise<{baseUrl: string, apiKey: string, process: import('node:child_process').ChildProcess,
  *   dataDir: string, logs(): string, stop(): Promise<void>, restart(): Promise<void>}>}
  */
-export async function startServer({ workers = 1, dev = false, env = {}, args = [], wrapper = [], listen = '127.0.0.1:0' } = {}) {
+export async function startServer({ workers = 1, dev = false, env = {}, args = [], wrapper = [], listen = '127.0.0.1:0', bin } = {}) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'medrtc-test-'));
   const apiKey = `test_${randomBytes(24).toString('hex')}`;
-  let current = await spawnServer({ workers, dev, env, args, wrapper, dataDir, apiKey, listen });
+  let current = await spawnServer({ workers, dev, env, args, wrapper, dataDir, apiKey, listen, bin });
   let stopped = false;
   const server = {
     baseUrl: current.baseUrl,
@@ -52,7 +53,7 @@ export async function startServer({ workers = 1, dev = false, env = {}, args = [
       // The port was just released; retry briefly in case the kernel still holds it.
       for (let attempt = 0; ; attempt += 1) {
         try {
-          current = await spawnServer({ workers, dev, env, args, wrapper, dataDir, apiKey, listen: `${hostname}:${port}`, keepDataDirOnFailure: true });
+          current = await spawnServer({ workers, dev, env, args, wrapper, dataDir, apiKey, listen: `${hostname}:${port}`, keepDataDirOnFailure: true, bin });
           break;
         } catch (err) {
           if (attempt >= 5) {
@@ -88,8 +89,8 @@ export async function runAdmin(server, args, { input } = {}) {
   return { stdout, stderr };
 }
 
-async function spawnServer({ workers, dev, env, args, wrapper = [], dataDir, apiKey, listen, keepDataDirOnFailure = false }) {
-  const bin = process.env.MEDRTC_BIN ?? path.join(repoRoot, 'build/medrtc');
+async function spawnServer({ workers, dev, env, args, wrapper = [], dataDir, apiKey, listen, keepDataDirOnFailure = false, bin: chosenBin }) {
+  const bin = chosenBin ?? process.env.MEDRTC_BIN ?? path.join(repoRoot, 'build/medrtc');
   const webRoot = process.env.MEDRTC_WEB_ROOT ?? path.join(repoRoot, 'build/web');
   const argv = [
     'serve',

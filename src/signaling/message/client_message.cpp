@@ -69,6 +69,7 @@ Result<ClientMessage, MessageError> parseObject(const json::object& o) {
           return error(MessageErrorKind::kWrongField, type, "capabilities");
         }
         m.p2pCapable = m.p2pCapable || cap.get_string() == "p2p";
+        m.e2eeCapable = m.e2eeCapable || cap.get_string() == "e2ee";
       }
     }
     return ClientMessage{std::move(m)};
@@ -125,11 +126,42 @@ Result<ClientMessage, MessageError> parseObject(const json::object& o) {
     return ClientMessage{EndConsultationMessage{}};
   }
   if (type == "chat") {
-    auto text = stringField(o, type, "text", kMaxMessageBytes);
-    if (!text) {
-      return fail(text.error());
+    ChatMessage m;
+    if (o.contains("ciphertext")) {
+      auto ciphertext = stringField(o, type, "ciphertext", kMaxMessageBytes);
+      if (!ciphertext) {
+        return fail(ciphertext.error());
+      }
+      m.ciphertext = std::move(*ciphertext);
+      m.hasCiphertext = true;
     }
-    return ClientMessage{ChatMessage{std::move(*text)}};
+    if (o.contains("text") || !m.hasCiphertext) {
+      auto text = stringField(o, type, "text", kMaxMessageBytes);
+      if (!text) {
+        return fail(text.error());
+      }
+      m.text = std::move(*text);
+      m.hasText = true;
+    }
+    return ClientMessage{std::move(m)};
+  }
+  if (type == "e2ee_public_key") {
+    auto key = stringField(o, type, "public_key", kMaxMessageBytes);
+    if (!key) {
+      return fail(key.error());
+    }
+    return ClientMessage{E2eePublicKeyMessage{std::move(*key)}};
+  }
+  if (type == "e2ee_key") {
+    auto to = stringField(o, type, "to", kMaxParticipantIdBytes);
+    if (!to) {
+      return fail(to.error());
+    }
+    auto ciphertext = stringField(o, type, "ciphertext", kMaxMessageBytes);
+    if (!ciphertext) {
+      return fail(ciphertext.error());
+    }
+    return ClientMessage{E2eeKeyMessage{std::move(*to), std::move(*ciphertext)}};
   }
   if (type == "track_state") {
     const json::value* kind = o.if_contains("kind");
@@ -248,5 +280,12 @@ std::string describe(const MessageError& e) {
 }
 
 const char* toString(TrackKind kind) { return kind == TrackKind::kAudio ? "audio" : "video"; }
+
+bool isE2eeMessageError(const MessageError& e) {
+  bool fieldError = e.kind == MessageErrorKind::kMissingField || e.kind == MessageErrorKind::kWrongField;
+  return fieldError &&
+         (e.requestType == "e2ee_public_key" || e.requestType == "e2ee_key" ||
+          (e.requestType == "chat" && e.field == "ciphertext"));
+}
 
 }  // namespace medrtc::signaling

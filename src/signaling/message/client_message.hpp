@@ -19,6 +19,9 @@ struct JoinMessage {
   // `capabilities` holds "p2p": the client can carry a 1:1 call on a direct peer connection
   // (docs/p2p.md). Unknown capabilities are ignored so newer clients still join.
   bool p2pCapable = false;
+  // "e2ee": the client encrypts its media with SFrame and its chat and key messages
+  // end to end (docs/e2ee.md). Required in a room whose profile requires E2EE.
+  bool e2eeCapable = false;
 };
 struct PublishOfferMessage {
   std::string sdp;
@@ -52,9 +55,25 @@ struct RemoveParticipantMessage {
 };
 struct EndConsultationMessage {};
 // The text's length in characters (1-2000) is the hub's check (`chat_too_long`); the
-// parser only bounds it by the frame size.
+// parser only bounds it by the frame size. In an E2EE room the client sends `ciphertext`
+// (base64url, docs/e2ee.md) instead of `text`; which one a room accepts is the hub's
+// check. At least one of them is present.
 struct ChatMessage {
   std::string text;
+  std::string ciphertext;
+  bool hasText = false;
+  bool hasCiphertext = false;
+};
+
+// End-to-end encryption (docs/e2ee.md). Only the JSON shape is checked here; the
+// encoding and sizes of the opaque payloads are checked by the hub (e2ee_payload.hpp),
+// which answers `e2ee_invalid_message` for them.
+struct E2eePublicKeyMessage {
+  std::string publicKey;  // base64url of the raw P-256 point
+};
+struct E2eeKeyMessage {
+  std::string to;          // the recipient's participant id
+  std::string ciphertext;  // base64url, opaque to the server
 };
 
 // Peer-to-peer 1:1 media (docs/p2p.md). `data` is the sender's SDP or ICE candidate as a
@@ -86,7 +105,8 @@ struct ResumeMessage {
 using ClientMessage =
     std::variant<JoinMessage, ResumeMessage, PublishOfferMessage, SubscribeAnswerMessage, TrackStateMessage, LeaveMessage, PingMessage,
                  AdmitMessage, DenyMessage, MuteParticipantMessage, RemoveParticipantMessage, EndConsultationMessage,
-                 ChatMessage, P2pSignalMessage, P2pFailedMessage, RestartIceMessage>;
+                 ChatMessage, P2pSignalMessage, P2pFailedMessage, RestartIceMessage, E2eePublicKeyMessage,
+                 E2eeKeyMessage>;
 
 enum class MessageErrorKind {
   kTooLarge,      // over kMaxMessageBytes
@@ -114,5 +134,10 @@ std::string describe(const MessageError& e);
 Result<ClientMessage, MessageError> parseClientMessage(std::string_view text);
 
 const char* toString(TrackKind kind);
+
+// True for a parse error in an end-to-end encryption message (its type is an E2EE one,
+// or it is a `chat` whose `ciphertext` is wrong): answered `e2ee_invalid_message`, not
+// `invalid_message`, so a client tells its own E2EE faults apart.
+bool isE2eeMessageError(const MessageError& e);
 
 }  // namespace medrtc::signaling

@@ -33,6 +33,10 @@ const char* toString(ErrorCode code) {
     case ErrorCode::kResumeExpired: return "resume_expired";
     case ErrorCode::kResumeReplayed: return "resume_replayed";
     case ErrorCode::kResumeMismatch: return "resume_mismatch";
+    case ErrorCode::kE2eeUnsupported: return "e2ee_unsupported";
+    case ErrorCode::kE2eeInvalidMessage: return "e2ee_invalid_message";
+    case ErrorCode::kE2eeUnknownRecipient: return "e2ee_unknown_recipient";
+    case ErrorCode::kE2eeReplayed: return "e2ee_replayed";
   }
   return "internal";
 }
@@ -50,6 +54,7 @@ bool isFatal(ErrorCode code) {
     case ErrorCode::kRemoved:
     case ErrorCode::kAccessRevoked:
     case ErrorCode::kCapacityReached:
+    case ErrorCode::kE2eeUnsupported:
       return true;
     default:
       return false;

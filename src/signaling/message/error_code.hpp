@@ -38,6 +38,11 @@ enum class ErrorCode : uint16_t {
   kResumeExpired = 27,    // the participant's 30 s grace passed (or it was dismissed meanwhile)
   kResumeReplayed = 28,   // a resume token already used: each resume rotates it
   kResumeMismatch = 29,   // the resume token belongs to another participant or room than the join token
+  // End-to-end encryption (issue 13, docs/e2ee.md).
+  kE2eeUnsupported = 30,       // fatal: an E2EE room and the join did not offer the "e2ee" capability
+  kE2eeInvalidMessage = 31,    // a malformed E2EE message, one in a non-E2EE room, or clear chat in an E2EE room
+  kE2eeUnknownRecipient = 32,  // e2ee_key to nobody in the call (unknown, waiting, oneself, gone)
+  kE2eeReplayed = 33,          // e2ee_key repeating a ciphertext its sender already sent
 };
 
 const char* toString(ErrorCode code);

@@ -9,8 +9,12 @@ namespace json = boost::json;
 namespace {
 
 json::object participantObject(const ParticipantView& p) {
-  return json::object{{"participant_id", p.participantId}, {"identity", p.identity}, {"name", p.name},
-                      {"role", p.role},                    {"audio_muted", p.audioMuted}, {"video_muted", p.videoMuted}};
+  json::object o{{"participant_id", p.participantId}, {"identity", p.identity}, {"name", p.name},
+                 {"role", p.role},                    {"audio_muted", p.audioMuted}, {"video_muted", p.videoMuted}};
+  if (!p.e2eePublicKey.empty()) {
+    o["e2ee_public_key"] = p.e2eePublicKey;
+  }
+  return o;
 }
 
 }  // namespace
@@ -18,7 +22,7 @@ json::object participantObject(const ParticipantView& p) {
 std::string joinedMessage(const std::string& participantId, const std::string& roomId, const std::string& identity,
                           const std::string& role, const std::vector<ParticipantView>& others,
                           const std::vector<IceServerView>& iceServers, std::string_view mediaMode,
-                          std::string_view resumeToken) {
+                          std::string_view resumeToken, bool e2ee) {
   json::array participants;
   for (const auto& p : others) {
     participants.push_back(participantObject(p));
@@ -38,7 +42,8 @@ std::string joinedMessage(const std::string& participantId, const std::string& r
                  {"identity", identity},
                  {"role", role},
                  {"participants", std::move(participants)},
-                 {"ice_servers", std::move(ice)}};
+                 {"ice_servers", std::move(ice)},
+                 {"e2ee", e2ee}};
   if (!mediaMode.empty()) {
     o["media_mode"] = mediaMode;
   }
@@ -49,7 +54,7 @@ std::string joinedMessage(const std::string& participantId, const std::string& r
 }
 
 std::string resumedMessage(const std::string& participantId, std::string_view resumeToken, bool waiting,
-                           const std::vector<ParticipantView>& others) {
+                           const std::vector<ParticipantView>& others, bool e2ee) {
   json::array participants;
   for (const auto& p : others) {
     participants.push_back(participantObject(p));
@@ -58,7 +63,16 @@ std::string resumedMessage(const std::string& participantId, std::string_view re
                                       {"participant_id", participantId},
                                       {"resume_token", resumeToken},
                                       {"waiting", waiting},
-                                      {"participants", std::move(participants)}});
+                                      {"participants", std::move(participants)},
+                                      {"e2ee", e2ee}});
+}
+
+std::string e2eePublicKeyMessage(const std::string& fromParticipantId, std::string_view publicKey) {
+  return json::serialize(json::object{{"type", "e2ee_public_key"}, {"from", fromParticipantId}, {"public_key", publicKey}});
+}
+
+std::string e2eeKeyMessage(const std::string& fromParticipantId, std::string_view ciphertext) {
+  return json::serialize(json::object{{"type", "e2ee_key"}, {"from", fromParticipantId}, {"ciphertext", ciphertext}});
 }
 
 std::string mediaModeMessage(std::string_view mode, const std::string& peer, bool polite) {
@@ -131,6 +145,15 @@ std::string chatMessage(const std::string& fromParticipantId, const std::string&
                         const std::string& sentAt) {
   return json::serialize(json::object{
       {"type", "chat"}, {"from", fromParticipantId}, {"name", name}, {"text", text}, {"sent_at", sentAt}});
+}
+
+std::string encryptedChatMessage(const std::string& fromParticipantId, const std::string& name,
+                                 std::string_view ciphertext, const std::string& sentAt) {
+  return json::serialize(json::object{{"type", "chat"},
+                                      {"from", fromParticipantId},
+                                      {"name", name},
+                                      {"ciphertext", ciphertext},
+                                      {"sent_at", sentAt}});
 }
 
 std::string iceRestartedMessage(std::string_view connection, const std::string& iceUfrag, const std::string& icePwd) {

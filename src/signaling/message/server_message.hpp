@@ -20,6 +20,9 @@ struct ParticipantView {
   std::string role;
   bool audioMuted = false;
   bool videoMuted = false;
+  // docs/e2ee.md: the participant's ECDH public key (base64url) once it sent one; empty
+  // omits the field.
+  std::string e2eePublicKey;
 };
 
 // One RTCIceServer (W3C webrtc-pc §4.2.1) for `joined.ice_servers`.
@@ -34,15 +37,18 @@ using IceServerProvider = std::function<std::vector<IceServerView>(const std::st
 
 // `mediaMode`: "sfu", or "p2p" when the client should hold its media for a P2P peer
 // (docs/p2p.md); empty omits the field. `resumeToken` (docs/protocol.md "Recovery"): empty
-// omits the field.
+// omits the field. `e2ee`: the room is end-to-end encrypted (docs/e2ee.md).
 std::string joinedMessage(const std::string& participantId, const std::string& roomId, const std::string& identity,
                           const std::string& role, const std::vector<ParticipantView>& others,
                           const std::vector<IceServerView>& iceServers = {}, std::string_view mediaMode = {},
-                          std::string_view resumeToken = {});
+                          std::string_view resumeToken = {}, bool e2ee = false);
 // Reply to a good `resume`: the participant kept; `others` is the room as it is now (for a
 // waiting participant: empty, and a `waiting` follows).
 std::string resumedMessage(const std::string& participantId, std::string_view resumeToken, bool waiting,
-                           const std::vector<ParticipantView>& others);
+                           const std::vector<ParticipantView>& others, bool e2ee = false);
+// End-to-end encryption relays (docs/e2ee.md): the payloads as the sender wrote them.
+std::string e2eePublicKeyMessage(const std::string& fromParticipantId, std::string_view publicKey);
+std::string e2eeKeyMessage(const std::string& fromParticipantId, std::string_view ciphertext);
 // docs/p2p.md. `peer` empty: p2p with nobody yet (hold the media), or any sfu.
 std::string mediaModeMessage(std::string_view mode, const std::string& peer, bool polite);
 // `data` is a serialised JSON object (P2pSignalMessage::data).
@@ -70,6 +76,9 @@ std::string deniedMessage();
 std::string removedMessage();
 std::string chatMessage(const std::string& fromParticipantId, const std::string& name, std::string_view text,
                         const std::string& sentAt);
+// Chat in an E2EE room: `ciphertext` instead of `text`.
+std::string encryptedChatMessage(const std::string& fromParticipantId, const std::string& name,
+                                 std::string_view ciphertext, const std::string& sentAt);
 // Reply to restart_ice: `connection` is "publisher" or "subscriber"; the new credentials
 // also come in that connection's next description.
 std::string iceRestartedMessage(std::string_view connection, const std::string& iceUfrag, const std::string& icePwd);

@@ -155,7 +155,7 @@ TEST(ComplianceCli, KbvReportForAGermanTlsNodeAsJson) {
   TempDir dir;
   CliRun r = run({"medrtc", "compliance", "report", "--profile", "kbv", "--format", "json", "--policies-dir",
                policiesDir().string(), "--region", "eu-de", "--tls-self-signed", "--data-dir", dir.path().string()});
-  EXPECT_EQ(r.rc, 1) << r.out << r.err;  // E2EE… is not built: never "all pass"
+  EXPECT_EQ(r.rc, 1) << r.out << r.err;  // no --policy on the node: MFA and idle logoff fail
   json::object report = json::parse(r.out).as_object();
   EXPECT_EQ(report.at("profile"), "kbv");
   std::map<std::string, std::string> status;
@@ -163,7 +163,8 @@ TEST(ComplianceCli, KbvReportForAGermanTlsNodeAsJson) {
     status[std::string(req.at("id").as_string())] = std::string(req.at("status").as_string());
   }
   EXPECT_EQ(status["K1"], "pass");
-  EXPECT_EQ(status["K6"], "not-met");
+  EXPECT_EQ(status["K6"], "pass");  // built and enforced for the KBV tenants' rooms
+  EXPECT_EQ(status["K9"], "pass");
   // No --policy on this node, yet a KBV tenant's rooms run P2P 1:1 (its own profile asks).
   EXPECT_EQ(status["K7"], "pass");
   EXPECT_EQ(status["K10"], "pass");  // terms page per tenant, linked from /join
@@ -309,7 +310,8 @@ TEST(ServePolicy, KbvNodeStartsWithTlsAndTurnAndNamesWhatIsNotMet) {
   for (const auto& n : setup.notices) {
     notices += n + "\n";
   }
-  EXPECT_NE(notices.find("encryption.e2ee_required"), std::string::npos) << notices;
+  // E2EE is built and enforced in every room under kbv: no K6 notice.
+  EXPECT_EQ(notices.find("encryption.e2ee_required"), std::string::npos) << notices;
   // P2P for 1:1 is built and runs on a node under --policy kbv: no K7 notice, and the
   // signaling is told to prefer it.
   EXPECT_EQ(notices.find("media.p2p_preferred_one_to_one"), std::string::npos) << notices;
@@ -421,7 +423,7 @@ TEST(ComplianceCli, KbvReportShowsMfaAndIdleLogoffMetForAKbvNode) {
   CliRun r = run({"medrtc", "compliance", "report", "--policy", "kbv", "--format", "json", "--policies-dir",
                   policiesDir().string(), "--region", "eu-de", "--tls-self-signed", "--data-dir", data});
   // Nothing fails, so exit 0 (was 1 before: not-met, a feature this build lacks, counted as
-  // a failure of the node). E2EE stays not met and is listed.
+  // a failure of the node).
   EXPECT_EQ(r.rc, 0) << r.out << r.err;
   auto req = requirementsById(r.out);
   for (const auto& [id, requirement] : req) {
@@ -436,7 +438,8 @@ TEST(ComplianceCli, KbvReportShowsMfaAndIdleLogoffMetForAKbvNode) {
   EXPECT_EQ(req["K3"].at("status"), "pass");
   EXPECT_EQ(req["K12"].at("status"), "pass");
   EXPECT_EQ(req["H4"].at("status"), "pass");  // the TLS line of the KBV report
-  EXPECT_EQ(req["K6"].at("status"), "not-met");
+  EXPECT_EQ(req["K6"].at("status"), "pass");
+  EXPECT_EQ(req["K9"].at("status"), "pass");
   EXPECT_EQ(req["K7"].at("status"), "pass");  // the node runs P2P for 1:1 (--policy kbv)
   EXPECT_EQ(req["K5"].at("status"), "pass");  // staff added from the call screen
 }

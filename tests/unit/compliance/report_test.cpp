@@ -20,6 +20,7 @@ NodeSettings germanNode() {
   s.accountPolicy = "kbv";
   s.idleLogoffMinutes = 15;
   s.staffMfaEnforced = true;
+  s.e2eeAvailable = true;  // E2EE is built and has no switch (app/security_setup.cpp)
   return s;
 }
 
@@ -36,7 +37,7 @@ PolicyProfile profile(const std::string& name) { return loadPolicyByName(name, t
 
 // The store's sealed fields, erase-subject and the hourly purge job exist (tested in
 // unit_store / StoreRetention), so erasure and retention pass; content privacy under KBV
-// (K9) still does not, because SFU calls of three or more are decrypted at the server.
+// (K9) passes because every call there is end-to-end encrypted (docs/e2ee.md).
 TEST(ComplianceReport, ErasureRetentionAndLogHygieneReflectWhatIsBuilt) {
   auto gdpr = buildReport(profile("gdpr"), germanNode());
   EXPECT_EQ(find(gdpr, "F3").status, RequirementStatus::Pass);
@@ -49,15 +50,17 @@ TEST(ComplianceReport, ErasureRetentionAndLogHygieneReflectWhatIsBuilt) {
   EXPECT_EQ(find(hipaa, "H7").status, RequirementStatus::Pass);
   EXPECT_EQ(find(hipaa, "H6").status, RequirementStatus::NotMet);  // joins, export, config not audited yet
   auto kbv = buildReport(profile("kbv"), germanNode());
-  EXPECT_EQ(find(kbv, "K9").status, RequirementStatus::NotMet);
-  EXPECT_NE(find(kbv, "K9").how.find("three or more"), std::string::npos) << find(kbv, "K9").how;
+  EXPECT_EQ(find(kbv, "K9").status, RequirementStatus::Pass) << find(kbv, "K9").how;
+  EXPECT_NE(find(kbv, "K9").how.find("end-to-end encrypted"), std::string::npos) << find(kbv, "K9").how;
+  EXPECT_NE(find(kbv, "K9").how.find("90 days"), std::string::npos) << find(kbv, "K9").how;
+  EXPECT_NE(find(kbv, "K9").tests.find("e2ee-"), std::string::npos);
 }
 
 TEST(ComplianceReport, KbvListsEveryRequirementHonestly) {
   auto r = buildReport(profile("kbv"), germanNode());
   ASSERT_EQ(r.requirements.size(), 15u);  // K1-K12, H3, H4, H8
   EXPECT_EQ(find(r, "K1").status, RequirementStatus::Pass);
-  EXPECT_EQ(find(r, "K6").status, RequirementStatus::NotMet);
+  EXPECT_EQ(find(r, "K6").status, RequirementStatus::Pass);
   EXPECT_EQ(find(r, "K7").status, RequirementStatus::NotMet);
   EXPECT_EQ(find(r, "K8").status, RequirementStatus::Pass);
   EXPECT_EQ(find(r, "K3").status, RequirementStatus::Pass);
@@ -106,16 +109,46 @@ TEST(ComplianceReport, MfaAndIdleLogoffFailWhereTheNodeDoesNotEnforceThem) {
   EXPECT_EQ(find(buildReport(profile("gdpr"), s), "H8").status, RequirementStatus::Pass);
 }
 
-TEST(ComplianceReport, E2eeClaimDoesNotTurnK6IntoPass) {
+// K6 passes because E2EE is built (compliance/built_features.hpp) and enforced on the
+// node; the report cites the code and the tests that show it, the browser ones included.
+TEST(ComplianceReport, K6PassesOnlyWhereE2eeIsBuiltAndEnforced) {
   NodeSettings s = germanNode();
+  s.e2eeAvailable = false;
+  auto off = buildReport(profile("kbv"), s);
+  EXPECT_EQ(find(off, "K6").status, RequirementStatus::Fail);
+  EXPECT_NE(find(off, "K9").status, RequirementStatus::Pass);
   s.e2eeAvailable = true;
   s.p2pAvailable = true;
   auto r = buildReport(profile("kbv"), s);
-  EXPECT_EQ(find(r, "K6").status, RequirementStatus::NotMet);
-  // P2P is built: a node running it meets K7 (and E2EE still is not met).
+  EXPECT_EQ(find(r, "K6").status, RequirementStatus::Pass) << find(r, "K6").how;
+  EXPECT_NE(find(r, "K6").how.find("cannot record or transcribe"), std::string::npos);
+  EXPECT_NE(find(r, "K6").code.find("signaling/e2ee_relay.cpp"), std::string::npos);
+  EXPECT_NE(find(r, "K6").tests.find("tests/e2e/e2ee-"), std::string::npos);
+  EXPECT_NE(find(r, "K6").tests.find("E2eeRelay.JoinWithoutTheCapabilityIsRefusedAndNothingReachesTheCall"),
+            std::string::npos);
+  // A profile without E2EE: K6 says so instead of claiming it.
+  auto gdpr = buildReport(profile("gdpr"), s);
+  for (const auto& q : gdpr.requirements) {
+    EXPECT_NE(q.id, "K6");  // not a GDPR requirement at all
+  }
+  // P2P is built: a node running it meets K7.
   EXPECT_EQ(find(r, "K7").status, RequirementStatus::Pass);
   EXPECT_NE(find(r, "K7").how.find("browser to browser"), std::string::npos);
   EXPECT_NE(find(r, "K7").tests.find("p2p-call.test.mjs"), std::string::npos);
+}
+
+// Item 7 of issue 13: under E2EE the server cannot record or transcribe; a node that
+// switches either on under a profile requiring E2EE fails K6 (and K8 under KBV).
+TEST(ComplianceReport, RecordingOrTranscriptionSwitchedOnUnderE2eeFailsK6) {
+  for (bool recording : {true, false}) {
+    NodeSettings s = germanNode();
+    s.recordingFeatureEnabled = recording;
+    s.transcriptionFeatureEnabled = !recording;
+    auto r = buildReport(profile("kbv"), s);
+    EXPECT_EQ(find(r, "K6").status, RequirementStatus::Fail);
+    EXPECT_NE(find(r, "K6").how.find(recording ? "cannot record" : "cannot transcribe"), std::string::npos)
+        << find(r, "K6").how;
+  }
 }
 
 TEST(ComplianceReport, WrongRegionAndRecordingFail) {

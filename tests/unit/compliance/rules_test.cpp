@@ -59,13 +59,12 @@ TEST(NodeConfig, StorageRegionIsCheckedSeparately) {
   ASSERT_NE(find(vs, "regions.storage"), nullptr);
 }
 
-TEST(NodeConfig, GermanNodeUnderKbvStartsButReportsE2eeAndP2pNotMet) {
-  auto vs = checkNodeConfig(profile("kbv"), goodNode("eu-de"));
+TEST(NodeConfig, GermanNodeUnderKbvStartsButReportsP2pNotMet) {
+  NodeSettings s = goodNode("eu-de");
+  s.e2eeAvailable = true;  // as app/security_setup.cpp states it: E2EE is built, no switch
+  auto vs = checkNodeConfig(profile("kbv"), s);
   EXPECT_EQ(find(vs, "regions.media"), nullptr);
-  const RuleViolation* e2ee = find(vs, "encryption.e2ee_required");
-  ASSERT_NE(e2ee, nullptr);
-  EXPECT_EQ(e2ee->severity, Severity::NotMet);
-  EXPECT_EQ(e2ee->message(), "policy kbv: rule encryption.e2ee_required=true: not met: end-to-end encryption (SFrame) is not built");
+  EXPECT_EQ(find(vs, "encryption.e2ee_required"), nullptr);
   const RuleViolation* p2p = find(vs, "media.p2p_preferred_one_to_one");
   ASSERT_NE(p2p, nullptr);
   EXPECT_EQ(p2p->severity, Severity::NotMet);
@@ -73,11 +72,32 @@ TEST(NodeConfig, GermanNodeUnderKbvStartsButReportsE2eeAndP2pNotMet) {
   EXPECT_TRUE(refusesStart(vs, true));
 }
 
-TEST(NodeConfig, E2eeFlagAloneNeverMeetsTheRule) {
+// K6 is met only where E2EE is built (compliance/built_features.hpp) and the node enforces
+// it; a node that does not is refused, not merely "not met": KBV calls would run in clear.
+TEST(NodeConfig, E2eeIsMetOnlyWhereBuiltAndEnforced) {
+  NodeSettings s = goodNode("eu-de");
+  s.e2eeAvailable = false;
+  auto off = checkNodeConfig(profile("kbv"), s);
+  const RuleViolation* v = find(off, "encryption.e2ee_required");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->severity, Severity::Refuse);
+  EXPECT_NE(v->message().find("switched off"), std::string::npos);
+  s.e2eeAvailable = true;
+  EXPECT_EQ(find(checkNodeConfig(profile("kbv"), s), "encryption.e2ee_required"), nullptr);
+}
+
+// Under E2EE the server cannot record or transcribe (docs/e2ee.md): a node with either
+// switched on under a profile requiring E2EE is refused, naming the E2EE rule.
+TEST(NodeConfig, RecordingOrTranscriptionUnderE2eeRefusesStart) {
   NodeSettings s = goodNode("eu-de");
   s.e2eeAvailable = true;
+  s.transcriptionFeatureEnabled = true;
   auto vs = checkNodeConfig(profile("kbv"), s);
-  EXPECT_NE(find(vs, "encryption.e2ee_required"), nullptr);
+  const RuleViolation* v = find(vs, "encryption.e2ee_required");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->severity, Severity::Refuse);
+  EXPECT_NE(v->message().find("cannot transcribe"), std::string::npos);
+  EXPECT_TRUE(refusesStart(vs, false));
 }
 
 // P2P for 1:1 is built (signaling/media_mode.cpp): met where the node runs it, which
@@ -183,6 +203,20 @@ TEST(Action, RecordingUnderKbvRefusedNamingTheRule) {
   auto t = checkAction(profile("kbv"), action::StartTranscription{});
   ASSERT_TRUE(t);
   EXPECT_EQ(t->rule, "transcription.allowed");
+}
+
+// A profile that allows recording but requires E2EE: the server has no key to record with.
+TEST(Action, RecordingAndTranscriptionUnderE2eeAreRefusedNamingIt) {
+  PolicyProfile p = profile("hipaa");
+  p.e2eeRequired = true;
+  p.transcriptionAllowed = true;
+  auto rec = checkAction(p, action::StartRecording{});
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->rule, "encryption.e2ee_required");
+  EXPECT_NE(rec->message().find("end-to-end encrypted"), std::string::npos);
+  auto tr = checkAction(p, action::StartTranscription{});
+  ASSERT_TRUE(tr);
+  EXPECT_EQ(tr->rule, "encryption.e2ee_required");
 }
 
 TEST(Action, RecordingAllowedByHipaaIsStillRefusedWhileNotBuilt) {

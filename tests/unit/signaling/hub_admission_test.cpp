@@ -264,6 +264,7 @@ TEST_F(HubAdmission, InterpreterWaitsOnlyWhileTheProfileRequiresApproval) {
   room_ = store_->createRoom(store::NewRoom{.name = "", .waitingRoom = true, .tenantId = t.id}, 1000);
   auto profile = std::make_shared<compliance::PolicyProfile>();
   profile->name = "test";
+  profile->e2eeRequired = false;  // E2EE at join is e2ee_relay_test.cpp's subject
   hub_->setTenantProfiles([&](const store::TenantRecord&) -> Result<clinic::TenantProfiles, std::string> {
     return clinic::TenantProfiles{nullptr, profile};
   });
@@ -287,6 +288,7 @@ TEST_F(HubAdmission, P2pFollowsTheTenantsOwnProfile) {
   auto kbv = std::make_shared<compliance::PolicyProfile>();
   kbv->name = "kbv";
   kbv->p2pPreferredOneToOne = true;
+  kbv->e2eeRequired = false;  // E2EE at join is e2ee_relay_test.cpp's subject
   hub_->setTenantProfiles([&](const store::TenantRecord& t) -> Result<clinic::TenantProfiles, std::string> {
     return clinic::TenantProfiles{t.policyProfile == "kbv" ? kbv : nullptr, nullptr};
   });

@@ -1,10 +1,12 @@
 // In-call chat for admitted participants (not stored by the server): a "Chat" region with
 // the messages (a log, so new ones are read out), a "Message" field with a character
-// counter and "Send". Text goes in through textContent only.
+// counter and "Send". Text goes in through textContent only. In an end-to-end encrypted
+// room the text goes out and comes in as `ciphertext` under the sender's media key
+// (e2ee/e2ee.ts); the server relays what it cannot read.
 import { h } from '../dom';
 import { t } from '../i18n';
 import { formatTime } from '../time';
-import type { ServerMessage } from './protocol';
+import type { ChatMessage, ServerMessage } from './protocol';
 import type { Session, SessionExtension } from './session';
 import type { CallUi } from './ui';
 
@@ -24,6 +26,7 @@ export class Chat implements SessionExtension {
     this.log,
   );
   private selfId: string | null = null;
+  private decrypting: Promise<void> = Promise.resolve();
 
   constructor(private readonly session: Session, ui: CallUi) {
     const form = h(
@@ -49,11 +52,23 @@ export class Chat implements SessionExtension {
       if (!text || text.length > CHAT_MAX) {
         return;
       }
-      this.session.send({ type: 'chat', text });
+      void this.sendText(text);
       this.input.value = '';
       this.updateCounter();
     });
     this.updateCounter();
+  }
+
+  private async sendText(text: string): Promise<void> {
+    const crypto = this.session.chatCrypto;
+    if (!crypto) {
+      this.session.send({ type: 'chat', text });
+      return;
+    }
+    const ciphertext = await crypto.encryptChat(text);
+    if (ciphertext !== null) {
+      this.session.send({ type: 'chat', ciphertext });
+    }
   }
 
   onJoined(selfId: string): void {
@@ -64,6 +79,20 @@ export class Chat implements SessionExtension {
     if (msg.type !== 'chat') {
       return false;
     }
+    const crypto = this.session.chatCrypto;
+    if (msg.ciphertext !== undefined && crypto) {
+      // Decrypting is async: one after the other, so messages stay in the order they came.
+      const ciphertext = msg.ciphertext;
+      this.decrypting = this.decrypting
+        .then(() => crypto.decryptChat(msg.from, ciphertext))
+        .then((text) => this.show(msg, text));
+      return true;
+    }
+    this.show(msg, msg.text ?? null);
+    return true;
+  }
+
+  private show(msg: ChatMessage, text: string | null): void {
     const mine = msg.from === this.selfId;
     const name = mine ? t.you : msg.name || t.guest;
     const time = formatTime(msg.sent_at ?? Date.now());
@@ -73,11 +102,10 @@ export class Chat implements SessionExtension {
         'li',
         { class: mine ? 'chat-msg mine' : 'chat-msg' },
         h('p', { class: 'chat-meta' }, t.chatFrom(name, time)),
-        h('p', { class: 'chat-text' }, msg.text),
+        h('p', { class: text === null ? 'chat-text unreadable' : 'chat-text' }, text ?? t.e2eeChatUnreadable),
       ),
     );
     this.log.lastElementChild?.scrollIntoView({ block: 'nearest' });
-    return true;
   }
 
   private updateCounter(): void {

@@ -17,6 +17,8 @@ export interface MedrtcDebug {
   resumes: number;
   /** Hosts: the last `network_quality` entry per participant id (call-quality.ts). */
   networkQuality: Record<string, unknown>;
+  /** E2EE rooms: the security code shown, the frame counters of the SFrame worker; null otherwise. */
+  e2ee: { code: string | null; stats: unknown; secured: Record<string, boolean> } | null;
 }
 
 declare global {
@@ -37,6 +39,7 @@ export const debug: MedrtcDebug = {
   iceRestarts: 0,
   resumes: 0,
   networkQuality: {},
+  e2ee: null,
 };
 
 window.__medrtc = debug;

@@ -10,6 +10,8 @@ export interface Participant {
   role: Role;
   audio_muted: boolean;
   video_muted: boolean;
+  /** E2EE rooms: the participant's P-256 public key (base64url, raw point), once it sent one. */
+  e2ee_public_key?: string;
 }
 
 export type ClientMessage =
@@ -28,6 +30,10 @@ export type ClientMessage =
   | { type: 'remove_participant'; participant_id: string }
   | { type: 'end_consultation' }
   | { type: 'chat'; text: string }
+  // E2EE rooms (docs/e2ee.md): chat as ciphertext only, our public key, key blobs.
+  | { type: 'chat'; ciphertext: string }
+  | { type: 'e2ee_public_key'; public_key: string }
+  | { type: 'e2ee_key'; to: string; ciphertext: string }
   // Peer-to-peer 1:1 (docs/p2p.md).
   | { type: 'p2p_signal'; to: string; data: P2pSignalData }
   | { type: 'p2p_failed' }
@@ -55,7 +61,9 @@ export interface ChatMessage {
   type: 'chat';
   from: string;
   name: string;
-  text: string;
+  /** Absent in an E2EE room, where `ciphertext` carries the text. */
+  text?: string;
+  ciphertext?: string;
   sent_at?: string | number;
 }
 
@@ -72,8 +80,12 @@ export type ServerMessage =
       media_mode?: MediaMode;
       /** Single use: resumes this participant on a new socket after a drop (older servers: absent). */
       resume_token?: string;
+      /** The room is end-to-end encrypted: SFrame on every SFU connection (docs/e2ee.md). */
+      e2ee?: boolean;
     }
-  | { type: 'resumed'; participant_id: string; resume_token: string; waiting: boolean; participants: Participant[] }
+  | { type: 'resumed'; participant_id: string; resume_token: string; waiting: boolean; participants: Participant[]; e2ee?: boolean }
+  | { type: 'e2ee_public_key'; from: string; public_key: string }
+  | { type: 'e2ee_key'; from: string; ciphertext: string }
   | { type: 'media_mode'; mode: MediaMode; peer?: string; polite?: boolean }
   | { type: 'p2p_signal'; from: string; data: P2pSignalData }
   | { type: 'publish_answer'; sdp: string }
@@ -117,6 +129,8 @@ export const FATAL_CODES: ReadonlySet<string> = new Set([
   'removed',
   'access_revoked',
   'capacity_reached',
+  // An E2EE room and a browser without frame encryption (docs/e2ee.md).
+  'e2ee_unsupported',
 ]);
 
 function isObject(v: unknown): v is Record<string, unknown> {

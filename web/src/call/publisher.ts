@@ -26,6 +26,8 @@ declare global {
 
 export interface PublisherOptions {
   iceServers: RTCIceServer[];
+  /** More RTCConfiguration (E2EE on a Chromium without RTCRtpScriptTransform: encoded streams). */
+  extraConfig?: Record<string, unknown>;
   tracks: MediaStreamTrack[];
   stream: MediaStream;
   sendOffer(sdp: string): void;
@@ -44,7 +46,8 @@ export class Publisher {
       iceTransportPolicy: iceTransportPolicy(),
       bundlePolicy: 'max-bundle',
       rtcpMuxPolicy: 'require',
-    });
+      ...opts.extraConfig,
+    } as RTCConfiguration);
     this.pc.addEventListener('connectionstatechange', () => opts.onConnectionState(this.pc.connectionState));
     // Audio first, then video; video as simulcast layers.
     for (const kind of ['audio', 'video'] as const) {

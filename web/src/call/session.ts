@@ -4,6 +4,9 @@
 // server refuses that (or has no resume), by joining again with the same token.
 import { t } from '../i18n';
 import { debug } from './debug';
+import { E2ee } from './e2ee/e2ee';
+import { encodedStreamsConfig } from './e2ee/frame-crypto';
+import { SecurityPanel } from './e2ee/security-panel';
 import { acquireFull, hasTrack, setTrackEnabled, stopMedia, type LocalMedia } from './media';
 import { MediaWatch } from './media-watch';
 import { P2pLink } from './p2p';
@@ -81,6 +84,9 @@ export class Session {
   private resumingUntil: number | null = null;
   private resumeAttempts = 0;
   private readonly extensions: SessionExtension[] = [];
+  // E2EE rooms (`joined.e2ee`): our keys and the frame transform, the security code panel.
+  private e2ee: E2ee | null = null;
+  private securityPanel: SecurityPanel | null = null;
   // ICE restarts on the connections we hold, without leaving the call (ice-restart.ts).
   // A stall may be a new address, which leaves the socket behind too: replace it at once
   // (a resume costs nothing) and restart both server connections on the new one.
@@ -195,7 +201,7 @@ export class Session {
           this.teardownConnections();
         }
         this.resumeToken = msg.resume_token ?? null;
-        void this.onJoined(msg.participant_id, msg.participants, msg.ice_servers, msg.media_mode ?? 'sfu');
+        void this.onJoined(msg.participant_id, msg.participants, msg.ice_servers, msg.media_mode ?? 'sfu', msg.e2ee === true);
         break;
       case 'publish_answer':
         this.publisher?.applyAnswer(msg.sdp).catch((err) => {
@@ -207,6 +213,8 @@ export class Session {
         this.ensureSubscriber().handleOffer(msg.sdp, msg.version);
         break;
       case 'participant_joined':
+        // Ratchet first: the newcomer must get only the key after it.
+        this.e2ee?.joined(msg.participant.participant_id);
         this.addParticipant(msg.participant);
         this.ui.setStatus(t.participantJoined(msg.participant.name || t.guest));
         break;
@@ -214,6 +222,7 @@ export class Session {
         const p = this.participants.get(msg.participant_id);
         this.participants.delete(msg.participant_id);
         this.ui.removeRemote(msg.participant_id);
+        this.e2ee?.left(msg.participant_id);
         this.extensions.forEach((x) => x.onParticipantLeft?.(msg.participant_id));
         if (p) {
           this.ui.setStatus(t.participantLeft(p.name || t.guest));
@@ -269,6 +278,12 @@ export class Session {
         break;
       case 'pong':
         break;
+      case 'e2ee_public_key':
+        this.e2ee?.peerPublicKey(msg.from, msg.public_key);
+        break;
+      case 'e2ee_key':
+        this.e2ee?.keyMessage(msg.from, msg.ciphertext);
+        break;
       case 'ice_restarted':
         debug.iceRestarts += 1;
         if (msg.connection === 'publisher') {
@@ -322,8 +337,13 @@ export class Session {
     participants: Participant[],
     iceServers: RTCIceServer[],
     mode: MediaMode,
+    e2ee: boolean,
   ): Promise<void> {
     this.joinedOnce = true;
+    this.closeE2ee();
+    if (e2ee) {
+      this.openE2ee(selfId);
+    }
     this.reconnects = 0;
     debug.participantId = selfId;
     debug.waitingPosition = null;
@@ -361,6 +381,52 @@ export class Session {
       await this.startPublishing();
     }
     // 'p2p': hold the media until the server names our peer (media_mode), or sends us to the SFU.
+  }
+
+  private openE2ee(selfId: string): void {
+    const e2ee: E2ee = new E2ee(selfId, (msg) => {
+      if (this.e2ee === e2ee) {
+        this.signaling?.send(msg);
+      }
+    }, () => this.showE2ee());
+    this.e2ee = e2ee;
+    this.securityPanel = new SecurityPanel(this.ui, e2ee);
+    this.showE2ee();
+  }
+
+  private showE2ee(): void {
+    const e2ee = this.e2ee;
+    if (!e2ee) {
+      debug.e2ee = null;
+      return;
+    }
+    this.securityPanel?.update();
+    const participants = this.participants;
+    // Getters: tests read the worker's counters as they are now.
+    debug.e2ee = {
+      get code() {
+        return e2ee.code;
+      },
+      get stats() {
+        return e2ee.frames.stats;
+      },
+      get secured() {
+        return Object.fromEntries([...participants.keys()].map((id) => [id, e2ee.secured(id)]));
+      },
+    };
+  }
+
+  private closeE2ee(): void {
+    this.e2ee?.close();
+    this.e2ee = null;
+    this.securityPanel?.remove();
+    this.securityPanel = null;
+    debug.e2ee = null;
+  }
+
+  /** End-to-end encrypted chat (`chat.ciphertext`); null in a room without E2EE. */
+  get chatCrypto(): Pick<E2ee, 'encryptChat' | 'decryptChat'> | null {
+    return this.e2ee;
   }
 
   private setMediaMode(mode: MediaMode): void {
@@ -444,6 +510,7 @@ export class Session {
     const stream = this.media?.stream ?? new MediaStream();
     const publisher = new Publisher({
       iceServers: this.iceServers,
+      ...(this.e2ee ? { extraConfig: encodedStreamsConfig() } : {}),
       tracks: stream.getTracks(),
       stream,
       // The current socket, not the one we published on: a resume replaces it and the
@@ -457,6 +524,8 @@ export class Session {
     });
     this.publisher = publisher;
     debug.publisher = publisher.pc;
+    // E2EE: every sender encrypts (SFrame) before the offer goes out; P2P stays without.
+    this.e2ee?.frames.attachSenders(publisher.pc);
     if (publisher.hasTracks) {
       this.mediaWatch.expect(publisher.pc);
       this.iceRecovery.watch(publisher.pc, () => this.requestIceRestart(publisher.pc));
@@ -501,6 +570,7 @@ export class Session {
     if (!this.subscriber) {
       const subscriber: Subscriber = new Subscriber({
         iceServers: this.iceServers,
+        ...(this.e2ee ? { extraConfig: encodedStreamsConfig() } : {}),
         sendAnswer: (sdp, version) => {
           if (this.subscriber === subscriber) {
             this.signaling?.send({ type: 'subscribe_answer', sdp, version });
@@ -517,6 +587,7 @@ export class Session {
       });
       this.subscriber = subscriber;
       const pc = this.subscriber.pc;
+      this.e2ee?.frames.watchReceivers(pc);
       debug.subscriber = pc;
       this.mediaWatch.expect(pc);
       this.iceRecovery.watch(pc, () => this.requestIceRestart(pc));
@@ -533,6 +604,8 @@ export class Session {
     const merged = known && p.name === t.guest && !p.identity ? { ...p, name: known.name } : { ...p };
     this.participants.set(p.participant_id, merged);
     this.ui.upsertRemote(merged);
+    this.e2ee?.participant(merged);
+    this.showE2ee();
     if (this.state === 'in_call') {
       this.extensions.forEach((x) => x.onParticipant?.(merged));
     }
@@ -574,6 +647,10 @@ export class Session {
     }
     if (requestType === 'p2p_signal' || requestType === 'p2p_failed') {
       return; // raced a mode change: a media_mode is on its way
+    }
+    if (requestType === 'e2ee_key' || requestType === 'e2ee_public_key') {
+      console.warn(`medrtc: e2ee message refused (${code}); the call goes on`);
+      return; // a key for someone who just left, or a repeat: the next key change sends again
     }
     if (requestType === 'restart_ice') {
       return; // the connection was replaced meanwhile; if it stays down, `failed` rejoins
@@ -680,11 +757,17 @@ export class Session {
       if (!present.has(id)) {
         this.participants.delete(id);
         this.ui.removeRemote(id);
+        this.e2ee?.left(id);
         this.extensions.forEach((x) => x.onParticipantLeft?.(id));
       }
     }
     for (const p of participants) {
       if (p.participant_id !== debug.participantId) {
+        if (!this.participants.has(p.participant_id)) {
+          // Came while we were away: ratchet before it can get our key (its held
+          // participant_joined follows and ratchets once more, which costs nothing).
+          this.e2ee?.joined(p.participant_id);
+        }
         this.addParticipant(p);
       }
     }
@@ -792,6 +875,7 @@ export class Session {
     this.teardownConnections();
     this.ui.clearTiles();
     this.participants.clear();
+    this.closeE2ee();
     stopMedia(this.media);
     this.setState(state);
     this.mediaWatch.stop();

@@ -4,6 +4,7 @@
 // unanswered is treated as dropped: on a dead path (a NAT that forgot us, Wi-Fi gone
 // without a FIN) the browser may not notice for minutes, and the server has already
 // counted us gone after 30 s of silence.
+import { e2eeSupported } from './e2ee/frame-crypto';
 import { parseServerMessage, type ClientMessage, type ServerMessage } from './protocol';
 
 const PING_INTERVAL_MS = 10_000;
@@ -83,8 +84,9 @@ export class Signaling {
 
   /** `join` with the token (the first message, or after a refused `resume`). */
   join(): void {
-    // "p2p": this client can carry a 1:1 call browser to browser (docs/p2p.md).
-    this.send({ type: 'join', token: this.token, capabilities: ['p2p'] });
+    // "p2p": this client can carry a 1:1 call browser to browser (docs/p2p.md); "e2ee": it
+    // can encrypt its frames end to end (SFrame, docs/e2ee.md), only said when it can.
+    this.send({ type: 'join', token: this.token, capabilities: e2eeSupported() ? ['p2p', 'e2ee'] : ['p2p'] });
   }
 
   send(msg: ClientMessage): void {

@@ -6,6 +6,8 @@ import { waitForIceGathering, iceTransportPolicy } from './ice';
 
 export interface SubscriberOptions {
   iceServers: RTCIceServer[];
+  /** More RTCConfiguration (E2EE on a Chromium without RTCRtpScriptTransform: encoded streams). */
+  extraConfig?: Record<string, unknown>;
   sendAnswer(sdp: string, version: number): void;
   onTrack(participantId: string, track: MediaStreamTrack, stream: MediaStream): void;
   onConnectionState(state: RTCPeerConnectionState): void;
@@ -28,7 +30,8 @@ export class Subscriber {
       iceTransportPolicy: iceTransportPolicy(),
       bundlePolicy: 'max-bundle',
       rtcpMuxPolicy: 'require',
-    });
+      ...opts.extraConfig,
+    } as RTCConfiguration);
     this.pc.addEventListener('connectionstatechange', () => opts.onConnectionState(this.pc.connectionState));
     this.pc.addEventListener('track', (ev: RTCTrackEvent) => {
       const stream = ev.streams[0];

@@ -107,6 +107,10 @@ export const de: Strings = {
     access_revoked: 'Diese Einladung gilt nicht mehr. Bitte wenden Sie sich an die Praxis.',
     capacity_reached: 'Diese Sprechstunde ist gerade voll. Bitte versuchen Sie es in einigen Minuten erneut.',
     server_draining: 'Der Server startet neu. Verbindung wird gleich wiederhergestellt…',
+    e2ee_unsupported: 'Diese Sprechstunde ist Ende-zu-Ende-verschlüsselt, und dieser Browser kann das nicht. Bitte öffnen Sie den Link in einer aktuellen Version von Chrome, Edge, Firefox oder Safari.',
+    e2ee_invalid_message: 'Eine Sicherheitsnachricht konnte nicht gelesen werden. Das Gespräch geht weiter.',
+    e2ee_unknown_recipient: 'Ein Sicherheitsschlüssel war für jemanden bestimmt, der nicht mehr im Gespräch ist.',
+    e2ee_replayed: 'Eine wiederholte Sicherheitsnachricht wurde ignoriert.',
   },
   serverErrorUnknown: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
   removedTitle: 'Sie wurden aus der Sprechstunde entfernt',
@@ -168,6 +172,13 @@ export const de: Strings = {
   chatEmpty: 'Noch keine Nachrichten. Nachrichten werden nicht gespeichert.',
   chatCounter: (n: number, max: number) => `${n} von ${max} Zeichen`,
   chatFrom: (name: string, time: string) => `${name}, ${time}`,
+
+  // Ende-zu-Ende-Verschlüsselung (docs/e2ee.md)
+  e2eeSecurityCode: 'Sicherheitscode',
+  e2eeExplain: 'Lesen Sie ihn vor: Stimmt er auf jedem Bildschirm überein, hört niemand mit.',
+  e2eeCodePending: 'Wird eingerichtet…',
+  e2eeNotSecured: 'noch nicht gesichert',
+  e2eeChatUnreadable: 'Diese Nachricht konnte nicht entschlüsselt werden.',
 
   // Patient entry
   joinTitle: 'Ihre Videosprechstunde',

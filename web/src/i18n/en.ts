@@ -109,6 +109,10 @@ export const en = {
     access_revoked: 'This invitation is no longer valid. Please contact the practice.',
     capacity_reached: 'This consultation is full right now. Please try again in a few minutes.',
     server_draining: 'The server is restarting. Reconnecting in a moment…',
+    e2ee_unsupported: 'This consultation is end-to-end encrypted, and this browser cannot do that. Please open the link in a current version of Chrome, Edge, Firefox or Safari.',
+    e2ee_invalid_message: 'A security message could not be read. The call goes on.',
+    e2ee_unknown_recipient: 'A security key was meant for someone who is no longer in the call.',
+    e2ee_replayed: 'A repeated security message was ignored.',
   } as Record<string, string>,
   serverErrorUnknown: 'Something went wrong. Please try again.',
   removedTitle: 'You were removed from the consultation',
@@ -170,6 +174,13 @@ export const en = {
   chatEmpty: 'No messages yet. Messages are not saved.',
   chatCounter: (n: number, max: number) => `${n} of ${max} characters`,
   chatFrom: (name: string, time: string) => `${name}, ${time}`,
+
+  // End-to-end encryption (docs/e2ee.md)
+  e2eeSecurityCode: 'Security code',
+  e2eeExplain: 'Read it out: if it matches on every screen, nobody is listening in.',
+  e2eeCodePending: 'Being set up…',
+  e2eeNotSecured: 'not yet secured',
+  e2eeChatUnreadable: 'This message could not be decrypted.',
 
   // Patient entry (/join)
   joinTitle: 'Join your video consultation',

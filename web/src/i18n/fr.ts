@@ -107,6 +107,10 @@ export const fr: Strings = {
     access_revoked: 'Cette invitation n’est plus valable. Veuillez contacter le cabinet.',
     capacity_reached: 'Cette consultation est complète pour le moment. Veuillez réessayer dans quelques minutes.',
     server_draining: 'Le serveur redémarre. Reconnexion dans un instant…',
+    e2ee_unsupported: 'Cette consultation est chiffrée de bout en bout, et ce navigateur ne le permet pas. Veuillez ouvrir le lien dans une version récente de Chrome, Edge, Firefox ou Safari.',
+    e2ee_invalid_message: 'Un message de sécurité n’a pas pu être lu. L’appel continue.',
+    e2ee_unknown_recipient: 'Une clé de sécurité était destinée à une personne qui n’est plus dans l’appel.',
+    e2ee_replayed: 'Un message de sécurité répété a été ignoré.',
   },
   serverErrorUnknown: 'Un problème est survenu. Veuillez réessayer.',
   removedTitle: 'Vous avez été retiré de la consultation',
@@ -168,6 +172,13 @@ export const fr: Strings = {
   chatEmpty: 'Aucun message pour l’instant. Les messages ne sont pas enregistrés.',
   chatCounter: (n: number, max: number) => `${n} caractères sur ${max}`,
   chatFrom: (name: string, time: string) => `${name}, ${time}`,
+
+  // Chiffrement de bout en bout (docs/e2ee.md)
+  e2eeSecurityCode: 'Code de sécurité',
+  e2eeExplain: 'Lisez-le à voix haute : s’il est identique sur chaque écran, personne n’écoute.',
+  e2eeCodePending: 'En cours de mise en place…',
+  e2eeNotSecured: 'pas encore sécurisé',
+  e2eeChatUnreadable: 'Ce message n’a pas pu être déchiffré.',
 
   // Patient entry
   joinTitle: 'Rejoindre votre téléconsultation',

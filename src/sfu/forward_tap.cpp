@@ -1,0 +1,7 @@
+#include "sfu/forward_tap.hpp"
+
+namespace medrtc::sfu {
+
+constinit ForwardTap forwardTap = nullptr;
+
+}  // namespace medrtc::sfu

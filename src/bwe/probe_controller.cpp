@@ -81,16 +81,13 @@ std::optional<uint64_t> ProbeController::takeResult(int64_t highestReportedSeque
   int64_t arrivalSpan = m.lastArrivalUs - m.firstArrivalUs;
   if (m.received >= kMinPackets && arrivalSpan > 0) {
     uint64_t receiveBps = (m.bytes - m.firstSize) * 8 * 1'000'000 / static_cast<uint64_t>(arrivalSpan);
-    // The padding goes out in bursts per tick: the rate it was meant to go at is the send rate.
-    if (receiveBps * 10 < target * 9) {
-      result = receiveBps * 95 / 100;
-    } else {
+    // The padding goes out in bursts per tick: the rate it was meant to go at is the send
+    // rate, so it caps the result.
+    bool arrivedAtRate = receiveBps * 10 >= target * 9;
+    bool fewLost = m.lost * 5 <= m.received + m.lost;
+    if (arrivedAtRate && fewLost) {
       result = target;
       followUpBps_ = target * 2;
-    }
-    if (m.lost * 5 > m.received + m.lost) {
-      followUpBps_.reset();  // more than 20 % lost: the link is full, not free
-      result = std::min(*result, receiveBps * 95 / 100);
     }
   }
   active_.reset();

@@ -10,8 +10,11 @@
 // the estimate and no queue is building, one every kRetryUs; a probe that got through
 // (≥ 90 % of its rate) is followed at once by one at twice the rate, so a link that
 // recovered is found within a few round trips (60 kbit/s → 2 Mbit/s in five steps).
-// Result: the rate the packets arrived at, capped by the rate they were sent at; if they
-// arrived much slower, 95 % of the arrival rate.
+// Result: a probe whose packets arrived at ≥ 90 % of its rate (and lost ≤ 20 %) proves
+// that rate; one that fell short proves nothing and is dropped (the delay and loss
+// estimators already see the queue it built). Probes last 500 ms: a shaper's token bucket
+// (tbf's burst, 16 kB in our tests) lets a short burst through at line rate, and a 100 ms
+// probe would "prove" a rate the link cannot carry.
 #include <cstdint>
 #include <optional>
 
@@ -26,7 +29,7 @@ struct ProbeCluster {
 
 class ProbeController {
  public:
-  static constexpr int64_t kDurationUs = 100'000;
+  static constexpr int64_t kDurationUs = 500'000;
   static constexpr int64_t kRetryUs = 3'000'000;
   static constexpr int64_t kResultTimeoutUs = 1'500'000;
   static constexpr uint32_t kMinPackets = 5;

@@ -184,8 +184,9 @@ bool WebRtcTransport::sendRtp(ByteView packet, const RtpRewrite& rewrite) {
     return false;  // the reserved slot is reused by the next send
   }
   if (transportCcId_ != 0) {
-    sendHistory_.add(host_.now().count(), static_cast<uint32_t>(*length), rewrite.probeCluster);
+    sendHistory_.add(host_.now().count(), static_cast<uint32_t>(*length), probeCluster_);
   }
+  rtpBytesSent_ += *length;
   host_.commitPacket(*length, sendPriorityOf(rewrite.payloadType));
   ++stats_.rtpSent;
   countSent(*length);

@@ -27,7 +27,6 @@ struct RtpRewrite {
   uint16_t sequenceNumber;
   uint8_t payloadType;
   uint32_t timestampOffset = 0;  // added to the RTP timestamp (simulcast layer switches)
-  int32_t probeCluster = -1;     // padding sent to probe the link (bwe::ProbeController)
 };
 
 class WebRtcTransport final : public dtls::DtlsTransport::Listener {
@@ -84,6 +83,11 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
   void setTransportExtensions(int absSendTimeId, int transportCcId);
   bool transportCcNegotiated() const { return transportCcId_ != 0; }
   const bwe::SendHistory& sendHistory() const { return sendHistory_; }
+  // While a probe cluster runs, every packet sent (media and padding) is recorded as part
+  // of it (-1: none).
+  void setProbeCluster(int32_t id) { probeCluster_ = id; }
+  // Bytes of RTP sent on the wire (SRTP included), for pacing probe padding.
+  uint64_t rtpBytesSent() const { return rtpBytesSent_; }
 
   struct Stats {
     uint64_t rtpReceived = 0;
@@ -128,6 +132,8 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
   uint8_t absSendTimeId_ = 0;
   uint8_t transportCcId_ = 0;
   bwe::SendHistory sendHistory_;
+  int32_t probeCluster_ = -1;
+  uint64_t rtpBytesSent_ = 0;
   Stats stats_;
 };
 

@@ -48,7 +48,11 @@ void AimdRateControl::update(BandwidthUsage usage, std::optional<uint64_t> acked
       break;
     }
     case State::kDecrease: {
-      uint64_t basis = ackedBps ? *ackedBps : rateBps_;
+      // At most half the rate at once: while the sender is application-limited (a low
+      // layer, little to send) the acknowledged rate is far below the estimate, and one
+      // spurious overuse on a busy receiver would otherwise throw the estimate down to it.
+      // A real bottleneck brings it lower on the next overuse, a few hundred ms later.
+      uint64_t basis = std::max(ackedBps ? *ackedBps : rateBps_, rateBps_ / 2);
       uint64_t next = static_cast<uint64_t>(static_cast<double>(basis) * kBeta);
       rateBps_ = clamp(std::min(next, rateBps_));
       if (ackedBps) {

@@ -6,6 +6,12 @@
 namespace medrtc::bwe {
 
 void LossBasedBound::onPackets(uint32_t received, uint32_t lost, uint64_t currentBps, int64_t nowUs) {
+  if (!firstUs_) {
+    firstUs_ = nowUs;
+  }
+  if (nowUs - *firstUs_ < kStartupUs) {
+    return;
+  }
   received_ += received;
   lost_ += lost;
   if (received_ + lost_ < kMinPackets) {

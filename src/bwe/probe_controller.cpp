@@ -5,8 +5,8 @@
 namespace medrtc::bwe {
 
 std::optional<ProbeCluster> ProbeController::maybeStart(uint64_t estimateBps, uint64_t wantedBps, uint64_t maxBps,
-                                                        bool overusing, int64_t nowUs) {
-  if (active_ || overusing) {
+                                                        bool overusing, bool lossy, int64_t nowUs) {
+  if (active_ || overusing || lossy) {
     return std::nullopt;
   }
   uint64_t bps = 0;

@@ -35,9 +35,10 @@ class ProbeController {
   static constexpr uint32_t kMinPackets = 5;
 
   // A new cluster to send now, or nullopt. `estimateBps`: the estimate; `wantedBps`: what
-  // the subscriber's allocation could use; `overusing`: a queue is building.
+  // the subscriber's allocation could use; `overusing`: a queue is building; `lossy`: the
+  // last loss window was over 2 % (a full link: probing would only add to the loss).
   std::optional<ProbeCluster> maybeStart(uint64_t estimateBps, uint64_t wantedBps, uint64_t maxBps, bool overusing,
-                                         int64_t nowUs);
+                                         bool lossy, int64_t nowUs);
   // The caller stopped sending the cluster; `endSequence`: the unwrapped transport number
   // of the first packet after it.
   void onClusterSent(int32_t id, int64_t endSequence);

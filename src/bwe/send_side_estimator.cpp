@@ -77,7 +77,7 @@ std::optional<ProbeCluster> SendSideEstimator::maybeStartProbe(int64_t nowUs) {
     return std::nullopt;  // nothing would measure it
   }
   return probe_.maybeStart(estimateBps_, wantedBps_, maxBps_, trendline_.state() == BandwidthUsage::kOverusing,
-                           nowUs);
+                           loss_.lastLoss() > LossBasedBound::kLowLoss, nowUs);
 }
 
 }  // namespace medrtc::bwe

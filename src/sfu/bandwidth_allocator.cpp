@@ -14,18 +14,18 @@ uint64_t BandwidthAllocator::layerBps(std::span<const LayerState> layers, size_t
   return fromTop < 3 ? kDefaultLayerBps[2 - fromTop] : kDefaultLayerBps[0];
 }
 
-uint64_t BandwidthAllocator::shapeOf(std::span<const Track> tracks) {
+uint64_t BandwidthAllocator::shapeOf(std::span<const Track> tracks, Micros now) {
   uint64_t shape = tracks.size();
   for (const Track& t : tracks) {
     for (const LayerState& l : t.layers) {
-      shape = shape * 2 + (l.active ? 1 : 0);
+      shape = shape * 3 + (!l.active ? 0 : now - l.activeSince >= kActiveBeforeUpgrade ? 2 : 1);
     }
   }
   return shape;
 }
 
 bool BandwidthAllocator::due(uint64_t estimateBps, uint64_t shape, Micros now) const {
-  if (!lastEstimate_ || shape != lastShape_ || now - lastAllocation_ >= kReallocateEvery) {
+  if (!lastEstimate_ || shape != lastShape_ || pausePending_ || now - lastAllocation_ >= kReallocateEvery) {
     return true;
   }
   uint64_t before = *lastEstimate_;
@@ -54,7 +54,8 @@ std::vector<BandwidthAllocator::Allocation> BandwidthAllocator::allocate(uint64_
                                                                          std::span<const Track> tracks, Micros now) {
   lastEstimate_ = estimateBps;
   lastAllocation_ = now;
-  lastShape_ = shapeOf(tracks);
+  lastShape_ = shapeOf(tracks, now);
+  pausePending_ = false;
 
   int64_t budget = static_cast<int64_t>(estimateBps);
   for (const Track& t : tracks) {
@@ -120,6 +121,25 @@ std::vector<BandwidthAllocator::Allocation> BandwidthAllocator::allocate(uint64_
       // downgrade; when the layers come back it is allocated afresh.
       kept[tracks[k].key] = state;
       continue;
+    }
+    if (!out[k].maxLayer) {
+      // Not even the lowest layer fits. Pause only when that has lasted kPauseAfter;
+      // until then keep the lowest active layer.
+      if (!state.pauseWantedSince) {
+        state.pauseWantedSince = now;
+      }
+      bool alreadyPaused = state.known && !state.allocated;
+      if (!alreadyPaused && now - *state.pauseWantedSince < kPauseAfter) {
+        for (size_t i = 0; i < tracks[k].layers.size(); ++i) {
+          if (tracks[k].layers[i].active) {
+            out[k].maxLayer = i;
+            break;
+          }
+        }
+        pausePending_ = true;
+      }
+    } else {
+      state.pauseWantedSince.reset();
     }
     out[k].paused = !out[k].maxLayer;
     std::optional<size_t> now_ = out[k].maxLayer;

@@ -34,6 +34,9 @@ class BandwidthAllocator {
   static constexpr Micros kActiveBeforeUpgrade{2'000'000};
   static constexpr Micros kReallocateEvery{5'000'000};
   static constexpr uint64_t kMinChangePercent = 15;
+  // Video pauses only when the lowest layer has not fit for this long: one spurious dip of
+  // the estimate (a burst of delay on a busy receiver) must not blank the picture.
+  static constexpr Micros kPauseAfter{2'000'000};
   // A layer whose bitrate is not measured yet counts as this (the web client's caps for
   // three layers, lowest first; docs/architecture.md "Simulcast").
   static constexpr uint64_t kDefaultLayerBps[3] = {150'000, 500'000, 1'700'000};
@@ -55,7 +58,9 @@ class BandwidthAllocator {
   // tracks' shape changed (`shape`: any number that changes when tracks come and go or
   // layers start and stop, see shapeOf).
   bool due(uint64_t estimateBps, uint64_t shape, Micros now) const;
-  static uint64_t shapeOf(std::span<const Track> tracks);
+  // Changes when tracks come and go, layers start and stop, or a layer has run long
+  // enough to be upgraded to.
+  static uint64_t shapeOf(std::span<const Track> tracks, Micros now);
   std::vector<Allocation> allocate(uint64_t estimateBps, std::span<const Track> tracks, Micros now);
   // What the tracks would use with every video at its best active layer: the rate worth
   // probing for.
@@ -67,11 +72,13 @@ class BandwidthAllocator {
     std::optional<size_t> allocated;  // last allocation (nullopt: paused or new)
     bool known = false;
     std::optional<Micros> lastDowngrade;
+    std::optional<Micros> pauseWantedSince;  // the lowest layer stopped fitting
   };
   std::unordered_map<const void*, TrackState> states_;
   std::optional<uint64_t> lastEstimate_;
   Micros lastAllocation_{0};
   uint64_t lastShape_ = 0;
+  bool pausePending_ = false;
 };
 
 }  // namespace medrtc::sfu

@@ -61,6 +61,7 @@ class Consumer {
   // audio continues on its own consumer). Resuming waits for a keyframe.
   void setBandwidthAllocation(std::optional<size_t> maxLayer, bool paused);
   bool paused() const { return paused_; }
+  std::optional<size_t> bandwidthCap() const { return bandwidthCap_; }
   // Padding-only packets on the rtx stream (RFC 4588 with no payload, as libwebrtc pads):
   // filler for a bandwidth probe. False when rtx was not negotiated.
   bool sendPadding(size_t paddingBytes);

@@ -1,7 +1,9 @@
 #include "sfu/downlink_bandwidth.hpp"
 
 #include <algorithm>
+#include <string>
 
+#include "log/log.hpp"
 #include "sfu/consumer.hpp"
 #include "sfu/media_counters.hpp"
 #include "sfu/producer.hpp"
@@ -19,6 +21,22 @@ void DownlinkBandwidth::onFeedback(const rtp::TransportCcFeedbackView& feedback,
   if (ignored != 0) {
     mediaCounters().transportCcIgnored.add(ignored);
   }
+}
+
+bool DownlinkBandwidth::allowRetransmission(Micros now) {
+  constexpr double kPacketBytes = 1200;
+  if (!estimator_.hasFeedback()) {
+    return true;
+  }
+  double rate = static_cast<double>(estimator_.estimateBps()) / 4 / 8;  // bytes per second
+  double elapsed = static_cast<double>((now - lastRefill_).count()) / 1e6;
+  lastRefill_ = now;
+  retransmitTokens_ = std::min(retransmitTokens_ + rate * std::max(elapsed, 0.0), std::max(rate / 4, kPacketBytes));
+  if (retransmitTokens_ < kPacketBytes) {
+    return false;
+  }
+  retransmitTokens_ -= kPacketBytes;
+  return true;
 }
 
 void DownlinkBandwidth::onTick(Micros now, WebRtcTransport& transport,
@@ -101,7 +119,7 @@ void DownlinkBandwidth::collectTracks(Micros now, const std::vector<std::unique_
 
 void DownlinkBandwidth::allocate(Micros now) {
   uint64_t estimate = estimator_.estimateBps();
-  if (!allocator_.due(estimate, BandwidthAllocator::shapeOf(tracks_), now)) {
+  if (!allocator_.due(estimate, BandwidthAllocator::shapeOf(tracks_, now), now)) {
     return;
   }
   auto allocations = allocator_.allocate(estimate, tracks_, now);
@@ -112,6 +130,14 @@ void DownlinkBandwidth::allocate(Micros now) {
     Consumer& c = *owners_[k];
     if (allocations[k].paused && !c.paused()) {
       mediaCounters().videoPauses.add();
+    }
+    if (allocations[k].paused != c.paused() || allocations[k].maxLayer != c.bandwidthCap()) {
+      log::info("media_bandwidth_allocation",
+                {{"participant", participantId_},
+                 {"consumer", c.mid()},
+                 {"estimate_bps", std::to_string(estimate)},
+                 {"max_layer", allocations[k].maxLayer ? std::to_string(*allocations[k].maxLayer) : "-"},
+                 {"paused", allocations[k].paused ? "true" : "false"}});
     }
     c.setBandwidthAllocation(allocations[k].maxLayer, allocations[k].paused);
   }

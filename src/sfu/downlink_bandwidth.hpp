@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "bwe/send_side_estimator.hpp"
@@ -26,10 +27,18 @@ class DownlinkBandwidth {
   // At most this much padding per tick (20 ms): 100 × 255 bytes ≈ 10 Mbit/s.
   static constexpr int kMaxPaddingPacketsPerTick = 100;
 
+  explicit DownlinkBandwidth(std::string participantId) : participantId_(std::move(participantId)) {}
+
   void onFeedback(const rtp::TransportCcFeedbackView& feedback, const WebRtcTransport& transport, Micros now);
   void onRtt(Micros rtt) { estimator_.setRtt(rtt.count()); }
   // Every tick, before the consumers pick their layers.
   void onTick(Micros now, WebRtcTransport& transport, const std::vector<std::unique_ptr<Consumer>>& consumers);
+
+  // A NACK answer may go out now: retransmissions get at most a quarter of the estimate
+  // (a token bucket of 1200-byte packets, 250 ms deep). Under a cap the subscriber NACKs
+  // everything the queue dropped; answering it all at the top layer's rate keeps the link
+  // full and the loss high long after the layer went down. Always true without estimate.
+  bool allowRetransmission(Micros now);
 
   // bit/s; 0 while no feedback has come (nothing measured).
   uint64_t estimateBps() const { return estimator_.hasFeedback() ? estimator_.estimateBps() : 0; }
@@ -41,6 +50,9 @@ class DownlinkBandwidth {
   void collectTracks(Micros now, const std::vector<std::unique_ptr<Consumer>>& consumers);
   void allocate(Micros now);
 
+  std::string participantId_;
+  double retransmitTokens_ = 0;  // bytes
+  Micros lastRefill_{0};  // for the allocation log line
   bwe::SendSideEstimator estimator_;
   BandwidthAllocator allocator_;
   std::optional<bwe::ProbeCluster> cluster_;

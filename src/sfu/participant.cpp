@@ -17,7 +17,7 @@ namespace medrtc::sfu {
 
 Participant::Participant(std::string id, ParticipantGrants grants, TransportHost& host,
                          std::shared_ptr<const dtls::DtlsContext> dtlsContext, Listener& listener)
-    : id_(std::move(id)), grants_(grants), host_(host), listener_(listener) {
+    : id_(std::move(id)), grants_(grants), host_(host), listener_(listener), downlink_(id_) {
   publisher_ = std::make_unique<WebRtcTransport>(id_ + "/pub", host, dtlsContext, *this);
   subscriber_ = std::make_unique<WebRtcTransport>(id_ + "/sub", host, dtlsContext, *this);
 }
@@ -223,9 +223,12 @@ void Participant::handleSubscriberRtcp(ByteView compound) {
           break;
         }
         if (Consumer* consumer = findConsumerBySsrc(nack->mediaSsrc())) {
-          nack->forEachSequenceNumber([consumer](uint16_t seq) {
+          Micros now = host_.now();
+          nack->forEachSequenceNumber([this, consumer, now](uint16_t seq) {
             mediaCounters().nacksReceived.add();
-            consumer->retransmit(seq);
+            if (downlink_.allowRetransmission(now)) {
+              consumer->retransmit(seq);
+            }
           });
         }
         break;

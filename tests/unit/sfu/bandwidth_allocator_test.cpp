@@ -45,13 +45,17 @@ TEST(BandwidthAllocator, PausesVideoWhenTheLowestLayerDoesNotFitAndResumesLater)
   BandwidthAllocator a;
   auto r = a.allocate(2'000'000, oneCall(layers), kT0);
   r = a.allocate(60'000, oneCall(layers), kT0 + 1s);
+  EXPECT_EQ(r[1].maxLayer, 0u);  // a dip: the lowest layer for now
+  EXPECT_FALSE(r[1].paused);
+  EXPECT_TRUE(a.due(60'000, BandwidthAllocator::shapeOf(oneCall(layers), kT0 + 2s), kT0 + 2s));
+  r = a.allocate(60'000, oneCall(layers), kT0 + 3s);  // 2 s without room for it
   EXPECT_FALSE(r[1].maxLayer);
   EXPECT_TRUE(r[1].paused);
   EXPECT_FALSE(r[0].paused);  // audio is never paused
   // The link recovers: a resume is an upgrade, held off for 10 s after the pause.
   r = a.allocate(2'000'000, oneCall(layers), kT0 + 5s);
   EXPECT_TRUE(r[1].paused);
-  r = a.allocate(2'000'000, oneCall(layers), kT0 + 11s);
+  r = a.allocate(2'000'000, oneCall(layers), kT0 + 13s);
   EXPECT_FALSE(r[1].paused);
   EXPECT_EQ(r[1].maxLayer, 2u);
 }
@@ -87,7 +91,7 @@ TEST(BandwidthAllocator, UpgradesOnlyToALayerActiveForTwoSeconds) {
 TEST(BandwidthAllocator, ReallocatesOnFifteenPercentChangeOrEveryFiveSeconds) {
   auto layers = simulcast();
   auto tracks = oneCall(layers);
-  uint64_t shape = BandwidthAllocator::shapeOf(tracks);
+  uint64_t shape = BandwidthAllocator::shapeOf(tracks, kT0);
   BandwidthAllocator a;
   EXPECT_TRUE(a.due(1'000'000, shape, kT0));
   a.allocate(1'000'000, tracks, kT0);
@@ -97,7 +101,7 @@ TEST(BandwidthAllocator, ReallocatesOnFifteenPercentChangeOrEveryFiveSeconds) {
   EXPECT_TRUE(a.due(850'000, shape, kT0 + 1s));
   EXPECT_TRUE(a.due(1'000'000, shape, kT0 + 5s));
   layers[2].active = false;  // a layer stopped: the shape changed
-  EXPECT_TRUE(a.due(1'000'000, BandwidthAllocator::shapeOf(oneCall(layers)), kT0 + 1s));
+  EXPECT_TRUE(a.due(1'000'000, BandwidthAllocator::shapeOf(oneCall(layers), kT0), kT0 + 1s));
 }
 
 TEST(BandwidthAllocator, SharesAmongTwoVideosInRounds) {

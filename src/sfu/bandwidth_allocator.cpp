@@ -25,7 +25,8 @@ uint64_t BandwidthAllocator::shapeOf(std::span<const Track> tracks, Micros now) 
 }
 
 bool BandwidthAllocator::due(uint64_t estimateBps, uint64_t shape, Micros now) const {
-  if (!lastEstimate_ || shape != lastShape_ || pausePending_ || now - lastAllocation_ >= kReallocateEvery) {
+  if (!lastEstimate_ || shape != lastShape_ || pausePending_ || now - lastAllocation_ >= kReallocateEvery ||
+      (holdOffEnds_ && now >= *holdOffEnds_)) {
     return true;
   }
   uint64_t before = *lastEstimate_;
@@ -152,6 +153,15 @@ std::vector<BandwidthAllocator::Allocation> BandwidthAllocator::allocate(uint64_
     kept[tracks[k].key] = state;
   }
   states_ = std::move(kept);  // tracks that went away are forgotten
+  // Re-allocate as soon as a hold-off ends, not at the next 5 s tick: a link that
+  // recovered meanwhile gets its layer back without waiting longer than the rule says.
+  holdOffEnds_.reset();
+  for (const auto& [key, state] : states_) {
+    if (state.lastDowngrade && *state.lastDowngrade + kUpgradeHoldOff > now &&
+        (!holdOffEnds_ || *state.lastDowngrade + kUpgradeHoldOff < *holdOffEnds_)) {
+      holdOffEnds_ = *state.lastDowngrade + kUpgradeHoldOff;
+    }
+  }
   return out;
 }
 

@@ -79,6 +79,7 @@ class BandwidthAllocator {
   Micros lastAllocation_{0};
   uint64_t lastShape_ = 0;
   bool pausePending_ = false;
+  std::optional<Micros> holdOffEnds_;  // the earliest end of a track's upgrade hold-off
 };
 
 }  // namespace medrtc::sfu

@@ -103,6 +103,11 @@ void Consumer::updateLayer(Micros now) {
 }
 
 void Consumer::setBandwidthAllocation(std::optional<size_t> maxLayer, bool paused) {
+  if (!bandwidthManaged_) {
+    // Forget a ceiling the loss rule set before the estimate was settled.
+    selector_ = std::make_unique<LossBasedLayerSelector>();
+    bandwidthManaged_ = true;
+  }
   bandwidthCap_ = maxLayer;
   bool pause = paused && kind_ == "video";
   if (paused_ && !pause && producer_) {

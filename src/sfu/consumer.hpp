@@ -54,7 +54,14 @@ class Consumer {
   // Picks the layer to send (simulcast producers only); called on the subscriber's tick.
   void updateLayer(Micros now);
   // RFC 3550 §6.4.1 fraction lost and a downlink estimate (bit/s) for the selector.
-  void onReceiverReport(uint8_t fractionLost, Micros now) { selector_->onReceiverReport(fractionLost, now); }
+  // Under a bandwidth allocation the estimator's loss bound already acts on loss, and the
+  // selector's own slower rule (one layer per 10 s) would hold the layer down after the
+  // allocation allowed it up again: the reports then do not reach the selector.
+  void onReceiverReport(uint8_t fractionLost, Micros now) {
+    if (!bandwidthManaged_) {
+      selector_->onReceiverReport(fractionLost, now);
+    }
+  }
   void onEstimate(uint64_t bitsPerSecond, Micros now) { selector_->onEstimate(bitsPerSecond, now); }
   // The downstream bandwidth allocation (sfu/bandwidth_allocator.hpp): the highest layer
   // allowed (nullopt: no cap), or paused (video only: nothing is forwarded until resumed;
@@ -116,6 +123,7 @@ class Consumer {
   std::unique_ptr<LayerSelector> selector_;
   std::optional<size_t> bandwidthCap_;
   bool paused_ = false;
+  bool bandwidthManaged_ = false;  // an allocation came: the estimator rules, not RR loss
   Stats stats_;
 };
 

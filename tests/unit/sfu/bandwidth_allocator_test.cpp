@@ -100,6 +100,10 @@ TEST(BandwidthAllocator, ReallocatesOnFifteenPercentChangeOrEveryFiveSeconds) {
   EXPECT_TRUE(a.due(1'150'000, shape, kT0 + 1s));
   EXPECT_TRUE(a.due(850'000, shape, kT0 + 1s));
   EXPECT_TRUE(a.due(1'000'000, shape, kT0 + 5s));
+  a.allocate(500'000, tracks, kT0 + 1s);  // a downgrade: due again when its hold-off ends
+  a.allocate(500'000, tracks, kT0 + 8s);
+  EXPECT_FALSE(a.due(500'000, shape, kT0 + 10s));
+  EXPECT_TRUE(a.due(500'000, shape, kT0 + 11s));  // 3 s after the last allocation
   layers[2].active = false;  // a layer stopped: the shape changed
   EXPECT_TRUE(a.due(1'000'000, BandwidthAllocator::shapeOf(oneCall(layers), kT0), kT0 + 1s));
 }

@@ -1,5 +1,6 @@
 #include "sdp/subscriber_offer.hpp"
 
+#include "sdp/server_capabilities.hpp"
 #include "sdp/text.hpp"
 
 namespace medrtc::sdp {
@@ -7,7 +8,8 @@ namespace medrtc::sdp {
 namespace {
 
 // `bundleTag`: this is the first m-line, whose mid tags the BUNDLE transport.
-MediaSection offerSection(const OutgoingTrack& t, const LocalTransport& local, bool bundleTag) {
+MediaSection offerSection(const OutgoingTrack& t, const LocalTransport& local, bool bundleTag,
+                          const SubscriberExtensions& ext) {
   MediaSection m;
   m.kind = t.kind;
   m.port = t.active || bundleTag ? 9 : 0;
@@ -18,19 +20,28 @@ MediaSection offerSection(const OutgoingTrack& t, const LocalTransport& local, b
   for (const Codec& c : t.codecs) {
     Codec out = c;
     // Feedback the SFU answers itself per hop: NACK from its RTX cache, PLI/FIR forwarded
-    // upstream. transport-cc and goog-remb are not offered: they need header extensions.
+    // upstream. transport-cc: the subscriber reports every packet of this hop, for the
+    // SFU's send-side estimator. goog-remb is not offered: it is the receiver's own guess
+    // (docs/bandwidth-estimation.md).
     out.rtcpFeedback.clear();
     if (t.kind == "video" && !c.rtxFor) {
       out.rtcpFeedback = {"nack", "nack pli", "ccm fir"};
     }
+    if (ext.transportCcId != 0 && !c.rtxFor) {
+      out.rtcpFeedback.push_back("transport-cc");
+    }
     m.formats.push_back(std::to_string(c.payloadType));
     m.codecs.push_back(std::move(out));
   }
-  // No a=extmap at all: the SFU forwards packets with the header extensions (and ids) the
-  // *publisher* negotiated, which differ between publishers. Advertising none means the
-  // receiver ignores them (RFC 8285 §4.1.1 lets a receiver skip unknown ids) instead of
-  // misreading one publisher's id as another extension. Rewriting extensions per consumer
-  // would cost a copy per packet.
+  // Only the extensions of this hop: the publisher's extension block (its ids differ
+  // between publishers) is replaced on every packet by one with these ids
+  // (rtp/transport_extensions.hpp), so the subscriber never misreads another id map.
+  if (ext.absSendTimeId != 0) {
+    m.extensions.push_back(ExtMap{ext.absSendTimeId, std::string(kExtAbsSendTime), std::nullopt, {}});
+  }
+  if (ext.transportCcId != 0) {
+    m.extensions.push_back(ExtMap{ext.transportCcId, std::string(kExtTransportWideCc), std::nullopt, {}});
+  }
   if (!t.active) {
     m.direction = Direction::kInactive;
     if (bundleTag) {
@@ -78,12 +89,13 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
 }  // namespace
 
 SessionDescription buildSubscriberOffer(const std::vector<OutgoingTrack>& tracks,
-                                        const LocalTransport& local, uint64_t sessionVersion) {
+                                        const LocalTransport& local, uint64_t sessionVersion,
+                                        const SubscriberExtensions& extensions) {
   SessionDescription sdp = makeLocalSession(local, sessionVersion);
   Group bundle{"BUNDLE", {}};
   for (const OutgoingTrack& t : tracks) {
     bool bundleTag = sdp.media.empty();
-    sdp.media.push_back(offerSection(t, local, bundleTag));
+    sdp.media.push_back(offerSection(t, local, bundleTag, extensions));
     if (t.active || bundleTag) {
       bundle.mids.push_back(t.mid);  // RFC 8843 §7.2: rejected m-lines leave the group
     }
@@ -139,6 +151,15 @@ Result<SubscriberAnswerInfo, SdpError> readSubscriberAnswer(const SessionDescrip
                preferredFingerprint(t.fingerprints).value !=
                    preferredFingerprint(first->fingerprints).value) {
       return fail(SdpError::kInconsistentTransport);
+    }
+    if (info.acceptedMids.empty()) {
+      for (const ExtMap& e : m.extensions) {
+        if (e.uri == kExtAbsSendTime) {
+          info.absSendTimeId = e.id;
+        } else if (e.uri == kExtTransportWideCc) {
+          info.transportCcId = e.id;
+        }
+      }
     }
     info.acceptedMids.push_back(m.mid);
     for (const Codec& c : m.codecs) {

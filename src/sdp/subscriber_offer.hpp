@@ -33,8 +33,19 @@ struct OutgoingTrack {
   std::vector<Codec> codecs;  // canonical PTs (see canonicalCodecsFor), rtx included
 };
 
+// The header extensions the SFU writes itself on a subscriber's hop, for downstream
+// bandwidth estimation (docs/bandwidth-estimation.md); 0 leaves one out. The ids are this
+// subscriber's: the SFU rewrites every packet's extension block to them.
+struct SubscriberExtensions {
+  int absSendTimeId = 0;
+  int transportCcId = 0;
+};
+// What the SFU offers every subscriber.
+inline constexpr SubscriberExtensions kDefaultSubscriberExtensions{2, 3};
+
 SessionDescription buildSubscriberOffer(const std::vector<OutgoingTrack>& tracks,
-                                        const LocalTransport& local, uint64_t sessionVersion);
+                                        const LocalTransport& local, uint64_t sessionVersion,
+                                        const SubscriberExtensions& extensions = {});
 
 // True if some m-line is neither rejected nor inactive: only then is the offer worth sending.
 bool hasActiveMedia(const SessionDescription& sdp);
@@ -46,6 +57,10 @@ struct SubscriberAnswerInfo {
   std::vector<std::string> acceptedMids;  // port != 0, in m-line order
   std::vector<std::string> rejectedMids;
   std::vector<std::string> rtxMids;  // accepted m-lines whose answer kept an rtx format
+  // The extension ids the answer kept (RFC 8285 §6: an answer echoes the ids it accepts),
+  // from the first accepted m-line (BUNDLE shares one id map); 0 when dropped.
+  int absSendTimeId = 0;
+  int transportCcId = 0;
 };
 
 // Checks the client's answer to a subscriber offer. We offered actpass and are always the

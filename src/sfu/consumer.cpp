@@ -50,6 +50,10 @@ void Consumer::forward(const rtp::RtpPacketView& packet, size_t layer, uint8_t p
   if (!negotiated_ || !transport_.connected()) {
     return;
   }
+  if (paused_) {
+    ++stats_.droppedPaused;
+    return;
+  }
   std::optional<size_t> before = forwarder_.currentLayer();
   auto rewrite = forwarder_.forward(layer, packet.sequenceNumber(), packet.timestamp(), keyframe, now);
   if (!rewrite) {
@@ -82,10 +86,54 @@ void Consumer::updateLayer(Micros now) {
     layers[i] = LayerState{stream.active(now), stream.activeSince(), stream.bitrate()};
   }
   auto target = selector_->select(std::span<const LayerState>(layers.data(), count), forwarder_.currentLayer(), now);
+  if (target && bandwidthCap_ && *target > *bandwidthCap_) {
+    // The estimate caps what loss alone would allow: the best active layer within it.
+    size_t capped = std::min(*bandwidthCap_, count - 1);
+    while (capped > 0 && !layers[capped].active) {
+      --capped;
+    }
+    if (layers[capped].active) {
+      target = capped;
+    }
+  }
   if (target && *target != forwarder_.targetLayer()) {
     forwarder_.setTargetLayer(*target);
     producer_->requestKeyframe(*target);
   }
+}
+
+void Consumer::setBandwidthAllocation(std::optional<size_t> maxLayer, bool paused) {
+  if (!bandwidthManaged_) {
+    // Forget a ceiling the loss rule set before the estimate was settled.
+    selector_ = std::make_unique<LossBasedLayerSelector>();
+    bandwidthManaged_ = true;
+  }
+  bandwidthCap_ = maxLayer;
+  bool pause = paused && kind_ == "video";
+  if (paused_ && !pause && producer_) {
+    // Resume on a keyframe: what the decoder had is stale by now.
+    forwarder_.requireKeyframe();
+    producer_->requestKeyframe(forwarder_.targetLayer());
+  }
+  paused_ = pause;
+}
+
+bool Consumer::sendPadding(size_t paddingBytes) {
+  if (!rtxNegotiated_ || !negotiated_ || paddingBytes == 0 || paddingBytes > 255) {
+    return false;
+  }
+  // RFC 3550 §5.1: P bit set, the last octet counts the padding (itself included).
+  std::array<uint8_t, 12 + 255> buffer{};
+  buffer[0] = 0xA0;
+  writeU32(&buffer[4], forwarder_.lastTimestamp());
+  buffer[11 + paddingBytes] = static_cast<uint8_t>(paddingBytes);
+  bool sent = transport_.sendRtp(ByteView(buffer.data(), 12 + paddingBytes),
+                                 RtpRewrite{rtxSsrc_, rtxSequence_, rtxPayloadType_, 0});
+  if (sent) {
+    ++rtxSequence_;
+    stats_.paddingSent += paddingBytes;
+  }
+  return sent;
 }
 
 void Consumer::retransmit(uint16_t sequenceNumber) {

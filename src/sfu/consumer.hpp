@@ -54,8 +54,24 @@ class Consumer {
   // Picks the layer to send (simulcast producers only); called on the subscriber's tick.
   void updateLayer(Micros now);
   // RFC 3550 §6.4.1 fraction lost and a downlink estimate (bit/s) for the selector.
-  void onReceiverReport(uint8_t fractionLost, Micros now) { selector_->onReceiverReport(fractionLost, now); }
+  // Under a bandwidth allocation the estimator's loss bound already acts on loss, and the
+  // selector's own slower rule (one layer per 10 s) would hold the layer down after the
+  // allocation allowed it up again: the reports then do not reach the selector.
+  void onReceiverReport(uint8_t fractionLost, Micros now) {
+    if (!bandwidthManaged_) {
+      selector_->onReceiverReport(fractionLost, now);
+    }
+  }
   void onEstimate(uint64_t bitsPerSecond, Micros now) { selector_->onEstimate(bitsPerSecond, now); }
+  // The downstream bandwidth allocation (sfu/bandwidth_allocator.hpp): the highest layer
+  // allowed (nullopt: no cap), or paused (video only: nothing is forwarded until resumed;
+  // audio continues on its own consumer). Resuming waits for a keyframe.
+  void setBandwidthAllocation(std::optional<size_t> maxLayer, bool paused);
+  bool paused() const { return paused_; }
+  std::optional<size_t> bandwidthCap() const { return bandwidthCap_; }
+  // Padding-only packets on the rtx stream (RFC 4588 with no payload, as libwebrtc pads):
+  // filler for a bandwidth probe. False when rtx was not negotiated.
+  bool sendPadding(size_t paddingBytes);
   // The producer layer being sent (nullopt before the first packet).
   std::optional<size_t> currentLayer() const { return forwarder_.currentLayer(); }
   size_t targetLayer() const { return forwarder_.targetLayer(); }
@@ -84,6 +100,8 @@ class Consumer {
     uint64_t nackMisses = 0;
     uint64_t droppedWaitingForKeyframe = 0;
     uint64_t layerSwitches = 0;
+    uint64_t droppedPaused = 0;  // video not forwarded while the allocation paused it
+    uint64_t paddingSent = 0;    // bytes of probe padding
   };
   const Stats& stats() const { return stats_; }
 
@@ -103,6 +121,9 @@ class Consumer {
   bool negotiated_ = false;
   LayerForwarder forwarder_;
   std::unique_ptr<LayerSelector> selector_;
+  std::optional<size_t> bandwidthCap_;
+  bool paused_ = false;
+  bool bandwidthManaged_ = false;  // an allocation came: the estimator rules, not RR loss
   Stats stats_;
 };
 

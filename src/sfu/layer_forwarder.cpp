@@ -4,7 +4,7 @@ namespace medrtc::sfu {
 
 std::optional<LayerForwarder::Rewrite> LayerForwarder::forward(size_t layer, uint16_t sequenceNumber,
                                                                 uint32_t timestamp, bool keyframe, Micros now) {
-  bool switching = layer == target_ && keyframe && (!started_ || current_ != target_);
+  bool switching = layer == target_ && keyframe && (!started_ || current_ != target_ || needKeyframe_);
   if (switching) {
     if (started_) {
       int64_t elapsed = (now - lastSentAt_).count();
@@ -19,7 +19,8 @@ std::optional<LayerForwarder::Rewrite> LayerForwarder::forward(size_t layer, uin
     switchSequence_ = sequenceNumber;
     current_ = layer;
     started_ = true;
-  } else if (!started_ || layer != current_) {
+    needKeyframe_ = false;
+  } else if (!started_ || layer != current_ || needKeyframe_) {
     return std::nullopt;
   } else if (static_cast<int16_t>(sequenceNumber - switchSequence_) < 0) {
     return std::nullopt;  // from before the switch: its numbers belong to the old offsets

@@ -36,7 +36,12 @@ class LayerForwarder {
   // The layer being sent; nullopt before the first packet went out.
   std::optional<size_t> currentLayer() const { return started_ ? std::optional<size_t>(current_) : std::nullopt; }
   // True while a switch (or the start) waits for a keyframe of the target layer.
-  bool waitingForKeyframe() const { return !started_ || current_ != target_; }
+  bool waitingForKeyframe() const { return !started_ || current_ != target_ || needKeyframe_; }
+  // After a pause (nothing forwarded for a while): the next packet sent must start a
+  // keyframe of the target layer, numbered on from the last one sent, as at a switch.
+  void requireKeyframe() { needKeyframe_ = started_; }
+  // Outgoing timestamp of the newest packet sent (padding on the rtx stream reuses it).
+  uint32_t lastTimestamp() const { return lastTimestamp_; }
 
   struct Rewrite {
     uint16_t sequenceNumber;
@@ -69,6 +74,7 @@ class LayerForwarder {
   };
 
   bool started_ = false;
+  bool needKeyframe_ = false;
   size_t current_ = 0;
   size_t target_ = 0;
   uint16_t nextSequence_;     // outgoing number of the next new packet

@@ -57,6 +57,12 @@ void collectMediaCounters(const MediaCounters& c, int workerIndex, std::vector<m
   counter("medrtc_media_video_freezes_total",
           "Video freezes on forwarded video (W3C freezeCount: a frame gap of at least max(3x, +150 ms) the average).",
           c.videoFreezes);
+  counter("medrtc_media_transport_cc_ignored_total",
+          "Transport-cc feedback from subscribers ignored as absurd (status count, deltas, reference jumps).",
+          c.transportCcIgnored);
+  counter("medrtc_media_video_pauses_total",
+          "Times a subscriber's video was paused because not even the lowest layer fit its downlink estimate.",
+          c.videoPauses);
   auto histogram = [&](const char* name, const char* help, const metrics::Histogram& h) {
     metrics::Family f{name, help, MetricType::kHistogram, {}, {}};
     f.histograms.push_back({worker, h.snapshot()});

@@ -30,6 +30,9 @@ struct MediaCounters {
   metrics::Histogram roundTripSeconds;     // subscribers' RTT from their receiver reports (§6.4.1)
   // Call quality (sfu/room_quality.hpp): per node and worker, never per participant.
   metrics::OwnedCounter videoFreezes;      // W3C freezes on video forwarded to subscribers
+  // Downstream bandwidth estimation (sfu/downlink_bandwidth.hpp).
+  metrics::OwnedCounter transportCcIgnored;  // feedback (or packets in it) that made no sense
+  metrics::OwnedCounter videoPauses;         // a subscriber's video paused: not even the lowest layer fit
   metrics::Histogram qualityScore;         // each participant's E-model score, once per 5 s report
 };
 

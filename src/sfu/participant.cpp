@@ -9,6 +9,7 @@
 #include "rtp/rtcp_feedback.hpp"
 #include "rtp/rtcp_packet.hpp"
 #include "rtp/rtcp_reports.hpp"
+#include "rtp/transport_cc.hpp"
 #include "sfu/media_counters.hpp"
 #include "sfu/transport_host.hpp"
 
@@ -16,7 +17,7 @@ namespace medrtc::sfu {
 
 Participant::Participant(std::string id, ParticipantGrants grants, TransportHost& host,
                          std::shared_ptr<const dtls::DtlsContext> dtlsContext, Listener& listener)
-    : id_(std::move(id)), grants_(grants), host_(host), listener_(listener) {
+    : id_(std::move(id)), grants_(grants), host_(host), listener_(listener), downlink_(id_) {
   publisher_ = std::make_unique<WebRtcTransport>(id_ + "/pub", host, dtlsContext, *this);
   subscriber_ = std::make_unique<WebRtcTransport>(id_ + "/sub", host, dtlsContext, *this);
 }
@@ -95,6 +96,7 @@ void Participant::onTick(Micros now) {
   publisher_->onTick(now);
   subscriber_->onTick(now);
   rtcp_.onTick(now, *publisher_, *subscriber_, producers(), consumers_);
+  downlink_.onTick(now, *subscriber_, consumers_);
   for (auto& consumer : consumers_) {
     consumer->updateLayer(now);
   }
@@ -221,9 +223,12 @@ void Participant::handleSubscriberRtcp(ByteView compound) {
           break;
         }
         if (Consumer* consumer = findConsumerBySsrc(nack->mediaSsrc())) {
-          nack->forEachSequenceNumber([consumer](uint16_t seq) {
+          Micros now = host_.now();
+          nack->forEachSequenceNumber([this, consumer, now](uint16_t seq) {
             mediaCounters().nacksReceived.add();
-            consumer->retransmit(seq);
+            if (downlink_.allowRetransmission(now)) {
+              consumer->retransmit(seq);
+            }
           });
         }
         break;
@@ -252,12 +257,23 @@ void Participant::handleSubscriberRtcp(ByteView compound) {
       case rtp::RtcpKind::kReceiverReport:
         countRoundTrips(packet);
         break;
+      case rtp::RtcpKind::kTransportCc: {
+        if (!subscriber_->transportCcNegotiated()) {
+          break;
+        }
+        auto feedback = rtp::TransportCcFeedbackView::parse(packet);
+        if (!feedback.ok()) {
+          mediaCounters().transportCcIgnored.add();
+          break;
+        }
+        downlink_.onFeedback(*feedback, *subscriber_, host_.now());
+        break;
+      }
       default:
-        // REMB and TWCC: no downstream estimator yet (issue 12 item 4). Chromium's REMB
-        // toward us is its receive-side estimate without abs-send-time and without any
-        // probing from us, so it follows the rate it already gets (measured 170–350 kbit/s
-        // while receiving 720p fine): fed to the layer selector it held every subscriber
-        // on the lowest layer.
+        // REMB is ignored: Chromium's REMB toward us is its receive-side estimate, which
+        // follows the rate it already gets (measured 170–350 kbit/s while receiving 720p
+        // fine); the send-side estimate from transport-cc feedback replaces it
+        // (docs/bandwidth-estimation.md).
         break;
     }
   }
@@ -286,6 +302,7 @@ void Participant::countRoundTrips(const rtp::RtcpPacketView& packet) {
         arrival = static_cast<uint32_t>(info->ntp >> 16);
         if (auto rtt = roundTripMs(*arrival, block.lastSr, block.delaySinceLastSr)) {
           mediaCounters().roundTripSeconds.observe(*rtt / 1000.0);
+          downlink_.onRtt(Micros(static_cast<int64_t>(*rtt * 1000)));
         }
       }
     }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sfu/consumer.hpp"
+#include "sfu/downlink_bandwidth.hpp"
 #include "sfu/media_api.hpp"
 #include "sfu/producer.hpp"
 #include "sfu/receiver_report_stats.hpp"
@@ -75,6 +76,9 @@ class Participant final : public WebRtcTransport::Listener {
   // What this participant's receiver reports said about the media sent to it, for the
   // room's quality report (sfu/room_quality.hpp).
   ReceiverReportStats& downlinkReports() { return downlinkReports_; }
+  // The send-side estimate of its downlink in bit/s (0: no transport-cc feedback yet).
+  uint64_t estimatedBandwidthBps() const { return downlink_.estimateBps(); }
+  const DownlinkBandwidth& downlinkBandwidth() const { return downlink_; }
 
  private:
   // WebRtcTransport::Listener
@@ -115,6 +119,7 @@ class Participant final : public WebRtcTransport::Listener {
   SubscribeState subscribeState_;
   RtcpScheduler rtcp_;
   ReceiverReportStats downlinkReports_;
+  DownlinkBandwidth downlink_;
   bool failed_ = false;  // reported to the listener already
 };
 

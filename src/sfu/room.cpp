@@ -213,7 +213,8 @@ void Room::sendSubscribeOffer(Participant& subscriber) {
   state.renegotiationNeeded = false;
   state.consumersInOffer = consumers.size();
   auto offer = sdp::buildSubscriberOffer(
-      tracks, localTransportOf(subscriber.subscriberTransport(), worker_), state.version);
+      tracks, localTransportOf(subscriber.subscriberTransport(), worker_), state.version,
+      sdp::kDefaultSubscriberExtensions);
   std::string sdpText = sdp::serialize(offer);
   std::string roomId = id_;
   std::string participantId = subscriber.id();
@@ -275,6 +276,7 @@ Result<Ok, MediaError> Room::answerSubscription(const std::string& participantId
   }
   subscriber->subscriberTransport().setRemoteParameters(info->remoteFingerprint.algorithm,
                                                         info->remoteFingerprint.value);
+  subscriber->subscriberTransport().setTransportExtensions(info->absSendTimeId, info->transportCcId);
   const auto& consumers = subscriber->consumers();
   for (size_t i = 0; i < state.consumersInOffer && i < consumers.size(); ++i) {
     Consumer& consumer = *consumers[i];

@@ -63,6 +63,7 @@ ParticipantQuality RoomQuality::figuresOf(Participant& participant, State& state
     q.bitrateOutBps = static_cast<uint64_t>(static_cast<double>(delta(bytesOut, state.bytesOut)) * 8 / seconds);
   }
   q.freezeCount = freezes;
+  q.estimatedBandwidthBps = participant.estimatedBandwidthBps();
   bool hadMedia = expectedInterval > 0 || down.any;
   state.score.update(LinkFigures{q.lossPercent, q.rttMs, q.jitterMs}, hadMedia);
   q.score = state.score.score();

@@ -10,6 +10,7 @@
 #include "dtls/dtls_transport.hpp"
 #include "ice/stun_message.hpp"
 #include "rtp/demux.hpp"
+#include "rtp/transport_extensions.hpp"
 #include "sfu/media_counters.hpp"
 #include "sfu/send_priority.hpp"
 #include "sfu/transport_host.hpp"
@@ -159,22 +160,43 @@ bool WebRtcTransport::sendRtp(ByteView packet, const RtpRewrite& rewrite) {
   if (packet.size() + srtp::kSrtpMaxRtpTrailer > slot.size()) {
     return false;
   }
-  std::memcpy(slot.data(), packet.data(), packet.size());
+  size_t size = packet.size();
+  if (transportCcId_ != 0) {
+    rtp::TransportExtensions ext{absSendTimeId_, rtp::absSendTimeOf(host_.now().count()), transportCcId_,
+                                 sendHistory_.nextSequence()};
+    // The new block (at most 12 bytes) may be longer than the publisher's.
+    size = rtp::writeWithTransportExtensions(packet, slot.first(slot.size() - srtp::kSrtpMaxRtpTrailer), ext);
+    if (size == 0) {
+      return false;
+    }
+  } else {
+    std::memcpy(slot.data(), packet.data(), packet.size());
+  }
   slot[1] = static_cast<uint8_t>((slot[1] & 0x80) | (rewrite.payloadType & 0x7F));
   writeU16(&slot[2], rewrite.sequenceNumber);
   writeU32(&slot[8], rewrite.ssrc);
   if (rewrite.timestampOffset != 0) {
     writeU32(&slot[4], readU32(&slot[4]) + rewrite.timestampOffset);
   }
-  auto length = srtpOutbound_->protectRtp(slot.data(), packet.size(), slot.size());
+  auto length = srtpOutbound_->protectRtp(slot.data(), size, slot.size());
   if (!length.ok()) {
     ++stats_.protectFailures;
     return false;  // the reserved slot is reused by the next send
   }
+  if (transportCcId_ != 0) {
+    sendHistory_.add(host_.now().count(), static_cast<uint32_t>(*length), probeCluster_);
+  }
+  rtpBytesSent_ += *length;
   host_.commitPacket(*length, sendPriorityOf(rewrite.payloadType));
   ++stats_.rtpSent;
   countSent(*length);
   return true;
+}
+
+void WebRtcTransport::setTransportExtensions(int absSendTimeId, int transportCcId) {
+  auto valid = [](int id) { return id >= 1 && id <= 14 ? static_cast<uint8_t>(id) : uint8_t{0}; };
+  absSendTimeId_ = valid(absSendTimeId);
+  transportCcId_ = valid(transportCcId);
 }
 
 bool WebRtcTransport::sendRtp(ByteView packet) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "bwe/send_history.hpp"
 #include "common/bytes.hpp"
 #include "common/socket_address.hpp"
 #include "dtls/dtls_context.hpp"
@@ -74,6 +75,20 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
   bool sendRtp(ByteView packet);
   bool sendRtcp(ByteView compound);
 
+  // Subscriber transports: the ids the subscriber's answer gave abs-send-time and
+  // transport-wide-cc (0: not negotiated; valid ids are 1..14, RFC 8285 §4.2). With a
+  // transport-cc id, every RTP packet sent gets this hop's own extension block (the
+  // publisher's is dropped: its ids mean other things here) and is recorded in
+  // sendHistory() for the bandwidth estimator.
+  void setTransportExtensions(int absSendTimeId, int transportCcId);
+  bool transportCcNegotiated() const { return transportCcId_ != 0; }
+  const bwe::SendHistory& sendHistory() const { return sendHistory_; }
+  // While a probe cluster runs, every packet sent (media and padding) is recorded as part
+  // of it (-1: none).
+  void setProbeCluster(int32_t id) { probeCluster_ = id; }
+  // Bytes of RTP sent on the wire (SRTP included), for pacing probe padding.
+  uint64_t rtpBytesSent() const { return rtpBytesSent_; }
+
   struct Stats {
     uint64_t rtpReceived = 0;
     uint64_t rtcpReceived = 0;
@@ -114,6 +129,11 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
   Micros negotiatedAt_{0};  // first setRemoteParameters: the connect deadline's start
   Micros lastConsentAt_{0};  // last successful check on the selected tuple
   bool failed_ = false;
+  uint8_t absSendTimeId_ = 0;
+  uint8_t transportCcId_ = 0;
+  bwe::SendHistory sendHistory_;
+  int32_t probeCluster_ = -1;
+  uint64_t rtpBytesSent_ = 0;
   Stats stats_;
 };
 

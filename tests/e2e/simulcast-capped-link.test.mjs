@@ -1,8 +1,9 @@
 // Simulcast under a capped downlink (issue 12 item 3): Bob, in his own network namespace,
 // receives Alice's top layer; his downlink is then capped at 500 kbit/s (tbf on the veth,
 // this kernel has no netem) and within 10 s he receives a lower layer (his decoded
-// frameHeight falls) while frames keep decoding. The SFU sees the cap only through Bob's
-// receiver reports (sustained loss); sfu/layer_selector.hpp has the rule.
+// frameHeight falls) while frames keep decoding. The SFU sees the cap through Bob's
+// transport-cc feedback (docs/bandwidth-estimation.md) and, failing that, his receiver
+// reports (sustained loss, sfu/layer_selector.hpp).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';

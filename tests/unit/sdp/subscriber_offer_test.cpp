@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "fixtures.hpp"
 #include "sdp/parse.hpp"
 #include "sdp/serialize.hpp"
@@ -213,6 +215,52 @@ TEST(SubscriberAnswer, WeriftAnswerIsAccepted) {
   ASSERT_TRUE(info.ok()) << toString(info.error());
   EXPECT_EQ(info->acceptedMids, (std::vector<std::string>{"0", "1", "2", "3"}));
   EXPECT_EQ(info->remoteIceUfrag, "ac48");
+}
+
+}  // namespace
+}  // namespace medrtc::sdp
+
+namespace medrtc::sdp {
+namespace {
+
+TEST(SubscriberOffer, CarriesThisHopsCongestionControlExtensions) {
+  SessionDescription offer =
+      roundTrip(buildSubscriberOffer(threeTracks(), kLocal, 1, SubscriberExtensions{5, 7}));
+  for (size_t i = 0; i < 2; ++i) {
+    const MediaSection& m = offer.media[i];
+    ASSERT_EQ(m.extensions.size(), 2u) << m.mid;
+    EXPECT_EQ(m.extensions[0].id, 5);
+    EXPECT_EQ(m.extensions[0].uri, kExtAbsSendTime);
+    EXPECT_EQ(m.extensions[1].id, 7);
+    EXPECT_EQ(m.extensions[1].uri, kExtTransportWideCc);
+    for (const Codec& c : m.codecs) {
+      bool hasTransportCc =
+          std::find(c.rtcpFeedback.begin(), c.rtcpFeedback.end(), "transport-cc") != c.rtcpFeedback.end();
+      EXPECT_EQ(hasTransportCc, !c.rtxFor) << c.name;  // rtx carries no feedback of its own
+    }
+  }
+}
+
+TEST(SubscriberAnswer, ReadsTheExtensionIdsTheAnswerKept) {
+  std::string text = chromeLikeAnswer("active");
+  std::string extmaps = "a=extmap:2 " + std::string(kExtAbsSendTime) + "\r\na=extmap:3 " +
+                        std::string(kExtTransportWideCc) + "\r\n";
+  // Both bundled m-lines carry the same map, as Chromium writes it.
+  for (std::string mid : {"a=mid:0\r\n", "a=mid:1\r\n"}) {
+    auto at = text.find(mid);
+    text.insert(at + mid.size(), extmaps);
+  }
+  auto answer = parse(text);
+  ASSERT_TRUE(answer.ok());
+  auto info = readSubscriberAnswer(*answer);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->absSendTimeId, 2);
+  EXPECT_EQ(info->transportCcId, 3);
+
+  auto without = readSubscriberAnswer(*parse(chromeLikeAnswer("active")));
+  ASSERT_TRUE(without.ok());
+  EXPECT_EQ(without->transportCcId, 0);  // dropped in the answer: no rewriting, no estimator
+  EXPECT_EQ(without->absSendTimeId, 0);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "client/local_description.hpp"
 #include "rtp/demux.hpp"
 #include "sdp/parse.hpp"
+#include "sdp/subscriber_offer.hpp"
 
 namespace medrtc::sfu::test {
 
@@ -53,6 +54,9 @@ void Endpoint::onRtp(client::PeerConnection& pc, const rtp::RtpPacketView& packe
   r.sendTime = info.sendTime;
   r.keyframe = info.keyframe;
   r.payload.assign(packet.payload().begin(), packet.payload().end());
+  r.transportSequence =
+      packet.transportSequenceNumber(static_cast<uint8_t>(sdp::kDefaultSubscriberExtensions.transportCcId));
+  r.absSendTime = packet.absSendTime(static_cast<uint8_t>(sdp::kDefaultSubscriberExtensions.absSendTimeId));
   received.push_back(std::move(r));
 }
 

@@ -32,6 +32,9 @@ struct ReceivedRtp {
   std::optional<Micros> sendTime;
   bool keyframe = false;
   std::vector<uint8_t> payload;
+  // This hop's header extensions, under the ids the SFU offers (sdp::kDefaultSubscriberExtensions).
+  std::optional<uint16_t> transportSequence;
+  std::optional<uint32_t> absSendTime;
 };
 
 struct ReceivedRtcp {

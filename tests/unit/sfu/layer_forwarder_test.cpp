@@ -97,3 +97,28 @@ TEST(LayerForwarder, SingleLayerAudioPassesEveryPacket) {
 
 }  // namespace
 }  // namespace medrtc::sfu
+
+namespace medrtc::sfu {
+namespace {
+
+TEST(LayerForwarder, AfterAPauseResumesOnAKeyframeNumberedOn) {
+  LayerForwarder f(500, 90000);
+  f.setTargetLayer(1);
+  ASSERT_TRUE(f.forward(1, 10, 1000, true, Micros(0)));
+  ASSERT_TRUE(f.forward(1, 11, 4000, false, Micros(33'000)));
+  // Paused (the consumer dropped packets 12..99), then resumed.
+  f.requireKeyframe();
+  EXPECT_TRUE(f.waitingForKeyframe());
+  EXPECT_FALSE(f.forward(1, 100, 90'000, false, Micros(1'000'000)));  // a delta frame: not yet
+  auto resumed = f.forward(1, 101, 93'000, true, Micros(1'033'000));
+  ASSERT_TRUE(resumed);
+  EXPECT_EQ(resumed->sequenceNumber, 502);  // no gap the subscriber would NACK
+  EXPECT_EQ(resumed->timestamp, 4000u + 90'000u);  // one second of clock after the last sent
+  EXPECT_FALSE(f.waitingForKeyframe());
+  auto next = f.forward(1, 102, 96'000, false, Micros(1'066'000));
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->sequenceNumber, 503);
+}
+
+}  // namespace
+}  // namespace medrtc::sfu

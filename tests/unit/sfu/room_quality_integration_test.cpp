@@ -70,7 +70,7 @@ TEST(RoomQualityIntegration, ASubscribersLossAndAForwardedStallShowInItsFiguresO
   EXPECT_EQ(qa->bitrateOutBps, 0u);
   EXPECT_GT(qb->bitrateOutBps, 0u);
   EXPECT_GT(qb->rttMs, 0.0) << "its receiver reports answered our sender reports";
-  EXPECT_EQ(qb->estimatedBandwidthBps, 0u) << "no estimator yet";
+  EXPECT_EQ(qb->estimatedBandwidthBps, 0u) << "the synthetic client sends no transport-cc feedback";
   EXPECT_EQ(qb->layer, 0);
   EXPECT_LT(qb->score, qa->score);
 

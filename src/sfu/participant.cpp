@@ -286,6 +286,7 @@ void Participant::countRoundTrips(const rtp::RtcpPacketView& packet) {
         arrival = static_cast<uint32_t>(info->ntp >> 16);
         if (auto rtt = roundTripMs(*arrival, block.lastSr, block.delaySinceLastSr)) {
           mediaCounters().roundTripSeconds.observe(*rtt / 1000.0);
+          consumer->producer()->observeRoundTrip(Micros(static_cast<int64_t>(*rtt * 1000.0)));
         }
       }
     }

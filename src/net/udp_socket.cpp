@@ -54,6 +54,33 @@ UdpSocket::~UdpSocket() {
   ::close(fd_);
 }
 
+bool UdpSocket::enableReceiveTimestamps() {
+  int on = 1;
+  if (::setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0) {
+    return false;
+  }
+  if (!rxControl_) {
+    rxControl_ = std::make_unique<std::array<Control, kBatchSize>>();
+    for (size_t i = 0; i < kBatchSize; ++i) {
+      rx_->headers[i].msg_hdr.msg_control = (*rxControl_)[i].data();
+    }
+  }
+  return true;
+}
+
+namespace {
+std::optional<std::chrono::nanoseconds> timestampOf(msghdr& header) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(&header, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS && c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
+      timespec ts;
+      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+    }
+  }
+  return std::nullopt;
+}
+}  // namespace
+
 size_t UdpSocket::receiveAll(const DatagramHandler& onDatagram) {
   size_t total = 0;
   for (;;) {
@@ -61,6 +88,8 @@ size_t UdpSocket::receiveAll(const DatagramHandler& onDatagram) {
       rx_->iov[i].iov_len = kBufferSize;
       rx_->headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
       rx_->headers[i].msg_hdr.msg_flags = 0;
+      // The kernel shrinks msg_controllen to what it wrote: give the full space back.
+      rx_->headers[i].msg_hdr.msg_controllen = rxControl_ ? sizeof(Control) : 0;
     }
     int n = ::recvmmsg(fd_, rx_->headers.data(), kBatchSize, MSG_DONTWAIT, nullptr);
     if (n <= 0) {
@@ -74,8 +103,10 @@ size_t UdpSocket::receiveAll(const DatagramHandler& onDatagram) {
       }
       SocketAddress from = SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&rx_->addresses[i]),
                                                        h.msg_hdr.msg_namelen);
+      rxTimestamp_ = rxControl_ ? timestampOf(h.msg_hdr) : std::nullopt;
       onDatagram(MutableByteView(rx_->buffers[i].data(), h.msg_len), from);
     }
+    rxTimestamp_.reset();
     total += static_cast<size_t>(n);
     stats_.datagramsReceived += static_cast<uint64_t>(n);
     if (static_cast<size_t>(n) < kBatchSize) {

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <time.h>
+
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <thread>
 
@@ -89,6 +92,57 @@ TEST(UdpSocket, ASocketBoundToAnyIpv6AddressAlsoReceivesAndAnswersIpv4) {
     });
   }
   EXPECT_TRUE(answered);
+}
+
+std::chrono::nanoseconds wallNow() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+TEST(UdpSocket, KernelArrivalTimeIsWhenTheDatagramArrivedNotWhenItWasRead) {
+  auto a = UdpSocket::bind(loopback());
+  auto b = UdpSocket::bind(loopback());
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE((*b)->enableReceiveTimestamps());
+  uint8_t payload[3] = {1, 2, 3};
+  const auto sentAfter = wallNow();
+  for (int i = 0; i < 40; ++i) {  // more than one recvmmsg batch
+    (*a)->send(ByteView(payload, 3), (*b)->localAddress());
+  }
+  (*a)->flush();
+  // The datagrams wait in the socket, as they do behind a busy loop.
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  const auto readAt = wallNow();
+  int stamped = 0;
+  (*b)->receiveAll([&](MutableByteView, const SocketAddress&) {
+    auto stamp = (*b)->receiveTimestamp();
+    ASSERT_TRUE(stamp.has_value());
+    EXPECT_GE(*stamp, sentAfter);
+    EXPECT_GE(readAt - *stamp, std::chrono::milliseconds(25));
+    ++stamped;
+  });
+  EXPECT_EQ(stamped, 40);
+  EXPECT_FALSE((*b)->receiveTimestamp().has_value());  // only during the handler
+}
+
+TEST(UdpSocket, NoArrivalTimeUnlessAskedFor) {
+  auto a = UdpSocket::bind(loopback());
+  auto b = UdpSocket::bind(loopback());
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  uint8_t payload[3] = {1, 2, 3};
+  (*a)->send(ByteView(payload, 3), (*b)->localAddress());
+  (*a)->flush();
+  int seen = 0;
+  for (int attempt = 0; attempt < 100 && seen == 0; ++attempt) {
+    (*b)->receiveAll([&](MutableByteView, const SocketAddress&) {
+      EXPECT_FALSE((*b)->receiveTimestamp().has_value());
+      ++seen;
+    });
+  }
+  EXPECT_EQ(seen, 1);
 }
 
 TEST(UdpSocket, EphemeralPortIsReported) {

@@ -62,12 +62,18 @@ class UdpSocket {
   // Called once per loop turn.
   void flush();
 
+  // UDP GSO (UDP_SEGMENT): flush() sends a run of equal-size datagrams to one address (the
+  // packets of a video frame to one subscriber) as one super-datagram the kernel cuts,
+  // instead of one per packet. False if the kernel refused (before Linux 4.18).
+  bool enableSegmentation();
+
   struct Stats {
     uint64_t datagramsReceived = 0;
     uint64_t datagramsSent = 0;
     uint64_t sendErrors = 0;
     uint64_t receiveBatches = 0;
     uint64_t sendBatches = 0;
+    uint64_t segmentedDatagrams = 0;  // sent inside a UDP_SEGMENT super-datagram
   };
   const Stats& stats() const { return stats_; }
 
@@ -95,6 +101,16 @@ class UdpSocket {
   // Filled only then, so a batch without audio costs nothing extra.
   std::array<mmsghdr, kBatchSize> txOrdered_{};
   std::array<SendPriority, kBatchSize> txPriority_{};
+  // With enableSegmentation(): the runs of one flush, each one header over its slots.
+  struct Segmented {
+    std::array<mmsghdr, kBatchSize> headers;
+    std::array<iovec, kBatchSize> iov;
+    std::array<std::array<uint8_t, CMSG_SPACE(sizeof(uint16_t))>, kBatchSize> control;
+    std::array<uint8_t, kBatchSize> count;  // datagrams in each header
+  };
+  std::unique_ptr<Segmented> segmented_;
+  size_t segment(const mmsghdr* headers);  // fills segmented_; returns its header count
+  void flushSegmented(const mmsghdr* headers);
   bool txHasUrgent_ = false;
   Stats stats_;
 };

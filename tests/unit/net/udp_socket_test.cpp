@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "net/event_loop.hpp"
 
@@ -143,6 +144,60 @@ TEST(UdpSocket, NoArrivalTimeUnlessAskedFor) {
     });
   }
   EXPECT_EQ(seen, 1);
+}
+
+// Receives until `want` datagrams arrived (or gives up); each as its bytes.
+std::vector<std::vector<uint8_t>> receiveDatagrams(UdpSocket& socket, size_t want) {
+  std::vector<std::vector<uint8_t>> got;
+  for (int attempt = 0; attempt < 200 && got.size() < want; ++attempt) {
+    socket.receiveAll([&](MutableByteView data, const SocketAddress&) { got.emplace_back(data.begin(), data.end()); });
+    if (got.size() < want) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  return got;
+}
+
+TEST(UdpSocket, SegmentationSendsRunsOfEqualSizeAsOneAndTheReceiverGetsEveryDatagram) {
+  auto a = UdpSocket::bind(loopback());
+  auto b = UdpSocket::bind(loopback());
+  auto c = UdpSocket::bind(loopback());
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  if (!(*a)->enableSegmentation()) {
+    GTEST_SKIP() << "kernel without UDP_SEGMENT";
+  }
+  // To b: a frame of five 1,000-byte packets and a 300-byte tail (one run), then a larger
+  // packet (a new run); to c, between them, one packet that must not join b's run.
+  std::vector<std::vector<uint8_t>> toB;
+  for (size_t size : {1000, 1000, 1000, 1000, 1000, 300}) {
+    toB.emplace_back(size, static_cast<uint8_t>(toB.size()));
+  }
+  for (const auto& p : toB) {
+    (*a)->send(ByteView(p), (*b)->localAddress());
+  }
+  std::vector<uint8_t> toC(1000, 0xCC);
+  (*a)->send(ByteView(toC), (*c)->localAddress());
+  toB.emplace_back(1200, 0x77);
+  (*a)->send(ByteView(toB.back()), (*b)->localAddress());
+  (*a)->flush();
+  EXPECT_EQ((*a)->stats().datagramsSent, 8u);
+  EXPECT_EQ((*a)->stats().segmentedDatagrams, 6u);  // the one run of six
+  EXPECT_EQ((*a)->stats().sendErrors, 0u);
+  EXPECT_EQ(receiveDatagrams(**b, toB.size()), toB);
+  EXPECT_EQ(receiveDatagrams(**c, 1), std::vector<std::vector<uint8_t>>{toC});
+}
+
+TEST(UdpSocket, WithoutSegmentationEveryDatagramLeavesAlone) {
+  auto a = UdpSocket::bind(loopback());
+  auto b = UdpSocket::bind(loopback());
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::vector<uint8_t> p(1000, 1);
+  for (int i = 0; i < 4; ++i) {
+    (*a)->send(ByteView(p), (*b)->localAddress());
+  }
+  (*a)->flush();
+  EXPECT_EQ((*a)->stats().segmentedDatagrams, 0u);
+  EXPECT_EQ(receiveDatagrams(**b, 4).size(), 4u);
 }
 
 TEST(UdpSocket, EphemeralPortIsReported) {

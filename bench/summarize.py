@@ -198,7 +198,8 @@ def table(summaries, limit, cmp_n, args):
         if s["largest_n_met_but_loadgen_saturated"] and (s["largest_n_held"] or 0) < s["largest_n_met_but_loadgen_saturated"]:
             v += f" (≥{s['largest_n_met_but_loadgen_saturated']} with loadgen saturated)"
         return v
-    lines.append(row(f"largest N held on one core (loss < {100 * args.max_loss:g} %, p99 < {args.max_p99:g} ms, no failure)",
+    on_cores = "one core" if args.workers == 1 else f"{args.workers} cores ({args.workers} workers)"
+    lines.append(row(f"largest N held on {on_cores} (loss < {100 * args.max_loss:g} %, p99 < {args.max_p99:g} ms, no failure)",
                      [held(s) for s in ts]))
     lines.append(row(f"added latency p50 / p99 / max, ms (N={cmp_n})",
                      [f"{fmt(s['latency_p50_ms'])} / {fmt(s['latency_p99_ms'])} / {fmt(s['latency_max_ms'])}" for s in ts],
@@ -263,6 +264,7 @@ def cmd_report(args):
         "machine": machine(),
         "settings": {"ladder": [int(x) for x in args.ladder.split()], "duration_seconds": float(args.duration),
                      "media_ip": args.media_ip, "server_cpu": args.server_cpu, "loadgen_cpu": args.loadgen_cpu,
+                     "workers": args.workers,
                      "max_loss": args.max_loss, "max_p99_ms": args.max_p99, "compare_n": cmp_n},
         "limit": limit,
         "summary": summaries,
@@ -275,7 +277,8 @@ def cmd_report(args):
         f.write("\n")
     with open(args.out + ".md", "w") as f:
         f.write(f"# medrtc benchmark, {result['date']}\n\n{machine()['cpu']}, {machine()['cores']} cores. "
-                f"Server on core {args.server_cpu}, loadgen on core {args.loadgen_cpu}; {args.duration} s per run.\n\n")
+                f"Server on cores {args.server_cpu} ({args.workers} worker(s)), loadgen on cores {args.loadgen_cpu}; "
+                f"{args.duration} s per run.\n\n")
         f.write(md + "\n")
 
 
@@ -291,8 +294,9 @@ def main():
     a = sub.add_parser("report"); a.add_argument("work"); a.add_argument("out")
     a.add_argument("max_loss", type=float); a.add_argument("max_p99", type=float)
     a.add_argument("--ladder", default=""); a.add_argument("--duration", default="0")
-    a.add_argument("--media-ip", default=""); a.add_argument("--server-cpu", type=int, default=0)
-    a.add_argument("--loadgen-cpu", type=int, default=1); a.add_argument("--compare-n", type=int, default=0)
+    a.add_argument("--media-ip", default=""); a.add_argument("--server-cpu", default="0")
+    a.add_argument("--loadgen-cpu", default="1"); a.add_argument("--compare-n", type=int, default=0)
+    a.add_argument("--workers", type=int, default=1)
     a.add_argument("--targets", default="medrtc janus")
     args = p.parse_args()
     {"line": cmd_line, "held": cmd_held, "compare-n": cmd_compare_n, "report": cmd_report}[args.cmd](args)

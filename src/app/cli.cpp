@@ -30,6 +30,7 @@ struct ServeFlags {
   std::string mediaPublicIp;
   std::string mediaListen;
   bool noIceTcp = false;
+  bool noUdpGso = false;
   int rtcPortBase = -1;
   int workers = -1;
   int drainTimeout = -1;
@@ -72,6 +73,9 @@ void addServeOptions(CLI::App* serve, ServeFlags& f) {
   serve->add_flag("--no-ice-tcp", f.noIceTcp,
                   "no passive ICE-TCP listener on the media ports (default: each worker also takes TCP on its "
                   "UDP port number, for networks that block UDP)");
+  serve->add_flag("--no-udp-gso", f.noUdpGso,
+                  "send every media packet as its own datagram (default: runs of equal-size packets to one "
+                  "address leave as one UDP_SEGMENT super-datagram where the kernel supports it)");
   serve->add_option("--rtc-port-base", f.rtcPortBase,
                     "worker i binds UDP (and ICE-TCP) port base+i (default 0 = ephemeral)")
       ->check(CLI::Range(0, 65535));
@@ -151,6 +155,9 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
   }
   if (f.noIceTcp) {
     config.media.iceTcp = false;
+  }
+  if (f.noUdpGso) {
+    config.media.udpGso = false;
   }
   if (f.rtcPortBase >= 0) {
     config.media.portBase = static_cast<uint16_t>(f.rtcPortBase);

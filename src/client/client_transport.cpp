@@ -1,5 +1,7 @@
 #include "client/client_transport.hpp"
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -140,13 +142,33 @@ bool ClientTransport::sendRtcp(ByteView compound) {
   return true;
 }
 
+bool ClientTransport::useKernelArrivalTimes() {
+  kernelArrivalTimes_ = socket_->enableReceiveTimestamps();
+  return kernelArrivalTimes_;
+}
+
 void ClientTransport::onReadable() {
   const Micros now = loop_.now();
+  // The kernel stamps CLOCK_REALTIME; the loop's clock is monotonic. A datagram's age
+  // (wall now − its stamp, read together with `now`) carries over between the two.
+  Micros wallNow{0};
+  if (kernelArrivalTimes_) {
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    wallNow = std::chrono::duration_cast<Micros>(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+  }
   socket_->receiveAll([&](MutableByteView data, const SocketAddress& from) {
     if (state_ == State::kFailed || state_ == State::kClosed || state_ == State::kNew) {
       return;
     }
-    handleDatagram(data, from, now);
+    Micros receivedAt = now;
+    if (auto stamp = socket_->receiveTimestamp()) {
+      const Micros age = wallNow - std::chrono::duration_cast<Micros>(*stamp);
+      if (age > Micros(0)) {  // a clock step could make it negative: keep `now` then
+        receivedAt = now - age;
+      }
+    }
+    handleDatagram(data, from, receivedAt);
   });
   socket_->flush();
 }

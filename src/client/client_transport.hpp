@@ -76,6 +76,10 @@ class ClientTransport final : private dtls::DtlsTransport::Listener {
                                                               std::shared_ptr<const ClientIdentity> identity,
                                                               Listener& listener);
   ~ClientTransport() override;
+  // Times each received datagram by its kernel arrival (SO_TIMESTAMPNS) instead of by the
+  // loop turn that reads it, so a busy loop's own wait leaves the latency it measures
+  // (issue 14 item 4). False if the kernel refused; the loop time is used then.
+  bool useKernelArrivalTimes();
   ClientTransport(const ClientTransport&) = delete;
   ClientTransport& operator=(const ClientTransport&) = delete;
 
@@ -126,6 +130,7 @@ class ClientTransport final : private dtls::DtlsTransport::Listener {
 
   net::EventLoop& loop_;
   std::unique_ptr<net::UdpSocket> socket_;
+  bool kernelArrivalTimes_ = false;
   std::shared_ptr<const ClientIdentity> identity_;
   Listener& listener_;
   std::string localUfrag_;

@@ -53,6 +53,9 @@ Result<std::unique_ptr<PeerConnection>, ClientError> PeerConnection::create(net:
     return fail(ClientError::kSocketFailed);
   }
   pc->transport_ = std::move(*transport);
+  if (pc->config_.kernelArrivalTimes) {
+    pc->transport_->useKernelArrivalTimes();  // refused: loop times, as before
+  }
   return pc;
 }
 

@@ -47,6 +47,9 @@ struct PeerConnectionConfig {
   // Answer subscriber offers with their rtx formats (tests: RTX packets are then received
   // as they are, not unwrapped).
   bool acceptRtx = false;
+  // Time received packets by their kernel arrival (SO_TIMESTAMPNS) instead of by the loop
+  // turn that reads them (the loadgen: its own loop's wait is not the server's latency).
+  bool kernelArrivalTimes = false;
   // Packet sizes, picture size and caches; SSRCs, PTs, mids and extension ids are filled
   // in from the offer/answer.
   MediaSenderConfig media;

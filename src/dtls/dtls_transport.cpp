@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <array>
 #include <stdexcept>
 
 #include "dtls/dtls_record_packer.hpp"
@@ -17,7 +18,7 @@ constexpr size_t kMaxRecordPlaintext = 16384;  // RFC 6347 §4.1 / RFC 5246 §6.
 }  // namespace
 
 DtlsTransport::DtlsTransport(std::shared_ptr<const DtlsContext> context, Listener& listener)
-    : context_(std::move(context)), listener_(listener), readBuffer_(kMaxRecordPlaintext) {
+    : context_(std::move(context)), listener_(listener) {
   ssl_ = context_->newSsl(*this);
   incoming_ = BIO_new(BIO_s_mem());
   outgoing_ = BIO_new(BIO_s_mem());
@@ -178,11 +179,15 @@ bool DtlsTransport::verifyPeerCertificate(X509* certificate) {
 void DtlsTransport::readApplicationData() {
   while (state_ == DtlsState::kConnecting || state_ == DtlsState::kConnected) {
     ERR_clear_error();
-    int n = SSL_read(ssl_, readBuffer_.data(), static_cast<int>(readBuffer_.size()));
+    // One buffer per thread, not per connection (16 KiB each, two per participant): the
+    // listener gets a view that is valid only during the call, and SSL_read is not
+    // re-entered from it.
+    thread_local std::array<uint8_t, kMaxRecordPlaintext> readBuffer;
+    int n = SSL_read(ssl_, readBuffer.data(), static_cast<int>(readBuffer.size()));
     if (n > 0) {
       // Before the fingerprint is verified the peer is unauthenticated: drop its data.
       if (state_ == DtlsState::kConnected) {
-        listener_.onDtlsApplicationData(ByteView(readBuffer_.data(), static_cast<size_t>(n)));
+        listener_.onDtlsApplicationData(ByteView(readBuffer.data(), static_cast<size_t>(n)));
       }
       continue;
     }

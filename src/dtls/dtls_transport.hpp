@@ -41,7 +41,8 @@ class DtlsTransport final : private PeerCertificateVerifier {
     virtual void onDtlsFailed(DtlsError error) = 0;
     // The peer sent close_notify.
     virtual void onDtlsClosed() = 0;
-    // Decrypted application data (SCTP for data channels, RFC 8261).
+    // Decrypted application data (SCTP for data channels, RFC 8261); the view is valid
+    // only during the call.
     virtual void onDtlsApplicationData(ByteView data) = 0;
   };
 
@@ -102,7 +103,6 @@ class DtlsTransport final : private PeerCertificateVerifier {
   std::optional<Fingerprint> remoteFingerprint_;
   std::optional<DtlsError> verifyError_;  // set by the verify callback mid-handshake
   std::optional<SrtpKeyMaterial> keys_;
-  std::vector<uint8_t> readBuffer_;
 };
 
 }  // namespace medrtc::dtls

@@ -190,6 +190,7 @@ LoadResult runLoad(const LoadgenConfig& config, std::ostream& progress) {
   dtlsConfig.initialRetransmitTimeout = kDtlsInitialRetransmit;
   settings.identity = client::ClientIdentity::generate(dtlsConfig);
   settings.maxRtpPayload = config.packetSize;
+  settings.kernelArrivalTimes = !config.loopReceiveTimes;
   settings.publisher.videoBitrateBps = config.videoBitrateBps;
 
   asio::io_context ioc;

@@ -36,6 +36,8 @@ LoadgenCommand::LoadgenCommand(CLI::App& app) : config_(std::make_unique<Loadgen
                        "local IP of the media sockets; Janus needs the host's non-loopback IPv4 (default 127.0.0.1)");
   command_->add_option("--loops", c.loops, "media event loops (threads) of the loadgen (default 1)")
       ->check(CLI::Range(1, 256));
+  command_->add_flag("--loop-receive-times", c.loopReceiveTimes,
+                     "time received packets when the loop reads them, not by kernel arrival (for comparison)");
   command_->add_option("--server-pid", serverPid_, "server process to sample in /proc (CPU, RSS)");
   command_->add_option("--join-timeout", c.joinTimeoutSeconds,
                        "seconds a participant may take to receive remote media (default 10)")

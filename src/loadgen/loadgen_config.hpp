@@ -19,6 +19,9 @@ struct LoadgenConfig {
   size_t packetSize = 1100;     // max VP8 RTP payload bytes
   std::string bindIp = "127.0.0.1";  // local address of the media sockets (and our candidate)
   int loops = 1;                // client event loops (threads) carrying the media
+  // Latency by when the loop read a packet (before issue 14: includes our own loop's
+  // wait) instead of by its kernel arrival time (SO_TIMESTAMPNS).
+  bool loopReceiveTimes = false;
   std::string outPath;          // JSON result; empty = none
   std::optional<int> serverPid; // /proc/<pid> sampled for CPU and RSS
   double joinTimeoutSeconds = 10;  // a participant without remote media by then failed to join

@@ -14,6 +14,9 @@ Result<std::unique_ptr<ParticipantMedia>, std::string> ParticipantMedia::create(
   config.bindAddress = settings.bindAddress;
   config.identity = settings.identity;
   config.media.maxRtpPayload = settings.maxRtpPayload;
+  // Latency by kernel arrival: a packet that waited in our socket while this loop served
+  // other participants is not the server's delay (issue 14 item 4).
+  config.kernelArrivalTimes = settings.kernelArrivalTimes;
   auto publisher = client::PeerConnection::create(loop, config, media.get());
   auto subscriber = client::PeerConnection::create(loop, config, media.get());
   if (!publisher || !subscriber) {

@@ -24,6 +24,7 @@ struct MediaSettings {
   std::shared_ptr<const client::ClientIdentity> identity;
   client::SyntheticPublisherConfig publisher;
   size_t maxRtpPayload = 1100;
+  bool kernelArrivalTimes = true;  // see LoadgenConfig::loopReceiveTimes
 };
 
 class ParticipantMedia final : private client::PeerConnection::Listener {

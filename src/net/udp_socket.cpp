@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -54,6 +55,33 @@ UdpSocket::~UdpSocket() {
   ::close(fd_);
 }
 
+bool UdpSocket::enableReceiveTimestamps() {
+  int on = 1;
+  if (::setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0) {
+    return false;
+  }
+  if (!rxControl_) {
+    rxControl_ = std::make_unique<std::array<Control, kBatchSize>>();
+    for (size_t i = 0; i < kBatchSize; ++i) {
+      rx_->headers[i].msg_hdr.msg_control = (*rxControl_)[i].data();
+    }
+  }
+  return true;
+}
+
+namespace {
+std::optional<std::chrono::nanoseconds> timestampOf(msghdr& header) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(&header, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS && c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
+      timespec ts;
+      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+    }
+  }
+  return std::nullopt;
+}
+}  // namespace
+
 size_t UdpSocket::receiveAll(const DatagramHandler& onDatagram) {
   size_t total = 0;
   for (;;) {
@@ -61,6 +89,8 @@ size_t UdpSocket::receiveAll(const DatagramHandler& onDatagram) {
       rx_->iov[i].iov_len = kBufferSize;
       rx_->headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
       rx_->headers[i].msg_hdr.msg_flags = 0;
+      // The kernel shrinks msg_controllen to what it wrote: give the full space back.
+      rx_->headers[i].msg_hdr.msg_controllen = rxControl_ ? sizeof(Control) : 0;
     }
     int n = ::recvmmsg(fd_, rx_->headers.data(), kBatchSize, MSG_DONTWAIT, nullptr);
     if (n <= 0) {
@@ -74,8 +104,10 @@ size_t UdpSocket::receiveAll(const DatagramHandler& onDatagram) {
       }
       SocketAddress from = SocketAddress::fromSockaddr(reinterpret_cast<sockaddr*>(&rx_->addresses[i]),
                                                        h.msg_hdr.msg_namelen);
+      rxTimestamp_ = rxControl_ ? timestampOf(h.msg_hdr) : std::nullopt;
       onDatagram(MutableByteView(rx_->buffers[i].data(), h.msg_len), from);
     }
+    rxTimestamp_.reset();
     total += static_cast<size_t>(n);
     stats_.datagramsReceived += static_cast<uint64_t>(n);
     if (static_cast<size_t>(n) < kBatchSize) {
@@ -116,6 +148,69 @@ void UdpSocket::send(ByteView data, const SocketAddress& to, SendPriority priori
   commitSend(data.size(), priority);
 }
 
+bool UdpSocket::enableSegmentation() {
+  // Probe: setting a default segment size of 0 is accepted by kernels that know the option.
+  int zero = 0;
+  if (::setsockopt(fd_, SOL_UDP, UDP_SEGMENT, &zero, sizeof zero) != 0) {
+    return false;
+  }
+  segmented_ = std::make_unique<Segmented>();
+  return true;
+}
+
+namespace {
+bool sameDestination(const msghdr& a, const msghdr& b) {
+  return a.msg_namelen == b.msg_namelen && std::memcmp(a.msg_name, b.msg_name, a.msg_namelen) == 0;
+}
+}  // namespace
+
+size_t UdpSocket::segment(const mmsghdr* headers) {
+  // The kernel cuts a super-datagram into gso_size pieces, only the last may be shorter;
+  // at most 64 segments and 64 KiB.
+  constexpr size_t kMaxSegments = 64;
+  constexpr size_t kMaxBytes = 65000;
+  Segmented& s = *segmented_;
+  size_t out = 0;
+  for (size_t i = 0; i < txCount_;) {
+    const msghdr& first = headers[i].msg_hdr;
+    const size_t size = first.msg_iov->iov_len;
+    size_t j = i + 1;
+    size_t bytes = size;
+    while (size > 0 && j < txCount_ && j - i < kMaxSegments && sameDestination(first, headers[j].msg_hdr)) {
+      const size_t next = headers[j].msg_hdr.msg_iov->iov_len;
+      if (next == 0 || next > size || bytes + next > kMaxBytes) {
+        break;
+      }
+      bytes += next;
+      ++j;
+      if (next < size) {
+        break;  // a shorter one ends the run
+      }
+    }
+    mmsghdr& h = s.headers[out];
+    h = headers[i];
+    s.count[out] = static_cast<uint8_t>(j - i);
+    if (j - i > 1) {
+      for (size_t k = i; k < j; ++k) {
+        s.iov[k] = *headers[k].msg_hdr.msg_iov;
+      }
+      h.msg_hdr.msg_iov = &s.iov[i];
+      h.msg_hdr.msg_iovlen = j - i;
+      h.msg_hdr.msg_control = s.control[out].data();
+      h.msg_hdr.msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+      cmsghdr* c = CMSG_FIRSTHDR(&h.msg_hdr);
+      c->cmsg_level = SOL_UDP;
+      c->cmsg_type = UDP_SEGMENT;
+      c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+      const auto gsoSize = static_cast<uint16_t>(size);
+      std::memcpy(CMSG_DATA(c), &gsoSize, sizeof gsoSize);
+    }
+    ++out;
+    i = j;
+  }
+  return out;
+}
+
 void UdpSocket::flush() {
   mmsghdr* headers = tx_->headers.data();
   if (txHasUrgent_) {
@@ -131,6 +226,10 @@ void UdpSocket::flush() {
     }
     headers = txOrdered_.data();
     txHasUrgent_ = false;
+  }
+  if (segmented_ && txCount_ > 1) {
+    flushSegmented(headers);
+    return;
   }
   size_t sent = 0;
   while (sent < txCount_) {
@@ -154,6 +253,40 @@ void UdpSocket::flush() {
     }
     sent += static_cast<size_t>(n);
     stats_.datagramsSent += static_cast<uint64_t>(n);
+    if (n == 0) {
+      break;
+    }
+  }
+  txCount_ = 0;
+}
+
+// flush() with runs coalesced: the same error handling, counted in datagrams.
+void UdpSocket::flushSegmented(const mmsghdr* headers) {
+  const size_t total = segment(headers);
+  Segmented& s = *segmented_;
+  size_t sent = 0;
+  while (sent < total) {
+    int n = ::sendmmsg(fd_, s.headers.data() + sent, static_cast<unsigned>(total - sent), MSG_DONTWAIT);
+    ++stats_.sendBatches;
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
+        for (size_t k = sent; k < total; ++k) {
+          stats_.sendErrors += s.count[k];
+        }
+        break;
+      }
+      stats_.sendErrors += s.count[sent];
+      ++sent;
+      continue;
+    }
+    for (size_t k = sent; k < sent + static_cast<size_t>(n); ++k) {
+      stats_.datagramsSent += s.count[k];
+      stats_.segmentedDatagrams += s.count[k] > 1 ? s.count[k] : 0;
+    }
+    sent += static_cast<size_t>(n);
     if (n == 0) {
       break;
     }

@@ -3,11 +3,14 @@
 // media path makes one syscall per batch, not per packet. Buffers are preallocated once:
 // receiving and queueing a send never allocate.
 #include <sys/socket.h>
+#include <time.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/bytes.hpp"
@@ -41,6 +44,14 @@ class UdpSocket {
   using DatagramHandler = std::function<void(MutableByteView data, const SocketAddress& from)>;
   size_t receiveAll(const DatagramHandler& onDatagram);
 
+  // Asks the kernel to stamp every datagram with its arrival time (SO_TIMESTAMPNS), read
+  // with recvmmsg's control messages: a measuring client can then time a packet by when
+  // it arrived, not by when its busy loop got round to reading it. False if refused.
+  bool enableReceiveTimestamps();
+  // During an onDatagram call: that datagram's kernel arrival time (CLOCK_REALTIME, ns
+  // since the epoch), or nullopt when timestamps are off or the kernel gave none.
+  std::optional<std::chrono::nanoseconds> receiveTimestamp() const { return rxTimestamp_; }
+
   // Reserves a send slot of kBufferSize bytes. Fill it, then commitSend(length).
   // Flushes first when the batch is full.
   MutableByteView reserveSend(const SocketAddress& to);
@@ -51,12 +62,18 @@ class UdpSocket {
   // Called once per loop turn.
   void flush();
 
+  // UDP GSO (UDP_SEGMENT): flush() sends a run of equal-size datagrams to one address (the
+  // packets of a video frame to one subscriber) as one super-datagram the kernel cuts,
+  // instead of one per packet. False if the kernel refused (before Linux 4.18).
+  bool enableSegmentation();
+
   struct Stats {
     uint64_t datagramsReceived = 0;
     uint64_t datagramsSent = 0;
     uint64_t sendErrors = 0;
     uint64_t receiveBatches = 0;
     uint64_t sendBatches = 0;
+    uint64_t segmentedDatagrams = 0;  // sent inside a UDP_SEGMENT super-datagram
   };
   const Stats& stats() const { return stats_; }
 
@@ -73,6 +90,10 @@ class UdpSocket {
   int fd_;
   SocketAddress local_;
   std::unique_ptr<Batch> rx_;
+  // Control-message space per receive slot, only with enableReceiveTimestamps().
+  using Control = std::array<uint8_t, CMSG_SPACE(sizeof(timespec))>;
+  std::unique_ptr<std::array<Control, kBatchSize>> rxControl_;
+  std::optional<std::chrono::nanoseconds> rxTimestamp_;
   std::unique_ptr<Batch> tx_;
   size_t txCount_ = 0;
   bool txReserved_ = false;
@@ -80,6 +101,16 @@ class UdpSocket {
   // Filled only then, so a batch without audio costs nothing extra.
   std::array<mmsghdr, kBatchSize> txOrdered_{};
   std::array<SendPriority, kBatchSize> txPriority_{};
+  // With enableSegmentation(): the runs of one flush, each one header over its slots.
+  struct Segmented {
+    std::array<mmsghdr, kBatchSize> headers;
+    std::array<iovec, kBatchSize> iov;
+    std::array<std::array<uint8_t, CMSG_SPACE(sizeof(uint16_t))>, kBatchSize> control;
+    std::array<uint8_t, kBatchSize> count;  // datagrams in each header
+  };
+  std::unique_ptr<Segmented> segmented_;
+  size_t segment(const mmsghdr* headers);  // fills segmented_; returns its header count
+  void flushSegmented(const mmsghdr* headers);
   bool txHasUrgent_ = false;
   Stats stats_;
 };

@@ -303,6 +303,7 @@ void Participant::countRoundTrips(const rtp::RtcpPacketView& packet) {
         if (auto rtt = roundTripMs(*arrival, block.lastSr, block.delaySinceLastSr)) {
           mediaCounters().roundTripSeconds.observe(*rtt / 1000.0);
           downlink_.onRtt(Micros(static_cast<int64_t>(*rtt * 1000)));
+          consumer->producer()->observeRoundTrip(Micros(static_cast<int64_t>(*rtt * 1000.0)));
         }
       }
     }

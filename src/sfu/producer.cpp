@@ -185,7 +185,7 @@ Producer::Verdict Producer::receive(rtp::RtpPacketView& packet, Micros now, size
     if (previous && now - *previous >= kResumeAfterSilence) {
       stream->requestKeyframe();
     }
-    stream->storeForRetransmission(packet);
+    stream->storeForRetransmission(packet, now);
     if (stream->nack().onPacket(packet.sequenceNumber(), retransmission, now) == NackGenerator::Outcome::kGapTooWide) {
       stream->requestKeyframe();  // too much lost to repair packet by packet
     }
@@ -194,6 +194,14 @@ Producer::Verdict Producer::receive(rtp::RtpPacketView& packet, Micros now, size
     *layerIndex = index;
   }
   return Verdict::kForward;
+}
+
+void Producer::observeRoundTrip(Micros roundTrip) {
+  roundTrip_ = std::max(roundTrip, roundTrip_ - roundTrip_ / 8);
+  Micros retention = std::clamp(roundTrip_ * kNackRoundTrips, kMinRetention, kMaxRetention);
+  for (RtpReceiveStream& layer : layers_) {
+    layer.cache().setRetention(retention);
+  }
 }
 
 bool Producer::isKeyframe(const rtp::RtpPacketView& packet) const {

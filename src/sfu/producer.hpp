@@ -79,6 +79,14 @@ class Producer {
   bool isKeyframe(const rtp::RtpPacketView& packet) const;
 
   const RtpPacketCache& cache(size_t layer = 0) const { return layers_[layer].cache(); }
+  // A subscriber's round trip (RFC 3550 §6.4.1). The packet caches keep what NACK can
+  // still use: kNackRoundTrips of the slowest recent subscriber's RTT, within
+  // [kMinRetention, kMaxRetention]. The largest recent RTT decays by an eighth a report,
+  // so a subscriber that went away stops holding memory.
+  static constexpr int kNackRoundTrips = 4;
+  static constexpr Micros kMinRetention{250'000};
+  static constexpr Micros kMaxRetention{1'000'000};
+  void observeRoundTrip(Micros roundTrip);
 
   // True when a PLI should go to the publisher now for that layer; collapses bursts of
   // requests from many subscribers into one per interval.
@@ -135,6 +143,7 @@ class Producer {
   std::vector<uint8_t> h264PayloadTypes_;
   std::vector<RtpReceiveStream> layers_;  // never empty; never resized after construction
   std::vector<Consumer*> consumers_;
+  Micros roundTrip_{0};  // the largest recent subscriber RTT, decaying
   Stats stats_;
 };
 

@@ -31,8 +31,11 @@ class RtpReceiveStream {
 
   // Accounts for one media packet (RTX already unwrapped). `clockRate` of its codec.
   void onPacket(const rtp::RtpPacketView& packet, uint32_t clockRate, Micros now);
-  void storeForRetransmission(const rtp::RtpPacketView& packet) { cache_.store(packet.sequenceNumber(), packet.bytes()); }
+  void storeForRetransmission(const rtp::RtpPacketView& packet, Micros now) {
+    cache_.store(packet.sequenceNumber(), packet.bytes(), now);
+  }
   const RtpPacketCache& cache() const { return cache_; }
+  RtpPacketCache& cache() { return cache_; }
   // Loss repair toward the publisher (video streams only feed it).
   NackGenerator& nack() { return nack_; }
   const NackGenerator& nack() const { return nack_; }

@@ -61,6 +61,9 @@ void Worker::bindSockets(const MediaConfig& config) {
                                std::strerror(socket.error()));
     }
     socket_ = std::move(socket).value();
+    if (config.udpGso) {
+      socket_->enableSegmentation();  // refused by an old kernel: one datagram per packet
+    }
     if (!config.iceTcp) {
       return;
     }

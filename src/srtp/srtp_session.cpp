@@ -144,10 +144,11 @@ bool SrtpSession::init(const SrtpSessionKeys& keys) {
     rtpMac_.setKey(keys.rtpAuthKey);
     rtcpMac_.setKey(keys.rtcpAuthKey);
   }
-  // A peer sends audio, video, RTX and their RTCP; a subscriber's outbound session
-  // carries every publisher's streams. Growing past this is rare and happens only when a
-  // new SSRC appears.
-  streams_.reserve(16);
+  // A peer sends audio, video and RTX (four SSRCs with simulcast off). Each stream is
+  // ≈ 290 bytes (two 1,024-packet replay windows) and every participant has four
+  // sessions, so room for 16 cost 18 KiB a participant; growing happens only when a new
+  // SSRC appears (a simulcast layer, another publisher), never per packet.
+  streams_.reserve(4);
   return true;
 }
 

@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <time.h>
+
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "net/event_loop.hpp"
 
@@ -89,6 +93,111 @@ TEST(UdpSocket, ASocketBoundToAnyIpv6AddressAlsoReceivesAndAnswersIpv4) {
     });
   }
   EXPECT_TRUE(answered);
+}
+
+std::chrono::nanoseconds wallNow() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+TEST(UdpSocket, KernelArrivalTimeIsWhenTheDatagramArrivedNotWhenItWasRead) {
+  auto a = UdpSocket::bind(loopback());
+  auto b = UdpSocket::bind(loopback());
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE((*b)->enableReceiveTimestamps());
+  uint8_t payload[3] = {1, 2, 3};
+  const auto sentAfter = wallNow();
+  for (int i = 0; i < 40; ++i) {  // more than one recvmmsg batch
+    (*a)->send(ByteView(payload, 3), (*b)->localAddress());
+  }
+  (*a)->flush();
+  // The datagrams wait in the socket, as they do behind a busy loop.
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  const auto readAt = wallNow();
+  int stamped = 0;
+  (*b)->receiveAll([&](MutableByteView, const SocketAddress&) {
+    auto stamp = (*b)->receiveTimestamp();
+    ASSERT_TRUE(stamp.has_value());
+    EXPECT_GE(*stamp, sentAfter);
+    EXPECT_GE(readAt - *stamp, std::chrono::milliseconds(25));
+    ++stamped;
+  });
+  EXPECT_EQ(stamped, 40);
+  EXPECT_FALSE((*b)->receiveTimestamp().has_value());  // only during the handler
+}
+
+TEST(UdpSocket, NoArrivalTimeUnlessAskedFor) {
+  auto a = UdpSocket::bind(loopback());
+  auto b = UdpSocket::bind(loopback());
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  uint8_t payload[3] = {1, 2, 3};
+  (*a)->send(ByteView(payload, 3), (*b)->localAddress());
+  (*a)->flush();
+  int seen = 0;
+  for (int attempt = 0; attempt < 100 && seen == 0; ++attempt) {
+    (*b)->receiveAll([&](MutableByteView, const SocketAddress&) {
+      EXPECT_FALSE((*b)->receiveTimestamp().has_value());
+      ++seen;
+    });
+  }
+  EXPECT_EQ(seen, 1);
+}
+
+// Receives until `want` datagrams arrived (or gives up); each as its bytes.
+std::vector<std::vector<uint8_t>> receiveDatagrams(UdpSocket& socket, size_t want) {
+  std::vector<std::vector<uint8_t>> got;
+  for (int attempt = 0; attempt < 200 && got.size() < want; ++attempt) {
+    socket.receiveAll([&](MutableByteView data, const SocketAddress&) { got.emplace_back(data.begin(), data.end()); });
+    if (got.size() < want) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  return got;
+}
+
+TEST(UdpSocket, SegmentationSendsRunsOfEqualSizeAsOneAndTheReceiverGetsEveryDatagram) {
+  auto a = UdpSocket::bind(loopback());
+  auto b = UdpSocket::bind(loopback());
+  auto c = UdpSocket::bind(loopback());
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  if (!(*a)->enableSegmentation()) {
+    GTEST_SKIP() << "kernel without UDP_SEGMENT";
+  }
+  // To b: a frame of five 1,000-byte packets and a 300-byte tail (one run), then a larger
+  // packet (a new run); to c, between them, one packet that must not join b's run.
+  std::vector<std::vector<uint8_t>> toB;
+  for (size_t size : {1000, 1000, 1000, 1000, 1000, 300}) {
+    toB.emplace_back(size, static_cast<uint8_t>(toB.size()));
+  }
+  for (const auto& p : toB) {
+    (*a)->send(ByteView(p), (*b)->localAddress());
+  }
+  std::vector<uint8_t> toC(1000, 0xCC);
+  (*a)->send(ByteView(toC), (*c)->localAddress());
+  toB.emplace_back(1200, 0x77);
+  (*a)->send(ByteView(toB.back()), (*b)->localAddress());
+  (*a)->flush();
+  EXPECT_EQ((*a)->stats().datagramsSent, 8u);
+  EXPECT_EQ((*a)->stats().segmentedDatagrams, 6u);  // the one run of six
+  EXPECT_EQ((*a)->stats().sendErrors, 0u);
+  EXPECT_EQ(receiveDatagrams(**b, toB.size()), toB);
+  EXPECT_EQ(receiveDatagrams(**c, 1), std::vector<std::vector<uint8_t>>{toC});
+}
+
+TEST(UdpSocket, WithoutSegmentationEveryDatagramLeavesAlone) {
+  auto a = UdpSocket::bind(loopback());
+  auto b = UdpSocket::bind(loopback());
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::vector<uint8_t> p(1000, 1);
+  for (int i = 0; i < 4; ++i) {
+    (*a)->send(ByteView(p), (*b)->localAddress());
+  }
+  (*a)->flush();
+  EXPECT_EQ((*a)->stats().segmentedDatagrams, 0u);
+  EXPECT_EQ(receiveDatagrams(**b, 4).size(), 4u);
 }
 
 TEST(UdpSocket, EphemeralPortIsReported) {

@@ -325,11 +325,12 @@ TEST(TransportCcGenerator, SplitsWhenDeltaExceeds16Bits) {
 }
 
 TEST(TransportCcGenerator, SplitsAtSizeLimitWithLargeDeltas) {
-  TransportCcFeedbackGenerator g;
+  // A 600-byte limit, so a span within the window needs more than two packets.
+  TransportCcFeedbackGenerator g(600);
   std::map<uint16_t, int64_t> sent;
   // Every other packet lost and deltas of 100 ms (large): 2 bytes each plus 2-bit chunks.
   int64_t t = 0;
-  for (uint32_t i = 0; i < 3000; i += 2) {
+  for (uint32_t i = 0; i < TransportCcFeedbackGenerator::kWindow - 24; i += 2) {
     t += 100'000;
     const auto seq = static_cast<uint16_t>(60000 + i);
     g.onPacket(seq, t);

@@ -87,6 +87,22 @@ TEST(Producer, CachesVideoForNackAnswers) {
   EXPECT_FALSE(producer.cache().find(8).has_value());
 }
 
+TEST(Producer, KeepsPacketsForFourRoundTripsOfTheSlowestRecentSubscriber) {
+  Producer producer("p1", vp8Parameters());
+  EXPECT_EQ(producer.cache().retention(), RtpPacketCache::kDefaultRetention);
+  producer.observeRoundTrip(Micros(150'000));
+  EXPECT_EQ(producer.cache().retention(), Micros(600'000));
+  // A faster subscriber does not cut what the slow one still needs; the slow RTT decays.
+  producer.observeRoundTrip(Micros(10'000));
+  EXPECT_EQ(producer.cache().retention(), Micros(4 * (150'000 - 150'000 / 8)));
+  // Loopback-fast and satellite-slow links stay within the bounds.
+  Producer fast("p2", vp8Parameters());
+  fast.observeRoundTrip(Micros(1'000));
+  EXPECT_EQ(fast.cache().retention(), Producer::kMinRetention);
+  fast.observeRoundTrip(Micros(900'000));
+  EXPECT_EQ(fast.cache().retention(), Producer::kMaxRetention);
+}
+
 TEST(Producer, CollapsesKeyframeRequestsWithinInterval) {
   Producer producer("p1", vp8Parameters());
   EXPECT_FALSE(producer.takeKeyframeRequest(Micros(0)));
@@ -126,39 +142,6 @@ TEST(Producer, ReportBlockCountsLoss) {
   EXPECT_EQ(block[4], 256 / 5);          // fraction lost: 1 of 5
   EXPECT_EQ(readU24(block + 5), 1u);     // cumulative lost
   EXPECT_EQ(readU32(block + 8), 14u);    // extended highest sequence number
-}
-
-TEST(RtpPacketCache, OverwritesOldEntriesAndChecksSequence) {
-  RtpPacketCache cache;
-  uint8_t a[3] = {1, 2, 3};
-  cache.store(5, ByteView(a, 3));
-  cache.store(static_cast<uint16_t>(5 + RtpPacketCache::kSlots), ByteView(a, 2));
-  EXPECT_FALSE(cache.find(5).has_value());
-  EXPECT_EQ(cache.find(static_cast<uint16_t>(5 + RtpPacketCache::kSlots))->size(), 2u);
-}
-
-TEST(RtpPacketCache, EvictsByBytesAndKeepsPacketsIntact) {
-  RtpPacketCache cache;
-  EXPECT_EQ(cache.reservedBytes(), 0u);  // nothing reserved before the first packet
-  std::vector<uint8_t> packet(1400);
-  // Enough 1,400-byte packets to wrap the byte ring (not the index) more than once.
-  const size_t perRing = RtpPacketCache::kCapacityBytes / packet.size();
-  const uint16_t total = static_cast<uint16_t>(perRing + perRing / 2);
-  for (uint16_t seq = 0; seq < total; ++seq) {
-    packet[0] = static_cast<uint8_t>(seq);
-    packet[packet.size() - 1] = static_cast<uint8_t>(seq >> 8);
-    cache.store(seq, ByteView(packet));
-  }
-  EXPECT_EQ(cache.reservedBytes(), RtpPacketCache::kCapacityBytes);
-  // The newest ring's worth is there, byte for byte; the oldest packets were overwritten.
-  for (uint16_t seq = static_cast<uint16_t>(total - perRing + 1); seq < total; ++seq) {
-    auto found = cache.find(seq);
-    ASSERT_TRUE(found.has_value()) << seq;
-    ASSERT_EQ(found->size(), packet.size());
-    EXPECT_EQ((*found)[0], static_cast<uint8_t>(seq));
-    EXPECT_EQ((*found)[packet.size() - 1], static_cast<uint8_t>(seq >> 8));
-  }
-  EXPECT_FALSE(cache.find(static_cast<uint16_t>(total - perRing - 1)).has_value());
 }
 
 TEST(Producer, AudioReservesNoPacketCache) {

@@ -250,7 +250,15 @@ int runCli(int argc, char** argv, const MediaPlaneFactory& makeMedia) {
                      "PEM certificates to trust for turns: servers (default: the system trust store)")
       ->check(CLI::ExistingFile);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // A usage error (unknown option, bad value, missing subcommand) exits 2, as the
+    // commands' --help promises (compliance report: "2 ... the options are bad"); CLI11's
+    // own codes (105-109) are documented nowhere and collide with nothing a script expects.
+    // --help and --version print and exit 0.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
 
   if (!loadgen.parsed()) {
     // Everything the other commands create lives in the data dir (database, keys, audit

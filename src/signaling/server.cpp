@@ -238,6 +238,13 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
       write(r, 11, false, false);
       return;
     }
+    if (ec == http::error::header_limit) {
+      // Say why instead of dropping the connection, so a client (or a proxy adding
+      // headers) sees the limit rather than a reset it cannot tell from a crash.
+      HttpResponse r = problem(431, "headers_too_large", "request headers are limited to 16 KiB");
+      write(r, 11, false, false);
+      return;
+    }
     if (ec) {
       beast::get_lowest_layer(stream_).close();
       return;

@@ -220,6 +220,16 @@ TEST(ComplianceCli, ReportWithoutAProfileOrWithABadFormatExitsTwo) {
             2);
 }
 
+TEST(ComplianceCli, AnUnknownOptionOrABadValueExitsTwoAsDocumented) {
+  // Found by the issue 10 re-probe: CLI11's own exit codes (109 for an unknown option, 105
+  // for a bad value) leaked out although --help documents 2 for bad options.
+  EXPECT_EQ(run({"medrtc", "compliance", "report", "--profile", "kbv", "--no-such-option"}).rc, 2);
+  EXPECT_EQ(run({"medrtc", "compliance", "report", "--profile", "kbv", "--workers", "many"}).rc, 2);
+  // audit verify's 1 means tampering; a typo must not look like it (nor like 0).
+  EXPECT_EQ(run({"medrtc", "audit", "verify", "--no-such-option"}).rc, 2);
+  EXPECT_EQ(run({"medrtc", "compliance", "report", "--help"}).rc, 0);
+}
+
 // ---- serve refuses to start
 
 TEST(ServePolicy, RegionOutsideTheProfileRefusesStartNamingTheRule) {

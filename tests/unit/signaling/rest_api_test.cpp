@@ -139,6 +139,15 @@ TEST(Rest, OversizeBodyIs413) {
   expectSecurityHeaders(r);
 }
 
+TEST(Rest, OversizeHeadersAre431NotASilentClose) {
+  // Issue 10 re-probe: a 17 KiB header block got the connection closed without an answer.
+  TestServer server;
+  auto r = httpRequest(server.port(), "GET", "/healthz", "", "", "application/json",
+                       {{"X-Padding", std::string(17 * 1024, 'a')}});
+  expectProblem(r, 431, "headers_too_large");
+  expectSecurityHeaders(r);
+}
+
 TEST(Rest, WrongMethodIs405WithAllow) {
   TestServer server;
   auto r = httpRequest(server.port(), "PUT", "/api/v1/rooms", "{}", server.apiKey());

@@ -4,6 +4,7 @@
 // with its sender's marker) exactly as they were sent; and the production binary records
 // nothing.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,6 +27,7 @@ async function twoPartyCall(server) {
 }
 
 test('medrtc-tap records every forwarded payload as it was sent', { timeout: 90000 }, async () => {
+  assert.ok(existsSync(tapBinary()), `${tapBinary()} is missing: cmake --build build --target medrtc-tap`);
   const dir = await mkdtemp(path.join(tmpdir(), 'medrtc-tap-'));
   const server = await startServer({ bin: tapBinary(), env: { MEDRTC_TEST_TAP_DIR: dir } });
   let peers = [];

@@ -1,6 +1,7 @@
 #include "client/peer_connection.hpp"
 
 #include <array>
+#include <cstring>
 #include <chrono>
 
 #include "client/synthetic_media.hpp"
@@ -208,6 +209,18 @@ bool PeerConnection::requestKeyframe(uint32_t mediaSsrc) {
   size_t n = rtp::writeReceiverReport(buffer, rtcpSenderSsrc(), {});
   n += rtp::writePli(MutableByteView(buffer).subspan(n), rtcpSenderSsrc(), mediaSsrc);
   const bool sent = transport_->sendRtcp(ByteView(buffer.data(), n));
+  transport_->flush();
+  return sent;
+}
+
+bool PeerConnection::sendFeedback(ByteView packets) {
+  std::array<uint8_t, kRtcpBufferSize> buffer;
+  size_t n = rtp::writeReceiverReport(buffer, rtcpSenderSsrc(), {});
+  if (n + packets.size() > buffer.size()) {
+    return false;
+  }
+  std::memcpy(buffer.data() + n, packets.data(), packets.size());
+  const bool sent = transport_->sendRtcp(ByteView(buffer.data(), n + packets.size()));
   transport_->flush();
   return sent;
 }

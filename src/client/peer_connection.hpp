@@ -120,6 +120,8 @@ class PeerConnection final : private ClientTransport::Listener {
   // RTCP we can send on demand (compound: empty RR first, RFC 3550 §6.1).
   bool requestKeyframe(uint32_t mediaSsrc);  // PLI
   bool sendNack(uint32_t mediaSsrc, std::span<const uint16_t> lostSequenceNumbers);
+  // Transport-cc feedback (or any RTCP the caller wrote), after an empty RR.
+  bool sendFeedback(ByteView packets);
   // Sends the periodic report now (also runs by itself every rtcpInterval).
   bool sendReport();
 

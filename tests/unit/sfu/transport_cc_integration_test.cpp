@@ -38,3 +38,54 @@ TEST(Room, PacketsToASubscriberCarryItsOwnTransportWideNumbers) {
 
 }  // namespace
 }  // namespace medrtc::sfu::test
+
+#include <array>
+
+#include "rtp/transport_cc_generator.hpp"
+
+namespace medrtc::sfu::test {
+namespace {
+
+// The subscriber reports what it received (as a browser's RemoteEstimatorProxy does, every
+// 50 ms): the SFU's estimate of its downlink appears in the quality figures.
+TEST(Room, TransportCcFeedbackFromASubscriberGivesAnEstimate) {
+  CallHarness h;
+  Endpoint& a = h.join("r", "a", JoinOptions{.publish = true, .subscribe = false});
+  Endpoint& b = h.join("r", "b", JoinOptions{.publish = false, .subscribe = true});
+  ASSERT_TRUE(h.runUntil([&] { return a.pubConnected() && b.subConnected(); }));
+  MediaPump pump(h.loop(), a);
+  pump.start();
+  rtp::TransportCcFeedbackGenerator generator;
+  size_t reported = 0;
+  std::array<uint8_t, 1500> buffer{};
+  uint64_t estimate = 0;
+  bool done = h.runUntil(
+      [&] {
+        for (; reported < b.received.size(); ++reported) {
+          const ReceivedRtp& r = b.received[reported];
+          if (r.transportSequence) {
+            generator.onPacket(*r.transportSequence, r.at.count());
+          }
+        }
+        while (size_t n = generator.buildFeedback(buffer, 1, 0)) {
+          b.sub->sendFeedback(ByteView(buffer.data(), n));
+        }
+        for (const auto& report : h.qualityReports()) {
+          for (const ParticipantQuality& q : report.figures) {
+            if (q.participantId == "b" && q.estimatedBandwidthBps > 0) {
+              estimate = q.estimatedBandwidthBps;
+            }
+          }
+        }
+        return estimate > 0;
+      },
+      std::chrono::seconds(20));
+  pump.stop();
+  ASSERT_TRUE(done) << "no estimate in " << h.qualityReports().size() << " quality reports";
+  // Loopback carries far more than the start value; the estimate is within its range.
+  EXPECT_GE(estimate, 30'000u);
+  EXPECT_LE(estimate, 10'000'000u);
+}
+
+}  // namespace
+}  // namespace medrtc::sfu::test

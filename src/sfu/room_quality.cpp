@@ -1,6 +1,7 @@
 #include "sfu/room_quality.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "sfu/media_counters.hpp"
 #include "sfu/participant.hpp"
@@ -47,10 +48,19 @@ ParticipantQuality RoomQuality::figuresOf(Participant& participant, State& state
   // Downlink: its receiver reports, and what was forwarded to it.
   uint64_t bytesOut = 0;
   uint32_t freezes = 0;
+  std::optional<size_t> lowestLayer;
   for (const auto& consumer : participant.consumers()) {
     bytesOut += consumer->stats().bytesSent;
     if (auto it = freezes_.find(consumer.get()); it != freezes_.end()) {
       freezes += it->second.freezes();
+    }
+    // Only simulcast videos have a choice of layer; a single-layer stream is always 0 and
+    // would hide what the others forward.
+    const Producer* producer = consumer->producer();
+    if (producer != nullptr && producer->simulcast()) {
+      if (auto layer = consumer->currentLayer()) {
+        lowestLayer = lowestLayer ? std::min(*lowestLayer, *layer) : *layer;
+      }
     }
   }
   ReceiverReportStats::Window down = participant.downlinkReports().take();
@@ -63,6 +73,7 @@ ParticipantQuality RoomQuality::figuresOf(Participant& participant, State& state
     q.bitrateOutBps = static_cast<uint64_t>(static_cast<double>(delta(bytesOut, state.bytesOut)) * 8 / seconds);
   }
   q.freezeCount = freezes;
+  q.layer = static_cast<int>(lowestLayer.value_or(0));
   bool hadMedia = expectedInterval > 0 || down.any;
   state.score.update(LinkFigures{q.lossPercent, q.rttMs, q.jitterMs}, hadMedia);
   q.score = state.score.score();

@@ -31,6 +31,9 @@ struct MediaCounters {
   // Call quality (sfu/room_quality.hpp): per node and worker, never per participant.
   metrics::OwnedCounter videoFreezes;      // W3C freezes on video forwarded to subscribers
   metrics::Histogram qualityScore;         // each participant's E-model score, once per 5 s report
+  // The simulcast layer forwarded to each subscriber of simulcast video (the lowest over its
+  // videos), once per 5 s report: how many get the top layer, how many were moved down.
+  metrics::Histogram forwardedLayer;
 };
 
 // The counters of the calling thread's worker; a thread that is no worker (unit tests

@@ -74,6 +74,9 @@ ParticipantQuality RoomQuality::figuresOf(Participant& participant, State& state
   }
   q.freezeCount = freezes;
   q.layer = static_cast<int>(lowestLayer.value_or(0));
+  if (lowestLayer) {
+    mediaCounters().forwardedLayer.observe(static_cast<double>(*lowestLayer));
+  }
   bool hadMedia = expectedInterval > 0 || down.any;
   state.score.update(LinkFigures{q.lossPercent, q.rttMs, q.jitterMs}, hadMedia);
   q.score = state.score.score();

@@ -191,6 +191,22 @@ TEST(RoomQualityLayer, TheSubscribersReportedLayerFollowsTheForwardedSimulcastLa
   ASSERT_TRUE(middle) << "no report after the switch gave b layer 1";
   EXPECT_EQ(lastReceivedLayer(b), 1u);
   EXPECT_TRUE(a.errors.empty() && b.errors.empty());
+
+  // For monitoring: the forwarded layers per worker, never per participant.
+  std::vector<metrics::Family> families;
+  h.plane().collectMetrics(families);
+  bool sawLayers = false;
+  for (const auto& f : families) {
+    if (f.name == "medrtc_media_forwarded_layer") {
+      ASSERT_EQ(f.histograms.size(), 1u);
+      EXPECT_EQ(f.histograms[0].labels, (metrics::Labels{{"worker", "0"}}));
+      const auto& layers = f.histograms[0].histogram;
+      EXPECT_GE(layers.count, 2u) << "b's reports with a layer (a receives no video: not counted)";
+      EXPECT_GE(layers.sum, 3.0) << "at least one report at layer 2 and one at layer 1";
+      sawLayers = true;
+    }
+  }
+  EXPECT_TRUE(sawLayers);
 }
 
 }  // namespace

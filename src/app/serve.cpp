@@ -26,6 +26,7 @@
 #include "compliance/store_retention.hpp"
 #include "signaling/join_token.hpp"
 #include "srtp/crypto_self_test.hpp"
+#include "signaling/quality_history.hpp"
 #include "signaling/server.hpp"
 #include "store/api_key.hpp"
 #include "store/secret_file.hpp"
@@ -74,6 +75,7 @@ void runRetentionOnce(store::Store& store, compliance::SubjectKeyStore& keys,
     log::info("retention_purge", {{"appointments", report.counts.appointments},
                                   {"invitations", report.counts.invitations}, {"guests", report.counts.guests},
                                   {"rooms", report.counts.rooms}, {"sessions", report.counts.sessions},
+                                  {"quality_samples", report.counts.qualitySamples},
                                   {"erased_keys", report.counts.erasedKeys}});
     for (const auto& problem : report.problems) {
       log::warn("retention_purge_problem", {{"error", problem}});
@@ -202,6 +204,21 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
       [&] { return std::unique_ptr<store::Store>(openStore(config.database, config.dataDir, subjectKeys)); },
       [&ioc](std::function<void()> task) { boost::asio::post(ioc, std::move(task)); });
   options.auth.storePool = storePool;
+  // Call-quality history (docs/operations.md "Call-quality history"): batches written by
+  // the same pool, off the control thread. A batch still queued when the pool stops at
+  // shutdown is lost: the last seconds of a history, never a call.
+  signaling::QualityHistory qualityHistory([storePool](std::vector<store::QualitySampleRecord> batch) {
+    return storePool->submit(
+        [batch = std::move(batch)](store::Store& s) {
+          try {
+            s.addQualitySamples(batch, signaling::QualityHistory::kMaxSamplesPerRoom);
+          } catch (const store::StoreFailure&) {
+            log::warn("quality_history_write_failed", {{"samples", batch.size()}});
+          }
+        },
+        [] {});
+  });
+  options.qualityHistory = &qualityHistory;
   // What the notices say, as events with fields (`medrtc compliance report` has the prose).
   if (!security.profile) {
     log::warn("no_policy_profile", {{"policies", "kbv|hipaa|gdpr|hds"}});

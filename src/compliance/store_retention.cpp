@@ -24,6 +24,7 @@ StorePurgeCounts& StorePurgeCounts::operator+=(const StorePurgeCounts& o) {
   guests += o.guests;
   rooms += o.rooms;
   sessions += o.sessions;
+  qualitySamples += o.qualitySamples;
   erasedKeys += o.erasedKeys;
   return *this;
 }
@@ -31,7 +32,8 @@ StorePurgeCounts& StorePurgeCounts::operator+=(const StorePurgeCounts& o) {
 std::string StorePurgeCounts::summary() const {
   return "appointments=" + std::to_string(appointments) + " invitations=" + std::to_string(invitations) +
          " guests=" + std::to_string(guests) + " rooms=" + std::to_string(rooms) +
-         " sessions=" + std::to_string(sessions) + " erased_keys=" + std::to_string(erasedKeys);
+         " sessions=" + std::to_string(sessions) + " quality_samples=" + std::to_string(qualitySamples) +
+         " erased_keys=" + std::to_string(erasedKeys);
 }
 
 StoreRetentionTarget::StoreRetentionTarget(store::Store& store, SubjectKeyStore& keys,
@@ -46,6 +48,7 @@ uint64_t StoreRetentionTarget::purgeBefore(WallTime cutoff) {
     run.invitations += p.invitations;
     run.guests += p.guests;
     run.rooms += p.rooms;
+    run.qualitySamples += p.qualitySamples;
     // The rows are gone; any copy of their sealed fields (backups, replicas) dies with
     // the key.
     for (const auto& id : p.appointmentIds) {

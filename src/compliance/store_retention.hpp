@@ -24,10 +24,11 @@ struct StorePurgeCounts {
   int64_t guests = 0;
   int64_t rooms = 0;
   int64_t sessions = 0;
+  int64_t qualitySamples = 0;  // call-quality history rows (migration 7)
   int64_t erasedKeys = 0;  // subject keys erased (deleted appointments and swept subjects)
 
   StorePurgeCounts& operator+=(const StorePurgeCounts& o);
-  int64_t total() const { return appointments + invitations + guests + rooms + sessions; }
+  int64_t total() const { return appointments + invitations + guests + rooms + sessions + qualitySamples; }
   // "appointments=1 invitations=2 …": counts only, never an id or a name (H7).
   std::string summary() const;
 };

@@ -170,6 +170,19 @@ class SealedStore final : public store::Store {
     return inner_->purgeMetadata(tenantId, cutoff);
   }
 
+  // Quality samples hold ids and figures only: nothing to seal.
+  int64_t addQualitySamples(const std::vector<store::QualitySampleRecord>& samples, int64_t maxPerRoom) override {
+    return inner_->addQualitySamples(samples, maxPerRoom);
+  }
+  std::vector<store::QualitySampleRecord> listQualitySamples(const std::string& roomId, store::UnixSeconds since,
+                                                             size_t limit) override {
+    return inner_->listQualitySamples(roomId, since, limit);
+  }
+  std::vector<store::QualityRoomRecord> listQualityRooms(const std::string& tenantId, store::UnixSeconds since,
+                                                         size_t limit) override {
+    return inner_->listQualityRooms(tenantId, since, limit);
+  }
+
  private:
   store::UserRecord sealUser(store::UserRecord user);
   store::UserRecord openUser(store::UserRecord row);

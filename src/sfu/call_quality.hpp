@@ -47,8 +47,9 @@ struct ParticipantQuality {
   // From REMB or transport-wide CC feedback once the SFU runs a send-side estimator
   // (issue 12 item 4); 0 today: nothing estimates it yet.
   uint64_t estimatedBandwidthBps = 0;
-  // The simulcast layer its consumers forward (0 = the only or lowest layer); the
-  // simulcast work fills it, 0 today.
+  // As a subscriber: the simulcast layer forwarded to it (0 = the lowest layer, or no
+  // simulcast), the lowest over the simulcast videos it receives: the tile a poor link
+  // shows worst. The layer being sent now (Consumer::currentLayer), not the one aimed at.
   int layer = 0;
   uint32_t freezeCount = 0;  // W3C webrtc-stats freezeCount over video forwarded to it, cumulative
   double score = 100;        // 0..100, an E-model R factor (sfu/quality_score.hpp)

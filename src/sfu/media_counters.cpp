@@ -14,7 +14,9 @@ MediaCounters::MediaCounters()
     : jitterSeconds({0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1}),
       roundTripSeconds({0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2}),
       // The rating steps (40 poor/fair, 80 fair/good) are bucket bounds.
-      qualityScore({20, 40, 60, 70, 80, 90, 95, 100}) {}
+      qualityScore({20, 40, 60, 70, 80, 90, 95, 100}),
+      // Browsers send at most three layers: 0, 1, 2.
+      forwardedLayer({0, 1, 2}) {}
 
 MediaCounters& mediaCounters() {
   if (tlsCounters != nullptr) {
@@ -74,6 +76,9 @@ void collectMediaCounters(const MediaCounters& c, int workerIndex, std::vector<m
             c.roundTripSeconds);
   histogram("medrtc_media_quality_score", "Participants' call-quality score (E-model R, 0-100), once per 5 s report.",
             c.qualityScore);
+  histogram("medrtc_media_forwarded_layer",
+            "Simulcast layer forwarded to each subscriber of simulcast video (0 the lowest), once per 5 s report.",
+            c.forwardedLayer);
 }
 
 }  // namespace medrtc::sfu

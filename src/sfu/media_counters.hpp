@@ -34,6 +34,9 @@ struct MediaCounters {
   metrics::OwnedCounter transportCcIgnored;  // feedback (or packets in it) that made no sense
   metrics::OwnedCounter videoPauses;         // a subscriber's video paused: not even the lowest layer fit
   metrics::Histogram qualityScore;         // each participant's E-model score, once per 5 s report
+  // The simulcast layer forwarded to each subscriber of simulcast video (the lowest over its
+  // videos), once per 5 s report: how many get the top layer, how many were moved down.
+  metrics::Histogram forwardedLayer;
 };
 
 // The counters of the calling thread's worker; a thread that is no worker (unit tests

@@ -1,6 +1,7 @@
 #include "sfu/room_quality.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "sfu/media_counters.hpp"
 #include "sfu/participant.hpp"
@@ -47,10 +48,19 @@ ParticipantQuality RoomQuality::figuresOf(Participant& participant, State& state
   // Downlink: its receiver reports, and what was forwarded to it.
   uint64_t bytesOut = 0;
   uint32_t freezes = 0;
+  std::optional<size_t> lowestLayer;
   for (const auto& consumer : participant.consumers()) {
     bytesOut += consumer->stats().bytesSent;
     if (auto it = freezes_.find(consumer.get()); it != freezes_.end()) {
       freezes += it->second.freezes();
+    }
+    // Only simulcast videos have a choice of layer; a single-layer stream is always 0 and
+    // would hide what the others forward.
+    const Producer* producer = consumer->producer();
+    if (producer != nullptr && producer->simulcast()) {
+      if (auto layer = consumer->currentLayer()) {
+        lowestLayer = lowestLayer ? std::min(*lowestLayer, *layer) : *layer;
+      }
     }
   }
   ReceiverReportStats::Window down = participant.downlinkReports().take();
@@ -64,6 +74,10 @@ ParticipantQuality RoomQuality::figuresOf(Participant& participant, State& state
   }
   q.freezeCount = freezes;
   q.estimatedBandwidthBps = participant.estimatedBandwidthBps();
+  q.layer = static_cast<int>(lowestLayer.value_or(0));
+  if (lowestLayer) {
+    mediaCounters().forwardedLayer.observe(static_cast<double>(*lowestLayer));
+  }
   bool hadMedia = expectedInterval > 0 || down.any;
   state.score.update(LinkFigures{q.lossPercent, q.rttMs, q.jitterMs}, hadMedia);
   q.score = state.score.score();

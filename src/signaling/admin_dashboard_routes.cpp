@@ -1,5 +1,7 @@
 // The practice admin's dashboard (issue 15 item 6): live consultations with their waiting
-// times, and one consultation's call quality over time (signaling/call_quality_board.hpp).
+// times, and one consultation's call quality over time: a live room's from memory
+// (signaling/call_quality_board.hpp), an ended one's from the store's history
+// (signaling/quality_history.hpp), and the list of consultations that have a history.
 // Tenant admins only, and only their tenant's rooms: another tenant's room answers 404
 // like an unknown one. Ids, counts, times and link figures only: nothing about who is in
 // the call beyond what the admin's appointment list already shows.
@@ -8,6 +10,7 @@
 #include <cstdlib>
 
 #include "signaling/problem.hpp"
+#include "signaling/quality_history.hpp"
 #include "signaling/rest_api.hpp"
 #include "signaling/rest_json.hpp"
 #include "signaling/signaling_hub.hpp"
@@ -47,6 +50,9 @@ int64_t sinceOf(const std::string& target) {
   return std::strtoll(target.c_str() + at + 6, nullptr, 10);
 }
 
+// The newest consultations the history list shows.
+constexpr size_t kHistoryRooms = 50;
+
 }  // namespace
 
 HttpResponse RestApi::liveConsultations(const HttpRequest&, const Params& p) {
@@ -76,16 +82,51 @@ HttpResponse RestApi::consultationQuality(const HttpRequest& r, const Params& p)
   if (auto refused = refuseUnlessAdmin(p)) {
     return *refused;
   }
-  if (!hub_.tenantRoomLive(p.session->tenant.id, p.id)) {
-    return problem(404, "room_not_found", "no live consultation with this id");
-  }
+  const std::string& tenantId = p.session->tenant.id;
+  int64_t since = sinceOf(r.target);
   json::array samples;
-  for (const RoomQualitySample& s : hub_.qualityBoard().samples(p.id, sinceOf(r.target))) {
+  if (hub_.tenantRoomLive(tenantId, p.id)) {
+    for (const RoomQualitySample& s : hub_.qualityBoard().samples(p.id, since)) {
+      samples.push_back(sampleJson(s));
+    }
+    return jsonResponse(200, json::object{{"room_id", p.id},
+                                          {"live", true},
+                                          {"interval_seconds", 5},
+                                          {"samples", std::move(samples)}});
+  }
+  // Ended, or live on no participant of this tenant: what the store kept. Another tenant's
+  // room reads as one without history.
+  auto stored = store_.listQualitySamples(p.id, since, static_cast<size_t>(QualityHistory::kMaxSamplesPerRoom));
+  std::erase_if(stored, [&](const store::QualitySampleRecord& q) { return q.tenantId != tenantId || tenantId.empty(); });
+  if (stored.empty()) {
+    return problem(404, "room_not_found", "no consultation with this id has call-quality figures");
+  }
+  for (const RoomQualitySample& s : summarizeStored(stored)) {
     samples.push_back(sampleJson(s));
   }
   return jsonResponse(200, json::object{{"room_id", p.id},
-                                        {"interval_seconds", 5},
+                                        {"live", false},
+                                        {"interval_seconds", QualityHistory::kSampleIntervalSeconds},
                                         {"samples", std::move(samples)}});
+}
+
+HttpResponse RestApi::qualityHistory(const HttpRequest& r, const Params& p) {
+  if (auto refused = refuseUnlessAdmin(p)) {
+    return *refused;
+  }
+  const std::string& tenantId = p.session->tenant.id;
+  json::array list;
+  if (!tenantId.empty()) {
+    for (const store::QualityRoomRecord& room : store_.listQualityRooms(tenantId, sinceOf(r.target), kHistoryRooms)) {
+      list.push_back(json::object{{"room_id", room.roomId},
+                                  {"first_at", room.firstAt},
+                                  {"last_at", room.lastAt},
+                                  {"samples", room.samples},
+                                  {"participants", room.participants},
+                                  {"live", hub_.tenantRoomLive(tenantId, room.roomId)}});
+    }
+  }
+  return jsonResponse(200, json::object{{"consultations", std::move(list)}});
 }
 
 }  // namespace medrtc::signaling

@@ -32,6 +32,9 @@ void SignalingHub::onQualityReport(const std::string& roomId, std::vector<sfu::P
   auto members = rooms_.find(roomId);
   if (members == rooms_.end() || members->second.empty()) {
     quality_.forgetRoom(roomId);
+    if (history_ != nullptr) {
+      history_->roomEnded(roomId);
+    }
     return;
   }
   // Only participants still in the call: the worker's report crossed a leave.
@@ -39,7 +42,12 @@ void SignalingHub::onQualityReport(const std::string& roomId, std::vector<sfu::P
   if (figures.empty()) {
     return;
   }
-  quality_.record(roomId, figures, nowSeconds());
+  int64_t now = nowSeconds();
+  quality_.record(roomId, figures, now);
+  if (history_ != nullptr) {
+    // Every member of a room has its tenant.
+    history_->record(roomId, connections_.at(members->second.begin()->second).tenantId, figures, now);
+  }
   // A link rated poor (E-model score at or below 40, docs/call-quality.md) is worth telling
   // the practice's systems about: a `quality_alert` webhook, at most one per participant a
   // minute (qualityAlert keeps that bound).

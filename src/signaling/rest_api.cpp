@@ -150,6 +150,7 @@ int64_t RestApi::nowSeconds() const {
   X("DELETE", "/api/v1/invitations/{id}", Auth::kSession, revokeInvitation)                 \
   X("GET", "/api/v1/admin/consultations", Auth::kSession, liveConsultations)                \
   X("GET", "/api/v1/admin/consultations/{id}/quality", Auth::kSession, consultationQuality) \
+  X("GET", "/api/v1/admin/quality-history", Auth::kSession, qualityHistory)                 \
   X("GET", "/api/v1/setup", Auth::kNone, setupStatus)                                       \
   X("POST", "/api/v1/setup/enrolment", Auth::kNone, setupEnrolment) /* the setup token */   \
   X("POST", "/api/v1/setup/complete", Auth::kNone, setupComplete) /* the setup token */ \

@@ -103,10 +103,12 @@ class RestApi {
   HttpResponse networkCheck(const HttpRequest& r, const Params& p);
   HttpResponse createProbe(const HttpRequest& r, const Params& p);  // probe_routes.cpp
   HttpResponse metrics(const HttpRequest& r, const Params& p);  // metrics_endpoint.cpp
-  // Admin dashboard (admin_dashboard_routes.cpp): the tenant admin's live consultations
-  // and one consultation's call-quality samples.
+  // Admin dashboard (admin_dashboard_routes.cpp): the tenant admin's live consultations,
+  // one consultation's call-quality samples (live or kept), and the consultations whose
+  // quality history the store kept.
   HttpResponse liveConsultations(const HttpRequest& r, const Params& p);
   HttpResponse consultationQuality(const HttpRequest& r, const Params& p);
+  HttpResponse qualityHistory(const HttpRequest& r, const Params& p);
   // First-run setup (setup_routes.cpp).
   HttpResponse setupStatus(const HttpRequest& r, const Params& p);
   HttpResponse setupEnrolment(const HttpRequest& r, const Params& p);

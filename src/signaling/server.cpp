@@ -139,6 +139,7 @@ struct Server::Impl {
     }
     rest.setWebhooks(options.webhookStore, options.webhookTargets);
     hub.setWebhooks(options.webhooks);
+    hub.setQualityHistory(options.qualityHistory);
     hub.setIceServers(options.iceServers);
     hub.setP2pPreferred(options.p2pPreferred);
     hub.setParticipantLimits(options.participantLimits);

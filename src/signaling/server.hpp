@@ -32,6 +32,8 @@ class context;
 
 namespace medrtc::signaling {
 
+class QualityHistory;
+
 struct ServerOptions {
   std::string listenHost = "127.0.0.1";
   uint16_t listenPort = 8080;  // 0: an ephemeral port (see Server::port())
@@ -88,6 +90,9 @@ struct ServerOptions {
   store::WebhookStore* webhookStore = nullptr;
   webhooks::WebhookSink* webhooks = nullptr;
   webhooks::TargetPolicy webhookTargets;
+  // Where call-quality samples go to be kept after a room ends (issue 15 item 6); null:
+  // only the live rooms' in-memory charts. Not owned; outlives the server.
+  QualityHistory* qualityHistory = nullptr;
 };
 
 // Builds the media plane given the poster onto the control thread and the events sink.

@@ -453,6 +453,9 @@ void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
   if (rooms_.count(roomId) == 0) {
     sfuRooms_.erase(roomId);
     quality_.forgetRoom(roomId);
+    if (history_ != nullptr) {
+      history_->roomEnded(roomId);
+    }
     activeSpeakers_.erase(roomId);
   }
 }
@@ -531,6 +534,9 @@ void SignalingHub::endRoom(const std::string& roomId, std::string_view reason, c
     auto members = std::move(room->second);
     rooms_.erase(room);
     quality_.forgetRoom(roomId);
+    if (history_ != nullptr) {
+      history_->roomEnded(roomId);
+    }
     activeSpeakers_.erase(roomId);
     std::string tenantId;
     bool anyoneLeft = false;

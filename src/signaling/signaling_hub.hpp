@@ -18,6 +18,7 @@
 #include "common/clock.hpp"
 #include "compliance/audit_sink.hpp"
 #include "signaling/call_quality_board.hpp"
+#include "signaling/quality_history.hpp"
 #include "sfu/media_api.hpp"
 #include "signaling/join_check.hpp"
 #include "signaling/join_token.hpp"
@@ -92,6 +93,9 @@ class SignalingHub final : public sfu::MediaEvents {
   // Where room and participant events go as webhooks (webhook_events.cpp); none when unset.
   // Not owned; outlives the hub.
   void setWebhooks(webhooks::WebhookSink* sink) { webhooks_ = sink; }
+  // Where the call-quality samples go to be kept after the room ends (quality_history.hpp);
+  // none when unset. Not owned; outlives the hub.
+  void setQualityHistory(QualityHistory* history) { history_ = history; }
   // The call-quality figures of one participant fell below the alert line: a
   // `quality_alert` webhook with loss (0..1), RTT (ms) and score (0..5). For the quality
   // monitor on the control thread; unknown participants are ignored, and a participant
@@ -342,6 +346,7 @@ class SignalingHub final : public sfu::MediaEvents {
   int64_t appointmentGraceSeconds_ = 30 * 60;
   bool draining_ = false;
   webhooks::WebhookSink* webhooks_ = nullptr;
+  QualityHistory* history_ = nullptr;
   // participant id → when its last quality_alert went out (monotonic).
   std::unordered_map<std::string, Micros> lastQualityAlert_;
   // Rooms that left P2P (a third participant, a client without P2P, or p2p_failed): they

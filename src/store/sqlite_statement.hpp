@@ -33,6 +33,11 @@ class Statement {
     check(sqlite3_bind_int64(stmt_, i, v));
     return *this;
   }
+  // Named apart from bind: an int argument would match both int64_t and double.
+  Statement& bindReal(int i, double v) {
+    check(sqlite3_bind_double(stmt_, i, v));
+    return *this;
+  }
   Statement& bind(int i, const std::optional<int64_t>& v) {
     check(v ? sqlite3_bind_int64(stmt_, i, *v) : sqlite3_bind_null(stmt_, i));
     return *this;
@@ -64,6 +69,7 @@ class Statement {
              : std::string();
   }
   int64_t integer(int col) { return sqlite3_column_int64(stmt_, col); }
+  double real(int col) { return sqlite3_column_double(stmt_, col); }
   std::optional<int64_t> optionalInteger(int col) {
     return isNull(col) ? std::nullopt : std::optional<int64_t>(integer(col));
   }

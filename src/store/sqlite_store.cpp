@@ -650,6 +650,9 @@ MetadataPurge SqliteStore::purgeMetadata(const std::string& tenantId, UnixSecond
         purge.appointmentIds.push_back(s.text(0));
       }
     }
+    // Before the rooms: kRooms reads them.
+    purge.qualitySamples = run(std::string("DELETE FROM quality_samples WHERE room_id IN (") + kRooms +
+                               ") OR (tenant_id = ?1 AND at < ?2)");
     purge.guests = run(std::string("DELETE FROM guests WHERE room_id IN (") + kRooms +
                        ") OR invitation_id IN (SELECT id FROM invitations WHERE appointment_id IN (" + kExpired +
                        "))");

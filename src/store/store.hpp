@@ -158,6 +158,33 @@ struct GuestRecord {
   UnixSeconds updatedAt = 0;
 };
 
+// One participant's call-quality figures at one moment of a consultation (migration 7,
+// the dashboard's history of ended consultations). Ids and numbers only, never a name.
+struct QualitySampleRecord {
+  std::string roomId;
+  std::string tenantId;  // "" : an integrator room
+  std::string participantId;
+  UnixSeconds at = 0;
+  double lossPercent = 0;
+  double rttMs = 0;
+  double jitterMs = 0;
+  int64_t bitrateInBps = 0;
+  int64_t bitrateOutBps = 0;
+  int layer = 0;  // the simulcast layer forwarded to the participant (0: lowest or none)
+  int64_t freezeCount = 0;  // cumulative over the call
+  double score = 100;  // E-model R factor, 0..100
+  double mos = 4.5;
+};
+
+// A room that has quality history: the span and size of its samples.
+struct QualityRoomRecord {
+  std::string roomId;
+  UnixSeconds firstAt = 0;
+  UnixSeconds lastAt = 0;
+  int64_t samples = 0;
+  int64_t participants = 0;  // distinct participant ids
+};
+
 // What one retention purge removed (purgeMetadata).
 struct MetadataPurge {
   std::vector<std::string> appointmentIds;  // their subject keys are erased next
@@ -165,6 +192,7 @@ struct MetadataPurge {
   int64_t invitations = 0;
   int64_t guests = 0;
   int64_t rooms = 0;
+  int64_t qualitySamples = 0;
 };
 
 class Store {
@@ -288,7 +316,21 @@ class Store {
   // before `cutoff`, the tenant's rooms that ended before it (unless a later appointment
   // still uses them) and the rooms of those appointments, and every invitation and guest
   // of what goes. `tenantId` empty: integrator rooms. Sessions: deleteExpiredSessions.
+  // Also deletes the quality samples of the rooms that go, and any of the tenant's samples
+  // taken before `cutoff` (metadata older than the rule, whatever its room).
   virtual MetadataPurge purgeMetadata(const std::string& tenantId, UnixSeconds cutoff) = 0;
+
+  // Call-quality history (migration 7). Writes the samples in one transaction, at most
+  // `maxPerRoom` rows per room in all: samples past that bound, and a sample of a room,
+  // participant and time already stored, are dropped. Returns how many were written.
+  virtual int64_t addQualitySamples(const std::vector<QualitySampleRecord>& samples, int64_t maxPerRoom) = 0;
+  // A room's samples taken at or after `since`, oldest first, at most `limit`.
+  virtual std::vector<QualitySampleRecord> listQualitySamples(const std::string& roomId, UnixSeconds since,
+                                                              size_t limit) = 0;
+  // A tenant's rooms with a sample at or after `since`, the latest last sample first, at
+  // most `limit`.
+  virtual std::vector<QualityRoomRecord> listQualityRooms(const std::string& tenantId, UnixSeconds since,
+                                                          size_t limit) = 0;
 };
 
 }  // namespace medrtc::store

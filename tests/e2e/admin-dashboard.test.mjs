@@ -1,8 +1,12 @@
 // Issue 15 item 6 in Chromium: the practice's admin signs in with TOTP and sees, on the
 // dashboard, a consultation of their practice while the patient waits (with the waiting
-// time) and then live, with a uPlot chart of its call quality that has data points — all
-// from our own origin. A practitioner of the same practice gets no such section, and the
-// REST route refuses them.
+// time) and then live, with a uPlot chart of its call quality that has data points and
+// the simulcast layer the SFU forwards (the web client sends three layers; a 1:1 call
+// gets the top one, 2) — all from our own origin. After the host ended the consultation
+// it is listed under "Ended consultations" and its kept history is charted from the
+// store. A practitioner of the same practice gets no such section, and the REST route
+// refuses them. A GDPR practice: its 1:1 goes through the SFU (a KBV practice's goes
+// peer to peer, where the SFU measures nothing).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
@@ -37,7 +41,7 @@ async function createAdmin(tenantId) {
 
 test('the admin sees a live consultation, its waiting time and a call-quality chart with data', { timeout: 240_000 }, async (t) => {
   try {
-    const doc = await createPractitioner(server);
+    const doc = await createPractitioner(server, { policy: 'gdpr' });
     const admin = await signIn(browser, server, await createAdmin(doc.tenantId));
     admin.displayName = 'admin';
     pages.push(admin);
@@ -79,7 +83,37 @@ test('the admin sees a live consultation, its waiting time and a call-quality ch
     await chart.locator('canvas').waitFor({ timeout: 30_000 });
     await waitFor(async () => Number(await chart.getAttribute('data-points')) >= 2, { timeoutMs: 40_000, what: 'two quality samples in the chart' });
     await chart.getByText(/^Latest: [\d.]+ % loss/).waitFor();
+    // The layer figure: the top of the three simulcast layers, forwarded to both.
+    await chart.getByText(/layer 2, \d+ freezes\.$/).waitFor({ timeout: 40_000 });
+    assert.equal(await chart.getAttribute('data-live'), 'true');
+    // Two more 5 s reports: the history keeps one sample per 10 s, so one of them is kept
+    // with layer 2 too (the first kept sample may predate the first forwarded frame).
+    const seen = Number(await chart.getAttribute('data-points'));
+    await waitFor(async () => Number(await chart.getAttribute('data-points')) >= seen + 2, { timeoutMs: 30_000, what: 'two more quality samples' });
     await waitFor(async () => ['good', 'fair', 'poor'].includes(await row.locator('td').nth(4).innerText()), { what: 'a quality word in the row' });
+
+    // The host ends the consultation: it leaves the live list and its kept history is
+    // listed and charted.
+    const roomId = await row.locator('th').innerText();
+    await host.getByRole('button', { name: 'End consultation' }).click();
+    await host.getByRole('dialog', { name: 'End the consultation for everyone?' }).getByRole('button', { name: 'End for everyone' }).click();
+    await patient.getByRole('heading', { name: 'The consultation has ended' }).waitFor({ timeout: 15_000 });
+    const ended = live.getByRole('region', { name: 'Ended consultations' });
+    const endedRow = ended.locator(`tbody tr[data-room-id="${roomId}"]`);
+    await endedRow.waitFor({ timeout: 30_000 });
+    assert.equal(await live.getByText('No consultation is running now.').isVisible(), true);
+    await endedRow.getByRole('button', { name: `Show call quality of ${roomId}` }).click();
+    await waitFor(async () => (await chart.getAttribute('data-live')) === 'false', { timeoutMs: 20_000, what: 'the chart of the kept history' });
+    assert.equal(await chart.getAttribute('data-room-id'), roomId);
+    assert.ok(Number(await chart.getAttribute('data-points')) >= 1, 'no kept samples charted');
+    await chart.getByText(/^Latest: [\d.]+ % loss.*layer 2, \d+ freezes\.$/).waitFor();
+    // No name in what the dashboard read about the ended consultation.
+    const kept = await admin.evaluate(async (id) => {
+      const list = await (await fetch('/api/v1/admin/quality-history')).text();
+      const quality = await (await fetch(`/api/v1/admin/consultations/${id}/quality`)).text();
+      return list + quality;
+    }, roomId);
+    assert.ok(!kept.includes('Anna') && !kept.includes('Schmidt'), kept);
     assertNoForeignRequests(admin, server.baseUrl);
     // uPlot draws under the page's CSP (style-src 'self'): nothing refused, nothing thrown.
     const refusedOrThrown = admin.consoleMessages.filter((m) => /Content Security Policy|pageerror:/i.test(m));

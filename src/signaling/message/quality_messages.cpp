@@ -26,7 +26,8 @@ std::string networkQualityMessage(const std::vector<sfu::ParticipantQuality>& fi
                                         {"mos", rounded(q.mos)},
                                         {"loss_percent", rounded(q.lossPercent)},
                                         {"jitter_ms", rounded(q.jitterMs)},
-                                        {"rtt_ms", rounded(q.rttMs)}});
+                                        {"rtt_ms", rounded(q.rttMs)},
+                                        {"layer", q.layer}});
   }
   return json::serialize(json::object{{"type", "network_quality"}, {"participants", std::move(participants)}});
 }

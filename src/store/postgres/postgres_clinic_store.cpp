@@ -235,6 +235,9 @@ MetadataPurge PostgresStore::purgeMetadata(const std::string& tenantId, UnixSeco
     // invitations and key were already deleted here.
     purge.appointmentIds = findAll(txn, std::string(kExpired) + " ORDER BY id FOR UPDATE",
                                    [](const pqxx::row& r) { return r[0].as<std::string>(); }, tenantId, cutoff);
+    // Before the rooms: kRooms reads them.
+    purge.qualitySamples = run(std::string("DELETE FROM quality_samples WHERE room_id IN (") + kRooms +
+                               ") OR (tenant_id = $1 AND at < $2)");
     purge.guests = run(std::string("DELETE FROM guests WHERE room_id IN (") + kRooms +
                        ") OR invitation_id IN (SELECT id FROM invitations WHERE appointment_id IN (" + kExpired +
                        "))");

@@ -25,6 +25,9 @@ constexpr std::array kMigrations{
     Migration{6, "tenant_terms",
 #include "store/postgres/migrations/0006_tenant_terms.sql.hpp"
     },
+    Migration{7, "quality_history",
+#include "store/postgres/migrations/0007_quality_history.sql.hpp"
+    },
 };
 
 }  // namespace

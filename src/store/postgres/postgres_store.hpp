@@ -95,6 +95,13 @@ class PostgresStore final : public Store {
 
   MetadataPurge purgeMetadata(const std::string& tenantId, UnixSeconds cutoff) override;
 
+  // postgres_quality_history.cpp
+  int64_t addQualitySamples(const std::vector<QualitySampleRecord>& samples, int64_t maxPerRoom) override;
+  std::vector<QualitySampleRecord> listQualitySamples(const std::string& roomId, UnixSeconds since,
+                                                      size_t limit) override;
+  std::vector<QualityRoomRecord> listQualityRooms(const std::string& tenantId, UnixSeconds since,
+                                                  size_t limit) override;
+
  private:
   void migrate();
 

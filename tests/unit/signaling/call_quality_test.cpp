@@ -74,9 +74,11 @@ TEST(CallQuality, NetworkQualityGoesToHostsOnlyWithoutNames) {
   std::string guestId = str(guest.join(server.createToken(room, "pat", "Patient Secret"))["participant_id"]);
   ASSERT_EQ(str(host.readJson()["type"]), "participant_joined");
 
+  sfu::ParticipantQuality guestFigures = figures(guestId, 6, 70);
+  guestFigures.layer = 1;  // the simulcast layer the SFU forwards to the guest
   server.onControl([&] {
     server.media().events().onQualityReport(
-        room, {figures(hostId, 0, 99), figures(guestId, 6, 70), figures("p_left_already", 50, 20)});
+        room, {figures(hostId, 0, 99), guestFigures, figures("p_left_already", 50, 20)});
   });
   std::optional<std::string> text;
   for (int i = 0; i < 5 && !(text && text->find("network_quality") != std::string::npos); ++i) {
@@ -93,9 +95,11 @@ TEST(CallQuality, NetworkQualityGoesToHostsOnlyWithoutNames) {
     if (str(p["participant_id"]) == guestId) {
       EXPECT_EQ(str(p["quality"]), "fair");
       EXPECT_DOUBLE_EQ(p["loss_percent"].to_number<double>(), 6.0);
+      EXPECT_EQ(p["layer"].to_number<int>(), 1);
     } else {
       EXPECT_EQ(str(p["participant_id"]), hostId);
       EXPECT_EQ(str(p["quality"]), "good");
+      EXPECT_EQ(p["layer"].to_number<int>(), 0);
     }
   }
   EXPECT_TRUE(guest.pingPongIsNext());  // guests are not told about others' links

@@ -70,6 +70,14 @@ class FailingStore final : public store::Store {
     down();
   }
   store::MetadataPurge purgeMetadata(const std::string&, store::UnixSeconds) override { down(); }
+  int64_t addQualitySamples(const std::vector<store::QualitySampleRecord>&, int64_t) override { down(); }
+  std::vector<store::QualitySampleRecord> listQualitySamples(const std::string&, store::UnixSeconds,
+                                                             size_t) override {
+    down();
+  }
+  std::vector<store::QualityRoomRecord> listQualityRooms(const std::string&, store::UnixSeconds, size_t) override {
+    down();
+  }
 
  private:
   [[noreturn]] static void down() { throw store::StoreFailure("database is unavailable (test)"); }

@@ -186,6 +186,7 @@ TestServer::TestServer(TestServerOptions options)
   so.webhookStore = webhookStore_.get();
   so.webhooks = options.webhooks;
   so.webhookTargets = options.webhookTargets;
+  so.qualityHistory = options.qualityHistory;
   server_ = std::make_unique<Server>(*ioc_, so, *store_, clock_,
                                      [this](sfu::ControlPoster post, sfu::MediaEvents& events) {
                                        auto m = std::make_unique<FakeMedia>(std::move(post), events);

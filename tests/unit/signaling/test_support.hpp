@@ -115,6 +115,8 @@ struct TestServerOptions {
   std::function<int(int)> auditSync;
   // Sign-in's store calls on a store pool with its own SQLite connection, as in serve.
   bool storePool = false;
+  // ServerOptions::qualityHistory (where call-quality samples go to be kept).
+  QualityHistory* qualityHistory = nullptr;
 };
 
 // Records audit events from the control thread; read them from the test thread.

@@ -114,6 +114,8 @@ export interface NetworkQualityEntry {
   loss_percent: number;
   jitter_ms: number;
   rtt_ms: number;
+  /** The simulcast layer the SFU forwards to this participant now (0 without simulcast). */
+  layer: number;
 }
 
 /** Codes after which the server closes the socket: reconnecting would not help. */

@@ -1,14 +1,17 @@
 // The practice admin's view of the consultations running now (issue 15 item 6): who waits
 // how long, and each consultation's call quality over time, charted with uPlot (bundled
-// from npm, served from our own origin). Only ids, counts, times and link figures: the
-// server sends nothing else (GET /api/v1/admin/consultations, docs/call-quality.md).
+// from npm, served from our own origin). Ended consultations stay listed with the quality
+// history the server kept (GET /api/v1/admin/quality-history; docs/operations.md
+// "Call-quality history"), charted the same way. Only ids, counts, times and link
+// figures: the server sends nothing else (GET /api/v1/admin/consultations,
+// docs/call-quality.md).
 //
 // It refreshes every 5 s while the tab is visible, which would keep an unattended
 // session alive past the practice's idle logoff: after 10 minutes without a key press or
 // pointer movement it stops and offers to resume.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { apiCall } from '../api';
+import { ApiError, apiCall } from '../api';
 import { h } from '../dom';
 import { t } from '../i18n';
 
@@ -36,7 +39,21 @@ interface LiveConsultation {
   quality: QualitySample | null;
 }
 
+interface KeptHistory {
+  room_id: string;
+  first_at: number;
+  last_at: number;
+  samples: number;
+  participants: number;
+  live: boolean;
+}
+
 const REFRESH_MS = 5_000;
+// The kept history changes only when a call ends: read it every sixth refresh, and on the
+// two refreshes after the number of live consultations changed (an ended call's last
+// samples reach the store a moment after it left the live list).
+const HISTORY_EVERY = 6;
+const HISTORY_AFTER_CHANGE = 2;
 const IDLE_STOP_MS = 10 * 60_000;
 
 export class LiveConsultations {
@@ -44,6 +61,13 @@ export class LiveConsultations {
   private readonly body = h('tbody');
   private readonly empty = h('p', { class: 'empty' }, t.liveNone);
   private readonly table: HTMLElement;
+  private readonly historyBody = h('tbody');
+  private readonly historyEmpty = h('p', { class: 'empty' }, t.historyNone);
+  private readonly historyTable: HTMLElement;
+  private history: KeptHistory[] = [];
+  private refreshes = 0;
+  private liveCount = -1;
+  private historySoon = 0;
   private readonly chartBox = h('figure', { class: 'quality-chart', hidden: true });
   private readonly chartSummary = h('p', { class: 'quality-summary', 'aria-live': 'polite' });
   private readonly paused = h('div', { class: 'live-paused', hidden: true });
@@ -67,6 +91,16 @@ export class LiveConsultations {
       ),
       this.body,
     );
+    this.historyTable = h(
+      'table',
+      { class: 'live-table history-table', hidden: true },
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...[t.liveRoom, t.historyEnded, t.historyDuration, t.historyParticipants, ''].map((c) => h('th', { scope: 'col' }, c))),
+      ),
+      this.historyBody,
+    );
     const resume = h('button', { type: 'button', class: 'btn secondary' }, t.liveResume);
     resume.addEventListener('click', () => {
       this.lastActivity = Date.now();
@@ -81,6 +115,13 @@ export class LiveConsultations {
       this.paused,
       this.empty,
       this.table,
+      h(
+        'section',
+        { class: 'quality-history', 'aria-labelledby': 'history-title' },
+        h('h3', { id: 'history-title' }, t.historyTitle),
+        this.historyEmpty,
+        this.historyTable,
+      ),
       this.chartBox,
     );
     for (const type of ['keydown', 'pointermove', 'pointerdown']) {
@@ -113,7 +154,17 @@ export class LiveConsultations {
     try {
       const res = await apiCall<{ consultations: LiveConsultation[]; now: number }>('GET', '/api/v1/admin/consultations', { session: true });
       this.render(res.consultations, res.now);
-      if (this.selected !== null && !res.consultations.some((c) => c.room_id === this.selected)) {
+      if (res.consultations.length !== this.liveCount) {
+        this.historySoon = HISTORY_AFTER_CHANGE;
+      }
+      if (this.refreshes++ % HISTORY_EVERY === 0 || this.historySoon > 0) {
+        this.historySoon = Math.max(0, this.historySoon - 1);
+        const kept = await apiCall<{ consultations: KeptHistory[] }>('GET', '/api/v1/admin/quality-history', { session: true });
+        this.renderHistory(kept.consultations.filter((c) => !res.consultations.some((l) => l.room_id === c.room_id)));
+      }
+      this.liveCount = res.consultations.length;
+      const known = (id: string) => res.consultations.some((c) => c.room_id === id) || this.history.some((c) => c.room_id === id);
+      if (this.selected !== null && !known(this.selected)) {
         this.select(null);
       } else if (this.selected === null) {
         const first = res.consultations[0];
@@ -128,6 +179,30 @@ export class LiveConsultations {
       this.fail(err);
     }
     this.schedule();
+  }
+
+  private renderHistory(list: KeptHistory[]): void {
+    this.history = list;
+    this.historyEmpty.hidden = list.length > 0;
+    this.historyTable.hidden = list.length === 0;
+    this.historyBody.replaceChildren(
+      ...list.map((c) => {
+        const show = h('button', { type: 'button', class: 'btn secondary', 'aria-label': t.liveShowQuality(c.room_id) }, t.liveQuality);
+        show.addEventListener('click', () => {
+          this.select(c.room_id);
+          void this.loadChart(c.room_id).catch(this.fail);
+        });
+        return h(
+          'tr',
+          { 'data-room-id': c.room_id, 'aria-current': c.room_id === this.selected ? 'true' : undefined },
+          h('th', { scope: 'row' }, c.room_id),
+          h('td', {}, new Date(c.last_at * 1000).toLocaleString()),
+          h('td', {}, t.liveSeconds(Math.max(0, c.last_at - c.first_at))),
+          h('td', {}, String(c.participants)),
+          h('td', {}, show),
+        );
+      }),
+    );
   }
 
   private render(list: LiveConsultation[], now: number): void {
@@ -160,7 +235,7 @@ export class LiveConsultations {
 
   private select(roomId: string | null): void {
     this.selected = roomId;
-    for (const row of this.body.querySelectorAll('tr')) {
+    for (const row of [...this.body.querySelectorAll('tr'), ...this.historyBody.querySelectorAll('tr')]) {
       if (row.getAttribute('data-room-id') === roomId) {
         row.setAttribute('aria-current', 'true');
       } else {
@@ -175,7 +250,17 @@ export class LiveConsultations {
   }
 
   private async loadChart(roomId: string): Promise<void> {
-    const res = await apiCall<{ samples: QualitySample[] }>('GET', `/api/v1/admin/consultations/${encodeURIComponent(roomId)}/quality`, { session: true });
+    let res: { samples: QualitySample[]; live: boolean };
+    try {
+      res = await apiCall<{ samples: QualitySample[]; live: boolean }>('GET', `/api/v1/admin/consultations/${encodeURIComponent(roomId)}/quality`, { session: true });
+    } catch (err) {
+      // A call that just ended: its kept history is written a moment later. Keep what
+      // the chart shows until then.
+      if (err instanceof ApiError && err.status === 404) {
+        return;
+      }
+      throw err;
+    }
     if (this.selected !== roomId) {
       return;
     }
@@ -192,6 +277,7 @@ export class LiveConsultations {
     this.chartBox.setAttribute('aria-label', t.liveChartLabel(roomId));
     this.chartBox.dataset.roomId = roomId;
     this.chartBox.dataset.points = String(s.length);
+    this.chartBox.dataset.live = String(res.live);
     const last = s.at(-1);
     this.chartSummary.textContent = last
       ? t.liveLatest(last.loss_percent.toFixed(1), last.rtt_ms.toFixed(0), (last.bitrate_bps / 1000).toFixed(0), last.layer, last.freeze_count)

@@ -1,0 +1,25 @@
+// Migration 7: the call-quality history of consultations (issue 15 item 6,
+// docs/operations.md "Call-quality history"): one row per participant about every 10 s
+// of a call, kept after the room ends so the admin's dashboard can show how an ended
+// consultation went. Ids and link figures only, never a name. Deleted with the room's
+// other metadata by the retention rule (retention.metadata_days). Never edit a released
+// migration.
+R"sql(
+CREATE TABLE quality_samples (
+  room_id         TEXT NOT NULL,
+  tenant_id       TEXT NOT NULL DEFAULT '',
+  participant_id  TEXT NOT NULL,
+  at              INTEGER NOT NULL,
+  loss_percent    REAL NOT NULL,
+  rtt_ms          REAL NOT NULL,
+  jitter_ms       REAL NOT NULL,
+  bitrate_in_bps  INTEGER NOT NULL,
+  bitrate_out_bps INTEGER NOT NULL,
+  layer           INTEGER NOT NULL,
+  freeze_count    INTEGER NOT NULL,
+  score           REAL NOT NULL,
+  mos             REAL NOT NULL,
+  PRIMARY KEY (room_id, at, participant_id)
+);
+CREATE INDEX quality_samples_tenant ON quality_samples (tenant_id, at);
+)sql"

@@ -10,11 +10,11 @@ import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
 import { closePages, joinCall, waitForRemoteMedia } from '../support/call-page.mjs';
 import { createNamespace, netnsUnavailable } from '../support/netns.mjs';
+import { decodedShare } from '../support/video-stats.mjs';
 import { createRoom, startServer, waitFor } from '../support/server.mjs';
 
 const LOSS_PERCENT = 5;
 const WINDOW_MS = 20_000;
-const SAMPLE_MS = 500;
 const MIN_DECODED_SHARE = 0.9;
 const unavailable = await netnsUnavailable();
 
@@ -34,50 +34,6 @@ after(async () => {
   await env.server?.stop();
   await env.netns?.destroy();
 });
-
-/** Alice's video encodings: rid → { framesEncoded, frameHeight, nackCount, retransmitted }. */
-async function outboundVideo(page) {
-  return page.evaluate(async () => {
-    const out = {};
-    const report = await window.__medrtc.publisher.getStats();
-    report.forEach((s) => {
-      if (s.type === 'outbound-rtp' && (s.kind ?? s.mediaType) === 'video') {
-        out[s.rid ?? '-'] = {
-          framesEncoded: s.framesEncoded ?? 0,
-          frameHeight: s.frameHeight ?? 0,
-          nackCount: s.nackCount ?? 0,
-          retransmitted: s.retransmittedPacketsSent ?? 0,
-        };
-      }
-    });
-    return out;
-  });
-}
-
-/** Bob's received video: frames decoded, the decoded height, loss and NACK figures. */
-async function inboundVideo(page) {
-  return page.evaluate(async () => {
-    const out = { framesDecoded: 0, frameHeight: 0, packetsLost: 0, nackCount: 0, freezeCount: 0 };
-    const report = await window.__medrtc.subscriber.getStats();
-    report.forEach((s) => {
-      if (s.type === 'inbound-rtp' && (s.kind ?? s.mediaType) === 'video') {
-        out.framesDecoded += s.framesDecoded ?? 0;
-        out.frameHeight = Math.max(out.frameHeight, s.frameHeight ?? 0);
-        out.packetsLost += s.packetsLost ?? 0;
-        out.nackCount += s.nackCount ?? 0;
-        out.freezeCount += s.freezeCount ?? 0;
-      }
-    });
-    return out;
-  });
-}
-
-/** The encoding Bob receives: the one whose height he decodes (the tallest if none match). */
-function forwardedRid(sent, decodedHeight) {
-  const rids = Object.keys(sent);
-  const match = rids.find((rid) => sent[rid].frameHeight === decodedHeight);
-  return match ?? rids.sort((a, b) => sent[b].frameHeight - sent[a].frameHeight)[0];
-}
 
 /** The sum over workers (and reasons) of a counter on the server's --metrics-listen port. */
 async function serverCounter(name) {
@@ -114,36 +70,17 @@ test(`${LOSS_PERCENT} % loss on the publisher's uplink: the subscriber decodes >
     // Let both sides settle under the loss (Chromium's estimator reacts to it) before
     // measuring.
     await new Promise((r) => setTimeout(r, 5_000));
-    // Chromium's encoder may drop frames of one layer and not another (CPU), and Bob may
-    // change layers: sample twice a second and count, per interval, the frames Alice
-    // encoded on the layer Bob decodes at its end.
     const server0 = { nacks: await serverCounter('medrtc_media_nacks_sent_total'), repaired: await serverCounter('medrtc_media_gaps_repaired_total'), dropped: await env.netns.uplinkLost() };
-    let [sentPrev, gotPrev] = await Promise.all([outboundVideo(alice), inboundVideo(bob)]);
-    const sent0 = sentPrev;
-    const got0 = gotPrev;
-    let encoded = 0;
-    const heights = new Set();
-    for (const end = Date.now() + WINDOW_MS; Date.now() < end;) {
-      await new Promise((r) => setTimeout(r, SAMPLE_MS));
-      const [sentNow, gotNow] = await Promise.all([outboundVideo(alice), inboundVideo(bob)]);
-      const rid = forwardedRid(sentNow, gotNow.frameHeight);
-      encoded += sentNow[rid].framesEncoded - (sentPrev[rid]?.framesEncoded ?? 0);
-      heights.add(`${rid}:${gotNow.frameHeight}`);
-      sentPrev = sentNow;
-      gotPrev = gotNow;
-    }
-    const sent1 = sentPrev;
-    const got1 = gotPrev;
-    const rid = [...heights].join(',');
-    const decoded = got1.framesDecoded - got0.framesDecoded;
+    const m = await decodedShare(alice, bob, { windowMs: WINDOW_MS });
+    const { encoded, decoded, share } = m;
+    const [sent0, got0, sent1, got1] = [m.first.sent, m.first.got, m.last.sent, m.last.got];
     const nacksToAlice = sum(sent1, 'nackCount') - sum(sent0, 'nackCount');
     const resent = sum(sent1, 'retransmitted') - sum(sent0, 'retransmitted');
     const dropped = (await env.netns.uplinkLost()) - server0.dropped;
     const nacked = (await serverCounter('medrtc_media_nacks_sent_total')) - server0.nacks;
     const repaired = (await serverCounter('medrtc_media_gaps_repaired_total')) - server0.repaired;
     t.diagnostic(`alice's uplink dropped ${dropped} UDP packets; the SFU NACKed ${nacked} sequence numbers, ${repaired} gaps were repaired`);
-    const share = decoded / encoded;
-    t.diagnostic(`layers (rid:decoded height) ${rid}: alice encoded ${encoded}, bob decoded ${decoded} `
+    t.diagnostic(`layers (rid:decoded height) ${m.heights.join(',')}: alice encoded ${encoded}, bob decoded ${decoded} `
       + `(${(share * 100).toFixed(1)} %) in ${WINDOW_MS} ms; NACKs to alice ${nacksToAlice}, packets she resent ${resent}; `
       + `bob lost ${got1.packetsLost - got0.packetsLost}, sent NACKs ${got1.nackCount - got0.nackCount}, freezes ${got1.freezeCount - got0.freezeCount}`);
     assert.ok(encoded > 0, `alice encoded no frames: ${JSON.stringify(sent1)}`);

@@ -114,7 +114,8 @@ json::value toJson(const LoadResult& r, const Summary& s) {
                       {"video_bitrate_bps", r.config.videoBitrateBps},
                       {"packet_size", r.config.packetSize},
                       {"bind_ip", r.config.bindIp},
-                      {"loops", r.config.loops}};
+                      {"loops", r.config.loops},
+                      {"simulcast", r.config.simulcast}};
   if (r.config.serverPid) {
     config["server_pid"] = *r.config.serverPid;
   }

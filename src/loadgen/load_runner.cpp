@@ -190,6 +190,9 @@ LoadResult runLoad(const LoadgenConfig& config, std::ostream& progress) {
   dtlsConfig.initialRetransmitTimeout = kDtlsInitialRetransmit;
   settings.identity = client::ClientIdentity::generate(dtlsConfig);
   settings.maxRtpPayload = config.packetSize;
+  if (config.simulcast) {
+    settings.videoRids = {"q", "h", "f"};
+  }
   settings.publisher.videoBitrateBps = config.videoBitrateBps;
 
   asio::io_context ioc;

@@ -14,8 +14,9 @@ Result<std::unique_ptr<ParticipantMedia>, std::string> ParticipantMedia::create(
   config.bindAddress = settings.bindAddress;
   config.identity = settings.identity;
   config.media.maxRtpPayload = settings.maxRtpPayload;
-  auto publisher = client::PeerConnection::create(loop, config, media.get());
   auto subscriber = client::PeerConnection::create(loop, config, media.get());
+  config.media.videoRids = settings.videoRids;
+  auto publisher = client::PeerConnection::create(loop, config, media.get());
   if (!publisher || !subscriber) {
     return fail("cannot bind a media socket on " + settings.bindAddress.toString());
   }

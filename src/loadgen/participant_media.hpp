@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "client/peer_connection.hpp"
 #include "client/synthetic_publisher.hpp"
@@ -24,6 +25,7 @@ struct MediaSettings {
   std::shared_ptr<const client::ClientIdentity> identity;
   client::SyntheticPublisherConfig publisher;
   size_t maxRtpPayload = 1100;
+  std::vector<std::string> videoRids;  // simulcast layers to publish; empty: one stream
 };
 
 class ParticipantMedia final : private client::PeerConnection::Listener {

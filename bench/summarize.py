@@ -293,7 +293,7 @@ def cmd_simulcast_ratio(args):
     single, ns = cpu("medrtc")
     sim, nm = cpu("simulcast")
     ratio = sim / single if single and sim else None
-    print(f"\n**Simulcast forwarding** at N={args.n} (same run; medrtc alone on its core): server CPU "
+    print(f"\n**Simulcast forwarding** at N={args.n} (same bench run and settings as the single-layer runs): server CPU "
           f"{fmt(sim, '.3f')} s/consultation-min with three layers published and one forwarded per subscriber "
           f"({nm} runs) vs {fmt(single, '.3f')} with one layer ({ns} runs): ratio **{fmt(ratio, '.2f')}**. "
           f"The simulcast publishers send 1 + 1/3 + 1/9 of the single layer's bytes, so some of the ratio "
@@ -315,8 +315,8 @@ def main():
     a.add_argument("--media-ip", default=""); a.add_argument("--server-cpu", type=int, default=0)
     a.add_argument("--loadgen-cpu", type=int, default=1); a.add_argument("--compare-n", type=int, default=0)
     a.add_argument("--targets", default="medrtc janus")
-    args = p.parse_args()
     a = sub.add_parser("simulcast-ratio"); a.add_argument("runs"); a.add_argument("n", type=int)
+    args = p.parse_args()
     {"line": cmd_line, "held": cmd_held, "compare-n": cmd_compare_n, "report": cmd_report,
      "simulcast-ratio": cmd_simulcast_ratio}[args.cmd](args)
 

@@ -2,8 +2,8 @@
 // on the host's network, Carol in her own namespace whose downlink is then capped at
 // 500 kbit/s (tbf). Carol drops to a lower layer (the SFU reads her receiver reports,
 // sfu/layer_selector.hpp); Alice and Bob are unaffected: each keeps decoding the other's
-// top layer at its frame rate (>= 90 % of the frames sent on that layer, getStats() over
-// the same window) while Carol is capped, whenever the publisher's own top layer is
+// top layer at its frame rate (>= 90 % of the frames sent on that layer arrive, getStats()
+// over the same window) while Carol is capped, whenever the publisher's own top layer is
 // steady (Chromium pauses it now and then on this busy machine; see decodedShare in
 // tests/support/video-stats.mjs). The SFU chooses layers per subscriber, so one
 // subscriber's bad link must never lower what the others get.
@@ -19,7 +19,11 @@ const CAP_KBIT = 500;
 const WINDOW_MS = 20_000;
 // At least 5 s of the window (intervals of 0.5 s) with the publisher's top layer steady.
 const MIN_STEADY_INTERVALS = 10;
-const MIN_DECODED_SHARE = 0.9;
+// Frames received complete (getStats framesReceived) over those sent on the layer: what
+// the SFU delivers. framesDecoded is reported too, but three Chromiums encoding and
+// decoding 720p on this shared 2-core machine drop decoded frames for want of CPU
+// (framesDropped) with every frame delivered, before any cap as much as under it.
+const MIN_RECEIVED_SHARE = 0.9;
 const unavailable = await netnsUnavailable();
 
 const env = { netns: null, server: null, browser: null, nsBrowser: null, pages: [] };
@@ -59,7 +63,7 @@ async function waitForTopLayer(page, fromId, sender, what) {
   });
 }
 
-const describe = (m) => `steady ${m.steady.intervals} intervals: decoded ${m.steady.decoded} of ${m.steady.encoded} (${(m.steady.share * 100).toFixed(1)} %), `
+const describe = (m) => `steady ${m.steady.intervals} intervals: received ${m.steady.received} of ${m.steady.encoded} (${(m.steady.receivedShare * 100).toFixed(1)} %), decoded ${m.steady.decoded} (${(m.steady.share * 100).toFixed(1)} %), `
   + `${m.steady.offTop} off the top layer; all: layers ${m.heights.join(',')}, decoded ${m.decoded} of ${m.encoded} sent (${(m.share * 100).toFixed(1)} %), `
   + `received ${m.last.got.framesReceived - m.first.got.framesReceived}, dropped ${m.last.got.framesDropped - m.first.got.framesDropped}, `
   + `lost ${m.last.got.packetsLost - m.first.got.packetsLost}, nacks ${m.last.got.nackCount - m.first.got.nackCount}, `
@@ -119,7 +123,7 @@ test('3-party call: one subscriber capped at 500 kbit/s drops a layer, the other
     for (const [who, m] of [['Alice', aliceOfBob], ['Bob', bobOfAlice]]) {
       assert.ok(m.steady.intervals >= MIN_STEADY_INTERVALS, `${who}: the publisher's top layer was steady for only ${m.steady.intervals} intervals`);
       assert.ok(m.steady.offTop <= 1, `${who} left the top layer while Carol was capped (${m.steady.offTop} intervals)`);
-      assert.ok(m.steady.share >= MIN_DECODED_SHARE, `${who} decoded ${m.steady.decoded} of ${m.steady.encoded} frames (${(m.steady.share * 100).toFixed(1)} %)`);
+      assert.ok(m.steady.receivedShare >= MIN_RECEIVED_SHARE, `${who} received ${m.steady.received} of ${m.steady.encoded} frames (${(m.steady.receivedShare * 100).toFixed(1)} %)`);
     }
   } catch (err) {
     t.diagnostic(`server log:\n${env.server.logs()}`);

@@ -74,7 +74,9 @@ export function forwardedRid(sent, decodedHeight) {
  * uplink, or CPU), and the SFU then has to move every subscriber down and back up on a
  * keyframe: `steady` sums only the intervals in which the sender's top layer had been
  * encoding for `steadyMs` (longer than the SFU's 2 s before an upgrade), with `offTop`
- * counting those in which the receiver did not decode that top layer.
+ * counting those in which the receiver did not decode that top layer; `received` counts
+ * the frames that arrived complete (what the SFU delivered), `decoded` those the receiving
+ * Chromium also decoded (its CPU too: under load it drops frames, `framesDropped`).
  */
 export async function decodedShare(sender, receiver, { windowMs, sampleMs = 500, fromId = null, steadyMs = 3_000 }) {
   let [sentPrev, gotPrev] = await Promise.all([outboundVideo(sender), inboundVideo(receiver, fromId)]);
@@ -82,7 +84,7 @@ export async function decodedShare(sender, receiver, { windowMs, sampleMs = 500,
   let encoded = 0;
   const heights = new Set();
   const trace = [];
-  const steady = { encoded: 0, decoded: 0, intervals: 0, offTop: 0 };
+  const steady = { encoded: 0, decoded: 0, received: 0, intervals: 0, offTop: 0 };
   let top = null;
   let topSince = Date.now();
   for (const end = Date.now() + windowMs; Date.now() < end;) {
@@ -105,6 +107,7 @@ export async function decodedShare(sender, receiver, { windowMs, sampleMs = 500,
       steady.intervals += 1;
       steady.encoded += encodedNow;
       steady.decoded += gotNow.framesDecoded - gotPrev.framesDecoded;
+      steady.received += gotNow.framesReceived - gotPrev.framesReceived;
       if (gotNow.frameHeight < topNow[1].frameHeight) {
         steady.offTop += 1;
       }
@@ -114,6 +117,7 @@ export async function decodedShare(sender, receiver, { windowMs, sampleMs = 500,
   }
   const decoded = gotPrev.framesDecoded - first.got.framesDecoded;
   steady.share = steady.encoded > 0 ? steady.decoded / steady.encoded : 0;
+  steady.receivedShare = steady.encoded > 0 ? steady.received / steady.encoded : 0;
   return {
     encoded,
     decoded,

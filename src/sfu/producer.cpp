@@ -197,6 +197,17 @@ Producer::Verdict Producer::receive(rtp::RtpPacketView& packet, Micros now, size
       case NackGenerator::Outcome::kRecovered:
         mediaCounters().gapsRepaired.add();
         break;
+      case NackGenerator::Outcome::kDuplicate:
+        if (retransmission) {
+          // An RTX packet nobody asked for: libwebrtc pads its bandwidth probes with
+          // retransmissions of packets already sent, and a late answer to a NACK we gave
+          // up on is too late. Subscribers got the original (or ask us, and we answer from
+          // the cache); forwarding it again costs a capped subscriber its link, and an old
+          // keyframe among them could start a layer switch in the past.
+          ++stats_.unrequestedRetransmissions;
+          return Verdict::kDrop;
+        }
+        break;
       default:
         break;
     }

@@ -158,6 +158,28 @@ TEST(ProducerBadInput, AnUnnegotiatedPayloadTypeIsDroppedAndCounted) {
   EXPECT_EQ(mediaCounters().droppedUnknownPayloadType.value() - before.unknownPayloadType, 1u);
 }
 
+TEST(ProducerBadInput, RtxOfAPacketThatIsNotMissingIsDroppedNotForwardedAgain) {
+  // libwebrtc's probe padding: retransmissions of packets that arrived long ago.
+  ProducerParameters plain = parameters({});
+  plain.ssrc = 0x1234;
+  plain.rtxSsrc = 0x1235;
+  Producer producer("p1", plain);
+  for (uint16_t seq = 10; seq <= 12; ++seq) {
+    auto p = makePacket(kVp8, seq, 0x1234, {0x10});
+    auto v = p.view();
+    ASSERT_EQ(producer.receive(v, Micros(seq * 1000)), Producer::Verdict::kForward);
+  }
+  auto padding = makePacket(kRtx, 1, 0x1235, {0x00, 11, 0x10});
+  auto view = padding.view();
+  EXPECT_EQ(producer.receive(view, Micros(50'000)), Producer::Verdict::kDrop);
+  EXPECT_EQ(producer.stats().unrequestedRetransmissions, 1u);
+  // A retransmission that fills a gap is forwarded (AGapFilledByRtxCountsAsRepaired), and
+  // one ahead of everything received is new media.
+  auto ahead = makePacket(kRtx, 2, 0x1235, {0x00, 13, 0x10});
+  auto aheadView = ahead.view();
+  EXPECT_EQ(producer.receive(aheadView, Micros(60'000)), Producer::Verdict::kForward);
+}
+
 TEST(ProducerBadInput, AGapFilledByRtxCountsAsRepaired) {
   ProducerParameters plain = parameters({});
   plain.ssrc = 0x1234;

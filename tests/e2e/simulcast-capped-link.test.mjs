@@ -3,9 +3,9 @@
 // this kernel has no netem) and within 10 s he receives a lower layer (his decoded
 // frameHeight falls) while frames keep decoding. The SFU sees the cap only through Bob's
 // receiver reports (sustained loss); sfu/layer_selector.hpp has the rule. Under the cap
-// audio goes on (concealedSamples/totalSamplesReceived reported; see MAX_CONCEALED_SHARE);
-// once the cap is removed Bob is back on the top layer (see SWITCH_UP_WITHIN_MS). The
-// diagnostics give the times and the concealment share (docs/simulcast-figures.md).
+// audio goes on (concealedSamples under 2 % of totalSamplesReceived); once the cap is
+// removed Bob is back on the top layer within 20 s. The diagnostics give the times and the
+// concealment share (docs/simulcast-figures.md).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
@@ -16,17 +16,12 @@ import { outboundVideo } from '../support/video-stats.mjs';
 
 const CAP_KBIT = 500;
 const SWITCH_DOWN_WITHIN_MS = 10_000;
-// The issue's target is 20 s. The loss-based selector climbs one layer per 10 s hold-off
-// (sfu/layer_selector.hpp), so a subscriber the cap sent two layers down needs 20 s plus a
-// keyframe: measured 11.8-28 s (docs/simulcast-figures.md). The bound here is the selector's
-// own (two steps and slack); the 20 s target waits on the allocator (issue 12 item 4).
-const SWITCH_UP_WITHIN_MS = 30_000;
-// Audio never stops under the cap. The issue's target is concealment under 2 % of the
-// samples received; with the loss-based layer selector (no downlink estimate yet) the
-// first seconds of the cap still overshoot it and loss reaches audio too: measured median
-// 1.4 %, 0-4.9 % over 5 runs (docs/simulcast-figures.md). The bound here is "audio goes on";
-// the 2 % target waits on the bandwidth estimator (issue 12 item 4).
-const MAX_CONCEALED_SHARE = 0.1;
+// The issue's targets. Measured over 5 runs (docs/simulcast-figures.md): back up after
+// 7.6-11.2 s (the selector's 10 s hold-off plus a keyframe), 0-0.13 % of audio concealed.
+// Both were missed before the SFU stopped forwarding Chromium's RTX probe padding, which
+// filled the capped link (up to 28 s and 5.9 %).
+const SWITCH_UP_WITHIN_MS = 20_000;
+const MAX_CONCEALED_SHARE = 0.02;
 const CONCEALMENT_WINDOW_MS = 10_000;
 const unavailable = await netnsUnavailable();
 
@@ -76,7 +71,7 @@ async function inboundVideo(page) {
   });
 }
 
-test('a subscriber whose downlink is capped drops to a lower layer within 10 s, audio goes on, and it is back on the top layer after the cap\'s removal', { skip: unavailable ?? false, timeout: 120_000 }, async (t) => {
+test('a subscriber whose downlink is capped drops to a lower layer within 10 s, audio goes on, and it is back on the top layer within 20 s of the cap\'s removal', { skip: unavailable ?? false, timeout: 120_000 }, async (t) => {
   const port = new URL(env.server.baseUrl).port;
   const hostSide = { ...env.server, baseUrl: `http://127.0.0.1:${port}` };
   const nsSide = { ...env.server, baseUrl: `http://${env.netns.rootIp}:${port}` };

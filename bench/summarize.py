@@ -6,6 +6,7 @@ into the status of a run, the comparison N, and the final Markdown table + JSON 
   summarize.py held <run.json> <max_loss> <max_p99_ms>            exit 0 when the run held
   summarize.py compare-n <runs dir> <max_loss> <max_p99_ms> <targets...>
   summarize.py report <work dir> <out prefix> <max_loss> <max_p99_ms> [--options]
+  summarize.py simulcast-ratio <runs dir> <n>   medrtc's server CPU with simulcast / without
 """
 import argparse
 import datetime
@@ -282,6 +283,26 @@ def cmd_report(args):
         f.write(md + "\n")
 
 
+def cmd_simulcast_ratio(args):
+    """One Markdown paragraph: medrtc's server CPU per consultation-minute at N with
+    `loadgen --simulcast` (labels simulcast-nN-r*) over the single-layer runs (medrtc-nN-r*)
+    of the same bench run."""
+    runs = run_files(args.runs)
+    def cpu(target):
+        values = [get(load(p), "server", "cpu_seconds_per_consultation_minute")
+                  for (t, n, _), p in runs.items() if t == target and n == args.n]
+        values = [v for v in values if v is not None]
+        return mean(values), len(values)
+    single, ns = cpu("medrtc")
+    sim, nm = cpu("simulcast")
+    ratio = sim / single if single and sim else None
+    print(f"\n**Simulcast forwarding** at N={args.n} (same bench run and settings as the single-layer runs): server CPU "
+          f"{fmt(sim, '.3f')} s/consultation-min with three layers published and one forwarded per subscriber "
+          f"({nm} runs) vs {fmt(single, '.3f')} with one layer ({ns} runs): ratio **{fmt(ratio, '.2f')}**. "
+          f"The simulcast publishers send 1 + 1/3 + 1/9 of the single layer's bytes, so some of the ratio "
+          f"is the extra input the server receives and decrypts.")
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -298,8 +319,10 @@ def main():
     a.add_argument("--loadgen-cpu", default="1"); a.add_argument("--compare-n", type=int, default=0)
     a.add_argument("--workers", type=int, default=1)
     a.add_argument("--targets", default="medrtc janus")
+    a = sub.add_parser("simulcast-ratio"); a.add_argument("runs"); a.add_argument("n", type=int)
     args = p.parse_args()
-    {"line": cmd_line, "held": cmd_held, "compare-n": cmd_compare_n, "report": cmd_report}[args.cmd](args)
+    {"line": cmd_line, "held": cmd_held, "compare-n": cmd_compare_n, "report": cmd_report,
+     "simulcast-ratio": cmd_simulcast_ratio}[args.cmd](args)
 
 
 if __name__ == "__main__":

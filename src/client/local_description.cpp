@@ -82,6 +82,16 @@ sdp::MediaSection publishSection(const LocalIce& local, const PublishOfferParams
   ssrc.cname = p.cname;
   ssrc.msid = p.streamId + " " + trackId;
   m.ssrcs = {ssrc};
+  if (!audio && !p.videoRids.empty()) {
+    m.extensions.push_back(sdp::ExtMap{kRidExtensionId, std::string(sdp::kExtRtpStreamId), std::nullopt, ""});
+    sdp::Simulcast simulcast;
+    for (const std::string& rid : p.videoRids) {
+      m.rids.push_back(sdp::Rid{rid, "send", {}});
+      simulcast.send.push_back({rid});
+    }
+    m.simulcast = std::move(simulcast);
+    m.ssrcs.clear();
+  }
   return m;
 }
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "client/client_error.hpp"
 #include "client/client_transport.hpp"
@@ -19,6 +20,7 @@ namespace medrtc::client {
 inline constexpr int kMidExtensionId = 1;
 inline constexpr int kAbsSendTimeExtensionId = 2;
 inline constexpr int kTransportCcExtensionId = 3;
+inline constexpr int kRidExtensionId = 4;  // video, simulcast offers only
 inline constexpr int kOpusPayloadType = 111;
 inline constexpr int kVp8PayloadType = 96;
 inline constexpr char kAudioMid[] = "0";
@@ -38,6 +40,9 @@ struct PublishOfferParams {
   uint32_t videoSsrc = 0;
   std::string cname;
   std::string streamId;  // msid stream id
+  // RFC 8853 simulcast of the video (lowest first): a=rid send lines, a=simulcast, the RID
+  // extension, and no a=ssrc for video (the server binds SSRCs by MID and RID, RFC 8852).
+  std::vector<std::string> videoRids;
   std::string sessionId = "1";
   uint64_t sessionVersion = 1;
 };

@@ -41,8 +41,17 @@ MediaSender::MediaSender(MediaSenderConfig config, Sink sink) : config_(std::mov
   };
   setUp(audio_, config_.audioSsrc, config_.audioPayloadType, config_.audioMid, config_.audioCachePackets,
         &stats_.audio);
-  setUp(video_, config_.videoSsrc, config_.videoPayloadType, config_.videoMid, config_.videoCachePackets,
-        &stats_.video);
+  if (config_.videoSsrc != 0) {
+    const size_t layers = std::max<size_t>(config_.videoRids.size(), 1);
+    video_.resize(layers);
+    for (size_t i = 0; i < layers; ++i) {
+      setUp(video_[i], config_.videoSsrc + static_cast<uint32_t>(i), config_.videoPayloadType, config_.videoMid,
+            config_.videoCachePackets, &stats_.video);
+      if (!config_.videoRids.empty()) {
+        video_[i].rid = config_.videoRids[i];
+      }
+    }
+  }
   pictureId_ = static_cast<uint16_t>(randomU32() & 0x7FFF);
   transportSequence_ = static_cast<uint16_t>(randomU32());
 }
@@ -62,7 +71,7 @@ size_t MediaSender::sendAudioFrame(Micros now) {
 }
 
 size_t MediaSender::sendVideoFrame(Micros now, bool keyframe, size_t frameBytes) {
-  if (video_.ssrc == 0) {
+  if (video_.empty()) {
     return 0;
   }
   if (!videoStart_) {
@@ -72,27 +81,35 @@ size_t MediaSender::sendVideoFrame(Micros now, bool keyframe, size_t frameBytes)
   keyframe = keyframe || keyframeRequested_;
   keyframeRequested_ = false;
   const auto elapsed = (now - *videoStart_).count();
-  const uint32_t timestamp = video_.timestampBase + static_cast<uint32_t>(elapsed * kVideoClockRate / 1'000'000);
 
   Vp8FramePacketizer::Frame frame;
   frame.keyframe = keyframe;
   frame.pictureId = pictureId_;
-  frame.width = config_.videoWidth;
-  frame.height = config_.videoHeight;
   frame.sendTime = now;
-  frame.frameBytes = frameBytes;
   pictureId_ = static_cast<uint16_t>((pictureId_ + 1) & 0x7FFF);
-  const Vp8FramePacketizer packetizer(frame, config_.maxRtpPayload);
-  const size_t count = packetizer.packetCount();
-  for (size_t i = 0; i < count; ++i) {
-    const size_t size = packetizer.write(i, payloadBuffer_);
-    sendPacket(video_, i + 1 == count, timestamp, ByteView(payloadBuffer_.data(), size), now);
+  size_t sent = 0;
+  // The top layer is the full frame; each lower one a third of the next, in bytes and in
+  // each dimension (a load profile, not a browser's exact ladder).
+  size_t divisor = 1;
+  for (size_t layer = video_.size(); layer-- > 0; divisor *= 3) {
+    Stream& stream = video_[layer];
+    const uint32_t timestamp = stream.timestampBase + static_cast<uint32_t>(elapsed * kVideoClockRate / 1'000'000);
+    frame.width = static_cast<uint16_t>(config_.videoWidth / divisor);
+    frame.height = static_cast<uint16_t>(config_.videoHeight / divisor);
+    frame.frameBytes = divisor == 1 ? frameBytes : std::max<size_t>(frameBytes / divisor, 1);
+    const Vp8FramePacketizer packetizer(frame, config_.maxRtpPayload);
+    const size_t count = packetizer.packetCount();
+    for (size_t i = 0; i < count; ++i) {
+      const size_t size = packetizer.write(i, payloadBuffer_);
+      sendPacket(stream, i + 1 == count, timestamp, ByteView(payloadBuffer_.data(), size), now);
+    }
+    sent += count;
   }
   ++stats_.video.frames;
   if (keyframe) {
     ++stats_.video.keyframes;
   }
-  return count;
+  return sent;
 }
 
 void MediaSender::sendPacket(Stream& stream, bool marker, uint32_t timestamp, ByteView payload, Micros now) {
@@ -113,6 +130,10 @@ void MediaSender::sendPacket(Stream& stream, bool marker, uint32_t timestamp, By
   }
   if (config_.transportCcExtensionId != 0) {
     builder.addExtension(config_.transportCcExtensionId, ByteView(transportSeq, 2));
+  }
+  if (config_.ridExtensionId != 0 && !stream.rid.empty()) {
+    builder.addExtension(config_.ridExtensionId,
+                         ByteView(reinterpret_cast<const uint8_t*>(stream.rid.data()), stream.rid.size()));
   }
   CachedPacket& slot = stream.cache[stream.sequenceNumber % stream.cache.size()];
   const auto size = builder.write(slot.data, payload);
@@ -135,8 +156,10 @@ MediaSender::Stream* MediaSender::streamFor(uint32_t ssrc) {
   if (ssrc == 0) {
     return nullptr;
   }
-  if (ssrc == video_.ssrc) {
-    return &video_;
+  for (Stream& layer : video_) {
+    if (ssrc == layer.ssrc) {
+      return &layer;
+    }
   }
   if (ssrc == audio_.ssrc) {
     return &audio_;
@@ -183,7 +206,8 @@ void MediaSender::handleRtcp(ByteView compound, Micros now) {
     switch (packet.kind()) {
       case rtp::RtcpKind::kPli: {
         auto pli = rtp::PliView::parse(packet);
-        if (pli && pli->mediaSsrc() == video_.ssrc && video_.ssrc != 0) {
+        // One PLI per layer in simulcast; every layer's next frame is a keyframe then.
+        if (pli && streamFor(pli->mediaSsrc()) != nullptr && pli->mediaSsrc() != audio_.ssrc) {
           ++stats_.plisReceived;
           keyframeRequested_ = true;
         }
@@ -195,7 +219,7 @@ void MediaSender::handleRtcp(ByteView compound, Micros now) {
           break;
         }
         for (size_t i = 0; i < fir->entryCount(); ++i) {
-          if (fir->entry(i).ssrc == video_.ssrc && video_.ssrc != 0) {
+          if (streamFor(fir->entry(i).ssrc) != nullptr && fir->entry(i).ssrc != audio_.ssrc) {
             ++stats_.firsReceived;
             keyframeRequested_ = true;
           }

@@ -38,6 +38,11 @@ struct MediaSenderConfig {
   uint16_t videoHeight = 720;
   size_t videoCachePackets = 512;  // about 3 s at 1.5 Mbit/s
   size_t audioCachePackets = 64;
+  // RFC 8853 simulcast: the video goes as one stream per RID (lowest resolution first),
+  // layer i on SSRC videoSsrc + i with the RID header extension (RFC 8852), each layer a
+  // third of the next one's size and bytes (the top layer: the full frame). Empty: one stream.
+  std::vector<std::string> videoRids;
+  uint8_t ridExtensionId = 0;  // negotiated id of sdes:rtp-stream-id; 0 = not negotiated
 };
 
 class MediaSender {
@@ -76,6 +81,10 @@ class MediaSender {
   // keyframe. Returns the packets sent.
   size_t sendVideoFrame(Micros now, bool keyframe, size_t frameBytes);
 
+  // The SSRC of video layer `index` (0 without simulcast); 0 when there is no such layer.
+  uint32_t videoSsrc(size_t index = 0) const { return index < video_.size() ? video_[index].ssrc : 0; }
+  size_t videoLayers() const { return video_.size(); }
+
   // Reacts to PLI, FIR and NACK for our SSRCs in a (decrypted) compound RTCP packet.
   void handleRtcp(ByteView compound, Micros now);
   // Resends one cached packet; false if it is not in the cache.
@@ -99,6 +108,7 @@ class MediaSender {
     uint32_t ssrc = 0;
     uint8_t payloadType = 0;
     std::string mid;
+    std::string rid;  // simulcast layers only
     uint16_t sequenceNumber = 0;
     uint32_t timestampBase = 0;
     std::vector<CachedPacket> cache;
@@ -113,7 +123,7 @@ class MediaSender {
   MediaSenderConfig config_;
   Sink sink_;
   Stream audio_;
-  Stream video_;
+  std::vector<Stream> video_;  // one per simulcast layer, lowest first; empty: no video
   uint16_t transportSequence_ = 0;
   uint16_t pictureId_ = 0;
   bool keyframeRequested_ = false;

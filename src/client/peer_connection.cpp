@@ -98,6 +98,7 @@ std::string PeerConnection::createPublishOffer(const PublishOptions& options) {
   params.videoSsrc = videoSsrc_;
   params.cname = cname_;
   params.streamId = published_->streamId;
+  params.videoRids = config_.media.videoRids;
   params.sessionId = sessionId_;
   params.sessionVersion = ++sessionVersion_;
   return sdp::serialize(buildPublishOffer(localIce(), params));
@@ -138,6 +139,11 @@ Result<Ok, ClientError> PeerConnection::applyAnswer(std::string_view answerSdp) 
       } else {
         media.videoSsrc = videoSsrc_;
         media.videoPayloadType = pt;
+        // Simulcast only when the server accepted it (its answer mirrors a=simulcast).
+        media.ridExtensionId = m.simulcast ? extensionId(m, sdp::kExtRtpStreamId) : 0;
+        if (media.ridExtensionId == 0) {
+          media.videoRids.clear();
+        }
       }
       // Bundled m-lines share one id space; the last accepted section's ids are used.
       media.midExtensionId = extensionId(m, sdp::kExtSdesMid);

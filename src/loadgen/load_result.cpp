@@ -115,7 +115,8 @@ json::value toJson(const LoadResult& r, const Summary& s) {
                       {"packet_size", r.config.packetSize},
                       {"bind_ip", r.config.bindIp},
                       {"loops", r.config.loops},
-                      {"receive_times", r.config.loopReceiveTimes ? "loop" : "kernel"}};
+                      {"receive_times", r.config.loopReceiveTimes ? "loop" : "kernel"},
+                      {"simulcast", r.config.simulcast}};
   if (r.config.serverPid) {
     config["server_pid"] = *r.config.serverPid;
   }

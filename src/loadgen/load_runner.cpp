@@ -191,6 +191,9 @@ LoadResult runLoad(const LoadgenConfig& config, std::ostream& progress) {
   settings.identity = client::ClientIdentity::generate(dtlsConfig);
   settings.maxRtpPayload = config.packetSize;
   settings.kernelArrivalTimes = !config.loopReceiveTimes;
+  if (config.simulcast) {
+    settings.videoRids = {"q", "h", "f"};
+  }
   settings.publisher.videoBitrateBps = config.videoBitrateBps;
 
   asio::io_context ioc;

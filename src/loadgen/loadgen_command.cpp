@@ -32,6 +32,9 @@ LoadgenCommand::LoadgenCommand(CLI::App& app) : config_(std::make_unique<Loadgen
   // MediaSender builds packets of at most 1200 bytes: payload + RTP header + extensions.
   command_->add_option("--packet-size", c.packetSize, "max VP8 RTP payload bytes (default 1100)")
       ->check(CLI::Range(200, 1150));
+  command_->add_flag("--simulcast", c.simulcast,
+                     "publish three VP8 simulcast layers (RIDs q/h/f, the top one at --video-bitrate, each lower a "
+                     "third of the next); medrtc only");
   command_->add_option("--bind-ip", c.bindIp,
                        "local IP of the media sockets; Janus needs the host's non-loopback IPv4 (default 127.0.0.1)");
   command_->add_option("--loops", c.loops, "media event loops (threads) of the loadgen (default 1)")
@@ -66,6 +69,10 @@ int LoadgenCommand::run() {
   }
   if (config.target == Target::kMedrtc && config.apiKey.empty()) {
     std::cerr << "medrtc loadgen: --api-key or MEDRTC_API_KEY is required for --target medrtc\n";
+    return 2;
+  }
+  if (config.target == Target::kJanus && config.simulcast) {
+    std::cerr << "medrtc loadgen: --simulcast is for --target medrtc only\n";
     return 2;
   }
   if (config.target == Target::kJanus && config.url == "http://127.0.0.1:8080") {

@@ -17,6 +17,7 @@ struct LoadgenConfig {
   double durationSeconds = 10;  // the measured window, after everyone joined
   uint64_t videoBitrateBps = 1'500'000;
   size_t packetSize = 1100;     // max VP8 RTP payload bytes
+  bool simulcast = false;       // publish three VP8 layers (RIDs q/h/f), medrtc only
   std::string bindIp = "127.0.0.1";  // local address of the media sockets (and our candidate)
   int loops = 1;                // client event loops (threads) carrying the media
   // Latency by when the loop read a packet (before issue 14: includes our own loop's

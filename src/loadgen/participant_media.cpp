@@ -17,8 +17,9 @@ Result<std::unique_ptr<ParticipantMedia>, std::string> ParticipantMedia::create(
   // Latency by kernel arrival: a packet that waited in our socket while this loop served
   // other participants is not the server's delay (issue 14 item 4).
   config.kernelArrivalTimes = settings.kernelArrivalTimes;
-  auto publisher = client::PeerConnection::create(loop, config, media.get());
   auto subscriber = client::PeerConnection::create(loop, config, media.get());
+  config.media.videoRids = settings.videoRids;
+  auto publisher = client::PeerConnection::create(loop, config, media.get());
   if (!publisher || !subscriber) {
     return fail("cannot bind a media socket on " + settings.bindAddress.toString());
   }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "client/peer_connection.hpp"
 #include "client/synthetic_publisher.hpp"
@@ -25,6 +26,7 @@ struct MediaSettings {
   client::SyntheticPublisherConfig publisher;
   size_t maxRtpPayload = 1100;
   bool kernelArrivalTimes = true;  // see LoadgenConfig::loopReceiveTimes
+  std::vector<std::string> videoRids;  // simulcast layers to publish; empty: one stream
 };
 
 class ParticipantMedia final : private client::PeerConnection::Listener {

@@ -125,6 +125,36 @@ const Fingerprint& preferredFingerprint(const std::vector<Fingerprint>& list) {
   return list.front();
 }
 
+// RFC 8853 §5.2/§5.3: the send streams of an offered a=simulcast that we accept, in its
+// order: per stream its first alternative that an a=rid send line declares (as offered, a
+// leading '~' for a paused stream kept). A RID listed but not declared, or declared but
+// not listed, is left out: a layer for it would wait for packets that never come, and an
+// answer naming an undeclared RID is invalid. Empty: no simulcast.
+std::vector<std::string> acceptedSimulcastStreams(const MediaSection& offered) {
+  std::vector<std::string> streams;
+  if (!offered.simulcast) {
+    return streams;
+  }
+  for (const std::vector<std::string>& alternatives : offered.simulcast->send) {
+    for (const std::string& alt : alternatives) {
+      std::string_view id = alt;
+      if (!id.empty() && id.front() == '~') {
+        id.remove_prefix(1);
+      }
+      bool declared = std::any_of(offered.rids.begin(), offered.rids.end(),
+                                  [&](const Rid& r) { return r.id == id && r.direction == "send"; });
+      bool seen = std::any_of(streams.begin(), streams.end(), [&](const std::string& s) {
+        return std::string_view(s).substr(s.starts_with('~') ? 1 : 0) == id;
+      });
+      if (declared && !seen) {
+        streams.push_back(alt);
+        break;
+      }
+    }
+  }
+  return streams;
+}
+
 }  // namespace
 
 Result<PublishAnswer, SdpError> answerPublishOffer(const SessionDescription& offer,
@@ -144,7 +174,9 @@ Result<PublishAnswer, SdpError> answerPublishOffer(const SessionDescription& off
                      (!offered.rejected() || isBundleOnly(offered)) &&
                      (bundle == nullptr || contains(bundle->mids, offered.mid));
     TransportParams transport = resolveTransport(offer, offered);
-    bool simulcast = caps.acceptSimulcast && offered.simulcast && !offered.simulcast->send.empty();
+    const std::vector<std::string> simulcastStreams =
+        caps.acceptSimulcast ? acceptedSimulcastStreams(offered) : std::vector<std::string>{};
+    bool simulcast = !simulcastStreams.empty();
     std::vector<ExtMap> extensions = negotiateExtensions(offered, caps, simulcast);
     bool haveTransportCc = std::any_of(extensions.begin(), extensions.end(),
                                        [](const ExtMap& e) { return e.uri == kExtTransportWideCc; });
@@ -207,14 +239,15 @@ Result<PublishAnswer, SdpError> answerPublishOffer(const SessionDescription& off
       track.extensions = extensions;
       fillSsrcs(offered, track);
       if (simulcast) {
-        // RFC 8853 §5.3: the answer mirrors the offered send streams as recv.
-        for (const Rid& r : offered.rids) {
-          if (r.direction == "send") {
-            track.rids.push_back(r.id);
-            m.rids.push_back(Rid{r.id, "recv", {}});
-          }
+        // RFC 8853 §5.3: the answer mirrors the accepted send streams as recv.
+        Simulcast mirrored;
+        for (const std::string& stream : simulcastStreams) {
+          std::string id = stream.starts_with('~') ? stream.substr(1) : stream;
+          track.rids.push_back(id);
+          m.rids.push_back(Rid{id, "recv", {}});
+          mirrored.recv.push_back({stream});
         }
-        m.simulcast = Simulcast{{}, offered.simulcast->send};
+        m.simulcast = std::move(mirrored);
       }
       result.tracks.push_back(std::move(track));
     }

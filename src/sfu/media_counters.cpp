@@ -51,6 +51,20 @@ void collectMediaCounters(const MediaCounters& c, int workerIndex, std::vector<m
   counter("medrtc_media_plis_sent_total", "Picture loss indications sent to publishers.", c.plisSent);
   counter("medrtc_media_packets_lost_total", "Publishers' packets that never arrived (RFC 3550 A.3).",
           c.packetsLost);
+  counter("medrtc_media_nacks_sent_total", "Packets asked of publishers again (RTCP NACK entries sent, retries included).",
+          c.nacksSent);
+  counter("medrtc_media_gaps_repaired_total", "Publishers' missing packets that arrived after a gap (RTX or late).",
+          c.gapsRepaired);
+  auto dropped = [&](const char* reason, const metrics::OwnedCounter& value) {
+    metrics::Labels labels = worker;
+    labels.emplace_back("reason", reason);
+    metrics::merge(out, metrics::Family{"medrtc_media_rtp_dropped_total",
+                                        "Publishers' RTP packets dropped as bad input, by reason.",
+                                        MetricType::kCounter, {{labels, static_cast<double>(value.value())}}, {}});
+  };
+  dropped("unknown_ssrc", c.droppedUnknownSsrc);
+  dropped("unknown_rid", c.droppedUnknownRid);
+  dropped("unknown_payload_type", c.droppedUnknownPayloadType);
   counter("medrtc_probes_opened_total", "Pre-call connectivity probes opened (not participants).", c.probesOpened);
   counter("medrtc_probes_connected_total", "Connectivity probes whose ICE and DTLS completed.", c.probesConnected);
   metrics::merge(out, metrics::Family{"medrtc_probes_active", "Connectivity probes open now.", MetricType::kGauge,

@@ -22,6 +22,14 @@ struct MediaCounters {
   metrics::OwnedCounter plisReceived;      // from subscribers
   metrics::OwnedCounter plisSent;          // to publishers
   metrics::OwnedCounter packetsLost;       // publishers' packets that never arrived (RFC 3550 A.3)
+  metrics::OwnedCounter nacksSent;         // sequence numbers we asked publishers for again
+  metrics::OwnedCounter gapsRepaired;      // of those, packets that arrived afterwards (RTX or late)
+  // Publishers' RTP packets dropped as bad input (sfu/producer.hpp), by reason: an SSRC
+  // bound to no stream (changed mid-stream, RTX for a stream never announced, none of our
+  // MIDs), a RID the offer did not announce, a payload type that was not negotiated.
+  metrics::OwnedCounter droppedUnknownSsrc;
+  metrics::OwnedCounter droppedUnknownRid;
+  metrics::OwnedCounter droppedUnknownPayloadType;
   // Connectivity probes (sfu/connectivity_probe.hpp): kept apart from participants.
   metrics::OwnedCounter probesOpened;
   metrics::OwnedCounter probesConnected;   // ICE and DTLS completed

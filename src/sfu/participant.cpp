@@ -139,20 +139,26 @@ Producer* Participant::producerForPacket(const rtp::RtpPacketView& packet) {
   }
   // RFC 8843 §9.2: without a=ssrc lines, the MID header extension binds an SSRC to its
   // m-line on first sight.
-  if (midExtensionId_ == 0) {
+  // An SSRC bound to none of our streams and not naming one of our MIDs: a stream the
+  // offer never announced (or an SSRC that changed after the sender stopped sending MIDs).
+  auto unknown = []() -> Producer* {
+    mediaCounters().droppedUnknownSsrc.add();
     return nullptr;
+  };
+  if (midExtensionId_ == 0) {
+    return unknown();
   }
   auto mid = packet.mid(static_cast<uint8_t>(midExtensionId_));
   if (!mid) {
-    return nullptr;
+    return unknown();
   }
   Producer* producer = findProducerByMid(std::string(*mid));
   if (!producer) {
-    return nullptr;
+    return unknown();
   }
   if (producer->simulcast()) {
     if (!bindSimulcastSsrc(*producer, packet)) {
-      return nullptr;
+      return nullptr;  // counted there
     }
     producersBySsrc_[packet.ssrc()] = producer;
     return producer;
@@ -179,7 +185,9 @@ bool Participant::bindSimulcastSsrc(Producer& producer, const rtp::RtpPacketView
       return producer.bindRid(packet.ssrc(), *rid, true);
     }
   }
-  return false;  // no RID yet: the sender repeats it until it hears an RR for the SSRC
+  // No RID (yet): the sender repeats it until it hears an RR for the SSRC.
+  mediaCounters().droppedUnknownSsrc.add();
+  return false;
 }
 
 void Participant::onTransportRtp(WebRtcTransport& transport, rtp::RtpPacketView& packet) {

@@ -8,6 +8,7 @@
 #include "rtp/vp8.hpp"
 #include "sdp/server_capabilities.hpp"
 #include "sfu/consumer.hpp"
+#include "sfu/media_counters.hpp"
 
 namespace medrtc::sfu {
 
@@ -74,6 +75,7 @@ bool Producer::bindRid(uint32_t ssrc, std::string_view rid, bool repaired) {
     return true;
   }
   ++stats_.unknownRid;
+  mediaCounters().droppedUnknownRid.add();
   return false;
 }
 
@@ -167,10 +169,12 @@ Producer::Verdict Producer::receive(rtp::RtpPacketView& packet, Micros now, size
   }
   if (!stream) {
     ++stats_.unknownSsrc;
+    mediaCounters().droppedUnknownSsrc.add();
     return Verdict::kDrop;
   }
   if (!canonicalPayloadType(packet.payloadType())) {
     ++stats_.unknownPayloadType;
+    mediaCounters().droppedUnknownPayloadType.add();
     return Verdict::kDrop;
   }
   ++stats_.packets;
@@ -186,8 +190,26 @@ Producer::Verdict Producer::receive(rtp::RtpPacketView& packet, Micros now, size
       stream->requestKeyframe();
     }
     stream->storeForRetransmission(packet, now);
-    if (stream->nack().onPacket(packet.sequenceNumber(), retransmission, now) == NackGenerator::Outcome::kGapTooWide) {
-      stream->requestKeyframe();  // too much lost to repair packet by packet
+    switch (stream->nack().onPacket(packet.sequenceNumber(), retransmission, now)) {
+      case NackGenerator::Outcome::kGapTooWide:
+        stream->requestKeyframe();  // too much lost to repair packet by packet
+        break;
+      case NackGenerator::Outcome::kRecovered:
+        mediaCounters().gapsRepaired.add();
+        break;
+      case NackGenerator::Outcome::kDuplicate:
+        if (retransmission) {
+          // An RTX packet nobody asked for: libwebrtc pads its bandwidth probes with
+          // retransmissions of packets already sent, and a late answer to a NACK we gave
+          // up on is too late. Subscribers got the original (or ask us, and we answer from
+          // the cache); forwarding it again costs a capped subscriber its link, and an old
+          // keyframe among them could start a layer switch in the past.
+          ++stats_.unrequestedRetransmissions;
+          return Verdict::kDrop;
+        }
+        break;
+      default:
+        break;
     }
   }
   if (layerIndex) {

@@ -116,6 +116,7 @@ class Producer {
     uint64_t unknownPayloadType = 0;
     uint64_t unknownRid = 0;   // a RID the offer did not announce, or a layer bound twice
     uint64_t unknownSsrc = 0;  // a packet on an SSRC no layer has (SSRC changed mid-stream)
+    uint64_t unrequestedRetransmissions = 0;  // RTX of packets not missing (probe padding): dropped
   };
   const Stats& stats() const { return stats_; }
   // Cumulative RFC 3550 A.3 figures for call-quality reports (sfu/room_quality.hpp), read

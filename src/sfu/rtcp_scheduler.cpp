@@ -95,8 +95,8 @@ void RtcpScheduler::sendNacks(Micros now, WebRtcTransport& publisher, const std:
       }
       std::array<uint8_t, kMaxRtcpSize> buffer;
       size_t size = rtp::writeGenericNack(MutableByteView(buffer), feedbackSsrc_, stream.ssrc(), lost_);
-      if (size != 0) {
-        publisher.sendRtcp(ByteView(buffer.data(), size));
+      if (size != 0 && publisher.sendRtcp(ByteView(buffer.data(), size))) {
+        mediaCounters().nacksSent.add(lost_.size());
       }
     }
   }

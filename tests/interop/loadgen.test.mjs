@@ -70,3 +70,23 @@ test('medrtc loadgen: 2 consultations for 5 s against medrtc, zero failures', { 
   assert.equal(typeof result.loadgen.loadgen_saturated, 'boolean');
   assert.ok(result.server.cpu_seconds_per_consultation_minute > 0);
 });
+
+test('medrtc loadgen --simulcast: each participant publishes three layers and receives one of the other\'s', { timeout: 90000 }, async () => {
+  const bin = process.env.MEDRTC_BIN ?? path.join(repoRoot, 'build/medrtc');
+  const out = path.join(workDir, 'simulcast.json');
+  const args = ['loadgen', '--target', 'medrtc', '--url', server.baseUrl, '--api-key', server.apiKey,
+    '--consultations', '1', '--duration', '4', '--simulcast', '--video-bitrate', '900000', '--out', out];
+  const r = await run(bin, args, 60000);
+  const context = `exit ${r.code} ${r.signal ?? ''}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+  assert.equal(r.code, 0, context);
+  const result = JSON.parse(await readFile(out, 'utf8'));
+  assert.equal(result.config.simulcast, true);
+  assert.equal(result.failed_consultations, 0, JSON.stringify(result.failures));
+  for (const p of result.participants) {
+    assert.equal(p.ok, true, `${p.name}: ${p.failure}`);
+    assert.ok(p.video_received > 0, `${p.name} received no video`);
+    // Three layers go up (q, h and f: 1/9 + 1/3 + 1 of the top's bytes), one comes down
+    // (the top, in a 1:1 call): more packets sent than received.
+    assert.ok(p.packets_sent > p.packets_received * 1.2, `${p.name}: sent ${p.packets_sent}, received ${p.packets_received}`);
+  }
+});

@@ -110,7 +110,7 @@ test('/metrics: figures move during a call and name nobody', { timeout: 90000 },
       for (const line of text.split('\n').filter((l) => l.includes('{'))) {
         const labels = /\{([^}]*)\}/.exec(line)[1].split(',').map((kv) => kv.split('=')[0]);
         for (const label of labels) {
-          assert.ok(['worker', 'outcome', 'action', 'backend', 'le'].includes(label), `unexpected label ${label} in ${line}`);
+          assert.ok(['worker', 'outcome', 'action', 'backend', 'le', 'reason'].includes(label), `unexpected label ${label} in ${line}`);
         }
       }
     }

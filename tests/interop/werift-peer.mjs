@@ -9,13 +9,14 @@ import {
   useNACK,
   usePLI,
   useSdesMid,
+  useSdesRTPStreamId,
 } from 'werift';
 import { SignalingClient } from './signaling.mjs';
 import { SyntheticSource, newMarkerId, parseMarker } from './synthetic-media.mjs';
 import { waitFor, withTimeout } from './wait.mjs';
 
 /** werift configuration shared by publisher and subscriber connections. */
-export function peerConfig() {
+export function peerConfig({ simulcast = false } = {}) {
   return {
     codecs: {
       audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })],
@@ -27,7 +28,8 @@ export function peerConfig() {
         }),
       ],
     },
-    headerExtensions: { audio: [useSdesMid()], video: [useSdesMid()] },
+    // RFC 8852 RID header extension on video only for a simulcast publisher.
+    headerExtensions: { audio: [useSdesMid()], video: simulcast ? [useSdesMid(), useSdesRTPStreamId()] : [useSdesMid()] },
     bundlePolicy: 'max-bundle',
     iceServers: [], // no STUN: gathering must not wait on an unreachable server
     iceUseIpv6: false,
@@ -46,16 +48,23 @@ export async function setLocalAndGather(pc, description, timeout = 5000) {
 /**
  * Creates a publisher connection with sendonly audio and/or video transceivers fed by
  * synthetic sources (not started). Returns {pc, sources}.
+ * `simulcastRids`: video is offered as RFC 8853 simulcast with these RIDs
+ * (`a=simulcast:send q;h;f`). werift 0.25 sends one encoding only: all its video goes
+ * on one SSRC tagged with the first RID (its RtpSender: "sender simulcast unsupported").
  */
-export function createPublisher({ audio = true, video = true, markerId }) {
-  const pc = new RTCPeerConnection(peerConfig());
+export function createPublisher({ audio = true, video = true, markerId, simulcastRids = null }) {
+  const pc = new RTCPeerConnection(peerConfig({ simulcast: Boolean(simulcastRids) }));
   const sources = {};
   for (const [kind, wanted] of [['audio', audio], ['video', video]]) {
     if (!wanted) {
       continue;
     }
     const track = new MediaStreamTrack({ kind });
-    const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
+    const options = { direction: 'sendonly' };
+    if (kind === 'video' && simulcastRids) {
+      options.sendEncodings = simulcastRids.map((rid) => ({ rid }));
+    }
+    const transceiver = pc.addTransceiver(track, options);
     const source = new SyntheticSource(track, markerId);
     if (kind === 'video') {
       transceiver.sender.onRtcp.subscribe((rtcp) => {
@@ -128,7 +137,9 @@ export class Subscriber {
       this.received.set(participantId, byKind);
     }
     if (!byKind[kind]) {
-      byKind[kind] = { packets: 0, bytes: 0, markers: new Map(), wrongKind: 0, unmarked: 0, lastAt: 0 };
+      // ssrcs and seqJumps: one continuous stream per m-line (steps other than +1, after
+      // the first packet; the SFU rewrites simulcast layers into one sequence space).
+      byKind[kind] = { packets: 0, bytes: 0, markers: new Map(), wrongKind: 0, unmarked: 0, lastAt: 0, ssrcs: new Set(), lastSeq: null, seqJumps: 0 };
     }
     return byKind[kind];
   }
@@ -170,6 +181,11 @@ export class Subscriber {
     s.packets += 1;
     s.bytes += rtp.payload.length;
     s.lastAt = Date.now();
+    s.ssrcs.add(rtp.header.ssrc);
+    if (s.lastSeq !== null && rtp.header.sequenceNumber !== ((s.lastSeq + 1) & 0xffff)) {
+      s.seqJumps += 1;
+    }
+    s.lastSeq = rtp.header.sequenceNumber;
     const marker = parseMarker(rtp.payload);
     if (!marker) {
       s.unmarked += 1;
@@ -208,7 +224,8 @@ export class Subscriber {
 /**
  * Joins a room as a werift participant.
  *
- * publish: {audio, video} to publish (both by default), or false to publish nothing.
+ * publish: {audio, video, simulcastRids} to publish (audio and video by default), or
+ * false to publish nothing.
  * Resolves once `joined` arrived and (when publishing) the publish answer was applied;
  * media flows once ICE/DTLS complete — wait on the counters.
  */
@@ -265,11 +282,12 @@ export class WeriftPeer {
     this.closedByUs = false;
   }
 
-  async publish({ audio = true, video = true } = {}, timeout = 10000) {
-    this.publisher = createPublisher({ audio, video, markerId: this.markerId });
+  /** `editOffer(sdp)`: what is sent as the publish offer instead of werift's own SDP (bad-input tests). */
+  async publish({ audio = true, video = true, simulcastRids = null, editOffer = (sdp) => sdp } = {}, timeout = 10000) {
+    this.publisher = createPublisher({ audio, video, simulcastRids, markerId: this.markerId });
     const { pc } = this.publisher;
     const offer = await pc.createOffer();
-    const sdp = await setLocalAndGather(pc, offer);
+    const sdp = editOffer(await setLocalAndGather(pc, offer));
     const from = this.signaling.messages.length;
     this.signaling.send({ type: 'publish_offer', sdp });
     const reply = await this.signaling.next((m) => m.type === 'publish_answer' || (m.type === 'error' && m.request_type !== 'subscribe_answer'), { timeout, from });
@@ -295,7 +313,7 @@ export class WeriftPeer {
   /** Received-RTP statistics for one remote participant and kind (zeros if none). */
   receivedFrom(participantId, kind) {
     const s = this.subscriber.received.get(participantId)?.[kind];
-    return s ?? { packets: 0, bytes: 0, markers: new Map(), wrongKind: 0, unmarked: 0, lastAt: 0 };
+    return s ?? { packets: 0, bytes: 0, markers: new Map(), wrongKind: 0, unmarked: 0, lastAt: 0, ssrcs: new Set(), lastSeq: null, seqJumps: 0 };
   }
 
   packetsFrom(participantId, kind) {

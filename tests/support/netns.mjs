@@ -13,7 +13,8 @@
 // removed, and the namespace reaches the root namespace — the server's address included —
 // through the new gateway. Sockets bound to the old address are left to die, as on a
 // phone that moved from Wi-Fi to mobile data.
-// capDownlink() limits the rate into the namespace with tbf.
+// capDownlink() limits the rate into the namespace with tbf; loseUplink() drops a share of
+// what it sends at random.
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -166,6 +167,23 @@ export async function createNamespace({ nft = '' } = {}) {
     async capDownlink(kbit) {
       await run('tc', ['qdisc', 'replace', 'dev', rootIf, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '16kb', 'latency', '100ms']);
       isCapped = true;
+    },
+    /**
+     * Drops `percent` % of the namespace's outgoing UDP at random (its uplink), counted.
+     * The rule sits on the veth's egress hook (netdev family), after the sockets: a drop in
+     * the output hook fails the sender's sendmsg() with EPERM, and Chromium then knows the
+     * packet never left and sends it again, so the far side sees no loss at all.
+     */
+    async loseUplink(percent) {
+      await applyNft(`table netdev medrtc_loss {
+  chain egress { type filter hook egress device "${nsIf}" priority 0; policy accept; ip protocol udp numgen random mod 100 < ${percent} counter drop; }
+}
+`);
+    },
+    /** Packets loseUplink() has dropped so far. */
+    async uplinkLost() {
+      const { stdout } = await inNs('nft', 'list', 'table', 'netdev', 'medrtc_loss');
+      return Number(/counter packets (\d+)/.exec(stdout)[1]);
     },
     async uncapDownlink() {
       await run('tc', ['qdisc', 'del', 'dev', rootIf, 'root']).catch(() => {});

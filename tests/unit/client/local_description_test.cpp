@@ -73,6 +73,33 @@ TEST(LocalDescription, PublishOfferParsesAndServerAcceptsBothTracks) {
   EXPECT_EQ(table[96].clockRate, 90'000u);
 }
 
+TEST(LocalDescription, SimulcastPublishOfferIsAcceptedAsThreeLayers) {
+  // `medrtc loadgen --simulcast`: a=rid q/h/f send, a=simulcast, the RID extension, no
+  // a=ssrc for video; the server answers with three layers.
+  PublishOfferParams p;
+  p.audioSsrc = 1111;
+  p.videoSsrc = 2222;
+  p.cname = "cname1";
+  p.streamId = "stream1";
+  p.videoRids = {"q", "h", "f"};
+  auto offer = sdp::parse(sdp::serialize(buildPublishOffer(clientIce(), p)));
+  ASSERT_TRUE(offer.ok());
+  const auto& video = offer->media[1];
+  EXPECT_TRUE(video.ssrcs.empty());
+  ASSERT_EQ(video.rids.size(), 3u);
+  ASSERT_TRUE(video.simulcast);
+  EXPECT_EQ(extensionId(video, sdp::kExtRtpStreamId), kRidExtensionId);
+  EXPECT_EQ(offer->media[0].ssrcs.size(), 1u);  // audio keeps its a=ssrc
+
+  sdp::ServerCapabilities caps = sdp::ServerCapabilities::defaults();
+  caps.acceptSimulcast = true;
+  auto answer = sdp::answerPublishOffer(*offer, serverTransport(), caps);
+  ASSERT_TRUE(answer.ok()) << sdp::toString(answer.error());
+  EXPECT_EQ(answer->tracks[1].rids, (std::vector<std::string>{"q", "h", "f"}));
+  EXPECT_TRUE(answer->answer.media[1].simulcast);
+  EXPECT_EQ(extensionId(answer->answer.media[1], sdp::kExtRtpStreamId), kRidExtensionId);
+}
+
 TEST(LocalDescription, SubscriberAnswerIsAcceptedByServer) {
   sdp::OutgoingTrack audio;
   audio.mid = "0";

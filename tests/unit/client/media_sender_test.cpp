@@ -4,6 +4,8 @@
 
 #include <array>
 #include <chrono>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "client/synthetic_media.hpp"
@@ -144,6 +146,57 @@ TEST(MediaSender, CacheForgetsOverwrittenPackets) {
   }
   EXPECT_FALSE(sender.retransmit(0xB0B0B0B0, cap.view(0).sequenceNumber(), Micros(10)));
   EXPECT_TRUE(sender.retransmit(0xB0B0B0B0, cap.view(5).sequenceNumber(), Micros(10)));
+}
+
+TEST(MediaSender, SimulcastSendsEachFrameOnThreeLayersWithTheirRidAndSsrc) {
+  Capture cap;
+  MediaSenderConfig c = config();
+  c.videoRids = {"q", "h", "f"};
+  c.ridExtensionId = 4;
+  auto sender = makeSender(cap, c);
+  ASSERT_EQ(sender.videoLayers(), 3u);
+  EXPECT_EQ(sender.videoSsrc(2), 0xB0B0B0B2u);
+  const size_t sent = sender.sendVideoFrame(Micros(1'000'000), false, 9000);
+  ASSERT_EQ(sent, cap.packets.size());
+  std::map<uint32_t, std::pair<std::string, size_t>> bySsrc;  // ssrc → rid, payload bytes
+  for (size_t i = 0; i < cap.packets.size(); ++i) {
+    auto v = cap.view(i);
+    auto rid = v.rid(4);
+    ASSERT_TRUE(rid);
+    bySsrc[v.ssrc()].first = std::string(*rid);
+    bySsrc[v.ssrc()].second += v.payload().size();
+    EXPECT_EQ(v.mid(1), "1");
+  }
+  ASSERT_EQ(bySsrc.size(), 3u);
+  EXPECT_EQ(bySsrc[0xB0B0B0B0].first, "q");
+  EXPECT_EQ(bySsrc[0xB0B0B0B1].first, "h");
+  EXPECT_EQ(bySsrc[0xB0B0B0B2].first, "f");
+  // Each layer a third of the next (VP8 descriptors add a few bytes per packet).
+  EXPECT_GT(bySsrc[0xB0B0B0B2].second, 2 * bySsrc[0xB0B0B0B1].second);
+  EXPECT_GT(bySsrc[0xB0B0B0B1].second, 2 * bySsrc[0xB0B0B0B0].second);
+  EXPECT_EQ(sender.stats().video.frames, 1u);
+
+  // A PLI for any layer makes the next frame a keyframe; a NACK is answered on its layer.
+  uint8_t rtcp[64];
+  const size_t n = rtp::writePli(rtcp, 1, 0xB0B0B0B1);
+  sender.handleRtcp(ByteView(rtcp, n), Micros(1'100'000));
+  EXPECT_EQ(sender.stats().plisReceived, 1u);
+  EXPECT_TRUE(sender.keyframeRequested());
+  const uint16_t seq = cap.view(0).sequenceNumber();
+  EXPECT_TRUE(sender.retransmit(cap.view(0).ssrc(), seq, Micros(1'200'000)));
+  EXPECT_FALSE(sender.retransmit(0xB0B0B0B3, seq, Micros(1'200'000)));  // no fourth layer
+}
+
+TEST(MediaSender, WithoutRidsOneVideoStreamCarriesNoRid) {
+  Capture cap;
+  MediaSenderConfig c = config();
+  c.ridExtensionId = 4;
+  auto sender = makeSender(cap, c);
+  EXPECT_EQ(sender.videoLayers(), 1u);
+  sender.sendVideoFrame(Micros(1'000'000), false, 900);
+  ASSERT_EQ(cap.packets.size(), 1u);
+  EXPECT_EQ(cap.view(0).ssrc(), 0xB0B0B0B0u);
+  EXPECT_FALSE(cap.view(0).rid(4));
 }
 
 }  // namespace

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "fixtures.hpp"
 #include "sdp/parse.hpp"
@@ -207,6 +211,62 @@ TEST(PublishAnswer, SimulcastIsAcceptedOnlyWhenEnabled) {
   bool hasRid = std::any_of(video.extensions.begin(), video.extensions.end(),
                             [](const ExtMap& e) { return e.uri == kExtRtpStreamId; });
   EXPECT_TRUE(hasRid);
+}
+
+TEST(PublishAnswer, SimulcastKeepsOnlyRidsBothDeclaredAndListed) {
+  // Bad input (issue 12): the a=simulcast list names a RID with no a=rid line (x), an
+  // a=rid line names one the list does not (zz), and one is declared recv (r). Only q, h
+  // and f become layers, in the list's order, and the answer mirrors only those: a layer
+  // for a RID the client never sends would wait for packets forever, and an answer naming
+  // an undeclared RID is invalid (RFC 8853 §5.2).
+  SessionDescription offer = offerFrom("chrome_simulcast_offer.sdp");
+  MediaSection& offered = offer.media[1];
+  offered.simulcast->send = {{"q"}, {"x"}, {"h"}, {"f"}};
+  offered.rids.push_back(Rid{"zz", "send", {}});
+  offered.rids.push_back(Rid{"r", "recv", {}});
+  ServerCapabilities caps = ServerCapabilities::defaults();
+  caps.acceptSimulcast = true;
+  auto r = answerPublishOffer(offer, kLocal, caps);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->tracks[1].rids, (std::vector<std::string>{"q", "h", "f"}));
+  const MediaSection& video = r->answer.media[1];
+  ASSERT_TRUE(video.simulcast);
+  EXPECT_EQ(video.simulcast->recv, (std::vector<std::vector<std::string>>{{"q"}, {"h"}, {"f"}}));
+  ASSERT_EQ(video.rids.size(), 3u);
+  for (const Rid& rid : video.rids) {
+    EXPECT_EQ(rid.direction, "recv");
+    EXPECT_NE(rid.id, "x");
+    EXPECT_NE(rid.id, "zz");
+  }
+
+  // No listed RID declared at all: no simulcast, one stream.
+  offered.simulcast->send = {{"x"}, {"y"}};
+  auto none = answerPublishOffer(offer, kLocal, caps);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->tracks[1].rids.empty());
+  EXPECT_FALSE(none->answer.media[1].simulcast);
+  EXPECT_TRUE(none->answer.media[1].rids.empty());
+}
+
+TEST(PublishAnswer, TheFuzzSeedWithUnknownRidsIsAnsweredWithTheDeclaredOnes) {
+  // tests/fuzz/corpus/sdp/simulcast_unknown_rids_offer.sdp: "q;x;~h,zz;f" with a=rid lines
+  // q, h, f, zz9 (send) and r (recv). The paused stream keeps its '~' in the answer.
+  const char* src = std::getenv("MEDRTC_SOURCE_DIR");
+  ASSERT_NE(src, nullptr);
+  std::ifstream in(std::filesystem::path(src) / "tests/fuzz/corpus/sdp/simulcast_unknown_rids_offer.sdp",
+                   std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto offer = parse(text.str());
+  ASSERT_TRUE(offer.ok());
+  ServerCapabilities caps = ServerCapabilities::defaults();
+  caps.acceptSimulcast = true;
+  auto r = answerPublishOffer(*offer, kLocal, caps);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->tracks[1].rids, (std::vector<std::string>{"q", "h", "f"}));
+  ASSERT_TRUE(r->answer.media[1].simulcast);
+  EXPECT_EQ(r->answer.media[1].simulcast->recv, (std::vector<std::vector<std::string>>{{"q"}, {"~h"}, {"f"}}));
+  EXPECT_TRUE(parse(serialize(r->answer)).ok());
 }
 
 TEST(PublishAnswer, RejectsOfferWithoutFingerprint) {

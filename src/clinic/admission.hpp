@@ -91,6 +91,8 @@ class Admission {
   // integrator rooms, without profiles, or when the tenant's profile cannot be loaded
   // (the SFU always works; P2P is a preference, never a requirement to fail closed on).
   bool tenantPrefersP2p(const store::RoomRecord& room);
+  // The same with the room's tenant already read (off the control thread).
+  bool tenantPrefersP2p(const store::RoomRecord& room, const std::optional<store::TenantRecord>& tenant);
 
   // The host's decisions on `target` (whose stored record is `guestId`, empty when it has
   // none). Each stores and audits, or (store or audit fault) changes nothing; `done` says

@@ -33,6 +33,7 @@ const char* toString(ErrorCode code) {
     case ErrorCode::kResumeExpired: return "resume_expired";
     case ErrorCode::kResumeReplayed: return "resume_replayed";
     case ErrorCode::kResumeMismatch: return "resume_mismatch";
+    case ErrorCode::kTooManyUnjoined: return "too_many_unjoined";
   }
   return "internal";
 }
@@ -50,6 +51,7 @@ bool isFatal(ErrorCode code) {
     case ErrorCode::kRemoved:
     case ErrorCode::kAccessRevoked:
     case ErrorCode::kCapacityReached:
+    case ErrorCode::kTooManyUnjoined:
       return true;
     default:
       return false;

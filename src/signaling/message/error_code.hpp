@@ -38,6 +38,8 @@ enum class ErrorCode : uint16_t {
   kResumeExpired = 27,    // the participant's 30 s grace passed (or it was dismissed meanwhile)
   kResumeReplayed = 28,   // a resume token already used: each resume rotates it
   kResumeMismatch = 29,   // the resume token belongs to another participant or room than the join token
+  // Pre-join sockets (issue 10): fatal; the client opens a new socket and joins at once.
+  kTooManyUnjoined = 40,  // newer sockets waiting to join (same address, or the node's total) displaced this one
 };
 
 const char* toString(ErrorCode code);

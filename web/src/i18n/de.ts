@@ -107,6 +107,7 @@ export const de: Strings = {
     access_revoked: 'Diese Einladung gilt nicht mehr. Bitte wenden Sie sich an die Praxis.',
     capacity_reached: 'Diese Sprechstunde ist gerade voll. Bitte versuchen Sie es in einigen Minuten erneut.',
     server_draining: 'Der Server startet neu. Verbindung wird gleich wiederhergestellt…',
+    too_many_unjoined: 'Zu viele Verbindungen warteten auf den Beitritt. Verbindung wird wiederhergestellt…',
   },
   serverErrorUnknown: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
   removedTitle: 'Sie wurden aus der Sprechstunde entfernt',

@@ -109,6 +109,7 @@ export const en = {
     access_revoked: 'This invitation is no longer valid. Please contact the practice.',
     capacity_reached: 'This consultation is full right now. Please try again in a few minutes.',
     server_draining: 'The server is restarting. Reconnecting in a moment…',
+    too_many_unjoined: 'Too many connections were waiting to join. Reconnecting…',
   } as Record<string, string>,
   serverErrorUnknown: 'Something went wrong. Please try again.',
   removedTitle: 'You were removed from the consultation',

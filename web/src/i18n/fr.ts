@@ -107,6 +107,7 @@ export const fr: Strings = {
     access_revoked: 'Cette invitation n’est plus valable. Veuillez contacter le cabinet.',
     capacity_reached: 'Cette consultation est complète pour le moment. Veuillez réessayer dans quelques minutes.',
     server_draining: 'Le serveur redémarre. Reconnexion dans un instant…',
+    too_many_unjoined: 'Trop de connexions attendaient de rejoindre. Reconnexion…',
   },
   serverErrorUnknown: 'Un problème est survenu. Veuillez réessayer.',
   removedTitle: 'Vous avez été retiré de la consultation',

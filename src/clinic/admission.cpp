@@ -72,7 +72,13 @@ bool Admission::tenantPrefersP2p(const store::RoomRecord& room) {
   if (!profiles_ || room.tenantId.empty()) {
     return false;
   }
-  auto tenant = store_.findTenant(room.tenantId);
+  return tenantPrefersP2p(room, store_.findTenant(room.tenantId));
+}
+
+bool Admission::tenantPrefersP2p(const store::RoomRecord& room, const std::optional<store::TenantRecord>& tenant) {
+  if (!profiles_ || room.tenantId.empty()) {
+    return false;
+  }
   if (!tenant || tenant->policyProfile.empty()) {
     return false;
   }

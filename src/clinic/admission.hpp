@@ -91,6 +91,8 @@ class Admission {
   // integrator rooms, without profiles, or when the tenant's profile cannot be loaded
   // (the SFU always works; P2P is a preference, never a requirement to fail closed on).
   bool tenantPrefersP2p(const store::RoomRecord& room);
+  // The same with the room's tenant already read (off the control thread).
+  bool tenantPrefersP2p(const store::RoomRecord& room, const std::optional<store::TenantRecord>& tenant);
 
   // KBV K6 (encryption.e2ee_required): is `room` end-to-end encrypted (docs/e2ee.md)? Yes
   // when its tenant's profile or the node's requires it. A tenant whose profile cannot be

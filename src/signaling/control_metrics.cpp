@@ -63,6 +63,13 @@ metrics::Counter& turnCredentials() {
   return c;
 }
 
+metrics::Counter& unjoinedDisplaced() {
+  static metrics::Counter& c = registry().counter(
+      "medrtc_unjoined_sockets_displaced_total",
+      "Signaling sockets closed before their join because newer ones waited (per-address or total cap).");
+  return c;
+}
+
 metrics::Histogram& auditSeconds() {
   static metrics::Histogram& h = registry().histogram(
       "medrtc_audit_write_duration_seconds", "Time to append one event to the audit trail durably.",
@@ -76,6 +83,7 @@ void registerControlMetrics() {
   joins();
   joinSeconds();
   turnCredentials();
+  unjoinedDisplaced();
   auditSeconds();
 }
 
@@ -85,6 +93,8 @@ void countJoin(Micros latency) {
 }
 
 void countTurnCredentials() { turnCredentials().add(); }
+
+void countUnjoinedDisplaced() { unjoinedDisplaced().add(); }
 
 void countPolicyRefusal(std::string_view action) {
   registry()

@@ -24,6 +24,8 @@ std::string_view signInOutcome(std::optional<clinic::SignInError> failure);
 void countJoin(Micros latency);
 // TURN REST credentials handed to a participant in `joined`.
 void countTurnCredentials();
+// A socket that had not sent `join` gave way to a newer one (signaling/pending_joins.hpp).
+void countUnjoinedDisplaced();
 // The policy profile refused an action (`action`: recording, transcription, ...).
 void countPolicyRefusal(std::string_view action);
 

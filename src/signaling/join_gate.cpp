@@ -6,6 +6,8 @@
 
 #include "signaling/signaling_hub.hpp"
 
+#include <map>
+
 namespace medrtc::signaling {
 
 std::optional<JoinRefusal> SignalingHub::capacityRefusal(const store::RoomRecord& room) const {
@@ -118,6 +120,137 @@ void SignalingHub::sessionEnded(const std::string& sessionHash) {
     log::info("participant_refused_on_recheck", {{"reason", "access_revoked"}, {"room", c.roomId},
                                                  {"participant", c.participantId}});
     dismissRefused(c, JoinRefusal{ErrorCode::kAccessRevoked, "the sign-in session that issued this token has ended"});
+  }
+}
+
+SignalingHub::JoinReading SignalingHub::readJoinState(store::Store& store, const JoinClaims& claims, int64_t now,
+                                                      int64_t grace) {
+  JoinReading read;
+  try {
+    read.room = store.findRoom(claims.roomId);
+    if (read.room) {
+      // Revocation revokes (issue 10 item 3): before the same identity's older socket is
+      // replaced, so a dead token cannot even kick the live participant.
+      read.refusal = checkJoinState(store, claims, *read.room, now, grace);
+      if (!read.refusal && !read.room->tenantId.empty()) {
+        read.tenant = store.findTenant(read.room->tenantId);
+      }
+    }
+  } catch (const std::exception& e) {
+    read.error = e.what();
+  }
+  return read;
+}
+
+void SignalingHub::checkJoin(ConnectionId id, Connection& c, JoinClaims claims, bool p2pCapable) {
+  int64_t now = nowSeconds();
+  if (storePool_ == nullptr) {
+    JoinReading read = readJoinState(store_, claims, now, appointmentGraceSeconds_);
+    continueJoin(id, c, claims, p2pCapable, read);
+    return;
+  }
+  // Off the control thread (issue 10 item 7): the reads go to the store pool and the join
+  // continues when they are back; nothing has changed until then, so a join whose socket
+  // went meanwhile is simply dropped.
+  auto read = std::make_shared<JoinReading>();
+  auto shared = std::make_shared<JoinClaims>(std::move(claims));
+  int64_t grace = appointmentGraceSeconds_;
+  c.joinChecking = true;
+  bool queued = storePool_->submit(
+      [read, shared, now, grace](store::Store& store) { *read = readJoinState(store, *shared, now, grace); },
+      [this, id, read, shared, p2pCapable] {
+        auto it = connections_.find(id);
+        if (it == connections_.end() || !it->second.joinChecking) {
+          return;  // the socket is gone
+        }
+        Connection& c = it->second;
+        c.joinChecking = false;
+        if (c.state != State::kAwaitingJoin) {
+          return;  // closed meanwhile (displaced, server stopping)
+        }
+        // A posted task: an exception here would end the control loop (onText's boundary
+        // does not cover it).
+        try {
+          continueJoin(id, c, *shared, p2pCapable, *read);
+        } catch (const std::exception& e) {
+          log::error("request_failed", {{"code", "internal"}, {"room", shared->roomId}, {"error", e.what()}});
+          auto again = connections_.find(id);
+          if (again != connections_.end() && again->second.state != State::kClosed) {
+            sendError(again->second, ErrorCode::kInternal, "server error", "join");
+          }
+        }
+      });
+  if (!queued) {
+    c.joinChecking = false;
+    log::warn("join_refused", {{"reason", "store_pool_full"}, {"room", shared->roomId}});
+    sendError(c, ErrorCode::kInternal, "the server is busy; try again", "join");
+  }
+}
+
+namespace {
+
+// The session hashes among `bound` (hash → the identity its tokens name) that no longer
+// let their tokens in, by the rule of checkJoinState's session check.
+std::vector<std::string> endedSessions(store::Store& store, const std::map<std::string, std::string>& bound,
+                                       int64_t now) {
+  std::vector<std::string> ended;
+  for (const auto& [hash, identity] : bound) {
+    auto s = store.findSession(hash);
+    if (!s || s->userId != identity || s->expiresAt <= now) {
+      ended.push_back(hash);
+    }
+  }
+  return ended;
+}
+
+}  // namespace
+
+void SignalingHub::recheckSessions() {
+  if (sessionRecheckRunning_) {
+    return;  // the previous round is still reading (a slow database): no pile-up
+  }
+  std::map<std::string, std::string> bound;
+  for (const auto& [id, c] : connections_) {
+    bool present = c.state == State::kWaiting || c.state == State::kJoining || c.state == State::kJoined;
+    if (present && !c.claims.sessionHash.empty()) {
+      bound.emplace(c.claims.sessionHash, c.claims.identity);
+    }
+  }
+  if (bound.empty()) {
+    return;
+  }
+  int64_t now = nowSeconds();
+  auto report = [this](const std::vector<std::string>& ended) {
+    for (const auto& hash : ended) {
+      sessionEnded(hash);
+    }
+  };
+  if (storePool_ == nullptr) {
+    try {
+      report(endedSessions(store_, bound, now));
+    } catch (const std::exception& e) {
+      log::error("session_recheck_failed", {{"code", "internal"}, {"error", e.what()}});
+    }
+    return;
+  }
+  // Fails open, unlike a join: a database blip must not throw every practitioner out of
+  // their calls. The session was valid at the join; the next round decides.
+  auto ended = std::make_shared<std::vector<std::string>>();
+  sessionRecheckRunning_ = true;
+  bool queued = storePool_->submit(
+      [bound = std::move(bound), now, ended](store::Store& store) {
+        try {
+          *ended = endedSessions(store, bound, now);
+        } catch (const std::exception& e) {
+          log::error("session_recheck_failed", {{"code", "internal"}, {"error", e.what()}});
+        }
+      },
+      [this, ended, report] {
+        sessionRecheckRunning_ = false;
+        report(*ended);
+      });
+  if (!queued) {
+    sessionRecheckRunning_ = false;  // the pool is full: the next round tries again
   }
 }
 

@@ -143,12 +143,18 @@ struct Server::Impl {
     hub.setIceServers(options.iceServers);
     hub.setP2pPreferred(options.p2pPreferred);
     hub.setParticipantLimits(options.participantLimits);
+    // Sockets that have not joined stay a minority of the connections (at most half).
+    PendingJoinLimits pending = options.pendingJoinLimits;
+    pending.total = std::min(pending.total, std::max<size_t>(options.connectionLimits.maxTotal / 2, 1));
+    hub.setPendingJoinLimits(pending);
     hub.setAppointmentGrace(clinic::AppointmentPolicy{}.invitationGraceSeconds);
+    hub.setStorePool(options.auth.storePool.get());
   }
 
   void accept();
   void scheduleRefusalFlush();
   void scheduleGraceCheck();
+  void scheduleSessionRecheck();
   void onAcceptError(const beast::error_code& ec);
   // Counts the new connection, closing an idle one when a limit is reached; false when
   // there is no room even so (the caller drops the socket).
@@ -182,6 +188,7 @@ struct Server::Impl {
   asio::steady_timer acceptRetry{ioc};
   asio::steady_timer refusalFlush{ioc};
   asio::steady_timer graceCheck{ioc};
+  asio::steady_timer sessionRecheck{ioc};
   AcceptBackoff acceptBackoff;
   LogThrottle acceptLog;
   LogThrottle refusedLog;
@@ -252,27 +259,31 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
     }
     auto& req = parser_->get();
     std::string path = targetPath(std::string(req.target()));
-    if (beast::websocket::is_upgrade(req) && path == kWebSocketPath && !server_.stopped) {
-      WebSocketTimeouts timeouts{server_.options.joinTimeout, server_.options.idleTimeout};
-      if constexpr (kIsTls<Stream>) {
-        // wss: the WebSocket keeps this TLS session.
-        auto ws = std::make_shared<TlsWebSocketSession>(std::move(stream_), server_.hub, timeouts);
-        ws->hold(std::make_shared<ConnectionTable::Slot>(std::move(slot_)));
-        ws->run(parser_->release());
-      } else {
-        auto ws = std::make_shared<WebSocketSession>(beast::tcp_stream(stream_.release_socket()), server_.hub,
-                                                     timeouts);
-        ws->hold(std::make_shared<ConnectionTable::Slot>(std::move(slot_)));
-        ws->run(parser_->release());
-      }
-      return;
-    }
-    bool head = req.method() == http::verb::head;
     std::string forwardedFor;
     for (auto [it, end] = req.equal_range("X-Forwarded-For"); it != end; ++it) {
       forwardedFor += (forwardedFor.empty() ? "" : ",") + std::string(it->value());
     }
     std::string remoteAddress = server_.options.trustedProxies.clientAddress(peer_, forwardedFor);
+    if (beast::websocket::is_upgrade(req) && path == kWebSocketPath && !server_.stopped) {
+      WebSocketTimeouts timeouts{server_.options.joinTimeout, server_.options.idleTimeout};
+      // The cap on sockets that have not joined counts per client: behind a trusted proxy
+      // the one it names, and nobody in particular when it names none (as makeRoomFor).
+      bool unnamed = server_.options.trustedProxies.trusts(peer_) && remoteAddress == peer_;
+      std::string limitKey = unnamed ? "" : limitSourceKey(remoteAddress);
+      if constexpr (kIsTls<Stream>) {
+        // wss: the WebSocket keeps this TLS session.
+        auto ws = std::make_shared<TlsWebSocketSession>(std::move(stream_), server_.hub, timeouts);
+        ws->hold(std::make_shared<ConnectionTable::Slot>(std::move(slot_)), std::move(limitKey));
+        ws->run(parser_->release());
+      } else {
+        auto ws = std::make_shared<WebSocketSession>(beast::tcp_stream(stream_.release_socket()), server_.hub,
+                                                     timeouts);
+        ws->hold(std::make_shared<ConnectionTable::Slot>(std::move(slot_)), std::move(limitKey));
+        ws->run(parser_->release());
+      }
+      return;
+    }
+    bool head = req.method() == http::verb::head;
     HttpResponse response = server_.respond(req, remoteAddress, kIsTls<Stream>);
     if (response.deferred) {
       // The answer comes later (a password hash on the worker pool); the session waits.
@@ -495,6 +506,17 @@ void Server::Impl::scheduleGraceCheck() {
   });
 }
 
+void Server::Impl::scheduleSessionRecheck() {
+  sessionRecheck.expires_after(options.sessionRecheckInterval);
+  sessionRecheck.async_wait([this](beast::error_code ec) {
+    if (ec || stopped) {
+      return;
+    }
+    hub.recheckSessions();
+    scheduleSessionRecheck();
+  });
+}
+
 void Server::Impl::scheduleRefusalFlush() {
   refusalFlush.expires_after(kRefusalFlushInterval);
   refusalFlush.async_wait([this](beast::error_code ec) {
@@ -533,6 +555,7 @@ void Server::start() {
   impl_->accept();
   impl_->scheduleRefusalFlush();
   impl_->scheduleGraceCheck();
+  impl_->scheduleSessionRecheck();
   if (!impl_->options.metricsListenHost.empty()) {
     impl_->metricsListener = std::make_unique<MetricsListener>(impl_->ioc, impl_->metricsEndpoint);
     impl_->metricsListener->start(impl_->options.metricsListenHost, impl_->options.metricsListenPort);
@@ -563,6 +586,7 @@ void Server::stop() {
   impl_->acceptRetry.cancel();
   impl_->refusalFlush.cancel();
   impl_->graceCheck.cancel();
+  impl_->sessionRecheck.cancel();
   // Hashes already running finish and post their answers (to closed sockets); queued ones
   // are dropped. Then every summary of repeated refusals is written.
   impl_->passwordWorkers->stop();

@@ -18,6 +18,7 @@
 #include "signaling/connection_limits.hpp"
 #include "signaling/message/server_message.hpp"
 #include "signaling/participant_limits.hpp"
+#include "signaling/pending_joins.hpp"
 #include "store/store.hpp"
 #include "store/webhook_store.hpp"
 #include "webhooks/target_policy.hpp"
@@ -44,6 +45,10 @@ struct ServerOptions {
   // every 10 s). Tests shorten both.
   std::chrono::milliseconds joinTimeout{10'000};
   std::chrono::milliseconds idleTimeout{30'000};
+  // How often the sign-in sessions behind the participants' host tokens are read again
+  // (SignalingHub::recheckSessions): an erased or signed-out person is out of the call at
+  // most this late. Tests shorten it.
+  std::chrono::milliseconds sessionRecheckInterval{5'000};
   // HTTPS and WSS when set (tls/tls_context.hpp builds it); plain HTTP otherwise. With TLS
   // every response carries HSTS (RFC 6797).
   std::shared_ptr<boost::asio::ssl::context> tls;
@@ -75,6 +80,10 @@ struct ServerOptions {
   // Peers whose X-Forwarded-For names the client (reverse proxies); none by default.
   // They are exempt from the per-address connection limit: everyone arrives through them.
   TrustedProxies trustedProxies;
+  // Signaling sockets that have not sent `join` yet, per client address and in total
+  // (total at most half of connectionLimits.maxTotal); at a cap the oldest is closed with
+  // `too_many_unjoined` (docs/security.md "Limits").
+  PendingJoinLimits pendingJoinLimits;
   // docs/operations.md: GET /metrics on this listener needs `Authorization: Bearer
   // <metricsToken>` (empty: 404 here); `metricsListenHost` non-empty also serves it
   // without authorization on a listener of its own (port 0: ephemeral).

@@ -88,10 +88,11 @@ void SignalingHub::expireGrace() {
 }
 
 void SignalingHub::handle(ConnectionId id, Connection& c, ResumeMessage& m) {
-  if (c.state != State::kAwaitingJoin) {
+  if (c.state != State::kAwaitingJoin || c.joinChecking) {
     sendError(c, ErrorCode::kAlreadyJoined, "this socket already joined", "resume");
     return;
   }
+  pendingJoins_.remove(id);
   // The join token proves the resumer is who joined; refused exactly as at `join`.
   auto claims = tokens_.verify(m.token, ExpiryCheck::kDeferToAppointment);
   if (!claims) {

@@ -56,9 +56,22 @@ int64_t SignalingHub::nowSeconds() const {
   return std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch()).count();
 }
 
-SignalingHub::ConnectionId SignalingHub::connect(std::shared_ptr<PeerSocket> socket) {
+SignalingHub::ConnectionId SignalingHub::connect(std::shared_ptr<PeerSocket> socket, const std::string& limitKey) {
   ConnectionId id = nextId_++;
   connections_[id].socket = std::move(socket);
+  for (ConnectionId displaced : pendingJoins_.add(id, limitKey)) {
+    auto it = connections_.find(displaced);
+    if (it == connections_.end() || it->second.state != State::kAwaitingJoin) {
+      continue;
+    }
+    // No log line per socket: a flood of them is the attack this bounds (/metrics counts).
+    Connection& old = it->second;
+    countUnjoinedDisplaced();
+    sendError(old, ErrorCode::kTooManyUnjoined, "too many connections are waiting to join");
+    old.state = State::kClosed;
+    old.socket->close(closeCodeFor(ErrorCode::kTooManyUnjoined), toString(ErrorCode::kTooManyUnjoined));
+    old.socket->releaseSlot();
+  }
   return id;
 }
 
@@ -77,6 +90,17 @@ void SignalingHub::onText(ConnectionId id, std::string_view text) {
     }
     sendError(c, isE2eeMessageError(e) ? ErrorCode::kE2eeInvalidMessage : ErrorCode::kInvalidMessage, describe(e),
               e.requestType);
+    return;
+  }
+  if (c.joinChecking && !std::holds_alternative<JoinMessage>(*parsed) &&
+      !std::holds_alternative<ResumeMessage>(*parsed)) {
+    // Its join is being checked (store pool): like a participant whose media is being
+    // added, it is not in yet; a ping is answered, anything else waits for `joined`.
+    if (std::holds_alternative<PingMessage>(*parsed)) {
+      c.socket->sendText(pongMessage());
+    } else {
+      sendError(c, ErrorCode::kNotJoined, "join first");
+    }
     return;
   }
   // docs/protocol.md: the first message must be `join`.
@@ -124,7 +148,7 @@ SignalingHub::Counts SignalingHub::counts() const {
 
 void SignalingHub::onJoinTimeout(ConnectionId id) {
   auto it = connections_.find(id);
-  if (it != connections_.end() && it->second.state == State::kAwaitingJoin) {
+  if (it != connections_.end() && it->second.state == State::kAwaitingJoin && !it->second.joinChecking) {
     failConnection(it->second, ErrorCode::kAuthRequired, "no join within 10 seconds");
   }
 }
@@ -134,6 +158,7 @@ void SignalingHub::onDisconnected(ConnectionId id, std::string_view why) {
   if (it == connections_.end()) {
     return;
   }
+  pendingJoins_.remove(id);
   if (holdForResume(it->second, why)) {
     return;  // expireGrace lets it go if its client does not come back
   }
@@ -143,10 +168,12 @@ void SignalingHub::onDisconnected(ConnectionId id, std::string_view why) {
 }
 
 void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
-  if (c.state != State::kAwaitingJoin) {
+  if (c.state != State::kAwaitingJoin || c.joinChecking) {
     sendError(c, ErrorCode::kAlreadyJoined, "this socket already joined", "join");
     return;
   }
+  // From here the socket is a participant (or closed): the participant caps bound it.
+  pendingJoins_.remove(id);
   // Appointment-bound tokens live as long as the appointment's current end + grace, which
   // checkJoinState reads below (so they follow a reschedule).
   auto claims = tokens_.verify(m.token, ExpiryCheck::kDeferToAppointment);
@@ -156,42 +183,38 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
                    claims.error() == TokenError::kExpired ? "token expired" : "token invalid");
     return;
   }
-  std::optional<store::RoomRecord> room;
-  std::optional<JoinRefusal> refusal;
-  bool e2eeRoom = false;
-  try {
-    room = store_.findRoom(claims->roomId);
-    if (room) {
-      // Revocation revokes (issue 10 item 3): before the same identity's older socket is
-      // replaced, so a dead token cannot even kick the live participant.
-      refusal = checkJoinState(store_, *claims, *room, nowSeconds(), appointmentGraceSeconds_);
-      e2eeRoom = !refusal && admission_.e2eeRequired(*room);
-    }
-  } catch (const store::StoreFailure& e) {
-    log::error("join_failed", {{"code", "internal"}, {"room", claims->roomId}, {"error", e.what()}});
+  checkJoin(id, c, std::move(*claims), m.p2pCapable, m.e2eeCapable);
+}
+
+void SignalingHub::continueJoin(ConnectionId id, Connection& c, JoinClaims& claims, bool p2pCapable,
+                                bool e2eeCapable, JoinReading& read) {
+  if (!read.error.empty()) {
+    log::error("join_failed", {{"code", "internal"}, {"room", claims.roomId}, {"error", read.error}});
     sendError(c, ErrorCode::kInternal, "server error", "join");
     return;
   }
-  if (!room) {
+  if (!read.room) {
     failConnection(c, ErrorCode::kRoomNotFound, "room not found");
     return;
   }
-  if (refusal) {
-    refuseJoin(c, *refusal, room->id);
+  const store::RoomRecord& room = *read.room;
+  if (read.refusal) {
+    refuseJoin(c, *read.refusal, room.id);
     return;
   }
+  const bool e2eeRoom = admission_.e2eeRequired(room, read.tenant);
   // K6, docs/e2ee.md: no silent downgrade. A browser that cannot encrypt end to end does
   // not enter an E2EE room, not even its waiting room, and does not replace a live
   // participant of the same identity.
-  if (e2eeRoom && !m.e2eeCapable) {
-    log::info("join_refused", {{"reason", "e2ee_unsupported"}, {"room", room->id}});
+  if (e2eeRoom && !e2eeCapable) {
+    log::info("join_refused", {{"reason", "e2ee_unsupported"}, {"room", room.id}});
     failConnection(c, ErrorCode::kE2eeUnsupported,
                    "This consultation is end-to-end encrypted, and this browser cannot do that. Please open the "
                    "link in a current version of Chrome, Edge, Firefox or Safari.");
     return;
   }
-  if (draining_ && !roomLive(room->id)) {
-    log::info("join_refused", {{"reason", "server_draining"}, {"room", room->id}});
+  if (draining_ && !roomLive(room.id)) {
+    log::info("join_refused", {{"reason", "server_draining"}, {"room", room.id}});
     sendError(c, ErrorCode::kServerDraining, "the server is shutting down; try again shortly", "join");
     c.state = State::kClosed;
     c.socket->close(kCloseGoingAway, "server_draining");
@@ -199,29 +222,29 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
   }
   // The same identity joining again (typically after a network drop) takes over: the
   // older socket learns why and is closed.
-  Connection* older = byIdentity(room->id, claims->identity);
+  Connection* older = byIdentity(room.id, claims.identity);
   if (older != nullptr) {
-    log::info("participant_replaced", {{"room", room->id}, {"participant", older->participantId}});
+    log::info("participant_replaced", {{"room", room.id}, {"participant", older->participantId}});
     failConnection(*older, ErrorCode::kDuplicateIdentity, "the same identity joined from another connection");
   }
-  if (auto full = capacityRefusal(*room)) {
-    refuseJoin(c, *full, room->id);
+  if (auto full = capacityRefusal(room)) {
+    refuseJoin(c, *full, room.id);
     return;
   }
 
-  c.claims = std::move(*claims);
-  c.p2pCapable = m.p2pCapable;
-  c.e2eeCapable = m.e2eeCapable;
+  c.claims = std::move(claims);
+  c.p2pCapable = p2pCapable;
+  c.e2eeCapable = e2eeCapable;
   c.e2eeRoom = e2eeRoom;
-  c.roomId = room->id;
-  c.tenantId = room->tenantId;
+  c.roomId = room.id;
+  c.tenantId = room.tenantId;
   c.participantId = "p_" + randomHex(8);
-  c.waitingRoomRoom = room->waitingRoom;
+  c.waitingRoomRoom = room.waitingRoom;
   participants_[c.participantId] = id;
   try {
     // Read once per join (the tenant's profile does not change under a running call).
-    c.tenantPrefersP2p = !p2pPreferred_ && admission_.tenantPrefersP2p(*room);
-    admitOrQueue(id, c, *room);
+    c.tenantPrefersP2p = !p2pPreferred_ && admission_.tenantPrefersP2p(room, read.tenant);
+    admitOrQueue(id, c, room);
   } catch (const store::StoreFailure& e) {
     log::error("join_failed", {{"code", "internal"}, {"room", c.roomId}, {"error", e.what()}});
     participants_.erase(c.participantId);
@@ -266,12 +289,23 @@ void SignalingHub::onAdded(const std::string& participantId, Result<Ok, sfu::Med
   // H6: who entered which call, and when. Fail closed as admit does: a join that cannot be
   // recorded does not happen. The participant stays kJoining (nobody sees it arrive) until
   // its event is durable; the control thread does not wait for that.
+  c->joinBeingRecorded = true;
   clinic::auditLater(audit_, actionFacts(*c, "join", cp::AuditOutcome::Success, "", false),
                      [this, participantId](std::exception_ptr failure) {
+                       if (auto left = leavesAfterJoin_.extract(participantId); !left.empty()) {
+                         // It left while its join was being written: a durable join gets
+                         // its leave after it, a join that failed never happened.
+                         if (!failure) {
+                           const clinic::AuditFacts& f = left.mapped();
+                           clinic::auditLater(audit_, f, clinic::logAuditFailure(f.what + " " + f.entity));
+                         }
+                         return;
+                       }
                        Connection* c = byParticipant(participantId);
                        if (c == nullptr || c->state != State::kJoining) {
                          return;  // it left while its join was being recorded
                        }
+                       c->joinBeingRecorded = false;
                        if (failure) {
                          std::string why = "unknown";
                          try {
@@ -422,6 +456,7 @@ void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
   if (c.state != State::kJoining && c.state != State::kJoined) {
     return;
   }
+  auditLeave(c, reason);
   bool wasJoined = c.state == State::kJoined;
   std::string roomId = c.roomId;
   std::string pid = c.participantId;
@@ -441,9 +476,6 @@ void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
   if (wasJoined) {
     broadcast(roomId, pid, participantLeftMessage(pid));
     log::info("participant_left", {{"room", roomId}, {"participant", pid}, {"reason", reason}});
-    // A leave cannot be refused; a failing audit is logged loudly instead. `reason` is a
-    // code ("leave", "media_failed", a close reason), never personal data.
-    auditAction(c, "leave:" + std::string(reason), cp::AuditOutcome::Success, "", false);
     updateMediaMode(roomId);
     emitParticipantEvent(webhooks::EventType::kParticipantLeft, c, "", reason);
     if (!anyoneJoined(roomId)) {
@@ -457,6 +489,17 @@ void SignalingHub::removeFromRoom(Connection& c, std::string_view reason) {
       history_->roomEnded(roomId);
     }
     activeSpeakers_.erase(roomId);
+  }
+}
+
+void SignalingHub::auditLeave(const Connection& c, std::string_view reason) {
+  // A leave cannot be refused; a failing audit is logged loudly instead. `reason` is a
+  // code ("leave", "media_failed", a close reason), never personal data.
+  std::string what = "leave:" + std::string(reason);
+  if (c.state == State::kJoined) {
+    auditAction(c, what, cp::AuditOutcome::Success, "", false);
+  } else if (c.state == State::kJoining && c.joinBeingRecorded) {
+    leavesAfterJoin_[c.participantId] = actionFacts(c, what, cp::AuditOutcome::Success, "", false);
   }
 }
 
@@ -543,6 +586,7 @@ void SignalingHub::endRoom(const std::string& roomId, std::string_view reason, c
     for (auto& [pid, id] : members) {
       Connection& c = connections_.at(id);
       participants_.erase(pid);
+      auditLeave(c, reason);
       if (c.state == State::kJoined) {
         emitParticipantEvent(webhooks::EventType::kParticipantLeft, c, "", reason);
         tenantId = c.tenantId;

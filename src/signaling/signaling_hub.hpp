@@ -24,10 +24,12 @@
 #include "signaling/join_token.hpp"
 #include "signaling/key_replay_window.hpp"
 #include "signaling/participant_limits.hpp"
+#include "signaling/pending_joins.hpp"
 #include "signaling/message/client_message.hpp"
 #include "signaling/message/error_code.hpp"
 #include "signaling/message/server_message.hpp"
 #include "store/store.hpp"
+#include "store/store_pool.hpp"
 #include "webhooks/webhook_sink.hpp"
 
 namespace medrtc::clinic {
@@ -47,6 +49,10 @@ class PeerSocket {
   // Sends the queued frames, then a close frame with `code` (RFC 6455 §7.4). The socket
   // then reports onDisconnected when the TCP connection is gone.
   virtual void close(uint16_t code, std::string_view reason) = 0;
+  // Gives the connection's slot (the server's connection limits) back now, before the close
+  // completes: a socket displaced for a newer one must not hold its slot through a closing
+  // handshake its peer may never answer.
+  virtual void releaseSlot() {}
 };
 
 // RFC 6455 §7.4.1.
@@ -102,8 +108,12 @@ class SignalingHub final : public sfu::MediaEvents {
   // gets at most one alert a minute (a flapping link must not flood the receiver).
   void qualityAlert(const std::string& participantId, const webhooks::QualityFigures& figures);
 
-  // Transport events, from the WebSocket session.
-  ConnectionId connect(std::shared_ptr<PeerSocket> socket);
+  // Transport events, from the WebSocket session. `limitKey`: the client's address as the
+  // connection limits count it ("" : none), for the cap on sockets that have not joined.
+  ConnectionId connect(std::shared_ptr<PeerSocket> socket, const std::string& limitKey = "");
+  // Caps on sockets that have not sent `join` yet (pending_joins.hpp).
+  void setPendingJoinLimits(PendingJoinLimits limits) { pendingJoins_.setLimits(limits); }
+  size_t pendingJoinCount() const { return pendingJoins_.size(); }
   void onText(ConnectionId id, std::string_view text);
   void onTooLarge(ConnectionId id);
   void onJoinTimeout(ConnectionId id);
@@ -132,6 +142,15 @@ class SignalingHub final : public sfu::MediaEvents {
   void recheckRoom(const std::string& roomId);
   // A sign-in session ended: the host tokens it minted stop working, live ones leave.
   void sessionEnded(const std::string& sessionHash);
+  // The sessions behind the present participants' tokens, read again (the server calls it
+  // every few seconds): one ended behind this process's back — `medrtc admin
+  // erase-subject` (erasure signs the person out everywhere), a sign-out on another node,
+  // its absolute limit — ends their part at once, as sessionEnded does. Reads on the store
+  // pool when one is set; a store fault keeps everyone and the next call tries again.
+  void recheckSessions();
+  // Where store reads that can wait run (store/store_pool.hpp); inline when unset. Not
+  // owned; outlives the hub.
+  void setStorePool(store::StorePool* pool) { storePool_ = pool; }
   // Shutdown: ends every live room and closes every socket.
   void closeAll();
   // Graceful drain (SIGTERM): from now on a join starts no new call. A join to a room
@@ -221,9 +240,27 @@ class SignalingHub final : public sfu::MediaEvents {
     bool e2eeRoom = false;
     std::string e2eePublicKey;
     KeyReplayWindow sentKeys;
+    // Its join event was handed to the audit and its outcome has not come back: a leave
+    // meanwhile is audited only once the join is known durable (auditLeave).
+    bool joinBeingRecorded = false;
+    // Its `join` is being checked against the store on the store pool (join_gate.cpp): a
+    // second join or a resume meanwhile is refused, and the join timer does not fire.
+    bool joinChecking = false;
+  };
+  // What a join reads from the store before anything changes (join_gate.cpp).
+  struct JoinReading {
+    std::optional<store::RoomRecord> room;
+    std::optional<JoinRefusal> refusal;
+    std::optional<store::TenantRecord> tenant;  // the room's (its P2P preference, K7)
+    std::string error;                          // a store fault: the join did not happen
   };
 
   void handle(ConnectionId id, Connection& c, JoinMessage& m);
+  // The store reads of a join, on the store pool when one is set; then continueJoin.
+  void checkJoin(ConnectionId id, Connection& c, JoinClaims claims, bool p2pCapable);
+  static JoinReading readJoinState(store::Store& store, const JoinClaims& claims, int64_t now, int64_t grace);
+  // The rest of a join once its reads are back: the refusals, the caps, then admission.
+  void continueJoin(ConnectionId id, Connection& c, JoinClaims& claims, bool p2pCapable, JoinReading& read);
   // Session resume (session_resume.cpp).
   void handle(ConnectionId id, Connection& c, ResumeMessage& m);
   // The socket of a participant dropped: hold it for kResumeGrace. False when it is not
@@ -310,6 +347,10 @@ class SignalingHub final : public sfu::MediaEvents {
   void failConnection(Connection& c, ErrorCode code, std::string_view message);
   // Takes the connection out of its room (media, maps, participant_left to the others).
   void removeFromRoom(Connection& c, std::string_view reason);
+  // The leave that pairs with an audited join (issue 10 item 4): written now for a joined
+  // participant; for one whose join event is still being written, kept until that
+  // event's outcome (written if the join became durable, dropped if it failed).
+  void auditLeave(const Connection& c, std::string_view reason);
   void broadcast(const std::string& roomId, const std::string& exceptParticipant, const std::string& text);
   Connection* byParticipant(const std::string& participantId);
   ParticipantView viewOf(const Connection& c) const;
@@ -345,6 +386,8 @@ class SignalingHub final : public sfu::MediaEvents {
   ParticipantLimits limits_;
   int64_t appointmentGraceSeconds_ = 30 * 60;
   bool draining_ = false;
+  store::StorePool* storePool_ = nullptr;
+  bool sessionRecheckRunning_ = false;  // one recheckSessions round at a time
   webhooks::WebhookSink* webhooks_ = nullptr;
   QualityHistory* history_ = nullptr;
   // participant id → when its last quality_alert went out (monotonic).
@@ -362,6 +405,11 @@ class SignalingHub final : public sfu::MediaEvents {
   // reconnects meanwhile waits in the queue rather than entering on an admission that may
   // still be undone (fail closed, clinic::Admission).
   std::unordered_set<std::string> admittingGuests_;
+  // Participant id → the leave event of a participant that left while its join event was
+  // being written (auditLeave); the join's completion writes or drops it.
+  std::unordered_map<std::string, clinic::AuditFacts> leavesAfterJoin_;
+  // Sockets that have not sent `join` or `resume` yet, with their caps.
+  PendingJoins pendingJoins_;
   ConnectionId nextId_ = 1;
   std::unordered_map<ConnectionId, Connection> connections_;
   // room id → participant id → connection (joining or joined participants).

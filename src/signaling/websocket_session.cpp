@@ -50,7 +50,7 @@ void BasicWebSocketSession<N>::onAccept(beast::error_code ec) {
   if (ec) {
     return;  // the upgrade failed; the hub never saw this socket
   }
-  id_ = hub_.connect(shared_from_this());
+  id_ = hub_.connect(shared_from_this(), limitKey_);
   lastActivity_ = std::chrono::steady_clock::now();
   joinTimer_.expires_after(timeouts_.join);
   joinTimer_.async_wait([self = shared_from_this()](beast::error_code ec) {

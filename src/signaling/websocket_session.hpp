@@ -38,8 +38,13 @@ class BasicWebSocketSession final : public PeerSocket,
   void sendText(std::string text) override;
   void close(uint16_t code, std::string_view reason) override;
   // Keeps `resource` (the connection's slot in the server's ConnectionTable) as long as
-  // this session lives.
-  void hold(std::shared_ptr<void> resource) { held_ = std::move(resource); }
+  // this session lives, or until releaseSlot(). `limitKey`: the client's address as the
+  // limits count it, handed to the hub with the connection.
+  void hold(std::shared_ptr<void> resource, std::string limitKey = "") {
+    held_ = std::move(resource);
+    limitKey_ = std::move(limitKey);
+  }
+  void releaseSlot() override { held_.reset(); }
 
  private:
   void onAccept(boost::beast::error_code ec);
@@ -70,6 +75,7 @@ class BasicWebSocketSession final : public PeerSocket,
   uint16_t closeCode_ = 1000;
   std::string closeReason_;
   std::shared_ptr<void> held_;
+  std::string limitKey_;
 };
 
 using WebSocketSession = BasicWebSocketSession<boost::beast::tcp_stream>;

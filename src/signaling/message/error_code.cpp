@@ -37,6 +37,7 @@ const char* toString(ErrorCode code) {
     case ErrorCode::kE2eeInvalidMessage: return "e2ee_invalid_message";
     case ErrorCode::kE2eeUnknownRecipient: return "e2ee_unknown_recipient";
     case ErrorCode::kE2eeReplayed: return "e2ee_replayed";
+    case ErrorCode::kTooManyUnjoined: return "too_many_unjoined";
   }
   return "internal";
 }
@@ -55,6 +56,7 @@ bool isFatal(ErrorCode code) {
     case ErrorCode::kAccessRevoked:
     case ErrorCode::kCapacityReached:
     case ErrorCode::kE2eeUnsupported:
+    case ErrorCode::kTooManyUnjoined:
       return true;
     default:
       return false;

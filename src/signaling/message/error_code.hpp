@@ -43,6 +43,8 @@ enum class ErrorCode : uint16_t {
   kE2eeInvalidMessage = 31,    // a malformed E2EE message, one in a non-E2EE room, or clear chat in an E2EE room
   kE2eeUnknownRecipient = 32,  // e2ee_key to nobody in the call (unknown, waiting, oneself, gone)
   kE2eeReplayed = 33,          // e2ee_key repeating a ciphertext its sender already sent
+  // Pre-join sockets (issue 10): fatal; the client opens a new socket and joins at once.
+  kTooManyUnjoined = 40,  // newer sockets waiting to join (same address, or the node's total) displaced this one
 };
 
 const char* toString(ErrorCode code);

@@ -231,6 +231,34 @@ TEST(Revocation, HostTokenDiesWithSignOut) {
   EXPECT_EQ(str(fresh.join(hostToken(back, c.booking.appointmentId))["type"]), "joined");
 }
 
+// Issue 10 (leftover of item 3): erasure signs the person out everywhere; one who is in a
+// call right now leaves it as at sign-out, even when the erasure ran in another process
+// (`medrtc admin erase-subject` beside serve), which the server only sees in the store.
+void expectErasureEndsTheCall(bool storePool) {
+  TestServerOptions options;
+  options.storePool = storePool;
+  options.sessionRecheckInterval = std::chrono::milliseconds(50);
+  TestServer server(options);
+  Consultation c(server);
+  WsClient live(server.port());
+  c.joinHost(live);
+  WsClient patient(server.port());
+  ASSERT_EQ(str(patient.join(c.patientToken())["type"]), "waiting");
+  c.admitNext(live, patient);
+  ASSERT_TRUE(server.eraseSubject(c.account.userId));
+  json::object kicked = live.readUntil("error");
+  EXPECT_EQ(str(kicked["code"]), "access_revoked") << json::serialize(kicked);
+  EXPECT_FALSE(live.read());
+  EXPECT_EQ(live.closeCode(), 4022);
+  // The patient stays (it is not the erased person) and sees the host leave.
+  EXPECT_FALSE(str(patient.readUntil("participant_left")["participant_id"]).empty());
+  EXPECT_EQ(server.liveRooms(), 1u);
+}
+
+TEST(Revocation, ErasingAUserEndsTheirPartInARunningCall) { expectErasureEndsTheCall(false); }
+
+TEST(Revocation, ErasingAUserEndsTheirPartInARunningCallWithTheStorePool) { expectErasureEndsTheCall(true); }
+
 TEST(Revocation, DeadHostTokenCannotKickTheLiveHost) {
   TestServer server;
   Consultation c(server);

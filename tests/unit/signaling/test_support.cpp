@@ -151,9 +151,12 @@ TestServer::TestServer(TestServerOptions options)
   so.tokenSecret = secret;
   so.joinTimeout = options.joinTimeout;
   so.idleTimeout = options.idleTimeout;
+  so.sessionRecheckInterval = options.sessionRecheckInterval;
   so.p2pPreferred = options.p2pPreferred;
   so.auth = options.auth;
   so.participantLimits = options.participantLimits;
+  so.connectionLimits = options.connectionLimits;
+  so.pendingJoinLimits = options.pendingJoinLimits;
   so.trustedProxies = TrustedProxies(options.trustedProxies);
   so.audit = &audit_;
   if (options.auditLog) {

@@ -86,6 +86,8 @@ struct TestServerOptions {
   bool dev = false;
   std::chrono::milliseconds joinTimeout{10'000};
   std::chrono::milliseconds idleTimeout{30'000};
+  // ServerOptions::sessionRecheckInterval.
+  std::chrono::milliseconds sessionRecheckInterval{5'000};
   std::filesystem::path webRoot;
   // Reuse this data dir (and keep it afterwards): a restart is a second TestServer on it.
   std::filesystem::path dataDir;
@@ -95,6 +97,9 @@ struct TestServerOptions {
   clinic::AuthPolicy auth;
   // ServerOptions::participantLimits.
   ParticipantLimits participantLimits;
+  // ServerOptions::connectionLimits and pendingJoinLimits.
+  ConnectionLimits connectionLimits;
+  PendingJoinLimits pendingJoinLimits;
   // ServerOptions::trustedProxies (reverse proxies whose X-Forwarded-For is believed).
   std::vector<std::string> trustedProxies;
   // ServerOptions::metricsToken; and a --metrics-listen listener on 127.0.0.1:0.

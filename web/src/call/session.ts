@@ -54,6 +54,8 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 8000];
 const RESUME_GRACE_MS = 30_000;
 // The first resume goes out at once: media is still flowing and nobody has noticed yet.
 const RESUME_BACKOFF_MS = [0, 500, 1000, 2000, 4000, 8000];
+// too_many_unjoined (40): not fatal for the client, which reconnects.
+const CLOSE_TOO_MANY_UNJOINED = 4040;
 // A media stall replaces the socket at most this often (ice-restart.ts throttles restarts).
 const STALL_RESUME_EVERY_MS = 3_000;
 
@@ -681,6 +683,12 @@ export class Session {
     }
     if (this.serverRestarting) {
       this.serverRestarting = false;
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.fatalCode === null && info.code === CLOSE_TOO_MANY_UNJOINED) {
+      // Displaced before our join by newer sockets from the same address: a new socket
+      // that joins at once gets in (docs/protocol.md "Sockets before join").
       this.scheduleReconnect();
       return;
     }

@@ -111,6 +111,7 @@ export const de: Strings = {
     e2ee_invalid_message: 'Eine Sicherheitsnachricht konnte nicht gelesen werden. Das Gespräch geht weiter.',
     e2ee_unknown_recipient: 'Ein Sicherheitsschlüssel war für jemanden bestimmt, der nicht mehr im Gespräch ist.',
     e2ee_replayed: 'Eine wiederholte Sicherheitsnachricht wurde ignoriert.',
+    too_many_unjoined: 'Zu viele Verbindungen warteten auf den Beitritt. Verbindung wird wiederhergestellt…',
   },
   serverErrorUnknown: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
   removedTitle: 'Sie wurden aus der Sprechstunde entfernt',

@@ -111,6 +111,7 @@ export const fr: Strings = {
     e2ee_invalid_message: 'Un message de sécurité n’a pas pu être lu. L’appel continue.',
     e2ee_unknown_recipient: 'Une clé de sécurité était destinée à une personne qui n’est plus dans l’appel.',
     e2ee_replayed: 'Un message de sécurité répété a été ignoré.',
+    too_many_unjoined: 'Trop de connexions attendaient de rejoindre. Reconnexion…',
   },
   serverErrorUnknown: 'Un problème est survenu. Veuillez réessayer.',
   removedTitle: 'Vous avez été retiré de la consultation',

@@ -1,0 +1,170 @@
+// Issue 10 item 7 (leftover): a join's store reads — the room, the state behind its token
+// (appointment, session, invitation, guest), the tenant — run on the store pool, not on
+// the control thread. The hub's own store here fails every call, so any read left on the
+// control thread turns the join into `internal`; the pool's store is the real one.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+
+#include "common/random.hpp"
+#include "failing_store.hpp"
+#include "signaling/signaling_hub.hpp"
+#include "store/sqlite_store.hpp"
+#include "store/store_pool.hpp"
+#include "test_support.hpp"
+
+namespace medrtc::signaling {
+namespace {
+
+namespace json = boost::json;
+
+class ListeningSocket final : public PeerSocket {
+ public:
+  void sendText(std::string text) override { sent.push_back(json::parse(text).as_object()); }
+  void close(uint16_t code, std::string_view) override { closeCode = code; }
+  std::string lastType() const { return sent.empty() ? "" : std::string(sent.back().at("type").as_string()); }
+  std::vector<json::object> sent;
+  std::optional<uint16_t> closeCode;
+};
+
+// The "control thread" is the test thread: the pool posts here, the test runs what came.
+class PostedTasks {
+ public:
+  void post(std::function<void()> task) {
+    std::lock_guard lock(mutex_);
+    tasks_.push_back(std::move(task));
+    cv_.notify_all();
+  }
+  // Runs one posted task, waiting up to 5 s for it; false when none came.
+  bool runOne() {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(mutex_);
+      if (!cv_.wait_for(lock, std::chrono::seconds(5), [this] { return !tasks_.empty(); })) {
+        return false;
+      }
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+    }
+    task();
+    return true;
+  }
+  // Runs what is already there without waiting.
+  void runReady() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::lock_guard lock(mutex_);
+        if (tasks_.empty()) {
+          return;
+        }
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+      }
+      task();
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;
+};
+
+class JoinOffThread : public ::testing::Test {
+ protected:
+  JoinOffThread()
+      : dir_(std::filesystem::temp_directory_path() / ("medrtc-jot-" + randomHex(6))),
+        secret_(kTokenSecretBytes, 5),
+        signer_(secret_, clock_) {
+    std::filesystem::create_directories(dir_);
+    {
+      store::SqliteStore setup(dir_ / "medrtc.db");
+      room_ = setup.createRoom(store::NewRoom{.name = "", .waitingRoom = false}, 1000);
+    }
+    pool_ = std::make_unique<store::StorePool>(
+        1, 8, [this] { return std::make_unique<store::SqliteStore>(dir_ / "medrtc.db"); },
+        [this](std::function<void()> task) { posted_.post(std::move(task)); });
+    hub_ = std::make_unique<SignalingHub>(controlStore_, signer_, clock_);
+    media_ = std::make_unique<testing::FakeMedia>([this](std::function<void()> t) { posted_.post(std::move(t)); },
+                                                  *hub_);
+    hub_->setMedia(media_.get());
+    hub_->setStorePool(pool_.get());
+  }
+  ~JoinOffThread() override {
+    pool_->stop();
+    hub_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::string token(const std::string& identity) {
+    JoinClaims claims;
+    claims.roomId = room_.id;
+    claims.identity = identity;
+    claims.name = identity;
+    claims.role = "host";
+    return signer_.issue(claims, std::chrono::seconds(600));
+  }
+
+  std::filesystem::path dir_;
+  ManualClock clock_;
+  std::vector<uint8_t> secret_;
+  JoinTokenSigner signer_;
+  store::RoomRecord room_;
+  testing::FailingStore controlStore_;
+  PostedTasks posted_;
+  std::unique_ptr<store::StorePool> pool_;
+  std::unique_ptr<SignalingHub> hub_;
+  std::unique_ptr<testing::FakeMedia> media_;
+};
+
+TEST_F(JoinOffThread, AJoinReadsTheStoreOnThePoolAndNotOnTheControlThread) {
+  auto socket = std::make_shared<ListeningSocket>();
+  auto id = hub_->connect(socket);
+  hub_->onText(id, json::serialize(json::object{{"type", "join"}, {"token", token("alice")}}));
+  // Nothing answered yet: the reads are on the pool. A ping is still answered meanwhile,
+  // and a second join is refused instead of starting another check.
+  hub_->onText(id, R"({"type":"ping"})");
+  hub_->onText(id, json::serialize(json::object{{"type", "join"}, {"token", token("alice")}}));
+  ASSERT_EQ(socket->sent.size(), 2u);
+  EXPECT_EQ(socket->sent[0].at("type").as_string(), "pong");
+  EXPECT_EQ(socket->sent[1].at("code").as_string(), "already_joined");
+  for (int i = 0; i < 10 && socket->lastType() != "joined"; ++i) {
+    ASSERT_TRUE(posted_.runOne()) << "the join never completed";
+  }
+  // Before: `internal` at once (the control thread's store was read, and it is down).
+  EXPECT_EQ(socket->lastType(), "joined") << json::serialize(socket->sent.back());
+  EXPECT_FALSE(socket->closeCode);
+}
+
+TEST_F(JoinOffThread, ASocketThatLeftWhileItsJoinWasReadIsForgotten) {
+  auto socket = std::make_shared<ListeningSocket>();
+  auto id = hub_->connect(socket);
+  hub_->onText(id, json::serialize(json::object{{"type", "join"}, {"token", token("alice")}}));
+  hub_->onDisconnected(id, "eof");
+  ASSERT_TRUE(posted_.runOne());
+  posted_.runReady();
+  EXPECT_TRUE(socket->sent.empty());
+  EXPECT_EQ(hub_->counts().participants, 0u);
+  EXPECT_FALSE(media_->sawCall("open " + room_.id));
+}
+
+TEST_F(JoinOffThread, AnUnknownRoomIsRefusedAfterThePoolRead) {
+  auto socket = std::make_shared<ListeningSocket>();
+  auto id = hub_->connect(socket);
+  JoinClaims claims;
+  claims.roomId = "r_unknown";
+  claims.identity = "alice";
+  claims.role = "host";
+  hub_->onText(id, json::serialize(json::object{{"type", "join"}, {"token", signer_.issue(claims, std::chrono::seconds(600))}}));
+  ASSERT_TRUE(posted_.runOne());
+  ASSERT_FALSE(socket->sent.empty());
+  EXPECT_EQ(socket->sent.back().at("code").as_string(), "room_not_found");
+  EXPECT_EQ(socket->closeCode, 4006);
+}
+
+}  // namespace
+}  // namespace medrtc::signaling

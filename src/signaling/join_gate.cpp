@@ -142,11 +142,11 @@ SignalingHub::JoinReading SignalingHub::readJoinState(store::Store& store, const
   return read;
 }
 
-void SignalingHub::checkJoin(ConnectionId id, Connection& c, JoinClaims claims, bool p2pCapable) {
+void SignalingHub::checkJoin(ConnectionId id, Connection& c, JoinClaims claims, bool p2pCapable, bool e2eeCapable) {
   int64_t now = nowSeconds();
   if (storePool_ == nullptr) {
     JoinReading read = readJoinState(store_, claims, now, appointmentGraceSeconds_);
-    continueJoin(id, c, claims, p2pCapable, read);
+    continueJoin(id, c, claims, p2pCapable, e2eeCapable, read);
     return;
   }
   // Off the control thread (issue 10 item 7): the reads go to the store pool and the join
@@ -158,7 +158,7 @@ void SignalingHub::checkJoin(ConnectionId id, Connection& c, JoinClaims claims, 
   c.joinChecking = true;
   bool queued = storePool_->submit(
       [read, shared, now, grace](store::Store& store) { *read = readJoinState(store, *shared, now, grace); },
-      [this, id, read, shared, p2pCapable] {
+      [this, id, read, shared, p2pCapable, e2eeCapable] {
         auto it = connections_.find(id);
         if (it == connections_.end() || !it->second.joinChecking) {
           return;  // the socket is gone
@@ -171,7 +171,7 @@ void SignalingHub::checkJoin(ConnectionId id, Connection& c, JoinClaims claims, 
         // A posted task: an exception here would end the control loop (onText's boundary
         // does not cover it).
         try {
-          continueJoin(id, c, *shared, p2pCapable, *read);
+          continueJoin(id, c, *shared, p2pCapable, e2eeCapable, *read);
         } catch (const std::exception& e) {
           log::error("request_failed", {{"code", "internal"}, {"room", shared->roomId}, {"error", e.what()}});
           auto again = connections_.find(id);

@@ -94,15 +94,22 @@ bool Admission::e2eeRequired(const store::RoomRecord& room) {
   if (!profiles_) {
     return false;
   }
-  store::TenantRecord tenant;  // an integrator room (no tenant): the node's profile alone
+  std::optional<store::TenantRecord> tenant;
   if (!room.tenantId.empty()) {
-    auto found = store_.findTenant(room.tenantId);
-    if (found) {
-      tenant = std::move(*found);
-    }
+    tenant = store_.findTenant(room.tenantId);
   }
-  auto governing = profiles_(tenant);
+  return e2eeRequired(room, tenant);
+}
+
+bool Admission::e2eeRequired(const store::RoomRecord& room, const std::optional<store::TenantRecord>& tenant) {
+  if (!profiles_) {
+    return false;
+  }
+  // An integrator room (no tenant), or a tenant not found: the node's profile alone.
+  store::TenantRecord governed = (tenant && !room.tenantId.empty()) ? *tenant : store::TenantRecord{};
+  auto governing = profiles_(governed);
   if (!governing) {
+    // Fail closed: a profile that cannot be read may be one that requires E2EE.
     log::error("e2ee_policy_unknown", {{"room", room.id}, {"error", governing.error()}});
     return true;
   }

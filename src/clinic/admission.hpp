@@ -100,6 +100,8 @@ class Admission {
   // that cannot do it, while a non-E2EE one would silently drop the protection. Store
   // faults throw store::StoreFailure.
   bool e2eeRequired(const store::RoomRecord& room);
+  // The same, with the room's tenant already read (nullopt: none, or not found).
+  bool e2eeRequired(const store::RoomRecord& room, const std::optional<store::TenantRecord>& tenant);
 
   // The host's decisions on `target` (whose stored record is `guestId`, empty when it has
   // none). Each stores and audits, or (store or audit fault) changes nothing; `done` says

@@ -257,10 +257,11 @@ class SignalingHub final : public sfu::MediaEvents {
 
   void handle(ConnectionId id, Connection& c, JoinMessage& m);
   // The store reads of a join, on the store pool when one is set; then continueJoin.
-  void checkJoin(ConnectionId id, Connection& c, JoinClaims claims, bool p2pCapable);
+  void checkJoin(ConnectionId id, Connection& c, JoinClaims claims, bool p2pCapable, bool e2eeCapable);
   static JoinReading readJoinState(store::Store& store, const JoinClaims& claims, int64_t now, int64_t grace);
   // The rest of a join once its reads are back: the refusals, the caps, then admission.
-  void continueJoin(ConnectionId id, Connection& c, JoinClaims& claims, bool p2pCapable, JoinReading& read);
+  void continueJoin(ConnectionId id, Connection& c, JoinClaims& claims, bool p2pCapable, bool e2eeCapable,
+                    JoinReading& read);
   // Session resume (session_resume.cpp).
   void handle(ConnectionId id, Connection& c, ResumeMessage& m);
   // The socket of a participant dropped: hold it for kResumeGrace. False when it is not

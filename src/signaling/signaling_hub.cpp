@@ -81,6 +81,15 @@ void SignalingHub::onText(ConnectionId id, std::string_view text) {
     return;
   }
   Connection& c = it->second;
+  Micros now = clock_.now();
+  if (!c.messages.take(now)) {
+    // Dropped before parsing: a flood costs a socket read per frame. Not logged per frame.
+    if (now - c.lastRateLimitedError >= std::chrono::seconds(1)) {
+      c.lastRateLimitedError = now;
+      sendError(c, ErrorCode::kRateLimited, "too many messages; this one was dropped");
+    }
+    return;
+  }
   auto parsed = parseClientMessage(text);
   if (!parsed) {
     const MessageError& e = parsed.error();
@@ -183,7 +192,29 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
                    claims.error() == TokenError::kExpired ? "token expired" : "token invalid");
     return;
   }
+  if (!withinJoinBudget(c, *claims)) {
+    return;
+  }
   checkJoin(id, c, std::move(*claims), m.p2pCapable, m.e2eeCapable);
+}
+
+bool SignalingHub::withinJoinBudget(Connection& c, const JoinClaims& claims) {
+  Micros now = clock_.now();
+  if (joinBudgets_.size() >= 4096) {
+    std::erase_if(joinBudgets_, [now](auto& entry) { return entry.second.idle(now); });
+  }
+  std::string key = claims.roomId + '\n' + claims.identity;
+  auto [it, inserted] = joinBudgets_.try_emplace(key, kJoinsPerSecond, kJoinBurst);
+  if (it->second.take(now)) {
+    return true;
+  }
+  // Nothing audited, nothing replaced: the live participant of this identity stays.
+  int retry = it->second.retryAfterSeconds(now);
+  sendError(c, ErrorCode::kRateLimited,
+            "too many joins with this invitation; try again in " + std::to_string(retry) + " s", "join");
+  c.state = State::kClosed;
+  c.socket->close(closeCodeFor(ErrorCode::kRateLimited), toString(ErrorCode::kRateLimited));
+  return false;
 }
 
 void SignalingHub::continueJoin(ConnectionId id, Connection& c, JoinClaims& claims, bool p2pCapable,

@@ -23,6 +23,7 @@
 #include "signaling/join_check.hpp"
 #include "signaling/join_token.hpp"
 #include "signaling/key_replay_window.hpp"
+#include "signaling/message_budget.hpp"
 #include "signaling/participant_limits.hpp"
 #include "signaling/pending_joins.hpp"
 #include "signaling/message/client_message.hpp"
@@ -72,6 +73,13 @@ struct LiveParticipant {
 class SignalingHub final : public sfu::MediaEvents {
  public:
   using ConnectionId = uint64_t;
+  // What one client may cost (docs/security.md "Limits"): messages per socket (a burst
+  // covers a join's ICE candidates and a key change to a full room), and joins per room
+  // and identity (a reconnect loop with one token).
+  static constexpr double kMessagesPerSecond = 50;
+  static constexpr double kMessageBurst = 200;
+  static constexpr double kJoinsPerSecond = 1.0 / 6;  // 10 a minute
+  static constexpr double kJoinBurst = 10;
 
   SignalingHub(store::Store& store, const JoinTokenSigner& tokens, const Clock& clock);
   ~SignalingHub() override;
@@ -240,6 +248,9 @@ class SignalingHub final : public sfu::MediaEvents {
     bool e2eeRoom = false;
     std::string e2eePublicKey;
     KeyReplayWindow sentKeys;
+    // What this client may send (docs/security.md "Limits"): checked before parsing.
+    MessageBudget messages{kMessagesPerSecond, kMessageBurst};
+    Micros lastRateLimitedError{0};  // one `rate_limited` error per second, not one per frame
     // Its join event was handed to the audit and its outcome has not come back: a leave
     // meanwhile is audited only once the join is known durable (auditLeave).
     bool joinBeingRecorded = false;
@@ -257,6 +268,9 @@ class SignalingHub final : public sfu::MediaEvents {
 
   void handle(ConnectionId id, Connection& c, JoinMessage& m);
   // The store reads of a join, on the store pool when one is set; then continueJoin.
+  // A join within the identity's join budget (same room and identity: reconnect loops
+  // would otherwise cost an audited join and leave each). False: refused and closed.
+  bool withinJoinBudget(Connection& c, const JoinClaims& claims);
   void checkJoin(ConnectionId id, Connection& c, JoinClaims claims, bool p2pCapable, bool e2eeCapable);
   static JoinReading readJoinState(store::Store& store, const JoinClaims& claims, int64_t now, int64_t grace);
   // The rest of a join once its reads are back: the refusals, the caps, then admission.
@@ -387,6 +401,8 @@ class SignalingHub final : public sfu::MediaEvents {
   ParticipantLimits limits_;
   int64_t appointmentGraceSeconds_ = 30 * 60;
   bool draining_ = false;
+  // room id + identity → its join budget (withinJoinBudget); idle entries are pruned.
+  std::unordered_map<std::string, MessageBudget> joinBudgets_;
   store::StorePool* storePool_ = nullptr;
   bool sessionRecheckRunning_ = false;  // one recheckSessions round at a time
   webhooks::WebhookSink* webhooks_ = nullptr;

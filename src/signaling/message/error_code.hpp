@@ -45,6 +45,9 @@ enum class ErrorCode : uint16_t {
   kE2eeReplayed = 33,          // e2ee_key repeating a ciphertext its sender already sent
   // Pre-join sockets (issue 10): fatal; the client opens a new socket and joins at once.
   kTooManyUnjoined = 40,  // newer sockets waiting to join (same address, or the node's total) displaced this one
+  // Floods (issue 10, house rule 5): not fatal for a message (it was dropped); in reply to
+  // a `join` the socket is closed with 4041 and the client tries again later.
+  kRateLimited = 41,
 };
 
 const char* toString(ErrorCode code);

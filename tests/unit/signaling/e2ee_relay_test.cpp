@@ -406,6 +406,7 @@ TEST_F(E2eeRelay, ReplayedKeyBlobIsRefusedAndNotRelayed) {
     bytes[0] = static_cast<uint8_t>(i);
     bytes[1] = static_cast<uint8_t>(i >> 8);
     bytes[2] = 0xaa;
+    clock_.advance(std::chrono::milliseconds(20));  // within the socket's message budget
     sendKey(a, b.pid, base64Url(bytes));
   }
   EXPECT_EQ(errorCount(a), 2u);

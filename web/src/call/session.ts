@@ -56,6 +56,8 @@ const RESUME_GRACE_MS = 30_000;
 const RESUME_BACKOFF_MS = [0, 500, 1000, 2000, 4000, 8000];
 // too_many_unjoined (40): not fatal for the client, which reconnects.
 const CLOSE_TOO_MANY_UNJOINED = 4040;
+// rate_limited (41) in reply to a join: too many joins with this token just now; try later.
+const CLOSE_RATE_LIMITED = 4041;
 // A media stall replaces the socket at most this often (ice-restart.ts throttles restarts).
 const STALL_RESUME_EVERY_MS = 3_000;
 
@@ -686,9 +688,10 @@ export class Session {
       this.scheduleReconnect();
       return;
     }
-    if (this.fatalCode === null && info.code === CLOSE_TOO_MANY_UNJOINED) {
-      // Displaced before our join by newer sockets from the same address: a new socket
-      // that joins at once gets in (docs/protocol.md "Sockets before join").
+    if (this.fatalCode === null && (info.code === CLOSE_TOO_MANY_UNJOINED || info.code === CLOSE_RATE_LIMITED)) {
+      // Displaced before our join by newer sockets from the same address (a new socket
+      // that joins at once gets in), or too many joins with our token just now (the
+      // backoff waits): docs/protocol.md "Sockets before join", "Limits".
       this.scheduleReconnect();
       return;
     }

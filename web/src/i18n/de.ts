@@ -112,6 +112,7 @@ export const de: Strings = {
     e2ee_unknown_recipient: 'Ein Sicherheitsschlüssel war für jemanden bestimmt, der nicht mehr im Gespräch ist.',
     e2ee_replayed: 'Eine wiederholte Sicherheitsnachricht wurde ignoriert.',
     too_many_unjoined: 'Zu viele Verbindungen warteten auf den Beitritt. Verbindung wird wiederhergestellt…',
+    rate_limited: 'Zu viel wurde zu schnell gesendet; ein Teil wurde verworfen.',
   },
   serverErrorUnknown: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
   removedTitle: 'Sie wurden aus der Sprechstunde entfernt',

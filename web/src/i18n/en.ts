@@ -114,6 +114,7 @@ export const en = {
     e2ee_unknown_recipient: 'A security key was meant for someone who is no longer in the call.',
     e2ee_replayed: 'A repeated security message was ignored.',
     too_many_unjoined: 'Too many connections were waiting to join. Reconnecting…',
+    rate_limited: 'Too much was sent too quickly; some of it was dropped.',
   } as Record<string, string>,
   serverErrorUnknown: 'Something went wrong. Please try again.',
   removedTitle: 'You were removed from the consultation',

@@ -112,6 +112,7 @@ export const fr: Strings = {
     e2ee_unknown_recipient: 'Une clé de sécurité était destinée à une personne qui n’est plus dans l’appel.',
     e2ee_replayed: 'Un message de sécurité répété a été ignoré.',
     too_many_unjoined: 'Trop de connexions attendaient de rejoindre. Reconnexion…',
+    rate_limited: 'Trop d’envois trop rapides ; une partie a été ignorée.',
   },
   serverErrorUnknown: 'Un problème est survenu. Veuillez réessayer.',
   removedTitle: 'Vous avez été retiré de la consultation',

@@ -81,6 +81,9 @@ export async function runAdmin(server, args, { input } = {}) {
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c) => { stdout += c; });
   child.stderr.setEncoding('utf8').on('data', (c) => { stderr += c; });
+  // A command that fails before reading stdin closes it: the exit code and stderr below
+  // say why, not an EPIPE thrown out of this write.
+  child.stdin.on('error', () => {});
   child.stdin.end(input ?? '');
   const code = await new Promise((resolve) => child.on('exit', resolve));
   if (code !== 0) {

@@ -255,13 +255,13 @@ export class E2ee {
   }
 
   private async refreshSas(): Promise<void> {
-    const entries = [{ id: this.selfId, publicKey: this.publicKey }];
+    const keys = [this.publicKey];
     let complete = this.publicKey !== '';
-    for (const [id, peer] of this.peers) {
+    for (const peer of this.peers.values()) {
       complete &&= peer.publicKey !== '';
-      entries.push({ id, publicKey: peer.publicKey });
+      keys.push(peer.publicKey);
     }
-    this.sas = complete ? await shortAuthString(entries) : null;
+    this.sas = complete ? await shortAuthString(keys) : null;
     this.onChange();
   }
 

@@ -6,6 +6,7 @@
 import { h } from '../dom';
 import { t } from '../i18n';
 import { formatTime } from '../time';
+import { chatDisposition } from './e2ee/chat-policy';
 import type { ChatMessage, ServerMessage } from './protocol';
 import type { Session, SessionExtension } from './session';
 import type { CallUi } from './ui';
@@ -27,6 +28,8 @@ export class Chat implements SessionExtension {
   );
   private selfId: string | null = null;
   private decrypting: Promise<void> = Promise.resolve();
+  /** Clear `chat` messages dropped in an encrypted room (never shown). */
+  droppedClear = 0;
 
   constructor(private readonly session: Session, ui: CallUi) {
     const form = h(
@@ -80,7 +83,13 @@ export class Chat implements SessionExtension {
       return false;
     }
     const crypto = this.session.chatCrypto;
-    if (msg.ciphertext !== undefined && crypto) {
+    const disposition = chatDisposition(crypto !== null, msg);
+    if (disposition === 'drop') {
+      this.droppedClear += 1;
+      console.warn('medrtc e2ee: a chat message without ciphertext in an encrypted room; dropped');
+      return true;
+    }
+    if (disposition === 'decrypt' && crypto && msg.ciphertext !== undefined) {
       // Decrypting is async: one after the other, so messages stay in the order they came.
       const ciphertext = msg.ciphertext;
       this.decrypting = this.decrypting

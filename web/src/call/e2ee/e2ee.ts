@@ -133,7 +133,7 @@ export class E2ee {
       const peer = this.peers.get(participantId);
       this.peers.delete(participantId);
       for (const k of peer?.keys ?? []) {
-        this.frames.post({ type: 'drop_key', kid: k.kid });
+        this.frames.post({ type: 'drop_key', from: participantId, kid: k.kid });
       }
       await this.rotate({ kid: randomKid(), gen: 0, base: crypto.getRandomValues(new Uint8Array(16)) });
       await this.refreshSas();
@@ -187,8 +187,14 @@ export class E2ee {
       if (!base || base.length !== 16 || !/^\d{1,20}$/.test(parsed.kid)) {
         return;
       }
+      // A KID is its sender's: one that another participant (or we) already use is refused
+      // here (chat, "secured") and in the worker (frames).
+      if (this.ownKeys.has(parsed.kid) || [...this.peers].some(([id, p]) => id !== from && p.keys.some((k) => k.kid === parsed.kid))) {
+        console.warn('medrtc e2ee: a key id another participant uses; ignored');
+        return;
+      }
       const key = { kid: parsed.kid, gen: parsed.gen, base };
-      this.frames.post({ type: 'recv_key', kid: key.kid, key: key.base });
+      this.frames.post({ type: 'recv_key', from, kid: key.kid, key: key.base });
       this.log(from, key, 'received');
       const previous = peer.keys.slice();
       peer.keys = [...previous, key].slice(-3);
@@ -196,7 +202,7 @@ export class E2ee {
         // The sender's older keys go after the grace, unless it went back to one.
         for (const old of previous) {
           if (this.peers.get(from)?.keys.at(-1)?.kid !== old.kid) {
-            this.frames.post({ type: 'drop_key', kid: old.kid });
+            this.frames.post({ type: 'drop_key', from, kid: old.kid });
           }
         }
         const p = this.peers.get(from);

@@ -36,7 +36,7 @@ export function encodedStreamsConfig(): Record<string, unknown> {
 export class FrameCrypto {
   private readonly worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'medrtc-e2ee' });
   private readonly attached = new WeakSet<RTCRtpSender | RTCRtpReceiver>();
-  stats: WorkerStats = { encrypted: 0, decrypted: 0, noKey: 0, failed: 0, sendKid: null, cryptoMs: 0 };
+  stats: WorkerStats = { encrypted: 0, decrypted: 0, noKey: 0, failed: 0, refusedKeys: 0, sendKid: null, cryptoMs: 0 };
 
   constructor() {
     this.worker.addEventListener('message', (ev: MessageEvent<{ type: string; stats: WorkerStats }>) => {
@@ -64,12 +64,18 @@ export class FrameCrypto {
     }
   }
 
-  /** Decrypts every receiver `pc` gets a track on, from the `track` event on. */
+  /**
+   * Decrypts every receiver `pc` gets a track on, from the `track` event on, with the keys
+   * of the participant whose track it is: the stream id (a=msid) is its participant id,
+   * and the SFU never reuses a mid for another participant. A track without a stream
+   * gets no sender, so none of its frames decrypt.
+   */
   watchReceivers(pc: RTCPeerConnection): void {
     pc.addEventListener('track', (ev: RTCTrackEvent) => {
       const kind = ev.track.kind;
+      const sender = ev.streams[0]?.id;
       if (kind === 'audio' || kind === 'video') {
-        this.attach(ev.receiver, { side: 'recv', kind });
+        this.attach(ev.receiver, sender === undefined ? { side: 'recv', kind } : { side: 'recv', kind, sender });
       }
     });
   }

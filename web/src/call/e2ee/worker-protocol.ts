@@ -4,14 +4,16 @@ import type { Bytes } from './sframe';
 export interface TransformOptions {
   side: 'send' | 'recv';
   kind: 'audio' | 'video';
+  /** A receiver's sender (participant id): its frames decrypt only with that sender's keys. */
+  sender?: string;
 }
 
 export type WorkerCommand =
   // Our sender key: used from the next keyframe we ask for (at once for the first key).
   | { type: 'send_key'; kid: string; key: Bytes }
-  // A key another participant sends with, by its KID.
-  | { type: 'recv_key'; kid: string; key: Bytes }
-  | { type: 'drop_key'; kid: string }
+  // A key another participant (`from`) sends with, by its KID; refused when the KID is another's.
+  | { type: 'recv_key'; from: string; kid: string; key: Bytes }
+  | { type: 'drop_key'; from: string; kid: string }
   // Chromium's encoded streams (no RTCRtpScriptTransform): the frames of one sender/receiver.
   | { type: 'streams'; readable: ReadableStream; writable: WritableStream; options: TransformOptions };
 
@@ -23,6 +25,8 @@ export interface WorkerStats {
   noKey: number;
   /** Frames dropped because they did not authenticate. */
   failed: number;
+  /** Keys (and drops) refused because their KID belongs to another sender. */
+  refusedKeys: number;
   sendKid: string | null;
   /** Wall time spent in encrypt/decrypt (includes waiting for WebCrypto), in ms. */
   cryptoMs: number;

@@ -1,11 +1,13 @@
 /// <reference lib="webworker" />
 // The frame transform (docs/e2ee.md): runs off the page's thread, one worker per call.
 // Senders: clear codec prefix ‖ SFrame(header ‖ ciphertext ‖ tag) with our current key;
-// receivers: the key the header's KID names, the frame dropped when none fits (never
-// shown as garbage, never passed on in clear). The page sends keys in (`WorkerCommand`);
+// receivers: the key the header's KID names among the keys of the receiver's sender
+// (receive-keys.ts), the frame dropped when none fits (never shown as garbage, never
+// passed on in clear). The page sends keys in (`WorkerCommand`);
 // frames reach us as RTCRtpScriptTransform events or, on a Chromium without it, as the
 // streams of createEncodedStreams() posted here.
-import { concat, decrypt, encrypt, importSFrameKey, type SFrameKey } from './sframe';
+import { decryptFrom, ReceiveKeys } from './receive-keys';
+import { concat, encrypt, importSFrameKey, type SFrameKey } from './sframe';
 import { clearPrefixLength, type TransformOptions, type WorkerCommand, type WorkerStats } from './worker-protocol';
 
 
@@ -25,13 +27,13 @@ interface EncodedFrame {
 // it for ~1 s already, so any frame decrypts; the keyframe only makes the switch clean).
 const SWITCH_WAIT_MS = 500;
 
-const recvKeys = new Map<bigint, SFrameKey>();
+const recvKeys = new ReceiveKeys();
 let sendKey: SFrameKey | null = null;
 let nextSendKey: SFrameKey | null = null;
 let switchTimer: ReturnType<typeof setTimeout> | undefined;
 let counter = 0n;
 const videoSenders = new Set<ScriptTransformer>();
-const stats: WorkerStats = { encrypted: 0, decrypted: 0, noKey: 0, failed: 0, sendKid: null, cryptoMs: 0 };
+const stats: WorkerStats = { encrypted: 0, decrypted: 0, noKey: 0, failed: 0, refusedKeys: 0, sendKid: null, cryptoMs: 0 };
 
 function promote(): void {
   if (nextSendKey) {
@@ -64,10 +66,14 @@ async function onCommand(cmd: WorkerCommand): Promise<void> {
       return;
     }
     case 'recv_key':
-      recvKeys.set(BigInt(cmd.kid), await importSFrameKey(BigInt(cmd.kid), cmd.key));
+      if (!recvKeys.add(cmd.from, await importSFrameKey(BigInt(cmd.kid), cmd.key))) {
+        console.warn('medrtc e2ee worker: a key id another sender owns; ignored');
+      }
+      stats.refusedKeys = recvKeys.refused;
       return;
     case 'drop_key':
-      recvKeys.delete(BigInt(cmd.kid));
+      recvKeys.drop(cmd.from, BigInt(cmd.kid));
+      stats.refusedKeys = recvKeys.refused;
       return;
     case 'streams':
       run(cmd.readable, cmd.writable, cmd.options, null);
@@ -134,7 +140,7 @@ async function decryptFrame(frame: EncodedFrame, controller: TransformStreamDefa
   const clear = Math.min(clearPrefixLength(options.kind, frame.type), data.length);
   const started = performance.now();
   try {
-    const { plaintext } = await decrypt((kid) => recvKeys.get(kid), data.subarray(clear), data.subarray(0, clear));
+    const { plaintext } = await decryptFrom(recvKeys, options.sender, data.subarray(clear), data.subarray(0, clear));
     frame.data = concat(data.subarray(0, clear), plaintext).buffer as ArrayBuffer;
     stats.decrypted += 1;
     stats.cryptoMs += performance.now() - started;

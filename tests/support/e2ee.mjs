@@ -65,7 +65,7 @@ export async function waitForSameCode(pages, { not } = {}) {
   }, { timeoutMs: 20_000, what: `the same security code on ${pages.map((p) => p.displayName).join(', ')}${not ? ` (not ${not})` : ''}` });
 }
 
-/** The SFrame worker's counters: { encrypted, decrypted, noKey, failed, sendKid }. */
+/** The SFrame worker's counters: { encrypted, decrypted, noKey, failed, replayed, refusedKeys, sendKid, cryptoMs }. */
 export async function e2eeStats(page) {
   return page.evaluate(() => window.__medrtc.e2ee?.stats ?? null);
 }

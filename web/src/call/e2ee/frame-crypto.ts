@@ -36,7 +36,7 @@ export function encodedStreamsConfig(): Record<string, unknown> {
 export class FrameCrypto {
   private readonly worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'medrtc-e2ee' });
   private readonly attached = new WeakSet<RTCRtpSender | RTCRtpReceiver>();
-  stats: WorkerStats = { encrypted: 0, decrypted: 0, noKey: 0, failed: 0, refusedKeys: 0, sendKid: null, cryptoMs: 0 };
+  stats: WorkerStats = { encrypted: 0, decrypted: 0, noKey: 0, failed: 0, replayed: 0, refusedKeys: 0, sendKid: null, cryptoMs: 0 };
 
   constructor() {
     this.worker.addEventListener('message', (ev: MessageEvent<{ type: string; stats: WorkerStats }>) => {

@@ -25,6 +25,8 @@ export interface WorkerStats {
   noKey: number;
   /** Frames dropped because they did not authenticate. */
   failed: number;
+  /** Frames dropped as replays (counter seen or too far behind, per key). */
+  replayed: number;
   /** Keys (and drops) refused because their KID belongs to another sender. */
   refusedKeys: number;
   sendKid: string | null;

@@ -33,7 +33,7 @@ let nextSendKey: SFrameKey | null = null;
 let switchTimer: ReturnType<typeof setTimeout> | undefined;
 let counter = 0n;
 const videoSenders = new Set<ScriptTransformer>();
-const stats: WorkerStats = { encrypted: 0, decrypted: 0, noKey: 0, failed: 0, refusedKeys: 0, sendKid: null, cryptoMs: 0 };
+const stats: WorkerStats = { encrypted: 0, decrypted: 0, noKey: 0, failed: 0, replayed: 0, refusedKeys: 0, sendKid: null, cryptoMs: 0 };
 
 function promote(): void {
   if (nextSendKey) {
@@ -146,9 +146,11 @@ async function decryptFrame(frame: EncodedFrame, controller: TransformStreamDefa
     stats.cryptoMs += performance.now() - started;
     controller.enqueue(frame);
   } catch (err) {
-    // Not ours to show: a key we do not have (yet), or bytes that do not authenticate.
+    // Not ours to show: a key we do not have (yet), a replay, or bytes that do not authenticate.
     if (err instanceof Error && err.message.includes('unknown key id')) {
       stats.noKey += 1;
+    } else if (err instanceof Error && err.message.includes('replayed')) {
+      stats.replayed = recvKeys.replayed;
     } else {
       stats.failed += 1;
     }

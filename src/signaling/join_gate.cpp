@@ -184,6 +184,8 @@ void SignalingHub::checkJoin(ConnectionId id, Connection& c, JoinClaims claims, 
     c.joinChecking = false;
     log::warn("join_refused", {{"reason", "store_pool_full"}, {"room", shared->roomId}});
     sendError(c, ErrorCode::kInternal, "the server is busy; try again", "join");
+    c.state = State::kClosed;
+    c.socket->close(kCloseTryAgainLater, toString(ErrorCode::kInternal));
   }
 }
 

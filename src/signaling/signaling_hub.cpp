@@ -222,6 +222,8 @@ void SignalingHub::continueJoin(ConnectionId id, Connection& c, JoinClaims& clai
   if (!read.error.empty()) {
     log::error("join_failed", {{"code", "internal"}, {"room", claims.roomId}, {"error", read.error}});
     sendError(c, ErrorCode::kInternal, "server error", "join");
+    c.state = State::kClosed;
+    c.socket->close(kCloseTryAgainLater, toString(ErrorCode::kInternal));
     return;
   }
   if (!read.room) {
@@ -281,8 +283,9 @@ void SignalingHub::continueJoin(ConnectionId id, Connection& c, JoinClaims& clai
     participants_.erase(c.participantId);
     c.participantId.clear();
     c.roomId.clear();
-    c.state = State::kAwaitingJoin;
     sendError(c, ErrorCode::kInternal, "server error", "join");
+    c.state = State::kClosed;
+    c.socket->close(kCloseTryAgainLater, toString(ErrorCode::kInternal));
   }
 }
 

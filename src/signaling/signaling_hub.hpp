@@ -61,6 +61,10 @@ inline constexpr uint16_t kCloseNormal = 1000;
 inline constexpr uint16_t kCloseGoingAway = 1001;
 // RFC 6455 1011: the participant's media failed; the client rejoins (not fatal, unlike 4xxx).
 inline constexpr uint16_t kCloseMediaFailed = 1011;
+// RFC 6455 1013 (Try Again Later): a join the store could not serve now (pool full, store
+// error) gets `internal` and this close, so the client reconnects with its backoff instead
+// of waiting on a socket nobody will answer (docs/protocol.md "Error codes").
+inline constexpr uint16_t kCloseTryAgainLater = 1013;
 // Private use (RFC 6455 §7.4.2), from the client: it gives up on this socket and resumes
 // on a new one (docs/protocol.md "Recovery"), so it is not a leave.
 inline constexpr uint16_t kCloseResuming = 4000;

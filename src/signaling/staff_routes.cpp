@@ -1,7 +1,8 @@
 // KBV K5, server side: the appointment's host (its practitioner or delegate) adds a staff
-// member of the same practice to the consultation. The server mints a join token for
-// that staff member, who then joins through the waiting room like every other guest and
-// is let in by the host. Staff never host (their token's role is "staff").
+// member of the same practice to the consultation. The staff member then buys a join
+// token with their own sign-in session (POST …/staff-token), joins through the waiting
+// room like every other guest and is let in by the host. Staff never host (their
+// token's role is "staff").
 //
 // "Added" is the staff member's guest record in the consultation's room (role "staff",
 // state waiting): the same admission state an invited patient has once they redeem, so it
@@ -34,6 +35,19 @@ HttpResponse clinicFailure(const clinic::ClinicFailure& f) {
 // A staff member may still come in: added and neither denied nor removed since.
 bool stillAdded(const std::optional<store::GuestRecord>& g) {
   return g && g->role == "staff" && (g->state == "waiting" || g->state == "admitted");
+}
+
+// Puts back what markAdded changed, given the record before it (its audit failed).
+// Guest records are not deleted: one created just now becomes "removed", which is "not
+// added" (stillAdded), and adding again moves it back to waiting.
+void unmarkAdded(store::Store& store, const std::optional<store::GuestRecord>& before, const std::string& roomId,
+                 const std::string& staffId, int64_t now) {
+  if (before && !(before->state == "denied" || before->state == "removed")) {
+    return;  // added already: markAdded changed nothing
+  }
+  if (auto g = store.findGuestByIdentity(roomId, staffId)) {
+    store.transitionGuest(g->id, "waiting", before ? before->state : "removed", now);
+  }
 }
 
 }  // namespace
@@ -88,34 +102,33 @@ HttpResponse RestApi::addStaff(const HttpRequest& r, const Params& p) {
   if (auto refused = refuseNewCall(room->id)) {
     return *refused;
   }
-  JoinClaims claims;
-  claims.roomId = a->roomId;
-  claims.identity = staff->id;
-  claims.name = staff->displayName.empty() ? "Staff" : staff->displayName;
-  claims.role = "staff";
-  // Bound to the booking like an invitation: dead once it is cancelled, fulfilled or over.
-  claims.appointmentId = a->id;
+  // No join token here: one minted for the staff identity without a sign-in session would
+  // let whoever holds it in (also after the staff member is disabled, erased or signed
+  // out), untouched by the session recheck. The staff member buys their own,
+  // session-bound one with POST …/staff-token. `expires_at` says until when they can.
   int64_t until = a->end + appointments_.policy().invitationGraceSeconds - nowSeconds();
-  auto ttl = std::chrono::seconds(std::clamp<int64_t>(until, 60, kMaxTokenTtl.count()));
-  JoinClaims issued;
-  std::string token = tokens_.issue(std::move(claims), ttl, &issued);
-  namespace cp = compliance;
-  // Fail closed (H6): when the audit fails, the token is not handed out.
-  clinic::audit(audit_, clinic::AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
-                                           cp::AuditOutcome::Success, "staff_added", "token:" + issued.tokenId,
-                                           p.session->user.id, p.session->user.role, "", "Appointment/" + a->id,
-                                           "Practitioner/" + staff->id, std::nullopt});
+  int64_t expiresAt = nowSeconds() + std::clamp<int64_t>(until, 60, kMaxTokenTtl.count());
+  // Stored first, then audited; an audit that fails undoes the mark (fail closed, H6, as
+  // createWebhook does), so neither a mark without its record nor a record of an add that
+  // did not happen is left.
+  auto before = store_.findGuestByIdentity(room->id, staff->id);
   markAdded(*room, staff->id);
-  log::info("token_issued", {{"room", a->roomId}, {"token", issued.tokenId}, {"role", "staff"}, {"user", staff->id},
-                            {"by", p.session->user.id}});
-  return jsonResponse(201, json::object{{"token", token},
-                                        {"url", "/call/" + a->roomId + "#t=" + token},
-                                        {"room_id", a->roomId},
-                                        {"expires_at", formatTimestamp(issued.expiresAt)}});
+  namespace cp = compliance;
+  try {
+    clinic::audit(audit_, clinic::AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
+                                             cp::AuditOutcome::Success, "staff_added", "", p.session->user.id,
+                                             p.session->user.role, "", "Appointment/" + a->id,
+                                             "Practitioner/" + staff->id, std::nullopt});
+  } catch (...) {
+    unmarkAdded(store_, before, room->id, staff->id, nowSeconds());
+    throw;
+  }
+  log::info("staff_added", {{"room", a->roomId}, {"user", staff->id}, {"by", p.session->user.id}});
+  return jsonResponse(201, json::object{{"room_id", a->roomId}, {"expires_at", formatTimestamp(expiresAt)}});
 }
 
-// After the audit (fail closed: nothing is marked when it could not be recorded). A host
-// who adds someone they denied or removed earlier changes their mind: back to waiting.
+// A host who adds someone they denied or removed earlier changes their mind: back to
+// waiting.
 void RestApi::markAdded(const store::RoomRecord& room, const std::string& staffId) {
   auto g = store_.findGuestByIdentity(room.id, staffId);
   int64_t now = nowSeconds();

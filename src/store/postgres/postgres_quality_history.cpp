@@ -43,14 +43,16 @@ int64_t PostgresStore::addQualitySamples(const std::vector<QualitySampleRecord>&
   return db_->transact([&](pqxx::work& txn) {
     std::map<std::string, int64_t> room;
     for (const QualitySampleRecord& q : samples) {
-      if (room.contains(q.roomId)) {
-        continue;
-      }
-      // Several pool threads may write batches of one room at once: the count and the
-      // inserts of a room happen under its lock, so the bound holds.
-      txn.exec_params("SELECT pg_advisory_xact_lock(hashtext('quality_samples:' || $1))", q.roomId);
-      pqxx::result count = txn.exec_params("SELECT COUNT(*) FROM quality_samples WHERE room_id = $1", q.roomId);
-      room[q.roomId] = maxPerRoom - count[0][0].as<int64_t>();
+      room.emplace(q.roomId, 0);
+    }
+    // Several pool threads may write batches of one room at once: the count and the
+    // inserts of a room happen under its lock, so the bound holds. The locks are taken in
+    // room-id order (the map's), not the batch's: batches [A, B] and [B, A] taking them in
+    // their own order could each hold one and wait for the other (a deadlock).
+    for (auto& [roomId, left] : room) {
+      txn.exec_params("SELECT pg_advisory_xact_lock(hashtext('quality_samples:' || $1))", roomId);
+      pqxx::result count = txn.exec_params("SELECT COUNT(*) FROM quality_samples WHERE room_id = $1", roomId);
+      left = maxPerRoom - count[0][0].as<int64_t>();
     }
     int64_t written = 0;
     for (const QualitySampleRecord& q : samples) {

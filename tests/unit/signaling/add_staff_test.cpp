@@ -2,6 +2,7 @@
 // to the consultation; the staff member joins through the waiting room and comes in only
 // when the host admits. Nobody else may add, and only this practice's staff.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <map>
 
@@ -28,10 +29,19 @@ TEST(AddStaff, TheHostAddsAStaffMemberWhoWaitsUntilAdmitted) {
   auto added = drWeber.call("POST", "/api/v1/appointments/" + b.appointmentId + "/staff", addBody(desk.userId));
   ASSERT_EQ(added.status, 201) << added.body;
   EXPECT_EQ(str(added.json().at("room_id")), b.roomId);
+  EXPECT_TRUE(added.json().as_object().contains("expires_at"));
+  // No join token for the host to hand on: one without the staff member's sign-in session
+  // would outlive their sign-out, disabling or erasure. They buy their own.
+  EXPECT_FALSE(added.json().as_object().contains("token")) << added.body;
+  EXPECT_FALSE(added.json().as_object().contains("url")) << added.body;
   EXPECT_EQ(server.audit().count("staff_added"), 1u);
 
+  ClinicClient lea(server.port());
+  ASSERT_EQ(lea.login(desk.email, desk.password).status, 200);
+  auto token = lea.call("POST", "/api/v1/appointments/" + b.appointmentId + "/staff-token");
+  ASSERT_EQ(token.status, 200) << token.body;
   WsClient staff(server.port());
-  json::object first = staff.join(str(added.json().at("token")));
+  json::object first = staff.join(str(token.json().at("token")));
   EXPECT_EQ(str(first["type"]), "waiting") << json::serialize(first);
   // The host's queue (the first one, sent at its join, is empty).
   json::object queue = host.readUntil("waiting_room");
@@ -205,6 +215,29 @@ TEST(AddStaff, ADeniedStaffMemberComesBackOnlyWhenAddedAgain) {
   ASSERT_EQ(again.status, 200) << again.body;
   WsClient staff(server.port());
   EXPECT_EQ(str(staff.join(str(again.json().at("token")))["type"]), "waiting");
+}
+
+// Stored first, audited after: a store fault while marking the staff member added leaves
+// no `staff_added` in the audit log for an add that did not happen. Before: audited first,
+// then the mark failed, so the host got an error while the log said "added".
+TEST(AddStaff, AStoreFaultWhileMarkingIsNotAuditedAsAdded) {
+  TestServer server;
+  auto weber = server.addAccount("weber@example.org");
+  auto desk = server.addAccount("desk@example.org", "staff", false, weber.tenantId, false, "MFA Lea");
+  ClinicClient drWeber(server.port());
+  ASSERT_EQ(drWeber.login(weber.email, weber.password).status, 200);
+  Booking b = book(drWeber, server);
+  {
+    // A fault in the store limited to new guest records (a full disk, a lost primary).
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((server.dataDir() / "medrtc.db").c_str(), &db), SQLITE_OK);
+    const char* fault = "CREATE TRIGGER no_guest BEFORE INSERT ON guests BEGIN SELECT RAISE(ABORT, 'disk full'); END";
+    ASSERT_EQ(sqlite3_exec(db, fault, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  auto added = drWeber.call("POST", "/api/v1/appointments/" + b.appointmentId + "/staff", addBody(desk.userId));
+  EXPECT_GE(added.status, 500) << added.body;
+  EXPECT_EQ(server.audit().count("staff_added"), 0u);
 }
 
 }  // namespace

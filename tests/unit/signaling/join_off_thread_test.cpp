@@ -166,5 +166,31 @@ TEST_F(JoinOffThread, AnUnknownRoomIsRefusedAfterThePoolRead) {
   EXPECT_EQ(socket->closeCode, 4006);
 }
 
+// A join the store cannot serve now is `internal`, and the socket is closed with 1013 (Try
+// Again Later) so the web client reconnects with its backoff. Before: the socket stayed
+// open, the client never sent join again, and the join timer closed it with auth_required
+// (fatal in the client: the patient got an error page).
+TEST_F(JoinOffThread, AJoinRefusedBecauseThePoolIsFullIsClosedWithTryAgainLater) {
+  pool_->stop();  // a stopped pool refuses every job, as a full one does
+  auto socket = std::make_shared<ListeningSocket>();
+  auto id = hub_->connect(socket);
+  hub_->onText(id, json::serialize(json::object{{"type", "join"}, {"token", token("alice")}}));
+  ASSERT_FALSE(socket->sent.empty());
+  EXPECT_EQ(socket->sent.back().at("code").as_string(), "internal");
+  EXPECT_EQ(socket->sent.back().at("request_type").as_string(), "join");
+  EXPECT_EQ(socket->closeCode, 1013);  // kCloseTryAgainLater
+}
+
+TEST_F(JoinOffThread, AJoinWhoseStoreReadFailedIsClosedWithTryAgainLater) {
+  // No pool: the join reads the hub's own store, which is down.
+  SignalingHub hub(controlStore_, signer_, clock_);
+  auto socket = std::make_shared<ListeningSocket>();
+  auto id = hub.connect(socket);
+  hub.onText(id, json::serialize(json::object{{"type", "join"}, {"token", token("alice")}}));
+  ASSERT_FALSE(socket->sent.empty());
+  EXPECT_EQ(socket->sent.back().at("code").as_string(), "internal");
+  EXPECT_EQ(socket->closeCode, 1013);  // kCloseTryAgainLater
+}
+
 }  // namespace
 }  // namespace medrtc::signaling

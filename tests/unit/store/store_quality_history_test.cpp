@@ -4,6 +4,11 @@
 // metadata deletes a room's samples with the room.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "common/random.hpp"
 #include "store_fixture.hpp"
 
 namespace medrtc::store::testing {
@@ -119,6 +124,52 @@ TEST_P(StoreTest, RetentionDeletesAConsultationsQualitySamplesWithItsRoom) {
   EXPECT_EQ(store().listQualitySamples(later.id, 0, 100).size(), 1u);
   EXPECT_EQ(store().listQualitySamples("r_else", 0, 100).size(), 1u);
   EXPECT_EQ(store().purgeMetadata(t, 3000).qualitySamples, 0);
+}
+
+// Two PostgreSQL writers with batches of the same two rooms in opposite order: each
+// room's lock is taken in room-id order, so neither holds one while waiting for the
+// other. Before: [A, B] held A and waited for B while [B, A] held B and waited for A,
+// and PostgreSQL broke the deadlock by failing one batch. Room A's lock is held from
+// outside until both writers wait on it, which makes that interleaving certain.
+TEST_P(StoreTest, QualityBatchesOfTheSameRoomsInOppositeOrderDoNotDeadlock) {
+  if (GetParam() != "postgres") {
+    GTEST_SKIP() << "SQLite has one writer: nothing to lock per room";
+  }
+  // Advisory locks are per database, not per schema: room ids no other test uses.
+  std::string a = "r_lock_a_" + randomHex(6);
+  std::string b = "r_lock_b_" + randomHex(6);
+  ASSERT_LT(a, b);
+  std::unique_ptr<Store> first = db().open();
+  std::unique_ptr<Store> second = db().open();
+  db().exec("SELECT pg_advisory_lock(hashtext('quality_samples:" + a + "'))");
+  auto write = [](Store& s, std::vector<QualitySampleRecord> batch) {
+    return std::async(std::launch::async, [&s, batch = std::move(batch)] {
+      try {
+        return s.addQualitySamples(batch, 100);
+      } catch (const StoreFailure& e) {
+        ADD_FAILURE() << e.what();
+        return int64_t{-1};
+      }
+    });
+  };
+  auto ab = write(*first, {sample(a, "p_1", 10), sample(b, "p_1", 10)});
+  auto ba = write(*second, {sample(b, "p_2", 10), sample(a, "p_2", 10)});
+  const std::string waiting =
+      "SELECT COUNT(*) FROM pg_locks l JOIN pg_stat_activity s ON s.pid = l.pid "
+      "WHERE l.locktype = 'advisory' AND NOT l.granted AND s.application_name = current_schema()";
+  int64_t waiters = 0;
+  for (int i = 0; i < 1000 && waiters < 2; ++i) {
+    waiters = db().queryInt(waiting);
+    if (waiters < 2) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  EXPECT_EQ(waiters, 2) << "both writers wait for room A's lock";
+  db().exec("SELECT pg_advisory_unlock(hashtext('quality_samples:" + a + "'))");
+  EXPECT_EQ(ab.get(), 2);
+  EXPECT_EQ(ba.get(), 2);
+  EXPECT_EQ(store().listQualitySamples(a, 0, 100).size(), 2u);
+  EXPECT_EQ(store().listQualitySamples(b, 0, 100).size(), 2u);
 }
 
 }  // namespace

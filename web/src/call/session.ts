@@ -58,6 +58,9 @@ const RESUME_BACKOFF_MS = [0, 500, 1000, 2000, 4000, 8000];
 const CLOSE_TOO_MANY_UNJOINED = 4040;
 // rate_limited (41) in reply to a join: too many joins with this token just now; try later.
 const CLOSE_RATE_LIMITED = 4041;
+// RFC 6455 Try Again Later: `internal` in reply to our join (the server's store was busy or
+// failing); not fatal, we join again on a new socket after the backoff.
+const CLOSE_TRY_AGAIN_LATER = 1013;
 // A media stall replaces the socket at most this often (ice-restart.ts throttles restarts).
 const STALL_RESUME_EVERY_MS = 3_000;
 
@@ -688,10 +691,14 @@ export class Session {
       this.scheduleReconnect();
       return;
     }
-    if (this.fatalCode === null && (info.code === CLOSE_TOO_MANY_UNJOINED || info.code === CLOSE_RATE_LIMITED)) {
+    if (
+      this.fatalCode === null &&
+      (info.code === CLOSE_TOO_MANY_UNJOINED || info.code === CLOSE_RATE_LIMITED || info.code === CLOSE_TRY_AGAIN_LATER)
+    ) {
       // Displaced before our join by newer sockets from the same address (a new socket
-      // that joins at once gets in), or too many joins with our token just now (the
-      // backoff waits): docs/protocol.md "Sockets before join", "Limits".
+      // that joins at once gets in), too many joins with our token just now, or a join
+      // the server could not serve now (the backoff waits): docs/protocol.md "Sockets
+      // before join", "Limits", "Error codes".
       this.scheduleReconnect();
       return;
     }
@@ -726,6 +733,7 @@ export class Session {
       this.fatalCode === null &&
       (info.code < 4000 || info.code === CLOSE_RESUMING) &&
       info.code !== 1011 && // media_failed: the server took us out of the room
+      info.code !== CLOSE_TRY_AGAIN_LATER && // our join was refused: there is nothing to resume
       info.code !== 1001; // going away: the server shuts down (or drains) and forgets us
     if (!resumable) {
       return false;

@@ -31,6 +31,7 @@ struct ServeFlags {
   std::string mediaListen;
   bool noIceTcp = false;
   bool noUdpGso = false;
+  bool bandwidthEstimation = false;
   int rtcPortBase = -1;
   int workers = -1;
   int drainTimeout = -1;
@@ -76,6 +77,10 @@ void addServeOptions(CLI::App* serve, ServeFlags& f) {
   serve->add_flag("--no-udp-gso", f.noUdpGso,
                   "send every media packet as its own datagram (default: runs of equal-size packets to one "
                   "address leave as one UDP_SEGMENT super-datagram where the kernel supports it)");
+  serve->add_flag("--bandwidth-estimation", f.bandwidthEstimation,
+                  "estimate each subscriber's downlink from transport-cc feedback and give it the simulcast "
+                  "layers that fit, pausing video below the lowest (default: off; layers follow reported loss; "
+                  "docs/bandwidth-estimation.md)");
   serve->add_option("--rtc-port-base", f.rtcPortBase,
                     "worker i binds UDP (and ICE-TCP) port base+i (default 0 = ephemeral)")
       ->check(CLI::Range(0, 65535));
@@ -158,6 +163,9 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
   }
   if (f.noUdpGso) {
     config.media.udpGso = false;
+  }
+  if (f.bandwidthEstimation) {
+    config.media.bandwidthEstimation = true;
   }
   if (f.rtcPortBase >= 0) {
     config.media.portBase = static_cast<uint16_t>(f.rtcPortBase);

@@ -276,7 +276,8 @@ Result<Ok, MediaError> Room::answerSubscription(const std::string& participantId
   }
   subscriber->subscriberTransport().setRemoteParameters(info->remoteFingerprint.algorithm,
                                                         info->remoteFingerprint.value);
-  subscriber->subscriberTransport().setTransportExtensions(info->absSendTimeId, info->transportCcId);
+  subscriber->subscriberTransport().setTransportExtensions(info->absSendTimeId,
+                                                           worker_.bandwidthEstimation() ? info->transportCcId : 0);
   const auto& consumers = subscriber->consumers();
   for (size_t i = 0; i < state.consumersInOffer && i < consumers.size(); ++i) {
     Consumer& consumer = *consumers[i];

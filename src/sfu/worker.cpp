@@ -25,6 +25,7 @@ constexpr unsigned kTickSlots = 10;
 
 Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, MediaEvents& events)
     : index_(index),
+      bandwidthEstimation_(config.bandwidthEstimation),
       toControl_(std::move(toControl)),
       events_(events),
       timeouts_(config.transportTimeouts),

@@ -66,6 +66,9 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   const TransportTimeouts& transportTimeouts() const override { return timeouts_; }
 
   int index() const { return index_; }
+  // Whether subscribers get transport-wide sequence numbers, hence the estimator and the
+  // allocator (MediaConfig::bandwidthEstimation); without, the loss-based layer selector.
+  bool bandwidthEstimation() const { return bandwidthEstimation_; }
   // The host candidates' addresses, best first (net/announced_addresses.hpp), all on port().
   const std::vector<std::string>& announcedIps() const { return announcedIps_; }
   uint16_t port() const { return socket_->localAddress().port(); }
@@ -101,6 +104,7 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   void noteContained(const char* where, const char* what);
 
   int index_;
+  bool bandwidthEstimation_ = false;  // MediaConfig::bandwidthEstimation
   net::EventLoop loop_;
   std::unique_ptr<net::UdpSocket> socket_;
   std::unique_ptr<IceTcpServer> tcp_;

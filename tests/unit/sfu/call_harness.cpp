@@ -155,6 +155,7 @@ CallHarness::CallHarness(int workers, TransportTimeouts timeouts,
   MediaConfig config;
   config.listenIp = "127.0.0.1";
   config.workers = workers;
+  config.bandwidthEstimation = true;  // the transport-cc and allocation tests need it
   config.transportTimeouts = timeouts;
   config.addParticipantFault = std::move(addParticipantFault);
   plane_ = createMediaPlane(config, [this](std::function<void()> task) { loop_.post(std::move(task)); }, *this);

@@ -6,13 +6,9 @@
 
 #include <boost/json.hpp>
 #include <deque>
-#include <filesystem>
 #include <stdexcept>
 
-#include "common/random.hpp"
-#include "signaling/signaling_hub.hpp"
-#include "store/sqlite_store.hpp"
-#include "test_support.hpp"
+#include "hub_harness.hpp"
 
 namespace medrtc::signaling {
 namespace {
@@ -70,61 +66,21 @@ class HeldAudit final : public compliance::AuditSink {
 
 class JoinLeaveAudit : public ::testing::Test {
  protected:
-  JoinLeaveAudit()
-      : dir_(std::filesystem::temp_directory_path() / ("medrtc-jl-" + randomHex(6))),
-        secret_(kTokenSecretBytes, 9),
-        signer_(secret_, clock_) {
-    std::filesystem::create_directories(dir_);
-    store_ = std::make_unique<store::SqliteStore>(dir_ / "medrtc.db");
-    hub_ = std::make_unique<SignalingHub>(*store_, signer_, clock_);
-    media_ = std::make_unique<testing::FakeMedia>([this](std::function<void()> t) { posted_.push_back(t); }, *hub_);
-    hub_->setMedia(media_.get());
-    hub_->setAudit(&audit_);
-    room_ = store_->createRoom(store::NewRoom{.name = "", .waitingRoom = false}, 1000);
-  }
-  ~JoinLeaveAudit() override {
-    hub_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  void drain() {
-    while (!posted_.empty()) {
-      auto task = std::move(posted_.front());
-      posted_.pop_front();
-      task();
-    }
-  }
   // Sends `join`; returns with its join event handed to the audit, not yet written.
   SignalingHub::ConnectionId startJoin(const std::shared_ptr<QuietSocket>& socket, const std::string& identity) {
-    SignalingHub::ConnectionId id = hub_->connect(socket);
-    JoinClaims claims;
-    claims.roomId = room_.id;
-    claims.identity = identity;
-    claims.name = identity;
-    claims.role = "host";
-    hub_->onText(id, json::serialize(json::object{{"type", "join"}, {"token", signer_.issue(claims, std::chrono::seconds(600))}}));
-    drain();
-    return id;
+    return h_.join(socket, h_.hostToken(identity));
   }
 
-  std::filesystem::path dir_;
-  ManualClock clock_;
-  std::vector<uint8_t> secret_;
-  JoinTokenSigner signer_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<SignalingHub> hub_;
-  std::unique_ptr<testing::FakeMedia> media_;
-  std::deque<std::function<void()>> posted_;
   HeldAudit audit_;
-  store::RoomRecord room_;
+  testing::HubHarness h_{audit_};
 };
 
 TEST_F(JoinLeaveAudit, ALeaveWhileTheJoinIsBeingWrittenIsAuditedAfterTheJoin) {
   auto socket = std::make_shared<QuietSocket>();
   auto id = startJoin(socket, "alice");
   ASSERT_EQ(audit_.pending.size(), 1u) << "the join event was not handed to the audit";
-  hub_->onText(id, R"({"type":"leave"})");
-  hub_->onDisconnected(id, "closed");
+  h_.hub->onText(id, R"({"type":"leave"})");
+  h_.hub->onDisconnected(id, "closed");
   audit_.settle();
   EXPECT_FALSE(socket->got("joined"));
   // Before: {"join"} alone, a participant on record as in the call for ever.
@@ -134,7 +90,7 @@ TEST_F(JoinLeaveAudit, ALeaveWhileTheJoinIsBeingWrittenIsAuditedAfterTheJoin) {
 TEST_F(JoinLeaveAudit, ADroppedSocketWhileTheJoinIsBeingWrittenIsAuditedAfterTheJoin) {
   auto socket = std::make_shared<QuietSocket>();
   auto id = startJoin(socket, "alice");
-  hub_->onDisconnected(id, "eof");
+  h_.hub->onDisconnected(id, "eof");
   audit_.settle();
   EXPECT_EQ(audit_.names(), (std::vector<std::string>{"join", "leave:eof"}));
 }
@@ -142,7 +98,7 @@ TEST_F(JoinLeaveAudit, ADroppedSocketWhileTheJoinIsBeingWrittenIsAuditedAfterThe
 TEST_F(JoinLeaveAudit, NoLeaveIsAuditedForAJoinThatCouldNotBeWritten) {
   auto socket = std::make_shared<QuietSocket>();
   auto id = startJoin(socket, "alice");
-  hub_->onText(id, R"({"type":"leave"})");
+  h_.hub->onText(id, R"({"type":"leave"})");
   audit_.settle(/*fail=*/true);
   EXPECT_TRUE(audit_.names().empty());
   EXPECT_TRUE(audit_.pending.empty());
@@ -156,7 +112,7 @@ TEST_F(JoinLeaveAudit, TheRoomEndingAuditsALeaveForEveryoneInTheCallAndEveryoneS
   auto joining = std::make_shared<QuietSocket>();
   startJoin(joining, "bob");
   ASSERT_EQ(audit_.pending.size(), 1u);
-  hub_->endRoom(room_.id, "ended_by_host");
+  h_.hub->endRoom(h_.room.id, "ended_by_host");
   audit_.settle();
   auto names = audit_.names();
   // Before: two joins and no leave (endRoom closed everyone without one).

@@ -5,14 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <deque>
-#include <filesystem>
 
-#include "common/random.hpp"
+#include "hub_harness.hpp"
 #include "signaling/message_budget.hpp"
-#include "signaling/signaling_hub.hpp"
-#include "store/sqlite_store.hpp"
-#include "test_support.hpp"
 
 namespace medrtc::signaling {
 namespace {
@@ -64,83 +59,39 @@ class CountingAudit final : public compliance::AuditSink {
 
 class ClientBudget : public ::testing::Test {
  protected:
-  ClientBudget()
-      : dir_(std::filesystem::temp_directory_path() / ("medrtc-budget-" + randomHex(6))),
-        secret_(kTokenSecretBytes, 7),
-        signer_(secret_, clock_) {
-    std::filesystem::create_directories(dir_);
-    store_ = std::make_unique<store::SqliteStore>(dir_ / "medrtc.db");
-    hub_ = std::make_unique<SignalingHub>(*store_, signer_, clock_);
-    media_ = std::make_unique<testing::FakeMedia>([this](std::function<void()> t) { posted_.push_back(t); }, *hub_);
-    hub_->setMedia(media_.get());
-    hub_->setAudit(&audit_);
-    room_ = store_->createRoom(store::NewRoom{.name = "", .waitingRoom = false}, 1000);
-    clock_.advance(1s);
-  }
-  ~ClientBudget() override {
-    hub_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  void drain() {
-    while (!posted_.empty()) {
-      auto task = std::move(posted_.front());
-      posted_.pop_front();
-      task();
-    }
-  }
-  std::string token(const std::string& identity) {
-    JoinClaims claims;
-    claims.roomId = room_.id;
-    claims.identity = identity;
-    claims.name = identity;
-    claims.role = "host";
-    return signer_.issue(claims, std::chrono::seconds(600));
-  }
+  ClientBudget() { h_.clock.advance(1s); }
+
+  std::string token(const std::string& identity) { return h_.hostToken(identity); }
   std::shared_ptr<CountingSocket> join(const std::string& token) {
     auto socket = std::make_shared<CountingSocket>();
-    auto id = hub_->connect(socket);
-    hub_->onText(id, json::serialize(json::object{{"type", "join"}, {"token", token}}));
-    drain();
+    h_.join(socket, token);
     return socket;
   }
 
-  std::filesystem::path dir_;
-  ManualClock clock_;
-  std::vector<uint8_t> secret_;
-  JoinTokenSigner signer_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<SignalingHub> hub_;
-  std::unique_ptr<testing::FakeMedia> media_;
-  std::deque<std::function<void()>> posted_;
   CountingAudit audit_;
-  store::RoomRecord room_;
+  testing::HubHarness h_{audit_};
 };
 
 TEST_F(ClientBudget, AFloodOfFramesIsDroppedPastTheBudgetWithOneErrorASecond) {
   auto flooder = std::make_shared<CountingSocket>();
-  auto flooderId = hub_->connect(flooder);
-  hub_->onText(flooderId, json::serialize(json::object{{"type", "join"}, {"token", token("mallory")}}));
-  drain();
+  auto flooderId = h_.join(flooder, token("mallory"));
   ASSERT_EQ(flooder->count("joined"), 1u);
   auto calm = std::make_shared<CountingSocket>();
-  auto calmId = hub_->connect(calm);
-  hub_->onText(calmId, json::serialize(json::object{{"type", "join"}, {"token", token("alice")}}));
-  drain();
+  auto calmId = h_.join(calm, token("alice"));
   ASSERT_EQ(calm->count("joined"), 1u);
   for (int i = 0; i < 5000; ++i) {
-    hub_->onText(flooderId, R"({"type":"ping"})");
+    h_.hub->onText(flooderId, R"({"type":"ping"})");
   }
   // Before: 5000 pongs (and 5000 parses). Now the burst (less the join), one error for the rest.
   const auto burst = static_cast<size_t>(SignalingHub::kMessageBurst);
   EXPECT_EQ(flooder->count("pong"), burst - 1);
   EXPECT_EQ(flooder->count("error", "rate_limited"), 1u);
   EXPECT_FALSE(flooder->closeCode.has_value()) << "a dropped frame is not fatal";
-  hub_->onText(calmId, R"({"type":"ping"})");
+  h_.hub->onText(calmId, R"({"type":"ping"})");
   EXPECT_EQ(calm->count("pong"), 1u) << "another client's budget is its own";
-  clock_.advance(1s);
+  h_.clock.advance(1s);
   for (int i = 0; i < 5000; ++i) {
-    hub_->onText(flooderId, R"({"type":"ping"})");
+    h_.hub->onText(flooderId, R"({"type":"ping"})");
   }
   EXPECT_EQ(flooder->count("pong"), burst - 1 + static_cast<size_t>(SignalingHub::kMessagesPerSecond));
   EXPECT_EQ(flooder->count("error", "rate_limited"), 2u);
@@ -170,7 +121,7 @@ TEST_F(ClientBudget, AReconnectLoopWithOneTokenIsCutOffBeforeItFloodsTheAudit) {
       << "the live participant stays when later joins are refused";
   // Another identity in the same room is not affected, and alice gets in again later.
   EXPECT_EQ(join(token("bob"))->count("joined"), 1u);
-  clock_.advance(6s);
+  h_.clock.advance(6s);
   EXPECT_EQ(join(alice)->count("joined"), 1u);
 }
 

@@ -90,17 +90,6 @@ bool Admission::tenantPrefersP2p(const store::RoomRecord& room, const std::optio
   return governing->tenant != nullptr && governing->tenant->p2pPreferredOneToOne;
 }
 
-bool Admission::e2eeRequired(const store::RoomRecord& room) {
-  if (!profiles_) {
-    return false;
-  }
-  std::optional<store::TenantRecord> tenant;
-  if (!room.tenantId.empty()) {
-    tenant = store_.findTenant(room.tenantId);
-  }
-  return e2eeRequired(room, tenant);
-}
-
 bool Admission::e2eeRequired(const store::RoomRecord& room, const std::optional<store::TenantRecord>& tenant) {
   if (!profiles_) {
     return false;

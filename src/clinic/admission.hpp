@@ -97,10 +97,9 @@ class Admission {
   // KBV K6 (encryption.e2ee_required): is `room` end-to-end encrypted (docs/e2ee.md)? Yes
   // when its tenant's profile or the node's requires it. A tenant whose profile cannot be
   // loaded gets E2EE too: its rules are unknown, and an E2EE room only refuses browsers
-  // that cannot do it, while a non-E2EE one would silently drop the protection. Store
-  // faults throw store::StoreFailure.
-  bool e2eeRequired(const store::RoomRecord& room);
-  // The same, with the room's tenant already read (nullopt: none, or not found).
+  // that cannot do it, while a non-E2EE one would silently drop the protection. `tenant`
+  // is the room's tenant as the join read it on the store pool (nullopt: none, or not
+  // found: the node's profile alone); nothing here reads the store.
   bool e2eeRequired(const store::RoomRecord& room, const std::optional<store::TenantRecord>& tenant);
 
   // The host's decisions on `target` (whose stored record is `guestId`, empty when it has

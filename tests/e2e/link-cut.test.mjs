@@ -10,11 +10,10 @@
 // back, so a 5 s cut is mostly repaired by ICE consent on the same pair; the ICE restart
 // it may still ask for must not disturb the media.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium } from '../support/chromium.mjs';
-import { closePages, inboundStats, joinCall, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
-import { createNamespace, netnsUnavailable } from '../support/netns.mjs';
-import { createRoom, startServer, waitFor } from '../support/server.mjs';
+import { test } from 'node:test';
+import { inboundStats, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
+import { BOB_IN_NETNS, netnsUnavailable, withNetnsCall } from '../support/netns-call.mjs';
+import { waitFor } from '../support/server.mjs';
 
 const CUT_MS = 5_000;
 const RESUME_WITHIN_MS = 3_000;
@@ -22,48 +21,18 @@ const RESUME_EVENTUALLY_MS = 10_000;
 const CUTS = Number(process.env.MEDRTC_LINK_CUTS ?? 3);
 const unavailable = await netnsUnavailable();
 
-const env = { netns: null, server: null, browser: null, nsBrowser: null, pages: [] };
-before(async () => {
-  if (unavailable) {
-    return;
-  }
-  // The veth exists before the server starts, so its address is among the announced ones.
-  env.netns = await createNamespace();
-  // Plain HTTP off loopback (the namespaced browser treats this origin as secure).
-  env.server = await startServer({ listen: '0.0.0.0:0', args: ['--insecure-http'] });
-  env.browser = await launchChromium();
-});
-after(async () => {
-  await closePages(env.pages);
-  await env.browser?.close();
-  await env.nsBrowser?.close();
-  await env.server?.stop();
-  await env.netns?.destroy();
-});
-
 async function framesNow(page) {
   return (await inboundStats(page)).video.framesDecoded;
 }
 
 test('media resumes within 3 s of a restored link, same participant, no leave', { skip: unavailable ?? false, timeout: 60_000 + CUTS * 20_000 }, async (t) => {
-  const port = new URL(env.server.baseUrl).port;
-  const hostSide = { ...env.server, baseUrl: `http://127.0.0.1:${port}` };
-  const nsSide = { ...env.server, baseUrl: `http://${env.netns.rootIp}:${port}` };
-  // Plain http to a non-loopback address is not a secure context; getUserMedia needs one.
-  env.nsBrowser = await env.netns.launchChromium({ args: [`--unsafely-treat-insecure-origin-as-secure=${nsSide.baseUrl}`] });
-  try {
-    const roomId = await createRoom(hostSide);
-    const alice = await joinCall(env.browser, hostSide, roomId, { identity: 'alice', name: 'Alice', role: 'host' });
-    env.pages.push(alice);
-    const bob = await joinCall(env.nsBrowser, nsSide, roomId, { identity: 'bob', name: 'Bob' });
-    env.pages.push(bob);
-    await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
+  await withNetnsCall(t, { participants: BOB_IN_NETNS }, async ({ pages: [alice, bob], server, netns }) => {
     const bobId = await participantId(bob);
-    const logBefore = env.server.logs().length;
+    const logBefore = server.logs().length;
 
     const resumeTimes = [];
     for (let i = 0; i < CUTS; i += 1) {
-      await env.netns.cut();
+      await netns.cut();
       await new Promise((r) => setTimeout(r, 1_000)); // what was in flight has landed
       const [aliceCut, bobCut] = await Promise.all([framesNow(alice), framesNow(bob)]);
       await new Promise((r) => setTimeout(r, CUT_MS - 1_000));
@@ -71,7 +40,7 @@ test('media resumes within 3 s of a restored link, same participant, no leave', 
       // The cut really cut: next to no video crossed it (30 frames/s when it flows).
       assert.ok(aliceAtRestore - aliceCut < 15 && bobAtRestore - bobCut < 15,
         `frames still decoded during the cut: alice +${aliceAtRestore - aliceCut}, bob +${bobAtRestore - bobCut}`);
-      await env.netns.restore();
+      await netns.restore();
       const restoredAt = Date.now();
       const side = {};
       await waitFor(async () => {
@@ -96,12 +65,6 @@ test('media resumes within 3 s of a restored link, same participant, no leave', 
     assert.equal(await bob.evaluate(() => window.__medrtc.state), 'in_call');
     await waitForTileFrames(alice, bobId);
     assert.equal(await alice.locator('figure.tile.remote').count(), 1);
-    assert.doesNotMatch(env.server.logs().slice(logBefore), /participant_left/, 'Alice was told Bob left');
-  } catch (err) {
-    t.diagnostic(`server log:\n${env.server.logs()}`);
-    for (const page of env.pages) {
-      t.diagnostic(`${page.displayName} console:\n${(page.consoleMessages ?? []).join('\n')}`);
-    }
-    throw err;
-  }
+    assert.doesNotMatch(server.logs().slice(logBefore), /participant_left/, 'Alice was told Bob left');
+  });
 });

@@ -12,9 +12,15 @@ import { createRoom, startServer } from './server.mjs';
 
 export { netnsUnavailable } from './netns.mjs';
 
+/** The usual two: Alice (host) in the root namespace, Bob in his own namespace 'bob'. */
+export const BOB_IN_NETNS = Object.freeze([
+  { identity: 'alice', name: 'Alice', role: 'host' },
+  { identity: 'bob', name: 'Bob', netns: 'bob' },
+]);
+
 /**
  * @typedef {object} NetnsCallOptions
- * @property {{identity: string, name: string, role?: string, netns?: string}[]} [participants]
+ * @property {readonly {identity: string, name: string, role?: string, netns?: string}[]} [participants]
  *   joined in this order; `netns` names the namespace whose Chromium opens the page (none:
  *   the root namespace's Chromium). Each name gets its own namespace and Chromium.
  * @property {Record<string, {nft?: string | ((call: object) => string)}>} [namespaces]
@@ -22,7 +28,7 @@ export { netnsUnavailable } from './netns.mjs';
  *   server's or coturn's ports, once those run (a function of the call); a namespace named
  *   here but by no participant still gets its Chromium (`call.browsers[name]`).
  * @property {object} [server] startServer options (`workers`, `env`, `args`); the helper sets `listen`.
- * @property {'all' | 'netns'} [serverOn] 'all' (default): the server listens on 0.0.0.0 and
+ * @property {string} [serverOn] 'all' (default): the server listens on 0.0.0.0 and
  *   announces every address; root-namespace pages use 127.0.0.1, namespaced ones their
  *   veth's root-side address. 'netns': it listens on, and announces only (--media-ip), the
  *   one namespace's root-side address, which every page uses (candidates the test controls).
@@ -34,11 +40,12 @@ export { netnsUnavailable } from './netns.mjs';
 
 /**
  * Starts the call (see the top of this file) and returns
- * `{server, turn, roomId, pages, netns, namespaces, browsers, cap, uncap, loss, lost, close}`:
- * `pages` in the participants' order; `netns` the one namespace (namespaces[name] when
- * there are several); cap(kbit)/uncap() the namespace's downlink, loss(percent)/lost()
- * its UDP uplink (netns.mjs capDownlink, loseUplink), each with an optional namespace name
- * last. close() is registered with `t.after` too, so a timed-out test still cleans up.
+ * `{server, turn, roomId, pages, media, netns, namespaces, browsers, cap, uncap, loss, lost, close}`:
+ * `pages` in the participants' order, `media` what waitForRemoteMedia returned for each;
+ * `netns` the one namespace (namespaces[name] when there are several); cap(kbit)/uncap()
+ * the namespace's downlink, loss(percent)/lost() its UDP uplink (netns.mjs capDownlink,
+ * loseUplink), each with an optional namespace name last. close() is registered with
+ * `t.after` too, so a timed-out test still cleans up.
  * @param {import('node:test').TestContext} t
  * @param {NetnsCallOptions} options
  */
@@ -53,7 +60,7 @@ export async function startNetnsCall(t, {
 } = {}) {
   const names = [...new Set([...Object.keys(namespaceOptions), ...participants.map((p) => p.netns).filter(Boolean)])];
   const call = {
-    server: null, turn: null, roomId: null, pages: [], netns: null, namespaces: {}, browsers: {}, rootBrowser: null,
+    server: null, turn: null, roomId: null, pages: [], media: [], netns: null, namespaces: {}, browsers: {}, rootBrowser: null,
   };
   let closing = null;
   call.close = () => {
@@ -132,7 +139,7 @@ export async function startNetnsCall(t, {
         const browser = netns ? call.browsers[netns] : call.rootBrowser;
         call.pages.push(await joinCall(browser, side(netns), call.roomId, who));
       }
-      await Promise.all(call.pages.map((p) => waitForRemoteMedia(p, { timeoutMs: mediaTimeoutMs })));
+      call.media = await Promise.all(call.pages.map((p) => waitForRemoteMedia(p, { timeoutMs: mediaTimeoutMs })));
     }
   } catch (err) {
     await printDiagnostics(t, call);

@@ -15,12 +15,10 @@
 // change, measured in the page (tests/support/frame-gaps.mjs).
 // MEDRTC_ADDRESS_TRACE=1 prints Bob's candidate pairs every 100 ms after each change.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium } from '../support/chromium.mjs';
-import { closePages, joinCall, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
+import { test } from 'node:test';
+import { participantId, waitForTileFrames } from '../support/call-page.mjs';
 import { longestFrameGap, pageNow, startFrameSampler } from '../support/frame-gaps.mjs';
-import { createNamespace, netnsUnavailable } from '../support/netns.mjs';
-import { createRoom, startServer, waitFor } from '../support/server.mjs';
+import { BOB_IN_NETNS, netnsUnavailable, withNetnsCall } from '../support/netns-call.mjs';
 
 const MEDIA_MEDIAN_MS = 3_000;
 const MEDIA_EACH_MS = 6_000;
@@ -72,37 +70,10 @@ async function stopTrace(page, since) {
   return out.join('\n');
 }
 
-const env = { netns: null, server: null, browser: null, nsBrowser: null, pages: [] };
-before(async () => {
-  if (unavailable) {
-    return;
-  }
-  env.netns = await createNamespace();
-  env.server = await startServer({ listen: '0.0.0.0:0', args: ['--insecure-http'] });
-  env.browser = await launchChromium();
-});
-after(async () => {
-  await closePages(env.pages);
-  await env.browser?.close();
-  await env.nsBrowser?.close();
-  await env.server?.stop();
-  await env.netns?.destroy();
-});
-
 test('media resumes after an address change by an ICE restart, same participant, no leave', { skip: unavailable ?? false, timeout: 60_000 + CHANGES * 20_000 }, async (t) => {
-  const port = new URL(env.server.baseUrl).port;
-  const hostSide = { ...env.server, baseUrl: `http://127.0.0.1:${port}` };
-  const nsSide = { ...env.server, baseUrl: `http://${env.netns.rootIp}:${port}` };
-  env.nsBrowser = await env.netns.launchChromium({ args: [`--unsafely-treat-insecure-origin-as-secure=${nsSide.baseUrl}`] });
-  try {
-    const roomId = await createRoom(hostSide);
-    const alice = await joinCall(env.browser, hostSide, roomId, { identity: 'alice', name: 'Alice', role: 'host' });
-    env.pages.push(alice);
-    const bob = await joinCall(env.nsBrowser, nsSide, roomId, { identity: 'bob', name: 'Bob' });
-    env.pages.push(bob);
-    await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
+  await withNetnsCall(t, { participants: BOB_IN_NETNS }, async ({ pages: [alice, bob], server, netns }) => {
     const bobId = await participantId(bob);
-    const logBefore = env.server.logs().length;
+    const logBefore = server.logs().length;
     if (TRACE) {
       const sdp = await bob.evaluate(() => [window.__medrtc.publisher.localDescription.sdp, window.__medrtc.publisher.remoteDescription.sdp]);
       t.diagnostic(`Bob's publish offer/answer:\n${sdp.map((x) => x.split('\r\n').filter((l) => /^m=|extmap|simulcast|rid|ice-lite|candidate/.test(l)).join('\n')).join('\n---\n')}`);
@@ -113,7 +84,7 @@ test('media resumes after an address change by an ICE restart, same participant,
       await Promise.all([startFrameSampler(alice), startFrameSampler(bob)]);
       await new Promise((r) => setTimeout(r, 500));
       const consoleFrom = bob.consoleMessages.length;
-      const address = await env.netns.changeAddress({ overlapMs: OVERLAP_MS });
+      const address = await netns.changeAddress({ overlapMs: OVERLAP_MS });
       // Measured from the old address's removal (changeAddress returns right after it).
       const [aliceAt, bobAt] = await Promise.all([pageNow(alice), pageNow(bob)]);
       if (TRACE) {
@@ -142,12 +113,6 @@ test('media resumes after an address change by an ICE restart, same participant,
     assert.equal(await bob.evaluate(() => window.__medrtc.state), 'in_call');
     await waitForTileFrames(alice, bobId);
     assert.equal(await alice.locator('figure.tile.remote').count(), 1);
-    assert.doesNotMatch(env.server.logs().slice(logBefore), /participant_left/, 'Alice was told Bob left');
-  } catch (err) {
-    t.diagnostic(`server log:\n${env.server.logs()}`);
-    for (const page of env.pages) {
-      t.diagnostic(`${page.displayName} console:\n${(page.consoleMessages ?? []).join('\n')}`);
-    }
-    throw err;
-  }
+    assert.doesNotMatch(server.logs().slice(logBefore), /participant_left/, 'Alice was told Bob left');
+  });
 });

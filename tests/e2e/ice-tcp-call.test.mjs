@@ -5,58 +5,30 @@
 // Bob's selected candidate pairs are TCP (getStats) while Alice's stay UDP (the TCP
 // candidates rank below UDP, sdp/local_transport.cpp).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium } from '../support/chromium.mjs';
-import { assertNoClientErrors, closePages, joinCall, waitForRemoteMedia, serverPairs } from '../support/call-page.mjs';
-import { createNamespace, DROP_UDP_NFT } from '../support/netns.mjs';
-import { createRoom, startServer } from '../support/server.mjs';
+import { test } from 'node:test';
+import { assertNoClientErrors, serverPairs } from '../support/call-page.mjs';
+import { DROP_UDP_NFT } from '../support/netns.mjs';
+import { withNetnsCall } from '../support/netns-call.mjs';
 
-let ns;
-let server;
-let aliceBrowser;
-let bobBrowser;
-const pages = [];
-
-before(async () => {
-  ns = await createNamespace({ nft: DROP_UDP_NFT });
-  server = await startServer({
-    workers: 1,
-    // Bob's namespace reaches the root namespace only at the veth's root-side address:
-    // HTTP listens there, and --media-ip makes it the one address the server announces,
-    // so the candidates in the SDP are exactly the ones this test is about (by default
-    // the server would announce every interface address, in an order this test does not
-    // control, and Bob's Chromium would spend its time on pairs that go nowhere).
-    listen: `${ns.rootIp}:0`,
-    // Plain HTTP off loopback needs saying so; TLS is not what this test is about
-    // (tests/e2e/tls-call.test.mjs is).
-    args: ['--media-ip', ns.rootIp, '--insecure-http'],
-  });
-  // getUserMedia needs a secure context, which plain http is only on loopback; this flag
-  // marks the test server's origin secure and changes nothing in ICE.
-  const secureOrigin = `--unsafely-treat-insecure-origin-as-secure=${server.baseUrl}`;
-  aliceBrowser = await launchChromium({ args: [secureOrigin] });
-  bobBrowser = await ns.launchChromium({ args: [secureOrigin] });
-});
-
-after(async () => {
-  await closePages(pages);
-  await aliceBrowser?.close();
-  await bobBrowser?.close();
-  await server?.stop();
-  await ns?.destroy();
-});
-
+const CALL = {
+  // Bob's namespace drops UDP both ways.
+  namespaces: { bob: { nft: DROP_UDP_NFT } },
+  // Bob's namespace reaches the root namespace only at the veth's root-side address:
+  // HTTP listens there, and --media-ip makes it the one address the server announces,
+  // so the candidates in the SDP are exactly the ones this test is about (by default
+  // the server would announce every interface address, in an order this test does not
+  // control, and Bob's Chromium would spend its time on pairs that go nowhere).
+  serverOn: 'netns',
+  server: { workers: 1 },
+  participants: [
+    { identity: 'dr-weber', name: 'Dr Weber', role: 'host' },
+    { identity: 'patient-1', name: 'Patient One', role: 'guest', netns: 'bob' },
+  ],
+};
 
 test('a participant without UDP connects over ICE-TCP and both decode', { timeout: 120_000 }, async (t) => {
-  try {
+  await withNetnsCall(t, CALL, async ({ pages: [alice, bob], media: [aliceStats, bobStats], server, netns: ns }) => {
     assert.match(server.logs(), /media_worker_listening worker=\d+ udp=\S+ tcp=true/, 'the media worker did not open its ICE-TCP listener');
-    const roomId = await createRoom(server);
-    const alice = await joinCall(aliceBrowser, server, roomId, { identity: 'dr-weber', name: 'Dr Weber', role: 'host' });
-    pages.push(alice);
-    const bob = await joinCall(bobBrowser, server, roomId, { identity: 'patient-1', name: 'Patient One', role: 'guest' });
-    pages.push(bob);
-
-    const [aliceStats, bobStats] = await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
     t.diagnostic(`alice: ${JSON.stringify(aliceStats)}`);
     t.diagnostic(`bob: ${JSON.stringify(bobStats)}`);
 
@@ -81,8 +53,5 @@ test('a participant without UDP connects over ICE-TCP and both decode', { timeou
     for (const page of [alice, bob]) {
       assertNoClientErrors(page);
     }
-  } catch (err) {
-    t.diagnostic(`server log:\n${server.logs()}`);
-    throw err;
-  }
+  });
 });

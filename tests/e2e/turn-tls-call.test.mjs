@@ -6,65 +6,30 @@
 // decode each other AND Bob's selected pairs use a relay candidate with relayProtocol
 // "tls", and joined.ice_servers carried the UDP, TCP and TLS URLs.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium } from '../support/chromium.mjs';
-import { startCoturn } from '../support/coturn.mjs';
-import { assertNoClientErrors, closePages, joinCall, waitForRemoteMedia, serverPairs } from '../support/call-page.mjs';
-import { createNamespace, onlyTcpTo } from '../support/netns.mjs';
-import { createRoom, startServer } from '../support/server.mjs';
+import { test } from 'node:test';
+import { assertNoClientErrors, serverPairs } from '../support/call-page.mjs';
+import { onlyTcpTo } from '../support/netns.mjs';
+import { withNetnsCall } from '../support/netns-call.mjs';
 
-let ns;
-let turn;
-let server;
-let aliceBrowser;
-let bobBrowser;
-const pages = [];
-
-before(async () => {
-  ns = await createNamespace();
-  // coturn listens, and relays from, the veth's root-side address: Bob's namespace reaches
-  // only that address, and relaying from the address the media server announces makes the
-  // server's answers come from the address coturn permitted (scripts/lib/coturn.sh).
-  turn = await startCoturn({ transports: ['udp', 'tcp', 'tls'], listenIp: ns.rootIp, relayIp: ns.rootIp });
-  server = await startServer({
-    workers: 1,
-    listen: `${ns.rootIp}:0`,
-    // The one address announced is one Alice (root namespace) reaches directly and coturn
-    // may relay to (tests/e2e/ice-tcp-call.test.mjs says more); plain HTTP off loopback
-    // needs saying so.
-    args: ['--media-ip', ns.rootIp, '--insecure-http', ...turn.serveArgs],
-  });
-  await ns.applyNft(onlyTcpTo(ns.rootIp, [new URL(server.baseUrl).port, turn.tlsPort]));
-  // getUserMedia needs a secure context, which plain http is only on loopback; this flag
-  // marks the test server's origin secure and changes nothing in ICE.
-  const secureOrigin = `--unsafely-treat-insecure-origin-as-secure=${server.baseUrl}`;
-  aliceBrowser = await launchChromium({ args: [secureOrigin] });
+const CALL = {
+  // Once the ports are known: Bob may reach only medrtc's HTTP port and coturn's TLS port.
+  namespaces: { bob: { nft: ({ server, turn, netns }) => onlyTcpTo(netns.rootIp, [new URL(server.baseUrl).port, turn.tlsPort]) } },
+  // The one address announced (and coturn's) is one Alice (root namespace) reaches directly
+  // and coturn may relay to (tests/e2e/ice-tcp-call.test.mjs says more).
+  serverOn: 'netns',
+  turn: ['udp', 'tcp', 'tls'],
+  server: { workers: 1 },
   // coturn's certificate is a self-signed development one (scripts/lib/coturn.sh).
-  bobBrowser = await ns.launchChromium({ args: [secureOrigin, '--ignore-certificate-errors'] });
-});
-
-after(async () => {
-  await closePages(pages);
-  await aliceBrowser?.close();
-  await bobBrowser?.close();
-  await server?.stop();
-  await turn?.stop();
-  await ns?.destroy();
-});
-
+  netnsBrowserArgs: ['--ignore-certificate-errors'],
+  mediaTimeoutMs: 60_000,
+  participants: [
+    { identity: 'dr-weber', name: 'Dr Weber', role: 'host' },
+    { identity: 'patient-1', name: 'Patient One', role: 'guest', netns: 'bob' },
+  ],
+};
 
 test('a participant allowed only TCP to the TLS port connects relayed over TURN/TLS', { timeout: 150_000 }, async (t) => {
-  try {
-    const roomId = await createRoom(server);
-    const alice = await joinCall(aliceBrowser, server, roomId, { identity: 'dr-weber', name: 'Dr Weber', role: 'host' });
-    pages.push(alice);
-    const bob = await joinCall(bobBrowser, server, roomId, { identity: 'patient-1', name: 'Patient One', role: 'guest' });
-    pages.push(bob);
-
-    const [aliceStats, bobStats] = await Promise.all([
-      waitForRemoteMedia(alice, { timeoutMs: 60_000 }),
-      waitForRemoteMedia(bob, { timeoutMs: 60_000 }),
-    ]);
+  await withNetnsCall(t, CALL, async ({ pages: [alice, bob], media: [aliceStats, bobStats] }) => {
     t.diagnostic(`alice: ${JSON.stringify(aliceStats)}`);
     t.diagnostic(`bob: ${JSON.stringify(bobStats)}`);
     const bobPairs = await serverPairs(bob);
@@ -82,9 +47,5 @@ test('a participant allowed only TCP to the TLS port connects relayed over TURN/
     for (const page of [alice, bob]) {
       assertNoClientErrors(page);
     }
-  } catch (err) {
-    t.diagnostic(`server log:\n${server.logs()}`);
-    t.diagnostic(`coturn log (tail):\n${await turn?.logTail()}`);
-    throw err;
-  }
+  });
 });

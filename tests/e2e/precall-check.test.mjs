@@ -10,21 +10,25 @@
 // Each result is read from the live region and the per-path lines, which carry the
 // selected pair's protocol from getStats().
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startCoturn } from '../support/coturn.mjs';
+import { test } from 'node:test';
 import { createPractitioner, freshTotp, openInvitation } from '../support/clinic.mjs';
-import { closePages } from '../support/call-page.mjs';
-import { createNamespace, DROP_UDP_NFT, onlyTcpTo } from '../support/netns.mjs';
-import { startServer } from '../support/server.mjs';
+import { DROP_UDP_NFT, onlyTcpTo } from '../support/netns.mjs';
+import { withNetnsCall } from '../support/netns-call.mjs';
 
-let ns;
-let turn;
-let server;
-let browser;
-const pages = [];
+// The patient's Chromium alone, in its namespace; no call, so no participants.
+const CALL = {
+  namespaces: { patient: {} },
+  // As tests/e2e/turn-tls-call.test.mjs: the namespace reaches only the veth's root-side
+  // address, which is both the HTTP listener and the one media address announced.
+  serverOn: 'netns',
+  turn: ['udp', 'tcp', 'tls'],
+  server: { workers: 1 },
+  // coturn's certificate is a self-signed development one (scripts/lib/coturn.sh).
+  netnsBrowserArgs: ['--ignore-certificate-errors'],
+};
 
 /** Signs in over the REST API (no browser) and books an appointment; returns its patient link token. */
-async function bookInvitation() {
+async function bookInvitation(server) {
   const doc = await createPractitioner(server);
   const login = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
     method: 'POST',
@@ -46,31 +50,8 @@ async function bookInvitation() {
   return body.invitation.url.split('#i=')[1];
 }
 
-before(async () => {
-  ns = await createNamespace();
-  turn = await startCoturn({ transports: ['udp', 'tcp', 'tls'], listenIp: ns.rootIp, relayIp: ns.rootIp });
-  server = await startServer({
-    workers: 1,
-    // As tests/e2e/turn-tls-call.test.mjs: the namespace reaches only the veth's root-side
-    // address, which is both the HTTP listener and the one media address announced.
-    listen: `${ns.rootIp}:0`,
-    args: ['--media-ip', ns.rootIp, '--insecure-http', ...turn.serveArgs],
-  });
-  const secureOrigin = `--unsafely-treat-insecure-origin-as-secure=${server.baseUrl}`;
-  // coturn's certificate is a self-signed development one (scripts/lib/coturn.sh).
-  browser = await ns.launchChromium({ args: [secureOrigin, '--ignore-certificate-errors'] });
-});
-
-after(async () => {
-  await closePages(pages);
-  await browser?.close();
-  await server?.stop();
-  await turn?.stop();
-  await ns?.destroy();
-});
-
 /** Replaces the namespace's firewall (an empty `rules`: an open network). */
-async function network(rules) {
+async function network(ns, rules) {
   await ns.exec(['nft', 'flush', 'ruleset']);
   if (rules) {
     await ns.applyNft(rules);
@@ -100,8 +81,8 @@ async function checkAgain(page) {
 }
 
 test('the pre-call check tells each network apart: UDP, TCP only, TURN/TLS only, blocked', { timeout: 240_000 }, async (t) => {
-  try {
-    const token = await bookInvitation();
+  await withNetnsCall(t, CALL, async ({ server, turn, netns: ns, browsers: { patient: browser }, pages }) => {
+    const token = await bookInvitation(server);
     const page = await openInvitation(browser, `${server.baseUrl}/join#i=${token}`, 'Erika Mustermann');
     pages.push(page);
 
@@ -116,7 +97,7 @@ test('the pre-call check tells each network apart: UDP, TCP only, TURN/TLS only,
     assert.equal(open.outcomes.relay.outcome, 'skipped');
 
     // 2. UDP dropped both ways: UDP times out, ICE-TCP connects.
-    await network(DROP_UDP_NFT);
+    await network(ns, DROP_UDP_NFT);
     await checkAgain(page);
     const tcp = await result(page, 'Video calls work on this network.');
     t.diagnostic(`udp dropped: ${JSON.stringify(tcp)}`);
@@ -126,7 +107,7 @@ test('the pre-call check tells each network apart: UDP, TCP only, TURN/TLS only,
     assert.equal(tcp.outcomes.relay.outcome, 'skipped');
 
     // 3. Only TCP to the web server and to coturn's TLS port: relayed over TLS.
-    await network(onlyTcpTo(ns.rootIp, [new URL(server.baseUrl).port, turn.tlsPort]));
+    await network(ns, onlyTcpTo(ns.rootIp, [new URL(server.baseUrl).port, turn.tlsPort]));
     await checkAgain(page);
     const relay = await result(page, 'Video calls work on this network.');
     t.diagnostic(`only TURN/TLS: ${JSON.stringify(relay)}`);
@@ -137,7 +118,7 @@ test('the pre-call check tells each network apart: UDP, TCP only, TURN/TLS only,
     assert.match(relay.outcomes.relay.text, /works \(to the relay over TLS\)/);
 
     // 4. Only the web server: nothing gets through, and the patient is told so.
-    await network(onlyTcpTo(ns.rootIp, [new URL(server.baseUrl).port]));
+    await network(ns, onlyTcpTo(ns.rootIp, [new URL(server.baseUrl).port]));
     await checkAgain(page);
     const blocked = await result(page, /Your network blocks video calls; try another network .* or ask your IT department\./);
     t.diagnostic(`blocked: ${JSON.stringify(blocked)}`);
@@ -147,9 +128,5 @@ test('the pre-call check tells each network apart: UDP, TCP only, TURN/TLS only,
     // Every path went through the probe route, and no probe became a participant or a room.
     assert.match(server.logs(), /probe_requested probe=p_\w+ transport=relay via=invitation/);
     assert.doesNotMatch(server.logs(), /media_participant_added|room_opened/);
-  } catch (err) {
-    t.diagnostic(`server log:\n${server.logs()}`);
-    t.diagnostic(`coturn log (tail):\n${await turn?.logTail()}`);
-    throw err;
-  }
+  });
 });

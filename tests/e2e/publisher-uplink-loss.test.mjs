@@ -6,38 +6,27 @@
 // layer he gets, measured over the same window with getStats(). Without NACKs toward the
 // publisher every lost packet costs Bob a frame until the next keyframe.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium } from '../support/chromium.mjs';
-import { closePages, joinCall, waitForRemoteMedia } from '../support/call-page.mjs';
-import { createNamespace, netnsUnavailable } from '../support/netns.mjs';
+import { test } from 'node:test';
+import { netnsUnavailable, withNetnsCall } from '../support/netns-call.mjs';
 import { decodedShare } from '../support/video-stats.mjs';
-import { createRoom, startServer, waitFor } from '../support/server.mjs';
 
 const LOSS_PERCENT = 5;
 const WINDOW_MS = 20_000;
 const MIN_DECODED_SHARE = 0.9;
 const unavailable = await netnsUnavailable();
 
-const env = { netns: null, server: null, browser: null, nsBrowser: null, pages: [] };
-before(async () => {
-  if (unavailable) {
-    return;
-  }
-  env.netns = await createNamespace();
-  env.server = await startServer({ listen: '0.0.0.0:0', args: ['--insecure-http', '--metrics-listen', '127.0.0.1:0'] });
-  env.browser = await launchChromium();
-});
-after(async () => {
-  await closePages(env.pages);
-  await env.browser?.close();
-  await env.nsBrowser?.close();
-  await env.server?.stop();
-  await env.netns?.destroy();
-});
+// Alice publishes from her own namespace, Bob receives in the root namespace.
+const CALL = {
+  server: { args: ['--metrics-listen', '127.0.0.1:0'] },
+  participants: [
+    { identity: 'alice', name: 'Alice', role: 'host', netns: 'alice' },
+    { identity: 'bob', name: 'Bob' },
+  ],
+};
 
 /** The sum over workers (and reasons) of a counter on the server's --metrics-listen port. */
-async function serverCounter(name) {
-  const open = /metrics_listening address=127\.0\.0\.1 port=(\d+)/.exec(env.server.logs());
+async function serverCounter(server, name) {
+  const open = /metrics_listening address=127\.0\.0\.1 port=(\d+)/.exec(server.logs());
   const text = await (await fetch(`http://127.0.0.1:${open[1]}/metrics`)).text();
   let total = 0;
   for (const line of text.split('\n')) {
@@ -51,34 +40,23 @@ async function serverCounter(name) {
 const sum = (layers, key) => Object.values(layers).reduce((n, l) => n + l[key], 0);
 
 test(`${LOSS_PERCENT} % loss on the publisher's uplink: the subscriber decodes >= ${MIN_DECODED_SHARE * 100} % of the sent frames`, { skip: unavailable ?? false, timeout: 150_000 }, async (t) => {
-  const port = new URL(env.server.baseUrl).port;
-  const hostSide = { ...env.server, baseUrl: `http://127.0.0.1:${port}` };
-  const nsSide = { ...env.server, baseUrl: `http://${env.netns.rootIp}:${port}` };
-  env.nsBrowser = await env.netns.launchChromium({ args: [`--unsafely-treat-insecure-origin-as-secure=${nsSide.baseUrl}`] });
-  try {
-    const roomId = await createRoom(hostSide);
-    const alice = await joinCall(env.nsBrowser, nsSide, roomId, { identity: 'alice', name: 'Alice', role: 'host' });
-    env.pages.push(alice);
-    const bob = await joinCall(env.browser, hostSide, roomId, { identity: 'bob', name: 'Bob' });
-    env.pages.push(bob);
-    await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
-
+  await withNetnsCall(t, CALL, async ({ pages: [alice, bob], server, loss, lost }) => {
     // Everything Alice's namespace sends over UDP (her media, her RTCP, her ICE checks)
     // loses one packet in twenty on the wire; her signalling (TCP) and what she receives
     // are untouched.
-    await env.netns.loseUplink(LOSS_PERCENT);
+    await loss(LOSS_PERCENT);
     // Let both sides settle under the loss (Chromium's estimator reacts to it) before
     // measuring.
     await new Promise((r) => setTimeout(r, 5_000));
-    const server0 = { nacks: await serverCounter('medrtc_media_nacks_sent_total'), repaired: await serverCounter('medrtc_media_gaps_repaired_total'), dropped: await env.netns.uplinkLost() };
+    const server0 = { nacks: await serverCounter(server, 'medrtc_media_nacks_sent_total'), repaired: await serverCounter(server, 'medrtc_media_gaps_repaired_total'), dropped: await lost() };
     const m = await decodedShare(alice, bob, { windowMs: WINDOW_MS });
     const { encoded, decoded, share } = m;
     const [sent0, got0, sent1, got1] = [m.first.sent, m.first.got, m.last.sent, m.last.got];
     const nacksToAlice = sum(sent1, 'nackCount') - sum(sent0, 'nackCount');
     const resent = sum(sent1, 'retransmitted') - sum(sent0, 'retransmitted');
-    const dropped = (await env.netns.uplinkLost()) - server0.dropped;
-    const nacked = (await serverCounter('medrtc_media_nacks_sent_total')) - server0.nacks;
-    const repaired = (await serverCounter('medrtc_media_gaps_repaired_total')) - server0.repaired;
+    const dropped = (await lost()) - server0.dropped;
+    const nacked = (await serverCounter(server, 'medrtc_media_nacks_sent_total')) - server0.nacks;
+    const repaired = (await serverCounter(server, 'medrtc_media_gaps_repaired_total')) - server0.repaired;
     t.diagnostic(`alice's uplink dropped ${dropped} UDP packets; the SFU NACKed ${nacked} sequence numbers, ${repaired} gaps were repaired`);
     t.diagnostic(`layers (rid:decoded height) ${m.heights.join(',')}: alice encoded ${encoded}, bob decoded ${decoded} `
       + `(${(share * 100).toFixed(1)} %) in ${WINDOW_MS} ms; NACKs to alice ${nacksToAlice}, packets she resent ${resent}; `
@@ -90,8 +68,5 @@ test(`${LOSS_PERCENT} % loss on the publisher's uplink: the subscriber decodes >
     assert.ok(nacked > 0 && nacksToAlice > 0, `the SFU sent Alice no NACK under ${LOSS_PERCENT} % loss`);
     assert.ok(repaired > 0 && resent > 0, 'no gap was repaired');
     assert.ok(share >= MIN_DECODED_SHARE, `bob decoded ${decoded} of ${encoded} frames (${(share * 100).toFixed(1)} %)`);
-  } catch (err) {
-    t.diagnostic(`server log:\n${env.server.logs()}`);
-    throw err;
-  }
+  });
 });

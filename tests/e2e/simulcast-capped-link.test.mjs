@@ -8,12 +8,10 @@
 // back on the top layer within 20 s. The diagnostics give the times and the concealment
 // share (docs/simulcast-figures.md).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium } from '../support/chromium.mjs';
-import { closePages, joinCall, waitForRemoteMedia } from '../support/call-page.mjs';
-import { createNamespace, netnsUnavailable } from '../support/netns.mjs';
-import { createRoom, startServer, waitFor } from '../support/server.mjs';
-import { outboundVideo } from '../support/video-stats.mjs';
+import { test } from 'node:test';
+import { BOB_IN_NETNS, netnsUnavailable, withNetnsCall } from '../support/netns-call.mjs';
+import { waitFor } from '../support/server.mjs';
+import { inboundVideo, outboundVideo } from '../support/video-stats.mjs';
 
 const CAP_KBIT = 500;
 const SWITCH_DOWN_WITHIN_MS = 10_000;
@@ -25,23 +23,6 @@ const SWITCH_UP_WITHIN_MS = 20_000;
 const MAX_CONCEALED_SHARE = 0.02;
 const CONCEALMENT_WINDOW_MS = 10_000;
 const unavailable = await netnsUnavailable();
-
-const env = { netns: null, server: null, browser: null, nsBrowser: null, pages: [] };
-before(async () => {
-  if (unavailable) {
-    return;
-  }
-  env.netns = await createNamespace();
-  env.server = await startServer({ listen: '0.0.0.0:0', args: ['--insecure-http'] });
-  env.browser = await launchChromium();
-});
-after(async () => {
-  await closePages(env.pages);
-  await env.browser?.close();
-  await env.nsBrowser?.close();
-  await env.server?.stop();
-  await env.netns?.destroy();
-});
 
 /** Bob's received audio: samples received and concealed (the receiver's jitter buffer). */
 async function inboundAudio(page) {
@@ -58,32 +39,8 @@ async function inboundAudio(page) {
   });
 }
 
-async function inboundVideo(page) {
-  return page.evaluate(async () => {
-    const out = { frameHeight: 0, framesDecoded: 0 };
-    const report = await window.__medrtc.subscriber.getStats();
-    report.forEach((s) => {
-      if (s.type === 'inbound-rtp' && (s.kind ?? s.mediaType) === 'video') {
-        out.frameHeight = Math.max(out.frameHeight, s.frameHeight ?? 0);
-        out.framesDecoded += s.framesDecoded ?? 0;
-      }
-    });
-    return out;
-  });
-}
-
 test('a subscriber whose downlink is capped drops to a lower layer within 10 s, audio goes on, and it is back on the top layer within 20 s of the cap\'s removal', { skip: unavailable ?? false, timeout: 120_000 }, async (t) => {
-  const port = new URL(env.server.baseUrl).port;
-  const hostSide = { ...env.server, baseUrl: `http://127.0.0.1:${port}` };
-  const nsSide = { ...env.server, baseUrl: `http://${env.netns.rootIp}:${port}` };
-  env.nsBrowser = await env.netns.launchChromium({ args: [`--unsafely-treat-insecure-origin-as-secure=${nsSide.baseUrl}`] });
-  try {
-    const roomId = await createRoom(hostSide);
-    const alice = await joinCall(env.browser, hostSide, roomId, { identity: 'alice', name: 'Alice', role: 'host' });
-    env.pages.push(alice);
-    const bob = await joinCall(env.nsBrowser, nsSide, roomId, { identity: 'bob', name: 'Bob' });
-    env.pages.push(bob);
-    await Promise.all([waitForRemoteMedia(alice), waitForRemoteMedia(bob)]);
+  await withNetnsCall(t, { participants: BOB_IN_NETNS }, async ({ pages: [alice, bob], cap, uncap }) => {
     let seen = null;
     const top = await waitFor(async () => {
       seen = await inboundVideo(bob);
@@ -92,7 +49,7 @@ test('a subscriber whose downlink is capped drops to a lower layer within 10 s, 
       throw new Error(`${err.message} (Bob decodes ${JSON.stringify(seen)})`);
     });
 
-    await env.netns.capDownlink(CAP_KBIT);
+    await cap(CAP_KBIT);
     const cappedAt = Date.now();
     const lower = await waitFor(async () => {
       const v = await inboundVideo(bob);
@@ -121,7 +78,7 @@ test('a subscriber whose downlink is capped drops to a lower layer within 10 s, 
     // the selector's 10 s hold-off, sfu/layer_selector.hpp). Her Chromium pauses its top
     // layer now and then on this busy machine; then the top is the tallest layer she is
     // encoding (frames rising), and the SFU owes Bob only that.
-    await env.netns.uncapDownlink();
+    await uncap();
     const uncappedAt = Date.now();
     let sentBefore = await outboundVideo(alice);
     let upTo = null;
@@ -138,8 +95,5 @@ test('a subscriber whose downlink is capped drops to a lower layer within 10 s, 
     const upMs = Date.now() - uncappedAt;
     t.diagnostic(`switched back up to ${upTo} px ${upMs} ms after the cap's removal`);
     assert.ok(upMs <= SWITCH_UP_WITHIN_MS, `back on the top layer only ${upMs} ms after the cap's removal`);
-  } catch (err) {
-    t.diagnostic(`server log:\n${env.server.logs()}`);
-    throw err;
-  }
+  });
 });

@@ -8,11 +8,10 @@
 // tests/support/video-stats.mjs). The SFU chooses layers per subscriber, so one
 // subscriber's bad link must never lower what the others get.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium } from '../support/chromium.mjs';
-import { closePages, joinCall, participantId, waitForRemoteMedia, waitForTileFrames } from '../support/call-page.mjs';
-import { createNamespace, netnsUnavailable } from '../support/netns.mjs';
-import { createRoom, startServer, waitFor } from '../support/server.mjs';
+import { test } from 'node:test';
+import { participantId, waitForTileFrames } from '../support/call-page.mjs';
+import { netnsUnavailable, withNetnsCall } from '../support/netns-call.mjs';
+import { waitFor } from '../support/server.mjs';
 import { decodedShare, inboundVideo, outboundVideo } from '../support/video-stats.mjs';
 
 const CAP_KBIT = 500;
@@ -26,22 +25,15 @@ const MIN_STEADY_INTERVALS = 10;
 const MIN_RECEIVED_SHARE = 0.9;
 const unavailable = await netnsUnavailable();
 
-const env = { netns: null, server: null, browser: null, nsBrowser: null, pages: [] };
-before(async () => {
-  if (unavailable) {
-    return;
-  }
-  env.netns = await createNamespace();
-  env.server = await startServer({ listen: '0.0.0.0:0', args: ['--insecure-http'] });
-  env.browser = await launchChromium();
-});
-after(async () => {
-  await closePages(env.pages);
-  await env.browser?.close();
-  await env.nsBrowser?.close();
-  await env.server?.stop();
-  await env.netns?.destroy();
-});
+// Alice and Bob in the root namespace (one Chromium), Carol in her own; the server listens
+// on both sides of the veth.
+const CALL = {
+  participants: [
+    { identity: 'alice', name: 'Alice', role: 'host' },
+    { identity: 'bob', name: 'Bob' },
+    { identity: 'carol', name: 'Carol', netns: 'carol' },
+  ],
+};
 
 /**
  * Waits until `page` decodes `fromId`'s video at the height of `sender`'s top layer while
@@ -77,19 +69,7 @@ test('3-party call: one subscriber capped at 500 kbit/s drops a layer, the other
   // there is no lower layer for Carol to drop to (issue 12, note of 2026-12-05).
   todo: 'publishers limited to their lowest layer on a loaded 2-core machine (issue 12)',
 }, async (t) => {
-  const port = new URL(env.server.baseUrl).port;
-  const hostSide = { ...env.server, baseUrl: `http://127.0.0.1:${port}` };
-  const nsSide = { ...env.server, baseUrl: `http://${env.netns.rootIp}:${port}` };
-  env.nsBrowser = await env.netns.launchChromium({ args: [`--unsafely-treat-insecure-origin-as-secure=${nsSide.baseUrl}`] });
-  try {
-    const roomId = await createRoom(hostSide);
-    const alice = await joinCall(env.browser, hostSide, roomId, { identity: 'alice', name: 'Alice', role: 'host' });
-    env.pages.push(alice);
-    const bob = await joinCall(env.browser, hostSide, roomId, { identity: 'bob', name: 'Bob' });
-    env.pages.push(bob);
-    const carol = await joinCall(env.nsBrowser, nsSide, roomId, { identity: 'carol', name: 'Carol' });
-    env.pages.push(carol);
-    await Promise.all([alice, bob, carol].map((p) => waitForRemoteMedia(p)));
+  await withNetnsCall(t, CALL, async ({ pages: [alice, bob, carol], cap }) => {
     const [aliceId, bobId, carolId] = await Promise.all([alice, bob, carol].map(participantId));
     await Promise.all([
       waitForTileFrames(alice, bobId), waitForTileFrames(bob, aliceId),
@@ -106,7 +86,7 @@ test('3-party call: one subscriber capped at 500 kbit/s drops a layer, the other
     t.diagnostic(`before: alice (of bob): ${describe(aliceBefore)}`);
     t.diagnostic(`before: bob (of alice): ${describe(bobBefore)}`);
 
-    await env.netns.capDownlink(CAP_KBIT);
+    await cap(CAP_KBIT);
     // Carol is the poor subscriber: the SFU sends her a lower layer of someone.
     const carolLower = await waitFor(async () => {
       const [a, b] = await Promise.all([inboundVideo(carol, aliceId), inboundVideo(carol, bobId)]);
@@ -132,8 +112,5 @@ test('3-party call: one subscriber capped at 500 kbit/s drops a layer, the other
       assert.ok(m.steady.offTop <= 1, `${who} left the top layer while Carol was capped (${m.steady.offTop} intervals)`);
       assert.ok(m.steady.receivedShare >= MIN_RECEIVED_SHARE, `${who} received ${m.steady.received} of ${m.steady.encoded} frames (${(m.steady.receivedShare * 100).toFixed(1)} %)`);
     }
-  } catch (err) {
-    t.diagnostic(`server log:\n${env.server.logs()}`);
-    throw err;
-  }
+  });
 });

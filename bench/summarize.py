@@ -123,7 +123,8 @@ def cmd_werift_line(args):
           f"sent {run.get('packets_sent')} received {run.get('packets_received')} lost {run.get('packets_lost')}, "
           f"server CPU {fmt(get(run, 'server', 'cpu_seconds_per_consultation_minute'), '.3f')} s/consultation-min, "
           f"werift {100 * (get(run, 'loadgen', 'cpu_seconds') or 0) / (run.get('window_seconds') or 1):.0f} % of a core"
-          + (" (SATURATED)" if get(run, "loadgen", "loadgen_saturated") else ""))
+          + (" (SATURATED)" if get(run, "loadgen", "loadgen_saturated") else "")
+          + (f", {run['frames_skipped']} frames skipped late" if run.get("frames_skipped") else ""))
 
 
 def werift_summary(work, n, targets):
@@ -144,6 +145,8 @@ def werift_summary(work, n, targets):
             "loss_fraction": mean([r.get("loss_fraction") for r in ok]),
             "failed_consultations": sum((r.get("failed_consultations") or 0) for r in ok),
             "werift_saturated_runs": sum(1 for r in ok if get(r, "loadgen", "loadgen_saturated")),
+            # frames werift's pacer was too late to send (a starved client): less load than asked
+            "werift_frames_skipped": sum((r.get("frames_skipped") or 0) for r in ok),
             "werift_share_of_a_core": mean([(get(r, "loadgen", "cpu_seconds") or 0) / r["window_seconds"]
                                             for r in ok if r.get("window_seconds")]),
         }
@@ -166,6 +169,8 @@ def werift_rows(w, ts, row):
             v += f" (⚠ {len(c['errors'])} runs did not complete: {'; '.join(c['errors'])})"
         if c.get("werift_saturated_runs"):
             v += f" (⚠ werift saturated in {c['werift_saturated_runs']} runs)"
+        if c.get("werift_frames_skipped"):
+            v += f" (⚠ werift ran late: {c['werift_frames_skipped']} frames skipped)"
         return v
     ratio = w.get("cpu_ratio")
     return [

@@ -37,7 +37,7 @@ const { values: opt } = parseArgs({
     'server-pid': { type: 'string' },
     'video-bitrate': { type: 'string', default: '1500000' },
     'packet-size': { type: 'string', default: '1100' },
-    'join-timeout': { type: 'string', default: '15' },
+    'join-timeout': { type: 'string', default: '30' },
     out: { type: 'string' },
   },
 });
@@ -120,6 +120,7 @@ const serverStart = sampleServer();
 const cpuStart = process.cpuUsage();
 const wallStart = performance.now();
 const sentStart = participants.map((p) => p.source.packetsSent);
+const skippedStart = participants.map((p) => p.source.framesSkipped);
 const rxStart = participants.map((p) => p.received.snapshot());
 await sleep(durationS * 1000);
 const serverEnd = sampleServer();
@@ -127,6 +128,7 @@ const cpu = process.cpuUsage(cpuStart);
 const windowSeconds = (performance.now() - wallStart) / 1000;
 pacer.stop();
 const sent = participants.map((p, i) => p.source.packetsSent - sentStart[i]);
+const skipped = participants.map((p, i) => p.source.framesSkipped - skippedStart[i]);
 await sleep(DRAIN_MS);
 const rx = participants.map((p, i) => ({ ...ReceiveStats.delta(rxStart[i], p.received.snapshot()),
   audio: p.received.audio - rxStart[i].audio, video: p.received.video - rxStart[i].video }));
@@ -146,7 +148,7 @@ await Promise.race([Promise.allSettled(participants.map((p) => p.close())), slee
 
 const rows = participants.map((p, i) => ({
   name: p.name, consultation: Math.floor(i / 2), ok: !p.failure, failure: p.failure,
-  join_ms: p.joinMs, packets_sent: sent[i], packets_received: rx[i].received, audio_received: rx[i].audio,
+  join_ms: p.joinMs, packets_sent: sent[i], frames_skipped: skipped[i], packets_received: rx[i].received, audio_received: rx[i].audio,
   video_received: rx[i].video, packets_expected: rx[i].expected, packets_lost: rx[i].lost,
 }));
 const sum = (key) => rows.reduce((a, r) => a + r[key], 0);
@@ -164,6 +166,8 @@ const result = {
   failed_consultations: failed.size,
   failures: rows.filter((r) => !r.ok).map((r) => `${r.name}: ${r.failure}`),
   packets_sent: sum('packets_sent'),
+  // frames the pacer skipped because this process ran too late to send them (see media.mjs)
+  frames_skipped: sum('frames_skipped'),
   packets_received: sum('packets_received'),
   packets_expected: sum('packets_expected'),
   packets_lost: sum('packets_lost'),
@@ -187,6 +191,6 @@ console.log(`target ${opt.target} (werift): ${n} consultations, ${windowSeconds.
   `packets sent ${result.packets_sent} received ${result.packets_received} lost ${result.packets_lost} ` +
   `(loss ${(100 * (result.loss_fraction ?? 0)).toFixed(3)} %)\n` +
   `server CPU ${result.server.cpu_seconds_per_consultation_minute?.toFixed(3) ?? 'n/a'} s per consultation-minute; ` +
-  `werift CPU ${(100 * loadgenCpuSeconds / windowSeconds).toFixed(0)} % of one core${result.loadgen.loadgen_saturated ? ' SATURATED' : ''}`);
+  `werift CPU ${(100 * loadgenCpuSeconds / windowSeconds).toFixed(0)} % of one core, ${result.frames_skipped} frames skipped late${result.loadgen.loadgen_saturated ? ' SATURATED' : ''}`);
 // werift keeps sockets and timers of closed connections alive: exit explicitly.
 process.exit(failed.size ? 1 : 0);

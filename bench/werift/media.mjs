@@ -6,7 +6,9 @@
 //
 // One pacer drives every source of the process from a single timer, drift-free: frame k of
 // a source goes at its start + k × interval, and a late timer turn sends every frame that
-// became due (a saturated client sends late, never less).
+// became due. Only frames more than MAX_LATE_MS late are skipped (and counted): a Node
+// process starved of CPU for a second would otherwise send that second in one burst,
+// overflowing the server's socket buffer, which no browser does.
 import { RtpHeader, RtpPacket } from 'werift';
 
 const AUDIO_INTERVAL_MS = 20;
@@ -17,6 +19,7 @@ const VIDEO_TICKS_PER_FRAME = 90000 / VIDEO_FPS;
 const KEYFRAME_INTERVAL_S = 3;
 const KEYFRAME_SIZE_FACTOR = 4;
 const PACER_TICK_MS = 2;
+const MAX_LATE_MS = 200;
 
 /** Delta and keyframe sizes as SyntheticPublisher computes them for `videoBitrateBps`. */
 export function videoFrameSizes(videoBitrateBps) {
@@ -95,6 +98,7 @@ export class Source {
     this.videoFrames = 0;
     this.keyframeWanted = false;
     this.startedAt = null;
+    this.framesSkipped = 0;
   }
 
   get packetsSent() {
@@ -104,6 +108,19 @@ export class Source {
   /** Sends every frame due by `now` (ms). */
   sendDue(now) {
     this.startedAt ??= now;
+    // Frames too late to send: skipped, keeping their timestamps and (for video) their place
+    // in the keyframe cycle, as an encoder that dropped them would.
+    while (this.startedAt + this.audioFrames * AUDIO_INTERVAL_MS < now - MAX_LATE_MS) {
+      this.audio.timestamp = (this.audio.timestamp + AUDIO_SAMPLES_PER_FRAME) >>> 0;
+      this.audioFrames += 1;
+      this.framesSkipped += 1;
+    }
+    while (this.startedAt + (this.videoFrames * 1000) / VIDEO_FPS < now - MAX_LATE_MS) {
+      this.keyframeWanted ||= this.videoFrames % this.sizes.framesPerKeyframe === 0;
+      this.video.timestamp = (this.video.timestamp + VIDEO_TICKS_PER_FRAME) >>> 0;
+      this.videoFrames += 1;
+      this.framesSkipped += 1;
+    }
     while (this.startedAt + this.audioFrames * AUDIO_INTERVAL_MS <= now) {
       this.audio.write(Buffer.alloc(AUDIO_PAYLOAD_BYTES, this.audioFrames & 0xff).fill(0x78, 0, 1), true);
       this.audio.timestamp = (this.audio.timestamp + AUDIO_SAMPLES_PER_FRAME) >>> 0;

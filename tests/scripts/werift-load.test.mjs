@@ -61,6 +61,7 @@ async function expectMediaBothWays(target, url, serverPid, extra) {
   assert.ok(result.packets_expected >= result.packets_received - result.packets_lost);
   assert.ok(result.server.cpu_seconds_per_consultation_minute > 0, JSON.stringify(result.server));
   assert.equal(typeof result.loadgen.loadgen_saturated, 'boolean');
+  assert.equal(typeof result.frames_skipped, 'number');
 }
 
 test('werift-load: one consultation against medrtc, media both ways', { timeout: 90000 }, async () => {

@@ -3,16 +3,18 @@
 // rooms created through a setup session (VP8 + Opus, two publishers); per participant one
 // session with a publisher handle (joinandconfigure + offer) and a subscriber handle (join
 // the other's feed, answer Janus's offer with `start`); events by long poll.
+import { request } from './http.mjs';
+
 const PLUGIN = 'janus.plugin.videoroom';
 const KEEPALIVE_MS = 25000; // Janus drops a session after 60 s without a request
 let transactions = 0;
 
 async function janus(url, path, body) {
-  const res = await fetch(url + path, { method: 'POST', body: JSON.stringify({ ...body, transaction: `w${++transactions}` }) });
+  const res = await request('POST', url + path, { body: JSON.stringify({ ...body, transaction: `w${++transactions}` }) });
   if (res.status !== 200) {
     throw new Error(`janus http status ${res.status}`);
   }
-  const reply = await res.json();
+  const reply = JSON.parse(res.text);
   if (reply.janus === 'error') {
     throw new Error(`janus error ${reply.error?.code}: ${reply.error?.reason}`);
   }
@@ -97,8 +99,9 @@ export class JanusSignaling {
     while (!this.leaving) {
       let events;
       try {
-        const res = await fetch(`${this.url}/${this.session}?maxev=10`);
-        events = await res.json();
+        // Janus answers a long poll after 30 s without events
+        const res = await request('GET', `${this.url}/${this.session}?maxev=10`, { timeoutMs: 45000 });
+        events = JSON.parse(res.text);
       } catch (err) {
         if (!this.leaving) {
           this.p.fail(`janus long poll: ${err.message}`);

@@ -3,18 +3,17 @@
 // consultation and a token per participant through the REST API (API key), then the
 // WebSocket protocol of docs/protocol.md.
 import WebSocket from 'ws';
+import { request } from './http.mjs';
 
 const PING_INTERVAL_MS = 10000; // docs/protocol.md: the server drops a socket silent for 30 s
 
 async function post(baseUrl, apiKey, path, body) {
-  const res = await fetch(baseUrl + path, {
-    method: 'POST',
+  const { status, text } = await request('POST', baseUrl + path, {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
     body: JSON.stringify(body),
   });
-  const text = await res.text();
-  if (res.status !== 201) {
-    throw new Error(`POST ${path}: HTTP ${res.status} ${text}`);
+  if (status !== 201) {
+    throw new Error(`POST ${path}: HTTP ${status} ${text}`);
   }
   return JSON.parse(text);
 }

@@ -144,3 +144,28 @@ test('summarize.py report: medrtc/Janus CPU by werift beside the loadgen ratio, 
   assert.equal(off.status, 0, off.stderr);
   assert.doesNotMatch(off.stdout, /by werift/);
 });
+
+test('werift media: loadgen\'s profile (50 Opus packets/s, VP8 at 1.5 Mbit/s in ≤ 1,100-byte payloads), frames > 200 ms late skipped', async () => {
+  const { Source, videoFrameSizes } = await import(path.join(repoRoot, 'bench/werift/media.mjs'));
+  const written = { audio: [], video: [] };
+  const track = (kind) => ({ writeRtp: (rtp) => written[kind].push(rtp) });
+  const source = new Source({ audioTrack: track('audio'), videoTrack: track('video'), videoBitrateBps: 1_500_000, maxPayload: 1100 });
+  // src/client/synthetic_publisher.cpp: delta = 562,500 B per 3 s / (89 + 4)
+  assert.deepEqual(videoFrameSizes(1_500_000), { framesPerKeyframe: 90, delta: 6048, keyframe: 24192 });
+  for (let t = 1000; t < 4000; t += 2) { // 3 s in 2 ms pacer turns
+    source.sendDue(t);
+  }
+  assert.equal(written.audio.length, 150);
+  assert.ok(written.audio.every((p) => p.payload.length === 80));
+  const videoBits = written.video.reduce((a, p) => a + 8 * p.payload.length, 0);
+  assert.ok(Math.abs(videoBits / 3 - 1_500_000) < 30_000, `video ${videoBits / 3} bit/s`);
+  assert.ok(written.video.every((p) => p.payload.length <= 1100));
+  assert.equal(written.video.filter((p) => p.header.marker).length, 90); // one marker per frame, 30 fps
+  const seqs = written.video.map((p) => p.header.sequenceNumber);
+  assert.ok(seqs.every((s, i) => i === 0 || s === ((seqs[i - 1] + 1) & 0xffff)));
+  // A turn 1 s late sends only the last 200 ms, and counts the rest as skipped.
+  const before = written.audio.length;
+  source.sendDue(5000);
+  assert.equal(written.audio.length - before, 11); // frames due at 4800 … 5000 ms
+  assert.equal(source.framesSkipped, 40 + 24); // audio 4000 … 4780, video 4000 … 4767 ms
+});

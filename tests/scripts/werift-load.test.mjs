@@ -169,3 +169,11 @@ test('werift media: loadgen\'s profile (50 Opus packets/s, VP8 at 1.5 Mbit/s in 
   assert.equal(written.audio.length - before, 11); // frames due at 4800 … 5000 ms
   assert.equal(source.framesSkipped, 40 + 24); // audio 4000 … 4780, video 4000 … 4767 ms
 });
+
+test('scripts/bench refuses a --werift-n that is not a whole number before installing or building', () => {
+  const r = spawnSync(path.join(repoRoot, 'scripts/bench'), ['--werift-n', 'ten'],
+    { encoding: 'utf8', timeout: 20_000, env: { ...process.env, MEDRTC_BENCH_BUILD_DIR: 'build-does-not-exist' } });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /--werift-n must be a whole number \(0 skips the werift cross-check\), got ten/);
+  assert.doesNotMatch(r.stderr, /building/);
+});

@@ -79,15 +79,19 @@ const log = (text) => console.error(`werift-load: ${text}`);
 
 // Setup, not timed: rooms (and medrtc tokens).
 const bind = { bindIp: opt['bind-ip'], pacer, videoBitrateBps, maxPayload: Number(opt['packet-size']) };
+const failSetup = (err) => {
+  log(`setup failed: ${err.message}`);
+  process.exit(1);
+};
 if (opt.target === 'medrtc') {
-  const pairs = await medrtcSetup({ url: opt.url, apiKey: opt['api-key'], consultations: n });
+  const pairs = await medrtcSetup({ url: opt.url, apiKey: opt['api-key'], consultations: n }).catch(failSetup);
   pairs.forEach((tokens, c) => tokens.forEach((token, who) => {
     const participant = new Participant({ name: `c${c}-${who ? 'b' : 'a'}`, ...bind });
     participants.push(participant);
     signalings.push(new MedrtcSignaling({ url: opt.url, token, participant }));
   }));
 } else {
-  rooms = await janusSetup({ url: opt.url, consultations: n, videoBitrateBps });
+  rooms = await janusSetup({ url: opt.url, consultations: n, videoBitrateBps }).catch(failSetup);
   rooms.forEach((room, c) => [0, 1].forEach((who) => {
     const participant = new Participant({ name: `c${c}-${who ? 'b' : 'a'}`, ...bind });
     participants.push(participant);

@@ -50,7 +50,16 @@ export class MedrtcSignaling {
       this.send({ type: 'join', token: this.token });
       this.ping = setInterval(() => this.send({ type: 'ping' }), PING_INTERVAL_MS);
     });
-    this.ws.on('message', (data) => this.onMessage(JSON.parse(data.toString())));
+    this.ws.on('message', (data) => {
+      let message;
+      try {
+        message = JSON.parse(data.toString());
+      } catch {
+        this.p.fail('signaling: unparsable server message');
+        return;
+      }
+      this.onMessage(message);
+    });
     this.ws.on('error', (err) => this.p.fail(`signaling: ${err.message}`));
     this.ws.on('close', (code) => {
       clearInterval(this.ping);

@@ -7,6 +7,7 @@ into the status of a run, the comparison N, and the final Markdown table + JSON 
   summarize.py compare-n <runs dir> <max_loss> <max_p99_ms> <targets...>
   summarize.py report <work dir> <out prefix> <max_loss> <max_p99_ms> [--options]
   summarize.py simulcast-ratio <runs dir> <n>   medrtc's server CPU with simulcast / without
+  summarize.py werift-line <run.json> <label>   one progress line of a werift cross-check run
 """
 import argparse
 import datetime
@@ -113,6 +114,75 @@ def cmd_compare_n(args):
     print(n if n is not None else "")
 
 
+def cmd_werift_line(args):
+    run = load(args.run)
+    if run.get("error"):
+        print(f"  {args.label}: ERROR {run['error']}")
+        return
+    print(f"  {args.label}: N={run.get('consultations', '?')} {run.get('failed_consultations')} failed; "
+          f"sent {run.get('packets_sent')} received {run.get('packets_received')} lost {run.get('packets_lost')}, "
+          f"server CPU {fmt(get(run, 'server', 'cpu_seconds_per_consultation_minute'), '.3f')} s/consultation-min, "
+          f"werift {100 * (get(run, 'loadgen', 'cpu_seconds') or 0) / (run.get('window_seconds') or 1):.0f} % of a core"
+          + (" (SATURATED)" if get(run, "loadgen", "loadgen_saturated") else "")
+          + (f", {run['frames_skipped']} frames skipped late" if run.get("frames_skipped") else ""))
+
+
+def werift_summary(work, n, targets):
+    """The werift cross-check (bench/werift-load.mjs) runs of $work/werift: per target the
+    mean server CPU per consultation-minute at N, and medrtc/Janus of it."""
+    runs = run_files(os.path.join(work, "werift"))
+    out = {"n": n, "targets": {}, "runs": {}}
+    for (t, rn, rep), path in sorted(runs.items()):
+        run = load(path)
+        out["runs"][f"{t}-n{rn}-r{rep}"] = {k: v for k, v in run.items() if k != "participants"}
+    for t in targets:
+        mine = [load(p) for (tt, rn, _), p in runs.items() if tt == t and rn == n]
+        ok = [r for r in mine if not r.get("error")]
+        out["targets"][t] = {
+            "runs": len(ok),
+            "errors": [r["error"] for r in mine if r.get("error")],
+            "cpu_s_per_consultation_minute": mean([get(r, "server", "cpu_seconds_per_consultation_minute") for r in ok]),
+            "loss_fraction": mean([r.get("loss_fraction") for r in ok]),
+            "failed_consultations": sum((r.get("failed_consultations") or 0) for r in ok),
+            "werift_saturated_runs": sum(1 for r in ok if get(r, "loadgen", "loadgen_saturated")),
+            # frames werift's pacer was too late to send (a starved client): less load than asked
+            "werift_frames_skipped": sum((r.get("frames_skipped") or 0) for r in ok),
+            "werift_share_of_a_core": mean([(get(r, "loadgen", "cpu_seconds") or 0) / r["window_seconds"]
+                                            for r in ok if r.get("window_seconds")]),
+        }
+    a, b = (out["targets"].get(t, {}).get("cpu_s_per_consultation_minute") for t in ("medrtc", "janus"))
+    out["cpu_ratio"] = a / b if a is not None and b else None
+    return out
+
+
+def werift_rows(w, ts, row):
+    """Table rows of the werift cross-check, beside the loadgen's CPU row."""
+    if not w or not w["n"]:
+        return []
+    cells = [w["targets"].get(s["target"], {}) for s in ts]
+    reps = "/".join(str(c.get("runs", 0)) for c in cells)
+    def cpu(c):
+        v = fmt(c.get("cpu_s_per_consultation_minute"), ".3f")
+        if c.get("failed_consultations"):
+            v += f" (⚠ {c['failed_consultations']} failed consultations)"
+        if c.get("errors"):
+            v += f" (⚠ {len(c['errors'])} runs did not complete: {'; '.join(c['errors'])})"
+        if c.get("werift_saturated_runs"):
+            v += f" (⚠ werift saturated in {c['werift_saturated_runs']} runs)"
+        if c.get("werift_frames_skipped"):
+            v += f" (⚠ werift ran late: {c['werift_frames_skipped']} frames skipped)"
+        return v
+    ratio = w.get("cpu_ratio")
+    return [
+        row(f"server CPU s per consultation-minute by werift (N={w['n']}, mean of {reps} runs)",
+            [cpu(c) for c in cells], "**" + fmt(ratio) + "**"),
+        row(f"werift cross-check: loss, werift's CPU (share of its core) (N={w['n']})",
+            [f"{fmt(100 * c['loss_fraction'] if c.get('loss_fraction') is not None else None, '.3f')} %, "
+             f"{fmt(100 * c['werift_share_of_a_core'] if c.get('werift_share_of_a_core') is not None else None, '.0f')} %"
+             for c in cells]),
+    ]
+
+
 def target_summary(t, runs, cmp_n, limit_gcm, max_loss, max_p99):
     mine = {(n, rep): load(p) for (tt, n, rep), p in runs.items() if tt == t}
     s = {"target": t}
@@ -166,7 +236,7 @@ def target_summary(t, runs, cmp_n, limit_gcm, max_loss, max_p99):
     return s
 
 
-def table(summaries, limit, cmp_n, args):
+def table(summaries, limit, cmp_n, args, werift=None):
     ts = [summaries[t] for t in args.targets.split()]
     both = len(ts) == 2
 
@@ -191,6 +261,7 @@ def table(summaries, limit, cmp_n, args):
     lines.append(row(f"server CPU s per consultation-minute (N={cmp_n}, mean of {reps} runs)",
                      [cpu(s) for s in ts],
                      "**" + ratio("cpu_s_per_consultation_minute") + "**"))
+    lines.extend(werift_rows(werift, ts, row))
     lines.append(row("consultations per core, derived (60 / CPU s per consultation-minute)",
                      [fmt(s["consultations_per_core"], ".0f") for s in ts], ratio("consultations_per_core")))
 
@@ -258,7 +329,8 @@ def cmd_report(args):
     limit_gcm = gcm["packets_per_core_second"] if gcm else None
     cmp_n = args.compare_n or compare_n(runs, args.targets.split(), args.max_loss, args.max_p99)
     summaries = {t: target_summary(t, runs, cmp_n, limit_gcm, args.max_loss, args.max_p99) for t in args.targets.split()}
-    md = table(summaries, limit, cmp_n, args)
+    werift = werift_summary(args.work, args.werift_n, args.targets.split()) if args.werift_n else None
+    md = table(summaries, limit, cmp_n, args, werift)
     print(md)
     result = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -273,6 +345,13 @@ def cmd_report(args):
                  for (t, n, rep), p in sorted(runs.items())},
         "table_markdown": md,
     }
+    ts = args.targets.split()
+    if len(ts) == 2:
+        a, b = (summaries[t]["cpu_s_per_consultation_minute"] for t in ts)
+        result["ratios"] = {"cpu_by_loadgen": a / b if a is not None and b else None,
+                            "cpu_by_werift": werift["cpu_ratio"] if werift else None}
+    if werift:
+        result["werift"] = werift
     with open(args.out + ".json", "w") as f:
         json.dump(result, f, indent=1)
         f.write("\n")
@@ -319,10 +398,12 @@ def main():
     a.add_argument("--loadgen-cpu", default="1"); a.add_argument("--compare-n", type=int, default=0)
     a.add_argument("--workers", type=int, default=1)
     a.add_argument("--targets", default="medrtc janus")
+    a.add_argument("--werift-n", type=int, default=0)
     a = sub.add_parser("simulcast-ratio"); a.add_argument("runs"); a.add_argument("n", type=int)
+    a = sub.add_parser("werift-line"); a.add_argument("run"); a.add_argument("label")
     args = p.parse_args()
     {"line": cmd_line, "held": cmd_held, "compare-n": cmd_compare_n, "report": cmd_report,
-     "simulcast-ratio": cmd_simulcast_ratio}[args.cmd](args)
+     "simulcast-ratio": cmd_simulcast_ratio, "werift-line": cmd_werift_line}[args.cmd](args)
 
 
 if __name__ == "__main__":

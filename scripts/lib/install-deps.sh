@@ -21,8 +21,14 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm packages: reinstall when the lock file is newer than the installed tree.
-if [[ ! -d "$root/node_modules" || "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]]; then
+# npm packages: reinstall when the lock file's content differs from the one installed
+# (a stamp with its SHA-256). Content, not modification time: a fresh checkout or git
+# worktree has a newer lock file without any change, and `npm ci` would wipe a tree that
+# is fine (and shared, where node_modules is a link).
+lock_sum=$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)
+stamp="$root/node_modules/.medrtc-lock-sha256"
+if [[ ! -d "$root/node_modules" || "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]]; then
   echo "install-deps: npm ci"
   (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_sum" >"$stamp"
 fi

@@ -10,26 +10,21 @@ import { repoRoot, waitFor } from './server.mjs';
 
 /**
  * A module of web/src/call/e2ee/ transpiled for node (WebCrypto is global there); its
- * imports of sibling modules are loaded the same way. Only for the modules that need no
- * DOM: sframe.ts, pairwise.ts, sas.ts.
+ * imports of sibling modules are loaded the same way, recursively. Only for the modules
+ * that need no DOM: sframe.ts, pairwise.ts, sas.ts, commitment.ts.
  */
 export async function loadE2eeModule(name) {
+  return import(await moduleUrl(name));
+}
+
+async function moduleUrl(name) {
   const source = await readFile(path.join(repoRoot, 'web/src/call/e2ee', `${name}.ts`), 'utf8');
   let { outputText } = ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
   });
   for (const [, dep] of outputText.matchAll(/from '\.\/([a-z-]+)'/g)) {
-    const url = await moduleUrl(dep);
-    outputText = outputText.replace(`from './${dep}'`, `from '${url}'`);
+    outputText = outputText.replace(`from './${dep}'`, `from '${await moduleUrl(dep)}'`);
   }
-  return import(`data:text/javascript;base64,${Buffer.from(outputText).toString('base64')}`);
-}
-
-async function moduleUrl(name) {
-  const source = await readFile(path.join(repoRoot, 'web/src/call/e2ee', `${name}.ts`), 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  });
   return `data:text/javascript;base64,${Buffer.from(outputText).toString('base64')}`;
 }
 

@@ -139,14 +139,16 @@ const std::vector<Requirement>& catalog() {
        "signaling/signaling_hub.cpp (join without \"e2ee\" refused: e2ee_unsupported, close 4030), "
        "clinic/admission.cpp e2eeRequired (the tenant's or the node's profile), signaling/e2ee_relay.cpp (opaque "
        "key and chat relay, recipient and replay checks), compliance/rules.cpp, compliance/built_features.hpp, "
-       "web/src (SFrame, RFC 9605, per-sender keys over ECDH P-256 pairwise channels; docs/e2ee.md)",
+       "web/src (SFrame, RFC 9605, per-sender keys over ECDH P-256 pairwise channels; a security code behind a "
+       "commitment round, over both DTLS fingerprints peer to peer: web/src/call/e2ee/commitment.ts; docs/e2ee.md)",
        "E2eeRelay.JoinWithoutTheCapabilityIsRefusedAndNothingReachesTheCall, "
        "E2eeRelay.GuestWithoutTheCapabilityDoesNotEvenWait, E2eeRelay.KeyBlobReachesOnlyItsRecipient, "
        "E2eeRelay.WaitingParticipantNeitherSendsNorReceivesKeys, E2eeRelay.ReplayedKeyBlobIsRefusedAndNotRelayed, "
        "E2eeRelay.ChatIsCiphertextOnlyInAnEncryptedRoom, E2eeMessage.*, NodeConfig.E2eeIsMetOnlyWhereBuiltAndEnforced, "
        "NodeConfig.RecordingOrTranscriptionUnderE2eeRefusesStart, Action.RecordingAndTranscriptionUnderE2eeAreRefusedNamingIt, "
        "tests/e2e/e2ee-*.test.mjs (SFrame between Chromium and Firefox, 2 and 3 parties, ciphertext on the SFU "
-       "tap), tests/interop/media-tap.test.mjs",
+       "tap; the security code's commitment round and fingerprints: e2ee-commitment, e2ee-p2p), "
+       "tests/interop/media-tap.test.mjs",
        [](const Context& c) {
          if (!c.profile.e2eeRequired) {
            return fromRules(c, {"encryption.e2ee_required"}, "end-to-end encryption is not required by this profile");
@@ -155,8 +157,10 @@ const std::vector<Requirement>& catalog() {
                           "every call in a room this profile governs is end-to-end encrypted: each browser "
                           "encrypts its audio and video frames with SFrame (RFC 9605) and its chat under keys the "
                           "server never holds; a browser that cannot is refused with e2ee_unsupported (no silent "
-                          "downgrade); 1:1 calls peer to peer are DTLS end to end as well. Under E2EE the server "
-                          "cannot record or transcribe");
+                          "downgrade); 1:1 calls peer to peer are DTLS end to end as well. A security code, the "
+                          "same on every screen, lets the participants check that nobody sits in the middle (its "
+                          "values are committed to before any is revealed; peer to peer it covers both DTLS "
+                          "fingerprints). Under E2EE the server cannot record or transcribe");
        }},
       {"K7", "Peer-to-peer preferred for 1:1", {"media.p2p_preferred_one_to_one"},
        "signaling/media_mode.cpp (mode per room, p2p_signal relay; the node's or the tenant's profile), "

@@ -3,8 +3,9 @@
 // read each other's key messages; a message does not open for the other direction
 // (reflected to its sender), for another pair, or with a changed byte; the counter it
 // carries is what receivers compare to drop replays. The security code is 6 digits in
-// 3+3 over the sorted public keys only (no server-chosen ids), the same whatever order the
-// list comes in, and changes when anyone is added or leaves.
+// 3+3 over the sorted (public key, nonce, fingerprint) entries only (no server-chosen ids),
+// the same whatever order the list comes in, and changes when anyone is added or leaves
+// (the commitment round: e2ee-commitment.test.mjs).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadE2eeModule } from '../support/e2ee.mjs';
@@ -37,14 +38,15 @@ test('pairwise key messages open only for their pair and direction', async () =>
   assert.equal(await pw.open(ba, 'p_a', 'p_b', blob.subarray(0, 20)), null, 'cut short');
 });
 
-test('the security code hashes public keys only: order-free, 3+3 digits, changes when someone joins', async () => {
+test('the security code hashes public keys, nonces and fingerprints only: order-free, 3+3 digits, changes when someone joins', async () => {
   const { shortAuthString } = await loadE2eeModule('sas');
-  const two = ['BAAA', 'BBBB'];
+  const entry = (publicKey) => ({ publicKey, nonce: new Uint8Array(32).fill(publicKey.charCodeAt(1)), fingerprint: '' });
+  const two = [entry('BAAA'), entry('BBBB')];
   const code = await shortAuthString(two);
   assert.match(code, /^\d{3} \d{3}$/);
   assert.equal(await shortAuthString([...two].reverse()), code);
-  assert.notEqual(await shortAuthString([...two, 'BCCC']), code);
-  assert.notEqual(await shortAuthString(['BAAA']), code, 'someone left');
+  assert.notEqual(await shortAuthString([...two, entry('BCCC')]), code);
+  assert.notEqual(await shortAuthString([entry('BAAA')]), code, 'someone left');
   // A key swapped in the middle (someone listening in) gives another code.
-  assert.notEqual(await shortAuthString(['BAAA', 'BXXX']), code);
+  assert.notEqual(await shortAuthString([entry('BAAA'), { ...entry('BBBB'), publicKey: 'BXXX' }]), code);
 });

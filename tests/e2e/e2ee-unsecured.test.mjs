@@ -1,8 +1,9 @@
 // Issue 13 item 3: "a participant whose key is not yet known shows as not yet secured".
-// KBV node, two Chromium pages; Bob's page never gets Alice's key messages (the test drops
-// every `e2ee_key` before the client sees it). Both still show the same security code
-// (it hashes the public keys, which arrive), Bob's tile of Alice says "not yet secured",
-// Alice's tile of Bob does not (Bob's key reached her).
+// KBV node, two Chromium pages; Bob's page never gets Alice's media keys (the test drops
+// every `e2ee_key` that carries one before the client sees it). Both still show the same
+// security code (its commitment round travels in the other `e2ee_key` blobs, which
+// arrive), Bob's tile of Alice says "not yet secured", Alice's tile of Bob does not (Bob's
+// key reached her).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium } from '../support/chromium.mjs';
@@ -35,13 +36,20 @@ test('a participant whose key has not reached us shows "not yet secured"', { tim
   const bob = await joinCall(suite.browser, suite.server, roomId, { identity: 'patient-1', name: 'Patient One', join: false });
   suite.pages.push(bob);
   await bob.evaluate(() => {
-    // The socket is made at "Join": hand the client every message but the key messages.
+    // The socket is made at "Join": hand the client every message but the media key
+    // messages. The blobs are opaque; a media key ({kid, gen, key}, at most 65 bytes
+    // sealed: 119 base64url characters) is shorter than any commitment-round message
+    // ({sas, seq, hash or nonce, …}, at least 146), so the length tells them apart.
+    const isMediaKey = (data) => {
+      const m = /"ciphertext":"([A-Za-z0-9_-]+)"/.exec(String(data));
+      return String(data).includes('"type":"e2ee_key"') && m !== null && m[1].length < 130;
+    };
     window.WebSocket = new Proxy(window.WebSocket, {
       construct(target, args) {
         const ws = Reflect.construct(target, args);
         const add = ws.addEventListener.bind(ws);
         ws.addEventListener = (type, fn, opts) => add(type, type === 'message'
-          ? (ev) => { if (!String(ev.data).includes('"type":"e2ee_key"')) fn(ev); }
+          ? (ev) => { if (!isMediaKey(ev.data)) fn(ev); }
           : fn, opts);
         return ws;
       },

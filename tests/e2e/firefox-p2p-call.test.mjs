@@ -13,6 +13,7 @@ import {
   assertNoClientErrors, assertNoForeignRequests, closePages, joinCall, participantId, selectedPair, waitForRemoteMedia, waitForTileFrames,
 } from '../support/call-page.mjs';
 import { withDiagnostics } from '../support/call-suite.mjs';
+import { waitForSameCode } from '../support/e2ee.mjs';
 import { createRoom, startServer, waitFor } from '../support/server.mjs';
 
 // The REST helpers use fetch against the self-signed certificate of this test's server;
@@ -56,6 +57,8 @@ test('a 1:1 call under KBV runs browser to browser between Firefox and Chromium;
   await waitForTileFrames(patient, await participantId(doctor));
   await doctor.getByRole('figure', { name: 'Video of Patient One' }).waitFor();
   await patient.getByRole('figure', { name: 'Video of Dr Weber' }).waitFor();
+  // KBV is E2EE: both show one security code, over both DTLS fingerprints (docs/e2ee.md).
+  t.diagnostic(`security code ${await waitForSameCode([doctor, patient])}`);
 
   // The selected pairs mirror each other: the media goes browser to browser.
   const [d, p] = [await selectedPair(doctor), await selectedPair(patient)];

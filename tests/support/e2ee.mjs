@@ -10,26 +10,21 @@ import { repoRoot, waitFor } from './server.mjs';
 
 /**
  * A module of web/src/call/e2ee/ transpiled for node (WebCrypto is global there); its
- * imports of sibling modules are loaded the same way. Only for the modules that need no
- * DOM: sframe.ts, pairwise.ts, sas.ts.
+ * imports of sibling modules are loaded the same way, recursively. Only for the modules
+ * that need no DOM: sframe.ts, pairwise.ts, sas.ts, commitment.ts.
  */
 export async function loadE2eeModule(name) {
+  return import(await moduleUrl(name));
+}
+
+async function moduleUrl(name) {
   const source = await readFile(path.join(repoRoot, 'web/src/call/e2ee', `${name}.ts`), 'utf8');
   let { outputText } = ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
   });
   for (const [, dep] of outputText.matchAll(/from '\.\/([a-z-]+)'/g)) {
-    const url = await moduleUrl(dep);
-    outputText = outputText.replace(`from './${dep}'`, `from '${url}'`);
+    outputText = outputText.replace(`from './${dep}'`, `from '${await moduleUrl(dep)}'`);
   }
-  return import(`data:text/javascript;base64,${Buffer.from(outputText).toString('base64')}`);
-}
-
-async function moduleUrl(name) {
-  const source = await readFile(path.join(repoRoot, 'web/src/call/e2ee', `${name}.ts`), 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  });
   return `data:text/javascript;base64,${Buffer.from(outputText).toString('base64')}`;
 }
 
@@ -97,21 +92,28 @@ export async function sentVideoCodec(page) {
 const PT_OPUS = 111;
 const PT_VP8 = 96;
 
+// A publisher's payload types are its own offer's (the tap records before the rewrite for
+// each subscriber): Firefox offers Opus as 109 and VP8 as 120.
+export const FIREFOX_PTS = { opus: [109], vp8: [120] };
+
 /**
  * The media frames in tap records (tests/support/media-tap.mjs readTap): each Opus packet
  * is one frame; VP8 frames are put back together from their packets (RFC 7741 payload
  * descriptor: S bit and partition 0 start a frame, the marker ends it). Returns
  * [{ ssrc, ms, kind, data }], `ms` of the frame's last packet. RTX and others are skipped.
+ * `extra` adds payload types ({ opus: [...], vp8: [...] }, e.g. FIREFOX_PTS).
  */
-export function tapFrames(records) {
+export function tapFrames(records, extra = { opus: [], vp8: [] }) {
+  const opusPts = new Set([PT_OPUS, ...extra.opus]);
+  const vp8Pts = new Set([PT_VP8, ...extra.vp8]);
   const frames = [];
   const open = new Map(); // ssrc → { parts, next seq }
   for (const r of records) {
-    if (r.payloadType === PT_OPUS && r.payload.length > 0) {
+    if (opusPts.has(r.payloadType) && r.payload.length > 0) {
       frames.push({ ssrc: r.ssrc, ms: r.ms, kind: 'audio', data: Buffer.from(r.payload) });
       continue;
     }
-    const vp8 = r.payloadType === PT_VP8 ? vp8Payload(r.payload) : null;
+    const vp8 = vp8Pts.has(r.payloadType) ? vp8Payload(r.payload) : null;
     if (!vp8) {
       continue;
     }

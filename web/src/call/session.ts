@@ -4,6 +4,7 @@
 // server refuses that (or has no resume), by joining again with the same token.
 import { t } from '../i18n';
 import { debug } from './debug';
+import { sdpFingerprint } from './e2ee/commitment';
 import { E2ee } from './e2ee/e2ee';
 import { encodedStreamsConfig } from './e2ee/frame-crypto';
 import { SecurityPanel } from './e2ee/security-panel';
@@ -498,6 +499,13 @@ export class Session {
     });
     this.p2p = link;
     debug.p2p = link.pc;
+    // E2EE rooms: both DTLS fingerprints of this connection go into the security code, so a
+    // server that rewrites them in the SDP it relays cannot sit in the middle unseen.
+    link.pc.addEventListener('signalingstatechange', () => {
+      if (this.p2p === link) {
+        this.e2ee?.p2pFingerprints(peer, sdpFingerprint(link.pc.localDescription?.sdp), sdpFingerprint(link.pc.remoteDescription?.sdp));
+      }
+    });
     this.mediaWatch.expect(link.pc);
     // Browser to browser: perfect negotiation (p2p.ts) sends the restart offer itself.
     this.iceRecovery.watch(link.pc, () => link.pc.restartIce());
@@ -507,6 +515,9 @@ export class Session {
     if (this.p2p) {
       this.mediaWatch.settle(this.p2p.pc);
       this.iceRecovery.forget(this.p2p.pc);
+    }
+    if (this.p2p) {
+      this.e2ee?.p2pFingerprints('', '', '');
     }
     this.p2p?.close();
     this.p2p = null;

@@ -181,6 +181,10 @@ export const de: Strings = {
   e2eeCodePending: 'Wird eingerichtet…',
   e2eeNotSecured: 'noch nicht gesichert',
   e2eeChatUnreadable: 'Diese Nachricht konnte nicht entschlüsselt werden.',
+  e2eeCodeNotSecure: 'Nicht sicher',
+  e2eeWhyReveal: 'nicht sicher: der Anteil am Sicherheitscode passt nicht zu dem, was vorher festgelegt wurde',
+  e2eeWhyChanged: 'nicht sicher: der Anteil am Sicherheitscode wurde nach dem Festlegen geändert',
+  e2eeWhyFingerprint: 'nicht sicher: die Verbindung endet nicht beim Browser dieser Person',
 
   // Patient entry
   joinTitle: 'Ihre Videosprechstunde',

@@ -183,6 +183,10 @@ export const en = {
   e2eeCodePending: 'Being set up…',
   e2eeNotSecured: 'not yet secured',
   e2eeChatUnreadable: 'This message could not be decrypted.',
+  e2eeCodeNotSecure: 'Not secure',
+  e2eeWhyReveal: 'not secure: its part of the security code does not match what it committed to',
+  e2eeWhyChanged: 'not secure: it changed its part of the security code after committing',
+  e2eeWhyFingerprint: 'not secure: the connection does not end at this person’s browser',
 
   // Patient entry (/join)
   joinTitle: 'Join your video consultation',

@@ -181,6 +181,10 @@ export const fr: Strings = {
   e2eeCodePending: 'En cours de mise en place…',
   e2eeNotSecured: 'pas encore sécurisé',
   e2eeChatUnreadable: 'Ce message n’a pas pu être déchiffré.',
+  e2eeCodeNotSecure: 'Non sécurisé',
+  e2eeWhyReveal: 'non sécurisé : sa part du code de sécurité ne correspond pas à ce qu’il avait engagé',
+  e2eeWhyChanged: 'non sécurisé : sa part du code de sécurité a changé après son engagement',
+  e2eeWhyFingerprint: 'non sécurisé : la connexion n’aboutit pas au navigateur de cette personne',
 
   // Patient entry
   joinTitle: 'Rejoindre votre téléconsultation',

@@ -5,11 +5,12 @@
 // read what came before. Someone leaves: a fresh random key, so they cannot read what
 // follows. A new key is sent at once and used ~1 s later (everyone has it by then), from
 // a keyframe; receivers keep a sender's previous key ~10 s so nothing in flight is lost.
+// The security code's commitment round (commitment.ts) rides on the same pairwise blobs.
 import type { ClientMessage, Participant } from '../protocol';
 import { fromBase64Url, toBase64Url, toHex } from './encoding';
+import { SasRounds, type SasFailure, type SasMember, type SasMessage, type SasState } from './commitment';
 import { FrameCrypto } from './frame-crypto';
 import { generateEcdh, open, pairwiseKey, seal } from './pairwise';
-import { shortAuthString } from './sas';
 import { concat, type Bytes } from './sframe';
 
 const SWITCH_AFTER_MS = 1_000;
@@ -66,7 +67,8 @@ export class E2ee {
   // Every message is handled after the one before it (the crypto is async).
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
-  private sas: string | null = null;
+  private rounds: SasRounds | null = null;
+  private sas: SasState = { kind: 'pending' };
 
   constructor(
     private readonly selfId: string,
@@ -76,11 +78,12 @@ export class E2ee {
     this.enqueue(async () => {
       this.ecdh = await generateEcdh();
       this.publicKey = toBase64Url(this.ecdh.publicRaw);
+      this.rounds = new SasRounds(this.publicKey, (to, msg) => this.sendSas(to, msg));
       const first = { kid: randomKid(), gen: 0, base: crypto.getRandomValues(new Uint8Array(16)) };
       this.remember(first);
       this.activate(first);
       this.send({ type: 'e2ee_public_key', public_key: this.publicKey });
-      await this.refreshSas();
+      await this.syncSas();
     });
   }
 
@@ -101,7 +104,7 @@ export class E2ee {
       this.enqueue(async () => {
         if (!this.peers.has(p.participant_id)) {
           this.peers.set(p.participant_id, { publicKey: '', pairwise: null, sentCounter: 0n, seenCounter: 0n, keys: [] });
-          await this.refreshSas();
+          await this.syncSas();
         }
       });
     }
@@ -136,7 +139,7 @@ export class E2ee {
         this.frames.post({ type: 'drop_key', from: participantId, kid: k.kid });
       }
       await this.rotate({ kid: randomKid(), gen: 0, base: crypto.getRandomValues(new Uint8Array(16)) });
-      await this.refreshSas();
+      await this.syncSas();
     });
   }
 
@@ -159,7 +162,7 @@ export class E2ee {
       if (latest) {
         await this.sendKeyTo(from, peer, latest);
       }
-      await this.refreshSas();
+      await this.syncSas();
     });
   }
 
@@ -182,7 +185,12 @@ export class E2ee {
         return;
       }
       peer.seenCounter = opened.counter;
-      const parsed = JSON.parse(new TextDecoder().decode(opened.payload)) as { kid: string; gen: number; key: string };
+      const parsed = JSON.parse(new TextDecoder().decode(opened.payload)) as { kid: string; gen: number; key: string } | SasMessage;
+      if ('sas' in parsed) {
+        await this.rounds?.receive(from, parsed);
+        await this.refreshSas();
+        return;
+      }
       const base = fromBase64Url(parsed.key);
       if (!base || base.length !== 16 || !/^\d{1,20}$/.test(parsed.kid)) {
         return;
@@ -260,20 +268,57 @@ export class E2ee {
     window.__medrtcE2eeKeyLog?.push({ owner, kid: key.kid, gen: key.gen, key: toHex(key.base), at: Date.now(), event });
   }
 
-  private async refreshSas(): Promise<void> {
-    const keys = [this.publicKey];
-    let complete = this.publicKey !== '';
-    for (const peer of this.peers.values()) {
-      complete &&= peer.publicKey !== '';
-      keys.push(peer.publicKey);
+  /**
+   * The DTLS fingerprints of our peer-to-peer connection (docs/p2p.md): ours from its local
+   * description, the peer's from its remote description; both '' when there is none. They
+   * go into the security code, so a server that rewrites them in the SDP it relays shows.
+   */
+  p2pFingerprints(peerId: string, local: string, remote: string): void {
+    this.enqueue(async () => {
+      this.rounds?.setRemoteFingerprint(peerId, remote);
+      await this.rounds?.setOwnFingerprint(local);
+      await this.refreshSas();
+    });
+  }
+
+  /** Hands the current participants to the commitment round, which starts a new one when they changed. */
+  private async syncSas(): Promise<void> {
+    const members = new Map<string, SasMember>();
+    for (const [id, peer] of this.peers) {
+      members.set(id, { publicKey: peer.publicKey, reachable: peer.pairwise !== null });
     }
-    this.sas = complete ? await shortAuthString(keys) : null;
+    await this.rounds?.setMembers(members);
+    await this.refreshSas();
+  }
+
+  private async sendSas(to: string, msg: SasMessage): Promise<void> {
+    const peer = this.peers.get(to);
+    if (!peer?.pairwise || this.closed) {
+      return;
+    }
+    peer.sentCounter += 1n;
+    const blob = await seal(peer.pairwise, this.selfId, to, peer.sentCounter, encoder.encode(JSON.stringify(msg)));
+    this.send({ type: 'e2ee_key', to, ciphertext: toBase64Url(blob) });
+  }
+
+  private async refreshSas(): Promise<void> {
+    this.sas = this.rounds ? await this.rounds.state() : { kind: 'pending' };
     this.onChange();
   }
 
-  /** The 6 digits everyone in the call sees, or null while a public key is missing. */
+  /** The 6 digits everyone in the call sees, or null while a part is missing or did not check out. */
   get code(): string | null {
-    return this.sas;
+    return this.sas.kind === 'code' ? this.sas.code : null;
+  }
+
+  /** True when someone's part of the code did not check out (the code reads "Not secure"). */
+  get notSecure(): boolean {
+    return this.sas.kind === 'not_secure';
+  }
+
+  /** Why this participant's part of the code did not check out, or null. */
+  failure(participantId: string): SasFailure | null {
+    return this.sas.kind === 'not_secure' ? this.sas.failures.get(participantId) ?? null : null;
   }
 
   /** Whether we hold a key of this participant's, i.e. its media and chat reach us encrypted. */

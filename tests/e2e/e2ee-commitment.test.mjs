@@ -1,0 +1,215 @@
+// The commitment round behind the security code (web/src/call/e2ee/commitment.ts,
+// docs/e2ee.md "Security code"), in node with WebCrypto: participants exchange commit and
+// reveal messages through an in-memory relay that plays the server (it may drop, hold
+// back or change what it carries, as a malicious server could with the opaque blobs when
+// it sits in the middle of the pairwise channels). Checked: the code is identical across
+// participants and changes per epoch (membership change); no nonce is revealed before a
+// commitment from every other participant acknowledges ours; a reveal that does not
+// match its commitment is refused and the code reads "not secure"; a commitment changed
+// within its round, or a second one after our reveal, cannot steer the code; and in a
+// peer-to-peer call the DTLS fingerprints are in the code: a server that rewrites one in
+// the SDP it relays makes the codes differ.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { loadE2eeModule } from '../support/e2ee.mjs';
+
+const { SasRounds, commitmentOf, sdpFingerprint } = await loadE2eeModule('commitment');
+const { shortAuthString } = await loadE2eeModule('sas');
+
+const b64 = (bytes) => Buffer.from(bytes).toString('base64url');
+
+/** A call of participants whose messages go through `relay` (FIFO per call, like the server). */
+function call(ids) {
+  const queue = [];
+  const sent = [];
+  const parties = new Map();
+  for (const id of ids) {
+    const publicKey = b64(Buffer.concat([Buffer.of(4), randomBytes(64)]));
+    const rounds = new SasRounds(publicKey, async (to, msg) => {
+      sent.push({ from: id, to, msg });
+      queue.push({ from: id, to, msg });
+    });
+    parties.set(id, { id, publicKey, rounds });
+  }
+  return {
+    parties,
+    sent,
+    queue,
+    get: (id) => parties.get(id).rounds,
+    /** Tells each of `ids` who else is in the call (all reachable). */
+    async members(who = [...parties.keys()]) {
+      for (const id of who) {
+        const others = new Map(who.filter((o) => o !== id).map((o) => [o, { publicKey: parties.get(o).publicKey, reachable: true }]));
+        await parties.get(id).rounds.setMembers(others);
+      }
+    },
+    /** Delivers queued messages; `tamper(m)` may return a changed message or null (dropped). */
+    async pump(tamper = (m) => m) {
+      for (let i = 0; i < 10_000 && queue.length > 0; i += 1) {
+        const m = tamper(queue.shift());
+        if (m && parties.has(m.to)) {
+          await parties.get(m.to).rounds.receive(m.from, m.msg);
+        }
+      }
+      assert.equal(queue.length, 0, 'the rounds settle');
+    },
+    async states(who = [...parties.keys()]) {
+      return Promise.all(who.map((id) => parties.get(id).rounds.state()));
+    },
+  };
+}
+
+function sameCode(states) {
+  for (const s of states) {
+    assert.equal(s.kind, 'code', `a code on every screen: ${JSON.stringify(states)}`);
+  }
+  assert.ok(states.every((s) => s.code === states[0].code), `the same code everywhere: ${states.map((s) => s.code)}`);
+  assert.match(states[0].code, /^\d{3} \d{3}$/);
+  return states[0].code;
+}
+
+test('the code is identical across participants and changes with every epoch', async () => {
+  const c = call(['a', 'b', 'c']);
+  await c.members(['a', 'b']);
+  await c.pump();
+  const two = sameCode(await c.states(['a', 'b']));
+
+  await c.members(['a', 'b', 'c']);
+  await c.pump();
+  const three = sameCode(await c.states());
+  assert.notEqual(three, two, 'someone joined');
+
+  // c leaves: the membership is that of the first epoch again, the code is not.
+  await c.members(['a', 'b']);
+  await c.pump();
+  const again = sameCode(await c.states(['a', 'b']));
+  assert.notEqual(again, two, 'the same people as before get a new code: fresh nonces');
+  assert.notEqual(again, three);
+
+  // Messages crossing (both start a round at once, delivered in any interleaving) settle too.
+  await c.members(['a', 'b', 'c']);
+  await c.pump();
+  sameCode(await c.states());
+});
+
+test('no nonce is revealed before every other participant committed after seeing our commitment', async () => {
+  const c = call(['a', 'b', 'c']);
+  await c.members();
+  // The relay holds back everything c sends: a and b have no commitment from c.
+  const held = [];
+  await c.pump((m) => (m.from === 'c' ? void held.push(m) ?? null : m));
+  for (const id of ['a', 'b']) {
+    assert.equal(c.get(id).hasRevealed, false, `${id} has not revealed`);
+    assert.ok(!c.sent.some((m) => m.from === id && m.msg.sas === 'reveal'), `${id} sent no reveal`);
+    assert.equal((await c.get(id).state()).kind, 'pending', `${id} reads "Being set up…"`);
+  }
+  // c's commitment arrives: now everyone reveals and the codes agree.
+  c.queue.unshift(...held);
+  await c.pump();
+  sameCode(await c.states());
+  for (const id of ['a', 'b', 'c']) {
+    const reveal = c.sent.findIndex((m) => m.from === id && m.msg.sas === 'reveal');
+    for (const other of ['a', 'b', 'c'].filter((o) => o !== id)) {
+      const commit = c.sent.findIndex((m) => m.from === other && m.to === id && m.msg.sas === 'commit');
+      assert.ok(commit >= 0 && commit < reveal, `${other}'s commitment to ${id} went before ${id}'s reveal`);
+    }
+  }
+});
+
+test('a reveal that does not match its commitment is refused: the code reads not secure, naming whose', async () => {
+  const c = call(['a', 'b']);
+  await c.members();
+  // The server swaps b's nonce in the reveal it relays to a (only possible in the middle of the pairwise channel).
+  await c.pump((m) => (m.from === 'b' && m.msg.sas === 'reveal' ? { ...m, msg: { ...m.msg, nonce: b64(randomBytes(32)) } } : m));
+  const [a, b] = await c.states();
+  assert.equal(a.kind, 'not_secure');
+  assert.equal(a.failures.get('b'), 'reveal');
+  assert.equal(b.kind, 'code', 'b saw nothing wrong');
+
+  // Nor does a reveal with a changed fingerprint, or one cut short, pass as b's.
+  const d = call(['a', 'b']);
+  await d.members();
+  await d.pump((m) => (m.from === 'b' && m.msg.sas === 'reveal' ? { ...m, msg: { ...m.msg, fp: 'sha-256 00:11' } } : m));
+  assert.equal((await d.get('a').state()).failures.get('b'), 'reveal');
+});
+
+test('a commitment changed within its round is refused; one sent after our reveal only starts a fresh round', async () => {
+  const c = call(['a', 'b']);
+  await c.members();
+  await c.pump();
+  const before = sameCode(await c.states());
+  const { rounds: a } = c.parties.get('a');
+  const bKey = c.parties.get('b').publicKey;
+  const held = c.sent.filter((m) => m.from === 'b' && m.to === 'a' && m.msg.sas === 'commit').at(-1).msg;
+
+  // The server, having seen a's nonce, tries another value for b in the same round.
+  await a.receive('b', { sas: 'commit', seq: held.seq, hash: await commitmentOf(bKey, '', randomBytes(32)), ack: held.ack });
+  assert.equal((await a.state()).failures.get('b'), 'changed');
+
+  // In a new round of b's: a takes a fresh nonce of its own before anything of b's counts,
+  // so what the server now picks cannot be fitted to a nonce it has seen.
+  const d = call(['a', 'b']);
+  await d.members();
+  await d.pump();
+  const first = sameCode(await d.states());
+  const revealsBefore = d.sent.filter((m) => m.from === 'a' && m.msg.sas === 'reveal').map((m) => m.msg.nonce);
+  const last = d.sent.filter((m) => m.from === 'b' && m.to === 'a' && m.msg.sas === 'commit').at(-1).msg;
+  const nonce = randomBytes(32);
+  await d.get('a').receive('b', { sas: 'commit', seq: last.seq + 1, hash: await commitmentOf(d.parties.get('b').publicKey, '', nonce), ack: last.ack });
+  assert.equal(d.get('a').hasRevealed, false, 'a has a new nonce, not yet revealed');
+  await d.get('a').receive('b', { sas: 'reveal', seq: last.seq + 1, nonce: b64(nonce), fp: '' });
+  assert.equal((await d.get('a').state()).kind, 'pending', 'a forged reveal does not give a code before a has revealed again');
+  assert.notEqual(first, before, 'two calls, two codes');
+  // a's fresh commitment went out; a's next reveal carries a new nonce.
+  d.queue.length = 0;
+  await d.get('a').receive('b', { sas: 'commit', seq: last.seq + 1, hash: await commitmentOf(d.parties.get('b').publicKey, '', nonce), ack: last.ack + 1 });
+  const revealsAfter = d.sent.filter((m) => m.from === 'a' && m.msg.sas === 'reveal').map((m) => m.msg.nonce);
+  assert.equal(revealsAfter.length, revealsBefore.length + 1, 'a revealed once more');
+  assert.ok(!revealsBefore.includes(revealsAfter.at(-1)), 'with a nonce it never revealed before');
+});
+
+test('peer to peer: both DTLS fingerprints are in the code; a rewritten one makes the codes differ', async () => {
+  const fpA = sdpFingerprint('v=0\r\na=fingerprint:sha-256 aa:bb:cc\r\n');
+  assert.equal(fpA, 'sha-256 AA:BB:CC');
+  assert.equal(sdpFingerprint('v=0\r\n'), '');
+  const fpB = 'sha-256 11:22:33';
+  const fpServer = 'sha-256 66:66:66';
+
+  const c = call(['a', 'b']);
+  await c.members();
+  await c.pump();
+  const sfu = sameCode(await c.states());
+  // Each side's own fingerprint from its local description, the peer's from the remote one.
+  c.get('a').setRemoteFingerprint('b', fpB);
+  c.get('b').setRemoteFingerprint('a', fpA);
+  await c.get('a').setOwnFingerprint(fpA);
+  await c.get('b').setOwnFingerprint(fpB);
+  await c.pump();
+  const p2p = sameCode(await c.states());
+  assert.notEqual(p2p, sfu, 'the fingerprints are in the code');
+
+  // The server rewrote b's fingerprint in the answer it relayed to a: a connects to the server.
+  const m = call(['a', 'b']);
+  await m.members();
+  m.get('a').setRemoteFingerprint('b', fpServer);
+  m.get('b').setRemoteFingerprint('a', fpA);
+  await m.get('a').setOwnFingerprint(fpA);
+  await m.get('b').setOwnFingerprint(fpB);
+  await m.pump();
+  const [a, b] = await m.states();
+  assert.equal(a.kind, 'not_secure');
+  assert.equal(a.failures.get('b'), 'fingerprint');
+  assert.notEqual(a.code, b.code);
+
+  // The code itself: one fingerprint changed, another code.
+  const nonce = randomBytes(32);
+  const entries = [
+    { publicKey: 'BAAA', nonce, fingerprint: fpA },
+    { publicKey: 'BBBB', nonce: randomBytes(32), fingerprint: fpB },
+  ];
+  const code = await shortAuthString(entries);
+  assert.equal(await shortAuthString([...entries].reverse()), code, 'order-free');
+  assert.notEqual(await shortAuthString([entries[0], { ...entries[1], fingerprint: fpServer }]), code);
+  assert.notEqual(await shortAuthString([{ ...entries[0], nonce: randomBytes(32) }, entries[1]]), code, 'a new nonce');
+});

@@ -22,7 +22,8 @@ const pages = [];
 before(async () => {
   server = await startServer({ workers: 1 });
   browser = await launchChromium();
-  doc = await createPractitioner(server);
+  // GDPR: no end-to-end encryption required, which these tests are not about.
+  doc = await createPractitioner(server, { policy: 'gdpr' });
   host = await signIn(browser, server, doc);
   host.displayName = 'host';
   pages.push(host);

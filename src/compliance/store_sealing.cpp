@@ -103,6 +103,17 @@ bool SealedStore::eraseSubject(const std::string& subjectId) {
     // matches, so they cannot sign in again either).
     inner_->deleteUserSessions(subjectId);
   }
+  // A guest (the audit log's subject of a patient, interpreter or carer) loses their way
+  // in as an erased user loses their sessions: the invitation they redeemed is revoked, so
+  // their join token no longer joins and a running serve's re-check sends them out of the
+  // waiting room or call (SignalingHub::recheckSessions). The row itself holds ids only.
+  if (subjectId.starts_with("g_")) {
+    if (auto guest = inner_->findGuest(subjectId); guest && !guest->invitationId.empty()) {
+      auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch()).count();
+      inner_->revokeInvitation(guest->invitationId, now);
+      erased = true;
+    }
+  }
   return erased;
 }
 

@@ -1,8 +1,15 @@
 #include "signaling/join_check.hpp"
+#include "signaling/guest_access_check.hpp"
 
 namespace medrtc::signaling {
 
 namespace {
+
+constexpr JoinRefusal kGuestGone{ErrorCode::kAccessRevoked, "the guest record no longer exists"};
+constexpr JoinRefusal kInvitationWithdrawn{ErrorCode::kAccessRevoked, "the invitation was withdrawn"};
+
+// A guest whose token came from redeeming an invitation of an appointment.
+bool clinicGuest(const JoinClaims& claims) { return claims.role != "host" && !claims.appointmentId.empty(); }
 
 std::optional<JoinRefusal> checkAppointment(store::Store& store, const JoinClaims& claims,
                                             const store::RoomRecord& room, int64_t now, int64_t grace) {
@@ -59,12 +66,15 @@ std::optional<JoinRefusal> checkJoinState(store::Store& store, const JoinClaims&
   }
   auto guest = store.findGuestByIdentity(room.id, claims.identity);
   if (!guest) {
-    return std::nullopt;
+    // A clinic guest's record is made when the invitation is redeemed: none now means it
+    // was deleted (a purge, another node), and the admission must not make a fresh one
+    // that waits anew, without its invitation.
+    return clinicGuest(claims) ? std::optional(kGuestGone) : std::nullopt;
   }
   if (!guest->invitationId.empty()) {
     auto invitation = store.findInvitation(guest->invitationId);
     if (!invitation || invitation->revokedAt) {
-      return JoinRefusal{ErrorCode::kAccessRevoked, "the invitation was withdrawn"};
+      return kInvitationWithdrawn;
     }
     if (now >= invitation->expiresAt) {
       return JoinRefusal{ErrorCode::kTokenExpired, "the invitation has expired"};
@@ -75,6 +85,29 @@ std::optional<JoinRefusal> checkJoinState(store::Store& store, const JoinClaims&
   }
   if (guest->state == "removed") {
     return JoinRefusal{ErrorCode::kRemoved, "removed from the consultation"};
+  }
+  return std::nullopt;
+}
+
+std::optional<JoinRefusal> checkGuestStillAllowed(store::Store& store, const JoinClaims& claims) {
+  if (claims.role == "host") {
+    return std::nullopt;
+  }
+  if (!claims.appointmentId.empty()) {
+    auto a = store.findAppointment(claims.appointmentId);
+    if (!a || a->status == "cancelled") {  // cancelled, or purged with its guests
+      return JoinRefusal{ErrorCode::kAccessRevoked, "the appointment was cancelled"};
+    }
+  }
+  auto guest = store.findGuestByIdentity(claims.roomId, claims.identity);
+  if (!guest) {
+    return clinicGuest(claims) ? std::optional(kGuestGone) : std::nullopt;
+  }
+  if (!guest->invitationId.empty()) {
+    auto invitation = store.findInvitation(guest->invitationId);
+    if (!invitation || invitation->revokedAt) {
+      return kInvitationWithdrawn;
+    }
   }
   return std::nullopt;
 }

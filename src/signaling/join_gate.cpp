@@ -1,9 +1,11 @@
 // The checks at the door of SignalingHub (issue 10 items 3 and 9): whether the state
-// behind a join token still allows it in (join_check.hpp), and the participant caps.
+// behind a join token still allows it in (join_check.hpp), and the participant caps; and
+// the periodic re-check of those already inside (recheckSessions).
 // Kept apart from the protocol and the waiting room so admission can move without them.
 #include <spdlog/spdlog.h>
 #include "log/log.hpp"
 
+#include "signaling/guest_access_check.hpp"
 #include "signaling/signaling_hub.hpp"
 
 #include <map>
@@ -205,48 +207,97 @@ std::vector<std::string> endedSessions(store::Store& store, const std::map<std::
   return ended;
 }
 
+// (room id, identity) of a present guest.
+using GuestKey = std::pair<std::string, std::string>;
+
+struct AccessRound {
+  std::map<std::string, std::string> sessions;  // session hash → identity (hosts)
+  std::map<GuestKey, JoinClaims> guests;
+};
+
+struct AccessEnded {
+  std::vector<std::string> sessions;
+  std::vector<std::pair<GuestKey, JoinRefusal>> guests;
+};
+
+// Each half fails open on its own: a store fault keeps whoever it could not read.
+AccessEnded readEndedAccess(store::Store& store, const AccessRound& round, int64_t now) {
+  AccessEnded ended;
+  try {
+    ended.sessions = endedSessions(store, round.sessions, now);
+  } catch (const std::exception& e) {
+    log::error("session_recheck_failed", {{"code", "internal"}, {"error", e.what()}});
+  }
+  try {
+    for (const auto& [key, claims] : round.guests) {
+      if (auto refusal = checkGuestStillAllowed(store, claims)) {
+        ended.guests.emplace_back(key, *refusal);
+      }
+    }
+  } catch (const std::exception& e) {
+    ended.guests.clear();
+    log::error("guest_recheck_failed", {{"code", "internal"}, {"error", e.what()}});
+  }
+  return ended;
+}
+
 }  // namespace
 
+// The round every few seconds (SignalingHub::recheckSessions in signaling_hub.hpp) reads
+// what can end behind this process's back for everyone present: the sign-in sessions
+// behind host tokens, and the state behind each guest's token (guest_access_check.hpp).
+// One store-pool job for both; whoever's state ended is dismissed with access_revoked.
 void SignalingHub::recheckSessions() {
   if (sessionRecheckRunning_) {
     return;  // the previous round is still reading (a slow database): no pile-up
   }
-  std::map<std::string, std::string> bound;
+  AccessRound round;
   for (const auto& [id, c] : connections_) {
     bool present = c.state == State::kWaiting || c.state == State::kJoining || c.state == State::kJoined;
-    if (present && !c.claims.sessionHash.empty()) {
-      bound.emplace(c.claims.sessionHash, c.claims.identity);
+    if (!present) {
+      continue;
+    }
+    if (!c.claims.sessionHash.empty()) {
+      round.sessions.emplace(c.claims.sessionHash, c.claims.identity);
+    } else if (c.claims.role != "host") {
+      round.guests.emplace(GuestKey{c.roomId, c.claims.identity}, c.claims);
     }
   }
-  if (bound.empty()) {
+  if (round.sessions.empty() && round.guests.empty()) {
     return;
   }
   int64_t now = nowSeconds();
-  auto report = [this](const std::vector<std::string>& ended) {
-    for (const auto& hash : ended) {
+  auto report = [this](const AccessEnded& ended) {
+    for (const auto& hash : ended.sessions) {
       sessionEnded(hash);
+    }
+    // The guest's connection now (it may have reconnected or been admitted meanwhile).
+    for (const auto& [key, refusal] : ended.guests) {
+      std::vector<ConnectionId> found;
+      for (auto& [id, c] : connections_) {
+        bool present = c.state == State::kWaiting || c.state == State::kJoining || c.state == State::kJoined;
+        if (present && c.claims.role != "host" && c.roomId == key.first && c.claims.identity == key.second) {
+          found.push_back(id);
+        }
+      }
+      for (ConnectionId id : found) {
+        Connection& c = connections_.at(id);
+        log::info("participant_refused_on_recheck", {{"reason", toString(refusal.code)}, {"room", c.roomId},
+                                                     {"participant", c.participantId}});
+        dismissRefused(c, refusal);
+      }
     }
   };
   if (storePool_ == nullptr) {
-    try {
-      report(endedSessions(store_, bound, now));
-    } catch (const std::exception& e) {
-      log::error("session_recheck_failed", {{"code", "internal"}, {"error", e.what()}});
-    }
+    report(readEndedAccess(store_, round, now));
     return;
   }
-  // Fails open, unlike a join: a database blip must not throw every practitioner out of
-  // their calls. The session was valid at the join; the next round decides.
-  auto ended = std::make_shared<std::vector<std::string>>();
+  // Fails open, unlike a join: a database blip must not throw every practitioner and
+  // patient out of their calls. The state was valid at the join; the next round decides.
+  auto ended = std::make_shared<AccessEnded>();
   sessionRecheckRunning_ = true;
   bool queued = storePool_->submit(
-      [bound = std::move(bound), now, ended](store::Store& store) {
-        try {
-          *ended = endedSessions(store, bound, now);
-        } catch (const std::exception& e) {
-          log::error("session_recheck_failed", {{"code", "internal"}, {"error", e.what()}});
-        }
-      },
+      [round = std::move(round), now, ended](store::Store& store) { *ended = readEndedAccess(store, round, now); },
       [this, ended, report] {
         sessionRecheckRunning_ = false;
         report(*ended);

@@ -6,15 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <deque>
-#include <filesystem>
 
-#include "common/random.hpp"
 #include "compliance/policy_profile.hpp"
+#include "hub_harness.hpp"
 #include "signaling/message/e2ee_payload.hpp"
-#include "signaling/signaling_hub.hpp"
-#include "store/sqlite_store.hpp"
-#include "test_support.hpp"
 
 namespace medrtc::signaling {
 namespace {
@@ -75,22 +70,13 @@ std::string blob(uint8_t fill, size_t bytes = 60) { return base64Url(std::vector
 
 class E2eeRelay : public ::testing::Test {
  protected:
-  E2eeRelay()
-      : dir_(std::filesystem::temp_directory_path() / ("medrtc-e2ee-" + randomHex(6))),
-        secret_(kTokenSecretBytes, 7),
-        signer_(secret_, clock_) {
-    std::filesystem::create_directories(dir_);
-    store_ = std::make_unique<store::SqliteStore>(dir_ / "medrtc.db");
-    hub_ = std::make_unique<SignalingHub>(*store_, signer_, clock_);
-    media_ = std::make_unique<testing::FakeMedia>([this](std::function<void()> task) { posted_.push_back(task); },
-                                                  *hub_);
-    hub_->setMedia(media_.get());
+  E2eeRelay() {
     kbv_->name = "kbv";
     kbv_->e2eeRequired = true;
     gdpr_->name = "gdpr";
     gdpr_->e2eeRequired = false;
     // The node runs no profile; each tenant's own decides (K7's per-tenant rule, for K6).
-    hub_->setTenantProfiles([this](const store::TenantRecord& t) -> Result<clinic::TenantProfiles, std::string> {
+    h_.hub->setTenantProfiles([this](const store::TenantRecord& t) -> Result<clinic::TenantProfiles, std::string> {
       if (t.policyProfile == "kbv") {
         return clinic::TenantProfiles{kbv_, nodeProfile_};
       }
@@ -101,45 +87,26 @@ class E2eeRelay : public ::testing::Test {
     });
     kbvRoom_ = roomOf("kbv", /*waitingRoom=*/false);
   }
-  ~E2eeRelay() override {
-    hub_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
 
   store::RoomRecord roomOf(const std::string& profile, bool waitingRoom) {
     store::TenantRecord t;
     t.name = "Praxis " + profile;
     t.policyProfile = profile;
     t.createdAt = 1;
-    t = store_->createTenant(t);
-    return store_->createRoom(store::NewRoom{.name = "", .waitingRoom = waitingRoom, .tenantId = t.id}, 1000);
-  }
-
-  void drain() {
-    while (!posted_.empty()) {
-      auto task = std::move(posted_.front());
-      posted_.pop_front();
-      task();
-    }
+    t = h_.store->createTenant(t);
+    return h_.store->createRoom(store::NewRoom{.name = "", .waitingRoom = waitingRoom, .tenantId = t.id}, 1000);
   }
 
   Peer join(const store::RoomRecord& room, const std::string& identity, const std::string& role,
             bool e2ee = true) {
     Peer p;
-    p.id = hub_->connect(p.socket);
     JoinClaims claims;
     claims.roomId = room.id;
     claims.identity = identity;
     claims.name = identity;
     claims.role = role;
-    p.token = signer_.issue(claims, std::chrono::seconds(600));
-    json::object message{{"type", "join"}, {"token", p.token}};
-    if (e2ee) {
-      message["capabilities"] = json::array{"p2p", "e2ee"};
-    }
-    hub_->onText(p.id, json::serialize(message));
-    drain();
+    p.token = h_.signer.issue(claims, std::chrono::seconds(600));
+    p.id = h_.join(p.socket, p.token, e2ee ? std::vector<std::string>{"p2p", "e2ee"} : std::vector<std::string>{});
     auto joined = p.socket->ofType("joined");
     if (!joined.empty()) {
       p.pid = std::string(joined[0].at("participant_id").as_string());
@@ -149,10 +116,7 @@ class E2eeRelay : public ::testing::Test {
   Peer join(const std::string& identity, const std::string& role, bool e2ee = true) {
     return join(kbvRoom_, identity, role, e2ee);
   }
-  void send(const Peer& p, json::object message) {
-    hub_->onText(p.id, json::serialize(message));
-    drain();
-  }
+  void send(const Peer& p, const json::object& message) { h_.send(p.id, message); }
   void sendKey(const Peer& from, const std::string& to, const std::string& ciphertext) {
     send(from, {{"type", "e2ee_key"}, {"to", to}, {"ciphertext", ciphertext}});
   }
@@ -163,14 +127,7 @@ class E2eeRelay : public ::testing::Test {
   }
   static size_t errorCount(const Peer& p) { return p.socket->ofType("error").size(); }
 
-  std::filesystem::path dir_;
-  ManualClock clock_;
-  std::vector<uint8_t> secret_;
-  JoinTokenSigner signer_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<SignalingHub> hub_;
-  std::unique_ptr<testing::FakeMedia> media_;
-  std::deque<std::function<void()>> posted_;
+  testing::HubHarness h_;  // no audit sink: these tests are about the relays
   std::shared_ptr<compliance::PolicyProfile> kbv_ = std::make_shared<compliance::PolicyProfile>();
   std::shared_ptr<compliance::PolicyProfile> gdpr_ = std::make_shared<compliance::PolicyProfile>();
   std::shared_ptr<const compliance::PolicyProfile> nodeProfile_;
@@ -213,7 +170,7 @@ TEST_F(E2eeRelay, JoinWithoutTheCapabilityIsRefusedAndNothingReachesTheCall) {
   // The call never heard of it, and its media was never added (only the doctor's was).
   EXPECT_EQ(doctor.socket->sent.size(), before);
   size_t adds = 0;
-  for (const std::string& call : media_->calls()) {
+  for (const std::string& call : h_.media->calls()) {
     adds += call.rfind("add ", 0) == 0;
   }
   EXPECT_EQ(adds, 1u);
@@ -228,7 +185,7 @@ TEST_F(E2eeRelay, GuestWithoutTheCapabilityDoesNotEvenWait) {
   Peer patient = join(room, "g_patient", "patient", /*e2ee=*/false);
   EXPECT_EQ(lastError(patient), "e2ee_unsupported");
   EXPECT_TRUE(patient.socket->ofType("waiting").empty());
-  EXPECT_EQ(hub_->waitingCount(room.id), 0u);
+  EXPECT_EQ(h_.hub->waitingCount(room.id), 0u);
   EXPECT_EQ(patient.socket->closeCode, std::optional<uint16_t>(4030));
 }
 
@@ -406,7 +363,7 @@ TEST_F(E2eeRelay, ReplayedKeyBlobIsRefusedAndNotRelayed) {
     bytes[0] = static_cast<uint8_t>(i);
     bytes[1] = static_cast<uint8_t>(i >> 8);
     bytes[2] = 0xaa;
-    clock_.advance(std::chrono::milliseconds(20));  // within the socket's message budget
+    h_.clock.advance(std::chrono::milliseconds(20));  // within the socket's message budget
     sendKey(a, b.pid, base64Url(bytes));
   }
   EXPECT_EQ(errorCount(a), 2u);
@@ -473,12 +430,12 @@ TEST_F(E2eeRelay, ResumeKeepsTheE2eeStateAndDeliversHeldKeys) {
   send(a, {{"type", "e2ee_public_key"}, {"public_key", publicKey(1)}});
   sendKey(b, a.pid, blob(8));
   std::string resumeToken(b.socket->ofType("joined")[0].at("resume_token").as_string());
-  hub_->onDisconnected(b.id, "network");
+  h_.hub->onDisconnected(b.id, "network");
   sendKey(a, b.pid, blob(2));  // held for b
   EXPECT_EQ(errorCount(a), 0u);
 
   Peer back;
-  back.id = hub_->connect(back.socket);
+  back.id = h_.hub->connect(back.socket);
   send(back, {{"type", "resume"}, {"token", b.token}, {"resume_token", resumeToken}});
   auto resumed = back.socket->ofType("resumed");
   ASSERT_EQ(resumed.size(), 1u) << (back.socket->sent.empty() ? "" : json::serialize(back.socket->sent[0]));

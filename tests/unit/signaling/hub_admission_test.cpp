@@ -6,15 +6,10 @@
 #include <sqlite3.h>
 
 #include <boost/json.hpp>
-#include <deque>
-#include <filesystem>
 #include <stdexcept>
 
-#include "common/random.hpp"
 #include "compliance/policy_profile.hpp"
-#include "signaling/signaling_hub.hpp"
-#include "store/sqlite_store.hpp"
-#include "test_support.hpp"
+#include "hub_harness.hpp"
 
 namespace medrtc::signaling {
 namespace {
@@ -66,55 +61,13 @@ struct Peer {
 
 class HubAdmission : public ::testing::Test {
  protected:
-  HubAdmission()
-      : dir_(std::filesystem::temp_directory_path() / ("medrtc-hub-" + randomHex(6))),
-        secret_(kTokenSecretBytes, 7),
-        signer_(secret_, clock_) {
-    std::filesystem::create_directories(dir_);
-    store_ = std::make_unique<store::SqliteStore>(dir_ / "medrtc.db");
-    hub_ = std::make_unique<SignalingHub>(*store_, signer_, clock_);
-    media_ = std::make_unique<testing::FakeMedia>([this](std::function<void()> task) { posted_.push_back(task); },
-                                                  *hub_);
-    hub_->setMedia(media_.get());
-    hub_->setAudit(&audit_);
-    room_ = store_->createRoom(store::NewRoom{.name = "", .waitingRoom = true}, 1000);
-  }
-  ~HubAdmission() override {
-    hub_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  // Runs what the fake media plane posted back to the "control thread".
-  void drain() {
-    while (!posted_.empty()) {
-      auto task = std::move(posted_.front());
-      posted_.pop_front();
-      task();
-    }
-  }
-
   Peer join(const std::string& identity, const std::string& role, bool p2pCapable = false) {
     Peer p;
-    p.id = hub_->connect(p.socket);
-    JoinClaims claims;
-    claims.roomId = room_.id;
-    claims.identity = identity;
-    claims.name = identity;
-    claims.role = role;
-    std::string token = signer_.issue(claims, std::chrono::seconds(600));
-    json::object message{{"type", "join"}, {"token", token}};
-    if (p2pCapable) {
-      message["capabilities"] = json::array{"p2p"};
-    }
-    hub_->onText(p.id, json::serialize(message));
-    drain();
+    p.id = h_.join(p.socket, h_.token(identity, role), p2pCapable ? std::vector<std::string>{"p2p"}
+                                                                  : std::vector<std::string>{});
     return p;
   }
-  void send(const Peer& p, json::object message) {
-    hub_->onText(p.id, json::serialize(message));
-    drain();
-  }
+  void send(const Peer& p, const json::object& message) { h_.send(p.id, message); }
   // The participant id of the first guest in the host's latest queue.
   static std::string firstWaiting(const Peer& host) {
     auto queues = host.socket->ofType("waiting_room");
@@ -135,26 +88,18 @@ class HubAdmission : public ::testing::Test {
     EXPECT_EQ(errors.back().at("request_type").as_string(), requestType);
   }
   std::string guestState(const std::string& identity) {
-    return store_->findGuestByIdentity(room_.id, identity)->state;
+    return h_.store->findGuestByIdentity(h_.room.id, identity)->state;
   }
   // A fault in the store itself, limited to one statement (a full disk, a lost primary).
   void failStoreOn(const std::string& triggerSql) {
     sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ / "medrtc.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_open((h_.dir / "medrtc.db").c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db, triggerSql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
     sqlite3_close(db);
   }
 
-  std::filesystem::path dir_;
-  ManualClock clock_;
-  std::vector<uint8_t> secret_;
-  JoinTokenSigner signer_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<SignalingHub> hub_;
-  std::unique_ptr<testing::FakeMedia> media_;
-  std::deque<std::function<void()>> posted_;
   SwitchableAudit audit_;
-  store::RoomRecord room_;
+  testing::HubHarness h_{audit_, /*waitingRoom=*/true};
 };
 
 TEST_F(HubAdmission, AdmitChangesNothingWhenTheAuditFails) {
@@ -166,9 +111,9 @@ TEST_F(HubAdmission, AdmitChangesNothingWhenTheAuditFails) {
   send(host, {{"type", "admit"}, {"participant_id", pid}});
   expectInternalError(host, "admit");
   EXPECT_TRUE(guest.socket->ofType("joined").empty());
-  EXPECT_FALSE(media_->sawCall("add " + room_.id + " " + pid));
+  EXPECT_FALSE(h_.media->sawCall("add " + h_.room.id + " " + pid));
   EXPECT_EQ(guestState("bob"), "waiting");
-  EXPECT_EQ(hub_->waitingCount(room_.id), 1u);
+  EXPECT_EQ(h_.hub->waitingCount(h_.room.id), 1u);
   // Once the audit log is back, the same admit goes through.
   audit_.failing = false;
   send(host, {{"type", "admit"}, {"participant_id", pid}});
@@ -187,7 +132,7 @@ TEST_F(HubAdmission, DenyChangesNothingWhenTheAuditFails) {
   EXPECT_TRUE(guest.socket->ofType("denied").empty());
   EXPECT_FALSE(guest.socket->closeCode);
   EXPECT_EQ(guestState("bob"), "waiting");  // before: "denied", with no audit event
-  EXPECT_EQ(hub_->waitingCount(room_.id), 1u);
+  EXPECT_EQ(h_.hub->waitingCount(h_.room.id), 1u);
   audit_.failing = false;
   send(host, {{"type", "deny"}, {"participant_id", pid}});
   EXPECT_EQ(guest.socket->ofType("denied").size(), 1u);
@@ -207,7 +152,7 @@ TEST_F(HubAdmission, RemoveChangesNothingWhenTheAuditFails) {
   EXPECT_TRUE(guest.socket->ofType("removed").empty());
   EXPECT_FALSE(guest.socket->closeCode);
   EXPECT_EQ(guestState("bob"), "admitted");  // before: "removed", with no audit event
-  EXPECT_EQ(hub_->participants(room_.id).size(), 2u);
+  EXPECT_EQ(h_.hub->participants(h_.room.id).size(), 2u);
   audit_.failing = false;
   send(host, {{"type", "remove_participant"}, {"participant_id", pid}});
   EXPECT_EQ(guest.socket->ofType("removed").size(), 1u);
@@ -221,12 +166,12 @@ TEST_F(HubAdmission, EndChangesNothingWhenTheAuditFails) {
   audit_.failing = true;
   send(host, {{"type", "end_consultation"}});
   expectInternalError(host, "end_consultation");
-  EXPECT_FALSE(store_->findRoom(room_.id)->ended());
+  EXPECT_FALSE(h_.store->findRoom(h_.room.id)->ended());
   EXPECT_TRUE(guest.socket->ofType("room_ended").empty());
   EXPECT_FALSE(host.socket->closeCode);
   audit_.failing = false;
   send(host, {{"type", "end_consultation"}});
-  EXPECT_TRUE(store_->findRoom(room_.id)->ended());
+  EXPECT_TRUE(h_.store->findRoom(h_.room.id)->ended());
   EXPECT_EQ(guest.socket->ofType("room_ended").size(), 1u);
   EXPECT_EQ(audit_.count("end_consultation"), 1u);
 }
@@ -239,7 +184,7 @@ TEST_F(HubAdmission, EndRecordsNothingWhenTheStoreFails) {
   send(host, {{"type", "end_consultation"}});
   expectInternalError(host, "end_consultation");
   EXPECT_EQ(audit_.count("end_consultation"), 0u);
-  EXPECT_FALSE(store_->findRoom(room_.id)->ended());
+  EXPECT_FALSE(h_.store->findRoom(h_.room.id)->ended());
   EXPECT_FALSE(host.socket->closeCode);
 }
 
@@ -260,12 +205,12 @@ TEST_F(HubAdmission, InterpreterWaitsOnlyWhileTheProfileRequiresApproval) {
   store::TenantRecord t;
   t.name = "Praxis";
   t.createdAt = 1;
-  t = store_->createTenant(t);
-  room_ = store_->createRoom(store::NewRoom{.name = "", .waitingRoom = true, .tenantId = t.id}, 1000);
+  t = h_.store->createTenant(t);
+  h_.room = h_.store->createRoom(store::NewRoom{.name = "", .waitingRoom = true, .tenantId = t.id}, 1000);
   auto profile = std::make_shared<compliance::PolicyProfile>();
   profile->name = "test";
   profile->e2eeRequired = false;  // E2EE at join is e2ee_relay_test.cpp's subject
-  hub_->setTenantProfiles([&](const store::TenantRecord&) -> Result<clinic::TenantProfiles, std::string> {
+  h_.hub->setTenantProfiles([&](const store::TenantRecord&) -> Result<clinic::TenantProfiles, std::string> {
     return clinic::TenantProfiles{nullptr, profile};
   });
   Peer host = join("u_doctor", "host");
@@ -289,15 +234,15 @@ TEST_F(HubAdmission, P2pFollowsTheTenantsOwnProfile) {
   kbv->name = "kbv";
   kbv->p2pPreferredOneToOne = true;
   kbv->e2eeRequired = false;  // E2EE at join is e2ee_relay_test.cpp's subject
-  hub_->setTenantProfiles([&](const store::TenantRecord& t) -> Result<clinic::TenantProfiles, std::string> {
+  h_.hub->setTenantProfiles([&](const store::TenantRecord& t) -> Result<clinic::TenantProfiles, std::string> {
     return clinic::TenantProfiles{t.policyProfile == "kbv" ? kbv : nullptr, nullptr};
   });
   store::TenantRecord practice;
   practice.name = "Praxis";
   practice.policyProfile = "kbv";
   practice.createdAt = 1;
-  practice = store_->createTenant(practice);
-  room_ = store_->createRoom(store::NewRoom{.name = "", .waitingRoom = false, .tenantId = practice.id}, 1000);
+  practice = h_.store->createTenant(practice);
+  h_.room = h_.store->createRoom(store::NewRoom{.name = "", .waitingRoom = false, .tenantId = practice.id}, 1000);
   Peer doctor = join("u_doctor", "host", true);
   Peer guest = join("g_guest", "guest", true);
   std::string doctorId = joinedId(doctor), guestId = joinedId(guest);
@@ -314,8 +259,8 @@ TEST_F(HubAdmission, P2pFollowsTheTenantsOwnProfile) {
   store::TenantRecord other;
   other.name = "Klinik";
   other.createdAt = 1;
-  other = store_->createTenant(other);
-  room_ = store_->createRoom(store::NewRoom{.name = "", .waitingRoom = false, .tenantId = other.id}, 1000);
+  other = h_.store->createTenant(other);
+  h_.room = h_.store->createRoom(store::NewRoom{.name = "", .waitingRoom = false, .tenantId = other.id}, 1000);
   Peer host = join("u_host", "host", true);
   Peer visitor = join("g_visitor", "guest", true);
   ASSERT_EQ(visitor.socket->ofType("joined").size(), 1u);

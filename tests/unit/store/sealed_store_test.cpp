@@ -166,6 +166,34 @@ TEST_P(SealedStoreTest, ErasureLeavesAnExplicitMarkerAndTheEmailNoLongerMatches)
   EXPECT_FALSE(sealed().eraseSubject("u_never_existed"));
 }
 
+// A guest's erasure ends their way in, as a user's ends their sessions: the invitation they
+// redeemed is revoked, so their join token no longer joins and a running server's re-check
+// sends them out of the call (SignalingHub::recheckSessions, GuestRevocation.*).
+TEST_P(SealedStoreTest, ErasingAGuestRevokesTheirInvitation) {
+  InvitationRecord i;
+  i.tenantId = "t_1";
+  i.appointmentId = "a_1";
+  i.roomId = "r_1";
+  i.role = "patient";
+  i.tokenHash = "th-erased";
+  i.codeHash = "ch-erased";
+  i.createdAt = 1;
+  i.expiresAt = 4'000'000'000;
+  i = sealed().createInvitation(i);
+  GuestRecord g;
+  g.roomId = "r_1";
+  g.role = "patient";
+  g.state = "admitted";
+  g.invitationId = i.id;
+  g = sealed().createGuest(g);
+  ASSERT_TRUE(sealed().claimInvitation(i.id, g.id, 2));
+  EXPECT_FALSE(sealed().findInvitation(i.id)->revokedAt);
+
+  EXPECT_TRUE(sealed().eraseSubject(g.id));
+  EXPECT_TRUE(sealed().findInvitation(i.id)->revokedAt) << "an erased guest's link still works";
+  EXPECT_FALSE(sealed().eraseSubject("g_never_existed"));
+}
+
 TEST_P(SealedStoreTest, PlaintextRowsOfThePreviousReleaseAreSealedOnOpen) {
   std::string tenantId;
   std::string userId, appointmentId;

@@ -8,19 +8,21 @@
 // match its commitment is refused and the code reads "not secure"; a commitment changed
 // within its round, or a second one after our reveal, cannot steer the code; and in a
 // peer-to-peer call the DTLS fingerprints are in the code: a server that rewrites one in
-// the SDP it relays makes the codes differ.
+// the SDP it relays makes the codes differ. A server that makes a participant start round
+// after round (to grind for a matching code) drives its code to "not secure" ('restarts')
+// after a bounded number of reveals, while the joins and leaves of a consultation do not.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { loadE2eeModule } from '../support/e2ee.mjs';
 
-const { SasRounds, commitmentOf, sdpFingerprint } = await loadE2eeModule('commitment');
+const { SasRounds, commitmentOf, sdpFingerprint, RESTART_LIMIT, RESTART_WINDOW_MS, PEER_RESTART_LIMIT } = await loadE2eeModule('commitment');
 const { shortAuthString } = await loadE2eeModule('sas');
 
 const b64 = (bytes) => Buffer.from(bytes).toString('base64url');
 
 /** A call of participants whose messages go through `relay` (FIFO per call, like the server). */
-function call(ids) {
+function call(ids, { now } = {}) {
   const queue = [];
   const sent = [];
   const parties = new Map();
@@ -29,7 +31,7 @@ function call(ids) {
     const rounds = new SasRounds(publicKey, async (to, msg) => {
       sent.push({ from: id, to, msg });
       queue.push({ from: id, to, msg });
-    });
+    }, now);
     parties.set(id, { id, publicKey, rounds });
   }
   return {
@@ -53,6 +55,10 @@ function call(ids) {
         }
       }
       assert.equal(queue.length, 0, 'the rounds settle');
+    },
+    /** The seqs `id` revealed a nonce for. */
+    reveals(id) {
+      return new Set(sent.filter((m) => m.from === id && m.msg.sas === 'reveal').map((m) => m.msg.seq));
     },
     async states(who = [...parties.keys()]) {
       return Promise.all(who.map((id) => parties.get(id).rounds.state()));
@@ -212,4 +218,130 @@ test('peer to peer: both DTLS fingerprints are in the code; a rewritten one make
   assert.equal(await shortAuthString([...entries].reverse()), code, 'order-free');
   assert.notEqual(await shortAuthString([entries[0], { ...entries[1], fingerprint: fpServer }]), code);
   assert.notEqual(await shortAuthString([{ ...entries[0], nonce: randomBytes(32) }, entries[1]]), code, 'a new nonce');
+});
+
+/** Each of `who` learns the membership in turn, its messages delivered before the next learns it (the slowest order). */
+async function staggered(c, who) {
+  for (const id of who) {
+    const others = new Map(who.filter((o) => o !== id).map((o) => [o, { publicKey: c.parties.get(o).publicKey, reachable: true }]));
+    await c.get(id).setMembers(others);
+    await c.pump();
+  }
+}
+
+test('a peer that keeps restarting the round after we revealed is cut off: not secure (restarts)', async () => {
+  const c = call(['a', 'b']);
+  await c.members();
+  await c.pump();
+  sameCode(await c.states());
+  const a = c.get('a');
+  const bKey = c.parties.get('b').publicKey;
+  let seq = c.sent.filter((m) => m.from === 'b' && m.msg.sas === 'commit').at(-1).msg.seq;
+  // The server, as b toward a: a fresh commitment after every reveal of a's, acknowledging
+  // a's new round once a has sent it (a's messages to b it keeps to itself).
+  c.queue.length = 0;
+  const before = c.reveals('a').size;
+  for (let i = 1; i <= PEER_RESTART_LIMIT + 3; i += 1) {
+    const held = await commitmentOf(bKey, '', randomBytes(32));
+    seq += 1;
+    await a.receive('b', { sas: 'commit', seq, hash: held, ack: 0 });
+    const mine = c.sent.filter((m) => m.from === 'a' && m.msg.sas === 'commit').at(-1).msg.seq;
+    await a.receive('b', { sas: 'commit', seq, hash: held, ack: mine });
+    const state = await a.state();
+    if (i <= PEER_RESTART_LIMIT) {
+      assert.notEqual(state.kind, 'not_secure', `restart ${i} is within the bound`);
+      assert.equal(a.hasRevealed, true, `a revealed round ${i}`);
+    } else {
+      assert.equal(state.kind, 'not_secure', `restart ${i} is past the bound`);
+      assert.equal(state.failures.get('b'), 'restarts');
+    }
+  }
+  assert.equal(c.reveals('a').size - before, PEER_RESTART_LIMIT, 'a revealed a nonce only for the restarts within the bound');
+});
+
+/** The server announces a new public key for b to `a` (a rotation, or a leave and rejoin) and plays b in the round: one reveal of a's. */
+async function fakeRound(c, a, seq) {
+  const fake = b64(Buffer.concat([Buffer.of(4), randomBytes(64)]));
+  await a.setMembers(new Map([['b', { publicKey: fake, reachable: true }]]));
+  const nonce = randomBytes(32);
+  const mine = c.sent.filter((m) => m.from === 'a' && m.msg.sas === 'commit').at(-1).msg.seq;
+  await a.receive('b', { sas: 'commit', seq, hash: await commitmentOf(fake, '', nonce), ack: mine });
+  assert.equal(a.hasRevealed, true, `a revealed round ${seq}`);
+  await a.receive('b', { sas: 'reveal', seq, nonce: b64(nonce), fp: '' });
+  c.queue.length = 0; // nothing of it reaches the real b
+}
+
+test('a server that fakes key changes round after round gets a bounded number of reveals, then not secure', async () => {
+  let now = 0;
+  const c = call(['a', 'b'], { now: () => now });
+  await c.members();
+  await c.pump();
+  sameCode(await c.states());
+  const a = c.get('a');
+  c.queue.length = 0;
+  // A fake key change for b every second, each round ending in a reveal of a's (one attempt).
+  for (let i = 0; i < RESTART_LIMIT + 4; i += 1) {
+    now += 1000;
+    await fakeRound(c, a, 100 + i);
+    const state = await a.state();
+    if (c.reveals('a').size <= RESTART_LIMIT) {
+      assert.equal(state.kind, 'code', `reveal ${c.reveals('a').size} shows a code`);
+    } else {
+      assert.equal(state.kind, 'not_secure', `reveal ${c.reveals('a').size} within ${RESTART_WINDOW_MS} ms: no code any more`);
+      assert.equal(state.failures.get('b'), 'restarts');
+      assert.ok(a.alarmUntil > now);
+    }
+  }
+  assert.equal((await a.state()).kind, 'not_secure');
+});
+
+test('four joins and leaves within a minute, news arriving one participant at a time, raise no alarm', async () => {
+  let now = 0;
+  const c = call(['a', 'b', 'c', 'd'], { now: () => now });
+  for (const who of [['a', 'b'], ['a', 'b', 'c'], ['a', 'b', 'c', 'd'], ['a', 'b', 'd'], ['a', 'b']]) {
+    now += 12_000;
+    await staggered(c, who);
+    sameCode(await c.states(who));
+    for (const id of who) {
+      assert.equal(c.get(id).alarmUntil, null, `${id}: no alarm`);
+    }
+  }
+  for (const id of ['a', 'b', 'c', 'd']) {
+    // docs/e2ee.md: at most 10 reveals for four changes (two per change and the first round).
+    assert.ok(c.reveals(id).size <= 10, `${id} revealed ${c.reveals(id).size} times`);
+  }
+});
+
+test('after the alarm, a quiet window and a normal round bring the code back', async () => {
+  let now = 0;
+  const c = call(['a', 'b'], { now: () => now });
+  await c.members();
+  await c.pump();
+  sameCode(await c.states());
+  c.queue.length = 0;
+  // A burst of fake key changes, faster than any call has them.
+  for (let i = 0; c.get('a').alarmUntil === null; i += 1) {
+    assert.ok(i <= RESTART_LIMIT, 'the alarm goes off after the bound');
+    now += 500;
+    await fakeRound(c, c.get('a'), 100 + i);
+  }
+  // The real b is back (the server gives up): a round with it completes, every reveal
+  // in, but within the window: still no code.
+  await c.get('a').setMembers(new Map([['b', { publicKey: c.parties.get('b').publicKey, reachable: true }]]));
+  await c.pump();
+  assert.equal((await c.get('b').state()).kind, 'code', 'b saw a normal round');
+  const until = c.get('a').alarmUntil;
+  assert.ok(until !== null && until > now, 'the alarm is on');
+  assert.equal((await c.get('a').state()).failures.get('b'), 'restarts');
+  await c.get('a').afterAlarm();
+  assert.equal(c.queue.length, 0, 'no fresh round before the window has passed');
+  now = until;
+  await c.get('a').afterAlarm();
+  const queued = c.queue.length;
+  assert.ok(queued > 0, 'a fresh round once the window has passed');
+  await c.get('a').afterAlarm();
+  assert.equal(c.queue.length, queued, 'and only one while it is under way');
+  await c.pump();
+  sameCode(await c.states());
+  assert.equal(c.get('a').alarmUntil, null);
 });

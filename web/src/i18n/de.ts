@@ -185,6 +185,7 @@ export const de: Strings = {
   e2eeWhyReveal: 'nicht sicher: der Anteil am Sicherheitscode passt nicht zu dem, was vorher festgelegt wurde',
   e2eeWhyChanged: 'nicht sicher: der Anteil am Sicherheitscode wurde nach dem Festlegen geändert',
   e2eeWhyFingerprint: 'nicht sicher: die Verbindung endet nicht beim Browser dieser Person',
+  e2eeWhyRestarts: 'nicht sicher: der Sicherheitscode wurde zu oft neu ausgehandelt',
 
   // Patient entry
   joinTitle: 'Ihre Videosprechstunde',

@@ -187,6 +187,7 @@ export const en = {
   e2eeWhyReveal: 'not secure: its part of the security code does not match what it committed to',
   e2eeWhyChanged: 'not secure: it changed its part of the security code after committing',
   e2eeWhyFingerprint: 'not secure: the connection does not end at this person’s browser',
+  e2eeWhyRestarts: 'not secure: the code was renegotiated too often',
 
   // Patient entry (/join)
   joinTitle: 'Join your video consultation',

@@ -185,6 +185,7 @@ export const fr: Strings = {
   e2eeWhyReveal: 'non sécurisé : sa part du code de sécurité ne correspond pas à ce qu’il avait engagé',
   e2eeWhyChanged: 'non sécurisé : sa part du code de sécurité a changé après son engagement',
   e2eeWhyFingerprint: 'non sécurisé : la connexion n’aboutit pas au navigateur de cette personne',
+  e2eeWhyRestarts: 'non sécurisé : le code a été renégocié trop souvent',
 
   // Patient entry
   joinTitle: 'Rejoindre votre téléconsultation',

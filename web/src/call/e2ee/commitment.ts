@@ -12,6 +12,13 @@
 // after we revealed makes us start a fresh round, since our nonce is already out. The
 // messages travel inside the pairwise `e2ee_key` ciphertexts (pairwise.ts), opaque to the
 // server. No DOM here: tests/e2e/e2ee-commitment.test.mjs runs it in node.
+//
+// A server in the middle can still make us start round after round (a new commitment after
+// we revealed, a faked key change, leave or rejoin) until our fresh code happens to match
+// the other side's. Every nonce we reveal is one such attempt (1 in 10^6), so we count
+// them: more than RESTART_LIMIT within RESTART_WINDOW_MS, or more than PEER_RESTART_LIMIT
+// restarts one peer asks for within one membership, and the code reads "Not secure"
+// (failure 'restarts') until a round after a quiet window completes.
 import { fromBase64Url, toBase64Url } from './encoding';
 import { shortAuthString } from './sas';
 import type { Bytes } from './sframe';
@@ -19,12 +26,18 @@ import type { Bytes } from './sframe';
 const encoder = new TextEncoder();
 const NONCE_BYTES = 32;
 
+/** Reveals of ours allowed within RESTART_WINDOW_MS (docs/e2ee.md: a consultation's joins, leaves and reconnects stay below). */
+export const RESTART_LIMIT = 12;
+export const RESTART_WINDOW_MS = 60_000;
+/** New rounds one peer may ask for after we revealed, per membership (crossing messages of one join take one or two). */
+export const PEER_RESTART_LIMIT = 2;
+
 export type SasMessage =
   | { sas: 'commit'; seq: number; hash: string; ack: number }
   | { sas: 'reveal'; seq: number; nonce: string; fp: string };
 
 /** Why a participant's part of the code did not check out (its tile says so). */
-export type SasFailure = 'reveal' | 'changed' | 'fingerprint';
+export type SasFailure = 'reveal' | 'changed' | 'fingerprint' | 'restarts';
 
 export type SasState =
   | { kind: 'pending' }
@@ -45,6 +58,8 @@ interface PeerRound {
   commit: { seq: number; hash: string; ack: number } | null;
   reveal: { nonce: Bytes; fp: string } | null;
   failure: SasFailure | null;
+  /** Rounds of ours it started by a new commitment after we revealed, this membership. */
+  restarts: number;
 }
 
 export async function commitmentOf(publicKey: string, fingerprint: string, nonce: Bytes): Promise<string> {
@@ -69,10 +84,17 @@ export class SasRounds {
   private ownFp = '';
   private membership = '';
   private readonly peers = new Map<string, PeerRound>();
+  /** When we revealed a nonce, within the last RESTART_WINDOW_MS. */
+  private readonly reveals: number[] = [];
+  /** Whether the current round's reveal came with at most RESTART_LIMIT in its window. */
+  private quiet = true;
+  /** Too many rounds: "Not secure" until a quiet round completes. */
+  private alarm = false;
 
   constructor(
     private readonly publicKey: string,
     private readonly send: (to: string, msg: SasMessage) => Promise<void>,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** The participants in the call now (not us); starts a round when the set or a key changed. */
@@ -87,7 +109,7 @@ export class SasRounds {
       let peer = this.peers.get(id);
       if (!peer || peer.publicKey !== m.publicKey) {
         // A new key is a new participant as far as the code goes.
-        peer = { publicKey: m.publicKey, reachable: false, remoteFp: peer?.remoteFp ?? '', commit: null, reveal: null, failure: null };
+        peer = { publicKey: m.publicKey, reachable: false, remoteFp: peer?.remoteFp ?? '', commit: null, reveal: null, failure: null, restarts: 0 };
         this.peers.set(id, peer);
       }
       if (m.reachable && !peer.reachable) {
@@ -98,7 +120,23 @@ export class SasRounds {
     const membership = [...members].map(([id, m]) => `${id}=${m.publicKey}`).sort().join(',');
     if (membership !== this.membership || this.seq === 0) {
       this.membership = membership;
-      await this.newRound();
+      // A new membership: each peer may restart our round again (this round counts in the window).
+      for (const peer of this.peers.values()) {
+        peer.restarts = 0;
+        if (peer.failure === 'restarts') {
+          peer.failure = null;
+        }
+      }
+      if (this.revealed || this.seq === 0) {
+        await this.newRound();
+        return;
+      }
+      // Our nonce of this round is not out yet: the newcomers get its commitment, and
+      // nobody could fit a value to it, so it serves the new membership (one reveal, not two).
+      for (const id of this.peers.keys()) {
+        await this.sendCommit(id);
+      }
+      await this.maybeReveal();
       return;
     }
     for (const id of newlyReachable) {
@@ -150,6 +188,14 @@ export class SasRounds {
       held.ack = Math.max(held.ack, msg.ack);
       await this.maybeReveal();
       return;
+    }
+    if (this.revealed) {
+      peer.restarts += 1;
+      if (peer.restarts > PEER_RESTART_LIMIT) {
+        // Each restart is one more try at a matching code: no more from it this membership.
+        peer.failure ??= 'restarts';
+        return;
+      }
     }
     peer.commit = { seq: msg.seq, hash: msg.hash, ack: msg.ack };
     peer.reveal = null;
@@ -205,9 +251,39 @@ export class SasRounds {
       }
     }
     this.revealed = true;
+    this.countReveal();
     const nonce = toBase64Url(this.nonce);
     for (const id of this.peers.keys()) {
       await this.send(id, { sas: 'reveal', seq: this.seq, nonce, fp: this.ownFp });
+    }
+  }
+
+  private countReveal(): void {
+    const now = this.now();
+    while (this.reveals.length > 0 && (this.reveals[0] ?? now) <= now - RESTART_WINDOW_MS) {
+      this.reveals.shift();
+    }
+    this.reveals.push(now);
+    this.quiet = this.reveals.length <= RESTART_LIMIT;
+    if (!this.quiet) {
+      this.alarm = true;
+    }
+  }
+
+  /** When the alarm may end (ms on `now`'s clock): the round started then is quiet; null when no alarm. */
+  get alarmUntil(): number | null {
+    return this.alarm ? (this.reveals.at(-RESTART_LIMIT) ?? this.now()) + RESTART_WINDOW_MS : null;
+  }
+
+  /**
+   * After an alarm, once its window has passed: a fresh round, which clears it when it
+   * completes. Nothing while our current round is quiet or not yet revealed (its reveal
+   * is counted when it comes), so a slow round is not restarted again and again.
+   */
+  async afterAlarm(): Promise<void> {
+    const until = this.alarmUntil;
+    if (until !== null && this.now() >= until && this.revealed && !this.quiet) {
+      await this.newRound();
     }
   }
 
@@ -227,9 +303,22 @@ export class SasRounds {
         failures.set(id, 'fingerprint');
       }
     }
-    if (failures.size > 0) {
-      return { kind: 'not_secure', failures };
+    const state = await this.codeState();
+    if (this.alarm && failures.size === 0 && state.kind === 'code' && this.quiet) {
+      this.alarm = false; // a round begun after a quiet window completed
     }
+    if (this.alarm) {
+      for (const id of this.peers.keys()) {
+        if (!failures.has(id)) {
+          failures.set(id, 'restarts');
+        }
+      }
+    }
+    return failures.size > 0 || this.alarm ? { kind: 'not_secure', failures } : state;
+  }
+
+  /** The code from the current round's reveals, or pending while one is missing. */
+  private async codeState(): Promise<SasState> {
     if (!this.revealed || this.publicKey === '') {
       return { kind: 'pending' };
     }

@@ -69,6 +69,8 @@ export class E2ee {
   private closed = false;
   private rounds: SasRounds | null = null;
   private sas: SasState = { kind: 'pending' };
+  // After too many rounds (commitment.ts): a fresh round once the window has passed.
+  private alarmTimer: number | undefined;
 
   constructor(
     private readonly selfId: string,
@@ -304,6 +306,17 @@ export class E2ee {
   private async refreshSas(): Promise<void> {
     this.sas = this.rounds ? await this.rounds.state() : { kind: 'pending' };
     this.onChange();
+    // Only a window still to pass needs the timer; a round already quiet clears the alarm itself.
+    const until = this.rounds?.alarmUntil ?? null;
+    if (until !== null && until > performance.now() && this.alarmTimer === undefined && !this.closed) {
+      this.alarmTimer = window.setTimeout(() => {
+        this.alarmTimer = undefined;
+        this.enqueue(async () => {
+          await this.rounds?.afterAlarm();
+          await this.refreshSas();
+        });
+      }, Math.max(0, until - performance.now()) + 100);
+    }
   }
 
   /** The 6 digits everyone in the call sees, or null while a part is missing or did not check out. */
@@ -367,6 +380,7 @@ export class E2ee {
   close(): void {
     this.closed = true;
     window.clearTimeout(this.switchTimer);
+    window.clearTimeout(this.alarmTimer);
     this.frames.close();
   }
 }

@@ -13,6 +13,7 @@ const WHY: Record<SasFailure, () => string> = {
   reveal: () => t.e2eeWhyReveal,
   changed: () => t.e2eeWhyChanged,
   fingerprint: () => t.e2eeWhyFingerprint,
+  restarts: () => t.e2eeWhyRestarts,
 };
 
 export class SecurityPanel {

@@ -91,8 +91,11 @@ void WebRtcTransport::receiveDatagram(MutableByteView data, const SocketAddress&
   // validated, so these come from the peer that knows our ICE password.
   if (first >= 20 && first <= 63) {
     dtlsPeer_ = from;
+    if (dtls_->released()) {
+      ++stats_.dtlsAfterRelease;
+      mediaCounters().dtlsAfterRelease.add();
+    }
     dtls_->receiveDatagram(data);
-    stats_.dtlsAfterRelease = dtls_->datagramsAfterRelease();
     return;
   }
   if (first >= 128 && first <= 191) {

@@ -14,6 +14,7 @@
 #include "dtls/dtls_context.hpp"
 #include "dtls/dtls_transport.hpp"
 #include "ice/stun_message_builder.hpp"
+#include "sfu/media_counters.hpp"
 #include "sfu/transport_host.hpp"
 #include "sfu/webrtc_transport.hpp"
 #include "srtp/srtp_session.hpp"
@@ -156,9 +157,11 @@ TEST(WebRtcTransportDtlsRelease, LateDtlsIsCountedAndTheTransportStaysUp) {
   f.sendMedia(1);
   ASSERT_TRUE(f.transport->dtlsReleased());
   size_t sentBefore = f.host.sent.size();
+  uint64_t countedBefore = mediaCounters().dtlsAfterRelease.value();
   f.browser->close();  // close_notify: unreadable now
   f.pumpToServer();
   EXPECT_EQ(f.transport->stats().dtlsAfterRelease, 1u);
+  EXPECT_EQ(mediaCounters().dtlsAfterRelease.value(), countedBefore + 1) << "medrtc_media_dtls_after_release_total";
   EXPECT_FALSE(f.events.failure) << *f.events.failure;
   EXPECT_EQ(f.host.sent.size(), sentBefore) << "a late DTLS datagram is answered by nothing";
   f.sendMedia(2);

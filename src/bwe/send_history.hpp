@@ -24,8 +24,10 @@ struct SentPacket {
 class SendHistory {
  public:
   // Feedback for packets more than this far behind the newest is ignored: at 2.5 Mbit/s
-  // of 1200-byte packets that is ~16 s, far longer than any feedback takes.
-  static constexpr size_t kWindow = 4096;
+  // of 1200-byte packets that is ~4 s, at 5 Mbit/s ~2 s, far longer than feedback takes
+  // (browsers send it every 50–250 ms). 24 KiB per subscriber transport; 4,096 entries
+  // were 96 KiB, half of the per-participant memory target (docs/life-of-a-packet.md).
+  static constexpr size_t kWindow = 1024;
 
   // Records a packet about to be sent and returns the 16-bit number to write into it.
   uint16_t add(int64_t sendUs, uint32_t size, int32_t probeCluster = -1);

@@ -80,6 +80,10 @@ std::shared_ptr<DtlsContext> DtlsContext::create(std::shared_ptr<const Certifica
                                SSL_OP_NO_TICKET);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_read_ahead(ctx, 1);
+  // Free a connection's record buffers while they hold nothing (what is idle between
+  // datagrams); a call transport frees the whole SSL after the handshake anyway
+  // (DtlsTransport::releaseHandshakeState), this is for those that keep it (probes, clients).
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
   // Both sides present certificates (RFC 5763 §5): the server must ask for the client's.
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
   SSL_CTX_set_cert_verify_callback(ctx, verifyCertificate, nullptr);

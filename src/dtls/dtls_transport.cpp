@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <array>
 #include <stdexcept>
@@ -49,7 +50,9 @@ Result<Ok, DtlsError> DtlsTransport::setRemoteFingerprint(std::string_view algor
     completeIfVerified();
   } else if (state_ == DtlsState::kConnected) {
     // A changed fingerprint in a later offer/answer must still match this association.
-    if (!verifyPeerCertificate(SSL_get0_peer_certificate(ssl_))) {
+    bool matches = released_ ? fingerprintOfDer(peerCertificateDer_, remoteFingerprint_->algorithm) == *remoteFingerprint_
+                             : verifyPeerCertificate(SSL_get0_peer_certificate(ssl_));
+    if (!matches) {
       failWith(DtlsError::kFingerprintMismatch);
     }
   }
@@ -72,6 +75,12 @@ void DtlsTransport::receiveDatagram(ByteView datagram) {
     return;
   }
   if (datagram.empty()) {
+    return;
+  }
+  if (released_) {
+    // Nothing left to read it with (releaseHandshakeState): a late retransmission of the
+    // peer's last flight, an alert or close_notify, or junk on the validated 5-tuple.
+    ++datagramsAfterRelease_;
     return;
   }
   ERR_clear_error();
@@ -213,7 +222,7 @@ void DtlsTransport::readApplicationData() {
 }
 
 std::optional<Micros> DtlsTransport::nextTimeout(Micros now) const {
-  if (state_ != DtlsState::kConnecting && state_ != DtlsState::kConnected) {
+  if (released_ || (state_ != DtlsState::kConnecting && state_ != DtlsState::kConnected)) {
     return std::nullopt;
   }
   timeval remaining{};
@@ -224,7 +233,7 @@ std::optional<Micros> DtlsTransport::nextTimeout(Micros now) const {
 }
 
 void DtlsTransport::handleTimeout(Micros /*now*/) {
-  if (state_ != DtlsState::kConnecting && state_ != DtlsState::kConnected) {
+  if (released_ || (state_ != DtlsState::kConnecting && state_ != DtlsState::kConnected)) {
     return;
   }
   ERR_clear_error();
@@ -236,7 +245,7 @@ void DtlsTransport::handleTimeout(Micros /*now*/) {
 }
 
 Result<Ok, DtlsError> DtlsTransport::sendApplicationData(ByteView data) {
-  if (state_ != DtlsState::kConnected) {
+  if (state_ != DtlsState::kConnected || released_) {
     return fail(DtlsError::kNotConnected);
   }
   ERR_clear_error();
@@ -250,7 +259,7 @@ Result<Ok, DtlsError> DtlsTransport::sendApplicationData(ByteView data) {
 }
 
 void DtlsTransport::close() {
-  if (state_ == DtlsState::kConnecting || state_ == DtlsState::kConnected) {
+  if (!released_ && (state_ == DtlsState::kConnecting || state_ == DtlsState::kConnected)) {
     ERR_clear_error();
     SSL_shutdown(ssl_);
     flushOutgoing();
@@ -261,6 +270,28 @@ void DtlsTransport::close() {
   }
 }
 
+void DtlsTransport::releaseHandshakeState() {
+  if (state_ != DtlsState::kConnected || released_) {
+    return;
+  }
+  X509* peer = SSL_get0_peer_certificate(ssl_);
+  int length = peer ? i2d_X509(peer, nullptr) : 0;
+  if (length > 0) {
+    peerCertificateDer_.resize(static_cast<size_t>(length));
+    uint8_t* out = peerCertificateDer_.data();
+    if (i2d_X509(peer, &out) != length) {
+      peerCertificateDer_.clear();
+    }
+  }
+  ERR_clear_error();
+  // Frees both memory BIOs too (SSL_set_bio gave them to ssl_).
+  SSL_free(ssl_);
+  ssl_ = nullptr;
+  incoming_ = nullptr;
+  outgoing_ = nullptr;
+  released_ = true;
+}
+
 std::optional<srtp::SrtpProfile> DtlsTransport::srtpProfile() const {
   if (state_ != DtlsState::kConnected || !keys_) {
     return std::nullopt;
@@ -269,6 +300,9 @@ std::optional<srtp::SrtpProfile> DtlsTransport::srtpProfile() const {
 }
 
 void DtlsTransport::flushOutgoing() {
+  if (outgoing_ == nullptr) {
+    return;
+  }
   size_t pending = BIO_ctrl_pending(outgoing_);
   if (pending == 0) {
     return;

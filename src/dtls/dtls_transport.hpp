@@ -78,6 +78,21 @@ class DtlsTransport final : private PeerCertificateVerifier {
   // Sends close_notify; no callback follows. Terminal.
   void close();
 
+  // Frees OpenSSL's state for this association once it is kConnected: the SSL object with
+  // its handshake buffers, record-layer buffers, cipher contexts and the peer's certificate
+  // chain (≈ 50 KB, docs/life-of-a-packet.md "Memory per participant"). DTLS-SRTP needs only
+  // the exported keys (RFC 5764 §4.2), which stay. Call it once the peer can no longer need
+  // our last flight again (it sent SRTP, so it has its keys, or a grace has passed).
+  // Afterwards the association is deaf and mute: a DTLS datagram from the peer is counted
+  // (datagramsAfterRelease) and dropped, so a close_notify is no longer read (the owner
+  // learns of a closed peer by other means, e.g. ICE consent) and none is sent on close();
+  // retransmitted handshake flights are not answered; sendApplicationData fails with
+  // kNotConnected (no data channels on such a transport). The peer certificate's DER stays,
+  // so a fingerprint from a later offer or answer is still checked. No-op in other states.
+  void releaseHandshakeState();
+  bool released() const { return released_; }
+  uint64_t datagramsAfterRelease() const { return datagramsAfterRelease_; }
+
   DtlsState state() const { return state_; }
   DtlsRole role() const { return context_->role(); }
   // Negotiated profile once connected.
@@ -103,6 +118,9 @@ class DtlsTransport final : private PeerCertificateVerifier {
   std::optional<Fingerprint> remoteFingerprint_;
   std::optional<DtlsError> verifyError_;  // set by the verify callback mid-handshake
   std::optional<SrtpKeyMaterial> keys_;
+  bool released_ = false;
+  std::vector<uint8_t> peerCertificateDer_;  // kept by releaseHandshakeState
+  uint64_t datagramsAfterRelease_ = 0;
 };
 
 }  // namespace medrtc::dtls

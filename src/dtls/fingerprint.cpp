@@ -118,4 +118,14 @@ Fingerprint fingerprintOf(X509* certificate, FingerprintAlgorithm algorithm) {
   return fp;
 }
 
+Fingerprint fingerprintOfDer(ByteView der, FingerprintAlgorithm algorithm) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  Fingerprint fp{algorithm, {}};
+  if (EVP_Digest(der.data(), der.size(), md, &length, mdOf(algorithm), nullptr) == 1) {
+    fp.digest.assign(md, md + length);
+  }
+  return fp;
+}
+
 }  // namespace medrtc::dtls

@@ -33,5 +33,7 @@ std::optional<Fingerprint> parseFingerprint(FingerprintAlgorithm algorithm, std:
 std::string formatFingerprint(ByteView digest);
 // Digest of the certificate's DER encoding.
 Fingerprint fingerprintOf(X509* certificate, FingerprintAlgorithm algorithm);
+// The same from the DER bytes themselves (i2d_X509), for a certificate whose X509 is gone.
+Fingerprint fingerprintOfDer(ByteView der, FingerprintAlgorithm algorithm);
 
 }  // namespace medrtc::dtls

@@ -14,6 +14,9 @@ namespace medrtc::sfu {
 ConnectivityProbe::ConnectivityProbe(std::string id, Worker& worker, Micros deadline)
     : id_(std::move(id)), deadline_(deadline) {
   transport_ = std::make_unique<WebRtcTransport>("probe " + id_, worker, worker.dtlsContext(), *this);
+  // The browser ends a probe with close_notify, which only a live DTLS association can
+  // read; a probe lives seconds, so its DTLS state is no lasting cost.
+  transport_->keepDtlsAfterHandshake();
 }
 
 ConnectivityProbe::~ConnectivityProbe() { mediaCounters().probesClosed.add(); }

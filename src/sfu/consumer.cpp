@@ -24,7 +24,8 @@ Consumer::Consumer(Producer& producer, WebRtcTransport& transport, std::string m
       producerParticipantId_(producer.participantId()),
       trackId_(producer.trackId()),
       // RFC 3550 §5.1: the initial sequence number should be random.
-      forwarder_(static_cast<uint16_t>(randomU32()), producer.clockRate()),
+      // Only video is cached for NACK (Producer), so only video needs the way back.
+      forwarder_(static_cast<uint16_t>(randomU32()), producer.clockRate(), producer.isVideo()),
       selector_(std::make_unique<LossBasedLayerSelector>()) {
   if (const sdp::Codec* codec = producer.primaryCodec()) {
     codecs_ = sdp::canonicalCodecsFor(*codec);

@@ -39,7 +39,10 @@ std::optional<LayerForwarder::Rewrite> LayerForwarder::forward(size_t layer, uin
 }
 
 void LayerForwarder::remember(uint16_t outgoing, uint16_t incoming) {
-  Entry& entry = history_[outgoing % kHistory];
+  if (!history_) {
+    return;
+  }
+  Entry& entry = (*history_)[outgoing % kHistory];
   entry.outgoing = outgoing;
   entry.incoming = incoming;
   entry.timestampOffset = timestampOffset_;
@@ -48,7 +51,10 @@ void LayerForwarder::remember(uint16_t outgoing, uint16_t incoming) {
 }
 
 std::optional<LayerForwarder::Origin> LayerForwarder::origin(uint16_t outgoingSequenceNumber) const {
-  const Entry& entry = history_[outgoingSequenceNumber % kHistory];
+  if (!history_) {
+    return std::nullopt;
+  }
+  const Entry& entry = (*history_)[outgoingSequenceNumber % kHistory];
   if (!entry.valid || entry.outgoing != outgoingSequenceNumber) {
     return std::nullopt;
   }

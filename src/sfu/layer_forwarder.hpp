@@ -18,6 +18,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 #include "common/clock.hpp"
@@ -28,8 +29,12 @@ class LayerForwarder {
  public:
   static constexpr size_t kHistory = 512;  // as many as a producer's packet cache holds
 
-  LayerForwarder(uint16_t firstSequenceNumber, uint32_t clockRate)
-      : nextSequence_(firstSequenceNumber), clockRate_(clockRate) {}
+  // keepHistory false: origin() finds nothing, and the 6 KiB history is not allocated. For
+  // what is never retransmitted (audio: producers cache no audio for NACK).
+  LayerForwarder(uint16_t firstSequenceNumber, uint32_t clockRate, bool keepHistory = true)
+      : nextSequence_(firstSequenceNumber),
+        clockRate_(clockRate),
+        history_(keepHistory ? std::make_unique<std::array<Entry, kHistory>>() : nullptr) {}
 
   void setTargetLayer(size_t layer) { target_ = layer; }
   size_t targetLayer() const { return target_; }
@@ -84,7 +89,7 @@ class LayerForwarder {
   uint32_t lastTimestamp_ = 0;  // outgoing, of the newest packet sent
   Micros lastSentAt_{0};
   uint32_t clockRate_;
-  std::array<Entry, kHistory> history_{};
+  std::unique_ptr<std::array<Entry, kHistory>> history_;
 };
 
 }  // namespace medrtc::sfu

@@ -79,6 +79,10 @@ void collectMediaCounters(const MediaCounters& c, int workerIndex, std::vector<m
   counter("medrtc_media_video_pauses_total",
           "Times a subscriber's video was paused because not even the lowest layer fit its downlink estimate.",
           c.videoPauses);
+  counter("medrtc_media_dtls_after_release_total",
+          "DTLS datagrams received after a transport released its DTLS state (late retransmissions, alerts, "
+          "close_notify), dropped unread.",
+          c.dtlsAfterRelease);
   auto histogram = [&](const char* name, const char* help, const metrics::Histogram& h) {
     metrics::Family f{name, help, MetricType::kHistogram, {}, {}};
     f.histograms.push_back({worker, h.snapshot()});

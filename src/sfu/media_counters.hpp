@@ -41,6 +41,9 @@ struct MediaCounters {
   // Downstream bandwidth estimation (sfu/downlink_bandwidth.hpp).
   metrics::OwnedCounter transportCcIgnored;  // feedback (or packets in it) that made no sense
   metrics::OwnedCounter videoPauses;         // a subscriber's video paused: not even the lowest layer fit
+  // DTLS datagrams a call transport received after it released its DTLS state
+  // (WebRtcTransport::releaseDtls): late retransmissions, alerts, close_notify; dropped.
+  metrics::OwnedCounter dtlsAfterRelease;
   metrics::Histogram qualityScore;         // each participant's E-model score, once per 5 s report
   // The simulcast layer forwarded to each subscriber of simulcast video (the lowest over its
   // videos), once per 5 s report: how many get the top layer, how many were moved down.

@@ -15,6 +15,11 @@ struct TransportTimeouts {
   // After an ICE restart the old credentials still answer this long (or until the peer
   // checks with the new ones): the new description may still be on its way to the client.
   Micros iceRestartGrace = std::chrono::seconds(10);
+  // A connected transport frees its DTLS state (dtls::DtlsTransport::releaseHandshakeState)
+  // on the peer's first SRTP or SRTCP packet, which proves the peer has our last flight, or
+  // at the latest this long after connecting; until then a lost last flight is answered
+  // when the peer retransmits its own.
+  Micros dtlsReleaseGrace = std::chrono::seconds(30);
 };
 
 }  // namespace medrtc::sfu

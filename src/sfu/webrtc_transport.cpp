@@ -91,6 +91,10 @@ void WebRtcTransport::receiveDatagram(MutableByteView data, const SocketAddress&
   // validated, so these come from the peer that knows our ICE password.
   if (first >= 20 && first <= 63) {
     dtlsPeer_ = from;
+    if (dtls_->released()) {
+      ++stats_.dtlsAfterRelease;
+      mediaCounters().dtlsAfterRelease.add();
+    }
     dtls_->receiveDatagram(data);
     return;
   }
@@ -134,6 +138,7 @@ void WebRtcTransport::receiveSrtp(MutableByteView data) {
       ++stats_.unprotectFailures;
       return;
     }
+    releaseDtls();
     ++stats_.rtcpReceived;
     listener_.onTransportRtcp(*this, ByteView(data.data(), *length));
     return;
@@ -143,6 +148,7 @@ void WebRtcTransport::receiveSrtp(MutableByteView data) {
     ++stats_.unprotectFailures;
     return;
   }
+  releaseDtls();
   auto packet = rtp::RtpPacketView::parse(MutableByteView(data.data(), *length));
   if (!packet.ok()) {
     ++stats_.malformed;
@@ -163,7 +169,7 @@ bool WebRtcTransport::sendRtp(ByteView packet, const RtpRewrite& rewrite) {
   size_t size = packet.size();
   if (transportCcId_ != 0) {
     rtp::TransportExtensions ext{absSendTimeId_, rtp::absSendTimeOf(host_.now().count()), transportCcId_,
-                                 sendHistory_.nextSequence()};
+                                 sendHistory_->nextSequence()};
     // The new block (at most 12 bytes) may be longer than the publisher's.
     size = rtp::writeWithTransportExtensions(packet, slot.first(slot.size() - srtp::kSrtpMaxRtpTrailer), ext);
     if (size == 0) {
@@ -184,7 +190,7 @@ bool WebRtcTransport::sendRtp(ByteView packet, const RtpRewrite& rewrite) {
     return false;  // the reserved slot is reused by the next send
   }
   if (transportCcId_ != 0) {
-    sendHistory_.add(host_.now().count(), static_cast<uint32_t>(*length), probeCluster_);
+    sendHistory_->add(host_.now().count(), static_cast<uint32_t>(*length), probeCluster_);
   }
   rtpBytesSent_ += *length;
   host_.commitPacket(*length, sendPriorityOf(rewrite.payloadType));
@@ -197,6 +203,15 @@ void WebRtcTransport::setTransportExtensions(int absSendTimeId, int transportCcI
   auto valid = [](int id) { return id >= 1 && id <= 14 ? static_cast<uint8_t>(id) : uint8_t{0}; };
   absSendTimeId_ = valid(absSendTimeId);
   transportCcId_ = valid(transportCcId);
+  if (transportCcId_ != 0 && !sendHistory_) {
+    sendHistory_ = std::make_unique<bwe::SendHistory>();
+  }
+}
+
+const bwe::SendHistory& WebRtcTransport::sendHistory() const {
+  // Never written: zero pages that cost no memory until touched.
+  static const bwe::SendHistory kNone;
+  return sendHistory_ ? *sendHistory_ : kNone;
 }
 
 bool WebRtcTransport::sendRtp(ByteView packet) {
@@ -242,6 +257,8 @@ void WebRtcTransport::onTick(Micros now) {
     if (auto due = dtls_->nextTimeout(now); due && *due <= now) {
       dtls_->handleTimeout(now);
     }
+  } else if (now - connectedAt_ >= host_.transportTimeouts().dtlsReleaseGrace) {
+    releaseDtls();  // a peer that sends no media (nor RTCP) still had its chance
   }
   const TransportTimeouts& timeouts = host_.transportTimeouts();
   if (selectedTuple_ && now - lastConsentAt_ >= timeouts.consentTimeout) {
@@ -269,6 +286,7 @@ void WebRtcTransport::onDtlsConnected(const dtls::SrtpKeyMaterial& keys) {
   }
   srtpInbound_ = std::move(inbound).value();
   srtpOutbound_ = std::move(outbound).value();
+  connectedAt_ = host_.now();
   if (!selectedTuple_) {
     selectedTuple_ = dtlsPeer_;
     lastConsentAt_ = host_.now();
@@ -282,6 +300,19 @@ void WebRtcTransport::onDtlsFailed(dtls::DtlsError error) {
 }
 
 void WebRtcTransport::onDtlsClosed() { fail("dtls closed by peer"); }
+
+void WebRtcTransport::releaseDtls() {
+  // The peer's SRTP proves it derived its keys, so it has our last flight (the server's
+  // Finished): it will not retransmit its own, and nothing else in DTLS-SRTP needs the
+  // association (no data channels here). From now on a browser's close_notify goes unread:
+  // a closed peer shows as ICE consent expiry (TransportTimeouts::consentTimeout), or, in
+  // a call, as its signalling leave, which comes first.
+  if (keepDtls_ || dtls_->released()) {
+    return;
+  }
+  dtls_->releaseHandshakeState();
+  log::debug("transport_dtls_released", {{"transport", name_}});
+}
 
 void WebRtcTransport::fail(const std::string& reason) {
   if (failed_) {

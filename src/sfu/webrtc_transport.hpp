@@ -82,12 +82,22 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
   // sendHistory() for the bandwidth estimator.
   void setTransportExtensions(int absSendTimeId, int transportCcId);
   bool transportCcNegotiated() const { return transportCcId_ != 0; }
-  const bwe::SendHistory& sendHistory() const { return sendHistory_; }
+  // Empty until transport-cc is negotiated: the history is ≈ 96 KiB and only subscriber
+  // transports with send-side estimation use it, so it is allocated then.
+  const bwe::SendHistory& sendHistory() const;
   // While a probe cluster runs, every packet sent (media and padding) is recorded as part
   // of it (-1: none).
   void setProbeCluster(int32_t id) { probeCluster_ = id; }
   // Bytes of RTP sent on the wire (SRTP included), for pacing probe padding.
   uint64_t rtpBytesSent() const { return rtpBytesSent_; }
+
+  // Keeps DTLS for the transport's life instead of releasing it after the handshake
+  // (TransportTimeouts::dtlsReleaseGrace): for a peer whose close_notify must end the
+  // transport at once (connectivity probes). Call before the handshake ends.
+  void keepDtlsAfterHandshake() { keepDtls_ = true; }
+  // Whether DTLS's state is gone (dtls::DtlsTransport::releaseHandshakeState): from then
+  // on a peer's close shows only as ICE consent expiry.
+  bool dtlsReleased() const { return dtls_->released(); }
 
   struct Stats {
     uint64_t rtpReceived = 0;
@@ -97,6 +107,8 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
     uint64_t unprotectFailures = 0;
     uint64_t protectFailures = 0;
     uint64_t malformed = 0;
+    // DTLS datagrams that arrived after DTLS was released, dropped unread.
+    uint64_t dtlsAfterRelease = 0;
   };
   const Stats& stats() const { return stats_; }
 
@@ -111,6 +123,7 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
   void receiveStun(ByteView data, const SocketAddress& from);
   void receiveSrtp(MutableByteView data);
   void fail(const std::string& reason);
+  void releaseDtls();
 
   std::string name_;
   TransportHost& host_;
@@ -128,10 +141,12 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
   std::optional<SocketAddress> dtlsPeer_;
   Micros negotiatedAt_{0};  // first setRemoteParameters: the connect deadline's start
   Micros lastConsentAt_{0};  // last successful check on the selected tuple
+  Micros connectedAt_{0};
+  bool keepDtls_ = false;
   bool failed_ = false;
   uint8_t absSendTimeId_ = 0;
   uint8_t transportCcId_ = 0;
-  bwe::SendHistory sendHistory_;
+  std::unique_ptr<bwe::SendHistory> sendHistory_;  // with transportCcId_ only
   int32_t probeCluster_ = -1;
   uint64_t rtpBytesSent_ = 0;
   Stats stats_;

@@ -84,6 +84,20 @@ TEST(LayerForwarder, OriginMapsOutgoingNumbersBackAcrossASwitch) {
   EXPECT_FALSE(f.origin(static_cast<uint16_t>(102 + LayerForwarder::kHistory)));
 }
 
+TEST(LayerForwarder, WithoutHistoryForwardsTheSameAndFindsNoOrigin) {
+  LayerForwarder kept(7, 48000);
+  LayerForwarder none(7, 48000, /*keepHistory=*/false);
+  for (uint16_t i = 0; i < 5; ++i) {
+    auto a = kept.forward(0, static_cast<uint16_t>(300 + i), 960u * i, true, Micros(20'000 * i));
+    auto b = none.forward(0, static_cast<uint16_t>(300 + i), 960u * i, true, Micros(20'000 * i));
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->sequenceNumber, b->sequenceNumber);
+    EXPECT_EQ(a->timestamp, b->timestamp);
+  }
+  EXPECT_TRUE(kept.origin(9));
+  EXPECT_FALSE(none.origin(9));
+}
+
 TEST(LayerForwarder, SingleLayerAudioPassesEveryPacket) {
   LayerForwarder f(7, 48000);
   // Audio: every packet counts as a keyframe; layer 0 is the only one.

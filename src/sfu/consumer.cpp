@@ -5,7 +5,6 @@
 #include <span>
 
 #include "common/random.hpp"
-#include "sdp/server_capabilities.hpp"
 #include "sfu/media_counters.hpp"
 #include "sfu/producer.hpp"
 #include "sfu/rtx_packet.hpp"
@@ -26,10 +25,10 @@ Consumer::Consumer(Producer& producer, WebRtcTransport& transport, std::string m
       // RFC 3550 §5.1: the initial sequence number should be random.
       forwarder_(static_cast<uint16_t>(randomU32()), producer.clockRate()),
       selector_(std::make_unique<LossBasedLayerSelector>()) {
-  if (const sdp::Codec* codec = producer.primaryCodec()) {
-    codecs_ = sdp::canonicalCodecsFor(*codec);
+  if (producer.primaryCodec()) {
+    codecs_ = producer.forwardedCodecs();
   }
-  for (const sdp::Codec& c : codecs_) {
+  for (const RtpCodec& c : codecs_) {
     if (c.rtxFor) {
       rtxPayloadType_ = static_cast<uint8_t>(c.payloadType);
     }

@@ -11,6 +11,7 @@
 #include "sfu/media_api.hpp"
 #include "sfu/participant.hpp"
 #include "sfu/room_quality.hpp"
+#include "sfu/rtp_parameters.hpp"
 
 namespace medrtc::sfu {
 
@@ -26,10 +27,15 @@ class Room final : public Participant::Listener {
 
   Result<Ok, MediaError> addParticipant(const std::string& participantId, ParticipantGrants grants);
   void removeParticipant(const std::string& participantId);
-  Result<std::string, MediaError> publish(const std::string& participantId, const std::string& offerSdp);
+  // What the control side needs to answer a publisher's offer: its connection's ICE/DTLS
+  // parameters and candidates. kForbidden without the publish grant.
+  Result<LocalTransportParameters, MediaError> publisherTransport(const std::string& participantId);
+  // produce(): the publisher connection's negotiated offer, typed; the control side already
+  // wrote the answer.
+  Result<Ok, MediaError> publish(const std::string& participantId, const PublishParameters& parameters);
   Result<IceRestart, MediaError> restartIce(const std::string& participantId, const std::string& iceUfrag);
   Result<Ok, MediaError> answerSubscription(const std::string& participantId, uint32_t version,
-                                            const std::string& answerSdp);
+                                            const SubscribeAnswer& answer);
   // Ticks the participants in tick slot `slot` (Worker::nextTickSlot).
   void onTick(Micros now, unsigned slot);
 

@@ -23,11 +23,13 @@ constexpr Micros kTickInterval{20'000};
 constexpr unsigned kTickSlots = 10;
 }  // namespace
 
-Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, MediaEvents& events)
+Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, MediaEvents& events,
+               SubscribeOfferSink subscribeOffers)
     : index_(index),
       bandwidthEstimation_(config.bandwidthEstimation),
       toControl_(std::move(toControl)),
       events_(events),
+      subscribeOffers_(std::move(subscribeOffers)),
       timeouts_(config.transportTimeouts),
       tickSlots_(kTickInterval, kTickSlots),
       probeLifetime_(config.probeLifetime),

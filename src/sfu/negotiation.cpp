@@ -92,6 +92,10 @@ Result<NegotiatedPublish, MediaError> negotiatePublish(const std::string& offerS
   }
   sdp::ServerCapabilities caps = sdp::ServerCapabilities::defaults();
   caps.acceptSimulcast = true;  // RID simulcast: Producer layers, one forwarded per consumer
+  // Every browser decodes VP8; not every one H.264 (Chromium builds without it, Firefox
+  // before its OpenH264 plugin is fetched). With no transcoding, the publisher's codec is
+  // every subscriber's.
+  caps.preferredVideoCodec = "VP8";
   auto negotiated = sdp::answerPublishOffer(*offer, toSdp(local), caps);
   if (!negotiated.ok()) {
     return fail(MediaError::kSdpInvalid);

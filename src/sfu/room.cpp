@@ -12,6 +12,16 @@ namespace medrtc::sfu {
 
 namespace {
 
+// The codec a producer's consumers send (what subscribers are offered), or nullptr.
+const RtpCodec* forwardedCodecOf(const Producer& producer) {
+  for (const RtpCodec& codec : producer.forwardedCodecs()) {
+    if (!codec.rtxFor) {
+      return &codec;
+    }
+  }
+  return nullptr;
+}
+
 LocalTransportParameters localTransportOf(WebRtcTransport& transport, const Worker& worker) {
   LocalTransportParameters local;
   local.iceUfrag = transport.localUfrag();
@@ -69,6 +79,7 @@ void Room::removeParticipant(const std::string& participantId) {
   }
   auto leaving = std::move(it->second);
   tickSlots_.erase(participantId);  // before the erase: participantId may be the map's own key
+  capabilities_.erase(participantId);
   speakers_.remove(participantId);
   quality_.forget(participantId);
   participants_.erase(it);
@@ -160,7 +171,20 @@ Result<Ok, MediaError> Room::publish(const std::string& participantId, const Pub
 }
 
 void Room::subscribeToProducer(Participant& subscriber, Producer& producer) {
+  const RtpCodec* codec = forwardedCodecOf(producer);
+  if (codec != nullptr && !capabilities_[subscriber.id()].canReceive(*codec)) {
+    tellCodecUnsupported(subscriber, producer.participantId(), producer.kind(), *codec);
+    return;
+  }
   subscriber.addConsumer(producer);
+}
+
+void Room::tellCodecUnsupported(const Participant& subscriber, const std::string& publisherId, const std::string& kind,
+                                const RtpCodec& codec) {
+  log::info("media_codec_unsupported", {{"room", id_}, {"participant", subscriber.id()}, {"publisher", publisherId},
+                                        {"kind", kind}, {"codec", codec.name}});
+  worker_.toControl([&events = worker_.events(), roomId = id_, participantId = subscriber.id(), publisherId, kind,
+                     name = codec.name] { events.onCodecUnsupported(roomId, participantId, publisherId, kind, name); });
 }
 
 void Room::renegotiate(Participant& subscriber) {
@@ -178,12 +202,13 @@ void Room::sendSubscribeOffer(Participant& subscriber) {
   if (consumers.empty()) {
     return;  // nothing to receive yet: no offer (a browser needs at least one m-line)
   }
+  const SubscriberCapabilities& capabilities = capabilities_[subscriber.id()];
   SubscribeOffer offer;
   for (const auto& consumer : consumers) {
     SubscribedTrack track;
     track.mid = consumer->mid();
     track.kind = consumer->kind();
-    track.active = !consumer->closed() && !consumer->codecs().empty();
+    track.active = !consumer->closed() && !consumer->codecs().empty() && !capabilities.refusedMid(consumer->mid());
     track.participantId = consumer->producerParticipantId();
     track.trackId = consumer->trackId();
     track.ssrc = consumer->ssrc();
@@ -261,8 +286,16 @@ Result<Ok, MediaError> Room::answerSubscription(const std::string& participantId
   subscriber->subscriberTransport().setTransportExtensions(info->absSendTimeId,
                                                            worker_.bandwidthEstimation() ? info->transportCcId : 0);
   const auto& consumers = subscriber->consumers();
+  SubscriberCapabilities& capabilities = capabilities_[participantId];
   for (size_t i = 0; i < state.consumersInOffer && i < consumers.size(); ++i) {
     Consumer& consumer = *consumers[i];
+    bool offeredActive = !consumer.closed() && !consumer.codecs().empty() && !capabilities.refusedMid(consumer.mid());
+    if (offeredActive && std::find(info->rejectedMids.begin(), info->rejectedMids.end(), consumer.mid()) !=
+                             info->rejectedMids.end()) {
+      // Port 0 for an m-line offered active: the browser has no decoder for its codec.
+      capabilities.refuse(consumer.mid(), consumer.codecs().front());
+      tellCodecUnsupported(*subscriber, consumer.producerParticipantId(), consumer.kind(), consumer.codecs().front());
+    }
     bool accepted = !consumer.closed() && std::find(info->acceptedMids.begin(), info->acceptedMids.end(),
                                                      consumer.mid()) != info->acceptedMids.end();
     if (accepted && !consumer.negotiated()) {

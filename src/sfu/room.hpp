@@ -12,6 +12,7 @@
 #include "sfu/participant.hpp"
 #include "sfu/room_quality.hpp"
 #include "sfu/rtp_parameters.hpp"
+#include "sfu/subscriber_capabilities.hpp"
 
 namespace medrtc::sfu {
 
@@ -46,7 +47,10 @@ class Room final : public Participant::Listener {
   void onParticipantFailed(Participant& participant, const std::string& reason) override;
 
   Participant* find(const std::string& participantId);
+  // consume(): a consumer of `producer` for `subscriber` if it can decode the codec.
   void subscribeToProducer(Participant& subscriber, Producer& producer);
+  void tellCodecUnsupported(const Participant& subscriber, const std::string& publisherId, const std::string& kind,
+                            const RtpCodec& codec);
   // Sends a new subscriber offer now, or marks one needed if an offer is outstanding.
   void renegotiate(Participant& subscriber);
   void sendSubscribeOffer(Participant& subscriber);
@@ -61,6 +65,7 @@ class Room final : public Participant::Listener {
   Worker& worker_;
   std::map<std::string, std::unique_ptr<Participant>> participants_;
   std::unordered_map<std::string, unsigned> tickSlots_;
+  std::unordered_map<std::string, SubscriberCapabilities> capabilities_;  // by subscriber id
   ActiveSpeakerDetector speakers_;
   RoomQuality quality_;
 };

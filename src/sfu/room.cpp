@@ -120,11 +120,13 @@ Result<Ok, MediaError> Room::publish(const std::string& participantId, const Pub
   RtpHeaderExtensionIds ids;
   for (const PublishedTrackParameters& track : parameters.tracks) {
     mids.push_back(track.mid);
-    // BUNDLE: one id map for the connection; take each id from whichever track has it.
-    ids.mid = ids.mid ? ids.mid : track.extensions.mid;
-    ids.transportCc = ids.transportCc ? ids.transportCc : track.extensions.transportCc;
-    ids.rid = ids.rid ? ids.rid : track.extensions.rid;
-    ids.repairedRid = ids.repairedRid ? ids.repairedRid : track.extensions.repairedRid;
+    // One id per extension for the connection; where m-lines disagree (werift numbers
+    // each m-line's own), the last track that has it wins, as video comes last.
+    auto take = [](int& id, int trackId) { id = trackId != 0 ? trackId : id; };
+    take(ids.mid, track.extensions.mid);
+    take(ids.transportCc, track.extensions.transportCc);
+    take(ids.rid, track.extensions.rid);
+    take(ids.repairedRid, track.extensions.repairedRid);
     if (track.kind == "audio" && track.extensions.audioLevel != 0) {
       speakers_.setExtensionId(participantId, static_cast<uint8_t>(track.extensions.audioLevel));
     }

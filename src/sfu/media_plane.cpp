@@ -169,18 +169,37 @@ class WorkerPool final : public MediaApi {
         });
   }
 
+  // Two hops, as a publish: the worker opens the probe's transport and gives its local
+  // parameters, the offer is answered here, and the worker takes the browser's fingerprint.
   void openProbe(const std::string& probeId, ProbeCandidates candidates, std::string offerSdp,
                  Done<std::string> done) override {
     // Probes belong to no room: they take turns over the workers.
     Worker* worker = workers_[nextProbeWorker_++ % workers_.size()].get();
     worker->post([this, worker, probeId, candidates, offerSdp = std::move(offerSdp), done = std::move(done)]() mutable {
-      Result<std::string, MediaError> result = fail(MediaError::kInternal);
+      Result<LocalTransportParameters, MediaError> local = fail(MediaError::kInternal);
       try {
-        result = worker->openProbe(probeId, candidates, offerSdp);
+        local = worker->openProbe(probeId, candidates);
       } catch (const std::exception& e) {
         log::error("media_task_failed", {{"task", "probe"}, {"probe", probeId}, {"worker", worker->index()}, {"error", e.what()}});
       }
-      reply(std::move(done), std::move(result));
+      toControl_([this, worker, probeId, offerSdp = std::move(offerSdp), done = std::move(done),
+                  local = std::move(local)]() mutable {
+        if (!local.ok()) {
+          done(fail(local.error()));
+          return;
+        }
+        auto negotiated = negotiateProbe(offerSdp, *local);
+        if (!negotiated.ok()) {
+          worker->post([worker, probeId] { worker->closeProbe(probeId); });
+          done(fail(negotiated.error()));
+          return;
+        }
+        worker->post([this, worker, probeId, negotiated = std::move(*negotiated), done = std::move(done)]() mutable {
+          bool open = worker->acceptProbeOffer(probeId, negotiated.parameters.remoteFingerprint);
+          reply(std::move(done), open ? Result<std::string, MediaError>(std::move(negotiated.answerSdp))
+                                      : Result<std::string, MediaError>(fail(MediaError::kInternal)));
+        });
+      });
     });
   }
 

@@ -17,6 +17,7 @@ sdp::LocalTransport toSdp(const LocalTransportParameters& local) {
   out.fingerprintSha256 = local.fingerprintSha256;
   out.candidateIps = local.candidateIps;
   out.candidatePort = local.candidatePort;
+  out.udpCandidates = local.udpCandidates;
   out.tcpCandidates = local.tcpCandidates;
   return out;
 }
@@ -105,6 +106,22 @@ Result<NegotiatedPublish, MediaError> negotiatePublish(const std::string& offerS
   for (const sdp::PublishedTrack& track : negotiated->tracks) {
     out.parameters.tracks.push_back(trackParameters(track));
   }
+  out.answerSdp = sdp::serialize(negotiated->answer);
+  return out;
+}
+
+Result<NegotiatedPublish, MediaError> negotiateProbe(const std::string& offerSdp,
+                                                     const LocalTransportParameters& local) {
+  auto offer = sdp::parse(offerSdp);
+  if (!offer.ok()) {
+    return fail(MediaError::kSdpInvalid);
+  }
+  auto negotiated = sdp::answerPublishOffer(*offer, toSdp(local), sdp::ServerCapabilities::defaults());
+  if (!negotiated.ok()) {
+    return fail(MediaError::kSdpInvalid);
+  }
+  NegotiatedPublish out;
+  out.parameters.remoteFingerprint = {negotiated->remoteFingerprint.algorithm, negotiated->remoteFingerprint.value};
   out.answerSdp = sdp::serialize(negotiated->answer);
   return out;
 }

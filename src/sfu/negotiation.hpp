@@ -23,6 +23,11 @@ struct NegotiatedPublish {
 Result<NegotiatedPublish, MediaError> negotiatePublish(const std::string& offerSdp,
                                                        const LocalTransportParameters& local);
 
+// Answers a connectivity probe's offer (MediaApi::openProbe): as a publish offer, with the
+// server's default capabilities; only the remote fingerprint of `parameters` is filled.
+Result<NegotiatedPublish, MediaError> negotiateProbe(const std::string& offerSdp,
+                                                     const LocalTransportParameters& local);
+
 // Reads a subscriber's answer to a subscribe offer. kSdpInvalid when it cannot be parsed,
 // lacks a fingerprint, or makes the server the DTLS client.
 Result<SubscribeAnswer, MediaError> readSubscribeAnswer(const std::string& answerSdp);

@@ -282,30 +282,29 @@ Result<Ok, MediaError> Room::answerSubscription(const std::string& participantId
   if (!state.outstanding || version != state.version) {
     return fail(MediaError::kStaleVersion);
   }
-  const SubscribeAnswer* info = &answer;
-  subscriber->subscriberTransport().setRemoteParameters(info->remoteFingerprint.algorithm,
-                                                        info->remoteFingerprint.value);
-  subscriber->subscriberTransport().setTransportExtensions(info->absSendTimeId,
-                                                           worker_.bandwidthEstimation() ? info->transportCcId : 0);
+  subscriber->subscriberTransport().setRemoteParameters(answer.remoteFingerprint.algorithm,
+                                                        answer.remoteFingerprint.value);
+  subscriber->subscriberTransport().setTransportExtensions(answer.absSendTimeId,
+                                                           worker_.bandwidthEstimation() ? answer.transportCcId : 0);
   const auto& consumers = subscriber->consumers();
   SubscriberCapabilities& capabilities = capabilities_[participantId];
   for (size_t i = 0; i < state.consumersInOffer && i < consumers.size(); ++i) {
     Consumer& consumer = *consumers[i];
     bool offeredActive = !consumer.closed() && !consumer.codecs().empty() && !capabilities.refusedMid(consumer.mid());
-    if (offeredActive && std::find(info->rejectedMids.begin(), info->rejectedMids.end(), consumer.mid()) !=
-                             info->rejectedMids.end()) {
+    if (offeredActive && std::find(answer.rejectedMids.begin(), answer.rejectedMids.end(), consumer.mid()) !=
+                             answer.rejectedMids.end()) {
       // Port 0 for an m-line offered active: the browser has no decoder for its codec.
       capabilities.refuse(consumer.mid(), consumer.codecs().front());
       tellCodecUnsupported(*subscriber, consumer.producerParticipantId(), consumer.kind(), consumer.codecs().front());
     }
-    bool accepted = !consumer.closed() && std::find(info->acceptedMids.begin(), info->acceptedMids.end(),
-                                                     consumer.mid()) != info->acceptedMids.end();
+    bool accepted = !consumer.closed() && std::find(answer.acceptedMids.begin(), answer.acceptedMids.end(),
+                                                     consumer.mid()) != answer.acceptedMids.end();
     if (accepted && !consumer.negotiated()) {
       consumer.requestKeyframe();
     }
     consumer.setNegotiated(accepted);
-    consumer.setRtxNegotiated(accepted && std::find(info->rtxMids.begin(), info->rtxMids.end(), consumer.mid()) !=
-                                              info->rtxMids.end());
+    consumer.setRtxNegotiated(accepted && std::find(answer.rtxMids.begin(), answer.rtxMids.end(), consumer.mid()) !=
+                                              answer.rtxMids.end());
   }
   state.outstanding = false;
   if (state.renegotiationNeeded) {

@@ -86,6 +86,7 @@ struct LocalTransportParameters {
   std::string fingerprintSha256;
   std::vector<std::string> candidateIps;
   uint16_t candidatePort = 0;
+  bool udpCandidates = true;   // off only for a connectivity probe of ICE-TCP alone
   bool tcpCandidates = false;
 };
 

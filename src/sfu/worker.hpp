@@ -54,9 +54,12 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   // The tick slot of a new participant (worker_tick_slots.hpp).
   unsigned nextTickSlot() { return tickSlots_.assign(); }
   size_t roomCount() const { return rooms_.size(); }
-  // A connectivity probe (MediaApi::openProbe); answers its SDP answer.
-  Result<std::string, MediaError> openProbe(const std::string& probeId, ProbeCandidates candidates,
-                                            const std::string& offerSdp);
+  // A connectivity probe (MediaApi::openProbe): its transport's local parameters, from
+  // which the control side answers the browser's offer.
+  Result<LocalTransportParameters, MediaError> openProbe(const std::string& probeId, ProbeCandidates candidates);
+  // The control side answered the probe's offer: DTLS may start. False when it is gone.
+  bool acceptProbeOffer(const std::string& probeId, const DtlsFingerprint& remoteFingerprint);
+  void closeProbe(const std::string& probeId);
   size_t probeCount() const { return probes_.size(); }
 
   void registerTransport(const std::string& localUfrag, WebRtcTransport& transport) override;

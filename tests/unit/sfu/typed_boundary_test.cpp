@@ -56,7 +56,8 @@ TEST(TypedBoundary, WorkerSideSourcesReachNoSdpHeader) {
   const std::vector<std::string> workerSide = {
       "sfu/room.cpp",     "sfu/room.hpp",     "sfu/producer.cpp",    "sfu/producer.hpp",
       "sfu/consumer.cpp", "sfu/consumer.hpp", "sfu/participant.cpp", "sfu/participant.hpp",
-      "sfu/worker.cpp",   "sfu/worker.hpp",   "sfu/rtp_parameters.hpp"};
+      "sfu/worker.cpp",   "sfu/worker.hpp",   "sfu/rtp_parameters.hpp", "sfu/connectivity_probe.cpp",
+      "sfu/connectivity_probe.hpp"};
   for (const std::string& file : workerSide) {
     ASSERT_TRUE(std::filesystem::exists(src / file)) << file;
     for (const auto& [included, by] : reach(src, file)) {

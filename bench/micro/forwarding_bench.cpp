@@ -289,11 +289,12 @@ sfu::ProducerParameters videoProducer() {
   p.mid = "1";
   p.kind = "video";
   p.trackId = "cam";
-  sdp::Codec vp8;
+  sfu::RtpCodec vp8;
   vp8.payloadType = 96;
   vp8.name = "VP8";
   vp8.clockRate = 90000;
   p.codecs = {vp8};
+  p.forwardedPayloadTypes = {{96, 96}};
   p.ssrc = kPublisherSsrc;
   return p;
 }

@@ -1,5 +1,7 @@
 #include "client/local_description.hpp"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -142,7 +144,8 @@ sdp::SessionDescription buildPublishOffer(const LocalIce& local, const PublishOf
 }
 
 sdp::SessionDescription buildSubscriberAnswer(const sdp::SessionDescription& offer, const LocalIce& local,
-                                              const std::string& sessionId, uint64_t sessionVersion, bool acceptRtx) {
+                                              const std::string& sessionId, uint64_t sessionVersion, bool acceptRtx,
+                                              const std::vector<std::string>& noDecoderFor) {
   sdp::SessionDescription s;
   s.sessionId = sessionId;
   s.sessionVersion = sessionVersion;
@@ -153,7 +156,13 @@ sdp::SessionDescription buildSubscriberAnswer(const sdp::SessionDescription& off
     m.protocol = o.protocol;
     m.formats = o.formats;
     m.mid = o.mid;
-    if (o.rejected() || !o.isRtp()) {
+    // As a browser without a decoder for any of the m-line's codecs: port 0 (JSEP §5.3.1).
+    bool decodable = std::any_of(o.codecs.begin(), o.codecs.end(), [&](const sdp::Codec& c) {
+      return !c.rtxFor && std::none_of(noDecoderFor.begin(), noDecoderFor.end(), [&](const std::string& name) {
+               return strcasecmp(name.c_str(), c.name.c_str()) == 0;
+             });
+    });
+    if (o.rejected() || !o.isRtp() || !decodable) {
       m.port = 0;
       m.direction = sdp::Direction::kInactive;
       s.media.push_back(std::move(m));

@@ -58,10 +58,13 @@ sdp::SessionDescription buildPublishOffer(const LocalIce& local, const PublishOf
 // codecs and extensions accepted, rtcp-mux, a=setup:active (we are the DTLS client against
 // the always-passive-capable server); rejected ones (port 0) stay rejected. RFC 4588 rtx
 // formats only with `acceptRtx`: this client does not unwrap RTX, so by default it answers
-// without them and the server resends lost packets on the media stream itself.
+// without them and the server resends lost packets on the media stream itself. An m-line
+// none of whose codecs this client decodes (`noDecoderFor`: codec names, e.g. "H264") is
+// rejected with port 0, as a browser without that decoder does.
 sdp::SessionDescription buildSubscriberAnswer(const sdp::SessionDescription& offer, const LocalIce& local,
                                               const std::string& sessionId, uint64_t sessionVersion,
-                                              bool acceptRtx = false);
+                                              bool acceptRtx = false,
+                                              const std::vector<std::string>& noDecoderFor = {});
 
 // The server's transport parameters from its offer or answer: ICE credentials,
 // fingerprint (sha-256 preferred) and UDP host candidate of the first accepted m-line, and

@@ -178,7 +178,8 @@ Result<std::string, ClientError> PeerConnection::answerOffer(std::string_view of
   }
   role_ = Role::kSubscriber;
   addPayloadTypes(*offer, payloadTypes_);
-  std::string answer = sdp::serialize(buildSubscriberAnswer(*offer, localIce(), sessionId_, ++sessionVersion_, config_.acceptRtx));
+  std::string answer = sdp::serialize(buildSubscriberAnswer(*offer, localIce(), sessionId_, ++sessionVersion_, config_.acceptRtx,
+                                                            config_.noDecoderFor));
   if (remote) {
     transport_->start(*remote);
   }

@@ -47,6 +47,9 @@ struct PeerConnectionConfig {
   // Answer subscriber offers with their rtx formats (tests: RTX packets are then received
   // as they are, not unwrapped).
   bool acceptRtx = false;
+  // Codec names this client cannot decode: subscriber m-lines offering only those are
+  // rejected (tests of the SFU's codec intersection).
+  std::vector<std::string> noDecoderFor;
   // Time received packets by their kernel arrival (SO_TIMESTAMPNS) instead of by the loop
   // turn that reads them (the loadgen: its own loop's wait is not the server's latency).
   bool kernelArrivalTimes = false;

@@ -34,9 +34,15 @@ MediaSection rejectedSection(const MediaSection& offered) {
 std::vector<Codec> negotiateCodecs(const MediaSection& offered, const ServerCapabilities& caps,
                                    bool haveTransportCc) {
   std::vector<Codec> out;
+  // ServerCapabilities::preferredVideoCodec first, if offered and acceptable.
+  bool preferredOffered =
+      offered.kind == "video" && !caps.preferredVideoCodec.empty() &&
+      std::any_of(offered.codecs.begin(), offered.codecs.end(), [&](const Codec& c) {
+        return text::iequals(c.name, caps.preferredVideoCodec) && matchServerCodec(c, offered.kind, caps) != nullptr;
+      });
   for (const Codec& c : offered.codecs) {
     const ServerCodec* s = matchServerCodec(c, offered.kind, caps);
-    if (s == nullptr) {
+    if (s == nullptr || (preferredOffered && !text::iequals(c.name, caps.preferredVideoCodec))) {
       continue;
     }
     Codec kept = c;

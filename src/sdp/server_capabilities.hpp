@@ -39,6 +39,10 @@ struct ServerCapabilities {
   // RFC 8853 simulcast needs the SFU to demultiplex by RID; until it can, the answer does
   // not accept simulcast and the browser falls back to a single encoding.
   bool acceptSimulcast = false;
+  // A video codec to take when the offer has it, whatever the offer's preference order
+  // (empty: the offer's first acceptable codec). The SFU forwards what the publisher sends
+  // without transcoding, so it asks for the one every subscriber's browser decodes.
+  std::string preferredVideoCodec;
 
   static ServerCapabilities defaults();
 };

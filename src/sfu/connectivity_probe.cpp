@@ -2,10 +2,6 @@
 
 #include "log/log.hpp"
 
-#include "sdp/parse.hpp"
-#include "sdp/publish_answer.hpp"
-#include "sdp/serialize.hpp"
-#include "sdp/server_capabilities.hpp"
 #include "sfu/media_counters.hpp"
 #include "sfu/worker.hpp"
 
@@ -23,19 +19,14 @@ ConnectivityProbe::~ConnectivityProbe() { mediaCounters().probesClosed.add(); }
 
 Result<std::unique_ptr<ConnectivityProbe>, MediaError> ConnectivityProbe::open(std::string id,
                                                                               ProbeCandidates candidates,
-                                                                              const std::string& offerSdp,
                                                                               Worker& worker, Micros lifetime) {
   if (candidates == ProbeCandidates::kTcp && !worker.acceptsTcp()) {
     return fail(MediaError::kTransportOff);
   }
-  auto offer = sdp::parse(offerSdp);
-  if (!offer.ok()) {
-    return fail(MediaError::kSdpInvalid);
-  }
   std::unique_ptr<ConnectivityProbe> probe(new ConnectivityProbe(std::move(id), worker, worker.now() + lifetime));
   mediaCounters().probesOpened.add();
   WebRtcTransport& transport = *probe->transport_;
-  sdp::LocalTransport local;
+  LocalTransportParameters& local = probe->local_;
   local.iceUfrag = transport.localUfrag();
   local.icePwd = transport.localPassword();
   local.fingerprintSha256 = transport.localFingerprint();
@@ -45,12 +36,6 @@ Result<std::unique_ptr<ConnectivityProbe>, MediaError> ConnectivityProbe::open(s
   // whether TCP does too, and one whose UDP is blocked could not tell UDP's answer apart.
   local.udpCandidates = candidates == ProbeCandidates::kUdp;
   local.tcpCandidates = candidates == ProbeCandidates::kTcp;
-  auto negotiated = sdp::answerPublishOffer(*offer, local, sdp::ServerCapabilities::defaults());
-  if (!negotiated.ok()) {
-    return fail(MediaError::kSdpInvalid);
-  }
-  transport.setRemoteParameters(negotiated->remoteFingerprint.algorithm, negotiated->remoteFingerprint.value);
-  probe->answer_ = sdp::serialize(negotiated->answer);
   return probe;
 }
 

@@ -11,6 +11,7 @@
 
 #include "common/result.hpp"
 #include "sfu/media_api.hpp"
+#include "sfu/rtp_parameters.hpp"
 #include "sfu/webrtc_transport.hpp"
 
 namespace medrtc::sfu {
@@ -19,16 +20,18 @@ class Worker;
 
 class ConnectivityProbe final : public WebRtcTransport::Listener {
  public:
-  // Answers the browser's offer (any offer a publisher connection may make; a sendonly
-  // audio m-line without a track is enough) with only `candidates`. kSdpInvalid for an
-  // offer the server cannot answer, kTransportOff for ICE-TCP on a worker without it.
+  // Opens the probe's transport with only `candidates`; the control side answers the
+  // browser's offer from localParameters() (sfu/negotiation.hpp) and gives back its
+  // fingerprint. kTransportOff for ICE-TCP on a worker without it.
   static Result<std::unique_ptr<ConnectivityProbe>, MediaError> open(std::string id, ProbeCandidates candidates,
-                                                                     const std::string& offerSdp, Worker& worker,
-                                                                     Micros lifetime);
+                                                                     Worker& worker, Micros lifetime);
   ~ConnectivityProbe() override;
 
   const std::string& id() const { return id_; }
-  const std::string& answer() const { return answer_; }
+  const LocalTransportParameters& localParameters() const { return local_; }
+  void setRemoteFingerprint(const DtlsFingerprint& fingerprint) {
+    transport_->setRemoteParameters(fingerprint.algorithm, fingerprint.value);
+  }
   bool connected() const { return transport_->connected(); }
   // True once the probe should go: closed by the peer, failed, or past its lifetime.
   bool done(Micros now) const { return ended_ || now >= deadline_; }
@@ -46,7 +49,7 @@ class ConnectivityProbe final : public WebRtcTransport::Listener {
   std::string id_;
   Micros deadline_;
   std::unique_ptr<WebRtcTransport> transport_;
-  std::string answer_;
+  LocalTransportParameters local_;
   bool ended_ = false;
 };
 

@@ -5,7 +5,6 @@
 #include <span>
 
 #include "common/random.hpp"
-#include "sdp/server_capabilities.hpp"
 #include "sfu/media_counters.hpp"
 #include "sfu/producer.hpp"
 #include "sfu/rtx_packet.hpp"
@@ -27,10 +26,10 @@ Consumer::Consumer(Producer& producer, WebRtcTransport& transport, std::string m
       // Only video is cached for NACK (Producer), so only video needs the way back.
       forwarder_(static_cast<uint16_t>(randomU32()), producer.clockRate(), producer.isVideo()),
       selector_(std::make_unique<LossBasedLayerSelector>()) {
-  if (const sdp::Codec* codec = producer.primaryCodec()) {
-    codecs_ = sdp::canonicalCodecsFor(*codec);
+  if (producer.primaryCodec()) {
+    codecs_ = producer.forwardedCodecs();
   }
-  for (const sdp::Codec& c : codecs_) {
+  for (const RtpCodec& c : codecs_) {
     if (c.rtxFor) {
       rtxPayloadType_ = static_cast<uint8_t>(c.payloadType);
     }

@@ -14,9 +14,9 @@
 
 #include "common/clock.hpp"
 #include "rtp/rtp_packet_view.hpp"
-#include "sdp/session_description.hpp"
 #include "sfu/layer_forwarder.hpp"
 #include "sfu/layer_selector.hpp"
+#include "sfu/rtp_parameters.hpp"
 
 namespace medrtc::sfu {
 
@@ -40,7 +40,7 @@ class Consumer {
   Producer* producer() const { return producer_; }
   // The codecs this stream is offered with (server canonical payload types). Kept after the
   // producer is gone: a stopped m-line must still list a format (RFC 8866 §5.14).
-  const std::vector<sdp::Codec>& codecs() const { return codecs_; }
+  const std::vector<RtpCodec>& codecs() const { return codecs_; }
   bool closed() const { return producer_ == nullptr; }
 
   // The subscriber accepted the offer carrying this consumer's m-line.
@@ -117,7 +117,7 @@ class Consumer {
   std::string kind_;
   std::string producerParticipantId_;
   std::string trackId_;
-  std::vector<sdp::Codec> codecs_;
+  std::vector<RtpCodec> codecs_;
   bool negotiated_ = false;
   LayerForwarder forwarder_;
   std::unique_ptr<LayerSelector> selector_;

@@ -69,6 +69,17 @@ class MediaEvents {
     (void)roomId;
     (void)participantId;
   }
+  // A track of `publisherId` (its `kind`, "audio" or "video") is sent as `codec`, which
+  // subscriber `participantId` cannot decode: it is not offered to that subscriber
+  // (sfu/subscriber_capabilities.hpp). Signaling tells it: codec_unsupported.
+  virtual void onCodecUnsupported(const std::string& roomId, const std::string& participantId,
+                                  const std::string& publisherId, const std::string& kind, const std::string& codec) {
+    (void)roomId;
+    (void)participantId;
+    (void)publisherId;
+    (void)kind;
+    (void)codec;
+  }
   // Every participant's call-quality figures (sfu/call_quality.hpp), every 5 s per room.
   virtual void onQualityReport(const std::string& roomId, std::vector<ParticipantQuality> figures) {
     (void)roomId;

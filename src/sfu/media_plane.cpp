@@ -1,6 +1,8 @@
 // The media plane seen from the control thread: a pool of workers and the room → worker
 // map. Every MediaApi call becomes a task posted to the room's worker; every answer comes
-// back as a task posted to the control thread.
+// back as a task posted to the control thread. SDP is parsed and written here, on the
+// control thread (sfu/negotiation.hpp); the workers get and give typed parameters
+// (sfu/rtp_parameters.hpp).
 //
 // A task that throws on a worker thread would end the process (nothing above the worker's
 // event loop catches), taking every call on the node with it. So each task that acts for
@@ -14,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sfu/negotiation.hpp"
 #include "sfu/room.hpp"
 #include "sfu/worker.hpp"
 
@@ -27,7 +30,11 @@ class WorkerPool final : public MediaApi {
       : toControl_(toControl), events_(events), addParticipantFault_(config.addParticipantFault) {
     int count = config.workers > 0 ? config.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     for (int i = 0; i < count; ++i) {
-      workers_.push_back(std::make_unique<Worker>(i, config, toControl, events));
+      workers_.push_back(std::make_unique<Worker>(
+          i, config, toControl, events,
+          [&events](const std::string& roomId, const std::string& participantId, SubscribeOffer offer) {
+            events.onSubscribeOffer(roomId, participantId, offer.version, writeSubscribeOffer(offer));
+          }));
     }
     roomsPerWorker_.assign(workers_.size(), 0);
     for (auto& worker : workers_) {
@@ -87,6 +94,9 @@ class WorkerPool final : public MediaApi {
     });
   }
 
+  // Two hops: the worker gives the publisher connection's local parameters, the offer is
+  // negotiated here, and the worker applies the typed result (produce()); the answer goes
+  // out only once it did.
   void publish(const std::string& roomId, const std::string& participantId, std::string offerSdp,
                Done<std::string> done) override {
     Worker* worker = existingWorker(roomId);
@@ -96,16 +106,21 @@ class WorkerPool final : public MediaApi {
     }
     worker->post([this, worker, roomId, participantId, offerSdp = std::move(offerSdp), done = std::move(done)]() mutable {
       Room* room = worker->findRoom(roomId);
-      if (!room) {
-        reply(std::move(done), Result<std::string, MediaError>(fail(MediaError::kRoomNotFound)));
-        return;
-      }
-      try {
-        reply(std::move(done), room->publish(participantId, offerSdp));
-      } catch (const std::exception& e) {
-        contain(*worker, roomId, participantId, "publish", e.what());
-        failMedia(roomId, participantId);
-      }
+      auto local = room ? room->publisherTransport(participantId)
+                        : Result<LocalTransportParameters, MediaError>(fail(MediaError::kRoomNotFound));
+      toControl_([this, worker, roomId, participantId, offerSdp = std::move(offerSdp), done = std::move(done),
+                  local = std::move(local)]() mutable {
+        if (!local.ok()) {
+          done(fail(local.error()));
+          return;
+        }
+        auto negotiated = negotiatePublish(offerSdp, *local);
+        if (!negotiated.ok()) {
+          done(fail(negotiated.error()));
+          return;
+        }
+        applyPublish(*worker, roomId, participantId, std::move(*negotiated), std::move(done));
+      });
     });
   }
 
@@ -133,15 +148,20 @@ class WorkerPool final : public MediaApi {
       toControl_([done = std::move(done)] { done(fail(MediaError::kRoomNotFound)); });
       return;
     }
+    auto answer = readSubscribeAnswer(answerSdp);
+    if (!answer.ok()) {
+      toControl_([done = std::move(done), error = answer.error()] { done(fail(error)); });
+      return;
+    }
     worker->post(
-        [this, worker, roomId, participantId, version, answerSdp = std::move(answerSdp), done = std::move(done)]() mutable {
+        [this, worker, roomId, participantId, version, answer = std::move(*answer), done = std::move(done)]() mutable {
           Room* room = worker->findRoom(roomId);
           if (!room) {
             reply(std::move(done), Result<Ok, MediaError>(fail(MediaError::kRoomNotFound)));
             return;
           }
           try {
-            reply(std::move(done), room->answerSubscription(participantId, version, answerSdp));
+            reply(std::move(done), room->answerSubscription(participantId, version, answer));
           } catch (const std::exception& e) {
             contain(*worker, roomId, participantId, "answer", e.what());
             failMedia(roomId, participantId);
@@ -149,18 +169,37 @@ class WorkerPool final : public MediaApi {
         });
   }
 
+  // Two hops, as a publish: the worker opens the probe's transport and gives its local
+  // parameters, the offer is answered here, and the worker takes the browser's fingerprint.
   void openProbe(const std::string& probeId, ProbeCandidates candidates, std::string offerSdp,
                  Done<std::string> done) override {
     // Probes belong to no room: they take turns over the workers.
     Worker* worker = workers_[nextProbeWorker_++ % workers_.size()].get();
     worker->post([this, worker, probeId, candidates, offerSdp = std::move(offerSdp), done = std::move(done)]() mutable {
-      Result<std::string, MediaError> result = fail(MediaError::kInternal);
+      Result<LocalTransportParameters, MediaError> local = fail(MediaError::kInternal);
       try {
-        result = worker->openProbe(probeId, candidates, offerSdp);
+        local = worker->openProbe(probeId, candidates);
       } catch (const std::exception& e) {
         log::error("media_task_failed", {{"task", "probe"}, {"probe", probeId}, {"worker", worker->index()}, {"error", e.what()}});
       }
-      reply(std::move(done), std::move(result));
+      toControl_([this, worker, probeId, offerSdp = std::move(offerSdp), done = std::move(done),
+                  local = std::move(local)]() mutable {
+        if (!local.ok()) {
+          done(fail(local.error()));
+          return;
+        }
+        auto negotiated = negotiateProbe(offerSdp, *local);
+        if (!negotiated.ok()) {
+          worker->post([worker, probeId] { worker->closeProbe(probeId); });
+          done(fail(negotiated.error()));
+          return;
+        }
+        worker->post([this, worker, probeId, negotiated = std::move(*negotiated), done = std::move(done)]() mutable {
+          bool open = worker->acceptProbeOffer(probeId, negotiated.parameters.remoteFingerprint);
+          reply(std::move(done), open ? Result<std::string, MediaError>(std::move(negotiated.answerSdp))
+                                      : Result<std::string, MediaError>(fail(MediaError::kInternal)));
+        });
+      });
     });
   }
 
@@ -182,6 +221,26 @@ class WorkerPool final : public MediaApi {
   }
 
  private:
+  void applyPublish(Worker& worker, const std::string& roomId, const std::string& participantId,
+                    NegotiatedPublish negotiated, Done<std::string> done) {
+    worker.post([this, &worker, roomId, participantId, negotiated = std::move(negotiated),
+                 done = std::move(done)]() mutable {
+      Room* room = worker.findRoom(roomId);
+      if (!room) {
+        reply(std::move(done), Result<std::string, MediaError>(fail(MediaError::kRoomNotFound)));
+        return;
+      }
+      try {
+        auto applied = room->publish(participantId, negotiated.parameters);
+        reply(std::move(done), applied.ok() ? Result<std::string, MediaError>(std::move(negotiated.answerSdp))
+                                            : Result<std::string, MediaError>(fail(applied.error())));
+      } catch (const std::exception& e) {
+        contain(worker, roomId, participantId, "publish", e.what());
+        failMedia(roomId, participantId);
+      }
+    });
+  }
+
   // Worker thread. Takes a participant whose task threw out of its room: its objects may
   // be half built or half changed, and nothing else in the room may see them.
   void contain(Worker& worker, const std::string& roomId, const std::string& participantId, const char* task,

@@ -6,7 +6,6 @@
 
 #include "rtp/h264.hpp"
 #include "rtp/vp8.hpp"
-#include "sdp/server_capabilities.hpp"
 #include "sfu/consumer.hpp"
 #include "sfu/media_counters.hpp"
 
@@ -17,7 +16,7 @@ namespace {
 // their reference frames.
 constexpr Micros kResumeAfterSilence{1'000'000};
 
-bool nameIs(const sdp::Codec& codec, const char* name) { return strcasecmp(codec.name.c_str(), name) == 0; }
+bool nameIs(const RtpCodec& codec, const char* name) { return strcasecmp(codec.name.c_str(), name) == 0; }
 }  // namespace
 
 Producer::Producer(std::string participantId, ProducerParameters parameters)
@@ -27,8 +26,10 @@ Producer::Producer(std::string participantId, ProducerParameters parameters)
       rtxPayloadTypes_.emplace_back(static_cast<uint8_t>(codec.payloadType), static_cast<uint8_t>(*codec.rtxFor));
       continue;
     }
-    if (auto canonical = sdp::canonicalPayloadType(codec)) {
-      payloadTypeMap_.emplace_back(static_cast<uint8_t>(codec.payloadType), static_cast<uint8_t>(*canonical));
+    auto forwarded = std::find_if(params_.forwardedPayloadTypes.begin(), params_.forwardedPayloadTypes.end(),
+                                  [&](const PayloadTypeMapping& m) { return m.from == codec.payloadType; });
+    if (forwarded != params_.forwardedPayloadTypes.end()) {
+      payloadTypeMap_.emplace_back(static_cast<uint8_t>(codec.payloadType), static_cast<uint8_t>(forwarded->to));
       if (!primaryCodec_) {
         primaryCodec_ = &codec;
       }

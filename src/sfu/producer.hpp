@@ -13,7 +13,7 @@
 #include "common/clock.hpp"
 #include "rtp/rtp_packet_view.hpp"
 #include "rtp/sequence_number.hpp"
-#include "sdp/session_description.hpp"
+#include "sfu/rtp_parameters.hpp"
 #include "sfu/rtp_receive_stream.hpp"
 
 namespace medrtc::sfu {
@@ -24,7 +24,12 @@ struct ProducerParameters {
   std::string mid;
   std::string kind;  // "audio" or "video"
   std::string trackId;
-  std::vector<sdp::Codec> codecs;  // negotiated, with the publisher's payload types
+  std::vector<RtpCodec> codecs;  // negotiated, with the publisher's payload types
+  // Publisher PT → the server's, per codec the SFU forwards (the control side's table,
+  // sfu/negotiation.hpp); a media PT not listed here is not forwarded.
+  std::vector<PayloadTypeMapping> forwardedPayloadTypes;
+  // What consumers offer subscribers: the primary codec under the server's PTs, rtx included.
+  std::vector<RtpCodec> forwardedCodecs;
   uint32_t ssrc = 0;               // 0: learn it from the first packet carrying our mid
   uint32_t rtxSsrc = 0;
   // RFC 8853 simulcast: the layers' RIDs, lowest resolution first (the web client's order
@@ -64,7 +69,8 @@ class Producer {
   // did not announce or a layer already bound to another SSRC.
   bool bindRid(uint32_t ssrc, std::string_view rid, bool repaired);
   // The codec consumers advertise: the first negotiated media (non-rtx) codec.
-  const sdp::Codec* primaryCodec() const { return primaryCodec_; }
+  const RtpCodec* primaryCodec() const { return primaryCodec_; }
+  const std::vector<RtpCodec>& forwardedCodecs() const { return params_.forwardedCodecs; }
   uint32_t clockRate() const { return clockRate_; }
 
   // Payload type a consumer sends for the publisher's `payloadType` (server canonical
@@ -136,8 +142,8 @@ class Producer {
   std::vector<std::pair<uint8_t, uint8_t>> payloadTypeMap_;  // publisher PT → canonical PT
   std::vector<std::pair<uint8_t, uint8_t>> rtxPayloadTypes_;  // rtx PT → media PT
   // Resolved once from the negotiated codecs: the per-packet path (statistics, keyframe
-  // detection) must not compare codec names (sdp::canonicalPayloadType walks strings).
-  const sdp::Codec* primaryCodec_ = nullptr;
+  // detection) must not compare codec names.
+  const RtpCodec* primaryCodec_ = nullptr;
   uint32_t clockRate_ = 90000;
   bool isVideo_ = false;
   bool nackNegotiated_ = false;

@@ -5,11 +5,6 @@
 
 #include <algorithm>
 
-#include "sdp/publish_answer.hpp"
-#include "sdp/subscriber_offer.hpp"
-#include "sdp/server_capabilities.hpp"
-#include "sdp/parse.hpp"
-#include "sdp/serialize.hpp"
 #include "sfu/forward_tap.hpp"
 #include "sfu/worker.hpp"
 
@@ -17,8 +12,18 @@ namespace medrtc::sfu {
 
 namespace {
 
-sdp::LocalTransport localTransportOf(WebRtcTransport& transport, const Worker& worker) {
-  sdp::LocalTransport local;
+// The codec a producer's consumers send (what subscribers are offered), or nullptr.
+const RtpCodec* forwardedCodecOf(const Producer& producer) {
+  for (const RtpCodec& codec : producer.forwardedCodecs()) {
+    if (!codec.rtxFor) {
+      return &codec;
+    }
+  }
+  return nullptr;
+}
+
+LocalTransportParameters localTransportOf(WebRtcTransport& transport, const Worker& worker) {
+  LocalTransportParameters local;
   local.iceUfrag = transport.localUfrag();
   local.icePwd = transport.localPassword();
   local.fingerprintSha256 = transport.localFingerprint();
@@ -74,6 +79,7 @@ void Room::removeParticipant(const std::string& participantId) {
   }
   auto leaving = std::move(it->second);
   tickSlots_.erase(participantId);  // before the erase: participantId may be the map's own key
+  capabilities_.erase(participantId);
   speakers_.remove(participantId);
   quality_.forget(participantId);
   participants_.erase(it);
@@ -87,7 +93,7 @@ void Room::removeParticipant(const std::string& participantId) {
   log::info("media_participant_removed", {{"room", id_}, {"participant", participantId}});
 }
 
-Result<std::string, MediaError> Room::publish(const std::string& participantId, const std::string& offerSdp) {
+Result<LocalTransportParameters, MediaError> Room::publisherTransport(const std::string& participantId) {
   Participant* publisher = find(participantId);
   if (!publisher) {
     return fail(MediaError::kParticipantNotFound);
@@ -95,56 +101,58 @@ Result<std::string, MediaError> Room::publish(const std::string& participantId, 
   if (!publisher->grants().publish) {
     return fail(MediaError::kForbidden);
   }
-  auto offer = sdp::parse(offerSdp);
-  if (!offer.ok()) {
-    return fail(MediaError::kSdpInvalid);
+  return localTransportOf(publisher->publisherTransport(), worker_);
+}
+
+Result<Ok, MediaError> Room::publish(const std::string& participantId, const PublishParameters& parameters) {
+  Participant* publisher = find(participantId);
+  if (!publisher) {
+    return fail(MediaError::kParticipantNotFound);
   }
-  sdp::ServerCapabilities caps = sdp::ServerCapabilities::defaults();
-  caps.acceptSimulcast = true;  // RID simulcast: Producer layers, one forwarded per consumer
-  auto negotiated =
-      sdp::answerPublishOffer(*offer, localTransportOf(publisher->publisherTransport(), worker_), caps);
-  if (!negotiated.ok()) {
-    return fail(MediaError::kSdpInvalid);
+  if (!publisher->grants().publish) {
+    return fail(MediaError::kForbidden);
   }
-  publisher->publisherTransport().setRemoteParameters(negotiated->remoteFingerprint.algorithm,
-                                                      negotiated->remoteFingerprint.value);
+  publisher->publisherTransport().setRemoteParameters(parameters.remoteFingerprint.algorithm,
+                                                      parameters.remoteFingerprint.value);
 
   std::vector<std::string> mids;
   std::vector<Producer*> added;
-  int midExtensionId = 0;
-  int transportCcExtensionId = 0;
-  int ridExtensionId = 0;
-  int repairedRidExtensionId = 0;
-  for (const sdp::PublishedTrack& track : negotiated->tracks) {
+  RtpHeaderExtensionIds ids;
+  for (const PublishedTrackParameters& track : parameters.tracks) {
     mids.push_back(track.mid);
-    for (const auto& extension : track.extensions) {
-      if (extension.uri == sdp::kExtSdesMid) {
-        midExtensionId = extension.id;
-      } else if (extension.uri == sdp::kExtTransportWideCc) {
-        transportCcExtensionId = extension.id;
-      } else if (extension.uri == sdp::kExtRtpStreamId) {
-        ridExtensionId = extension.id;
-      } else if (extension.uri == sdp::kExtRepairedRtpStreamId) {
-        repairedRidExtensionId = extension.id;
-      } else if (extension.uri == sdp::kExtAudioLevel && track.kind == "audio") {
-        speakers_.setExtensionId(participantId, static_cast<uint8_t>(extension.id));
-      }
+    // One id per extension for the connection; where m-lines disagree (werift numbers
+    // each m-line's own), the last track that has it wins, as video comes last.
+    auto take = [](int& id, int trackId) { id = trackId != 0 ? trackId : id; };
+    take(ids.mid, track.extensions.mid);
+    take(ids.transportCc, track.extensions.transportCc);
+    take(ids.rid, track.extensions.rid);
+    take(ids.repairedRid, track.extensions.repairedRid);
+    if (track.kind == "audio" && track.extensions.audioLevel != 0) {
+      speakers_.setExtensionId(participantId, static_cast<uint8_t>(track.extensions.audioLevel));
     }
     if (publisher->findProducerByMid(track.mid)) {
       continue;  // renegotiation keeps existing tracks as they are
     }
-    ProducerParameters parameters;
-    parameters.mid = track.mid;
-    parameters.kind = track.kind;
-    parameters.trackId = track.msidTrack.empty() ? track.mid : track.msidTrack;
-    parameters.codecs = track.codecs;
-    parameters.ssrc = track.ssrcs.empty() ? 0 : track.ssrcs.front();
-    parameters.rtxSsrc = track.rtxSsrc.value_or(0);
-    parameters.rids = track.rids;
-    added.push_back(&publisher->addProducer(std::move(parameters)));
+    ProducerParameters producer;
+    producer.mid = track.mid;
+    producer.kind = track.kind;
+    producer.trackId = track.trackId;
+    producer.codecs = track.codecs;
+    producer.forwardedPayloadTypes = track.forwardedPayloadTypes;
+    producer.forwardedCodecs = track.forwardedCodecs;
+    for (const RtpEncoding& encoding : track.encodings) {
+      if (!encoding.rid.empty()) {
+        producer.rids.push_back(encoding.rid);
+      }
+    }
+    if (producer.rids.empty() && !track.encodings.empty()) {
+      producer.ssrc = track.encodings.front().ssrc;
+      producer.rtxSsrc = track.encodings.front().rtxSsrc;
+    }
+    added.push_back(&publisher->addProducer(std::move(producer)));
   }
-  publisher->setPublisherExtensionIds(midExtensionId, transportCcExtensionId);
-  publisher->setPublisherRidExtensionIds(ridExtensionId, repairedRidExtensionId);
+  publisher->setPublisherExtensionIds(ids.mid, ids.transportCc);
+  publisher->setPublisherRidExtensionIds(ids.rid, ids.repairedRid);
   size_t before = publisher->producers().size();
   publisher->removeProducersExcept(mids);
   bool removedSome = publisher->producers().size() != before;
@@ -160,12 +168,25 @@ Result<std::string, MediaError> Room::publish(const std::string& participantId, 
       renegotiate(*other);
     }
   }
-  log::info("media_publish", {{"room", id_}, {"participant", participantId}, {"tracks", negotiated->tracks.size()}});
-  return sdp::serialize(negotiated->answer);
+  log::info("media_publish", {{"room", id_}, {"participant", participantId}, {"tracks", parameters.tracks.size()}});
+  return Ok{};
 }
 
 void Room::subscribeToProducer(Participant& subscriber, Producer& producer) {
+  const RtpCodec* codec = forwardedCodecOf(producer);
+  if (codec != nullptr && !capabilities_[subscriber.id()].canReceive(*codec)) {
+    tellCodecUnsupported(subscriber, producer.participantId(), producer.kind(), *codec);
+    return;
+  }
   subscriber.addConsumer(producer);
+}
+
+void Room::tellCodecUnsupported(const Participant& subscriber, const std::string& publisherId, const std::string& kind,
+                                const RtpCodec& codec) {
+  log::info("media_codec_unsupported", {{"room", id_}, {"participant", subscriber.id()}, {"publisher", publisherId},
+                                        {"kind", kind}, {"codec", codec.name}});
+  worker_.toControl([&events = worker_.events(), roomId = id_, participantId = subscriber.id(), publisherId, kind,
+                     name = codec.name] { events.onCodecUnsupported(roomId, participantId, publisherId, kind, name); });
 }
 
 void Room::renegotiate(Participant& subscriber) {
@@ -183,23 +204,21 @@ void Room::sendSubscribeOffer(Participant& subscriber) {
   if (consumers.empty()) {
     return;  // nothing to receive yet: no offer (a browser needs at least one m-line)
   }
-  std::vector<sdp::OutgoingTrack> tracks;
+  const SubscriberCapabilities& capabilities = capabilities_[subscriber.id()];
+  SubscribeOffer offer;
   for (const auto& consumer : consumers) {
-    sdp::OutgoingTrack track;
+    SubscribedTrack track;
     track.mid = consumer->mid();
     track.kind = consumer->kind();
-    track.active = !consumer->closed();
+    track.active = !consumer->closed() && !consumer->codecs().empty() && !capabilities.refusedMid(consumer->mid());
     track.participantId = consumer->producerParticipantId();
     track.trackId = consumer->trackId();
     track.ssrc = consumer->ssrc();
     track.rtxSsrc = consumer->rtxSsrc();
-    track.cname = consumer->producerParticipantId();
     track.codecs = consumer->codecs();
-    if (track.codecs.empty()) {
-      track.active = false;
-    }
-    tracks.push_back(std::move(track));
+    offer.tracks.push_back(std::move(track));
   }
+  const auto& tracks = offer.tracks;
   bool anyActive = std::any_of(tracks.begin(), tracks.end(), [](const auto& t) { return t.active; });
   if (!anyActive) {
     // Everyone this subscriber received has left: an offer whose m-lines are all stopped
@@ -212,16 +231,13 @@ void Room::sendSubscribeOffer(Participant& subscriber) {
   state.outstanding = true;
   state.renegotiationNeeded = false;
   state.consumersInOffer = consumers.size();
-  auto offer = sdp::buildSubscriberOffer(
-      tracks, localTransportOf(subscriber.subscriberTransport(), worker_), state.version,
-      sdp::kDefaultSubscriberExtensions);
-  std::string sdpText = sdp::serialize(offer);
+  offer.version = state.version;
+  offer.local = localTransportOf(subscriber.subscriberTransport(), worker_);
   std::string roomId = id_;
   std::string participantId = subscriber.id();
-  uint32_t version = state.version;
-  MediaEvents& events = worker_.events();
-  worker_.toControl([&events, roomId, participantId, version, sdpText = std::move(sdpText)]() mutable {
-    events.onSubscribeOffer(roomId, participantId, version, std::move(sdpText));
+  // The control side writes the SDP (sfu/negotiation.hpp) and hands it to signaling.
+  worker_.toControl([&sink = worker_.subscribeOffers(), roomId, participantId, offer = std::move(offer)]() mutable {
+    sink(roomId, participantId, std::move(offer));
   });
 }
 
@@ -257,7 +273,7 @@ Result<IceRestart, MediaError> Room::restartIce(const std::string& participantId
 }
 
 Result<Ok, MediaError> Room::answerSubscription(const std::string& participantId, uint32_t version,
-                                                const std::string& answerSdp) {
+                                                const SubscribeAnswer& answer) {
   Participant* subscriber = find(participantId);
   if (!subscriber) {
     return fail(MediaError::kParticipantNotFound);
@@ -266,29 +282,29 @@ Result<Ok, MediaError> Room::answerSubscription(const std::string& participantId
   if (!state.outstanding || version != state.version) {
     return fail(MediaError::kStaleVersion);
   }
-  auto answer = sdp::parse(answerSdp);
-  if (!answer.ok()) {
-    return fail(MediaError::kSdpInvalid);
-  }
-  auto info = sdp::readSubscriberAnswer(*answer);
-  if (!info.ok()) {
-    return fail(MediaError::kSdpInvalid);
-  }
-  subscriber->subscriberTransport().setRemoteParameters(info->remoteFingerprint.algorithm,
-                                                        info->remoteFingerprint.value);
-  subscriber->subscriberTransport().setTransportExtensions(info->absSendTimeId,
-                                                           worker_.bandwidthEstimation() ? info->transportCcId : 0);
+  subscriber->subscriberTransport().setRemoteParameters(answer.remoteFingerprint.algorithm,
+                                                        answer.remoteFingerprint.value);
+  subscriber->subscriberTransport().setTransportExtensions(answer.absSendTimeId,
+                                                           worker_.bandwidthEstimation() ? answer.transportCcId : 0);
   const auto& consumers = subscriber->consumers();
+  SubscriberCapabilities& capabilities = capabilities_[participantId];
   for (size_t i = 0; i < state.consumersInOffer && i < consumers.size(); ++i) {
     Consumer& consumer = *consumers[i];
-    bool accepted = !consumer.closed() && std::find(info->acceptedMids.begin(), info->acceptedMids.end(),
-                                                     consumer.mid()) != info->acceptedMids.end();
+    bool offeredActive = !consumer.closed() && !consumer.codecs().empty() && !capabilities.refusedMid(consumer.mid());
+    if (offeredActive && std::find(answer.rejectedMids.begin(), answer.rejectedMids.end(), consumer.mid()) !=
+                             answer.rejectedMids.end()) {
+      // Port 0 for an m-line offered active: the browser has no decoder for its codec.
+      capabilities.refuse(consumer.mid(), consumer.codecs().front());
+      tellCodecUnsupported(*subscriber, consumer.producerParticipantId(), consumer.kind(), consumer.codecs().front());
+    }
+    bool accepted = !consumer.closed() && std::find(answer.acceptedMids.begin(), answer.acceptedMids.end(),
+                                                     consumer.mid()) != answer.acceptedMids.end();
     if (accepted && !consumer.negotiated()) {
       consumer.requestKeyframe();
     }
     consumer.setNegotiated(accepted);
-    consumer.setRtxNegotiated(accepted && std::find(info->rtxMids.begin(), info->rtxMids.end(), consumer.mid()) !=
-                                              info->rtxMids.end());
+    consumer.setRtxNegotiated(accepted && std::find(answer.rtxMids.begin(), answer.rtxMids.end(), consumer.mid()) !=
+                                              answer.rtxMids.end());
   }
   state.outstanding = false;
   if (state.renegotiationNeeded) {

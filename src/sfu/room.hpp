@@ -11,6 +11,8 @@
 #include "sfu/media_api.hpp"
 #include "sfu/participant.hpp"
 #include "sfu/room_quality.hpp"
+#include "sfu/rtp_parameters.hpp"
+#include "sfu/subscriber_capabilities.hpp"
 
 namespace medrtc::sfu {
 
@@ -26,10 +28,15 @@ class Room final : public Participant::Listener {
 
   Result<Ok, MediaError> addParticipant(const std::string& participantId, ParticipantGrants grants);
   void removeParticipant(const std::string& participantId);
-  Result<std::string, MediaError> publish(const std::string& participantId, const std::string& offerSdp);
+  // What the control side needs to answer a publisher's offer: its connection's ICE/DTLS
+  // parameters and candidates. kForbidden without the publish grant.
+  Result<LocalTransportParameters, MediaError> publisherTransport(const std::string& participantId);
+  // produce(): the publisher connection's negotiated offer, typed; the control side already
+  // wrote the answer.
+  Result<Ok, MediaError> publish(const std::string& participantId, const PublishParameters& parameters);
   Result<IceRestart, MediaError> restartIce(const std::string& participantId, const std::string& iceUfrag);
   Result<Ok, MediaError> answerSubscription(const std::string& participantId, uint32_t version,
-                                            const std::string& answerSdp);
+                                            const SubscribeAnswer& answer);
   // Ticks the participants in tick slot `slot` (Worker::nextTickSlot).
   void onTick(Micros now, unsigned slot);
 
@@ -40,7 +47,10 @@ class Room final : public Participant::Listener {
   void onParticipantFailed(Participant& participant, const std::string& reason) override;
 
   Participant* find(const std::string& participantId);
+  // consume(): a consumer of `producer` for `subscriber` if it can decode the codec.
   void subscribeToProducer(Participant& subscriber, Producer& producer);
+  void tellCodecUnsupported(const Participant& subscriber, const std::string& publisherId, const std::string& kind,
+                            const RtpCodec& codec);
   // Sends a new subscriber offer now, or marks one needed if an offer is outstanding.
   void renegotiate(Participant& subscriber);
   void sendSubscribeOffer(Participant& subscriber);
@@ -55,6 +65,7 @@ class Room final : public Participant::Listener {
   Worker& worker_;
   std::map<std::string, std::unique_ptr<Participant>> participants_;
   std::unordered_map<std::string, unsigned> tickSlots_;
+  std::unordered_map<std::string, SubscriberCapabilities> capabilities_;  // by subscriber id
   ActiveSpeakerDetector speakers_;
   RoomQuality quality_;
 };

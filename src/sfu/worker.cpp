@@ -23,11 +23,13 @@ constexpr Micros kTickInterval{20'000};
 constexpr unsigned kTickSlots = 10;
 }  // namespace
 
-Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, MediaEvents& events)
+Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, MediaEvents& events,
+               SubscribeOfferSink subscribeOffers)
     : index_(index),
       bandwidthEstimation_(config.bandwidthEstimation),
       toControl_(std::move(toControl)),
       events_(events),
+      subscribeOffers_(std::move(subscribeOffers)),
       timeouts_(config.transportTimeouts),
       tickSlots_(kTickInterval, kTickSlots),
       probeLifetime_(config.probeLifetime),
@@ -143,21 +145,32 @@ void Worker::closeRoom(const std::string& roomId) {
   log::info("room_closed", {{"room", roomId}, {"worker", index_}});
 }
 
-Result<std::string, MediaError> Worker::openProbe(const std::string& probeId, ProbeCandidates candidates,
-                                                  const std::string& offerSdp) {
+Result<LocalTransportParameters, MediaError> Worker::openProbe(const std::string& probeId,
+                                                               ProbeCandidates candidates) {
   if (probes_.size() >= maxProbes_ && !probes_.count(probeId)) {
     return fail(MediaError::kTooManyProbes);
   }
-  auto probe = ConnectivityProbe::open(probeId, candidates, offerSdp, *this, probeLifetime_);
+  auto probe = ConnectivityProbe::open(probeId, candidates, *this, probeLifetime_);
   if (!probe.ok()) {
     return fail(probe.error());
   }
-  std::string answer = (*probe)->answer();
+  LocalTransportParameters local = (*probe)->localParameters();
   probes_[probeId] = std::move(probe).value();
   log::debug("probe_opened", {{"probe", probeId}, {"worker", index_},
                              {"candidates", candidates == ProbeCandidates::kTcp ? "tcp" : "udp"}});
-  return answer;
+  return local;
 }
+
+bool Worker::acceptProbeOffer(const std::string& probeId, const DtlsFingerprint& remoteFingerprint) {
+  auto it = probes_.find(probeId);
+  if (it == probes_.end()) {
+    return false;
+  }
+  it->second->setRemoteFingerprint(remoteFingerprint);
+  return true;
+}
+
+void Worker::closeProbe(const std::string& probeId) { probes_.erase(probeId); }
 
 void Worker::registerTransport(const std::string& localUfrag, WebRtcTransport& transport) {
   transportsByUfrag_[localUfrag] = &transport;

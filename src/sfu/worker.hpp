@@ -21,6 +21,7 @@
 #include "sfu/media_api.hpp"
 #include "sfu/media_counters.hpp"
 #include "sfu/media_plane.hpp"
+#include "sfu/rtp_parameters.hpp"
 #include "sfu/transport_host.hpp"
 #include "sfu/worker_tick_slots.hpp"
 
@@ -29,9 +30,15 @@ namespace medrtc::sfu {
 class ConnectivityProbe;
 class Room;
 
+// Where a worker's subscribe offers go, called on the control thread: the control side
+// writes their SDP (sfu/negotiation.hpp) and hands it to MediaEvents::onSubscribeOffer.
+using SubscribeOfferSink =
+    std::function<void(const std::string& roomId, const std::string& participantId, SubscribeOffer offer)>;
+
 class Worker final : public TransportHost, private IceTcpServer::Listener {
  public:
-  Worker(int index, const MediaConfig& config, ControlPoster toControl, MediaEvents& events);
+  Worker(int index, const MediaConfig& config, ControlPoster toControl, MediaEvents& events,
+         SubscribeOfferSink subscribeOffers);
   ~Worker() override;
 
   void start();
@@ -47,9 +54,12 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   // The tick slot of a new participant (worker_tick_slots.hpp).
   unsigned nextTickSlot() { return tickSlots_.assign(); }
   size_t roomCount() const { return rooms_.size(); }
-  // A connectivity probe (MediaApi::openProbe); answers its SDP answer.
-  Result<std::string, MediaError> openProbe(const std::string& probeId, ProbeCandidates candidates,
-                                            const std::string& offerSdp);
+  // A connectivity probe (MediaApi::openProbe): its transport's local parameters, from
+  // which the control side answers the browser's offer.
+  Result<LocalTransportParameters, MediaError> openProbe(const std::string& probeId, ProbeCandidates candidates);
+  // The control side answered the probe's offer: DTLS may start. False when it is gone.
+  bool acceptProbeOffer(const std::string& probeId, const DtlsFingerprint& remoteFingerprint);
+  void closeProbe(const std::string& probeId);
   size_t probeCount() const { return probes_.size(); }
 
   void registerTransport(const std::string& localUfrag, WebRtcTransport& transport) override;
@@ -80,6 +90,8 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   // Runs on the control thread.
   void toControl(std::function<void()> task) { toControl_(std::move(task)); }
   MediaEvents& events() { return events_; }
+  // Only to be called on the control thread (a task given to toControl).
+  SubscribeOfferSink& subscribeOffers() { return subscribeOffers_; }
 
   // Any thread (the /metrics scrape): this worker's media figures, the CPU time its thread
   // has used and the tasks waiting in its queue.
@@ -112,6 +124,7 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   std::shared_ptr<const dtls::DtlsContext> dtlsContext_;
   ControlPoster toControl_;
   MediaEvents& events_;
+  SubscribeOfferSink subscribeOffers_;
   TransportTimeouts timeouts_;
   std::thread thread_;
   MediaCounters counters_;

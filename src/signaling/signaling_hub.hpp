@@ -189,6 +189,9 @@ class SignalingHub final : public sfu::MediaEvents {
   void onSubscribeOffer(const std::string& roomId, const std::string& participantId, uint32_t version,
                         std::string sdp) override;
   void onMediaFailed(const std::string& roomId, const std::string& participantId, std::string reason) override;
+  // codec_unsupported to the subscriber (codec_events.cpp).
+  void onCodecUnsupported(const std::string& roomId, const std::string& participantId, const std::string& publisherId,
+                          const std::string& kind, const std::string& codec) override;
   // Call quality (call_quality_events.cpp): `active_speaker` to the room, `network_quality`
   // to its hosts, and the samples the admin dashboard charts.
   void onActiveSpeaker(const std::string& roomId, const std::string& participantId) override;

@@ -1,10 +1,11 @@
 // Issue 11 item 4: H.264 through the SFU between two real browsers, not only fixtures.
 // Debian's Chromium encodes H.264 (OpenH264, constrained baseline); Debian's Firefox ESR
 // cannot (it has no H.264 encoder without Cisco's OpenH264 plugin, which it would download
-// at run time), so both ends are Chromium. Each page lists H.264 first in its offer, as
-// Safari does by default (setCodecPreferences, the standard API a browser's own preference
-// order goes through); the server accepts the first codec it supports (sdp/publish_answer),
-// so each publishes H.264, and each decodes the other's H.264 with frames rising.
+// at run time), so both ends are Chromium. Each page offers H.264 and no VP8
+// (setCodecPreferences, the standard API a browser's own preference order goes through):
+// the server takes VP8 whenever it is offered (docs/architecture.md "Typed media model"),
+// so only a publisher without VP8 sends H.264. Each publishes H.264, and each decodes the
+// other's H.264 with frames rising.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newCallPage } from '../support/chromium.mjs';
@@ -14,7 +15,7 @@ import { createRoom, createToken } from '../support/server.mjs';
 
 const suite = useCallSuite();
 
-/** Opens a join link in a page whose video transceivers prefer H.264, and joins. */
+/** Opens a join link in a page whose video transceivers offer H.264 and no VP8, and joins. */
 async function joinPreferringH264(roomId, { identity, name, role = 'guest' }) {
   const { join_url: joinUrl } = await createToken(suite.server, roomId, { identity, name, role });
   const page = await newCallPage(suite.browser, suite.server.baseUrl + joinUrl, { goto: false });
@@ -26,7 +27,8 @@ async function joinPreferringH264(roomId, { identity, name, role = 'guest' }) {
       const h264 = codecs.filter((c) => c.mimeType === 'video/H264');
       for (const tr of this.getTransceivers()) {
         if (tr.receiver.track.kind === 'video' && h264.length > 0) {
-          tr.setCodecPreferences([...h264, ...codecs.filter((c) => c.mimeType !== 'video/H264')]);
+          const others = codecs.filter((c) => c.mimeType !== 'video/H264' && c.mimeType !== 'video/VP8');
+          tr.setCodecPreferences([...h264, ...others]);
         }
       }
       return createOffer.apply(this, args);
@@ -56,7 +58,7 @@ async function videoCodec(page, which, type) {
   }, { name: which, statType: type });
 }
 
-test('two Chromium pages that prefer H.264 send and decode H.264 through the SFU', { timeout: 120_000 }, (t) => withDiagnostics(t, suite, async () => {
+test('two Chromium pages that offer H.264 and no VP8 send and decode H.264 through the SFU', { timeout: 120_000 }, (t) => withDiagnostics(t, suite, async () => {
   const offers = await suite.browser.newContext().then(async (ctx) => {
     const p = await ctx.newPage();
     const caps = await p.evaluate(() => RTCRtpSender.getCapabilities('video').codecs.map((c) => c.mimeType));

@@ -37,6 +37,7 @@ const char* toString(ErrorCode code) {
     case ErrorCode::kE2eeInvalidMessage: return "e2ee_invalid_message";
     case ErrorCode::kE2eeUnknownRecipient: return "e2ee_unknown_recipient";
     case ErrorCode::kE2eeReplayed: return "e2ee_replayed";
+    case ErrorCode::kCodecUnsupported: return "codec_unsupported";
     case ErrorCode::kTooManyUnjoined: return "too_many_unjoined";
     case ErrorCode::kRateLimited: return "rate_limited";
   }

@@ -43,6 +43,9 @@ enum class ErrorCode : uint16_t {
   kE2eeInvalidMessage = 31,    // a malformed E2EE message, one in a non-E2EE room, or clear chat in an E2EE room
   kE2eeUnknownRecipient = 32,  // e2ee_key to nobody in the call (unknown, waiting, oneself, gone)
   kE2eeReplayed = 33,          // e2ee_key repeating a ciphertext its sender already sent
+  // Codec intersection per subscriber (issue 12 item 1, docs/architecture.md "Typed media
+  // model"): not fatal; a track this browser cannot decode is not received, the rest is.
+  kCodecUnsupported = 35,
   // Pre-join sockets (issue 10): fatal; the client opens a new socket and joins at once.
   kTooManyUnjoined = 40,  // newer sockets waiting to join (same address, or the node's total) displaced this one
   // Floods (issue 10, house rule 5): not fatal for a message (it was dropped); in reply to

@@ -175,11 +175,17 @@ class CallHarness final : public MediaEvents {
     std::vector<ParticipantQuality> figures;
   };
   const std::vector<QualityReport>& qualityReports() const { return qualityReports_; }
+  // MediaEvents::onCodecUnsupported, as "<subscriber> <publisher> <kind> <codec>".
+  const std::vector<std::string>& codecUnsupported() const { return codecUnsupported_; }
 
   // MediaEvents
   void onSubscribeOffer(const std::string& roomId, const std::string& participantId, uint32_t version,
                         std::string sdp) override;
   void onMediaFailed(const std::string& roomId, const std::string& participantId, std::string reason) override;
+  void onCodecUnsupported(const std::string&, const std::string& participantId, const std::string& publisherId,
+                          const std::string& kind, const std::string& codec) override {
+    codecUnsupported_.push_back(participantId + " " + publisherId + " " + kind + " " + codec);
+  }
   void onQualityReport(const std::string& roomId, std::vector<ParticipantQuality> figures) override {
     qualityReports_.push_back(QualityReport{roomId, std::move(figures)});
   }
@@ -193,6 +199,7 @@ class CallHarness final : public MediaEvents {
   std::map<std::string, std::unique_ptr<Endpoint>> endpoints_;
   std::vector<Failure> failures_;
   std::vector<QualityReport> qualityReports_;
+  std::vector<std::string> codecUnsupported_;
 };
 
 // The worker's host candidate from a server SDP (offer or answer).

@@ -32,17 +32,18 @@ ProducerParameters parameters(std::vector<std::string> rids) {
   p.mid = "1";
   p.kind = "video";
   p.trackId = "cam";
-  sdp::Codec vp8;
+  RtpCodec vp8;
   vp8.payloadType = kVp8;
   vp8.name = "VP8";
   vp8.clockRate = 90000;
   vp8.rtcpFeedback = {"nack", "nack pli"};
-  sdp::Codec rtx;
+  RtpCodec rtx;
   rtx.payloadType = kRtx;
   rtx.name = "rtx";
   rtx.clockRate = 90000;
   rtx.rtxFor = kVp8;
   p.codecs = {vp8, rtx};
+  p.forwardedPayloadTypes = {{kVp8, 96}, {kRtx, 97}};
   p.rids = std::move(rids);
   return p;
 }
@@ -216,6 +217,7 @@ TEST(ProducerBadInput, EveryRtpFuzzSeedThroughASimulcastProducerIsForwardedOrDro
   p.codecs[0].payloadType = 96;
   p.codecs[1].payloadType = 97;
   p.codecs[1].rtxFor = 96;
+  p.forwardedPayloadTypes = {{96, 96}, {97, 97}};
   Producer producer("p1", p);
   CounterSnapshot before;
   size_t forwarded = 0;

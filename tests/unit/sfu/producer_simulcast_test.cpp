@@ -17,16 +17,17 @@ ProducerParameters simulcastParameters() {
   p.mid = "1";
   p.kind = "video";
   p.trackId = "cam";
-  sdp::Codec vp8;
+  RtpCodec vp8;
   vp8.payloadType = 120;
   vp8.name = "VP8";
   vp8.clockRate = 90000;
-  sdp::Codec rtx;
+  RtpCodec rtx;
   rtx.payloadType = 121;
   rtx.name = "rtx";
   rtx.clockRate = 90000;
   rtx.rtxFor = 120;
   p.codecs = {vp8, rtx};
+  p.forwardedPayloadTypes = {{120, 96}, {121, 97}};
   p.rids = {"q", "h", "f"};
   return p;
 }

@@ -19,16 +19,17 @@ ProducerParameters vp8Parameters() {
   p.mid = "1";
   p.kind = "video";
   p.trackId = "cam";
-  sdp::Codec vp8;
+  RtpCodec vp8;
   vp8.payloadType = 120;  // the publisher's own numbering
   vp8.name = "VP8";
   vp8.clockRate = 90000;
-  sdp::Codec rtx;
+  RtpCodec rtx;
   rtx.payloadType = 121;
   rtx.name = "rtx";
   rtx.clockRate = 90000;
   rtx.rtxFor = 120;
   p.codecs = {vp8, rtx};
+  p.forwardedPayloadTypes = {{120, 96}, {121, 97}};  // the control side's table
   p.ssrc = kSsrc;
   p.rtxSsrc = kRtxSsrc;
   return p;
@@ -148,12 +149,13 @@ TEST(Producer, AudioReservesNoPacketCache) {
   ProducerParameters p;
   p.mid = "0";
   p.kind = "audio";
-  sdp::Codec opus;
+  RtpCodec opus;
   opus.payloadType = 111;
   opus.name = "opus";
   opus.clockRate = 48000;
   opus.channels = 2;
   p.codecs = {opus};
+  p.forwardedPayloadTypes = {{111, 111}};
   p.ssrc = kSsrc;
   Producer producer("p1", std::move(p));
   EXPECT_EQ(producer.clockRate(), 48000u);

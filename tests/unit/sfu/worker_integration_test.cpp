@@ -230,7 +230,7 @@ TEST(Worker, ATaskThatThrowsIsContainedAndTheNextOneRuns) {
   } events;
   MediaConfig config;
   config.listenIp = "127.0.0.1";
-  Worker worker(0, config, [](std::function<void()>) {}, events);
+  Worker worker(0, config, [](std::function<void()>) {}, events, [](const std::string&, const std::string&, SubscribeOffer) {});
   worker.start();
   std::promise<void> ran;
   worker.post([] { throw std::runtime_error("DTLS transport: out of memory"); });

@@ -111,6 +111,7 @@ export const de: Strings = {
     e2ee_invalid_message: 'Eine Sicherheitsnachricht konnte nicht gelesen werden. Das Gespräch geht weiter.',
     e2ee_unknown_recipient: 'Ein Sicherheitsschlüssel war für jemanden bestimmt, der nicht mehr im Gespräch ist.',
     e2ee_replayed: 'Eine wiederholte Sicherheitsnachricht wurde ignoriert.',
+    codec_unsupported: 'Bild oder Ton einer teilnehmenden Person hat ein Format, das dieser Browser nicht abspielen kann; es wird nicht angezeigt. Alles andere läuft weiter.',
     too_many_unjoined: 'Zu viele Verbindungen warteten auf den Beitritt. Verbindung wird wiederhergestellt…',
     rate_limited: 'Zu viel wurde zu schnell gesendet; ein Teil wurde verworfen.',
   },

@@ -113,6 +113,7 @@ export const en = {
     e2ee_invalid_message: 'A security message could not be read. The call goes on.',
     e2ee_unknown_recipient: 'A security key was meant for someone who is no longer in the call.',
     e2ee_replayed: 'A repeated security message was ignored.',
+    codec_unsupported: "A participant's video or audio uses a format this browser cannot play; you will not see or hear it. Everything else continues.",
     too_many_unjoined: 'Too many connections were waiting to join. Reconnecting…',
     rate_limited: 'Too much was sent too quickly; some of it was dropped.',
   } as Record<string, string>,

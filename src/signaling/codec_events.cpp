@@ -1,0 +1,20 @@
+// SignalingHub's handling of the media plane's codec intersection (issue 12 item 1): a
+// subscriber whose browser cannot decode a publisher's codec hears why that track is missing.
+#include "signaling/signaling_hub.hpp"
+
+namespace medrtc::signaling {
+
+void SignalingHub::onCodecUnsupported(const std::string& roomId, const std::string& participantId,
+                                      const std::string& publisherId, const std::string& kind,
+                                      const std::string& codec) {
+  Connection* c = byParticipant(participantId);
+  if (c == nullptr || c->roomId != roomId || c->state != State::kJoined) {
+    return;  // left since: nothing to explain
+  }
+  // Ids and codec names only: the client shows the publisher's display name itself.
+  sendError(*c, ErrorCode::kCodecUnsupported,
+            "the " + kind + " of participant " + publisherId + " is sent as " + codec +
+                ", which this browser cannot decode; it is not received");
+}
+
+}  // namespace medrtc::signaling

@@ -1,0 +1,85 @@
+// Codec intersection per subscriber (issue 12 item 1): a subscriber that cannot decode a
+// publisher's codec is not sent that track, keeps everything else, and is told why
+// (MediaEvents::onCodecUnsupported → codec_unsupported). Synthetic clients on loopback
+// against the real media plane (call_harness.hpp).
+#include <gtest/gtest.h>
+
+#include "sdp/parse.hpp"
+#include "sfu/call_harness.hpp"
+
+namespace medrtc::sfu::test {
+namespace {
+
+using client::MediaKind;
+
+// The synthetic client offers VP8 at 96; this relabels it H.264 constrained baseline, as
+// an H.264-only publisher's offer reads.
+std::string asH264(std::string offer) {
+  const std::string vp8 = "a=rtpmap:96 VP8/90000\r\n";
+  auto at = offer.find(vp8);
+  if (at != std::string::npos) {
+    offer.replace(at, vp8.size(),
+                  "a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;profile-level-id=42e01f\r\n");
+  }
+  return offer;
+}
+
+// Active (port != 0) m-lines of `kind` in a subscriber offer.
+size_t activeLines(const std::string& offer, const std::string& kind) {
+  auto parsed = sdp::parse(offer);
+  size_t n = 0;
+  if (parsed.ok()) {
+    for (const auto& m : parsed->media) {
+      n += m.kind == kind && !m.rejected() ? 1 : 0;
+    }
+  }
+  return n;
+}
+
+TEST(CodecIntersection, AnH264PublisherIsNotSentToASubscriberWithoutH264ButItsAudioIs) {
+  CallHarness h;
+  JoinOptions h264Publisher{.publish = true, .subscribe = false};
+  h264Publisher.editOffer = asH264;
+  Endpoint& a = h.join("r", "a", h264Publisher);
+  ASSERT_TRUE(h.runUntil([&] { return a.published && a.pubConnected(); }));
+  ASSERT_NE(a.publishAnswer.find("H264/90000"), std::string::npos) << "the answer must keep H.264: nothing else was offered";
+
+  JoinOptions vp8Only{.publish = false, .subscribe = true};
+  vp8Only.pc.noDecoderFor = {"H264"};
+  Endpoint& b = h.join("r", "b", vp8Only);
+  MediaPump pump(h.loop(), a);
+  pump.start();
+  ASSERT_TRUE(h.runUntil([&] { return b.subConnected() && b.count(MediaKind::kAudio) >= 20; }));
+  pump.stop();
+
+  // The first offer had the video (b's codecs were not known yet); b answered it with port
+  // 0, and from then on the room knows: one notice, no video forwarded.
+  ASSERT_EQ(h.codecUnsupported(), (std::vector<std::string>{"b a video H264"}));
+  EXPECT_EQ(b.count(MediaKind::kVideo), 0u);
+  EXPECT_TRUE(h.failures().empty());
+
+  // A second H.264 publisher: its video is not even offered to b, and b hears why at once.
+  JoinOptions second = h264Publisher;
+  Endpoint& c = h.join("r", "c", second);
+  ASSERT_TRUE(h.runUntil([&] { return c.published && h.codecUnsupported().size() == 2; }));
+  EXPECT_EQ(h.codecUnsupported()[1], "b c video H264");
+  ASSERT_TRUE(h.runUntil([&] { return b.offers.size() >= 2 && b.answeredVersion == b.offerVersions.back(); }));
+  EXPECT_EQ(activeLines(b.offers.back(), "video"), 0u) << b.offers.back();
+  EXPECT_EQ(activeLines(b.offers.back(), "audio"), 2u) << b.offers.back();
+}
+
+TEST(CodecIntersection, ASubscriberThatDecodesH264GetsIt) {
+  CallHarness h;
+  JoinOptions h264Publisher{.publish = true, .subscribe = false};
+  h264Publisher.editOffer = asH264;
+  Endpoint& a = h.join("r", "a", h264Publisher);
+  Endpoint& b = h.join("r", "b", JoinOptions{.publish = false, .subscribe = true});
+  ASSERT_TRUE(h.runUntil([&] { return a.pubConnected() && b.subConnected(); }));
+  ASSERT_TRUE(h.runUntil([&] { return !b.offers.empty() && b.answeredVersion == b.offerVersions.back(); }));
+  EXPECT_EQ(activeLines(b.offers.back(), "video"), 1u);
+  EXPECT_NE(b.offers.back().find("H264/90000"), std::string::npos);
+  EXPECT_TRUE(h.codecUnsupported().empty());
+}
+
+}  // namespace
+}  // namespace medrtc::sfu::test

@@ -33,6 +33,7 @@ Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, Me
       probeLifetime_(config.probeLifetime),
       maxProbes_(config.maxProbesPerWorker) {
   bindSockets(config);
+  kernelArrivalTimes_ = socket_->enableReceiveTimestamps();
   announcedIps_ = net::chooseAnnouncedIps({config.listenIp, config.announcedIps, config.publicIp},
                                           net::listInterfaceAddresses());
   dtlsContext_ = dtls::DtlsContext::create(dtls::Certificate::generate(), dtls::DtlsRole::kServer);
@@ -292,6 +293,18 @@ void Worker::post(net::EventLoop::Task task) {
 
 void Worker::onReadable() {
   socket_->receiveAll([this](MutableByteView data, const SocketAddress& from) {
+    receivedAt_.reset();
+    if (auto stamp = kernelArrivalTimes_ ? socket_->receiveTimestamp() : std::nullopt) {
+      // The kernel stamps on the real-time clock; the age moves it onto ours. A clock step
+      // could make it negative: keep now() then.
+      timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      Micros age = std::chrono::duration_cast<Micros>(std::chrono::seconds(ts.tv_sec) +
+                                                      std::chrono::nanoseconds(ts.tv_nsec) - *stamp);
+      if (age > Micros(0)) {
+        receivedAt_ = loop_.now() - age;
+      }
+    }
     // Last resort: parsers never throw, but an exception escaping here would end the
     // process and every call on it. One datagram is lost instead.
     try {
@@ -300,6 +313,7 @@ void Worker::onReadable() {
       noteContained("datagram", e.what());
     }
   });
+  receivedAt_.reset();
 }
 
 void Worker::noteContained(const char* where, const char* what) {

@@ -23,7 +23,7 @@ before(async () => {
     return;
   }
   env.netns = await createNamespace();
-  env.server = await startServer({ listen: '0.0.0.0:0', args: ['--insecure-http', '--bandwidth-estimation'] });
+  env.server = await startServer({ listen: '0.0.0.0:0', args: ['--insecure-http'] });
   env.browser = await launchChromium();
 });
 after(async () => {

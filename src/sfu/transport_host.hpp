@@ -31,6 +31,10 @@ class TransportHost {
   // a publisher reports this, so a worker that a busy CPU kept from reading for a while
   // does not show the publisher's estimator a queue that was only ours.
   virtual Micros receivedAt() const { return now(); }
+  // `transport` queued packets it numbered for the bandwidth estimator: call its
+  // onDeparted() once they have left the socket. A host that does not leaves their send
+  // time at when they were queued.
+  virtual void awaitDeparture(WebRtcTransport& /*transport*/) {}
 
   // Where a transport's packets leave. A remote address the transport validated over
   // ICE-TCP is reached on that connection; anything else on the UDP socket (the default,

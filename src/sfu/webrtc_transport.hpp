@@ -83,6 +83,9 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
   void setTransportExtensions(int absSendTimeId, int transportCcId);
   bool transportCcNegotiated() const { return transportCcId_ != 0; }
   const bwe::SendHistory& sendHistory() const { return sendHistory_; }
+  // The host sent what this transport queued (TransportHost::awaitDeparture): their send
+  // times in sendHistory() become `at`.
+  void onDeparted(Micros at) { sendHistory_.markDeparted(at.count()); }
   // While a probe cluster runs, every packet sent (media and padding) is recorded as part
   // of it (-1: none).
   void setProbeCluster(int32_t id) { probeCluster_ = id; }

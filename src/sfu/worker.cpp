@@ -44,6 +44,13 @@ Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, Me
     if (tcp_) {
       tcp_->flush();
     }
+    if (!departing_.empty()) {
+      Micros at = loop_.now();
+      for (WebRtcTransport* t : departing_) {
+        t->onDeparted(at);
+      }
+      departing_.clear();
+    }
   });
 }
 
@@ -166,6 +173,7 @@ void Worker::registerTransport(const std::string& localUfrag, WebRtcTransport& t
 
 void Worker::unregisterTransport(const std::string& localUfrag, WebRtcTransport& transport) {
   transportsByUfrag_.erase(localUfrag);
+  std::erase(departing_, &transport);
   std::erase_if(transportsByTuple_, [&](const auto& entry) { return entry.second == &transport; });
   auto tuples = tcpTuples_.find(&transport);
   if (tuples != tcpTuples_.end()) {

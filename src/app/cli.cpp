@@ -32,6 +32,7 @@ struct ServeFlags {
   bool noIceTcp = false;
   bool noUdpGso = false;
   bool bandwidthEstimation = false;
+  bool noBandwidthEstimation = false;
   int rtcPortBase = -1;
   int workers = -1;
   int drainTimeout = -1;
@@ -77,10 +78,14 @@ void addServeOptions(CLI::App* serve, ServeFlags& f) {
   serve->add_flag("--no-udp-gso", f.noUdpGso,
                   "send every media packet as its own datagram (default: runs of equal-size packets to one "
                   "address leave as one UDP_SEGMENT super-datagram where the kernel supports it)");
-  serve->add_flag("--bandwidth-estimation", f.bandwidthEstimation,
-                  "estimate each subscriber's downlink from transport-cc feedback and give it the simulcast "
-                  "layers that fit, pausing video below the lowest (default: off; layers follow reported loss; "
-                  "docs/bandwidth-estimation.md)");
+  auto* bwe = serve->add_flag("--bandwidth-estimation", f.bandwidthEstimation,
+                              "estimate each subscriber's downlink from transport-cc feedback and give it the "
+                              "simulcast layers that fit, pausing video below the lowest (the default; kept so "
+                              "existing command lines work; docs/bandwidth-estimation.md)");
+  serve->add_flag("--no-bandwidth-estimation", f.noBandwidthEstimation,
+                  "no send-side bandwidth estimation: layers follow the subscribers' reported loss alone "
+                  "(docs/bandwidth-estimation.md)")
+      ->excludes(bwe);
   serve->add_option("--rtc-port-base", f.rtcPortBase,
                     "worker i binds UDP (and ICE-TCP) port base+i (default 0 = ephemeral)")
       ->check(CLI::Range(0, 65535));
@@ -166,6 +171,9 @@ ServeConfig buildServeConfig(const ServeFlags& f) {
   }
   if (f.bandwidthEstimation) {
     config.media.bandwidthEstimation = true;
+  }
+  if (f.noBandwidthEstimation) {
+    config.media.bandwidthEstimation = false;
   }
   if (f.rtcPortBase >= 0) {
     config.media.portBase = static_cast<uint16_t>(f.rtcPortBase);

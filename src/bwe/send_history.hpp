@@ -39,11 +39,19 @@ class SendHistory {
   std::optional<SentPacket> find(uint16_t sequence) const;
   // Unwraps a 16-bit number from feedback relative to the newest sent packet.
   int64_t unwrap(uint16_t sequence) const;
+  // Every packet added since the last call left the socket at `departedUs`: the worker
+  // queues packets while it handles a batch of events and sends them all with one
+  // sendmmsg (GSO) at its end, and a worker the busy CPU took off the core in between
+  // would otherwise show the gap as one-way delay growth on the path.
+  void markDeparted(int64_t departedUs);
+  // True while packets added since the last markDeparted() wait for it.
+  bool awaitingDeparture() const { return departed_ < next_; }
   uint64_t packetsSent() const { return static_cast<uint64_t>(next_); }
   bool empty() const { return next_ == 0; }
 
  private:
   int64_t next_ = 0;  // unwrapped number of the next packet; starts at 0 (RFC: any value)
+  int64_t departed_ = 0;  // packets below this number have their departure time
   std::array<SentPacket, kWindow> ring_{};
 };
 

@@ -33,13 +33,13 @@ void TrendlineEstimator::reset() { *this = TrendlineEstimator{}; }
 
 void TrendlineEstimator::onPacket(int64_t sendUs, int64_t arrivalUs) {
   if (!current_) {
-    current_ = Group{sendUs, sendUs, arrivalUs};
+    current_ = Group{sendUs, sendUs, arrivalUs, arrivalUs};
     return;
   }
   if (sendUs < current_->firstSendUs) {
     return;  // reordered behind the group being built: no longer useful
   }
-  if (sendUs - current_->firstSendUs <= kGroupSpanUs) {
+  if (sendUs - current_->firstSendUs <= kGroupSpanUs || belongsToBurst(sendUs, arrivalUs)) {
     current_->lastSendUs = std::max(current_->lastSendUs, sendUs);
     current_->lastArrivalUs = std::max(current_->lastArrivalUs, arrivalUs);
     return;
@@ -51,13 +51,23 @@ void TrendlineEstimator::onPacket(int64_t sendUs, int64_t arrivalUs) {
     if (std::abs(arrivalDeltaMs - sendDeltaMs) > 3000.0) {
       // The receiver's clock jumped or a path changed: the old delays mean nothing now.
       reset();
-      current_ = Group{sendUs, sendUs, arrivalUs};
+      current_ = Group{sendUs, sendUs, arrivalUs, arrivalUs};
       return;
     }
     onGroupDelta(sendDeltaMs, arrivalDeltaMs, current_->lastArrivalUs);
   }
   previous_ = current_;
-  current_ = Group{sendUs, sendUs, arrivalUs};
+  current_ = Group{sendUs, sendUs, arrivalUs, arrivalUs};
+}
+
+bool TrendlineEstimator::belongsToBurst(int64_t sendUs, int64_t arrivalUs) const {
+  int64_t arrivalDeltaUs = arrivalUs - current_->lastArrivalUs;
+  int64_t sendDeltaUs = sendUs - current_->lastSendUs;
+  if (sendDeltaUs == 0) {
+    return true;  // sent together with the group's last packet
+  }
+  return arrivalDeltaUs - sendDeltaUs < 0 && arrivalDeltaUs <= kBurstDeltaUs &&
+         arrivalUs - current_->firstArrivalUs < kMaxBurstUs;
 }
 
 void TrendlineEstimator::onGroupDelta(double sendDeltaMs, double arrivalDeltaMs, int64_t arrivalUs) {

@@ -238,15 +238,15 @@ const std::vector<Requirement>& catalog() {
        "nack_generator.cpp, rtx_packet.cpp; audio first: send_priority), web/src/call (three VP8 layers; Opus FEC/DTX)",
        "tests/e2e/simulcast-capped-link.test.mjs (500 kbit/s cap: lower layer within 10 s, audio concealment under "
        "2 %, top layer again within 20 s), tests/e2e/bwe-video-pause.test.mjs (60 kbit/s: video pauses, audio goes "
-       "on, video resumes; with serve --bandwidth-estimation), tests/e2e/bwe-switch-up.test.mjs, tests/e2e/publisher-uplink-loss.test.mjs (5 % loss: "
+       "on, video resumes), tests/e2e/bwe-switch-up.test.mjs, tests/e2e/publisher-uplink-loss.test.mjs (5 % loss: "
        "NACK/RTX keep >= 90 % of frames), tests/e2e/poor-subscriber.test.mjs (3 parties, one capped: the others keep "
        "the top layer), tests/interop/werift-simulcast.test.mjs, SendSideEstimator.*, BandwidthAllocator.*, "
        "ProducerBadInput.*",
        [](const Context&) {
          return std::make_pair(Status::Pass,
                                std::string("simulcast: a subscriber whose link loses packets gets a lower layer and "
-                                           "recovers by itself (with --bandwidth-estimation: a send-side estimate "
-                                           "per subscriber, and audio only below the lowest layer); lost packets "
+                                           "recovers by itself (a send-side estimate per subscriber, on by default, "
+                                           "and audio only below the lowest layer); lost packets "
                                            "are repaired with NACK/RTX; audio is sent first"));
        }},
       {"K12", "Third participant only with the doctor's approval", {"session.third_participant_needs_host_approval"},

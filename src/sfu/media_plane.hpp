@@ -27,12 +27,9 @@ struct MediaConfig {
   // has it (--no-udp-gso to turn off; issue 14 item 2: ≈ 10 % less server CPU at N=20).
   bool udpGso = true;
   // Send-side bandwidth estimation on transport-cc feedback and the layer allocator
-  // (docs/bandwidth-estimation.md; --bandwidth-estimation). Off by default for now: on this
-  // 2-core machine, with three Chromium peers competing for the CPU, its delay-based
-  // estimate fell below what uncapped links carried (a subscriber at 330 kbit/s on an
-  // open link, tests/e2e/publisher-uplink-loss and poor-subscriber), so the loss-based
-  // layer selector stays the default until the estimator holds there.
-  bool bandwidthEstimation = false;
+  // (docs/bandwidth-estimation.md). On by default; `serve --no-bandwidth-estimation` leaves
+  // layer choice to the loss-based layer selector alone.
+  bool bandwidthEstimation = true;
   TransportTimeouts transportTimeouts;  // RFC defaults; tests shorten them
   // Connectivity probes (MediaApi::openProbe): how long one lives at most, and how many a
   // worker holds at once (the control plane bounds them per client and per node first).

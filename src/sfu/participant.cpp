@@ -197,7 +197,7 @@ void Participant::onTransportRtp(WebRtcTransport& transport, rtp::RtpPacketView&
   const Micros now = host_.now();  // one clock read per packet (was two)
   if (transportCcExtensionId_ != 0) {
     if (auto seq = packet.transportSequenceNumber(static_cast<uint8_t>(transportCcExtensionId_))) {
-      rtcp_.onTransportSequenceNumber(*seq, now);
+      rtcp_.onTransportSequenceNumber(*seq, host_.receivedAt());
     }
   }
   Producer* producer = producerForPacket(packet);

@@ -26,6 +26,15 @@ class TransportHost {
   // The ICE agent validated a check from this 5-tuple: route its datagrams to `transport`.
   virtual void bindTuple(const SocketAddress& remote, WebRtcTransport& transport) = 0;
   virtual Micros now() const = 0;
+  // When the datagram being handled reached the host's socket, on now()'s clock: the
+  // kernel's receive stamp where the host has one, else now(). Transport-wide feedback to
+  // a publisher reports this, so a worker that a busy CPU kept from reading for a while
+  // does not show the publisher's estimator a queue that was only ours.
+  virtual Micros receivedAt() const { return now(); }
+  // `transport` queued packets it numbered for the bandwidth estimator: call its
+  // onDeparted() once they have left the socket. A host that does not leaves their send
+  // time at when they were queued.
+  virtual void awaitDeparture(WebRtcTransport& /*transport*/) {}
 
   // Where a transport's packets leave. A remote address the transport validated over
   // ICE-TCP is reached on that connection; anything else on the UDP socket (the default,

@@ -190,6 +190,9 @@ bool WebRtcTransport::sendRtp(ByteView packet, const RtpRewrite& rewrite) {
     return false;  // the reserved slot is reused by the next send
   }
   if (transportCcId_ != 0) {
+    if (!sendHistory_->awaitingDeparture()) {
+      host_.awaitDeparture(*this);
+    }
     sendHistory_->add(host_.now().count(), static_cast<uint32_t>(*length), probeCluster_);
   }
   rtpBytesSent_ += *length;

@@ -82,9 +82,17 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
   // sendHistory() for the bandwidth estimator.
   void setTransportExtensions(int absSendTimeId, int transportCcId);
   bool transportCcNegotiated() const { return transportCcId_ != 0; }
-  // Empty until transport-cc is negotiated: the history is ≈ 96 KiB and only subscriber
+  // Empty until transport-cc is negotiated: the history (≈ 24 KiB) is used only by subscriber
   // transports with send-side estimation use it, so it is allocated then.
   const bwe::SendHistory& sendHistory() const;
+  // The host sent what this transport queued (TransportHost::awaitDeparture): their send
+  // times in sendHistory() become `at`. Only a transport with transport-cc (hence a
+  // history) waits for departures.
+  void onDeparted(Micros at) {
+    if (sendHistory_) {
+      sendHistory_->markDeparted(at.count());
+    }
+  }
   // While a probe cluster runs, every packet sent (media and padding) is recorded as part
   // of it (-1: none).
   void setProbeCluster(int32_t id) { probeCluster_ = id; }

@@ -35,6 +35,7 @@ Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, Me
       probeLifetime_(config.probeLifetime),
       maxProbes_(config.maxProbesPerWorker) {
   bindSockets(config);
+  kernelArrivalTimes_ = socket_->enableReceiveTimestamps();
   announcedIps_ = net::chooseAnnouncedIps({config.listenIp, config.announcedIps, config.publicIp},
                                           net::listInterfaceAddresses());
   dtlsContext_ = dtls::DtlsContext::create(dtls::Certificate::generate(), dtls::DtlsRole::kServer);
@@ -44,6 +45,13 @@ Worker::Worker(int index, const MediaConfig& config, ControlPoster toControl, Me
     socket_->flush();
     if (tcp_) {
       tcp_->flush();
+    }
+    if (!departing_.empty()) {
+      Micros at = loop_.now();
+      for (WebRtcTransport* t : departing_) {
+        t->onDeparted(at);
+      }
+      departing_.clear();
     }
   });
 }
@@ -178,6 +186,7 @@ void Worker::registerTransport(const std::string& localUfrag, WebRtcTransport& t
 
 void Worker::unregisterTransport(const std::string& localUfrag, WebRtcTransport& transport) {
   transportsByUfrag_.erase(localUfrag);
+  std::erase(departing_, &transport);
   std::erase_if(transportsByTuple_, [&](const auto& entry) { return entry.second == &transport; });
   auto tuples = tcpTuples_.find(&transport);
   if (tuples != tcpTuples_.end()) {
@@ -305,6 +314,18 @@ void Worker::post(net::EventLoop::Task task) {
 
 void Worker::onReadable() {
   socket_->receiveAll([this](MutableByteView data, const SocketAddress& from) {
+    receivedAt_.reset();
+    if (auto stamp = kernelArrivalTimes_ ? socket_->receiveTimestamp() : std::nullopt) {
+      // The kernel stamps on the real-time clock; the age moves it onto ours. A clock step
+      // could make it negative: keep now() then.
+      timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      Micros age = std::chrono::duration_cast<Micros>(std::chrono::seconds(ts.tv_sec) +
+                                                      std::chrono::nanoseconds(ts.tv_nsec) - *stamp);
+      if (age > Micros(0)) {
+        receivedAt_ = loop_.now() - age;
+      }
+    }
     // Last resort: parsers never throw, but an exception escaping here would end the
     // process and every call on it. One datagram is lost instead.
     try {
@@ -313,6 +334,7 @@ void Worker::onReadable() {
       noteContained("datagram", e.what());
     }
   });
+  receivedAt_.reset();
 }
 
 void Worker::noteContained(const char* where, const char* what) {

@@ -70,6 +70,8 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   net::UdpSocket& socket() override { return *socket_; }
   void bindTuple(const SocketAddress& remote, WebRtcTransport& transport) override;
   Micros now() const override { return loop_.now(); }
+  Micros receivedAt() const override { return receivedAt_.value_or(loop_.now()); }
+  void awaitDeparture(WebRtcTransport& transport) override { departing_.push_back(&transport); }
   MutableByteView reservePacket(WebRtcTransport& from, const SocketAddress& to) override;
   void commitPacket(size_t length, net::SendPriority priority) override;
   void sendPacket(WebRtcTransport& from, ByteView data, const SocketAddress& to) override;
@@ -116,7 +118,10 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   void noteContained(const char* where, const char* what);
 
   int index_;
-  bool bandwidthEstimation_ = false;  // MediaConfig::bandwidthEstimation
+  bool bandwidthEstimation_ = true;  // MediaConfig::bandwidthEstimation
+  bool kernelArrivalTimes_ = false;  // SO_TIMESTAMPNS on the UDP socket
+  std::optional<Micros> receivedAt_;  // of the datagram being handled (onReadable)
+  std::vector<WebRtcTransport*> departing_;  // queued numbered packets since the last flush
   net::EventLoop loop_;
   std::unique_ptr<net::UdpSocket> socket_;
   std::unique_ptr<IceTcpServer> tcp_;

@@ -16,10 +16,8 @@ const SWITCH_UP_WITHIN_MS = 20_000;
 const CAPPED_FOR_MS = 12_000; // long enough for the hold-off after the downgrade to pass
 const unavailable = await netnsUnavailable();
 
-const CALL = {
-  server: { args: ['--bandwidth-estimation'] },
-  participants: BOB_IN_NETNS,
-};
+// The estimator is on by default (serve --no-bandwidth-estimation turns it off).
+const CALL = { participants: BOB_IN_NETNS };
 
 test('capped at 500 kbit/s a subscriber goes down a layer; uncapped, back to the top within 20 s', { skip: unavailable ?? false, timeout: 180_000 }, async (t) => {
   await withNetnsCall(t, CALL, async ({ pages: [, bob], cap, uncap }) => {

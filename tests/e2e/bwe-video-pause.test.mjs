@@ -16,10 +16,8 @@ const RESUME_WITHIN_MS = 40_000;
 const STILL_MS = 3_000; // no frame decoded for this long: paused
 const unavailable = await netnsUnavailable();
 
-const CALL = {
-  server: { args: ['--bandwidth-estimation'] },
-  participants: BOB_IN_NETNS,
-};
+// The estimator is on by default (serve --no-bandwidth-estimation turns it off).
+const CALL = { participants: BOB_IN_NETNS };
 
 test('at 60 kbit/s video pauses and audio continues; uncapped, video resumes', { skip: unavailable ?? false, timeout: 180_000 }, async (t) => {
   await withNetnsCall(t, CALL, async ({ pages: [, bob], server, cap, uncap }) => {

@@ -64,10 +64,6 @@ const describe = (m) => `steady ${m.steady.intervals} intervals: received ${m.st
 test('3-party call: one subscriber capped at 500 kbit/s drops a layer, the other two keep the top layer and their frame rate', {
   skip: unavailable ?? false,
   timeout: 240_000,
-  // Reported, not counted, until it holds on this 2-core machine: in the merged tree a
-  // publisher's Chromium often sends only its lowest layer here ("lim: bandwidth"), so
-  // there is no lower layer for Carol to drop to (issue 12, note of 2026-12-05).
-  todo: 'publishers limited to their lowest layer on a loaded 2-core machine (issue 12)',
 }, async (t) => {
   await withNetnsCall(t, CALL, async ({ pages: [alice, bob, carol], cap }) => {
     const [aliceId, bobId, carolId] = await Promise.all([alice, bob, carol].map(participantId));

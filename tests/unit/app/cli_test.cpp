@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "app/cli.hpp"
+#include "cli_run.hpp"
 #include "app/serve.hpp"
 #include "common/random.hpp"
 #include "store/api_key.hpp"
@@ -85,6 +86,19 @@ TEST(Cli, CreateApiKeyForATenant) {
 }
 
 TEST(Cli, UnknownSubcommandFails) { EXPECT_NE(run({"medrtc", "frobnicate"}), 0); }
+
+// Bandwidth estimation is on by default: --no-bandwidth-estimation turns it off, the old
+// --bandwidth-estimation is still accepted, and the two together are refused.
+TEST(Cli, BandwidthEstimationFlags) {
+  auto help = testing::runMedrtc({"medrtc", "serve", "--help"});
+  EXPECT_EQ(help.rc, 0);
+  EXPECT_NE(help.out.find("--no-bandwidth-estimation"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("--bandwidth-estimation"), std::string::npos);
+  auto both = testing::runMedrtc({"medrtc", "serve", "--bandwidth-estimation", "--no-bandwidth-estimation"});
+  EXPECT_NE(both.rc, 0);
+  EXPECT_NE(both.err.find("excludes"), std::string::npos) << both.err;
+  EXPECT_TRUE(sfu::MediaConfig{}.bandwidthEstimation);
+}
 
 TEST(Bootstrap, RegistersOnlyIntoAnEmptyStore) {
   TempDir dir;

@@ -6,6 +6,9 @@
 // queue: `capacityBps`, a queue of at most `maxQueueUs` (beyond it packets are dropped),
 // random loss, and 20 ms of propagation. The receiver writes feedback every 50 ms with the
 // real TransportCcFeedbackWriter, and the estimator reads it through the real parser.
+// Optionally the receiver's thread stalls (`receiverStallUs` every `receiverStallPeriodUs`,
+// a browser on a busy CPU): what arrives meanwhile is stamped when the stall ends, as
+// Chromium stamps packets when it reads them from its socket.
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -25,6 +28,8 @@ class LinkSimulation {
   int64_t maxQueueUs = 300'000;
   double lossFraction = 0;
   uint64_t wantedBps = 2'000'000;
+  int64_t receiverStallPeriodUs = 0;  // 0: never stalls
+  int64_t receiverStallUs = 0;
 
   explicit LinkSimulation(EstimatorConfig config = {}) : estimator(config) {}
 
@@ -61,9 +66,18 @@ class LinkSimulation {
     if (start - now_ <= maxQueueUs && !(lossFraction > 0 && uniform_(rng_) < lossFraction)) {
       int64_t departure = start + static_cast<int64_t>(size) * 8 * 1'000'000 / static_cast<int64_t>(capacityBps);
       linkFreeAt_ = departure;
-      arrival = departure + kPropagationUs + kReceiverClockOffsetUs;
+      arrival = stamped(departure + kPropagationUs) + kReceiverClockOffsetUs;
     }
     arrivals_.push_back({seq, arrival});
+  }
+
+  // When the receiver reads a packet that reached its socket at `arrivalUs`.
+  int64_t stamped(int64_t arrivalUs) const {
+    if (receiverStallPeriodUs <= 0) {
+      return arrivalUs;
+    }
+    int64_t stallStart = arrivalUs / receiverStallPeriodUs * receiverStallPeriodUs;
+    return arrivalUs < stallStart + receiverStallUs ? stallStart + receiverStallUs : arrivalUs;
   }
 
   void step() {

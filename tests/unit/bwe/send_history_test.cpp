@@ -19,6 +19,25 @@ TEST(SendHistory, NumbersPacketsAndFindsThem) {
   EXPECT_FALSE(h.find(65535));  // before the first
 }
 
+// Packets queued during one batch of events take the time the batch was sent; packets
+// already sent keep theirs.
+TEST(SendHistory, MarkDepartedStampsOnlyWhatWasQueuedSinceTheLastSend) {
+  SendHistory h;
+  EXPECT_FALSE(h.awaitingDeparture());
+  h.add(1000, 1200);
+  h.add(1100, 1200);
+  EXPECT_TRUE(h.awaitingDeparture());
+  h.markDeparted(1500);
+  EXPECT_FALSE(h.awaitingDeparture());
+  h.add(2000, 1200);
+  h.markDeparted(9000);  // the worker was off the core for 7 ms before it sent
+  EXPECT_EQ(h.find(0)->sendUs, 1500);
+  EXPECT_EQ(h.find(1)->sendUs, 1500);
+  EXPECT_EQ(h.find(2)->sendUs, 9000);
+  h.markDeparted(12000);  // nothing queued since: nothing changes
+  EXPECT_EQ(h.find(2)->sendUs, 9000);
+}
+
 TEST(SendHistory, WrapsAndForgetsBeyondTheWindow) {
   SendHistory h;
   for (int i = 0; i < 70000; ++i) {

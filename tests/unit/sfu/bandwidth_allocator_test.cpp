@@ -121,6 +121,33 @@ TEST(BandwidthAllocator, SharesAmongTwoVideosInRounds) {
   EXPECT_EQ(BandwidthAllocator::wantedBps(tracks), 40'000u + 2 * 1'700'000u);
 }
 
+// An estimate that fits neither top layer (a 500 kbit/s-capped subscriber of two publishers)
+// keeps both videos on the best layer that fits instead of pausing them.
+TEST(BandwidthAllocator, KeepsWhatFitsOfEveryVideoBeforePausingAny) {
+  auto first = simulcast();
+  auto second = simulcast();
+  std::vector<Track> tracks = {Track{&audioKey, true, 40'000, {}}, Track{&videoKey, false, 0, first},
+                               Track{&secondVideoKey, false, 0, second}};
+  BandwidthAllocator a;
+  auto r = a.allocate(4'000'000, tracks, kT0);
+  EXPECT_EQ(r[1].maxLayer, 2u);
+  EXPECT_EQ(r[2].maxLayer, 2u);
+  for (Micros t = kT0 + 1s; t <= kT0 + 5s; t += 1s) {  // the cap: 420 k, and it stays
+    r = a.allocate(420'000, tracks, t);
+    EXPECT_EQ(r[1].maxLayer, 0u);
+    EXPECT_EQ(r[2].maxLayer, 0u);
+    EXPECT_FALSE(r[1].paused);
+    EXPECT_FALSE(r[2].paused);
+  }
+  // Room for one lowest layer only: one video keeps it, only the other pauses (after 2 s).
+  r = a.allocate(250'000, tracks, kT0 + 6s);
+  r = a.allocate(250'000, tracks, kT0 + 9s);
+  EXPECT_EQ(r[1].maxLayer, 0u);
+  EXPECT_FALSE(r[1].paused);
+  EXPECT_TRUE(r[2].paused);
+  EXPECT_FALSE(r[0].paused);
+}
+
 TEST(BandwidthAllocator, NoActiveLayerIsNeitherAPauseNorADowngrade) {
   auto layers = simulcast();
   for (auto& l : layers) {

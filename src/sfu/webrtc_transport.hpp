@@ -83,7 +83,7 @@ class WebRtcTransport final : public dtls::DtlsTransport::Listener {
   void setTransportExtensions(int absSendTimeId, int transportCcId);
   bool transportCcNegotiated() const { return transportCcId_ != 0; }
   // Empty until transport-cc is negotiated: the history (≈ 24 KiB) is used only by subscriber
-  // transports with send-side estimation use it, so it is allocated then.
+  // transports with send-side estimation, so it is allocated then.
   const bwe::SendHistory& sendHistory() const;
   // The host sent what this transport queued (TransportHost::awaitDeparture): their send
   // times in sendHistory() become `at`. Only a transport with transport-cc (hence a

@@ -153,12 +153,22 @@ Result<IssuedInvitation, ClinicFailure> AppointmentService::issue(const store::A
 }
 
 std::vector<store::AppointmentRecord> AppointmentService::list(const SessionContext& who, int64_t from, int64_t to) {
-  return store_.listAppointments(who.tenant.id, from, to);
+  return list(store_, who, from, to);
+}
+
+std::vector<store::AppointmentRecord> AppointmentService::list(store::Store& store, const SessionContext& who,
+                                                              int64_t from, int64_t to) {
+  return store.listAppointments(who.tenant.id, from, to);
 }
 
 Result<store::AppointmentRecord, ClinicFailure> AppointmentService::get(const SessionContext& who,
                                                                        const std::string& id) {
-  auto a = store_.findAppointment(id);
+  return get(store_, who, id);
+}
+
+Result<store::AppointmentRecord, ClinicFailure> AppointmentService::get(store::Store& store, const SessionContext& who,
+                                                                       const std::string& id) {
+  auto a = store.findAppointment(id);
   if (!a || a->tenantId != who.tenant.id) {
     return notFound();
   }
@@ -167,7 +177,14 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::get(const Se
 
 Result<store::AppointmentRecord, ClinicFailure> AppointmentService::hostable(const SessionContext& who,
                                                                             const std::string& id) {
-  auto a = get(who, id);
+  return hostable(store_, who, id, nowSeconds());
+}
+
+Result<store::AppointmentRecord, ClinicFailure> AppointmentService::hostable(store::Store& store,
+                                                                            const SessionContext& who,
+                                                                            const std::string& id,
+                                                                            int64_t now) const {
+  auto a = get(store, who, id);
   if (!a) {
     return a;
   }
@@ -184,7 +201,7 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::hostable(con
   if (a->status == "cancelled") {
     return fail(ClinicFailure{ClinicError::kCancelled, "appointment_cancelled", "the appointment was cancelled"});
   }
-  if (nowSeconds() >= a->end + policy_.invitationGraceSeconds) {
+  if (now >= a->end + policy_.invitationGraceSeconds) {
     return fail(ClinicFailure{ClinicError::kCancelled, "appointment_over", "the appointment is over"});
   }
   return a;

@@ -102,6 +102,12 @@ class AppointmentService {
   std::vector<store::AppointmentRecord> list(const SessionContext& who, int64_t from, int64_t to);
   // Another tenant's appointment is kNotFound, exactly like an unknown id.
   Result<store::AppointmentRecord, ClinicFailure> get(const SessionContext& who, const std::string& id);
+  // list and get with a given store: reads only, for the store pool's threads (the REST
+  // routes' reads run there; signaling/store_job.hpp).
+  static std::vector<store::AppointmentRecord> list(store::Store& store, const SessionContext& who, int64_t from,
+                                                    int64_t to);
+  static Result<store::AppointmentRecord, ClinicFailure> get(store::Store& store, const SessionContext& who,
+                                                             const std::string& id);
   Result<store::AppointmentRecord, ClinicFailure> reschedule(const SessionContext& who, const std::string& id,
                                                              std::optional<int64_t> start, std::optional<int64_t> end);
   Result<store::AppointmentRecord, ClinicFailure> cancel(const SessionContext& who, const std::string& id);
@@ -126,6 +132,10 @@ class AppointmentService {
   // organise but do not take part (K5); other practitioners get 403. A cancelled
   // appointment is 409 appointment_cancelled, one past its end + grace 409 appointment_over.
   Result<store::AppointmentRecord, ClinicFailure> hostable(const SessionContext& who, const std::string& id);
+  // The same with a given store and time, from a store pool thread (reads only; the policy
+  // does not change after construction).
+  Result<store::AppointmentRecord, ClinicFailure> hostable(store::Store& store, const SessionContext& who,
+                                                           const std::string& id, int64_t now) const;
   // "Cover for": the tenant's admin, or the appointment's practitioner, names a delegate
   // who may host in the practitioner's place (empty: withdraws it). The delegate must be
   // an enabled practitioner of the same tenant. Audited (appointment_delegate).

@@ -124,7 +124,15 @@ Result<CreatedAppointment, ClinicFailure> AppointmentService::create(const Sessi
 
 Result<IssuedInvitation, ClinicFailure> AppointmentService::issue(const store::AppointmentRecord& a,
                                                                  const std::string& role, const SessionContext& who) {
-  int64_t now = nowSeconds();
+  Invited out = issueIn(store_, a, role, who, nowSeconds());
+  audit(audit_, out.event);
+  log::info("invitation_created", {{"invitation", out.issued.record.id}, {"appointment", a.id}, {"role", role}});
+  return std::move(out.issued);
+}
+
+AppointmentService::Invited AppointmentService::issueIn(store::Store& store, const store::AppointmentRecord& a,
+                                                        const std::string& role, const SessionContext& who,
+                                                        int64_t now) const {
   for (int attempt = 0; attempt < kCodeDrawAttempts; ++attempt) {
     IssuedInvitation out;
     out.token = randomToken();
@@ -139,15 +147,14 @@ Result<IssuedInvitation, ClinicFailure> AppointmentService::issue(const store::A
     i.createdAt = now;
     i.expiresAt = a.end + policy_.invitationGraceSeconds;
     try {
-      out.record = store_.createInvitation(i);
+      out.record = store.createInvitation(i);
     } catch (const store::StoreConflict&) {
       continue;  // the code (or, absurdly, the token) was drawn before: draw again
     }
-    audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
-                             cp::AuditOutcome::Success, "invitation_create", role, who.user.id, who.user.role, "",
-                             "Invitation/" + out.record.id, "Appointment/" + a.id, std::nullopt});
-    log::info("invitation_created", {{"invitation", out.record.id}, {"appointment", a.id}, {"role", role}});
-    return out;
+    AuditFacts event{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
+                     cp::AuditOutcome::Success, "invitation_create", role, who.user.id, who.user.role, "",
+                     "Invitation/" + out.record.id, "Appointment/" + a.id, std::nullopt};
+    return Invited{std::move(out), std::move(event)};
   }
   throw store::StoreFailure("could not draw an unused invitation code");
 }
@@ -301,21 +308,36 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::cancel(const
 Result<IssuedInvitation, ClinicFailure> AppointmentService::invite(const SessionContext& who,
                                                                   const std::string& appointmentId,
                                                                   const std::string& role) {
+  auto invited = inviteIn(store_, who, appointmentId, role, nowSeconds());
+  if (!invited) {
+    return fail(invited.error());
+  }
+  audit(audit_, invited->event);
+  log::info("invitation_created",
+            {{"invitation", invited->issued.record.id}, {"appointment", appointmentId}, {"role", role}});
+  return std::move(invited->issued);
+}
+
+Result<AppointmentService::Invited, ClinicFailure> AppointmentService::inviteIn(store::Store& store,
+                                                                                const SessionContext& who,
+                                                                                const std::string& appointmentId,
+                                                                                const std::string& role,
+                                                                                int64_t now) const {
   if (!guestRole(role)) {
     return invalid("\"role\" must be \"patient\", \"interpreter\" or \"carer\"");
   }
-  auto a = get(who, appointmentId);
+  auto a = get(store, who, appointmentId);
   if (!a) {
     return fail(a.error());
   }
   if (a->status == "cancelled") {
     return fail(ClinicFailure{ClinicError::kCancelled, "appointment_cancelled", "the appointment was cancelled"});
   }
-  auto room = store_.findRoom(a->roomId);
+  auto room = store.findRoom(a->roomId);
   if (room && room->ended()) {
     return fail(ClinicFailure{ClinicError::kCancelled, "room_ended", "the consultation has ended"});
   }
-  return issue(*a, role, who);
+  return issueIn(store, *a, role, who, now);
 }
 
 Result<store::InvitationRecord, ClinicFailure> AppointmentService::revokeInvitation(const SessionContext& who,

@@ -114,6 +114,17 @@ class AppointmentService {
   // role: "patient" | "interpreter" | "carer".
   Result<IssuedInvitation, ClinicFailure> invite(const SessionContext& who, const std::string& appointmentId,
                                                  const std::string& role);
+  // invite in two steps, for the store pool (signaling/store_job.hpp): inviteIn checks and
+  // stores the invitation with `store` (any thread; it reads only what does not change
+  // after construction) and says what to audit. Fail closed: the caller audits `event`
+  // and revokes the invitation when that fails, before anyone saw its link or code.
+  struct Invited {
+    IssuedInvitation issued;
+    AuditFacts event;
+  };
+  Result<Invited, ClinicFailure> inviteIn(store::Store& store, const SessionContext& who,
+                                          const std::string& appointmentId, const std::string& role,
+                                          int64_t now) const;
   Result<store::InvitationRecord, ClinicFailure> revokeInvitation(const SessionContext& who,
                                                                   const std::string& invitationId);
   std::vector<store::InvitationRecord> invitations(const std::string& appointmentId);
@@ -148,6 +159,9 @@ class AppointmentService {
   int64_t nowSeconds() const;
   Result<IssuedInvitation, ClinicFailure> issue(const store::AppointmentRecord& appointment, const std::string& role,
                                                 const SessionContext& who);
+  // issue's store part: draws and stores the invitation with `store`, says what to audit.
+  Invited issueIn(store::Store& store, const store::AppointmentRecord& a, const std::string& role,
+                  const SessionContext& who, int64_t now) const;
   Result<std::pair<store::InvitationRecord, bool>, RedeemFailure> findForRedeem(const RedeemRequest& r, int64_t now);
 
   store::Store& store_;

@@ -499,8 +499,4 @@ void AuthService::signOut(std::string_view cookieValue, const std::string& sourc
   }
 }
 
-void AuthService::auditSignOut(const SignOut& ended, compliance::AuditSink::Completion done) {
-  auditLater(audit_, ended.event, std::move(done));
-}
-
 }  // namespace medrtc::clinic

@@ -141,16 +141,15 @@ class AuthService {
   };
   SessionCheck checkSession(store::Store& store, std::string_view cookieValue, int64_t now) const;
   void auditIdleLogoff(const SessionCheck& check);
-  // signOut in two steps: endSession deletes the session (any thread, that thread's
-  // store) and says what to audit; auditSignOut writes it without blocking. Fail closed:
-  // when `done` learns of a failure the caller puts `session` back (store.createSession).
+  // signOut's store part: deletes the session (any thread, that thread's store) and says
+  // what to audit. Fail closed: the caller audits `event` (recordLater) and puts `session`
+  // back (store.createSession) when that fails.
   struct SignOut {
     store::SessionRecord session;
     AuditFacts event;
   };
   static std::optional<SignOut> endSession(store::Store& store, std::string_view cookieValue,
                                            const std::string& sourceAddress);
-  void auditSignOut(const SignOut& ended, compliance::AuditSink::Completion done);
 
   int64_t nowSeconds() const;
 

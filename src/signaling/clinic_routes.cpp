@@ -285,24 +285,32 @@ HttpResponse RestApi::logout(const HttpRequest& r, const Params& p) {
         }
         // Fail closed (H6): signed out and audited, or neither. The session is deleted
         // already; when its event fails it is put back and the request answers the failure.
-        auto pending = DeferredResponse::create();
-        auth_.auditSignOut(*ended, [this, r, p, pending, signedOut, session = ended->session](
-                                       std::exception_ptr failure) {
-          if (!failure) {
-            pending->answer(signedOut());
-            return;
-          }
+        return auditedOrUndone(r, p, ended->event, signedOut, [session = ended->session](store::Store& store) {
           log::error("sign_out_undone", {{"user", session.userId}, {"reason", "audit_failed"}});
-          pending->answer(onStore<bool>(
-              r, p,
-              [session](store::Store& store) {
-                store.createSession(session);
-                return true;
-              },
-              [failure, r, p](bool&) { return failureResponse(failure, RouteLabel{r.method, std::string(p.route)}); }));
+          store.createSession(session);
         });
-        return pending->response();
       });
+}
+
+HttpResponse RestApi::auditedOrUndone(const HttpRequest& r, const Params& p, const clinic::AuditFacts& event,
+                                      std::function<HttpResponse()> answer,
+                                      std::function<void(store::Store&)> undo) {
+  auto pending = DeferredResponse::create();
+  clinic::auditLater(audit_, event, [this, r, p, pending, answer, undo](std::exception_ptr failure) {
+    if (!failure) {
+      pending->answer(answer());
+      return;
+    }
+    pending->answer(onStore<bool>(
+        r, p,
+        [undo](store::Store& store) {
+          undo(store);
+          return true;
+        },
+        [failure, label = RouteLabel{r.method, std::string(p.route)}](bool&) { return failureResponse(failure, label); },
+        /*inlineWhenFull=*/true));
+  });
+  return pending->response();
 }
 
 HttpResponse RestApi::me(const HttpRequest&, const Params& p) { return jsonResponse(200, meJson(*p.session)); }
@@ -521,11 +529,32 @@ HttpResponse RestApi::createInvitation(const HttpRequest& r, const Params& p) {
   if (!ok) {
     return error;
   }
-  auto issued = appointments_.invite(*p.session, p.id, *role);
-  if (!issued) {
-    return clinicProblem(issued.error());
-  }
-  return jsonResponse(201, issuedJson(*issued, p.session->tenant.id));
+  // Stored on the pool; audited without blocking, and revoked again (before anyone saw its
+  // link or code) when the event fails.
+  using Invited = Result<clinic::AppointmentService::Invited, clinic::ClinicFailure>;
+  return onStore<Invited>(
+      r, p,
+      [this, who = *p.session, id = p.id, role = *role, now = nowSeconds()](store::Store& store) {
+        return appointments_.inviteIn(store, who, id, role, now);
+      },
+      [this, r, p](Invited& invited) {
+        if (!invited) {
+          return clinicProblem(invited.error());
+        }
+        const clinic::IssuedInvitation issued = invited->issued;
+        return auditedOrUndone(
+            r, p, invited->event,
+            [issued, tenantId = p.session->tenant.id] {
+              log::info("invitation_created", {{"invitation", issued.record.id},
+                                               {"appointment", issued.record.appointmentId},
+                                               {"role", issued.record.role}});
+              return jsonResponse(201, issuedJson(issued, tenantId));
+            },
+            [id = issued.record.id, now = nowSeconds()](store::Store& store) {
+              log::error("invitation_create_undone", {{"invitation", id}, {"reason", "audit_failed"}});
+              store.revokeInvitation(id, now);
+            });
+      });
 }
 
 HttpResponse RestApi::revokeInvitation(const HttpRequest&, const Params& p) {

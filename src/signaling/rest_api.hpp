@@ -149,10 +149,16 @@ class RestApi {
   HttpResponse withSession(Handler handler, const HttpRequest& r, Params p, bool adminOnly);
   // `work` on the store pool, `then` on the control thread (store_job.hpp), for the route
   // `p` names.
+  // Fail closed (H6) for a change a store job made: it stands once `event` is durable,
+  // and `answer` gives the response; when the event fails, `undo` runs as a store job and
+  // the request answers the failure. Written without blocking (AuditSink::recordLater).
+  HttpResponse auditedOrUndone(const HttpRequest& r, const Params& p, const clinic::AuditFacts& event,
+                               std::function<HttpResponse()> answer, std::function<void(store::Store&)> undo);
   template <class T>
   HttpResponse onStore(const HttpRequest& r, const Params& p, std::function<T(store::Store&)> work,
-                       std::function<HttpResponse(T&)> then) {
-    return jobs_.run<T>(RouteLabel{r.method, std::string(p.route)}, std::move(work), std::move(then));
+                       std::function<HttpResponse(T&)> then, bool inlineWhenFull = false) {
+    return jobs_.run<T>(RouteLabel{r.method, std::string(p.route)}, std::move(work), std::move(then),
+                        inlineWhenFull);
   }
   // An appointment with its invitations, as read on the store pool; appointmentJson adds
   // the hub's waiting count on the control thread.

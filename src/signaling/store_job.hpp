@@ -44,8 +44,11 @@ class StoreJobs {
 
   bool pooled() const { return pool_ != nullptr; }
 
+  // `inlineWhenFull`: for an undo, which must not be skipped: with the pool's queue full it
+  // runs at once on the control thread's connection instead of answering `unavailable`.
   template <class T>
-  HttpResponse run(RouteLabel label, std::function<T(store::Store&)> work, std::function<HttpResponse(T&)> then) {
+  HttpResponse run(RouteLabel label, std::function<T(store::Store&)> work, std::function<HttpResponse(T&)> then,
+                   bool inlineWhenFull = false) {
     if (!pool_) {
       try {
         T value = work(local_);
@@ -78,8 +81,12 @@ class StoreJobs {
         pending->answer(failureResponse(std::current_exception(), label));
       }
     };
-    if (!pool_->submit(std::move(onPool), std::move(onControl))) {
-      return busyResponse(label);
+    if (!pool_->submit(onPool, onControl)) {
+      if (!inlineWhenFull) {
+        return busyResponse(label);
+      }
+      onPool(local_);
+      onControl();
     }
     return pending->response();
   }

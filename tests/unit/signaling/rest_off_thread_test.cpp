@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <algorithm>
+#include <stdexcept>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -54,6 +56,19 @@ class PostedTasks {
   std::deque<std::function<void()>> tasks_;
 };
 
+// An audit log that writes, or (failing = true) fails every event as a full disk would.
+class SwitchableAudit final : public compliance::AuditSink {
+ public:
+  void record(compliance::AuditEvent) override {
+    if (failing) {
+      throw std::runtime_error("audit disk full");
+    }
+    ++written;
+  }
+  bool failing = false;
+  int written = 0;
+};
+
 class RestOffThread : public ::testing::Test {
  protected:
   RestOffThread()
@@ -93,7 +108,7 @@ class RestOffThread : public ::testing::Test {
     hub_ = std::make_unique<SignalingHub>(controlStore_, signer_, clock_);
     clinic::AuthPolicy policy;
     policy.storePool = pool_;
-    api_ = std::make_unique<RestApi>(controlStore_, signer_, *hub_, clock_, /*devMode=*/false, nullptr,
+    api_ = std::make_unique<RestApi>(controlStore_, signer_, *hub_, clock_, /*devMode=*/false, &audit_,
                                      std::span<const uint8_t>{}, policy);
   }
   ~RestOffThread() override {
@@ -147,6 +162,7 @@ class RestOffThread : public ::testing::Test {
   std::string apiKey_;
   store::RoomRecord room_;
   testing::FailingStore controlStore_;
+  SwitchableAudit audit_;
   PostedTasks posted_;
   std::shared_ptr<store::StorePool> pool_;
   std::unique_ptr<SignalingHub> hub_;
@@ -194,6 +210,44 @@ TEST_F(RestOffThread, SignOutDeletesTheSessionOnThePool) {
   ASSERT_EQ(out.status, 204) << out.body;
   HttpResponse after = answer(request("GET", "/api/v1/auth/me"));
   EXPECT_EQ(after.status, 401) << "the session outlived its sign-out";
+}
+
+// Fail closed: a sign-out whose event cannot be written did not happen.
+TEST_F(RestOffThread, ASignOutWhoseEventFailsLeavesTheSessionAsItWas) {
+  audit_.failing = true;
+  HttpResponse out = answer(request("POST", "/api/v1/auth/logout", "{}"));
+  EXPECT_EQ(out.status, 500) << out.body;
+  audit_.failing = false;
+  EXPECT_EQ(answer(request("GET", "/api/v1/auth/me")).status, 200) << "the session was not put back";
+  EXPECT_EQ(answer(request("POST", "/api/v1/auth/logout", "{}")).status, 204);
+  EXPECT_EQ(audit_.written, 1);
+}
+
+TEST_F(RestOffThread, AnInvitationIsStoredOnThePoolAndAudited) {
+  HttpResponse res =
+      answer(request("POST", "/api/v1/appointments/" + appointment_.id + "/invitations", R"({"role":"interpreter"})"));
+  ASSERT_EQ(res.status, 201) << res.body;
+  EXPECT_EQ(audit_.written, 1);
+  store::SqliteStore check(dir_ / "medrtc.db");
+  auto invitations = check.listInvitations(appointment_.id);
+  ASSERT_EQ(invitations.size(), 2u);
+  EXPECT_EQ(std::count_if(invitations.begin(), invitations.end(), [](auto& i) { return !i.revokedAt; }), 2);
+}
+
+// Fail closed: an invitation whose event cannot be written is revoked before anyone saw
+// its link or code.
+TEST_F(RestOffThread, AnInvitationWhoseEventFailsIsRevoked) {
+  audit_.failing = true;
+  HttpResponse res =
+      answer(request("POST", "/api/v1/appointments/" + appointment_.id + "/invitations", R"({"role":"carer"})"));
+  EXPECT_EQ(res.status, 500) << res.body;
+  EXPECT_EQ(res.body.find("\"code\":\"internal\"") != std::string::npos, true) << res.body;
+  store::SqliteStore check(dir_ / "medrtc.db");
+  auto invitations = check.listInvitations(appointment_.id);
+  ASSERT_EQ(invitations.size(), 2u);
+  for (const auto& i : invitations) {
+    EXPECT_EQ(i.role == "carer", i.revokedAt.has_value()) << i.role;
+  }
 }
 
 TEST_F(RestOffThread, TheIntegratorRoutesLookUpTheKeyAndTheRoomOnThePool) {

@@ -217,9 +217,28 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::hostable(sto
 Result<store::AppointmentRecord, ClinicFailure> AppointmentService::setDelegate(const SessionContext& who,
                                                                                const std::string& id,
                                                                                const std::string& delegateId) {
-  auto a = get(who, id);
+  auto change = setDelegateIn(store_, who, id, delegateId, nowSeconds());
+  if (!change) {
+    return fail(change.error());
+  }
+  try {
+    audit(audit_, change->event);
+  } catch (...) {
+    // Fail closed (H6): a grant that cannot be audited does not stand.
+    store_.setAppointmentDelegate(id, change->previous, change->previousUpdate);
+    throw;
+  }
+  log::info(delegateId.empty() ? "appointment_delegate_withdrawn" : "appointment_delegate_granted",
+            {{"appointment", id}, {"delegate", delegateId.empty() ? change->previous : delegateId}, {"by", who.user.id}});
+  return std::move(change->appointment);
+}
+
+Result<AppointmentService::DelegateChange, ClinicFailure> AppointmentService::setDelegateIn(
+    store::Store& store, const SessionContext& who, const std::string& id, const std::string& delegateId,
+    int64_t now) const {
+  auto a = get(store, who, id);
   if (!a) {
-    return a;
+    return fail(a.error());
   }
   if (who.user.role != "admin" && who.user.id != a->practitionerId) {
     return fail(ClinicFailure{ClinicError::kForbidden, "forbidden",
@@ -229,32 +248,25 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::setDelegate(
     return fail(ClinicFailure{ClinicError::kCancelled, "appointment_cancelled", "the appointment was cancelled"});
   }
   if (!delegateId.empty()) {
-    auto delegate = store_.findUser(delegateId);
+    auto delegate = store.findUser(delegateId);
     if (!delegate || delegate->tenantId != who.tenant.id || delegate->role != "practitioner" || delegate->disabled ||
         delegate->id == a->practitionerId) {
       return invalid("\"practitioner_id\" is not another practitioner of this organisation");
     }
   }
-  int64_t now = nowSeconds();
-  std::string previous = a->hostDelegateId;
-  int64_t previousUpdate = a->updatedAt;
-  store_.setAppointmentDelegate(a->id, delegateId, now);
-  try {
-    audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
-                             cp::AuditOutcome::Success, "appointment_delegate",
-                             delegateId.empty() ? "withdraw" : "grant", who.user.id, who.user.role, "",
-                             "Appointment/" + a->id, "Practitioner/" + (delegateId.empty() ? previous : delegateId),
-                             std::nullopt});
-  } catch (...) {
-    // Fail closed (H6): a grant that cannot be audited does not stand.
-    store_.setAppointmentDelegate(a->id, previous, previousUpdate);
-    throw;
-  }
+  DelegateChange change;
+  change.previous = a->hostDelegateId;
+  change.previousUpdate = a->updatedAt;
+  store.setAppointmentDelegate(a->id, delegateId, now);
+  change.event = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
+                            cp::AuditOutcome::Success, "appointment_delegate",
+                            delegateId.empty() ? "withdraw" : "grant", who.user.id, who.user.role, "",
+                            "Appointment/" + a->id,
+                            "Practitioner/" + (delegateId.empty() ? change.previous : delegateId), std::nullopt};
   a->hostDelegateId = delegateId;
   a->updatedAt = now;
-  log::info(delegateId.empty() ? "appointment_delegate_withdrawn" : "appointment_delegate_granted",
-            {{"appointment", a->id}, {"delegate", delegateId.empty() ? previous : delegateId}, {"by", who.user.id}});
-  return a;
+  change.appointment = std::move(*a);
+  return change;
 }
 
 Result<store::AppointmentRecord, ClinicFailure> AppointmentService::reschedule(const SessionContext& who,

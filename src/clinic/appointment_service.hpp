@@ -152,6 +152,19 @@ class AppointmentService {
   // an enabled practitioner of the same tenant. Audited (appointment_delegate).
   Result<store::AppointmentRecord, ClinicFailure> setDelegate(const SessionContext& who, const std::string& id,
                                                               const std::string& delegateId);
+  // setDelegate in two steps, for the store pool: setDelegateIn checks and stores the
+  // change with `store` (any thread) and says what to audit and how to undo it. Fail
+  // closed: the caller audits `event` and, when that fails, puts back `previous`
+  // (store.setAppointmentDelegate(id, previous, previousUpdate)).
+  struct DelegateChange {
+    store::AppointmentRecord appointment;  // as changed
+    AuditFacts event;
+    std::string previous;
+    int64_t previousUpdate = 0;
+  };
+  Result<DelegateChange, ClinicFailure> setDelegateIn(store::Store& store, const SessionContext& who,
+                                                      const std::string& id, const std::string& delegateId,
+                                                      int64_t now) const;
 
   const AppointmentPolicy& policy() const { return policy_; }
 

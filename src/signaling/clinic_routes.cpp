@@ -293,10 +293,10 @@ HttpResponse RestApi::logout(const HttpRequest& r, const Params& p) {
 }
 
 HttpResponse RestApi::auditedOrUndone(const HttpRequest& r, const Params& p, const clinic::AuditFacts& event,
-                                      std::function<HttpResponse()> answer,
-                                      std::function<void(store::Store&)> undo) {
+                                      std::function<HttpResponse()> answer, std::function<void(store::Store&)> undo,
+                                      std::function<void()> undone) {
   auto pending = DeferredResponse::create();
-  clinic::auditLater(audit_, event, [this, r, p, pending, answer, undo](std::exception_ptr failure) {
+  clinic::auditLater(audit_, event, [this, r, p, pending, answer, undo, undone](std::exception_ptr failure) {
     if (!failure) {
       pending->answer(answer());
       return;
@@ -307,7 +307,12 @@ HttpResponse RestApi::auditedOrUndone(const HttpRequest& r, const Params& p, con
           undo(store);
           return true;
         },
-        [failure, label = RouteLabel{r.method, std::string(p.route)}](bool&) { return failureResponse(failure, label); },
+        [failure, undone, label = RouteLabel{r.method, std::string(p.route)}](bool&) {
+          if (undone) {
+            undone();
+          }
+          return failureResponse(failure, label);
+        },
         /*inlineWhenFull=*/true));
   });
   return pending->response();
@@ -631,13 +636,47 @@ HttpResponse RestApi::setDelegate(const HttpRequest& r, const Params& p) {
     return problem(400, "invalid_field", "\"practitioner_id\" must be a user id, or null to withdraw the delegation");
   }
   std::string delegateId = v->is_string() ? std::string(v->get_string()) : "";
-  auto a = appointments_.setDelegate(*p.session, p.id, delegateId);
-  if (!a) {
-    return clinicProblem(a.error());
-  }
-  // A withdrawn delegate hosting right now leaves the call.
-  hub_.recheckRoom(a->roomId);
-  return jsonResponse(200, appointmentJson(*a));
+  // Stored on the pool (with the invitations the answer shows); audited without blocking,
+  // and put back when the event fails.
+  struct Changed {
+    Result<clinic::AppointmentService::DelegateChange, clinic::ClinicFailure> change;
+    std::vector<store::InvitationRecord> invitations;
+  };
+  return onStore<Changed>(
+      r, p,
+      [this, who = *p.session, id = p.id, delegateId, now = nowSeconds()](store::Store& store) {
+        Changed c{appointments_.setDelegateIn(store, who, id, delegateId, now), {}};
+        if (c.change) {
+          c.invitations = store.listInvitations(id);
+        }
+        return c;
+      },
+      [this, r, p, delegateId](Changed& c) {
+        if (!c.change) {
+          return clinicProblem(c.change.error());
+        }
+        const clinic::AppointmentService::DelegateChange& change = *c.change;
+        AppointmentView view{change.appointment, std::move(c.invitations)};
+        std::string roomId = view.appointment.roomId;
+        std::string by = p.session->user.id;
+        return auditedOrUndone(
+            r, p, change.event,
+            [this, view, delegateId, previous = change.previous, by] {
+              log::info(delegateId.empty() ? "appointment_delegate_withdrawn" : "appointment_delegate_granted",
+                        {{"appointment", view.appointment.id},
+                         {"delegate", delegateId.empty() ? previous : delegateId},
+                         {"by", by}});
+              // A withdrawn delegate hosting right now leaves the call.
+              hub_.recheckRoom(view.appointment.roomId);
+              return jsonResponse(200, appointmentJson(view));
+            },
+            [id = p.id, previous = change.previous, previousUpdate = change.previousUpdate](store::Store& store) {
+              log::error("appointment_delegate_undone", {{"appointment", id}, {"reason", "audit_failed"}});
+              store.setAppointmentDelegate(id, previous, previousUpdate);
+            },
+            // A delegate who joined while the grant was being audited leaves again.
+            [this, roomId] { hub_.recheckRoom(roomId); });
+      });
 }
 
 HttpResponse RestApi::redeemInvitation(const HttpRequest& r, const Params&) {

@@ -152,8 +152,10 @@ class RestApi {
   // Fail closed (H6) for a change a store job made: it stands once `event` is durable,
   // and `answer` gives the response; when the event fails, `undo` runs as a store job and
   // the request answers the failure. Written without blocking (AuditSink::recordLater).
+  // `undone` (optional) runs on the control thread once the undo is stored.
   HttpResponse auditedOrUndone(const HttpRequest& r, const Params& p, const clinic::AuditFacts& event,
-                               std::function<HttpResponse()> answer, std::function<void(store::Store&)> undo);
+                               std::function<HttpResponse()> answer, std::function<void(store::Store&)> undo,
+                               std::function<void()> undone = {});
   template <class T>
   HttpResponse onStore(const HttpRequest& r, const Params& p, std::function<T(store::Store&)> work,
                        std::function<HttpResponse(T&)> then, bool inlineWhenFull = false) {

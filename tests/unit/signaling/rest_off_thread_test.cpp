@@ -89,6 +89,9 @@ class RestOffThread : public ::testing::Test {
       u.role = "practitioner";
       u.createdAt = now;
       user_ = setup.createUser(u);
+      u.email = "roth@example.org";
+      u.displayName = "Dr. Roth";
+      colleague_ = setup.createUser(u);
       cookie_ = clinic::randomToken();
       store::SessionRecord s{clinic::hashSecret(cookie_), user_.id, tenant_.id, "csrf-token-0123", now, now,
                              now + 3600};
@@ -157,6 +160,7 @@ class RestOffThread : public ::testing::Test {
   JoinTokenSigner signer_;
   store::TenantRecord tenant_;
   store::UserRecord user_;
+  store::UserRecord colleague_;
   std::string cookie_;
   store::AppointmentRecord appointment_;
   std::string apiKey_;
@@ -248,6 +252,27 @@ TEST_F(RestOffThread, AnInvitationWhoseEventFailsIsRevoked) {
   for (const auto& i : invitations) {
     EXPECT_EQ(i.role == "carer", i.revokedAt.has_value()) << i.role;
   }
+}
+
+TEST_F(RestOffThread, ADelegateIsNamedOnThePoolAndAudited) {
+  std::string body = R"({"practitioner_id":")" + colleague_.id + R"("})";
+  HttpResponse res = answer(request("PUT", "/api/v1/appointments/" + appointment_.id + "/delegate", body));
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(bodyOf(res)["host_delegate_id"].as_string(), colleague_.id);
+  EXPECT_EQ(bodyOf(res)["invitations"].as_array().size(), 1u);
+  EXPECT_EQ(audit_.written, 1);
+  store::SqliteStore check(dir_ / "medrtc.db");
+  EXPECT_EQ(check.findAppointment(appointment_.id)->hostDelegateId, colleague_.id);
+}
+
+// Fail closed: a grant whose event cannot be written does not stand.
+TEST_F(RestOffThread, ADelegateGrantWhoseEventFailsIsTakenBack) {
+  audit_.failing = true;
+  std::string body = R"({"practitioner_id":")" + colleague_.id + R"("})";
+  HttpResponse res = answer(request("PUT", "/api/v1/appointments/" + appointment_.id + "/delegate", body));
+  EXPECT_EQ(res.status, 500) << res.body;
+  store::SqliteStore check(dir_ / "medrtc.db");
+  EXPECT_EQ(check.findAppointment(appointment_.id)->hostDelegateId, "") << "the grant stood without its event";
 }
 
 TEST_F(RestOffThread, TheIntegratorRoutesLookUpTheKeyAndTheRoomOnThePool) {

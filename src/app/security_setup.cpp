@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 
 #include "app/clinic_admin.hpp"
 #include "compliance/built_features.hpp"
@@ -72,9 +73,14 @@ clinic::TenantProfileLookup tenantProfileLookup(std::filesystem::path policiesDi
                                                 std::optional<compliance::PolicyProfile> nodeProfile) {
   using Profile = std::shared_ptr<const compliance::PolicyProfile>;
   Profile node = nodeProfile ? std::make_shared<const compliance::PolicyProfile>(std::move(*nodeProfile)) : nullptr;
-  // Only called on the control thread; a profile file is read once per name.
-  auto cache = std::make_shared<std::map<std::string, Profile>>();
-  return [policiesDir = std::move(policiesDir), node, cache](
+  // A profile file is read once per name. Called on the control thread and, for the REST
+  // routes' session checks, on the store pool's threads: the cache has a lock.
+  struct Cache {
+    std::mutex mutex;
+    std::map<std::string, Profile> profiles;
+  };
+  auto shared = std::make_shared<Cache>();
+  return [policiesDir = std::move(policiesDir), node, shared](
              const store::TenantRecord& tenant) -> Result<clinic::TenantProfiles, std::string> {
     clinic::TenantProfiles out{nullptr, node};
     if (tenant.policyProfile.empty()) {
@@ -84,6 +90,8 @@ clinic::TenantProfileLookup tenantProfileLookup(std::filesystem::path policiesDi
       out.tenant = node;
       return out;
     }
+    std::lock_guard lock(shared->mutex);
+    auto* cache = &shared->profiles;
     auto it = cache->find(tenant.policyProfile);
     if (it == cache->end()) {
       auto loaded = compliance::loadPolicyByName(tenant.policyProfile, policiesDir);

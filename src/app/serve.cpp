@@ -251,8 +251,10 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   server.start();
   webhookDispatcher.start();
 
-  // Store calls block the control thread; one run deletes at most an hour's worth of
-  // ended consultations, which is short.
+  // The hourly run is a store pool job (issue 10 item 7): its deletes and its audit event
+  // (AuditWriter::record, which may wait on a pool thread) do not hold up the control
+  // thread. The pool's connections seal with the same key store (it has its own lock). A
+  // full pool skips this hour's run; the next one deletes what it left.
   boost::asio::steady_timer retentionTimer(ioc);
   // cancel() cannot recall a completion that is already queued: without this flag a timer
   // firing together with SIGTERM would run and re-arm for an hour, and ioc.run() would hang.
@@ -263,7 +265,10 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
       if (ec || stopping) {
         return;
       }
-      runRetentionOnce(store, *subjectKeys, retention);
+      if (!storePool->submit([&](store::Store& pooled) { runRetentionOnce(pooled, *subjectKeys, retention); },
+                             [] {})) {
+        log::warn("retention_purge_skipped", {{"reason", "store_pool_full"}});
+      }
       scheduleRetention();
     });
   };

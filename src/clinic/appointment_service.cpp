@@ -124,7 +124,15 @@ Result<CreatedAppointment, ClinicFailure> AppointmentService::create(const Sessi
 
 Result<IssuedInvitation, ClinicFailure> AppointmentService::issue(const store::AppointmentRecord& a,
                                                                  const std::string& role, const SessionContext& who) {
-  int64_t now = nowSeconds();
+  Invited out = issueIn(store_, a, role, who, nowSeconds());
+  audit(audit_, out.event);
+  log::info("invitation_created", {{"invitation", out.issued.record.id}, {"appointment", a.id}, {"role", role}});
+  return std::move(out.issued);
+}
+
+AppointmentService::Invited AppointmentService::issueIn(store::Store& store, const store::AppointmentRecord& a,
+                                                        const std::string& role, const SessionContext& who,
+                                                        int64_t now) const {
   for (int attempt = 0; attempt < kCodeDrawAttempts; ++attempt) {
     IssuedInvitation out;
     out.token = randomToken();
@@ -139,26 +147,35 @@ Result<IssuedInvitation, ClinicFailure> AppointmentService::issue(const store::A
     i.createdAt = now;
     i.expiresAt = a.end + policy_.invitationGraceSeconds;
     try {
-      out.record = store_.createInvitation(i);
+      out.record = store.createInvitation(i);
     } catch (const store::StoreConflict&) {
       continue;  // the code (or, absurdly, the token) was drawn before: draw again
     }
-    audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
-                             cp::AuditOutcome::Success, "invitation_create", role, who.user.id, who.user.role, "",
-                             "Invitation/" + out.record.id, "Appointment/" + a.id, std::nullopt});
-    log::info("invitation_created", {{"invitation", out.record.id}, {"appointment", a.id}, {"role", role}});
-    return out;
+    AuditFacts event{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
+                     cp::AuditOutcome::Success, "invitation_create", role, who.user.id, who.user.role, "",
+                     "Invitation/" + out.record.id, "Appointment/" + a.id, std::nullopt};
+    return Invited{std::move(out), std::move(event)};
   }
   throw store::StoreFailure("could not draw an unused invitation code");
 }
 
 std::vector<store::AppointmentRecord> AppointmentService::list(const SessionContext& who, int64_t from, int64_t to) {
-  return store_.listAppointments(who.tenant.id, from, to);
+  return list(store_, who, from, to);
+}
+
+std::vector<store::AppointmentRecord> AppointmentService::list(store::Store& store, const SessionContext& who,
+                                                              int64_t from, int64_t to) {
+  return store.listAppointments(who.tenant.id, from, to);
 }
 
 Result<store::AppointmentRecord, ClinicFailure> AppointmentService::get(const SessionContext& who,
                                                                        const std::string& id) {
-  auto a = store_.findAppointment(id);
+  return get(store_, who, id);
+}
+
+Result<store::AppointmentRecord, ClinicFailure> AppointmentService::get(store::Store& store, const SessionContext& who,
+                                                                       const std::string& id) {
+  auto a = store.findAppointment(id);
   if (!a || a->tenantId != who.tenant.id) {
     return notFound();
   }
@@ -167,7 +184,14 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::get(const Se
 
 Result<store::AppointmentRecord, ClinicFailure> AppointmentService::hostable(const SessionContext& who,
                                                                             const std::string& id) {
-  auto a = get(who, id);
+  return hostable(store_, who, id, nowSeconds());
+}
+
+Result<store::AppointmentRecord, ClinicFailure> AppointmentService::hostable(store::Store& store,
+                                                                            const SessionContext& who,
+                                                                            const std::string& id,
+                                                                            int64_t now) const {
+  auto a = get(store, who, id);
   if (!a) {
     return a;
   }
@@ -184,7 +208,7 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::hostable(con
   if (a->status == "cancelled") {
     return fail(ClinicFailure{ClinicError::kCancelled, "appointment_cancelled", "the appointment was cancelled"});
   }
-  if (nowSeconds() >= a->end + policy_.invitationGraceSeconds) {
+  if (now >= a->end + policy_.invitationGraceSeconds) {
     return fail(ClinicFailure{ClinicError::kCancelled, "appointment_over", "the appointment is over"});
   }
   return a;
@@ -193,9 +217,28 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::hostable(con
 Result<store::AppointmentRecord, ClinicFailure> AppointmentService::setDelegate(const SessionContext& who,
                                                                                const std::string& id,
                                                                                const std::string& delegateId) {
-  auto a = get(who, id);
+  auto change = setDelegateIn(store_, who, id, delegateId, nowSeconds());
+  if (!change) {
+    return fail(change.error());
+  }
+  try {
+    audit(audit_, change->event);
+  } catch (...) {
+    // Fail closed (H6): a grant that cannot be audited does not stand.
+    store_.setAppointmentDelegate(id, change->previous, change->previousUpdate);
+    throw;
+  }
+  log::info(delegateId.empty() ? "appointment_delegate_withdrawn" : "appointment_delegate_granted",
+            {{"appointment", id}, {"delegate", delegateId.empty() ? change->previous : delegateId}, {"by", who.user.id}});
+  return std::move(change->appointment);
+}
+
+Result<AppointmentService::DelegateChange, ClinicFailure> AppointmentService::setDelegateIn(
+    store::Store& store, const SessionContext& who, const std::string& id, const std::string& delegateId,
+    int64_t now) const {
+  auto a = get(store, who, id);
   if (!a) {
-    return a;
+    return fail(a.error());
   }
   if (who.user.role != "admin" && who.user.id != a->practitionerId) {
     return fail(ClinicFailure{ClinicError::kForbidden, "forbidden",
@@ -205,32 +248,25 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::setDelegate(
     return fail(ClinicFailure{ClinicError::kCancelled, "appointment_cancelled", "the appointment was cancelled"});
   }
   if (!delegateId.empty()) {
-    auto delegate = store_.findUser(delegateId);
+    auto delegate = store.findUser(delegateId);
     if (!delegate || delegate->tenantId != who.tenant.id || delegate->role != "practitioner" || delegate->disabled ||
         delegate->id == a->practitionerId) {
       return invalid("\"practitioner_id\" is not another practitioner of this organisation");
     }
   }
-  int64_t now = nowSeconds();
-  std::string previous = a->hostDelegateId;
-  int64_t previousUpdate = a->updatedAt;
-  store_.setAppointmentDelegate(a->id, delegateId, now);
-  try {
-    audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
-                             cp::AuditOutcome::Success, "appointment_delegate",
-                             delegateId.empty() ? "withdraw" : "grant", who.user.id, who.user.role, "",
-                             "Appointment/" + a->id, "Practitioner/" + (delegateId.empty() ? previous : delegateId),
-                             std::nullopt});
-  } catch (...) {
-    // Fail closed (H6): a grant that cannot be audited does not stand.
-    store_.setAppointmentDelegate(a->id, previous, previousUpdate);
-    throw;
-  }
+  DelegateChange change;
+  change.previous = a->hostDelegateId;
+  change.previousUpdate = a->updatedAt;
+  store.setAppointmentDelegate(a->id, delegateId, now);
+  change.event = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
+                            cp::AuditOutcome::Success, "appointment_delegate",
+                            delegateId.empty() ? "withdraw" : "grant", who.user.id, who.user.role, "",
+                            "Appointment/" + a->id,
+                            "Practitioner/" + (delegateId.empty() ? change.previous : delegateId), std::nullopt};
   a->hostDelegateId = delegateId;
   a->updatedAt = now;
-  log::info(delegateId.empty() ? "appointment_delegate_withdrawn" : "appointment_delegate_granted",
-            {{"appointment", a->id}, {"delegate", delegateId.empty() ? previous : delegateId}, {"by", who.user.id}});
-  return a;
+  change.appointment = std::move(*a);
+  return change;
 }
 
 Result<store::AppointmentRecord, ClinicFailure> AppointmentService::reschedule(const SessionContext& who,
@@ -284,21 +320,36 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::cancel(const
 Result<IssuedInvitation, ClinicFailure> AppointmentService::invite(const SessionContext& who,
                                                                   const std::string& appointmentId,
                                                                   const std::string& role) {
+  auto invited = inviteIn(store_, who, appointmentId, role, nowSeconds());
+  if (!invited) {
+    return fail(invited.error());
+  }
+  audit(audit_, invited->event);
+  log::info("invitation_created",
+            {{"invitation", invited->issued.record.id}, {"appointment", appointmentId}, {"role", role}});
+  return std::move(invited->issued);
+}
+
+Result<AppointmentService::Invited, ClinicFailure> AppointmentService::inviteIn(store::Store& store,
+                                                                                const SessionContext& who,
+                                                                                const std::string& appointmentId,
+                                                                                const std::string& role,
+                                                                                int64_t now) const {
   if (!guestRole(role)) {
     return invalid("\"role\" must be \"patient\", \"interpreter\" or \"carer\"");
   }
-  auto a = get(who, appointmentId);
+  auto a = get(store, who, appointmentId);
   if (!a) {
     return fail(a.error());
   }
   if (a->status == "cancelled") {
     return fail(ClinicFailure{ClinicError::kCancelled, "appointment_cancelled", "the appointment was cancelled"});
   }
-  auto room = store_.findRoom(a->roomId);
+  auto room = store.findRoom(a->roomId);
   if (room && room->ended()) {
     return fail(ClinicFailure{ClinicError::kCancelled, "room_ended", "the consultation has ended"});
   }
-  return issue(*a, role, who);
+  return issueIn(store, *a, role, who, now);
 }
 
 Result<store::InvitationRecord, ClinicFailure> AppointmentService::revokeInvitation(const SessionContext& who,

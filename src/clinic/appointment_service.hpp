@@ -102,12 +102,29 @@ class AppointmentService {
   std::vector<store::AppointmentRecord> list(const SessionContext& who, int64_t from, int64_t to);
   // Another tenant's appointment is kNotFound, exactly like an unknown id.
   Result<store::AppointmentRecord, ClinicFailure> get(const SessionContext& who, const std::string& id);
+  // list and get with a given store: reads only, for the store pool's threads (the REST
+  // routes' reads run there; signaling/store_job.hpp).
+  static std::vector<store::AppointmentRecord> list(store::Store& store, const SessionContext& who, int64_t from,
+                                                    int64_t to);
+  static Result<store::AppointmentRecord, ClinicFailure> get(store::Store& store, const SessionContext& who,
+                                                             const std::string& id);
   Result<store::AppointmentRecord, ClinicFailure> reschedule(const SessionContext& who, const std::string& id,
                                                              std::optional<int64_t> start, std::optional<int64_t> end);
   Result<store::AppointmentRecord, ClinicFailure> cancel(const SessionContext& who, const std::string& id);
   // role: "patient" | "interpreter" | "carer".
   Result<IssuedInvitation, ClinicFailure> invite(const SessionContext& who, const std::string& appointmentId,
                                                  const std::string& role);
+  // invite in two steps, for the store pool (signaling/store_job.hpp): inviteIn checks and
+  // stores the invitation with `store` (any thread; it reads only what does not change
+  // after construction) and says what to audit. Fail closed: the caller audits `event`
+  // and revokes the invitation when that fails, before anyone saw its link or code.
+  struct Invited {
+    IssuedInvitation issued;
+    AuditFacts event;
+  };
+  Result<Invited, ClinicFailure> inviteIn(store::Store& store, const SessionContext& who,
+                                          const std::string& appointmentId, const std::string& role,
+                                          int64_t now) const;
   Result<store::InvitationRecord, ClinicFailure> revokeInvitation(const SessionContext& who,
                                                                   const std::string& invitationId);
   std::vector<store::InvitationRecord> invitations(const std::string& appointmentId);
@@ -126,11 +143,28 @@ class AppointmentService {
   // organise but do not take part (K5); other practitioners get 403. A cancelled
   // appointment is 409 appointment_cancelled, one past its end + grace 409 appointment_over.
   Result<store::AppointmentRecord, ClinicFailure> hostable(const SessionContext& who, const std::string& id);
+  // The same with a given store and time, from a store pool thread (reads only; the policy
+  // does not change after construction).
+  Result<store::AppointmentRecord, ClinicFailure> hostable(store::Store& store, const SessionContext& who,
+                                                           const std::string& id, int64_t now) const;
   // "Cover for": the tenant's admin, or the appointment's practitioner, names a delegate
   // who may host in the practitioner's place (empty: withdraws it). The delegate must be
   // an enabled practitioner of the same tenant. Audited (appointment_delegate).
   Result<store::AppointmentRecord, ClinicFailure> setDelegate(const SessionContext& who, const std::string& id,
                                                               const std::string& delegateId);
+  // setDelegate in two steps, for the store pool: setDelegateIn checks and stores the
+  // change with `store` (any thread) and says what to audit and how to undo it. Fail
+  // closed: the caller audits `event` and, when that fails, puts back `previous`
+  // (store.setAppointmentDelegate(id, previous, previousUpdate)).
+  struct DelegateChange {
+    store::AppointmentRecord appointment;  // as changed
+    AuditFacts event;
+    std::string previous;
+    int64_t previousUpdate = 0;
+  };
+  Result<DelegateChange, ClinicFailure> setDelegateIn(store::Store& store, const SessionContext& who,
+                                                      const std::string& id, const std::string& delegateId,
+                                                      int64_t now) const;
 
   const AppointmentPolicy& policy() const { return policy_; }
 
@@ -138,6 +172,9 @@ class AppointmentService {
   int64_t nowSeconds() const;
   Result<IssuedInvitation, ClinicFailure> issue(const store::AppointmentRecord& appointment, const std::string& role,
                                                 const SessionContext& who);
+  // issue's store part: draws and stores the invitation with `store`, says what to audit.
+  Invited issueIn(store::Store& store, const store::AppointmentRecord& a, const std::string& role,
+                  const SessionContext& who, int64_t now) const;
   Result<std::pair<store::InvitationRecord, bool>, RedeemFailure> findForRedeem(const RedeemRequest& r, int64_t now);
 
   store::Store& store_;

@@ -414,61 +414,89 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk, bool 
   return out;
 }
 
-Result<SessionContext, SessionError> AuthService::authenticate(std::string_view cookieValue) {
+AuthService::SessionCheck AuthService::checkSession(store::Store& store, std::string_view cookieValue,
+                                                   int64_t now) const {
+  SessionCheck out{fail(SessionError::kMissing), std::nullopt};
   if (cookieValue.empty() || cookieValue.size() > 128) {
-    return fail(SessionError::kMissing);
+    return out;
   }
   std::string idHash = hashSecret(cookieValue);
-  auto session = store_.findSession(idHash);
+  auto session = store.findSession(idHash);
   if (!session) {
-    return fail(SessionError::kMissing);
+    return out;
   }
-  int64_t now = nowSeconds();
-  auto user = store_.findUser(session->userId);
-  auto tenant = user ? store_.findTenant(user->tenantId) : std::nullopt;
+  auto user = store.findUser(session->userId);
+  auto tenant = user ? store.findTenant(user->tenantId) : std::nullopt;
   if (!user || !tenant || user->disabled) {
-    store_.deleteSession(idHash);
-    return fail(SessionError::kMissing);
+    store.deleteSession(idHash);
+    return out;
   }
   auto rules = accountRules(policy_.profiles, *tenant);
   if (!rules) {
     // Fail closed: no session runs without the rules of its tenant.
-    store_.deleteSession(idHash);
+    store.deleteSession(idHash);
     log::error("session_ended", {{"user", user->id}, {"tenant", tenant->id}, {"reason", "policy_unavailable"},
                                  {"error", rules.error()}});
-    return fail(SessionError::kMissing);
+    return out;
   }
   int64_t idle = rules->idleSeconds;
   if (now - session->lastSeenAt >= idle || now >= session->expiresAt) {
-    store_.deleteSession(idHash);
+    store.deleteSession(idHash);
     log::info("session_expired", {{"user", user->id}, {"reason", now >= session->expiresAt ? "max_age" : "idle"}});
-    audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::logout(), cp::AuditAction::Execute,
-                             cp::AuditOutcome::Success, "idle_logoff", "", user->id, user->role, "",
-                             "Organization/" + tenant->id, "", std::nullopt});
-    return fail(SessionError::kExpired);
+    out.result = fail(SessionError::kExpired);
+    out.idleLogoff = AuditFacts{cp::dicom::userAuthentication(), cp::dicom::logout(), cp::AuditAction::Execute,
+                                cp::AuditOutcome::Success, "idle_logoff", "", user->id, user->role, "",
+                                "Organization/" + tenant->id, "", std::nullopt};
+    return out;
   }
-  store_.touchSession(idHash, now);
+  store.touchSession(idHash, now);
   session->lastSeenAt = now;
-  return SessionContext{std::move(*session), std::move(*user), std::move(*tenant)};
+  out.result = SessionContext{std::move(*session), std::move(*user), std::move(*tenant)};
+  return out;
+}
+
+Result<SessionContext, SessionError> AuthService::authenticate(std::string_view cookieValue) {
+  SessionCheck check = checkSession(store_, cookieValue, nowSeconds());
+  if (check.idleLogoff) {
+    audit(audit_, *check.idleLogoff);
+  }
+  return std::move(check.result);
+}
+
+void AuthService::auditIdleLogoff(const SessionCheck& check) {
+  if (check.idleLogoff) {
+    // The session is gone either way (keeping an expired one is no undo): a failed write is
+    // logged, as for other evidence of what cannot be taken back.
+    auditLater(audit_, *check.idleLogoff, logAuditFailure("idle_logoff user=" + check.idleLogoff->actorId));
+  }
+}
+
+std::optional<AuthService::SignOut> AuthService::endSession(store::Store& store, std::string_view cookieValue,
+                                                           const std::string& sourceAddress) {
+  if (cookieValue.empty() || cookieValue.size() > 128) {
+    return std::nullopt;
+  }
+  std::string idHash = hashSecret(cookieValue);
+  auto session = store.findSession(idHash);
+  if (!session) {
+    return std::nullopt;
+  }
+  store.deleteSession(idHash);
+  // The account's own role (an admin or staff member signs out as such); an account gone
+  // since sign-in is named by id alone.
+  auto user = store.findUser(session->userId);
+  std::string role = user ? user->role : "unknown";
+  AuditFacts facts{cp::dicom::userAuthentication(), cp::dicom::logout(), cp::AuditAction::Execute,
+                   cp::AuditOutcome::Success, "sign_out", "", session->userId, role, sourceAddress,
+                   "Organization/" + session->tenantId, "", std::nullopt};
+  return SignOut{std::move(*session), std::move(facts)};
 }
 
 void AuthService::signOut(std::string_view cookieValue, const std::string& sourceAddress) {
-  if (cookieValue.empty() || cookieValue.size() > 128) {
-    return;
+  auto ended = endSession(store_, cookieValue, sourceAddress);
+  if (ended) {
+    audit(audit_, ended->event);
   }
-  std::string idHash = hashSecret(cookieValue);
-  auto session = store_.findSession(idHash);
-  if (!session) {
-    return;
-  }
-  store_.deleteSession(idHash);
-  // The account's own role (an admin or staff member signs out as such); an account gone
-  // since sign-in is named by id alone.
-  auto user = store_.findUser(session->userId);
-  std::string role = user ? user->role : "unknown";
-  audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::logout(), cp::AuditAction::Execute,
-                           cp::AuditOutcome::Success, "sign_out", "", session->userId, role, sourceAddress,
-                           "Organization/" + session->tenantId, "", std::nullopt});
 }
 
 }  // namespace medrtc::clinic

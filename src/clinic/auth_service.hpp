@@ -18,6 +18,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "clinic/clinic_audit.hpp"
 #include "clinic/password_workers.hpp"
 #include "store/store_pool.hpp"
 #include "clinic/rate_limiter.hpp"
@@ -52,7 +53,8 @@ struct AuthPolicy {
   // A session ends after this long whatever the activity (idle logoff is per tenant).
   int64_t sessionMaxSeconds = 12 * 3600;
   // app/security_setup.cpp tenantProfileLookup; empty: no profile governs any tenant
-  // (tools and tests without a node policy).
+  // (tools and tests without a node policy). Called from the store pool's threads too
+  // (checkSession): it must be safe to call from several threads.
   TenantProfileLookup profiles;
   // Where signInAsync runs argon2id (the server's pool); null: on the calling thread.
   std::shared_ptr<PasswordWorkers> passwordWorkers;
@@ -123,8 +125,31 @@ class AuthService {
   // The session of a cookie value; refreshes its last-seen time. kExpired after the
   // effective idle time (min of the tenant's idle_logoff_minutes and the governing
   // profiles' session.idle_logoff_minutes) or the absolute limit: the session is gone.
+  // Audits an idle logoff with the blocking AuditSink::record: tools and tests; the server
+  // uses checkSession on its store pool.
   Result<SessionContext, SessionError> authenticate(std::string_view cookieValue);
   void signOut(std::string_view cookieValue, const std::string& sourceAddress);
+
+  // authenticate in two steps, for the REST routes' session check off the control thread
+  // (signaling/store_job.hpp): checkSession does every store call (read the session, its
+  // user and tenant; delete a dead one, refresh a live one) on any thread with that
+  // thread's `store`; auditIdleLogoff then, on the control thread, writes the idle logoff's
+  // event without blocking.
+  struct SessionCheck {
+    Result<SessionContext, SessionError> result;
+    std::optional<AuditFacts> idleLogoff;  // set when this check ended the session
+  };
+  SessionCheck checkSession(store::Store& store, std::string_view cookieValue, int64_t now) const;
+  void auditIdleLogoff(const SessionCheck& check);
+  // signOut's store part: deletes the session (any thread, that thread's store) and says
+  // what to audit. Fail closed: the caller audits `event` (recordLater) and puts `session`
+  // back (store.createSession) when that fails.
+  struct SignOut {
+    store::SessionRecord session;
+    AuditFacts event;
+  };
+  static std::optional<SignOut> endSession(store::Store& store, std::string_view cookieValue,
+                                           const std::string& sourceAddress);
 
   int64_t nowSeconds() const;
 

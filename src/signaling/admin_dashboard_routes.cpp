@@ -82,7 +82,7 @@ HttpResponse RestApi::consultationQuality(const HttpRequest& r, const Params& p)
   if (auto refused = refuseUnlessAdmin(p)) {
     return *refused;
   }
-  const std::string& tenantId = p.session->tenant.id;
+  std::string tenantId = p.session->tenant.id;
   int64_t since = sinceOf(r.target);
   json::array samples;
   if (hub_.tenantRoomLive(tenantId, p.id)) {
@@ -94,39 +94,57 @@ HttpResponse RestApi::consultationQuality(const HttpRequest& r, const Params& p)
                                           {"interval_seconds", 5},
                                           {"samples", std::move(samples)}});
   }
-  // Ended, or live on no participant of this tenant: what the store kept. Another tenant's
-  // room reads as one without history.
-  auto stored = store_.listQualitySamples(p.id, since, static_cast<size_t>(QualityHistory::kMaxSamplesPerRoom));
-  std::erase_if(stored, [&](const store::QualitySampleRecord& q) { return q.tenantId != tenantId || tenantId.empty(); });
-  if (stored.empty()) {
-    return problem(404, "room_not_found", "no consultation with this id has call-quality figures");
-  }
-  for (const RoomQualitySample& s : summarizeStored(stored)) {
-    samples.push_back(sampleJson(s));
-  }
-  return jsonResponse(200, json::object{{"room_id", p.id},
-                                        {"live", false},
-                                        {"interval_seconds", QualityHistory::kSampleIntervalSeconds},
-                                        {"samples", std::move(samples)}});
+  // Ended, or live on no participant of this tenant: what the store kept (read on the
+  // store pool). Another tenant's room reads as one without history.
+  using Stored = std::vector<store::QualitySampleRecord>;
+  return onStore<Stored>(
+      r, p,
+      [id = p.id, since](store::Store& store) {
+        return store.listQualitySamples(id, since, static_cast<size_t>(QualityHistory::kMaxSamplesPerRoom));
+      },
+      [tenantId, id = p.id](Stored& stored) {
+        std::erase_if(stored,
+                      [&](const store::QualitySampleRecord& q) { return q.tenantId != tenantId || tenantId.empty(); });
+        if (stored.empty()) {
+          return problem(404, "room_not_found", "no consultation with this id has call-quality figures");
+        }
+        json::array samples;
+        for (const RoomQualitySample& s : summarizeStored(stored)) {
+          samples.push_back(sampleJson(s));
+        }
+        return jsonResponse(200, json::object{{"room_id", id},
+                                              {"live", false},
+                                              {"interval_seconds", QualityHistory::kSampleIntervalSeconds},
+                                              {"samples", std::move(samples)}});
+      });
 }
 
 HttpResponse RestApi::qualityHistory(const HttpRequest& r, const Params& p) {
   if (auto refused = refuseUnlessAdmin(p)) {
     return *refused;
   }
-  const std::string& tenantId = p.session->tenant.id;
-  json::array list;
-  if (!tenantId.empty()) {
-    for (const store::QualityRoomRecord& room : store_.listQualityRooms(tenantId, sinceOf(r.target), kHistoryRooms)) {
-      list.push_back(json::object{{"room_id", room.roomId},
-                                  {"first_at", room.firstAt},
-                                  {"last_at", room.lastAt},
-                                  {"samples", room.samples},
-                                  {"participants", room.participants},
-                                  {"live", hub_.tenantRoomLive(tenantId, room.roomId)}});
-    }
+  std::string tenantId = p.session->tenant.id;
+  if (tenantId.empty()) {
+    return jsonResponse(200, json::object{{"consultations", json::array{}}});
   }
-  return jsonResponse(200, json::object{{"consultations", std::move(list)}});
+  using Rooms = std::vector<store::QualityRoomRecord>;
+  return onStore<Rooms>(
+      r, p,
+      [tenantId, since = sinceOf(r.target)](store::Store& store) {
+        return store.listQualityRooms(tenantId, since, kHistoryRooms);
+      },
+      [this, tenantId](Rooms& rooms) {
+        json::array list;
+        for (const store::QualityRoomRecord& room : rooms) {
+          list.push_back(json::object{{"room_id", room.roomId},
+                                      {"first_at", room.firstAt},
+                                      {"last_at", room.lastAt},
+                                      {"samples", room.samples},
+                                      {"participants", room.participants},
+                                      {"live", hub_.tenantRoomLive(tenantId, room.roomId)}});
+        }
+        return jsonResponse(200, json::object{{"consultations", std::move(list)}});
+      });
 }
 
 }  // namespace medrtc::signaling

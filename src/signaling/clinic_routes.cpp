@@ -156,30 +156,43 @@ std::optional<int64_t> timeMember(const json::object& o, std::string_view key, b
 
 // The answer to POST /api/v1/auth/login for a sign-in's outcome (below RestApi::login).
 HttpResponse loginResponse(const clinic::AuthService::SignInResult& result, bool secure);
+// GET /api/v1/appointments/{id}/fhir for what the store had (below RestApi::appointmentFhir).
+HttpResponse fhirResponse(const Result<store::AppointmentRecord, clinic::ClinicFailure>& a);
 
 }  // namespace
 
-std::optional<HttpResponse> RestApi::requireSession(const HttpRequest& r, Params& p) {
+HttpResponse RestApi::withSession(Handler handler, const HttpRequest& r, Params p, bool adminOnly) {
   std::string value = cookieValue(r.cookie, clinic::kSessionCookie);
-  auto session = auth_.authenticate(value);
-  if (!session) {
-    bool expired = session.error() == clinic::SessionError::kExpired;
-    HttpResponse res = expired ? problem(401, "session_expired", "signed out after inactivity; sign in again")
-                               : problem(401, "not_signed_in", "sign in first");
-    if (!value.empty()) {
-      res.headers.emplace_back("Set-Cookie", clearedCookie(r.secure));
-    }
-    return res;
-  }
-  // The double-submit defence on top of SameSite=Strict: a state-changing request must
-  // prove it read the token from our own API (another origin cannot).
-  bool safe = r.method == "GET" || r.method == "HEAD";
-  if (!safe && !clinic::secretEquals(r.csrfToken, session->session.csrfToken)) {
-    log::info("request_refused", {{"code", "csrf_failed"}, {"user", session->user.id}, {"method", r.method}});
-    return problem(403, "csrf_failed", "X-CSRF-Token is missing or wrong");
-  }
-  p.session = std::move(*session);
-  return std::nullopt;
+  auto request = std::make_shared<const HttpRequest>(r);
+  int64_t now = nowSeconds();
+  return onStore<clinic::AuthService::SessionCheck>(
+      r, p, [this, value, now](store::Store& store) { return auth_.checkSession(store, value, now); },
+      [this, handler, request, p, adminOnly, value](clinic::AuthService::SessionCheck& check) mutable {
+        const HttpRequest& r = *request;
+        auth_.auditIdleLogoff(check);
+        auto& session = check.result;
+        if (!session) {
+          bool expired = session.error() == clinic::SessionError::kExpired;
+          HttpResponse res = expired ? problem(401, "session_expired", "signed out after inactivity; sign in again")
+                                     : problem(401, "not_signed_in", "sign in first");
+          if (!value.empty()) {
+            res.headers.emplace_back("Set-Cookie", clearedCookie(r.secure));
+          }
+          return res;
+        }
+        // The double-submit defence on top of SameSite=Strict: a state-changing request must
+        // prove it read the token from our own API (another origin cannot).
+        bool safe = r.method == "GET" || r.method == "HEAD";
+        if (!safe && !clinic::secretEquals(r.csrfToken, session->session.csrfToken)) {
+          log::info("request_refused", {{"code", "csrf_failed"}, {"user", session->user.id}, {"method", r.method}});
+          return problem(403, "csrf_failed", "X-CSRF-Token is missing or wrong");
+        }
+        if (adminOnly && session->user.role != "admin") {
+          return problem(403, "forbidden", "only a practice admin manages webhooks");
+        }
+        p.session = std::move(*session);
+        return (this->*handler)(r, p);
+      });
 }
 
 HttpResponse RestApi::networkCheck(const HttpRequest&, const Params&) {
@@ -251,21 +264,76 @@ HttpResponse loginResponse(const clinic::AuthService::SignInResult& result, bool
 }  // namespace
 
 HttpResponse RestApi::logout(const HttpRequest& r, const Params& p) {
-  auth_.signOut(cookieValue(r.cookie, clinic::kSessionCookie), r.remoteAddress);
-  // Host tokens die with the session that minted them: a host still in a call leaves.
-  hub_.sessionEnded(p.session->session.idHash);
-  HttpResponse res;
-  res.status = 204;
-  res.headers.emplace_back("Set-Cookie", clearedCookie(r.secure));
-  return res;
+  std::string value = cookieValue(r.cookie, clinic::kSessionCookie);
+  using Ended = std::optional<clinic::AuthService::SignOut>;
+  return onStore<Ended>(
+      r, p,
+      [value, address = r.remoteAddress](store::Store& store) {
+        return clinic::AuthService::endSession(store, value, address);
+      },
+      [this, r, p, secure = r.secure](Ended& ended) {
+        auto signedOut = [this, secure, idHash = p.session->session.idHash] {
+          // Host tokens die with the session that minted them: a host still in a call leaves.
+          hub_.sessionEnded(idHash);
+          HttpResponse res;
+          res.status = 204;
+          res.headers.emplace_back("Set-Cookie", clearedCookie(secure));
+          return res;
+        };
+        if (!ended) {
+          return signedOut();  // gone meanwhile (another tab signed out): nothing to audit
+        }
+        // Fail closed (H6): signed out and audited, or neither. The session is deleted
+        // already; when its event fails it is put back and the request answers the failure.
+        return auditedOrUndone(r, p, ended->event, signedOut, [session = ended->session](store::Store& store) {
+          log::error("sign_out_undone", {{"user", session.userId}, {"reason", "audit_failed"}});
+          store.createSession(session);
+        });
+      });
+}
+
+HttpResponse RestApi::auditedOrUndone(const HttpRequest& r, const Params& p, const clinic::AuditFacts& event,
+                                      std::function<HttpResponse()> answer, std::function<void(store::Store&)> undo,
+                                      std::function<void()> undone) {
+  auto pending = DeferredResponse::create();
+  clinic::auditLater(audit_, event, [this, r, p, pending, answer, undo, undone](std::exception_ptr failure) {
+    if (!failure) {
+      pending->answer(answer());
+      return;
+    }
+    pending->answer(onStore<bool>(
+        r, p,
+        [undo](store::Store& store) {
+          undo(store);
+          return true;
+        },
+        [failure, undone, label = RouteLabel{r.method, std::string(p.route)}](bool&) {
+          if (undone) {
+            undone();
+          }
+          return failureResponse(failure, label);
+        },
+        /*inlineWhenFull=*/true));
+  });
+  return pending->response();
 }
 
 HttpResponse RestApi::me(const HttpRequest&, const Params& p) { return jsonResponse(200, meJson(*p.session)); }
 
+RestApi::AppointmentView RestApi::viewOf(store::Store& store, store::AppointmentRecord a) {
+  auto invitations = store.listInvitations(a.id);
+  return AppointmentView{std::move(a), std::move(invitations)};
+}
+
 json::object RestApi::appointmentJson(const store::AppointmentRecord& a) {
+  return appointmentJson(viewOf(store_, a));
+}
+
+json::object RestApi::appointmentJson(const AppointmentView& v) {
+  const store::AppointmentRecord& a = v.appointment;
   int64_t now = nowSeconds();
   json::array invitations;
-  for (const auto& i : appointments_.invitations(a.id)) {
+  for (const auto& i : v.invitations) {
     invitations.push_back(json::object{{"id", i.id},
                                        {"role", i.role},
                                        {"status", invitationStatus(i, now)},
@@ -359,19 +427,44 @@ HttpResponse RestApi::listAppointments(const HttpRequest& r, const Params& p) {
       pos = amp + 1;
     }
   }
-  json::array list;
-  for (const auto& a : appointments_.list(*p.session, from, to)) {
-    list.push_back(appointmentJson(a));
-  }
-  return jsonResponse(200, json::object{{"appointments", std::move(list)}});
+  // The dashboard polls this: the appointments and their invitations are read on the
+  // store pool, the waiting counts (the hub's) added here.
+  using Views = std::vector<AppointmentView>;
+  return onStore<Views>(
+      r, p,
+      [who = *p.session, from, to](store::Store& store) {
+        Views views;
+        for (auto& a : clinic::AppointmentService::list(store, who, from, to)) {
+          views.push_back(viewOf(store, std::move(a)));
+        }
+        return views;
+      },
+      [this](Views& views) {
+        json::array list;
+        for (const AppointmentView& v : views) {
+          list.push_back(appointmentJson(v));
+        }
+        return jsonResponse(200, json::object{{"appointments", std::move(list)}});
+      });
 }
 
-HttpResponse RestApi::getAppointment(const HttpRequest&, const Params& p) {
-  auto a = appointments_.get(*p.session, p.id);
-  if (!a) {
-    return clinicProblem(a.error());
-  }
-  return jsonResponse(200, appointmentJson(*a));
+HttpResponse RestApi::getAppointment(const HttpRequest& r, const Params& p) {
+  using Found = Result<AppointmentView, clinic::ClinicFailure>;
+  return onStore<Found>(
+      r, p,
+      [who = *p.session, id = p.id](store::Store& store) -> Found {
+        auto a = clinic::AppointmentService::get(store, who, id);
+        if (!a) {
+          return fail(a.error());
+        }
+        return viewOf(store, std::move(a).value());
+      },
+      [this](Found& found) {
+        if (!found) {
+          return clinicProblem(found.error());
+        }
+        return jsonResponse(200, appointmentJson(*found));
+      });
 }
 
 HttpResponse RestApi::patchAppointment(const HttpRequest& r, const Params& p) {
@@ -409,8 +502,17 @@ HttpResponse RestApi::cancelAppointment(const HttpRequest&, const Params& p) {
   return jsonResponse(200, appointmentJson(*a));
 }
 
-HttpResponse RestApi::appointmentFhir(const HttpRequest&, const Params& p) {
-  auto a = appointments_.get(*p.session, p.id);
+HttpResponse RestApi::appointmentFhir(const HttpRequest& r, const Params& p) {
+  using Found = Result<store::AppointmentRecord, clinic::ClinicFailure>;
+  return onStore<Found>(
+      r, p,
+      [who = *p.session, id = p.id](store::Store& store) { return clinic::AppointmentService::get(store, who, id); },
+      [](Found& a) { return fhirResponse(a); });
+}
+
+namespace {
+
+HttpResponse fhirResponse(const Result<store::AppointmentRecord, clinic::ClinicFailure>& a) {
   if (!a) {
     return clinicProblem(a.error());
   }
@@ -418,6 +520,8 @@ HttpResponse RestApi::appointmentFhir(const HttpRequest&, const Params& p) {
   res.contentType = "application/fhir+json";
   return res;
 }
+
+}  // namespace
 
 HttpResponse RestApi::createInvitation(const HttpRequest& r, const Params& p) {
   HttpResponse error;
@@ -430,11 +534,32 @@ HttpResponse RestApi::createInvitation(const HttpRequest& r, const Params& p) {
   if (!ok) {
     return error;
   }
-  auto issued = appointments_.invite(*p.session, p.id, *role);
-  if (!issued) {
-    return clinicProblem(issued.error());
-  }
-  return jsonResponse(201, issuedJson(*issued, p.session->tenant.id));
+  // Stored on the pool; audited without blocking, and revoked again (before anyone saw its
+  // link or code) when the event fails.
+  using Invited = Result<clinic::AppointmentService::Invited, clinic::ClinicFailure>;
+  return onStore<Invited>(
+      r, p,
+      [this, who = *p.session, id = p.id, role = *role, now = nowSeconds()](store::Store& store) {
+        return appointments_.inviteIn(store, who, id, role, now);
+      },
+      [this, r, p](Invited& invited) {
+        if (!invited) {
+          return clinicProblem(invited.error());
+        }
+        const clinic::IssuedInvitation issued = invited->issued;
+        return auditedOrUndone(
+            r, p, invited->event,
+            [issued, tenantId = p.session->tenant.id] {
+              log::info("invitation_created", {{"invitation", issued.record.id},
+                                               {"appointment", issued.record.appointmentId},
+                                               {"role", issued.record.role}});
+              return jsonResponse(201, issuedJson(issued, tenantId));
+            },
+            [id = issued.record.id, now = nowSeconds()](store::Store& store) {
+              log::error("invitation_create_undone", {{"invitation", id}, {"reason", "audit_failed"}});
+              store.revokeInvitation(id, now);
+            });
+      });
 }
 
 HttpResponse RestApi::revokeInvitation(const HttpRequest&, const Params& p) {
@@ -449,12 +574,30 @@ HttpResponse RestApi::revokeInvitation(const HttpRequest&, const Params& p) {
   return res;
 }
 
-HttpResponse RestApi::hostToken(const HttpRequest&, const Params& p) {
-  auto a = appointments_.hostable(*p.session, p.id);
+HttpResponse RestApi::hostToken(const HttpRequest& r, const Params& p) {
+  // The appointment and its room are read on the store pool; the drain check and the
+  // token (no store) here.
+  struct Hostable {
+    Result<store::AppointmentRecord, clinic::ClinicFailure> appointment;
+    std::optional<store::RoomRecord> room;
+  };
+  return onStore<Hostable>(
+      r, p,
+      [this, who = *p.session, id = p.id, now = nowSeconds()](store::Store& store) {
+        Hostable h{appointments_.hostable(store, who, id, now), std::nullopt};
+        if (h.appointment) {
+          h.room = store.findRoom(h.appointment->roomId);
+        }
+        return h;
+      },
+      [this, p](Hostable& h) { return issueHostToken(h.appointment, h.room, p); });
+}
+
+HttpResponse RestApi::issueHostToken(const Result<store::AppointmentRecord, clinic::ClinicFailure>& a,
+                                     const std::optional<store::RoomRecord>& room, const Params& p) {
   if (!a) {
     return clinicProblem(a.error());
   }
-  auto room = store_.findRoom(a->roomId);
   if (!room || room->ended()) {
     return problem(409, "room_ended", "the consultation has ended");
   }
@@ -493,13 +636,47 @@ HttpResponse RestApi::setDelegate(const HttpRequest& r, const Params& p) {
     return problem(400, "invalid_field", "\"practitioner_id\" must be a user id, or null to withdraw the delegation");
   }
   std::string delegateId = v->is_string() ? std::string(v->get_string()) : "";
-  auto a = appointments_.setDelegate(*p.session, p.id, delegateId);
-  if (!a) {
-    return clinicProblem(a.error());
-  }
-  // A withdrawn delegate hosting right now leaves the call.
-  hub_.recheckRoom(a->roomId);
-  return jsonResponse(200, appointmentJson(*a));
+  // Stored on the pool (with the invitations the answer shows); audited without blocking,
+  // and put back when the event fails.
+  struct Changed {
+    Result<clinic::AppointmentService::DelegateChange, clinic::ClinicFailure> change;
+    std::vector<store::InvitationRecord> invitations;
+  };
+  return onStore<Changed>(
+      r, p,
+      [this, who = *p.session, id = p.id, delegateId, now = nowSeconds()](store::Store& store) {
+        Changed c{appointments_.setDelegateIn(store, who, id, delegateId, now), {}};
+        if (c.change) {
+          c.invitations = store.listInvitations(id);
+        }
+        return c;
+      },
+      [this, r, p, delegateId](Changed& c) {
+        if (!c.change) {
+          return clinicProblem(c.change.error());
+        }
+        const clinic::AppointmentService::DelegateChange& change = *c.change;
+        AppointmentView view{change.appointment, std::move(c.invitations)};
+        std::string roomId = view.appointment.roomId;
+        std::string by = p.session->user.id;
+        return auditedOrUndone(
+            r, p, change.event,
+            [this, view, delegateId, previous = change.previous, by] {
+              log::info(delegateId.empty() ? "appointment_delegate_withdrawn" : "appointment_delegate_granted",
+                        {{"appointment", view.appointment.id},
+                         {"delegate", delegateId.empty() ? previous : delegateId},
+                         {"by", by}});
+              // A withdrawn delegate hosting right now leaves the call.
+              hub_.recheckRoom(view.appointment.roomId);
+              return jsonResponse(200, appointmentJson(view));
+            },
+            [id = p.id, previous = change.previous, previousUpdate = change.previousUpdate](store::Store& store) {
+              log::error("appointment_delegate_undone", {{"appointment", id}, {"reason", "audit_failed"}});
+              store.setAppointmentDelegate(id, previous, previousUpdate);
+            },
+            // A delegate who joined while the grant was being audited leaves again.
+            [this, roomId] { hub_.recheckRoom(roomId); });
+      });
 }
 
 HttpResponse RestApi::redeemInvitation(const HttpRequest& r, const Params&) {

@@ -16,6 +16,13 @@ class DeferredResponse : public std::enable_shared_from_this<DeferredResponse> {
   static std::shared_ptr<DeferredResponse> create() { return std::shared_ptr<DeferredResponse>(new DeferredResponse); }
 
   void answer(HttpResponse r) {
+    if (r.deferred) {
+      // An answer that is itself deferred (a route whose handler waits on the store pool
+      // after its session check did): this one is answered when that one is.
+      auto later = std::move(r.deferred);
+      later([self = shared_from_this()](const HttpResponse& inner) { self->answer(inner); });
+      return;
+    }
     if (writer_) {
       auto writer = std::move(writer_);
       writer_ = nullptr;

@@ -111,7 +111,8 @@ RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHu
       appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)),
       setup_(store, clock, audit, authPolicy.profiles),  // auth_ copied authPolicy: still whole here
       terms_(store, clock, audit),
-      audit_(audit) {}
+      audit_(audit),
+      jobs_(store, authPolicy.storePool) {}
 
 bool RestApi::owns(const std::string& path) {
   return path == "/healthz" || path == "/readyz" || path == "/metrics" || path.rfind("/api/", 0) == 0;
@@ -191,49 +192,21 @@ HttpResponse RestApi::handle(const HttpRequest& request) {
       allow += (allow.empty() ? "" : ", ") + std::string(route.method);
       continue;
     }
-    // Authorization reads the store too (API keys, sessions): it runs inside the same
-    // error handling as the handler, so a failing store answers 503 instead of escaping
-    // into the control loop.
+    params.route = route.path;
+    // The error boundary of every route: what escapes a handler (or its authorization)
+    // answers as problem+json (store_job.cpp failureResponse), never into the control loop.
     try {
-      if (route.auth == Auth::kApiKey && !(params.apiKey = authorized(request))) {
-        HttpResponse r = problem(401, "unauthorized", "a valid API key is required (Authorization: Bearer <key>)");
-        r.headers.emplace_back("WWW-Authenticate", "Bearer");
-        return r;
+      switch (route.auth) {
+        case Auth::kNone: return (this->*route.handler)(request, params);
+        case Auth::kApiKey: return withApiKey(route.handler, request, std::move(params));
+        case Auth::kSession: return withSession(route.handler, request, std::move(params), false);
+        case Auth::kAdminOrApiKey:
+          return request.authorization.empty() ? withSession(route.handler, request, std::move(params), true)
+                                               : withApiKey(route.handler, request, std::move(params));
       }
-      if (route.auth == Auth::kSession) {
-        if (auto refused = requireSession(request, params)) {
-          return *refused;
-        }
-      }
-      if (route.auth == Auth::kAdminOrApiKey) {
-        if (!request.authorization.empty()) {
-          if (!(params.apiKey = authorized(request))) {
-            HttpResponse r = problem(401, "unauthorized", "a valid API key is required (Authorization: Bearer <key>)");
-            r.headers.emplace_back("WWW-Authenticate", "Bearer");
-            return r;
-          }
-        } else if (auto refused = requireSession(request, params)) {
-          return *refused;
-        } else if (params.session->user.role != "admin") {
-          return problem(403, "forbidden", "only a practice admin manages webhooks");
-        }
-      }
-      return (this->*route.handler)(request, params);
-    } catch (const store::StoreConflict& e) {
-      // A uniqueness refusal no handler expected is a bug here, not an outage.
-      log::error("request_failed", {{"code", "internal"}, {"method", request.method}, {"route", route.path},
-                                    {"error", e.what()}});
       return problem(500, "internal", "server error");
-    } catch (const store::StoreFailure& e) {
-      log::error("request_failed", {{"code", "store_unavailable"}, {"method", request.method}, {"route", route.path},
-                                    {"error", e.what()}});
-      HttpResponse r = problem(503, "store_unavailable", "the database is not available; try again shortly");
-      r.headers.emplace_back("Retry-After", "5");
-      return r;
-    } catch (const std::exception& e) {
-      log::error("request_failed", {{"code", "internal"}, {"method", request.method}, {"route", route.path},
-                                    {"error", e.what()}});
-      return problem(500, "internal", "server error");
+    } catch (...) {
+      return failureResponse(std::current_exception(), RouteLabel{request.method, std::string(route.path)});
     }
   }
   if (!allow.empty()) {
@@ -244,26 +217,49 @@ HttpResponse RestApi::handle(const HttpRequest& request) {
   return problem(404, "not_found", "no such resource");
 }
 
-std::optional<store::ApiKeyRecord> RestApi::authorized(const HttpRequest& r) {
+std::string_view RestApi::bearerKey(const HttpRequest& r) {
   // RFC 6750 §2.1; the scheme name is case-insensitive (RFC 9110 §11.1).
   constexpr std::string_view kScheme = "bearer ";
   if (r.authorization.size() <= kScheme.size()) {
-    return std::nullopt;
+    return {};
   }
   for (size_t i = 0; i < kScheme.size(); ++i) {
     if (std::tolower(static_cast<unsigned char>(r.authorization[i])) != kScheme[i]) {
-      return std::nullopt;
+      return {};
     }
   }
   std::string_view key = std::string_view(r.authorization).substr(kScheme.size());
   while (!key.empty() && key.front() == ' ') {
     key.remove_prefix(1);
   }
-  return store::authenticateApiKey(store_, key);
+  return key;
 }
 
-std::optional<store::RoomRecord> RestApi::roomForKey(const std::string& id, const Params& p) {
-  auto room = store_.findRoom(id);
+HttpResponse RestApi::withApiKey(Handler handler, const HttpRequest& r, Params p) {
+  auto unauthorized = [] {
+    HttpResponse res = problem(401, "unauthorized", "a valid API key is required (Authorization: Bearer <key>)");
+    res.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return res;
+  };
+  std::string key(bearerKey(r));
+  if (key.empty()) {
+    return unauthorized();
+  }
+  // The handler runs later: it gets its own copy of the request.
+  auto request = std::make_shared<const HttpRequest>(r);
+  return onStore<std::optional<store::ApiKeyRecord>>(
+      r, p, [key](store::Store& store) { return store::authenticateApiKey(store, key); },
+      [this, handler, request, p, unauthorized](std::optional<store::ApiKeyRecord>& found) mutable {
+        if (!found) {
+          return unauthorized();
+        }
+        p.apiKey = std::move(found);
+        return (this->*handler)(*request, p);
+      });
+}
+
+std::optional<store::RoomRecord> RestApi::roomForKey(store::Store& store, const std::string& id, const Params& p) {
+  auto room = store.findRoom(id);
   // Tenant isolation (docs/api-keys.md): a key reaches the rooms of its own tenant; a
   // node-operator key (no tenant) only rooms without one — never a clinic's consultation.
   if (!room || !p.apiKey || room->tenantId != p.apiKey->tenantId) {
@@ -303,17 +299,26 @@ HttpResponse RestApi::createRoom(const HttpRequest& r, const Params& p) {
     }
     waitingRoom = v->get_bool();
   }
-  store::RoomRecord room = store_.createRoom(
-      store::NewRoom{.name = name.value_or(""), .waitingRoom = waitingRoom, .tenantId = p.apiKey->tenantId},
-      nowSeconds());
-  log::info("room_created", {{"room", room.id}});
-  HttpResponse res = jsonResponse(201, roomJson(room));
-  res.headers.emplace_back("Location", "/api/v1/rooms/" + room.id);
-  return res;
+  store::NewRoom wanted{.name = name.value_or(""), .waitingRoom = waitingRoom, .tenantId = p.apiKey->tenantId};
+  return onStore<store::RoomRecord>(
+      r, p, [wanted, now = nowSeconds()](store::Store& store) { return store.createRoom(wanted, now); },
+      [](store::RoomRecord& room) {
+        log::info("room_created", {{"room", room.id}});
+        HttpResponse res = jsonResponse(201, roomJson(room));
+        res.headers.emplace_back("Location", "/api/v1/rooms/" + room.id);
+        return res;
+      });
 }
 
-HttpResponse RestApi::getRoom(const HttpRequest&, const Params& p) {
-  auto room = roomForKey(p.id, p);
+HttpResponse RestApi::getRoom(const HttpRequest& r, const Params& p) {
+  // The room from the store pool, who is in it from the hub.
+  using Found = std::optional<store::RoomRecord>;
+  return onStore<Found>(
+      r, p, [p](store::Store& store) { return roomForKey(store, p.id, p); },
+      [this](Found& room) { return roomAnswer(room); });
+}
+
+HttpResponse RestApi::roomAnswer(const std::optional<store::RoomRecord>& room) {
   if (!room) {
     return problem(404, "room_not_found", "no room with this id");
   }
@@ -330,19 +335,31 @@ HttpResponse RestApi::getRoom(const HttpRequest&, const Params& p) {
   return jsonResponse(200, o);
 }
 
-HttpResponse RestApi::deleteRoom(const HttpRequest&, const Params& p) {
-  auto room = roomForKey(p.id, p);
-  if (!room) {
-    return problem(404, "room_not_found", "no room with this id");
-  }
-  store_.endRoom(room->id, nowSeconds());
-  hub_.endRoom(room->id, "ended_by_api", "", /*announce=*/!room->ended());
-  if (!room->ended()) {
-    log::info("room_ended", {{"room", room->id}});
-  }
-  HttpResponse res;
-  res.status = 204;
-  return res;
+HttpResponse RestApi::deleteRoom(const HttpRequest& r, const Params& p) {
+  // Ended in the store on the pool, then in the hub here: its people are told once the
+  // end is stored (a join meanwhile reads the room as ended).
+  using Found = std::optional<store::RoomRecord>;
+  return onStore<Found>(
+      r, p,
+      [p, now = nowSeconds()](store::Store& store) {
+        auto room = roomForKey(store, p.id, p);
+        if (room) {
+          store.endRoom(room->id, now);
+        }
+        return room;
+      },
+      [this](Found& room) {
+        if (!room) {
+          return problem(404, "room_not_found", "no room with this id");
+        }
+        hub_.endRoom(room->id, "ended_by_api", "", /*announce=*/!room->ended());
+        if (!room->ended()) {
+          log::info("room_ended", {{"room", room->id}});
+        }
+        HttpResponse res;
+        res.status = 204;
+        return res;
+      });
 }
 
 HttpResponse RestApi::createToken(const HttpRequest& r, const Params& p) {
@@ -379,33 +396,54 @@ HttpResponse RestApi::createToken(const HttpRequest& r, const Params& p) {
     }
     ttl = std::chrono::seconds(seconds);
   }
-  auto room = roomForKey(p.id, p);
-  if (!room) {
-    return problem(404, "room_not_found", "no room with this id");
-  }
-  if (room->ended()) {
-    return problem(409, "room_ended", "the room has ended");
-  }
-  // A consultation's people enter through the clinic workflow (host-token for its
-  // practitioner or delegate, invitations for guests). A key minting tokens there could
-  // take over the practitioner's identity or an admitted patient's (issue 10 items 1, 2).
-  if (store_.roomHasAppointment(room->id)) {
-    return problem(403, "forbidden", "a consultation's tokens come from the clinic workflow, not from API keys");
-  }
-  if (auto refused = refuseNewCall(room->id)) {
-    return *refused;
-  }
   JoinClaims claims;
-  claims.roomId = room->id;
   claims.identity = *identity;
   claims.name = *name;
   claims.role = role.value_or("guest");
+  // The room and whether it is a consultation's come from the store pool.
+  struct Room {
+    std::optional<store::RoomRecord> room;
+    bool consultation = false;
+  };
+  return onStore<Room>(
+      r, p,
+      [p](store::Store& store) {
+        Room found{roomForKey(store, p.id, p), false};
+        if (found.room && !found.room->ended()) {
+          found.consultation = store.roomHasAppointment(found.room->id);
+        }
+        return found;
+      },
+      [this, claims, ttl](Room& found) mutable {
+        const auto& room = found.room;
+        if (!room) {
+          return problem(404, "room_not_found", "no room with this id");
+        }
+        if (room->ended()) {
+          return problem(409, "room_ended", "the room has ended");
+        }
+        // A consultation's people enter through the clinic workflow (host-token for its
+        // practitioner or delegate, invitations for guests). A key minting tokens there could
+        // take over the practitioner's identity or an admitted patient's (issue 10 items 1, 2).
+        if (found.consultation) {
+          return problem(403, "forbidden", "a consultation's tokens come from the clinic workflow, not from API keys");
+        }
+        claims.roomId = room->id;
+        return issueToken(std::move(claims), ttl);
+      });
+}
+
+HttpResponse RestApi::issueToken(JoinClaims claims, std::chrono::seconds ttl) {
+  if (auto refused = refuseNewCall(claims.roomId)) {
+    return *refused;
+  }
+  const std::string roomId = claims.roomId;
   JoinClaims issued;
   std::string token = tokens_.issue(std::move(claims), ttl, &issued);
-  log::info("token_issued", {{"room", room->id}, {"token", issued.tokenId}, {"role", issued.role},
+  log::info("token_issued", {{"room", roomId}, {"token", issued.tokenId}, {"role", issued.role},
                              {"ttl_s", ttl.count()}});
   return jsonResponse(201, json::object{{"token", token},
-                                        {"join_url", "/call/" + room->id + "#t=" + token},
+                                        {"join_url", "/call/" + roomId + "#t=" + token},
                                         {"expires_at", formatTimestamp(issued.expiresAt)}});
 }
 

@@ -19,6 +19,7 @@
 #include "signaling/join_token.hpp"
 #include "signaling/probe_budget.hpp"
 #include "signaling/signaling_hub.hpp"
+#include "signaling/store_job.hpp"
 #include "store/store.hpp"
 #include "store/webhook_store.hpp"
 #include "webhooks/target_policy.hpp"
@@ -69,6 +70,7 @@ class RestApi {
   // Values captured from the route template.
   struct Params {
     std::string id;
+    std::string_view route;  // the route's template, for log lines
     std::optional<clinic::SessionContext> session;  // cookie-authenticated routes
     std::optional<store::ApiKeyRecord> apiKey;        // API-key routes
   };
@@ -84,6 +86,8 @@ class RestApi {
   HttpResponse getRoom(const HttpRequest& r, const Params& p);
   HttpResponse deleteRoom(const HttpRequest& r, const Params& p);
   HttpResponse createToken(const HttpRequest& r, const Params& p);
+  HttpResponse issueToken(JoinClaims claims, std::chrono::seconds ttl);  // claims.roomId set
+  HttpResponse roomAnswer(const std::optional<store::RoomRecord>& room);  // GET /api/v1/rooms/{id}
   HttpResponse createDevRoom(const HttpRequest& r, const Params& p);
   // Clinic workflow (clinic_routes.cpp, docs/consultation-api.md).
   HttpResponse login(const HttpRequest& r, const Params& p);
@@ -98,6 +102,8 @@ class RestApi {
   HttpResponse createInvitation(const HttpRequest& r, const Params& p);
   HttpResponse revokeInvitation(const HttpRequest& r, const Params& p);
   HttpResponse hostToken(const HttpRequest& r, const Params& p);
+  HttpResponse issueHostToken(const Result<store::AppointmentRecord, clinic::ClinicFailure>& a,
+                              const std::optional<store::RoomRecord>& room, const Params& p);
   HttpResponse setDelegate(const HttpRequest& r, const Params& p);
   HttpResponse redeemInvitation(const HttpRequest& r, const Params& p);
   HttpResponse networkCheck(const HttpRequest& r, const Params& p);
@@ -132,16 +138,48 @@ class RestApi {
   HttpResponse listStaffConsultations(const HttpRequest& r, const Params& p);
   HttpResponse staffToken(const HttpRequest& r, const Params& p);
   void markAdded(const store::RoomRecord& room, const std::string& staffId);
-  // The cookie session of a request; a problem response when there is none, it expired,
-  // or (state-changing methods) the CSRF token is missing or wrong.
-  std::optional<HttpResponse> requireSession(const HttpRequest& r, Params& p);
+  // Authorization, then the handler (handle() picks which). Session and API-key look-ups
+  // run on the store pool (store_job.hpp); the handler runs on the control thread once
+  // they are back. A request without an API key answers 401 at once.
+  using Handler = HttpResponse (RestApi::*)(const HttpRequest&, const Params&);
+  HttpResponse withApiKey(Handler handler, const HttpRequest& r, Params p);
+  // The cookie session of a request, then the handler; a problem response when there is
+  // none, it expired, or (state-changing methods) the CSRF token is missing or wrong.
+  // `adminOnly`: only a practice admin's session passes (403 otherwise).
+  HttpResponse withSession(Handler handler, const HttpRequest& r, Params p, bool adminOnly);
+  // `work` on the store pool, `then` on the control thread (store_job.hpp), for the route
+  // `p` names.
+  // Fail closed (H6) for a change a store job made: it stands once `event` is durable,
+  // and `answer` gives the response; when the event fails, `undo` runs as a store job and
+  // the request answers the failure. Written without blocking (AuditSink::recordLater).
+  // `undone` (optional) runs on the control thread once the undo is stored.
+  HttpResponse auditedOrUndone(const HttpRequest& r, const Params& p, const clinic::AuditFacts& event,
+                               std::function<HttpResponse()> answer, std::function<void(store::Store&)> undo,
+                               std::function<void()> undone = {});
+  template <class T>
+  HttpResponse onStore(const HttpRequest& r, const Params& p, std::function<T(store::Store&)> work,
+                       std::function<HttpResponse(T&)> then, bool inlineWhenFull = false) {
+    return jobs_.run<T>(RouteLabel{r.method, std::string(p.route)}, std::move(work), std::move(then),
+                        inlineWhenFull);
+  }
+  // An appointment with its invitations, as read on the store pool; appointmentJson adds
+  // the hub's waiting count on the control thread.
+  struct AppointmentView {
+    store::AppointmentRecord appointment;
+    std::vector<store::InvitationRecord> invitations;
+  };
+  static AppointmentView viewOf(store::Store& store, store::AppointmentRecord a);
+  boost::json::object appointmentJson(const AppointmentView& v);
+  // The same, reading the invitations with the control thread's store (the routes still
+  // inline).
   boost::json::object appointmentJson(const store::AppointmentRecord& a);
 
-  // The key of a request's Authorization: Bearer header, if it is a known one.
-  std::optional<store::ApiKeyRecord> authorized(const HttpRequest& r);
+  // The key in a request's Authorization: Bearer header (not yet checked); empty when it
+  // has none.
+  static std::string_view bearerKey(const HttpRequest& r);
   // The room `id` as the request's API key may see it: another tenant's room (or, for a
   // node-operator key, any tenant's room) is nullopt, exactly like an unknown id.
-  std::optional<store::RoomRecord> roomForKey(const std::string& id, const Params& p);
+  static std::optional<store::RoomRecord> roomForKey(store::Store& store, const std::string& id, const Params& p);
   int64_t nowSeconds() const;
 
   store::Store& store_;
@@ -160,6 +198,7 @@ class RestApi {
   compliance::AuditSink* audit_ = nullptr;
   store::WebhookStore* webhookStore_ = nullptr;
   webhooks::TargetPolicy webhookTargets_;
+  StoreJobs jobs_;
 };
 
 // RFC 3339 UTC, e.g. "2026-01-31T12:00:00Z".

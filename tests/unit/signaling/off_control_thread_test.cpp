@@ -10,8 +10,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <thread>
 
+#include "clinic/rfc3339.hpp"
 #include "compliance/sync_gate.hpp"
 #include "test_support.hpp"
 
@@ -99,6 +101,81 @@ TEST(SlowStore, HealthzAnswersWhileASignInWaitsForTheDatabase) {
   sqlite3_close(other);
   client.join();
   EXPECT_EQ(status, 200) << "the sign-in completes once the database lets it write";
+}
+
+// Another writer holds SQLite's write lock (a long transaction elsewhere, a slow disk) while
+// `call` runs on a client thread: /healthz keeps answering, `call` does not finish until
+// the lock goes, then it does. Returns what `call` answered.
+HttpResult whileTheDatabaseHoldsItsWrite(TestServer& server, const std::function<HttpResult()>& call) {
+  sqlite3* other = nullptr;
+  EXPECT_EQ(sqlite3_open((server.dataDir() / "medrtc.db").c_str(), &other), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::atomic<bool> answered{false};
+  HttpResult result;
+  std::thread client([&] {
+    result = call();
+    answered = true;
+  });
+  std::chrono::milliseconds worst{0};
+  for (int i = 0; i < 10; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(httpRequest(server.port(), "GET", "/healthz").status, 200);
+    worst = std::max(worst,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start));
+    EXPECT_FALSE(answered) << "the call finished although the database held its write";
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  EXPECT_LT(worst.count(), 1000) << "/healthz waited behind the call's store work";
+  EXPECT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  client.join();
+  return result;
+}
+
+// The session check (it refreshes the session's last-seen time: a write) and the list's
+// reads wait on the store pool, not on the control thread.
+TEST(SlowStore, HealthzAnswersWhileADashboardCallWaitsForTheDatabase) {
+  TestServerOptions options;
+  options.storePool = true;
+  TestServer server(options);
+  ClinicAccount account = server.addAccount("weber@example.org");
+  ClinicClient c(server.port());
+  ASSERT_EQ(c.login(account.email, account.password).status, 200);
+  int64_t now = server.wallSeconds();
+  std::string body = boost::json::serialize(boost::json::object{{"start", clinic::formatRfc3339(now + 60)},
+                                                                {"end", clinic::formatRfc3339(now + 1800)}});
+  auto created = c.call("POST", "/api/v1/appointments", body);
+  ASSERT_EQ(created.status, 201) << created.body;
+  HttpResult listed = whileTheDatabaseHoldsItsWrite(server, [&] { return c.call("GET", "/api/v1/appointments"); });
+  ASSERT_EQ(listed.status, 200) << "the call completes once the database lets it write";
+  auto list = listed.json().at("appointments").as_array();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].at("id"), created.json().at("id"));
+}
+
+// Sign-out's delete waits on the pool; the session is gone once it answers.
+TEST(SlowStore, HealthzAnswersWhileASignOutWaitsForTheDatabase) {
+  TestServerOptions options;
+  options.storePool = true;
+  TestServer server(options);
+  ClinicAccount account = server.addAccount("weber@example.org");
+  ClinicClient c(server.port());
+  ASSERT_EQ(c.login(account.email, account.password).status, 200);
+  HttpResult out = whileTheDatabaseHoldsItsWrite(server, [&] { return c.call("POST", "/api/v1/auth/logout"); });
+  EXPECT_EQ(out.status, 204) << out.body;
+  EXPECT_EQ(server.audit().count("sign_out"), 1u);
+  EXPECT_EQ(c.call("GET", "/api/v1/auth/me").status, 401) << "the session outlived its sign-out";
+}
+
+// An integrator's key is looked up on the pool (and the room written there).
+TEST(SlowStore, HealthzAnswersWhileAnApiKeyCallWaitsForTheDatabase) {
+  TestServerOptions options;
+  options.storePool = true;
+  TestServer server(options);
+  HttpResult created = whileTheDatabaseHoldsItsWrite(server, [&] {
+    return httpRequest(server.port(), "POST", "/api/v1/rooms", "{}", server.apiKey(), "application/json");
+  });
+  EXPECT_EQ(created.status, 201) << created.body;
 }
 
 }  // namespace

@@ -1,0 +1,328 @@
+// Issue 10 item 7 (leftover): the REST routes' session checks, API-key look-ups and the
+// moved handlers' reads and writes run on the store pool, not on the control thread. The
+// RestApi's own store (the control thread's connection) here fails every call, so any
+// store call left on the control thread turns the answer into 503; the pool's store is
+// the real one, and the pool posts its completions to the test thread.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <algorithm>
+#include <stdexcept>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+
+#include "clinic/appointment_service.hpp"
+#include "clinic/secrets.hpp"
+#include "common/random.hpp"
+#include "failing_store.hpp"
+#include "signaling/rest_api.hpp"
+#include "signaling/signaling_hub.hpp"
+#include "store/api_key.hpp"
+#include "store/sqlite_store.hpp"
+#include "store/store_pool.hpp"
+
+namespace medrtc::signaling {
+namespace {
+
+namespace json = boost::json;
+
+// The "control thread" is the test thread: the pool posts here, answer() runs what came.
+class PostedTasks {
+ public:
+  void post(std::function<void()> task) {
+    std::lock_guard lock(mutex_);
+    tasks_.push_back(std::move(task));
+    cv_.notify_all();
+  }
+  bool runOne() {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(mutex_);
+      if (!cv_.wait_for(lock, std::chrono::seconds(5), [this] { return !tasks_.empty(); })) {
+        return false;
+      }
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+    }
+    task();
+    return true;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;
+};
+
+// An audit log that writes, or (failing = true) fails every event as a full disk would.
+class SwitchableAudit final : public compliance::AuditSink {
+ public:
+  void record(compliance::AuditEvent) override {
+    if (failing) {
+      throw std::runtime_error("audit disk full");
+    }
+    ++written;
+  }
+  bool failing = false;
+  int written = 0;
+};
+
+class RestOffThread : public ::testing::Test {
+ protected:
+  RestOffThread()
+      : dir_(std::filesystem::temp_directory_path() / ("medrtc-rot-" + randomHex(6))),
+        signer_(std::vector<uint8_t>(kTokenSecretBytes, 7), clock_) {
+    std::filesystem::create_directories(dir_);
+    int64_t now = 1'700'000'000;
+    {
+      store::SqliteStore setup(dir_ / "medrtc.db");
+      store::TenantRecord t;
+      t.name = "Praxis";
+      t.createdAt = now;
+      tenant_ = setup.createTenant(t);
+      store::UserRecord u;
+      u.tenantId = tenant_.id;
+      u.email = "weber@example.org";
+      u.displayName = "Dr. Weber";
+      u.role = "practitioner";
+      u.createdAt = now;
+      user_ = setup.createUser(u);
+      u.email = "roth@example.org";
+      u.displayName = "Dr. Roth";
+      colleague_ = setup.createUser(u);
+      cookie_ = clinic::randomToken();
+      store::SessionRecord s{clinic::hashSecret(cookie_), user_.id, tenant_.id, "csrf-token-0123", now, now,
+                             now + 3600};
+      setup.createSession(s);
+      clinic::SessionContext who{s, user_, tenant_};
+      clinic::AppointmentService appointments(setup, clock_, nullptr, std::vector<uint8_t>(32, 1));
+      auto created = appointments.create(who, clinic::NewAppointment{now + 600, now + 2400, "Check-up", "", ""});
+      EXPECT_TRUE(created);
+      appointment_ = created->appointment;
+      apiKey_ = store::generateApiKey();
+      store::registerApiKey(setup, apiKey_, "ehr", now, "");
+      room_ = setup.createRoom(store::NewRoom{.name = "r"}, now);
+    }
+    pool_ = std::make_shared<store::StorePool>(
+        1, 8, [this] { return std::make_unique<store::SqliteStore>(dir_ / "medrtc.db"); },
+        [this](std::function<void()> task) { posted_.post(std::move(task)); });
+    hub_ = std::make_unique<SignalingHub>(controlStore_, signer_, clock_);
+    clinic::AuthPolicy policy;
+    policy.storePool = pool_;
+    api_ = std::make_unique<RestApi>(controlStore_, signer_, *hub_, clock_, /*devMode=*/false, &audit_,
+                                     std::span<const uint8_t>{}, policy);
+  }
+  ~RestOffThread() override {
+    pool_->stop();
+    api_.reset();
+    hub_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  HttpRequest request(const std::string& method, const std::string& target, std::string body = "") {
+    HttpRequest r;
+    r.method = method;
+    r.target = target;
+    r.cookie = "medrtc_session=" + cookie_;
+    r.csrfToken = "csrf-token-0123";
+    r.contentType = "application/json";
+    r.host = "127.0.0.1";
+    r.remoteAddress = "192.0.2.1";
+    r.body = std::move(body);
+    return r;
+  }
+  HttpRequest keyed(const std::string& method, const std::string& target, std::string body = "") {
+    HttpRequest r = request(method, target, std::move(body));
+    r.cookie.clear();
+    r.authorization = "Bearer " + apiKey_;
+    return r;
+  }
+  // Handles `r`: the answer must not be there yet (the store work is on the pool); it
+  // comes once the test thread runs what the pool posted.
+  HttpResponse answer(const HttpRequest& r) {
+    HttpResponse first = api_->handle(r);
+    EXPECT_TRUE(first.deferred) << "answered at once (" << first.status << "): the store was read inline";
+    if (!first.deferred) {
+      return first;
+    }
+    std::optional<HttpResponse> later;
+    first.deferred([&](const HttpResponse& res) { later = res; });
+    while (!later && posted_.runOne()) {
+    }
+    EXPECT_TRUE(later) << "no answer came";
+    return later.value_or(HttpResponse{});
+  }
+
+  std::filesystem::path dir_;
+  ManualClock clock_;
+  JoinTokenSigner signer_;
+  store::TenantRecord tenant_;
+  store::UserRecord user_;
+  store::UserRecord colleague_;
+  std::string cookie_;
+  store::AppointmentRecord appointment_;
+  std::string apiKey_;
+  store::RoomRecord room_;
+  testing::FailingStore controlStore_;
+  SwitchableAudit audit_;
+  PostedTasks posted_;
+  std::shared_ptr<store::StorePool> pool_;
+  std::unique_ptr<SignalingHub> hub_;
+  std::unique_ptr<RestApi> api_;
+};
+
+json::object bodyOf(const HttpResponse& r) { return json::parse(r.body).as_object(); }
+
+TEST_F(RestOffThread, TheSessionCheckAndTheDashboardReadsRunOnThePool) {
+  HttpResponse me = answer(request("GET", "/api/v1/auth/me"));
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(bodyOf(me)["user"].at("id").as_string(), user_.id);
+
+  HttpResponse list = answer(request("GET", "/api/v1/appointments"));
+  ASSERT_EQ(list.status, 200) << list.body;
+  auto appointments = bodyOf(list)["appointments"].as_array();
+  ASSERT_EQ(appointments.size(), 1u);
+  EXPECT_EQ(appointments[0].at("id").as_string(), appointment_.id);
+  EXPECT_EQ(appointments[0].at("invitations").as_array().size(), 1u) << "the patient's invitation";
+
+  HttpResponse one = answer(request("GET", "/api/v1/appointments/" + appointment_.id));
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(bodyOf(one)["title"].as_string(), "Check-up");
+  EXPECT_EQ(answer(request("GET", "/api/v1/appointments/a_0000000000000000")).status, 404);
+
+  HttpResponse fhir = answer(request("GET", "/api/v1/appointments/" + appointment_.id + "/fhir"));
+  EXPECT_EQ(fhir.status, 200) << fhir.body;
+  EXPECT_EQ(fhir.contentType, "application/fhir+json");
+
+  HttpResponse host = answer(request("POST", "/api/v1/appointments/" + appointment_.id + "/host-token", "{}"));
+  ASSERT_EQ(host.status, 200) << host.body;
+  EXPECT_EQ(bodyOf(host)["room_id"].as_string(), appointment_.roomId);
+}
+
+TEST_F(RestOffThread, AnUnknownSessionIsRefusedFromThePool) {
+  HttpRequest r = request("GET", "/api/v1/appointments");
+  r.cookie = "medrtc_session=not-a-session";
+  HttpResponse res = answer(r);
+  EXPECT_EQ(res.status, 401);
+  EXPECT_EQ(bodyOf(res)["code"].as_string(), "not_signed_in");
+}
+
+TEST_F(RestOffThread, SignOutDeletesTheSessionOnThePool) {
+  HttpResponse out = answer(request("POST", "/api/v1/auth/logout", "{}"));
+  ASSERT_EQ(out.status, 204) << out.body;
+  HttpResponse after = answer(request("GET", "/api/v1/auth/me"));
+  EXPECT_EQ(after.status, 401) << "the session outlived its sign-out";
+}
+
+// Fail closed: a sign-out whose event cannot be written did not happen.
+TEST_F(RestOffThread, ASignOutWhoseEventFailsLeavesTheSessionAsItWas) {
+  audit_.failing = true;
+  HttpResponse out = answer(request("POST", "/api/v1/auth/logout", "{}"));
+  EXPECT_EQ(out.status, 500) << out.body;
+  audit_.failing = false;
+  EXPECT_EQ(answer(request("GET", "/api/v1/auth/me")).status, 200) << "the session was not put back";
+  EXPECT_EQ(answer(request("POST", "/api/v1/auth/logout", "{}")).status, 204);
+  EXPECT_EQ(audit_.written, 1);
+}
+
+TEST_F(RestOffThread, AnInvitationIsStoredOnThePoolAndAudited) {
+  HttpResponse res =
+      answer(request("POST", "/api/v1/appointments/" + appointment_.id + "/invitations", R"({"role":"interpreter"})"));
+  ASSERT_EQ(res.status, 201) << res.body;
+  EXPECT_EQ(audit_.written, 1);
+  store::SqliteStore check(dir_ / "medrtc.db");
+  auto invitations = check.listInvitations(appointment_.id);
+  ASSERT_EQ(invitations.size(), 2u);
+  EXPECT_EQ(std::count_if(invitations.begin(), invitations.end(), [](auto& i) { return !i.revokedAt; }), 2);
+}
+
+// Fail closed: an invitation whose event cannot be written is revoked before anyone saw
+// its link or code.
+TEST_F(RestOffThread, AnInvitationWhoseEventFailsIsRevoked) {
+  audit_.failing = true;
+  HttpResponse res =
+      answer(request("POST", "/api/v1/appointments/" + appointment_.id + "/invitations", R"({"role":"carer"})"));
+  EXPECT_EQ(res.status, 500) << res.body;
+  EXPECT_EQ(res.body.find("\"code\":\"internal\"") != std::string::npos, true) << res.body;
+  store::SqliteStore check(dir_ / "medrtc.db");
+  auto invitations = check.listInvitations(appointment_.id);
+  ASSERT_EQ(invitations.size(), 2u);
+  for (const auto& i : invitations) {
+    EXPECT_EQ(i.role == "carer", i.revokedAt.has_value()) << i.role;
+  }
+}
+
+TEST_F(RestOffThread, ADelegateIsNamedOnThePoolAndAudited) {
+  std::string body = R"({"practitioner_id":")" + colleague_.id + R"("})";
+  HttpResponse res = answer(request("PUT", "/api/v1/appointments/" + appointment_.id + "/delegate", body));
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(bodyOf(res)["host_delegate_id"].as_string(), colleague_.id);
+  EXPECT_EQ(bodyOf(res)["invitations"].as_array().size(), 1u);
+  EXPECT_EQ(audit_.written, 1);
+  store::SqliteStore check(dir_ / "medrtc.db");
+  EXPECT_EQ(check.findAppointment(appointment_.id)->hostDelegateId, colleague_.id);
+}
+
+// Fail closed: a grant whose event cannot be written does not stand.
+TEST_F(RestOffThread, ADelegateGrantWhoseEventFailsIsTakenBack) {
+  audit_.failing = true;
+  std::string body = R"({"practitioner_id":")" + colleague_.id + R"("})";
+  HttpResponse res = answer(request("PUT", "/api/v1/appointments/" + appointment_.id + "/delegate", body));
+  EXPECT_EQ(res.status, 500) << res.body;
+  store::SqliteStore check(dir_ / "medrtc.db");
+  EXPECT_EQ(check.findAppointment(appointment_.id)->hostDelegateId, "") << "the grant stood without its event";
+}
+
+TEST_F(RestOffThread, TheIntegratorRoutesLookUpTheKeyAndTheRoomOnThePool) {
+  HttpResponse created = answer(keyed("POST", "/api/v1/rooms", R"({"name":"x"})"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id(bodyOf(created)["id"].as_string());
+
+  HttpResponse got = answer(keyed("GET", "/api/v1/rooms/" + id));
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(bodyOf(got)["status"].as_string(), "open");
+
+  HttpResponse token = answer(keyed("POST", "/api/v1/rooms/" + id + "/tokens", R"({"identity":"a","name":"A"})"));
+  EXPECT_EQ(token.status, 201) << token.body;
+
+  HttpResponse ended = answer(keyed("DELETE", "/api/v1/rooms/" + id));
+  EXPECT_EQ(ended.status, 204) << ended.body;
+  EXPECT_EQ(bodyOf(answer(keyed("GET", "/api/v1/rooms/" + id)))["status"].as_string(), "ended");
+
+  HttpRequest wrong = keyed("GET", "/api/v1/rooms/" + id);
+  wrong.authorization = "Bearer mk_unknown";
+  EXPECT_EQ(answer(wrong).status, 401);
+}
+
+TEST_F(RestOffThread, AFullPoolAnswers503Unavailable) {
+  // The pool's one thread is held, and its queue (8) filled: the next request is refused
+  // at once instead of waiting.
+  std::mutex gate;
+  std::unique_lock hold(gate);
+  ASSERT_TRUE(pool_->submit([&](store::Store&) { std::lock_guard wait(gate); }, [] {}));
+  std::vector<HttpResponse> queued;
+  HttpResponse refused;
+  for (int i = 0; i < 20; ++i) {
+    HttpResponse res = api_->handle(request("GET", "/api/v1/appointments"));
+    if (!res.deferred) {
+      refused = res;
+      break;
+    }
+    queued.push_back(std::move(res));
+  }
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(bodyOf(refused)["code"].as_string(), "unavailable");
+  hold.unlock();
+  for (HttpResponse& res : queued) {
+    std::optional<HttpResponse> later;
+    res.deferred([&](const HttpResponse& r) { later = r; });
+    while (!later && posted_.runOne()) {
+    }
+    EXPECT_EQ(later ? later->status : 0, 200);
+  }
+}
+
+}  // namespace
+}  // namespace medrtc::signaling

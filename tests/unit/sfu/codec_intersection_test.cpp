@@ -38,13 +38,15 @@ size_t activeLines(const std::string& offer, const std::string& kind) {
 
 TEST(CodecIntersection, AnH264PublisherIsNotSentToASubscriberWithoutH264ButItsAudioIs) {
   CallHarness h;
-  JoinOptions h264Publisher{.publish = true, .subscribe = false};
+  JoinOptions h264Publisher;
+  h264Publisher.subscribe = false;
   h264Publisher.editOffer = asH264;
   Endpoint& a = h.join("r", "a", h264Publisher);
   ASSERT_TRUE(h.runUntil([&] { return a.published && a.pubConnected(); }));
   ASSERT_NE(a.publishAnswer.find("H264/90000"), std::string::npos) << "the answer must keep H.264: nothing else was offered";
 
-  JoinOptions vp8Only{.publish = false, .subscribe = true};
+  JoinOptions vp8Only;
+  vp8Only.publish = false;
   vp8Only.pc.noDecoderFor = {"H264"};
   Endpoint& b = h.join("r", "b", vp8Only);
   MediaPump pump(h.loop(), a);
@@ -70,10 +72,13 @@ TEST(CodecIntersection, AnH264PublisherIsNotSentToASubscriberWithoutH264ButItsAu
 
 TEST(CodecIntersection, ASubscriberThatDecodesH264GetsIt) {
   CallHarness h;
-  JoinOptions h264Publisher{.publish = true, .subscribe = false};
+  JoinOptions h264Publisher;
+  h264Publisher.subscribe = false;
   h264Publisher.editOffer = asH264;
   Endpoint& a = h.join("r", "a", h264Publisher);
-  Endpoint& b = h.join("r", "b", JoinOptions{.publish = false, .subscribe = true});
+  JoinOptions subscriberOnly;
+  subscriberOnly.publish = false;
+  Endpoint& b = h.join("r", "b", subscriberOnly);
   ASSERT_TRUE(h.runUntil([&] { return a.pubConnected() && b.subConnected(); }));
   ASSERT_TRUE(h.runUntil([&] { return !b.offers.empty() && b.answeredVersion == b.offerVersions.back(); }));
   EXPECT_EQ(activeLines(b.offers.back(), "video"), 1u);

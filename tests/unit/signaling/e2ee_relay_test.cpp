@@ -9,6 +9,7 @@
 
 #include "compliance/policy_profile.hpp"
 #include "hub_harness.hpp"
+#include "hub_test_doubles.hpp"
 #include "signaling/message/e2ee_payload.hpp"
 
 namespace medrtc::signaling {
@@ -16,25 +17,8 @@ namespace {
 
 namespace json = boost::json;
 
-class FakeSocket final : public PeerSocket {
- public:
-  void sendText(std::string text) override { sent.push_back(json::parse(text).as_object()); }
-  void close(uint16_t code, std::string_view) override { closeCode = code; }
-  std::vector<json::object> ofType(std::string_view type) const {
-    std::vector<json::object> out;
-    for (const auto& m : sent) {
-      if (m.at("type").as_string() == type) {
-        out.push_back(m);
-      }
-    }
-    return out;
-  }
-  std::vector<json::object> sent;
-  std::optional<uint16_t> closeCode;
-};
-
 struct Peer {
-  std::shared_ptr<FakeSocket> socket = std::make_shared<FakeSocket>();
+  std::shared_ptr<testing::RecordingSocket> socket = std::make_shared<testing::RecordingSocket>();
   SignalingHub::ConnectionId id = 0;
   std::string pid;  // from `joined`, empty until then
   std::string token;

@@ -13,29 +13,13 @@
 
 #include "failing_store.hpp"
 #include "hub_harness.hpp"
+#include "hub_test_doubles.hpp"
 #include "store/store_pool.hpp"
 
 namespace medrtc::signaling {
 namespace {
 
 namespace json = boost::json;
-
-class GuestSocket final : public PeerSocket {
- public:
-  void sendText(std::string text) override { sent.push_back(json::parse(text).as_object()); }
-  void close(uint16_t code, std::string_view) override { closeCode = code; }
-  std::vector<json::object> ofType(std::string_view type) const {
-    std::vector<json::object> out;
-    for (const auto& m : sent) {
-      if (m.at("type").as_string() == type) {
-        out.push_back(m);
-      }
-    }
-    return out;
-  }
-  std::vector<json::object> sent;
-  std::optional<uint16_t> closeCode;
-};
 
 class RecordingAudit final : public compliance::AuditSink {
  public:
@@ -48,35 +32,6 @@ class RecordingAudit final : public compliance::AuditSink {
     return n;
   }
   std::vector<compliance::AuditEvent> events;
-};
-
-// The store pool posts its completions from its own thread; the test thread runs them.
-class PoolCompletions {
- public:
-  void post(std::function<void()> task) {
-    std::lock_guard lock(mutex_);
-    tasks_.push_back(std::move(task));
-    cv_.notify_all();
-  }
-  // Runs one completion, waiting up to 5 s for it.
-  bool runOne() {
-    std::function<void()> task;
-    {
-      std::unique_lock lock(mutex_);
-      if (!cv_.wait_for(lock, std::chrono::seconds(5), [this] { return !tasks_.empty(); })) {
-        return false;
-      }
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
-    }
-    task();
-    return true;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
 };
 
 class GuestRevocation : public ::testing::Test {
@@ -182,8 +137,8 @@ class GuestRevocation : public ::testing::Test {
   store::AppointmentRecord appointment_;
   store::InvitationRecord invitation_;
   store::GuestRecord guest_;
-  std::shared_ptr<GuestSocket> host_ = std::make_shared<GuestSocket>();
-  std::shared_ptr<GuestSocket> patient_ = std::make_shared<GuestSocket>();
+  std::shared_ptr<testing::RecordingSocket> host_ = std::make_shared<testing::RecordingSocket>();
+  std::shared_ptr<testing::RecordingSocket> patient_ = std::make_shared<testing::RecordingSocket>();
   SignalingHub::ConnectionId hostId_ = 0;
   SignalingHub::ConnectionId patientId_ = 0;
 };
@@ -223,7 +178,7 @@ TEST_F(GuestRevocation, DeletedGuestRecordRemovesTheWaitingGuest) {
 TEST_F(GuestRevocation, GuestWithoutARecordCannotComeBackAsANewWaitingGuest) {
   deleteGuestRow();
   recheck();
-  auto again = std::make_shared<GuestSocket>();
+  auto again = std::make_shared<testing::RecordingSocket>();
   h_.join(again, h_.token(guest_.identity, "patient", appointment_.id));
   ASSERT_EQ(again->ofType("error").size(), 1u);
   EXPECT_EQ(again->ofType("error")[0].at("code").as_string(), "access_revoked");
@@ -252,7 +207,7 @@ TEST_F(GuestRevocation, CancelledAppointmentRemovesTheWaitingGuest) {
 // everyone (a database blip must not end consultations); the next good round decides.
 TEST_F(GuestRevocation, StoreFailureDuringTheRoundKeepsTheGuestsUntilTheNextRound) {
   admitPatient();
-  auto second = std::make_shared<GuestSocket>();
+  auto second = std::make_shared<testing::RecordingSocket>();
   store::GuestRecord waiting = guest_;
   waiting.id = "g_00000000000000b2";
   waiting.identity = waiting.id;
@@ -262,7 +217,7 @@ TEST_F(GuestRevocation, StoreFailureDuringTheRoundKeepsTheGuestsUntilTheNextRoun
   ASSERT_EQ(second->ofType("waiting").size(), 1u);
   ASSERT_TRUE(h_.store->revokeInvitation(invitation_.id, now()));
 
-  PoolCompletions completions;
+  testing::PostedTasks completions;
   {
     store::StorePool failing(
         1, 4, [] { return std::make_unique<testing::FailingStore>(); },

@@ -10,30 +10,12 @@
 
 #include "compliance/policy_profile.hpp"
 #include "hub_harness.hpp"
+#include "hub_test_doubles.hpp"
 
 namespace medrtc::signaling {
 namespace {
 
 namespace json = boost::json;
-
-class FakeSocket final : public PeerSocket {
- public:
-  void sendText(std::string text) override { sent.push_back(json::parse(text).as_object()); }
-  void close(uint16_t code, std::string_view) override { closeCode = code; }
-
-  // Messages of `type` received so far.
-  std::vector<json::object> ofType(std::string_view type) const {
-    std::vector<json::object> out;
-    for (const auto& m : sent) {
-      if (m.at("type").as_string() == type) {
-        out.push_back(m);
-      }
-    }
-    return out;
-  }
-  std::vector<json::object> sent;
-  std::optional<uint16_t> closeCode;
-};
 
 class SwitchableAudit final : public compliance::AuditSink {
  public:
@@ -55,7 +37,7 @@ class SwitchableAudit final : public compliance::AuditSink {
 };
 
 struct Peer {
-  std::shared_ptr<FakeSocket> socket = std::make_shared<FakeSocket>();
+  std::shared_ptr<testing::RecordingSocket> socket = std::make_shared<testing::RecordingSocket>();
   SignalingHub::ConnectionId id = 0;
 };
 

@@ -16,64 +16,12 @@
 #include "store/sqlite_store.hpp"
 #include "store/store_pool.hpp"
 #include "test_support.hpp"
+#include "hub_test_doubles.hpp"
 
 namespace medrtc::signaling {
 namespace {
 
 namespace json = boost::json;
-
-class ListeningSocket final : public PeerSocket {
- public:
-  void sendText(std::string text) override { sent.push_back(json::parse(text).as_object()); }
-  void close(uint16_t code, std::string_view) override { closeCode = code; }
-  std::string lastType() const { return sent.empty() ? "" : std::string(sent.back().at("type").as_string()); }
-  std::vector<json::object> sent;
-  std::optional<uint16_t> closeCode;
-};
-
-// The "control thread" is the test thread: the pool posts here, the test runs what came.
-class PostedTasks {
- public:
-  void post(std::function<void()> task) {
-    std::lock_guard lock(mutex_);
-    tasks_.push_back(std::move(task));
-    cv_.notify_all();
-  }
-  // Runs one posted task, waiting up to 5 s for it; false when none came.
-  bool runOne() {
-    std::function<void()> task;
-    {
-      std::unique_lock lock(mutex_);
-      if (!cv_.wait_for(lock, std::chrono::seconds(5), [this] { return !tasks_.empty(); })) {
-        return false;
-      }
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
-    }
-    task();
-    return true;
-  }
-  // Runs what is already there without waiting.
-  void runReady() {
-    for (;;) {
-      std::function<void()> task;
-      {
-        std::lock_guard lock(mutex_);
-        if (tasks_.empty()) {
-          return;
-        }
-        task = std::move(tasks_.front());
-        tasks_.pop_front();
-      }
-      task();
-    }
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
-};
 
 class JoinOffThread : public ::testing::Test {
  protected:
@@ -115,14 +63,14 @@ class JoinOffThread : public ::testing::Test {
   JoinTokenSigner signer_;
   store::RoomRecord room_;
   testing::FailingStore controlStore_;
-  PostedTasks posted_;
+  testing::PostedTasks posted_;
   std::unique_ptr<store::StorePool> pool_;
   std::unique_ptr<SignalingHub> hub_;
   std::unique_ptr<testing::FakeMedia> media_;
 };
 
 TEST_F(JoinOffThread, AJoinReadsTheStoreOnThePoolAndNotOnTheControlThread) {
-  auto socket = std::make_shared<ListeningSocket>();
+  auto socket = std::make_shared<testing::RecordingSocket>();
   auto id = hub_->connect(socket);
   hub_->onText(id, json::serialize(json::object{{"type", "join"}, {"token", token("alice")}}));
   // Nothing answered yet: the reads are on the pool. A ping is still answered meanwhile,
@@ -141,7 +89,7 @@ TEST_F(JoinOffThread, AJoinReadsTheStoreOnThePoolAndNotOnTheControlThread) {
 }
 
 TEST_F(JoinOffThread, ASocketThatLeftWhileItsJoinWasReadIsForgotten) {
-  auto socket = std::make_shared<ListeningSocket>();
+  auto socket = std::make_shared<testing::RecordingSocket>();
   auto id = hub_->connect(socket);
   hub_->onText(id, json::serialize(json::object{{"type", "join"}, {"token", token("alice")}}));
   hub_->onDisconnected(id, "eof");
@@ -153,7 +101,7 @@ TEST_F(JoinOffThread, ASocketThatLeftWhileItsJoinWasReadIsForgotten) {
 }
 
 TEST_F(JoinOffThread, AnUnknownRoomIsRefusedAfterThePoolRead) {
-  auto socket = std::make_shared<ListeningSocket>();
+  auto socket = std::make_shared<testing::RecordingSocket>();
   auto id = hub_->connect(socket);
   JoinClaims claims;
   claims.roomId = "r_unknown";
@@ -172,7 +120,7 @@ TEST_F(JoinOffThread, AnUnknownRoomIsRefusedAfterThePoolRead) {
 // (fatal in the client: the patient got an error page).
 TEST_F(JoinOffThread, AJoinRefusedBecauseThePoolIsFullIsClosedWithTryAgainLater) {
   pool_->stop();  // a stopped pool refuses every job, as a full one does
-  auto socket = std::make_shared<ListeningSocket>();
+  auto socket = std::make_shared<testing::RecordingSocket>();
   auto id = hub_->connect(socket);
   hub_->onText(id, json::serialize(json::object{{"type", "join"}, {"token", token("alice")}}));
   ASSERT_FALSE(socket->sent.empty());
@@ -184,7 +132,7 @@ TEST_F(JoinOffThread, AJoinRefusedBecauseThePoolIsFullIsClosedWithTryAgainLater)
 TEST_F(JoinOffThread, AJoinWhoseStoreReadFailedIsClosedWithTryAgainLater) {
   // No pool: the join reads the hub's own store, which is down.
   SignalingHub hub(controlStore_, signer_, clock_);
-  auto socket = std::make_shared<ListeningSocket>();
+  auto socket = std::make_shared<testing::RecordingSocket>();
   auto id = hub.connect(socket);
   hub.onText(id, json::serialize(json::object{{"type", "join"}, {"token", token("alice")}}));
   ASSERT_FALSE(socket->sent.empty());

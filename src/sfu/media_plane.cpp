@@ -104,24 +104,7 @@ class WorkerPool final : public MediaApi {
       toControl_([done = std::move(done)] { done(fail(MediaError::kRoomNotFound)); });
       return;
     }
-    worker->post([this, worker, roomId, participantId, offerSdp = std::move(offerSdp), done = std::move(done)]() mutable {
-      Room* room = worker->findRoom(roomId);
-      auto local = room ? room->publisherTransport(participantId)
-                        : Result<LocalTransportParameters, MediaError>(fail(MediaError::kRoomNotFound));
-      toControl_([this, worker, roomId, participantId, offerSdp = std::move(offerSdp), done = std::move(done),
-                  local = std::move(local)]() mutable {
-        if (!local.ok()) {
-          done(fail(local.error()));
-          return;
-        }
-        auto negotiated = negotiatePublish(offerSdp, *local);
-        if (!negotiated.ok()) {
-          done(fail(negotiated.error()));
-          return;
-        }
-        applyPublish(*worker, roomId, participantId, std::move(*negotiated), std::move(done));
-      });
-    });
+    negotiatePublishOn(*worker, roomId, participantId, std::move(offerSdp), std::move(done), 1);
   }
 
   void restartIce(const std::string& roomId, const std::string& participantId, std::string iceUfrag,
@@ -221,16 +204,68 @@ class WorkerPool final : public MediaApi {
   }
 
  private:
+  // An ICE restart of the publisher connection can run on the worker between the two hops
+  // of a publish (the hub does not hold one back while the other is under way). An answer
+  // written with the credentials it replaced would stop working once the restart's grace
+  // ends, so the second hop compares the ufrag the answer carries with the transport's and
+  // negotiates again from the new parameters; after a few tries the offer is stale.
+  static constexpr int kPublishAttempts = 3;
+
+  // Control thread: hop 1, the publisher connection's local parameters from the worker.
+  void negotiatePublishOn(Worker& worker, const std::string& roomId, const std::string& participantId,
+                          std::string offerSdp, Done<std::string> done, int attempt) {
+    worker.post([this, &worker, roomId, participantId, offerSdp = std::move(offerSdp), done = std::move(done),
+                 attempt]() mutable {
+      Room* room = worker.findRoom(roomId);
+      auto local = room ? room->publisherTransport(participantId)
+                        : Result<LocalTransportParameters, MediaError>(fail(MediaError::kRoomNotFound));
+      toControl_([this, &worker, roomId, participantId, offerSdp = std::move(offerSdp), done = std::move(done),
+                  local = std::move(local), attempt]() mutable {
+        if (!local.ok()) {
+          done(fail(local.error()));
+          return;
+        }
+        auto negotiated = negotiatePublish(offerSdp, *local);
+        if (!negotiated.ok()) {
+          done(fail(negotiated.error()));
+          return;
+        }
+        applyPublish(worker, roomId, participantId, std::move(offerSdp), local->iceUfrag, std::move(*negotiated),
+                     std::move(done), attempt);
+      });
+    });
+  }
+
+  // Hop 2 (posted from the control thread): the worker applies what was negotiated, unless
+  // the transport's credentials changed since hop 1.
   void applyPublish(Worker& worker, const std::string& roomId, const std::string& participantId,
-                    NegotiatedPublish negotiated, Done<std::string> done) {
-    worker.post([this, &worker, roomId, participantId, negotiated = std::move(negotiated),
-                 done = std::move(done)]() mutable {
+                    std::string offerSdp, std::string answeredUfrag, NegotiatedPublish negotiated,
+                    Done<std::string> done, int attempt) {
+    worker.post([this, &worker, roomId, participantId, offerSdp = std::move(offerSdp),
+                 answeredUfrag = std::move(answeredUfrag), negotiated = std::move(negotiated),
+                 done = std::move(done), attempt]() mutable {
       Room* room = worker.findRoom(roomId);
       if (!room) {
         reply(std::move(done), Result<std::string, MediaError>(fail(MediaError::kRoomNotFound)));
         return;
       }
       try {
+        auto current = room->publisherTransport(participantId);
+        if (!current.ok()) {
+          reply(std::move(done), Result<std::string, MediaError>(fail(current.error())));
+          return;
+        }
+        if (current->iceUfrag != answeredUfrag) {
+          if (attempt >= kPublishAttempts) {
+            reply(std::move(done), Result<std::string, MediaError>(fail(MediaError::kStaleVersion)));
+            return;
+          }
+          toControl_([this, &worker, roomId, participantId, offerSdp = std::move(offerSdp), done = std::move(done),
+                      attempt]() mutable {
+            negotiatePublishOn(worker, roomId, participantId, std::move(offerSdp), std::move(done), attempt + 1);
+          });
+          return;
+        }
         auto applied = room->publish(participantId, negotiated.parameters);
         reply(std::move(done), applied.ok() ? Result<std::string, MediaError>(std::move(negotiated.answerSdp))
                                             : Result<std::string, MediaError>(fail(applied.error())));

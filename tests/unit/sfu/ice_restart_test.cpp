@@ -136,6 +136,31 @@ TEST(IceRestart, KeepsDtlsAndSrtpAndAnswersTheNewCredentialsFromANewAddress) {
   EXPECT_FALSE(stale.anySuccess());
 }
 
+// A publish is negotiated on the control thread between two worker hops; a restart of the
+// same connection that lands between them must not leave the answer with the credentials
+// it replaced (they stop working when the restart's grace ends).
+TEST(IceRestart, APublishOfferAnsweredAcrossARestartCarriesTheNewCredentials) {
+  CallHarness h;
+  Endpoint& a = h.join("r", "a", JoinOptions{.publish = true, .subscribe = false});
+  ASSERT_TRUE(h.runUntil([&] { return a.pubConnected(); }));
+  auto [oldUfrag, oldPwd] = serverIce(a.publishAnswer, false);
+
+  // Both are posted before the worker runs either: the publish's first hop reads the old
+  // credentials, then the restart replaces them, then the publish's second hop comes.
+  std::optional<Result<std::string, MediaError>> answer;
+  std::optional<Result<IceRestart, MediaError>> restarted;
+  h.plane().publish("r", "a", a.pub->createPublishOffer(),
+                    [&](Result<std::string, MediaError> r) { answer = std::move(r); });
+  h.plane().restartIce("r", "a", oldUfrag, [&](Result<IceRestart, MediaError> r) { restarted = std::move(r); });
+  ASSERT_TRUE(h.runUntil([&] { return answer.has_value() && restarted.has_value(); }, 3s));
+  ASSERT_TRUE(restarted->ok());
+  ASSERT_TRUE(answer->ok()) << toString(answer->error());
+  EXPECT_NE((*restarted)->iceUfrag, oldUfrag);
+  EXPECT_EQ(serverIce(**answer, false).first, (*restarted)->iceUfrag);
+  EXPECT_EQ(serverIce(**answer, false).second, (*restarted)->icePwd);
+  EXPECT_TRUE(h.failures().empty());
+}
+
 TEST(IceRestart, OldCredentialsAnswerDuringTheGraceOnlyAndTheCallGoesOn) {
   TransportTimeouts timeouts;
   timeouts.iceRestartGrace = 300ms;

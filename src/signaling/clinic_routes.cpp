@@ -298,7 +298,13 @@ HttpResponse RestApi::auditedOrUndone(const HttpRequest& r, const Params& p, con
   auto pending = DeferredResponse::create();
   clinic::auditLater(audit_, event, [this, r, p, pending, answer, undo, undone](std::exception_ptr failure) {
     if (!failure) {
-      pending->answer(answer());
+      // This runs from the audit writer's completion, outside any handler's error
+      // boundary: whatever answer() throws becomes this request's error, not the loop's.
+      try {
+        pending->answer(answer());
+      } catch (...) {
+        pending->answer(failureResponse(std::current_exception(), RouteLabel{r.method, std::string(p.route)}));
+      }
       return;
     }
     pending->answer(onStore<bool>(
@@ -670,7 +676,15 @@ HttpResponse RestApi::setDelegate(const HttpRequest& r, const Params& p) {
               hub_.recheckRoom(view.appointment.roomId);
               return jsonResponse(200, appointmentJson(view));
             },
-            [id = p.id, previous = change.previous, previousUpdate = change.previousUpdate](store::Store& store) {
+            [id = p.id, delegateId, previous = change.previous,
+             previousUpdate = change.previousUpdate](store::Store& store) {
+              // Only while the grant is still what this request wrote: a later change,
+              // stored and audited while this event was being written, must stay.
+              auto now = store.findAppointment(id);
+              if (!now || now->hostDelegateId != delegateId) {
+                log::warn("appointment_delegate_undo_skipped", {{"appointment", id}, {"reason", "changed_since"}});
+                return;
+              }
               log::error("appointment_delegate_undone", {{"appointment", id}, {"reason", "audit_failed"}});
               store.setAppointmentDelegate(id, previous, previousUpdate);
             },

@@ -13,7 +13,7 @@ import {
   assertNoClientErrors, assertNoForeignRequests, closePages, joinCall, participantId, selectedPair, waitForRemoteMedia, waitForTileFrames,
 } from '../support/call-page.mjs';
 import { withDiagnostics } from '../support/call-suite.mjs';
-import { waitForSameCode } from '../support/e2ee.mjs';
+import { p2pCertificates, waitForSameCode } from '../support/e2ee.mjs';
 import { createRoom, startServer, waitFor } from '../support/server.mjs';
 
 // The REST helpers use fetch against the self-signed certificate of this test's server;
@@ -59,6 +59,16 @@ test('a 1:1 call under KBV runs browser to browser between Firefox and Chromium;
   await patient.getByRole('figure', { name: 'Video of Dr Weber' }).waitFor();
   // KBV is E2EE: both show one security code, over both DTLS fingerprints (docs/e2ee.md).
   t.diagnostic(`security code ${await waitForSameCode([doctor, patient])}`);
+  // The code is over the certificates DTLS really uses: Chromium reports them in getStats,
+  // and each side's description names the one certificate the other connects to.
+  const [onDoctor, onPatient] = [await p2pCertificates(doctor), await p2pCertificates(patient)];
+  t.diagnostic(`certificates: chromium ${JSON.stringify(onDoctor)}; firefox ${JSON.stringify(onPatient)}`);
+  assert.ok(onDoctor.used.local && onDoctor.used.remote, 'Chromium reports both certificates');
+  assert.deepEqual(onDoctor.described.remote, [onDoctor.used.remote], "Firefox's description names only the certificate it presents");
+  assert.deepEqual(onPatient.described.remote, [onDoctor.used.local]);
+  if (onPatient.used.remote) {
+    assert.equal(onPatient.used.remote, onDoctor.used.local, "Firefox's DTLS ends at Chromium's certificate");
+  }
 
   // The selected pairs mirror each other: the media goes browser to browser.
   const [d, p] = [await selectedPair(doctor), await selectedPair(patient)];

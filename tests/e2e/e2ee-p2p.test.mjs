@@ -1,7 +1,7 @@
 // The security code of a peer-to-peer 1:1 under KBV (docs/e2ee.md "Security code",
 // docs/p2p.md): such a call has no SFrame, DTLS-SRTP browser to browser protects it, so the
-// code covers both DTLS fingerprints (each page's own from its local description, the
-// other's from the remote one). Two Chromium pages call each other directly: the panel is
+// code covers both DTLS fingerprints (from the descriptions until DTLS is up, then from the
+// certificates getStats reports). Two Chromium pages call each other directly: the panel is
 // there, and both show the same code once the direct connection is up. A server that
 // rewrites the fingerprint in the SDP it relays (a Playwright WebSocket route on Bob's
 // socket stands in for it, and keeps the broken direct path from falling back to the

@@ -11,7 +11,7 @@ import { repoRoot, waitFor } from './server.mjs';
 /**
  * A module of web/src/call/e2ee/ transpiled for node (WebCrypto is global there); its
  * imports of sibling modules are loaded the same way, recursively. Only for the modules
- * that need no DOM: sframe.ts, pairwise.ts, sas.ts, commitment.ts.
+ * that need no DOM: sframe.ts, pairwise.ts, sas.ts, commitment.ts, dtls-fingerprint.ts.
  */
 export async function loadE2eeModule(name) {
   return import(await moduleUrl(name));

@@ -18,6 +18,7 @@ import { loadE2eeModule } from '../support/e2ee.mjs';
 
 const { SasRounds, commitmentOf, sdpFingerprint, RESTART_LIMIT, RESTART_WINDOW_MS, PEER_RESTART_LIMIT } = await loadE2eeModule('commitment');
 const { shortAuthString } = await loadE2eeModule('sas');
+const { sdpFingerprints, sdpPeerFingerprint, certificateFingerprints } = await loadE2eeModule('dtls-fingerprint');
 
 const b64 = (bytes) => Buffer.from(bytes).toString('base64url');
 
@@ -218,6 +219,60 @@ test('peer to peer: both DTLS fingerprints are in the code; a rewritten one make
   assert.equal(await shortAuthString([...entries].reverse()), code, 'order-free');
   assert.notEqual(await shortAuthString([entries[0], { ...entries[1], fingerprint: fpServer }]), code);
   assert.notEqual(await shortAuthString([{ ...entries[0], nonce: randomBytes(32) }, entries[1]]), code, 'a new nonce');
+});
+
+test('peer to peer: a relayed description naming two certificates (session and media level) is "not secure", whatever the first line says', async () => {
+  const genuine = 'sha-256 11:22:33';
+  // The server keeps b's genuine fingerprint at session level, where a first-line regex
+  // finds it, and puts its own on every m-line, which the browser checks instead.
+  const relayed = [
+    'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0 1', 'a=fingerprint:sha-256 11:22:33',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', 'a=fingerprint:sha-256 66:66:66',
+    'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:1', 'a=fingerprint:SHA-256 66:66:66', '',
+  ].join('\r\n');
+  assert.deepEqual(sdpFingerprints(relayed), [genuine, 'sha-256 66:66:66'], 'every level, normalised, distinct');
+  assert.deepEqual(sdpPeerFingerprint(relayed), { fp: '', conflict: true });
+  assert.deepEqual(sdpPeerFingerprint(relayed.replaceAll('66:66:66', '11:22:33')), { fp: genuine, conflict: false }, 'the same certificate on every line is fine');
+  assert.equal(sdpPeerFingerprint('v=0\r\na=fingerprint:sha-256 11:22:33\r\na=fingerprint:sha-1 11:22:33\r\n').conflict, true, 'another algorithm too');
+  assert.equal(sdpPeerFingerprint('v=0\r\na=fingerprint:sha-256 11:22:33\r\na=fingerprint:sha-256\t??\r\n').conflict, true, 'a line we cannot parse counts');
+  assert.deepEqual(sdpPeerFingerprint('v=0\r\n'), { fp: '', conflict: false });
+
+  // b committed to its genuine certificate; a's connection names two for it.
+  const c = call(['a', 'b']);
+  await c.members();
+  c.get('a').setRemoteFingerprint('b', '', true);
+  c.get('b').setRemoteFingerprint('a', 'sha-256 AA:AA');
+  await c.get('a').setOwnFingerprint('sha-256 AA:AA');
+  await c.get('b').setOwnFingerprint(genuine);
+  await c.pump();
+  const [a, b] = await c.states();
+  assert.equal(a.kind, 'not_secure');
+  assert.equal(a.failures.get('b'), 'fingerprint');
+  assert.notEqual(a.code, b.code);
+  // Leaving the direct connection clears it.
+  c.get('a').setRemoteFingerprint('', '');
+  await c.get('a').setOwnFingerprint('');
+  await c.get('b').setOwnFingerprint('');
+  c.get('b').setRemoteFingerprint('', '');
+  await c.pump();
+  sameCode(await c.states());
+});
+
+test('peer to peer: the fingerprints of the certificates the DTLS transport really uses (getStats)', () => {
+  const report = (entries) => new Map(entries.map((s) => [s.id, s]));
+  const chromium = report([
+    { id: 'T01', type: 'transport', dtlsState: 'connected', localCertificateId: 'CFaa', remoteCertificateId: 'CFbb' },
+    { id: 'CFaa', type: 'certificate', fingerprintAlgorithm: 'sha-256', fingerprint: 'aa:aa' },
+    { id: 'CFbb', type: 'certificate', fingerprintAlgorithm: 'SHA-256', fingerprint: 'BB:BB' },
+  ]);
+  assert.deepEqual(certificateFingerprints(chromium), { local: 'sha-256 AA:AA', remote: 'sha-256 BB:BB', conflict: false });
+  assert.deepEqual(certificateFingerprints(report([{ id: 'T01', type: 'transport', dtlsState: 'new' }])), { local: '', remote: '', conflict: false }, 'not up yet');
+  const twoPeers = report([
+    ...chromium.values(),
+    { id: 'T02', type: 'transport', localCertificateId: 'CFaa', remoteCertificateId: 'CFcc' },
+    { id: 'CFcc', type: 'certificate', fingerprintAlgorithm: 'sha-256', fingerprint: 'CC:CC' },
+  ]);
+  assert.deepEqual(certificateFingerprints(twoPeers), { local: 'sha-256 AA:AA', remote: '', conflict: true }, 'two transports, two peer certificates');
 });
 
 /** Each of `who` learns the membership in turn, its messages delivered before the next learns it (the slowest order). */

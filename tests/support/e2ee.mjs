@@ -11,7 +11,7 @@ import { repoRoot, waitFor } from './server.mjs';
 /**
  * A module of web/src/call/e2ee/ transpiled for node (WebCrypto is global there); its
  * imports of sibling modules are loaded the same way, recursively. Only for the modules
- * that need no DOM: sframe.ts, pairwise.ts, sas.ts, commitment.ts.
+ * that need no DOM: sframe.ts, pairwise.ts, sas.ts, commitment.ts, dtls-fingerprint.ts.
  */
 export async function loadE2eeModule(name) {
   return import(await moduleUrl(name));
@@ -183,4 +183,31 @@ export async function tryDecrypt(sframe, frame, keys) {
     }
   }
   return { kid, decrypted: false };
+}
+
+/**
+ * The DTLS fingerprints of a page's direct connection, as the page's browser sees them:
+ * `used` from getStats (the certificates of its DTLS transports; '' where the browser does
+ * not report them), `described` every a=fingerprint of its descriptions (docs/e2ee.md).
+ */
+export async function p2pCertificates(page) {
+  return page.evaluate(async () => {
+    const pc = window.__medrtc.p2p;
+    const all = (sdp) => [...new Set([...(sdp ?? '').matchAll(/^a=fingerprint:(\S+) (\S+)/gm)].map((m) => `${m[1].toLowerCase()} ${m[2].toUpperCase()}`))];
+    const used = { local: '', remote: '' };
+    if (pc) {
+      const stats = await pc.getStats();
+      const cert = (id) => {
+        const s = id ? stats.get(id) : undefined;
+        return s?.fingerprint ? `${s.fingerprintAlgorithm.toLowerCase()} ${s.fingerprint.toUpperCase()}` : '';
+      };
+      stats.forEach((s) => {
+        if (s.type === 'transport') {
+          used.local ||= cert(s.localCertificateId);
+          used.remote ||= cert(s.remoteCertificateId);
+        }
+      });
+    }
+    return { used, described: { local: all(pc?.localDescription?.sdp), remote: all(pc?.remoteDescription?.sdp) } };
+  });
 }

@@ -4,13 +4,13 @@
 // server refuses that (or has no resume), by joining again with the same token.
 import { t } from '../i18n';
 import { debug } from './debug';
-import { sdpFingerprint } from './e2ee/commitment';
 import { E2ee } from './e2ee/e2ee';
 import { encodedStreamsConfig } from './e2ee/frame-crypto';
 import { SecurityPanel } from './e2ee/security-panel';
 import { acquireFull, hasTrack, setTrackEnabled, stopMedia, type LocalMedia } from './media';
 import { MediaWatch } from './media-watch';
 import { P2pLink } from './p2p';
+import { watchP2pFingerprints } from './p2p-fingerprints';
 import { IceRecovery, iceUfragOf } from './ice-restart';
 import { FATAL_CODES, type ClientMessage, type MediaMode, type Participant, type ServerMessage } from './protocol';
 import { Publisher } from './publisher';
@@ -501,9 +501,9 @@ export class Session {
     debug.p2p = link.pc;
     // E2EE rooms: both DTLS fingerprints of this connection go into the security code, so a
     // server that rewrites them in the SDP it relays cannot sit in the middle unseen.
-    link.pc.addEventListener('signalingstatechange', () => {
+    watchP2pFingerprints(link.pc, (local, remote, conflict) => {
       if (this.p2p === link) {
-        this.e2ee?.p2pFingerprints(peer, sdpFingerprint(link.pc.localDescription?.sdp), sdpFingerprint(link.pc.remoteDescription?.sdp));
+        this.e2ee?.p2pFingerprints(peer, local, remote, conflict);
       }
     });
     this.mediaWatch.expect(link.pc);

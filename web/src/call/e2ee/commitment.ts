@@ -53,8 +53,10 @@ export interface SasMember {
 interface PeerRound {
   publicKey: string;
   reachable: boolean;
-  /** The DTLS fingerprint of our peer-to-peer connection with it, from the remote description ('' none). */
+  /** The DTLS fingerprint of our peer-to-peer connection with it ('' none; dtls-fingerprint.ts says from where). */
   remoteFp: string;
+  /** Our connection with it names more than one certificate for it: someone in between. */
+  remoteConflict: boolean;
   commit: { seq: number; hash: string; ack: number } | null;
   reveal: { nonce: Bytes; fp: string } | null;
   failure: SasFailure | null;
@@ -109,7 +111,7 @@ export class SasRounds {
       let peer = this.peers.get(id);
       if (!peer || peer.publicKey !== m.publicKey) {
         // A new key is a new participant as far as the code goes.
-        peer = { publicKey: m.publicKey, reachable: false, remoteFp: peer?.remoteFp ?? '', commit: null, reveal: null, failure: null, restarts: 0 };
+        peer = { publicKey: m.publicKey, reachable: false, remoteFp: peer?.remoteFp ?? '', remoteConflict: peer?.remoteConflict ?? false, commit: null, reveal: null, failure: null, restarts: 0 };
         this.peers.set(id, peer);
       }
       if (m.reachable && !peer.reachable) {
@@ -152,10 +154,14 @@ export class SasRounds {
     }
   }
 
-  /** The fingerprint our peer-to-peer connection with `peer` shows for it ('' none). */
-  setRemoteFingerprint(peerId: string, fp: string): void {
+  /**
+   * The fingerprint our peer-to-peer connection with `peer` shows for it ('' none), and
+   * whether it shows more than one (its part of the code then reads "Not secure").
+   */
+  setRemoteFingerprint(peerId: string, fp: string, conflict = false): void {
     for (const [id, peer] of this.peers) {
       peer.remoteFp = id === peerId ? fp : '';
+      peer.remoteConflict = id === peerId && conflict;
     }
   }
 
@@ -298,6 +304,8 @@ export class SasRounds {
     for (const [id, peer] of this.peers) {
       if (peer.failure) {
         failures.set(id, peer.failure);
+      } else if (peer.remoteConflict) {
+        failures.set(id, 'fingerprint');
       } else if (peer.reveal && peer.reveal.fp !== '' && peer.remoteFp !== '' && peer.reveal.fp !== peer.remoteFp) {
         // It committed to one certificate, our connection shows another: someone in between.
         failures.set(id, 'fingerprint');

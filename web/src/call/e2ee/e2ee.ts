@@ -271,13 +271,14 @@ export class E2ee {
   }
 
   /**
-   * The DTLS fingerprints of our peer-to-peer connection (docs/p2p.md): ours from its local
-   * description, the peer's from its remote description; both '' when there is none. They
-   * go into the security code, so a server that rewrites them in the SDP it relays shows.
+   * The DTLS fingerprints of our peer-to-peer connection (docs/p2p.md; p2p-fingerprints.ts
+   * reads them): ours and the peer's, both '' when there is none; `conflict` when the
+   * connection names more than one certificate for the peer. They go into the security
+   * code, so a server that rewrites them in the SDP it relays shows.
    */
-  p2pFingerprints(peerId: string, local: string, remote: string): void {
+  p2pFingerprints(peerId: string, local: string, remote: string, conflict = false): void {
     this.enqueue(async () => {
-      this.rounds?.setRemoteFingerprint(peerId, remote);
+      this.rounds?.setRemoteFingerprint(peerId, remote, conflict);
       await this.rounds?.setOwnFingerprint(local);
       await this.refreshSas();
     });

@@ -152,13 +152,17 @@ Result<SubscriberAnswerInfo, SdpError> readSubscriberAnswer(const SessionDescrip
                    preferredFingerprint(first->fingerprints).value) {
       return fail(SdpError::kInconsistentTransport);
     }
-    if (info.acceptedMids.empty()) {
-      for (const ExtMap& e : m.extensions) {
-        if (e.uri == kExtAbsSendTime) {
-          info.absSendTimeId = e.id;
-        } else if (e.uri == kExtTransportWideCc) {
-          info.transportCcId = e.id;
-        }
+    // Extensions are negotiated per m-line, and an answerer may keep them on some only
+    // (werift keeps transport-wide-cc where its configuration lists it, e.g. on video and
+    // not audio): any accepted m-line that kept one names its id for the whole bundled
+    // transport (RFC 8843 §9.2: one id, one URI in a bundle). Reading the first m-line only
+    // left such a subscriber without rewriting or estimator, and its video then carried the
+    // publisher's extension ids under the ones it had negotiated.
+    for (const ExtMap& e : m.extensions) {
+      if (e.uri == kExtAbsSendTime && info.absSendTimeId == 0) {
+        info.absSendTimeId = e.id;
+      } else if (e.uri == kExtTransportWideCc && info.transportCcId == 0) {
+        info.transportCcId = e.id;
       }
     }
     info.acceptedMids.push_back(m.mid);

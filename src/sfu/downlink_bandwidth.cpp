@@ -21,6 +21,11 @@ void DownlinkBandwidth::onFeedback(const rtp::TransportCcFeedbackView& feedback,
   if (ignored != 0) {
     mediaCounters().transportCcIgnored.add(ignored);
   }
+  // Accepted feedback, so that /metrics shows subscribers' feedback reaching the estimator
+  // (an interop client whose feedback the SFU cannot read would otherwise go unnoticed).
+  if (uint64_t accepted = after.feedbacks - before.feedbacks; accepted != 0) {
+    mediaCounters().transportCcFeedback.add(accepted);
+  }
 }
 
 bool DownlinkBandwidth::allowRetransmission(Micros now) {

@@ -73,6 +73,9 @@ void collectMediaCounters(const MediaCounters& c, int workerIndex, std::vector<m
   counter("medrtc_media_video_freezes_total",
           "Video freezes on forwarded video (W3C freezeCount: a frame gap of at least max(3x, +150 ms) the average).",
           c.videoFreezes);
+  counter("medrtc_media_transport_cc_feedback_total",
+          "Transport-cc feedback packets from subscribers accepted and handed to the bandwidth estimator.",
+          c.transportCcFeedback);
   counter("medrtc_media_transport_cc_ignored_total",
           "Transport-cc feedback from subscribers ignored as absurd (status count, deltas, reference jumps).",
           c.transportCcIgnored);

@@ -39,6 +39,7 @@ struct MediaCounters {
   // Call quality (sfu/room_quality.hpp): per node and worker, never per participant.
   metrics::OwnedCounter videoFreezes;      // W3C freezes on video forwarded to subscribers
   // Downstream bandwidth estimation (sfu/downlink_bandwidth.hpp).
+  metrics::OwnedCounter transportCcFeedback;  // feedback accepted and handed to the estimator
   metrics::OwnedCounter transportCcIgnored;  // feedback (or packets in it) that made no sense
   metrics::OwnedCounter videoPauses;         // a subscriber's video paused: not even the lowest layer fit
   // DTLS datagrams a call transport received after it released its DTLS state

@@ -6,17 +6,33 @@ import {
   MediaStreamTrack,
   RTCPeerConnection,
   RTCRtpCodecParameters,
+  useAbsSendTime,
   useNACK,
   usePLI,
   useSdesMid,
   useSdesRTPStreamId,
+  useTransportWideCC,
+  useTWCC,
 } from 'werift';
 import { SignalingClient } from './signaling.mjs';
 import { SyntheticSource, newMarkerId, parseMarker } from './synthetic-media.mjs';
 import { waitFor, withTimeout } from './wait.mjs';
 
-/** werift configuration shared by publisher and subscriber connections. */
-export function peerConfig({ simulcast = false } = {}) {
+/**
+ * werift configuration shared by publisher and subscriber connections.
+ * `twcc`: video keeps the transport-wide-cc and abs-send-time extensions and the
+ * transport-cc feedback type the server offers subscribers; werift's receiver then sends
+ * transport-cc feedback (its ReceiverTWCC runs only when the codec has transport-cc).
+ * Without it werift's answer drops them, and the server gets no feedback.
+ */
+export function peerConfig({ simulcast = false, twcc = false } = {}) {
+  const videoExtensions = [useSdesMid()];
+  if (simulcast) {
+    videoExtensions.push(useSdesRTPStreamId()); // RFC 8852 RID, for a simulcast publisher
+  }
+  if (twcc) {
+    videoExtensions.push(useTransportWideCC(), useAbsSendTime());
+  }
   return {
     codecs: {
       audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })],
@@ -24,12 +40,11 @@ export function peerConfig({ simulcast = false } = {}) {
         new RTCRtpCodecParameters({
           mimeType: 'video/VP8',
           clockRate: 90000,
-          rtcpFeedback: [useNACK(), usePLI()],
+          rtcpFeedback: twcc ? [useNACK(), usePLI(), useTWCC()] : [useNACK(), usePLI()],
         }),
       ],
     },
-    // RFC 8852 RID header extension on video only for a simulcast publisher.
-    headerExtensions: { audio: [useSdesMid()], video: simulcast ? [useSdesMid(), useSdesRTPStreamId()] : [useSdesMid()] },
+    headerExtensions: { audio: [useSdesMid()], video: videoExtensions },
     bundlePolicy: 'max-bundle',
     iceServers: [], // no STUN: gathering must not wait on an unreachable server
     iceUseIpv6: false,
@@ -116,9 +131,10 @@ export function mediaSectionsFromSdp(sdp) {
  * remote participant and kind, with the markers found in the payloads.
  */
 export class Subscriber {
-  constructor(signaling, log) {
+  constructor(signaling, log, { twcc = false } = {}) {
     this.signaling = signaling;
     this.log = log;
+    this.twcc = twcc;
     this.pc = null;
     this.midToSection = new Map();
     this.received = new Map(); // participantId → {audio: stats, video: stats}
@@ -160,7 +176,7 @@ export class Subscriber {
     if (this.pc) {
       return this.pc;
     }
-    const pc = new RTCPeerConnection(peerConfig());
+    const pc = new RTCPeerConnection(peerConfig({ twcc: this.twcc }));
     pc.onTrack.subscribe((track) => {
       this.tracksSeen += 1;
       const transceiver = pc.getTransceivers().find((t) => t.receiver.track === track || t.receiver.tracks?.includes(track));
@@ -225,18 +241,19 @@ export class Subscriber {
  * Joins a room as a werift participant.
  *
  * publish: {audio, video, simulcastRids} to publish (audio and video by default), or
- * false to publish nothing.
+ * false to publish nothing. `twcc`: the subscriber connection negotiates transport-cc and
+ * sends feedback (peerConfig).
  * Resolves once `joined` arrived and (when publishing) the publish answer was applied;
  * media flows once ICE/DTLS complete — wait on the counters.
  */
-export async function joinRoom({ wsUrl, token, publish = { audio: true, video: true }, markerId = newMarkerId(), timeout = 10000, verbose = false }) {
+export async function joinRoom({ wsUrl, token, publish = { audio: true, video: true }, markerId = newMarkerId(), timeout = 10000, verbose = false, twcc = false }) {
   const signaling = await SignalingClient.connect(wsUrl, { timeout });
   const log = (text) => {
     if (verbose) {
       console.error(`[peer ${markerId}] ${text}`);
     }
   };
-  const subscriber = new Subscriber(signaling, log);
+  const subscriber = new Subscriber(signaling, log, { twcc });
   signaling.onMessage((msg) => {
     if (msg.type === 'subscribe_offer') {
       subscriber.handleOffer(msg);

@@ -9,7 +9,7 @@
 // only active layer, as one stream (one SSRC, consecutive sequence numbers). What werift
 // cannot do here: send three layers, so layer switching between werift layers is tested
 // with Chromium (tests/e2e/simulcast-*.test.mjs); and werift does not send transport-wide
-// CC feedback as a subscriber unless offered (TWCC is the bandwidth estimator's work).
+// CC feedback here (its subscriber is not configured for it; werift-twcc.test.mjs is).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createRoom, createToken, startServer, wsUrl } from '../support/server.mjs';

@@ -263,5 +263,21 @@ TEST(SubscriberAnswer, ReadsTheExtensionIdsTheAnswerKept) {
   EXPECT_EQ(without->absSendTimeId, 0);
 }
 
+// werift keeps the extensions only on the kinds its configuration lists them for: here
+// video (the second m-line) and not audio. The transport still has them.
+TEST(SubscriberAnswer, ReadsExtensionIdsKeptOnALaterMLineOnly) {
+  std::string text = chromeLikeAnswer("active");
+  std::string mid = "a=mid:1\r\n";
+  text.insert(text.find(mid) + mid.size(), "a=extmap:2 " + std::string(kExtAbsSendTime) + "\r\na=extmap:3 " +
+                                                std::string(kExtTransportWideCc) + "\r\n");
+  auto answer = parse(text);
+  ASSERT_TRUE(answer.ok());
+  ASSERT_TRUE(answer->media[0].extensions.empty()) << "the first m-line keeps none";
+  auto info = readSubscriberAnswer(*answer);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->absSendTimeId, 2);
+  EXPECT_EQ(info->transportCcId, 3);
+}
+
 }  // namespace
 }  // namespace medrtc::sdp

@@ -127,6 +127,17 @@ class AppointmentService {
                                           int64_t now) const;
   Result<store::InvitationRecord, ClinicFailure> revokeInvitation(const SessionContext& who,
                                                                   const std::string& invitationId);
+  // revokeInvitation in two steps, for the store pool: stores the revocation with `store`
+  // and says what to audit (nothing when it was revoked before: `event` empty). Fail
+  // closed: when the event fails the caller un-revokes it
+  // (store.unrevokeInvitation(invitation.id, at)).
+  struct RevokeChange {
+    store::InvitationRecord invitation;  // as revoked
+    std::optional<AuditFacts> event;
+    int64_t at = 0;
+  };
+  static Result<RevokeChange, ClinicFailure> revokeInvitationIn(store::Store& store, const SessionContext& who,
+                                                                const std::string& invitationId, int64_t now);
   std::vector<store::InvitationRecord> invitations(const std::string& appointmentId);
 
   // No account: a link token or a code plus the typed name. The first redeem binds the
@@ -166,13 +177,53 @@ class AppointmentService {
                                                       const std::string& id, const std::string& delegateId,
                                                       int64_t now) const;
 
+  // reschedule in two steps, for the store pool (like setDelegateIn): stores the new times
+  // and the invitations' expiry with `store` and says what to audit. Fail closed: when the
+  // event fails the caller runs undoReschedule(store, change).
+  struct RescheduleChange {
+    store::AppointmentRecord appointment;  // as changed
+    store::AppointmentRecord previous;     // as it was
+    AuditFacts event;
+  };
+  Result<RescheduleChange, ClinicFailure> rescheduleIn(store::Store& store, const SessionContext& who,
+                                                       const std::string& id, std::optional<int64_t> start,
+                                                       std::optional<int64_t> end, int64_t now) const;
+  // Puts back the times and the invitations' expiry rescheduleIn replaced.
+  void undoReschedule(store::Store& store, const RescheduleChange& change) const;
+
+  // cancel in two steps, for the store pool: stores the cancellation, revokes the room's
+  // open invitations and ends the room with `store`, and says what to audit (nothing when
+  // it was cancelled already: `event` empty). Fail closed: when the event fails the caller
+  // runs undoCancel(store, change).
+  struct CancelChange {
+    store::AppointmentRecord appointment;  // as changed
+    std::optional<AuditFacts> event;
+    std::string previousStatus;
+    int64_t previousUpdate = 0;
+    std::vector<std::string> revoked;  // the invitations this cancel revoked, at `at`
+    int64_t at = 0;
+  };
+  Result<CancelChange, ClinicFailure> cancelIn(store::Store& store, const SessionContext& who, const std::string& id,
+                                               int64_t now) const;
+  // Un-cancels: the previous status, the invitations and the room as they were.
+  static void undoCancel(store::Store& store, const CancelChange& change);
+
+  // create in two steps, for the store pool: stores the room, the appointment and the
+  // patient's invitation with `store` and says what to audit (both events). Fail closed:
+  // when either fails the caller deletes it all (store.deleteAppointment(appointment.id)).
+  struct Creation {
+    CreatedAppointment created;
+    AuditFacts appointmentEvent;
+    AuditFacts invitationEvent;
+  };
+  Result<Creation, ClinicFailure> createIn(store::Store& store, const SessionContext& who, const NewAppointment& r,
+                                           int64_t now) const;
+
   const AppointmentPolicy& policy() const { return policy_; }
 
  private:
   int64_t nowSeconds() const;
-  Result<IssuedInvitation, ClinicFailure> issue(const store::AppointmentRecord& appointment, const std::string& role,
-                                                const SessionContext& who);
-  // issue's store part: draws and stores the invitation with `store`, says what to audit.
+  // Draws and stores an invitation with `store`, says what to audit.
   Invited issueIn(store::Store& store, const store::AppointmentRecord& a, const std::string& role,
                   const SessionContext& who, int64_t now) const;
   Result<std::pair<store::InvitationRecord, bool>, RedeemFailure> findForRedeem(const RedeemRequest& r, int64_t now);

@@ -391,17 +391,52 @@ HttpResponse RestApi::createAppointment(const HttpRequest& r, const Params& p) {
   if (!ok) {
     return error;
   }
-  auto created = appointments_.create(
-      *p.session, clinic::NewAppointment{*start, *end, title.value_or(""), patient.value_or(""),
-                                         practitioner.value_or("")});
-  if (!created) {
-    return clinicProblem(created.error());
-  }
-  json::object o = appointmentJson(created->appointment);
-  o["invitation"] = issuedJson(created->invitation, p.session->tenant.id);
-  HttpResponse res = jsonResponse(201, o);
-  res.headers.emplace_back("Location", "/api/v1/appointments/" + created->appointment.id);
-  return res;
+  // Stored on the pool; both events (the appointment's, its patient invitation's) written
+  // without blocking, and everything deleted again, before anyone saw the link or code,
+  // when either fails.
+  using Creation = clinic::AppointmentService::Creation;
+  struct Made {
+    Result<Creation, clinic::ClinicFailure> creation;
+    std::vector<store::InvitationRecord> invitations;
+  };
+  return onStore<Made>(
+      r, p,
+      [this, who = *p.session, now = nowSeconds(),
+       request = clinic::NewAppointment{*start, *end, title.value_or(""), patient.value_or(""),
+                                        practitioner.value_or("")}](store::Store& store) {
+        Made m{appointments_.createIn(store, who, request, now), {}};
+        if (m.creation) {
+          m.invitations = store.listInvitations(m.creation->created.appointment.id);
+        }
+        return m;
+      },
+      [this, r, p](Made& m) {
+        if (!m.creation) {
+          return clinicProblem(m.creation.error());
+        }
+        auto creation = std::make_shared<const Creation>(std::move(*m.creation));
+        AppointmentView view{creation->created.appointment, std::move(m.invitations)};
+        auto undo = [id = view.appointment.id](store::Store& store) {
+          log::error("appointment_create_undone", {{"appointment", id}, {"reason", "audit_failed"}});
+          store.deleteAppointment(id);
+        };
+        auto created = [this, view, creation, by = p.session->user.id, tenantId = p.session->tenant.id] {
+          const store::AppointmentRecord& a = view.appointment;
+          log::info("appointment_created",
+                    {{"appointment", a.id}, {"tenant", a.tenantId}, {"room", a.roomId}, {"by", by}});
+          log::info("invitation_created", {{"invitation", creation->created.invitation.record.id},
+                                           {"appointment", a.id},
+                                           {"role", "patient"}});
+          json::object o = appointmentJson(view);
+          o["invitation"] = issuedJson(creation->created.invitation, tenantId);
+          HttpResponse res = jsonResponse(201, o);
+          res.headers.emplace_back("Location", "/api/v1/appointments/" + a.id);
+          return res;
+        };
+        return auditedOrUndone(r, p, creation->appointmentEvent, [this, r, p, creation, created, undo] {
+          return auditedOrUndone(r, p, creation->invitationEvent, created, undo);
+        }, undo);
+      });
 }
 
 HttpResponse RestApi::listAppointments(const HttpRequest& r, const Params& p) {
@@ -488,24 +523,86 @@ HttpResponse RestApi::patchAppointment(const HttpRequest& r, const Params& p) {
   if (!ok) {
     return error;
   }
-  auto a = appointments_.reschedule(*p.session, p.id, start, end);
-  if (!a) {
-    return clinicProblem(a.error());
-  }
-  // Tokens follow the booking: moved earlier, they may be over already.
-  hub_.recheckRoom(a->roomId);
-  return jsonResponse(200, appointmentJson(*a));
+  // Stored on the pool (with the invitations the answer shows); audited without blocking,
+  // and the previous times put back when the event fails.
+  using Change = clinic::AppointmentService::RescheduleChange;
+  struct Changed {
+    Result<Change, clinic::ClinicFailure> change;
+    std::vector<store::InvitationRecord> invitations;
+  };
+  return onStore<Changed>(
+      r, p,
+      [this, who = *p.session, id = p.id, start, end, now = nowSeconds()](store::Store& store) {
+        Changed c{appointments_.rescheduleIn(store, who, id, start, end, now), {}};
+        if (c.change) {
+          c.invitations = store.listInvitations(id);
+        }
+        return c;
+      },
+      [this, r, p](Changed& c) {
+        if (!c.change) {
+          return clinicProblem(c.change.error());
+        }
+        auto change = std::make_shared<const Change>(std::move(*c.change));
+        AppointmentView view{change->appointment, std::move(c.invitations)};
+        return auditedOrUndone(
+            r, p, change->event,
+            [this, view, by = p.session->user.id] {
+              log::info("appointment_rescheduled", {{"appointment", view.appointment.id}, {"by", by}});
+              // Tokens follow the booking: moved earlier, they may be over already.
+              hub_.recheckRoom(view.appointment.roomId);
+              return jsonResponse(200, appointmentJson(view));
+            },
+            [this, change](store::Store& store) {
+              log::error("appointment_reschedule_undone",
+                         {{"appointment", change->previous.id}, {"reason", "audit_failed"}});
+              appointments_.undoReschedule(store, *change);
+            },
+            // Someone who joined on the new times while they were being audited.
+            [this, roomId = view.appointment.roomId] { hub_.recheckRoom(roomId); });
+      });
 }
 
-HttpResponse RestApi::cancelAppointment(const HttpRequest&, const Params& p) {
-  auto a = appointments_.cancel(*p.session, p.id);
-  if (!a) {
-    return clinicProblem(a.error());
-  }
-  // Whoever waits or talks in the room is told it is over.
-  hub_.endRoom(a->roomId, "appointment_cancelled");
-  store_.endRoom(a->roomId, nowSeconds());
-  return jsonResponse(200, appointmentJson(*a));
+HttpResponse RestApi::cancelAppointment(const HttpRequest& r, const Params& p) {
+  // Cancelled, its invitations revoked and its room ended in the store on the pool;
+  // audited without blocking, and all of that undone when the event fails. The hub ends
+  // the call only once the event is durable.
+  using Change = clinic::AppointmentService::CancelChange;
+  struct Changed {
+    Result<Change, clinic::ClinicFailure> change;
+    std::vector<store::InvitationRecord> invitations;
+  };
+  return onStore<Changed>(
+      r, p,
+      [this, who = *p.session, id = p.id, now = nowSeconds()](store::Store& store) {
+        Changed c{appointments_.cancelIn(store, who, id, now), {}};
+        if (c.change) {
+          c.invitations = store.listInvitations(id);
+        }
+        return c;
+      },
+      [this, r, p](Changed& c) {
+        if (!c.change) {
+          return clinicProblem(c.change.error());
+        }
+        auto change = std::make_shared<const Change>(std::move(*c.change));
+        AppointmentView view{change->appointment, std::move(c.invitations)};
+        auto cancelled = [this, view, logged = change->event.has_value(), by = p.session->user.id] {
+          if (logged) {
+            log::info("appointment_cancelled", {{"appointment", view.appointment.id}, {"by", by}});
+          }
+          // Whoever waits or talks in the room is told it is over.
+          hub_.endRoom(view.appointment.roomId, "appointment_cancelled");
+          return jsonResponse(200, appointmentJson(view));
+        };
+        if (!change->event) {
+          return cancelled();  // cancelled before: nothing new to audit
+        }
+        return auditedOrUndone(r, p, *change->event, cancelled, [change](store::Store& store) {
+          log::error("appointment_cancel_undone", {{"appointment", change->appointment.id}, {"reason", "audit_failed"}});
+          clinic::AppointmentService::undoCancel(store, *change);
+        });
+      });
 }
 
 HttpResponse RestApi::appointmentFhir(const HttpRequest& r, const Params& p) {
@@ -568,16 +665,37 @@ HttpResponse RestApi::createInvitation(const HttpRequest& r, const Params& p) {
       });
 }
 
-HttpResponse RestApi::revokeInvitation(const HttpRequest&, const Params& p) {
-  auto revoked = appointments_.revokeInvitation(*p.session, p.id);
-  if (!revoked) {
-    return clinicProblem(revoked.error());
-  }
-  // Revocation revokes: the guest it let in, waiting or in the call, leaves now.
-  hub_.recheckRoom(revoked->roomId);
-  HttpResponse res;
-  res.status = 204;
-  return res;
+HttpResponse RestApi::revokeInvitation(const HttpRequest& r, const Params& p) {
+  // Revoked in the store on the pool; audited without blocking, and un-revoked when the
+  // event fails.
+  using Revoked = Result<clinic::AppointmentService::RevokeChange, clinic::ClinicFailure>;
+  return onStore<Revoked>(
+      r, p,
+      [who = *p.session, id = p.id, now = nowSeconds()](store::Store& store) {
+        return clinic::AppointmentService::revokeInvitationIn(store, who, id, now);
+      },
+      [this, r, p](Revoked& revoked) {
+        if (!revoked) {
+          return clinicProblem(revoked.error());
+        }
+        // Revocation revokes: the guest it let in, waiting or in the call, leaves now, not
+        // once the event is written (should it fail, they were sent away for nothing,
+        // which is the safe side).
+        hub_.recheckRoom(revoked->invitation.roomId);
+        auto revokedNow = [] {
+          HttpResponse res;
+          res.status = 204;
+          return res;
+        };
+        if (!revoked->event) {
+          return revokedNow();  // revoked before: nothing new to audit
+        }
+        return auditedOrUndone(r, p, *revoked->event, revokedNow,
+                               [id = revoked->invitation.id, at = revoked->at](store::Store& store) {
+                                 log::error("invitation_revoke_undone", {{"invitation", id}, {"reason", "audit_failed"}});
+                                 store.unrevokeInvitation(id, at);
+                               });
+      });
 }
 
 HttpResponse RestApi::hostToken(const HttpRequest& r, const Params& p) {

@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "clinic/appointment_service.hpp"
+#include "clinic/rfc3339.hpp"
 #include "clinic/secrets.hpp"
 #include "common/random.hpp"
 #include "failing_store.hpp"
@@ -273,6 +274,113 @@ TEST_F(RestOffThread, ADelegateGrantWhoseEventFailsIsTakenBack) {
   EXPECT_EQ(res.status, 500) << res.body;
   store::SqliteStore check(dir_ / "medrtc.db");
   EXPECT_EQ(check.findAppointment(appointment_.id)->hostDelegateId, "") << "the grant stood without its event";
+}
+
+TEST_F(RestOffThread, ARescheduleIsStoredOnThePoolAndAudited) {
+  int64_t start = appointment_.start + 3600;
+  std::string body = R"({"start":")" + clinic::formatRfc3339(start) + R"(","end":")" +
+                     clinic::formatRfc3339(start + 900) + R"("})";
+  HttpResponse res = answer(request("PATCH", "/api/v1/appointments/" + appointment_.id, body));
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(bodyOf(res)["start"].as_string(), clinic::formatRfc3339(start));
+  EXPECT_EQ(bodyOf(res)["invitations"].as_array().size(), 1u);
+  EXPECT_EQ(audit_.written, 1);
+  store::SqliteStore check(dir_ / "medrtc.db");
+  EXPECT_EQ(check.findAppointment(appointment_.id)->start, start);
+}
+
+// Fail closed: new times whose event cannot be written do not stand, nor does the
+// invitations' new expiry.
+TEST_F(RestOffThread, ARescheduleWhoseEventFailsKeepsThePreviousTimes) {
+  int64_t expiry = store::SqliteStore(dir_ / "medrtc.db").listInvitations(appointment_.id).at(0).expiresAt;
+  audit_.failing = true;
+  int64_t start = appointment_.start + 3600;
+  std::string body = R"({"start":")" + clinic::formatRfc3339(start) + R"(","end":")" +
+                     clinic::formatRfc3339(start + 900) + R"("})";
+  HttpResponse res = answer(request("PATCH", "/api/v1/appointments/" + appointment_.id, body));
+  EXPECT_EQ(res.status, 500) << res.body;
+  store::SqliteStore check(dir_ / "medrtc.db");
+  auto a = check.findAppointment(appointment_.id);
+  EXPECT_EQ(a->start, appointment_.start) << "the new time stood without its event";
+  EXPECT_EQ(a->end, appointment_.end);
+  EXPECT_EQ(check.listInvitations(appointment_.id).at(0).expiresAt, expiry);
+}
+
+TEST_F(RestOffThread, ACancellationIsStoredOnThePoolAndAudited) {
+  HttpResponse res = answer(request("POST", "/api/v1/appointments/" + appointment_.id + "/cancel", "{}"));
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(bodyOf(res)["status"].as_string(), "cancelled");
+  EXPECT_EQ(bodyOf(res)["invitations"].as_array().at(0).at("status").as_string(), "revoked");
+  EXPECT_EQ(audit_.written, 1);
+  store::SqliteStore check(dir_ / "medrtc.db");
+  EXPECT_EQ(check.findAppointment(appointment_.id)->status, "cancelled");
+  EXPECT_TRUE(check.findRoom(appointment_.roomId)->ended());
+  EXPECT_TRUE(check.listInvitations(appointment_.id).at(0).revokedAt.has_value());
+  // A second cancel changes nothing and writes no second event.
+  EXPECT_EQ(answer(request("POST", "/api/v1/appointments/" + appointment_.id + "/cancel", "{}")).status, 200);
+  EXPECT_EQ(audit_.written, 1);
+}
+
+// Fail closed: a cancellation whose event cannot be written did not happen: the
+// appointment, its patient's invitation and its room are as they were.
+TEST_F(RestOffThread, ACancellationWhoseEventFailsIsUndone) {
+  audit_.failing = true;
+  HttpResponse res = answer(request("POST", "/api/v1/appointments/" + appointment_.id + "/cancel", "{}"));
+  EXPECT_EQ(res.status, 500) << res.body;
+  store::SqliteStore check(dir_ / "medrtc.db");
+  EXPECT_EQ(check.findAppointment(appointment_.id)->status, "booked") << "cancelled without its event";
+  EXPECT_FALSE(check.listInvitations(appointment_.id).at(0).revokedAt.has_value());
+  EXPECT_FALSE(check.findRoom(appointment_.roomId)->ended());
+}
+
+TEST_F(RestOffThread, ARevocationIsStoredOnThePoolAndAudited) {
+  std::string id = store::SqliteStore(dir_ / "medrtc.db").listInvitations(appointment_.id).at(0).id;
+  HttpResponse res = answer(request("DELETE", "/api/v1/invitations/" + id));
+  ASSERT_EQ(res.status, 204) << res.body;
+  EXPECT_EQ(audit_.written, 1);
+  EXPECT_TRUE(store::SqliteStore(dir_ / "medrtc.db").findInvitation(id)->revokedAt.has_value());
+  // Revoking again changes nothing and writes no second event.
+  EXPECT_EQ(answer(request("DELETE", "/api/v1/invitations/" + id)).status, 204);
+  EXPECT_EQ(audit_.written, 1);
+  EXPECT_EQ(answer(request("DELETE", "/api/v1/invitations/i_0000000000000000")).status, 404);
+}
+
+// Fail closed: a revocation whose event cannot be written is taken back.
+TEST_F(RestOffThread, ARevocationWhoseEventFailsIsTakenBack) {
+  std::string id = store::SqliteStore(dir_ / "medrtc.db").listInvitations(appointment_.id).at(0).id;
+  audit_.failing = true;
+  HttpResponse res = answer(request("DELETE", "/api/v1/invitations/" + id));
+  EXPECT_EQ(res.status, 500) << res.body;
+  EXPECT_FALSE(store::SqliteStore(dir_ / "medrtc.db").findInvitation(id)->revokedAt.has_value())
+      << "revoked without its event";
+}
+
+TEST_F(RestOffThread, AnAppointmentIsCreatedOnThePoolAndAudited) {
+  std::string body = R"({"start":")" + clinic::formatRfc3339(appointment_.start + 86400) + R"(","end":")" +
+                     clinic::formatRfc3339(appointment_.start + 86400 + 900) + R"(","title":"Follow-up"})";
+  HttpResponse res = answer(request("POST", "/api/v1/appointments", body));
+  ASSERT_EQ(res.status, 201) << res.body;
+  std::string id(bodyOf(res)["id"].as_string());
+  EXPECT_EQ(bodyOf(res)["invitations"].as_array().size(), 1u);
+  EXPECT_TRUE(bodyOf(res)["invitation"].as_object().contains("code"));
+  EXPECT_EQ(audit_.written, 2) << "the appointment's and its patient invitation's";
+  store::SqliteStore check(dir_ / "medrtc.db");
+  ASSERT_TRUE(check.findAppointment(id));
+  EXPECT_EQ(check.listInvitations(id).size(), 1u);
+}
+
+// Fail closed: an appointment whose event cannot be written is gone again, with its room
+// and its patient's invitation.
+TEST_F(RestOffThread, AnAppointmentWhoseEventFailsIsDeleted) {
+  audit_.failing = true;
+  std::string body = R"({"start":")" + clinic::formatRfc3339(appointment_.start + 86400) + R"(","end":")" +
+                     clinic::formatRfc3339(appointment_.start + 86400 + 900) + R"(","title":"Follow-up"})";
+  HttpResponse res = answer(request("POST", "/api/v1/appointments", body));
+  EXPECT_EQ(res.status, 500) << res.body;
+  store::SqliteStore check(dir_ / "medrtc.db");
+  auto all = check.listAppointments(tenant_.id, 0, appointment_.start + 10 * 86400);
+  ASSERT_EQ(all.size(), 1u) << "created without its event";
+  EXPECT_EQ(all[0].id, appointment_.id);
 }
 
 TEST_F(RestOffThread, TheIntegratorRoutesLookUpTheKeyAndTheRoomOnThePool) {

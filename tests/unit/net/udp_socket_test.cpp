@@ -126,10 +126,13 @@ TEST(UdpSocket, KernelArrivalTimeIsWhenTheDatagramArrivedNotWhenItWasRead) {
     auto stamp = (*b)->receiveTimestamp();
     ASSERT_TRUE(stamp.has_value());
     EXPECT_GE(*stamp, sentAfter);
-    EXPECT_LT(*stamp, readAt);
+    // Never later than now; on a loaded machine the last of the 40 may still be arriving
+    // while the first are read, so "before readAt" holds only for the first.
+    EXPECT_LE(*stamp, wallNow());
     if (stamped == 0) {
       // Stamped on arrival, not when read 30 ms later.
       EXPECT_LE(*stamp, arrivedBy);
+      EXPECT_LT(*stamp, readAt);
     }
     ++stamped;
   });

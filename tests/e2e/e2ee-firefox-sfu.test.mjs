@@ -1,6 +1,7 @@
-// Issue 13: Chromium ↔ Firefox (firefox-esr), two parties through the SFU under KBV. A
-// KBV 1:1 goes peer to peer (docs/p2p.md), so the call gets onto the SFU the way a real one
-// does when one side cannot go direct: the Firefox page does not announce "p2p" in its
+// Issue 13: Chromium ↔ Firefox (firefox-esr) and Chromium ↔ Chromium, two parties through
+// the SFU under KBV. A KBV 1:1 goes peer to peer (docs/p2p.md), so the call gets onto the
+// SFU the way a real one
+// does when one side cannot go direct: the second page does not announce "p2p" in its
 // `join` (as an older client would not; its WebSocket.send is wrapped before "Join"). Both
 // pages encrypt and decrypt (worker counters rise, no frame fails), each shows the other's
 // video, both show the same security code, and the test tap (`medrtc-tap`) shows that what
@@ -9,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -52,14 +53,32 @@ async function ownKeys(page) {
   return (await keyLog(page)).filter((e) => e.event !== 'received').map(({ kid, key }) => ({ kid, key }));
 }
 
-test('Chromium and Firefox, two parties through the SFU under KBV: SFrame both ways, one code', { timeout: 240_000, skip: !existsSync(tapBin) && `no ${tapBin}` }, (t) => withDiagnostics(t, suite, async () => {
-  const { server, browser, firefox } = suite;
+// The second party: Firefox (the cross-browser case), or a second Chromium page (the same
+// call between two Chromium users, which a KBV practice would otherwise run peer to peer).
+const SECOND = {
+  firefox: { name: 'Firefox', join: (roomId, who) => joinCallFirefox(suite.firefox, suite.server, roomId, who) },
+  chromium: { name: 'a second Chromium', join: (roomId, who) => joinCall(suite.browser, suite.server, roomId, who) },
+};
+
+for (const [kind, second] of Object.entries(SECOND)) {
+  test(`Chromium and ${second.name}, two parties through the SFU under KBV: SFrame both ways, one code`, { timeout: 240_000, skip: !existsSync(tapBin) && `no ${tapBin}` }, (t) => withDiagnostics(t, suite, async () => {
+    await twoPartiesThroughTheSfu(t, second, kind);
+  }));
+}
+
+async function twoPartiesThroughTheSfu(t, second, kind) {
+  const { server, browser } = suite;
+  // The tap holds this call's packets only: the previous test's pages leave and its files go.
+  await closePages(suite.pages.splice(0));
+  for (const file of await readdir(suite.tapDir)) {
+    await rm(path.join(suite.tapDir, file), { force: true });
+  }
   const sframe = await loadSframe();
   const roomId = await createRoom(server);
   const alice = await joinCall(browser, server, roomId, { identity: 'dr-weber', name: 'Dr Weber', role: 'host', join: false });
   suite.pages.push(alice);
   await joinWithKeyLog(alice);
-  const fox = await joinCallFirefox(firefox, server, roomId, { identity: 'patient-1', name: 'Patient One', join: false });
+  const fox = await second.join(roomId, { identity: `patient-${kind}`, name: 'Patient One', join: false });
   suite.pages.push(fox);
   await fox.evaluate(() => {
     // This client cannot go browser to browser: its join leaves "p2p" out.
@@ -114,7 +133,7 @@ test('Chromium and Firefox, two parties through the SFU under KBV: SFrame both w
       clear += 1;
     }
   }
-  t.diagnostic(`tap sample of ${sample.length}: ${fromAlice} decrypt with Chromium's keys, ${fromFox} with Firefox's, ${clear} without an SFrame header`);
+  t.diagnostic(`tap sample of ${sample.length}: ${fromAlice} decrypt with the first Chromium's keys, ${fromFox} with ${second.name}'s, ${clear} without an SFrame header`);
   assert.ok(fromAlice > 20 && fromFox > 20, 'the SFU forwarded SFrame from both browsers');
   // Frames of the moment of a key switch may name a key logged a moment later.
   assert.ok(fromAlice + fromFox >= sample.length * 0.95, `${fromAlice + fromFox} of ${sample.length} forwarded frames decrypt with their sender's key`);
@@ -124,4 +143,4 @@ test('Chromium and Firefox, two parties through the SFU under KBV: SFrame both w
     const guesses = [{ kid, key: '00'.repeat(16) }, { kid, key: randomBytes(16).toString('hex') }];
     assert.equal((await tryDecrypt(sframe, f, guesses)).decrypted, false);
   }
-}));
+}

@@ -18,6 +18,7 @@
 #include "clinic/secrets.hpp"
 #include "common/random.hpp"
 #include "failing_store.hpp"
+#include "hub_test_doubles.hpp"
 #include "signaling/rest_api.hpp"
 #include "signaling/signaling_hub.hpp"
 #include "store/api_key.hpp"
@@ -28,34 +29,6 @@ namespace medrtc::signaling {
 namespace {
 
 namespace json = boost::json;
-
-// The "control thread" is the test thread: the pool posts here, answer() runs what came.
-class PostedTasks {
- public:
-  void post(std::function<void()> task) {
-    std::lock_guard lock(mutex_);
-    tasks_.push_back(std::move(task));
-    cv_.notify_all();
-  }
-  bool runOne() {
-    std::function<void()> task;
-    {
-      std::unique_lock lock(mutex_);
-      if (!cv_.wait_for(lock, std::chrono::seconds(5), [this] { return !tasks_.empty(); })) {
-        return false;
-      }
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
-    }
-    task();
-    return true;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
-};
 
 // An audit log that writes, or (failing = true) fails every event as a full disk would.
 class SwitchableAudit final : public compliance::AuditSink {
@@ -168,7 +141,7 @@ class RestOffThread : public ::testing::Test {
   store::RoomRecord room_;
   testing::FailingStore controlStore_;
   SwitchableAudit audit_;
-  PostedTasks posted_;
+  testing::PostedTasks posted_;
   std::shared_ptr<store::StorePool> pool_;
   std::unique_ptr<SignalingHub> hub_;
   std::unique_ptr<RestApi> api_;

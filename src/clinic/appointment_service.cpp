@@ -83,30 +83,6 @@ int64_t AppointmentService::nowSeconds() const {
 
 Result<CreatedAppointment, ClinicFailure> AppointmentService::create(const SessionContext& who,
                                                                     const NewAppointment& r) {
-  auto creation = createIn(store_, who, r, nowSeconds());
-  if (!creation) {
-    return fail(creation.error());
-  }
-  const store::AppointmentRecord& a = creation->created.appointment;
-  try {
-    audit(audit_, creation->appointmentEvent);
-    audit(audit_, creation->invitationEvent);
-  } catch (...) {
-    // Fail closed (H6): an appointment that cannot be audited does not stand.
-    store_.deleteAppointment(a.id);
-    throw;
-  }
-  log::info("appointment_created", {{"appointment", a.id}, {"tenant", a.tenantId}, {"room", a.roomId},
-                                    {"by", who.user.id}});
-  log::info("invitation_created",
-            {{"invitation", creation->created.invitation.record.id}, {"appointment", a.id}, {"role", "patient"}});
-  return std::move(creation->created);
-}
-
-Result<AppointmentService::Creation, ClinicFailure> AppointmentService::createIn(store::Store& store,
-                                                                                const SessionContext& who,
-                                                                                const NewAppointment& r,
-                                                                                int64_t now) const {
   if (r.end <= r.start || r.end - r.start > policy_.maxAppointmentSeconds) {
     return invalid("\"end\" must be after \"start\", at most 24 hours later");
   }
@@ -115,12 +91,13 @@ Result<AppointmentService::Creation, ClinicFailure> AppointmentService::createIn
   }
   std::string practitionerId = r.practitionerId.empty() ? who.user.id : r.practitionerId;
   if (practitionerId != who.user.id) {
-    auto practitioner = store.findUser(practitionerId);
+    auto practitioner = store_.findUser(practitionerId);
     if (!practitioner || practitioner->tenantId != who.tenant.id || practitioner->role != "practitioner") {
       return invalid("\"practitioner_id\" is not a practitioner of this organisation");
     }
   }
-  store::RoomRecord room = store.createRoom(store::NewRoom{.name = "", .waitingRoom = true, .tenantId = who.tenant.id}, now);
+  int64_t now = nowSeconds();
+  store::RoomRecord room = store_.createRoom(store::NewRoom{.name = "", .waitingRoom = true, .tenantId = who.tenant.id}, now);
   store::AppointmentRecord a;
   a.tenantId = who.tenant.id;
   a.practitionerId = practitionerId;
@@ -132,27 +109,25 @@ Result<AppointmentService::Creation, ClinicFailure> AppointmentService::createIn
   a.roomId = room.id;
   a.createdAt = now;
   a.updatedAt = now;
-  Creation c;
-  try {
-    a = store.createAppointment(a);
-    Invited invited = issueIn(store, a, "patient", who, now);
-    c.invitationEvent = std::move(invited.event);
-    c.created = CreatedAppointment{a, std::move(invited.issued)};
-  } catch (...) {
-    // Nothing half made stays behind (a room without its appointment, or one without its
-    // patient's invitation).
-    try {
-      if (!a.id.empty()) {
-        store.deleteAppointment(a.id);
-      }
-    } catch (...) {
-    }
-    throw;
+  a = store_.createAppointment(a);
+  audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
+                           cp::AuditOutcome::Success, "appointment_create", "", who.user.id, who.user.role, "",
+                           "Appointment/" + a.id, "Room/" + room.id, std::nullopt});
+  log::info("appointment_created", {{"appointment", a.id}, {"tenant", a.tenantId}, {"room", a.roomId},
+                                    {"by", who.user.id}});
+  auto invitation = issue(a, "patient", who);
+  if (!invitation) {
+    return fail(invitation.error());
   }
-  c.appointmentEvent = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
-                                  cp::AuditOutcome::Success, "appointment_create", "", who.user.id, who.user.role, "",
-                                  "Appointment/" + a.id, "Room/" + room.id, std::nullopt};
-  return c;
+  return CreatedAppointment{std::move(a), std::move(*invitation)};
+}
+
+Result<IssuedInvitation, ClinicFailure> AppointmentService::issue(const store::AppointmentRecord& a,
+                                                                 const std::string& role, const SessionContext& who) {
+  Invited out = issueIn(store_, a, role, who, nowSeconds());
+  audit(audit_, out.event);
+  log::info("invitation_created", {{"invitation", out.issued.record.id}, {"appointment", a.id}, {"role", role}});
+  return std::move(out.issued);
 }
 
 AppointmentService::Invited AppointmentService::issueIn(store::Store& store, const store::AppointmentRecord& a,

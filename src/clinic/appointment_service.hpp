@@ -208,22 +208,13 @@ class AppointmentService {
   // Un-cancels: the previous status, the invitations and the room as they were.
   static void undoCancel(store::Store& store, const CancelChange& change);
 
-  // create in two steps, for the store pool: stores the room, the appointment and the
-  // patient's invitation with `store` and says what to audit (both events). Fail closed:
-  // when either fails the caller deletes it all (store.deleteAppointment(appointment.id)).
-  struct Creation {
-    CreatedAppointment created;
-    AuditFacts appointmentEvent;
-    AuditFacts invitationEvent;
-  };
-  Result<Creation, ClinicFailure> createIn(store::Store& store, const SessionContext& who, const NewAppointment& r,
-                                           int64_t now) const;
-
   const AppointmentPolicy& policy() const { return policy_; }
 
  private:
   int64_t nowSeconds() const;
-  // Draws and stores an invitation with `store`, says what to audit.
+  Result<IssuedInvitation, ClinicFailure> issue(const store::AppointmentRecord& appointment, const std::string& role,
+                                                const SessionContext& who);
+  // issue's store part: draws and stores the invitation with `store`, says what to audit.
   Invited issueIn(store::Store& store, const store::AppointmentRecord& a, const std::string& role,
                   const SessionContext& who, int64_t now) const;
   Result<std::pair<store::InvitationRecord, bool>, RedeemFailure> findForRedeem(const RedeemRequest& r, int64_t now);

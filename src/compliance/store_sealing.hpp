@@ -144,12 +144,6 @@ class SealedStore final : public store::Store {
   bool revokeInvitation(const std::string& id, store::UnixSeconds now) override {
     return inner_->revokeInvitation(id, now);
   }
-  // The appointment's key goes with it (nothing sealed with it remains).
-  bool deleteAppointment(const std::string& id) override {
-    bool deleted = inner_->deleteAppointment(id);
-    keys_->erase(id);
-    return deleted;
-  }
   bool unrevokeInvitation(const std::string& id, store::UnixSeconds revokedAt) override {
     return inner_->unrevokeInvitation(id, revokedAt);
   }

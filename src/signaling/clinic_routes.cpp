@@ -391,52 +391,17 @@ HttpResponse RestApi::createAppointment(const HttpRequest& r, const Params& p) {
   if (!ok) {
     return error;
   }
-  // Stored on the pool; both events (the appointment's, its patient invitation's) written
-  // without blocking, and everything deleted again, before anyone saw the link or code,
-  // when either fails.
-  using Creation = clinic::AppointmentService::Creation;
-  struct Made {
-    Result<Creation, clinic::ClinicFailure> creation;
-    std::vector<store::InvitationRecord> invitations;
-  };
-  return onStore<Made>(
-      r, p,
-      [this, who = *p.session, now = nowSeconds(),
-       request = clinic::NewAppointment{*start, *end, title.value_or(""), patient.value_or(""),
-                                        practitioner.value_or("")}](store::Store& store) {
-        Made m{appointments_.createIn(store, who, request, now), {}};
-        if (m.creation) {
-          m.invitations = store.listInvitations(m.creation->created.appointment.id);
-        }
-        return m;
-      },
-      [this, r, p](Made& m) {
-        if (!m.creation) {
-          return clinicProblem(m.creation.error());
-        }
-        auto creation = std::make_shared<const Creation>(std::move(*m.creation));
-        AppointmentView view{creation->created.appointment, std::move(m.invitations)};
-        auto undo = [id = view.appointment.id](store::Store& store) {
-          log::error("appointment_create_undone", {{"appointment", id}, {"reason", "audit_failed"}});
-          store.deleteAppointment(id);
-        };
-        auto created = [this, view, creation, by = p.session->user.id, tenantId = p.session->tenant.id] {
-          const store::AppointmentRecord& a = view.appointment;
-          log::info("appointment_created",
-                    {{"appointment", a.id}, {"tenant", a.tenantId}, {"room", a.roomId}, {"by", by}});
-          log::info("invitation_created", {{"invitation", creation->created.invitation.record.id},
-                                           {"appointment", a.id},
-                                           {"role", "patient"}});
-          json::object o = appointmentJson(view);
-          o["invitation"] = issuedJson(creation->created.invitation, tenantId);
-          HttpResponse res = jsonResponse(201, o);
-          res.headers.emplace_back("Location", "/api/v1/appointments/" + a.id);
-          return res;
-        };
-        return auditedOrUndone(r, p, creation->appointmentEvent, [this, r, p, creation, created, undo] {
-          return auditedOrUndone(r, p, creation->invitationEvent, created, undo);
-        }, undo);
-      });
+  auto created = appointments_.create(
+      *p.session, clinic::NewAppointment{*start, *end, title.value_or(""), patient.value_or(""),
+                                         practitioner.value_or("")});
+  if (!created) {
+    return clinicProblem(created.error());
+  }
+  json::object o = appointmentJson(created->appointment);
+  o["invitation"] = issuedJson(created->invitation, p.session->tenant.id);
+  HttpResponse res = jsonResponse(201, o);
+  res.headers.emplace_back("Location", "/api/v1/appointments/" + created->appointment.id);
+  return res;
 }
 
 HttpResponse RestApi::listAppointments(const HttpRequest& r, const Params& p) {

@@ -570,35 +570,6 @@ bool SqliteStore::revokeInvitation(const std::string& id, UnixSeconds now) {
   return sqlite3_changes(db_) > 0;
 }
 
-bool SqliteStore::deleteAppointment(const std::string& id) {
-  exec("BEGIN IMMEDIATE");
-  try {
-    bool found = false;
-    {
-      Statement s(db_, "SELECT room_id FROM appointments WHERE id = ?");
-      s.bind(1, id);
-      if (s.step()) {
-        found = true;
-        std::string roomId = s.text(0);
-        for (const char* sql : {"DELETE FROM quality_samples WHERE room_id = ?", "DELETE FROM guests WHERE room_id = ?",
-                                "DELETE FROM invitations WHERE room_id = ?", "DELETE FROM rooms WHERE id = ?"}) {
-          Statement d(db_, sql);
-          d.bind(1, roomId).run();
-        }
-      }
-    }
-    if (found) {
-      Statement d(db_, "DELETE FROM appointments WHERE id = ?");
-      d.bind(1, id).run();
-    }
-    exec("COMMIT");
-    return found;
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
-}
-
 bool SqliteStore::unrevokeInvitation(const std::string& id, UnixSeconds revokedAt) {
   Statement s(db_, "UPDATE invitations SET revoked_at = NULL WHERE id = ? AND revoked_at = ?");
   s.bind(1, id).bind(2, revokedAt).run();

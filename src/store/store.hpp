@@ -265,10 +265,6 @@ class Store {
   // Writes status, start, end, title, patientReference, sealed, updatedAt; false if
   // unknown id.
   virtual bool updateAppointment(const AppointmentRecord& appointment) = 0;
-  // Undoes createAppointment whose audit event could not be written (fail closed): deletes
-  // the appointment, its invitations and its room (with the room's guests and quality
-  // samples; a new one has none), in one transaction. False if unknown id.
-  virtual bool deleteAppointment(const std::string& id) = 0;
   // Writes hostDelegateId (empty: none) and updatedAt; false if unknown id.
   virtual bool setAppointmentDelegate(const std::string& id, const std::string& delegateId, UnixSeconds now) = 0;
   // Appointments whose personal fields are still plaintext (rows of an older release).

@@ -150,22 +150,6 @@ bool PostgresStore::revokeInvitation(const std::string& id, UnixSeconds now) {
   });
 }
 
-bool PostgresStore::deleteAppointment(const std::string& id) {
-  return db_->transact([&](pqxx::work& txn) {
-    auto rows = txn.exec_params("SELECT room_id FROM appointments WHERE id = $1 FOR UPDATE", id);
-    if (rows.empty()) {
-      return false;
-    }
-    std::string roomId = rows[0][0].as<std::string>();
-    for (const char* sql : {"DELETE FROM quality_samples WHERE room_id = $1", "DELETE FROM guests WHERE room_id = $1",
-                            "DELETE FROM invitations WHERE room_id = $1", "DELETE FROM rooms WHERE id = $1"}) {
-      txn.exec_params(sql, roomId);
-    }
-    txn.exec_params("DELETE FROM appointments WHERE id = $1", id);
-    return true;
-  });
-}
-
 bool PostgresStore::unrevokeInvitation(const std::string& id, UnixSeconds revokedAt) {
   return db_->transact([&](pqxx::work& txn) {
     return txn.exec_params("UPDATE invitations SET revoked_at = NULL WHERE id = $1 AND revoked_at = $2", id, revokedAt)

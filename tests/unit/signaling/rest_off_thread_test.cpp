@@ -328,34 +328,6 @@ TEST_F(RestOffThread, ARevocationWhoseEventFailsIsTakenBack) {
       << "revoked without its event";
 }
 
-TEST_F(RestOffThread, AnAppointmentIsCreatedOnThePoolAndAudited) {
-  std::string body = R"({"start":")" + clinic::formatRfc3339(appointment_.start + 86400) + R"(","end":")" +
-                     clinic::formatRfc3339(appointment_.start + 86400 + 900) + R"(","title":"Follow-up"})";
-  HttpResponse res = answer(request("POST", "/api/v1/appointments", body));
-  ASSERT_EQ(res.status, 201) << res.body;
-  std::string id(bodyOf(res)["id"].as_string());
-  EXPECT_EQ(bodyOf(res)["invitations"].as_array().size(), 1u);
-  EXPECT_TRUE(bodyOf(res)["invitation"].as_object().contains("code"));
-  EXPECT_EQ(audit_.written, 2) << "the appointment's and its patient invitation's";
-  store::SqliteStore check(dir_ / "medrtc.db");
-  ASSERT_TRUE(check.findAppointment(id));
-  EXPECT_EQ(check.listInvitations(id).size(), 1u);
-}
-
-// Fail closed: an appointment whose event cannot be written is gone again, with its room
-// and its patient's invitation.
-TEST_F(RestOffThread, AnAppointmentWhoseEventFailsIsDeleted) {
-  audit_.failing = true;
-  std::string body = R"({"start":")" + clinic::formatRfc3339(appointment_.start + 86400) + R"(","end":")" +
-                     clinic::formatRfc3339(appointment_.start + 86400 + 900) + R"(","title":"Follow-up"})";
-  HttpResponse res = answer(request("POST", "/api/v1/appointments", body));
-  EXPECT_EQ(res.status, 500) << res.body;
-  store::SqliteStore check(dir_ / "medrtc.db");
-  auto all = check.listAppointments(tenant_.id, 0, appointment_.start + 10 * 86400);
-  ASSERT_EQ(all.size(), 1u) << "created without its event";
-  EXPECT_EQ(all[0].id, appointment_.id);
-}
-
 TEST_F(RestOffThread, TheIntegratorRoutesLookUpTheKeyAndTheRoomOnThePool) {
   HttpResponse created = answer(keyed("POST", "/api/v1/rooms", R"({"name":"x"})"));
   ASSERT_EQ(created.status, 201) << created.body;

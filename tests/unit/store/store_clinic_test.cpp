@@ -268,39 +268,6 @@ TEST_P(StoreTest, RevokingAnInvitationKeepsTheFirstTime) {
   EXPECT_FALSE(store().claimInvitation(i.id, "g_1", 21));
 }
 
-// The undo of a new appointment whose event failed: it goes with its invitations and room,
-// and nothing of another appointment goes with it.
-TEST_P(StoreTest, DeletingANewAppointmentTakesItsInvitationsAndRoom) {
-  TenantRecord t = makeTenant(store());
-  RoomRecord room = store().createRoom(NewRoom{.name = "", .waitingRoom = true, .tenantId = t.id}, 1);
-  RoomRecord other = store().createRoom(NewRoom{.name = "", .waitingRoom = true, .tenantId = t.id}, 1);
-  auto make = [&](const std::string& roomId, const std::string& n) {
-    AppointmentRecord a;
-    a.tenantId = t.id;
-    a.practitionerId = "u_1";
-    a.status = "booked";
-    a.start = 100;
-    a.end = 200;
-    a.roomId = roomId;
-    a = store().createAppointment(a);
-    InvitationRecord i = invitation("th" + n, "ch" + n);
-    i.appointmentId = a.id;
-    i.roomId = roomId;
-    store().createInvitation(i);
-    return a;
-  };
-  AppointmentRecord a = make(room.id, "1");
-  AppointmentRecord b = make(other.id, "2");
-  EXPECT_TRUE(store().deleteAppointment(a.id));
-  EXPECT_FALSE(store().findAppointment(a.id));
-  EXPECT_TRUE(store().listInvitations(a.id).empty());
-  EXPECT_FALSE(store().findRoom(room.id));
-  EXPECT_TRUE(store().findAppointment(b.id));
-  EXPECT_EQ(store().listInvitations(b.id).size(), 1u);
-  EXPECT_TRUE(store().findRoom(other.id));
-  EXPECT_FALSE(store().deleteAppointment(a.id));
-}
-
 // The undo of a revocation whose event failed: only that revocation is taken back.
 TEST_P(StoreTest, UnrevokingClearsOnlyTheRevocationOfThatTime) {
   InvitationRecord i = store().createInvitation(invitation("th1", "ch1"));

@@ -332,69 +332,22 @@ void AppointmentService::undoReschedule(store::Store& store, const RescheduleCha
 
 Result<store::AppointmentRecord, ClinicFailure> AppointmentService::cancel(const SessionContext& who,
                                                                           const std::string& id) {
-  auto change = cancelIn(store_, who, id, nowSeconds());
-  if (!change) {
-    return fail(change.error());
-  }
-  if (change->event) {
-    try {
-      audit(audit_, *change->event);
-    } catch (...) {
-      // Fail closed (H6): a cancellation that cannot be audited does not stand.
-      undoCancel(store_, *change);
-      throw;
-    }
-    log::info("appointment_cancelled", {{"appointment", id}, {"by", who.user.id}});
-  }
-  return std::move(change->appointment);
-}
-
-Result<AppointmentService::CancelChange, ClinicFailure> AppointmentService::cancelIn(store::Store& store,
-                                                                                  const SessionContext& who,
-                                                                                  const std::string& id,
-                                                                                  int64_t now) const {
-  auto a = get(store, who, id);
+  auto a = get(who, id);
   if (!a) {
-    return fail(a.error());
+    return a;
   }
-  CancelChange change;
-  change.at = now;
-  change.previousStatus = a->status;
-  change.previousUpdate = a->updatedAt;
   if (a->status != "cancelled") {
+    int64_t now = nowSeconds();
     a->status = "cancelled";
     a->updatedAt = now;
-    store.updateAppointment(*a);
-    // Those revokeRoomInvitations is about to revoke: open ones (a used one stays "used").
-    for (const auto& i : store.listInvitations(a->id)) {
-      if (!i.revokedAt && !i.usedAt) {
-        change.revoked.push_back(i.id);
-      }
-    }
-    store.revokeRoomInvitations(a->roomId, now);
-    change.event = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
-                              cp::AuditOutcome::Success, "appointment_cancel", "", who.user.id, who.user.role, "",
-                              "Appointment/" + a->id, "", std::nullopt};
+    store_.updateAppointment(*a);
+    store_.revokeRoomInvitations(a->roomId, now);
+    audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
+                             cp::AuditOutcome::Success, "appointment_cancel", "", who.user.id, who.user.role, "",
+                             "Appointment/" + a->id, "", std::nullopt});
+    log::info("appointment_cancelled", {{"appointment", a->id}, {"by", who.user.id}});
   }
-  // Ended in the store before anyone is told (a join meanwhile reads it as ended); a
-  // repeated cancel ends it again, which keeps the first end time.
-  store.endRoom(a->roomId, now);
-  change.appointment = std::move(*a);
-  return change;
-}
-
-void AppointmentService::undoCancel(store::Store& store, const CancelChange& change) {
-  auto a = store.findAppointment(change.appointment.id);
-  if (a && a->status == "cancelled") {
-    a->status = change.previousStatus;
-    a->updatedAt = change.previousUpdate;
-    store.updateAppointment(*a);
-  }
-  for (const auto& id : change.revoked) {
-    store.unrevokeInvitation(id, change.at);
-  }
-  // Only an end this cancel made: one from before (the consultation was over) stays.
-  store.reopenRoom(change.appointment.roomId, change.at);
+  return a;
 }
 
 Result<IssuedInvitation, ClinicFailure> AppointmentService::invite(const SessionContext& who,
@@ -434,39 +387,19 @@ Result<AppointmentService::Invited, ClinicFailure> AppointmentService::inviteIn(
 
 Result<store::InvitationRecord, ClinicFailure> AppointmentService::revokeInvitation(const SessionContext& who,
                                                                                    const std::string& invitationId) {
-  auto change = revokeInvitationIn(store_, who, invitationId, nowSeconds());
-  if (!change) {
-    return fail(change.error());
-  }
-  if (change->event) {
-    try {
-      audit(audit_, *change->event);
-    } catch (...) {
-      // Fail closed (H6): a revocation that cannot be audited does not stand.
-      store_.unrevokeInvitation(change->invitation.id, change->at);
-      throw;
-    }
-  }
-  return std::move(change->invitation);
-}
-
-Result<AppointmentService::RevokeChange, ClinicFailure> AppointmentService::revokeInvitationIn(
-    store::Store& store, const SessionContext& who, const std::string& invitationId, int64_t now) {
-  auto i = store.findInvitation(invitationId);
+  auto i = store_.findInvitation(invitationId);
   if (!i || i->tenantId != who.tenant.id) {
     return fail(ClinicFailure{ClinicError::kNotFound, "invitation_not_found", "no invitation with this id"});
   }
-  RevokeChange change;
-  change.at = now;
-  store.revokeInvitation(i->id, now);
+  int64_t now = nowSeconds();
+  store_.revokeInvitation(i->id, now);
   if (!i->revokedAt) {
     i->revokedAt = now;
-    change.event = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Delete,
-                              cp::AuditOutcome::Success, "invitation_revoke", "", who.user.id, who.user.role, "",
-                              "Invitation/" + i->id, "Appointment/" + i->appointmentId, std::nullopt};
+    audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Delete,
+                             cp::AuditOutcome::Success, "invitation_revoke", "", who.user.id, who.user.role, "",
+                             "Invitation/" + i->id, "Appointment/" + i->appointmentId, std::nullopt});
   }
-  change.invitation = std::move(*i);
-  return change;
+  return std::move(*i);
 }
 
 std::vector<store::InvitationRecord> AppointmentService::invitations(const std::string& appointmentId) {

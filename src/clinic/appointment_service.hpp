@@ -127,17 +127,6 @@ class AppointmentService {
                                           int64_t now) const;
   Result<store::InvitationRecord, ClinicFailure> revokeInvitation(const SessionContext& who,
                                                                   const std::string& invitationId);
-  // revokeInvitation in two steps, for the store pool: stores the revocation with `store`
-  // and says what to audit (nothing when it was revoked before: `event` empty). Fail
-  // closed: when the event fails the caller un-revokes it
-  // (store.unrevokeInvitation(invitation.id, at)).
-  struct RevokeChange {
-    store::InvitationRecord invitation;  // as revoked
-    std::optional<AuditFacts> event;
-    int64_t at = 0;
-  };
-  static Result<RevokeChange, ClinicFailure> revokeInvitationIn(store::Store& store, const SessionContext& who,
-                                                                const std::string& invitationId, int64_t now);
   std::vector<store::InvitationRecord> invitations(const std::string& appointmentId);
 
   // No account: a link token or a code plus the typed name. The first redeem binds the
@@ -190,23 +179,6 @@ class AppointmentService {
                                                        std::optional<int64_t> end, int64_t now) const;
   // Puts back the times and the invitations' expiry rescheduleIn replaced.
   void undoReschedule(store::Store& store, const RescheduleChange& change) const;
-
-  // cancel in two steps, for the store pool: stores the cancellation, revokes the room's
-  // open invitations and ends the room with `store`, and says what to audit (nothing when
-  // it was cancelled already: `event` empty). Fail closed: when the event fails the caller
-  // runs undoCancel(store, change).
-  struct CancelChange {
-    store::AppointmentRecord appointment;  // as changed
-    std::optional<AuditFacts> event;
-    std::string previousStatus;
-    int64_t previousUpdate = 0;
-    std::vector<std::string> revoked;  // the invitations this cancel revoked, at `at`
-    int64_t at = 0;
-  };
-  Result<CancelChange, ClinicFailure> cancelIn(store::Store& store, const SessionContext& who, const std::string& id,
-                                               int64_t now) const;
-  // Un-cancels: the previous status, the invitations and the room as they were.
-  static void undoCancel(store::Store& store, const CancelChange& change);
 
   const AppointmentPolicy& policy() const { return policy_; }
 

@@ -144,9 +144,6 @@ class SealedStore final : public store::Store {
   bool revokeInvitation(const std::string& id, store::UnixSeconds now) override {
     return inner_->revokeInvitation(id, now);
   }
-  bool unrevokeInvitation(const std::string& id, store::UnixSeconds revokedAt) override {
-    return inner_->unrevokeInvitation(id, revokedAt);
-  }
   int64_t revokeRoomInvitations(const std::string& roomId, store::UnixSeconds now) override {
     return inner_->revokeRoomInvitations(roomId, now);
   }

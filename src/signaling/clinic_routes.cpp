@@ -528,46 +528,15 @@ HttpResponse RestApi::patchAppointment(const HttpRequest& r, const Params& p) {
       });
 }
 
-HttpResponse RestApi::cancelAppointment(const HttpRequest& r, const Params& p) {
-  // Cancelled, its invitations revoked and its room ended in the store on the pool;
-  // audited without blocking, and all of that undone when the event fails. The hub ends
-  // the call only once the event is durable.
-  using Change = clinic::AppointmentService::CancelChange;
-  struct Changed {
-    Result<Change, clinic::ClinicFailure> change;
-    std::vector<store::InvitationRecord> invitations;
-  };
-  return onStore<Changed>(
-      r, p,
-      [this, who = *p.session, id = p.id, now = nowSeconds()](store::Store& store) {
-        Changed c{appointments_.cancelIn(store, who, id, now), {}};
-        if (c.change) {
-          c.invitations = store.listInvitations(id);
-        }
-        return c;
-      },
-      [this, r, p](Changed& c) {
-        if (!c.change) {
-          return clinicProblem(c.change.error());
-        }
-        auto change = std::make_shared<const Change>(std::move(*c.change));
-        AppointmentView view{change->appointment, std::move(c.invitations)};
-        auto cancelled = [this, view, logged = change->event.has_value(), by = p.session->user.id] {
-          if (logged) {
-            log::info("appointment_cancelled", {{"appointment", view.appointment.id}, {"by", by}});
-          }
-          // Whoever waits or talks in the room is told it is over.
-          hub_.endRoom(view.appointment.roomId, "appointment_cancelled");
-          return jsonResponse(200, appointmentJson(view));
-        };
-        if (!change->event) {
-          return cancelled();  // cancelled before: nothing new to audit
-        }
-        return auditedOrUndone(r, p, *change->event, cancelled, [change](store::Store& store) {
-          log::error("appointment_cancel_undone", {{"appointment", change->appointment.id}, {"reason", "audit_failed"}});
-          clinic::AppointmentService::undoCancel(store, *change);
-        });
-      });
+HttpResponse RestApi::cancelAppointment(const HttpRequest&, const Params& p) {
+  auto a = appointments_.cancel(*p.session, p.id);
+  if (!a) {
+    return clinicProblem(a.error());
+  }
+  // Whoever waits or talks in the room is told it is over.
+  hub_.endRoom(a->roomId, "appointment_cancelled");
+  store_.endRoom(a->roomId, nowSeconds());
+  return jsonResponse(200, appointmentJson(*a));
 }
 
 HttpResponse RestApi::appointmentFhir(const HttpRequest& r, const Params& p) {
@@ -630,37 +599,16 @@ HttpResponse RestApi::createInvitation(const HttpRequest& r, const Params& p) {
       });
 }
 
-HttpResponse RestApi::revokeInvitation(const HttpRequest& r, const Params& p) {
-  // Revoked in the store on the pool; audited without blocking, and un-revoked when the
-  // event fails.
-  using Revoked = Result<clinic::AppointmentService::RevokeChange, clinic::ClinicFailure>;
-  return onStore<Revoked>(
-      r, p,
-      [who = *p.session, id = p.id, now = nowSeconds()](store::Store& store) {
-        return clinic::AppointmentService::revokeInvitationIn(store, who, id, now);
-      },
-      [this, r, p](Revoked& revoked) {
-        if (!revoked) {
-          return clinicProblem(revoked.error());
-        }
-        // Revocation revokes: the guest it let in, waiting or in the call, leaves now, not
-        // once the event is written (should it fail, they were sent away for nothing,
-        // which is the safe side).
-        hub_.recheckRoom(revoked->invitation.roomId);
-        auto revokedNow = [] {
-          HttpResponse res;
-          res.status = 204;
-          return res;
-        };
-        if (!revoked->event) {
-          return revokedNow();  // revoked before: nothing new to audit
-        }
-        return auditedOrUndone(r, p, *revoked->event, revokedNow,
-                               [id = revoked->invitation.id, at = revoked->at](store::Store& store) {
-                                 log::error("invitation_revoke_undone", {{"invitation", id}, {"reason", "audit_failed"}});
-                                 store.unrevokeInvitation(id, at);
-                               });
-      });
+HttpResponse RestApi::revokeInvitation(const HttpRequest&, const Params& p) {
+  auto revoked = appointments_.revokeInvitation(*p.session, p.id);
+  if (!revoked) {
+    return clinicProblem(revoked.error());
+  }
+  // Revocation revokes: the guest it let in, waiting or in the call, leaves now.
+  hub_.recheckRoom(revoked->roomId);
+  HttpResponse res;
+  res.status = 204;
+  return res;
 }
 
 HttpResponse RestApi::hostToken(const HttpRequest& r, const Params& p) {

@@ -570,12 +570,6 @@ bool SqliteStore::revokeInvitation(const std::string& id, UnixSeconds now) {
   return sqlite3_changes(db_) > 0;
 }
 
-bool SqliteStore::unrevokeInvitation(const std::string& id, UnixSeconds revokedAt) {
-  Statement s(db_, "UPDATE invitations SET revoked_at = NULL WHERE id = ? AND revoked_at = ?");
-  s.bind(1, id).bind(2, revokedAt).run();
-  return sqlite3_changes(db_) > 0;
-}
-
 int64_t SqliteStore::revokeRoomInvitations(const std::string& roomId, UnixSeconds now) {
   Statement s(db_, "UPDATE invitations SET revoked_at = ? WHERE room_id = ? AND revoked_at IS NULL AND used_at IS NULL");
   s.bind(1, now).bind(2, roomId).run();

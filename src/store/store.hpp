@@ -296,10 +296,6 @@ class Store {
   virtual bool claimInvitation(const std::string& id, const std::string& guestId, UnixSeconds now) = 0;
   // Sets revokedAt (first revocation wins); false if unknown id.
   virtual bool revokeInvitation(const std::string& id, UnixSeconds now) = 0;
-  // Undoes revokeInvitation(id, revokedAt) (or revokeRoomInvitations at that time) whose
-  // audit event could not be written (fail closed): clears the revocation only while it
-  // is still `revokedAt`, so one made earlier stays. False when nothing changed.
-  virtual bool unrevokeInvitation(const std::string& id, UnixSeconds revokedAt) = 0;
   // Revokes every invitation of the room that is neither revoked nor used (a used one
   // keeps saying "used"; its guest's state decides whether they may return); returns how many.
   virtual int64_t revokeRoomInvitations(const std::string& roomId, UnixSeconds now) = 0;

@@ -150,13 +150,6 @@ bool PostgresStore::revokeInvitation(const std::string& id, UnixSeconds now) {
   });
 }
 
-bool PostgresStore::unrevokeInvitation(const std::string& id, UnixSeconds revokedAt) {
-  return db_->transact([&](pqxx::work& txn) {
-    return txn.exec_params("UPDATE invitations SET revoked_at = NULL WHERE id = $1 AND revoked_at = $2", id, revokedAt)
-               .affected_rows() > 0;
-  });
-}
-
 int64_t PostgresStore::revokeRoomInvitations(const std::string& roomId, UnixSeconds now) {
   return db_->transact([&](pqxx::work& txn) {
     return static_cast<int64_t>(

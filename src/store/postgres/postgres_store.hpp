@@ -82,7 +82,6 @@ class PostgresStore final : public Store {
   std::vector<InvitationRecord> listInvitations(const std::string& appointmentId) override;
   bool claimInvitation(const std::string& id, const std::string& guestId, UnixSeconds now) override;
   bool revokeInvitation(const std::string& id, UnixSeconds now) override;
-  bool unrevokeInvitation(const std::string& id, UnixSeconds revokedAt) override;
   int64_t revokeRoomInvitations(const std::string& roomId, UnixSeconds now) override;
   void setAppointmentInvitationsExpiry(const std::string& appointmentId, UnixSeconds expiresAt) override;
 

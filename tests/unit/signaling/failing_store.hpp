@@ -61,7 +61,6 @@ class FailingStore final : public store::Store {
   std::vector<store::InvitationRecord> listInvitations(const std::string&) override { down(); }
   bool claimInvitation(const std::string&, const std::string&, store::UnixSeconds) override { down(); }
   bool revokeInvitation(const std::string&, store::UnixSeconds) override { down(); }
-  bool unrevokeInvitation(const std::string&, store::UnixSeconds) override { down(); }
   int64_t revokeRoomInvitations(const std::string&, store::UnixSeconds) override { down(); }
   void setAppointmentInvitationsExpiry(const std::string&, store::UnixSeconds) override { down(); }
   store::GuestRecord createGuest(store::GuestRecord) override { down(); }

@@ -279,55 +279,6 @@ TEST_F(RestOffThread, ARescheduleWhoseEventFailsKeepsThePreviousTimes) {
   EXPECT_EQ(check.listInvitations(appointment_.id).at(0).expiresAt, expiry);
 }
 
-TEST_F(RestOffThread, ACancellationIsStoredOnThePoolAndAudited) {
-  HttpResponse res = answer(request("POST", "/api/v1/appointments/" + appointment_.id + "/cancel", "{}"));
-  ASSERT_EQ(res.status, 200) << res.body;
-  EXPECT_EQ(bodyOf(res)["status"].as_string(), "cancelled");
-  EXPECT_EQ(bodyOf(res)["invitations"].as_array().at(0).at("status").as_string(), "revoked");
-  EXPECT_EQ(audit_.written, 1);
-  store::SqliteStore check(dir_ / "medrtc.db");
-  EXPECT_EQ(check.findAppointment(appointment_.id)->status, "cancelled");
-  EXPECT_TRUE(check.findRoom(appointment_.roomId)->ended());
-  EXPECT_TRUE(check.listInvitations(appointment_.id).at(0).revokedAt.has_value());
-  // A second cancel changes nothing and writes no second event.
-  EXPECT_EQ(answer(request("POST", "/api/v1/appointments/" + appointment_.id + "/cancel", "{}")).status, 200);
-  EXPECT_EQ(audit_.written, 1);
-}
-
-// Fail closed: a cancellation whose event cannot be written did not happen: the
-// appointment, its patient's invitation and its room are as they were.
-TEST_F(RestOffThread, ACancellationWhoseEventFailsIsUndone) {
-  audit_.failing = true;
-  HttpResponse res = answer(request("POST", "/api/v1/appointments/" + appointment_.id + "/cancel", "{}"));
-  EXPECT_EQ(res.status, 500) << res.body;
-  store::SqliteStore check(dir_ / "medrtc.db");
-  EXPECT_EQ(check.findAppointment(appointment_.id)->status, "booked") << "cancelled without its event";
-  EXPECT_FALSE(check.listInvitations(appointment_.id).at(0).revokedAt.has_value());
-  EXPECT_FALSE(check.findRoom(appointment_.roomId)->ended());
-}
-
-TEST_F(RestOffThread, ARevocationIsStoredOnThePoolAndAudited) {
-  std::string id = store::SqliteStore(dir_ / "medrtc.db").listInvitations(appointment_.id).at(0).id;
-  HttpResponse res = answer(request("DELETE", "/api/v1/invitations/" + id));
-  ASSERT_EQ(res.status, 204) << res.body;
-  EXPECT_EQ(audit_.written, 1);
-  EXPECT_TRUE(store::SqliteStore(dir_ / "medrtc.db").findInvitation(id)->revokedAt.has_value());
-  // Revoking again changes nothing and writes no second event.
-  EXPECT_EQ(answer(request("DELETE", "/api/v1/invitations/" + id)).status, 204);
-  EXPECT_EQ(audit_.written, 1);
-  EXPECT_EQ(answer(request("DELETE", "/api/v1/invitations/i_0000000000000000")).status, 404);
-}
-
-// Fail closed: a revocation whose event cannot be written is taken back.
-TEST_F(RestOffThread, ARevocationWhoseEventFailsIsTakenBack) {
-  std::string id = store::SqliteStore(dir_ / "medrtc.db").listInvitations(appointment_.id).at(0).id;
-  audit_.failing = true;
-  HttpResponse res = answer(request("DELETE", "/api/v1/invitations/" + id));
-  EXPECT_EQ(res.status, 500) << res.body;
-  EXPECT_FALSE(store::SqliteStore(dir_ / "medrtc.db").findInvitation(id)->revokedAt.has_value())
-      << "revoked without its event";
-}
-
 TEST_F(RestOffThread, TheIntegratorRoutesLookUpTheKeyAndTheRoomOnThePool) {
   HttpResponse created = answer(keyed("POST", "/api/v1/rooms", R"({"name":"x"})"));
   ASSERT_EQ(created.status, 201) << created.body;

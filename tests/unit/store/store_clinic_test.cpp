@@ -268,19 +268,6 @@ TEST_P(StoreTest, RevokingAnInvitationKeepsTheFirstTime) {
   EXPECT_FALSE(store().claimInvitation(i.id, "g_1", 21));
 }
 
-// The undo of a revocation whose event failed: only that revocation is taken back.
-TEST_P(StoreTest, UnrevokingClearsOnlyTheRevocationOfThatTime) {
-  InvitationRecord i = store().createInvitation(invitation("th1", "ch1"));
-  EXPECT_FALSE(store().unrevokeInvitation(i.id, 20));  // never revoked
-  EXPECT_TRUE(store().revokeInvitation(i.id, 20));
-  EXPECT_FALSE(store().unrevokeInvitation(i.id, 19));  // a revocation at another time stays
-  EXPECT_EQ(*store().findInvitation(i.id)->revokedAt, 20);
-  EXPECT_TRUE(store().unrevokeInvitation(i.id, 20));
-  EXPECT_FALSE(store().findInvitation(i.id)->revokedAt.has_value());
-  EXPECT_TRUE(store().claimInvitation(i.id, "g_1", 21)) << "an unrevoked invitation is usable again";
-  EXPECT_FALSE(store().unrevokeInvitation("i_unknown", 20));
-}
-
 TEST_P(StoreTest, TwoRedeemersAtOnceOneClaimsTheInvitation) {
   InvitationRecord i = store().createInvitation(invitation("th1", "ch1"));
   std::unique_ptr<Store> second = db().open();  // another connection, as a second node

@@ -273,27 +273,9 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::reschedule(c
                                                                               const std::string& id,
                                                                               std::optional<int64_t> start,
                                                                               std::optional<int64_t> end) {
-  auto change = rescheduleIn(store_, who, id, start, end, nowSeconds());
-  if (!change) {
-    return fail(change.error());
-  }
-  try {
-    audit(audit_, change->event);
-  } catch (...) {
-    // Fail closed (H6): a new time that cannot be audited does not stand.
-    undoReschedule(store_, *change);
-    throw;
-  }
-  log::info("appointment_rescheduled", {{"appointment", id}, {"by", who.user.id}});
-  return std::move(change->appointment);
-}
-
-Result<AppointmentService::RescheduleChange, ClinicFailure> AppointmentService::rescheduleIn(
-    store::Store& store, const SessionContext& who, const std::string& id, std::optional<int64_t> start,
-    std::optional<int64_t> end, int64_t now) const {
-  auto a = get(store, who, id);
+  auto a = get(who, id);
   if (!a) {
-    return fail(a.error());
+    return a;
   }
   if (a->status == "cancelled") {
     return fail(ClinicFailure{ClinicError::kCancelled, "appointment_cancelled", "the appointment was cancelled"});
@@ -303,31 +285,16 @@ Result<AppointmentService::RescheduleChange, ClinicFailure> AppointmentService::
   if (newEnd <= newStart || newEnd - newStart > policy_.maxAppointmentSeconds) {
     return invalid("\"end\" must be after \"start\", at most 24 hours later");
   }
-  RescheduleChange change;
-  change.previous = *a;
   a->start = newStart;
   a->end = newEnd;
-  a->updatedAt = now;
-  store.updateAppointment(*a);
-  store.setAppointmentInvitationsExpiry(a->id, newEnd + policy_.invitationGraceSeconds);
-  change.event = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
-                            cp::AuditOutcome::Success, "appointment_update", "reschedule", who.user.id,
-                            who.user.role, "", "Appointment/" + a->id, "", std::nullopt};
-  change.appointment = std::move(*a);
-  return change;
-}
-
-void AppointmentService::undoReschedule(store::Store& store, const RescheduleChange& change) const {
-  // Only the times: a status the consultation reached meanwhile (arrived) stays.
-  auto now = store.findAppointment(change.previous.id);
-  if (!now) {
-    return;
-  }
-  now->start = change.previous.start;
-  now->end = change.previous.end;
-  now->updatedAt = change.previous.updatedAt;
-  store.updateAppointment(*now);
-  store.setAppointmentInvitationsExpiry(change.previous.id, change.previous.end + policy_.invitationGraceSeconds);
+  a->updatedAt = nowSeconds();
+  store_.updateAppointment(*a);
+  store_.setAppointmentInvitationsExpiry(a->id, newEnd + policy_.invitationGraceSeconds);
+  audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
+                           cp::AuditOutcome::Success, "appointment_update", "reschedule", who.user.id, who.user.role,
+                           "", "Appointment/" + a->id, "", std::nullopt});
+  log::info("appointment_rescheduled", {{"appointment", a->id}, {"by", who.user.id}});
+  return a;
 }
 
 Result<store::AppointmentRecord, ClinicFailure> AppointmentService::cancel(const SessionContext& who,

@@ -166,20 +166,6 @@ class AppointmentService {
                                                       const std::string& id, const std::string& delegateId,
                                                       int64_t now) const;
 
-  // reschedule in two steps, for the store pool (like setDelegateIn): stores the new times
-  // and the invitations' expiry with `store` and says what to audit. Fail closed: when the
-  // event fails the caller runs undoReschedule(store, change).
-  struct RescheduleChange {
-    store::AppointmentRecord appointment;  // as changed
-    store::AppointmentRecord previous;     // as it was
-    AuditFacts event;
-  };
-  Result<RescheduleChange, ClinicFailure> rescheduleIn(store::Store& store, const SessionContext& who,
-                                                       const std::string& id, std::optional<int64_t> start,
-                                                       std::optional<int64_t> end, int64_t now) const;
-  // Puts back the times and the invitations' expiry rescheduleIn replaced.
-  void undoReschedule(store::Store& store, const RescheduleChange& change) const;
-
   const AppointmentPolicy& policy() const { return policy_; }
 
  private:

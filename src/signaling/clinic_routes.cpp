@@ -488,44 +488,13 @@ HttpResponse RestApi::patchAppointment(const HttpRequest& r, const Params& p) {
   if (!ok) {
     return error;
   }
-  // Stored on the pool (with the invitations the answer shows); audited without blocking,
-  // and the previous times put back when the event fails.
-  using Change = clinic::AppointmentService::RescheduleChange;
-  struct Changed {
-    Result<Change, clinic::ClinicFailure> change;
-    std::vector<store::InvitationRecord> invitations;
-  };
-  return onStore<Changed>(
-      r, p,
-      [this, who = *p.session, id = p.id, start, end, now = nowSeconds()](store::Store& store) {
-        Changed c{appointments_.rescheduleIn(store, who, id, start, end, now), {}};
-        if (c.change) {
-          c.invitations = store.listInvitations(id);
-        }
-        return c;
-      },
-      [this, r, p](Changed& c) {
-        if (!c.change) {
-          return clinicProblem(c.change.error());
-        }
-        auto change = std::make_shared<const Change>(std::move(*c.change));
-        AppointmentView view{change->appointment, std::move(c.invitations)};
-        return auditedOrUndone(
-            r, p, change->event,
-            [this, view, by = p.session->user.id] {
-              log::info("appointment_rescheduled", {{"appointment", view.appointment.id}, {"by", by}});
-              // Tokens follow the booking: moved earlier, they may be over already.
-              hub_.recheckRoom(view.appointment.roomId);
-              return jsonResponse(200, appointmentJson(view));
-            },
-            [this, change](store::Store& store) {
-              log::error("appointment_reschedule_undone",
-                         {{"appointment", change->previous.id}, {"reason", "audit_failed"}});
-              appointments_.undoReschedule(store, *change);
-            },
-            // Someone who joined on the new times while they were being audited.
-            [this, roomId = view.appointment.roomId] { hub_.recheckRoom(roomId); });
-      });
+  auto a = appointments_.reschedule(*p.session, p.id, start, end);
+  if (!a) {
+    return clinicProblem(a.error());
+  }
+  // Tokens follow the booking: moved earlier, they may be over already.
+  hub_.recheckRoom(a->roomId);
+  return jsonResponse(200, appointmentJson(*a));
 }
 
 HttpResponse RestApi::cancelAppointment(const HttpRequest&, const Params& p) {

@@ -14,7 +14,6 @@
 #include <mutex>
 
 #include "clinic/appointment_service.hpp"
-#include "clinic/rfc3339.hpp"
 #include "clinic/secrets.hpp"
 #include "common/random.hpp"
 #include "failing_store.hpp"
@@ -247,36 +246,6 @@ TEST_F(RestOffThread, ADelegateGrantWhoseEventFailsIsTakenBack) {
   EXPECT_EQ(res.status, 500) << res.body;
   store::SqliteStore check(dir_ / "medrtc.db");
   EXPECT_EQ(check.findAppointment(appointment_.id)->hostDelegateId, "") << "the grant stood without its event";
-}
-
-TEST_F(RestOffThread, ARescheduleIsStoredOnThePoolAndAudited) {
-  int64_t start = appointment_.start + 3600;
-  std::string body = R"({"start":")" + clinic::formatRfc3339(start) + R"(","end":")" +
-                     clinic::formatRfc3339(start + 900) + R"("})";
-  HttpResponse res = answer(request("PATCH", "/api/v1/appointments/" + appointment_.id, body));
-  ASSERT_EQ(res.status, 200) << res.body;
-  EXPECT_EQ(bodyOf(res)["start"].as_string(), clinic::formatRfc3339(start));
-  EXPECT_EQ(bodyOf(res)["invitations"].as_array().size(), 1u);
-  EXPECT_EQ(audit_.written, 1);
-  store::SqliteStore check(dir_ / "medrtc.db");
-  EXPECT_EQ(check.findAppointment(appointment_.id)->start, start);
-}
-
-// Fail closed: new times whose event cannot be written do not stand, nor does the
-// invitations' new expiry.
-TEST_F(RestOffThread, ARescheduleWhoseEventFailsKeepsThePreviousTimes) {
-  int64_t expiry = store::SqliteStore(dir_ / "medrtc.db").listInvitations(appointment_.id).at(0).expiresAt;
-  audit_.failing = true;
-  int64_t start = appointment_.start + 3600;
-  std::string body = R"({"start":")" + clinic::formatRfc3339(start) + R"(","end":")" +
-                     clinic::formatRfc3339(start + 900) + R"("})";
-  HttpResponse res = answer(request("PATCH", "/api/v1/appointments/" + appointment_.id, body));
-  EXPECT_EQ(res.status, 500) << res.body;
-  store::SqliteStore check(dir_ / "medrtc.db");
-  auto a = check.findAppointment(appointment_.id);
-  EXPECT_EQ(a->start, appointment_.start) << "the new time stood without its event";
-  EXPECT_EQ(a->end, appointment_.end);
-  EXPECT_EQ(check.listInvitations(appointment_.id).at(0).expiresAt, expiry);
 }
 
 TEST_F(RestOffThread, TheIntegratorRoutesLookUpTheKeyAndTheRoomOnThePool) {

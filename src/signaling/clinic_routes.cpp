@@ -648,16 +648,17 @@ HttpResponse RestApi::setDelegate(const HttpRequest& r, const Params& p) {
     Result<clinic::AppointmentService::DelegateChange, clinic::ClinicFailure> change;
     std::vector<store::InvitationRecord> invitations;
   };
+  const auto grantedAt = nowSeconds();
   return onStore<Changed>(
       r, p,
-      [this, who = *p.session, id = p.id, delegateId, now = nowSeconds()](store::Store& store) {
+      [this, who = *p.session, id = p.id, delegateId, now = grantedAt](store::Store& store) {
         Changed c{appointments_.setDelegateIn(store, who, id, delegateId, now), {}};
         if (c.change) {
           c.invitations = store.listInvitations(id);
         }
         return c;
       },
-      [this, r, p, delegateId](Changed& c) {
+      [this, r, p, delegateId, grantedAt](Changed& c) {
         if (!c.change) {
           return clinicProblem(c.change.error());
         }
@@ -676,12 +677,13 @@ HttpResponse RestApi::setDelegate(const HttpRequest& r, const Params& p) {
               hub_.recheckRoom(view.appointment.roomId);
               return jsonResponse(200, appointmentJson(view));
             },
-            [id = p.id, delegateId, previous = change.previous,
+            [id = p.id, delegateId, grantedAt, previous = change.previous,
              previousUpdate = change.previousUpdate](store::Store& store) {
-              // Only while the grant is still what this request wrote: a later change,
-              // stored and audited while this event was being written, must stay.
+              // Only while the row is still what this request wrote (its delegate and its
+              // time): a later change, stored and audited while this event was being
+              // written, must stay — also one that set the same delegate again.
               auto now = store.findAppointment(id);
-              if (!now || now->hostDelegateId != delegateId) {
+              if (!now || now->hostDelegateId != delegateId || now->updatedAt != grantedAt) {
                 log::warn("appointment_delegate_undo_skipped", {{"appointment", id}, {"reason", "changed_since"}});
                 return;
               }

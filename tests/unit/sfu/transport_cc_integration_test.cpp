@@ -86,20 +86,28 @@ TEST(Room, TransportCcFeedbackFromASubscriberGivesAnEstimate) {
   // Loopback carries far more than the start value; the estimate is within its range.
   EXPECT_GE(estimate, 30'000u);
   EXPECT_LE(estimate, 10'000'000u);
-  // /metrics shows the feedback was accepted (and none ignored).
-  std::vector<metrics::Family> families;
-  h.plane().collectMetrics(families);
+  // /metrics shows the feedback was accepted (and none ignored). The counters reach the
+  // control side with the worker's next figures, so wait for them rather than read once.
   double accepted = -1;
   double ignored = -1;
-  for (const auto& f : families) {
-    for (const auto& s : f.samples) {
-      if (f.name == "medrtc_media_transport_cc_feedback_total") {
-        accepted = std::max(accepted, 0.0) + s.value;
-      } else if (f.name == "medrtc_media_transport_cc_ignored_total") {
-        ignored = std::max(ignored, 0.0) + s.value;
-      }
-    }
-  }
+  h.runUntil(
+      [&] {
+        std::vector<metrics::Family> families;
+        h.plane().collectMetrics(families);
+        accepted = -1;
+        ignored = -1;
+        for (const auto& f : families) {
+          for (const auto& s : f.samples) {
+            if (f.name == "medrtc_media_transport_cc_feedback_total") {
+              accepted = std::max(accepted, 0.0) + s.value;
+            } else if (f.name == "medrtc_media_transport_cc_ignored_total") {
+              ignored = std::max(ignored, 0.0) + s.value;
+            }
+          }
+        }
+        return accepted >= 10;
+      },
+      std::chrono::seconds(5));
   EXPECT_GE(accepted, 10) << "feedback accepted";
   EXPECT_EQ(ignored, 0) << "feedback ignored";
 }

@@ -19,8 +19,7 @@ enum class MediaError {
   kRoomNotFound,
   kParticipantNotFound,
   kSdpInvalid,      // offer/answer unparsable or not negotiable (no BUNDLE, no codec, ...)
-  kStaleVersion,    // a subscribe answer for a superseded offer; a publish offer whose connection
-                    // kept restarting ICE while it was negotiated (media_plane.cpp)
+  kStaleVersion,    // a subscribe answer for a superseded offer
   kForbidden,       // publishing without the publish grant
   kShuttingDown,
   kInternal,        // the worker failed while handling this participant (contained to it)

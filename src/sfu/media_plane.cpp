@@ -208,7 +208,7 @@ class WorkerPool final : public MediaApi {
   // of a publish (the hub does not hold one back while the other is under way). An answer
   // written with the credentials it replaced would stop working once the restart's grace
   // ends, so the second hop compares the ufrag the answer carries with the transport's and
-  // negotiates again from the new parameters; after a few tries the offer is stale.
+  // negotiates again from the new parameters; after a few tries the participant joins anew.
   static constexpr int kPublishAttempts = 3;
 
   // Control thread: hop 1, the publisher connection's local parameters from the worker.
@@ -257,7 +257,10 @@ class WorkerPool final : public MediaApi {
         }
         if (current->iceUfrag != answeredUfrag) {
           if (attempt >= kPublishAttempts) {
-            reply(std::move(done), Result<std::string, MediaError>(fail(MediaError::kStaleVersion)));
+            // The client would wait for an answer that never comes: take the participant
+            // out and close its socket with 1011, so it joins again with fresh connections.
+            contain(worker, roomId, participantId, "publish", "ice restarted during every negotiation");
+            failMedia(roomId, participantId);
             return;
           }
           toControl_([this, &worker, roomId, participantId, offerSdp = std::move(offerSdp), done = std::move(done),

@@ -21,19 +21,6 @@ namespace {
 
 namespace json = boost::json;
 
-class RecordingAudit final : public compliance::AuditSink {
- public:
-  void record(compliance::AuditEvent event) override { events.push_back(std::move(event)); }
-  size_t count(std::string_view what) const {
-    size_t n = 0;
-    for (const auto& e : events) {
-      n += e.outcomeDesc.rfind(what, 0) == 0;
-    }
-    return n;
-  }
-  std::vector<compliance::AuditEvent> events;
-};
-
 class GuestRevocation : public ::testing::Test {
  protected:
   GuestRevocation() {
@@ -132,7 +119,7 @@ class GuestRevocation : public ::testing::Test {
     EXPECT_EQ(h_.hub->waitingCount(h_.room.id), waiting);
   }
 
-  RecordingAudit audit_;
+  testing::RecordingAuditSink audit_;
   testing::HubHarness h_{audit_, true};
   store::AppointmentRecord appointment_;
   store::InvitationRecord invitation_;

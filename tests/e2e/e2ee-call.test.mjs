@@ -6,25 +6,15 @@
 // page again (replay) or changed is dropped by the page itself and the call goes on.
 // (Chat: e2ee-chat.test.mjs.)
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium } from '../support/chromium.mjs';
-import { closePages, joinCall, participantId, waitForTileFrames } from '../support/call-page.mjs';
-import { assertPagesClean, withDiagnostics } from '../support/call-suite.mjs';
+import { test } from 'node:test';
+import { joinCall, participantId, waitForTileFrames } from '../support/call-page.mjs';
+import { assertPagesClean, withDiagnostics, useCallSuite } from '../support/call-suite.mjs';
 import { e2eeStats, joinWithKeyLog, sentVideoCodec, waitForFramesCrypted, waitForSameCode } from '../support/e2ee.mjs';
-import { createRoom, startServer, waitFor } from '../support/server.mjs';
+import { createRoom, waitFor } from '../support/server.mjs';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // this file's process only: the node's self-signed certificate
 
-const suite = { server: null, browser: null, pages: [] };
-before(async () => {
-  suite.server = await startServer({ workers: 1, args: ['--policy', 'kbv', '--region', 'eu-de', '--tls-self-signed'] });
-  suite.browser = await launchChromium({ args: ['--ignore-certificate-errors'] });
-});
-after(async () => {
-  await closePages(suite.pages);
-  await suite.browser?.close();
-  await suite.server?.stop();
-});
+const suite = useCallSuite({ serverOptions: { workers: 1, args: ['--policy', 'kbv', '--region', 'eu-de', '--tls-self-signed'] }, browserArgs: ['--ignore-certificate-errors'] });
 
 async function join(roomId, who) {
   const page = await joinCall(suite.browser, suite.server, roomId, { ...who, join: false });

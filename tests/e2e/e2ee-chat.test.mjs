@@ -6,25 +6,16 @@
 // the patient's socket (a Playwright WebSocket route stands in for it) is dropped by the
 // page: never shown, counted with a console warning, and the encrypted chat goes on.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium } from '../support/chromium.mjs';
-import { closePages, participantId, waitForTileFrames } from '../support/call-page.mjs';
+import { test } from 'node:test';
+import { participantId, waitForTileFrames } from '../support/call-page.mjs';
+import { useCallSuite } from '../support/call-suite.mjs';
 import {
   createAppointment, createPractitioner, joinAndWait, openInvitation, parsedFrames, passDeviceCheck, signIn, waitForState,
 } from '../support/clinic.mjs';
 import { waitForSameCode } from '../support/e2ee.mjs';
-import { startServer, waitFor } from '../support/server.mjs';
+import { waitFor } from '../support/server.mjs';
 
-const suite = { server: null, browser: null, pages: [] };
-before(async () => {
-  suite.server = await startServer({ workers: 1 });
-  suite.browser = await launchChromium();
-});
-after(async () => {
-  await closePages(suite.pages);
-  await suite.browser?.close();
-  await suite.server?.stop();
-});
+const suite = useCallSuite({ serverOptions: { workers: 1 } });
 
 async function sendChat(page, text) {
   const chat = page.getByRole('region', { name: 'Chat' });

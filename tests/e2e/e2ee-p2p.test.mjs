@@ -13,25 +13,16 @@
 // that kept both would read it from the two certificates named, docs/e2ee.md). Once the
 // direct connection is up, the code is over the certificates getStats reports.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium, newCallPage } from '../support/chromium.mjs';
-import { clickJoin, closePages, joinCall, participantId, waitForTileFrames } from '../support/call-page.mjs';
-import { withDiagnostics } from '../support/call-suite.mjs';
+import { test } from 'node:test';
+import { newCallPage } from '../support/chromium.mjs';
+import { clickJoin, joinCall, participantId, waitForTileFrames } from '../support/call-page.mjs';
+import { withDiagnostics, useCallSuite } from '../support/call-suite.mjs';
 import { p2pCertificates, securityCode, waitForSameCode } from '../support/e2ee.mjs';
-import { createRoom, createToken, startServer, waitFor } from '../support/server.mjs';
+import { createRoom, createToken, waitFor } from '../support/server.mjs';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // this file's process only: the node's self-signed certificate
 
-const suite = { server: null, browser: null, pages: [] };
-before(async () => {
-  suite.server = await startServer({ workers: 1, args: ['--policy', 'kbv', '--region', 'eu-de', '--tls-self-signed'] });
-  suite.browser = await launchChromium({ args: ['--ignore-certificate-errors'] });
-});
-after(async () => {
-  await closePages(suite.pages);
-  await suite.browser?.close();
-  await suite.server?.stop();
-});
+const suite = useCallSuite({ serverOptions: { workers: 1, args: ['--policy', 'kbv', '--region', 'eu-de', '--tls-self-signed'] }, browserArgs: ['--ignore-certificate-errors'] });
 
 /** The fingerprints of a page's direct connection: [local, remote] ('' while not there). */
 async function p2pFingerprints(page) {

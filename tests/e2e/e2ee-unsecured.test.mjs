@@ -5,25 +5,15 @@
 // arrive), Bob's tile of Alice says "not yet secured", Alice's tile of Bob does not (Bob's
 // key reached her).
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium } from '../support/chromium.mjs';
-import { clickJoin, closePages, joinCall, participantId } from '../support/call-page.mjs';
-import { withDiagnostics } from '../support/call-suite.mjs';
+import { test } from 'node:test';
+import { clickJoin, joinCall, participantId } from '../support/call-page.mjs';
+import { withDiagnostics, useCallSuite } from '../support/call-suite.mjs';
 import { waitForSameCode } from '../support/e2ee.mjs';
-import { createRoom, startServer, waitFor } from '../support/server.mjs';
+import { createRoom, waitFor } from '../support/server.mjs';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // this file's process only: the node's self-signed certificate
 
-const suite = { server: null, browser: null, pages: [] };
-before(async () => {
-  suite.server = await startServer({ workers: 1, args: ['--policy', 'kbv', '--region', 'eu-de', '--tls-self-signed'] });
-  suite.browser = await launchChromium({ args: ['--ignore-certificate-errors'] });
-});
-after(async () => {
-  await closePages(suite.pages);
-  await suite.browser?.close();
-  await suite.server?.stop();
-});
+const suite = useCallSuite({ serverOptions: { workers: 1, args: ['--policy', 'kbv', '--region', 'eu-de', '--tls-self-signed'] }, browserArgs: ['--ignore-certificate-errors'] });
 
 function tileBadge(page, id) {
   return page.locator(`figure.tile.remote[data-participant-id="${id}"]`).getByText('not yet secured');

@@ -4,24 +4,15 @@
 // refused (`e2ee_unsupported`, docs/protocol.md) and says so in plain words, never
 // entering the call. The same browser with its APIs intact joins.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium, newCallPage } from '../support/chromium.mjs';
-import { clickJoin, closePages } from '../support/call-page.mjs';
-import { withDiagnostics } from '../support/call-suite.mjs';
-import { createRoom, createToken, startServer, waitFor } from '../support/server.mjs';
+import { test } from 'node:test';
+import { newCallPage } from '../support/chromium.mjs';
+import { clickJoin } from '../support/call-page.mjs';
+import { withDiagnostics, useCallSuite } from '../support/call-suite.mjs';
+import { createRoom, createToken, waitFor } from '../support/server.mjs';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // this file's process only: the node's self-signed certificate
 
-const suite = { server: null, browser: null, pages: [] };
-before(async () => {
-  suite.server = await startServer({ workers: 1, args: ['--policy', 'kbv', '--region', 'eu-de', '--tls-self-signed'] });
-  suite.browser = await launchChromium({ args: ['--ignore-certificate-errors'] });
-});
-after(async () => {
-  await closePages(suite.pages);
-  await suite.browser?.close();
-  await suite.server?.stop();
-});
+const suite = useCallSuite({ serverOptions: { workers: 1, args: ['--policy', 'kbv', '--region', 'eu-de', '--tls-self-signed'] }, browserArgs: ['--ignore-certificate-errors'] });
 
 test('a browser without frame encryption is told in plain words and not let into a KBV call', { timeout: 90_000 }, (t) => withDiagnostics(t, suite, async () => {
   const roomId = await createRoom(suite.server);

@@ -5,29 +5,20 @@
 // server's media plane never gets a publish for the room. A third page joins: everyone
 // moves to the SFU and sees everyone; mute still shows on the other side.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchChromium, newCallPage } from '../support/chromium.mjs';
+import { test } from 'node:test';
+import { newCallPage } from '../support/chromium.mjs';
 import {
-  clickJoin, closePages, joinCall, participantId, selectedPair, waitForRemoteMedia, waitForTileFrames,
+  clickJoin, joinCall, participantId, selectedPair, waitForRemoteMedia, waitForTileFrames,
 } from '../support/call-page.mjs';
-import { assertPagesClean, withDiagnostics } from '../support/call-suite.mjs';
-import { createRoom, createToken, startServer, waitFor } from '../support/server.mjs';
+import { assertPagesClean, withDiagnostics, useCallSuite } from '../support/call-suite.mjs';
+import { createRoom, createToken, waitFor } from '../support/server.mjs';
 
 // The REST helpers use fetch against the self-signed certificate of this test's server;
 // node --test runs each file in its own process, so this stays inside this file.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
-// As tls-call.test.mjs starts a KBV node (call-suite's hooks have no browser arguments).
-const suite = { server: null, browser: null, pages: [] };
-before(async () => {
-  suite.server = await startServer({ workers: 1, args: ['--policy', 'kbv', '--region', 'eu-de', '--tls-self-signed'] });
-  suite.browser = await launchChromium({ args: ['--ignore-certificate-errors'] });
-});
-after(async () => {
-  await closePages(suite.pages);
-  await suite.browser?.close();
-  await suite.server?.stop();
-});
+// A KBV node with its self-signed certificate, as tls-call.test.mjs starts one.
+const suite = useCallSuite({ serverOptions: { workers: 1, args: ['--policy', 'kbv', '--region', 'eu-de', '--tls-self-signed'] }, browserArgs: ['--ignore-certificate-errors'] });
 
 async function mediaMode(page) {
   return page.evaluate(() => window.__medrtc.mediaMode);

@@ -2,7 +2,6 @@
 // "Security code"; e2ee/dtls-fingerprint.ts says why from where): from the descriptions
 // while DTLS is not up yet (a remote one naming more than one certificate is a conflict),
 // from the certificates the connection really uses once it is.
-import { sdpFingerprint } from './e2ee/commitment';
 import { certificateFingerprints, sdpPeerFingerprint } from './e2ee/dtls-fingerprint';
 
 export type FingerprintReport = (local: string, remote: string, conflict: boolean) => void;
@@ -12,7 +11,7 @@ export function watchP2pFingerprints(pc: RTCPeerConnection, report: FingerprintR
   const read = async (): Promise<void> => {
     const seq = ++latest;
     const described = sdpPeerFingerprint(pc.remoteDescription?.sdp);
-    let local = sdpFingerprint(pc.localDescription?.sdp);
+    let local = sdpPeerFingerprint(pc.localDescription?.sdp).fp; // ours names one certificate
     let remote = described.fp;
     let conflict = described.conflict;
     if (pc.connectionState === 'connected') {

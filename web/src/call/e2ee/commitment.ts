@@ -72,12 +72,6 @@ export async function commitmentOf(publicKey: string, fingerprint: string, nonce
   return toBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', data)));
 }
 
-/** The DTLS fingerprint of an SDP ("sha-256 AB:CD:…"), or '' when it has none. */
-export function sdpFingerprint(sdp: string | undefined | null): string {
-  const m = /^a=fingerprint:(\S+) ([0-9A-Fa-f:]+)\s*$/m.exec(sdp ?? '');
-  return m ? `${m[1]?.toLowerCase()} ${m[2]?.toUpperCase()}` : '';
-}
-
 export class SasRounds {
   private seq = 0;
   private nonce: Bytes = new Uint8Array(0);

@@ -279,7 +279,7 @@ def table(summaries, limit, cmp_n, args, werift=None):
     lines.append(row(f"join time p50 / p99, ms (N={cmp_n})",
                      [f"{fmt(s['join_p50_ms'], '.0f')} / {fmt(s['join_p99_ms'], '.0f')}" for s in ts]))
     lines.append(row(f"loss (N={cmp_n})", [fmt(100 * s["loss_fraction"] if s["loss_fraction"] is not None else None, ".3f") + " %" for s in ts]))
-    lines.append(row(f"server RSS per participant, KiB (N={cmp_n})",
+    lines.append(row(f"server RSS per participant, KiB (N={cmp_n}, after a one-consultation warm-up)",
                      [fmt(s["rss_bytes_per_participant"] / 1024 if s["rss_bytes_per_participant"] is not None else None, ".0f") for s in ts],
                      ratio("rss_bytes_per_participant")))
     lines.append(row("forwarded packets/s (at largest N held)",

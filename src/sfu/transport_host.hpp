@@ -49,6 +49,9 @@ class TransportHost {
   virtual void sendPacket(WebRtcTransport& /*from*/, ByteView data, const SocketAddress& to) {
     socket().send(data, to);
   }
+  // The transport freed its DTLS association (WebRtcTransport::releaseDtls): the host may
+  // give the freed heap back to the kernel (sfu/heap_trimmer.hpp).
+  virtual void onDtlsReleased() {}
   virtual const TransportTimeouts& transportTimeouts() const {
     static const TransportTimeouts defaults;
     return defaults;

@@ -314,6 +314,7 @@ void WebRtcTransport::releaseDtls() {
     return;
   }
   dtls_->releaseHandshakeState();
+  host_.onDtlsReleased();
   log::debug("transport_dtls_released", {{"transport", name_}});
 }
 

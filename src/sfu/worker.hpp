@@ -17,6 +17,7 @@
 #include "dtls/dtls_context.hpp"
 #include "net/event_loop.hpp"
 #include "net/udp_socket.hpp"
+#include "sfu/heap_trimmer.hpp"
 #include "sfu/ice_tcp_server.hpp"
 #include "sfu/media_api.hpp"
 #include "sfu/media_counters.hpp"
@@ -76,6 +77,7 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   void commitPacket(size_t length, net::SendPriority priority) override;
   void sendPacket(WebRtcTransport& from, ByteView data, const SocketAddress& to) override;
   const TransportTimeouts& transportTimeouts() const override { return timeouts_; }
+  void onDtlsReleased() override { heapTrimmer_.noteFreed(loop_.now()); }
 
   int index() const { return index_; }
   // Whether subscribers get transport-wide sequence numbers, hence the estimator and the
@@ -134,6 +136,7 @@ class Worker final : public TransportHost, private IceTcpServer::Listener {
   std::thread thread_;
   MediaCounters counters_;
   WorkerTickSlots tickSlots_;
+  HeapTrimmer heapTrimmer_;
   uint64_t contained_ = 0;
 
   std::unordered_map<std::string, std::unique_ptr<Room>> rooms_;

@@ -37,8 +37,10 @@ struct FakeHost final : TransportHost {
     sent.emplace_back(data.begin(), data.end());
   }
   const TransportTimeouts& transportTimeouts() const override { return timeouts; }
+  void onDtlsReleased() override { ++dtlsReleases; }
 
   Micros clock{1'000'000};
+  int dtlsReleases = 0;  // the worker trims the heap after these (sfu/heap_trimmer.hpp)
   TransportTimeouts timeouts;
   std::vector<uint8_t> slot = std::vector<uint8_t>(1500);
   std::deque<std::vector<uint8_t>> sent;
@@ -144,11 +146,14 @@ TEST(WebRtcTransportDtlsRelease, TheBrowsersFirstSrtpReleasesDtls) {
   f.connect();
   EXPECT_TRUE(f.events.connected);
   EXPECT_FALSE(f.transport->dtlsReleased()) << "released before the browser showed it has its keys";
+  EXPECT_EQ(f.host.dtlsReleases, 0);
   f.sendMedia(1);
   EXPECT_EQ(f.events.rtp, 1);
   EXPECT_TRUE(f.transport->dtlsReleased());
+  EXPECT_EQ(f.host.dtlsReleases, 1) << "the host hears of the freed state once";
   f.sendMedia(2);
   EXPECT_EQ(f.events.rtp, 2) << "media goes on after the release";
+  EXPECT_EQ(f.host.dtlsReleases, 1);
 }
 
 TEST(WebRtcTransportDtlsRelease, LateDtlsIsCountedAndTheTransportStaysUp) {

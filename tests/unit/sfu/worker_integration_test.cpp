@@ -239,6 +239,37 @@ TEST(Worker, ATaskThatThrowsIsContainedAndTheNextOneRuns) {
   worker.stop();
 }
 
+double heapTrims(const MediaApi& plane) {
+  std::vector<metrics::Family> families;
+  plane.collectMetrics(families);
+  double total = 0;
+  for (const auto& family : families) {
+    if (family.name == "medrtc_media_heap_trims_total") {
+      for (const auto& sample : family.samples) {
+        total += sample.value;
+      }
+    }
+  }
+  return total;
+}
+
+// The DTLS states a call frees once media flows go back to the kernel (sfu/heap_trimmer.hpp):
+// the worker asks for a trim about a second after the last release.
+TEST(Worker, TheHeapIsTrimmedOnceTheCallsDtlsStateIsFreed) {
+  CallHarness h;
+  Endpoint& a = h.join("r", "a");
+  Endpoint& b = h.join("r", "b");
+  ASSERT_TRUE(h.runUntil([&] { return a.pubConnected() && b.pubConnected() && a.subConnected() && b.subConnected(); }));
+  MediaPump pumpA(h.loop(), a);
+  MediaPump pumpB(h.loop(), b);
+  pumpA.start();
+  pumpB.start();
+  ASSERT_TRUE(h.runUntil([&] { return heapTrims(h.plane()) >= 1; }, 5s)) << "no trim after the DTLS releases";
+  h.runFor(3s);
+  EXPECT_EQ(heapTrims(h.plane()), 1) << "one trim per burst of frees, at most one per 10 s";
+  EXPECT_TRUE(h.failures().empty());
+}
+
 TEST(Worker, TwoRoomsOnTwoWorkersAreIsolated) {
   CallHarness h(2);
   Endpoint& a = h.join("r1", "a", JoinOptions{.publish = true, .subscribe = false});

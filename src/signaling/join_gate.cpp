@@ -9,6 +9,7 @@
 #include "signaling/signaling_hub.hpp"
 
 #include <map>
+#include <set>
 
 namespace medrtc::signaling {
 
@@ -213,12 +214,28 @@ using GuestKey = std::pair<std::string, std::string>;
 struct AccessRound {
   std::map<std::string, std::string> sessions;  // session hash → identity (hosts)
   std::map<GuestKey, JoinClaims> guests;
+  std::set<std::string> rooms;  // every room with someone present
 };
 
 struct AccessEnded {
   std::vector<std::string> sessions;
   std::vector<std::pair<GuestKey, JoinRefusal>> guests;
+  std::vector<std::string> rooms;  // ended in the store by another node
 };
+
+// The rooms among `present` that the store says have ended: another node ended them (its
+// host's end_consultation, DELETE /api/v1/rooms/{id}, the appointment's cancellation),
+// while this node still holds some of their people.
+std::vector<std::string> endedRooms(store::Store& store, const std::set<std::string>& present) {
+  std::vector<std::string> ended;
+  for (const auto& roomId : present) {
+    auto room = store.findRoom(roomId);
+    if (room && room->ended()) {
+      ended.push_back(roomId);
+    }
+  }
+  return ended;
+}
 
 // Each half fails open on its own: a store fault keeps whoever it could not read.
 AccessEnded readEndedAccess(store::Store& store, const AccessRound& round, int64_t now) {
@@ -227,6 +244,11 @@ AccessEnded readEndedAccess(store::Store& store, const AccessRound& round, int64
     ended.sessions = endedSessions(store, round.sessions, now);
   } catch (const std::exception& e) {
     log::error("session_recheck_failed", {{"code", "internal"}, {"error", e.what()}});
+  }
+  try {
+    ended.rooms = endedRooms(store, round.rooms);
+  } catch (const std::exception& e) {
+    log::error("room_recheck_failed", {{"code", "internal"}, {"error", e.what()}});
   }
   try {
     for (const auto& [key, claims] : round.guests) {
@@ -244,9 +266,10 @@ AccessEnded readEndedAccess(store::Store& store, const AccessRound& round, int64
 }  // namespace
 
 // The round every few seconds (SignalingHub::recheckSessions in signaling_hub.hpp) reads
-// what can end behind this process's back for everyone present: the sign-in sessions
+// what can end behind this process's back for everyone present: the rooms themselves
+// (ended by another node: the room ends here too, for everyone), the sign-in sessions
 // behind host tokens, and the state behind each guest's token (guest_access_check.hpp).
-// One store-pool job for both; whoever's state ended is dismissed with access_revoked.
+// One store-pool job for all three; whoever's state ended is dismissed with access_revoked.
 void SignalingHub::recheckSessions() {
   if (sessionRecheckRunning_) {
     return;  // the previous round is still reading (a slow database): no pile-up
@@ -257,17 +280,26 @@ void SignalingHub::recheckSessions() {
     if (!present) {
       continue;
     }
+    round.rooms.insert(c.roomId);
     if (!c.claims.sessionHash.empty()) {
       round.sessions.emplace(c.claims.sessionHash, c.claims.identity);
     } else if (c.claims.role != "host") {
       round.guests.emplace(GuestKey{c.roomId, c.claims.identity}, c.claims);
     }
   }
-  if (round.sessions.empty() && round.guests.empty()) {
+  if (round.rooms.empty()) {
     return;
   }
   int64_t now = nowSeconds();
   auto report = [this](const AccessEnded& ended) {
+    // First: room_ended tells everyone in such a room what happened, better than one
+    // access_revoked each. The node that ended it sent the webhooks and audit summary.
+    for (const auto& roomId : ended.rooms) {
+      if (roomLive(roomId)) {
+        log::info("room_ended_on_recheck", {{"room", roomId}});
+        endRoom(roomId, "ended_on_another_server", "", /*announce=*/false);
+      }
+    }
     for (const auto& hash : ended.sessions) {
       sessionEnded(hash);
     }

@@ -190,6 +190,33 @@ TEST_F(GuestRevocation, CancelledAppointmentRemovesTheWaitingGuest) {
   expectDismissed(false);
 }
 
+// Another node ended the room (its host's end_consultation, DELETE /api/v1/rooms/{id},
+// cancelling the appointment, which also ends the room): the store says so, and this
+// node's next round ends it here too — for the host as well, who no guest check touches.
+TEST_F(GuestRevocation, ARoomEndedOnAnotherNodeEndsHereForEveryone) {
+  admitPatient();
+  h_.store->endRoom(h_.room.id, now());
+  recheck();
+  for (const auto& socket : {host_, patient_}) {
+    auto ended = socket->ofType("room_ended");
+    ASSERT_EQ(ended.size(), 1u);
+    EXPECT_EQ(ended[0].at("reason").as_string(), "ended_on_another_server");
+    EXPECT_EQ(socket->closeCode, std::optional<uint16_t>(4007));
+    EXPECT_TRUE(socket->ofType("error").empty()) << "room_ended says it all, no access_revoked";
+  }
+  EXPECT_TRUE(h_.hub->participants(h_.room.id).empty());
+  EXPECT_EQ(audit_.count("leave:ended_on_another_server"), 2u);
+}
+
+TEST_F(GuestRevocation, ARoomEndedOnAnotherNodeSendsItsWaitingGuestsHomeToo) {
+  h_.store->endRoom(h_.room.id, now());
+  recheck();
+  ASSERT_EQ(patient_->ofType("room_ended").size(), 1u);
+  EXPECT_EQ(patient_->closeCode, std::optional<uint16_t>(4007));
+  EXPECT_EQ(host_->ofType("room_ended").size(), 1u);
+  EXPECT_EQ(h_.hub->waitingCount(h_.room.id), 0u);
+}
+
 // The round's reads on the store pool, as the server runs them: a store fault keeps
 // everyone (a database blip must not end consultations); the next good round decides.
 TEST_F(GuestRevocation, StoreFailureDuringTheRoundKeepsTheGuestsUntilTheNextRound) {

@@ -106,8 +106,15 @@ class RestApi {
                               const std::optional<store::RoomRecord>& room, const Params& p);
   HttpResponse setDelegate(const HttpRequest& r, const Params& p);
   HttpResponse redeemInvitation(const HttpRequest& r, const Params& p);
+  // The join token and what the patient's page shows, once the redeem event is durable.
+  HttpResponse redeemAnswer(const clinic::Redeemed& redeemed, const std::string& name, bool viaCode);
   HttpResponse networkCheck(const HttpRequest& r, const Params& p);
   HttpResponse createProbe(const HttpRequest& r, const Params& p);  // probe_routes.cpp
+  // The probe itself, once `subject` (who asks, never a name) is known: the drain and
+  // budget checks (`address`: the request's) and the media worker's answer. `via` names
+  // the credential for the log.
+  HttpResponse openProbe(const std::string& address, const std::string& subject, sfu::ProbeCandidates candidates,
+                         std::string transport, std::string offer, const char* via);
   HttpResponse metrics(const HttpRequest& r, const Params& p);  // metrics_endpoint.cpp
   // Admin dashboard (admin_dashboard_routes.cpp): the tenant admin's live consultations,
   // one consultation's call-quality samples (live or kept), and the consultations whose

@@ -18,6 +18,7 @@
 #include "common/random.hpp"
 #include "failing_store.hpp"
 #include "hub_test_doubles.hpp"
+#include "test_support.hpp"
 #include "signaling/rest_api.hpp"
 #include "signaling/signaling_hub.hpp"
 #include "store/api_key.hpp"
@@ -74,6 +75,7 @@ class RestOffThread : public ::testing::Test {
       auto created = appointments.create(who, clinic::NewAppointment{now + 600, now + 2400, "Check-up", "", ""});
       EXPECT_TRUE(created);
       appointment_ = created->appointment;
+      patientLink_ = created->invitation.token;
       apiKey_ = store::generateApiKey();
       store::registerApiKey(setup, apiKey_, "ehr", now, "");
       room_ = setup.createRoom(store::NewRoom{.name = "r"}, now);
@@ -106,6 +108,30 @@ class RestOffThread : public ::testing::Test {
     r.body = std::move(body);
     return r;
   }
+  // A new user of the practice with `role`, signed in: the cookie of their session.
+  std::string signedIn(const std::string& role, const std::string& email, store::UserRecord* created = nullptr) {
+    store::SqliteStore setup(dir_ / "medrtc.db");
+    store::UserRecord u;
+    u.tenantId = tenant_.id;
+    u.email = email;
+    u.displayName = role;
+    u.role = role;
+    u.createdAt = 1'700'000'000;
+    u = setup.createUser(u);
+    std::string cookie = clinic::randomToken();
+    setup.createSession(store::SessionRecord{clinic::hashSecret(cookie), u.id, tenant_.id, "csrf-token-0123",
+                                             1'700'000'000, 1'700'000'000, 1'700'003'600});
+    if (created != nullptr) {
+      *created = u;
+    }
+    return cookie;
+  }
+  HttpRequest as(const std::string& cookie, const std::string& method, const std::string& target,
+                 std::string body = "") {
+    HttpRequest r = request(method, target, std::move(body));
+    r.cookie = "medrtc_session=" + cookie;
+    return r;
+  }
   HttpRequest keyed(const std::string& method, const std::string& target, std::string body = "") {
     HttpRequest r = request(method, target, std::move(body));
     r.cookie.clear();
@@ -136,6 +162,7 @@ class RestOffThread : public ::testing::Test {
   store::UserRecord colleague_;
   std::string cookie_;
   store::AppointmentRecord appointment_;
+  std::string patientLink_;
   std::string apiKey_;
   store::RoomRecord room_;
   testing::FailingStore controlStore_;
@@ -246,6 +273,78 @@ TEST_F(RestOffThread, ADelegateGrantWhoseEventFailsIsTakenBack) {
   EXPECT_EQ(res.status, 500) << res.body;
   store::SqliteStore check(dir_ / "medrtc.db");
   EXPECT_EQ(check.findAppointment(appointment_.id)->hostDelegateId, "") << "the grant stood without its event";
+}
+
+HttpRequest redeemRequest(const std::string& link, const std::string& name = "Erika Mustermann") {
+  HttpRequest r;
+  r.method = "POST";
+  r.target = "/api/v1/invitations/redeem";
+  r.contentType = "application/json";
+  r.remoteAddress = "198.51.100.7";
+  r.body = json::serialize(json::object{{"token", link}, {"name", name}});
+  return r;
+}
+
+// The patient's redeem: look-up, claim and new guest on the pool, the join token once
+// the event is durable.
+TEST_F(RestOffThread, ARedeemIsStoredOnThePoolAndAudited) {
+  HttpResponse res = answer(redeemRequest(patientLink_));
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(bodyOf(res)["room_id"].as_string(), appointment_.roomId);
+  EXPECT_TRUE(signer_.verify(std::string(bodyOf(res)["join_token"].as_string())).ok());
+  EXPECT_EQ(audit_.written, 1);
+  store::SqliteStore check(dir_ / "medrtc.db");
+  auto used = check.findInvitationByTokenHash(clinic::hashSecret(patientLink_));
+  ASSERT_TRUE(used && used->usedAt);
+  EXPECT_TRUE(check.findGuest(used->usedByGuestId));
+
+  HttpResponse again = answer(redeemRequest(patientLink_));
+  EXPECT_EQ(again.status, 410) << again.body;
+  EXPECT_EQ(bodyOf(again)["code"].as_string(), "invitation_used");
+  HttpResponse unknown = answer(redeemRequest(clinic::randomToken()));
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+}
+
+// Fail closed: a redeem whose event cannot be written did not happen; no join token was
+// shown, and the link can be redeemed again.
+TEST_F(RestOffThread, ARedeemWhoseEventFailsIsTakenBack) {
+  audit_.failing = true;
+  HttpResponse res = answer(redeemRequest(patientLink_));
+  EXPECT_EQ(res.status, 500) << res.body;
+  EXPECT_EQ(res.body.find("join_token"), std::string::npos) << res.body;
+  {
+    store::SqliteStore check(dir_ / "medrtc.db");
+    auto i = check.findInvitationByTokenHash(clinic::hashSecret(patientLink_));
+    ASSERT_TRUE(i);
+    EXPECT_FALSE(i->usedAt) << "the claim stood without its event";
+    EXPECT_EQ(i->usedByGuestId, "");
+  }
+  audit_.failing = false;
+  HttpResponse retried = answer(redeemRequest(patientLink_));
+  EXPECT_EQ(retried.status, 200) << retried.body;
+  EXPECT_EQ(audit_.written, 1);
+}
+
+// The pre-call check's invitation look-up runs on the pool; the probe opens once it is back.
+TEST_F(RestOffThread, APreCallCheckLooksUpItsInvitationOnThePool) {
+  testing::FakeMedia media([this](std::function<void()> task) { posted_.post(std::move(task)); }, *hub_);
+  api_->setConnectivityProbes(&media, {});
+  auto probeRequest = [](const std::string& link) {
+    HttpRequest r;
+    r.method = "POST";
+    r.target = "/api/v1/connectivity-probes";
+    r.contentType = "application/json";
+    r.remoteAddress = "198.51.100.7";
+    r.body = json::serialize(json::object{{"invitation", link}, {"transport", "udp"}, {"offer", "v=0 offer"}});
+    return r;
+  };
+  HttpResponse res = answer(probeRequest(patientLink_));
+  ASSERT_EQ(res.status, 201) << res.body;
+  EXPECT_EQ(bodyOf(res)["answer"].as_string(), "probe-answer:v=0 offer");
+  EXPECT_TRUE(media.sawCall("probe udp"));
+  HttpResponse unknown = answer(probeRequest(clinic::randomToken()));
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  EXPECT_EQ(bodyOf(unknown)["code"].as_string(), "invitation_not_found");
 }
 
 TEST_F(RestOffThread, TheIntegratorRoutesLookUpTheKeyAndTheRoomOnThePool) {

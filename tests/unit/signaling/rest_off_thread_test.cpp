@@ -347,6 +347,35 @@ TEST_F(RestOffThread, APreCallCheckLooksUpItsInvitationOnThePool) {
   EXPECT_EQ(bodyOf(unknown)["code"].as_string(), "invitation_not_found");
 }
 
+TEST_F(RestOffThread, TermsAreReadAndWrittenOnThePool) {
+  std::string admin = signedIn("admin", "admin@example.org");
+  std::string path = "/api/v1/tenants/" + tenant_.id + "/terms";
+  HttpResponse read = answer(request("GET", path));
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_TRUE(bodyOf(read)["terms"].as_array()[0].at("default").as_bool());
+  EXPECT_EQ(answer(request("GET", "/api/v1/tenants/t_unknown/terms")).status, 404);
+
+  HttpResponse written = answer(as(admin, "PUT", path, R"({"lang":"de","text":"Unsere Bedingungen"})"));
+  ASSERT_EQ(written.status, 200) << written.body;
+  EXPECT_EQ(audit_.written, 1);
+  store::SqliteStore check(dir_ / "medrtc.db");
+  EXPECT_EQ(check.listTerms(tenant_.id).at(0).body, "Unsere Bedingungen");
+  HttpResponse practitioner = answer(request("PUT", path, R"({"lang":"de","text":"x"})"));
+  EXPECT_EQ(practitioner.status, 403) << practitioner.body;
+}
+
+// Fail closed: an edit whose event cannot be written does not stand.
+TEST_F(RestOffThread, ATermsEditWhoseEventFailsIsPutBack) {
+  std::string admin = signedIn("admin", "admin@example.org");
+  std::string path = "/api/v1/tenants/" + tenant_.id + "/terms";
+  ASSERT_EQ(answer(as(admin, "PUT", path, R"({"lang":"de","text":"Erste Fassung"})")).status, 200);
+  audit_.failing = true;
+  HttpResponse res = answer(as(admin, "PUT", path, R"({"lang":"de","text":"Zweite Fassung"})"));
+  EXPECT_EQ(res.status, 500) << res.body;
+  store::SqliteStore check(dir_ / "medrtc.db");
+  EXPECT_EQ(check.listTerms(tenant_.id).at(0).body, "Erste Fassung") << "the edit stood without its event";
+}
+
 TEST_F(RestOffThread, TheIntegratorRoutesLookUpTheKeyAndTheRoomOnThePool) {
   HttpResponse created = answer(keyed("POST", "/api/v1/rooms", R"({"name":"x"})"));
   ASSERT_EQ(created.status, 201) << created.body;

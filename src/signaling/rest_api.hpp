@@ -144,7 +144,10 @@ class RestApi {
   HttpResponse listStaff(const HttpRequest& r, const Params& p);
   HttpResponse listStaffConsultations(const HttpRequest& r, const Params& p);
   HttpResponse staffToken(const HttpRequest& r, const Params& p);
-  void markAdded(const store::RoomRecord& room, const std::string& staffId);
+  // addStaff's write, once the reads and the drain check passed: the mark on the store
+  // pool, then its event (auditedOrUndone).
+  HttpResponse storeStaffMark(const HttpRequest& r, const Params& p, const store::AppointmentRecord& a,
+                              const store::RoomRecord& room, const std::string& staffId);
   // Authorization, then the handler (handle() picks which). Session and API-key look-ups
   // run on the store pool (store_job.hpp); the handler runs on the control thread once
   // they are back. A request without an API key answers 401 at once.

@@ -376,6 +376,47 @@ TEST_F(RestOffThread, ATermsEditWhoseEventFailsIsPutBack) {
   EXPECT_EQ(check.listTerms(tenant_.id).at(0).body, "Erste Fassung") << "the edit stood without its event";
 }
 
+// K5: the host's list and add, the staff member's list and token, all from the pool.
+TEST_F(RestOffThread, TheStaffRoutesRunOnThePool) {
+  store::UserRecord staff;
+  std::string staffCookie = signedIn("staff", "mfa@example.org", &staff);
+  std::string base = "/api/v1/appointments/" + appointment_.id;
+  HttpResponse listed = answer(request("GET", base + "/staff"));
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_EQ(bodyOf(listed)["staff"].as_array().size(), 1u);
+  EXPECT_FALSE(bodyOf(listed)["staff"].as_array()[0].at("added").as_bool());
+  EXPECT_EQ(answer(as(staffCookie, "POST", base + "/staff-token", "{}")).status, 403) << "not added yet";
+
+  HttpResponse added = answer(request("POST", base + "/staff", R"({"user_id":")" + staff.id + R"("})"));
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(audit_.written, 1);
+  EXPECT_EQ(answer(request("POST", base + "/staff", R"({"user_id":"u_nobody"})")).status, 404);
+
+  HttpResponse mine = answer(as(staffCookie, "GET", "/api/v1/staff/consultations"));
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  ASSERT_EQ(bodyOf(mine)["consultations"].as_array().size(), 1u);
+  HttpResponse token = answer(as(staffCookie, "POST", base + "/staff-token", "{}"));
+  ASSERT_EQ(token.status, 200) << token.body;
+  EXPECT_EQ(bodyOf(token)["room_id"].as_string(), appointment_.roomId);
+}
+
+// Fail closed: an add whose event cannot be written does not stand.
+TEST_F(RestOffThread, AStaffAddWhoseEventFailsIsTakenBack) {
+  store::UserRecord staff;
+  std::string staffCookie = signedIn("staff", "mfa@example.org", &staff);
+  std::string base = "/api/v1/appointments/" + appointment_.id;
+  audit_.failing = true;
+  HttpResponse res = answer(request("POST", base + "/staff", R"({"user_id":")" + staff.id + R"("})"));
+  EXPECT_EQ(res.status, 500) << res.body;
+  audit_.failing = false;
+  EXPECT_EQ(answer(as(staffCookie, "POST", base + "/staff-token", "{}")).status, 403)
+      << "the add stood without its event";
+  store::SqliteStore check(dir_ / "medrtc.db");
+  auto g = check.findGuestByIdentity(appointment_.roomId, staff.id);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->state, "removed");
+}
+
 TEST_F(RestOffThread, TheIntegratorRoutesLookUpTheKeyAndTheRoomOnThePool) {
   HttpResponse created = answer(keyed("POST", "/api/v1/rooms", R"({"name":"x"})"));
   ASSERT_EQ(created.status, 201) << created.body;

@@ -447,14 +447,23 @@ HttpResponse RestApi::issueToken(JoinClaims claims, std::chrono::seconds ttl) {
                                         {"expires_at", formatTimestamp(issued.expiresAt)}});
 }
 
-HttpResponse RestApi::createDevRoom(const HttpRequest&, const Params&) {
+HttpResponse RestApi::createDevRoom(const HttpRequest& r, const Params& p) {
   if (!devMode_) {
     return problem(404, "not_found", "no such resource");
   }
   if (auto refused = refuseNewCall("")) {
     return *refused;
   }
-  store::RoomRecord room = store_.createRoom(store::NewRoom{.name = "dev"}, nowSeconds());
+  // The room stored on the pool (no event: dev mode audits nothing here), its links here.
+  return onStore<store::RoomRecord>(
+      r, p,
+      [now = nowSeconds()](store::Store& store) {
+        return store.createRoom(store::NewRoom{.name = "dev", .waitingRoom = false, .tenantId = ""}, now);
+      },
+      [this](store::RoomRecord& room) { return devRoomAnswer(room); });
+}
+
+HttpResponse RestApi::devRoomAnswer(const store::RoomRecord& room) {
   log::info("room_created", {{"room", room.id}, {"dev", true}});
   json::array links;
   for (auto [identity, name, role] : {std::tuple{"alice", "Alice", "host"}, std::tuple{"bob", "Bob", "guest"}}) {

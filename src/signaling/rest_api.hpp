@@ -89,6 +89,7 @@ class RestApi {
   HttpResponse issueToken(JoinClaims claims, std::chrono::seconds ttl);  // claims.roomId set
   HttpResponse roomAnswer(const std::optional<store::RoomRecord>& room);  // GET /api/v1/rooms/{id}
   HttpResponse createDevRoom(const HttpRequest& r, const Params& p);
+  HttpResponse devRoomAnswer(const store::RoomRecord& room);  // its join links
   // Clinic workflow (clinic_routes.cpp, docs/consultation-api.md).
   HttpResponse login(const HttpRequest& r, const Params& p);
   HttpResponse logout(const HttpRequest& r, const Params& p);

@@ -417,6 +417,26 @@ TEST_F(RestOffThread, AStaffAddWhoseEventFailsIsTakenBack) {
   EXPECT_EQ(g->state, "removed");
 }
 
+TEST_F(RestOffThread, TheDevRoomIsStoredOnThePool) {
+  RestApi dev(controlStore_, signer_, *hub_, clock_, /*devMode=*/true, &audit_, std::span<const uint8_t>{},
+              [this] {
+                clinic::AuthPolicy policy;
+                policy.storePool = pool_;
+                return policy;
+              }());
+  HttpRequest r = request("POST", "/api/v1/dev/rooms", "{}");
+  HttpResponse first = dev.handle(r);
+  ASSERT_TRUE(first.deferred) << "answered at once (" << first.status << "): the store was written inline";
+  std::optional<HttpResponse> later;
+  first.deferred([&](const HttpResponse& res) { later = res; });
+  while (!later && posted_.runOne()) {
+  }
+  ASSERT_TRUE(later);
+  ASSERT_EQ(later->status, 201) << later->body;
+  store::SqliteStore check(dir_ / "medrtc.db");
+  EXPECT_TRUE(check.findRoom(std::string(bodyOf(*later)["id"].as_string())));
+}
+
 TEST_F(RestOffThread, TheIntegratorRoutesLookUpTheKeyAndTheRoomOnThePool) {
   HttpResponse created = answer(keyed("POST", "/api/v1/rooms", R"({"name":"x"})"));
   ASSERT_EQ(created.status, 201) << created.body;

@@ -110,7 +110,6 @@ RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHu
       auth_(store, clock, audit, authPolicy),
       appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)),
       setup_(store, clock, audit, authPolicy.profiles),  // auth_ copied authPolicy: still whole here
-      terms_(store, clock, audit),
       audit_(audit),
       jobs_(store, authPolicy.storePool) {}
 

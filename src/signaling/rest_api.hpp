@@ -201,7 +201,6 @@ class RestApi {
   clinic::AuthService auth_;
   clinic::AppointmentService appointments_;
   clinic::FirstRunSetup setup_;
-  clinic::TermsService terms_;
   const MetricsEndpoint* metrics_ = nullptr;
   sfu::MediaApi* probeMedia_ = nullptr;
   IceServerProvider probeIceServers_;

@@ -81,7 +81,7 @@ class RestOffThread : public ::testing::Test {
       room_ = setup.createRoom(store::NewRoom{.name = "r"}, now);
     }
     pool_ = std::make_shared<store::StorePool>(
-        1, 8, [this] { return std::make_unique<store::SqliteStore>(dir_ / "medrtc.db"); },
+        1, 16, [this] { return std::make_unique<store::SqliteStore>(dir_ / "medrtc.db"); },
         [this](std::function<void()> task) { posted_.post(std::move(task)); });
     hub_ = std::make_unique<SignalingHub>(controlStore_, signer_, clock_);
     clinic::AuthPolicy policy;
@@ -325,6 +325,34 @@ TEST_F(RestOffThread, ARedeemWhoseEventFailsIsTakenBack) {
   EXPECT_EQ(audit_.written, 1);
 }
 
+// A code's limit (10 wrong ones per address) holds for guesses whose look-ups are on the
+// pool at the same time: each is counted before it goes there, not once it is back.
+TEST_F(RestOffThread, CodeGuessesOnThePoolAtOnceCountAgainstTheLimit) {
+  std::vector<HttpResponse> pending;
+  int refusedAtOnce = 0;
+  for (int i = 0; i < 12; ++i) {
+    HttpRequest r = redeemRequest("");
+    r.body = json::serialize(json::object{{"code", std::to_string(100'000'000 + i)}, {"name", "Guesser"}});
+    HttpResponse res = api_->handle(r);
+    if (!res.deferred) {
+      EXPECT_EQ(res.status, 429) << res.body;
+      ++refusedAtOnce;
+      continue;
+    }
+    pending.push_back(std::move(res));
+  }
+  EXPECT_EQ(refusedAtOnce, 2) << "guesses in flight together passed the limit";
+  int notFound = 0;
+  for (HttpResponse& res : pending) {
+    std::optional<HttpResponse> later;
+    res.deferred([&](const HttpResponse& r) { later = r; });
+    while (!later && posted_.runOne()) {
+    }
+    notFound += later && later->status == 404;
+  }
+  EXPECT_EQ(notFound, 10);
+}
+
 // The pre-call check's invitation look-up runs on the pool; the probe opens once it is back.
 TEST_F(RestOffThread, APreCallCheckLooksUpItsInvitationOnThePool) {
   testing::FakeMedia media([this](std::function<void()> task) { posted_.post(std::move(task)); }, *hub_);
@@ -459,7 +487,7 @@ TEST_F(RestOffThread, TheIntegratorRoutesLookUpTheKeyAndTheRoomOnThePool) {
 }
 
 TEST_F(RestOffThread, AFullPoolAnswers503Unavailable) {
-  // The pool's one thread is held, and its queue (8) filled: the next request is refused
+  // The pool's one thread is held, and its queue (16) filled: the next request is refused
   // at once instead of waiting.
   std::mutex gate;
   std::unique_lock hold(gate);

@@ -373,14 +373,15 @@ std::vector<store::InvitationRecord> AppointmentService::invitations(const std::
   return store_.listInvitations(appointmentId);
 }
 
-Result<std::pair<store::InvitationRecord, bool>, RedeemFailure> AppointmentService::findForRedeem(
-    const RedeemRequest& r, int64_t now) {
-  if (r.token) {
-    auto i = r.token->size() <= 128 ? store_.findInvitationByTokenHash(hashSecret(*r.token)) : std::nullopt;
-    if (!i) {
-      return fail(RedeemFailure{RedeemError::kNotFound});
-    }
-    return std::pair{std::move(*i), false};
+std::optional<RedeemFailure> AppointmentService::startAttempt(const RedeemRequest& r, bool redeeming, int64_t now) {
+  if (r.token.has_value() == r.code.has_value()) {
+    return RedeemFailure{RedeemError::kInvalidRequest};
+  }
+  if (redeeming && !validGuestName(r.name)) {
+    return RedeemFailure{RedeemError::kInvalidName};
+  }
+  if (!r.code) {
+    return std::nullopt;  // link tokens carry 256 bits and need no limit
   }
   std::string addressKey = "address:" + r.sourceAddress;
   int64_t wait = std::max(codesPerAddress_.retryAfter(addressKey, now), codesGlobal_.retryAfter(kGlobalKey, now));
@@ -393,104 +394,185 @@ Result<std::pair<store::InvitationRecord, bool>, RedeemFailure> AppointmentServi
     if (refusals_.refuse(facts, addressKey)) {
       log::info("invitation_code_refused", {{"reason", "too_many_attempts"}, {"retry_after", wait}});
     }
-    return fail(RedeemFailure{RedeemError::kTooManyAttempts, wait});
+    return RedeemFailure{RedeemError::kTooManyAttempts, wait};
+  }
+  // Counted before the look-up, taken back in settle() unless the code was wrong.
+  codesPerAddress_.recordFailure(addressKey, now);
+  codesGlobal_.recordFailure(kGlobalKey, now);
+  return std::nullopt;
+}
+
+void AppointmentService::abandonAttempt(const RedeemRequest& r) {
+  if (r.code) {
+    codesPerAddress_.forgetLatest("address:" + r.sourceAddress);
+    codesGlobal_.forgetLatest(kGlobalKey);
+  }
+}
+
+std::optional<store::InvitationRecord> AppointmentService::lookUp(store::Store& store, const RedeemRequest& r) const {
+  if (r.token) {
+    return r.token->size() <= 128 ? store.findInvitationByTokenHash(hashSecret(*r.token)) : std::nullopt;
   }
   const std::string& code = *r.code;
   bool wellFormed = code.size() == policy_.codeDigits && code.find_first_not_of("0123456789") == std::string::npos;
-  auto i = wellFormed ? store_.findInvitationByCodeHash(keyedHash(codeKey_, code)) : std::nullopt;
-  if (!i) {
-    codesPerAddress_.recordFailure(addressKey, now);
-    codesGlobal_.recordFailure(kGlobalKey, now);
-    audit(audit_, AuditFacts{cp::dicom::securityAlert(), std::nullopt, cp::AuditAction::Execute,
-                             cp::AuditOutcome::MinorFailure, "invitation_code_wrong", "", "", "anonymous",
-                             r.sourceAddress, "", "", std::nullopt});
-    return fail(RedeemFailure{RedeemError::kNotFound});
+  return wellFormed ? store.findInvitationByCodeHash(keyedHash(codeKey_, code)) : std::nullopt;
+}
+
+AppointmentService::InvitationAttempt AppointmentService::checkIn(store::Store& store, const RedeemRequest& r,
+                                                                  int64_t now) const {
+  InvitationAttempt a;
+  a.viaCode = r.code.has_value();
+  try {
+    a.invitation = lookUp(store, r);
+    if (!a.invitation) {
+      a.wrongCode = a.viaCode;
+      a.refused = RedeemError::kNotFound;
+    } else if (a.invitation->revokedAt) {
+      a.refused = RedeemError::kRevoked;
+    } else if (now >= a.invitation->expiresAt) {
+      a.refused = RedeemError::kExpired;
+    }
+  } catch (...) {
+    a.storeFailure = std::current_exception();
   }
-  return std::pair{std::move(*i), true};
+  return a;
+}
+
+AppointmentService::InvitationAttempt AppointmentService::redeemIn(store::Store& store, const RedeemRequest& r,
+                                                                   int64_t now) const {
+  InvitationAttempt a;
+  a.viaCode = r.code.has_value();
+  try {
+    a.invitation = lookUp(store, r);
+    if (!a.invitation) {
+      a.wrongCode = a.viaCode;
+      a.refused = RedeemError::kNotFound;
+      return a;
+    }
+    store::InvitationRecord& i = *a.invitation;
+    if (i.revokedAt) {
+      a.refused = RedeemError::kRevoked;
+      return a;
+    }
+    if (i.usedAt) {
+      a.refused = RedeemError::kUsed;
+      return a;
+    }
+    if (now >= i.expiresAt) {
+      a.refused = RedeemError::kExpired;
+      return a;
+    }
+    auto appointment = store.findAppointment(i.appointmentId);
+    auto tenant = appointment ? store.findTenant(appointment->tenantId) : std::nullopt;
+    if (!appointment || !tenant || appointment->status == "cancelled") {
+      a.refused = RedeemError::kRevoked;
+      return a;
+    }
+    store::GuestRecord g;
+    g.id = "g_" + randomHex(8);
+    if (!store.claimInvitation(i.id, g.id, now)) {
+      // Someone else redeemed it between our read and our write (or it just expired).
+      auto again = store.findInvitation(i.id);
+      a.refused = again && again->revokedAt ? RedeemError::kRevoked
+                  : again && again->usedAt  ? RedeemError::kUsed
+                                            : RedeemError::kExpired;
+      return a;
+    }
+    g.identity = g.id;
+    g.roomId = i.roomId;
+    g.role = i.role;
+    g.state = "waiting";
+    g.tenantId = i.tenantId;
+    g.invitationId = i.id;
+    g.createdAt = now;
+    g.updatedAt = now;
+    g = store.createGuest(g);
+    i.usedAt = now;
+    i.usedByGuestId = g.id;
+    a.event = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Execute,
+                         cp::AuditOutcome::Success, "invitation_redeem", a.viaCode ? "code" : "link", g.id,
+                         g.role, r.sourceAddress, "Invitation/" + i.id, "Room/" + i.roomId,
+                         cp::PersonalText{g.id, r.name, "", false}};
+    a.redeemed = Redeemed{std::move(g), i, std::move(*appointment), std::move(*tenant)};
+  } catch (...) {
+    a.storeFailure = std::current_exception();
+  }
+  return a;
+}
+
+std::optional<RedeemFailure> AppointmentService::settle(const RedeemRequest& r, const InvitationAttempt& a,
+                                                        bool auditRefusal) {
+  if (a.wrongCode) {
+    // Stays counted (startAttempt). Evidence of a guess, nothing to undo: written without
+    // blocking, a failed write logged.
+    auditLater(audit_,
+               AuditFacts{cp::dicom::securityAlert(), std::nullopt, cp::AuditAction::Execute,
+                          cp::AuditOutcome::MinorFailure, "invitation_code_wrong", "", "", "anonymous",
+                          r.sourceAddress, "", "", std::nullopt},
+               logAuditFailure("invitation_code_wrong"));
+  } else {
+    abandonAttempt(r);  // a right code (or a database failure) is no wrong guess
+  }
+  if (a.storeFailure) {
+    std::rethrow_exception(a.storeFailure);
+  }
+  if (!a.refused) {
+    return std::nullopt;
+  }
+  if (auditRefusal && a.invitation) {
+    AuditFacts facts{cp::dicom::securityAlert(), std::nullopt, cp::AuditAction::Execute,
+                     cp::AuditOutcome::MinorFailure, "invitation_redeem", toString(*a.refused), "", "anonymous",
+                     r.sourceAddress, "Invitation/" + a.invitation->id, "", std::nullopt};
+    if (refusals_.refuse(facts, limitSourceKey(r.sourceAddress) + " Invitation/" + a.invitation->id)) {
+      log::info("invitation_refused", {{"invitation", a.invitation->id}, {"reason", toString(*a.refused)}});
+    }
+  }
+  return RedeemFailure{*a.refused};
+}
+
+Result<Redeemed, RedeemFailure> AppointmentService::finishRedeem(const RedeemRequest& r, InvitationAttempt& a) {
+  if (auto refused = settle(r, a, /*auditRefusal=*/true)) {
+    return fail(*refused);
+  }
+  return std::move(*a.redeemed);
+}
+
+Result<store::InvitationRecord, RedeemFailure> AppointmentService::finishCheck(const RedeemRequest& r,
+                                                                               InvitationAttempt& a) {
+  if (auto refused = settle(r, a, /*auditRefusal=*/false)) {
+    return fail(*refused);
+  }
+  return std::move(*a.invitation);
 }
 
 Result<store::InvitationRecord, RedeemFailure> AppointmentService::checkInvitation(const RedeemRequest& r) {
-  if (r.token.has_value() == r.code.has_value()) {
-    return fail(RedeemFailure{RedeemError::kInvalidRequest});
-  }
   int64_t now = nowSeconds();
-  auto found = findForRedeem(r, now);
-  if (!found) {
-    return fail(found.error());
+  if (auto refused = startAttempt(r, /*redeeming=*/false, now)) {
+    return fail(*refused);
   }
-  store::InvitationRecord& i = found->first;
-  if (i.revokedAt) {
-    return fail(RedeemFailure{RedeemError::kRevoked});
-  }
-  if (now >= i.expiresAt) {
-    return fail(RedeemFailure{RedeemError::kExpired});
-  }
-  return std::move(i);
+  InvitationAttempt a = checkIn(store_, r, now);
+  return finishCheck(r, a);
 }
 
 Result<Redeemed, RedeemFailure> AppointmentService::redeem(const RedeemRequest& r) {
-  if (r.token.has_value() == r.code.has_value()) {
-    return fail(RedeemFailure{RedeemError::kInvalidRequest});
-  }
-  if (!validGuestName(r.name)) {
-    return fail(RedeemFailure{RedeemError::kInvalidName});
-  }
   int64_t now = nowSeconds();
-  auto found = findForRedeem(r, now);
-  if (!found) {
-    return fail(found.error());
+  if (auto refused = startAttempt(r, /*redeeming=*/true, now)) {
+    return fail(*refused);
   }
-  store::InvitationRecord& i = found->first;
-  auto refuse = [&](RedeemError e) -> Unexpected<RedeemFailure> {
-    AuditFacts facts{cp::dicom::securityAlert(), std::nullopt, cp::AuditAction::Execute,
-                     cp::AuditOutcome::MinorFailure, "invitation_redeem", toString(e), "", "anonymous",
-                     r.sourceAddress, "Invitation/" + i.id, "", std::nullopt};
-    if (refusals_.refuse(facts, limitSourceKey(r.sourceAddress) + " Invitation/" + i.id)) {
-      log::info("invitation_refused", {{"invitation", i.id}, {"reason", toString(e)}});
-    }
-    return fail(RedeemFailure{e});
-  };
-  if (i.revokedAt) {
-    return refuse(RedeemError::kRevoked);
+  InvitationAttempt a = redeemIn(store_, r, now);
+  auto redeemed = finishRedeem(r, a);
+  if (!redeemed) {
+    return redeemed;
   }
-  if (i.usedAt) {
-    return refuse(RedeemError::kUsed);
+  try {
+    audit(audit_, a.event);
+  } catch (...) {
+    store_.unclaimInvitation(redeemed->invitation.id, redeemed->guest.id);  // fail closed (H6)
+    throw;
   }
-  if (now >= i.expiresAt) {
-    return refuse(RedeemError::kExpired);
-  }
-  auto appointment = store_.findAppointment(i.appointmentId);
-  auto tenant = appointment ? store_.findTenant(appointment->tenantId) : std::nullopt;
-  if (!appointment || !tenant || appointment->status == "cancelled") {
-    return refuse(RedeemError::kRevoked);
-  }
-  store::GuestRecord g;
-  g.id = "g_" + randomHex(8);
-  if (!store_.claimInvitation(i.id, g.id, now)) {
-    // Someone else redeemed it between our read and our write (or it just expired).
-    auto again = store_.findInvitation(i.id);
-    return refuse(again && again->revokedAt ? RedeemError::kRevoked
-                  : again && again->usedAt  ? RedeemError::kUsed
-                                            : RedeemError::kExpired);
-  }
-  g.identity = g.id;
-  g.roomId = i.roomId;
-  g.role = i.role;
-  g.state = "waiting";
-  g.tenantId = i.tenantId;
-  g.invitationId = i.id;
-  g.createdAt = now;
-  g.updatedAt = now;
-  g = store_.createGuest(g);
-  i.usedAt = now;
-  i.usedByGuestId = g.id;
-  audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Execute,
-                           cp::AuditOutcome::Success, "invitation_redeem", found->second ? "code" : "link", g.id,
-                           g.role, r.sourceAddress, "Invitation/" + i.id, "Room/" + i.roomId,
-                           cp::PersonalText{g.id, r.name, "", false}});
-  log::info("invitation_redeemed", {{"invitation", i.id}, {"guest", g.id}, {"role", g.role},
-                                    {"via", found->second ? "code" : "link"}});
-  return Redeemed{std::move(g), std::move(i), std::move(*appointment), std::move(*tenant)};
+  log::info("invitation_redeemed", {{"invitation", redeemed->invitation.id}, {"guest", redeemed->guest.id},
+                                    {"role", redeemed->guest.role}, {"via", a.viaCode ? "code" : "link"}});
+  return redeemed;
 }
 
 }  // namespace medrtc::clinic

@@ -3,6 +3,7 @@
 // entry"): a practitioner's booking owns a waiting-room room; each invitation is a
 // single-use link token plus a numeric code for one guest (patient, interpreter, carer).
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -138,6 +139,37 @@ class AppointmentService {
   // no second way to guess codes. `request.name` is not read.
   Result<store::InvitationRecord, RedeemFailure> checkInvitation(const RedeemRequest& request);
 
+  // redeem and checkInvitation in three steps, for the store pool (signaling/store_job.hpp):
+  //  1. startAttempt, on the control thread: the request's own checks and, for a code, its
+  //     limits; the attempt is counted as a failure in advance, so that guesses running
+  //     at the same time on the pool see each other (as sign-in does).
+  //  2. redeemIn / checkIn, on a pool thread with its store: the look-up and, for redeem,
+  //     the claim and the new guest. They touch no member but the constant policy and key,
+  //     and catch a store failure into the attempt (step 3 must still run).
+  //  3. finishRedeem / finishCheck, on the control thread: a wrong code stays counted and
+  //     is audited (without blocking: nothing to undo), any other outcome takes the advance
+  //     count back; a refused invitation is audited once per source and window. A store
+  //     failure is rethrown after that. `abandonAttempt` instead when step 2 never ran (the
+  //     pool's queue was full).
+  // Fail closed: the caller audits `event` of a redeem and, when that fails, undoes it with
+  // store.unclaimInvitation(invitation.id, guest.id) before anyone got the join token.
+  struct InvitationAttempt {
+    bool viaCode = false;
+    bool wrongCode = false;  // a code that names no invitation
+    std::optional<RedeemError> refused;
+    std::optional<store::InvitationRecord> invitation;  // found (refused or not)
+    std::optional<Redeemed> redeemed;                    // redeemIn only, on success
+    AuditFacts event;                                    // the redeem's, on success
+    std::exception_ptr storeFailure;
+  };
+  std::optional<RedeemFailure> startAttempt(const RedeemRequest& request, bool redeeming, int64_t now);
+  InvitationAttempt redeemIn(store::Store& store, const RedeemRequest& request, int64_t now) const;
+  InvitationAttempt checkIn(store::Store& store, const RedeemRequest& request, int64_t now) const;
+  Result<Redeemed, RedeemFailure> finishRedeem(const RedeemRequest& request, InvitationAttempt& attempt);
+  Result<store::InvitationRecord, RedeemFailure> finishCheck(const RedeemRequest& request,
+                                                             InvitationAttempt& attempt);
+  void abandonAttempt(const RedeemRequest& request);
+
   // Who hosts an appointment's room (docs/consultation-api.md "Hosting"): its practitioner,
   // or the one practitioner of the same tenant it was delegated to. Staff and admins
   // organise but do not take part (K5); other practitioners get 403. A cancelled
@@ -175,7 +207,10 @@ class AppointmentService {
   // issue's store part: draws and stores the invitation with `store`, says what to audit.
   Invited issueIn(store::Store& store, const store::AppointmentRecord& a, const std::string& role,
                   const SessionContext& who, int64_t now) const;
-  Result<std::pair<store::InvitationRecord, bool>, RedeemFailure> findForRedeem(const RedeemRequest& r, int64_t now);
+  // The invitation a link token or code names (step 2 of an attempt): nullopt when none.
+  std::optional<store::InvitationRecord> lookUp(store::Store& store, const RedeemRequest& r) const;
+  // Step 3's common part: the code's advance count, the wrong code's event, the refusal's.
+  std::optional<RedeemFailure> settle(const RedeemRequest& r, const InvitationAttempt& attempt, bool auditRefusal);
 
   store::Store& store_;
   const Clock& clock_;

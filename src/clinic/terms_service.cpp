@@ -42,13 +42,15 @@ std::string defaultTermsText(std::string_view lang, const std::string& practice)
 TermsService::TermsService(store::Store& store, const Clock& clock, compliance::AuditSink* audit)
     : store_(store), clock_(clock), audit_(audit) {}
 
-std::optional<TenantTerms> TermsService::read(const std::string& tenantId) {
-  auto tenant = store_.findTenant(tenantId);
+std::optional<TenantTerms> TermsService::read(const std::string& tenantId) { return read(store_, tenantId); }
+
+std::optional<TenantTerms> TermsService::read(store::Store& store, const std::string& tenantId) {
+  auto tenant = store.findTenant(tenantId);
   if (!tenant) {
     return std::nullopt;
   }
   TenantTerms out{tenant->id, tenant->displayName.empty() ? tenant->name : tenant->displayName, {}};
-  std::vector<store::TermsRecord> stored = store_.listTerms(tenant->id);
+  std::vector<store::TermsRecord> stored = store.listTerms(tenant->id);
   for (std::string_view lang : kTermsLanguages) {
     auto own = std::find_if(stored.begin(), stored.end(),
                             [&](const store::TermsRecord& r) { return r.lang == lang && !r.body.empty(); });
@@ -61,8 +63,10 @@ std::optional<TenantTerms> TermsService::read(const std::string& tenantId) {
   return out;
 }
 
-Result<TenantTerms, ClinicFailure> TermsService::write(const SessionContext& who, const std::string& tenantId,
-                                                       const std::string& lang, const std::string& text) {
+Result<TermsService::Written, ClinicFailure> TermsService::writeIn(store::Store& store, const SessionContext& who,
+                                                                   const std::string& tenantId,
+                                                                   const std::string& lang, const std::string& text,
+                                                                   int64_t now) {
   if (who.tenant.id != tenantId) {
     return fail(ClinicFailure{ClinicError::kNotFound, "tenant_not_found", "no such tenant"});
   }
@@ -72,21 +76,35 @@ Result<TenantTerms, ClinicFailure> TermsService::write(const SessionContext& who
   if (std::find(kTermsLanguages.begin(), kTermsLanguages.end(), lang) == kTermsLanguages.end()) {
     return fail(ClinicFailure{ClinicError::kInvalid, "invalid_field", "\"lang\" must be one of en, de, fr"});
   }
-  std::vector<store::TermsRecord> stored = store_.listTerms(tenantId);
+  std::vector<store::TermsRecord> stored = store.listTerms(tenantId);
   auto previous = std::find_if(stored.begin(), stored.end(), [&](const store::TermsRecord& r) { return r.lang == lang; });
+  Written w;
+  w.previous = previous != stored.end() ? *previous : store::TermsRecord{tenantId, lang, "", now, ""};
+  w.written = store::TermsRecord{tenantId, lang, text, now, who.user.id};
+  store.putTerms(w.written);
+  w.event = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
+                       cp::AuditOutcome::Success, "tenant_terms", text.empty() ? "reset:" + lang : "edit:" + lang,
+                       who.user.id, who.user.role, "", "Organization/" + tenantId, "", std::nullopt};
+  w.terms = *read(store, tenantId);
+  return w;
+}
+
+Result<TenantTerms, ClinicFailure> TermsService::write(const SessionContext& who, const std::string& tenantId,
+                                                       const std::string& lang, const std::string& text) {
   int64_t now = std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch()).count();
-  store_.putTerms(store::TermsRecord{tenantId, lang, text, now, who.user.id});
+  auto written = writeIn(store_, who, tenantId, lang, text, now);
+  if (!written) {
+    return fail(written.error());
+  }
   try {
-    audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
-                             cp::AuditOutcome::Success, "tenant_terms", text.empty() ? "reset:" + lang : "edit:" + lang,
-                             who.user.id, who.user.role, "", "Organization/" + tenantId, "", std::nullopt});
+    audit(audit_, written->event);
   } catch (...) {
     // Fail closed (H6): an edit that cannot be audited does not stand.
-    store_.putTerms(previous != stored.end() ? *previous : store::TermsRecord{tenantId, lang, "", now, ""});
+    store_.replaceTerms(written->written, written->previous);
     throw;
   }
   log::info("tenant_terms_edited", {{"tenant", tenantId}, {"lang", lang}, {"by", who.user.id}});
-  return *read(tenantId);
+  return std::move(written->terms);
 }
 
 }  // namespace medrtc::clinic

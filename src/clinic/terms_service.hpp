@@ -10,6 +10,7 @@
 
 #include "clinic/appointment_service.hpp"
 #include "clinic/auth_service.hpp"
+#include "clinic/clinic_audit.hpp"
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "compliance/audit_sink.hpp"
@@ -49,6 +50,21 @@ class TermsService {
   // empty text goes back to the default. Stored and audited, or neither (H6).
   Result<TenantTerms, ClinicFailure> write(const SessionContext& who, const std::string& tenantId,
                                            const std::string& lang, const std::string& text);
+
+  // read and write for the store pool (signaling/store_job.hpp): a given store and time,
+  // no member touched. writeIn stores the text and says what to audit and how to undo it;
+  // fail closed: the caller audits `event` and, when that fails, puts back `previous` with
+  // store.replaceTerms(written, previous), which leaves an edit stored since alone.
+  static std::optional<TenantTerms> read(store::Store& store, const std::string& tenantId);
+  struct Written {
+    TenantTerms terms;
+    AuditFacts event;
+    store::TermsRecord written;
+    store::TermsRecord previous;  // an empty text (the default) when there was none
+  };
+  static Result<Written, ClinicFailure> writeIn(store::Store& store, const SessionContext& who,
+                                                const std::string& tenantId, const std::string& lang,
+                                                const std::string& text, int64_t now);
 
  private:
   store::Store& store_;

@@ -82,6 +82,9 @@ class SealedStore final : public store::Store {
     return inner_->listTerms(tenantId);
   }
   void putTerms(const store::TermsRecord& terms) override { inner_->putTerms(terms); }
+  bool replaceTerms(const store::TermsRecord& expected, const store::TermsRecord& next) override {
+    return inner_->replaceTerms(expected, next);
+  }
 
   store::UserRecord createUser(store::UserRecord user) override;
   std::optional<store::UserRecord> findUser(const std::string& id) override;
@@ -140,6 +143,9 @@ class SealedStore final : public store::Store {
   }
   bool claimInvitation(const std::string& id, const std::string& guestId, store::UnixSeconds now) override {
     return inner_->claimInvitation(id, guestId, now);
+  }
+  bool unclaimInvitation(const std::string& id, const std::string& guestId) override {
+    return inner_->unclaimInvitation(id, guestId);
   }
   bool revokeInvitation(const std::string& id, store::UnixSeconds now) override {
     return inner_->revokeInvitation(id, now);

@@ -65,6 +65,23 @@ HttpResponse withRetryAfter(HttpResponse r, int64_t seconds) {
   return r;
 }
 
+HttpResponse redeemProblem(const clinic::RedeemFailure& f) {
+  switch (f.error) {
+    case clinic::RedeemError::kNotFound:
+      return problem(404, "invitation_not_found", "no invitation with this link or code");
+    case clinic::RedeemError::kExpired: return problem(410, "invitation_expired", "this invitation has expired");
+    case clinic::RedeemError::kRevoked: return problem(410, "invitation_revoked", "this invitation was withdrawn");
+    case clinic::RedeemError::kUsed: return problem(410, "invitation_used", "this invitation was already used");
+    case clinic::RedeemError::kTooManyAttempts:
+      return withRetryAfter(problem(429, "too_many_attempts", "too many wrong codes; try again later"),
+                            f.retryAfterSeconds);
+    case clinic::RedeemError::kInvalidName:
+      return problem(400, "invalid_field", "\"name\" must be 1 to 100 characters, no control characters");
+    case clinic::RedeemError::kInvalidRequest: break;
+  }
+  return problem(400, "invalid_field", "send either \"token\" or \"code\"");
+}
+
 HttpResponse clinicProblem(const clinic::ClinicFailure& f) {
   switch (f.error) {
     case clinic::ClinicError::kNotFound: return problem(404, f.code, f.detail);
@@ -695,7 +712,7 @@ HttpResponse RestApi::setDelegate(const HttpRequest& r, const Params& p) {
       });
 }
 
-HttpResponse RestApi::redeemInvitation(const HttpRequest& r, const Params&) {
+HttpResponse RestApi::redeemInvitation(const HttpRequest& r, const Params& p) {
   HttpResponse error;
   auto body = parseBody(r, true, error);
   if (!body) {
@@ -722,44 +739,64 @@ HttpResponse RestApi::redeemInvitation(const HttpRequest& r, const Params&) {
     code->erase(std::remove_if(code->begin(), code->end(), [](char ch) { return ch == ' ' || ch == '-'; }),
                 code->end());
   }
-  auto redeemed = appointments_.redeem(clinic::RedeemRequest{token, code, *name, r.remoteAddress});
-  if (!redeemed) {
-    const auto& f = redeemed.error();
-    switch (f.error) {
-      case clinic::RedeemError::kNotFound:
-        return problem(404, "invitation_not_found", "no invitation with this link or code");
-      case clinic::RedeemError::kExpired: return problem(410, "invitation_expired", "this invitation has expired");
-      case clinic::RedeemError::kRevoked:
-        return problem(410, "invitation_revoked", "this invitation was withdrawn");
-      case clinic::RedeemError::kUsed: return problem(410, "invitation_used", "this invitation was already used");
-      case clinic::RedeemError::kTooManyAttempts:
-        return withRetryAfter(problem(429, "too_many_attempts", "too many wrong codes; try again later"),
-                              f.retryAfterSeconds);
-      case clinic::RedeemError::kInvalidName:
-        return problem(400, "invalid_field", "\"name\" must be 1 to 100 characters, no control characters");
-      case clinic::RedeemError::kInvalidRequest:
-        return problem(400, "invalid_field", "send either \"token\" or \"code\"");
-    }
+  // The code's limits here, the look-up, claim and new guest on the store pool, the
+  // outcome's bookkeeping back here (AppointmentService "three steps"); then fail closed:
+  // the join token is shown once the redeem event is durable, else the claim and the guest
+  // are taken back (the invitation may be redeemed again) and the request answers the failure.
+  auto request =
+      std::make_shared<const clinic::RedeemRequest>(clinic::RedeemRequest{token, code, *name, r.remoteAddress});
+  const int64_t now = nowSeconds();
+  if (auto refused = appointments_.startAttempt(*request, /*redeeming=*/true, now)) {
+    return redeemProblem(*refused);
   }
+  using Attempt = clinic::AppointmentService::InvitationAttempt;
+  auto settled = std::make_shared<bool>(false);
+  HttpResponse res = onStore<Attempt>(
+      r, p, [this, request, now](store::Store& store) { return appointments_.redeemIn(store, *request, now); },
+      [this, r, p, request, settled](Attempt& attempt) {
+        *settled = true;
+        auto redeemed = appointments_.finishRedeem(*request, attempt);
+        if (!redeemed) {
+          return redeemProblem(redeemed.error());
+        }
+        const clinic::Redeemed done = *redeemed;
+        const bool viaCode = attempt.viaCode;
+        return auditedOrUndone(
+            r, p, attempt.event, [this, done, request, viaCode] { return redeemAnswer(done, request->name, viaCode); },
+            [invitation = done.invitation.id, guest = done.guest.id](store::Store& store) {
+              log::error("invitation_redeem_undone",
+                         {{"invitation", invitation}, {"guest", guest}, {"reason", "audit_failed"}});
+              store.unclaimInvitation(invitation, guest);
+            });
+      });
+  if (!*settled && !res.deferred) {
+    appointments_.abandonAttempt(*request);  // the pool's queue was full: the code was never tried
+  }
+  return res;
+}
+
+HttpResponse RestApi::redeemAnswer(const clinic::Redeemed& redeemed, const std::string& name, bool viaCode) {
+  log::info("invitation_redeemed", {{"invitation", redeemed.invitation.id}, {"guest", redeemed.guest.id},
+                                    {"role", redeemed.guest.role}, {"via", viaCode ? "code" : "link"}});
   JoinClaims claims;
-  claims.roomId = redeemed->guest.roomId;
-  claims.identity = redeemed->guest.identity;
-  claims.name = *name;
-  claims.role = redeemed->guest.role;
-  claims.appointmentId = redeemed->appointment.id;
+  claims.roomId = redeemed.guest.roomId;
+  claims.identity = redeemed.guest.identity;
+  claims.name = name;
+  claims.role = redeemed.guest.role;
+  claims.appointmentId = redeemed.appointment.id;
   // Valid as long as the invitation: the guest reconnects with it after a drop. The join
   // checks the appointment and invitation as they are then (join_check.hpp).
-  auto ttl = std::chrono::seconds(std::max<int64_t>(redeemed->invitation.expiresAt - nowSeconds(), 60));
+  auto ttl = std::chrono::seconds(std::max<int64_t>(redeemed.invitation.expiresAt - nowSeconds(), 60));
   JoinClaims issued;
   std::string joinToken = tokens_.issue(std::move(claims), ttl, &issued);
-  const auto& t = redeemed->tenant;
+  const auto& t = redeemed.tenant;
   return jsonResponse(
       200, json::object{{"join_token", joinToken},
-                        {"role", redeemed->guest.role},
-                        {"room_id", redeemed->guest.roomId},
+                        {"role", redeemed.guest.role},
+                        {"room_id", redeemed.guest.roomId},
                         {"expires_at", formatTimestamp(issued.expiresAt)},
-                        {"appointment", json::object{{"start", clinic::formatRfc3339(redeemed->appointment.start)},
-                                                     {"end", clinic::formatRfc3339(redeemed->appointment.end)}}},
+                        {"appointment", json::object{{"start", clinic::formatRfc3339(redeemed.appointment.start)},
+                                                     {"end", clinic::formatRfc3339(redeemed.appointment.end)}}},
                         {"tenant", json::object{{"id", t.id}, {"name", t.name}, {"branding", brandingJson(t)}}}});
 }
 

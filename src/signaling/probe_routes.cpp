@@ -56,7 +56,7 @@ HttpResponse mediaProblem(sfu::MediaError e) {
 
 }  // namespace
 
-HttpResponse RestApi::createProbe(const HttpRequest& r, const Params&) {
+HttpResponse RestApi::createProbe(const HttpRequest& r, const Params& p) {
   HttpResponse error;
   auto body = parseBody(r, true, error);
   if (!body) {
@@ -81,32 +81,55 @@ HttpResponse RestApi::createProbe(const HttpRequest& r, const Params&) {
     return problem(400, "invalid_field", "\"transport\" must be \"udp\", \"tcp\" or \"relay\"");
   }
 
-  // Who asks: the subject its probes are counted against. Never a name.
-  std::string subject;
+  // Who asks: the subject its probes are counted against. Never a name. A join token is
+  // checked here (no store); an invitation on the store pool (AppointmentService "three
+  // steps": the code's limits here, the look-up there, the bookkeeping back here).
   if (joinToken) {
     auto claims = tokens_.verify(*joinToken);
     if (!claims.ok()) {
       return problem(401, "invalid_token", "the join token is not valid or has expired");
     }
-    subject = "room:" + claims->roomId + "/" + claims->identity;
-  } else {
-    if (code) {
-      // People type codes with spaces or dashes ("123 456 789"), as on redeem.
-      std::erase_if(*code, [](char ch) { return ch == ' ' || ch == '-'; });
-    }
-    auto found = appointments_.checkInvitation(clinic::RedeemRequest{invitation, code, "", r.remoteAddress});
-    if (!found) {
-      return invitationProblem(found.error());
-    }
-    subject = "invitation:" + found->id;
+    return openProbe(r.remoteAddress, "room:" + claims->roomId + "/" + claims->identity, candidates,
+                     std::move(*transport), std::move(*offer), "join_token");
   }
+  if (code) {
+    // People type codes with spaces or dashes ("123 456 789"), as on redeem.
+    std::erase_if(*code, [](char ch) { return ch == ' ' || ch == '-'; });
+  }
+  auto request =
+      std::make_shared<const clinic::RedeemRequest>(clinic::RedeemRequest{invitation, code, "", r.remoteAddress});
+  const int64_t now = nowSeconds();
+  if (auto refused = appointments_.startAttempt(*request, /*redeeming=*/false, now)) {
+    return invitationProblem(*refused);
+  }
+  using Attempt = clinic::AppointmentService::InvitationAttempt;
+  auto settled = std::make_shared<bool>(false);
+  HttpResponse res = onStore<Attempt>(
+      r, p, [this, request, now](store::Store& store) { return appointments_.checkIn(store, *request, now); },
+      [this, address = r.remoteAddress, request, settled, candidates, transport = *transport, offer = std::move(*offer),
+       via = code ? "code" : "invitation"](Attempt& attempt) mutable {
+        *settled = true;
+        auto found = appointments_.finishCheck(*request, attempt);
+        if (!found) {
+          return invitationProblem(found.error());
+        }
+        return openProbe(address, "invitation:" + found->id, candidates, std::move(transport), std::move(offer), via);
+      });
+  if (!*settled && !res.deferred) {
+    appointments_.abandonAttempt(*request);  // the pool's queue was full: the code was never tried
+  }
+  return res;
+}
+
+HttpResponse RestApi::openProbe(const std::string& address, const std::string& subject, sfu::ProbeCandidates candidates,
+                                std::string transport, std::string offer, const char* via) {
   if (probeMedia_ == nullptr) {
     return problem(503, "unavailable", "this server runs no connection checks");
   }
   if (auto refused = refuseNewCall("")) {
     return *refused;
   }
-  if (auto refused = probes_.take(subject, r.remoteAddress, clock_.now())) {
+  if (auto refused = probes_.take(subject, address, clock_.now())) {
     if (refused->bound == ProbeBudget::Bound::kNode) {
       return retryAfter(problem(503, "probes_busy", "too many connection checks right now; try again shortly"),
                         refused->retryAfterSeconds);
@@ -129,10 +152,9 @@ HttpResponse RestApi::createProbe(const HttpRequest& r, const Params&) {
                                     {"credential", server.credential}});
     }
   }
-  log::info("probe_requested", {{"probe", probeId}, {"transport", *transport},
-                                {"via", joinToken ? "join_token" : (code ? "code" : "invitation")}});
+  log::info("probe_requested", {{"probe", probeId}, {"transport", transport}, {"via", via}});
   auto deferred = DeferredResponse::create();
-  probeMedia_->openProbe(probeId, candidates, std::move(*offer),
+  probeMedia_->openProbe(probeId, candidates, std::move(offer),
                          [deferred, probeId, lifetime, ice = std::move(ice)](Result<std::string, sfu::MediaError> answer) {
                            if (!answer.ok()) {
                              HttpResponse refused = mediaProblem(answer.error());

@@ -110,7 +110,6 @@ RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHu
       auth_(store, clock, audit, authPolicy),
       appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)),
       setup_(store, clock, audit, authPolicy.profiles),  // auth_ copied authPolicy: still whole here
-      terms_(store, clock, audit),
       audit_(audit),
       jobs_(store, authPolicy.storePool) {}
 
@@ -447,14 +446,23 @@ HttpResponse RestApi::issueToken(JoinClaims claims, std::chrono::seconds ttl) {
                                         {"expires_at", formatTimestamp(issued.expiresAt)}});
 }
 
-HttpResponse RestApi::createDevRoom(const HttpRequest&, const Params&) {
+HttpResponse RestApi::createDevRoom(const HttpRequest& r, const Params& p) {
   if (!devMode_) {
     return problem(404, "not_found", "no such resource");
   }
   if (auto refused = refuseNewCall("")) {
     return *refused;
   }
-  store::RoomRecord room = store_.createRoom(store::NewRoom{.name = "dev"}, nowSeconds());
+  // The room stored on the pool (no event: dev mode audits nothing here), its links here.
+  return onStore<store::RoomRecord>(
+      r, p,
+      [now = nowSeconds()](store::Store& store) {
+        return store.createRoom(store::NewRoom{.name = "dev", .waitingRoom = false, .tenantId = ""}, now);
+      },
+      [this](store::RoomRecord& room) { return devRoomAnswer(room); });
+}
+
+HttpResponse RestApi::devRoomAnswer(const store::RoomRecord& room) {
   log::info("room_created", {{"room", room.id}, {"dev", true}});
   json::array links;
   for (auto [identity, name, role] : {std::tuple{"alice", "Alice", "host"}, std::tuple{"bob", "Bob", "guest"}}) {

@@ -89,6 +89,7 @@ class RestApi {
   HttpResponse issueToken(JoinClaims claims, std::chrono::seconds ttl);  // claims.roomId set
   HttpResponse roomAnswer(const std::optional<store::RoomRecord>& room);  // GET /api/v1/rooms/{id}
   HttpResponse createDevRoom(const HttpRequest& r, const Params& p);
+  HttpResponse devRoomAnswer(const store::RoomRecord& room);  // its join links
   // Clinic workflow (clinic_routes.cpp, docs/consultation-api.md).
   HttpResponse login(const HttpRequest& r, const Params& p);
   HttpResponse logout(const HttpRequest& r, const Params& p);
@@ -106,8 +107,15 @@ class RestApi {
                               const std::optional<store::RoomRecord>& room, const Params& p);
   HttpResponse setDelegate(const HttpRequest& r, const Params& p);
   HttpResponse redeemInvitation(const HttpRequest& r, const Params& p);
+  // The join token and what the patient's page shows, once the redeem event is durable.
+  HttpResponse redeemAnswer(const clinic::Redeemed& redeemed, const std::string& name, bool viaCode);
   HttpResponse networkCheck(const HttpRequest& r, const Params& p);
   HttpResponse createProbe(const HttpRequest& r, const Params& p);  // probe_routes.cpp
+  // The probe itself, once `subject` (who asks, never a name) is known: the drain and
+  // budget checks (`address`: the request's) and the media worker's answer. `via` names
+  // the credential for the log.
+  HttpResponse openProbe(const std::string& address, const std::string& subject, sfu::ProbeCandidates candidates,
+                         std::string transport, std::string offer, const char* via);
   HttpResponse metrics(const HttpRequest& r, const Params& p);  // metrics_endpoint.cpp
   // Admin dashboard (admin_dashboard_routes.cpp): the tenant admin's live consultations,
   // one consultation's call-quality samples (live or kept), and the consultations whose
@@ -137,7 +145,10 @@ class RestApi {
   HttpResponse listStaff(const HttpRequest& r, const Params& p);
   HttpResponse listStaffConsultations(const HttpRequest& r, const Params& p);
   HttpResponse staffToken(const HttpRequest& r, const Params& p);
-  void markAdded(const store::RoomRecord& room, const std::string& staffId);
+  // addStaff's write, once the reads and the drain check passed: the mark on the store
+  // pool, then its event (auditedOrUndone).
+  HttpResponse storeStaffMark(const HttpRequest& r, const Params& p, const store::AppointmentRecord& a,
+                              const store::RoomRecord& room, const std::string& staffId);
   // Authorization, then the handler (handle() picks which). Session and API-key look-ups
   // run on the store pool (store_job.hpp); the handler runs on the control thread once
   // they are back. A request without an API key answers 401 at once.
@@ -190,7 +201,6 @@ class RestApi {
   clinic::AuthService auth_;
   clinic::AppointmentService appointments_;
   clinic::FirstRunSetup setup_;
-  clinic::TermsService terms_;
   const MetricsEndpoint* metrics_ = nullptr;
   sfu::MediaApi* probeMedia_ = nullptr;
   IceServerProvider probeIceServers_;

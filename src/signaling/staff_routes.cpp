@@ -50,28 +50,78 @@ void unmarkAdded(store::Store& store, const std::optional<store::GuestRecord>& b
   }
 }
 
+// A host who adds someone they denied or removed earlier changes their mind: back to
+// waiting. Returns the record as it was before (nullopt: created now).
+std::optional<store::GuestRecord> markAdded(store::Store& store, const store::RoomRecord& room,
+                                            const std::string& staffId, int64_t now) {
+  auto before = store.findGuestByIdentity(room.id, staffId);
+  auto g = before;
+  if (!g) {
+    store::GuestRecord n;
+    n.roomId = room.id;
+    n.identity = staffId;
+    n.role = "staff";
+    n.state = "waiting";
+    n.tenantId = room.tenantId;
+    n.createdAt = now;
+    n.updatedAt = now;
+    try {
+      store.createGuest(n);
+      return before;
+    } catch (const store::StoreConflict&) {
+      // The practitioner and their delegate added the same person at once: it is marked.
+      g = store.findGuestByIdentity(room.id, staffId);
+      if (!g) {
+        throw;
+      }
+      before = g;  // not created by this request: its undo leaves it alone
+    }
+  }
+  if (g->state == "denied" || g->state == "removed") {
+    store.transitionGuest(g->id, g->state, "waiting", now);
+  }
+  return before;
+}
+
+struct Hostable {
+  Result<store::AppointmentRecord, clinic::ClinicFailure> appointment;
+  std::optional<store::UserRecord> staff;
+  std::optional<store::RoomRecord> room;
+};
+
 }  // namespace
 
 // The staff members the host may add: ids and names of this practice's active staff only
-// (no emails, no other roles), and whether each is added already.
-HttpResponse RestApi::listStaff(const HttpRequest&, const Params& p) {
-  auto a = appointments_.hostable(*p.session, p.id);
-  if (!a) {
-    return clinicFailure(a.error());
-  }
-  json::array list;
-  // listUsers() reads (and unseals) every tenant's users: linear in the node's accounts.
-  // Fine for a practice's node; a store query by tenant is the step when one node holds
-  // many practices (a new Store virtual in both backends, left out of this change).
-  for (const store::UserRecord& u : store_.listUsers()) {
-    if (u.tenantId != p.session->tenant.id || u.role != "staff" || u.disabled || u.erased) {
-      continue;
-    }
-    list.push_back(json::object{{"id", u.id},
-                                {"display_name", u.displayName},
-                                {"added", stillAdded(store_.findGuestByIdentity(a->roomId, u.id))}});
-  }
-  return jsonResponse(200, json::object{{"staff", std::move(list)}});
+// (no emails, no other roles), and whether each is added already. Read on the store pool.
+HttpResponse RestApi::listStaff(const HttpRequest& r, const Params& p) {
+  using Listed = Result<json::array, clinic::ClinicFailure>;
+  return onStore<Listed>(
+      r, p,
+      [this, who = *p.session, id = p.id, now = nowSeconds()](store::Store& store) -> Listed {
+        auto a = appointments_.hostable(store, who, id, now);
+        if (!a) {
+          return fail(a.error());
+        }
+        json::array list;
+        // listUsers() reads (and unseals) every tenant's users: linear in the node's accounts.
+        // Fine for a practice's node; a store query by tenant is the step when one node holds
+        // many practices (a new Store virtual in both backends, left out of this change).
+        for (const store::UserRecord& u : store.listUsers()) {
+          if (u.tenantId != who.tenant.id || u.role != "staff" || u.disabled || u.erased) {
+            continue;
+          }
+          list.push_back(json::object{{"id", u.id},
+                                      {"display_name", u.displayName},
+                                      {"added", stillAdded(store.findGuestByIdentity(a->roomId, u.id))}});
+        }
+        return list;
+      },
+      [](Listed& listed) {
+        if (!listed) {
+          return clinicFailure(listed.error());
+        }
+        return jsonResponse(200, json::object{{"staff", std::move(*listed)}});
+      });
 }
 
 HttpResponse RestApi::addStaff(const HttpRequest& r, const Params& p) {
@@ -85,146 +135,164 @@ HttpResponse RestApi::addStaff(const HttpRequest& r, const Params& p) {
   if (!ok) {
     return error;
   }
-  // Another tenant's appointment: 404 like an unknown one; not its host: 403.
-  auto a = appointments_.hostable(*p.session, p.id);
-  if (!a) {
-    return clinicFailure(a.error());
-  }
-  // Only a staff member of this practice: anyone else answers as an unknown id would.
-  auto staff = store_.findUser(*userId);
-  if (!staff || staff->tenantId != p.session->tenant.id || staff->role != "staff" || staff->disabled) {
-    return problem(404, "user_not_found", "no such staff member in this practice");
-  }
-  auto room = store_.findRoom(a->roomId);
-  if (!room || room->ended()) {
-    return problem(409, "room_ended", "the consultation has ended");
-  }
-  if (auto refused = refuseNewCall(room->id)) {
-    return *refused;
-  }
+  // The appointment, the staff member and the room are read on the store pool; the drain
+  // check here; the mark stored on the pool again, then audited without blocking.
+  return onStore<Hostable>(
+      r, p,
+      [this, who = *p.session, id = p.id, userId = *userId, now = nowSeconds()](store::Store& store) {
+        Hostable h{appointments_.hostable(store, who, id, now), std::nullopt, std::nullopt};
+        if (h.appointment) {
+          h.staff = store.findUser(userId);
+          h.room = store.findRoom(h.appointment->roomId);
+        }
+        return h;
+      },
+      [this, r, p](Hostable& h) {
+        // Another tenant's appointment: 404 like an unknown one; not its host: 403.
+        if (!h.appointment) {
+          return clinicFailure(h.appointment.error());
+        }
+        // Only a staff member of this practice: anyone else answers as an unknown id would.
+        const auto& staff = h.staff;
+        if (!staff || staff->tenantId != p.session->tenant.id || staff->role != "staff" || staff->disabled) {
+          return problem(404, "user_not_found", "no such staff member in this practice");
+        }
+        if (!h.room || h.room->ended()) {
+          return problem(409, "room_ended", "the consultation has ended");
+        }
+        if (auto refused = refuseNewCall(h.room->id)) {
+          return *refused;
+        }
+        return storeStaffMark(r, p, *h.appointment, *h.room, staff->id);
+      });
+}
+
+HttpResponse RestApi::storeStaffMark(const HttpRequest& r, const Params& p, const store::AppointmentRecord& a,
+                                     const store::RoomRecord& room, const std::string& staffId) {
   // No join token here: one minted for the staff identity without a sign-in session would
   // let whoever holds it in (also after the staff member is disabled, erased or signed
   // out), untouched by the session recheck. The staff member buys their own,
   // session-bound one with POST …/staff-token. `expires_at` says until when they can.
-  int64_t until = a->end + appointments_.policy().invitationGraceSeconds - nowSeconds();
+  int64_t until = a.end + appointments_.policy().invitationGraceSeconds - nowSeconds();
   int64_t expiresAt = nowSeconds() + std::clamp<int64_t>(until, 60, kMaxTokenTtl.count());
-  // Stored first, then audited; an audit that fails undoes the mark (fail closed, H6, as
-  // createWebhook does), so neither a mark without its record nor a record of an add that
-  // did not happen is left.
-  auto before = store_.findGuestByIdentity(room->id, staff->id);
-  markAdded(*room, staff->id);
-  namespace cp = compliance;
-  try {
-    clinic::audit(audit_, clinic::AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
-                                             cp::AuditOutcome::Success, "staff_added", "", p.session->user.id,
-                                             p.session->user.role, "", "Appointment/" + a->id,
-                                             "Practitioner/" + staff->id, std::nullopt});
-  } catch (...) {
-    unmarkAdded(store_, before, room->id, staff->id, nowSeconds());
-    throw;
-  }
-  log::info("staff_added", {{"room", a->roomId}, {"user", staff->id}, {"by", p.session->user.id}});
-  return jsonResponse(201, json::object{{"room_id", a->roomId}, {"expires_at", formatTimestamp(expiresAt)}});
-}
-
-// A host who adds someone they denied or removed earlier changes their mind: back to
-// waiting.
-void RestApi::markAdded(const store::RoomRecord& room, const std::string& staffId) {
-  auto g = store_.findGuestByIdentity(room.id, staffId);
-  int64_t now = nowSeconds();
-  if (!g) {
-    store::GuestRecord n;
-    n.roomId = room.id;
-    n.identity = staffId;
-    n.role = "staff";
-    n.state = "waiting";
-    n.tenantId = room.tenantId;
-    n.createdAt = now;
-    n.updatedAt = now;
-    try {
-      store_.createGuest(n);
-      return;
-    } catch (const store::StoreConflict&) {
-      // The practitioner and their delegate added the same person at once: it is marked.
-      g = store_.findGuestByIdentity(room.id, staffId);
-      if (!g) {
-        throw;
-      }
-    }
-  }
-  if (g->state == "denied" || g->state == "removed") {
-    store_.transitionGuest(g->id, g->state, "waiting", now);
-  }
+  using Before = std::optional<store::GuestRecord>;
+  return onStore<Before>(
+      r, p, [room, staffId, now = nowSeconds()](store::Store& store) { return markAdded(store, room, staffId, now); },
+      [this, r, p, a, room, staffId, expiresAt](Before& before) {
+        // Stored first, then audited; an event that fails undoes the mark (fail closed, H6),
+        // so neither a mark without its record nor a record of an add that did not happen
+        // is left.
+        namespace cp = compliance;
+        clinic::AuditFacts event{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
+                                 cp::AuditOutcome::Success, "staff_added", "", p.session->user.id,
+                                 p.session->user.role, "", "Appointment/" + a.id, "Practitioner/" + staffId,
+                                 std::nullopt};
+        return auditedOrUndone(
+            r, p, event,
+            [a, staffId, expiresAt, by = p.session->user.id] {
+              log::info("staff_added", {{"room", a.roomId}, {"user", staffId}, {"by", by}});
+              return jsonResponse(201,
+                                  json::object{{"room_id", a.roomId}, {"expires_at", formatTimestamp(expiresAt)}});
+            },
+            [before, roomId = room.id, staffId, now = nowSeconds()](store::Store& store) {
+              log::error("staff_add_undone", {{"room", roomId}, {"user", staffId}, {"reason", "audit_failed"}});
+              unmarkAdded(store, before, roomId, staffId, now);
+            },
+            // A staff member who bought a token and joined while the add was being audited
+            // leaves again.
+            [this, roomId = room.id] { hub_.recheckRoom(roomId); });
+      });
 }
 
 // The staff member's own consultations: those a host added them to that still run or are
-// about to. Ids, times and the practitioner's name only (no title, no patient).
-HttpResponse RestApi::listStaffConsultations(const HttpRequest&, const Params& p) {
+// about to. Ids, times and the practitioner's name only (no title, no patient). Read on
+// the store pool.
+HttpResponse RestApi::listStaffConsultations(const HttpRequest& r, const Params& p) {
   const store::UserRecord& me = p.session->user;
   if (me.role != "staff") {
     return problem(403, "forbidden", "only staff members are added to consultations");
   }
-  int64_t now = nowSeconds();
-  int64_t grace = appointments_.policy().invitationGraceSeconds;
-  constexpr int64_t kDay = 24 * 3600;
-  json::array list;
-  for (const store::AppointmentRecord& a : store_.listAppointments(me.tenantId, now - kDay, now + kDay)) {
-    if (a.status == "cancelled" || a.status == "fulfilled" || now >= a.end + grace) {
-      continue;
-    }
-    auto room = store_.findRoom(a.roomId);
-    auto guest = room && !room->ended() ? store_.findGuestByIdentity(a.roomId, me.id) : std::nullopt;
-    if (!stillAdded(guest)) {
-      continue;
-    }
-    auto doctor = store_.findUser(a.practitionerId);
-    list.push_back(json::object{{"appointment_id", a.id},
-                                {"start", formatTimestamp(a.start)},
-                                {"end", formatTimestamp(a.end)},
-                                {"practitioner", doctor ? doctor->displayName : ""},
-                                {"state", guest->state}});
-  }
-  return jsonResponse(200, json::object{{"consultations", std::move(list)}});
+  return onStore<json::array>(
+      r, p,
+      [me, now = nowSeconds(), grace = appointments_.policy().invitationGraceSeconds](store::Store& store) {
+        constexpr int64_t kDay = 24 * 3600;
+        json::array list;
+        for (const store::AppointmentRecord& a : store.listAppointments(me.tenantId, now - kDay, now + kDay)) {
+          if (a.status == "cancelled" || a.status == "fulfilled" || now >= a.end + grace) {
+            continue;
+          }
+          auto room = store.findRoom(a.roomId);
+          auto guest = room && !room->ended() ? store.findGuestByIdentity(a.roomId, me.id) : std::nullopt;
+          if (!stillAdded(guest)) {
+            continue;
+          }
+          auto doctor = store.findUser(a.practitionerId);
+          list.push_back(json::object{{"appointment_id", a.id},
+                                      {"start", formatTimestamp(a.start)},
+                                      {"end", formatTimestamp(a.end)},
+                                      {"practitioner", doctor ? doctor->displayName : ""},
+                                      {"state", guest->state}});
+        }
+        return list;
+      },
+      [](json::array& list) { return jsonResponse(200, json::object{{"consultations", std::move(list)}}); });
 }
 
 // The added staff member's join token, bought with their own sign-in session (dead after
-// sign-out, like a host token). The waiting room still decides when they are let in.
-HttpResponse RestApi::staffToken(const HttpRequest&, const Params& p) {
-  const store::UserRecord& me = p.session->user;
-  auto a = appointments_.get(*p.session, p.id);
-  if (!a) {
-    return clinicFailure(a.error());
-  }
-  if (me.role != "staff" || !stillAdded(store_.findGuestByIdentity(a->roomId, me.id))) {
-    return problem(403, "not_added", "the consultation's host has not added you to it");
-  }
-  if (a->status == "cancelled" || a->status == "fulfilled" ||
-      nowSeconds() >= a->end + appointments_.policy().invitationGraceSeconds) {
-    return problem(409, "appointment_over", "the consultation is over");
-  }
-  auto room = store_.findRoom(a->roomId);
-  if (!room || room->ended()) {
-    return problem(409, "room_ended", "the consultation has ended");
-  }
-  if (auto refused = refuseNewCall(room->id)) {
-    return *refused;
-  }
-  JoinClaims claims;
-  claims.roomId = a->roomId;
-  claims.identity = me.id;
-  claims.name = me.displayName.empty() ? "Staff" : me.displayName;
-  claims.role = "staff";
-  claims.appointmentId = a->id;
-  claims.sessionHash = p.session->session.idHash;
-  int64_t until = a->end + appointments_.policy().invitationGraceSeconds - nowSeconds();
-  auto ttl = std::chrono::seconds(std::clamp<int64_t>(until, 60, kMaxTokenTtl.count()));
-  JoinClaims issued;
-  std::string token = tokens_.issue(std::move(claims), ttl, &issued);
-  log::info("token_issued", {{"room", a->roomId}, {"token", issued.tokenId}, {"role", "staff"}, {"user", me.id}});
-  return jsonResponse(200, json::object{{"token", token},
-                                        {"url", "/call/" + a->roomId + "#t=" + token},
-                                        {"room_id", a->roomId},
-                                        {"expires_at", formatTimestamp(issued.expiresAt)}});
+// sign-out, like a host token). The waiting room still decides when they are let in. The
+// appointment, the mark and the room are read on the store pool; the token here.
+HttpResponse RestApi::staffToken(const HttpRequest& r, const Params& p) {
+  struct Found {
+    Result<store::AppointmentRecord, clinic::ClinicFailure> appointment;
+    bool added = false;
+    std::optional<store::RoomRecord> room;
+  };
+  return onStore<Found>(
+      r, p,
+      [who = *p.session, id = p.id](store::Store& store) {
+        Found f{clinic::AppointmentService::get(store, who, id), false, std::nullopt};
+        if (f.appointment) {
+          f.added = stillAdded(store.findGuestByIdentity(f.appointment->roomId, who.user.id));
+          f.room = store.findRoom(f.appointment->roomId);
+        }
+        return f;
+      },
+      [this, p](Found& f) {
+        const store::UserRecord& me = p.session->user;
+        if (!f.appointment) {
+          return clinicFailure(f.appointment.error());
+        }
+        const store::AppointmentRecord& a = *f.appointment;
+        if (me.role != "staff" || !f.added) {
+          return problem(403, "not_added", "the consultation's host has not added you to it");
+        }
+        if (a.status == "cancelled" || a.status == "fulfilled" ||
+            nowSeconds() >= a.end + appointments_.policy().invitationGraceSeconds) {
+          return problem(409, "appointment_over", "the consultation is over");
+        }
+        if (!f.room || f.room->ended()) {
+          return problem(409, "room_ended", "the consultation has ended");
+        }
+        if (auto refused = refuseNewCall(f.room->id)) {
+          return *refused;
+        }
+        JoinClaims claims;
+        claims.roomId = a.roomId;
+        claims.identity = me.id;
+        claims.name = me.displayName.empty() ? "Staff" : me.displayName;
+        claims.role = "staff";
+        claims.appointmentId = a.id;
+        claims.sessionHash = p.session->session.idHash;
+        int64_t until = a.end + appointments_.policy().invitationGraceSeconds - nowSeconds();
+        auto ttl = std::chrono::seconds(std::clamp<int64_t>(until, 60, kMaxTokenTtl.count()));
+        JoinClaims issued;
+        std::string token = tokens_.issue(std::move(claims), ttl, &issued);
+        log::info("token_issued", {{"room", a.roomId}, {"token", issued.tokenId}, {"role", "staff"}, {"user", me.id}});
+        return jsonResponse(200, json::object{{"token", token},
+                                              {"url", "/call/" + a.roomId + "#t=" + token},
+                                              {"room_id", a.roomId},
+                                              {"expires_at", formatTimestamp(issued.expiresAt)}});
+      });
 }
 
 }  // namespace medrtc::signaling

@@ -2,6 +2,7 @@
 // public (the patient reads it from the join page before signing in to nothing); PUT is
 // the tenant's admin's. clinic/terms_service.hpp decides; this file translates HTTP.
 #include "clinic/terms_service.hpp"
+#include "log/log.hpp"
 #include "signaling/problem.hpp"
 #include "signaling/rest_api.hpp"
 #include "signaling/rest_json.hpp"
@@ -26,12 +27,16 @@ json::object termsJson(const clinic::TenantTerms& t) {
 
 }  // namespace
 
-HttpResponse RestApi::getTerms(const HttpRequest&, const Params& p) {
-  auto terms = terms_.read(p.id);
-  if (!terms) {
-    return problem(404, "tenant_not_found", "no such tenant");
-  }
-  return jsonResponse(200, termsJson(*terms));
+HttpResponse RestApi::getTerms(const HttpRequest& r, const Params& p) {
+  using Found = std::optional<clinic::TenantTerms>;
+  return onStore<Found>(
+      r, p, [id = p.id](store::Store& store) { return clinic::TermsService::read(store, id); },
+      [](Found& terms) {
+        if (!terms) {
+          return problem(404, "tenant_not_found", "no such tenant");
+        }
+        return jsonResponse(200, termsJson(*terms));
+      });
 }
 
 HttpResponse RestApi::putTerms(const HttpRequest& r, const Params& p) {
@@ -49,15 +54,39 @@ HttpResponse RestApi::putTerms(const HttpRequest& r, const Params& p) {
   if (!ok) {
     return error;
   }
-  auto written = terms_.write(*p.session, p.id, *lang, *text);
-  if (!written) {
-    const clinic::ClinicFailure& f = written.error();
-    int status = f.error == clinic::ClinicError::kNotFound    ? 404
-                 : f.error == clinic::ClinicError::kForbidden ? 403
-                                                              : 400;
-    return problem(status, f.code, f.detail);
-  }
-  return jsonResponse(200, termsJson(*written));
+  // Stored on the pool; audited without blocking, and the previous text put back (unless
+  // another edit was stored since) when the event fails.
+  using Written = Result<clinic::TermsService::Written, clinic::ClinicFailure>;
+  return onStore<Written>(
+      r, p,
+      [who = *p.session, id = p.id, lang = *lang, text = *text, now = nowSeconds()](store::Store& store) {
+        return clinic::TermsService::writeIn(store, who, id, lang, text, now);
+      },
+      [this, r, p](Written& written) {
+        if (!written) {
+          const clinic::ClinicFailure& f = written.error();
+          int status = f.error == clinic::ClinicError::kNotFound    ? 404
+                       : f.error == clinic::ClinicError::kForbidden ? 403
+                                                                    : 400;
+          return problem(status, f.code, f.detail);
+        }
+        const clinic::TermsService::Written w = *written;
+        return auditedOrUndone(
+            r, p, w.event,
+            [w] {
+              log::info("tenant_terms_edited",
+                        {{"tenant", w.written.tenantId}, {"lang", w.written.lang}, {"by", w.written.updatedBy}});
+              return jsonResponse(200, termsJson(w.terms));
+            },
+            [w](store::Store& store) {
+              if (!store.replaceTerms(w.written, w.previous)) {
+                log::warn("tenant_terms_undo_skipped", {{"tenant", w.written.tenantId}, {"reason", "changed_since"}});
+                return;
+              }
+              log::error("tenant_terms_undone", {{"tenant", w.written.tenantId}, {"lang", w.written.lang},
+                                                 {"reason", "audit_failed"}});
+            });
+      });
 }
 
 }  // namespace medrtc::signaling

@@ -316,6 +316,15 @@ void SqliteStore::putTerms(const TermsRecord& t) {
   s.bind(1, t.tenantId).bind(2, t.lang).bind(3, t.body).bind(4, t.updatedAt).bind(5, t.updatedBy).run();
 }
 
+bool SqliteStore::replaceTerms(const TermsRecord& expected, const TermsRecord& next) {
+  Statement s(db_,
+              "UPDATE tenant_terms SET body = ?, updated_at = ?, updated_by = ? WHERE tenant_id = ? AND lang = ? AND "
+              "body = ? AND updated_at = ? AND updated_by = ?");
+  s.bind(1, next.body).bind(2, next.updatedAt).bind(3, next.updatedBy).bind(4, expected.tenantId);
+  s.bind(5, expected.lang).bind(6, expected.body).bind(7, expected.updatedAt).bind(8, expected.updatedBy).run();
+  return sqlite3_changes(db_) > 0;
+}
+
 UserRecord SqliteStore::createUser(UserRecord u) {
   if (u.id.empty()) {
     u.id = "u_" + randomHex(8);
@@ -562,6 +571,26 @@ bool SqliteStore::claimInvitation(const std::string& id, const std::string& gues
               "revoked_at IS NULL AND expires_at > ?");
   s.bind(1, now).bind(2, guestId).bind(3, id).bind(4, now).run();
   return sqlite3_changes(db_) > 0;
+}
+
+bool SqliteStore::unclaimInvitation(const std::string& id, const std::string& guestId) {
+  if (guestId.empty()) {
+    return false;  // "" is what an unused invitation holds
+  }
+  exec("BEGIN IMMEDIATE");
+  try {
+    Statement s(db_,
+                "UPDATE invitations SET used_at = NULL, used_by_guest_id = '' WHERE id = ? AND used_by_guest_id = ?");
+    s.bind(1, id).bind(2, guestId).run();
+    bool unclaimed = sqlite3_changes(db_) > 0;
+    Statement g(db_, "DELETE FROM guests WHERE id = ? AND invitation_id = ?");
+    g.bind(1, guestId).bind(2, id).run();
+    exec("COMMIT");
+    return unclaimed;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
 }
 
 bool SqliteStore::revokeInvitation(const std::string& id, UnixSeconds now) {

@@ -225,6 +225,10 @@ class Store {
   // A tenant's terms texts (K10), by language; putTerms inserts or replaces one language.
   virtual std::vector<TermsRecord> listTerms(const std::string& tenantId) = 0;
   virtual void putTerms(const TermsRecord& terms) = 0;
+  // Compare-and-set of one language's text: writes `next` only while the stored row is
+  // exactly `expected` (body, updatedAt, updatedBy), so an edit stored since stays (the
+  // undo of an edit whose event failed). False when the row was not written.
+  virtual bool replaceTerms(const TermsRecord& expected, const TermsRecord& next) = 0;
 
   // Users. createUser fills id (when empty); a duplicate email throws StoreConflict.
   virtual UserRecord createUser(UserRecord user) = 0;
@@ -294,6 +298,12 @@ class Store {
   // Single use, atomically: binds the invitation to `guestId` only if it is not used,
   // not revoked and expiresAt > now. True when this call claimed it.
   virtual bool claimInvitation(const std::string& id, const std::string& guestId, UnixSeconds now) = 0;
+  // Undoes claimInvitation(id, guestId, …) and the guest it created, whose redeem event
+  // could not be written (fail closed): clears the use only while the invitation is still
+  // used by `guestId` (nobody else can claim a used one, so it can only be this request's
+  // claim), and deletes that guest, in one transaction. False when the invitation was not
+  // this guest's.
+  virtual bool unclaimInvitation(const std::string& id, const std::string& guestId) = 0;
   // Sets revokedAt (first revocation wins); false if unknown id.
   virtual bool revokeInvitation(const std::string& id, UnixSeconds now) = 0;
   // Revokes every invitation of the room that is neither revoked nor used (a used one

@@ -143,6 +143,21 @@ bool PostgresStore::claimInvitation(const std::string& id, const std::string& gu
   });
 }
 
+bool PostgresStore::unclaimInvitation(const std::string& id, const std::string& guestId) {
+  if (guestId.empty()) {
+    return false;  // "" is what an unused invitation holds
+  }
+  return db_->transact([&](pqxx::work& txn) {
+    bool unclaimed = txn.exec_params(
+                            "UPDATE invitations SET used_at = NULL, used_by_guest_id = '' "
+                            "WHERE id = $1 AND used_by_guest_id = $2",
+                            id, guestId)
+                         .affected_rows() > 0;
+    txn.exec_params("DELETE FROM guests WHERE id = $1 AND invitation_id = $2", guestId, id);
+    return unclaimed;
+  });
+}
+
 bool PostgresStore::revokeInvitation(const std::string& id, UnixSeconds now) {
   return db_->transact([&](pqxx::work& txn) {
     return txn.exec_params("UPDATE invitations SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2", now, id)

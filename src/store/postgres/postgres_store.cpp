@@ -157,6 +157,16 @@ void PostgresStore::putTerms(const TermsRecord& t) {
   });
 }
 
+bool PostgresStore::replaceTerms(const TermsRecord& expected, const TermsRecord& next) {
+  return db_->transact([&](pqxx::work& txn) {
+    return txn.exec_params("UPDATE tenant_terms SET body = $1, updated_at = $2, updated_by = $3 WHERE tenant_id = $4 "
+                           "AND lang = $5 AND body = $6 AND updated_at = $7 AND updated_by = $8",
+                           next.body, next.updatedAt, next.updatedBy, expected.tenantId, expected.lang, expected.body,
+                           expected.updatedAt, expected.updatedBy)
+               .affected_rows() > 0;
+  });
+}
+
 // Users.
 
 UserRecord PostgresStore::createUser(UserRecord u) {

@@ -46,6 +46,7 @@ class PostgresStore final : public Store {
   std::vector<TenantRecord> listTenants() override;
   std::vector<TermsRecord> listTerms(const std::string& tenantId) override;
   void putTerms(const TermsRecord& terms) override;
+  bool replaceTerms(const TermsRecord& expected, const TermsRecord& next) override;
 
   UserRecord createUser(UserRecord user) override;
   std::optional<UserRecord> findUser(const std::string& id) override;
@@ -81,6 +82,7 @@ class PostgresStore final : public Store {
   std::optional<InvitationRecord> findInvitationByCodeHash(const std::string& codeHash) override;
   std::vector<InvitationRecord> listInvitations(const std::string& appointmentId) override;
   bool claimInvitation(const std::string& id, const std::string& guestId, UnixSeconds now) override;
+  bool unclaimInvitation(const std::string& id, const std::string& guestId) override;
   bool revokeInvitation(const std::string& id, UnixSeconds now) override;
   int64_t revokeRoomInvitations(const std::string& roomId, UnixSeconds now) override;
   void setAppointmentInvitationsExpiry(const std::string& appointmentId, UnixSeconds expiresAt) override;

@@ -24,6 +24,7 @@ class FailingStore final : public store::Store {
   std::vector<store::TenantRecord> listTenants() override { down(); }
   std::vector<store::TermsRecord> listTerms(const std::string&) override { down(); }
   void putTerms(const store::TermsRecord&) override { down(); }
+  bool replaceTerms(const store::TermsRecord&, const store::TermsRecord&) override { down(); }
   store::UserRecord createUser(store::UserRecord) override { down(); }
   std::optional<store::UserRecord> findUser(const std::string&) override { down(); }
   std::optional<store::UserRecord> findUserByEmail(const std::string&) override { down(); }
@@ -60,6 +61,7 @@ class FailingStore final : public store::Store {
   std::optional<store::InvitationRecord> findInvitationByCodeHash(const std::string&) override { down(); }
   std::vector<store::InvitationRecord> listInvitations(const std::string&) override { down(); }
   bool claimInvitation(const std::string&, const std::string&, store::UnixSeconds) override { down(); }
+  bool unclaimInvitation(const std::string&, const std::string&) override { down(); }
   bool revokeInvitation(const std::string&, store::UnixSeconds) override { down(); }
   int64_t revokeRoomInvitations(const std::string&, store::UnixSeconds) override { down(); }
   void setAppointmentInvitationsExpiry(const std::string&, store::UnixSeconds) override { down(); }

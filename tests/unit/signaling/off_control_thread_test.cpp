@@ -15,6 +15,7 @@
 
 #include "clinic/rfc3339.hpp"
 #include "compliance/sync_gate.hpp"
+#include "consultation_support.hpp"
 #include "test_support.hpp"
 
 namespace medrtc::signaling {
@@ -155,6 +156,47 @@ TEST(SlowStore, HealthzAnswersWhileAnApiKeyCallWaitsForTheDatabase) {
     return httpRequest(server.port(), "POST", "/api/v1/rooms", "{}", server.apiKey(), "application/json");
   });
   EXPECT_EQ(created.status, 201) << created.body;
+}
+
+// The patient's redeem claims the invitation and stores the guest on the pool: it waits
+// there for the database, and the join token comes once the claim and its event are in.
+TEST(SlowStore, HealthzAnswersWhileARedeemWaitsForTheDatabase) {
+  TestServerOptions options;
+  options.storePool = true;
+  TestServer server(options);
+  ClinicAccount account = server.addAccount("weber@example.org");
+  ClinicClient c(server.port());
+  ASSERT_EQ(c.login(account.email, account.password).status, 200);
+  Booking booking = book(c, server);
+  HttpResult redeemed =
+      whileTheDatabaseHoldsItsWrite(server, [&] { return redeemLink(server, booking.linkToken, "Erika Mustermann"); });
+  ASSERT_EQ(redeemed.status, 200) << redeemed.body;
+  EXPECT_EQ(str(redeemed.json().at("room_id")), booking.roomId);
+  EXPECT_EQ(server.audit().count("invitation_redeem: link"), 1u);
+}
+
+// The pre-call check's invitation look-up (a read) waits on the pool too: here behind a
+// redeem that waits for the database on the pool's one SQLite connection.
+TEST(SlowStore, HealthzAnswersWhileAPreCallCheckWaitsForTheDatabase) {
+  TestServerOptions options;
+  options.storePool = true;
+  TestServer server(options);
+  ClinicAccount account = server.addAccount("weber@example.org");
+  ClinicClient c(server.port());
+  ASSERT_EQ(c.login(account.email, account.password).status, 200);
+  Booking booking = book(c, server);
+  HttpResult redeemed;
+  std::thread redeemer;
+  HttpResult probed = whileTheDatabaseHoldsItsWrite(server, [&] {
+    redeemer = std::thread([&] { redeemed = redeemLink(server, booking.linkToken, "Erika Mustermann"); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the redeem holds the pool's connection first
+    boost::json::object body{{"code", booking.code}, {"transport", "udp"}, {"offer", "v=0 offer"}};
+    return httpRequest(server.port(), "POST", "/api/v1/connectivity-probes", boost::json::serialize(body));
+  });
+  redeemer.join();
+  EXPECT_EQ(redeemed.status, 200) << redeemed.body;
+  ASSERT_EQ(probed.status, 201) << probed.body;
+  EXPECT_TRUE(server.media().sawCall("probe udp"));
 }
 
 }  // namespace

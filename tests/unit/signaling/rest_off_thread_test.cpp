@@ -18,6 +18,7 @@
 #include "common/random.hpp"
 #include "failing_store.hpp"
 #include "hub_test_doubles.hpp"
+#include "test_support.hpp"
 #include "signaling/rest_api.hpp"
 #include "signaling/signaling_hub.hpp"
 #include "store/api_key.hpp"
@@ -74,12 +75,13 @@ class RestOffThread : public ::testing::Test {
       auto created = appointments.create(who, clinic::NewAppointment{now + 600, now + 2400, "Check-up", "", ""});
       EXPECT_TRUE(created);
       appointment_ = created->appointment;
+      patientLink_ = created->invitation.token;
       apiKey_ = store::generateApiKey();
       store::registerApiKey(setup, apiKey_, "ehr", now, "");
       room_ = setup.createRoom(store::NewRoom{.name = "r"}, now);
     }
     pool_ = std::make_shared<store::StorePool>(
-        1, 8, [this] { return std::make_unique<store::SqliteStore>(dir_ / "medrtc.db"); },
+        1, 16, [this] { return std::make_unique<store::SqliteStore>(dir_ / "medrtc.db"); },
         [this](std::function<void()> task) { posted_.post(std::move(task)); });
     hub_ = std::make_unique<SignalingHub>(controlStore_, signer_, clock_);
     clinic::AuthPolicy policy;
@@ -104,6 +106,30 @@ class RestOffThread : public ::testing::Test {
     r.host = "127.0.0.1";
     r.remoteAddress = "192.0.2.1";
     r.body = std::move(body);
+    return r;
+  }
+  // A new user of the practice with `role`, signed in: the cookie of their session.
+  std::string signedIn(const std::string& role, const std::string& email, store::UserRecord* created = nullptr) {
+    store::SqliteStore setup(dir_ / "medrtc.db");
+    store::UserRecord u;
+    u.tenantId = tenant_.id;
+    u.email = email;
+    u.displayName = role;
+    u.role = role;
+    u.createdAt = 1'700'000'000;
+    u = setup.createUser(u);
+    std::string cookie = clinic::randomToken();
+    setup.createSession(store::SessionRecord{clinic::hashSecret(cookie), u.id, tenant_.id, "csrf-token-0123",
+                                             1'700'000'000, 1'700'000'000, 1'700'003'600});
+    if (created != nullptr) {
+      *created = u;
+    }
+    return cookie;
+  }
+  HttpRequest as(const std::string& cookie, const std::string& method, const std::string& target,
+                 std::string body = "") {
+    HttpRequest r = request(method, target, std::move(body));
+    r.cookie = "medrtc_session=" + cookie;
     return r;
   }
   HttpRequest keyed(const std::string& method, const std::string& target, std::string body = "") {
@@ -136,6 +162,7 @@ class RestOffThread : public ::testing::Test {
   store::UserRecord colleague_;
   std::string cookie_;
   store::AppointmentRecord appointment_;
+  std::string patientLink_;
   std::string apiKey_;
   store::RoomRecord room_;
   testing::FailingStore controlStore_;
@@ -248,6 +275,196 @@ TEST_F(RestOffThread, ADelegateGrantWhoseEventFailsIsTakenBack) {
   EXPECT_EQ(check.findAppointment(appointment_.id)->hostDelegateId, "") << "the grant stood without its event";
 }
 
+HttpRequest redeemRequest(const std::string& link, const std::string& name = "Erika Mustermann") {
+  HttpRequest r;
+  r.method = "POST";
+  r.target = "/api/v1/invitations/redeem";
+  r.contentType = "application/json";
+  r.remoteAddress = "198.51.100.7";
+  r.body = json::serialize(json::object{{"token", link}, {"name", name}});
+  return r;
+}
+
+// The patient's redeem: look-up, claim and new guest on the pool, the join token once
+// the event is durable.
+TEST_F(RestOffThread, ARedeemIsStoredOnThePoolAndAudited) {
+  HttpResponse res = answer(redeemRequest(patientLink_));
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(bodyOf(res)["room_id"].as_string(), appointment_.roomId);
+  EXPECT_TRUE(signer_.verify(std::string(bodyOf(res)["join_token"].as_string())).ok());
+  EXPECT_EQ(audit_.written, 1);
+  store::SqliteStore check(dir_ / "medrtc.db");
+  auto used = check.findInvitationByTokenHash(clinic::hashSecret(patientLink_));
+  ASSERT_TRUE(used && used->usedAt);
+  EXPECT_TRUE(check.findGuest(used->usedByGuestId));
+
+  HttpResponse again = answer(redeemRequest(patientLink_));
+  EXPECT_EQ(again.status, 410) << again.body;
+  EXPECT_EQ(bodyOf(again)["code"].as_string(), "invitation_used");
+  HttpResponse unknown = answer(redeemRequest(clinic::randomToken()));
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+}
+
+// Fail closed: a redeem whose event cannot be written did not happen; no join token was
+// shown, and the link can be redeemed again.
+TEST_F(RestOffThread, ARedeemWhoseEventFailsIsTakenBack) {
+  audit_.failing = true;
+  HttpResponse res = answer(redeemRequest(patientLink_));
+  EXPECT_EQ(res.status, 500) << res.body;
+  EXPECT_EQ(res.body.find("join_token"), std::string::npos) << res.body;
+  {
+    store::SqliteStore check(dir_ / "medrtc.db");
+    auto i = check.findInvitationByTokenHash(clinic::hashSecret(patientLink_));
+    ASSERT_TRUE(i);
+    EXPECT_FALSE(i->usedAt) << "the claim stood without its event";
+    EXPECT_EQ(i->usedByGuestId, "");
+  }
+  audit_.failing = false;
+  HttpResponse retried = answer(redeemRequest(patientLink_));
+  EXPECT_EQ(retried.status, 200) << retried.body;
+  EXPECT_EQ(audit_.written, 1);
+}
+
+// A code's limit (10 wrong ones per address) holds for guesses whose look-ups are on the
+// pool at the same time: each is counted before it goes there, not once it is back.
+TEST_F(RestOffThread, CodeGuessesOnThePoolAtOnceCountAgainstTheLimit) {
+  std::vector<HttpResponse> pending;
+  int refusedAtOnce = 0;
+  for (int i = 0; i < 12; ++i) {
+    HttpRequest r = redeemRequest("");
+    r.body = json::serialize(json::object{{"code", std::to_string(100'000'000 + i)}, {"name", "Guesser"}});
+    HttpResponse res = api_->handle(r);
+    if (!res.deferred) {
+      EXPECT_EQ(res.status, 429) << res.body;
+      ++refusedAtOnce;
+      continue;
+    }
+    pending.push_back(std::move(res));
+  }
+  EXPECT_EQ(refusedAtOnce, 2) << "guesses in flight together passed the limit";
+  int notFound = 0;
+  for (HttpResponse& res : pending) {
+    std::optional<HttpResponse> later;
+    res.deferred([&](const HttpResponse& r) { later = r; });
+    while (!later && posted_.runOne()) {
+    }
+    notFound += later && later->status == 404;
+  }
+  EXPECT_EQ(notFound, 10);
+}
+
+// The pre-call check's invitation look-up runs on the pool; the probe opens once it is back.
+TEST_F(RestOffThread, APreCallCheckLooksUpItsInvitationOnThePool) {
+  testing::FakeMedia media([this](std::function<void()> task) { posted_.post(std::move(task)); }, *hub_);
+  api_->setConnectivityProbes(&media, {});
+  auto probeRequest = [](const std::string& link) {
+    HttpRequest r;
+    r.method = "POST";
+    r.target = "/api/v1/connectivity-probes";
+    r.contentType = "application/json";
+    r.remoteAddress = "198.51.100.7";
+    r.body = json::serialize(json::object{{"invitation", link}, {"transport", "udp"}, {"offer", "v=0 offer"}});
+    return r;
+  };
+  HttpResponse res = answer(probeRequest(patientLink_));
+  ASSERT_EQ(res.status, 201) << res.body;
+  EXPECT_EQ(bodyOf(res)["answer"].as_string(), "probe-answer:v=0 offer");
+  EXPECT_TRUE(media.sawCall("probe udp"));
+  HttpResponse unknown = answer(probeRequest(clinic::randomToken()));
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  EXPECT_EQ(bodyOf(unknown)["code"].as_string(), "invitation_not_found");
+}
+
+TEST_F(RestOffThread, TermsAreReadAndWrittenOnThePool) {
+  std::string admin = signedIn("admin", "admin@example.org");
+  std::string path = "/api/v1/tenants/" + tenant_.id + "/terms";
+  HttpResponse read = answer(request("GET", path));
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_TRUE(bodyOf(read)["terms"].as_array()[0].at("default").as_bool());
+  EXPECT_EQ(answer(request("GET", "/api/v1/tenants/t_unknown/terms")).status, 404);
+
+  HttpResponse written = answer(as(admin, "PUT", path, R"({"lang":"de","text":"Unsere Bedingungen"})"));
+  ASSERT_EQ(written.status, 200) << written.body;
+  EXPECT_EQ(audit_.written, 1);
+  store::SqliteStore check(dir_ / "medrtc.db");
+  EXPECT_EQ(check.listTerms(tenant_.id).at(0).body, "Unsere Bedingungen");
+  HttpResponse practitioner = answer(request("PUT", path, R"({"lang":"de","text":"x"})"));
+  EXPECT_EQ(practitioner.status, 403) << practitioner.body;
+}
+
+// Fail closed: an edit whose event cannot be written does not stand.
+TEST_F(RestOffThread, ATermsEditWhoseEventFailsIsPutBack) {
+  std::string admin = signedIn("admin", "admin@example.org");
+  std::string path = "/api/v1/tenants/" + tenant_.id + "/terms";
+  ASSERT_EQ(answer(as(admin, "PUT", path, R"({"lang":"de","text":"Erste Fassung"})")).status, 200);
+  audit_.failing = true;
+  HttpResponse res = answer(as(admin, "PUT", path, R"({"lang":"de","text":"Zweite Fassung"})"));
+  EXPECT_EQ(res.status, 500) << res.body;
+  store::SqliteStore check(dir_ / "medrtc.db");
+  EXPECT_EQ(check.listTerms(tenant_.id).at(0).body, "Erste Fassung") << "the edit stood without its event";
+}
+
+// K5: the host's list and add, the staff member's list and token, all from the pool.
+TEST_F(RestOffThread, TheStaffRoutesRunOnThePool) {
+  store::UserRecord staff;
+  std::string staffCookie = signedIn("staff", "mfa@example.org", &staff);
+  std::string base = "/api/v1/appointments/" + appointment_.id;
+  HttpResponse listed = answer(request("GET", base + "/staff"));
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_EQ(bodyOf(listed)["staff"].as_array().size(), 1u);
+  EXPECT_FALSE(bodyOf(listed)["staff"].as_array()[0].at("added").as_bool());
+  EXPECT_EQ(answer(as(staffCookie, "POST", base + "/staff-token", "{}")).status, 403) << "not added yet";
+
+  HttpResponse added = answer(request("POST", base + "/staff", R"({"user_id":")" + staff.id + R"("})"));
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(audit_.written, 1);
+  EXPECT_EQ(answer(request("POST", base + "/staff", R"({"user_id":"u_nobody"})")).status, 404);
+
+  HttpResponse mine = answer(as(staffCookie, "GET", "/api/v1/staff/consultations"));
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  ASSERT_EQ(bodyOf(mine)["consultations"].as_array().size(), 1u);
+  HttpResponse token = answer(as(staffCookie, "POST", base + "/staff-token", "{}"));
+  ASSERT_EQ(token.status, 200) << token.body;
+  EXPECT_EQ(bodyOf(token)["room_id"].as_string(), appointment_.roomId);
+}
+
+// Fail closed: an add whose event cannot be written does not stand.
+TEST_F(RestOffThread, AStaffAddWhoseEventFailsIsTakenBack) {
+  store::UserRecord staff;
+  std::string staffCookie = signedIn("staff", "mfa@example.org", &staff);
+  std::string base = "/api/v1/appointments/" + appointment_.id;
+  audit_.failing = true;
+  HttpResponse res = answer(request("POST", base + "/staff", R"({"user_id":")" + staff.id + R"("})"));
+  EXPECT_EQ(res.status, 500) << res.body;
+  audit_.failing = false;
+  EXPECT_EQ(answer(as(staffCookie, "POST", base + "/staff-token", "{}")).status, 403)
+      << "the add stood without its event";
+  store::SqliteStore check(dir_ / "medrtc.db");
+  auto g = check.findGuestByIdentity(appointment_.roomId, staff.id);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->state, "removed");
+}
+
+TEST_F(RestOffThread, TheDevRoomIsStoredOnThePool) {
+  RestApi dev(controlStore_, signer_, *hub_, clock_, /*devMode=*/true, &audit_, std::span<const uint8_t>{},
+              [this] {
+                clinic::AuthPolicy policy;
+                policy.storePool = pool_;
+                return policy;
+              }());
+  HttpRequest r = request("POST", "/api/v1/dev/rooms", "{}");
+  HttpResponse first = dev.handle(r);
+  ASSERT_TRUE(first.deferred) << "answered at once (" << first.status << "): the store was written inline";
+  std::optional<HttpResponse> later;
+  first.deferred([&](const HttpResponse& res) { later = res; });
+  while (!later && posted_.runOne()) {
+  }
+  ASSERT_TRUE(later);
+  ASSERT_EQ(later->status, 201) << later->body;
+  store::SqliteStore check(dir_ / "medrtc.db");
+  EXPECT_TRUE(check.findRoom(std::string(bodyOf(*later)["id"].as_string())));
+}
+
 TEST_F(RestOffThread, TheIntegratorRoutesLookUpTheKeyAndTheRoomOnThePool) {
   HttpResponse created = answer(keyed("POST", "/api/v1/rooms", R"({"name":"x"})"));
   ASSERT_EQ(created.status, 201) << created.body;
@@ -270,7 +487,7 @@ TEST_F(RestOffThread, TheIntegratorRoutesLookUpTheKeyAndTheRoomOnThePool) {
 }
 
 TEST_F(RestOffThread, AFullPoolAnswers503Unavailable) {
-  // The pool's one thread is held, and its queue (8) filled: the next request is refused
+  // The pool's one thread is held, and its queue (16) filled: the next request is refused
   // at once instead of waiting.
   std::mutex gate;
   std::unique_lock hold(gate);

@@ -93,6 +93,22 @@ TEST_P(StoreTest, TermsArePerTenantAndLanguageAndReplaced) {
   EXPECT_TRUE(store().listTerms("t_c").empty());
 }
 
+// The undo of a terms edit whose event failed: only while the row is still that edit.
+TEST_P(StoreTest, TermsAreReplacedOnlyWhileTheyAreWhatWasExpected) {
+  TermsRecord first{"t_a", "de", "Erste Fassung", 10, "u_admin"};
+  TermsRecord second{"t_a", "de", "Zweite Fassung", 20, "u_admin2"};
+  store().putTerms(first);
+  store().putTerms(second);
+  EXPECT_FALSE(store().replaceTerms(first, TermsRecord{"t_a", "de", "", 30, ""})) << "a later edit stays";
+  EXPECT_EQ(store().listTerms("t_a").at(0).body, "Zweite Fassung");
+  EXPECT_TRUE(store().replaceTerms(second, first));
+  auto back = store().listTerms("t_a").at(0);
+  EXPECT_EQ(back.body, "Erste Fassung");
+  EXPECT_EQ(back.updatedAt, 10);
+  EXPECT_EQ(back.updatedBy, "u_admin");
+  EXPECT_FALSE(store().replaceTerms(TermsRecord{"t_a", "en", "", 0, ""}, first)) << "no row: nothing written";
+}
+
 TEST_P(StoreTest, UserRoundTripAndEmailIsUnique) {
   TenantRecord t = makeTenant(store());
   UserRecord u = makeUser(store(), t.id, "weber@example.org");
@@ -266,6 +282,31 @@ TEST_P(StoreTest, RevokingAnInvitationKeepsTheFirstTime) {
   EXPECT_EQ(*store().findInvitation(i.id)->revokedAt, 20);
   EXPECT_FALSE(store().revokeInvitation("i_unknown", 20));
   EXPECT_FALSE(store().claimInvitation(i.id, "g_1", 21));
+}
+
+// A redeem whose event failed is undone: its claim and its guest go, only for that guest.
+TEST_P(StoreTest, UnclaimingTakesBackOnlyThisGuestsClaim) {
+  InvitationRecord i = store().createInvitation(invitation("th1", "ch1"));
+  ASSERT_TRUE(store().claimInvitation(i.id, "g_1", 10));
+  GuestRecord g;
+  g.id = "g_1";
+  g.roomId = "r_1";
+  g.role = "patient";
+  g.state = "waiting";
+  g.tenantId = "t_1";
+  g.invitationId = i.id;
+  store().createGuest(g);
+  EXPECT_FALSE(store().unclaimInvitation(i.id, "g_2")) << "another guest's claim stays";
+  EXPECT_EQ(store().findInvitation(i.id)->usedByGuestId, "g_1");
+  EXPECT_TRUE(store().unclaimInvitation(i.id, "g_1"));
+  auto free = store().findInvitation(i.id);
+  ASSERT_TRUE(free);
+  EXPECT_FALSE(free->usedAt);
+  EXPECT_EQ(free->usedByGuestId, "");
+  EXPECT_FALSE(store().findGuest("g_1")) << "the undone redeem's guest stayed";
+  EXPECT_TRUE(store().claimInvitation(i.id, "g_3", 11)) << "the invitation can be redeemed again";
+  EXPECT_FALSE(store().unclaimInvitation(i.id, "g_1"));
+  EXPECT_EQ(store().findInvitation(i.id)->usedByGuestId, "g_3");
 }
 
 TEST_P(StoreTest, TwoRedeemersAtOnceOneClaimsTheInvitation) {

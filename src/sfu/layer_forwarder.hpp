@@ -29,7 +29,7 @@ class LayerForwarder {
  public:
   static constexpr size_t kHistory = 512;  // as many as a producer's packet cache holds
 
-  // keepHistory false: origin() finds nothing, and the 6 KiB history is not allocated. For
+  // keepHistory false: origin() finds nothing, and the 8 KiB history is not allocated. For
   // what is never retransmitted (audio: producers cache no audio for NACK).
   LayerForwarder(uint16_t firstSequenceNumber, uint32_t clockRate, bool keepHistory = true)
       : nextSequence_(firstSequenceNumber),

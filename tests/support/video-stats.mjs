@@ -83,10 +83,14 @@ export class PublisherEncodings {
     return { rid, frameHeight: l.frameHeight, since: this.runningSince[rid], limitation: l.limitation };
   }
 
-  /** One line: per encoding its height, frames encoded since `before`, limitation and active flag. */
+  /**
+   * One line: per encoding its height, frames and keyframes encoded since `before`, PLIs
+   * received, qualityLimitationReason and active flag.
+   */
   describe(before) {
     return Object.entries(this.sent)
-      .map(([rid, l]) => `${rid}${l.frameHeight}+${l.framesEncoded - (before?.[rid]?.framesEncoded ?? 0)}(${l.limitation}${l.active === false ? ',off' : ''})`)
+      .map(([rid, l]) => `${rid}${l.frameHeight}+${l.framesEncoded - (before?.[rid]?.framesEncoded ?? 0)}`
+        + ` k${l.keyFramesEncoded - (before?.[rid]?.keyFramesEncoded ?? 0)} pli${l.pliCount} (${l.limitation}${l.active === false ? ',off' : ''})`)
       .join(' ');
   }
 }
@@ -103,6 +107,7 @@ export async function waitForPublishersTop(publisher, subscriber, { aboveHeight,
   const trace = [];
   let lastTraced = -Infinity;
   let traceBase = null;
+  let decodedBase = null;
   await encodings.sample(Date.now());
   try {
     const reached = await waitFor(async () => {
@@ -111,8 +116,11 @@ export async function waitForPublishersTop(publisher, subscriber, { aboveHeight,
       await encodings.sample(now);
       const best = encodings.top(now);
       if (now - lastTraced >= 1_000) {
-        trace.push(`+${((now - from) / 1000).toFixed(1)}s sub=${v.frameHeight} pub: ${encodings.describe(traceBase)}`);
+        trace.push(`+${((now - from) / 1000).toFixed(1)}s sub=${v.frameHeight}+${v.framesDecoded - (decodedBase ?? v).framesDecoded}`
+          + ` ${Math.round(((v.bytesReceived - (decodedBase ?? v).bytesReceived) * 8) / Math.max(1, now - lastTraced))}kbit/s`
+          + ` k${v.keyFramesDecoded - (decodedBase ?? v).keyFramesDecoded} pli${v.pliCount} lost${v.packetsLost} pub: ${encodings.describe(traceBase)}`);
         traceBase = encodings.sent;
+        decodedBase = v;
         lastTraced = now;
       }
       if (!best || best.frameHeight <= aboveHeight || v.frameHeight < best.frameHeight) {
@@ -138,7 +146,9 @@ export async function inboundVideo(page, fromId = null) {
       const video = document.querySelector(`figure.tile.remote[data-participant-id="${pid}"] video`);
       trackId = video?.srcObject?.getVideoTracks?.()[0]?.id ?? '(no tile)';
     }
-    const out = { framesDecoded: 0, framesReceived: 0, framesDropped: 0, frameHeight: 0, packetsLost: 0, nackCount: 0, pliCount: 0, freezeCount: 0 };
+    const out = {
+      framesDecoded: 0, framesReceived: 0, framesDropped: 0, frameHeight: 0, packetsLost: 0, nackCount: 0, pliCount: 0, freezeCount: 0, bytesReceived: 0, keyFramesDecoded: 0,
+    };
     const report = await window.__medrtc.subscriber.getStats();
     report.forEach((s) => {
       if (s.type !== 'inbound-rtp' || (s.kind ?? s.mediaType) !== 'video' || (trackId && s.trackIdentifier !== trackId)) {
@@ -152,6 +162,8 @@ export async function inboundVideo(page, fromId = null) {
       out.packetsLost += s.packetsLost ?? 0;
       out.nackCount += s.nackCount ?? 0;
       out.freezeCount += s.freezeCount ?? 0;
+      out.bytesReceived += s.bytesReceived ?? 0;
+      out.keyFramesDecoded += s.keyFramesDecoded ?? 0;
     });
     return out;
   }, fromId);

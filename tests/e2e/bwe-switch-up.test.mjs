@@ -11,7 +11,7 @@
 // may stop its 720p encoding or send it smaller (qualityLimitationReason "cpu"); the SFU
 // can forward only what arrives and waits 2 s after a layer starts before it switches to
 // it, so the 20 s run from the later of the cap's removal and the moment that encoding
-// started running. In 45 traced runs here (2026-12-05) Alice's Chromium never did that
+// started running. In 65 traced runs here (2026-12-05) Alice's Chromium never did that
 // (720p, "none", every run); the failures were the SFU's (docs/bandwidth-estimation.md
 // "Switching back up"): a probe that stopped short of the top layer's need, and VP8 frame
 // numbers not carried on across a switch. The trace printed after the cap's removal shows

@@ -13,7 +13,12 @@ std::optional<ProbeCluster> ProbeController::maybeStart(uint64_t estimateBps, ui
   if (!initialDone_) {
     initialDone_ = true;
     bps = std::max(wantedBps, estimateBps * 5 / 2);
-  } else if (wantedBps > estimateBps * 11 / 10) {
+  } else if (wantedBps > estimateBps) {
+    // Any shortfall, not only a large one: the allocator gives a layer only when the
+    // estimate covers all of it, and the lower layer sent meanwhile cannot raise the
+    // estimate past 1.5 × itself (AimdRateControl). An estimate a few percent below the top
+    // layer's need held a subscriber on a lower layer for 10 s more after a cap was lifted
+    // (tests/e2e/bwe-switch-up.test.mjs, docs/bandwidth-estimation.md).
     if (followUpBps_) {
       bps = *followUpBps_;
     } else if (!lastProbeUs_ || nowUs - *lastProbeUs_ >= kRetryUs) {

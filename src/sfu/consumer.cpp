@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <span>
 
 #include "common/random.hpp"
@@ -11,6 +12,42 @@
 #include "sfu/webrtc_transport.hpp"
 
 namespace medrtc::sfu {
+
+namespace {
+
+LayerForwarder::Vp8Numbering numberingOf(const rtp::Vp8PayloadDescriptor& d) {
+  LayerForwarder::Vp8Numbering n;
+  if (d.hasPictureId) {
+    n.pictureId = d.pictureId;
+    n.pictureId15Bit = d.pictureId15Bit;
+  }
+  if (d.hasTl0PicIdx) {
+    n.tl0PicIdx = d.tl0PicIdx;
+  }
+  return n;
+}
+
+// Where `numbering` goes in `packet` (RFC 7741 §4.2: PictureID right after the two
+// descriptor bytes |X|R|N|S|R|PID| |I|L|T|K|RSV|, TL0PICIDX after it), counted from the end
+// as RtpRewrite wants it.
+void addVp8Numbering(RtpRewrite& out, const rtp::RtpPacketView& packet, const rtp::Vp8PayloadDescriptor& d,
+                     const LayerForwarder::Vp8Numbering& numbering) {
+  size_t at = static_cast<size_t>(packet.payload().data() - packet.bytes().data()) + 2;
+  if (d.hasPictureId && numbering.pictureId) {
+    out.vp8PictureIdFromEnd = packet.bytes().size() - at;
+    out.vp8PictureId = *numbering.pictureId;
+    out.vp8PictureId15Bit = d.pictureId15Bit;
+  }
+  if (d.hasPictureId) {
+    at += d.pictureId15Bit ? 2 : 1;
+  }
+  if (d.hasTl0PicIdx && numbering.tl0PicIdx) {
+    out.vp8Tl0PicIdxFromEnd = packet.bytes().size() - at;
+    out.vp8Tl0PicIdx = *numbering.tl0PicIdx;
+  }
+}
+
+}  // namespace
 
 Consumer::Consumer(Producer& producer, WebRtcTransport& transport, std::string mid, uint32_t ssrc, uint32_t rtxSsrc)
     : producer_(&producer),
@@ -55,7 +92,10 @@ void Consumer::forward(const rtp::RtpPacketView& packet, size_t layer, uint8_t p
     return;
   }
   std::optional<size_t> before = forwarder_.currentLayer();
-  auto rewrite = forwarder_.forward(layer, packet.sequenceNumber(), packet.timestamp(), keyframe, now);
+  // Simulcast VP8: the frame numbering continues across layer switches (LayerForwarder).
+  std::optional<rtp::Vp8PayloadDescriptor> vp8 = producer_->simulcast() ? producer_->vp8Descriptor(packet) : std::nullopt;
+  auto rewrite = forwarder_.forward(layer, packet.sequenceNumber(), packet.timestamp(), keyframe, now,
+                                    vp8 ? numberingOf(*vp8) : LayerForwarder::Vp8Numbering{});
   if (!rewrite) {
     // Video starts (and switches) on a keyframe of the target layer; until then ask the
     // publisher for one.
@@ -68,8 +108,11 @@ void Consumer::forward(const rtp::RtpPacketView& packet, size_t layer, uint8_t p
   if (before && *before != layer) {
     ++stats_.layerSwitches;
   }
-  if (transport_.sendRtp(packet.bytes(), RtpRewrite{ssrc_, rewrite->sequenceNumber, payloadType,
-                                                    rewrite->timestamp - packet.timestamp()})) {
+  RtpRewrite out{ssrc_, rewrite->sequenceNumber, payloadType, rewrite->timestamp - packet.timestamp()};
+  if (vp8) {
+    addVp8Numbering(out, packet, *vp8, rewrite->vp8);
+  }
+  if (transport_.sendRtp(packet.bytes(), out)) {
     ++stats_.packetsSent;
     stats_.bytesSent += packet.payload().size();
   }
@@ -154,6 +197,26 @@ void Consumer::retransmit(uint16_t sequenceNumber) {
   if (!payloadType) {
     return;
   }
+  // The VP8 numbering it had when first sent (a retransmitted packet must match its frame).
+  RtpRewrite numbering{};
+  if (producer_->simulcast() && cached->size() <= RtpPacketCache::kMaxPacketSize) {
+    std::array<uint8_t, RtpPacketCache::kMaxPacketSize> copy;
+    std::memcpy(copy.data(), cached->data(), cached->size());
+    auto view = rtp::RtpPacketView::parse(MutableByteView(copy.data(), cached->size()));
+    auto vp8 = view.ok() && view->paddingSize() == 0 ? producer_->vp8Descriptor(*view) : std::nullopt;
+    if (vp8) {
+      addVp8Numbering(numbering, *view, *vp8,
+                      LayerForwarder::renumber(numberingOf(*vp8), origin->pictureIdOffset, origin->tl0PicIdxOffset));
+    }
+  }
+  auto withNumbering = [&numbering](RtpRewrite r) {
+    r.vp8PictureIdFromEnd = numbering.vp8PictureIdFromEnd;
+    r.vp8PictureId = numbering.vp8PictureId;
+    r.vp8PictureId15Bit = numbering.vp8PictureId15Bit;
+    r.vp8Tl0PicIdxFromEnd = numbering.vp8Tl0PicIdxFromEnd;
+    r.vp8Tl0PicIdx = numbering.vp8Tl0PicIdx;
+    return r;
+  };
   bool sent = false;
   if (rtxNegotiated_) {
     // RFC 4588 §4: on the rtx stream, the number the subscriber asked for as the OSN.
@@ -163,12 +226,12 @@ void Consumer::retransmit(uint16_t sequenceNumber) {
       return;
     }
     sent = transport_.sendRtp(ByteView(buffer.data(), size),
-                              RtpRewrite{rtxSsrc_, rtxSequence_, rtxPayloadType_, origin->timestampOffset});
+                              withNumbering(RtpRewrite{rtxSsrc_, rtxSequence_, rtxPayloadType_, origin->timestampOffset}));
     if (sent) {
       ++rtxSequence_;
     }
   } else {
-    sent = transport_.sendRtp(*cached, RtpRewrite{ssrc_, sequenceNumber, *payloadType, origin->timestampOffset});
+    sent = transport_.sendRtp(*cached, withNumbering(RtpRewrite{ssrc_, sequenceNumber, *payloadType, origin->timestampOffset}));
   }
   if (sent) {
     ++stats_.retransmitted;

@@ -231,6 +231,17 @@ bool Producer::isKeyframe(const rtp::RtpPacketView& packet) const {
   if (!isVideo_) {
     return true;
   }
+  return isH264(packet) ? rtp::isH264Keyframe(packet.payload()) : rtp::isVp8Keyframe(packet.payload());
+}
+
+std::optional<rtp::Vp8PayloadDescriptor> Producer::vp8Descriptor(const rtp::RtpPacketView& packet) const {
+  if (!isVideo_ || isH264(packet)) {
+    return std::nullopt;
+  }
+  return rtp::Vp8PayloadDescriptor::parse(packet.payload());
+}
+
+bool Producer::isH264(const rtp::RtpPacketView& packet) const {
   // The packet's own payload type decides the depacketizer; a type we do not know falls
   // back to the primary codec, as before.
   bool h264 = false;
@@ -246,7 +257,7 @@ bool Producer::isKeyframe(const rtp::RtpPacketView& packet) const {
   } else {
     h264 = primaryCodec_ && nameIs(*primaryCodec_, "H264");
   }
-  return h264 ? rtp::isH264Keyframe(packet.payload()) : rtp::isVp8Keyframe(packet.payload());
+  return h264;
 }
 
 Producer::ReceiveFigures Producer::receiveFigures() const {

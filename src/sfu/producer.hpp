@@ -13,6 +13,7 @@
 #include "common/clock.hpp"
 #include "rtp/rtp_packet_view.hpp"
 #include "rtp/sequence_number.hpp"
+#include "rtp/vp8.hpp"
 #include "sfu/rtp_parameters.hpp"
 #include "sfu/rtp_receive_stream.hpp"
 
@@ -83,6 +84,9 @@ class Producer {
   // no layer (an SSRC that changed mid-stream) is dropped and counted.
   Verdict receive(rtp::RtpPacketView& packet, Micros now, size_t* layer = nullptr);
   bool isKeyframe(const rtp::RtpPacketView& packet) const;
+  // The VP8 payload descriptor of a video packet whose codec is VP8 (nullopt otherwise, or
+  // when it is too short), for a consumer that renumbers frames across layer switches.
+  std::optional<rtp::Vp8PayloadDescriptor> vp8Descriptor(const rtp::RtpPacketView& packet) const;
 
   const RtpPacketCache& cache(size_t layer = 0) const { return layers_[layer].cache(); }
   // A subscriber's round trip (RFC 3550 §6.4.1). The packet caches keep what NACK can
@@ -135,6 +139,7 @@ class Producer {
   ReceiveFigures receiveFigures() const;
 
  private:
+  bool isH264(const rtp::RtpPacketView& packet) const;
   bool unwrapRtx(rtp::RtpPacketView& packet, uint32_t mediaSsrc);
 
   std::string participantId_;

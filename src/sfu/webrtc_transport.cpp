@@ -184,6 +184,17 @@ bool WebRtcTransport::sendRtp(ByteView packet, const RtpRewrite& rewrite) {
   if (rewrite.timestampOffset != 0) {
     writeU32(&slot[4], readU32(&slot[4]) + rewrite.timestampOffset);
   }
+  if (rewrite.vp8PictureIdFromEnd != 0 && rewrite.vp8PictureIdFromEnd + 12 <= size) {
+    uint8_t* at = &slot[size - rewrite.vp8PictureIdFromEnd];
+    if (rewrite.vp8PictureId15Bit) {
+      writeU16(at, static_cast<uint16_t>(0x8000 | (rewrite.vp8PictureId & 0x7FFF)));  // M=1
+    } else {
+      at[0] = static_cast<uint8_t>(rewrite.vp8PictureId & 0x7F);
+    }
+  }
+  if (rewrite.vp8Tl0PicIdxFromEnd != 0 && rewrite.vp8Tl0PicIdxFromEnd + 12 <= size) {
+    slot[size - rewrite.vp8Tl0PicIdxFromEnd] = rewrite.vp8Tl0PicIdx;
+  }
   auto length = srtpOutbound_->protectRtp(slot.data(), size, slot.size());
   if (!length.ok()) {
     ++stats_.protectFailures;

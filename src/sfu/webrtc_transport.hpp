@@ -27,6 +27,15 @@ struct RtpRewrite {
   uint16_t sequenceNumber;
   uint8_t payloadType;
   uint32_t timestampOffset = 0;  // added to the RTP timestamp (simulcast layer switches)
+  // VP8 payload descriptor numbers to write over the packet's own (simulcast layer
+  // switches, LayerForwarder::Vp8Numbering), each at its byte counted back from the
+  // packet's end: the payload's place from the end stays put whatever header and RTX
+  // prefix the copy gets. 0: leave it.
+  size_t vp8PictureIdFromEnd = 0;
+  uint16_t vp8PictureId = 0;
+  bool vp8PictureId15Bit = true;
+  size_t vp8Tl0PicIdxFromEnd = 0;
+  uint8_t vp8Tl0PicIdx = 0;
 };
 
 class WebRtcTransport final : public dtls::DtlsTransport::Listener {

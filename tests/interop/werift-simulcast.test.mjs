@@ -4,7 +4,11 @@
 //
 // What werift 0.25 supports: it writes the simulcast offer, and its RtpSender sends one
 // encoding only, on one SSRC tagged with the first RID ("sender simulcast unsupported"
-// in werift's rtpSender.js). So the SFU sees a simulcast producer of which one layer (q) is
+// in werift's rtpSender.js). 0.25.2, the newest on npm (checked 2026-12-05), is the same:
+// setSendEncodings keeps the list but takes only the first rid, and only writing RTP past
+// the sender (RTCDtlsTransport.sendRtp) would send more (docs/simulcast-figures.md); the
+// switching between layers of a second engine is proven with Firefox
+// (tests/e2e/firefox-simulcast.test.mjs). So the SFU sees a simulcast producer of which one layer (q) is
 // active, binds that SSRC to the layer by its RID and forwards it: the subscriber gets the
 // only active layer, as one stream (one SSRC, consecutive sequence numbers). What werift
 // cannot do here: send three layers, so layer switching between werift layers is tested

@@ -1,8 +1,13 @@
 // getStats() figures for the adaptive-media tests (issue 12): what a publisher encodes per
 // simulcast layer, what a subscriber decodes of one remote participant, and the share of
 // the sent frames a subscriber decoded over a window.
+import { waitFor } from './server.mjs';
 
-/** The page's video encodings: rid ('-' without simulcast) → { framesEncoded, frameHeight, nackCount, retransmitted }. */
+/**
+ * The page's video encodings: rid ('-' without simulcast) → { framesEncoded, frameHeight,
+ * nackCount, retransmitted, …, limitation (qualityLimitationReason), active (false: the
+ * browser stopped sending that encoding; undefined where it does not say) }.
+ */
 export async function outboundVideo(page) {
   return page.evaluate(async () => {
     const out = {};
@@ -18,11 +23,115 @@ export async function outboundVideo(page) {
           pliCount: s.pliCount ?? 0,
           framesSent: s.framesSent ?? 0,
           limitation: s.qualityLimitationReason,
+          active: s.active,
         };
       }
     });
     return out;
   });
+}
+
+// An encoding whose frames rose within this window is running (a browser's frame rate
+// drops under CPU load, so one 250 ms sample without a new frame is no stop).
+const RUNNING_GAP_MS = 1_000;
+
+/**
+ * A publisher's encodings as its own getStats reports them, sampled over time: which run
+ * (frames encoded rising within RUNNING_GAP_MS, not reported inactive) and since when
+ * each has run without a break.
+ */
+export class PublisherEncodings {
+  constructor(page) {
+    this.page = page;
+    this.previous = null;
+    this.previousAt = null;
+    this.lastRise = {};
+    this.runningSince = {};
+    this.sent = {};
+  }
+
+  async sample(now) {
+    const sent = await outboundVideo(this.page);
+    for (const [rid, layer] of Object.entries(sent)) {
+      if (this.previous && layer.framesEncoded > (this.previous[rid]?.framesEncoded ?? 0)) {
+        // It started somewhere since the last sample: the earlier bound, so that a wait
+        // measured from `since` is never shortened.
+        if (this.lastRise[rid] === undefined || now - this.lastRise[rid] > RUNNING_GAP_MS) {
+          this.runningSince[rid] = this.previousAt;
+        }
+        this.lastRise[rid] = now;
+      }
+    }
+    this.previous = sent;
+    this.previousAt = now;
+    this.sent = sent;
+  }
+
+  /** The rids of the encodings running now. */
+  running(now) {
+    return Object.keys(this.sent)
+      .filter((rid) => this.sent[rid].active !== false && this.lastRise[rid] !== undefined && now - this.lastRise[rid] <= RUNNING_GAP_MS);
+  }
+
+  /** The tallest running encoding now: { rid, frameHeight, since, limitation } or null. */
+  top(now) {
+    const [rid] = this.running(now).sort((a, b) => this.sent[b].frameHeight - this.sent[a].frameHeight);
+    if (rid === undefined) {
+      return null;
+    }
+    const l = this.sent[rid];
+    return { rid, frameHeight: l.frameHeight, since: this.runningSince[rid], limitation: l.limitation };
+  }
+
+  /**
+   * One line: per encoding its height, frames and keyframes encoded since `before`, PLIs
+   * received, qualityLimitationReason and active flag.
+   */
+  describe(before) {
+    return Object.entries(this.sent)
+      .map(([rid, l]) => `${rid}${l.frameHeight}+${l.framesEncoded - (before?.[rid]?.framesEncoded ?? 0)}`
+        + ` k${l.keyFramesEncoded - (before?.[rid]?.keyFramesEncoded ?? 0)} pli${l.pliCount} (${l.limitation}${l.active === false ? ',off' : ''})`)
+      .join(' ');
+  }
+}
+
+/**
+ * Waits until `subscriber` decodes the tallest encoding `publisher` is sending (its own
+ * getStats, PublisherEncodings) and that encoding is taller than `aboveHeight`. Returns
+ * { rid, frameHeight, since (when that encoding started running), at, limitation, trace }
+ * where `trace` has one line a second from `from` on: the subscriber's decoded height and
+ * the publisher's encodings. `onTrace(trace)` is called however it ends (a diagnostic).
+ */
+export async function waitForPublishersTop(publisher, subscriber, { aboveHeight, from = Date.now(), timeoutMs, onTrace = () => {} }) {
+  const encodings = new PublisherEncodings(publisher);
+  const trace = [];
+  let lastTraced = -Infinity;
+  let traceBase = null;
+  let decodedBase = null;
+  await encodings.sample(Date.now());
+  try {
+    const reached = await waitFor(async () => {
+      const v = await inboundVideo(subscriber);
+      const now = Date.now();
+      await encodings.sample(now);
+      const best = encodings.top(now);
+      if (now - lastTraced >= 1_000) {
+        trace.push(`+${((now - from) / 1000).toFixed(1)}s sub=${v.frameHeight}+${v.framesDecoded - (decodedBase ?? v).framesDecoded}`
+          + ` ${Math.round(((v.bytesReceived - (decodedBase ?? v).bytesReceived) * 8) / Math.max(1, now - lastTraced))}kbit/s`
+          + ` k${v.keyFramesDecoded - (decodedBase ?? v).keyFramesDecoded} pli${v.pliCount} lost${v.packetsLost} pub: ${encodings.describe(traceBase)}`);
+        traceBase = encodings.sent;
+        decodedBase = v;
+        lastTraced = now;
+      }
+      if (!best || best.frameHeight <= aboveHeight || v.frameHeight < best.frameHeight) {
+        return null;
+      }
+      return { ...best, at: now };
+    }, { timeoutMs, intervalMs: 250, what: `the subscriber to decode the tallest layer the publisher sends, above ${aboveHeight} px` });
+    return { ...reached, trace };
+  } finally {
+    onTrace(trace);
+  }
 }
 
 /**
@@ -37,7 +146,9 @@ export async function inboundVideo(page, fromId = null) {
       const video = document.querySelector(`figure.tile.remote[data-participant-id="${pid}"] video`);
       trackId = video?.srcObject?.getVideoTracks?.()[0]?.id ?? '(no tile)';
     }
-    const out = { framesDecoded: 0, framesReceived: 0, framesDropped: 0, frameHeight: 0, packetsLost: 0, nackCount: 0, pliCount: 0, freezeCount: 0 };
+    const out = {
+      framesDecoded: 0, framesReceived: 0, framesDropped: 0, frameHeight: 0, packetsLost: 0, nackCount: 0, pliCount: 0, freezeCount: 0, bytesReceived: 0, keyFramesDecoded: 0,
+    };
     const report = await window.__medrtc.subscriber.getStats();
     report.forEach((s) => {
       if (s.type !== 'inbound-rtp' || (s.kind ?? s.mediaType) !== 'video' || (trackId && s.trackIdentifier !== trackId)) {
@@ -51,6 +162,8 @@ export async function inboundVideo(page, fromId = null) {
       out.packetsLost += s.packetsLost ?? 0;
       out.nackCount += s.nackCount ?? 0;
       out.freezeCount += s.freezeCount ?? 0;
+      out.bytesReceived += s.bytesReceived ?? 0;
+      out.keyFramesDecoded += s.keyFramesDecoded ?? 0;
     });
     return out;
   }, fromId);

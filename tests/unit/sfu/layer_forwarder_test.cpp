@@ -7,6 +7,72 @@ namespace {
 
 constexpr uint32_t kClock = 90000;
 
+LayerForwarder::Vp8Numbering vp8(uint16_t pictureId, uint8_t tl0PicIdx) {
+  LayerForwarder::Vp8Numbering n;
+  n.pictureId = pictureId;
+  n.tl0PicIdx = tl0PicIdx;
+  return n;
+}
+
+// Chromium gives a frame the same PictureID on every simulcast layer: when the old layer's
+// frame went out just before the new layer's keyframe of the same moment, that keyframe
+// carried a PictureID the receiver had decoded already, and Chromium dropped it and decoded
+// the new layer's delta frames against the old picture (bwe-switch-up: 720p received,
+// 180p decoded for a minute). The keyframe is numbered right after the newest frame sent.
+TEST(LayerForwarder, SwitchNumbersTheKeyframeAfterTheNewestVp8FrameSent) {
+  LayerForwarder f(1000, kClock);
+  f.setTargetLayer(0);
+  ASSERT_TRUE(f.forward(0, 10, 9000, true, Micros(0), vp8(500, 7)));
+  auto old = f.forward(0, 11, 12000, false, Micros(33'333), vp8(501, 8));
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->vp8.pictureId, std::optional<uint16_t>(501));  // the first layer keeps its numbers
+  EXPECT_EQ(old->vp8.tl0PicIdx, std::optional<uint8_t>(8));
+  f.setTargetLayer(2);
+  // Layer 2's keyframe of that same frame: PictureID 501 again, its own TL0PICIDX.
+  auto key = f.forward(2, 900, 77000, true, Micros(40'000), vp8(501, 200));
+  ASSERT_TRUE(key);
+  EXPECT_EQ(key->vp8.pictureId, std::optional<uint16_t>(502));
+  EXPECT_EQ(key->vp8.tl0PicIdx, std::optional<uint8_t>(9));
+  auto next = f.forward(2, 901, 80000, false, Micros(73'333), vp8(502, 201));
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->vp8.pictureId, std::optional<uint16_t>(503));
+  EXPECT_EQ(next->vp8.tl0PicIdx, std::optional<uint8_t>(10));
+  // A retransmission of the keyframe's packet gets the numbers it was sent with.
+  auto origin = f.origin(key->sequenceNumber);
+  ASSERT_TRUE(origin);
+  auto again = LayerForwarder::renumber(vp8(501, 200), origin->pictureIdOffset, origin->tl0PicIdxOffset);
+  EXPECT_EQ(again.pictureId, std::optional<uint16_t>(502));
+  EXPECT_EQ(again.tl0PicIdx, std::optional<uint8_t>(9));
+  // And one of the old layer's, its own.
+  auto before = f.origin(old->sequenceNumber);
+  ASSERT_TRUE(before);
+  EXPECT_EQ(LayerForwarder::renumber(vp8(501, 8), before->pictureIdOffset, before->tl0PicIdxOffset).pictureId,
+            std::optional<uint16_t>(501));
+}
+
+TEST(LayerForwarder, Vp8NumbersWrapAtTheirWidth) {
+  LayerForwarder f(1000, kClock);
+  f.setTargetLayer(0);
+  ASSERT_TRUE(f.forward(0, 10, 9000, true, Micros(0), vp8(0x7FFF, 255)));
+  f.setTargetLayer(1);
+  auto key = f.forward(1, 50, 9000, true, Micros(33'333), vp8(12, 40));
+  ASSERT_TRUE(key);
+  EXPECT_EQ(key->vp8.pictureId, std::optional<uint16_t>(0));  // 15 bits: 0x7FFF + 1
+  EXPECT_EQ(key->vp8.tl0PicIdx, std::optional<uint8_t>(0));
+  // A 7-bit PictureID wraps at 128.
+  LayerForwarder g(1000, kClock);
+  g.setTargetLayer(0);
+  LayerForwarder::Vp8Numbering shortId = vp8(127, 1);
+  shortId.pictureId15Bit = false;
+  ASSERT_TRUE(g.forward(0, 10, 9000, true, Micros(0), shortId));
+  g.setTargetLayer(1);
+  LayerForwarder::Vp8Numbering other = vp8(90, 5);
+  other.pictureId15Bit = false;
+  auto shortKey = g.forward(1, 50, 9000, true, Micros(33'333), other);
+  ASSERT_TRUE(shortKey);
+  EXPECT_EQ(shortKey->vp8.pictureId, std::optional<uint16_t>(0));
+}
+
 TEST(LayerForwarder, StartsOnAKeyframeOfTheTargetLayerOnly) {
   LayerForwarder f(1000, kClock);
   f.setTargetLayer(2);

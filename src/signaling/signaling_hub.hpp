@@ -232,6 +232,9 @@ class SignalingHub final : public sfu::MediaEvents {
     std::optional<std::pair<uint32_t, std::string>> pendingOffer;
     // docs/p2p.md: the join announced "p2p"; the mode and peer this client was last told.
     bool p2pCapable = false;
+    // join.decoders (docs/protocol.md): what the browser can receive, typed; none when the
+    // join had none or a malformed one. Given to the media plane with the participant.
+    std::optional<sfu::ReceiveCapabilities> decoders;
     bool tenantPrefersP2p = false;  // K7: the room's tenant's own profile prefers P2P 1:1
     std::string mediaMode;  // "" (never told: not capable or not preferred), "sfu", "p2p"
     std::string p2pPeer;    // the participant id of the P2P peer, "" while alone

@@ -43,5 +43,48 @@ TEST(CodecUnsupported, OnlyTheSubscriberHearsItAndStaysInTheCall) {
   EXPECT_TRUE(guest.pingPongIsNext());
 }
 
+// join.decoders (docs/protocol.md "Announced decoders"): the hub keeps what the browser
+// announced with the participant and gives it, typed, to the media plane, whose first
+// subscribe offer then has only what the browser decodes (sfu CodecIntersection tests).
+TEST(CodecUnsupported, AnnouncedDecodersGoTypedToTheMediaPlane) {
+  TestServer server;
+  std::string room = server.createRoom();
+  WsClient host(server.port());
+  std::string hostId = str(host.join(server.createToken(room, "dr", "Dr", "host"))["participant_id"]);
+  WsClient guest(server.port());
+  guest.send(R"({"type":"join","token":")" + server.createToken(room, "pat", "Pat") +
+             R"(","decoders":{"codecs":[{"mime_type":"video/VP8","clock_rate":90000},)"
+             R"({"mime_type":"audio/opus","clock_rate":48000,"channels":2}],)"
+             R"("header_extensions":["urn:ietf:params:rtp-hdrext:sdes:mid"]}})");
+  json::object joined = guest.readJson();
+  ASSERT_EQ(str(joined["type"]), "joined") << json::serialize(joined);
+  std::string guestId = str(joined["participant_id"]);
+
+  auto decoders = server.media().decodersOf(guestId);
+  ASSERT_TRUE(decoders.has_value());
+  EXPECT_EQ(decoders->codecs, (std::vector<sfu::DecoderCodec>{{"video", "VP8", 90000, 0, ""},
+                                                              {"audio", "opus", 48000, 2, ""}}));
+  EXPECT_EQ(decoders->headerExtensions, std::vector<std::string>{"urn:ietf:params:rtp-hdrext:sdes:mid"});
+  EXPECT_FALSE(server.media().decodersOf(hostId).has_value()) << "a join without decoders: as before";
+  EXPECT_TRUE(guest.pingPongIsNext());
+}
+
+TEST(CodecUnsupported, AMalformedAnnouncementIsNamedAndTheJoinGoesOnWithoutIt) {
+  TestServer server;
+  std::string room = server.createRoom();
+  WsClient guest(server.port());
+  guest.send(R"({"type":"join","token":")" + server.createToken(room, "pat", "Pat") +
+             R"(","decoders":{"codecs":[{"mime_type":"video/VP8","clock_rate":"fast"}],"header_extensions":[]}})");
+  json::object error = guest.readJson();
+  ASSERT_EQ(str(error["type"]), "error") << json::serialize(error);
+  EXPECT_EQ(str(error["code"]), "decoders_invalid");
+  EXPECT_EQ(str(error["request_type"]), "join");
+  EXPECT_NE(str(error["message"]).find("decoders.codecs.clock_rate"), std::string::npos);
+  json::object joined = guest.readJson();
+  ASSERT_EQ(str(joined["type"]), "joined") << json::serialize(joined);
+  EXPECT_FALSE(server.media().decodersOf(str(joined["participant_id"])).has_value());
+  EXPECT_TRUE(guest.pingPongIsNext());
+}
+
 }  // namespace
 }  // namespace medrtc::signaling

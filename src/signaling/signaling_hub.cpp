@@ -404,6 +404,7 @@ void SignalingHub::completeJoin(const std::string& participantId, Connection& cR
   tellActiveSpeaker(*c);
   log::info("participant_joined", {{"room", c->roomId}, {"participant", participantId}, {"role", c->claims.role},
                                    {"token", c->claims.tokenId}});
+  sendPendingCodecNotices(*c);
   if (c->pendingOffer) {
     auto [version, sdp] = std::move(*c->pendingOffer);
     c->pendingOffer.reset();

@@ -2,6 +2,9 @@
 // publisher's codec is told so (codec_unsupported, 35, not fatal) and the call goes on.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "signaling/message/error_code.hpp"
 #include "test_support.hpp"
 
@@ -67,6 +70,37 @@ TEST(CodecUnsupported, AnnouncedDecodersGoTypedToTheMediaPlane) {
   EXPECT_EQ(decoders->headerExtensions, std::vector<std::string>{"urn:ietf:params:rtp-hdrext:sdes:mid"});
   EXPECT_FALSE(server.media().decodersOf(hostId).has_value()) << "a join without decoders: as before";
   EXPECT_TRUE(guest.pingPongIsNext());
+}
+
+// With announced decoders the media plane rules a track out while it adds the participant,
+// before `joined` went out: the notice is kept and follows `joined`.
+TEST(CodecUnsupported, ANoticeRaisedWhileJoiningFollowsJoined) {
+  TestServer server;
+  std::string room = server.createRoom();
+  WsClient host(server.port());
+  std::string hostId = str(host.join(server.createToken(room, "dr", "Dr", "host"))["participant_id"]);
+  server.onControl([&] { server.media().holdAdds = true; });
+  WsClient guest(server.port());
+  guest.sendJson({{"type", "join"}, {"token", server.createToken(room, "pat", "Pat")}});
+  std::string guestId;
+  for (int i = 0; i < 200 && guestId.empty(); ++i) {
+    for (const std::string& call : server.media().calls()) {
+      if (call.rfind("add " + room + " ", 0) == 0 && call.find(hostId) == std::string::npos) {
+        guestId = call.substr(call.rfind(' ') + 1);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_FALSE(guestId.empty());
+  server.onControl([&] {
+    server.media().events().onCodecUnsupported(room, guestId, hostId, "video", "H264");
+    server.media().releaseAdds();
+  });
+  EXPECT_EQ(str(guest.readJson()["type"]), "joined");
+  json::object notice = guest.readUntil("error");
+  EXPECT_EQ(str(notice["code"]), "codec_unsupported");
+  EXPECT_NE(str(notice["message"]).find(hostId), std::string::npos);
+  EXPECT_TRUE(guest.pingPongIsNext()) << "once";
 }
 
 TEST(CodecUnsupported, AMalformedAnnouncementIsNamedAndTheJoinGoesOnWithoutIt) {

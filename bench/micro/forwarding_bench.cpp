@@ -104,11 +104,11 @@ class Call final : public sfu::MediaEvents, public client::PeerConnection::Liste
       subscribers_.push_back(client::PeerConnection::create(loop_, pcConfig, this).value());
     }
     plane_->openRoom("bench");
-    plane_->addParticipant("bench", "pub", sfu::ParticipantGrants{true, false}, [](auto) {});
+    plane_->addParticipant("bench", "pub", sfu::ParticipantGrants{true, false}, std::nullopt, [](auto) {});
     for (int i = 0; i < subscribers; ++i) {
       std::string id = std::to_string(i);
       id.insert(id.begin(), 's');
-      plane_->addParticipant("bench", id, sfu::ParticipantGrants{false, true}, [](auto) {});
+      plane_->addParticipant("bench", id, sfu::ParticipantGrants{false, true}, std::nullopt, [](auto) {});
     }
     plane_->publish("bench", "pub", publisher_->createPublishOffer(), [this](Result<std::string, sfu::MediaError> r) {
       if (!r.ok() || !publisher_->applyAnswer(*r).ok()) {

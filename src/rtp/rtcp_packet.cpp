@@ -1,5 +1,7 @@
 #include "rtp/rtcp_packet.hpp"
 
+#include <optional>
+
 namespace medrtc::rtp {
 namespace {
 
@@ -44,35 +46,69 @@ RtcpKind RtcpPacketView::kind() const {
   }
 }
 
-Result<RtcpCompoundView, RtcpError> RtcpCompoundView::parse(ByteView data) {
-  if (data.size() < kRtcpHeaderSize) {
-    return fail(RtcpError::kTooShort);
-  }
+namespace {
+
+// The packets of `data` that are valid from its start: how many, how many bytes they take,
+// and what is wrong with the packet after them (none when they take all of `data`).
+struct Walk {
   size_t count = 0;
+  size_t consumed = 0;
+  std::optional<RtcpError> error;
+};
+
+Walk walkPackets(ByteView data) {
+  Walk walk;
+  if (data.size() < kRtcpHeaderSize) {
+    walk.error = RtcpError::kTooShort;
+    return walk;
+  }
   ByteView rest = data;
   while (!rest.empty()) {
     if (rest.size() < kRtcpHeaderSize) {
-      return fail(RtcpError::kTooShort);
+      walk.error = RtcpError::kTooShort;
+      return walk;
     }
     // RFC 3550 §6.4.1: version 2; length in 32-bit words minus one, header included.
     if ((rest[0] >> 6) != 2) {
-      return fail(RtcpError::kBadVersion);
+      walk.error = RtcpError::kBadVersion;
+      return walk;
     }
     const size_t size = 4 * (size_t{readU16(&rest[2])} + 1);
     if (size > rest.size()) {
-      return fail(RtcpError::kBadLength);
+      walk.error = RtcpError::kBadLength;
+      return walk;
     }
     if ((rest[0] & 0x20) != 0) {
       // RFC 3550 §6.4.1: the last octet counts the padding, itself included.
       const uint8_t padding = rest[size - 1];
       if (padding == 0 || padding > size - kRtcpHeaderSize) {
-        return fail(RtcpError::kBadPadding);
+        walk.error = RtcpError::kBadPadding;
+        return walk;
       }
     }
     rest = rest.subspan(size);
-    ++count;
+    walk.consumed += size;
+    ++walk.count;
   }
-  return RtcpCompoundView(data, count);
+  return walk;
+}
+
+}  // namespace
+
+Result<RtcpCompoundView, RtcpError> RtcpCompoundView::parse(ByteView data) {
+  const Walk walk = walkPackets(data);
+  if (walk.error) {
+    return fail(*walk.error);
+  }
+  return RtcpCompoundView(data, walk.count);
+}
+
+Result<RtcpCompoundView, RtcpError> RtcpCompoundView::salvage(ByteView data) {
+  const Walk walk = walkPackets(data);
+  if (walk.count == 0) {
+    return fail(walk.error.value_or(RtcpError::kTooShort));
+  }
+  return RtcpCompoundView(data.first(walk.consumed), walk.count, data.size() - walk.consumed);
 }
 
 RtcpPacketView RtcpCompoundView::Iterator::operator*() const {

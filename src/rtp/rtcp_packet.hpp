@@ -77,6 +77,11 @@ class RtcpCompoundView {
   // Rejects a buffer unless it is a whole number of valid RTCP packets: version 2, each
   // length within the buffer, padding counts sane. An empty buffer is rejected too.
   static Result<RtcpCompoundView, RtcpError> parse(ByteView data);
+  // As libwebrtc's RTCPReceiver reads a compound: the packets before the first malformed
+  // one are kept and the rest dropped (droppedBytes()), so one bad packet (werift's
+  // unpadded transport-cc feedback, one byte short of a word) does not take the receiver
+  // reports and NACKs before it along. Rejected only when the first packet is malformed.
+  static Result<RtcpCompoundView, RtcpError> salvage(ByteView data);
 
   class Iterator {
    public:
@@ -109,11 +114,15 @@ class RtcpCompoundView {
   Iterator end() const { return Iterator(data_.subspan(data_.size())); }
   size_t packetCount() const { return packetCount_; }
   ByteView bytes() const { return data_; }
+  // salvage(): the bytes from the first malformed packet on, not part of bytes(); 0 otherwise.
+  size_t droppedBytes() const { return droppedBytes_; }
 
  private:
-  RtcpCompoundView(ByteView data, size_t count) : data_(data), packetCount_(count) {}
+  RtcpCompoundView(ByteView data, size_t count, size_t dropped = 0)
+      : data_(data), packetCount_(count), droppedBytes_(dropped) {}
   ByteView data_;
   size_t packetCount_;
+  size_t droppedBytes_;
 };
 
 }  // namespace medrtc::rtp

@@ -5,11 +5,13 @@
 // worker's objects or needs a lock.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/metrics.hpp"
 #include "sfu/call_quality.hpp"
+#include "sfu/rtp_parameters.hpp"
 
 #include "common/result.hpp"
 
@@ -100,9 +102,11 @@ class MediaApi {
   virtual void closeRoom(const std::string& roomId) = 0;
 
   // Adds a participant with its two transports. Subscriber offers for the room's existing
-  // tracks follow as MediaEvents::onSubscribeOffer.
+  // tracks follow as MediaEvents::onSubscribeOffer. `decoders`: what the client announced it
+  // can receive (join.decoders, already checked); its offers carry only those codecs and
+  // header extensions. Without: as today, learnt from its answers.
   virtual void addParticipant(const std::string& roomId, const std::string& participantId, ParticipantGrants grants,
-                              Done<Ok> done) = 0;
+                              std::optional<ReceiveCapabilities> decoders, Done<Ok> done) = 0;
   virtual void removeParticipant(const std::string& roomId, const std::string& participantId) = 0;
 
   // Applies the publisher connection's offer; answers with the server's SDP answer.

@@ -79,6 +79,9 @@ void collectMediaCounters(const MediaCounters& c, int workerIndex, std::vector<m
   counter("medrtc_media_transport_cc_ignored_total",
           "Transport-cc feedback from subscribers ignored as absurd (status count, deltas, reference jumps).",
           c.transportCcIgnored);
+  counter("medrtc_media_rtcp_tails_dropped_total",
+          "Compound RTCP packets whose rest, from a malformed packet on, was dropped; the packets before it were used.",
+          c.rtcpTailsDropped);
   counter("medrtc_media_video_pauses_total",
           "Times a subscriber's video was paused because not even the lowest layer fit its downlink estimate.",
           c.videoPauses);

@@ -41,6 +41,9 @@ struct MediaCounters {
   // Downstream bandwidth estimation (sfu/downlink_bandwidth.hpp).
   metrics::OwnedCounter transportCcFeedback;  // feedback accepted and handed to the estimator
   metrics::OwnedCounter transportCcIgnored;  // feedback (or packets in it) that made no sense
+  // Compound RTCP from either connection whose rest after a malformed packet was dropped
+  // (rtp::RtcpCompoundView::salvage); the packets before it were used.
+  metrics::OwnedCounter rtcpTailsDropped;
   metrics::OwnedCounter videoPauses;         // a subscriber's video paused: not even the lowest layer fit
   // DTLS datagrams a call transport received after it released its DTLS state
   // (WebRtcTransport::releaseDtls): late retransmissions, alerts, close_notify; dropped.

@@ -65,16 +65,17 @@ class WorkerPool final : public MediaApi {
   }
 
   void addParticipant(const std::string& roomId, const std::string& participantId, ParticipantGrants grants,
-                      Done<Ok> done) override {
+                      std::optional<ReceiveCapabilities> decoders, Done<Ok> done) override {
     Worker& worker = workerFor(roomId);
-    worker.post([this, &worker, roomId, participantId, grants, done = std::move(done)]() mutable {
+    worker.post([this, &worker, roomId, participantId, grants, decoders = std::move(decoders),
+                 done = std::move(done)]() mutable {
       Result<Ok, MediaError> result = fail(MediaError::kInternal);
       try {
         if (addParticipantFault_) {
           addParticipantFault_(participantId);
         }
         Room& room = worker.openRoom(roomId);
-        result = room.addParticipant(participantId, grants);
+        result = room.addParticipant(participantId, grants, std::move(decoders));
       } catch (const std::exception& e) {
         contain(worker, roomId, participantId, "add", e.what());
       }

@@ -1,5 +1,7 @@
 #include "sfu/negotiation.hpp"
 
+#include <algorithm>
+
 #include "sdp/parse.hpp"
 #include "sdp/publish_answer.hpp"
 #include "sdp/serialize.hpp"
@@ -163,8 +165,14 @@ std::string writeSubscribeOffer(const SubscribeOffer& offer) {
     }
     tracks.push_back(std::move(track));
   }
-  return sdp::serialize(sdp::buildSubscriberOffer(tracks, toSdp(offer.local), offer.version,
-                                                  sdp::kDefaultSubscriberExtensions));
+  sdp::SubscriberExtensions extensions = sdp::kDefaultSubscriberExtensions;
+  if (const auto& receivable = offer.receivableExtensions) {
+    // The subscriber announced what it receives: an extension it did not list is left out.
+    auto listed = [&](std::string_view uri) { return std::find(receivable->begin(), receivable->end(), uri) != receivable->end(); };
+    extensions.absSendTimeId = listed(sdp::kExtAbsSendTime) ? extensions.absSendTimeId : 0;
+    extensions.transportCcId = listed(sdp::kExtTransportWideCc) ? extensions.transportCcId : 0;
+  }
+  return sdp::serialize(sdp::buildSubscriberOffer(tracks, toSdp(offer.local), offer.version, extensions));
 }
 
 }  // namespace medrtc::sfu

@@ -33,7 +33,8 @@ Result<NegotiatedPublish, MediaError> negotiateProbe(const std::string& offerSdp
 Result<SubscribeAnswer, MediaError> readSubscribeAnswer(const std::string& answerSdp);
 
 // Writes the SDP of a worker's subscribe offer, with the header extensions the SFU writes
-// on every subscriber's hop (abs-send-time, transport-wide-cc).
+// on every subscriber's hop (abs-send-time, transport-wide-cc) that the subscriber can
+// receive (SubscribeOffer::receivableExtensions).
 std::string writeSubscribeOffer(const SubscribeOffer& offer);
 
 }  // namespace medrtc::sfu

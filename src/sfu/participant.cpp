@@ -218,8 +218,16 @@ void Participant::onTransportRtcp(WebRtcTransport& transport, ByteView compound)
   }
 }
 
+Result<rtp::RtcpCompoundView, rtp::RtcpError> Participant::readCompound(ByteView compound) {
+  auto packets = rtp::RtcpCompoundView::salvage(compound);
+  if (packets.ok() && packets->droppedBytes() > 0) {
+    mediaCounters().rtcpTailsDropped.add();
+  }
+  return packets;
+}
+
 void Participant::handleSubscriberRtcp(ByteView compound) {
-  auto packets = rtp::RtcpCompoundView::parse(compound);
+  auto packets = readCompound(compound);
   if (!packets.ok()) {
     return;
   }
@@ -320,7 +328,7 @@ void Participant::countRoundTrips(const rtp::RtcpPacketView& packet) {
 }
 
 void Participant::handlePublisherRtcp(ByteView compound) {
-  auto packets = rtp::RtcpCompoundView::parse(compound);
+  auto packets = readCompound(compound);
   if (!packets.ok()) {
     return;
   }

@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/result.hpp"
+#include "rtp/rtcp_packet.hpp"
 #include "sfu/consumer.hpp"
 #include "sfu/downlink_bandwidth.hpp"
 #include "sfu/media_api.hpp"
@@ -91,6 +93,9 @@ class Participant final : public WebRtcTransport::Listener {
   Producer* producerForPacket(const rtp::RtpPacketView& packet);
   // RFC 8852 §3: binds a new SSRC to a simulcast layer by its RID; false when it names none.
   bool bindSimulcastSsrc(Producer& producer, const rtp::RtpPacketView& packet);
+  // The compound's packets up to the first malformed one; a dropped rest is counted
+  // (medrtc_media_rtcp_tails_dropped_total).
+  static Result<rtp::RtcpCompoundView, rtp::RtcpError> readCompound(ByteView compound);
   void handleSubscriberRtcp(ByteView compound);
   void handlePublisherRtcp(ByteView compound);
   // RFC 3550 §6.4.1 round-trip times from a subscriber's receiver report, for /metrics;

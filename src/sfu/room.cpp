@@ -48,11 +48,14 @@ Participant* Room::find(const std::string& participantId) {
   return it == participants_.end() ? nullptr : it->second.get();
 }
 
-Result<Ok, MediaError> Room::addParticipant(const std::string& participantId, ParticipantGrants grants) {
+Result<Ok, MediaError> Room::addParticipant(const std::string& participantId, ParticipantGrants grants,
+                                            std::optional<ReceiveCapabilities> decoders) {
   if (find(participantId)) {
     // A reconnect of the same participant id: start it afresh.
     removeParticipant(participantId);
   }
+  // Before its consumers are made: a track it cannot decode gets none (subscribeToProducer).
+  capabilities_.insert_or_assign(participantId, SubscriberCapabilities(std::move(decoders)));
   auto participant = std::make_unique<Participant>(participantId, grants, worker_, worker_.dtlsContext(), *this);
   Participant& added = *participant;
   participants_.emplace(participantId, std::move(participant));
@@ -216,8 +219,15 @@ void Room::sendSubscribeOffer(Participant& subscriber) {
     track.ssrc = consumer->ssrc();
     track.rtxSsrc = consumer->rtxSsrc();
     track.codecs = consumer->codecs();
+    if (!capabilities.receivesRtx(track.kind)) {
+      // Announced decoders without RTX: the offer has none, so the answer keeps none and
+      // the consumer never sends any (setRtxNegotiated).
+      std::erase_if(track.codecs, [](const RtpCodec& codec) { return codec.rtxFor.has_value(); });
+      track.rtxSsrc = 0;
+    }
     offer.tracks.push_back(std::move(track));
   }
+  offer.receivableExtensions = capabilities.receivableExtensions();
   const auto& tracks = offer.tracks;
   bool anyActive = std::any_of(tracks.begin(), tracks.end(), [](const auto& t) { return t.active; });
   if (!anyActive) {

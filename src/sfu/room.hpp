@@ -3,6 +3,7 @@
 // packets to the consumers of every other participant. Lives on one worker.
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -26,7 +27,9 @@ class Room final : public Participant::Listener {
   const std::string& id() const { return id_; }
   size_t participantCount() const { return participants_.size(); }
 
-  Result<Ok, MediaError> addParticipant(const std::string& participantId, ParticipantGrants grants);
+  // `decoders`: what the subscriber announced it can receive (none: learnt from its answers).
+  Result<Ok, MediaError> addParticipant(const std::string& participantId, ParticipantGrants grants,
+                                        std::optional<ReceiveCapabilities> decoders = std::nullopt);
   void removeParticipant(const std::string& participantId);
   // What the control side needs to answer a publisher's offer: its connection's ICE/DTLS
   // parameters and candidates. kForbidden without the publish grant.

@@ -107,6 +107,32 @@ struct SubscribeOffer {
   uint32_t version = 0;
   LocalTransportParameters local;  // current: an ICE restart changes it
   std::vector<SubscribedTrack> tracks;
+  // The header-extension URIs the subscriber said it can receive (ReceiveCapabilities), or
+  // none said: the control side offers only those of the SFU's own that are listed.
+  std::optional<std::vector<std::string>> receivableExtensions;
+};
+
+// One format a subscriber's browser can decode, as its RTCRtpReceiver.getCapabilities()
+// lists it (docs/protocol.md `join.decoders`): kind and name from the mimeType
+// ("video/VP8" → "video", "VP8"), RTX as "rtx".
+struct DecoderCodec {
+  std::string kind;  // "audio" or "video"
+  std::string name;  // compare case-insensitively
+  uint32_t clockRate = 0;
+  uint32_t channels = 0;  // 0: not given (1 for audio, RFC 4566 §6)
+  std::string fmtp;       // sdpFmtpLine, verbatim ("" when not given)
+
+  bool operator==(const DecoderCodec&) const = default;
+};
+
+// What a subscriber announced at join that it can receive (mediasoup's rtpCapabilities
+// given to consume()); checked and bounded on the control side. Without an announcement
+// the room learns it from the subscriber's answers (sfu/subscriber_capabilities.hpp).
+struct ReceiveCapabilities {
+  std::vector<DecoderCodec> codecs;
+  std::vector<std::string> headerExtensions;  // URIs
+
+  bool operator==(const ReceiveCapabilities&) const = default;
 };
 
 // The subscriber's answer to a SubscribeOffer, read on the control side.

@@ -8,13 +8,27 @@ void SignalingHub::onCodecUnsupported(const std::string& roomId, const std::stri
                                       const std::string& publisherId, const std::string& kind,
                                       const std::string& codec) {
   Connection* c = byParticipant(participantId);
-  if (c == nullptr || c->roomId != roomId || c->state != State::kJoined) {
+  if (c == nullptr || c->roomId != roomId || (c->state != State::kJoined && c->state != State::kJoining)) {
     return;  // left since: nothing to explain
   }
   // Ids and codec names only: the client shows the publisher's display name itself.
-  sendError(*c, ErrorCode::kCodecUnsupported,
-            "the " + kind + " of participant " + publisherId + " is sent as " + codec +
-                ", which this browser cannot decode; it is not received");
+  std::string message = "the " + kind + " of participant " + publisherId + " is sent as " + codec +
+                        ", which this browser cannot decode; it is not received";
+  if (c->state == State::kJoining) {
+    // Announced decoders (join.decoders) rule a track out as the participant is added,
+    // before `joined`: the notice follows it (sendPendingCodecNotices).
+    c->pendingCodecNotices.push_back(std::move(message));
+    return;
+  }
+  sendError(*c, ErrorCode::kCodecUnsupported, message);
+}
+
+void SignalingHub::sendPendingCodecNotices(Connection& c) {
+  std::vector<std::string> notices = std::move(c.pendingCodecNotices);
+  c.pendingCodecNotices.clear();
+  for (const std::string& message : notices) {
+    sendError(c, ErrorCode::kCodecUnsupported, message);
+  }
 }
 
 }  // namespace medrtc::signaling

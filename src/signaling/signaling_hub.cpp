@@ -195,6 +195,13 @@ void SignalingHub::handle(ConnectionId id, Connection& c, JoinMessage& m) {
   if (!withinJoinBudget(c, *claims)) {
     return;
   }
+  // Kept with the participant for startMedia(); a bad announcement costs only itself.
+  c.decoders = std::move(m.decoders);
+  if (!m.decodersInvalid.empty()) {
+    sendError(c, ErrorCode::kDecodersInvalid,
+              m.decodersInvalid + " is malformed or too long; this browser's decoders are learnt from its answers instead",
+              "join");
+  }
   checkJoin(id, c, std::move(*claims), m.p2pCapable, m.e2eeCapable);
 }
 
@@ -299,7 +306,7 @@ void SignalingHub::startMedia(ConnectionId id, Connection& c) {
     return;
   }
   media_->openRoom(c.roomId);
-  media_->addParticipant(c.roomId, c.participantId, {c.claims.canPublish, c.claims.canSubscribe},
+  media_->addParticipant(c.roomId, c.participantId, {c.claims.canPublish, c.claims.canSubscribe}, c.decoders,
                          [this, pid = c.participantId](Result<Ok, sfu::MediaError> r) { onAdded(pid, r); });
 }
 
@@ -397,6 +404,7 @@ void SignalingHub::completeJoin(const std::string& participantId, Connection& cR
   tellActiveSpeaker(*c);
   log::info("participant_joined", {{"room", c->roomId}, {"participant", participantId}, {"role", c->claims.role},
                                    {"token", c->claims.tokenId}});
+  sendPendingCodecNotices(*c);
   if (c->pendingOffer) {
     auto [version, sdp] = std::move(*c->pendingOffer);
     c->pendingOffer.reset();

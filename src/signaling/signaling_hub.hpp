@@ -230,8 +230,13 @@ class SignalingHub final : public sfu::MediaEvents {
     bool waitingRoomRoom = false;  // the room has a waiting room (hosts get the queue)
     // A subscribe offer that arrived before `joined` was sent; only the newest counts.
     std::optional<std::pair<uint32_t, std::string>> pendingOffer;
+    // codec_unsupported messages raised while joining (announced decoders), sent after `joined`.
+    std::vector<std::string> pendingCodecNotices;
     // docs/p2p.md: the join announced "p2p"; the mode and peer this client was last told.
     bool p2pCapable = false;
+    // join.decoders (docs/protocol.md): what the browser can receive, typed; none when the
+    // join had none or a malformed one. Given to the media plane with the participant.
+    std::optional<sfu::ReceiveCapabilities> decoders;
     bool tenantPrefersP2p = false;  // K7: the room's tenant's own profile prefers P2P 1:1
     std::string mediaMode;  // "" (never told: not capable or not preferred), "sfu", "p2p"
     std::string p2pPeer;    // the participant id of the P2P peer, "" while alone
@@ -278,6 +283,8 @@ class SignalingHub final : public sfu::MediaEvents {
   // A join within the identity's join budget (same room and identity: reconnect loops
   // would otherwise cost an audited join and leave each). False: refused and closed.
   bool withinJoinBudget(Connection& c, const JoinClaims& claims);
+  // The codec_unsupported notices that came while it was joining (codec_events.cpp).
+  void sendPendingCodecNotices(Connection& c);
   void checkJoin(ConnectionId id, Connection& c, JoinClaims claims, bool p2pCapable, bool e2eeCapable);
   static JoinReading readJoinState(store::Store& store, const JoinClaims& claims, int64_t now, int64_t grace);
   // The rest of a join once its reads are back: the refusals, the caps, then admission.

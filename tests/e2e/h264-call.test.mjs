@@ -83,3 +83,79 @@ test('two Chromium pages that offer H.264 and no VP8 send and decode H.264 throu
   }
   assertPagesClean(suite);
 }));
+
+// Issue 12 item 1: the page announces what it can decode in its `join` (`decoders`, from
+// RTCRtpReceiver.getCapabilities). A page whose announcement leaves H.264 out (filtered here
+// in the page, though this Chromium could decode it) is never offered the H.264 publisher's
+// video: its first subscribe offer has no video m-line, it hears codec_unsupported at once
+// and it still receives that publisher's audio.
+test('a Chromium page that announces no H.264 decoder gets a first offer without the H.264 video', { timeout: 120_000 }, (t) => withDiagnostics(t, suite, async () => {
+  const roomId = await createRoom(suite.server);
+  const alice = await joinPreferringH264(roomId, { identity: 'dr-weber', name: 'Dr Weber', role: 'host' });
+
+  const { join_url: joinUrl } = await createToken(suite.server, roomId, { identity: 'patient-2', name: 'Patient Two' });
+  const bob = await newCallPage(suite.browser, suite.server.baseUrl + joinUrl, { goto: false });
+  bob.displayName = 'Patient Two';
+  await bob.addInitScript(() => {
+    const getCapabilities = RTCRtpReceiver.getCapabilities.bind(RTCRtpReceiver);
+    RTCRtpReceiver.getCapabilities = (kind) => {
+      const caps = getCapabilities(kind);
+      return caps && { ...caps, codecs: caps.codecs.filter((c) => c.mimeType !== 'video/H264') };
+    };
+    // What the page sent and got on its signaling socket.
+    window.__sent = [];
+    window.__received = [];
+    const NativeWebSocket = window.WebSocket;
+    window.WebSocket = class extends NativeWebSocket {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('message', (ev) => window.__received.push(JSON.parse(ev.data)));
+      }
+      send(data) {
+        window.__sent.push(JSON.parse(data));
+        super.send(data);
+      }
+    };
+  });
+  await bob.goto(suite.server.baseUrl + joinUrl);
+  await clickJoin(bob);
+  suite.pages.push(bob);
+  await waitForRemoteMedia(alice);
+
+  const seen = async () => bob.evaluate(() => ({ sent: window.__sent, received: window.__received }));
+  let log = await seen();
+  for (let i = 0; i < 100 && !log.received.some((m) => m.type === 'error' && m.code === 'codec_unsupported'); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    log = await seen();
+  }
+  const join = log.sent.find((m) => m.type === 'join');
+  assert.ok(join?.decoders?.codecs?.some((c) => c.mime_type === 'video/VP8'), 'the join announces the decoders');
+  assert.ok(!join.decoders.codecs.some((c) => c.mime_type === 'video/H264'));
+  assert.ok(!log.received.some((m) => m.type === 'error' && m.code === 'decoders_invalid'), 'Chromium\'s list is accepted');
+  const notice = log.received.find((m) => m.type === 'error' && m.code === 'codec_unsupported');
+  assert.ok(notice, `codec_unsupported: ${JSON.stringify(log.received.map((m) => m.code ?? m.type))}`);
+  assert.match(notice.message, /video .* H264/);
+  const offers = log.received.filter((m) => m.type === 'subscribe_offer');
+  assert.ok(offers.length > 0, 'a subscribe offer came');
+  assert.ok(!/m=video/.test(offers[0].sdp), `the first offer has no video m-line:\n${offers[0].sdp}`);
+  assert.ok(!/H264/.test(offers.map((o) => o.sdp).join('')), 'no offer carries H.264');
+  assert.ok(/m=audio/.test(offers[0].sdp), 'the publisher\'s audio is offered');
+  // Bob still receives Alice's audio.
+  const audioPackets = () => bob.evaluate(async () => {
+    const pc = window.__medrtc?.subscriber;
+    let packets = 0;
+    (await pc?.getStats())?.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        packets += s.packetsReceived;
+      }
+    });
+    return packets;
+  });
+  let audioIn = 0;
+  for (let i = 0; i < 150 && audioIn === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    audioIn = await audioPackets();
+  }
+  t.diagnostic(`audio packets received: ${audioIn}`);
+  assert.ok(audioIn > 0, 'the publisher\'s audio is received');
+}));

@@ -121,6 +121,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     (void)toString(compound.error());
   }
+  // What the SFU reads (Participant::readCompound): the packets before the first bad one.
+  auto salvaged = RtcpCompoundView::salvage(ByteView(data, size));
+  if (salvaged.ok()) {
+    size_t count = 0;
+    for (const RtcpPacketView p : *salvaged) {
+      touchPacket(p);
+      ++count;
+    }
+    if (count != salvaged->packetCount() || salvaged->bytes().size() + salvaged->droppedBytes() != size ||
+        (compound.ok() && salvaged->droppedBytes() != 0)) {
+      std::abort();
+    }
+  }
   // Bounded so one input stays cheap and the fuzzer keeps its pace.
   driveGenerator(data, size < 256 ? size : 256);
   return 0;

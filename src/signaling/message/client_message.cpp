@@ -1,5 +1,7 @@
 #include "signaling/message/client_message.hpp"
 
+#include "signaling/message/decoder_announcement.hpp"
+
 #include <boost/json.hpp>
 
 #include <limits>
@@ -70,6 +72,14 @@ Result<ClientMessage, MessageError> parseObject(const json::object& o) {
         }
         m.p2pCapable = m.p2pCapable || cap.get_string() == "p2p";
         m.e2eeCapable = m.e2eeCapable || cap.get_string() == "e2ee";
+      }
+    }
+    if (const json::value* decoders = o.if_contains("decoders"); decoders != nullptr) {
+      auto announced = parseDecoderAnnouncement(*decoders);
+      if (announced) {
+        m.decoders = std::move(*announced);
+      } else {
+        m.decodersInvalid = announced.error();
       }
     }
     return ClientMessage{std::move(m)};

@@ -3,11 +3,13 @@
 // WebSocket text frame. No Beast here: the fuzzer builds this folder alone.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 
 #include "common/result.hpp"
+#include "sfu/rtp_parameters.hpp"
 
 namespace medrtc::signaling {
 
@@ -22,6 +24,11 @@ struct JoinMessage {
   // "e2ee": the client encrypts its media with SFrame and its chat and key messages
   // end to end (docs/e2ee.md). Required in a room whose profile requires E2EE.
   bool e2eeCapable = false;
+  // `decoders`: what the browser can receive (decoder_announcement.hpp). Absent, or
+  // malformed (`decodersInvalid` names the field; the hub answers decoders_invalid): the
+  // join goes on as one without it, and the room learns from the subscriber's answers.
+  std::optional<sfu::ReceiveCapabilities> decoders;
+  std::string decodersInvalid;
 };
 struct PublishOfferMessage {
   std::string sdp;

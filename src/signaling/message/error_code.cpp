@@ -38,6 +38,7 @@ const char* toString(ErrorCode code) {
     case ErrorCode::kE2eeUnknownRecipient: return "e2ee_unknown_recipient";
     case ErrorCode::kE2eeReplayed: return "e2ee_replayed";
     case ErrorCode::kCodecUnsupported: return "codec_unsupported";
+    case ErrorCode::kDecodersInvalid: return "decoders_invalid";
     case ErrorCode::kTooManyUnjoined: return "too_many_unjoined";
     case ErrorCode::kRateLimited: return "rate_limited";
   }

@@ -46,6 +46,9 @@ enum class ErrorCode : uint16_t {
   // Codec intersection per subscriber (issue 12 item 1, docs/architecture.md "Typed media
   // model"): not fatal; a track this browser cannot decode is not received, the rest is.
   kCodecUnsupported = 35,
+  // The join's `decoders` announcement was malformed or over its bounds: not fatal; the
+  // join goes on as one without it (signaling/message/decoder_announcement.hpp).
+  kDecodersInvalid = 36,
   // Pre-join sockets (issue 10): fatal; the client opens a new socket and joins at once.
   kTooManyUnjoined = 40,  // newer sockets waiting to join (same address, or the node's total) displaced this one
   // Floods (issue 10, house rule 5): not fatal for a message (it was dropped); in reply to

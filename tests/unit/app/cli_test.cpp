@@ -171,7 +171,8 @@ class NullMedia final : public sfu::MediaApi {
   explicit NullMedia(sfu::ControlPoster post) : post_(std::move(post)) {}
   void openRoom(const std::string&) override {}
   void closeRoom(const std::string&) override {}
-  void addParticipant(const std::string&, const std::string&, sfu::ParticipantGrants, Done<Ok> done) override {
+  void addParticipant(const std::string&, const std::string&, sfu::ParticipantGrants,
+                      std::optional<sfu::ReceiveCapabilities>, Done<Ok> done) override {
     post_([done] { done(Ok{}); });
   }
   void removeParticipant(const std::string&, const std::string&) override {}

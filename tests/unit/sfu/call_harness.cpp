@@ -183,7 +183,7 @@ Endpoint& CallHarness::join(const std::string& roomId, const std::string& id, Jo
     e.sub = client::PeerConnection::create(loop_, options.pc, &e).value();
   }
   plane_->openRoom(roomId);
-  plane_->addParticipant(roomId, id, ParticipantGrants{options.publish, options.subscribe},
+  plane_->addParticipant(roomId, id, ParticipantGrants{options.publish, options.subscribe}, options.decoders,
                          [&e](Result<Ok, MediaError> r) {
                            if (r.ok()) {
                              e.added = true;

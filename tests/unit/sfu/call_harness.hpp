@@ -138,6 +138,7 @@ struct JoinOptions {
   std::function<std::string(std::string)> editOffer;  // e.g. to add RTX to the publish offer
   bool relaySubscriber = false;  // route the subscriber connection through a LossyRelay
   bool relayPublisher = false;   // route the publisher connection through a LossyRelay
+  std::optional<ReceiveCapabilities> decoders;  // join.decoders, as signaling passes it on
 };
 
 class CallHarness final : public MediaEvents {

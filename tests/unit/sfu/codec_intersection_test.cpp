@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "sdp/parse.hpp"
+#include "sdp/server_capabilities.hpp"
 #include "sfu/call_harness.hpp"
 
 namespace medrtc::sfu::test {
@@ -84,6 +85,80 @@ TEST(CodecIntersection, ASubscriberThatDecodesH264GetsIt) {
   EXPECT_EQ(activeLines(b.offers.back(), "video"), 1u);
   EXPECT_NE(b.offers.back().find("H264/90000"), std::string::npos);
   EXPECT_TRUE(h.codecUnsupported().empty());
+}
+
+// What a browser announces at join (join.decoders: VP8 and Opus, no H.264, no RTX).
+ReceiveCapabilities vp8AndOpus(std::vector<std::string> headerExtensions) {
+  return ReceiveCapabilities{{{"video", "VP8", 90000, 0, ""}, {"audio", "opus", 48000, 2, "minptime=10"}},
+                             std::move(headerExtensions)};
+}
+
+TEST(CodecIntersection, AnnouncedDecodersKeepH264OutOfTheFirstOfferAndSayWhyAtOnce) {
+  CallHarness h;
+  JoinOptions h264Publisher;
+  h264Publisher.subscribe = false;
+  h264Publisher.editOffer = asH264;
+  Endpoint& a = h.join("r", "a", h264Publisher);
+  ASSERT_TRUE(h.runUntil([&] { return a.published && a.pubConnected(); }));
+
+  JoinOptions vp8Only;
+  vp8Only.publish = false;
+  vp8Only.pc.noDecoderFor = {"H264"};  // it would refuse an H.264 m-line with port 0
+  vp8Only.decoders = vp8AndOpus({});
+  Endpoint& b = h.join("r", "b", vp8Only);
+  MediaPump pump(h.loop(), a);
+  pump.start();
+  ASSERT_TRUE(h.runUntil([&] { return b.subConnected() && b.count(MediaKind::kAudio) >= 20; }));
+  pump.stop();
+
+  // The first offer already had only the audio: no m-line for b to refuse, the notice came
+  // as b joined.
+  ASSERT_FALSE(b.offers.empty());
+  const std::string& first = b.offers.front();
+  EXPECT_EQ(activeLines(first, "audio"), 1u) << first;
+  EXPECT_EQ(first.find("m=video"), std::string::npos) << first;
+  EXPECT_EQ(first.find("H264"), std::string::npos) << first;
+  // b announced no header extensions: the SFU's own two are not offered.
+  EXPECT_EQ(first.find(std::string(sdp::kExtTransportWideCc)), std::string::npos) << first;
+  EXPECT_EQ(first.find(std::string(sdp::kExtAbsSendTime)), std::string::npos) << first;
+  EXPECT_EQ(h.codecUnsupported(), (std::vector<std::string>{"b a video H264"}));
+  EXPECT_EQ(b.count(MediaKind::kVideo), 0u);
+  EXPECT_TRUE(h.failures().empty());
+}
+
+TEST(CodecIntersection, AnnouncedDecodersWithoutRtxGetVp8WithoutRtxAndOnlyTheirExtensions) {
+  CallHarness h;
+  JoinOptions publisher;
+  publisher.subscribe = false;
+  Endpoint& a = h.join("r", "a", publisher);
+  ASSERT_TRUE(h.runUntil([&] { return a.published && a.pubConnected(); }));
+
+  JoinOptions subscriber;
+  subscriber.publish = false;
+  subscriber.decoders = vp8AndOpus({std::string(sdp::kExtTransportWideCc)});
+  Endpoint& b = h.join("r", "b", subscriber);
+  MediaPump pump(h.loop(), a);
+  pump.start();
+  ASSERT_TRUE(h.runUntil([&] { return b.subConnected() && b.count(MediaKind::kVideo) >= 20; }));
+  pump.stop();
+
+  const std::string& first = b.offers.front();
+  EXPECT_EQ(activeLines(first, "video"), 1u) << first;
+  EXPECT_NE(first.find("VP8/90000"), std::string::npos) << first;
+  EXPECT_EQ(first.find("rtx/"), std::string::npos) << "RTX was not announced: " << first;
+  EXPECT_EQ(first.find("ssrc-group:FID"), std::string::npos) << first;
+  EXPECT_NE(first.find(std::string(sdp::kExtTransportWideCc)), std::string::npos) << first;
+  EXPECT_EQ(first.find(std::string(sdp::kExtAbsSendTime)), std::string::npos) << first;
+  EXPECT_TRUE(h.codecUnsupported().empty());
+  EXPECT_TRUE(h.failures().empty());
+
+  // Without an announcement the same offer has RTX and both extensions, as before.
+  JoinOptions plain;
+  plain.publish = false;
+  Endpoint& c = h.join("r", "c", plain);
+  ASSERT_TRUE(h.runUntil([&] { return !c.offers.empty(); }));
+  EXPECT_NE(c.offers.front().find("rtx/90000"), std::string::npos) << c.offers.front();
+  EXPECT_NE(c.offers.front().find(std::string(sdp::kExtAbsSendTime)), std::string::npos);
 }
 
 }  // namespace

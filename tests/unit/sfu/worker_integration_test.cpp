@@ -128,7 +128,7 @@ TEST(Worker, GarbageDatagramsDoNotDisturbACall) {
   EXPECT_EQ(a.receivedSsrcs(MediaKind::kVideo).size(), 1u);
   EXPECT_EQ(b.receivedSsrcs(MediaKind::kVideo).size(), 1u);
   bool added = false;
-  h.plane().addParticipant("r", "late", {}, [&](Result<Ok, MediaError> r) { added = r.ok(); });
+  h.plane().addParticipant("r", "late", {}, std::nullopt, [&](Result<Ok, MediaError> r) { added = r.ok(); });
   ASSERT_TRUE(h.runUntil([&] { return added; }, 3s));
 }
 

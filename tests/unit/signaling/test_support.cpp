@@ -42,11 +42,22 @@ bool FakeMedia::sawCall(const std::string& call) const {
   return std::find(calls_.begin(), calls_.end(), call) != calls_.end();
 }
 
+std::optional<sfu::ReceiveCapabilities> FakeMedia::decodersOf(const std::string& participantId) const {
+  std::lock_guard lock(mutex_);
+  auto it = decoders_.find(participantId);
+  return it == decoders_.end() ? std::nullopt : it->second;
+}
+
 void FakeMedia::openRoom(const std::string& roomId) { record("open " + roomId); }
 void FakeMedia::closeRoom(const std::string& roomId) { record("close " + roomId); }
 
 void FakeMedia::addParticipant(const std::string& roomId, const std::string& participantId,
-                               sfu::ParticipantGrants grants, Done<Ok> done) {
+                               sfu::ParticipantGrants grants, std::optional<sfu::ReceiveCapabilities> decoders,
+                               Done<Ok> done) {
+  {
+    std::lock_guard lock(mutex_);
+    decoders_[participantId] = std::move(decoders);
+  }
   record("add " + roomId + " " + participantId);
   auto task = [done] { done(Ok{}); };
   if (holdAdds) {

@@ -37,8 +37,9 @@ class FakeMedia final : public sfu::MediaApi {
 
   void openRoom(const std::string& roomId) override;
   void closeRoom(const std::string& roomId) override;
+  // Keeps the announced decoders (decodersOf).
   void addParticipant(const std::string& roomId, const std::string& participantId, sfu::ParticipantGrants grants,
-                      Done<Ok> done) override;
+                      std::optional<sfu::ReceiveCapabilities> decoders, Done<Ok> done) override;
   void removeParticipant(const std::string& roomId, const std::string& participantId) override;
   // SDP containing "bad" → kSdpInvalid, "forbidden" → kForbidden; else answers "answer:<offer>".
   void publish(const std::string& roomId, const std::string& participantId, std::string offerSdp,
@@ -69,6 +70,8 @@ class FakeMedia final : public sfu::MediaApi {
   // Any thread.
   std::vector<std::string> calls() const;  // "remove r_x p_y", "close r_x", ...
   bool sawCall(const std::string& call) const;
+  // What the last addParticipant of `participantId` was given as its decoders.
+  std::optional<sfu::ReceiveCapabilities> decodersOf(const std::string& participantId) const;
 
  private:
   void record(std::string call);
@@ -78,6 +81,7 @@ class FakeMedia final : public sfu::MediaApi {
   std::map<std::string, uint32_t> offeredVersion_;
   std::map<std::string, std::string> iceUfrags_;  // "<pid>/pub" or "<pid>/sub" → current ufrag
   std::vector<std::function<void()>> heldAdds_;
+  std::map<std::string, std::optional<sfu::ReceiveCapabilities>> decoders_;  // guarded by mutex_
   mutable std::mutex mutex_;
   std::vector<std::string> calls_;
 };

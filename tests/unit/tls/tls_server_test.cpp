@@ -51,7 +51,8 @@ class NoMedia final : public sfu::MediaApi {
   explicit NoMedia(sfu::ControlPoster post) : post_(std::move(post)) {}
   void openRoom(const std::string&) override {}
   void closeRoom(const std::string&) override {}
-  void addParticipant(const std::string&, const std::string&, sfu::ParticipantGrants, Done<Ok> done) override {
+  void addParticipant(const std::string&, const std::string&, sfu::ParticipantGrants,
+                      std::optional<sfu::ReceiveCapabilities>, Done<Ok> done) override {
     post_([done] { done(Ok{}); });
   }
   void removeParticipant(const std::string&, const std::string&) override {}

@@ -1,5 +1,7 @@
 // Message shapes of docs/protocol.md (WebSocket /api/v1/ws).
 
+import type { DecoderAnnouncement } from './decoders';
+
 export type Role = 'host' | 'guest' | string;
 export type Kind = 'audio' | 'video';
 
@@ -15,7 +17,7 @@ export interface Participant {
 }
 
 export type ClientMessage =
-  | { type: 'join'; token: string; capabilities?: string[] }
+  | { type: 'join'; token: string; capabilities?: string[]; decoders?: DecoderAnnouncement }
   // Instead of `join` on a new socket after a drop: keep our participant (docs/protocol.md "Recovery").
   | { type: 'resume'; token: string; resume_token: string }
   | { type: 'publish_offer'; sdp: string }

@@ -5,6 +5,7 @@
 // without a FIN) the browser may not notice for minutes, and the server has already
 // counted us gone after 30 s of silence.
 import { e2eeSupported } from './e2ee/frame-crypto';
+import { decoderAnnouncement } from './decoders';
 import { parseServerMessage, type ClientMessage, type ServerMessage } from './protocol';
 
 const PING_INTERVAL_MS = 10_000;
@@ -86,7 +87,14 @@ export class Signaling {
   join(): void {
     // "p2p": this client can carry a 1:1 call browser to browser (docs/p2p.md); "e2ee": it
     // can encrypt its frames end to end (SFrame, docs/e2ee.md), only said when it can.
-    this.send({ type: 'join', token: this.token, capabilities: e2eeSupported() ? ['p2p', 'e2ee'] : ['p2p'] });
+    // `decoders`: what this browser can receive, so the first subscribe offer has only that.
+    const decoders = decoderAnnouncement();
+    this.send({
+      type: 'join',
+      token: this.token,
+      capabilities: e2eeSupported() ? ['p2p', 'e2ee'] : ['p2p'],
+      ...(decoders ? { decoders } : {}),
+    });
   }
 
   send(msg: ClientMessage): void {

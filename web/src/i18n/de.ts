@@ -112,6 +112,7 @@ export const de: Strings = {
     e2ee_unknown_recipient: 'Ein Sicherheitsschlüssel war für jemanden bestimmt, der nicht mehr im Gespräch ist.',
     e2ee_replayed: 'Eine wiederholte Sicherheitsnachricht wurde ignoriert.',
     codec_unsupported: 'Bild oder Ton einer teilnehmenden Person hat ein Format, das dieser Browser nicht abspielen kann; es wird nicht angezeigt. Alles andere läuft weiter.',
+    decoders_invalid: 'Die Liste der Videoformate dieses Browsers war nicht lesbar; das Gespräch läuft weiter.',
     too_many_unjoined: 'Zu viele Verbindungen warteten auf den Beitritt. Verbindung wird wiederhergestellt…',
     rate_limited: 'Zu viel wurde zu schnell gesendet; ein Teil wurde verworfen.',
   },

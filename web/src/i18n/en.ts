@@ -114,6 +114,7 @@ export const en = {
     e2ee_unknown_recipient: 'A security key was meant for someone who is no longer in the call.',
     e2ee_replayed: 'A repeated security message was ignored.',
     codec_unsupported: "A participant's video or audio uses a format this browser cannot play; you will not see or hear it. Everything else continues.",
+    decoders_invalid: "This browser's list of video formats could not be read; the call goes on.",
     too_many_unjoined: 'Too many connections were waiting to join. Reconnecting…',
     rate_limited: 'Too much was sent too quickly; some of it was dropped.',
   } as Record<string, string>,

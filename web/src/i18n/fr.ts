@@ -112,6 +112,7 @@ export const fr: Strings = {
     e2ee_unknown_recipient: 'Une clé de sécurité était destinée à une personne qui n’est plus dans l’appel.',
     e2ee_replayed: 'Un message de sécurité répété a été ignoré.',
     codec_unsupported: "La vidéo ou le son d'un participant utilise un format que ce navigateur ne peut pas lire ; il ne sera pas affiché. Le reste de l'appel continue.",
+    decoders_invalid: "La liste des formats vidéo de ce navigateur n'a pas pu être lue ; l'appel continue.",
     too_many_unjoined: 'Trop de connexions attendaient de rejoindre. Reconnexion…',
     rate_limited: 'Trop d’envois trop rapides ; une partie a été ignorée.',
   },

@@ -155,6 +155,16 @@ std::optional<int64_t> timeMember(const json::object& o, std::string_view key, b
   return t;
 }
 
+// An undo of a change whose audit event failed: done, or skipped because the row no longer
+// holds this request's change (a later change, or a request told the change stands).
+void logUndo(bool undone, const std::string& what, const char* kind, const std::string& id) {
+  if (undone) {
+    log::error(what + "_undone", {{kind, id}, {"reason", "audit_failed"}});
+  } else {
+    log::warn(what + "_undo_skipped", {{kind, id}, {"reason", "changed_since"}});
+  }
+}
+
 // The answer to POST /api/v1/auth/login for a sign-in's outcome (below RestApi::login).
 HttpResponse loginResponse(const clinic::AuthService::SignInResult& result, bool secure);
 // GET /api/v1/appointments/{id}/fhir for what the store had (below RestApi::appointmentFhir).
@@ -561,10 +571,8 @@ HttpResponse RestApi::patchAppointment(const HttpRequest& r, const Params& p) {
               return jsonResponse(200, appointmentJson(view));
             },
             [this, change](store::Store& store) {
-              bool undone = appointments_.undoReschedule(store, *change);
-              log::error(undone ? "appointment_reschedule_undone" : "appointment_reschedule_undo_skipped",
-                         {{"appointment", change->appointment.id},
-                          {"reason", undone ? "audit_failed" : "changed_since"}});
+              logUndo(appointments_.undoReschedule(store, *change), "appointment_reschedule", "appointment",
+                      change->appointment.id);
             },
             // Someone who joined on the new times while they were being audited.
             [this, roomId] { hub_.recheckRoom(roomId); });
@@ -618,10 +626,8 @@ HttpResponse RestApi::cancelAppointment(const HttpRequest& r, const Params& p) {
                   [this, view](bool&) { return jsonResponse(200, appointmentJson(view)); });
             },
             [change](store::Store& store) {
-              bool undone = clinic::AppointmentService::undoCancel(store, *change);
-              log::error(undone ? "appointment_cancel_undone" : "appointment_cancel_undo_skipped",
-                         {{"appointment", change->appointment.id},
-                          {"reason", undone ? "audit_failed" : "confirmed_since"}});
+              logUndo(clinic::AppointmentService::undoCancel(store, *change), "appointment_cancel", "appointment",
+                      change->appointment.id);
             });
       });
 }
@@ -719,9 +725,7 @@ HttpResponse RestApi::revokeInvitation(const HttpRequest& r, const Params& p) {
               return res;
             },
             [id = revoked->invitation.id, change = revoked->change](store::Store& store) {
-              bool undone = store.unrevokeInvitation(id, change);
-              log::error(undone ? "invitation_revoke_undone" : "invitation_revoke_undo_skipped",
-                         {{"invitation", id}, {"reason", undone ? "audit_failed" : "confirmed_since"}});
+              logUndo(store.unrevokeInvitation(id, change), "invitation_revoke", "invitation", id);
             });
       });
 }

@@ -291,7 +291,8 @@ class Store {
   virtual std::vector<AppointmentRecord> listAppointments(const std::string& tenantId, UnixSeconds from,
                                                           UnixSeconds to) = 0;
   // Writes status, start, end, title, patientReference, sealed, updatedAt; false if
-  // unknown id.
+  // unknown id. The whole row as the caller read it: no request path uses it (it would
+  // race the control thread's status changes; they use the conditional writes below).
   virtual bool updateAppointment(const AppointmentRecord& appointment) = 0;
   // Writes hostDelegateId (empty: none) and updatedAt; false if unknown id.
   virtual bool setAppointmentDelegate(const std::string& id, const std::string& delegateId, UnixSeconds now) = 0;

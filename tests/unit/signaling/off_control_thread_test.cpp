@@ -165,7 +165,7 @@ HttpResult whileItsWriteIsSlow(TestServer& server, const std::function<HttpResul
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open((server.dataDir() / "medrtc.db").c_str(), &db), SQLITE_OK);
   std::string setup = "CREATE TABLE slow_rows (x INTEGER); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
-                      "FROM c WHERE x < 450) INSERT INTO slow_rows SELECT x FROM c;";
+                      "FROM c WHERE x < 500) INSERT INTO slow_rows SELECT x FROM c;";
   for (const char* table : {"appointments", "invitations"}) {
     for (const char* op : {"INSERT", "UPDATE"}) {
       setup += std::string("CREATE TRIGGER slow_") + op + "_" + table + " AFTER " + op + " ON " + table +
@@ -192,9 +192,10 @@ HttpResult whileItsWriteIsSlow(TestServer& server, const std::function<HttpResul
   }
   client.join();
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  EXPECT_GT(took.count(), 1000) << "the write was not slow: the test proves nothing";
-  EXPECT_GT(whileWriting, 5) << "/healthz did not answer while the write ran";
-  EXPECT_LT(worst.count(), 1000) << "/healthz waited behind the call's store work";
+  // On the control thread one /healthz would wait about as long as the whole call.
+  EXPECT_GT(took.count(), 400) << "the write was not slow: the test proves nothing";
+  EXPECT_GT(whileWriting, 3) << "/healthz did not answer while the write ran";
+  EXPECT_LT(worst.count(), took.count() / 2) << "/healthz waited behind the call's store work";
   EXPECT_EQ(sqlite3_exec(db,
                          "DROP TRIGGER slow_INSERT_appointments; DROP TRIGGER slow_UPDATE_appointments; DROP TRIGGER "
                          "slow_INSERT_invitations; DROP TRIGGER slow_UPDATE_invitations; DROP TABLE slow_rows;",

@@ -83,6 +83,30 @@ int64_t AppointmentService::nowSeconds() const {
 
 Result<CreatedAppointment, ClinicFailure> AppointmentService::create(const SessionContext& who,
                                                                     const NewAppointment& r) {
+  auto creation = createIn(store_, who, r, nowSeconds());
+  if (!creation) {
+    return fail(creation.error());
+  }
+  const store::AppointmentRecord& a = creation->created.appointment;
+  try {
+    audit(audit_, creation->appointmentEvent);
+    audit(audit_, creation->invitationEvent);
+  } catch (...) {
+    // Fail closed (H6): an appointment that cannot be audited does not stand.
+    store_.deleteAppointment(a.id);
+    throw;
+  }
+  log::info("appointment_created", {{"appointment", a.id}, {"tenant", a.tenantId}, {"room", a.roomId},
+                                    {"by", who.user.id}});
+  log::info("invitation_created",
+            {{"invitation", creation->created.invitation.record.id}, {"appointment", a.id}, {"role", "patient"}});
+  return std::move(creation->created);
+}
+
+Result<AppointmentService::Creation, ClinicFailure> AppointmentService::createIn(store::Store& store,
+                                                                                const SessionContext& who,
+                                                                                const NewAppointment& r,
+                                                                                int64_t now) const {
   if (r.end <= r.start || r.end - r.start > policy_.maxAppointmentSeconds) {
     return invalid("\"end\" must be after \"start\", at most 24 hours later");
   }
@@ -91,13 +115,13 @@ Result<CreatedAppointment, ClinicFailure> AppointmentService::create(const Sessi
   }
   std::string practitionerId = r.practitionerId.empty() ? who.user.id : r.practitionerId;
   if (practitionerId != who.user.id) {
-    auto practitioner = store_.findUser(practitionerId);
+    auto practitioner = store.findUser(practitionerId);
     if (!practitioner || practitioner->tenantId != who.tenant.id || practitioner->role != "practitioner") {
       return invalid("\"practitioner_id\" is not a practitioner of this organisation");
     }
   }
-  int64_t now = nowSeconds();
-  store::RoomRecord room = store_.createRoom(store::NewRoom{.name = "", .waitingRoom = true, .tenantId = who.tenant.id}, now);
+  store::RoomRecord room =
+      store.createRoom(store::NewRoom{.name = "", .waitingRoom = true, .tenantId = who.tenant.id}, now);
   store::AppointmentRecord a;
   a.tenantId = who.tenant.id;
   a.practitionerId = practitionerId;
@@ -109,25 +133,27 @@ Result<CreatedAppointment, ClinicFailure> AppointmentService::create(const Sessi
   a.roomId = room.id;
   a.createdAt = now;
   a.updatedAt = now;
-  a = store_.createAppointment(a);
-  audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
-                           cp::AuditOutcome::Success, "appointment_create", "", who.user.id, who.user.role, "",
-                           "Appointment/" + a.id, "Room/" + room.id, std::nullopt});
-  log::info("appointment_created", {{"appointment", a.id}, {"tenant", a.tenantId}, {"room", a.roomId},
-                                    {"by", who.user.id}});
-  auto invitation = issue(a, "patient", who);
-  if (!invitation) {
-    return fail(invitation.error());
+  Creation c;
+  try {
+    a = store.createAppointment(a);
+    Invited invited = issueIn(store, a, "patient", who, now);
+    c.invitationEvent = std::move(invited.event);
+    c.created = CreatedAppointment{a, std::move(invited.issued)};
+  } catch (...) {
+    // Nothing half made stays behind (a room without its appointment, or one without its
+    // patient's invitation).
+    try {
+      if (!a.id.empty()) {
+        store.deleteAppointment(a.id);
+      }
+    } catch (...) {
+    }
+    throw;
   }
-  return CreatedAppointment{std::move(a), std::move(*invitation)};
-}
-
-Result<IssuedInvitation, ClinicFailure> AppointmentService::issue(const store::AppointmentRecord& a,
-                                                                 const std::string& role, const SessionContext& who) {
-  Invited out = issueIn(store_, a, role, who, nowSeconds());
-  audit(audit_, out.event);
-  log::info("invitation_created", {{"invitation", out.issued.record.id}, {"appointment", a.id}, {"role", role}});
-  return std::move(out.issued);
+  c.appointmentEvent = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
+                                  cp::AuditOutcome::Success, "appointment_create", "", who.user.id, who.user.role, "",
+                                  "Appointment/" + a.id, "Room/" + room.id, std::nullopt};
+  return c;
 }
 
 AppointmentService::Invited AppointmentService::issueIn(store::Store& store, const store::AppointmentRecord& a,
@@ -273,48 +299,127 @@ Result<store::AppointmentRecord, ClinicFailure> AppointmentService::reschedule(c
                                                                               const std::string& id,
                                                                               std::optional<int64_t> start,
                                                                               std::optional<int64_t> end) {
-  auto a = get(who, id);
-  if (!a) {
-    return a;
+  auto change = rescheduleIn(store_, who, id, start, end, nowSeconds());
+  if (!change) {
+    return fail(change.error());
   }
-  if (a->status == "cancelled") {
+  try {
+    audit(audit_, change->event);
+  } catch (...) {
+    // Fail closed (H6): a new time that cannot be audited does not stand.
+    undoReschedule(store_, *change);
+    throw;
+  }
+  log::info("appointment_rescheduled", {{"appointment", id}, {"by", who.user.id}});
+  return std::move(change->appointment);
+}
+
+Result<AppointmentService::RescheduleChange, ClinicFailure> AppointmentService::rescheduleIn(
+    store::Store& store, const SessionContext& who, const std::string& id, std::optional<int64_t> start,
+    std::optional<int64_t> end, int64_t now) const {
+  auto a = get(store, who, id);
+  if (!a) {
+    return fail(a.error());
+  }
+  auto cancelled = [] {
     return fail(ClinicFailure{ClinicError::kCancelled, "appointment_cancelled", "the appointment was cancelled"});
+  };
+  if (a->status == "cancelled") {
+    return cancelled();
   }
   int64_t newStart = start.value_or(a->start);
   int64_t newEnd = end.value_or(a->end);
   if (newEnd <= newStart || newEnd - newStart > policy_.maxAppointmentSeconds) {
     return invalid("\"end\" must be after \"start\", at most 24 hours later");
   }
+  RescheduleChange change;
+  change.previousStart = a->start;
+  change.previousEnd = a->end;
+  change.change = "c_" + randomHex(8);
+  auto previous = store.rescheduleAppointment(store::Reschedule{a->id, a->start, a->end, newStart, newEnd,
+                                                                newEnd + policy_.invitationGraceSeconds, now,
+                                                                change.change});
+  if (!previous) {
+    // Changed between this read and this write: never written over.
+    auto again = store.findAppointment(id);
+    if (again && again->status == "cancelled") {
+      return cancelled();
+    }
+    return fail(ClinicFailure{ClinicError::kConflict, "appointment_changed",
+                              "the appointment was changed meanwhile; reload it and try again"});
+  }
+  change.previousChange = std::move(*previous);
+  change.event = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
+                            cp::AuditOutcome::Success, "appointment_update", "reschedule", who.user.id,
+                            who.user.role, "", "Appointment/" + a->id, "", std::nullopt};
+  // The row as written: the times; the status as read (the control thread may have moved
+  // it on since, which this write did not touch).
   a->start = newStart;
   a->end = newEnd;
-  a->updatedAt = nowSeconds();
-  store_.updateAppointment(*a);
-  store_.setAppointmentInvitationsExpiry(a->id, newEnd + policy_.invitationGraceSeconds);
-  audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
-                           cp::AuditOutcome::Success, "appointment_update", "reschedule", who.user.id, who.user.role,
-                           "", "Appointment/" + a->id, "", std::nullopt});
-  log::info("appointment_rescheduled", {{"appointment", a->id}, {"by", who.user.id}});
-  return a;
+  a->updatedAt = now;
+  change.appointment = std::move(*a);
+  return change;
+}
+
+bool AppointmentService::undoReschedule(store::Store& store, const RescheduleChange& change) const {
+  return store.undoReschedule(change.appointment.id, change.change, change.previousStart, change.previousEnd,
+                              change.previousEnd + policy_.invitationGraceSeconds, change.previousChange);
 }
 
 Result<store::AppointmentRecord, ClinicFailure> AppointmentService::cancel(const SessionContext& who,
                                                                           const std::string& id) {
-  auto a = get(who, id);
+  auto change = cancelIn(store_, who, id, nowSeconds());
+  if (!change) {
+    return fail(change.error());
+  }
+  if (change->event) {
+    try {
+      audit(audit_, *change->event);
+    } catch (...) {
+      // Fail closed (H6): a cancellation that cannot be audited does not stand.
+      undoCancel(store_, *change);
+      throw;
+    }
+    log::info("appointment_cancelled", {{"appointment", id}, {"by", who.user.id}});
+  }
+  return std::move(change->appointment);
+}
+
+Result<AppointmentService::CancelChange, ClinicFailure> AppointmentService::cancelIn(store::Store& store,
+                                                                                  const SessionContext& who,
+                                                                                  const std::string& id,
+                                                                                  int64_t now) {
+  auto a = get(store, who, id);
   if (!a) {
-    return a;
+    return fail(a.error());
   }
-  if (a->status != "cancelled") {
-    int64_t now = nowSeconds();
-    a->status = "cancelled";
-    a->updatedAt = now;
-    store_.updateAppointment(*a);
-    store_.revokeRoomInvitations(a->roomId, now);
-    audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
-                             cp::AuditOutcome::Success, "appointment_cancel", "", who.user.id, who.user.role, "",
-                             "Appointment/" + a->id, "", std::nullopt});
-    log::info("appointment_cancelled", {{"appointment", a->id}, {"by", who.user.id}});
+  CancelChange change;
+  change.change = "c_" + randomHex(8);
+  // The store decides on the row as it is at the write (the status the control thread may
+  // have moved on meanwhile), not on this read.
+  store::Cancellation done = store.cancelAppointment(a->id, who.user.id, change.change, now);
+  if (done.outcome == store::CancelOutcome::kUnknown) {
+    return notFound();
   }
-  return a;
+  if (done.outcome == store::CancelOutcome::kCancelled) {
+    change.previousStatus = done.previousStatus;
+    change.previousUpdate = done.previousUpdate;
+    change.event = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
+                              cp::AuditOutcome::Success, "appointment_cancel", "", who.user.id, who.user.role, "",
+                              "Appointment/" + a->id, "", std::nullopt};
+  } else {
+    change.change.clear();  // cancelled before: nothing of this request's to undo
+  }
+  auto stored = store.findAppointment(a->id);
+  if (!stored) {
+    return notFound();
+  }
+  change.appointment = std::move(*stored);
+  return change;
+}
+
+bool AppointmentService::undoCancel(store::Store& store, const CancelChange& change) {
+  return store.undoCancel(change.appointment.id, change.change, change.previousStatus, change.previousUpdate);
 }
 
 Result<IssuedInvitation, ClinicFailure> AppointmentService::invite(const SessionContext& who,
@@ -354,19 +459,45 @@ Result<AppointmentService::Invited, ClinicFailure> AppointmentService::inviteIn(
 
 Result<store::InvitationRecord, ClinicFailure> AppointmentService::revokeInvitation(const SessionContext& who,
                                                                                    const std::string& invitationId) {
-  auto i = store_.findInvitation(invitationId);
+  auto change = revokeInvitationIn(store_, who, invitationId, nowSeconds());
+  if (!change) {
+    return fail(change.error());
+  }
+  if (change->event) {
+    try {
+      audit(audit_, *change->event);
+    } catch (...) {
+      // Fail closed (H6): a revocation that cannot be audited does not stand.
+      store_.unrevokeInvitation(change->invitation.id, change->change);
+      throw;
+    }
+  }
+  return std::move(change->invitation);
+}
+
+Result<AppointmentService::RevokeChange, ClinicFailure> AppointmentService::revokeInvitationIn(
+    store::Store& store, const SessionContext& who, const std::string& invitationId, int64_t now) {
+  auto i = store.findInvitation(invitationId);
   if (!i || i->tenantId != who.tenant.id) {
     return fail(ClinicFailure{ClinicError::kNotFound, "invitation_not_found", "no invitation with this id"});
   }
-  int64_t now = nowSeconds();
-  store_.revokeInvitation(i->id, now);
-  if (!i->revokedAt) {
-    i->revokedAt = now;
-    audit(audit_, AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Delete,
-                             cp::AuditOutcome::Success, "invitation_revoke", "", who.user.id, who.user.role, "",
-                             "Invitation/" + i->id, "Appointment/" + i->appointmentId, std::nullopt});
+  RevokeChange change;
+  change.change = "c_" + randomHex(8);
+  auto revoked = store.revokeInvitationBy(i->id, who.user.id, change.change, now);
+  if (!revoked) {
+    return fail(ClinicFailure{ClinicError::kNotFound, "invitation_not_found", "no invitation with this id"});
   }
-  return std::move(*i);
+  change.revocation = *revoked;
+  if (revoked->byThisCall) {
+    change.event = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Delete,
+                              cp::AuditOutcome::Success, "invitation_revoke", "", who.user.id, who.user.role, "",
+                              "Invitation/" + i->id, "Appointment/" + i->appointmentId, std::nullopt};
+  } else {
+    change.change.clear();  // revoked before: nothing of this request's to undo
+  }
+  i->revokedAt = revoked->at;
+  change.invitation = std::move(*i);
+  return change;
 }
 
 std::vector<store::InvitationRecord> AppointmentService::invitations(const std::string& appointmentId) {

@@ -42,7 +42,9 @@ struct AppointmentPolicy {
 
 inline constexpr size_t kMaxGuestNameChars = 100;
 
-enum class ClinicError { kNotFound, kInvalid, kForbidden, kCancelled };
+// kCancelled and kConflict answer 409: the appointment's state forbids the change, or it
+// changed between this request's read and its write (another request got there first).
+enum class ClinicError { kNotFound, kInvalid, kForbidden, kCancelled, kConflict };
 struct ClinicFailure {
   ClinicError error;
   std::string code;    // problem+json code, e.g. "appointment_not_found", "invalid_field"
@@ -198,13 +200,67 @@ class AppointmentService {
                                                       const std::string& id, const std::string& delegateId,
                                                       int64_t now) const;
 
+  // The writes below in two steps, for the store pool (like setDelegateIn): the `In` part
+  // checks and stores the change with `store` (any thread) through the Store's conditional,
+  // request-keyed writes (store.hpp "Reschedule") and says what to audit; fail closed, the
+  // caller audits `event` and runs the undo when that fails. Each change carries the
+  // random id (`change`) the undo is keyed to, so it takes back this request's change and
+  // no other; a repeat that finds the change made already writes no event and leaves
+  // nothing to undo, and from then on the earlier change stands.
+  struct Creation {
+    CreatedAppointment created;
+    AuditFacts appointmentEvent;
+    AuditFacts invitationEvent;
+  };
+  // Stores the room, the appointment and the patient's invitation; the undo deletes them
+  // (store.deleteAppointment), before anyone saw the appointment.
+  Result<Creation, ClinicFailure> createIn(store::Store& store, const SessionContext& who, const NewAppointment& r,
+                                           int64_t now) const;
+
+  struct RescheduleChange {
+    store::AppointmentRecord appointment;  // as changed
+    AuditFacts event;
+    int64_t previousStart = 0;
+    int64_t previousEnd = 0;
+    std::string previousChange;
+    std::string change;
+  };
+  // Only the times, and only while they are those read and the appointment is not
+  // cancelled: a concurrent cancel answers 409 appointment_cancelled, a concurrent
+  // reschedule 409 appointment_changed.
+  Result<RescheduleChange, ClinicFailure> rescheduleIn(store::Store& store, const SessionContext& who,
+                                                       const std::string& id, std::optional<int64_t> start,
+                                                       std::optional<int64_t> end, int64_t now) const;
+  // The previous times, only while the row still has this change's.
+  bool undoReschedule(store::Store& store, const RescheduleChange& change) const;
+
+  struct CancelChange {
+    store::AppointmentRecord appointment;  // as stored now
+    std::optional<AuditFacts> event;       // empty: it was cancelled before
+    std::string previousStatus;
+    int64_t previousUpdate = 0;
+    std::string change;
+  };
+  // Cancels it (whatever status but cancelled) and revokes its open invitations in one
+  // transaction.
+  static Result<CancelChange, ClinicFailure> cancelIn(store::Store& store, const SessionContext& who,
+                                                      const std::string& id, int64_t now);
+  static bool undoCancel(store::Store& store, const CancelChange& change);
+
+  struct RevokeChange {
+    store::InvitationRecord invitation;  // as stored now
+    std::optional<AuditFacts> event;     // empty: it was revoked before (see revocation)
+    store::Revocation revocation;        // who revoked it and when
+    std::string change;
+  };
+  static Result<RevokeChange, ClinicFailure> revokeInvitationIn(store::Store& store, const SessionContext& who,
+                                                                const std::string& invitationId, int64_t now);
+
   const AppointmentPolicy& policy() const { return policy_; }
 
  private:
   int64_t nowSeconds() const;
-  Result<IssuedInvitation, ClinicFailure> issue(const store::AppointmentRecord& appointment, const std::string& role,
-                                                const SessionContext& who);
-  // issue's store part: draws and stores the invitation with `store`, says what to audit.
+  // Draws and stores an invitation with `store`, says what to audit.
   Invited issueIn(store::Store& store, const store::AppointmentRecord& a, const std::string& role,
                   const SessionContext& who, int64_t now) const;
   // The invitation a link token or code names (step 2 of an attempt): nullopt when none.

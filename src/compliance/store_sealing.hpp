@@ -156,6 +156,36 @@ class SealedStore final : public store::Store {
   void setAppointmentInvitationsExpiry(const std::string& appointmentId, store::UnixSeconds expiresAt) override {
     inner_->setAppointmentInvitationsExpiry(appointmentId, expiresAt);
   }
+  // The request-keyed writes touch no sealed field: passed through.
+  std::optional<std::string> rescheduleAppointment(const store::Reschedule& r) override {
+    return inner_->rescheduleAppointment(r);
+  }
+  bool undoReschedule(const std::string& id, const std::string& change, store::UnixSeconds start,
+                      store::UnixSeconds end, store::UnixSeconds invitationsExpireAt,
+                      const std::string& previousChange) override {
+    return inner_->undoReschedule(id, change, start, end, invitationsExpireAt, previousChange);
+  }
+  store::Cancellation cancelAppointment(const std::string& id, const std::string& by, const std::string& change,
+                                        store::UnixSeconds now) override {
+    return inner_->cancelAppointment(id, by, change, now);
+  }
+  bool undoCancel(const std::string& id, const std::string& change, const std::string& previousStatus,
+                  store::UnixSeconds previousUpdate) override {
+    return inner_->undoCancel(id, change, previousStatus, previousUpdate);
+  }
+  std::optional<store::Revocation> revokeInvitationBy(const std::string& id, const std::string& by,
+                                                      const std::string& change, store::UnixSeconds now) override {
+    return inner_->revokeInvitationBy(id, by, change, now);
+  }
+  bool unrevokeInvitation(const std::string& id, const std::string& change) override {
+    return inner_->unrevokeInvitation(id, change);
+  }
+  // The appointment's key goes with it (nothing sealed with it remains).
+  bool deleteAppointment(const std::string& id) override {
+    bool deleted = inner_->deleteAppointment(id);
+    keys_->erase(id);
+    return deleted;
+  }
 
   store::GuestRecord createGuest(store::GuestRecord guest) override { return inner_->createGuest(guest); }
   std::optional<store::GuestRecord> findGuest(const std::string& id) override { return inner_->findGuest(id); }

@@ -88,6 +88,7 @@ HttpResponse clinicProblem(const clinic::ClinicFailure& f) {
     case clinic::ClinicError::kInvalid: return problem(400, f.code, f.detail);
     case clinic::ClinicError::kForbidden: return problem(403, f.code, f.detail);
     case clinic::ClinicError::kCancelled: return problem(409, f.code, f.detail);
+    case clinic::ClinicError::kConflict: return problem(409, f.code, f.detail);
   }
   return problem(400, f.code, f.detail);
 }
@@ -169,6 +170,16 @@ std::optional<int64_t> timeMember(const json::object& o, std::string_view key, b
     error = problem(400, "invalid_field", "\"" + std::string(key) + "\" must be an RFC 3339 date-time");
   }
   return t;
+}
+
+// An undo of a change whose audit event failed: done, or skipped because the row no longer
+// holds this request's change (a later change, or a request told the change stands).
+void logUndo(bool undone, const std::string& what, const char* kind, const std::string& id) {
+  if (undone) {
+    log::error(what + "_undone", {{kind, id}, {"reason", "audit_failed"}});
+  } else {
+    log::warn(what + "_undo_skipped", {{kind, id}, {"reason", "changed_since"}});
+  }
 }
 
 // The answer to POST /api/v1/auth/login for a sign-in's outcome (below RestApi::login).
@@ -408,17 +419,55 @@ HttpResponse RestApi::createAppointment(const HttpRequest& r, const Params& p) {
   if (!ok) {
     return error;
   }
-  auto created = appointments_.create(
-      *p.session, clinic::NewAppointment{*start, *end, title.value_or(""), patient.value_or(""),
-                                         practitioner.value_or("")});
-  if (!created) {
-    return clinicProblem(created.error());
-  }
-  json::object o = appointmentJson(created->appointment);
-  o["invitation"] = issuedJson(created->invitation, p.session->tenant.id);
-  HttpResponse res = jsonResponse(201, o);
-  res.headers.emplace_back("Location", "/api/v1/appointments/" + created->appointment.id);
-  return res;
+  // Stored on the pool; both events (the appointment's, its patient invitation's) written
+  // without blocking, and everything deleted again, before anyone saw the link or code,
+  // when either fails.
+  using Creation = clinic::AppointmentService::Creation;
+  struct Made {
+    Result<Creation, clinic::ClinicFailure> creation;
+    std::vector<store::InvitationRecord> invitations;
+  };
+  return onStore<Made>(
+      r, p,
+      [this, who = *p.session, now = nowSeconds(),
+       request = clinic::NewAppointment{*start, *end, title.value_or(""), patient.value_or(""),
+                                        practitioner.value_or("")}](store::Store& store) {
+        Made m{appointments_.createIn(store, who, request, now), {}};
+        if (m.creation) {
+          m.invitations = store.listInvitations(m.creation->created.appointment.id);
+        }
+        return m;
+      },
+      [this, r, p](Made& m) {
+        if (!m.creation) {
+          return clinicProblem(m.creation.error());
+        }
+        auto creation = std::make_shared<const Creation>(std::move(*m.creation));
+        AppointmentView view{creation->created.appointment, std::move(m.invitations)};
+        auto undo = [id = view.appointment.id](store::Store& store) {
+          log::error("appointment_create_undone", {{"appointment", id}, {"reason", "audit_failed"}});
+          store.deleteAppointment(id);
+        };
+        auto created = [this, view, creation, by = p.session->user.id, tenantId = p.session->tenant.id] {
+          const store::AppointmentRecord& a = view.appointment;
+          log::info("appointment_created",
+                    {{"appointment", a.id}, {"tenant", a.tenantId}, {"room", a.roomId}, {"by", by}});
+          log::info("invitation_created", {{"invitation", creation->created.invitation.record.id},
+                                           {"appointment", a.id},
+                                           {"role", "patient"}});
+          json::object o = appointmentJson(view);
+          o["invitation"] = issuedJson(creation->created.invitation, tenantId);
+          HttpResponse res = jsonResponse(201, o);
+          res.headers.emplace_back("Location", "/api/v1/appointments/" + a.id);
+          return res;
+        };
+        return auditedOrUndone(
+            r, p, creation->appointmentEvent,
+            [this, r, p, creation, created, undo] {
+              return auditedOrUndone(r, p, creation->invitationEvent, created, undo);
+            },
+            undo);
+      });
 }
 
 HttpResponse RestApi::listAppointments(const HttpRequest& r, const Params& p) {
@@ -505,24 +554,99 @@ HttpResponse RestApi::patchAppointment(const HttpRequest& r, const Params& p) {
   if (!ok) {
     return error;
   }
-  auto a = appointments_.reschedule(*p.session, p.id, start, end);
-  if (!a) {
-    return clinicProblem(a.error());
-  }
-  // Tokens follow the booking: moved earlier, they may be over already.
-  hub_.recheckRoom(a->roomId);
-  return jsonResponse(200, appointmentJson(*a));
+  // Stored on the pool with a conditional write (only the times, only while they are those
+  // read and the appointment is not cancelled; else 409); audited without blocking, and
+  // the previous times put back when the event fails, only while the row still has this
+  // request's.
+  using Change = clinic::AppointmentService::RescheduleChange;
+  struct Changed {
+    Result<Change, clinic::ClinicFailure> change;
+    std::vector<store::InvitationRecord> invitations;
+  };
+  return onStore<Changed>(
+      r, p,
+      [this, who = *p.session, id = p.id, start, end, now = nowSeconds()](store::Store& store) {
+        Changed c{appointments_.rescheduleIn(store, who, id, start, end, now), {}};
+        if (c.change) {
+          c.invitations = store.listInvitations(id);
+        }
+        return c;
+      },
+      [this, r, p](Changed& c) {
+        if (!c.change) {
+          return clinicProblem(c.change.error());
+        }
+        auto change = std::make_shared<const Change>(std::move(*c.change));
+        AppointmentView view{change->appointment, std::move(c.invitations)};
+        std::string roomId = view.appointment.roomId;
+        return auditedOrUndone(
+            r, p, change->event,
+            [this, view, by = p.session->user.id] {
+              log::info("appointment_rescheduled", {{"appointment", view.appointment.id}, {"by", by}});
+              // Tokens follow the booking: moved earlier, they may be over already.
+              hub_.recheckRoom(view.appointment.roomId);
+              return jsonResponse(200, appointmentJson(view));
+            },
+            [this, change](store::Store& store) {
+              logUndo(appointments_.undoReschedule(store, *change), "appointment_reschedule", "appointment",
+                      change->appointment.id);
+            },
+            // Someone who joined on the new times while they were being audited.
+            [this, roomId] { hub_.recheckRoom(roomId); });
+      });
 }
 
-HttpResponse RestApi::cancelAppointment(const HttpRequest&, const Params& p) {
-  auto a = appointments_.cancel(*p.session, p.id);
-  if (!a) {
-    return clinicProblem(a.error());
-  }
-  // Whoever waits or talks in the room is told it is over.
-  hub_.endRoom(a->roomId, "appointment_cancelled");
-  store_.endRoom(a->roomId, nowSeconds());
-  return jsonResponse(200, appointmentJson(*a));
+HttpResponse RestApi::cancelAppointment(const HttpRequest& r, const Params& p) {
+  // Cancelled and its open invitations revoked in one transaction on the pool (whatever
+  // status the control thread moved it to meanwhile, never back from cancelled); audited
+  // without blocking and undone, only while still this request's cancel, when the event
+  // fails. The room ends, in the store and in the hub, once the event is durable.
+  using Change = clinic::AppointmentService::CancelChange;
+  struct Changed {
+    Result<Change, clinic::ClinicFailure> change;
+    std::vector<store::InvitationRecord> invitations;
+  };
+  return onStore<Changed>(
+      r, p,
+      [who = *p.session, id = p.id, now = nowSeconds()](store::Store& store) {
+        Changed c{clinic::AppointmentService::cancelIn(store, who, id, now), {}};
+        if (c.change) {
+          c.invitations = store.listInvitations(id);
+          if (!c.change->event) {
+            // Cancelled before: its room ends (again; the first end time stays).
+            store.endRoom(c.change->appointment.roomId, now);
+          }
+        }
+        return c;
+      },
+      [this, r, p](Changed& c) {
+        if (!c.change) {
+          return clinicProblem(c.change.error());
+        }
+        auto change = std::make_shared<const Change>(std::move(*c.change));
+        AppointmentView view{change->appointment, std::move(c.invitations)};
+        if (!change->event) {
+          hub_.endRoom(view.appointment.roomId, "appointment_cancelled");
+          return jsonResponse(200, appointmentJson(view));  // cancelled before: nothing new to audit
+        }
+        return auditedOrUndone(
+            r, p, *change->event,
+            [this, r, p, view, by = p.session->user.id] {
+              log::info("appointment_cancelled", {{"appointment", view.appointment.id}, {"by", by}});
+              // Whoever waits or talks in the room is told it is over.
+              hub_.endRoom(view.appointment.roomId, "appointment_cancelled");
+              return onStore<bool>(
+                  r, p,
+                  [roomId = view.appointment.roomId, now = nowSeconds()](store::Store& store) {
+                    return store.endRoom(roomId, now);
+                  },
+                  [this, view](bool&) { return jsonResponse(200, appointmentJson(view)); });
+            },
+            [change](store::Store& store) {
+              logUndo(clinic::AppointmentService::undoCancel(store, *change), "appointment_cancel", "appointment",
+                      change->appointment.id);
+            });
+      });
 }
 
 HttpResponse RestApi::appointmentFhir(const HttpRequest& r, const Params& p) {
@@ -585,16 +709,42 @@ HttpResponse RestApi::createInvitation(const HttpRequest& r, const Params& p) {
       });
 }
 
-HttpResponse RestApi::revokeInvitation(const HttpRequest&, const Params& p) {
-  auto revoked = appointments_.revokeInvitation(*p.session, p.id);
-  if (!revoked) {
-    return clinicProblem(revoked.error());
-  }
-  // Revocation revokes: the guest it let in, waiting or in the call, leaves now.
-  hub_.recheckRoom(revoked->roomId);
-  HttpResponse res;
-  res.status = 204;
-  return res;
+HttpResponse RestApi::revokeInvitation(const HttpRequest& r, const Params& p) {
+  // Revoked on the pool (unless it was: then who and when are answered, and that earlier
+  // revocation can no longer be undone); audited without blocking, and un-revoked, only
+  // while still this request's revocation, when the event fails.
+  using Revoked = Result<clinic::AppointmentService::RevokeChange, clinic::ClinicFailure>;
+  return onStore<Revoked>(
+      r, p,
+      [who = *p.session, id = p.id, now = nowSeconds()](store::Store& store) {
+        return clinic::AppointmentService::revokeInvitationIn(store, who, id, now);
+      },
+      [this, r, p](Revoked& revoked) {
+        if (!revoked) {
+          return clinicProblem(revoked.error());
+        }
+        // Revocation revokes: the guest it let in, waiting or in the call, leaves now, not
+        // once the event is written (should it fail, they were sent away for nothing,
+        // which is the safe side).
+        hub_.recheckRoom(revoked->invitation.roomId);
+        if (!revoked->event) {
+          // Revoked before: idempotent, no second event; says who and when.
+          return jsonResponse(200, json::object{{"id", revoked->invitation.id},
+                                                {"status", "revoked"},
+                                                {"revoked_at", clinic::formatRfc3339(revoked->revocation.at)},
+                                                {"revoked_by", revoked->revocation.by}});
+        }
+        return auditedOrUndone(
+            r, p, *revoked->event,
+            [] {
+              HttpResponse res;
+              res.status = 204;
+              return res;
+            },
+            [id = revoked->invitation.id, change = revoked->change](store::Store& store) {
+              logUndo(store.unrevokeInvitation(id, change), "invitation_revoke", "invitation", id);
+            });
+      });
 }
 
 HttpResponse RestApi::hostToken(const HttpRequest& r, const Params& p) {

@@ -47,6 +47,36 @@ std::optional<JoinRefusal> checkSession(store::Store& store, const JoinClaims& c
   return std::nullopt;
 }
 
+// The guest's record and invitation still stand: a clinic guest's record exists, and the
+// invitation it came through is neither deleted nor revoked. Expiry is the caller's: the
+// join checks it, the periodic re-check deliberately does not.
+struct StandingGuest {
+  std::optional<store::GuestRecord> guest;  // none for a guest of an integrator room without a record yet
+  std::optional<store::InvitationRecord> invitation;
+  std::optional<JoinRefusal> refused;
+};
+
+StandingGuest guestStillStands(store::Store& store, const JoinClaims& claims, const std::string& roomId) {
+  StandingGuest out;
+  out.guest = store.findGuestByIdentity(roomId, claims.identity);
+  if (!out.guest) {
+    // A clinic guest's record is made when the invitation is redeemed: none now means it
+    // was deleted (a purge, another node), and the admission must not make a fresh one
+    // that waits anew, without its invitation.
+    if (clinicGuest(claims)) {
+      out.refused = kGuestGone;
+    }
+    return out;
+  }
+  if (!out.guest->invitationId.empty()) {
+    out.invitation = store.findInvitation(out.guest->invitationId);
+    if (!out.invitation || out.invitation->revokedAt) {
+      out.refused = kInvitationWithdrawn;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<JoinRefusal> checkJoinState(store::Store& store, const JoinClaims& claims, const store::RoomRecord& room,
@@ -64,21 +94,16 @@ std::optional<JoinRefusal> checkJoinState(store::Store& store, const JoinClaims&
       return refused;
     }
   }
-  auto guest = store.findGuestByIdentity(room.id, claims.identity);
-  if (!guest) {
-    // A clinic guest's record is made when the invitation is redeemed: none now means it
-    // was deleted (a purge, another node), and the admission must not make a fresh one
-    // that waits anew, without its invitation.
-    return clinicGuest(claims) ? std::optional(kGuestGone) : std::nullopt;
+  StandingGuest standing = guestStillStands(store, claims, room.id);
+  if (standing.refused) {
+    return standing.refused;
   }
-  if (!guest->invitationId.empty()) {
-    auto invitation = store.findInvitation(guest->invitationId);
-    if (!invitation || invitation->revokedAt) {
-      return kInvitationWithdrawn;
-    }
-    if (now >= invitation->expiresAt) {
-      return JoinRefusal{ErrorCode::kTokenExpired, "the invitation has expired"};
-    }
+  if (standing.invitation && now >= standing.invitation->expiresAt) {
+    return JoinRefusal{ErrorCode::kTokenExpired, "the invitation has expired"};
+  }
+  const auto& guest = standing.guest;
+  if (!guest) {
+    return std::nullopt;
   }
   if (guest->state == "denied") {
     return JoinRefusal{ErrorCode::kDenied, "entry was denied"};
@@ -99,17 +124,8 @@ std::optional<JoinRefusal> checkGuestStillAllowed(store::Store& store, const Joi
       return JoinRefusal{ErrorCode::kAccessRevoked, "the appointment was cancelled"};
     }
   }
-  auto guest = store.findGuestByIdentity(claims.roomId, claims.identity);
-  if (!guest) {
-    return clinicGuest(claims) ? std::optional(kGuestGone) : std::nullopt;
-  }
-  if (!guest->invitationId.empty()) {
-    auto invitation = store.findInvitation(guest->invitationId);
-    if (!invitation || invitation->revokedAt) {
-      return kInvitationWithdrawn;
-    }
-  }
-  return std::nullopt;
+  // Expiry deliberately not: a guest in a running call stays past it.
+  return guestStillStands(store, claims, claims.roomId).refused;
 }
 
 }  // namespace medrtc::signaling

@@ -195,6 +195,34 @@ struct MetadataPurge {
   int64_t qualitySamples = 0;
 };
 
+// The appointment writes that run on the store pool (docs/security.md "What runs off the
+// control thread") change a row only while it is as the caller read it, and record
+// `change`, the random id of the request that made the change, so that the undo of a
+// change whose audit event failed takes back that change and no other (migration 8).
+struct Reschedule {
+  std::string appointmentId;
+  UnixSeconds fromStart = 0;  // the times the caller read
+  UnixSeconds fromEnd = 0;
+  UnixSeconds start = 0;  // the new times
+  UnixSeconds end = 0;
+  UnixSeconds invitationsExpireAt = 0;
+  UnixSeconds now = 0;
+  std::string change;
+};
+
+enum class CancelOutcome { kCancelled, kAlreadyCancelled, kUnknown };
+struct Cancellation {
+  CancelOutcome outcome = CancelOutcome::kUnknown;
+  std::string previousStatus;  // kCancelled: the status it replaced
+  UnixSeconds previousUpdate = 0;
+};
+
+struct Revocation {
+  bool byThisCall = false;  // false: it was revoked before
+  UnixSeconds at = 0;
+  std::string by;  // a user id; empty: revoked by the system (end of consultation, erasure)
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -267,7 +295,8 @@ class Store {
   virtual std::vector<AppointmentRecord> listAppointments(const std::string& tenantId, UnixSeconds from,
                                                           UnixSeconds to) = 0;
   // Writes status, start, end, title, patientReference, sealed, updatedAt; false if
-  // unknown id.
+  // unknown id. The whole row as the caller read it: no request path uses it (it would
+  // race the control thread's status changes; they use the conditional writes below).
   virtual bool updateAppointment(const AppointmentRecord& appointment) = 0;
   // Writes hostDelegateId (empty: none) and updatedAt; false if unknown id.
   virtual bool setAppointmentDelegate(const std::string& id, const std::string& delegateId, UnixSeconds now) = 0;
@@ -311,6 +340,39 @@ class Store {
   virtual int64_t revokeRoomInvitations(const std::string& roomId, UnixSeconds now) = 0;
   // Moves expiresAt of every invitation of the appointment (reschedule).
   virtual void setAppointmentInvitationsExpiry(const std::string& appointmentId, UnixSeconds expiresAt) = 0;
+
+  // Reschedule: in one transaction, the times and every invitation's expiry, only while
+  // the appointment is not cancelled and still has the times `fromStart`/`fromEnd`; the
+  // status is not written (the control thread's booked → arrived → fulfilled stays).
+  // Returns the time change it replaced ("" for none), nullopt when nothing was written.
+  virtual std::optional<std::string> rescheduleAppointment(const Reschedule& r) = 0;
+  // Undoes rescheduleAppointment whose event failed: puts back the times, the invitations'
+  // expiry and `previousChange`, only while the row's time change is still `change` (a
+  // later reschedule stays). False when nothing changed.
+  virtual bool undoReschedule(const std::string& id, const std::string& change, UnixSeconds start, UnixSeconds end,
+                              UnixSeconds invitationsExpireAt, const std::string& previousChange) = 0;
+  // Cancels an appointment whatever its status but cancelled, in one transaction with
+  // revoking its room's open invitations (revoked by `by`, keyed to `change`). One already
+  // cancelled stays as it is, and that cancel can no longer be undone (this caller is told
+  // it is cancelled).
+  virtual Cancellation cancelAppointment(const std::string& id, const std::string& by, const std::string& change,
+                                         UnixSeconds now) = 0;
+  // Undoes cancelAppointment whose event failed: the previous status and update time, and
+  // the invitations revoked with `change` that nobody was told are revoked since, only
+  // while the cancel is still `change` and undoable. False when nothing changed.
+  virtual bool undoCancel(const std::string& id, const std::string& change, const std::string& previousStatus,
+                          UnixSeconds previousUpdate) = 0;
+  // A user's revocation: revokes the invitation (by `by`, keyed to `change`) unless it is
+  // revoked already; then says who and when, and that revocation can no longer be undone
+  // (this caller is told it stands). nullopt: unknown id.
+  virtual std::optional<Revocation> revokeInvitationBy(const std::string& id, const std::string& by,
+                                                       const std::string& change, UnixSeconds now) = 0;
+  // Undoes revokeInvitationBy whose event failed, only while the revocation is still
+  // `change` and undoable. False when nothing changed.
+  virtual bool unrevokeInvitation(const std::string& id, const std::string& change) = 0;
+  // Deletes an appointment with its invitations, guests and room (the undo of a new
+  // appointment whose event failed, before anyone saw it). False if unknown id.
+  virtual bool deleteAppointment(const std::string& id) = 0;
 
   // Guests and their admission state. createGuest fills id (when empty) and identity
   // (when empty: = id).

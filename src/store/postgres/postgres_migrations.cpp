@@ -28,6 +28,9 @@ constexpr std::array kMigrations{
     Migration{7, "quality_history",
 #include "store/postgres/migrations/0007_quality_history.sql.hpp"
     },
+    Migration{8, "request_keyed_changes",
+#include "store/postgres/migrations/0008_request_keyed_changes.sql.hpp"
+    },
 };
 
 }  // namespace

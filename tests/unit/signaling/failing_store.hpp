@@ -65,6 +65,24 @@ class FailingStore final : public store::Store {
   bool revokeInvitation(const std::string&, store::UnixSeconds) override { down(); }
   int64_t revokeRoomInvitations(const std::string&, store::UnixSeconds) override { down(); }
   void setAppointmentInvitationsExpiry(const std::string&, store::UnixSeconds) override { down(); }
+  std::optional<std::string> rescheduleAppointment(const store::Reschedule&) override { down(); }
+  bool undoReschedule(const std::string&, const std::string&, store::UnixSeconds, store::UnixSeconds,
+                      store::UnixSeconds, const std::string&) override {
+    down();
+  }
+  store::Cancellation cancelAppointment(const std::string&, const std::string&, const std::string&,
+                                        store::UnixSeconds) override {
+    down();
+  }
+  bool undoCancel(const std::string&, const std::string&, const std::string&, store::UnixSeconds) override {
+    down();
+  }
+  std::optional<store::Revocation> revokeInvitationBy(const std::string&, const std::string&, const std::string&,
+                                                      store::UnixSeconds) override {
+    down();
+  }
+  bool unrevokeInvitation(const std::string&, const std::string&) override { down(); }
+  bool deleteAppointment(const std::string&) override { down(); }
   store::GuestRecord createGuest(store::GuestRecord) override { down(); }
   std::optional<store::GuestRecord> findGuest(const std::string&) override { down(); }
   std::optional<store::GuestRecord> findGuestByIdentity(const std::string&, const std::string&) override { down(); }

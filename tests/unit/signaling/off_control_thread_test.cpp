@@ -199,5 +199,82 @@ TEST(SlowStore, HealthzAnswersWhileAPreCallCheckWaitsForTheDatabase) {
   EXPECT_TRUE(server.media().sawCall("probe udp"));
 }
 
+// Every write to the appointments and invitations tables made slow (a trigger that counts
+// a large cross join, on whichever connection writes, as a slow disk would hold it) while
+// `call` runs on a client thread: /healthz keeps answering meanwhile. On the control thread
+// the same write would hold every other request for as long. Returns what `call` answered.
+HttpResult whileItsWriteIsSlow(TestServer& server, const std::function<HttpResult()>& call) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open((server.dataDir() / "medrtc.db").c_str(), &db), SQLITE_OK);
+  std::string setup = "CREATE TABLE slow_rows (x INTEGER); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                      "FROM c WHERE x < 500) INSERT INTO slow_rows SELECT x FROM c;";
+  for (const char* table : {"appointments", "invitations"}) {
+    for (const char* op : {"INSERT", "UPDATE"}) {
+      setup += std::string("CREATE TRIGGER slow_") + op + "_" + table + " AFTER " + op + " ON " + table +
+               " BEGIN SELECT count(*) FROM slow_rows a, slow_rows b, slow_rows c; END;";
+    }
+  }
+  EXPECT_EQ(sqlite3_exec(db, setup.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  std::atomic<bool> answered{false};
+  HttpResult result;
+  auto started = std::chrono::steady_clock::now();
+  std::thread client([&] {
+    result = call();
+    answered = true;
+  });
+  std::chrono::milliseconds worst{0};
+  int whileWriting = 0;
+  while (!answered) {
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(httpRequest(server.port(), "GET", "/healthz").status, 200);
+    worst = std::max(worst,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start));
+    whileWriting += answered ? 0 : 1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  client.join();
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  // On the control thread one /healthz would wait about as long as the whole call.
+  EXPECT_GT(took.count(), 400) << "the write was not slow: the test proves nothing";
+  EXPECT_GT(whileWriting, 3) << "/healthz did not answer while the write ran";
+  EXPECT_LT(worst.count(), took.count() / 2) << "/healthz waited behind the call's store work";
+  EXPECT_EQ(sqlite3_exec(db,
+                         "DROP TRIGGER slow_INSERT_appointments; DROP TRIGGER slow_UPDATE_appointments; DROP TRIGGER "
+                         "slow_INSERT_invitations; DROP TRIGGER slow_UPDATE_invitations; DROP TABLE slow_rows;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  return result;
+}
+
+// The appointment writes and an invitation's revocation wait on the pool, not on the
+// control thread (issue 10 item 7 leftover).
+TEST(SlowStore, HealthzAnswersWhileAnAppointmentWriteIsSlow) {
+  TestServerOptions options;
+  options.storePool = true;
+  TestServer server(options);
+  ClinicAccount account = server.addAccount("weber@example.org");
+  ClinicClient c(server.port());
+  ASSERT_EQ(c.login(account.email, account.password).status, 200);
+  int64_t now = server.wallSeconds();
+  auto times = [](int64_t start) {
+    return boost::json::serialize(boost::json::object{{"start", clinic::formatRfc3339(start)},
+                                                      {"end", clinic::formatRfc3339(start + 1800)}});
+  };
+  HttpResult created = whileItsWriteIsSlow(server, [&] { return c.call("POST", "/api/v1/appointments", times(now + 60)); });
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id(created.json().at("id").as_string());
+  std::string invitation(created.json().at("invitation").at("id").as_string());
+  HttpResult moved =
+      whileItsWriteIsSlow(server, [&] { return c.call("PATCH", "/api/v1/appointments/" + id, times(now + 120)); });
+  EXPECT_EQ(moved.status, 200) << moved.body;
+  HttpResult revoked = whileItsWriteIsSlow(server, [&] { return c.call("DELETE", "/api/v1/invitations/" + invitation); });
+  EXPECT_EQ(revoked.status, 204) << revoked.body;
+  HttpResult cancelled =
+      whileItsWriteIsSlow(server, [&] { return c.call("POST", "/api/v1/appointments/" + id + "/cancel"); });
+  EXPECT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_EQ(server.audit().count("appointment_cancel"), 1u);
+}
+
 }  // namespace
 }  // namespace medrtc::signaling

@@ -101,6 +101,20 @@ TEST_P(SealedStoreTest, UserFieldsAreCiphertextAtRestAndSignInFindsTheEmail) {
   EXPECT_THROW(sealed().createUser(user(u.tenantId)), StoreConflict);
 }
 
+// The undo of a new appointment whose event failed takes its subject key with it: nothing
+// sealed with it remains.
+TEST_P(SealedStoreTest, DeletingANewAppointmentDropsItsKey) {
+  std::string t = tenant();
+  RoomRecord room = sealed().createRoom(NewRoom{.name = "", .waitingRoom = true, .tenantId = t}, 1);
+  AppointmentRecord draft = appointment(t);
+  draft.roomId = room.id;
+  AppointmentRecord a = sealed().createAppointment(draft);
+  ASSERT_TRUE(sealed().keys().findKey(a.id));
+  EXPECT_TRUE(sealed().deleteAppointment(a.id));
+  EXPECT_FALSE(sealed().findAppointment(a.id));
+  EXPECT_FALSE(sealed().keys().findKey(a.id)) << "the key outlived its appointment";
+}
+
 TEST_P(SealedStoreTest, AppointmentFieldsAreCiphertextAtRest) {
   std::string t = tenant();
   AppointmentRecord a = sealed().createAppointment(appointment(t));

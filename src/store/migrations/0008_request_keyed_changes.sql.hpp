@@ -1,0 +1,14 @@
+// Migration 8: the appointment writes and an invitation's revocation run on the store pool
+// (issue 10 item 7, docs/security.md "What runs off the control thread"). Each such
+// change records the random id of the request that made it, so that the undo of a change
+// whose audit event failed takes back that change and no other: `time_change` (the last
+// reschedule), `status_change` (the cancel), `revocation` (a revocation, also by a
+// cancel). '' means none or no longer undoable: a request that was told "already
+// revoked/cancelled" clears it. `revoked_by` is the user id that revoked (ids only).
+// Never edit a released migration.
+R"sql(
+ALTER TABLE appointments ADD COLUMN time_change TEXT NOT NULL DEFAULT '';
+ALTER TABLE appointments ADD COLUMN status_change TEXT NOT NULL DEFAULT '';
+ALTER TABLE invitations ADD COLUMN revoked_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE invitations ADD COLUMN revocation TEXT NOT NULL DEFAULT '';
+)sql"

@@ -1,0 +1,139 @@
+// PostgresStore's request-keyed appointment writes (migration 8, store.hpp "Reschedule"):
+// conditional changes from the store pool's threads and their undos. Each is one
+// transaction whose read locks the row (FOR UPDATE), so another node's or the control
+// thread's write to it waits for this one and then sees it.
+#include "store/postgres/pg_connection.hpp"
+#include "store/postgres/postgres_store.hpp"
+
+namespace medrtc::store {
+
+std::optional<std::string> PostgresStore::rescheduleAppointment(const Reschedule& r) {
+  return db_->transact([&](pqxx::work& txn) -> std::optional<std::string> {
+    auto rows = txn.exec_params(
+        "SELECT time_change FROM appointments WHERE id = $1 AND status <> 'cancelled' AND start_at = $2 AND "
+        "end_at = $3 FOR UPDATE",
+        r.appointmentId, r.fromStart, r.fromEnd);
+    if (rows.empty()) {
+      return std::nullopt;  // cancelled or moved meanwhile, or gone
+    }
+    std::string previous = rows[0][0].as<std::string>();
+    txn.exec_params("UPDATE appointments SET start_at = $1, end_at = $2, updated_at = $3, time_change = $4 WHERE id = $5",
+                    r.start, r.end, r.now, r.change, r.appointmentId);
+    txn.exec_params("UPDATE invitations SET expires_at = $1 WHERE appointment_id = $2", r.invitationsExpireAt,
+                    r.appointmentId);
+    return previous;
+  });
+}
+
+bool PostgresStore::undoReschedule(const std::string& id, const std::string& change, UnixSeconds start,
+                                   UnixSeconds end, UnixSeconds invitationsExpireAt,
+                                   const std::string& previousChange) {
+  if (change.empty()) {
+    return false;
+  }
+  return db_->transact([&](pqxx::work& txn) {
+    if (txn.exec_params("UPDATE appointments SET start_at = $1, end_at = $2, time_change = $3 WHERE id = $4 AND "
+                        "time_change = $5",
+                        start, end, previousChange, id, change)
+            .affected_rows() == 0) {
+      return false;
+    }
+    txn.exec_params("UPDATE invitations SET expires_at = $1 WHERE appointment_id = $2", invitationsExpireAt, id);
+    return true;
+  });
+}
+
+Cancellation PostgresStore::cancelAppointment(const std::string& id, const std::string& by, const std::string& change,
+                                              UnixSeconds now) {
+  return db_->transact([&](pqxx::work& txn) {
+    Cancellation out;
+    auto rows = txn.exec_params("SELECT status, updated_at, room_id FROM appointments WHERE id = $1 FOR UPDATE", id);
+    if (rows.empty()) {
+      return out;
+    }
+    out.previousStatus = rows[0][0].as<std::string>();
+    out.previousUpdate = rows[0][1].as<int64_t>();
+    std::string roomId = rows[0][2].as<std::string>();
+    if (out.previousStatus == "cancelled") {
+      // This caller is told it is cancelled: the cancel pending its event stands now.
+      txn.exec_params("UPDATE appointments SET status_change = '' WHERE id = $1", id);
+      out.outcome = CancelOutcome::kAlreadyCancelled;
+      return out;
+    }
+    txn.exec_params("UPDATE appointments SET status = 'cancelled', updated_at = $1, status_change = $2 WHERE id = $3",
+                    now, change, id);
+    txn.exec_params("UPDATE invitations SET revoked_at = $1, revoked_by = $2, revocation = $3 WHERE room_id = $4 AND "
+                    "revoked_at IS NULL AND used_at IS NULL",
+                    now, by, change, roomId);
+    out.outcome = CancelOutcome::kCancelled;
+    return out;
+  });
+}
+
+bool PostgresStore::undoCancel(const std::string& id, const std::string& change, const std::string& previousStatus,
+                               UnixSeconds previousUpdate) {
+  if (change.empty()) {
+    return false;
+  }
+  return db_->transact([&](pqxx::work& txn) {
+    if (txn.exec_params("UPDATE appointments SET status = $1, updated_at = $2, status_change = '' WHERE id = $3 AND "
+                        "status = 'cancelled' AND status_change = $4",
+                        previousStatus, previousUpdate, id, change)
+            .affected_rows() == 0) {
+      return false;
+    }
+    txn.exec_params("UPDATE invitations SET revoked_at = NULL, revoked_by = '', revocation = '' WHERE "
+                    "appointment_id = $1 AND revocation = $2",
+                    id, change);
+    return true;
+  });
+}
+
+std::optional<Revocation> PostgresStore::revokeInvitationBy(const std::string& id, const std::string& by,
+                                                            const std::string& change, UnixSeconds now) {
+  return db_->transact([&](pqxx::work& txn) -> std::optional<Revocation> {
+    auto rows = txn.exec_params("SELECT revoked_at, revoked_by FROM invitations WHERE id = $1 FOR UPDATE", id);
+    if (rows.empty()) {
+      return std::nullopt;
+    }
+    if (!rows[0][0].is_null()) {
+      // This caller is told it is revoked: the revocation pending its event stands now.
+      txn.exec_params("UPDATE invitations SET revocation = '' WHERE id = $1", id);
+      return Revocation{false, rows[0][0].as<int64_t>(), rows[0][1].as<std::string>()};
+    }
+    txn.exec_params("UPDATE invitations SET revoked_at = $1, revoked_by = $2, revocation = $3 WHERE id = $4", now, by,
+                    change, id);
+    return Revocation{true, now, by};
+  });
+}
+
+bool PostgresStore::unrevokeInvitation(const std::string& id, const std::string& change) {
+  if (change.empty()) {
+    return false;
+  }
+  return db_->transact([&](pqxx::work& txn) {
+    return txn.exec_params("UPDATE invitations SET revoked_at = NULL, revoked_by = '', revocation = '' WHERE id = $1 "
+                           "AND revocation = $2",
+                           id, change)
+               .affected_rows() > 0;
+  });
+}
+
+bool PostgresStore::deleteAppointment(const std::string& id) {
+  return db_->transact([&](pqxx::work& txn) {
+    auto rows = txn.exec_params("SELECT room_id FROM appointments WHERE id = $1 FOR UPDATE", id);
+    if (rows.empty()) {
+      return false;
+    }
+    std::string roomId = rows[0][0].as<std::string>();
+    for (const char* sql : {"DELETE FROM quality_samples WHERE room_id = $1", "DELETE FROM guests WHERE room_id = $1",
+                            "DELETE FROM invitations WHERE room_id = $1"}) {
+      txn.exec_params(sql, roomId);
+    }
+    txn.exec_params("DELETE FROM appointments WHERE id = $1", id);
+    txn.exec_params("DELETE FROM rooms WHERE id = $1", roomId);
+    return true;
+  });
+}
+
+}  // namespace medrtc::store

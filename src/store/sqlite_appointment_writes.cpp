@@ -1,0 +1,181 @@
+// SqliteStore's request-keyed appointment writes (migration 8, store.hpp "Reschedule"):
+// conditional changes from the store pool's thread and their undos. Each runs in one
+// BEGIN IMMEDIATE transaction, so its read and its write see the same row.
+#include <sqlite3.h>
+
+#include "store/sqlite_statement.hpp"
+#include "store/sqlite_store.hpp"
+
+namespace medrtc::store {
+
+namespace {
+
+using sqlite::Statement;
+
+template <class F>
+auto inTransaction(sqlite3* db, F work) {
+  Statement(db, "BEGIN IMMEDIATE").run();
+  try {
+    auto out = work();
+    Statement(db, "COMMIT").run();
+    return out;
+  } catch (...) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> SqliteStore::rescheduleAppointment(const Reschedule& r) {
+  return inTransaction(db_, [&]() -> std::optional<std::string> {
+    Statement read(db_,
+                   "SELECT time_change FROM appointments WHERE id = ? AND status <> 'cancelled' AND start_at = ? AND "
+                   "end_at = ?");
+    read.bind(1, r.appointmentId).bind(2, r.fromStart).bind(3, r.fromEnd);
+    if (!read.step()) {
+      return std::nullopt;  // cancelled or moved meanwhile, or gone
+    }
+    std::string previous = read.text(0);
+    Statement write(db_, "UPDATE appointments SET start_at = ?, end_at = ?, updated_at = ?, time_change = ? WHERE id = ?");
+    write.bind(1, r.start).bind(2, r.end).bind(3, r.now).bind(4, r.change).bind(5, r.appointmentId).run();
+    Statement expiry(db_, "UPDATE invitations SET expires_at = ? WHERE appointment_id = ?");
+    expiry.bind(1, r.invitationsExpireAt).bind(2, r.appointmentId).run();
+    return previous;
+  });
+}
+
+bool SqliteStore::undoReschedule(const std::string& id, const std::string& change, UnixSeconds start, UnixSeconds end,
+                                 UnixSeconds invitationsExpireAt, const std::string& previousChange) {
+  if (change.empty()) {
+    return false;
+  }
+  return inTransaction(db_, [&] {
+    Statement write(db_,
+                    "UPDATE appointments SET start_at = ?, end_at = ?, time_change = ? WHERE id = ? AND time_change = ?");
+    write.bind(1, start).bind(2, end).bind(3, previousChange).bind(4, id).bind(5, change).run();
+    if (sqlite3_changes(db_) == 0) {
+      return false;
+    }
+    Statement expiry(db_, "UPDATE invitations SET expires_at = ? WHERE appointment_id = ?");
+    expiry.bind(1, invitationsExpireAt).bind(2, id).run();
+    return true;
+  });
+}
+
+Cancellation SqliteStore::cancelAppointment(const std::string& id, const std::string& by, const std::string& change,
+                                            UnixSeconds now) {
+  return inTransaction(db_, [&] {
+    Cancellation out;
+    std::string roomId;
+    {
+      Statement read(db_, "SELECT status, updated_at, room_id FROM appointments WHERE id = ?");
+      read.bind(1, id);
+      if (!read.step()) {
+        return out;
+      }
+      out.previousStatus = read.text(0);
+      out.previousUpdate = read.integer(1);
+      roomId = read.text(2);
+    }
+    if (out.previousStatus == "cancelled") {
+      // This caller is told it is cancelled: the cancel pending its event stands now.
+      Statement pin(db_, "UPDATE appointments SET status_change = '' WHERE id = ?");
+      pin.bind(1, id).run();
+      out.outcome = CancelOutcome::kAlreadyCancelled;
+      return out;
+    }
+    Statement write(db_,
+                    "UPDATE appointments SET status = 'cancelled', updated_at = ?, status_change = ? WHERE id = ? AND "
+                    "status = ?");
+    write.bind(1, now).bind(2, change).bind(3, id).bind(4, out.previousStatus).run();
+    Statement revoke(db_,
+                     "UPDATE invitations SET revoked_at = ?, revoked_by = ?, revocation = ? WHERE room_id = ? AND "
+                     "revoked_at IS NULL AND used_at IS NULL");
+    revoke.bind(1, now).bind(2, by).bind(3, change).bind(4, roomId).run();
+    out.outcome = CancelOutcome::kCancelled;
+    return out;
+  });
+}
+
+bool SqliteStore::undoCancel(const std::string& id, const std::string& change, const std::string& previousStatus,
+                             UnixSeconds previousUpdate) {
+  if (change.empty()) {
+    return false;
+  }
+  return inTransaction(db_, [&] {
+    Statement write(db_,
+                    "UPDATE appointments SET status = ?, updated_at = ?, status_change = '' WHERE id = ? AND "
+                    "status = 'cancelled' AND status_change = ?");
+    write.bind(1, previousStatus).bind(2, previousUpdate).bind(3, id).bind(4, change).run();
+    if (sqlite3_changes(db_) == 0) {
+      return false;
+    }
+    Statement unrevoke(db_,
+                       "UPDATE invitations SET revoked_at = NULL, revoked_by = '', revocation = '' WHERE "
+                       "appointment_id = ? AND revocation = ?");
+    unrevoke.bind(1, id).bind(2, change).run();
+    return true;
+  });
+}
+
+std::optional<Revocation> SqliteStore::revokeInvitationBy(const std::string& id, const std::string& by,
+                                                          const std::string& change, UnixSeconds now) {
+  return inTransaction(db_, [&]() -> std::optional<Revocation> {
+    Revocation out;
+    {
+      Statement read(db_, "SELECT revoked_at, revoked_by FROM invitations WHERE id = ?");
+      read.bind(1, id);
+      if (!read.step()) {
+        return std::nullopt;
+      }
+      if (!read.isNull(0)) {
+        out.at = read.integer(0);
+        out.by = read.text(1);
+      }
+    }
+    if (out.at != 0) {
+      // This caller is told it is revoked: the revocation pending its event stands now.
+      Statement pin(db_, "UPDATE invitations SET revocation = '' WHERE id = ?");
+      pin.bind(1, id).run();
+      return out;
+    }
+    Statement write(db_, "UPDATE invitations SET revoked_at = ?, revoked_by = ?, revocation = ? WHERE id = ?");
+    write.bind(1, now).bind(2, by).bind(3, change).bind(4, id).run();
+    return Revocation{true, now, by};
+  });
+}
+
+bool SqliteStore::unrevokeInvitation(const std::string& id, const std::string& change) {
+  if (change.empty()) {
+    return false;
+  }
+  Statement s(db_,
+              "UPDATE invitations SET revoked_at = NULL, revoked_by = '', revocation = '' WHERE id = ? AND "
+              "revocation = ?");
+  s.bind(1, id).bind(2, change).run();
+  return sqlite3_changes(db_) > 0;
+}
+
+bool SqliteStore::deleteAppointment(const std::string& id) {
+  return inTransaction(db_, [&] {
+    std::string roomId;
+    {
+      Statement read(db_, "SELECT room_id FROM appointments WHERE id = ?");
+      read.bind(1, id);
+      if (!read.step()) {
+        return false;
+      }
+      roomId = read.text(0);
+    }
+    for (const char* sql : {"DELETE FROM quality_samples WHERE room_id = ?", "DELETE FROM guests WHERE room_id = ?",
+                            "DELETE FROM invitations WHERE room_id = ?"}) {
+      Statement(db_, sql).bind(1, roomId).run();
+    }
+    Statement(db_, "DELETE FROM appointments WHERE id = ?").bind(1, id).run();
+    Statement(db_, "DELETE FROM rooms WHERE id = ?").bind(1, roomId).run();
+    return true;
+  });
+}
+
+}  // namespace medrtc::store

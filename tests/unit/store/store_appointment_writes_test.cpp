@@ -1,0 +1,207 @@
+// The request-keyed appointment writes (migration 8) on every backend: each changes the row
+// only while it is as its caller read it (the control thread's status changes and other
+// requests' changes are never written over), and each undo takes back its own request's
+// change and no other (docs/security.md "What runs off the control thread").
+#include <gtest/gtest.h>
+
+#include "store_fixture.hpp"
+
+namespace medrtc::store::testing {
+namespace {
+
+struct Booking {
+  AppointmentRecord appointment;
+  InvitationRecord open;  // neither used nor revoked
+  InvitationRecord used;
+};
+
+Booking book(Store& store, const std::string& n = "1") {
+  TenantRecord t;
+  t.name = "Praxis " + n;
+  t.createdAt = 1;
+  t = store.createTenant(t);
+  UserRecord u;
+  u.tenantId = t.id;
+  u.email = "p" + n + "@example.org";
+  u.role = "practitioner";
+  u.createdAt = 1;
+  u = store.createUser(u);
+  RoomRecord room = store.createRoom(NewRoom{.name = "", .waitingRoom = true, .tenantId = t.id}, 1);
+  AppointmentRecord a;
+  a.tenantId = t.id;
+  a.practitionerId = u.id;
+  a.status = "booked";
+  a.start = 100;
+  a.end = 200;
+  a.roomId = room.id;
+  a.createdAt = 1;
+  a.updatedAt = 1;
+  Booking b;
+  b.appointment = store.createAppointment(a);
+  auto invite = [&](const std::string& tag) {
+    InvitationRecord i;
+    i.tenantId = t.id;
+    i.appointmentId = b.appointment.id;
+    i.roomId = room.id;
+    i.role = "patient";
+    i.tokenHash = "th" + tag + n;
+    i.codeHash = "ch" + tag + n;
+    i.createdAt = 1;
+    i.expiresAt = 1000;
+    return store.createInvitation(i);
+  };
+  b.open = invite("o");
+  b.used = invite("u");
+  EXPECT_TRUE(store.claimInvitation(b.used.id, "g_1", 2));
+  return b;
+}
+
+Reschedule moveTo(const AppointmentRecord& a, UnixSeconds start, UnixSeconds end, const std::string& change) {
+  return Reschedule{a.id, a.start, a.end, start, end, end + 60, 50, change};
+}
+
+TEST_P(StoreTest, ARescheduleWritesOnlyTheTimesAndKeepsTheStatusTheControlThreadSet) {
+  Booking b = book(store());
+  // The control thread admitted someone between the request's read and its write.
+  ASSERT_TRUE(store().transitionRoomAppointment(b.appointment.roomId, "booked", "arrived", 40));
+  auto previous = store().rescheduleAppointment(moveTo(b.appointment, 300, 400, "c_1"));
+  ASSERT_TRUE(previous);
+  EXPECT_EQ(*previous, "");
+  auto a = store().findAppointment(b.appointment.id);
+  EXPECT_EQ(a->status, "arrived") << "the reschedule wrote the status it had read";
+  EXPECT_EQ(a->start, 300);
+  EXPECT_EQ(a->end, 400);
+  EXPECT_EQ(store().findInvitation(b.open.id)->expiresAt, 460);
+}
+
+TEST_P(StoreTest, ARescheduleOfTimesOrAStatusChangedSinceItsReadWritesNothing) {
+  Booking b = book(store());
+  // Another request moved it first: the times read (100-200) are no longer there.
+  ASSERT_TRUE(store().rescheduleAppointment(moveTo(b.appointment, 300, 400, "c_1")));
+  EXPECT_FALSE(store().rescheduleAppointment(moveTo(b.appointment, 500, 600, "c_2")));
+  EXPECT_EQ(store().findAppointment(b.appointment.id)->start, 300);
+  // A cancel came between: never resurrected, never moved.
+  AppointmentRecord now = *store().findAppointment(b.appointment.id);
+  ASSERT_EQ(store().cancelAppointment(now.id, "u_2", "c_3", 60).outcome, CancelOutcome::kCancelled);
+  EXPECT_FALSE(store().rescheduleAppointment(moveTo(now, 700, 800, "c_4")));
+  now = *store().findAppointment(b.appointment.id);
+  EXPECT_EQ(now.status, "cancelled");
+  EXPECT_EQ(now.start, 300);
+}
+
+TEST_P(StoreTest, ARescheduleIsUndoneOnlyWhileTheRowHasThisRequestsTimes) {
+  Booking b = book(store());
+  ASSERT_TRUE(store().rescheduleAppointment(moveTo(b.appointment, 300, 400, "c_1")));
+  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "c_other", 100, 200, 260, ""));
+  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "", 100, 200, 260, ""));
+  EXPECT_TRUE(store().undoReschedule(b.appointment.id, "c_1", 100, 200, 260, ""));
+  auto a = store().findAppointment(b.appointment.id);
+  EXPECT_EQ(a->start, 100);
+  EXPECT_EQ(a->end, 200);
+  EXPECT_EQ(store().findInvitation(b.open.id)->expiresAt, 260);
+  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "c_1", 100, 200, 260, "")) << "undone twice";
+
+  // A → B → A: the first request's undo finds the third's change, not its own, and leaves
+  // it; the second's undo puts back the first's change, which the first may then undo.
+  AppointmentRecord at = *store().findAppointment(b.appointment.id);
+  auto first = store().rescheduleAppointment(moveTo(at, 300, 400, "c_a"));
+  at = *store().findAppointment(b.appointment.id);
+  auto second = store().rescheduleAppointment(moveTo(at, 500, 600, "c_b"));
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(*second, "c_a");
+  at = *store().findAppointment(b.appointment.id);
+  ASSERT_TRUE(store().rescheduleAppointment(moveTo(at, 300, 400, "c_c")));
+  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "c_a", 100, 200, 260, *first));
+  EXPECT_EQ(store().findAppointment(b.appointment.id)->start, 300);
+}
+
+TEST_P(StoreTest, ACancelRevokesTheOpenInvitationsAndItsUndoTakesBackExactlyThat) {
+  Booking b = book(store());
+  InvitationRecord before = *store().findInvitation(b.open.id);
+  ASSERT_TRUE(store().revokeInvitationBy(before.id, "u_1", "c_0", 30));  // revoked before the cancel
+  InvitationRecord other = book(store(), "2").open;
+  ASSERT_TRUE(store().transitionRoomAppointment(b.appointment.roomId, "booked", "arrived", 40));
+  // A third, still open.
+  InvitationRecord third = before;
+  third.id.clear();
+  third.tokenHash = "th3";
+  third.codeHash = "ch3";
+  third.revokedAt.reset();
+  third = store().createInvitation(third);
+
+  Cancellation c = store().cancelAppointment(b.appointment.id, "u_2", "c_1", 50);
+  ASSERT_EQ(c.outcome, CancelOutcome::kCancelled);
+  EXPECT_EQ(c.previousStatus, "arrived");
+  EXPECT_EQ(c.previousUpdate, 40);
+  EXPECT_EQ(*store().findInvitation(third.id)->revokedAt, 50);
+  EXPECT_FALSE(store().findInvitation(b.used.id)->revokedAt) << "a used one keeps saying used";
+  EXPECT_EQ(*store().findInvitation(before.id)->revokedAt, 30);
+  EXPECT_FALSE(store().findInvitation(other.id)->revokedAt) << "another appointment's";
+
+  EXPECT_FALSE(store().undoCancel(b.appointment.id, "c_other", "arrived", 40));
+  EXPECT_TRUE(store().undoCancel(b.appointment.id, "c_1", "arrived", 40));
+  auto a = store().findAppointment(b.appointment.id);
+  EXPECT_EQ(a->status, "arrived");
+  EXPECT_EQ(a->updatedAt, 40);
+  EXPECT_FALSE(store().findInvitation(third.id)->revokedAt);
+  EXPECT_EQ(*store().findInvitation(before.id)->revokedAt, 30) << "an earlier revocation came back undone";
+  EXPECT_EQ(store().cancelAppointment("a_unknown", "u_2", "c_2", 60).outcome, CancelOutcome::kUnknown);
+}
+
+// A request told "already cancelled" (or "already revoked") makes the earlier change
+// stand: that change's undo no longer applies, whatever its event's fate.
+TEST_P(StoreTest, AChangeAnotherRequestWasToldAboutIsNotUndone) {
+  Booking b = book(store());
+  ASSERT_EQ(store().cancelAppointment(b.appointment.id, "u_2", "c_1", 50).outcome, CancelOutcome::kCancelled);
+  Cancellation again = store().cancelAppointment(b.appointment.id, "u_3", "c_2", 51);
+  EXPECT_EQ(again.outcome, CancelOutcome::kAlreadyCancelled);
+  EXPECT_FALSE(store().undoCancel(b.appointment.id, "c_1", "booked", 1));
+  EXPECT_EQ(store().findAppointment(b.appointment.id)->status, "cancelled");
+  EXPECT_TRUE(store().findInvitation(b.open.id)->revokedAt);
+
+  Booking d = book(store(), "2");
+  auto first = store().revokeInvitationBy(d.open.id, "u_1", "c_3", 60);
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->byThisCall);
+  auto repeat = store().revokeInvitationBy(d.open.id, "u_2", "c_4", 61);
+  ASSERT_TRUE(repeat);
+  EXPECT_FALSE(repeat->byThisCall);
+  EXPECT_EQ(repeat->at, 60);
+  EXPECT_EQ(repeat->by, "u_1");
+  EXPECT_FALSE(store().unrevokeInvitation(d.open.id, "c_3")) << "reopened a link another request was told is revoked";
+  EXPECT_EQ(*store().findInvitation(d.open.id)->revokedAt, 60);
+}
+
+TEST_P(StoreTest, ARevocationIsUndoneOnlyByItsOwnRequest) {
+  Booking b = book(store());
+  EXPECT_FALSE(store().revokeInvitationBy("i_unknown", "u_1", "c_1", 60));
+  ASSERT_TRUE(store().revokeInvitationBy(b.open.id, "u_1", "c_1", 60));
+  EXPECT_FALSE(store().claimInvitation(b.open.id, "g_2", 61));
+  EXPECT_FALSE(store().unrevokeInvitation(b.open.id, "c_other"));
+  EXPECT_FALSE(store().unrevokeInvitation(b.open.id, ""));
+  EXPECT_TRUE(store().unrevokeInvitation(b.open.id, "c_1"));
+  EXPECT_FALSE(store().findInvitation(b.open.id)->revokedAt);
+  EXPECT_TRUE(store().claimInvitation(b.open.id, "g_2", 62)) << "an unrevoked invitation is usable again";
+  // The system's revocations (end of consultation, erasure) carry no request: never undone.
+  Booking d = book(store(), "2");
+  ASSERT_TRUE(store().revokeInvitation(d.open.id, 70));
+  EXPECT_FALSE(store().unrevokeInvitation(d.open.id, ""));
+}
+
+// The undo of a new appointment whose event failed: it goes with its invitations and room,
+// and nothing of another appointment goes with it.
+TEST_P(StoreTest, DeletingANewAppointmentTakesItsInvitationsAndRoom) {
+  Booking a = book(store());
+  Booking b = book(store(), "2");
+  EXPECT_TRUE(store().deleteAppointment(a.appointment.id));
+  EXPECT_FALSE(store().findAppointment(a.appointment.id));
+  EXPECT_TRUE(store().listInvitations(a.appointment.id).empty());
+  EXPECT_FALSE(store().findRoom(a.appointment.roomId));
+  EXPECT_TRUE(store().findAppointment(b.appointment.id));
+  EXPECT_EQ(store().listInvitations(b.appointment.id).size(), 2u);
+  EXPECT_TRUE(store().findRoom(b.appointment.roomId));
+  EXPECT_FALSE(store().deleteAppointment(a.appointment.id));
+}
+
+}  // namespace
+}  // namespace medrtc::store::testing

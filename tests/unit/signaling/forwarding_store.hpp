@@ -91,7 +91,13 @@ class ForwardingStore : public store::Store {
   }
   bool revokeInvitation(const std::string& a0, store::UnixSeconds a1) override {
     return inner_.revokeInvitation(a0, a1);
+  }  bool unclaimInvitation(const std::string& a0, const std::string& a1) override {
+    return inner_.unclaimInvitation(a0, a1);
   }
+  bool replaceTerms(const store::TermsRecord& a0, const store::TermsRecord& a1) override {
+    return inner_.replaceTerms(a0, a1);
+  }
+
   int64_t revokeRoomInvitations(const std::string& a0, store::UnixSeconds a1) override {
     return inner_.revokeRoomInvitations(a0, a1);
   }

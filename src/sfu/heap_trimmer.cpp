@@ -2,6 +2,8 @@
 
 #include <malloc.h>
 
+#include <atomic>
+
 namespace medrtc::sfu {
 
 HeapTrimmer::HeapTrimmer(Timing timing, Trim trim) : timing_(timing), trim_(std::move(trim)) {}
@@ -36,5 +38,26 @@ bool HeapTrimmer::onTick(Micros now) {
 }
 
 void HeapTrimmer::trimProcessHeap() { ::malloc_trim(0); }
+
+namespace {
+// Only the control thread runs trims; atomics keep the /metrics scrape (also the control
+// thread today) and tests on other threads well-defined.
+std::atomic<int64_t> lastProcessTrimMicros{-1};
+std::atomic<uint64_t> processTrimCount{0};
+}  // namespace
+
+bool HeapTrimmer::runProcessTrim(Micros now, Micros minInterval) {
+  int64_t last = lastProcessTrimMicros.load(std::memory_order_relaxed);
+  // (A `now` before the last trim only happens in tests that pick their own times.)
+  if (last >= 0 && now.count() >= last && now.count() - last < minInterval.count()) {
+    return false;
+  }
+  lastProcessTrimMicros.store(now.count(), std::memory_order_relaxed);
+  trimProcessHeap();
+  processTrimCount.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+uint64_t HeapTrimmer::processTrims() { return processTrimCount.load(std::memory_order_relaxed); }
 
 }  // namespace medrtc::sfu

@@ -40,6 +40,15 @@ class HeapTrimmer {
   uint64_t trims() const { return trims_; }
   static void trimProcessHeap();
 
+  // The server's trim, run on the control thread for whichever worker asked (Worker).
+  // malloc_trim(0) trims the whole process, so a request within `minInterval` of the
+  // last trim run is dropped: with several workers under churn the process still trims
+  // at most once per interval (what a dropped request's frees left behind goes with
+  // the next trim). Returns whether it trimmed.
+  static bool runProcessTrim(Micros now, Micros minInterval = HeapTrimTiming{}.minInterval);
+  // Trims runProcessTrim ran, process-wide (medrtc_media_heap_trims_total).
+  static uint64_t processTrims();
+
  private:
   Timing timing_;
   Trim trim_;

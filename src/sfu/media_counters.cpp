@@ -89,10 +89,6 @@ void collectMediaCounters(const MediaCounters& c, int workerIndex, std::vector<m
           "DTLS datagrams received after a transport released its DTLS state (late retransmissions, alerts, "
           "close_notify), dropped unread.",
           c.dtlsAfterRelease);
-  counter("medrtc_media_heap_trims_total",
-          "Times a media worker gave heap freed by released DTLS states and closed transports back to the kernel "
-          "(malloc_trim).",
-          c.heapTrims);
   auto histogram = [&](const char* name, const char* help, const metrics::Histogram& h) {
     metrics::Family f{name, help, MetricType::kHistogram, {}, {}};
     f.histograms.push_back({worker, h.snapshot()});

@@ -48,8 +48,6 @@ struct MediaCounters {
   // DTLS datagrams a call transport received after it released its DTLS state
   // (WebRtcTransport::releaseDtls): late retransmissions, alerts, close_notify; dropped.
   metrics::OwnedCounter dtlsAfterRelease;
-  // Times the worker gave freed heap back to the kernel (sfu/heap_trimmer.hpp).
-  metrics::OwnedCounter heapTrims;
   metrics::Histogram qualityScore;         // each participant's E-model score, once per 5 s report
   // The simulcast layer forwarded to each subscriber of simulcast video (the lowest over its
   // videos), once per 5 s report: how many get the top layer, how many were moved down.

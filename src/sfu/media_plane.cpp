@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sfu/heap_trimmer.hpp"
 #include "sfu/negotiation.hpp"
 #include "sfu/room.hpp"
 #include "sfu/worker.hpp"
@@ -202,6 +203,13 @@ class WorkerPool final : public MediaApi {
                                                        worker->index())])}},
                                           {}});
     }
+    // Process-wide: a trim gives back every worker's arenas (and the control thread's).
+    metrics::merge(out, metrics::Family{"medrtc_media_heap_trims_total",
+                                        "Times the server gave heap freed by released DTLS states and closed "
+                                        "transports back to the kernel (malloc_trim; at most once per 10 s).",
+                                        MetricType::kCounter,
+                                        {{{}, static_cast<double>(HeapTrimmer::processTrims())}},
+                                        {}});
   }
 
  private:

@@ -20,8 +20,11 @@ namespace medrtc::sfu {
 namespace {
 void trimHeapOnControlThread() {
   const auto start = std::chrono::steady_clock::now();
-  HeapTrimmer::trimProcessHeap();
-  log::debug("heap_trimmed", {{"micros", std::chrono::duration_cast<Micros>(std::chrono::steady_clock::now() - start).count()}});
+  const Micros now = std::chrono::duration_cast<Micros>(start.time_since_epoch());
+  if (HeapTrimmer::runProcessTrim(now)) {
+    log::debug("heap_trimmed",
+               {{"micros", std::chrono::duration_cast<Micros>(std::chrono::steady_clock::now() - start).count()}});
+  }
 }
 
 constexpr Micros kTickInterval{20'000};
@@ -406,9 +409,7 @@ void Worker::tick() {
     it->second->onTick(now);
     it = it->second->done(now) ? probes_.erase(it) : std::next(it);
   }
-  if (heapTrimmer_.onTick(now)) {
-    counters_.heapTrims.add();
-  }
+  heapTrimmer_.onTick(now);  // asks the control thread for a trim when due
   loop_.runAfter(delay, [this] { tick(); });
 }
 

@@ -293,7 +293,8 @@ void SignalingHub::recheckSessions() {
   int64_t now = nowSeconds();
   auto report = [this](const AccessEnded& ended) {
     // First: room_ended tells everyone in such a room what happened, better than one
-    // access_revoked each. The node that ended it sent the webhooks and audit summary.
+    // access_revoked each. The node that ended it sent consultation_ended and
+    // room_finished; this one sends participant_left for its own people only.
     for (const auto& roomId : ended.rooms) {
       if (roomLive(roomId)) {
         log::info("room_ended_on_recheck", {{"room", roomId}});

@@ -641,7 +641,9 @@ void SignalingHub::endRoom(const std::string& roomId, std::string_view reason, c
       c.state = State::kClosed;
       c.socket->close(closeCodeFor(ErrorCode::kRoomEnded), "room_ended");
     }
-    if (anyoneLeft) {
+    // Not announced: the room was ended already (another node, which told the webhooks
+    // that it finished); the people who were here still each left.
+    if (anyoneLeft && announce) {
       emitRoomEvent(webhooks::EventType::kRoomFinished, roomId, tenantId, "", reason);
     }
   }

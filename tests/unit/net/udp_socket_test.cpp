@@ -109,6 +109,22 @@ TEST(UdpSocket, KernelArrivalTimeIsWhenTheDatagramArrivedNotWhenItWasRead) {
   ASSERT_TRUE(b.ok());
   ASSERT_TRUE((*b)->enableReceiveTimestamps());
   uint8_t payload[3] = {1, 2, 3};
+  // The kernel turns arrival stamping on lazily (the first SO_TIMESTAMPNS socket enables a
+  // static key from a work queue, later under load); until then a datagram is stamped
+  // when it is read. Wait until a probe shows stamping on arrival, as a long-running
+  // server has it, before measuring.
+  bool stampsOnArrival = false;
+  for (int attempt = 0; attempt < 200 && !stampsOnArrival; ++attempt) {
+    (*a)->send(ByteView(payload, 3), (*b)->localAddress());
+    (*a)->flush();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const auto readAt = wallNow();
+    (*b)->receiveAll([&](MutableByteView, const SocketAddress&) {
+      auto stamp = (*b)->receiveTimestamp();
+      stampsOnArrival = stampsOnArrival || (stamp && *stamp + std::chrono::milliseconds(5) < readAt);
+    });
+  }
+  ASSERT_TRUE(stampsOnArrival) << "the kernel never stamped a datagram on arrival";
   const auto sentAfter = wallNow();
   for (int i = 0; i < 40; ++i) {  // more than one recvmmsg batch
     (*a)->send(ByteView(payload, 3), (*b)->localAddress());

@@ -64,6 +64,19 @@ TEST(HeapTrimmer, AFreeSoonAfterATrimWaitsForTheInterval) {
   EXPECT_EQ(c.trims, 2);
 }
 
+// Every worker asks for its own trim, but one trim gives back the whole process's heap:
+// requests within the interval of the last trim run are dropped.
+TEST(HeapTrimmer, TheProcessTrimsAtMostOncePerIntervalWhoeverAsks) {
+  const uint64_t before = HeapTrimmer::processTrims();
+  const Micros t0{std::chrono::duration_cast<Micros>(std::chrono::steady_clock::now().time_since_epoch())};
+  // Times in the past, so later tests in this process are not held back by them.
+  EXPECT_TRUE(HeapTrimmer::runProcessTrim(t0 - Micros{1000s}, Micros{10s}));  // worker 0
+  EXPECT_FALSE(HeapTrimmer::runProcessTrim(t0 - Micros{999s}, Micros{10s}));  // worker 1, a second later
+  EXPECT_FALSE(HeapTrimmer::runProcessTrim(t0 - Micros{991s}, Micros{10s}));
+  EXPECT_TRUE(HeapTrimmer::runProcessTrim(t0 - Micros{990s}, Micros{10s}));
+  EXPECT_EQ(HeapTrimmer::processTrims(), before + 2);
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 #define MEDRTC_UNDER_ASAN 1
 #elif defined(__has_feature)

@@ -264,9 +264,10 @@ TEST(Worker, TheHeapIsTrimmedOnceTheCallsDtlsStateIsFreed) {
   MediaPump pumpB(h.loop(), b);
   pumpA.start();
   pumpB.start();
-  ASSERT_TRUE(h.runUntil([&] { return heapTrims(h.plane()) >= 1; }, 5s)) << "no trim after the DTLS releases";
+  const double before = heapTrims(h.plane());  // process-wide: earlier tests in this process count
+  ASSERT_TRUE(h.runUntil([&] { return heapTrims(h.plane()) >= before + 1; }, 5s)) << "no trim after the DTLS releases";
   h.runFor(3s);
-  EXPECT_EQ(heapTrims(h.plane()), 1) << "one trim per burst of frees, at most one per 10 s";
+  EXPECT_EQ(heapTrims(h.plane()), before + 1) << "one trim per burst of frees, at most one per 10 s";
   EXPECT_TRUE(h.failures().empty());
 }
 

@@ -15,6 +15,8 @@
 #include "hub_harness.hpp"
 #include "hub_test_doubles.hpp"
 #include "store/store_pool.hpp"
+#include "webhooks/webhook_event.hpp"
+#include "webhooks/webhook_sink.hpp"
 
 namespace medrtc::signaling {
 namespace {
@@ -206,6 +208,21 @@ TEST_F(GuestRevocation, ARoomEndedOnAnotherNodeEndsHereForEveryone) {
   }
   EXPECT_TRUE(h_.hub->participants(h_.room.id).empty());
   EXPECT_EQ(audit_.count("leave:ended_on_another_server"), 2u);
+}
+
+// The node that ended the room told the webhooks that the consultation ended and the room
+// finished; this one reports only that its own people left.
+TEST_F(GuestRevocation, ARoomEndedOnAnotherNodeIsNotFinishedTwiceInTheWebhooks) {
+  struct TypesSink final : webhooks::WebhookSink {
+    void emit(webhooks::Event event) override { types.emplace_back(webhooks::eventTypeName(event.type)); }
+    std::vector<std::string> types;
+  } sink;
+  admitPatient();
+  h_.hub->setWebhooks(&sink);
+  h_.store->endRoom(h_.room.id, now());
+  recheck();
+  h_.hub->setWebhooks(nullptr);
+  EXPECT_EQ(sink.types, (std::vector<std::string>{"participant_left", "participant_left"}));
 }
 
 TEST_F(GuestRevocation, ARoomEndedOnAnotherNodeSendsItsWaitingGuestsHomeToo) {

@@ -12,6 +12,7 @@
 // packet and asks for it again (NACK, RFC 4585 §6.2.1), plainly or over RTX.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 
 #include "call_harness.hpp"
@@ -256,6 +257,9 @@ void runSwitchLossAndRetransmission(bool rtx) {
     }
   }
   ASSERT_TRUE(expected) << "the lost packet's neighbours were not received";
+  EXPECT_TRUE(std::any_of(b.received.begin(), b.received.end(),
+                          [&](const ReceivedRtp& r) { return r.ssrc == consumerSsrc && r.payload.empty(); }))
+      << "padding-only packets are forwarded as they are";
   auto numbers = numbersOf(ByteView(again.data(), again.size()));
   ASSERT_TRUE(numbers);
   EXPECT_EQ(numbers->pictureId, expected->pictureId)

@@ -29,12 +29,16 @@ LayerForwarder::Vp8Numbering numberingOf(const rtp::Vp8PayloadDescriptor& d) {
 
 // Where `numbering` goes in `packet` (RFC 7741 §4.2: PictureID right after the two
 // descriptor bytes |X|R|N|S|R|PID| |I|L|T|K|RSV|, TL0PICIDX after it), counted from the end
-// as RtpRewrite wants it.
+// as RtpRewrite wants it. `padding`: the RTP padding the copy sent will end with, which is
+// not always the packet's own: a plain copy keeps it, an RTX copy has none (RFC 4588 §4,
+// writeRtxPacket), so the place is counted from the payload's end plus that.
 void addVp8Numbering(RtpRewrite& out, const rtp::RtpPacketView& packet, const rtp::Vp8PayloadDescriptor& d,
-                     const LayerForwarder::Vp8Numbering& numbering) {
-  size_t at = static_cast<size_t>(packet.payload().data() - packet.bytes().data()) + 2;
+                     const LayerForwarder::Vp8Numbering& numbering, size_t padding) {
+  auto payloadAt = static_cast<size_t>(packet.payload().data() - packet.bytes().data());
+  size_t end = payloadAt + packet.payload().size() + padding;
+  size_t at = payloadAt + 2;
   if (d.hasPictureId && numbering.pictureId) {
-    out.vp8PictureIdFromEnd = packet.bytes().size() - at;
+    out.vp8PictureIdFromEnd = end - at;
     out.vp8PictureId = *numbering.pictureId;
     out.vp8PictureId15Bit = d.pictureId15Bit;
   }
@@ -42,7 +46,7 @@ void addVp8Numbering(RtpRewrite& out, const rtp::RtpPacketView& packet, const rt
     at += d.pictureId15Bit ? 2 : 1;
   }
   if (d.hasTl0PicIdx && numbering.tl0PicIdx) {
-    out.vp8Tl0PicIdxFromEnd = packet.bytes().size() - at;
+    out.vp8Tl0PicIdxFromEnd = end - at;
     out.vp8Tl0PicIdx = *numbering.tl0PicIdx;
   }
 }
@@ -110,7 +114,7 @@ void Consumer::forward(const rtp::RtpPacketView& packet, size_t layer, uint8_t p
   }
   RtpRewrite out{ssrc_, rewrite->sequenceNumber, payloadType, rewrite->timestamp - packet.timestamp()};
   if (vp8) {
-    addVp8Numbering(out, packet, *vp8, rewrite->vp8);
+    addVp8Numbering(out, packet, *vp8, rewrite->vp8, packet.paddingSize());  // the copy keeps the padding
   }
   if (transport_.sendRtp(packet.bytes(), out)) {
     ++stats_.packetsSent;
@@ -197,24 +201,25 @@ void Consumer::retransmit(uint16_t sequenceNumber) {
   if (!payloadType) {
     return;
   }
-  // The VP8 numbering it had when first sent (a retransmitted packet must match its frame).
-  RtpRewrite numbering{};
+  // The VP8 numbering it had when first sent (a retransmitted packet must match its frame;
+  // a padded one too: Chromium pads the packets of its bandwidth probes).
+  std::array<uint8_t, RtpPacketCache::kMaxPacketSize> copy;
+  std::optional<rtp::RtpPacketView> view;
+  std::optional<rtp::Vp8PayloadDescriptor> vp8;
   if (producer_->simulcast() && cached->size() <= RtpPacketCache::kMaxPacketSize) {
-    std::array<uint8_t, RtpPacketCache::kMaxPacketSize> copy;
     std::memcpy(copy.data(), cached->data(), cached->size());
-    auto view = rtp::RtpPacketView::parse(MutableByteView(copy.data(), cached->size()));
-    auto vp8 = view.ok() && view->paddingSize() == 0 ? producer_->vp8Descriptor(*view) : std::nullopt;
-    if (vp8) {
-      addVp8Numbering(numbering, *view, *vp8,
-                      LayerForwarder::renumber(numberingOf(*vp8), origin->pictureIdOffset, origin->tl0PicIdxOffset));
+    auto parsed = rtp::RtpPacketView::parse(MutableByteView(copy.data(), cached->size()));
+    if (parsed.ok()) {
+      view.emplace(*parsed);
+      vp8 = producer_->vp8Descriptor(*view);
     }
   }
-  auto withNumbering = [&numbering](RtpRewrite r) {
-    r.vp8PictureIdFromEnd = numbering.vp8PictureIdFromEnd;
-    r.vp8PictureId = numbering.vp8PictureId;
-    r.vp8PictureId15Bit = numbering.vp8PictureId15Bit;
-    r.vp8Tl0PicIdxFromEnd = numbering.vp8Tl0PicIdxFromEnd;
-    r.vp8Tl0PicIdx = numbering.vp8Tl0PicIdx;
+  auto withNumbering = [&](RtpRewrite r, size_t padding) {
+    if (vp8) {
+      addVp8Numbering(r, *view, *vp8,
+                      LayerForwarder::renumber(numberingOf(*vp8), origin->pictureIdOffset, origin->tl0PicIdxOffset),
+                      padding);
+    }
     return r;
   };
   bool sent = false;
@@ -226,12 +231,13 @@ void Consumer::retransmit(uint16_t sequenceNumber) {
       return;
     }
     sent = transport_.sendRtp(ByteView(buffer.data(), size),
-                              withNumbering(RtpRewrite{rtxSsrc_, rtxSequence_, rtxPayloadType_, origin->timestampOffset}));
+                              withNumbering(RtpRewrite{rtxSsrc_, rtxSequence_, rtxPayloadType_, origin->timestampOffset}, 0));
     if (sent) {
       ++rtxSequence_;
     }
   } else {
-    sent = transport_.sendRtp(*cached, withNumbering(RtpRewrite{ssrc_, sequenceNumber, *payloadType, origin->timestampOffset}));
+    sent = transport_.sendRtp(*cached, withNumbering(RtpRewrite{ssrc_, sequenceNumber, *payloadType, origin->timestampOffset},
+                                                     view ? view->paddingSize() : 0));
   }
   if (sent) {
     ++stats_.retransmitted;

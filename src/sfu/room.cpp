@@ -177,7 +177,7 @@ Result<Ok, MediaError> Room::publish(const std::string& participantId, const Pub
 
 void Room::subscribeToProducer(Participant& subscriber, Producer& producer) {
   const RtpCodec* codec = forwardedCodecOf(producer);
-  if (codec != nullptr && !capabilities_[subscriber.id()].canReceive(*codec)) {
+  if (codec != nullptr && !capabilities_[subscriber.id()].canReceive(producer.kind(), *codec)) {
     tellCodecUnsupported(subscriber, producer.participantId(), producer.kind(), *codec);
     return;
   }
@@ -304,7 +304,7 @@ Result<Ok, MediaError> Room::answerSubscription(const std::string& participantId
     if (offeredActive && std::find(answer.rejectedMids.begin(), answer.rejectedMids.end(), consumer.mid()) !=
                              answer.rejectedMids.end()) {
       // Port 0 for an m-line offered active: the browser has no decoder for its codec.
-      capabilities.refuse(consumer.mid(), consumer.codecs().front());
+      capabilities.refuse(consumer.mid(), consumer.kind(), consumer.codecs().front());
       tellCodecUnsupported(*subscriber, consumer.producerParticipantId(), consumer.kind(), consumer.codecs().front());
     }
     bool accepted = !consumer.closed() && std::find(answer.acceptedMids.begin(), answer.acceptedMids.end(),

@@ -28,9 +28,10 @@ class SubscriberCapabilities {
   SubscriberCapabilities() = default;
   explicit SubscriberCapabilities(std::optional<ReceiveCapabilities> announced) : announced_(std::move(announced)) {}
 
-  bool canReceive(const RtpCodec& codec) const {
+  // A track of `kind` ("audio" or "video") forwarded in `codec`.
+  bool canReceive(const std::string& kind, const RtpCodec& codec) const {
     if (announced_ && std::none_of(announced_->codecs.begin(), announced_->codecs.end(),
-                                   [&](const DecoderCodec& decoder) { return decodes(decoder, codec); })) {
+                                   [&](const DecoderCodec& decoder) { return decodes(decoder, kind, codec); })) {
       return false;
     }
     return std::none_of(refusedCodecs_.begin(), refusedCodecs_.end(),
@@ -49,10 +50,10 @@ class SubscriberCapabilities {
     }
     return announced_->headerExtensions;
   }
-  // The subscriber answered the m-line `mid`, offered with `codec`, with port 0.
-  void refuse(const std::string& mid, const RtpCodec& codec) {
+  // The subscriber answered the m-line `mid` (of `kind`), offered with `codec`, with port 0.
+  void refuse(const std::string& mid, const std::string& kind, const RtpCodec& codec) {
     refusedMids_.push_back(mid);
-    if (canReceive(codec)) {
+    if (canReceive(kind, codec)) {
       refusedCodecs_.push_back(codec.name);
     }
   }

@@ -222,11 +222,11 @@ TEST(SubscriberCapabilities, ARefusedCodecIsRefusedByNameFromThenOn) {
   SubscriberCapabilities caps;
   RtpCodec h264{102, "H264", 90000, 0, "packetization-mode=1", {}, std::nullopt};
   RtpCodec vp8{96, "VP8", 90000, 0, "", {}, std::nullopt};
-  EXPECT_TRUE(caps.canReceive(h264));
-  caps.refuse("3", h264);
+  EXPECT_TRUE(caps.canReceive("video", h264));
+  caps.refuse("3", "video", h264);
   h264.name = "h264";
-  EXPECT_FALSE(caps.canReceive(h264));
-  EXPECT_TRUE(caps.canReceive(vp8));
+  EXPECT_FALSE(caps.canReceive("video", h264));
+  EXPECT_TRUE(caps.canReceive("video", vp8));
   EXPECT_TRUE(caps.refusedMid("3"));
   EXPECT_FALSE(caps.refusedMid("0"));
 }

@@ -23,6 +23,14 @@ const MAX_FMTP = 512;
 const MAX_URI = 256;
 const MIME = /^(audio|video)\/[A-Za-z0-9._+-]{1,56}$/;
 const PRINTABLE = /^[\x20-\x7e]*$/;
+// The header extensions the server offers a subscriber and writes on its packets
+// (sdp/server_capabilities.hpp, sdp/subscriber_offer.cpp): its bandwidth estimation for this
+// browser rests on them. They go first, so that the limit never cuts them off however many
+// others this browser lists; one left out of the announcement is left out of every offer.
+const SERVER_EXTENSIONS = [
+  'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+  'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+];
 
 type Capabilities = { codecs: RTCRtpCodec[]; headerExtensions: RTCRtpHeaderExtensionCapability[] } | null;
 
@@ -63,5 +71,9 @@ export function decoderAnnouncement(
       }
     }
   }
-  return { codecs: codecs.slice(0, MAX_CODECS), header_extensions: [...extensions].slice(0, MAX_EXTENSIONS) };
+  const headerExtensions = [
+    ...SERVER_EXTENSIONS.filter((uri) => extensions.has(uri)),
+    ...[...extensions].filter((uri) => !SERVER_EXTENSIONS.includes(uri)),
+  ];
+  return { codecs: codecs.slice(0, MAX_CODECS), header_extensions: headerExtensions.slice(0, MAX_EXTENSIONS) };
 }

@@ -145,6 +145,11 @@ Result<AppointmentService::Creation, ClinicFailure> AppointmentService::createIn
     try {
       if (!a.id.empty()) {
         store.deleteAppointment(a.id);
+      } else {
+        // The appointment was never stored: its room is no one's. The Store deletes rooms
+        // only with their appointment, so it is ended (nobody can join it) and goes with
+        // the next retention run (purgeMetadata drops ended rooms).
+        store.endRoom(room.id, now);
       }
     } catch (...) {
     }

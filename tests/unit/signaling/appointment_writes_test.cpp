@@ -6,6 +6,7 @@
 // read and its write, as the control thread (admission, the end) or another request
 // would.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <boost/json.hpp>
 #include <algorithm>
@@ -51,17 +52,27 @@ class PlannedAudit final : public compliance::AuditSink {
 
 // The pool's connection; `afterRead`, when set, runs once right after the next appointment
 // read, on the same connection: a change committed between a job's read and its write.
-// `failEndRoom`: endRoom fails as a lost connection would.
+// `faults`: the calls that fail as with a lost connection.
+struct Faults {
+  bool endRoom = false;
+  bool createAppointment = false;
+};
 class InterleavingStore final : public testing::ForwardingStore {
  public:
   InterleavingStore(std::unique_ptr<store::Store> inner, std::function<void(store::Store&)>& afterRead,
-                    const bool& failEndRoom)
-      : ForwardingStore(*inner), owned_(std::move(inner)), afterRead_(afterRead), failEndRoom_(failEndRoom) {}
+                    const Faults& faults)
+      : ForwardingStore(*inner), owned_(std::move(inner)), afterRead_(afterRead), faults_(faults) {}
   bool endRoom(const std::string& id, store::UnixSeconds now) override {
-    if (failEndRoom_) {
+    if (faults_.endRoom) {
       throw store::StoreFailure("database is unavailable (test)");
     }
     return inner_.endRoom(id, now);
+  }
+  store::AppointmentRecord createAppointment(store::AppointmentRecord a) override {
+    if (faults_.createAppointment) {
+      throw store::StoreFailure("database is unavailable (test)");
+    }
+    return inner_.createAppointment(std::move(a));
   }
   std::optional<store::AppointmentRecord> findAppointment(const std::string& id) override {
     auto a = inner_.findAppointment(id);
@@ -76,7 +87,7 @@ class InterleavingStore final : public testing::ForwardingStore {
  private:
   std::unique_ptr<store::Store> owned_;
   std::function<void(store::Store&)>& afterRead_;
-  const bool& failEndRoom_;
+  const Faults& faults_;
 };
 
 class AppointmentWrites : public ::testing::Test {
@@ -111,7 +122,7 @@ class AppointmentWrites : public ::testing::Test {
         1, 8,
         [this] {
           return std::make_unique<InterleavingStore>(std::make_unique<store::SqliteStore>(dir_ / "medrtc.db"),
-                                                     afterRead_, failEndRoom_);
+                                                     afterRead_, faults_);
         },
         [this](std::function<void()> task) { posted_.post(std::move(task)); });
     hub_ = std::make_unique<SignalingHub>(controlStore_, signer_, clock_);
@@ -182,7 +193,7 @@ class AppointmentWrites : public ::testing::Test {
   store::AppointmentRecord appointment_;
   std::string invitationId_;
   std::function<void(store::Store&)> afterRead_;
-  bool failEndRoom_ = false;
+  Faults faults_;
   testing::FailingStore controlStore_;
   PlannedAudit audit_;
   testing::PostedTasks posted_;
@@ -207,6 +218,24 @@ TEST_F(AppointmentWrites, ANewAppointmentIsStoredOnThePoolWithItsTwoEvents) {
 
 // Fail closed: an appointment whose event (either) cannot be written is gone again, with
 // its room and its patient's invitation.
+// The room is made before the appointment: when the appointment cannot be stored, the
+// room is left ended (no one's, nobody can join it; retention drops it), not open.
+TEST_F(AppointmentWrites, ARoomWhoseAppointmentCouldNotBeStoredIsLeftEnded) {
+  faults_.createAppointment = true;
+  HttpResponse res = answer(request("POST", "/api/v1/appointments",
+                                    R"({"start":")" + clinic::formatRfc3339(kNow + 600) + R"(","end":")" +
+                                        clinic::formatRfc3339(kNow + 1500) + R"("})"));
+  EXPECT_EQ(res.status, 503) << res.body;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "medrtc.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* open = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM rooms WHERE ended_at IS NULL", -1, &open, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(open), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(open, 0), 1) << "a room without its appointment was left open";  // the fixture's
+  sqlite3_finalize(open);
+  sqlite3_close(db);
+}
+
 TEST_F(AppointmentWrites, ANewAppointmentWhoseEventFailsIsDeleted) {
   for (std::deque<bool> plan : {std::deque<bool>{true}, std::deque<bool>{false, true}}) {
     SCOPED_TRACE(plan.size() == 1 ? "the appointment's event fails" : "its patient invitation's event fails");
@@ -304,7 +333,7 @@ TEST_F(AppointmentWrites, ACancelIsStoredOnThePoolAndEndsTheRoomOnceAudited) {
 // The room's end is written with the cancel: once its event is durable nothing is left
 // to fail (a failed second write answered 503 for a cancel that stood, room open).
 TEST_F(AppointmentWrites, AnAuditedCancelNeedsNoFurtherWriteToEndTheRoom) {
-  failEndRoom_ = true;
+  faults_.endRoom = true;
   HttpResponse res = answer(cancel());
   ASSERT_EQ(res.status, 200) << res.body;
   EXPECT_EQ(audit_.written, 1);

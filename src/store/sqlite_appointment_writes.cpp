@@ -53,8 +53,8 @@ bool SqliteStore::undoReschedule(const std::string& id, const std::string& chang
   }
   return inTransaction(db_, [&] {
     Statement write(db_,
-                    "UPDATE appointments SET start_at = ?, end_at = ?, time_change = ?, updated_at = ? WHERE id = ? AND "
-                    "time_change = ?");
+                    "UPDATE appointments SET start_at = ?, end_at = ?, time_change = ?, updated_at = ? WHERE "
+                    "id = ? AND time_change = ?");
     write.bind(1, start).bind(2, end).bind(3, previousChange).bind(4, previousUpdate).bind(5, id).bind(6, change).run();
     if (sqlite3_changes(db_) == 0) {
       return false;

@@ -675,7 +675,8 @@ bool SqliteStore::transitionGuest(const std::string& id, const std::string& expe
 bool SqliteStore::transitionGuestAt(const std::string& id, const std::string& expected, UnixSeconds expectedUpdate,
                                     const std::string& next, UnixSeconds now) {
   Statement s(db_, "UPDATE guests SET state = ?, updated_at = ? WHERE id = ? AND state = ? AND updated_at = ?");
-  s.bind(1, next).bind(2, std::max(now, expectedUpdate + 1)).bind(3, id).bind(4, expected).bind(5, expectedUpdate).run();
+  s.bind(1, next).bind(2, std::max(now, expectedUpdate + 1)).bind(3, id).bind(4, expected);
+  s.bind(5, expectedUpdate).run();
   return sqlite3_changes(db_) > 0;
 }
 

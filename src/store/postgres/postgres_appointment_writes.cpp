@@ -67,10 +67,8 @@ Cancellation PostgresStore::cancelAppointment(const std::string& id, const std::
     txn.exec_params("UPDATE invitations SET revoked_at = $1, revoked_by = $2, revocation = $3 WHERE room_id = $4 AND "
                     "revoked_at IS NULL AND used_at IS NULL",
                     now, by, change, roomId);
-    bool ended =
-        txn.exec_params("UPDATE rooms SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL", now, roomId).affected_rows() >
-        0;
-    out.roomEndedAt = ended ? now : 0;
+    auto ended = txn.exec_params("UPDATE rooms SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL", now, roomId);
+    out.roomEndedAt = ended.affected_rows() > 0 ? now : 0;
     out.outcome = CancelOutcome::kCancelled;
     return out;
   });

@@ -165,9 +165,9 @@ bool PostgresStore::unclaimInvitation(const std::string& id, const std::string& 
 // meant the invitation revoked (end of consultation, erasure).
 bool PostgresStore::revokeInvitation(const std::string& id, UnixSeconds now) {
   return db_->transact([&](pqxx::work& txn) {
-    return txn.exec_params("UPDATE invitations SET revoked_at = COALESCE(revoked_at, $1), revocation = '' WHERE id = $2",
-                           now, id)
-               .affected_rows() > 0;
+    auto revoked = txn.exec_params(
+        "UPDATE invitations SET revoked_at = COALESCE(revoked_at, $1), revocation = '' WHERE id = $2", now, id);
+    return revoked.affected_rows() > 0;
   });
 }
 

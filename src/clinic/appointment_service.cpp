@@ -145,6 +145,11 @@ Result<AppointmentService::Creation, ClinicFailure> AppointmentService::createIn
     try {
       if (!a.id.empty()) {
         store.deleteAppointment(a.id);
+      } else {
+        // The appointment was never stored: its room is no one's. The Store deletes rooms
+        // only with their appointment, so it is ended (nobody can join it) and goes with
+        // the next retention run (purgeMetadata drops ended rooms).
+        store.endRoom(room.id, now);
       }
     } catch (...) {
     }
@@ -335,6 +340,7 @@ Result<AppointmentService::RescheduleChange, ClinicFailure> AppointmentService::
   RescheduleChange change;
   change.previousStart = a->start;
   change.previousEnd = a->end;
+  change.previousUpdate = a->updatedAt;
   change.change = "c_" + randomHex(8);
   auto previous = store.rescheduleAppointment(store::Reschedule{a->id, a->start, a->end, newStart, newEnd,
                                                                 newEnd + policy_.invitationGraceSeconds, now,
@@ -363,7 +369,8 @@ Result<AppointmentService::RescheduleChange, ClinicFailure> AppointmentService::
 
 bool AppointmentService::undoReschedule(store::Store& store, const RescheduleChange& change) const {
   return store.undoReschedule(change.appointment.id, change.change, change.previousStart, change.previousEnd,
-                              change.previousEnd + policy_.invitationGraceSeconds, change.previousChange);
+                              change.previousEnd + policy_.invitationGraceSeconds, change.previousChange,
+                              change.previousUpdate);
 }
 
 Result<store::AppointmentRecord, ClinicFailure> AppointmentService::cancel(const SessionContext& who,
@@ -401,14 +408,20 @@ Result<AppointmentService::CancelChange, ClinicFailure> AppointmentService::canc
   if (done.outcome == store::CancelOutcome::kUnknown) {
     return notFound();
   }
-  if (done.outcome == store::CancelOutcome::kCancelled) {
-    change.previousStatus = done.previousStatus;
-    change.previousUpdate = done.previousUpdate;
+  if (done.outcome != store::CancelOutcome::kAlreadyCancelled) {
+    // kAdopted: another request's cancel, pending its event, which may still fail; this
+    // request now stands behind it and audits it too, so that it never stands unaudited.
     change.event = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
                               cp::AuditOutcome::Success, "appointment_cancel", "", who.user.id, who.user.role, "",
                               "Appointment/" + a->id, "", std::nullopt};
+  }
+  if (done.outcome == store::CancelOutcome::kCancelled) {
+    change.previousStatus = done.previousStatus;
+    change.previousUpdate = done.previousUpdate;
+    change.roomEndedAt = done.roomEndedAt;
   } else {
     change.change.clear();  // cancelled before: nothing of this request's to undo
+    change.adopted = done.outcome == store::CancelOutcome::kAdopted;
   }
   auto stored = store.findAppointment(a->id);
   if (!stored) {
@@ -419,7 +432,8 @@ Result<AppointmentService::CancelChange, ClinicFailure> AppointmentService::canc
 }
 
 bool AppointmentService::undoCancel(store::Store& store, const CancelChange& change) {
-  return store.undoCancel(change.appointment.id, change.change, change.previousStatus, change.previousUpdate);
+  return store.undoCancel(change.appointment.id, change.change, change.previousStatus, change.previousUpdate,
+                          change.roomEndedAt);
 }
 
 Result<IssuedInvitation, ClinicFailure> AppointmentService::invite(const SessionContext& who,
@@ -488,11 +502,14 @@ Result<AppointmentService::RevokeChange, ClinicFailure> AppointmentService::revo
     return fail(ClinicFailure{ClinicError::kNotFound, "invitation_not_found", "no invitation with this id"});
   }
   change.revocation = *revoked;
-  if (revoked->byThisCall) {
+  // adopted: another request's revocation, pending its event, which may still fail; this
+  // request now stands behind it and audits it too.
+  if (revoked->byThisCall || revoked->adopted) {
     change.event = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Delete,
                               cp::AuditOutcome::Success, "invitation_revoke", "", who.user.id, who.user.role, "",
                               "Invitation/" + i->id, "Appointment/" + i->appointmentId, std::nullopt};
-  } else {
+  }
+  if (!revoked->byThisCall) {
     change.change.clear();  // revoked before: nothing of this request's to undo
   }
   i->revokedAt = revoked->at;

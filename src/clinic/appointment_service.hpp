@@ -222,6 +222,7 @@ class AppointmentService {
     AuditFacts event;
     int64_t previousStart = 0;
     int64_t previousEnd = 0;
+    int64_t previousUpdate = 0;  // the update time read, put back by the undo
     std::string previousChange;
     std::string change;
   };
@@ -236,20 +237,27 @@ class AppointmentService {
 
   struct CancelChange {
     store::AppointmentRecord appointment;  // as stored now
-    std::optional<AuditFacts> event;       // empty: it was cancelled before
+    std::optional<AuditFacts> event;       // empty: it was cancelled before (and audited)
     std::string previousStatus;
     int64_t previousUpdate = 0;
-    std::string change;
+    int64_t roomEndedAt = 0;  // the room's end this cancel wrote (0: ended before)
+    std::string change;       // empty: nothing of this request's to undo
+    // Another request's cancel, pending its event, that this request now stands behind
+    // and audits (store::CancelOutcome::kAdopted): when this event fails too, nothing is
+    // undone (the first request's undo no longer applies either) and the cancel stands.
+    bool adopted = false;
   };
-  // Cancels it (whatever status but cancelled) and revokes its open invitations in one
-  // transaction.
+  // Cancels it (whatever status but cancelled), revokes its open invitations and ends its
+  // room in one transaction.
   static Result<CancelChange, ClinicFailure> cancelIn(store::Store& store, const SessionContext& who,
                                                       const std::string& id, int64_t now);
   static bool undoCancel(store::Store& store, const CancelChange& change);
 
   struct RevokeChange {
     store::InvitationRecord invitation;  // as stored now
-    std::optional<AuditFacts> event;     // empty: it was revoked before (see revocation)
+    // Empty: it was revoked before (see revocation); set with an empty `change` when it
+    // adopted another request's revocation pending its event (revocation.adopted).
+    std::optional<AuditFacts> event;
     store::Revocation revocation;        // who revoked it and when
     std::string change;
   };

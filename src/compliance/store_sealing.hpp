@@ -162,16 +162,16 @@ class SealedStore final : public store::Store {
   }
   bool undoReschedule(const std::string& id, const std::string& change, store::UnixSeconds start,
                       store::UnixSeconds end, store::UnixSeconds invitationsExpireAt,
-                      const std::string& previousChange) override {
-    return inner_->undoReschedule(id, change, start, end, invitationsExpireAt, previousChange);
+                      const std::string& previousChange, store::UnixSeconds previousUpdate) override {
+    return inner_->undoReschedule(id, change, start, end, invitationsExpireAt, previousChange, previousUpdate);
   }
   store::Cancellation cancelAppointment(const std::string& id, const std::string& by, const std::string& change,
                                         store::UnixSeconds now) override {
     return inner_->cancelAppointment(id, by, change, now);
   }
   bool undoCancel(const std::string& id, const std::string& change, const std::string& previousStatus,
-                  store::UnixSeconds previousUpdate) override {
-    return inner_->undoCancel(id, change, previousStatus, previousUpdate);
+                  store::UnixSeconds previousUpdate, store::UnixSeconds roomEndedAt) override {
+    return inner_->undoCancel(id, change, previousStatus, previousUpdate, roomEndedAt);
   }
   std::optional<store::Revocation> revokeInvitationBy(const std::string& id, const std::string& by,
                                                       const std::string& change, store::UnixSeconds now) override {
@@ -200,6 +200,10 @@ class SealedStore final : public store::Store {
   bool transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
                        store::UnixSeconds now) override {
     return inner_->transitionGuest(id, expected, next, now);
+  }
+  bool transitionGuestAt(const std::string& id, const std::string& expected, store::UnixSeconds expectedUpdate,
+                         const std::string& next, store::UnixSeconds now) override {
+    return inner_->transitionGuestAt(id, expected, expectedUpdate, next, now);
   }
 
   store::MetadataPurge purgeMetadata(const std::string& tenantId, store::UnixSeconds cutoff) override {

@@ -445,8 +445,7 @@ HttpResponse RestApi::createAppointment(const HttpRequest& r, const Params& p) {
         auto creation = std::make_shared<const Creation>(std::move(*m.creation));
         AppointmentView view{creation->created.appointment, std::move(m.invitations)};
         auto undo = [id = view.appointment.id](store::Store& store) {
-          log::error("appointment_create_undone", {{"appointment", id}, {"reason", "audit_failed"}});
-          store.deleteAppointment(id);
+          logUndo(store.deleteAppointment(id), "appointment_create", "appointment", id);
         };
         auto created = [this, view, creation, by = p.session->user.id, tenantId = p.session->tenant.id] {
           const store::AppointmentRecord& a = view.appointment;
@@ -597,10 +596,13 @@ HttpResponse RestApi::patchAppointment(const HttpRequest& r, const Params& p) {
 }
 
 HttpResponse RestApi::cancelAppointment(const HttpRequest& r, const Params& p) {
-  // Cancelled and its open invitations revoked in one transaction on the pool (whatever
-  // status the control thread moved it to meanwhile, never back from cancelled); audited
-  // without blocking and undone, only while still this request's cancel, when the event
-  // fails. The room ends, in the store and in the hub, once the event is durable.
+  // Cancelled, its open invitations revoked and its room ended (in the store) in one
+  // transaction on the pool (whatever status the control thread moved it to meanwhile,
+  // never back from cancelled); audited without blocking and undone, room end included,
+  // only while still this request's cancel, when the event fails. The hub ends the room
+  // once the event is durable. A repeat that finds a cancel still pending its event
+  // stands behind it and audits it too (adopted): should both events fail, the cancel
+  // stands and the log says so (appointment_cancel_unaudited).
   using Change = clinic::AppointmentService::CancelChange;
   struct Changed {
     Result<Change, clinic::ClinicFailure> change;
@@ -631,18 +633,21 @@ HttpResponse RestApi::cancelAppointment(const HttpRequest& r, const Params& p) {
         }
         return auditedOrUndone(
             r, p, *change->event,
-            [this, r, p, view, by = p.session->user.id] {
+            [this, view, by = p.session->user.id] {
               log::info("appointment_cancelled", {{"appointment", view.appointment.id}, {"by", by}});
-              // Whoever waits or talks in the room is told it is over.
+              // Whoever waits or talks in the room is told it is over (the store's end was
+              // written with the cancel).
               hub_.endRoom(view.appointment.roomId, "appointment_cancelled");
-              return onStore<bool>(
-                  r, p,
-                  [roomId = view.appointment.roomId, now = nowSeconds()](store::Store& store) {
-                    return store.endRoom(roomId, now);
-                  },
-                  [this, view](bool&) { return jsonResponse(200, appointmentJson(view)); });
+              return jsonResponse(200, appointmentJson(view));
             },
             [change](store::Store& store) {
+              if (change->adopted) {
+                // Nothing of this request's to undo, and the first request's undo no
+                // longer applies: the cancel stands, its events attempted and failed.
+                log::error("appointment_cancel_unaudited",
+                           {{"appointment", change->appointment.id}, {"reason", "audit_failed"}});
+                return;
+              }
               logUndo(clinic::AppointmentService::undoCancel(store, *change), "appointment_cancel", "appointment",
                       change->appointment.id);
             });
@@ -727,12 +732,22 @@ HttpResponse RestApi::revokeInvitation(const HttpRequest& r, const Params& p) {
         // once the event is written (should it fail, they were sent away for nothing,
         // which is the safe side).
         hub_.recheckRoom(revoked->invitation.roomId);
+        // Revoked before: idempotent; says who and when.
+        auto revokedBefore = [answer = json::object{{"id", revoked->invitation.id},
+                                                    {"status", "revoked"},
+                                                    {"revoked_at", clinic::formatRfc3339(revoked->revocation.at)},
+                                                    {"revoked_by", revoked->revocation.by}}] {
+          return jsonResponse(200, answer);
+        };
         if (!revoked->event) {
-          // Revoked before: idempotent, no second event; says who and when.
-          return jsonResponse(200, json::object{{"id", revoked->invitation.id},
-                                                {"status", "revoked"},
-                                                {"revoked_at", clinic::formatRfc3339(revoked->revocation.at)},
-                                                {"revoked_by", revoked->revocation.by}});
+          return revokedBefore();  // and audited before: no second event
+        }
+        if (!revoked->revocation.byThisCall) {
+          // Another request's revocation pending its event: this one stands behind it and
+          // audits it too; should both events fail, it stands and the log says so.
+          return auditedOrUndone(r, p, *revoked->event, revokedBefore, [id = revoked->invitation.id](store::Store&) {
+            log::error("invitation_revoke_unaudited", {{"invitation", id}, {"reason", "audit_failed"}});
+          });
         }
         return auditedOrUndone(
             r, p, *revoked->event,
@@ -914,9 +929,13 @@ HttpResponse RestApi::redeemInvitation(const HttpRequest& r, const Params& p) {
         return auditedOrUndone(
             r, p, attempt.event, [this, done, request, viaCode] { return redeemAnswer(done, request->name, viaCode); },
             [invitation = done.invitation.id, guest = done.guest.id](store::Store& store) {
-              log::error("invitation_redeem_undone",
-                         {{"invitation", invitation}, {"guest", guest}, {"reason", "audit_failed"}});
-              store.unclaimInvitation(invitation, guest);
+              if (store.unclaimInvitation(invitation, guest)) {
+                log::error("invitation_redeem_undone",
+                           {{"invitation", invitation}, {"guest", guest}, {"reason", "audit_failed"}});
+              } else {
+                log::warn("invitation_redeem_undo_skipped",
+                          {{"invitation", invitation}, {"guest", guest}, {"reason", "changed_since"}});
+              }
             });
       });
   if (!*settled && !res.deferred) {

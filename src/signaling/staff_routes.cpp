@@ -37,50 +37,66 @@ bool stillAdded(const std::optional<store::GuestRecord>& g) {
   return g && g->role == "staff" && (g->state == "waiting" || g->state == "admitted");
 }
 
-// Puts back what markAdded changed, given the record before it (its audit failed).
-// Guest records are not deleted: one created just now becomes "removed", which is "not
-// added" (stillAdded), and adding again moves it back to waiting.
-void unmarkAdded(store::Store& store, const std::optional<store::GuestRecord>& before, const std::string& roomId,
-                 const std::string& staffId, int64_t now) {
-  if (before && !(before->state == "denied" || before->state == "removed")) {
-    return;  // added already: markAdded changed nothing
+// What markAdded wrote, for its undo: keyed to the request by the record's state and the
+// update time this request wrote (store.transitionGuestAt), so that the undo takes back
+// this add and nothing another request was told since.
+struct StaffMark {
+  std::string guestId;   // empty: added already, nothing of this request's to undo
+  std::string previous;  // the state the undo puts back
+  int64_t written = 0;   // the update time this request wrote
+};
+
+// Puts back what markAdded changed (its audit failed), only while the record is still as
+// this request wrote it. Guest records are not deleted: one created just now becomes
+// "removed", which is "not added" (stillAdded), and adding again moves it back to
+// waiting. True when this call changed it.
+bool unmarkAdded(store::Store& store, const StaffMark& mark, int64_t now) {
+  if (mark.guestId.empty()) {
+    return false;
   }
-  if (auto g = store.findGuestByIdentity(roomId, staffId)) {
-    store.transitionGuest(g->id, "waiting", before ? before->state : "removed", now);
-  }
+  return store.transitionGuestAt(mark.guestId, "waiting", mark.written, mark.previous, now);
 }
 
 // A host who adds someone they denied or removed earlier changes their mind: back to
-// waiting. Returns the record as it was before (nullopt: created now).
-std::optional<store::GuestRecord> markAdded(store::Store& store, const store::RoomRecord& room,
-                                            const std::string& staffId, int64_t now) {
-  auto before = store.findGuestByIdentity(room.id, staffId);
-  auto g = before;
-  if (!g) {
-    store::GuestRecord n;
-    n.roomId = room.id;
-    n.identity = staffId;
-    n.role = "staff";
-    n.state = "waiting";
-    n.tenantId = room.tenantId;
-    n.createdAt = now;
-    n.updatedAt = now;
-    try {
-      store.createGuest(n);
-      return before;
-    } catch (const store::StoreConflict&) {
-      // The practitioner and their delegate added the same person at once: it is marked.
-      g = store.findGuestByIdentity(room.id, staffId);
-      if (!g) {
-        throw;
+// waiting. One added already (waiting) only has its update time moved by a second (its
+// place in the waiting line stays): an add of another request pending its event can then
+// no longer be undone, since this request is told the staff member is added.
+StaffMark markAdded(store::Store& store, const store::RoomRecord& room, const std::string& staffId, int64_t now) {
+  // Each step is a compare-and-set on the record as read; a record changed in between is
+  // read again.
+  constexpr int kAttempts = 4;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    auto g = store.findGuestByIdentity(room.id, staffId);
+    if (!g) {
+      store::GuestRecord n;
+      n.roomId = room.id;
+      n.identity = staffId;
+      n.role = "staff";
+      n.state = "waiting";
+      n.tenantId = room.tenantId;
+      n.createdAt = now;
+      n.updatedAt = now;
+      try {
+        return StaffMark{store.createGuest(n).id, "removed", now};
+      } catch (const store::StoreConflict&) {
+        continue;  // the practitioner and their delegate added the same person at once
       }
-      before = g;  // not created by this request: its undo leaves it alone
+    }
+    if (g->state == "denied" || g->state == "removed") {
+      if (store.transitionGuestAt(g->id, g->state, g->updatedAt, "waiting", now)) {
+        return StaffMark{g->id, g->state, std::max(now, g->updatedAt + 1)};
+      }
+      continue;
+    }
+    if (g->state != "waiting") {
+      return StaffMark{};  // admitted: nobody's undo moves it (they expect waiting)
+    }
+    // A waiting record with no place in the line (0, forgetQueuePlace) gets one now.
+    if (store.transitionGuestAt(g->id, "waiting", g->updatedAt, "waiting", g->updatedAt > 0 ? 0 : now)) {
+      return StaffMark{};
     }
   }
-  if (g->state == "denied" || g->state == "removed") {
-    store.transitionGuest(g->id, g->state, "waiting", now);
-  }
-  return before;
+  throw store::StoreFailure("the staff member's record changed on every attempt");
 }
 
 struct Hostable {
@@ -175,10 +191,9 @@ HttpResponse RestApi::storeStaffMark(const HttpRequest& r, const Params& p, cons
   // session-bound one with POST …/staff-token. `expires_at` says until when they can.
   int64_t until = a.end + appointments_.policy().invitationGraceSeconds - nowSeconds();
   int64_t expiresAt = nowSeconds() + std::clamp<int64_t>(until, 60, kMaxTokenTtl.count());
-  using Before = std::optional<store::GuestRecord>;
-  return onStore<Before>(
+  return onStore<StaffMark>(
       r, p, [room, staffId, now = nowSeconds()](store::Store& store) { return markAdded(store, room, staffId, now); },
-      [this, r, p, a, room, staffId, expiresAt](Before& before) {
+      [this, r, p, a, room, staffId, expiresAt](StaffMark& mark) {
         // Stored first, then audited; an event that fails undoes the mark (fail closed, H6),
         // so neither a mark without its record nor a record of an add that did not happen
         // is left.
@@ -194,9 +209,12 @@ HttpResponse RestApi::storeStaffMark(const HttpRequest& r, const Params& p, cons
               return jsonResponse(201,
                                   json::object{{"room_id", a.roomId}, {"expires_at", formatTimestamp(expiresAt)}});
             },
-            [before, roomId = room.id, staffId, now = nowSeconds()](store::Store& store) {
-              log::error("staff_add_undone", {{"room", roomId}, {"user", staffId}, {"reason", "audit_failed"}});
-              unmarkAdded(store, before, roomId, staffId, now);
+            [mark, roomId = room.id, staffId, now = nowSeconds()](store::Store& store) {
+              if (unmarkAdded(store, mark, now)) {
+                log::error("staff_add_undone", {{"room", roomId}, {"user", staffId}, {"reason", "audit_failed"}});
+              } else if (!mark.guestId.empty()) {
+                log::warn("staff_add_undo_skipped", {{"room", roomId}, {"user", staffId}, {"reason", "changed_since"}});
+              }
             },
             // A staff member who bought a token and joined while the add was being audited
             // leaves again.

@@ -46,14 +46,16 @@ std::optional<std::string> SqliteStore::rescheduleAppointment(const Reschedule& 
 }
 
 bool SqliteStore::undoReschedule(const std::string& id, const std::string& change, UnixSeconds start, UnixSeconds end,
-                                 UnixSeconds invitationsExpireAt, const std::string& previousChange) {
+                                 UnixSeconds invitationsExpireAt, const std::string& previousChange,
+                                 UnixSeconds previousUpdate) {
   if (change.empty()) {
     return false;
   }
   return inTransaction(db_, [&] {
     Statement write(db_,
-                    "UPDATE appointments SET start_at = ?, end_at = ?, time_change = ? WHERE id = ? AND time_change = ?");
-    write.bind(1, start).bind(2, end).bind(3, previousChange).bind(4, id).bind(5, change).run();
+                    "UPDATE appointments SET start_at = ?, end_at = ?, time_change = ?, updated_at = ? WHERE "
+                    "id = ? AND time_change = ?");
+    write.bind(1, start).bind(2, end).bind(3, previousChange).bind(4, previousUpdate).bind(5, id).bind(6, change).run();
     if (sqlite3_changes(db_) == 0) {
       return false;
     }
@@ -68,8 +70,9 @@ Cancellation SqliteStore::cancelAppointment(const std::string& id, const std::st
   return inTransaction(db_, [&] {
     Cancellation out;
     std::string roomId;
+    std::string pending;
     {
-      Statement read(db_, "SELECT status, updated_at, room_id FROM appointments WHERE id = ?");
+      Statement read(db_, "SELECT status, updated_at, room_id, status_change FROM appointments WHERE id = ?");
       read.bind(1, id);
       if (!read.step()) {
         return out;
@@ -77,12 +80,14 @@ Cancellation SqliteStore::cancelAppointment(const std::string& id, const std::st
       out.previousStatus = read.text(0);
       out.previousUpdate = read.integer(1);
       roomId = read.text(2);
+      pending = read.text(3);
     }
     if (out.previousStatus == "cancelled") {
-      // This caller is told it is cancelled: the cancel pending its event stands now.
+      // This caller is told it is cancelled: the cancel pending its event stands now, and
+      // this caller audits it (kAdopted), as that event may still fail.
       Statement pin(db_, "UPDATE appointments SET status_change = '' WHERE id = ?");
       pin.bind(1, id).run();
-      out.outcome = CancelOutcome::kAlreadyCancelled;
+      out.outcome = pending.empty() ? CancelOutcome::kAlreadyCancelled : CancelOutcome::kAdopted;
       return out;
     }
     Statement write(db_,
@@ -93,17 +98,29 @@ Cancellation SqliteStore::cancelAppointment(const std::string& id, const std::st
                      "UPDATE invitations SET revoked_at = ?, revoked_by = ?, revocation = ? WHERE room_id = ? AND "
                      "revoked_at IS NULL AND used_at IS NULL");
     revoke.bind(1, now).bind(2, by).bind(3, change).bind(4, roomId).run();
+    Statement end(db_, "UPDATE rooms SET ended_at = ? WHERE id = ? AND ended_at IS NULL");
+    end.bind(1, now).bind(2, roomId).run();
+    out.roomEndedAt = sqlite3_changes(db_) > 0 ? now : 0;
     out.outcome = CancelOutcome::kCancelled;
     return out;
   });
 }
 
 bool SqliteStore::undoCancel(const std::string& id, const std::string& change, const std::string& previousStatus,
-                             UnixSeconds previousUpdate) {
+                             UnixSeconds previousUpdate, UnixSeconds roomEndedAt) {
   if (change.empty()) {
     return false;
   }
   return inTransaction(db_, [&] {
+    std::string roomId;
+    {
+      Statement read(db_, "SELECT room_id FROM appointments WHERE id = ?");
+      read.bind(1, id);
+      if (!read.step()) {
+        return false;
+      }
+      roomId = read.text(0);
+    }
     Statement write(db_,
                     "UPDATE appointments SET status = ?, updated_at = ?, status_change = '' WHERE id = ? AND "
                     "status = 'cancelled' AND status_change = ?");
@@ -111,10 +128,15 @@ bool SqliteStore::undoCancel(const std::string& id, const std::string& change, c
     if (sqlite3_changes(db_) == 0) {
       return false;
     }
+    // The same set the cancel revoked: its room's.
     Statement unrevoke(db_,
                        "UPDATE invitations SET revoked_at = NULL, revoked_by = '', revocation = '' WHERE "
-                       "appointment_id = ? AND revocation = ?");
-    unrevoke.bind(1, id).bind(2, change).run();
+                       "room_id = ? AND revocation = ?");
+    unrevoke.bind(1, roomId).bind(2, change).run();
+    if (roomEndedAt != 0) {
+      Statement reopen(db_, "UPDATE rooms SET ended_at = NULL WHERE id = ? AND ended_at = ?");
+      reopen.bind(1, roomId).bind(2, roomEndedAt).run();
+    }
     return true;
   });
 }
@@ -124,7 +146,7 @@ std::optional<Revocation> SqliteStore::revokeInvitationBy(const std::string& id,
   return inTransaction(db_, [&]() -> std::optional<Revocation> {
     Revocation out;
     {
-      Statement read(db_, "SELECT revoked_at, revoked_by FROM invitations WHERE id = ?");
+      Statement read(db_, "SELECT revoked_at, revoked_by, revocation FROM invitations WHERE id = ?");
       read.bind(1, id);
       if (!read.step()) {
         return std::nullopt;
@@ -132,17 +154,19 @@ std::optional<Revocation> SqliteStore::revokeInvitationBy(const std::string& id,
       if (!read.isNull(0)) {
         out.at = read.integer(0);
         out.by = read.text(1);
+        out.adopted = !read.text(2).empty();
       }
     }
     if (out.at != 0) {
-      // This caller is told it is revoked: the revocation pending its event stands now.
+      // This caller is told it is revoked: the revocation pending its event stands now,
+      // and this caller audits it (adopted), as that event may still fail.
       Statement pin(db_, "UPDATE invitations SET revocation = '' WHERE id = ?");
       pin.bind(1, id).run();
       return out;
     }
     Statement write(db_, "UPDATE invitations SET revoked_at = ?, revoked_by = ?, revocation = ? WHERE id = ?");
     write.bind(1, now).bind(2, by).bind(3, change).bind(4, id).run();
-    return Revocation{true, now, by};
+    return Revocation{true, false, now, by};
   });
 }
 

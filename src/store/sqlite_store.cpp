@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -593,16 +594,30 @@ bool SqliteStore::unclaimInvitation(const std::string& id, const std::string& gu
   }
 }
 
+// The system's revocations also clear `revocation` (already revoked rows included): a
+// user's revocation or a cancel pending its event must not be undone once the system
+// meant the invitation revoked (end of consultation, erasure).
 bool SqliteStore::revokeInvitation(const std::string& id, UnixSeconds now) {
-  Statement s(db_, "UPDATE invitations SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?");
+  Statement s(db_, "UPDATE invitations SET revoked_at = COALESCE(revoked_at, ?), revocation = '' WHERE id = ?");
   s.bind(1, now).bind(2, id).run();
   return sqlite3_changes(db_) > 0;
 }
 
 int64_t SqliteStore::revokeRoomInvitations(const std::string& roomId, UnixSeconds now) {
-  Statement s(db_, "UPDATE invitations SET revoked_at = ? WHERE room_id = ? AND revoked_at IS NULL AND used_at IS NULL");
-  s.bind(1, now).bind(2, roomId).run();
-  return sqlite3_changes(db_);
+  exec("BEGIN IMMEDIATE");
+  try {
+    Statement s(db_,
+                "UPDATE invitations SET revoked_at = ? WHERE room_id = ? AND revoked_at IS NULL AND used_at IS NULL");
+    s.bind(1, now).bind(2, roomId).run();
+    int64_t revoked = sqlite3_changes(db_);
+    Statement pin(db_, "UPDATE invitations SET revocation = '' WHERE room_id = ? AND revocation <> ''");
+    pin.bind(1, roomId).run();
+    exec("COMMIT");
+    return revoked;
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
 }
 
 void SqliteStore::setAppointmentInvitationsExpiry(const std::string& appointmentId, UnixSeconds expiresAt) {
@@ -654,6 +669,14 @@ bool SqliteStore::transitionGuest(const std::string& id, const std::string& expe
                                   UnixSeconds now) {
   Statement s(db_, "UPDATE guests SET state = ?, updated_at = ? WHERE id = ? AND state = ?");
   s.bind(1, next).bind(2, now).bind(3, id).bind(4, expected).run();
+  return sqlite3_changes(db_) > 0;
+}
+
+bool SqliteStore::transitionGuestAt(const std::string& id, const std::string& expected, UnixSeconds expectedUpdate,
+                                    const std::string& next, UnixSeconds now) {
+  Statement s(db_, "UPDATE guests SET state = ?, updated_at = ? WHERE id = ? AND state = ? AND updated_at = ?");
+  s.bind(1, next).bind(2, std::max(now, expectedUpdate + 1)).bind(3, id).bind(4, expected);
+  s.bind(5, expectedUpdate).run();
   return sqlite3_changes(db_) > 0;
 }
 

@@ -81,11 +81,12 @@ class SqliteStore final : public Store {
   void setAppointmentInvitationsExpiry(const std::string& appointmentId, UnixSeconds expiresAt) override;
   std::optional<std::string> rescheduleAppointment(const Reschedule& r) override;
   bool undoReschedule(const std::string& id, const std::string& change, UnixSeconds start, UnixSeconds end,
-                      UnixSeconds invitationsExpireAt, const std::string& previousChange) override;
+                      UnixSeconds invitationsExpireAt, const std::string& previousChange,
+                      UnixSeconds previousUpdate) override;
   Cancellation cancelAppointment(const std::string& id, const std::string& by, const std::string& change,
                                  UnixSeconds now) override;
   bool undoCancel(const std::string& id, const std::string& change, const std::string& previousStatus,
-                  UnixSeconds previousUpdate) override;
+                  UnixSeconds previousUpdate, UnixSeconds roomEndedAt) override;
   std::optional<Revocation> revokeInvitationBy(const std::string& id, const std::string& by,
                                                const std::string& change, UnixSeconds now) override;
   bool unrevokeInvitation(const std::string& id, const std::string& change) override;
@@ -98,6 +99,8 @@ class SqliteStore final : public Store {
                                  UnixSeconds now) override;
   bool transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
                        UnixSeconds now) override;
+  bool transitionGuestAt(const std::string& id, const std::string& expected, UnixSeconds expectedUpdate,
+                         const std::string& next, UnixSeconds now) override;
 
   MetadataPurge purgeMetadata(const std::string& tenantId, UnixSeconds cutoff) override;
 

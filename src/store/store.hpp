@@ -210,15 +210,22 @@ struct Reschedule {
   std::string change;
 };
 
-enum class CancelOutcome { kCancelled, kAlreadyCancelled, kUnknown };
+// kAdopted: cancelled by another request whose event was still pending (undoable); this
+// caller now stands behind that cancel (it can no longer be undone) and audits it itself,
+// so that a cancel that stands never lacks its event because the first request's failed.
+enum class CancelOutcome { kCancelled, kAdopted, kAlreadyCancelled, kUnknown };
 struct Cancellation {
   CancelOutcome outcome = CancelOutcome::kUnknown;
   std::string previousStatus;  // kCancelled: the status it replaced
   UnixSeconds previousUpdate = 0;
+  UnixSeconds roomEndedAt = 0;  // kCancelled: the room's end this cancel wrote; 0: ended before
 };
 
 struct Revocation {
   bool byThisCall = false;  // false: it was revoked before
+  // Revoked before by a request whose event was still pending: this caller now stands
+  // behind it (it can no longer be undone) and audits it itself (see kAdopted).
+  bool adopted = false;
   UnixSeconds at = 0;
   std::string by;  // a user id; empty: revoked by the system (end of consultation, erasure)
 };
@@ -333,10 +340,12 @@ class Store {
   // claim), and deletes that guest, in one transaction. False when the invitation was not
   // this guest's.
   virtual bool unclaimInvitation(const std::string& id, const std::string& guestId) = 0;
-  // Sets revokedAt (first revocation wins); false if unknown id.
+  // Sets revokedAt (first revocation wins); false if unknown id. The system's revocation:
+  // it also makes a user's revocation pending its event stand (never undone since).
   virtual bool revokeInvitation(const std::string& id, UnixSeconds now) = 0;
   // Revokes every invitation of the room that is neither revoked nor used (a used one
   // keeps saying "used"; its guest's state decides whether they may return); returns how many.
+  // As revokeInvitation, every revocation of the room's invitations stands from then on.
   virtual int64_t revokeRoomInvitations(const std::string& roomId, UnixSeconds now) = 0;
   // Moves expiresAt of every invitation of the appointment (reschedule).
   virtual void setAppointmentInvitationsExpiry(const std::string& appointmentId, UnixSeconds expiresAt) = 0;
@@ -347,31 +356,35 @@ class Store {
   // Returns the time change it replaced ("" for none), nullopt when nothing was written.
   virtual std::optional<std::string> rescheduleAppointment(const Reschedule& r) = 0;
   // Undoes rescheduleAppointment whose event failed: puts back the times, the invitations'
-  // expiry and `previousChange`, only while the row's time change is still `change` (a
-  // later reschedule stays). False when nothing changed.
+  // expiry, `previousChange` and the update time, only while the row's time change is
+  // still `change` (a later reschedule stays). False when nothing changed.
   virtual bool undoReschedule(const std::string& id, const std::string& change, UnixSeconds start, UnixSeconds end,
-                              UnixSeconds invitationsExpireAt, const std::string& previousChange) = 0;
+                              UnixSeconds invitationsExpireAt, const std::string& previousChange,
+                              UnixSeconds previousUpdate) = 0;
   // Cancels an appointment whatever its status but cancelled, in one transaction with
-  // revoking its room's open invitations (revoked by `by`, keyed to `change`). One already
-  // cancelled stays as it is, and that cancel can no longer be undone (this caller is told
-  // it is cancelled).
+  // revoking its room's open invitations (revoked by `by`, keyed to `change`) and ending
+  // its room (the first end time stays). One already cancelled stays as it is, and that
+  // cancel can no longer be undone (this caller is told it is cancelled): kAdopted when
+  // it was still undoable (its request's event pending), kAlreadyCancelled otherwise.
   virtual Cancellation cancelAppointment(const std::string& id, const std::string& by, const std::string& change,
                                          UnixSeconds now) = 0;
-  // Undoes cancelAppointment whose event failed: the previous status and update time, and
-  // the invitations revoked with `change` that nobody was told are revoked since, only
+  // Undoes cancelAppointment whose event failed: the previous status and update time, the
+  // invitations of its room revoked with `change` that nobody was told are revoked since,
+  // and the room's end while it is still `roomEndedAt` (0: the room stays as it is), only
   // while the cancel is still `change` and undoable. False when nothing changed.
   virtual bool undoCancel(const std::string& id, const std::string& change, const std::string& previousStatus,
-                          UnixSeconds previousUpdate) = 0;
+                          UnixSeconds previousUpdate, UnixSeconds roomEndedAt) = 0;
   // A user's revocation: revokes the invitation (by `by`, keyed to `change`) unless it is
-  // revoked already; then says who and when, and that revocation can no longer be undone
-  // (this caller is told it stands). nullopt: unknown id.
+  // revoked already; then says who and when (adopted: it was still undoable), and that
+  // revocation can no longer be undone (this caller is told it stands). nullopt: unknown id.
   virtual std::optional<Revocation> revokeInvitationBy(const std::string& id, const std::string& by,
                                                        const std::string& change, UnixSeconds now) = 0;
   // Undoes revokeInvitationBy whose event failed, only while the revocation is still
   // `change` and undoable. False when nothing changed.
   virtual bool unrevokeInvitation(const std::string& id, const std::string& change) = 0;
   // Deletes an appointment with its invitations, guests and room (the undo of a new
-  // appointment whose event failed, before anyone saw it). False if unknown id.
+  // appointment whose event failed; it was listable meanwhile, but nobody was told it was
+  // made). False if unknown id.
   virtual bool deleteAppointment(const std::string& id) = 0;
 
   // Guests and their admission state. createGuest fills id (when empty) and identity
@@ -383,6 +396,12 @@ class Store {
   // now. True when this call changed it (two hosts admitting at once: one true, one false).
   virtual bool transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
                                UnixSeconds now) = 0;
+  // The same, also only while the update time is `expectedUpdate`, writing the update
+  // time max(now, expectedUpdate + 1) so that every such write changes it (a staff add
+  // and its undo, keyed to the request: a second add in the same second still moves it).
+  // `next` == `expected` only moves the update time.
+  virtual bool transitionGuestAt(const std::string& id, const std::string& expected, UnixSeconds expectedUpdate,
+                                 const std::string& next, UnixSeconds now) = 0;
 
   // Retention (K9): in one transaction, deletes the tenant's appointments that ended
   // before `cutoff`, the tenant's rooms that ended before it (unless a later appointment

@@ -27,14 +27,14 @@ std::optional<std::string> PostgresStore::rescheduleAppointment(const Reschedule
 
 bool PostgresStore::undoReschedule(const std::string& id, const std::string& change, UnixSeconds start,
                                    UnixSeconds end, UnixSeconds invitationsExpireAt,
-                                   const std::string& previousChange) {
+                                   const std::string& previousChange, UnixSeconds previousUpdate) {
   if (change.empty()) {
     return false;
   }
   return db_->transact([&](pqxx::work& txn) {
-    if (txn.exec_params("UPDATE appointments SET start_at = $1, end_at = $2, time_change = $3 WHERE id = $4 AND "
-                        "time_change = $5",
-                        start, end, previousChange, id, change)
+    if (txn.exec_params("UPDATE appointments SET start_at = $1, end_at = $2, time_change = $3, updated_at = $4 WHERE "
+                        "id = $5 AND time_change = $6",
+                        start, end, previousChange, previousUpdate, id, change)
             .affected_rows() == 0) {
       return false;
     }
@@ -47,7 +47,8 @@ Cancellation PostgresStore::cancelAppointment(const std::string& id, const std::
                                               UnixSeconds now) {
   return db_->transact([&](pqxx::work& txn) {
     Cancellation out;
-    auto rows = txn.exec_params("SELECT status, updated_at, room_id FROM appointments WHERE id = $1 FOR UPDATE", id);
+    auto rows = txn.exec_params(
+        "SELECT status, updated_at, room_id, status_change FROM appointments WHERE id = $1 FOR UPDATE", id);
     if (rows.empty()) {
       return out;
     }
@@ -55,9 +56,10 @@ Cancellation PostgresStore::cancelAppointment(const std::string& id, const std::
     out.previousUpdate = rows[0][1].as<int64_t>();
     std::string roomId = rows[0][2].as<std::string>();
     if (out.previousStatus == "cancelled") {
-      // This caller is told it is cancelled: the cancel pending its event stands now.
+      // This caller is told it is cancelled: the cancel pending its event stands now, and
+      // this caller audits it (kAdopted), as that event may still fail.
       txn.exec_params("UPDATE appointments SET status_change = '' WHERE id = $1", id);
-      out.outcome = CancelOutcome::kAlreadyCancelled;
+      out.outcome = rows[0][3].as<std::string>().empty() ? CancelOutcome::kAlreadyCancelled : CancelOutcome::kAdopted;
       return out;
     }
     txn.exec_params("UPDATE appointments SET status = 'cancelled', updated_at = $1, status_change = $2 WHERE id = $3",
@@ -65,26 +67,34 @@ Cancellation PostgresStore::cancelAppointment(const std::string& id, const std::
     txn.exec_params("UPDATE invitations SET revoked_at = $1, revoked_by = $2, revocation = $3 WHERE room_id = $4 AND "
                     "revoked_at IS NULL AND used_at IS NULL",
                     now, by, change, roomId);
+    auto ended = txn.exec_params("UPDATE rooms SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL", now, roomId);
+    out.roomEndedAt = ended.affected_rows() > 0 ? now : 0;
     out.outcome = CancelOutcome::kCancelled;
     return out;
   });
 }
 
 bool PostgresStore::undoCancel(const std::string& id, const std::string& change, const std::string& previousStatus,
-                               UnixSeconds previousUpdate) {
+                               UnixSeconds previousUpdate, UnixSeconds roomEndedAt) {
   if (change.empty()) {
     return false;
   }
   return db_->transact([&](pqxx::work& txn) {
-    if (txn.exec_params("UPDATE appointments SET status = $1, updated_at = $2, status_change = '' WHERE id = $3 AND "
-                        "status = 'cancelled' AND status_change = $4",
-                        previousStatus, previousUpdate, id, change)
-            .affected_rows() == 0) {
+    auto rows = txn.exec_params(
+        "UPDATE appointments SET status = $1, updated_at = $2, status_change = '' WHERE id = $3 AND "
+        "status = 'cancelled' AND status_change = $4 RETURNING room_id",
+        previousStatus, previousUpdate, id, change);
+    if (rows.empty()) {
       return false;
     }
+    std::string roomId = rows[0][0].as<std::string>();
+    // The same set the cancel revoked: its room's.
     txn.exec_params("UPDATE invitations SET revoked_at = NULL, revoked_by = '', revocation = '' WHERE "
-                    "appointment_id = $1 AND revocation = $2",
-                    id, change);
+                    "room_id = $1 AND revocation = $2",
+                    roomId, change);
+    if (roomEndedAt != 0) {
+      txn.exec_params("UPDATE rooms SET ended_at = NULL WHERE id = $1 AND ended_at = $2", roomId, roomEndedAt);
+    }
     return true;
   });
 }
@@ -92,18 +102,21 @@ bool PostgresStore::undoCancel(const std::string& id, const std::string& change,
 std::optional<Revocation> PostgresStore::revokeInvitationBy(const std::string& id, const std::string& by,
                                                             const std::string& change, UnixSeconds now) {
   return db_->transact([&](pqxx::work& txn) -> std::optional<Revocation> {
-    auto rows = txn.exec_params("SELECT revoked_at, revoked_by FROM invitations WHERE id = $1 FOR UPDATE", id);
+    auto rows =
+        txn.exec_params("SELECT revoked_at, revoked_by, revocation FROM invitations WHERE id = $1 FOR UPDATE", id);
     if (rows.empty()) {
       return std::nullopt;
     }
     if (!rows[0][0].is_null()) {
-      // This caller is told it is revoked: the revocation pending its event stands now.
+      // This caller is told it is revoked: the revocation pending its event stands now,
+      // and this caller audits it (adopted), as that event may still fail.
       txn.exec_params("UPDATE invitations SET revocation = '' WHERE id = $1", id);
-      return Revocation{false, rows[0][0].as<int64_t>(), rows[0][1].as<std::string>()};
+      return Revocation{false, !rows[0][2].as<std::string>().empty(), rows[0][0].as<int64_t>(),
+                        rows[0][1].as<std::string>()};
     }
     txn.exec_params("UPDATE invitations SET revoked_at = $1, revoked_by = $2, revocation = $3 WHERE id = $4", now, by,
                     change, id);
-    return Revocation{true, now, by};
+    return Revocation{true, false, now, by};
   });
 }
 

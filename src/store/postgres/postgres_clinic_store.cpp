@@ -1,4 +1,6 @@
 // PostgresStore: appointments, invitations and guests (the clinic workflow).
+#include <algorithm>
+
 #include "common/random.hpp"
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/pg_rows.hpp"
@@ -158,19 +160,25 @@ bool PostgresStore::unclaimInvitation(const std::string& id, const std::string& 
   });
 }
 
+// The system's revocations also clear `revocation` (already revoked rows included): a
+// user's revocation or a cancel pending its event must not be undone once the system
+// meant the invitation revoked (end of consultation, erasure).
 bool PostgresStore::revokeInvitation(const std::string& id, UnixSeconds now) {
   return db_->transact([&](pqxx::work& txn) {
-    return txn.exec_params("UPDATE invitations SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2", now, id)
-               .affected_rows() > 0;
+    auto revoked = txn.exec_params(
+        "UPDATE invitations SET revoked_at = COALESCE(revoked_at, $1), revocation = '' WHERE id = $2", now, id);
+    return revoked.affected_rows() > 0;
   });
 }
 
 int64_t PostgresStore::revokeRoomInvitations(const std::string& roomId, UnixSeconds now) {
   return db_->transact([&](pqxx::work& txn) {
-    return static_cast<int64_t>(
+    auto revoked = static_cast<int64_t>(
         txn.exec_params("UPDATE invitations SET revoked_at = $1 WHERE room_id = $2 AND revoked_at IS NULL AND used_at IS NULL", now,
                         roomId)
             .affected_rows());
+    txn.exec_params("UPDATE invitations SET revocation = '' WHERE room_id = $1 AND revocation <> ''", roomId);
+    return revoked;
   });
 }
 
@@ -227,6 +235,16 @@ bool PostgresStore::transitionGuest(const std::string& id, const std::string& ex
   return db_->transact([&](pqxx::work& txn) {
     return txn.exec_params("UPDATE guests SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4", next, now,
                            id, expected)
+               .affected_rows() > 0;
+  });
+}
+
+bool PostgresStore::transitionGuestAt(const std::string& id, const std::string& expected, UnixSeconds expectedUpdate,
+                                      const std::string& next, UnixSeconds now) {
+  return db_->transact([&](pqxx::work& txn) {
+    return txn.exec_params("UPDATE guests SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4 AND "
+                           "updated_at = $5",
+                           next, std::max(now, expectedUpdate + 1), id, expected, expectedUpdate)
                .affected_rows() > 0;
   });
 }

@@ -6,6 +6,7 @@
 // read and its write, as the control thread (admission, the end) or another request
 // would.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <boost/json.hpp>
 #include <algorithm>
@@ -51,10 +52,28 @@ class PlannedAudit final : public compliance::AuditSink {
 
 // The pool's connection; `afterRead`, when set, runs once right after the next appointment
 // read, on the same connection: a change committed between a job's read and its write.
+// `faults`: the calls that fail as with a lost connection.
+struct Faults {
+  bool endRoom = false;
+  bool createAppointment = false;
+};
 class InterleavingStore final : public testing::ForwardingStore {
  public:
-  InterleavingStore(std::unique_ptr<store::Store> inner, std::function<void(store::Store&)>& afterRead)
-      : ForwardingStore(*inner), owned_(std::move(inner)), afterRead_(afterRead) {}
+  InterleavingStore(std::unique_ptr<store::Store> inner, std::function<void(store::Store&)>& afterRead,
+                    const Faults& faults)
+      : ForwardingStore(*inner), owned_(std::move(inner)), afterRead_(afterRead), faults_(faults) {}
+  bool endRoom(const std::string& id, store::UnixSeconds now) override {
+    if (faults_.endRoom) {
+      throw store::StoreFailure("database is unavailable (test)");
+    }
+    return inner_.endRoom(id, now);
+  }
+  store::AppointmentRecord createAppointment(store::AppointmentRecord a) override {
+    if (faults_.createAppointment) {
+      throw store::StoreFailure("database is unavailable (test)");
+    }
+    return inner_.createAppointment(std::move(a));
+  }
   std::optional<store::AppointmentRecord> findAppointment(const std::string& id) override {
     auto a = inner_.findAppointment(id);
     if (afterRead_) {
@@ -68,6 +87,7 @@ class InterleavingStore final : public testing::ForwardingStore {
  private:
   std::unique_ptr<store::Store> owned_;
   std::function<void(store::Store&)>& afterRead_;
+  const Faults& faults_;
 };
 
 class AppointmentWrites : public ::testing::Test {
@@ -102,7 +122,7 @@ class AppointmentWrites : public ::testing::Test {
         1, 8,
         [this] {
           return std::make_unique<InterleavingStore>(std::make_unique<store::SqliteStore>(dir_ / "medrtc.db"),
-                                                     afterRead_);
+                                                     afterRead_, faults_);
         },
         [this](std::function<void()> task) { posted_.post(std::move(task)); });
     hub_ = std::make_unique<SignalingHub>(controlStore_, signer_, clock_);
@@ -173,6 +193,7 @@ class AppointmentWrites : public ::testing::Test {
   store::AppointmentRecord appointment_;
   std::string invitationId_;
   std::function<void(store::Store&)> afterRead_;
+  Faults faults_;
   testing::FailingStore controlStore_;
   PlannedAudit audit_;
   testing::PostedTasks posted_;
@@ -197,6 +218,24 @@ TEST_F(AppointmentWrites, ANewAppointmentIsStoredOnThePoolWithItsTwoEvents) {
 
 // Fail closed: an appointment whose event (either) cannot be written is gone again, with
 // its room and its patient's invitation.
+// The room is made before the appointment: when the appointment cannot be stored, the
+// room is left ended (no one's, nobody can join it; retention drops it), not open.
+TEST_F(AppointmentWrites, ARoomWhoseAppointmentCouldNotBeStoredIsLeftEnded) {
+  faults_.createAppointment = true;
+  HttpResponse res = answer(request("POST", "/api/v1/appointments",
+                                    R"({"start":")" + clinic::formatRfc3339(kNow + 600) + R"(","end":")" +
+                                        clinic::formatRfc3339(kNow + 1500) + R"("})"));
+  EXPECT_EQ(res.status, 503) << res.body;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "medrtc.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* open = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM rooms WHERE ended_at IS NULL", -1, &open, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(open), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(open, 0), 1) << "a room without its appointment was left open";  // the fixture's
+  sqlite3_finalize(open);
+  sqlite3_close(db);
+}
+
 TEST_F(AppointmentWrites, ANewAppointmentWhoseEventFailsIsDeleted) {
   for (std::deque<bool> plan : {std::deque<bool>{true}, std::deque<bool>{false, true}}) {
     SCOPED_TRACE(plan.size() == 1 ? "the appointment's event fails" : "its patient invitation's event fails");
@@ -283,8 +322,53 @@ TEST_F(AppointmentWrites, ACancelIsStoredOnThePoolAndEndsTheRoomOnceAudited) {
   EXPECT_EQ(bodyOf(res)["invitations"].as_array().at(0).at("status").as_string(), "revoked");
   EXPECT_EQ(audit_.written, 1);
   EXPECT_TRUE(check().findRoom(appointment_.roomId)->ended());
+  // The first repeat stands behind the cancel too (it cannot tell whether the first
+  // event is durable) and audits it; later ones find nothing pending.
   EXPECT_EQ(answer(cancel()).status, 200);
-  EXPECT_EQ(audit_.written, 1) << "a repeated cancel wrote a second event";
+  EXPECT_EQ(audit_.written, 2);
+  EXPECT_EQ(answer(cancel()).status, 200);
+  EXPECT_EQ(audit_.written, 2) << "a cancel found standing wrote another event";
+}
+
+// The room's end is written with the cancel: once its event is durable nothing is left
+// to fail (a failed second write answered 503 for a cancel that stood, room open).
+TEST_F(AppointmentWrites, AnAuditedCancelNeedsNoFurtherWriteToEndTheRoom) {
+  faults_.endRoom = true;
+  HttpResponse res = answer(cancel());
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(audit_.written, 1);
+  EXPECT_TRUE(check().findRoom(appointment_.roomId)->ended()) << "cancelled and audited, room open in the store";
+}
+
+TEST_F(AppointmentWrites, ACancelWhoseEventFailsReopensTheRoomItEnded) {
+  audit_.plan = {true};
+  HttpResponse res = answer(cancel());
+  EXPECT_EQ(res.status, 500) << res.body;
+  EXPECT_EQ(check().findAppointment(appointment_.id)->status, "booked");
+  EXPECT_FALSE(check().findRoom(appointment_.roomId)->ended());
+}
+
+// A repeat that finds the cancel pending its first event audits it itself: when the first
+// event fails, the cancel stands with the repeat's event, never with none.
+TEST_F(AppointmentWrites, ACancelStandingBehindAnotherWhoseEventFailedHasItsOwnEvent) {
+  audit_.plan = {true, false};
+  auto answers = answerAll({cancel(), cancel()});
+  EXPECT_EQ(answers[0].status, 500) << answers[0].body;
+  ASSERT_EQ(answers[1].status, 200) << answers[1].body;
+  EXPECT_EQ(check().findAppointment(appointment_.id)->status, "cancelled");
+  EXPECT_EQ(audit_.written, 1) << "the cancel stands without an appointment_cancel event";
+}
+
+// Both events failed: nothing is undone (the second request's undo has nothing of its own,
+// the first's no longer applies); both answer the failure and the cancel stands
+// (appointment_cancel_unaudited in the log).
+TEST_F(AppointmentWrites, ACancelWhoseTwoEventsFailedStandsAndBothRequestsFail) {
+  audit_.plan = {true, true};
+  auto answers = answerAll({cancel(), cancel()});
+  EXPECT_EQ(answers[0].status, 500) << answers[0].body;
+  EXPECT_EQ(answers[1].status, 500) << answers[1].body;
+  EXPECT_EQ(check().findAppointment(appointment_.id)->status, "cancelled");
+  EXPECT_TRUE(check().findRoom(appointment_.roomId)->ended());
 }
 
 // A cancel whose event fails is not undone once another request was told the appointment
@@ -310,8 +394,20 @@ TEST_F(AppointmentWrites, ARevocationIsStoredOnThePoolAndARepeatSaysWhoAndWhen) 
   EXPECT_EQ(bodyOf(again)["status"].as_string(), "revoked");
   EXPECT_EQ(bodyOf(again)["revoked_at"].as_string(), clinic::formatRfc3339(*stored->revokedAt));
   EXPECT_EQ(bodyOf(again)["revoked_by"].as_string(), check().findAppointment(appointment_.id)->practitionerId);
-  EXPECT_EQ(audit_.written, 1) << "a repeated revocation wrote a second event";
+  EXPECT_EQ(audit_.written, 2) << "the first repeat stands behind the revocation and audits it";
+  EXPECT_EQ(answer(revoke()).status, 200);
+  EXPECT_EQ(audit_.written, 2) << "a revocation found standing wrote another event";
   EXPECT_EQ(answer(request("DELETE", "/api/v1/invitations/i_0000000000000000")).status, 404);
+}
+
+TEST_F(AppointmentWrites, ARevocationStandingBehindAnotherWhoseEventFailedHasItsOwnEvent) {
+  audit_.plan = {true, false};
+  auto answers = answerAll({revoke(), revoke()});
+  EXPECT_EQ(answers[0].status, 500) << answers[0].body;
+  ASSERT_EQ(answers[1].status, 200) << answers[1].body;
+  EXPECT_EQ(bodyOf(answers[1])["status"].as_string(), "revoked");
+  EXPECT_TRUE(check().findInvitation(invitationId_)->revokedAt);
+  EXPECT_EQ(audit_.written, 1) << "the revocation stands without an invitation_revoke event";
 }
 
 // Fail closed: a revocation whose event cannot be written is taken back.

@@ -67,14 +67,15 @@ class FailingStore final : public store::Store {
   void setAppointmentInvitationsExpiry(const std::string&, store::UnixSeconds) override { down(); }
   std::optional<std::string> rescheduleAppointment(const store::Reschedule&) override { down(); }
   bool undoReschedule(const std::string&, const std::string&, store::UnixSeconds, store::UnixSeconds,
-                      store::UnixSeconds, const std::string&) override {
+                      store::UnixSeconds, const std::string&, store::UnixSeconds) override {
     down();
   }
   store::Cancellation cancelAppointment(const std::string&, const std::string&, const std::string&,
                                         store::UnixSeconds) override {
     down();
   }
-  bool undoCancel(const std::string&, const std::string&, const std::string&, store::UnixSeconds) override {
+  bool undoCancel(const std::string&, const std::string&, const std::string&, store::UnixSeconds,
+                  store::UnixSeconds) override {
     down();
   }
   std::optional<store::Revocation> revokeInvitationBy(const std::string&, const std::string&, const std::string&,
@@ -87,6 +88,10 @@ class FailingStore final : public store::Store {
   std::optional<store::GuestRecord> findGuest(const std::string&) override { down(); }
   std::optional<store::GuestRecord> findGuestByIdentity(const std::string&, const std::string&) override { down(); }
   bool transitionGuest(const std::string&, const std::string&, const std::string&, store::UnixSeconds) override {
+    down();
+  }
+  bool transitionGuestAt(const std::string&, const std::string&, store::UnixSeconds, const std::string&,
+                         store::UnixSeconds) override {
     down();
   }
   store::MetadataPurge purgeMetadata(const std::string&, store::UnixSeconds) override { down(); }

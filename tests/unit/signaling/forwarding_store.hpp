@@ -108,15 +108,16 @@ class ForwardingStore : public store::Store {
     return inner_.rescheduleAppointment(a0);
   }
   bool undoReschedule(const std::string& a0, const std::string& a1, store::UnixSeconds a2, store::UnixSeconds a3,
-                      store::UnixSeconds a4, const std::string& a5) override {
-    return inner_.undoReschedule(a0, a1, a2, a3, a4, a5);
+                      store::UnixSeconds a4, const std::string& a5, store::UnixSeconds a6) override {
+    return inner_.undoReschedule(a0, a1, a2, a3, a4, a5, a6);
   }
   store::Cancellation cancelAppointment(const std::string& a0, const std::string& a1, const std::string& a2,
                                         store::UnixSeconds a3) override {
     return inner_.cancelAppointment(a0, a1, a2, a3);
   }
-  bool undoCancel(const std::string& a0, const std::string& a1, const std::string& a2, store::UnixSeconds a3) override {
-    return inner_.undoCancel(a0, a1, a2, a3);
+  bool undoCancel(const std::string& a0, const std::string& a1, const std::string& a2, store::UnixSeconds a3,
+                  store::UnixSeconds a4) override {
+    return inner_.undoCancel(a0, a1, a2, a3, a4);
   }
   std::optional<store::Revocation> revokeInvitationBy(const std::string& a0, const std::string& a1,
                                                       const std::string& a2, store::UnixSeconds a3) override {
@@ -134,6 +135,10 @@ class ForwardingStore : public store::Store {
   bool transitionGuest(const std::string& a0, const std::string& a1, const std::string& a2,
                        store::UnixSeconds a3) override {
     return inner_.transitionGuest(a0, a1, a2, a3);
+  }
+  bool transitionGuestAt(const std::string& a0, const std::string& a1, store::UnixSeconds a2, const std::string& a3,
+                         store::UnixSeconds a4) override {
+    return inner_.transitionGuestAt(a0, a1, a2, a3, a4);
   }
   store::MetadataPurge purgeMetadata(const std::string& a0, store::UnixSeconds a1) override {
     return inner_.purgeMetadata(a0, a1);

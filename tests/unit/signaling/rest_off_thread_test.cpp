@@ -30,16 +30,19 @@ namespace {
 
 namespace json = boost::json;
 
-// An audit log that writes, or (failing = true) fails every event as a full disk would.
+// An audit log that writes, or (failing = true) fails every event as a full disk would;
+// failNext: only the next that many.
 class SwitchableAudit final : public compliance::AuditSink {
  public:
   void record(compliance::AuditEvent) override {
-    if (failing) {
+    if (failing || failNext > 0) {
+      failNext = std::max(0, failNext - 1);
       throw std::runtime_error("audit disk full");
     }
     ++written;
   }
   bool failing = false;
+  int failNext = 0;
   int written = 0;
 };
 
@@ -443,6 +446,36 @@ TEST_F(RestOffThread, AStaffAddWhoseEventFailsIsTakenBack) {
   auto g = check.findGuestByIdentity(appointment_.roomId, staff.id);
   ASSERT_TRUE(g);
   EXPECT_EQ(g->state, "removed");
+}
+
+// ... but never once another request was told the staff member is added: that add found
+// the mark made, changed nothing of its own, was audited and answered 201, so the first
+// request's undo (keyed to the update time it wrote) must miss.
+TEST_F(RestOffThread, AStaffAddAnotherRequestWasToldAboutIsNotTakenBack) {
+  store::UserRecord staff;
+  std::string staffCookie = signedIn("staff", "mfa@example.org", &staff);
+  std::string path = "/api/v1/appointments/" + appointment_.id + "/staff";
+  std::string body = R"({"user_id":")" + staff.id + R"("})";
+  audit_.failNext = 1;
+  // Both handled before any completion runs: the second's mark runs on the pool before
+  // the first's undo (the first's event fails in its completion).
+  std::vector<std::optional<HttpResponse>> answers(2);
+  for (size_t i = 0; i < answers.size(); ++i) {
+    HttpResponse first = api_->handle(request("POST", path, body));
+    ASSERT_TRUE(first.deferred);
+    first.deferred([&answers, i](const HttpResponse& res) { answers[i] = res; });
+  }
+  while (!(answers[0] && answers[1]) && posted_.runOne()) {
+  }
+  ASSERT_TRUE(answers[0] && answers[1]);
+  EXPECT_EQ(answers[0]->status, 500) << answers[0]->body;
+  ASSERT_EQ(answers[1]->status, 201) << answers[1]->body;
+  EXPECT_EQ(audit_.written, 1);
+  store::SqliteStore check(dir_ / "medrtc.db");
+  auto g = check.findGuestByIdentity(appointment_.roomId, staff.id);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->state, "waiting") << "the first add's undo took back the add the second was told of";
+  EXPECT_EQ(answer(as(staffCookie, "POST", path + "-token", "{}")).status, 200);
 }
 
 TEST_F(RestOffThread, TheDevRoomIsStoredOnThePool) {

@@ -92,14 +92,16 @@ TEST_P(StoreTest, ARescheduleOfTimesOrAStatusChangedSinceItsReadWritesNothing) {
 TEST_P(StoreTest, ARescheduleIsUndoneOnlyWhileTheRowHasThisRequestsTimes) {
   Booking b = book(store());
   ASSERT_TRUE(store().rescheduleAppointment(moveTo(b.appointment, 300, 400, "c_1")));
-  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "c_other", 100, 200, 260, ""));
-  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "", 100, 200, 260, ""));
-  EXPECT_TRUE(store().undoReschedule(b.appointment.id, "c_1", 100, 200, 260, ""));
+  EXPECT_EQ(store().findAppointment(b.appointment.id)->updatedAt, 50);
+  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "c_other", 100, 200, 260, "", 1));
+  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "", 100, 200, 260, "", 1));
+  EXPECT_TRUE(store().undoReschedule(b.appointment.id, "c_1", 100, 200, 260, "", 1));
   auto a = store().findAppointment(b.appointment.id);
   EXPECT_EQ(a->start, 100);
   EXPECT_EQ(a->end, 200);
+  EXPECT_EQ(a->updatedAt, 1) << "the undo left the reschedule's update time";
   EXPECT_EQ(store().findInvitation(b.open.id)->expiresAt, 260);
-  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "c_1", 100, 200, 260, "")) << "undone twice";
+  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "c_1", 100, 200, 260, "", 1)) << "undone twice";
 
   // A → B → A: the first request's undo finds the third's change, not its own, and leaves
   // it; the second's undo puts back the first's change, which the first may then undo.
@@ -111,7 +113,7 @@ TEST_P(StoreTest, ARescheduleIsUndoneOnlyWhileTheRowHasThisRequestsTimes) {
   EXPECT_EQ(*second, "c_a");
   at = *store().findAppointment(b.appointment.id);
   ASSERT_TRUE(store().rescheduleAppointment(moveTo(at, 300, 400, "c_c")));
-  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "c_a", 100, 200, 260, *first));
+  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "c_a", 100, 200, 260, *first, 1));
   EXPECT_EQ(store().findAppointment(b.appointment.id)->start, 300);
 }
 
@@ -138,8 +140,8 @@ TEST_P(StoreTest, ACancelRevokesTheOpenInvitationsAndItsUndoTakesBackExactlyThat
   EXPECT_EQ(*store().findInvitation(before.id)->revokedAt, 30);
   EXPECT_FALSE(store().findInvitation(other.id)->revokedAt) << "another appointment's";
 
-  EXPECT_FALSE(store().undoCancel(b.appointment.id, "c_other", "arrived", 40));
-  EXPECT_TRUE(store().undoCancel(b.appointment.id, "c_1", "arrived", 40));
+  EXPECT_FALSE(store().undoCancel(b.appointment.id, "c_other", "arrived", 40, c.roomEndedAt));
+  EXPECT_TRUE(store().undoCancel(b.appointment.id, "c_1", "arrived", 40, c.roomEndedAt));
   auto a = store().findAppointment(b.appointment.id);
   EXPECT_EQ(a->status, "arrived");
   EXPECT_EQ(a->updatedAt, 40);
@@ -154,8 +156,8 @@ TEST_P(StoreTest, AChangeAnotherRequestWasToldAboutIsNotUndone) {
   Booking b = book(store());
   ASSERT_EQ(store().cancelAppointment(b.appointment.id, "u_2", "c_1", 50).outcome, CancelOutcome::kCancelled);
   Cancellation again = store().cancelAppointment(b.appointment.id, "u_3", "c_2", 51);
-  EXPECT_EQ(again.outcome, CancelOutcome::kAlreadyCancelled);
-  EXPECT_FALSE(store().undoCancel(b.appointment.id, "c_1", "booked", 1));
+  EXPECT_EQ(again.outcome, CancelOutcome::kAdopted);
+  EXPECT_FALSE(store().undoCancel(b.appointment.id, "c_1", "booked", 1, 50));
   EXPECT_EQ(store().findAppointment(b.appointment.id)->status, "cancelled");
   EXPECT_TRUE(store().findInvitation(b.open.id)->revokedAt);
 
@@ -166,6 +168,7 @@ TEST_P(StoreTest, AChangeAnotherRequestWasToldAboutIsNotUndone) {
   auto repeat = store().revokeInvitationBy(d.open.id, "u_2", "c_4", 61);
   ASSERT_TRUE(repeat);
   EXPECT_FALSE(repeat->byThisCall);
+  EXPECT_TRUE(repeat->adopted);
   EXPECT_EQ(repeat->at, 60);
   EXPECT_EQ(repeat->by, "u_1");
   EXPECT_FALSE(store().unrevokeInvitation(d.open.id, "c_3")) << "reopened a link another request was told is revoked";
@@ -186,6 +189,118 @@ TEST_P(StoreTest, ARevocationIsUndoneOnlyByItsOwnRequest) {
   Booking d = book(store(), "2");
   ASSERT_TRUE(store().revokeInvitation(d.open.id, 70));
   EXPECT_FALSE(store().unrevokeInvitation(d.open.id, ""));
+}
+
+// A repeat that finds the change still pending its first request's event (undoable) is
+// told it adopted it: it then writes its own event, so that the change, which can no
+// longer be undone, never stands without one because the first event failed. A repeat
+// after that finds nothing pending.
+TEST_P(StoreTest, ARepeatOfAChangePendingItsEventAdoptsItOnce) {
+  Booking b = book(store());
+  ASSERT_EQ(store().cancelAppointment(b.appointment.id, "u_2", "c_1", 50).outcome, CancelOutcome::kCancelled);
+  EXPECT_EQ(store().cancelAppointment(b.appointment.id, "u_3", "c_2", 51).outcome, CancelOutcome::kAdopted);
+  EXPECT_EQ(store().cancelAppointment(b.appointment.id, "u_3", "c_3", 52).outcome, CancelOutcome::kAlreadyCancelled);
+  EXPECT_FALSE(store().undoCancel(b.appointment.id, "c_1", "booked", 1, 50));
+  EXPECT_FALSE(store().undoCancel(b.appointment.id, "c_2", "booked", 1, 50));
+  EXPECT_EQ(store().findAppointment(b.appointment.id)->status, "cancelled");
+
+  Booking d = book(store(), "2");
+  ASSERT_TRUE(store().revokeInvitationBy(d.open.id, "u_1", "c_4", 60)->byThisCall);
+  auto adopted = store().revokeInvitationBy(d.open.id, "u_2", "c_5", 61);
+  EXPECT_FALSE(adopted->byThisCall);
+  EXPECT_TRUE(adopted->adopted);
+  auto after = store().revokeInvitationBy(d.open.id, "u_2", "c_6", 62);
+  EXPECT_FALSE(after->byThisCall);
+  EXPECT_FALSE(after->adopted) << "adopted twice";
+  // The system's revocation is no request's: a user's repeat has nothing to adopt.
+  Booking e = book(store(), "3");
+  ASSERT_TRUE(store().revokeInvitation(e.open.id, 70));
+  EXPECT_FALSE(store().revokeInvitationBy(e.open.id, "u_2", "c_7", 71)->adopted);
+}
+
+// The cancel ends the room in its own transaction (no second write that can fail after
+// the event is durable), and its undo reopens only the end it wrote.
+TEST_P(StoreTest, ACancelEndsTheRoomAndItsUndoReopensOnlyThatEnd) {
+  Booking b = book(store());
+  Cancellation c = store().cancelAppointment(b.appointment.id, "u_2", "c_1", 50);
+  EXPECT_EQ(c.roomEndedAt, 50);
+  EXPECT_EQ(store().findRoom(b.appointment.roomId)->endedAt, 50);
+  ASSERT_TRUE(store().undoCancel(b.appointment.id, "c_1", "booked", 1, c.roomEndedAt));
+  EXPECT_FALSE(store().findRoom(b.appointment.roomId)->ended());
+
+  // Ended before (the host ended the consultation): the cancel keeps that end, and its
+  // undo leaves the room ended.
+  Booking d = book(store(), "2");
+  ASSERT_TRUE(store().endRoom(d.appointment.roomId, 30));
+  Cancellation e = store().cancelAppointment(d.appointment.id, "u_2", "c_2", 50);
+  EXPECT_EQ(e.roomEndedAt, 0);
+  ASSERT_TRUE(store().undoCancel(d.appointment.id, "c_2", "booked", 1, e.roomEndedAt));
+  EXPECT_EQ(store().findRoom(d.appointment.roomId)->endedAt, 30);
+}
+
+// The cancel revokes its room's open invitations; its undo takes back that same set, also
+// one whose appointment id names another appointment.
+TEST_P(StoreTest, ACancelUndoUnrevokesTheSameSetItRevoked) {
+  Booking b = book(store());
+  Booking other = book(store(), "2");
+  InvitationRecord stray = b.open;
+  stray.id.clear();
+  stray.appointmentId = other.appointment.id;
+  stray.tokenHash = "th_stray";
+  stray.codeHash = "ch_stray";
+  stray = store().createInvitation(stray);
+  Cancellation c = store().cancelAppointment(b.appointment.id, "u_2", "c_1", 50);
+  ASSERT_EQ(*store().findInvitation(stray.id)->revokedAt, 50);
+  ASSERT_TRUE(store().undoCancel(b.appointment.id, "c_1", "booked", 1, c.roomEndedAt));
+  EXPECT_FALSE(store().findInvitation(stray.id)->revokedAt) << "the undo left one the cancel revoked";
+  EXPECT_FALSE(store().findInvitation(other.open.id)->revokedAt);
+}
+
+// The system's revocations (end of consultation, erasure) make a user's revocation or a
+// cancel pending its event stand: a failed event must not reopen an invitation the
+// system meant revoked.
+TEST_P(StoreTest, TheSystemsRevocationsAreNeverUndoneByAPendingRequest) {
+  Booking b = book(store());
+  ASSERT_TRUE(store().revokeInvitationBy(b.open.id, "u_1", "c_1", 60)->byThisCall);
+  EXPECT_EQ(store().revokeRoomInvitations(b.appointment.roomId, 61), 0) << "already revoked ones are not counted";
+  EXPECT_FALSE(store().unrevokeInvitation(b.open.id, "c_1"));
+  EXPECT_TRUE(store().findInvitation(b.open.id)->revokedAt);
+
+  Booking d = book(store(), "2");
+  ASSERT_TRUE(store().revokeInvitationBy(d.open.id, "u_1", "c_2", 60)->byThisCall);
+  ASSERT_TRUE(store().revokeInvitation(d.open.id, 61));
+  EXPECT_FALSE(store().unrevokeInvitation(d.open.id, "c_2"));
+  EXPECT_EQ(*store().findInvitation(d.open.id)->revokedAt, 60);
+
+  Booking e = book(store(), "3");
+  Cancellation c = store().cancelAppointment(e.appointment.id, "u_2", "c_3", 50);
+  ASSERT_EQ(c.outcome, CancelOutcome::kCancelled);
+  store().revokeRoomInvitations(e.appointment.roomId, 70);  // the consultation ended meanwhile
+  EXPECT_TRUE(store().undoCancel(e.appointment.id, "c_3", "booked", 1, c.roomEndedAt));
+  EXPECT_TRUE(store().findInvitation(e.open.id)->revokedAt) << "the cancel's undo reopened a link the system revoked";
+}
+
+// The staff add's compare-and-set: keyed to the state and the update time the request
+// wrote, and every such write moves the update time, within one second too.
+TEST_P(StoreTest, AGuestTransitionKeyedToItsUpdateTimeMissesOnceAnotherWriteMovedIt) {
+  Booking b = book(store());
+  GuestRecord g;
+  g.roomId = b.appointment.roomId;
+  g.identity = "u_staff";
+  g.role = "staff";
+  g.state = "removed";
+  g.tenantId = b.appointment.tenantId;
+  g.createdAt = 10;
+  g.updatedAt = 10;
+  g = store().createGuest(g);
+  EXPECT_FALSE(store().transitionGuestAt(g.id, "removed", 9, "waiting", 10)) << "another update time";
+  EXPECT_FALSE(store().transitionGuestAt(g.id, "denied", 10, "waiting", 10)) << "another state";
+  ASSERT_TRUE(store().transitionGuestAt(g.id, "removed", 10, "waiting", 10));  // request A, same second
+  EXPECT_EQ(store().findGuest(g.id)->updatedAt, 11);
+  ASSERT_TRUE(store().transitionGuestAt(g.id, "waiting", 11, "waiting", 0));  // request B: told it is added
+  EXPECT_EQ(store().findGuest(g.id)->updatedAt, 12);
+  EXPECT_FALSE(store().transitionGuestAt(g.id, "waiting", 11, "removed", 11)) << "A's undo took back B's add";
+  EXPECT_EQ(store().findGuest(g.id)->state, "waiting");
 }
 
 // The undo of a new appointment whose event failed: it goes with its invitations and room,

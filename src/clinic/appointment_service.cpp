@@ -340,7 +340,6 @@ Result<AppointmentService::RescheduleChange, ClinicFailure> AppointmentService::
   RescheduleChange change;
   change.previousStart = a->start;
   change.previousEnd = a->end;
-  change.previousUpdate = a->updatedAt;
   change.change = "c_" + randomHex(8);
   auto previous = store.rescheduleAppointment(store::Reschedule{a->id, a->start, a->end, newStart, newEnd,
                                                                 newEnd + policy_.invitationGraceSeconds, now,
@@ -369,8 +368,7 @@ Result<AppointmentService::RescheduleChange, ClinicFailure> AppointmentService::
 
 bool AppointmentService::undoReschedule(store::Store& store, const RescheduleChange& change) const {
   return store.undoReschedule(change.appointment.id, change.change, change.previousStart, change.previousEnd,
-                              change.previousEnd + policy_.invitationGraceSeconds, change.previousChange,
-                              change.previousUpdate);
+                              change.previousEnd + policy_.invitationGraceSeconds, change.previousChange);
 }
 
 Result<store::AppointmentRecord, ClinicFailure> AppointmentService::cancel(const SessionContext& who,

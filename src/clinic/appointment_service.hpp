@@ -222,7 +222,6 @@ class AppointmentService {
     AuditFacts event;
     int64_t previousStart = 0;
     int64_t previousEnd = 0;
-    int64_t previousUpdate = 0;  // the update time read, put back by the undo
     std::string previousChange;
     std::string change;
   };

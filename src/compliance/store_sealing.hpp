@@ -162,8 +162,8 @@ class SealedStore final : public store::Store {
   }
   bool undoReschedule(const std::string& id, const std::string& change, store::UnixSeconds start,
                       store::UnixSeconds end, store::UnixSeconds invitationsExpireAt,
-                      const std::string& previousChange, store::UnixSeconds previousUpdate) override {
-    return inner_->undoReschedule(id, change, start, end, invitationsExpireAt, previousChange, previousUpdate);
+                      const std::string& previousChange) override {
+    return inner_->undoReschedule(id, change, start, end, invitationsExpireAt, previousChange);
   }
   store::Cancellation cancelAppointment(const std::string& id, const std::string& by, const std::string& change,
                                         store::UnixSeconds now) override {

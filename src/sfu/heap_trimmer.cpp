@@ -42,21 +42,26 @@ void HeapTrimmer::trimProcessHeap() { ::malloc_trim(0); }
 namespace {
 // Only the control thread runs trims; atomics keep the /metrics scrape (also the control
 // thread today) and tests on other threads well-defined.
-std::atomic<int64_t> lastProcessTrimMicros{-1};
+std::atomic<bool> processTrimmedBefore{false};
+std::atomic<int64_t> lastProcessTrimMicros{0};
 std::atomic<uint64_t> processTrimCount{0};
 }  // namespace
 
 bool HeapTrimmer::runProcessTrim(Micros now, Micros minInterval) {
-  int64_t last = lastProcessTrimMicros.load(std::memory_order_relaxed);
+  const int64_t last = lastProcessTrimMicros.load(std::memory_order_relaxed);
   // (A `now` before the last trim only happens in tests that pick their own times.)
-  if (last >= 0 && now.count() >= last && now.count() - last < minInterval.count()) {
+  if (processTrimmedBefore.load(std::memory_order_relaxed) && now.count() >= last &&
+      now.count() - last < minInterval.count()) {
     return false;
   }
+  processTrimmedBefore.store(true, std::memory_order_relaxed);
   lastProcessTrimMicros.store(now.count(), std::memory_order_relaxed);
   trimProcessHeap();
   processTrimCount.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
+
+void HeapTrimmer::forgetLastProcessTrim() { processTrimmedBefore.store(false, std::memory_order_relaxed); }
 
 uint64_t HeapTrimmer::processTrims() { return processTrimCount.load(std::memory_order_relaxed); }
 

@@ -48,6 +48,9 @@ class HeapTrimmer {
   static bool runProcessTrim(Micros now, Micros minInterval = HeapTrimTiming{}.minInterval);
   // Trims runProcessTrim ran, process-wide (medrtc_media_heap_trims_total).
   static uint64_t processTrims();
+  // Tests only: the next runProcessTrim trims whenever the last one ran (a test binary
+  // runs many calls in one process).
+  static void forgetLastProcessTrim();
 
  private:
   Timing timing_;

@@ -628,16 +628,17 @@ HttpResponse RestApi::cancelAppointment(const HttpRequest& r, const Params& p) {
         auto change = std::make_shared<const Change>(std::move(*c.change));
         AppointmentView view{change->appointment, std::move(c.invitations)};
         if (!change->event) {
-          hub_.endRoom(view.appointment.roomId, "appointment_cancelled");
+          // Cancelled before (and announced then): whoever is still here is sent away.
+          hub_.endRoom(view.appointment.roomId, "appointment_cancelled", "", /*announce=*/false);
           return jsonResponse(200, appointmentJson(view));  // cancelled before: nothing new to audit
         }
         return auditedOrUndone(
             r, p, *change->event,
-            [this, view, by = p.session->user.id] {
+            [this, view, by = p.session->user.id, adopted = change->adopted] {
               log::info("appointment_cancelled", {{"appointment", view.appointment.id}, {"by", by}});
               // Whoever waits or talks in the room is told it is over (the store's end was
-              // written with the cancel).
-              hub_.endRoom(view.appointment.roomId, "appointment_cancelled");
+              // written with the cancel). An adopted cancel's first request announces it.
+              hub_.endRoom(view.appointment.roomId, "appointment_cancelled", "", /*announce=*/!adopted);
               return jsonResponse(200, appointmentJson(view));
             },
             [change](store::Store& store) {

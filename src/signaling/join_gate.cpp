@@ -293,8 +293,8 @@ void SignalingHub::recheckSessions() {
   int64_t now = nowSeconds();
   auto report = [this](const AccessEnded& ended) {
     // First: room_ended tells everyone in such a room what happened, better than one
-    // access_revoked each. The node that ended it sent consultation_ended and
-    // room_finished; this one sends participant_left for its own people only.
+    // access_revoked each. The node that ended it sent consultation_ended; this one
+    // sends participant_left and room_finished for its own people.
     for (const auto& roomId : ended.rooms) {
       if (roomLive(roomId)) {
         log::info("room_ended_on_recheck", {{"room", roomId}});

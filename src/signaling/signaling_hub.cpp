@@ -641,9 +641,9 @@ void SignalingHub::endRoom(const std::string& roomId, std::string_view reason, c
       c.state = State::kClosed;
       c.socket->close(closeCodeFor(ErrorCode::kRoomEnded), "room_ended");
     }
-    // Not announced: the room was ended already (another node, which told the webhooks
-    // that it finished); the people who were here still each left.
-    if (anyoneLeft && announce) {
+    // Also when not announced (another node ended it): that node sends room_finished only
+    // for the people it had, so with people on both it is sent twice, never not at all.
+    if (anyoneLeft) {
       emitRoomEvent(webhooks::EventType::kRoomFinished, roomId, tenantId, "", reason);
     }
   }

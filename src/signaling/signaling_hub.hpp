@@ -145,9 +145,9 @@ class SignalingHub final : public sfu::MediaEvents {
   // Guests connected and waiting for a host's admit.
   size_t waitingCount(const std::string& roomId) const;
   // `by`: the host's participant id when a host ended it (the consultation_ended webhook).
-  // `announce` false: the room had already ended (a repeated DELETE, another node ended
-  // it): whoever is still connected is sent away, each with participant_left, but
-  // consultation_ended and room_finished are not sent a second time.
+  // `announce` false: the room had already ended (a repeated DELETE or cancel, another
+  // node ended it): whoever is still connected is sent away, each with participant_left
+  // and room_finished once they are all gone, but consultation_ended is not sent again.
   void endRoom(const std::string& roomId, std::string_view reason, const std::string& by = "",
                bool announce = true);
   // The state behind a room's tokens changed (an invitation revoked, a reschedule): every

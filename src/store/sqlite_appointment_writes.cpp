@@ -46,16 +46,15 @@ std::optional<std::string> SqliteStore::rescheduleAppointment(const Reschedule& 
 }
 
 bool SqliteStore::undoReschedule(const std::string& id, const std::string& change, UnixSeconds start, UnixSeconds end,
-                                 UnixSeconds invitationsExpireAt, const std::string& previousChange,
-                                 UnixSeconds previousUpdate) {
+                                 UnixSeconds invitationsExpireAt, const std::string& previousChange) {
   if (change.empty()) {
     return false;
   }
   return inTransaction(db_, [&] {
-    Statement write(db_,
-                    "UPDATE appointments SET start_at = ?, end_at = ?, time_change = ?, updated_at = ? WHERE "
-                    "id = ? AND time_change = ?");
-    write.bind(1, start).bind(2, end).bind(3, previousChange).bind(4, previousUpdate).bind(5, id).bind(6, change).run();
+    // The update time stays: another request (a delegate grant) may have written it since,
+    // and its own undo is keyed to it.
+    Statement write(db_, "UPDATE appointments SET start_at = ?, end_at = ?, time_change = ? WHERE id = ? AND time_change = ?");
+    write.bind(1, start).bind(2, end).bind(3, previousChange).bind(4, id).bind(5, change).run();
     if (sqlite3_changes(db_) == 0) {
       return false;
     }

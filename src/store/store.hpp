@@ -356,11 +356,12 @@ class Store {
   // Returns the time change it replaced ("" for none), nullopt when nothing was written.
   virtual std::optional<std::string> rescheduleAppointment(const Reschedule& r) = 0;
   // Undoes rescheduleAppointment whose event failed: puts back the times, the invitations'
-  // expiry, `previousChange` and the update time, only while the row's time change is
-  // still `change` (a later reschedule stays). False when nothing changed.
+  // expiry and `previousChange`, only while the row's time change is still `change` (a
+  // later reschedule stays). The update time stays as the reschedule wrote it: another
+  // request (a delegate grant) may have written it since, and that one's undo is keyed
+  // to it. False when nothing changed.
   virtual bool undoReschedule(const std::string& id, const std::string& change, UnixSeconds start, UnixSeconds end,
-                              UnixSeconds invitationsExpireAt, const std::string& previousChange,
-                              UnixSeconds previousUpdate) = 0;
+                              UnixSeconds invitationsExpireAt, const std::string& previousChange) = 0;
   // Cancels an appointment whatever its status but cancelled, in one transaction with
   // revoking its room's open invitations (revoked by `by`, keyed to `change`) and ending
   // its room (the first end time stays). One already cancelled stays as it is, and that

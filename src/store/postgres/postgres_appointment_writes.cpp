@@ -27,14 +27,16 @@ std::optional<std::string> PostgresStore::rescheduleAppointment(const Reschedule
 
 bool PostgresStore::undoReschedule(const std::string& id, const std::string& change, UnixSeconds start,
                                    UnixSeconds end, UnixSeconds invitationsExpireAt,
-                                   const std::string& previousChange, UnixSeconds previousUpdate) {
+                                   const std::string& previousChange) {
   if (change.empty()) {
     return false;
   }
   return db_->transact([&](pqxx::work& txn) {
-    if (txn.exec_params("UPDATE appointments SET start_at = $1, end_at = $2, time_change = $3, updated_at = $4 WHERE "
-                        "id = $5 AND time_change = $6",
-                        start, end, previousChange, previousUpdate, id, change)
+    // The update time stays: another request (a delegate grant) may have written it since,
+    // and its own undo is keyed to it.
+    if (txn.exec_params("UPDATE appointments SET start_at = $1, end_at = $2, time_change = $3 WHERE "
+                        "id = $4 AND time_change = $5",
+                        start, end, previousChange, id, change)
             .affected_rows() == 0) {
       return false;
     }

@@ -88,8 +88,7 @@ class PostgresStore final : public Store {
   void setAppointmentInvitationsExpiry(const std::string& appointmentId, UnixSeconds expiresAt) override;
   std::optional<std::string> rescheduleAppointment(const Reschedule& r) override;
   bool undoReschedule(const std::string& id, const std::string& change, UnixSeconds start, UnixSeconds end,
-                      UnixSeconds invitationsExpireAt, const std::string& previousChange,
-                      UnixSeconds previousUpdate) override;
+                      UnixSeconds invitationsExpireAt, const std::string& previousChange) override;
   Cancellation cancelAppointment(const std::string& id, const std::string& by, const std::string& change,
                                  UnixSeconds now) override;
   bool undoCancel(const std::string& id, const std::string& change, const std::string& previousStatus,

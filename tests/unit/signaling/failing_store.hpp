@@ -67,7 +67,7 @@ class FailingStore final : public store::Store {
   void setAppointmentInvitationsExpiry(const std::string&, store::UnixSeconds) override { down(); }
   std::optional<std::string> rescheduleAppointment(const store::Reschedule&) override { down(); }
   bool undoReschedule(const std::string&, const std::string&, store::UnixSeconds, store::UnixSeconds,
-                      store::UnixSeconds, const std::string&, store::UnixSeconds) override {
+                      store::UnixSeconds, const std::string&) override {
     down();
   }
   store::Cancellation cancelAppointment(const std::string&, const std::string&, const std::string&,

@@ -108,8 +108,8 @@ class ForwardingStore : public store::Store {
     return inner_.rescheduleAppointment(a0);
   }
   bool undoReschedule(const std::string& a0, const std::string& a1, store::UnixSeconds a2, store::UnixSeconds a3,
-                      store::UnixSeconds a4, const std::string& a5, store::UnixSeconds a6) override {
-    return inner_.undoReschedule(a0, a1, a2, a3, a4, a5, a6);
+                      store::UnixSeconds a4, const std::string& a5) override {
+    return inner_.undoReschedule(a0, a1, a2, a3, a4, a5);
   }
   store::Cancellation cancelAppointment(const std::string& a0, const std::string& a1, const std::string& a2,
                                         store::UnixSeconds a3) override {

@@ -210,9 +210,10 @@ TEST_F(GuestRevocation, ARoomEndedOnAnotherNodeEndsHereForEveryone) {
   EXPECT_EQ(audit_.count("leave:ended_on_another_server"), 2u);
 }
 
-// The node that ended the room told the webhooks that the consultation ended and the room
-// finished; this one reports only that its own people left.
-TEST_F(GuestRevocation, ARoomEndedOnAnotherNodeIsNotFinishedTwiceInTheWebhooks) {
+// The node that ended the room told the webhooks that the consultation ended; this one
+// reports that its own people left and the room (here) finished, not a second
+// consultation_ended.
+TEST_F(GuestRevocation, ARoomEndedOnAnotherNodeIsNotEndedTwiceInTheWebhooks) {
   struct TypesSink final : webhooks::WebhookSink {
     void emit(webhooks::Event event) override { types.emplace_back(webhooks::eventTypeName(event.type)); }
     std::vector<std::string> types;
@@ -222,7 +223,7 @@ TEST_F(GuestRevocation, ARoomEndedOnAnotherNodeIsNotFinishedTwiceInTheWebhooks) 
   h_.store->endRoom(h_.room.id, now());
   recheck();
   h_.hub->setWebhooks(nullptr);
-  EXPECT_EQ(sink.types, (std::vector<std::string>{"participant_left", "participant_left"}));
+  EXPECT_EQ(sink.types, (std::vector<std::string>{"participant_left", "participant_left", "room_finished"}));
 }
 
 TEST_F(GuestRevocation, ARoomEndedOnAnotherNodeSendsItsWaitingGuestsHomeToo) {

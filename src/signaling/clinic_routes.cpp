@@ -261,6 +261,23 @@ HttpResponse RestApi::login(const HttpRequest& r, const Params&) {
 
 namespace {
 
+// Once a cancel's or revocation's event is durable, its request id is cleared on the pool
+// (Store::settleChange), so a later repeat finds it audited and writes no second event.
+// Nobody waits for it: a failure is only logged (failureResponse) and costs one more
+// event from the first repeat.
+void settleLater(StoreJobs& jobs, RouteLabel label, store::SettledChange what, std::string id, std::string change) {
+  if (change.empty()) {
+    return;
+  }
+  jobs.run<bool>(
+      std::move(label),
+      [what, id = std::move(id), change = std::move(change)](store::Store& store) {
+        store.settleChange(what, id, change);
+        return true;
+      },
+      [](bool&) { return HttpResponse{}; });
+}
+
 HttpResponse loginResponse(const clinic::AuthService::SignInResult& result, bool secure) {
   if (!result) {
     const auto& f = result.error();
@@ -633,7 +650,9 @@ HttpResponse RestApi::cancelAppointment(const HttpRequest& r, const Params& p) {
         }
         return auditedOrUndone(
             r, p, *change->event,
-            [this, view, by = p.session->user.id] {
+            [this, r, p, view, change, by = p.session->user.id] {
+              settleLater(jobs_, RouteLabel{r.method, std::string(p.route)}, store::SettledChange::kCancel,
+                          view.appointment.id, change->change);
               log::info("appointment_cancelled", {{"appointment", view.appointment.id}, {"by", by}});
               // Whoever waits or talks in the room is told it is over (the store's end was
               // written with the cancel).
@@ -751,7 +770,9 @@ HttpResponse RestApi::revokeInvitation(const HttpRequest& r, const Params& p) {
         }
         return auditedOrUndone(
             r, p, *revoked->event,
-            [] {
+            [this, r, p, id = revoked->invitation.id, change = revoked->change] {
+              settleLater(jobs_, RouteLabel{r.method, std::string(p.route)}, store::SettledChange::kRevocation, id,
+                          change);
               HttpResponse res;
               res.status = 204;
               return res;

@@ -399,9 +399,10 @@ class Store {
   virtual bool unrevokeInvitation(const std::string& id, const std::string& change) = 0;
   // Once the event of a request's cancel (`kCancel`, `id` the appointment) or revocation
   // (`kRevocation`, `id` the invitation) is durable, nothing of it is pending any more:
-  // clears its request id (the cancel's status_change, its room's end_change and the
-  // revocation of the invitations it revoked; the revocation's) only where it is still
-  // `change`, so a later repeat finds it standing and audited and writes no second event.
+  // clears its request id (the cancel's status_change and the revocation of the
+  // invitations it revoked, not its room's end_change; the revocation's) only where it
+  // is still `change`, so a later repeat finds it standing and audited and writes no
+  // second event.
   // Allowed to fail: the first repeat then audits it once more.
   virtual void settleChange(SettledChange what, const std::string& id, const std::string& change) = 0;
   // Deletes an appointment with its invitations, guests and room (the undo of a new

@@ -70,7 +70,8 @@ bool PostgresStore::endRoom(const std::string& id, UnixSeconds now) {
 
 bool PostgresStore::reopenRoom(const std::string& id, UnixSeconds endedAt) {
   return db_->transact([&](pqxx::work& txn) {
-    return txn.exec_params("UPDATE rooms SET ended_at = NULL WHERE id = $1 AND ended_at = $2 AND end_change = ''", id, endedAt)
+    return txn.exec_params("UPDATE rooms SET ended_at = NULL WHERE id = $1 AND ended_at = $2 AND end_change = ''",
+                           id, endedAt)
                .affected_rows() > 0;
   });
 }

@@ -201,9 +201,16 @@ class SealedStore final : public store::Store {
                        store::UnixSeconds now) override {
     return inner_->transitionGuest(id, expected, next, now);
   }
-  bool transitionGuestAt(const std::string& id, const std::string& expected, store::UnixSeconds expectedUpdate,
-                         const std::string& next, store::UnixSeconds now) override {
-    return inner_->transitionGuestAt(id, expected, expectedUpdate, next, now);
+  void settleChange(store::SettledChange what, const std::string& id, const std::string& change) override {
+    inner_->settleChange(what, id, change);
+  }
+  store::StaffAdd addStaffGuest(const store::GuestRecord& staff, const std::string& change,
+                                store::UnixSeconds now) override {
+    return inner_->addStaffGuest(staff, change, now);
+  }
+  bool undoStaffAdd(const std::string& guestId, const std::string& change, const std::string& previous,
+                    store::UnixSeconds now) override {
+    return inner_->undoStaffAdd(guestId, change, previous, now);
   }
 
   store::MetadataPurge purgeMetadata(const std::string& tenantId, store::UnixSeconds cutoff) override {

@@ -261,6 +261,28 @@ HttpResponse RestApi::login(const HttpRequest& r, const Params&) {
 
 namespace {
 
+// Once a cancel's or revocation's event is durable, its request id is cleared on the pool
+// (Store::settleChange), so a later repeat finds it audited and writes no second event;
+// then `answer` answers (a repeat sent after this answer sees it settled). A failure is
+// only logged: the change stands, and the first repeat audits it once more.
+HttpResponse settledThen(StoreJobs& jobs, RouteLabel label, store::SettledChange what, std::string id,
+                         std::string change, std::function<HttpResponse()> answer) {
+  if (change.empty()) {
+    return answer();
+  }
+  return jobs.run<bool>(
+      std::move(label),
+      [what, id = std::move(id), change = std::move(change)](store::Store& store) {
+        try {
+          store.settleChange(what, id, change);
+        } catch (const std::exception& e) {
+          log::warn("change_not_settled", {{"error", e.what()}});
+        }
+        return true;
+      },
+      [answer = std::move(answer)](bool&) { return answer(); }, /*inlineWhenFull=*/true);
+}
+
 HttpResponse loginResponse(const clinic::AuthService::SignInResult& result, bool secure) {
   if (!result) {
     const auto& f = result.error();
@@ -634,12 +656,14 @@ HttpResponse RestApi::cancelAppointment(const HttpRequest& r, const Params& p) {
         }
         return auditedOrUndone(
             r, p, *change->event,
-            [this, view, by = p.session->user.id, adopted = change->adopted] {
+            [this, r, p, view, change, by = p.session->user.id] {
               log::info("appointment_cancelled", {{"appointment", view.appointment.id}, {"by", by}});
               // Whoever waits or talks in the room is told it is over (the store's end was
               // written with the cancel). An adopted cancel's first request announces it.
-              hub_.endRoom(view.appointment.roomId, "appointment_cancelled", "", /*announce=*/!adopted);
-              return jsonResponse(200, appointmentJson(view));
+              hub_.endRoom(view.appointment.roomId, "appointment_cancelled", "", /*announce=*/!change->adopted);
+              return settledThen(jobs_, RouteLabel{r.method, std::string(p.route)}, store::SettledChange::kCancel,
+                                 view.appointment.id, change->change,
+                                 [this, view] { return jsonResponse(200, appointmentJson(view)); });
             },
             [change](store::Store& store) {
               if (change->adopted) {
@@ -752,10 +776,13 @@ HttpResponse RestApi::revokeInvitation(const HttpRequest& r, const Params& p) {
         }
         return auditedOrUndone(
             r, p, *revoked->event,
-            [] {
-              HttpResponse res;
-              res.status = 204;
-              return res;
+            [this, r, p, id = revoked->invitation.id, change = revoked->change] {
+              return settledThen(jobs_, RouteLabel{r.method, std::string(p.route)}, store::SettledChange::kRevocation,
+                                 id, change, [] {
+                                   HttpResponse res;
+                                   res.status = 204;
+                                   return res;
+                                 });
             },
             [id = revoked->invitation.id, change = revoked->change](store::Store& store) {
               logUndo(store.unrevokeInvitation(id, change), "invitation_revoke", "invitation", id);

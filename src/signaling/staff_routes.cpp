@@ -13,6 +13,7 @@
 #include <algorithm>
 
 #include "clinic/clinic_audit.hpp"
+#include "common/random.hpp"
 #include "log/log.hpp"
 #include "signaling/problem.hpp"
 #include "signaling/rest_api.hpp"
@@ -37,66 +38,42 @@ bool stillAdded(const std::optional<store::GuestRecord>& g) {
   return g && g->role == "staff" && (g->state == "waiting" || g->state == "admitted");
 }
 
-// What markAdded wrote, for its undo: keyed to the request by the record's state and the
-// update time this request wrote (store.transitionGuestAt), so that the undo takes back
-// this add and nothing another request was told since.
+// What markAdded stored, for the audit and its undo: keyed to the request by a random id
+// written with the add (guests.add_change, migration 8), so that the undo takes back this
+// add and nothing another request was told of since; the waiting line's bookkeeping
+// (updated_at) leaves the key alone.
 struct StaffMark {
-  std::string guestId;   // empty: added already, nothing of this request's to undo
-  std::string previous;  // the state the undo puts back
-  int64_t written = 0;   // the update time this request wrote
+  store::StaffAdd add;
+  std::string change;  // this request's id
 };
 
-// Puts back what markAdded changed (its audit failed), only while the record is still as
-// this request wrote it. Guest records are not deleted: one created just now becomes
+// A host who adds someone they denied or removed earlier changes their mind: back to
+// waiting. One added already keeps its place in the line; an add of another request
+// still pending its event can then no longer be undone (this request is told the staff
+// member is added) and this request audits it too (kAdopted).
+StaffMark markAdded(store::Store& store, const store::RoomRecord& room, const std::string& staffId, int64_t now) {
+  store::GuestRecord n;
+  n.roomId = room.id;
+  n.identity = staffId;
+  n.role = "staff";
+  n.tenantId = room.tenantId;
+  std::string change = "c_" + randomHex(8);
+  try {
+    return StaffMark{store.addStaffGuest(n, change, now), change};
+  } catch (const store::StoreConflict&) {
+    // The practitioner and their delegate added the same person at once, on two nodes:
+    // the record is there now.
+    return StaffMark{store.addStaffGuest(n, change, now), change};
+  }
+}
+
+// Puts back what markAdded changed (its audit failed), only while the record is still
+// this request's add. Guest records are not deleted: one created just now becomes
 // "removed", which is "not added" (stillAdded), and adding again moves it back to
 // waiting. True when this call changed it.
 bool unmarkAdded(store::Store& store, const StaffMark& mark, int64_t now) {
-  if (mark.guestId.empty()) {
-    return false;
-  }
-  return store.transitionGuestAt(mark.guestId, "waiting", mark.written, mark.previous, now);
-}
-
-// A host who adds someone they denied or removed earlier changes their mind: back to
-// waiting. One added already (waiting) only has its update time moved by a second (its
-// place in the waiting line stays): an add of another request pending its event can then
-// no longer be undone, since this request is told the staff member is added.
-StaffMark markAdded(store::Store& store, const store::RoomRecord& room, const std::string& staffId, int64_t now) {
-  // Each step is a compare-and-set on the record as read; a record changed in between is
-  // read again.
-  constexpr int kAttempts = 4;
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    auto g = store.findGuestByIdentity(room.id, staffId);
-    if (!g) {
-      store::GuestRecord n;
-      n.roomId = room.id;
-      n.identity = staffId;
-      n.role = "staff";
-      n.state = "waiting";
-      n.tenantId = room.tenantId;
-      n.createdAt = now;
-      n.updatedAt = now;
-      try {
-        return StaffMark{store.createGuest(n).id, "removed", now};
-      } catch (const store::StoreConflict&) {
-        continue;  // the practitioner and their delegate added the same person at once
-      }
-    }
-    if (g->state == "denied" || g->state == "removed") {
-      if (store.transitionGuestAt(g->id, g->state, g->updatedAt, "waiting", now)) {
-        return StaffMark{g->id, g->state, std::max(now, g->updatedAt + 1)};
-      }
-      continue;
-    }
-    if (g->state != "waiting") {
-      return StaffMark{};  // admitted: nobody's undo moves it (they expect waiting)
-    }
-    // A waiting record with no place in the line (0, forgetQueuePlace) gets one now.
-    if (store.transitionGuestAt(g->id, "waiting", g->updatedAt, "waiting", g->updatedAt > 0 ? 0 : now)) {
-      return StaffMark{};
-    }
-  }
-  throw store::StoreFailure("the staff member's record changed on every attempt");
+  return mark.add.outcome == store::StaffAddOutcome::kAdded &&
+         store.undoStaffAdd(mark.add.guestId, mark.change, mark.add.previous, now);
 }
 
 struct Hostable {
@@ -210,9 +187,13 @@ HttpResponse RestApi::storeStaffMark(const HttpRequest& r, const Params& p, cons
                                   json::object{{"room_id", a.roomId}, {"expires_at", formatTimestamp(expiresAt)}});
             },
             [mark, roomId = room.id, staffId, now = nowSeconds()](store::Store& store) {
-              if (unmarkAdded(store, mark, now)) {
+              if (mark.add.outcome == store::StaffAddOutcome::kAdopted) {
+                // Nothing of this request's to undo, and the first request's undo no
+                // longer applies: the add stands, its events attempted and failed.
+                log::error("staff_add_unaudited", {{"room", roomId}, {"user", staffId}, {"reason", "audit_failed"}});
+              } else if (unmarkAdded(store, mark, now)) {
                 log::error("staff_add_undone", {{"room", roomId}, {"user", staffId}, {"reason", "audit_failed"}});
-              } else if (!mark.guestId.empty()) {
+              } else if (mark.add.outcome == store::StaffAddOutcome::kAdded) {
                 log::warn("staff_add_undo_skipped", {{"room", roomId}, {"user", staffId}, {"reason", "changed_since"}});
               }
             },

@@ -1,4 +1,5 @@
-// SqliteStore's request-keyed appointment writes (migration 8, store.hpp "Reschedule"):
+// SqliteStore's request-keyed appointment writes (migration 8, store.hpp "Reschedule") and
+// the staff add (addStaffGuest):
 // conditional changes from the store pool's thread and their undos. Each runs in one
 // BEGIN IMMEDIATE transaction, so its read and its write see the same row.
 #include <sqlite3.h>
@@ -97,8 +98,8 @@ Cancellation SqliteStore::cancelAppointment(const std::string& id, const std::st
                      "UPDATE invitations SET revoked_at = ?, revoked_by = ?, revocation = ? WHERE room_id = ? AND "
                      "revoked_at IS NULL AND used_at IS NULL");
     revoke.bind(1, now).bind(2, by).bind(3, change).bind(4, roomId).run();
-    Statement end(db_, "UPDATE rooms SET ended_at = ? WHERE id = ? AND ended_at IS NULL");
-    end.bind(1, now).bind(2, roomId).run();
+    Statement end(db_, "UPDATE rooms SET ended_at = ?, end_change = ? WHERE id = ? AND ended_at IS NULL");
+    end.bind(1, now).bind(2, change).bind(3, roomId).run();
     out.roomEndedAt = sqlite3_changes(db_) > 0 ? now : 0;
     out.outcome = CancelOutcome::kCancelled;
     return out;
@@ -133,8 +134,9 @@ bool SqliteStore::undoCancel(const std::string& id, const std::string& change, c
                        "room_id = ? AND revocation = ?");
     unrevoke.bind(1, roomId).bind(2, change).run();
     if (roomEndedAt != 0) {
-      Statement reopen(db_, "UPDATE rooms SET ended_at = NULL WHERE id = ? AND ended_at = ?");
-      reopen.bind(1, roomId).bind(2, roomEndedAt).run();
+      // Only the cancel's own end: an end by anyone since cleared end_change.
+      Statement reopen(db_, "UPDATE rooms SET ended_at = NULL, end_change = '' WHERE id = ? AND end_change = ?");
+      reopen.bind(1, roomId).bind(2, change).run();
     }
     return true;
   });
@@ -180,6 +182,25 @@ bool SqliteStore::unrevokeInvitation(const std::string& id, const std::string& c
   return sqlite3_changes(db_) > 0;
 }
 
+void SqliteStore::settleChange(SettledChange what, const std::string& id, const std::string& change) {
+  if (change.empty()) {
+    return;
+  }
+  if (what == SettledChange::kRevocation) {
+    Statement settle(db_, "UPDATE invitations SET revocation = '' WHERE id = ? AND revocation = ?");
+    settle.bind(1, id).bind(2, change).run();
+    return;
+  }
+  inTransaction(db_, [&] {
+    for (const char* sql : {"UPDATE invitations SET revocation = '' WHERE room_id = (SELECT room_id FROM appointments "
+                            "WHERE id = ?1) AND revocation = ?2",
+                            "UPDATE appointments SET status_change = '' WHERE id = ?1 AND status_change = ?2"}) {
+      Statement(db_, sql).bind(1, id).bind(2, change).run();
+    }
+    return true;
+  });
+}
+
 bool SqliteStore::deleteAppointment(const std::string& id) {
   return inTransaction(db_, [&] {
     std::string roomId;
@@ -199,6 +220,56 @@ bool SqliteStore::deleteAppointment(const std::string& id) {
     Statement(db_, "DELETE FROM rooms WHERE id = ?").bind(1, roomId).run();
     return true;
   });
+}
+
+StaffAdd SqliteStore::addStaffGuest(const GuestRecord& staff, const std::string& change, UnixSeconds now) {
+  return inTransaction(db_, [&] {
+    StaffAdd out;
+    std::string state;
+    std::string pending;
+    {
+      Statement read(db_, "SELECT id, state, add_change FROM guests WHERE room_id = ? AND identity = ?");
+      read.bind(1, staff.roomId).bind(2, staff.identity);
+      if (!read.step()) {
+        GuestRecord n = staff;
+        n.state = "waiting";
+        n.createdAt = now;
+        n.updatedAt = now;
+        n = createGuest(n);
+        Statement key(db_, "UPDATE guests SET add_change = ? WHERE id = ?");
+        key.bind(1, change).bind(2, n.id).run();
+        return StaffAdd{StaffAddOutcome::kAdded, n.id, "removed"};
+      }
+      out.guestId = read.text(0);
+      state = read.text(1);
+      pending = read.text(2);
+    }
+    if (state == "denied" || state == "removed") {
+      Statement write(db_, "UPDATE guests SET state = 'waiting', updated_at = ?, add_change = ? WHERE id = ?");
+      write.bind(1, now).bind(2, change).bind(3, out.guestId).run();
+      return StaffAdd{StaffAddOutcome::kAdded, out.guestId, state};
+    }
+    // Added already: a pending add stands now (this caller is told so and audits it). A
+    // waiting record with no place in the line (0, forgetQueuePlace) gets one now.
+    Statement pin(db_,
+                  "UPDATE guests SET add_change = '', updated_at = CASE WHEN state = 'waiting' AND updated_at = 0 "
+                  "THEN ? ELSE updated_at END WHERE id = ?");
+    pin.bind(1, now).bind(2, out.guestId).run();
+    out.outcome = pending.empty() ? StaffAddOutcome::kAlreadyAdded : StaffAddOutcome::kAdopted;
+    return out;
+  });
+}
+
+bool SqliteStore::undoStaffAdd(const std::string& guestId, const std::string& change, const std::string& previous,
+                               UnixSeconds now) {
+  if (change.empty()) {
+    return false;
+  }
+  Statement s(db_,
+              "UPDATE guests SET state = ?, updated_at = ?, add_change = '' WHERE id = ? AND state = 'waiting' AND "
+              "add_change = ?");
+  s.bind(1, previous).bind(2, now).bind(3, guestId).bind(4, change).run();
+  return sqlite3_changes(db_) > 0;
 }
 
 }  // namespace medrtc::store

@@ -226,13 +226,14 @@ std::optional<RoomRecord> SqliteStore::findRoom(const std::string& id) {
 }
 
 bool SqliteStore::endRoom(const std::string& id, UnixSeconds now) {
-  Statement s(db_, "UPDATE rooms SET ended_at = COALESCE(ended_at, ?) WHERE id = ?");
+  Statement s(db_, "UPDATE rooms SET end_change = CASE WHEN ended_at IS NULL THEN '' ELSE '-' END, ended_at = "
+                   "COALESCE(ended_at, ?) WHERE id = ?");
   s.bind(1, now).bind(2, id).step();
   return sqlite3_changes(db_) > 0;
 }
 
 bool SqliteStore::reopenRoom(const std::string& id, UnixSeconds endedAt) {
-  Statement s(db_, "UPDATE rooms SET ended_at = NULL WHERE id = ? AND ended_at = ?");
+  Statement s(db_, "UPDATE rooms SET ended_at = NULL WHERE id = ? AND ended_at = ? AND end_change = ''");
   s.bind(1, id).bind(2, endedAt).step();
   return sqlite3_changes(db_) > 0;
 }
@@ -667,16 +668,11 @@ bool SqliteStore::transitionRoomAppointment(const std::string& roomId, const std
 
 bool SqliteStore::transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
                                   UnixSeconds now) {
-  Statement s(db_, "UPDATE guests SET state = ?, updated_at = ? WHERE id = ? AND state = ?");
+  // SET reads the row as it was: a change of state clears add_change (migration 8).
+  Statement s(db_,
+              "UPDATE guests SET state = ?1, updated_at = ?2, add_change = CASE WHEN state = ?1 THEN add_change "
+              "ELSE '' END WHERE id = ?3 AND state = ?4");
   s.bind(1, next).bind(2, now).bind(3, id).bind(4, expected).run();
-  return sqlite3_changes(db_) > 0;
-}
-
-bool SqliteStore::transitionGuestAt(const std::string& id, const std::string& expected, UnixSeconds expectedUpdate,
-                                    const std::string& next, UnixSeconds now) {
-  Statement s(db_, "UPDATE guests SET state = ?, updated_at = ? WHERE id = ? AND state = ? AND updated_at = ?");
-  s.bind(1, next).bind(2, std::max(now, expectedUpdate + 1)).bind(3, id).bind(4, expected);
-  s.bind(5, expectedUpdate).run();
   return sqlite3_changes(db_) > 0;
 }
 

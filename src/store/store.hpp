@@ -158,6 +158,17 @@ struct GuestRecord {
   UnixSeconds updatedAt = 0;
 };
 
+// Which request-keyed change Store::settleChange settles.
+enum class SettledChange { kCancel, kRevocation };
+
+// What Store::addStaffGuest did.
+enum class StaffAddOutcome { kAdded, kAdopted, kAlreadyAdded };
+struct StaffAdd {
+  StaffAddOutcome outcome = StaffAddOutcome::kAlreadyAdded;
+  std::string guestId;
+  std::string previous;  // kAdded: the state undoStaffAdd puts back
+};
+
 // One participant's call-quality figures at one moment of a consultation (migration 7,
 // the dashboard's history of ended consultations). Ids and numbers only, never a name.
 struct QualitySampleRecord {
@@ -238,11 +249,14 @@ class Store {
   virtual RoomRecord createRoom(const NewRoom& room, UnixSeconds now) = 0;
   virtual std::optional<RoomRecord> findRoom(const std::string& id) = 0;
   // Marks the room ended; returns false if it does not exist. Ending twice keeps the
-  // first end time.
+  // first end time. rooms.end_change (migration 8): '' when this call ended it (its
+  // reopenRoom may undo it); '-' when it was ended already, so that no pending undo, a
+  // cancel's (undoCancel) or another end's (reopenRoom), reopens a room ended twice.
   virtual bool endRoom(const std::string& id, UnixSeconds now) = 0;
   // Undoes endRoom(id, endedAt) whose audit event could not be written (fail closed):
-  // clears the end only while it is still `endedAt`, so an end made earlier stays. False
-  // when nothing changed.
+  // clears the end only while it is still `endedAt` and endRoom's alone (end_change ''),
+  // so an end made earlier, a cancel's, or one ended again since (also in the same
+  // second) stays. False when nothing changed.
   virtual bool reopenRoom(const std::string& id, UnixSeconds endedAt) = 0;
 
   // API keys: only a hash of the key is stored (see api_key.hpp).
@@ -371,7 +385,8 @@ class Store {
                                          UnixSeconds now) = 0;
   // Undoes cancelAppointment whose event failed: the previous status and update time, the
   // invitations of its room revoked with `change` that nobody was told are revoked since,
-  // and the room's end while it is still `roomEndedAt` (0: the room stays as it is), only
+  // and the room's end while it is still this cancel's (rooms.end_change = `change`; no one
+  // ended the room since; `roomEndedAt` 0: the room stays as it is), only
   // while the cancel is still `change` and undoable. False when nothing changed.
   virtual bool undoCancel(const std::string& id, const std::string& change, const std::string& previousStatus,
                           UnixSeconds previousUpdate, UnixSeconds roomEndedAt) = 0;
@@ -383,6 +398,14 @@ class Store {
   // Undoes revokeInvitationBy whose event failed, only while the revocation is still
   // `change` and undoable. False when nothing changed.
   virtual bool unrevokeInvitation(const std::string& id, const std::string& change) = 0;
+  // Once the event of a request's cancel (`kCancel`, `id` the appointment) or revocation
+  // (`kRevocation`, `id` the invitation) is durable, nothing of it is pending any more:
+  // clears its request id (the cancel's status_change and the revocation of the
+  // invitations it revoked, not its room's end_change; the revocation's) only where it
+  // is still `change`, so a later repeat finds it standing and audited and writes no
+  // second event.
+  // Allowed to fail: the first repeat then audits it once more.
+  virtual void settleChange(SettledChange what, const std::string& id, const std::string& change) = 0;
   // Deletes an appointment with its invitations, guests and room (the undo of a new
   // appointment whose event failed; it was listable meanwhile, but nobody was told it was
   // made). False if unknown id.
@@ -395,14 +418,25 @@ class Store {
   virtual std::optional<GuestRecord> findGuestByIdentity(const std::string& roomId, const std::string& identity) = 0;
   // Compare-and-set: moves the state from `expected` to `next` only if it is `expected`
   // now. True when this call changed it (two hosts admitting at once: one true, one false).
+  // A change of state also makes a staff add pending its event no longer undoable
+  // (guests.add_change); `next` == `expected` (the waiting line's place, in updated_at)
+  // leaves it.
   virtual bool transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
                                UnixSeconds now) = 0;
-  // The same, also only while the update time is `expectedUpdate`, writing the update
-  // time max(now, expectedUpdate + 1) so that every such write changes it (a staff add
-  // and its undo, keyed to the request: a second add in the same second still moves it).
-  // `next` == `expected` only moves the update time.
-  virtual bool transitionGuestAt(const std::string& id, const std::string& expected, UnixSeconds expectedUpdate,
-                                 const std::string& next, UnixSeconds now) = 0;
+
+  // The staff add (migration 8, guests.add_change), in one transaction on the record of
+  // `staff.identity` in `staff.roomId`: none yet: created waiting (kAdded, previous
+  // "removed"); denied or removed: back to waiting with a place in line at `now` (kAdded,
+  // previous the state it had); either keyed to `change` for undoStaffAdd. Waiting or
+  // admitted already: kAdopted when another request's add is still pending its event (it
+  // can no longer be undone: this caller is told the staff member is added, and audits
+  // it), kAlreadyAdded otherwise; a waiting record without a place in line (0) gets one
+  // at `now`. Two first adds at once: one throws StoreConflict (the caller tries again).
+  virtual StaffAdd addStaffGuest(const GuestRecord& staff, const std::string& change, UnixSeconds now) = 0;
+  // Undoes addStaffGuest whose event failed: back to `previous` only while the record is
+  // waiting and still `change`'s. False when nothing changed.
+  virtual bool undoStaffAdd(const std::string& guestId, const std::string& change, const std::string& previous,
+                            UnixSeconds now) = 0;
 
   // Retention (K9): in one transaction, deletes the tenant's appointments that ended
   // before `cutoff`, the tenant's rooms that ended before it (unless a later appointment

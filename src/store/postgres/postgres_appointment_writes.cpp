@@ -1,7 +1,9 @@
-// PostgresStore's request-keyed appointment writes (migration 8, store.hpp "Reschedule"):
+// PostgresStore's request-keyed appointment writes (migration 8, store.hpp "Reschedule") and
+// the staff add (addStaffGuest):
 // conditional changes from the store pool's threads and their undos. Each is one
 // transaction whose read locks the row (FOR UPDATE), so another node's or the control
 // thread's write to it waits for this one and then sees it.
+#include "common/random.hpp"
 #include "store/postgres/pg_connection.hpp"
 #include "store/postgres/postgres_store.hpp"
 
@@ -69,7 +71,8 @@ Cancellation PostgresStore::cancelAppointment(const std::string& id, const std::
     txn.exec_params("UPDATE invitations SET revoked_at = $1, revoked_by = $2, revocation = $3 WHERE room_id = $4 AND "
                     "revoked_at IS NULL AND used_at IS NULL",
                     now, by, change, roomId);
-    auto ended = txn.exec_params("UPDATE rooms SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL", now, roomId);
+    auto ended = txn.exec_params(
+        "UPDATE rooms SET ended_at = $1, end_change = $2 WHERE id = $3 AND ended_at IS NULL", now, change, roomId);
     out.roomEndedAt = ended.affected_rows() > 0 ? now : 0;
     out.outcome = CancelOutcome::kCancelled;
     return out;
@@ -95,7 +98,9 @@ bool PostgresStore::undoCancel(const std::string& id, const std::string& change,
                     "room_id = $1 AND revocation = $2",
                     roomId, change);
     if (roomEndedAt != 0) {
-      txn.exec_params("UPDATE rooms SET ended_at = NULL WHERE id = $1 AND ended_at = $2", roomId, roomEndedAt);
+      // Only the cancel's own end: an end by anyone since cleared end_change.
+      txn.exec_params("UPDATE rooms SET ended_at = NULL, end_change = '' WHERE id = $1 AND end_change = $2", roomId,
+                      change);
     }
     return true;
   });
@@ -134,6 +139,23 @@ bool PostgresStore::unrevokeInvitation(const std::string& id, const std::string&
   });
 }
 
+void PostgresStore::settleChange(SettledChange what, const std::string& id, const std::string& change) {
+  if (change.empty()) {
+    return;
+  }
+  db_->transact([&](pqxx::work& txn) {
+    if (what == SettledChange::kRevocation) {
+      txn.exec_params("UPDATE invitations SET revocation = '' WHERE id = $1 AND revocation = $2", id, change);
+      return;
+    }
+    for (const char* sql : {"UPDATE invitations SET revocation = '' WHERE room_id = (SELECT room_id FROM appointments "
+                            "WHERE id = $1) AND revocation = $2",
+                            "UPDATE appointments SET status_change = '' WHERE id = $1 AND status_change = $2"}) {
+      txn.exec_params(sql, id, change);
+    }
+  });
+}
+
 bool PostgresStore::deleteAppointment(const std::string& id) {
   return db_->transact([&](pqxx::work& txn) {
     auto rows = txn.exec_params("SELECT room_id FROM appointments WHERE id = $1 FOR UPDATE", id);
@@ -148,6 +170,52 @@ bool PostgresStore::deleteAppointment(const std::string& id) {
     txn.exec_params("DELETE FROM appointments WHERE id = $1", id);
     txn.exec_params("DELETE FROM rooms WHERE id = $1", roomId);
     return true;
+  });
+}
+
+StaffAdd PostgresStore::addStaffGuest(const GuestRecord& staff, const std::string& change, UnixSeconds now) {
+  return db_->transact([&](pqxx::work& txn) {
+    auto rows = txn.exec_params(
+        "SELECT id, state, add_change FROM guests WHERE room_id = $1 AND identity = $2 FOR UPDATE", staff.roomId,
+        staff.identity);
+    if (rows.empty()) {
+      // Another node's first add at the same time: the unique (room, identity) makes one
+      // of the two throw StoreConflict.
+      std::string id = "g_" + randomHex(8);
+      txn.exec_params(
+          "INSERT INTO guests (id, room_id, identity, role, state, tenant_id, invitation_id, created_at, updated_at, "
+          "add_change) VALUES ($1, $2, $3, $4, 'waiting', $5, $6, $7, $7, $8)",
+          id, staff.roomId, staff.identity, staff.role, staff.tenantId, staff.invitationId, now, change);
+      return StaffAdd{StaffAddOutcome::kAdded, id, "removed"};
+    }
+    std::string id = rows[0][0].as<std::string>();
+    std::string state = rows[0][1].as<std::string>();
+    if (state == "denied" || state == "removed") {
+      txn.exec_params("UPDATE guests SET state = 'waiting', updated_at = $1, add_change = $2 WHERE id = $3", now,
+                      change, id);
+      return StaffAdd{StaffAddOutcome::kAdded, id, state};
+    }
+    // Added already: a pending add stands now (this caller is told so and audits it). A
+    // waiting record with no place in the line (0, forgetQueuePlace) gets one now.
+    txn.exec_params(
+        "UPDATE guests SET add_change = '', updated_at = CASE WHEN state = 'waiting' AND updated_at = 0 THEN $1 "
+        "ELSE updated_at END WHERE id = $2",
+        now, id);
+    return StaffAdd{rows[0][2].as<std::string>().empty() ? StaffAddOutcome::kAlreadyAdded : StaffAddOutcome::kAdopted,
+                    id, ""};
+  });
+}
+
+bool PostgresStore::undoStaffAdd(const std::string& guestId, const std::string& change, const std::string& previous,
+                                 UnixSeconds now) {
+  if (change.empty()) {
+    return false;
+  }
+  return db_->transact([&](pqxx::work& txn) {
+    return txn.exec_params("UPDATE guests SET state = $1, updated_at = $2, add_change = '' WHERE id = $3 AND "
+                           "state = 'waiting' AND add_change = $4",
+                           previous, now, guestId, change)
+               .affected_rows() > 0;
   });
 }
 

@@ -233,18 +233,10 @@ bool PostgresStore::transitionGuest(const std::string& id, const std::string& ex
   // Compare-and-set in one statement: two hosts admitting at once both run it, the
   // second re-reads the row after the first commits and no longer matches.
   return db_->transact([&](pqxx::work& txn) {
-    return txn.exec_params("UPDATE guests SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4", next, now,
-                           id, expected)
-               .affected_rows() > 0;
-  });
-}
-
-bool PostgresStore::transitionGuestAt(const std::string& id, const std::string& expected, UnixSeconds expectedUpdate,
-                                      const std::string& next, UnixSeconds now) {
-  return db_->transact([&](pqxx::work& txn) {
-    return txn.exec_params("UPDATE guests SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4 AND "
-                           "updated_at = $5",
-                           next, std::max(now, expectedUpdate + 1), id, expected, expectedUpdate)
+    // SET reads the row as it was: a change of state clears add_change (migration 8).
+    return txn.exec_params("UPDATE guests SET state = $1, updated_at = $2, add_change = CASE WHEN state = $1 THEN "
+                           "add_change ELSE '' END WHERE id = $3 AND state = $4",
+                           next, now, id, expected)
                .affected_rows() > 0;
   });
 }

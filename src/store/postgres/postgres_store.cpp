@@ -62,14 +62,16 @@ std::optional<RoomRecord> PostgresStore::findRoom(const std::string& id) {
 
 bool PostgresStore::endRoom(const std::string& id, UnixSeconds now) {
   return db_->transact([&](pqxx::work& txn) {
-    return txn.exec_params("UPDATE rooms SET ended_at = COALESCE(ended_at, $1) WHERE id = $2", now, id)
+    return txn.exec_params("UPDATE rooms SET end_change = CASE WHEN ended_at IS NULL THEN '' ELSE '-' END, "
+                           "ended_at = COALESCE(ended_at, $1) WHERE id = $2", now, id)
                .affected_rows() > 0;
   });
 }
 
 bool PostgresStore::reopenRoom(const std::string& id, UnixSeconds endedAt) {
   return db_->transact([&](pqxx::work& txn) {
-    return txn.exec_params("UPDATE rooms SET ended_at = NULL WHERE id = $1 AND ended_at = $2", id, endedAt)
+    return txn.exec_params("UPDATE rooms SET ended_at = NULL WHERE id = $1 AND ended_at = $2 AND end_change = ''",
+                           id, endedAt)
                .affected_rows() > 0;
   });
 }

@@ -105,8 +105,10 @@ class PostgresStore final : public Store {
                                  UnixSeconds now) override;
   bool transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
                        UnixSeconds now) override;
-  bool transitionGuestAt(const std::string& id, const std::string& expected, UnixSeconds expectedUpdate,
-                         const std::string& next, UnixSeconds now) override;
+  StaffAdd addStaffGuest(const GuestRecord& staff, const std::string& change, UnixSeconds now) override;
+  void settleChange(SettledChange what, const std::string& id, const std::string& change) override;
+  bool undoStaffAdd(const std::string& guestId, const std::string& change, const std::string& previous,
+                    UnixSeconds now) override;
 
   MetadataPurge purgeMetadata(const std::string& tenantId, UnixSeconds cutoff) override;
 

@@ -90,8 +90,11 @@ class FailingStore final : public store::Store {
   bool transitionGuest(const std::string&, const std::string&, const std::string&, store::UnixSeconds) override {
     down();
   }
-  bool transitionGuestAt(const std::string&, const std::string&, store::UnixSeconds, const std::string&,
-                         store::UnixSeconds) override {
+  void settleChange(store::SettledChange, const std::string&, const std::string&) override { down(); }
+  store::StaffAdd addStaffGuest(const store::GuestRecord&, const std::string&, store::UnixSeconds) override {
+    down();
+  }
+  bool undoStaffAdd(const std::string&, const std::string&, const std::string&, store::UnixSeconds) override {
     down();
   }
   store::MetadataPurge purgeMetadata(const std::string&, store::UnixSeconds) override { down(); }

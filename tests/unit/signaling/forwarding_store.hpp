@@ -136,9 +136,15 @@ class ForwardingStore : public store::Store {
                        store::UnixSeconds a3) override {
     return inner_.transitionGuest(a0, a1, a2, a3);
   }
-  bool transitionGuestAt(const std::string& a0, const std::string& a1, store::UnixSeconds a2, const std::string& a3,
-                         store::UnixSeconds a4) override {
-    return inner_.transitionGuestAt(a0, a1, a2, a3, a4);
+  void settleChange(store::SettledChange a0, const std::string& a1, const std::string& a2) override {
+    inner_.settleChange(a0, a1, a2);
+  }
+  store::StaffAdd addStaffGuest(const store::GuestRecord& a0, const std::string& a1, store::UnixSeconds a2) override {
+    return inner_.addStaffGuest(a0, a1, a2);
+  }
+  bool undoStaffAdd(const std::string& a0, const std::string& a1, const std::string& a2,
+                    store::UnixSeconds a3) override {
+    return inner_.undoStaffAdd(a0, a1, a2, a3);
   }
   store::MetadataPurge purgeMetadata(const std::string& a0, store::UnixSeconds a1) override {
     return inner_.purgeMetadata(a0, a1);

@@ -10,12 +10,14 @@
 #include <stdexcept>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <filesystem>
 #include <mutex>
 
 #include "clinic/appointment_service.hpp"
 #include "clinic/secrets.hpp"
 #include "common/random.hpp"
+#include "captured_log.hpp"
 #include "failing_store.hpp"
 #include "hub_test_doubles.hpp"
 #include "test_support.hpp"
@@ -35,6 +37,9 @@ namespace json = boost::json;
 class SwitchableAudit final : public compliance::AuditSink {
  public:
   void record(compliance::AuditEvent) override {
+    if (beforeEach) {
+      beforeEach();
+    }
     if (failing || failNext > 0) {
       failNext = std::max(0, failNext - 1);
       throw std::runtime_error("audit disk full");
@@ -44,6 +49,7 @@ class SwitchableAudit final : public compliance::AuditSink {
   bool failing = false;
   int failNext = 0;
   int written = 0;
+  std::function<void()> beforeEach;  // what happens while an event is being written
 };
 
 class RestOffThread : public ::testing::Test {
@@ -476,6 +482,57 @@ TEST_F(RestOffThread, AStaffAddAnotherRequestWasToldAboutIsNotTakenBack) {
   ASSERT_TRUE(g);
   EXPECT_EQ(g->state, "waiting") << "the first add's undo took back the add the second was told of";
   EXPECT_EQ(answer(as(staffCookie, "POST", path + "-token", "{}")).status, 200);
+}
+
+// The undo is keyed to the request, not to the update time: the waiting line's
+// bookkeeping (the staff member's socket took and gave up its place while the event was
+// being written: enterQueue, forgetQueuePlace) moves that, and the add stood unaudited.
+TEST_F(RestOffThread, AStaffAddWhoseEventFailsIsTakenBackAfterTheWaitingLineMovedIt) {
+  store::UserRecord staff;
+  std::string staffCookie = signedIn("staff", "mfa@example.org", &staff);
+  std::string base = "/api/v1/appointments/" + appointment_.id;
+  audit_.failing = true;
+  audit_.beforeEach = [&] {
+    store::SqliteStore line(dir_ / "medrtc.db");
+    auto g = line.findGuestByIdentity(appointment_.roomId, staff.id);
+    ASSERT_TRUE(g);
+    ASSERT_TRUE(line.transitionGuest(g->id, "waiting", "waiting", 0));  // forgetQueuePlace
+  };
+  HttpResponse res = answer(request("POST", base + "/staff", R"({"user_id":")" + staff.id + R"("})"));
+  EXPECT_EQ(res.status, 500) << res.body;
+  audit_.failing = false;
+  audit_.beforeEach = nullptr;
+  store::SqliteStore check(dir_ / "medrtc.db");
+  auto g = check.findGuestByIdentity(appointment_.roomId, staff.id);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->state, "removed") << "the add stood without its event";
+  EXPECT_EQ(answer(as(staffCookie, "POST", base + "/staff-token", "{}")).status, 403);
+}
+
+// A repeat add that finds an add pending its event adopts it and audits it itself; should
+// both events fail, nothing is undone (the repeat has nothing of its own, the first's undo
+// no longer applies), both answer the failure and the log says the add stands unaudited.
+TEST_F(RestOffThread, AStaffAddWhoseTwoEventsFailedStandsAndTheLogSaysSo) {
+  store::UserRecord staff;
+  signedIn("staff", "mfa@example.org", &staff);
+  std::string path = "/api/v1/appointments/" + appointment_.id + "/staff";
+  std::string body = R"({"user_id":")" + staff.id + R"("})";
+  audit_.failNext = 2;
+  testing::CapturedLog log;
+  std::vector<std::optional<HttpResponse>> answers(2);
+  for (size_t i = 0; i < answers.size(); ++i) {
+    HttpResponse first = api_->handle(request("POST", path, body));
+    ASSERT_TRUE(first.deferred);
+    first.deferred([&answers, i](const HttpResponse& res) { answers[i] = res; });
+  }
+  while (!(answers[0] && answers[1]) && posted_.runOne()) {
+  }
+  ASSERT_TRUE(answers[0] && answers[1]);
+  EXPECT_EQ(answers[0]->status, 500) << answers[0]->body;
+  EXPECT_EQ(answers[1]->status, 500) << answers[1]->body;
+  store::SqliteStore check(dir_ / "medrtc.db");
+  EXPECT_EQ(check.findGuestByIdentity(appointment_.roomId, staff.id)->state, "waiting");
+  EXPECT_NE(log.text().find("staff_add_unaudited"), std::string::npos) << log.text();
 }
 
 TEST_F(RestOffThread, TheDevRoomIsStoredOnThePool) {

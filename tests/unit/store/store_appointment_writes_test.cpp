@@ -239,6 +239,57 @@ TEST_P(StoreTest, ACancelEndsTheRoomAndItsUndoReopensOnlyThatEnd) {
   EXPECT_EQ(store().findRoom(d.appointment.roomId)->endedAt, 30);
 }
 
+// A room ended by someone else after the cancel (the host's end_consultation, DELETE
+// /api/v1/rooms/{id}) keeps the cancel's end time (COALESCE) but is no longer the
+// cancel's: the cancel's undo leaves it ended. And the admission's own undo (reopenRoom)
+// never reopens a cancel's end written in the same second.
+TEST_P(StoreTest, AnEndAfterTheCancelMakesItsUndoLeaveTheRoomEnded) {
+  Booking b = book(store());
+  Cancellation c = store().cancelAppointment(b.appointment.id, "u_2", "c_1", 50);
+  ASSERT_EQ(c.roomEndedAt, 50);
+  ASSERT_TRUE(store().endRoom(b.appointment.roomId, 50));  // the host ends it, same second
+  ASSERT_TRUE(store().undoCancel(b.appointment.id, "c_1", "booked", 1, c.roomEndedAt));
+  EXPECT_EQ(store().findAppointment(b.appointment.id)->status, "booked");
+  EXPECT_EQ(store().findRoom(b.appointment.roomId)->endedAt, 50) << "the undo reopened a room the host ended";
+  EXPECT_FALSE(store().reopenRoom(b.appointment.roomId, 50)) << "the host's undo reopened the cancel's end";
+
+  Booking d = book(store(), "2");
+  Cancellation e = store().cancelAppointment(d.appointment.id, "u_2", "c_2", 60);
+  ASSERT_EQ(e.roomEndedAt, 60);
+  EXPECT_FALSE(store().reopenRoom(d.appointment.roomId, 60)) << "the admission undo reopened the cancel's end";
+  EXPECT_EQ(store().findRoom(d.appointment.roomId)->endedAt, 60);
+  // The host's own end, undone, still reopens.
+  Booking f = book(store(), "3");
+  ASSERT_TRUE(store().endRoom(f.appointment.roomId, 70));
+  EXPECT_TRUE(store().reopenRoom(f.appointment.roomId, 70));
+  EXPECT_FALSE(store().findRoom(f.appointment.roomId)->ended());
+  // Ended twice in one second (two hosts): neither undo reopens it.
+  ASSERT_TRUE(store().endRoom(f.appointment.roomId, 80));
+  ASSERT_TRUE(store().endRoom(f.appointment.roomId, 80));
+  EXPECT_FALSE(store().reopenRoom(f.appointment.roomId, 80));
+}
+
+// Once a request's event is durable, settleChange clears its id: a repeat then finds the
+// change standing and audited (nothing to adopt), and the undo of that request misses.
+TEST_P(StoreTest, ASettledCancelOrRevocationIsNoLongerPending) {
+  Booking b = book(store());
+  ASSERT_EQ(store().cancelAppointment(b.appointment.id, "u_2", "c_1", 50).outcome, CancelOutcome::kCancelled);
+  store().settleChange(SettledChange::kCancel, b.appointment.id, "c_other");  // another request's: nothing
+  EXPECT_TRUE(store().undoCancel(b.appointment.id, "c_1", "booked", 1, 50));
+  ASSERT_EQ(store().cancelAppointment(b.appointment.id, "u_2", "c_2", 60).outcome, CancelOutcome::kCancelled);
+  store().settleChange(SettledChange::kCancel, b.appointment.id, "c_2");
+  EXPECT_EQ(store().cancelAppointment(b.appointment.id, "u_3", "c_3", 61).outcome, CancelOutcome::kAlreadyCancelled);
+  EXPECT_FALSE(store().revokeInvitationBy(b.open.id, "u_3", "c_4", 62)->adopted) << "the cancel's revocation";
+  EXPECT_FALSE(store().reopenRoom(b.appointment.roomId, 60)) << "a cancel's end, settled or not, is no admission's";
+
+  Booking d = book(store(), "2");
+  ASSERT_TRUE(store().revokeInvitationBy(d.open.id, "u_1", "c_5", 70)->byThisCall);
+  store().settleChange(SettledChange::kRevocation, d.open.id, "c_5");
+  EXPECT_FALSE(store().revokeInvitationBy(d.open.id, "u_2", "c_6", 71)->adopted);
+  EXPECT_FALSE(store().unrevokeInvitation(d.open.id, "c_5"));
+  EXPECT_TRUE(store().findInvitation(d.open.id)->revokedAt);
+}
+
 // The cancel revokes its room's open invitations; its undo takes back that same set, also
 // one whose appointment id names another appointment.
 TEST_P(StoreTest, ACancelUndoUnrevokesTheSameSetItRevoked) {
@@ -281,27 +332,53 @@ TEST_P(StoreTest, TheSystemsRevocationsAreNeverUndoneByAPendingRequest) {
   EXPECT_TRUE(store().findInvitation(e.open.id)->revokedAt) << "the cancel's undo reopened a link the system revoked";
 }
 
-// The staff add's compare-and-set: keyed to the state and the update time the request
-// wrote, and every such write moves the update time, within one second too.
-TEST_P(StoreTest, AGuestTransitionKeyedToItsUpdateTimeMissesOnceAnotherWriteMovedIt) {
+// The staff add (guests.add_change): its undo is keyed to the request's id, not to the
+// update time, which the waiting line's bookkeeping moves (enterQueue, forgetQueuePlace);
+// a state change or a repeat add that adopts it makes it miss.
+TEST_P(StoreTest, AStaffAddUndoIsKeyedToItsRequestNotToTheUpdateTime) {
   Booking b = book(store());
-  GuestRecord g;
-  g.roomId = b.appointment.roomId;
-  g.identity = "u_staff";
-  g.role = "staff";
-  g.state = "removed";
-  g.tenantId = b.appointment.tenantId;
-  g.createdAt = 10;
-  g.updatedAt = 10;
-  g = store().createGuest(g);
-  EXPECT_FALSE(store().transitionGuestAt(g.id, "removed", 9, "waiting", 10)) << "another update time";
-  EXPECT_FALSE(store().transitionGuestAt(g.id, "denied", 10, "waiting", 10)) << "another state";
-  ASSERT_TRUE(store().transitionGuestAt(g.id, "removed", 10, "waiting", 10));  // request A, same second
-  EXPECT_EQ(store().findGuest(g.id)->updatedAt, 11);
-  ASSERT_TRUE(store().transitionGuestAt(g.id, "waiting", 11, "waiting", 0));  // request B: told it is added
-  EXPECT_EQ(store().findGuest(g.id)->updatedAt, 12);
-  EXPECT_FALSE(store().transitionGuestAt(g.id, "waiting", 11, "removed", 11)) << "A's undo took back B's add";
-  EXPECT_EQ(store().findGuest(g.id)->state, "waiting");
+  GuestRecord staff;
+  staff.roomId = b.appointment.roomId;
+  staff.identity = "u_staff";
+  staff.role = "staff";
+  staff.tenantId = b.appointment.tenantId;
+  StaffAdd a = store().addStaffGuest(staff, "c_1", 10);
+  ASSERT_EQ(a.outcome, StaffAddOutcome::kAdded);
+  EXPECT_EQ(a.previous, "removed");
+  EXPECT_EQ(store().findGuest(a.guestId)->state, "waiting");
+  EXPECT_EQ(store().findGuest(a.guestId)->updatedAt, 10);
+  ASSERT_TRUE(store().transitionGuest(a.guestId, "waiting", "waiting", 0));  // forgetQueuePlace
+  ASSERT_TRUE(store().transitionGuest(a.guestId, "waiting", "waiting", 12));  // enterQueue
+  EXPECT_FALSE(store().undoStaffAdd(a.guestId, "c_other", "removed", 13)) << "another request's id";
+  ASSERT_TRUE(store().undoStaffAdd(a.guestId, "c_1", "removed", 13)) << "the line's bookkeeping made the undo miss";
+  EXPECT_EQ(store().findGuest(a.guestId)->state, "removed");
+
+  // Removed → waiting by a second add; a repeat add adopts it (and keeps the place in
+  // line), so the first undo misses; a third add finds nothing pending.
+  StaffAdd again = store().addStaffGuest(staff, "c_2", 20);
+  ASSERT_EQ(again.outcome, StaffAddOutcome::kAdded);
+  EXPECT_EQ(again.guestId, a.guestId);
+  EXPECT_EQ(again.previous, "removed");
+  EXPECT_EQ(store().addStaffGuest(staff, "c_3", 25).outcome, StaffAddOutcome::kAdopted);
+  EXPECT_EQ(store().findGuest(a.guestId)->updatedAt, 20) << "a repeat add moved the staff member's place in line";
+  EXPECT_EQ(store().addStaffGuest(staff, "c_4", 26).outcome, StaffAddOutcome::kAlreadyAdded);
+  EXPECT_FALSE(store().undoStaffAdd(a.guestId, "c_2", "removed", 27)) << "the undo took back an adopted add";
+  EXPECT_EQ(store().findGuest(a.guestId)->state, "waiting");
+
+  // A state change (the host denies, then a later add) makes an earlier add's undo miss,
+  // also when the record is waiting again (ABA).
+  ASSERT_TRUE(store().transitionGuest(a.guestId, "waiting", "denied", 30));
+  StaffAdd third = store().addStaffGuest(staff, "c_5", 31);
+  ASSERT_EQ(third.outcome, StaffAddOutcome::kAdded);
+  EXPECT_EQ(third.previous, "denied");
+  ASSERT_TRUE(store().transitionGuest(a.guestId, "waiting", "admitted", 32));
+  ASSERT_TRUE(store().transitionGuest(a.guestId, "admitted", "removed", 33));
+  EXPECT_EQ(store().addStaffGuest(staff, "c_6", 34).outcome, StaffAddOutcome::kAdded);
+  EXPECT_FALSE(store().undoStaffAdd(a.guestId, "c_5", "denied", 35)) << "an earlier add's undo took back a later add";
+  // A waiting record without a place in line gets one with a repeat add.
+  ASSERT_TRUE(store().transitionGuest(a.guestId, "waiting", "waiting", 0));
+  store().addStaffGuest(staff, "c_7", 40);
+  EXPECT_EQ(store().findGuest(a.guestId)->updatedAt, 40);
 }
 
 // The undo of a new appointment whose event failed: it goes with its invitations and room,

@@ -564,20 +564,28 @@ std::optional<store::InvitationRecord> AppointmentService::lookUp(store::Store& 
   return wellFormed ? store.findInvitationByCodeHash(keyedHash(codeKey_, code)) : std::nullopt;
 }
 
+bool AppointmentService::lookUpUsable(store::Store& store, const RedeemRequest& r, int64_t now, bool refuseUsed,
+                                      InvitationAttempt& a) const {
+  a.viaCode = r.code.has_value();
+  a.invitation = lookUp(store, r);
+  if (!a.invitation) {
+    a.wrongCode = a.viaCode;
+    a.refused = RedeemError::kNotFound;
+  } else if (a.invitation->revokedAt) {
+    a.refused = RedeemError::kRevoked;
+  } else if (refuseUsed && a.invitation->usedAt) {
+    a.refused = RedeemError::kUsed;
+  } else if (now >= a.invitation->expiresAt) {
+    a.refused = RedeemError::kExpired;
+  }
+  return !a.refused;
+}
+
 AppointmentService::InvitationAttempt AppointmentService::checkIn(store::Store& store, const RedeemRequest& r,
                                                                   int64_t now) const {
   InvitationAttempt a;
-  a.viaCode = r.code.has_value();
   try {
-    a.invitation = lookUp(store, r);
-    if (!a.invitation) {
-      a.wrongCode = a.viaCode;
-      a.refused = RedeemError::kNotFound;
-    } else if (a.invitation->revokedAt) {
-      a.refused = RedeemError::kRevoked;
-    } else if (now >= a.invitation->expiresAt) {
-      a.refused = RedeemError::kExpired;
-    }
+    lookUpUsable(store, r, now, /*refuseUsed=*/false, a);
   } catch (...) {
     a.storeFailure = std::current_exception();
   }
@@ -587,27 +595,11 @@ AppointmentService::InvitationAttempt AppointmentService::checkIn(store::Store& 
 AppointmentService::InvitationAttempt AppointmentService::redeemIn(store::Store& store, const RedeemRequest& r,
                                                                    int64_t now) const {
   InvitationAttempt a;
-  a.viaCode = r.code.has_value();
   try {
-    a.invitation = lookUp(store, r);
-    if (!a.invitation) {
-      a.wrongCode = a.viaCode;
-      a.refused = RedeemError::kNotFound;
+    if (!lookUpUsable(store, r, now, /*refuseUsed=*/true, a)) {
       return a;
     }
     store::InvitationRecord& i = *a.invitation;
-    if (i.revokedAt) {
-      a.refused = RedeemError::kRevoked;
-      return a;
-    }
-    if (i.usedAt) {
-      a.refused = RedeemError::kUsed;
-      return a;
-    }
-    if (now >= i.expiresAt) {
-      a.refused = RedeemError::kExpired;
-      return a;
-    }
     auto appointment = store.findAppointment(i.appointmentId);
     auto tenant = appointment ? store.findTenant(appointment->tenantId) : std::nullopt;
     if (!appointment || !tenant || appointment->status == "cancelled") {

@@ -272,6 +272,11 @@ class AppointmentService {
                   const SessionContext& who, int64_t now) const;
   // The invitation a link token or code names (step 2 of an attempt): nullopt when none.
   std::optional<store::InvitationRecord> lookUp(store::Store& store, const RedeemRequest& r) const;
+  // Step 2's common part: looks up the invitation into `a` and says whether it can still be
+  // used (not unknown, revoked, expired, nor with `refuseUsed` already used); when not,
+  // `a.refused` says why. Store failures propagate (the callers catch them).
+  bool lookUpUsable(store::Store& store, const RedeemRequest& r, int64_t now, bool refuseUsed,
+                    InvitationAttempt& a) const;
   // Step 3's common part: the code's advance count, the wrong code's event, the refusal's.
   std::optional<RedeemFailure> settle(const RedeemRequest& r, const InvitationAttempt& attempt, bool auditRefusal);
 

@@ -4,6 +4,9 @@
 // BEGIN IMMEDIATE transaction, so its read and its write see the same row.
 #include <sqlite3.h>
 
+#include <optional>
+#include <string>
+
 #include "store/sqlite_statement.hpp"
 #include "store/sqlite_store.hpp"
 
@@ -12,6 +15,16 @@ namespace medrtc::store {
 namespace {
 
 using sqlite::Statement;
+
+// The appointment's room id; nullopt for an unknown appointment.
+std::optional<std::string> roomOfAppointment(sqlite3* db, const std::string& id) {
+  Statement read(db, "SELECT room_id FROM appointments WHERE id = ?");
+  read.bind(1, id);
+  if (!read.step()) {
+    return std::nullopt;
+  }
+  return read.text(0);
+}
 
 template <class F>
 auto inTransaction(sqlite3* db, F work) {
@@ -112,15 +125,11 @@ bool SqliteStore::undoCancel(const std::string& id, const std::string& change, c
     return false;
   }
   return inTransaction(db_, [&] {
-    std::string roomId;
-    {
-      Statement read(db_, "SELECT room_id FROM appointments WHERE id = ?");
-      read.bind(1, id);
-      if (!read.step()) {
-        return false;
-      }
-      roomId = read.text(0);
+    std::optional<std::string> room = roomOfAppointment(db_, id);
+    if (!room) {
+      return false;
     }
+    const std::string& roomId = *room;
     Statement write(db_,
                     "UPDATE appointments SET status = ?, updated_at = ?, status_change = '' WHERE id = ? AND "
                     "status = 'cancelled' AND status_change = ?");
@@ -203,15 +212,11 @@ void SqliteStore::settleChange(SettledChange what, const std::string& id, const 
 
 bool SqliteStore::deleteAppointment(const std::string& id) {
   return inTransaction(db_, [&] {
-    std::string roomId;
-    {
-      Statement read(db_, "SELECT room_id FROM appointments WHERE id = ?");
-      read.bind(1, id);
-      if (!read.step()) {
-        return false;
-      }
-      roomId = read.text(0);
+    std::optional<std::string> room = roomOfAppointment(db_, id);
+    if (!room) {
+      return false;
     }
+    const std::string& roomId = *room;
     for (const char* sql : {"DELETE FROM quality_samples WHERE room_id = ?", "DELETE FROM guests WHERE room_id = ?",
                             "DELETE FROM invitations WHERE room_id = ?"}) {
       Statement(db_, sql).bind(1, roomId).run();

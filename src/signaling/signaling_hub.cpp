@@ -70,7 +70,7 @@ SignalingHub::ConnectionId SignalingHub::connect(std::shared_ptr<PeerSocket> soc
     sendError(old, ErrorCode::kTooManyUnjoined, "too many connections are waiting to join");
     old.state = State::kClosed;
     old.socket->close(closeCodeFor(ErrorCode::kTooManyUnjoined), toString(ErrorCode::kTooManyUnjoined));
-    old.socket->releaseSlot();
+    old.socket->cutAfterClose();
   }
   return id;
 }

@@ -50,10 +50,12 @@ class PeerSocket {
   // Sends the queued frames, then a close frame with `code` (RFC 6455 §7.4). The socket
   // then reports onDisconnected when the TCP connection is gone.
   virtual void close(uint16_t code, std::string_view reason) = 0;
-  // Gives the connection's slot (the server's connection limits) back now, before the close
-  // completes: a socket displaced for a newer one must not hold its slot through a closing
-  // handshake its peer may never answer.
-  virtual void releaseSlot() {}
+  // After close(): cuts the TCP connection as soon as the close frame is out, without
+  // waiting for the peer's close frame (RFC 6455 §7.1.7, failing the connection). A socket
+  // displaced for a newer one must not hold its descriptor through a closing handshake its
+  // peer may never answer: a flood of unjoined upgrades would otherwise keep up to 5 s of
+  // displaced sockets open and exhaust the descriptors (issue 10 item 5).
+  virtual void cutAfterClose() {}
 };
 
 // RFC 6455 §7.4.1.

@@ -17,6 +17,10 @@ constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kMaxQueuedFrames = 1024;
 // How long the closing handshake (RFC 6455 §7.1.2) may take before the TCP connection is cut.
 constexpr auto kCloseHandshakeTimeout = std::chrono::seconds(5);
+// cutAfterClose(): the longest a displaced socket waits for its queued frames to go out
+// before the cut (a peer that stopped reading gets no longer). Normally the cut comes
+// right after the close frame is handed to the kernel (startClose).
+constexpr auto kCutAfterCloseDeadline = std::chrono::milliseconds(250);
 
 }  // namespace
 
@@ -161,6 +165,37 @@ void BasicWebSocketSession<N>::close(uint16_t code, std::string_view reason) {
 }
 
 template <class N>
+void BasicWebSocketSession<N>::cutAfterClose() {
+  if (finished_) {
+    return;
+  }
+  cutAfterClose_ = true;
+  if (closing_) {
+    cutSoon();
+    return;
+  }
+  // Frames still queued before the close frame: startClose() cuts after them, or this
+  // deadline does. The join timer's work is over once close() ran (it cancelled it).
+  joinTimer_.expires_after(kCutAfterCloseDeadline);
+  joinTimer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec && !self->finished_) {
+      beast::get_lowest_layer(self->ws_).close();  // the read then fails and finish() runs
+    }
+  });
+}
+
+template <class N>
+void BasicWebSocketSession<N>::cutSoon() {
+  // async_close starts writing the close frame inside the call (Asio tries a send at once
+  // on a writable socket), so a cut posted after it leaves the frame with the kernel.
+  boost::asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    if (!self->finished_) {
+      beast::get_lowest_layer(self->ws_).close();
+    }
+  });
+}
+
+template <class N>
 void BasicWebSocketSession<N>::startClose() {
   closing_ = true;
   websocket::close_reason reason(closeCode_);
@@ -170,6 +205,9 @@ void BasicWebSocketSession<N>::startClose() {
       beast::get_lowest_layer(self->ws_).close();
     }
   });
+  if (cutAfterClose_) {
+    cutSoon();
+  }
 }
 
 template <class N>

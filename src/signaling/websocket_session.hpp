@@ -37,14 +37,14 @@ class BasicWebSocketSession final : public PeerSocket,
 
   void sendText(std::string text) override;
   void close(uint16_t code, std::string_view reason) override;
+  void cutAfterClose() override;
   // Keeps `resource` (the connection's slot in the server's ConnectionTable) as long as
-  // this session lives, or until releaseSlot(). `limitKey`: the client's address as the
+  // this session, and so its descriptor, lives. `limitKey`: the client's address as the
   // limits count it, handed to the hub with the connection.
   void hold(std::shared_ptr<void> resource, std::string limitKey = "") {
     held_ = std::move(resource);
     limitKey_ = std::move(limitKey);
   }
-  void releaseSlot() override { held_.reset(); }
 
  private:
   void onAccept(boost::beast::error_code ec);
@@ -53,6 +53,7 @@ class BasicWebSocketSession final : public PeerSocket,
   void writeNext();
   void onWrite(boost::beast::error_code ec);
   void startClose();
+  void cutSoon();
   void armIdleTimer(std::chrono::steady_clock::duration after);
   void finish(std::string_view why);
 
@@ -70,6 +71,7 @@ class BasicWebSocketSession final : public PeerSocket,
   bool writing_ = false;
   bool closeRequested_ = false;
   bool closing_ = false;
+  bool cutAfterClose_ = false;  // cutAfterClose(): no waiting for the peer's close frame
   bool discarding_ = false;  // an oversize message is being skipped
   bool finished_ = false;
   uint16_t closeCode_ = 1000;

@@ -472,7 +472,9 @@ std::optional<std::string> WsClient::read() {
   impl_->buffer.consume(impl_->buffer.size());
   impl_->ws.read(impl_->buffer, ec);
   if (ec) {
-    if (ec == websocket::error::closed) {
+    // The server's close frame arrived (its code is kept) also when the server then cut
+    // the connection without waiting for our reply, as it does to a displaced socket.
+    if (ec == websocket::error::closed || impl_->ws.reason().code != websocket::close_code::none) {
       closeCode_ = static_cast<uint16_t>(impl_->ws.reason().code);
     }
     return std::nullopt;

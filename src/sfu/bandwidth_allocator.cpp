@@ -72,7 +72,10 @@ std::vector<BandwidthAllocator::Allocation> BandwidthAllocator::allocate(uint64_
   // The layer a track may move to next from `from` (nullopt: paused), or nullopt.
   auto nextLayer = [&](const Track& t, std::optional<size_t> from) -> std::optional<size_t> {
     const TrackState& state = states_[t.key];
-    bool held = state.lastDowngrade && now - *state.lastDowngrade < kUpgradeHoldOff;
+    // Resuming a paused track on its lowest layer waits only kResumeHoldOff.
+    bool resume = state.known && !state.allocated && !from;
+    Micros holdOff = resume ? kResumeHoldOff : kUpgradeHoldOff;
+    bool held = state.lastDowngrade && now - *state.lastDowngrade < holdOff;
     for (size_t i = from ? *from + 1 : 0; i < t.layers.size(); ++i) {
       if (!t.layers[i].active) {
         continue;
@@ -157,9 +160,12 @@ std::vector<BandwidthAllocator::Allocation> BandwidthAllocator::allocate(uint64_
   // recovered meanwhile gets its layer back without waiting longer than the rule says.
   holdOffEnds_.reset();
   for (const auto& [key, state] : states_) {
-    if (state.lastDowngrade && *state.lastDowngrade + kUpgradeHoldOff > now &&
-        (!holdOffEnds_ || *state.lastDowngrade + kUpgradeHoldOff < *holdOffEnds_)) {
-      holdOffEnds_ = *state.lastDowngrade + kUpgradeHoldOff;
+    if (!state.lastDowngrade) {
+      continue;
+    }
+    Micros ends = *state.lastDowngrade + (state.known && !state.allocated ? kResumeHoldOff : kUpgradeHoldOff);
+    if (ends > now && (!holdOffEnds_ || ends < *holdOffEnds_)) {
+      holdOffEnds_ = ends;
     }
   }
   return out;

@@ -37,6 +37,11 @@ class BandwidthAllocator {
   // Video pauses only when the lowest layer has not fit for this long: one spurious dip of
   // the estimate (a burst of delay on a busy receiver) must not blank the picture.
   static constexpr Micros kPauseAfter{2'000'000};
+  // A paused track may resume on its lowest layer this soon after the pause, not only after
+  // kUpgradeHoldOff: a paused picture costs the user far more than one extra keyframe, and
+  // while paused the estimate grows only by probes that proved the rate (ProbeController),
+  // so a resume is not a guess. Layers above the lowest keep the full hold-off.
+  static constexpr Micros kResumeHoldOff{2'000'000};
   // A layer whose bitrate is not measured yet counts as this (the web client's caps for
   // three layers, lowest first; docs/architecture.md "Simulcast").
   static constexpr uint64_t kDefaultLayerBps[3] = {150'000, 500'000, 1'700'000};

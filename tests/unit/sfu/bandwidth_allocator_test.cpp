@@ -40,7 +40,7 @@ TEST(BandwidthAllocator, BestLayerThatFitsWithAudioReservedFirst) {
   EXPECT_FALSE(r[1].paused);
 }
 
-TEST(BandwidthAllocator, PausesVideoWhenTheLowestLayerDoesNotFitAndResumesLater) {
+TEST(BandwidthAllocator, PausesVideoWhenTheLowestLayerDoesNotFitAndResumesOnItTwoSecondsLater) {
   auto layers = simulcast();
   BandwidthAllocator a;
   auto r = a.allocate(2'000'000, oneCall(layers), kT0);
@@ -52,11 +52,18 @@ TEST(BandwidthAllocator, PausesVideoWhenTheLowestLayerDoesNotFitAndResumesLater)
   EXPECT_FALSE(r[1].maxLayer);
   EXPECT_TRUE(r[1].paused);
   EXPECT_FALSE(r[0].paused);  // audio is never paused
-  // The link recovers: a resume is an upgrade, held off for 10 s after the pause.
-  r = a.allocate(2'000'000, oneCall(layers), kT0 + 5s);
+  // The link recovers (a probe proved it): the lowest layer resumes 2 s after the pause,
+  // not 10 s; the layers above it keep the 10 s upgrade hold-off (issue 12: a Firefox
+  // subscriber's video came back 22 s after a cap was lifted).
+  r = a.allocate(2'000'000, oneCall(layers), kT0 + 4s);
   EXPECT_TRUE(r[1].paused);
-  r = a.allocate(2'000'000, oneCall(layers), kT0 + 13s);
+  EXPECT_TRUE(a.due(2'000'000, BandwidthAllocator::shapeOf(oneCall(layers), kT0 + 5s), kT0 + 5s));
+  r = a.allocate(2'000'000, oneCall(layers), kT0 + 5s);
   EXPECT_FALSE(r[1].paused);
+  EXPECT_EQ(r[1].maxLayer, 0u);
+  r = a.allocate(2'000'000, oneCall(layers), kT0 + 12s);
+  EXPECT_EQ(r[1].maxLayer, 0u);
+  r = a.allocate(2'000'000, oneCall(layers), kT0 + 13s);
   EXPECT_EQ(r[1].maxLayer, 2u);
 }
 

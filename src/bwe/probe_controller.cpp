@@ -24,7 +24,13 @@ std::optional<ProbeCluster> ProbeController::maybeStart(uint64_t estimateBps, ui
     } else if (!lastProbeUs_ || nowUs - *lastProbeUs_ >= kRetryUs) {
       bps = estimateBps * 2;
     }
-    bps = std::min(bps, wantedBps * 6 / 5);  // a little above the need proves it fits
+    // Above the need proves it fits, by half as much again: a probe only a little above a
+    // shaper's rate gets through on its burst (tbf's 16 kB: 700 kbit/s into 500 kbit/s
+    // queues nothing for 640 ms, longer than a probe) and "proves" what the link cannot
+    // carry. Under a 500 kbit/s cap a 698 kbit/s probe (1.2 × a Firefox subscriber's need,
+    // his 720p layer at 510 kbit/s plus audio) did, and the allocator gave him the 720p
+    // layer under the cap (issue 12, tests/e2e/firefox-simulcast.test.mjs).
+    bps = std::min(bps, wantedBps * 3 / 2);
   }
   followUpBps_.reset();
   bps = std::min(bps, maxBps);

@@ -51,6 +51,13 @@ uint64_t BandwidthAllocator::wantedBps(std::span<const Track> tracks) {
   return total;
 }
 
+Micros BandwidthAllocator::holdOffOf(const TrackState& state) {
+  bool paused = state.known && !state.allocated;
+  bool pausedSoonAfterAResume =
+      state.lastResume && state.lastDowngrade && *state.lastDowngrade - *state.lastResume < kUpgradeHoldOff;
+  return paused && !pausedSoonAfterAResume ? kResumeHoldOff : kUpgradeHoldOff;
+}
+
 std::vector<BandwidthAllocator::Allocation> BandwidthAllocator::allocate(uint64_t estimateBps,
                                                                          std::span<const Track> tracks, Micros now) {
   lastEstimate_ = estimateBps;
@@ -72,7 +79,9 @@ std::vector<BandwidthAllocator::Allocation> BandwidthAllocator::allocate(uint64_
   // The layer a track may move to next from `from` (nullopt: paused), or nullopt.
   auto nextLayer = [&](const Track& t, std::optional<size_t> from) -> std::optional<size_t> {
     const TrackState& state = states_[t.key];
-    bool held = state.lastDowngrade && now - *state.lastDowngrade < kUpgradeHoldOff;
+    // Resuming a paused track on its lowest layer may wait only kResumeHoldOff.
+    Micros holdOff = !from ? holdOffOf(state) : kUpgradeHoldOff;
+    bool held = state.lastDowngrade && now - *state.lastDowngrade < holdOff;
     for (size_t i = from ? *from + 1 : 0; i < t.layers.size(); ++i) {
       if (!t.layers[i].active) {
         continue;
@@ -148,6 +157,9 @@ std::vector<BandwidthAllocator::Allocation> BandwidthAllocator::allocate(uint64_
     if (down) {
       state.lastDowngrade = now;
     }
+    if (state.known && !state.allocated && now_) {
+      state.lastResume = now;
+    }
     state.allocated = now_;
     state.known = true;
     kept[tracks[k].key] = state;
@@ -157,9 +169,12 @@ std::vector<BandwidthAllocator::Allocation> BandwidthAllocator::allocate(uint64_
   // recovered meanwhile gets its layer back without waiting longer than the rule says.
   holdOffEnds_.reset();
   for (const auto& [key, state] : states_) {
-    if (state.lastDowngrade && *state.lastDowngrade + kUpgradeHoldOff > now &&
-        (!holdOffEnds_ || *state.lastDowngrade + kUpgradeHoldOff < *holdOffEnds_)) {
-      holdOffEnds_ = *state.lastDowngrade + kUpgradeHoldOff;
+    if (!state.lastDowngrade) {
+      continue;
+    }
+    Micros ends = *state.lastDowngrade + holdOffOf(state);
+    if (ends > now && (!holdOffEnds_ || ends < *holdOffEnds_)) {
+      holdOffEnds_ = ends;
     }
   }
   return out;

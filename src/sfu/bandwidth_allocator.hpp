@@ -37,6 +37,14 @@ class BandwidthAllocator {
   // Video pauses only when the lowest layer has not fit for this long: one spurious dip of
   // the estimate (a burst of delay on a busy receiver) must not blank the picture.
   static constexpr Micros kPauseAfter{2'000'000};
+  // A paused track may resume on its lowest layer this soon after the pause, not only after
+  // kUpgradeHoldOff: a paused picture costs the user far more than one extra keyframe, and
+  // while paused the estimate grows only by probes that proved the rate (ProbeController),
+  // so a resume is not a guess. Layers above the lowest keep the full hold-off.
+  // A track paused again within kUpgradeHoldOff of its last resume waits the full
+  // kUpgradeHoldOff: an estimate hovering at the lowest layer's edge would otherwise pause
+  // and resume it every few seconds, a keyframe each time.
+  static constexpr Micros kResumeHoldOff{2'000'000};
   // A layer whose bitrate is not measured yet counts as this (the web client's caps for
   // three layers, lowest first; docs/architecture.md "Simulcast").
   static constexpr uint64_t kDefaultLayerBps[3] = {150'000, 500'000, 1'700'000};
@@ -73,6 +81,7 @@ class BandwidthAllocator {
     bool known = false;
     std::optional<Micros> lastDowngrade;
     std::optional<Micros> pauseWantedSince;  // the lowest layer stopped fitting
+    std::optional<Micros> lastResume;
   };
   std::unordered_map<const void*, TrackState> states_;
   std::optional<uint64_t> lastEstimate_;
@@ -80,6 +89,8 @@ class BandwidthAllocator {
   uint64_t lastShape_ = 0;
   bool pausePending_ = false;
   std::optional<Micros> holdOffEnds_;  // the earliest end of a track's upgrade hold-off
+  // The hold-off that applies to a track from its last downgrade.
+  static Micros holdOffOf(const TrackState& state);
 };
 
 }  // namespace medrtc::sfu

@@ -137,10 +137,17 @@ void DownlinkBandwidth::allocate(Micros now) {
       mediaCounters().videoPauses.add();
     }
     if (allocations[k].paused != c.paused() || allocations[k].maxLayer != c.bandwidthCap()) {
+      // The layer rates the allocation used, lowest first: why a track was paused or capped
+      // can be read from the line alone.
+      std::string layerBps;
+      for (const LayerState& l : tracks_[k].layers) {
+        layerBps += (layerBps.empty() ? "" : ",") + std::to_string(l.bitrate);
+      }
       log::info("media_bandwidth_allocation",
                 {{"participant", participantId_},
                  {"consumer", c.mid()},
                  {"estimate_bps", std::to_string(estimate)},
+                 {"layer_bps", layerBps},
                  {"max_layer", allocations[k].maxLayer ? std::to_string(*allocations[k].maxLayer) : "-"},
                  {"paused", allocations[k].paused ? "true" : "false"}});
     }

@@ -181,7 +181,7 @@ Producer::Verdict Producer::receive(rtp::RtpPacketView& packet, Micros now, size
   ++stats_.packets;
   stats_.bytes += packet.size();
   std::optional<Micros> previous = stream->lastPacketAt();
-  stream->onPacket(packet, clockRate_, now);
+  stream->onPacket(packet, clockRate_, now, retransmission);
   if (isVideo()) {
     // The publisher's link was cut and is back (or its ICE restarted): ask for a keyframe
     // now. A browser receiving the stream would first NACK the gap, which the publisher

@@ -15,7 +15,8 @@ constexpr Micros kInactiveAfter{1'000'000};
 constexpr Micros kBitrateWindow{1'000'000};
 }  // namespace
 
-void RtpReceiveStream::onPacket(const rtp::RtpPacketView& packet, uint32_t clockRate, Micros now) {
+void RtpReceiveStream::onPacket(const rtp::RtpPacketView& packet, uint32_t clockRate, Micros now,
+                                bool retransmission) {
   if (!lastPacketAt_ || now - *lastPacketAt_ >= kInactiveAfter) {
     activeSince_ = now;
     windowStart_ = now;
@@ -27,7 +28,9 @@ void RtpReceiveStream::onPacket(const rtp::RtpPacketView& packet, uint32_t clock
     windowStart_ = now;
     windowBytes_ = 0;
   }
-  windowBytes_ += packet.payload().size();
+  if (!retransmission) {
+    windowBytes_ += packet.payload().size();
+  }
 
   int64_t seq = unwrapper_.unwrap(packet.sequenceNumber());
   if (received_ == 0) {

@@ -30,7 +30,9 @@ class RtpReceiveStream {
   void setRtxSsrc(uint32_t ssrc) { rtxSsrc_ = ssrc; }
 
   // Accounts for one media packet (RTX already unwrapped). `clockRate` of its codec.
-  void onPacket(const rtp::RtpPacketView& packet, uint32_t clockRate, Micros now);
+  // `retransmission`: it came on the rtx stream; it keeps the stream active but is not
+  // counted in bitrate() (see there).
+  void onPacket(const rtp::RtpPacketView& packet, uint32_t clockRate, Micros now, bool retransmission);
   void storeForRetransmission(const rtp::RtpPacketView& packet, Micros now) {
     cache_.store(packet.sequenceNumber(), packet.bytes(), now);
   }
@@ -45,7 +47,11 @@ class RtpReceiveStream {
   bool active(Micros now) const;
   Micros activeSince() const { return activeSince_; }
   std::optional<Micros> lastPacketAt() const { return lastPacketAt_; }
-  // Payload bits per second over the last completed one-second window.
+  // Payload bits per second the encoder sent over the last completed one-second window.
+  // Retransmissions are left out: libwebrtc (Chromium, Firefox) pads its bandwidth probes
+  // with retransmissions of packets already sent, and counted in they made a Firefox 180p
+  // layer measure 1.2 Mbit/s, so the allocator paused a subscriber whose estimate had
+  // room for it twice over (issue 12, docs/bandwidth-estimation.md).
   uint64_t bitrate() const { return bitrate_; }
 
   // Keyframe requests, collapsed to one per interval per stream.

@@ -93,7 +93,9 @@ struct ServerOptions {
   std::string setupToken;
   std::string metricsListenHost;
   uint16_t metricsListenPort = 0;
-  // Webhooks (docs/operations.md): the control thread's connection for /api/v1/webhooks,
+  // Webhooks (docs/operations.md): the control thread's connection for /api/v1/webhooks
+  // (their store work runs on auth.storePool's webhook connections when it has them; this
+  // one takes what a full pool refuses and serves the routes without a pool),
   // where the hub's events go (the dispatcher), and which target URLs are accepted. Not
   // owned; outlive the server. Null: the routes answer 404 and no event is sent.
   store::WebhookStore* webhookStore = nullptr;

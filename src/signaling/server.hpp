@@ -93,11 +93,11 @@ struct ServerOptions {
   std::string setupToken;
   std::string metricsListenHost;
   uint16_t metricsListenPort = 0;
-  // Webhooks (docs/operations.md): the control thread's connection for /api/v1/webhooks
-  // (their store work runs on auth.storePool's webhook connections when it has them; this
-  // one takes what a full pool refuses and serves the routes without a pool),
+  // Webhooks (docs/operations.md): the control thread's connection for /api/v1/webhooks,
   // where the hub's events go (the dispatcher), and which target URLs are accepted. Not
-  // owned; outlive the server. Null: the routes answer 404 and no event is sent.
+  // owned; outlive the server. Null: the routes answer 404 and no event is sent. The
+  // routes' store work runs on auth.storePool's webhook connections when it has them;
+  // this connection then takes only what a full pool refuses (an undo, a recorded delete).
   store::WebhookStore* webhookStore = nullptr;
   webhooks::WebhookSink* webhooks = nullptr;
   webhooks::TargetPolicy webhookTargets;

@@ -180,7 +180,9 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
                                            {"descriptor_limit", descriptorLimit}});
   }
   // Webhooks: the dispatcher delivers from the store's queue on its own thread with its own
-  // connection; the REST routes use another, on the control thread.
+  // connection. The REST routes' store work runs on the store pool (each pool thread opens
+  // a webhook connection beside its store, below); this one, the control thread's, only
+  // takes an undo or a delete the full pool refuses.
   std::unique_ptr<store::WebhookStore> webhookStore = openWebhookStore(config.database, config.dataDir);
   webhooks::DispatcherOptions webhookOptions;
   webhookOptions.targets.allowPrivate = config.webhooks.allowPrivateTargets;
@@ -195,13 +197,16 @@ int runServe(const ServeConfig& config, const MediaPlaneFactory& makeMedia, std:
   applyMetricsConfig(config, options);
   options.setupToken = setupToken;
   applySecurity(config, security, options);
-  // Store calls of the sign-in path run on connections of their own (issue 10 item 7,
+  // Store calls of the REST routes run on connections of their own (issue 10 item 7,
   // docs/security.md "What runs off the control thread"): one for SQLite (one writer at a
   // time is all it allows; WAL lets the control thread's connection read meanwhile), a few
   // for PostgreSQL. 256 waiting at most; more answer 503 "busy, retry".
   auto storePool = std::make_shared<store::StorePool>(
       isPostgresUrl(config.database) ? kPostgresPoolConnections : 1, kStorePoolQueue,
-      [&] { return std::unique_ptr<store::Store>(openStore(config.database, config.dataDir, subjectKeys)); },
+      [&] {
+        return store::StorePool::Connections{openStore(config.database, config.dataDir, subjectKeys),
+                                             openWebhookStore(config.database, config.dataDir)};
+      },
       [&ioc](std::function<void()> task) { boost::asio::post(ioc, std::move(task)); });
   options.auth.storePool = storePool;
   // Call-quality history (docs/operations.md "Call-quality history"): batches written by

@@ -61,10 +61,13 @@ class RestApi {
   // Opens first-run setup (/setup) for `token`; see clinic/first_run_setup.hpp.
   void armSetup(std::string token) { setup_.arm(std::move(token)); }
   // /api/v1/webhooks (webhook_routes.cpp): the control thread's own connection to the
-  // webhook tables and the policy on target URLs; the routes answer 404 while unset.
+  // webhook tables and the policy on target URLs; the routes answer 404 while unset. Their
+  // store work runs on the store pool's webhook connections (StorePool::Connections) where
+  // the pool has them; `store` then serves only an undo the full pool cannot take.
   void setWebhooks(store::WebhookStore* store, webhooks::TargetPolicy targets) {
     webhookStore_ = store;
     webhookTargets_ = targets;
+    jobs_.setLocalWebhooks(store);
   }
 
   // Values captured from the route template.
@@ -134,9 +137,22 @@ class RestApi {
   HttpResponse getWebhook(const HttpRequest& r, const Params& p);
   HttpResponse deleteWebhook(const HttpRequest& r, const Params& p);
   HttpResponse listWebhookDeliveries(const HttpRequest& r, const Params& p);
-  // The endpoint `id` as the caller may see it: another tenant's is nullopt, like an
-  // unknown id.
-  std::optional<store::WebhookEndpointRecord> webhookForCaller(const std::string& id, const Params& p);
+  // The endpoint `id` as the caller (of `tenantId`) may see it: another tenant's is
+  // nullopt, like an unknown id. Runs on a pool thread.
+  static std::optional<store::WebhookEndpointRecord> webhookForCaller(store::WebhookStore& store,
+                                                                      const std::string& id,
+                                                                      const std::string& tenantId);
+  // createWebhook's event, once the endpoint is stored: the 201 once the event is durable;
+  // when it fails the endpoint is deleted again (a webhook job) and the request answers
+  // the failure.
+  HttpResponse webhookCreatedOrUndone(const HttpRequest& r, const Params& p, const clinic::AuditFacts& event,
+                                      const store::WebhookEndpointRecord& endpoint);
+  template <class T>
+  HttpResponse onWebhooks(const HttpRequest& r, const Params& p, std::function<T(store::WebhookStore&)> work,
+                          std::function<HttpResponse(T&)> then, bool inlineWhenFull = false) {
+    return jobs_.runWebhooks<T>(RouteLabel{r.method, std::string(p.route)}, std::move(work), std::move(then),
+                                inlineWhenFull);
+  }
   HttpResponse getTerms(const HttpRequest& r, const Params& p);  // terms_routes.cpp
   HttpResponse putTerms(const HttpRequest& r, const Params& p);  // terms_routes.cpp
   // K5 (staff_routes.cpp): the host lists and adds the practice's staff; an added staff

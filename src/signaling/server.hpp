@@ -95,7 +95,9 @@ struct ServerOptions {
   uint16_t metricsListenPort = 0;
   // Webhooks (docs/operations.md): the control thread's connection for /api/v1/webhooks,
   // where the hub's events go (the dispatcher), and which target URLs are accepted. Not
-  // owned; outlive the server. Null: the routes answer 404 and no event is sent.
+  // owned; outlive the server. Null: the routes answer 404 and no event is sent. The
+  // routes' store work runs on auth.storePool's webhook connections when it has them;
+  // this connection then takes only what a full pool refuses (an undo, a recorded delete).
   store::WebhookStore* webhookStore = nullptr;
   webhooks::WebhookSink* webhooks = nullptr;
   webhooks::TargetPolicy webhookTargets;

@@ -49,9 +49,36 @@ class StoreJobs {
   template <class T>
   HttpResponse run(RouteLabel label, std::function<T(store::Store&)> work, std::function<HttpResponse(T&)> then,
                    bool inlineWhenFull = false) {
-    if (!pool_) {
+    store::StorePool* pool = pool_.get();
+    return runOn<T, store::Store>(
+        std::move(label), std::move(work), std::move(then), inlineWhenFull, local_, pool != nullptr,
+        [pool](std::function<void(store::Store&)> w, std::function<void()> d) {
+          return pool->submit(std::move(w), std::move(d));
+        });
+  }
+
+  // The same on the webhook tables (/api/v1/webhooks): the pool thread's WebhookStore, or
+  // without a pool that has them the control thread's `localWebhooks`.
+  void setLocalWebhooks(store::WebhookStore* local) { localWebhooks_ = local; }
+  template <class T>
+  HttpResponse runWebhooks(RouteLabel label, std::function<T(store::WebhookStore&)> work,
+                           std::function<HttpResponse(T&)> then, bool inlineWhenFull = false) {
+    store::StorePool* pool = pool_ && pool_->hasWebhooks() ? pool_.get() : nullptr;
+    return runOn<T, store::WebhookStore>(
+        std::move(label), std::move(work), std::move(then), inlineWhenFull, *localWebhooks_, pool != nullptr,
+        [pool](std::function<void(store::WebhookStore&)> w, std::function<void()> d) {
+          return pool->submitWebhooks(std::move(w), std::move(d));
+        });
+  }
+
+ private:
+  // `submit` hands a job to the pool (false: full); used only when `pooled`.
+  template <class T, class Connection, class Submit>
+  static HttpResponse runOn(RouteLabel label, std::function<T(Connection&)> work, std::function<HttpResponse(T&)> then,
+                            bool inlineWhenFull, Connection& local, bool pooled, Submit submit) {
+    if (!pooled) {
       try {
-        T value = work(local_);
+        T value = work(local);
         return then(value);
       } catch (...) {
         return failureResponse(std::current_exception(), label);
@@ -63,9 +90,9 @@ class StoreJobs {
     };
     auto outcome = std::make_shared<Outcome>();
     auto pending = DeferredResponse::create();
-    auto onPool = [outcome, work = std::move(work)](store::Store& store) {
+    auto onPool = [outcome, work = std::move(work)](Connection& connection) {
       try {
-        outcome->value.emplace(work(store));
+        outcome->value.emplace(work(connection));
       } catch (...) {
         outcome->failure = std::current_exception();
       }
@@ -81,18 +108,18 @@ class StoreJobs {
         pending->answer(failureResponse(std::current_exception(), label));
       }
     };
-    if (!pool_->submit(onPool, onControl)) {
+    if (!submit(onPool, onControl)) {
       if (!inlineWhenFull) {
         return busyResponse(label);
       }
-      onPool(local_);
+      onPool(local);
       onControl();
     }
     return pending->response();
   }
 
- private:
   store::Store& local_;
+  store::WebhookStore* localWebhooks_ = nullptr;
   std::shared_ptr<store::StorePool> pool_;
 };
 

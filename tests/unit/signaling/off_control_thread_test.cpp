@@ -175,6 +175,26 @@ TEST(SlowStore, HealthzAnswersWhileARedeemWaitsForTheDatabase) {
   EXPECT_EQ(server.audit().count("invitation_redeem: link"), 1u);
 }
 
+// A webhook endpoint is stored on the pool's webhook connection: it waits there for the
+// database, and the 201 comes once the row and its event are in.
+TEST(SlowStore, HealthzAnswersWhileAWebhookCreateWaitsForTheDatabase) {
+  TestServerOptions options;
+  options.storePool = true;
+  options.webhookTargets.allowPrivate = true;
+  TestServer server(options);
+  HttpResult created = whileTheDatabaseHoldsItsWrite(server, [&] {
+    return httpRequest(server.port(), "POST", "/api/v1/webhooks", R"({"url": "http://127.0.0.1:9/hook"})",
+                       server.apiKey(), "application/json");
+  });
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(server.audit().count("webhook_create"), 1u);
+  std::string id = str(created.json().at("id"));
+  HttpResult deleted = whileTheDatabaseHoldsItsWrite(
+      server, [&] { return httpRequest(server.port(), "DELETE", "/api/v1/webhooks/" + id, "", server.apiKey()); });
+  EXPECT_EQ(deleted.status, 204) << deleted.body;
+  EXPECT_EQ(server.audit().count("webhook_delete"), 1u);
+}
+
 // The pre-call check's invitation look-up (a read) waits on the pool too: here behind a
 // redeem that waits for the database on the pool's one SQLite connection.
 TEST(SlowStore, HealthzAnswersWhileAPreCallCheckWaitsForTheDatabase) {

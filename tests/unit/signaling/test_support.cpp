@@ -185,9 +185,11 @@ TestServer::TestServer(TestServerOptions options)
     so.auth.storePool = std::make_shared<store::StorePool>(
         1, 64,
         [this] {
-          return std::unique_ptr<store::Store>(
-              compliance::sealStore(std::make_unique<store::SqliteStore>(dataDir_ / "medrtc.db"), dataDir_, keys_,
-                                    clock_));
+          // As serve.cpp: each pool thread has a webhook connection beside its store.
+          return store::StorePool::Connections{
+              std::unique_ptr<store::Store>(compliance::sealStore(
+                  std::make_unique<store::SqliteStore>(dataDir_ / "medrtc.db"), dataDir_, keys_, clock_)),
+              std::make_unique<store::SqliteWebhookStore>(dataDir_ / "medrtc.db")};
         },
         [this](std::function<void()> task) { asio::post(*ioc_, std::move(task)); });
   }

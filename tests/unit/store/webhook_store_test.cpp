@@ -3,6 +3,12 @@
 // a claim leases them, the bound per endpoint logs drops, and the log lists newest first.
 #include <gtest/gtest.h>
 
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "compliance/sync_gate.hpp"
+#include "store/store_pool.hpp"
 #include "store_fixture.hpp"
 
 namespace medrtc::store::testing {
@@ -32,6 +38,38 @@ WebhookDeliveryRecord deliveryOf(const WebhookEndpointRecord& e, const std::stri
   d.createdAt = at;
   d.updatedAt = at;
   return d;
+}
+
+// The /api/v1/webhooks routes' store work (issue 10 item 7): each pool thread has a
+// webhook connection of its own beside its store, and writes through one are visible to
+// another connection (the dispatcher's) at once.
+TEST_P(StoreTest, ThePoolsThreadsEachRunWebhookJobsOnTheirOwnConnection) {
+  store();  // migrates
+  compliance::testing::PostedTasks posted;
+  StorePool pool(
+      2, 16, [this] { return StorePool::Connections{db().open(), db().openWebhooks()}; }, posted.poster());
+  ASSERT_TRUE(pool.hasWebhooks());
+  std::mutex mutex;
+  std::set<std::thread::id> workers;
+  int done = 0;
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(pool.submitWebhooks(
+        [&, i](WebhookStore& hooks) {
+          hooks.createEndpoint(endpointOf("t_a", "https://a.example/hook" + std::to_string(i)));
+          std::lock_guard lock(mutex);
+          workers.insert(std::this_thread::get_id());
+        },
+        [&] { ++done; }));
+  }
+  ASSERT_TRUE(posted.runUntil([&] { return done == 6; }));
+  EXPECT_EQ(workers.count(std::this_thread::get_id()), 0u);
+  EXPECT_EQ(db().openWebhooks()->listEndpoints("t_a").size(), 6u);
+  pool.stop();
+
+  // A pool opened without webhook connections takes no webhook job.
+  StorePool storesOnly(1, 16, [this] { return db().open(); }, posted.poster());
+  EXPECT_FALSE(storesOnly.hasWebhooks());
+  EXPECT_FALSE(storesOnly.submitWebhooks([](WebhookStore&) {}, [] {}));
 }
 
 TEST_P(StoreTest, WebhookEndpointsBelongToTheirTenant) {

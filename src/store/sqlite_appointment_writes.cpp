@@ -200,6 +200,11 @@ void SqliteStore::settleChange(SettledChange what, const std::string& id, const 
     settle.bind(1, id).bind(2, change).run();
     return;
   }
+  if (what == SettledChange::kStaffAdd) {
+    Statement settle(db_, "UPDATE guests SET add_change = '' WHERE id = ? AND add_change = ?");
+    settle.bind(1, id).bind(2, change).run();
+    return;
+  }
   inTransaction(db_, [&] {
     for (const char* sql : {"UPDATE invitations SET revocation = '' WHERE room_id = (SELECT room_id FROM appointments "
                             "WHERE id = ?1) AND revocation = ?2",

@@ -159,7 +159,7 @@ struct GuestRecord {
 };
 
 // Which request-keyed change Store::settleChange settles.
-enum class SettledChange { kCancel, kRevocation };
+enum class SettledChange { kCancel, kRevocation, kStaffAdd };
 
 // What Store::addStaffGuest did.
 enum class StaffAddOutcome { kAdded, kAdopted, kAlreadyAdded };
@@ -398,12 +398,12 @@ class Store {
   // Undoes revokeInvitationBy whose event failed, only while the revocation is still
   // `change` and undoable. False when nothing changed.
   virtual bool unrevokeInvitation(const std::string& id, const std::string& change) = 0;
-  // Once the event of a request's cancel (`kCancel`, `id` the appointment) or revocation
-  // (`kRevocation`, `id` the invitation) is durable, nothing of it is pending any more:
-  // clears its request id (the cancel's status_change and the revocation of the
-  // invitations it revoked, not its room's end_change; the revocation's) only where it
-  // is still `change`, so a later repeat finds it standing and audited and writes no
-  // second event.
+  // Once the event of a request's cancel (`kCancel`, `id` the appointment), revocation
+  // (`kRevocation`, `id` the invitation) or staff add (`kStaffAdd`, `id` the guest) is
+  // durable, nothing of it is pending any more: clears its request id (the cancel's
+  // status_change and the revocation of the invitations it revoked, not its room's
+  // end_change; the revocation's; the add's add_change) only where it is still `change`,
+  // so a later repeat finds it standing and audited and writes no second event.
   // Allowed to fail: the first repeat then audits it once more.
   virtual void settleChange(SettledChange what, const std::string& id, const std::string& change) = 0;
   // Deletes an appointment with its invitations, guests and room (the undo of a new

@@ -148,6 +148,10 @@ void PostgresStore::settleChange(SettledChange what, const std::string& id, cons
       txn.exec_params("UPDATE invitations SET revocation = '' WHERE id = $1 AND revocation = $2", id, change);
       return;
     }
+    if (what == SettledChange::kStaffAdd) {
+      txn.exec_params("UPDATE guests SET add_change = '' WHERE id = $1 AND add_change = $2", id, change);
+      return;
+    }
     for (const char* sql : {"UPDATE invitations SET revocation = '' WHERE room_id = (SELECT room_id FROM appointments "
                             "WHERE id = $1) AND revocation = $2",
                             "UPDATE appointments SET status_change = '' WHERE id = $1 AND status_change = $2"}) {

@@ -381,6 +381,37 @@ TEST_P(StoreTest, AStaffAddUndoIsKeyedToItsRequestNotToTheUpdateTime) {
   EXPECT_EQ(store().findGuest(a.guestId)->updatedAt, 40);
 }
 
+// Once the staff add's event is durable, settleChange(kStaffAdd) clears its id: a repeat
+// then finds it standing and audited (kAlreadyAdded, no second event) instead of adopting
+// it (kAdopted, which audits it again), and its undo misses. Another request's id, or
+// another guest's, settles nothing.
+TEST_P(StoreTest, ASettledStaffAddIsNoLongerPending) {
+  Booking b = book(store());
+  GuestRecord staff;
+  staff.roomId = b.appointment.roomId;
+  staff.identity = "u_staff";
+  staff.role = "staff";
+  staff.tenantId = b.appointment.tenantId;
+  StaffAdd a = store().addStaffGuest(staff, "c_1", 10);
+  ASSERT_EQ(a.outcome, StaffAddOutcome::kAdded);
+  GuestRecord other = staff;
+  other.identity = "u_other";
+  StaffAdd o = store().addStaffGuest(other, "c_1", 10);  // the same id on another record
+  ASSERT_EQ(o.outcome, StaffAddOutcome::kAdded);
+
+  store().settleChange(SettledChange::kStaffAdd, a.guestId, "c_other");  // another request's: nothing
+  store().settleChange(SettledChange::kCancel, a.guestId, "c_1");         // not a staff add: nothing
+  store().settleChange(SettledChange::kStaffAdd, a.guestId, "c_1");
+  EXPECT_EQ(store().addStaffGuest(staff, "c_2", 11).outcome, StaffAddOutcome::kAlreadyAdded)
+      << "a repeat after the durable event adopted the add (and wrote a second event)";
+  EXPECT_FALSE(store().undoStaffAdd(a.guestId, "c_1", "removed", 12)) << "a settled add was taken back";
+  EXPECT_EQ(store().findGuest(a.guestId)->state, "waiting");
+  EXPECT_EQ(store().findGuest(a.guestId)->updatedAt, 10) << "the repeat moved the place in line";
+  // The other record's add is still pending: settled by id, not by request id alone.
+  EXPECT_TRUE(store().undoStaffAdd(o.guestId, "c_1", "removed", 12));
+  EXPECT_EQ(store().findGuest(o.guestId)->state, "removed");
+}
+
 // The undo of a new appointment whose event failed: it goes with its invitations and room,
 // and nothing of another appointment goes with it.
 TEST_P(StoreTest, DeletingANewAppointmentTakesItsInvitationsAndRoom) {

@@ -353,7 +353,7 @@ Result<AppointmentService::RescheduleChange, ClinicFailure> AppointmentService::
     return fail(ClinicFailure{ClinicError::kConflict, "appointment_changed",
                               "the appointment was changed meanwhile; reload it and try again"});
   }
-  change.previousChange = std::move(*previous);
+  change.replaced = std::move(*previous);
   change.event = AuditFacts{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Update,
                             cp::AuditOutcome::Success, "appointment_update", "reschedule", who.user.id,
                             who.user.role, "", "Appointment/" + a->id, "", std::nullopt};
@@ -368,7 +368,7 @@ Result<AppointmentService::RescheduleChange, ClinicFailure> AppointmentService::
 
 bool AppointmentService::undoReschedule(store::Store& store, const RescheduleChange& change) const {
   return store.undoReschedule(change.appointment.id, change.change, change.previousStart, change.previousEnd,
-                              change.previousEnd + policy_.invitationGraceSeconds, change.previousChange);
+                              change.previousEnd + policy_.invitationGraceSeconds, change.replaced);
 }
 
 Result<store::AppointmentRecord, ClinicFailure> AppointmentService::cancel(const SessionContext& who,

@@ -222,7 +222,7 @@ class AppointmentService {
     AuditFacts event;
     int64_t previousStart = 0;
     int64_t previousEnd = 0;
-    std::string previousChange;
+    store::Rescheduled replaced;  // what the store replaced, for the undo
     std::string change;
   };
   // Only the times, and only while they are those read and the appointment is not

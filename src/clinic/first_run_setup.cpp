@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "clinic/clinic_audit.hpp"
 #include "clinic/password.hpp"
@@ -41,6 +42,7 @@ const char* toString(SetupError e) {
     case SetupError::kPolicyRefused: return "policy_refused";
     case SetupError::kNoEnrolment: return "setup_not_started";
     case SetupError::kTotpInvalid: return "totp_invalid";
+    case SetupError::kSuperseded: return "setup_superseded";
   }
   return "invalid_field";
 }
@@ -58,13 +60,22 @@ int64_t FirstRunSetup::nowSeconds() const {
 }
 
 bool FirstRunSetup::open() {
-  if (!token_.empty() && store_.countUsers() > 0) {
+  // Only while armed: a node set up long ago counts nothing on every GET.
+  return armed() && openWith(store_.countUsers());
+}
+
+bool FirstRunSetup::openWith(int64_t users) {
+  if (armed() && users > 0) {
     // An account made with `medrtc admin create-user` while the link was out: the
     // link dies with it, so a leaked console line cannot add a second admin later.
-    token_.clear();
-    pending_.reset();
+    close();
   }
-  return !token_.empty();
+  return armed();
+}
+
+void FirstRunSetup::close() {
+  token_.clear();
+  pending_.reset();
 }
 
 std::optional<SetupFailure> FirstRunSetup::checkToken(const std::string& token, const std::string& source,
@@ -72,7 +83,7 @@ std::optional<SetupFailure> FirstRunSetup::checkToken(const std::string& token, 
   if (int64_t wait = failures_.retryAfter(source, now); wait > 0) {
     return failure(SetupError::kTooManyAttempts, "too many failed attempts; try again later", wait);
   }
-  if (!open()) {
+  if (!armed()) {
     return failure(SetupError::kClosed, "this node is set up already; sign in at /login");
   }
   if (!secretEquals(token, token_)) {
@@ -84,6 +95,24 @@ std::optional<SetupFailure> FirstRunSetup::checkToken(const std::string& token, 
 }
 
 Result<SetupEnrolment, SetupFailure> FirstRunSetup::begin(const SetupRequest& r) {
+  auto started = startEnrolment(r);
+  if (!started) {
+    return fail(started.error());
+  }
+  int64_t users = 0;
+  try {
+    users = store_.countUsers();
+    if (users == 0) {
+      hashInto(*started);
+    }
+  } catch (...) {
+    abandon(*started);
+    throw;
+  }
+  return finishEnrolment(std::move(*started), users);
+}
+
+Result<SetupEnrolling, SetupFailure> FirstRunSetup::startEnrolment(const SetupRequest& r) {
   int64_t now = nowSeconds();
   if (auto refused = checkToken(r.token, r.sourceAddress, now)) {
     return fail(*refused);
@@ -130,37 +159,78 @@ Result<SetupEnrolment, SetupFailure> FirstRunSetup::begin(const SetupRequest& r)
   }
   t.requireTotp = check.totpImplied.has_value();
 
-  std::vector<uint8_t> secret = newTotpSecret();
-  store::UserRecord u;
+  SetupEnrolling out;
+  out.pending.secret = newTotpSecret();
+  store::UserRecord& u = out.pending.user;
   u.email = email;
   u.displayName = r.displayName;
   u.role = "admin";
-  u.totpSecret = base32Encode(secret);
-  // argon2id on the control thread: this runs once per node, only for the token holder
-  // (checked above), before anyone can be in a call — not worth the worker pool's
-  // asynchronous path here.
-  u.passwordHash = hashPassword(r.password);
-
-  SetupEnrolment out;
-  out.secret = u.totpSecret;
-  out.otpauthUri = otpauthUri(t.name, email, out.secret);
-  auto svg = qrSvg(out.otpauthUri);
+  u.totpSecret = base32Encode(out.pending.secret);
+  out.answer.secret = u.totpSecret;
+  out.answer.otpauthUri = otpauthUri(t.name, email, out.answer.secret);
+  auto svg = qrSvg(out.answer.otpauthUri);
   if (!svg) {
     return fail(failure(SetupError::kInvalid, "the practice name and email are too long for a QR code"));
   }
-  out.qrSvg = std::move(*svg);
-  // A second begin (the admin went back and changed a field) replaces the first: only
-  // the newest secret is the one the app shows.
-  pending_ = Pending{std::move(t), std::move(u), std::move(secret), -1};
-  log::info("setup_enrolment_started");
+  out.answer.qrSvg = std::move(*svg);
+  out.pending.tenant = std::move(t);
+  out.password = r.password;
+  out.sequence = ++begins_;
+  enrolling_.insert(out.sequence);
   return out;
+}
+
+void FirstRunSetup::hashInto(SetupEnrolling& e) {
+  // argon2id (64 MiB, ~70 ms): the routes run this on a password worker.
+  e.pending.user.passwordHash = hashPassword(e.password);
+  e.password.clear();
+  e.hashed = true;
+}
+
+void FirstRunSetup::abandon(const SetupEnrolling& e) { enrolling_.erase(e.sequence); }
+
+Result<SetupEnrolment, SetupFailure> FirstRunSetup::finishEnrolment(SetupEnrolling e, int64_t users) {
+  abandon(e);
+  // Made again here: a complete or an account may have closed setup while this begin
+  // counted and hashed.
+  if (!openWith(users)) {
+    return fail(failure(SetupError::kClosed, "this node is set up already; sign in at /login"));
+  }
+  if (!e.hashed) {
+    throw std::logic_error("first-run setup: an enrolment finished without its password hash");
+  }
+  // A second begin (the admin went back and changed a field) replaces the first: only
+  // the newest secret is the one the app shows. "Newest" is the order the begins came
+  // in, not the order their hashes finished.
+  if (pending_ && e.sequence < pendingSequence_) {
+    return fail(failure(SetupError::kSuperseded, "a newer start of the setup replaced this one; start again"));
+  }
+  pending_ = std::move(e.pending);
+  pendingSequence_ = e.sequence;
+  log::info("setup_enrolment_started");
+  return std::move(e.answer);
 }
 
 Result<SetupDone, SetupFailure> FirstRunSetup::complete(const std::string& token, const std::string& code,
                                                         const std::string& sourceAddress) {
+  auto claimed = claim(token, code, sourceAddress);
+  if (!claimed) {
+    return fail(claimed.error());
+  }
+  return finishAccounts(*claimed, storeAccounts(store_, *claimed));
+}
+
+Result<SetupClaim, SetupFailure> FirstRunSetup::claim(const std::string& token, const std::string& code,
+                                                      const std::string& sourceAddress) {
   int64_t now = nowSeconds();
   if (auto refused = checkToken(token, sourceAddress, now)) {
     return fail(*refused);
+  }
+  if (!enrolling_.empty()) {
+    // A begin still counting or hashing is about to replace the enrolment this code
+    // would be checked against.
+    return fail(failure(SetupError::kSuperseded,
+                        "a newer start of the setup is still being prepared; enter the code for its QR code"));
   }
   if (!pending_) {
     return fail(failure(SetupError::kNoEnrolment, "start the setup first (practice and admin account)"));
@@ -171,29 +241,48 @@ Result<SetupDone, SetupFailure> FirstRunSetup::complete(const std::string& token
     log::info("setup_refused", {{"reason", "totp_invalid"}});
     return fail(failure(SetupError::kTotpInvalid, "the code does not match; enter the code your app shows now"));
   }
-  Pending p = std::move(*pending_);
-  pending_.reset();
-  // Closed before the writes: whatever happens below, the token has been used.
-  token_.clear();
-  p.tenant.createdAt = now;
+  SetupClaim out{std::move(*pending_), *step, now, sourceAddress};
+  // Closed before the writes: whatever happens after, the token has been used, and a
+  // request overlapping this one finds setup closed.
+  close();
+  return out;
+}
+
+std::optional<FirstRunSetup::Stored> FirstRunSetup::storeAccounts(store::Store& store, SetupClaim c) {
+  // Counted again with the writes: an account made since the begin (create-user) wins.
+  if (store.countUsers() > 0) {
+    return std::nullopt;
+  }
+  c.pending.tenant.createdAt = c.now;
   // Tenant then user, not one transaction: a store failure between them leaves a tenant
   // without users, which `medrtc admin create-user --tenant` can still complete.
-  store::TenantRecord tenant = store_.createTenant(p.tenant);
-  p.user.tenantId = tenant.id;
-  p.user.createdAt = now;
-  store::UserRecord user = store_.createUser(p.user);
+  Stored out;
+  out.tenant = store.createTenant(c.pending.tenant);
+  c.pending.user.tenantId = out.tenant.id;
+  c.pending.user.createdAt = c.now;
+  out.user = store.createUser(c.pending.user);
+  return out;
+}
+
+Result<SetupDone, SetupFailure> FirstRunSetup::finishAccounts(const SetupClaim& c,
+                                                              const std::optional<Stored>& stored) {
+  if (!stored) {
+    return fail(failure(SetupError::kClosed, "this node is set up already; sign in at /login"));
+  }
+  const store::TenantRecord& tenant = stored->tenant;
+  const store::UserRecord& user = stored->user;
   log::info("setup_completed", {{"tenant", tenant.id}, {"user", user.id}});
   // The new admin is the actor of both: the setup token stood for them.
   audit(audit_, AuditFacts{cp::dicom::securityAlert(), std::nullopt, cp::AuditAction::Create,
                            cp::AuditOutcome::Success, "tenant_created",
                            "first-run setup policy=" + (tenant.policyProfile.empty() ? "-" : tenant.policyProfile) +
                                " region=" + (tenant.region.empty() ? "-" : tenant.region),
-                           user.id, "admin", sourceAddress, "Organization/" + tenant.id, "", std::nullopt});
+                           user.id, "admin", c.sourceAddress, "Organization/" + tenant.id, "", std::nullopt});
   audit(audit_, AuditFacts{cp::dicom::securityAlert(), std::nullopt, cp::AuditAction::Create,
                            cp::AuditOutcome::Success, "user_created", "first-run setup role=admin totp=true", user.id,
-                           "admin", sourceAddress, agentReference("admin", user.id), "Organization/" + tenant.id,
+                           "admin", c.sourceAddress, agentReference("admin", user.id), "Organization/" + tenant.id,
                            std::nullopt});
-  return SetupDone{tenant.id, user.id, *step};
+  return SetupDone{tenant.id, user.id, c.step};
 }
 
 }  // namespace medrtc::clinic

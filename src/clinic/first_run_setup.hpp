@@ -14,7 +14,9 @@
 // against the source address (a FailureLimiter), as sign-in failures do.
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "clinic/auth_service.hpp"
 #include "clinic/rate_limiter.hpp"
@@ -56,6 +58,7 @@ enum class SetupError {
   kPolicyRefused,    // a governing policy profile forbids the choice; detail names the rule
   kNoEnrolment,      // complete without begin
   kTotpInvalid,      // the code does not match the enrolled secret
+  kSuperseded,       // a newer begin replaced this one's enrolment
 };
 const char* toString(SetupError e);  // the problem+json `code`
 
@@ -63,6 +66,30 @@ struct SetupFailure {
   SetupError error;
   std::string detail;
   int64_t retryAfterSeconds = 0;
+};
+
+// What a begin prepared and its later steps carry (the REST routes run it in steps:
+// FirstRunSetup::startEnrolment … finishEnrolment).
+struct SetupPending {
+  store::TenantRecord tenant;
+  store::UserRecord user;  // password hashed (once hashed), TOTP secret (base32) set
+  std::vector<uint8_t> secret;
+  int64_t lastAcceptedStep = -1;
+};
+struct SetupEnrolling {
+  SetupPending pending;
+  SetupEnrolment answer;
+  std::string password;  // hashed into pending.user.passwordHash by hashInto
+  uint64_t sequence = 0;  // the begin's place in arrival order: the newest begin wins
+  bool hashed = false;
+};
+// What a complete claimed (the token and the enrolment, taken on the control thread) for
+// the store work that follows.
+struct SetupClaim {
+  SetupPending pending;
+  int64_t step = 0;
+  int64_t now = 0;
+  std::string sourceAddress;
 };
 
 class FirstRunSetup {
@@ -75,31 +102,64 @@ class FirstRunSetup {
   static std::string drawToken(store::Store& store);
   // Opens setup for `token` (non-empty).
   void arm(std::string token) { token_ = std::move(token); }
-  // True while a token is armed and the store has no accounts.
+  // True while a token is armed and the store has no accounts (counted with `store`).
   bool open();
+  // True while a token is armed; nothing is read.
+  bool armed() const { return !token_.empty(); }
+  // The same as open() from a count of accounts read elsewhere (the store pool): accounts
+  // close setup for good.
+  bool openWith(int64_t users);
 
+  // One step after the other on this thread, with the store given to the constructor
+  // (tools and tests).
   Result<SetupEnrolment, SetupFailure> begin(const SetupRequest& request);
   Result<SetupDone, SetupFailure> complete(const std::string& token, const std::string& code,
                                            const std::string& sourceAddress);
 
+  // The same in steps, for the REST routes: the checks and the state on the control
+  // thread, the account count and the writes on the store pool, the argon2id hash on a
+  // password worker. Every check that another request may be about to change is made in
+  // the step on the control thread that changes it, or made again there after the
+  // asynchronous steps (docs/security.md "First-run setup").
+  //
+  // begin: startEnrolment (the token, its failure limit, the fields, the policy; counts
+  // the begin as in flight) → the count of accounts (pool) → hashInto (worker) →
+  // finishEnrolment (the token still armed, no accounts, no newer begin stored; stores
+  // the enrolment). Every started enrolment ends with finishEnrolment or abandon
+  // (idempotent), on the control thread.
+  Result<SetupEnrolling, SetupFailure> startEnrolment(const SetupRequest& request);
+  static void hashInto(SetupEnrolling& enrolling);
+  Result<SetupEnrolment, SetupFailure> finishEnrolment(SetupEnrolling enrolling, int64_t users);
+  void abandon(const SetupEnrolling& enrolling);
+  // complete: claim (the token, its failure limit, the enrolment and its code; refused
+  // while a begin is in flight, as that begin is about to replace the enrolment; takes the
+  // enrolment and closes the token at once, so an overlapping request finds it closed) →
+  // storeAccounts (pool; nullopt when accounts exist by now) → finishAccounts (audits).
+  Result<SetupClaim, SetupFailure> claim(const std::string& token, const std::string& code,
+                                         const std::string& sourceAddress);
+  struct Stored {
+    store::TenantRecord tenant;
+    store::UserRecord user;
+  };
+  static std::optional<Stored> storeAccounts(store::Store& store, SetupClaim claim);
+  Result<SetupDone, SetupFailure> finishAccounts(const SetupClaim& claim, const std::optional<Stored>& stored);
+
  private:
   // A failure for a request whose token is wrong, limited or arrives when setup is closed.
+  // The account count is not read here (open() / openWith do).
   std::optional<SetupFailure> checkToken(const std::string& token, const std::string& source, int64_t now);
   int64_t nowSeconds() const;
-
-  struct Pending {
-    store::TenantRecord tenant;
-    store::UserRecord user;  // password hashed, TOTP secret (base32) set
-    std::vector<uint8_t> secret;
-    int64_t lastAcceptedStep = -1;
-  };
+  void close();
 
   store::Store& store_;
   const Clock& clock_;
   compliance::AuditSink* audit_;
   TenantProfileLookup profiles_;
   std::string token_;
-  std::optional<Pending> pending_;
+  std::optional<SetupPending> pending_;
+  uint64_t pendingSequence_ = 0;  // the begin that stored pending_
+  uint64_t begins_ = 0;           // begins started so far (their sequence numbers)
+  std::set<uint64_t> enrolling_;  // begins started and not yet finished or abandoned
   // 10 wrong tokens or codes per address in 15 minutes: the 256-bit token cannot be
   // guessed anyway; the limit keeps a scanner from filling logs and CPU.
   FailureLimiter failures_{10, 15 * 60};

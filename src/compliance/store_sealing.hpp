@@ -157,13 +157,13 @@ class SealedStore final : public store::Store {
     inner_->setAppointmentInvitationsExpiry(appointmentId, expiresAt);
   }
   // The request-keyed writes touch no sealed field: passed through.
-  std::optional<std::string> rescheduleAppointment(const store::Reschedule& r) override {
+  std::optional<store::Rescheduled> rescheduleAppointment(const store::Reschedule& r) override {
     return inner_->rescheduleAppointment(r);
   }
   bool undoReschedule(const std::string& id, const std::string& change, store::UnixSeconds start,
                       store::UnixSeconds end, store::UnixSeconds invitationsExpireAt,
-                      const std::string& previousChange) override {
-    return inner_->undoReschedule(id, change, start, end, invitationsExpireAt, previousChange);
+                      const store::Rescheduled& replaced) override {
+    return inner_->undoReschedule(id, change, start, end, invitationsExpireAt, replaced);
   }
   store::Cancellation cancelAppointment(const std::string& id, const std::string& by, const std::string& change,
                                         store::UnixSeconds now) override {

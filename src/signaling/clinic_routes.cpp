@@ -18,6 +18,7 @@
 #include "signaling/request_origin.hpp"
 #include "signaling/rest_api.hpp"
 #include "signaling/rest_json.hpp"
+#include "signaling/settled_change.hpp"
 
 namespace medrtc::signaling {
 
@@ -260,28 +261,6 @@ HttpResponse RestApi::login(const HttpRequest& r, const Params&) {
 }
 
 namespace {
-
-// Once a cancel's or revocation's event is durable, its request id is cleared on the pool
-// (Store::settleChange), so a later repeat finds it audited and writes no second event;
-// then `answer` answers (a repeat sent after this answer sees it settled). A failure is
-// only logged: the change stands, and the first repeat audits it once more.
-HttpResponse settledThen(StoreJobs& jobs, RouteLabel label, store::SettledChange what, std::string id,
-                         std::string change, std::function<HttpResponse()> answer) {
-  if (change.empty()) {
-    return answer();
-  }
-  return jobs.run<bool>(
-      std::move(label),
-      [what, id = std::move(id), change = std::move(change)](store::Store& store) {
-        try {
-          store.settleChange(what, id, change);
-        } catch (const std::exception& e) {
-          log::warn("change_not_settled", {{"error", e.what()}});
-        }
-        return true;
-      },
-      [answer = std::move(answer)](bool&) { return answer(); }, /*inlineWhenFull=*/true);
-}
 
 HttpResponse loginResponse(const clinic::AuthService::SignInResult& result, bool secure) {
   if (!result) {

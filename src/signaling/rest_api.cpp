@@ -111,7 +111,8 @@ RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHu
       appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)),
       setup_(store, clock, audit, authPolicy.profiles),  // auth_ copied authPolicy: still whole here
       audit_(audit),
-      jobs_(store, authPolicy.storePool) {}
+      jobs_(store, authPolicy.storePool),
+      passwordWorkers_(authPolicy.passwordWorkers) {}
 
 bool RestApi::owns(const std::string& path) {
   return path == "/healthz" || path == "/readyz" || path == "/metrics" || path.rfind("/api/", 0) == 0;

@@ -130,6 +130,10 @@ class RestApi {
   HttpResponse setupStatus(const HttpRequest& r, const Params& p);
   HttpResponse setupEnrolment(const HttpRequest& r, const Params& p);
   HttpResponse setupComplete(const HttpRequest& r, const Params& p);
+  // A begin's argon2id hash on the password workers (inline without them), then its finish
+  // here; `users`: the count of accounts the pool read.
+  HttpResponse hashSetupPassword(std::shared_ptr<clinic::SetupEnrolling> enrolling, int64_t users,
+                                 const RouteLabel& label);
   // Webhook endpoints and their delivery log (webhook_routes.cpp): an API key's tenant, or
   // a practice admin's.
   HttpResponse listWebhooks(const HttpRequest& r, const Params& p);
@@ -225,6 +229,7 @@ class RestApi {
   store::WebhookStore* webhookStore_ = nullptr;
   webhooks::TargetPolicy webhookTargets_;
   StoreJobs jobs_;
+  std::shared_ptr<clinic::PasswordWorkers> passwordWorkers_;  // first-run setup's hash; null: inline
 };
 
 // RFC 3339 UTC, e.g. "2026-01-31T12:00:00Z".

@@ -5,12 +5,16 @@
 // travels in the JSON body, never in a URL. clinic/first_run_setup.hpp decides.
 #include <boost/json.hpp>
 
+#include <memory>
+
 #include "clinic/password.hpp"
+#include "clinic/password_workers.hpp"
 #include "compliance/policy_profile.hpp"
 #include "signaling/problem.hpp"
 #include "signaling/request_origin.hpp"
 #include "signaling/rest_api.hpp"
 #include "signaling/rest_json.hpp"
+#include "signaling/store_job.hpp"
 
 namespace medrtc::signaling {
 
@@ -35,21 +39,31 @@ HttpResponse setupProblem(const clinic::SetupFailure& f) {
     case clinic::SetupError::kPolicyRefused: return problem(403, code, f.detail);
     case clinic::SetupError::kNoEnrolment: return problem(409, code, f.detail);
     case clinic::SetupError::kTotpInvalid: return problem(400, code, f.detail);
+    case clinic::SetupError::kSuperseded: return problem(409, code, f.detail);
   }
   return problem(400, code, f.detail);
 }
 
 }  // namespace
 
-HttpResponse RestApi::setupStatus(const HttpRequest&, const Params&) {
-  json::array policies;
-  for (const auto& name : compliance::builtInProfileNames()) {
-    policies.emplace_back(name);
+HttpResponse RestApi::setupStatus(const HttpRequest& r, const Params& p) {
+  auto answer = [](bool open) {
+    json::array policies;
+    for (const auto& name : compliance::builtInProfileNames()) {
+      policies.emplace_back(name);
+    }
+    return jsonResponse(200, json::object{{"open", open}, {"policies", std::move(policies)}});
+  };
+  if (!setup_.armed()) {
+    return answer(false);  // nothing to count
   }
-  return jsonResponse(200, json::object{{"open", setup_.open()}, {"policies", std::move(policies)}});
+  // The count of accounts on the pool; an account made with create-user closes setup.
+  return onStore<int64_t>(
+      r, p, [](store::Store& store) { return store.countUsers(); },
+      [this, answer](int64_t& users) { return answer(setup_.openWith(users)); });
 }
 
-HttpResponse RestApi::setupEnrolment(const HttpRequest& r, const Params&) {
+HttpResponse RestApi::setupEnrolment(const HttpRequest& r, const Params& p) {
   if (auto refused = refuseCrossSiteSignIn(r)) {
     return *refused;
   }
@@ -77,16 +91,63 @@ HttpResponse RestApi::setupEnrolment(const HttpRequest& r, const Params&) {
   if (!ok) {
     return error;
   }
-  auto started = setup_.begin(req);
+  // The token, its failure limit and the fields here; the begin counts as in flight from
+  // now on (a complete waits for it: it is about to replace the enrolment).
+  auto started = setup_.startEnrolment(req);
   if (!started) {
     return setupProblem(started.error());
   }
-  return jsonResponse(200, json::object{{"otpauth_uri", started->otpauthUri},
-                                        {"secret", started->secret},
-                                        {"qr_svg", started->qrSvg}});
+  // Owned by the steps below, on the control thread; however they end (a busy pool or
+  // worker, a store failure), the last owner ends the begin, so it no longer holds off
+  // a complete.
+  std::shared_ptr<clinic::SetupEnrolling> enrolling(new clinic::SetupEnrolling(std::move(*started)),
+                                                    [this](clinic::SetupEnrolling* e) {
+                                                      setup_.abandon(*e);
+                                                      delete e;
+                                                    });
+  RouteLabel label{r.method, std::string(p.route)};
+  return onStore<int64_t>(
+      r, p, [](store::Store& store) { return store.countUsers(); },
+      [this, enrolling, label](int64_t& users) { return hashSetupPassword(enrolling, users, label); });
 }
 
-HttpResponse RestApi::setupComplete(const HttpRequest& r, const Params&) {
+HttpResponse RestApi::hashSetupPassword(std::shared_ptr<clinic::SetupEnrolling> enrolling, int64_t users,
+                                        const RouteLabel& label) {
+  auto finish = [this, enrolling, users, label]() -> HttpResponse {
+    if (users == 0 && !enrolling->hashed) {
+      return busyResponse(label);  // the hash failed on its worker (argon2's 64 MiB)
+    }
+    try {
+      auto started = setup_.finishEnrolment(std::move(*enrolling), users);
+      if (!started) {
+        return setupProblem(started.error());
+      }
+      return jsonResponse(200, json::object{{"otpauth_uri", started->otpauthUri},
+                                            {"secret", started->secret},
+                                            {"qr_svg", started->qrSvg}});
+    } catch (...) {
+      return failureResponse(std::current_exception(), label);
+    }
+  };
+  if (users > 0) {
+    return finish();  // closes setup: nothing to hash
+  }
+  if (!passwordWorkers_) {
+    clinic::FirstRunSetup::hashInto(*enrolling);
+    return finish();
+  }
+  // argon2id (64 MiB, ~70 ms) on a password worker, like a sign-in's; the worker touches
+  // only this enrolment, which nothing else reads until `finish` runs here.
+  auto pending = DeferredResponse::create();
+  clinic::SetupEnrolling* hashed = enrolling.get();
+  if (!passwordWorkers_->submit([hashed] { clinic::FirstRunSetup::hashInto(*hashed); },
+                                [pending, finish] { pending->answer(finish()); })) {
+    return busyResponse(label);
+  }
+  return pending->response();
+}
+
+HttpResponse RestApi::setupComplete(const HttpRequest& r, const Params& p) {
   if (auto refused = refuseCrossSiteSignIn(r)) {
     return *refused;
   }
@@ -104,12 +165,24 @@ HttpResponse RestApi::setupComplete(const HttpRequest& r, const Params&) {
   if (!ok) {
     return error;
   }
-  auto done = setup_.complete(*token, *code, r.remoteAddress);
-  if (!done) {
-    return setupProblem(done.error());
+  // The token, the enrolment and its code here; the token is closed before the writes, so
+  // an overlapping complete or begin finds setup closed.
+  auto claimed = setup_.claim(*token, *code, r.remoteAddress);
+  if (!claimed) {
+    return setupProblem(claimed.error());
   }
-  auth_.spendTotpStep(done->userId, done->totpStep);
-  return jsonResponse(201, json::object{{"tenant_id", done->tenantId}, {"user_id", done->userId}});
+  auto claim = std::make_shared<const clinic::SetupClaim>(std::move(*claimed));
+  using Stored = std::optional<clinic::FirstRunSetup::Stored>;
+  return onStore<Stored>(
+      r, p, [claim](store::Store& store) { return clinic::FirstRunSetup::storeAccounts(store, *claim); },
+      [this, claim](Stored& stored) {
+        auto done = setup_.finishAccounts(*claim, stored);
+        if (!done) {
+          return setupProblem(done.error());
+        }
+        auth_.spendTotpStep(done->userId, done->totpStep);
+        return jsonResponse(201, json::object{{"tenant_id", done->tenantId}, {"user_id", done->userId}});
+      });
 }
 
 }  // namespace medrtc::signaling

@@ -18,6 +18,7 @@
 #include "signaling/problem.hpp"
 #include "signaling/rest_api.hpp"
 #include "signaling/rest_json.hpp"
+#include "signaling/settled_change.hpp"
 
 namespace medrtc::signaling {
 
@@ -171,9 +172,16 @@ HttpResponse RestApi::storeStaffMark(const HttpRequest& r, const Params& p, cons
   return onStore<StaffMark>(
       r, p, [room, staffId, now = nowSeconds()](store::Store& store) { return markAdded(store, room, staffId, now); },
       [this, r, p, a, room, staffId, expiresAt](StaffMark& mark) {
+        json::object answer{{"room_id", a.roomId}, {"expires_at", formatTimestamp(expiresAt)}};
+        if (mark.add.outcome == store::StaffAddOutcome::kAlreadyAdded) {
+          // Added, audited and settled before (a retried POST, or the other host's add):
+          // nothing new to audit, the same answer.
+          return jsonResponse(201, std::move(answer));
+        }
         // Stored first, then audited; an event that fails undoes the mark (fail closed, H6),
         // so neither a mark without its record nor a record of an add that did not happen
-        // is left.
+        // is left. Once the event is durable the add is settled before the answer, so a
+        // repeat finds it standing and audited (kAlreadyAdded) and writes no second event.
         namespace cp = compliance;
         clinic::AuditFacts event{cp::dicom::applicationActivity(), std::nullopt, cp::AuditAction::Create,
                                  cp::AuditOutcome::Success, "staff_added", "", p.session->user.id,
@@ -181,10 +189,12 @@ HttpResponse RestApi::storeStaffMark(const HttpRequest& r, const Params& p, cons
                                  std::nullopt};
         return auditedOrUndone(
             r, p, event,
-            [a, staffId, expiresAt, by = p.session->user.id] {
+            [this, r, p, a, staffId, answer, mark, by = p.session->user.id] {
               log::info("staff_added", {{"room", a.roomId}, {"user", staffId}, {"by", by}});
-              return jsonResponse(201,
-                                  json::object{{"room_id", a.roomId}, {"expires_at", formatTimestamp(expiresAt)}});
+              // An adopted add wrote no id of this request's: nothing to settle.
+              std::string change = mark.add.outcome == store::StaffAddOutcome::kAdded ? mark.change : "";
+              return settledThen(jobs_, RouteLabel{r.method, std::string(p.route)}, store::SettledChange::kStaffAdd,
+                                 mark.add.guestId, change, [answer] { return jsonResponse(201, answer); });
             },
             [mark, roomId = room.id, staffId, now = nowSeconds()](store::Store& store) {
               if (mark.add.outcome == store::StaffAddOutcome::kAdopted) {

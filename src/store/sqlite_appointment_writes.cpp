@@ -41,16 +41,16 @@ auto inTransaction(sqlite3* db, F work) {
 
 }  // namespace
 
-std::optional<std::string> SqliteStore::rescheduleAppointment(const Reschedule& r) {
-  return inTransaction(db_, [&]() -> std::optional<std::string> {
+std::optional<Rescheduled> SqliteStore::rescheduleAppointment(const Reschedule& r) {
+  return inTransaction(db_, [&]() -> std::optional<Rescheduled> {
     Statement read(db_,
-                   "SELECT time_change FROM appointments WHERE id = ? AND status <> 'cancelled' AND start_at = ? AND "
-                   "end_at = ?");
+                   "SELECT time_change, updated_at, status, host_delegate_id FROM appointments WHERE id = ? AND "
+                   "status <> 'cancelled' AND start_at = ? AND end_at = ?");
     read.bind(1, r.appointmentId).bind(2, r.fromStart).bind(3, r.fromEnd);
     if (!read.step()) {
       return std::nullopt;  // cancelled or moved meanwhile, or gone
     }
-    std::string previous = read.text(0);
+    Rescheduled previous{read.text(0), read.integer(1), r.now, read.text(2), read.text(3)};
     Statement write(db_, "UPDATE appointments SET start_at = ?, end_at = ?, updated_at = ?, time_change = ? WHERE id = ?");
     write.bind(1, r.start).bind(2, r.end).bind(3, r.now).bind(4, r.change).bind(5, r.appointmentId).run();
     Statement expiry(db_, "UPDATE invitations SET expires_at = ? WHERE appointment_id = ?");
@@ -60,15 +60,27 @@ std::optional<std::string> SqliteStore::rescheduleAppointment(const Reschedule& 
 }
 
 bool SqliteStore::undoReschedule(const std::string& id, const std::string& change, UnixSeconds start, UnixSeconds end,
-                                 UnixSeconds invitationsExpireAt, const std::string& previousChange) {
+                                 UnixSeconds invitationsExpireAt, const Rescheduled& replaced) {
   if (change.empty()) {
     return false;
   }
   return inTransaction(db_, [&] {
-    // The update time stays: another request (a delegate grant) may have written it since,
-    // and its own undo is keyed to it.
-    Statement write(db_, "UPDATE appointments SET start_at = ?, end_at = ?, time_change = ? WHERE id = ? AND time_change = ?");
-    write.bind(1, start).bind(2, end).bind(3, previousChange).bind(4, id).bind(5, change).run();
+    // The update time goes back only while it is still this reschedule's stamp: a write
+    // since keeps its own (a delegate grant's undo is keyed to it; store.hpp).
+    Statement write(db_,
+                    "UPDATE appointments SET start_at = ?1, end_at = ?2, time_change = ?3, updated_at = CASE WHEN "
+                    "updated_at = ?4 AND status = ?5 AND host_delegate_id = ?6 THEN ?7 ELSE updated_at END WHERE "
+                    "id = ?8 AND time_change = ?9");
+    write.bind(1, start)
+        .bind(2, end)
+        .bind(3, replaced.previousChange)
+        .bind(4, replaced.at)
+        .bind(5, replaced.status)
+        .bind(6, replaced.hostDelegateId)
+        .bind(7, replaced.previousUpdate)
+        .bind(8, id)
+        .bind(9, change)
+        .run();
     if (sqlite3_changes(db_) == 0) {
       return false;
     }
@@ -197,6 +209,11 @@ void SqliteStore::settleChange(SettledChange what, const std::string& id, const 
   }
   if (what == SettledChange::kRevocation) {
     Statement settle(db_, "UPDATE invitations SET revocation = '' WHERE id = ? AND revocation = ?");
+    settle.bind(1, id).bind(2, change).run();
+    return;
+  }
+  if (what == SettledChange::kStaffAdd) {
+    Statement settle(db_, "UPDATE guests SET add_change = '' WHERE id = ? AND add_change = ?");
     settle.bind(1, id).bind(2, change).run();
     return;
   }

@@ -159,7 +159,7 @@ struct GuestRecord {
 };
 
 // Which request-keyed change Store::settleChange settles.
-enum class SettledChange { kCancel, kRevocation };
+enum class SettledChange { kCancel, kRevocation, kStaffAdd };
 
 // What Store::addStaffGuest did.
 enum class StaffAddOutcome { kAdded, kAdopted, kAlreadyAdded };
@@ -219,6 +219,18 @@ struct Reschedule {
   UnixSeconds invitationsExpireAt = 0;
   UnixSeconds now = 0;
   std::string change;
+};
+
+// What rescheduleAppointment replaced and wrote, for its undo: the time change it replaced,
+// the update time it replaced and the one it wrote (`at`), and the status and delegate the
+// row had then (the undo puts the update time back only while the row still carries this
+// stamp: see undoReschedule).
+struct Rescheduled {
+  std::string previousChange;  // "" for none
+  UnixSeconds previousUpdate = 0;
+  UnixSeconds at = 0;
+  std::string status;
+  std::string hostDelegateId;
 };
 
 // kAdopted: cancelled by another request whose event was still pending (undoable); this
@@ -367,15 +379,18 @@ class Store {
   // Reschedule: in one transaction, the times and every invitation's expiry, only while
   // the appointment is not cancelled and still has the times `fromStart`/`fromEnd`; the
   // status is not written (the control thread's booked → arrived → fulfilled stays).
-  // Returns the time change it replaced ("" for none), nullopt when nothing was written.
-  virtual std::optional<std::string> rescheduleAppointment(const Reschedule& r) = 0;
+  // Returns what it replaced (Rescheduled), nullopt when nothing was written.
+  virtual std::optional<Rescheduled> rescheduleAppointment(const Reschedule& r) = 0;
   // Undoes rescheduleAppointment whose event failed: puts back the times, the invitations'
-  // expiry and `previousChange`, only while the row's time change is still `change` (a
-  // later reschedule stays). The update time stays as the reschedule wrote it: another
-  // request (a delegate grant) may have written it since, and that one's undo is keyed
-  // to it. False when nothing changed.
+  // expiry and `replaced.previousChange`, only while the row's time change is still
+  // `change` (a later reschedule stays). The update time goes back to
+  // `replaced.previousUpdate` only while the row still carries the reschedule's own stamp
+  // (update time `replaced.at`, status and delegate as then): a write since (a delegate
+  // grant, a cancel, the admission's arrived) keeps its own time, as the delegate grant's
+  // undo is keyed to it; a grant in the same second changed the delegate, which tells it
+  // apart. False when nothing changed.
   virtual bool undoReschedule(const std::string& id, const std::string& change, UnixSeconds start, UnixSeconds end,
-                              UnixSeconds invitationsExpireAt, const std::string& previousChange) = 0;
+                              UnixSeconds invitationsExpireAt, const Rescheduled& replaced) = 0;
   // Cancels an appointment whatever its status but cancelled, in one transaction with
   // revoking its room's open invitations (revoked by `by`, keyed to `change`) and ending
   // its room (the first end time stays). One already cancelled stays as it is, and that
@@ -398,12 +413,12 @@ class Store {
   // Undoes revokeInvitationBy whose event failed, only while the revocation is still
   // `change` and undoable. False when nothing changed.
   virtual bool unrevokeInvitation(const std::string& id, const std::string& change) = 0;
-  // Once the event of a request's cancel (`kCancel`, `id` the appointment) or revocation
-  // (`kRevocation`, `id` the invitation) is durable, nothing of it is pending any more:
-  // clears its request id (the cancel's status_change and the revocation of the
-  // invitations it revoked, not its room's end_change; the revocation's) only where it
-  // is still `change`, so a later repeat finds it standing and audited and writes no
-  // second event.
+  // Once the event of a request's cancel (`kCancel`, `id` the appointment), revocation
+  // (`kRevocation`, `id` the invitation) or staff add (`kStaffAdd`, `id` the guest) is
+  // durable, nothing of it is pending any more: clears its request id (the cancel's
+  // status_change and the revocation of the invitations it revoked, not its room's
+  // end_change; the revocation's; the add's add_change) only where it is still `change`,
+  // so a later repeat finds it standing and audited and writes no second event.
   // Allowed to fail: the first repeat then audits it once more.
   virtual void settleChange(SettledChange what, const std::string& id, const std::string& change) = 0;
   // Deletes an appointment with its invitations, guests and room (the undo of a new

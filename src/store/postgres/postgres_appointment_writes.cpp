@@ -9,16 +9,17 @@
 
 namespace medrtc::store {
 
-std::optional<std::string> PostgresStore::rescheduleAppointment(const Reschedule& r) {
-  return db_->transact([&](pqxx::work& txn) -> std::optional<std::string> {
+std::optional<Rescheduled> PostgresStore::rescheduleAppointment(const Reschedule& r) {
+  return db_->transact([&](pqxx::work& txn) -> std::optional<Rescheduled> {
     auto rows = txn.exec_params(
-        "SELECT time_change FROM appointments WHERE id = $1 AND status <> 'cancelled' AND start_at = $2 AND "
-        "end_at = $3 FOR UPDATE",
+        "SELECT time_change, updated_at, status, host_delegate_id FROM appointments WHERE id = $1 AND "
+        "status <> 'cancelled' AND start_at = $2 AND end_at = $3 FOR UPDATE",
         r.appointmentId, r.fromStart, r.fromEnd);
     if (rows.empty()) {
       return std::nullopt;  // cancelled or moved meanwhile, or gone
     }
-    std::string previous = rows[0][0].as<std::string>();
+    Rescheduled previous{rows[0][0].as<std::string>(), rows[0][1].as<int64_t>(), r.now, rows[0][2].as<std::string>(),
+                         rows[0][3].as<std::string>()};
     txn.exec_params("UPDATE appointments SET start_at = $1, end_at = $2, updated_at = $3, time_change = $4 WHERE id = $5",
                     r.start, r.end, r.now, r.change, r.appointmentId);
     txn.exec_params("UPDATE invitations SET expires_at = $1 WHERE appointment_id = $2", r.invitationsExpireAt,
@@ -29,16 +30,18 @@ std::optional<std::string> PostgresStore::rescheduleAppointment(const Reschedule
 
 bool PostgresStore::undoReschedule(const std::string& id, const std::string& change, UnixSeconds start,
                                    UnixSeconds end, UnixSeconds invitationsExpireAt,
-                                   const std::string& previousChange) {
+                                   const Rescheduled& replaced) {
   if (change.empty()) {
     return false;
   }
   return db_->transact([&](pqxx::work& txn) {
-    // The update time stays: another request (a delegate grant) may have written it since,
-    // and its own undo is keyed to it.
-    if (txn.exec_params("UPDATE appointments SET start_at = $1, end_at = $2, time_change = $3 WHERE "
-                        "id = $4 AND time_change = $5",
-                        start, end, previousChange, id, change)
+    // The update time goes back only while it is still this reschedule's stamp: a write
+    // since keeps its own (a delegate grant's undo is keyed to it; store.hpp).
+    if (txn.exec_params("UPDATE appointments SET start_at = $1, end_at = $2, time_change = $3, updated_at = CASE "
+                        "WHEN updated_at = $4 AND status = $5 AND host_delegate_id = $6 THEN $7 ELSE updated_at END "
+                        "WHERE id = $8 AND time_change = $9",
+                        start, end, replaced.previousChange, replaced.at, replaced.status, replaced.hostDelegateId,
+                        replaced.previousUpdate, id, change)
             .affected_rows() == 0) {
       return false;
     }
@@ -146,6 +149,10 @@ void PostgresStore::settleChange(SettledChange what, const std::string& id, cons
   db_->transact([&](pqxx::work& txn) {
     if (what == SettledChange::kRevocation) {
       txn.exec_params("UPDATE invitations SET revocation = '' WHERE id = $1 AND revocation = $2", id, change);
+      return;
+    }
+    if (what == SettledChange::kStaffAdd) {
+      txn.exec_params("UPDATE guests SET add_change = '' WHERE id = $1 AND add_change = $2", id, change);
       return;
     }
     for (const char* sql : {"UPDATE invitations SET revocation = '' WHERE room_id = (SELECT room_id FROM appointments "

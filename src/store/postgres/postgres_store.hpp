@@ -86,9 +86,9 @@ class PostgresStore final : public Store {
   bool revokeInvitation(const std::string& id, UnixSeconds now) override;
   int64_t revokeRoomInvitations(const std::string& roomId, UnixSeconds now) override;
   void setAppointmentInvitationsExpiry(const std::string& appointmentId, UnixSeconds expiresAt) override;
-  std::optional<std::string> rescheduleAppointment(const Reschedule& r) override;
+  std::optional<Rescheduled> rescheduleAppointment(const Reschedule& r) override;
   bool undoReschedule(const std::string& id, const std::string& change, UnixSeconds start, UnixSeconds end,
-                      UnixSeconds invitationsExpireAt, const std::string& previousChange) override;
+                      UnixSeconds invitationsExpireAt, const Rescheduled& replaced) override;
   Cancellation cancelAppointment(const std::string& id, const std::string& by, const std::string& change,
                                  UnixSeconds now) override;
   bool undoCancel(const std::string& id, const std::string& change, const std::string& previousStatus,

@@ -189,6 +189,58 @@ TEST_F(FirstRunSetupTest, APolicyRegionOutsideTheProfileIsRefusedNamingTheRule) 
   EXPECT_TRUE(tenant->requireTotp);  // kbv's staff MFA rule, implied as create-tenant does
 }
 
+// The routes run a begin in steps (its hash on a password worker): begins that overlap
+// store the newest one's enrolment, in the order they came in, whichever hash finished
+// first; and a complete never checks its code against an enrolment a begin in flight is
+// about to replace.
+TEST_F(FirstRunSetupTest, OverlappingBeginsKeepTheNewestAndHoldOffAComplete) {
+  auto first = setup_.begin(request());
+  ASSERT_TRUE(first);
+  auto older = setup_.startEnrolment(request());
+  auto newer = setup_.startEnrolment(request());
+  ASSERT_TRUE(older && newer);
+  auto held = setup_.complete(token_, totpAt(secretOf(*first), now()), "192.0.2.7");
+  ASSERT_FALSE(held) << "a complete passed the code check a begin in flight was about to change";
+  EXPECT_EQ(held.error().error, SetupError::kSuperseded);
+  EXPECT_EQ(store_->countUsers(), 0);
+
+  FirstRunSetup::hashInto(*newer);
+  FirstRunSetup::hashInto(*older);
+  auto newest = setup_.finishEnrolment(std::move(*newer), 0);
+  ASSERT_TRUE(newest) << newest.error().detail;
+  auto late = setup_.finishEnrolment(std::move(*older), 0);
+  ASSERT_FALSE(late) << "an older begin whose hash finished last replaced the newer enrolment";
+  EXPECT_EQ(late.error().error, SetupError::kSuperseded);
+  auto done = setup_.complete(token_, totpAt(secretOf(*newest), now()), "192.0.2.7");
+  ASSERT_TRUE(done) << done.error().detail;
+}
+
+// A begin that ends without its finish (a busy worker, a store failure) no longer holds
+// off a complete; a complete closes setup when it claims the enrolment, before its
+// writes, and its writes count again (an account made meanwhile wins).
+TEST_F(FirstRunSetupTest, AnAbandonedBeginNoLongerHoldsOffACompleteWhichClosesBeforeItsWrites) {
+  auto first = setup_.begin(request());
+  ASSERT_TRUE(first);
+  auto dropped = setup_.startEnrolment(request());
+  ASSERT_TRUE(dropped);
+  setup_.abandon(*dropped);
+  setup_.abandon(*dropped);  // idempotent
+  auto claimed = setup_.claim(token_, totpAt(secretOf(*first), now()), "192.0.2.7");
+  ASSERT_TRUE(claimed) << claimed.error().detail;
+  // Claimed: closed at once, before the accounts are written (on the pool), so an
+  // overlapping complete or begin is refused.
+  EXPECT_FALSE(setup_.armed());
+  EXPECT_EQ(setup_.complete(token_, totpAt(secretOf(*first), now()), "").error().error, SetupError::kClosed);
+  EXPECT_EQ(setup_.begin(request()).error().error, SetupError::kClosed);
+  auto stored = FirstRunSetup::storeAccounts(*store_, *claimed);
+  ASSERT_TRUE(stored);
+  EXPECT_TRUE(setup_.finishAccounts(*claimed, stored));
+  EXPECT_EQ(store_->countUsers(), 1);
+  // Accounts made since the claim (create-user) win: nothing written.
+  EXPECT_FALSE(FirstRunSetup::storeAccounts(*store_, *claimed));
+  EXPECT_EQ(store_->countUsers(), 1);
+}
+
 TEST(QrSvg, DrawsAQuietZonedSquareOfModules) {
   auto svg = qrSvg("otpauth://totp/Praxis:a%40b.org?secret=JBSWY3DPEHPK3PXP");
   ASSERT_TRUE(svg);

@@ -65,9 +65,9 @@ class FailingStore final : public store::Store {
   bool revokeInvitation(const std::string&, store::UnixSeconds) override { down(); }
   int64_t revokeRoomInvitations(const std::string&, store::UnixSeconds) override { down(); }
   void setAppointmentInvitationsExpiry(const std::string&, store::UnixSeconds) override { down(); }
-  std::optional<std::string> rescheduleAppointment(const store::Reschedule&) override { down(); }
+  std::optional<store::Rescheduled> rescheduleAppointment(const store::Reschedule&) override { down(); }
   bool undoReschedule(const std::string&, const std::string&, store::UnixSeconds, store::UnixSeconds,
-                      store::UnixSeconds, const std::string&) override {
+                      store::UnixSeconds, const store::Rescheduled&) override {
     down();
   }
   store::Cancellation cancelAppointment(const std::string&, const std::string&, const std::string&,

@@ -104,11 +104,11 @@ class ForwardingStore : public store::Store {
   void setAppointmentInvitationsExpiry(const std::string& a0, store::UnixSeconds a1) override {
     inner_.setAppointmentInvitationsExpiry(a0, a1);
   }
-  std::optional<std::string> rescheduleAppointment(const store::Reschedule& a0) override {
+  std::optional<store::Rescheduled> rescheduleAppointment(const store::Reschedule& a0) override {
     return inner_.rescheduleAppointment(a0);
   }
   bool undoReschedule(const std::string& a0, const std::string& a1, store::UnixSeconds a2, store::UnixSeconds a3,
-                      store::UnixSeconds a4, const std::string& a5) override {
+                      store::UnixSeconds a4, const store::Rescheduled& a5) override {
     return inner_.undoReschedule(a0, a1, a2, a3, a4, a5);
   }
   store::Cancellation cancelAppointment(const std::string& a0, const std::string& a1, const std::string& a2,

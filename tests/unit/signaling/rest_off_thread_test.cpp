@@ -437,6 +437,27 @@ TEST_F(RestOffThread, TheStaffRoutesRunOnThePool) {
   EXPECT_EQ(bodyOf(token)["room_id"].as_string(), appointment_.roomId);
 }
 
+// Its event durable, the add is settled on the pool before the answer
+// (Store::settleChange): a repeat (a retried POST) finds it standing and audited, answers
+// the same and writes no second `staff_added` event; nor does the undo of the first
+// request take it back any more.
+TEST_F(RestOffThread, ARepeatedStaffAddAfterItsEventWritesNoSecondEvent) {
+  store::UserRecord staff;
+  std::string staffCookie = signedIn("staff", "mfa@example.org", &staff);
+  std::string path = "/api/v1/appointments/" + appointment_.id + "/staff";
+  std::string body = R"({"user_id":")" + staff.id + R"("})";
+  HttpResponse first = answer(request("POST", path, body));
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(audit_.written, 1);
+  HttpResponse repeat = answer(request("POST", path, body));
+  ASSERT_EQ(repeat.status, 201) << repeat.body;
+  EXPECT_EQ(bodyOf(repeat)["room_id"].as_string(), appointment_.roomId);
+  EXPECT_EQ(audit_.written, 1) << "a repeat after the durable event wrote a second one";
+  EXPECT_EQ(answer(request("POST", path, body)).status, 201);
+  EXPECT_EQ(audit_.written, 1) << "an add found standing wrote another event";
+  EXPECT_EQ(answer(as(staffCookie, "POST", path + "-token", "{}")).status, 200);
+}
+
 // Fail closed: an add whose event cannot be written does not stand.
 TEST_F(RestOffThread, AStaffAddWhoseEventFailsIsTakenBack) {
   store::UserRecord staff;

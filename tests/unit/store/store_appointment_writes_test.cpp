@@ -66,7 +66,7 @@ TEST_P(StoreTest, ARescheduleWritesOnlyTheTimesAndKeepsTheStatusTheControlThread
   ASSERT_TRUE(store().transitionRoomAppointment(b.appointment.roomId, "booked", "arrived", 40));
   auto previous = store().rescheduleAppointment(moveTo(b.appointment, 300, 400, "c_1"));
   ASSERT_TRUE(previous);
-  EXPECT_EQ(*previous, "");
+  EXPECT_EQ(previous->previousChange, "");
   auto a = store().findAppointment(b.appointment.id);
   EXPECT_EQ(a->status, "arrived") << "the reschedule wrote the status it had read";
   EXPECT_EQ(a->start, 300);
@@ -91,18 +91,22 @@ TEST_P(StoreTest, ARescheduleOfTimesOrAStatusChangedSinceItsReadWritesNothing) {
 
 TEST_P(StoreTest, ARescheduleIsUndoneOnlyWhileTheRowHasThisRequestsTimes) {
   Booking b = book(store());
-  ASSERT_TRUE(store().rescheduleAppointment(moveTo(b.appointment, 300, 400, "c_1")));
+  UnixSeconds before = store().findAppointment(b.appointment.id)->updatedAt;
+  auto done = store().rescheduleAppointment(moveTo(b.appointment, 300, 400, "c_1"));
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->previousUpdate, before);
+  EXPECT_EQ(done->at, 50);
   EXPECT_EQ(store().findAppointment(b.appointment.id)->updatedAt, 50);
-  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "c_other", 100, 200, 260, ""));
-  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "", 100, 200, 260, ""));
-  EXPECT_TRUE(store().undoReschedule(b.appointment.id, "c_1", 100, 200, 260, ""));
+  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "c_other", 100, 200, 260, *done));
+  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "", 100, 200, 260, *done));
+  EXPECT_TRUE(store().undoReschedule(b.appointment.id, "c_1", 100, 200, 260, *done));
   auto a = store().findAppointment(b.appointment.id);
   EXPECT_EQ(a->start, 100);
   EXPECT_EQ(a->end, 200);
-  // Left as the reschedule wrote it: a delegate grant since may have written it, keyed to it.
-  EXPECT_EQ(a->updatedAt, 50);
+  // Nothing wrote the row since: the undo puts back the update time it replaced too.
+  EXPECT_EQ(a->updatedAt, before) << "the undone reschedule left its update time";
   EXPECT_EQ(store().findInvitation(b.open.id)->expiresAt, 260);
-  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "c_1", 100, 200, 260, "")) << "undone twice";
+  EXPECT_FALSE(store().undoReschedule(b.appointment.id, "c_1", 100, 200, 260, *done)) << "undone twice";
 
   // A → B → A: the first request's undo finds the third's change, not its own, and leaves
   // it; the second's undo puts back the first's change, which the first may then undo.
@@ -111,11 +115,44 @@ TEST_P(StoreTest, ARescheduleIsUndoneOnlyWhileTheRowHasThisRequestsTimes) {
   at = *store().findAppointment(b.appointment.id);
   auto second = store().rescheduleAppointment(moveTo(at, 500, 600, "c_b"));
   ASSERT_TRUE(first && second);
-  EXPECT_EQ(*second, "c_a");
+  EXPECT_EQ(second->previousChange, "c_a");
   at = *store().findAppointment(b.appointment.id);
   ASSERT_TRUE(store().rescheduleAppointment(moveTo(at, 300, 400, "c_c")));
   EXPECT_FALSE(store().undoReschedule(b.appointment.id, "c_a", 100, 200, 260, *first));
   EXPECT_EQ(store().findAppointment(b.appointment.id)->start, 300);
+}
+
+// ... but a write since keeps its own update time, also one in the same second: a delegate
+// grant's undo is keyed to the update time it wrote (clinic_routes.cpp setDelegate), so
+// the reschedule's undo putting back the earlier time would make that undo miss and leave
+// a grant whose event failed standing. The delegate (or the status) it changed tells such
+// a write apart from the reschedule's own stamp.
+TEST_P(StoreTest, AnUndoneRescheduleKeepsTheUpdateTimeOfAWriteSince) {
+  Booking b = book(store());
+  for (UnixSeconds grantedAt : {UnixSeconds{60}, UnixSeconds{50}}) {  // a later second, the same second
+    AppointmentRecord at = *store().findAppointment(b.appointment.id);
+    std::string change = "c_" + std::to_string(grantedAt);
+    auto done = store().rescheduleAppointment(moveTo(at, 300, 400, change));
+    ASSERT_TRUE(done);
+    ASSERT_TRUE(store().setAppointmentDelegate(b.appointment.id, "u_delegate", grantedAt));
+    ASSERT_TRUE(store().undoReschedule(b.appointment.id, change, at.start, at.end, at.end + 60, *done));
+    auto a = store().findAppointment(b.appointment.id);
+    EXPECT_EQ(a->start, at.start);
+    EXPECT_EQ(a->updatedAt, grantedAt) << "the grant's undo, keyed to its update time, would miss";
+    // The grant's own undo (its event failed too) then finds its stamp and takes it back,
+    // which leaves the reschedule's stamp: the reschedule's undo has run already.
+    ASSERT_TRUE(store().setAppointmentDelegate(b.appointment.id, "", a->updatedAt));
+  }
+  // A status change since (the admission's arrived), in the same second: kept too.
+  AppointmentRecord at = *store().findAppointment(b.appointment.id);
+  Reschedule move = moveTo(at, 300, 400, "c_s");
+  move.now = 70;
+  auto done = store().rescheduleAppointment(move);
+  ASSERT_TRUE(done);
+  ASSERT_NE(done->previousUpdate, 70);
+  ASSERT_TRUE(store().transitionRoomAppointment(b.appointment.roomId, "booked", "arrived", 70));
+  ASSERT_TRUE(store().undoReschedule(b.appointment.id, "c_s", at.start, at.end, at.end + 60, *done));
+  EXPECT_EQ(store().findAppointment(b.appointment.id)->updatedAt, 70);
 }
 
 TEST_P(StoreTest, ACancelRevokesTheOpenInvitationsAndItsUndoTakesBackExactlyThat) {
@@ -379,6 +416,37 @@ TEST_P(StoreTest, AStaffAddUndoIsKeyedToItsRequestNotToTheUpdateTime) {
   ASSERT_TRUE(store().transitionGuest(a.guestId, "waiting", "waiting", 0));
   store().addStaffGuest(staff, "c_7", 40);
   EXPECT_EQ(store().findGuest(a.guestId)->updatedAt, 40);
+}
+
+// Once the staff add's event is durable, settleChange(kStaffAdd) clears its id: a repeat
+// then finds it standing and audited (kAlreadyAdded, no second event) instead of adopting
+// it (kAdopted, which audits it again), and its undo misses. Another request's id, or
+// another guest's, settles nothing.
+TEST_P(StoreTest, ASettledStaffAddIsNoLongerPending) {
+  Booking b = book(store());
+  GuestRecord staff;
+  staff.roomId = b.appointment.roomId;
+  staff.identity = "u_staff";
+  staff.role = "staff";
+  staff.tenantId = b.appointment.tenantId;
+  StaffAdd a = store().addStaffGuest(staff, "c_1", 10);
+  ASSERT_EQ(a.outcome, StaffAddOutcome::kAdded);
+  GuestRecord other = staff;
+  other.identity = "u_other";
+  StaffAdd o = store().addStaffGuest(other, "c_1", 10);  // the same id on another record
+  ASSERT_EQ(o.outcome, StaffAddOutcome::kAdded);
+
+  store().settleChange(SettledChange::kStaffAdd, a.guestId, "c_other");  // another request's: nothing
+  store().settleChange(SettledChange::kCancel, a.guestId, "c_1");         // not a staff add: nothing
+  store().settleChange(SettledChange::kStaffAdd, a.guestId, "c_1");
+  EXPECT_EQ(store().addStaffGuest(staff, "c_2", 11).outcome, StaffAddOutcome::kAlreadyAdded)
+      << "a repeat after the durable event adopted the add (and wrote a second event)";
+  EXPECT_FALSE(store().undoStaffAdd(a.guestId, "c_1", "removed", 12)) << "a settled add was taken back";
+  EXPECT_EQ(store().findGuest(a.guestId)->state, "waiting");
+  EXPECT_EQ(store().findGuest(a.guestId)->updatedAt, 10) << "the repeat moved the place in line";
+  // The other record's add is still pending: settled by id, not by request id alone.
+  EXPECT_TRUE(store().undoStaffAdd(o.guestId, "c_1", "removed", 12));
+  EXPECT_EQ(store().findGuest(o.guestId)->state, "removed");
 }
 
 // The undo of a new appointment whose event failed: it goes with its invitations and room,

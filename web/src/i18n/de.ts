@@ -291,6 +291,7 @@ export const de: Strings = {
     too_many_attempts: 'Zu viele Fehlversuche. Bitte warten Sie eine Weile, bevor Sie es erneut versuchen.',
     totp_invalid: 'Der Code stimmt nicht. Bitte geben Sie den Code ein, den Ihre App jetzt anzeigt.',
     setup_not_started: 'Bitte füllen Sie den ersten Schritt erneut aus.',
+    setup_superseded: 'Ein neuerer Start der Einrichtung hat diesen ersetzt. Bitte geben Sie den Code zum neuesten QR-Code ein oder beginnen Sie erneut.',
     policy_refused: 'Das gewählte Richtlinienprofil erlaubt diese Einstellung nicht.',
     invalid_field: 'Bitte prüfen Sie das Formular: Einige Angaben sind ungültig. Das Passwort braucht mindestens 8 Zeichen.',
   } as Record<string, string>,

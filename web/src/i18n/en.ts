@@ -294,6 +294,7 @@ export const en = {
     too_many_attempts: 'Too many failed attempts. Please wait a while before you try again.',
     totp_invalid: 'The code is not right. Please enter the code your app shows now.',
     setup_not_started: 'Please fill in the first step again.',
+    setup_superseded: 'A newer start of the setup replaced this one. Please enter the code for the newest QR code, or start again.',
     policy_refused: 'The chosen policy profile does not allow this setting.',
     invalid_field: 'Please check the form: some details are not valid. The password needs at least 8 characters.',
   } as Record<string, string>,

@@ -291,6 +291,7 @@ export const fr: Strings = {
     too_many_attempts: 'Trop de tentatives échouées. Veuillez patienter avant de réessayer.',
     totp_invalid: 'Le code n’est pas correct. Saisissez le code que votre application affiche maintenant.',
     setup_not_started: 'Veuillez remplir à nouveau la première étape.',
+    setup_superseded: 'Un nouveau lancement de la configuration a remplacé celui-ci. Veuillez saisir le code du QR code le plus récent ou recommencer.',
     policy_refused: 'Le profil de règles choisi n’autorise pas ce réglage.',
     invalid_field: 'Veuillez vérifier le formulaire : certaines informations ne sont pas valides. Le mot de passe doit comporter au moins 8 caractères.',
   } as Record<string, string>,

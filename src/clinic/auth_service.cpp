@@ -78,6 +78,10 @@ AuthService::AuthService(store::Store& store, const Clock& clock, cp::AuditSink*
       policy_(policy),
       perAccount_(policy.maxFailuresPerAccount, policy.failureWindowSeconds),
       perAddress_(policy.maxFailuresPerAddress, policy.failureWindowSeconds),
+      perDevice_(policy.maxFailuresPerDevice, policy.failureWindowSeconds),
+      totpPerAccount_(policy.maxTotpFailuresPerAccount, policy.failureWindowSeconds),
+      totpPerAccountPerDay_(policy.maxTotpFailuresPerAccountPerDay, 24 * 3600),
+      deviceCookies_(policy_.deviceCookieKey),
       refusals_(policy_.refusals ? policy_.refusals : std::make_shared<RefusalAudit>(audit, clock)) {}
 
 int64_t AuthService::nowSeconds() const {
@@ -87,7 +91,13 @@ int64_t AuthService::nowSeconds() const {
 void AuthService::failed(Attempt& a, const std::optional<store::UserRecord>& user, std::string_view why) {
   const SignInRequest& r = a.request;
   int64_t now = nowSeconds();
-  if (!a.accountCounted) {
+  // A known browser's failures are its own: they must not lock the owner out elsewhere.
+  if (a.device) {
+    if (!a.deviceCounted) {
+      perDevice_.recordFailure(a.deviceKey, now);
+      a.deviceCounted = true;
+    }
+  } else if (!a.accountCounted) {
     perAccount_.recordFailure(a.accountKey, now);
     a.accountCounted = true;
   }
@@ -97,7 +107,8 @@ void AuthService::failed(Attempt& a, const std::optional<store::UserRecord>& use
   }
   // The email a stranger typed is not recorded (it may be a patient's address); the user
   // id is, when the account exists (H1).
-  log::info("sign_in_failed", {{"user", user ? user->id : ""}, {"reason", why}});
+  log::info("sign_in_failed",
+            {{"user", user ? user->id : ""}, {"reason", why}, {"device", a.device ? "known" : "unknown"}});
   // A refused attempt: nothing to undo if its evidence fails, so the control thread does
   // not wait for the disk (300 wrong passwords are not 300 fdatasyncs in a row on it).
   auditLater(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::login(), cp::AuditAction::Execute,
@@ -108,6 +119,10 @@ void AuthService::failed(Attempt& a, const std::optional<store::UserRecord>& use
 }
 
 void AuthService::uncount(Attempt& a) {
+  if (a.deviceCounted) {
+    perDevice_.forgetLatest(a.deviceKey);
+    a.deviceCounted = false;
+  }
   if (a.accountCounted) {
     perAccount_.forgetLatest(a.accountKey);
     a.accountCounted = false;
@@ -115,6 +130,22 @@ void AuthService::uncount(Attempt& a) {
   if (a.addressCounted) {
     perAddress_.forgetLatest(a.addressKey);
     a.addressCounted = false;
+  }
+}
+
+int64_t AuthService::totpLockedFor(const std::string& accountKey, int64_t now) {
+  return std::max(totpPerAccount_.retryAfter(accountKey, now), totpPerAccountPerDay_.retryAfter(accountKey, now));
+}
+
+void AuthService::distrust(Attempt& a, int64_t now) {
+  // The cookie's count stays: a cookie tried against other accounts soon reaches its
+  // limit and is then not even considered, so it cannot buy hashes past their lock.
+  a.deviceCounted = false;
+  a.device.reset();
+  a.accountLockedFor = perAccount_.retryAfter(a.accountKey, now);
+  if (a.accountLockedFor == 0) {
+    perAccount_.recordFailure(a.accountKey, now);
+    a.accountCounted = true;
   }
 }
 
@@ -143,13 +174,33 @@ Result<AuthService::Attempt, SignInFailure> AuthService::begin(const SignInReque
   if (int64_t wait = perAddress_.retryAfter(a.addressKey, now); wait > 0) {
     return fail(rateLimited(r, a.addressKey, wait, "address"));
   }
-  // A locked account is not locked for its owner (issue 10 item 8): a request that brings
-  // a TOTP code is still checked, and only password + code together let it in. Without a
-  // code it is refused here, so a guesser learns nothing (no totp_required oracle).
-  a.accountLockedFor = perAccount_.retryAfter(a.accountKey, now);
+  // A browser that once signed in to the account (its device cookie) is not held by the
+  // account's lock: strangers' guesses cannot lock the owner out (issue 10 item 8). Whether
+  // the cookie names this account is known after the look-up (finish). A cookie over its
+  // own limit makes an unknown browser's attempt, as OWASP's device cookies do.
+  if (!r.deviceCookie.empty()) {
+    if (auto device = deviceCookies_.verify(r.deviceCookie, now)) {
+      std::string key = "device:" + device->nonce;
+      if (perDevice_.retryAfter(key, now) == 0) {
+        a.device = std::move(device);
+        a.deviceKey = std::move(key);
+      }
+    }
+  }
   bool hasCode = r.totp && !r.totp->empty();
-  if (a.accountLockedFor > 0 && !hasCode) {
-    return fail(rateLimited(r, a.addressKey, a.accountLockedFor, "account"));
+  if (!a.device) {
+    // A locked account is not locked for its owner: a request that brings a TOTP code is
+    // still checked, and only password + code together let it in. Without a code it is
+    // refused here, so a guesser learns nothing (no totp_required oracle).
+    a.accountLockedFor = perAccount_.retryAfter(a.accountKey, now);
+    if (a.accountLockedFor > 0 && !hasCode) {
+      return fail(rateLimited(r, a.addressKey, a.accountLockedFor, "account"));
+    }
+    // Codes from unknown browsers have a limit per account, whatever the address: past
+    // it none is checked (someone with the password cannot guess codes from many sources).
+    if (int64_t wait = hasCode ? totpLockedFor(a.accountKey, now) : 0; wait > 0) {
+      return fail(rateLimited(r, a.addressKey, std::max(wait, a.accountLockedFor), "totp"));
+    }
   }
   a.email = email;
   if (lookUpNow) {
@@ -158,8 +209,12 @@ Result<AuthService::Attempt, SignInFailure> AuthService::begin(const SignInReque
   // Count the attempt as a failure now: with the hash on other threads, many attempts can
   // be in flight at once, and each must see the others or a burst would get past the
   // limit. A locked account is not counted in advance (its failures are counted when they
-  // happen), so taking an attempt back can never unlock it.
-  if (a.accountLockedFor == 0) {
+  // happen), so taking an attempt back can never unlock it. A known browser counts against
+  // its own limit instead.
+  if (a.device) {
+    perDevice_.recordFailure(a.deviceKey, now);
+    a.deviceCounted = true;
+  } else if (a.accountLockedFor == 0) {
     perAccount_.recordFailure(a.accountKey, now);
     a.accountCounted = true;
   }
@@ -318,10 +373,25 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk, bool 
   const std::string& accountKey = a.accountKey;
   const std::string& addressKey = a.addressKey;
   int64_t now = nowSeconds();
-  bool locked = a.accountLockedFor > 0;
+  bool hasCode = r.totp && !r.totp->empty();
+  if (a.device && (!a.user || a.user->id != a.device->userId)) {
+    // Another account's cookie (or none that exists): an unknown browser after all, held
+    // by this account's lock as begin() would have held it.
+    distrust(a, now);
+    if (a.accountLockedFor > 0 && !hasCode) {
+      uncount(a);
+      return fail(rateLimited(r, addressKey, a.accountLockedFor, "account"));
+    }
+  }
+  bool trusted = a.device.has_value();
+  // Checked again here: attempts that passed begin() together may have reached the TOTP
+  // limit since.
+  int64_t totpWait = !trusted && hasCode ? totpLockedFor(accountKey, now) : 0;
+  int64_t lockedFor = std::max(a.accountLockedFor, totpWait);
+  bool locked = lockedFor > 0;
   // While the account is locked every failure looks the same: too_many_attempts.
   auto refuse = [&](SignInError error, std::string detail = {}) {
-    return locked ? SignInFailure{SignInError::kTooManyAttempts, a.accountLockedFor}
+    return locked ? SignInFailure{SignInError::kTooManyAttempts, lockedFor}
                   : SignInFailure{error, 0, std::move(detail)};
   };
   if (!a.user) {
@@ -359,7 +429,7 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk, bool 
     // second factor stays locked for the window (docs/limits.md says why). Not a failed
     // guess either, so not counted.
     uncount(a);
-    return fail(rateLimited(r, addressKey, a.accountLockedFor, "account"));
+    return fail(rateLimited(r, addressKey, lockedFor, "account"));
   }
   if (needsTotp) {
     if (!r.totp || r.totp->empty()) {
@@ -376,6 +446,11 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk, bool 
                         "totp_required:" + user->id);
       return fail(SignInFailure{SignInError::kTotpRequired});
     }
+    if (totpWait > 0) {
+      // Unknown browsers have used up the account's codes: this one is not even checked.
+      uncount(a);
+      return fail(rateLimited(r, addressKey, lockedFor, "totp"));
+    }
     auto key = base32Decode(user->totpSecret);
     std::optional<int64_t> step;
     if (key && !key->empty()) {
@@ -383,16 +458,28 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk, bool 
     }
     auto last = lastTotpStep_.find(user->id);
     if (!step || (last != lastTotpStep_.end() && *step <= last->second)) {
+      if (!trusted) {
+        totpPerAccount_.recordFailure(accountKey, now);
+        totpPerAccountPerDay_.recordFailure(accountKey, now);
+      }
       failed(a, user, "totp_invalid");
       return fail(refuse(SignInError::kTotpInvalid));
     }
     lastTotpStep_[user->id] = *step;
   }
   uncount(a);
-  perAccount_.reset(accountKey);
+  // A known browser clears only its own failures: the strangers' count on the account
+  // stands, or the owner's sign-in would give them a fresh set of guesses.
+  bool lockedForOthers = trusted && perAccount_.retryAfter(accountKey, now) > 0;
+  if (trusted) {
+    perDevice_.reset(a.deviceKey);
+  } else {
+    perAccount_.reset(accountKey);
+  }
 
   SignedIn out;
   out.cookieValue = randomToken();
+  out.deviceCookie = deviceCookies_.issue(user->id, now);
   store::SessionRecord s;
   s.idHash = hashSecret(out.cookieValue);
   s.userId = user->id;
@@ -402,8 +489,14 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk, bool 
   s.lastSeenAt = now;
   s.expiresAt = now + policy_.sessionMaxSeconds;
   std::string how = needsTotp ? "password+totp" : "password";
+  if (trusted) {
+    how += " from a known device";
+  }
+  if (locked || lockedForOthers) {
+    how += " while the account was locked";
+  }
   audit(audit_, AuditFacts{cp::dicom::userAuthentication(), cp::dicom::login(), cp::AuditAction::Execute,
-                           cp::AuditOutcome::Success, "sign_in", locked ? how + " while the account was locked" : how,
+                           cp::AuditOutcome::Success, "sign_in", how,
                            user->id, user->role, r.sourceAddress, "Organization/" + tenant->id, "", std::nullopt});
   if (writeSession) {
     store_.createSession(s);

@@ -8,7 +8,10 @@
 // limits"): an address over its limit is refused before any work, but an account over its
 // limit still signs in with the password and a valid TOTP code, from any address not
 // itself limited; without a code, or with anything wrong, it answers too_many_attempts
-// and reveals nothing about the password.
+// and reveals nothing about the password. A browser with a device cookie of the account
+// (device_cookie.hpp) is not held by the account's lock at all: it has its own limit, so
+// strangers cannot lock out an owner without TOTP. Wrong TOTP codes from unknown browsers
+// have a per-account limit of their own (NIST SP 800-63B §5.2.2).
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -17,8 +20,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "clinic/clinic_audit.hpp"
+#include "clinic/device_cookie.hpp"
 #include "clinic/password_workers.hpp"
 #include "store/store_pool.hpp"
 #include "clinic/rate_limiter.hpp"
@@ -50,6 +55,15 @@ struct AuthPolicy {
   size_t maxFailuresPerAccount = 5;
   size_t maxFailuresPerAddress = 20;
   int64_t failureWindowSeconds = 15 * 60;
+  // Failed sign-ins from one known browser (its device cookie), in the same window: they
+  // neither lock the account nor are held by its lock.
+  size_t maxFailuresPerDevice = 5;
+  // Wrong TOTP codes from unknown browsers, per account: 10 per window and 100 per day
+  // (NIST SP 800-63B §5.2.2 allows at most 100 failed attempts per authenticator).
+  size_t maxTotpFailuresPerAccount = 10;
+  size_t maxTotpFailuresPerAccountPerDay = 100;
+  // Signs device cookies (app: derived from the token secret); empty: a per-process key.
+  std::vector<uint8_t> deviceCookieKey;
   // A session ends after this long whatever the activity (idle logoff is per tenant).
   int64_t sessionMaxSeconds = 12 * 3600;
   // app/security_setup.cpp tenantProfileLookup; empty: no profile governs any tenant
@@ -71,6 +85,7 @@ struct SignInRequest {
   std::string password;
   std::optional<std::string> totp;
   std::string sourceAddress;
+  std::string deviceCookie;  // the medrtc_device cookie's value the browser sent, if any
 };
 
 enum class SignInError {
@@ -100,6 +115,7 @@ struct SessionContext {
 
 struct SignedIn {
   std::string cookieValue;  // the session id: only the client has it, the store keeps its hash
+  std::string deviceCookie;  // a fresh medrtc_device value for this browser and account
   SessionContext context;
 };
 
@@ -165,6 +181,12 @@ class AuthService {
     // then instead of the store).
     std::optional<std::optional<store::TenantRecord>> tenant;
     int64_t accountLockedFor = 0;           // > 0: only password + TOTP may pass
+    // A valid device cookie not over its own limit: the account's lock does not apply,
+    // failures count per device. Checked against the account once it is looked up
+    // (another account's cookie makes the attempt an unknown one after all).
+    std::optional<DeviceCookie> device;
+    std::string deviceKey;
+    bool deviceCounted = false;
     // Counted as failures in advance (begin), so that the hashes running at once for one
     // account or address cannot exceed its limit; taken back when it does not fail.
     bool accountCounted = false;
@@ -188,6 +210,10 @@ class AuthService {
   void failed(Attempt& a, const std::optional<store::UserRecord>& user, std::string_view why);
   // Takes back the failures `a` counted in advance: it turned out not to be one.
   void uncount(Attempt& a);
+  // The seconds until unknown browsers may send `accountKey` TOTP codes again; 0: now.
+  int64_t totpLockedFor(const std::string& accountKey, int64_t now);
+  // `a` brought a cookie of another account: from now on it is an unknown browser's attempt.
+  void distrust(Attempt& a, int64_t now);
 
   store::Store& store_;
   const Clock& clock_;
@@ -195,6 +221,10 @@ class AuthService {
   AuthPolicy policy_;
   FailureLimiter perAccount_;
   FailureLimiter perAddress_;
+  FailureLimiter perDevice_;
+  FailureLimiter totpPerAccount_;
+  FailureLimiter totpPerAccountPerDay_;
+  DeviceCookies deviceCookies_;
   std::shared_ptr<RefusalAudit> refusals_;
   // Last TOTP step each user signed in with: a code is good once (RFC 6238 §5.2).
   std::unordered_map<std::string, int64_t> lastTotpStep_;

@@ -56,6 +56,13 @@ std::string sessionCookie(const std::string& value, bool secure) {
          (secure ? "; Secure" : "");
 }
 
+// Sent back only to the sign-in routes, never to script (HttpOnly) or other sites
+// (SameSite=Strict): it only tells sign-in that this browser completed one before.
+std::string deviceCookie(const std::string& value, bool secure) {
+  return std::string(clinic::kDeviceCookie) + "=" + value + "; HttpOnly; SameSite=Strict; Path=/api/v1/auth" +
+         "; Max-Age=" + std::to_string(clinic::kDeviceCookieMaxAgeSeconds) + (secure ? "; Secure" : "");
+}
+
 std::string clearedCookie(bool secure) {
   return std::string(clinic::kSessionCookie) + "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0" +
          (secure ? "; Secure" : "");
@@ -252,7 +259,8 @@ HttpResponse RestApi::login(const HttpRequest& r, const Params&) {
   }
   // argon2id runs on the server's worker pool; the answer comes back on this thread.
   auto pending = DeferredResponse::create();
-  auth_.signInAsync(clinic::SignInRequest{*email, *password, totp, r.remoteAddress},
+  auth_.signInAsync(clinic::SignInRequest{*email, *password, totp, r.remoteAddress,
+                                           cookieValue(r.cookie, clinic::kDeviceCookie)},
                     [pending, secure = r.secure](clinic::AuthService::SignInResult result) {
                       countSignIn(result ? std::nullopt : std::optional<clinic::SignInError>(result.error().error));
                       pending->answer(loginResponse(result, secure));
@@ -286,7 +294,11 @@ HttpResponse loginResponse(const clinic::AuthService::SignInResult& result, bool
     return problem(401, clinic::toString(f.error), detail);
   }
   HttpResponse res = jsonResponse(200, meJson(result->context));
+  // The session cookie first: clients that read one Set-Cookie take the first.
   res.headers.emplace_back("Set-Cookie", sessionCookie(result->cookieValue, secure));
+  if (!result->deviceCookie.empty()) {
+    res.headers.emplace_back("Set-Cookie", deviceCookie(result->deviceCookie, secure));
+  }
   return res;
 }
 

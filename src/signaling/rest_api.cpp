@@ -97,6 +97,15 @@ std::vector<uint8_t> codeKeyFrom(std::span<const uint8_t> seed) {
   return clinic::deriveKey(seed, "medrtc invitation code hash v1");
 }
 
+// Device cookies are signed with their own key from the same seed (the node's token
+// secret): a join token's MAC can never pass for a device cookie's, nor the reverse.
+clinic::AuthPolicy withDeviceCookieKey(clinic::AuthPolicy policy, std::span<const uint8_t> seed) {
+  if (!seed.empty() && policy.deviceCookieKey.empty()) {
+    policy.deviceCookieKey = clinic::deriveKey(seed, "medrtc device cookie v1");
+  }
+  return policy;
+}
+
 }  // namespace
 
 RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHub& hub, const Clock& clock,
@@ -107,7 +116,7 @@ RestApi::RestApi(store::Store& store, const JoinTokenSigner& tokens, SignalingHu
       hub_(hub),
       clock_(clock),
       devMode_(devMode),
-      auth_(store, clock, audit, authPolicy),
+      auth_(store, clock, audit, withDeviceCookieKey(authPolicy, codeKeySeed)),
       appointments_(store, clock, audit, codeKeyFrom(codeKeySeed)),
       setup_(store, clock, audit, authPolicy.profiles),  // auth_ copied authPolicy: still whole here
       audit_(audit),

@@ -309,7 +309,13 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
       res->set(http::field::cache_control, "no-store");
     }
     for (const auto& [name, value] : r.headers) {
-      res->set(name, value);
+      // Each cookie needs a Set-Cookie of its own (RFC 6265 §3: never folded into one);
+      // sign-in sets the session and the device cookie.
+      if (boost::beast::iequals(name, "Set-Cookie")) {
+        res->insert(name, value);
+      } else {
+        res->set(name, value);
+      }
     }
     if (!r.contentType.empty()) {
       res->set(http::field::content_type, r.contentType);

@@ -409,6 +409,13 @@ HttpResult httpRequest(uint16_t port, const std::string& method, const std::stri
     for (auto& c : name) {
       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
+    if (name == "set-cookie") {
+      // Several cookies (session and device): header() gives the first, as a browser
+      // client reading one would.
+      result.setCookies.emplace_back(field.value());
+      result.headers.emplace(name, std::string(field.value()));
+      continue;
+    }
     result.headers[name] = std::string(field.value());
   }
   result.body = res.body();

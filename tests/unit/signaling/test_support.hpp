@@ -214,6 +214,7 @@ class TestServer {
 struct HttpResult {
   int status = 0;
   std::map<std::string, std::string> headers;  // lower-case names
+  std::vector<std::string> setCookies;         // every Set-Cookie, in order
   std::string body;
   boost::json::value json() const;
   std::string header(const std::string& lowerName) const;

@@ -248,6 +248,15 @@ Result<SetupClaim, SetupFailure> FirstRunSetup::claim(const std::string& token, 
   return out;
 }
 
+void FirstRunSetup::unclaim(std::string token, SetupClaim c) {
+  if (armed()) {
+    throw std::logic_error("first-run setup: a claim put back while setup is open");
+  }
+  token_ = std::move(token);
+  pending_ = std::move(c.pending);  // pendingSequence_ still names its begin
+  log::info("setup_claim_returned");
+}
+
 std::optional<FirstRunSetup::Stored> FirstRunSetup::storeAccounts(store::Store& store, SetupClaim c) {
   // Counted again with the writes: an account made since the begin (create-user) wins.
   if (store.countUsers() > 0) {
@@ -264,14 +273,18 @@ std::optional<FirstRunSetup::Stored> FirstRunSetup::storeAccounts(store::Store& 
   return out;
 }
 
-Result<SetupDone, SetupFailure> FirstRunSetup::finishAccounts(const SetupClaim& c,
-                                                              const std::optional<Stored>& stored) {
+Result<SetupDone, SetupFailure> FirstRunSetup::finishAccounts(const SetupClaim& c, const std::optional<Stored>& stored,
+                                                              const std::function<void(const SetupDone&)>& made) {
   if (!stored) {
     return fail(failure(SetupError::kClosed, "this node is set up already; sign in at /login"));
   }
   const store::TenantRecord& tenant = stored->tenant;
   const store::UserRecord& user = stored->user;
   log::info("setup_completed", {{"tenant", tenant.id}, {"user", user.id}});
+  SetupDone done{tenant.id, user.id, c.step};
+  if (made) {
+    made(done);
+  }
   // The new admin is the actor of both: the setup token stood for them.
   audit(audit_, AuditFacts{cp::dicom::securityAlert(), std::nullopt, cp::AuditAction::Create,
                            cp::AuditOutcome::Success, "tenant_created",
@@ -282,7 +295,7 @@ Result<SetupDone, SetupFailure> FirstRunSetup::finishAccounts(const SetupClaim& 
                            cp::AuditOutcome::Success, "user_created", "first-run setup role=admin totp=true", user.id,
                            "admin", c.sourceAddress, agentReference("admin", user.id), "Organization/" + tenant.id,
                            std::nullopt});
-  return SetupDone{tenant.id, user.id, c.step};
+  return done;
 }
 
 }  // namespace medrtc::clinic

@@ -13,6 +13,7 @@
 // `medrtc admin create-user` in the meantime included). Wrong tokens and codes count
 // against the source address (a FailureLimiter), as sign-in failures do.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -137,12 +138,20 @@ class FirstRunSetup {
   // storeAccounts (pool; nullopt when accounts exist by now) → finishAccounts (audits).
   Result<SetupClaim, SetupFailure> claim(const std::string& token, const std::string& code,
                                          const std::string& sourceAddress);
+  // Puts back a claim whose writes never started (the store pool's queue was full): the
+  // token and the enrolment are as before the claim, so the admin's retry can pass. Only
+  // on the control thread, right after claim() returned, before anything else ran there.
+  void unclaim(std::string token, SetupClaim claim);
   struct Stored {
     store::TenantRecord tenant;
     store::UserRecord user;
   };
   static std::optional<Stored> storeAccounts(store::Store& store, SetupClaim claim);
-  Result<SetupDone, SetupFailure> finishAccounts(const SetupClaim& claim, const std::optional<Stored>& stored);
+  // `made` runs once the accounts are known to be stored and before they are audited: the
+  // route spends the TOTP step there, so an audit that throws (the answer is then a
+  // failure, the accounts stand) leaves no setup code usable for a sign-in.
+  Result<SetupDone, SetupFailure> finishAccounts(const SetupClaim& claim, const std::optional<Stored>& stored,
+                                                 const std::function<void(const SetupDone&)>& made = {});
 
  private:
   // A failure for a request whose token is wrong, limited or arrives when setup is closed.

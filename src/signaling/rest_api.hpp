@@ -230,6 +230,11 @@ class RestApi {
   webhooks::TargetPolicy webhookTargets_;
   StoreJobs jobs_;
   std::shared_ptr<clinic::PasswordWorkers> passwordWorkers_;  // first-run setup's hash; null: inline
+  // Expires first when this RestApi is destroyed (declared last). A step's callback may be
+  // destroyed after this object is gone (at shutdown the pool posts into an io_context that
+  // never runs again, and ~io_context destroys what it held): what such a destruction would
+  // do to this object's state checks this first (setup_routes.cpp).
+  std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
 };
 
 // RFC 3339 UTC, e.g. "2026-01-31T12:00:00Z".

@@ -99,10 +99,14 @@ HttpResponse RestApi::setupEnrolment(const HttpRequest& r, const Params& p) {
   }
   // Owned by the steps below, on the control thread; however they end (a busy pool or
   // worker, a store failure), the last owner ends the begin, so it no longer holds off
-  // a complete.
+  // a complete. At shutdown the last owner may be a callback destroyed after this RestApi
+  // (by ~io_context): then there is no setup left to tell, and `alive` has expired.
   std::shared_ptr<clinic::SetupEnrolling> enrolling(new clinic::SetupEnrolling(std::move(*started)),
-                                                    [this](clinic::SetupEnrolling* e) {
-                                                      setup_.abandon(*e);
+                                                    [this, alive = std::weak_ptr<const bool>(alive_)](
+                                                        clinic::SetupEnrolling* e) {
+                                                      if (!alive.expired()) {
+                                                        setup_.abandon(*e);
+                                                      }
                                                       delete e;
                                                     });
   RouteLabel label{r.method, std::string(p.route)};
@@ -173,16 +177,28 @@ HttpResponse RestApi::setupComplete(const HttpRequest& r, const Params& p) {
   }
   auto claim = std::make_shared<const clinic::SetupClaim>(std::move(*claimed));
   using Stored = std::optional<clinic::FirstRunSetup::Stored>;
-  return onStore<Stored>(
+  HttpResponse answer = onStore<Stored>(
       r, p, [claim](store::Store& store) { return clinic::FirstRunSetup::storeAccounts(store, *claim); },
       [this, claim](Stored& stored) {
-        auto done = setup_.finishAccounts(*claim, stored);
+        // The step is spent before the events are audited: should an event fail, the
+        // accounts stand (the answer is the failure) and the setup code must not sign in.
+        auto done = setup_.finishAccounts(*claim, stored, [this](const clinic::SetupDone& made) {
+          auth_.spendTotpStep(made.userId, made.totpStep);
+        });
         if (!done) {
           return setupProblem(done.error());
         }
-        auth_.spendTotpStep(done->userId, done->totpStep);
         return jsonResponse(201, json::object{{"tenant_id", done->tenantId}, {"user_id", done->userId}});
       });
+  // With a pool, an answer that is not deferred is its full queue (503 `unavailable`):
+  // nothing was written, so the claim goes back and the retry the answer asks for can
+  // pass (closed, the token would answer 410 for good, with no account and no new token
+  // until a restart). Not run inline instead: a full queue means a slow database, and the
+  // control thread must not wait on it.
+  if (jobs_.pooled() && !answer.deferred) {
+    setup_.unclaim(*token, *claim);
+  }
+  return answer;
 }
 
 }  // namespace medrtc::signaling

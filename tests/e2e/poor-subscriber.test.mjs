@@ -84,11 +84,15 @@ test('3-party call: one subscriber capped at 500 kbit/s drops a layer, the other
 
     await cap(CAP_KBIT);
     // Carol is the poor subscriber: the SFU sends her a lower layer of someone.
+    let carolSeen = null;  // what Carol decoded last, for the message when she never goes down
     const carolLower = await waitFor(async () => {
       const [a, b] = await Promise.all([inboundVideo(carol, aliceId), inboundVideo(carol, bobId)]);
+      carolSeen = { alice: a, bob: b };
       return (a.frameHeight > 0 && a.frameHeight < aliceSeesBob.frameHeight)
         || (b.frameHeight > 0 && b.frameHeight < aliceSeesBob.frameHeight) ? { alice: a.frameHeight, bob: b.frameHeight } : null;
-    }, { timeoutMs: 15_000, intervalMs: 250, what: 'Carol to receive a lower layer under the cap' });
+    }, { timeoutMs: 15_000, intervalMs: 250, what: 'Carol to receive a lower layer under the cap' }).catch((err) => {
+      throw new Error(`${err.message}; Carol decoded ${JSON.stringify(carolSeen)}; top ${aliceSeesBob.frameHeight} px`);
+    });
     t.diagnostic(`carol under the cap receives alice at ${carolLower.alice} px, bob at ${carolLower.bob} px`);
 
     // While Carol stays capped, Alice and Bob keep each other's top layer and frame rate.

@@ -50,8 +50,8 @@ struct StaffMark {
 
 // A host who adds someone they denied or removed earlier changes their mind: back to
 // waiting. One added already keeps its place in the line; an add of another request
-// still pending its event can then no longer be undone (this request is told the staff
-// member is added) and this request audits it too (kAdopted).
+// still pending its event (or never audited) can then no longer be undone (this request
+// is told the staff member is added) and this request audits it too (kAdopted).
 StaffMark markAdded(store::Store& store, const store::RoomRecord& room, const std::string& staffId, int64_t now) {
   store::GuestRecord n;
   n.roomId = room.id;
@@ -175,7 +175,9 @@ HttpResponse RestApi::storeStaffMark(const HttpRequest& r, const Params& p, cons
         json::object answer{{"room_id", a.roomId}, {"expires_at", formatTimestamp(expiresAt)}};
         if (mark.add.outcome == store::StaffAddOutcome::kAlreadyAdded) {
           // Added, audited and settled before (a retried POST, or the other host's add):
-          // nothing new to audit, the same answer.
+          // nothing new to audit, the same answer. Only a durable event settles an add
+          // (settleChange): one adopted, or kept by the waiting room, whose events all
+          // failed is still pending here, and this request audits it (kAdopted).
           return jsonResponse(201, std::move(answer));
         }
         // Stored first, then audited; an event that fails undoes the mark (fail closed, H6),
@@ -191,15 +193,15 @@ HttpResponse RestApi::storeStaffMark(const HttpRequest& r, const Params& p, cons
             r, p, event,
             [this, r, p, a, staffId, answer, mark, by = p.session->user.id] {
               log::info("staff_added", {{"room", a.roomId}, {"user", staffId}, {"by", by}});
-              // An adopted add wrote no id of this request's: nothing to settle.
-              std::string change = mark.add.outcome == store::StaffAddOutcome::kAdded ? mark.change : "";
+              // An adopted add is keyed to this request too (addStaffGuest): settled alike.
               return settledThen(jobs_, RouteLabel{r.method, std::string(p.route)}, store::SettledChange::kStaffAdd,
-                                 mark.add.guestId, change, [answer] { return jsonResponse(201, answer); });
+                                 mark.add.guestId, mark.change, [answer] { return jsonResponse(201, answer); });
             },
             [mark, roomId = room.id, staffId, now = nowSeconds()](store::Store& store) {
               if (mark.add.outcome == store::StaffAddOutcome::kAdopted) {
                 // Nothing of this request's to undo, and the first request's undo no
-                // longer applies: the add stands, its events attempted and failed.
+                // longer applies: the add stands, its events attempted and failed, until
+                // a repeat add audits it (it stays pending, keyed to this request).
                 log::error("staff_add_unaudited", {{"room", roomId}, {"user", staffId}, {"reason", "audit_failed"}});
               } else if (unmarkAdded(store, mark, now)) {
                 log::error("staff_add_undone", {{"room", roomId}, {"user", staffId}, {"reason", "audit_failed"}});

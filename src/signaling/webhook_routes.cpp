@@ -190,14 +190,21 @@ HttpResponse RestApi::webhookCreatedOrUndone(const HttpRequest& r, const Params&
   clinic::auditLater(audit_, event, [this, r, p, pending, endpoint, label, by = event.actorId](
                                         std::exception_ptr failure) {
     if (!failure) {
-      log::info("webhook_created",
-                {{"webhook", endpoint.id}, {"tenant", endpoint.tenantId.empty() ? "-" : endpoint.tenantId}, {"by", by}});
-      json::object o = endpointJson(endpoint);
-      // Shown once: the receiver needs it to verify signatures; later reads leave it out.
-      o["secret"] = endpoint.secret;
-      HttpResponse res = jsonResponse(201, o);
-      res.headers.emplace_back("Location", "/api/v1/webhooks/" + endpoint.id);
-      pending->answer(std::move(res));
+      // This runs from the audit writer's completion, outside any handler's error
+      // boundary: whatever throws here becomes this request's error, not the loop's.
+      try {
+        log::info("webhook_created", {{"webhook", endpoint.id},
+                                      {"tenant", endpoint.tenantId.empty() ? "-" : endpoint.tenantId},
+                                      {"by", by}});
+        json::object o = endpointJson(endpoint);
+        // Shown once: the receiver needs it to verify signatures; later reads leave it out.
+        o["secret"] = endpoint.secret;
+        HttpResponse res = jsonResponse(201, o);
+        res.headers.emplace_back("Location", "/api/v1/webhooks/" + endpoint.id);
+        pending->answer(std::move(res));
+      } catch (...) {
+        pending->answer(failureResponse(std::current_exception(), label));
+      }
       return;
     }
     // Fail closed (H6): an endpoint that would receive events without a record of who
@@ -209,8 +216,16 @@ HttpResponse RestApi::webhookCreatedOrUndone(const HttpRequest& r, const Params&
     pending->answer(onWebhooks<bool>(
         r, p,
         [id = endpoint.id](store::WebhookStore& store) {
-          log::error("webhook_create_undone", {{"webhook", id}, {"reason", "audit_failed"}});
-          return store.deleteEndpoint(id);
+          // Logged once the delete is stored: an endpoint whose delete failed stands,
+          // unaudited, and the log must say so, not that it was undone.
+          try {
+            bool deleted = store.deleteEndpoint(id);
+            log::error("webhook_create_undone", {{"webhook", id}, {"reason", "audit_failed"}});
+            return deleted;
+          } catch (...) {
+            log::error("webhook_create_unaudited", {{"webhook", id}, {"reason", "undo_failed"}});
+            throw;
+          }
         },
         [failure, label](bool&) { return failureResponse(failure, label); },
         /*inlineWhenFull=*/true));
@@ -266,15 +281,21 @@ HttpResponse RestApi::deleteWebhook(const HttpRequest& r, const Params& p) {
           // The event is durable: the row goes even when the pool is full (then on the
           // control thread's connection), so the log does not record a deletion that a
           // busy answer left undone. Gone meanwhile (another delete): 204 all the same.
-          pending->answer(onWebhooks<bool>(
-              r, p, [id](store::WebhookStore& store) { return store.deleteEndpoint(id); },
-              [id, by](bool&) {
-                log::info("webhook_deleted", {{"webhook", id}, {"by", by}});
-                HttpResponse res;
-                res.status = 204;
-                return res;
-              },
-              /*inlineWhenFull=*/true));
+          // Outside any handler's error boundary (the audit writer's completion): what
+          // throws here becomes this request's error, not the loop's.
+          try {
+            pending->answer(onWebhooks<bool>(
+                r, p, [id](store::WebhookStore& store) { return store.deleteEndpoint(id); },
+                [id, by](bool&) {
+                  log::info("webhook_deleted", {{"webhook", id}, {"by", by}});
+                  HttpResponse res;
+                  res.status = 204;
+                  return res;
+                },
+                /*inlineWhenFull=*/true));
+          } catch (...) {
+            pending->answer(failureResponse(std::current_exception(), RouteLabel{r.method, std::string(p.route)}));
+          }
         });
         return pending->response();
       });

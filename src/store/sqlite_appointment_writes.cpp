@@ -213,7 +213,9 @@ void SqliteStore::settleChange(SettledChange what, const std::string& id, const 
     return;
   }
   if (what == SettledChange::kStaffAdd) {
-    Statement settle(db_, "UPDATE guests SET add_change = '' WHERE id = ? AND add_change = ?");
+    // Also where a change of state kept it (transitionGuest's "kept:" mark): its event is
+    // durable now all the same.
+    Statement settle(db_, "UPDATE guests SET add_change = '' WHERE id = ?1 AND add_change IN (?2, 'kept:' || ?2)");
     settle.bind(1, id).bind(2, change).run();
     return;
   }
@@ -271,12 +273,14 @@ StaffAdd SqliteStore::addStaffGuest(const GuestRecord& staff, const std::string&
       write.bind(1, now).bind(2, change).bind(3, out.guestId).run();
       return StaffAdd{StaffAddOutcome::kAdded, out.guestId, state};
     }
-    // Added already: a pending add stands now (this caller is told so and audits it). A
-    // waiting record with no place in the line (0, forgetQueuePlace) gets one now.
+    // Added already: a pending add stands now (this caller is told so and audits it). It
+    // stays pending, keyed to this caller, until this caller's event settles it: the first
+    // request's undo misses, and should this event fail too, a later repeat still audits
+    // it. A waiting record with no place in the line (0, forgetQueuePlace) gets one now.
     Statement pin(db_,
-                  "UPDATE guests SET add_change = '', updated_at = CASE WHEN state = 'waiting' AND updated_at = 0 "
+                  "UPDATE guests SET add_change = ?, updated_at = CASE WHEN state = 'waiting' AND updated_at = 0 "
                   "THEN ? ELSE updated_at END WHERE id = ?");
-    pin.bind(1, now).bind(2, out.guestId).run();
+    pin.bind(1, pending.empty() ? std::string() : change).bind(2, now).bind(3, out.guestId).run();
     out.outcome = pending.empty() ? StaffAddOutcome::kAlreadyAdded : StaffAddOutcome::kAdopted;
     return out;
   });

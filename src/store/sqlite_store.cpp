@@ -668,10 +668,11 @@ bool SqliteStore::transitionRoomAppointment(const std::string& roomId, const std
 
 bool SqliteStore::transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
                                   UnixSeconds now) {
-  // SET reads the row as it was: a change of state clears add_change (migration 8).
+  // SET reads the row as it was: a change of state keeps a pending add (Store::transitionGuest).
   Statement s(db_,
-              "UPDATE guests SET state = ?1, updated_at = ?2, add_change = CASE WHEN state = ?1 THEN add_change "
-              "ELSE '' END WHERE id = ?3 AND state = ?4");
+              "UPDATE guests SET state = ?1, updated_at = ?2, add_change = CASE WHEN state = ?1 OR add_change = '' "
+              "OR add_change LIKE 'kept:%' THEN add_change ELSE 'kept:' || add_change END WHERE id = ?3 AND "
+              "state = ?4");
   s.bind(1, next).bind(2, now).bind(3, id).bind(4, expected).run();
   return sqlite3_changes(db_) > 0;
 }

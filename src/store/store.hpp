@@ -434,8 +434,10 @@ class Store {
   // Compare-and-set: moves the state from `expected` to `next` only if it is `expected`
   // now. True when this call changed it (two hosts admitting at once: one true, one false).
   // A change of state also makes a staff add pending its event no longer undoable
-  // (guests.add_change); `next` == `expected` (the waiting line's place, in updated_at)
-  // leaves it.
+  // (guests.add_change becomes "kept:<change>"), though still unaudited: a repeat add
+  // adopts it and audits it, and its own request's settleChange settles it; `next` ==
+  // `expected` (the waiting line's place, in updated_at) leaves it. Only settleChange
+  // makes it '' (audited).
   virtual bool transitionGuest(const std::string& id, const std::string& expected, const std::string& next,
                                UnixSeconds now) = 0;
 
@@ -443,9 +445,10 @@ class Store {
   // `staff.identity` in `staff.roomId`: none yet: created waiting (kAdded, previous
   // "removed"); denied or removed: back to waiting with a place in line at `now` (kAdded,
   // previous the state it had); either keyed to `change` for undoStaffAdd. Waiting or
-  // admitted already: kAdopted when another request's add is still pending its event (it
-  // can no longer be undone: this caller is told the staff member is added, and audits
-  // it), kAlreadyAdded otherwise; a waiting record without a place in line (0) gets one
+  // admitted already: kAdopted when another request's add is still pending its event or
+  // was never audited (it can no longer be undone: this caller is told the staff member
+  // is added, and audits it; the add is keyed to `change` until this caller settles it),
+  // kAlreadyAdded once settled; a waiting record without a place in line (0) gets one
   // at `now`. Two first adds at once: one throws StoreConflict (the caller tries again).
   virtual StaffAdd addStaffGuest(const GuestRecord& staff, const std::string& change, UnixSeconds now) = 0;
   // Undoes addStaffGuest whose event failed: back to `previous` only while the record is

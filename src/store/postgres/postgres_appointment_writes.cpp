@@ -152,7 +152,10 @@ void PostgresStore::settleChange(SettledChange what, const std::string& id, cons
       return;
     }
     if (what == SettledChange::kStaffAdd) {
-      txn.exec_params("UPDATE guests SET add_change = '' WHERE id = $1 AND add_change = $2", id, change);
+      // Also where a change of state kept it (transitionGuest's "kept:" mark): its event is
+      // durable now all the same.
+      txn.exec_params("UPDATE guests SET add_change = '' WHERE id = $1 AND add_change IN ($2, 'kept:' || $2)", id,
+                      change);
       return;
     }
     for (const char* sql : {"UPDATE invitations SET revocation = '' WHERE room_id = (SELECT room_id FROM appointments "
@@ -202,14 +205,16 @@ StaffAdd PostgresStore::addStaffGuest(const GuestRecord& staff, const std::strin
                       change, id);
       return StaffAdd{StaffAddOutcome::kAdded, id, state};
     }
-    // Added already: a pending add stands now (this caller is told so and audits it). A
-    // waiting record with no place in the line (0, forgetQueuePlace) gets one now.
+    // Added already: a pending add stands now (this caller is told so and audits it). It
+    // stays pending, keyed to this caller, until this caller's event settles it: the first
+    // request's undo misses, and should this event fail too, a later repeat still audits
+    // it. A waiting record with no place in the line (0, forgetQueuePlace) gets one now.
+    bool pending = !rows[0][2].as<std::string>().empty();
     txn.exec_params(
-        "UPDATE guests SET add_change = '', updated_at = CASE WHEN state = 'waiting' AND updated_at = 0 THEN $1 "
-        "ELSE updated_at END WHERE id = $2",
-        now, id);
-    return StaffAdd{rows[0][2].as<std::string>().empty() ? StaffAddOutcome::kAlreadyAdded : StaffAddOutcome::kAdopted,
-                    id, ""};
+        "UPDATE guests SET add_change = $1, updated_at = CASE WHEN state = 'waiting' AND updated_at = 0 THEN $2 "
+        "ELSE updated_at END WHERE id = $3",
+        pending ? change : std::string(), now, id);
+    return StaffAdd{pending ? StaffAddOutcome::kAdopted : StaffAddOutcome::kAlreadyAdded, id, ""};
   });
 }
 

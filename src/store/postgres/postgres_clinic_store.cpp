@@ -233,9 +233,10 @@ bool PostgresStore::transitionGuest(const std::string& id, const std::string& ex
   // Compare-and-set in one statement: two hosts admitting at once both run it, the
   // second re-reads the row after the first commits and no longer matches.
   return db_->transact([&](pqxx::work& txn) {
-    // SET reads the row as it was: a change of state clears add_change (migration 8).
-    return txn.exec_params("UPDATE guests SET state = $1, updated_at = $2, add_change = CASE WHEN state = $1 THEN "
-                           "add_change ELSE '' END WHERE id = $3 AND state = $4",
+    // SET reads the row as it was: a change of state keeps a pending add (Store::transitionGuest).
+    return txn.exec_params("UPDATE guests SET state = $1, updated_at = $2, add_change = CASE WHEN state = $1 OR "
+                           "add_change = '' OR add_change LIKE 'kept:%' THEN add_change ELSE 'kept:' || add_change "
+                           "END WHERE id = $3 AND state = $4",
                            next, now, id, expected)
                .affected_rows() > 0;
   });

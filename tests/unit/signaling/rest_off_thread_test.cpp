@@ -36,7 +36,7 @@ namespace json = boost::json;
 // failNext: only the next that many.
 class SwitchableAudit final : public compliance::AuditSink {
  public:
-  void record(compliance::AuditEvent) override {
+  void record(compliance::AuditEvent event) override {
     if (beforeEach) {
       beforeEach();
     }
@@ -45,10 +45,12 @@ class SwitchableAudit final : public compliance::AuditSink {
       throw std::runtime_error("audit disk full");
     }
     ++written;
+    lastWritten = event.outcomeDesc;
   }
   bool failing = false;
   int failNext = 0;
   int written = 0;
+  std::string lastWritten;  // the outcome description ("staff_added ...") of the last one written
   std::function<void()> beforeEach;  // what happens while an event is being written
 };
 
@@ -554,6 +556,70 @@ TEST_F(RestOffThread, AStaffAddWhoseTwoEventsFailedStandsAndTheLogSaysSo) {
   store::SqliteStore check(dir_ / "medrtc.db");
   EXPECT_EQ(check.findGuestByIdentity(appointment_.roomId, staff.id)->state, "waiting");
   EXPECT_NE(log.text().find("staff_add_unaudited"), std::string::npos) << log.text();
+}
+
+// "Not undoable" is not "audited": the add that two failed events left standing is
+// still pending (keyed to the adopter), so the next repeat writes its `staff_added`
+// event, and once that is durable a further repeat writes none.
+TEST_F(RestOffThread, AStaffAddWhoseTwoEventsFailedIsAuditedByTheNextRepeat) {
+  store::UserRecord staff;
+  signedIn("staff", "mfa@example.org", &staff);
+  std::string path = "/api/v1/appointments/" + appointment_.id + "/staff";
+  std::string body = R"({"user_id":")" + staff.id + R"("})";
+  audit_.failNext = 2;
+  std::vector<std::optional<HttpResponse>> answers(2);
+  for (size_t i = 0; i < answers.size(); ++i) {
+    HttpResponse first = api_->handle(request("POST", path, body));
+    ASSERT_TRUE(first.deferred);
+    first.deferred([&answers, i](const HttpResponse& res) { answers[i] = res; });
+  }
+  while (!(answers[0] && answers[1]) && posted_.runOne()) {
+  }
+  ASSERT_TRUE(answers[0] && answers[1]);
+  ASSERT_EQ(answers[0]->status, 500) << answers[0]->body;
+  ASSERT_EQ(answers[1]->status, 500) << answers[1]->body;
+  ASSERT_EQ(audit_.written, 0);
+
+  HttpResponse third = answer(request("POST", path, body));
+  ASSERT_EQ(third.status, 201) << third.body;
+  EXPECT_EQ(audit_.written, 1) << "the add stands with no staff_added event";
+  EXPECT_EQ(audit_.lastWritten.rfind("staff_added", 0), 0u) << audit_.lastWritten;
+  EXPECT_EQ(answer(request("POST", path, body)).status, 201);
+  EXPECT_EQ(audit_.written, 1) << "a repeat after the durable event wrote a second one";
+}
+
+// The host admits the staff member while the add's event is being written, and it fails:
+// the undo is skipped (the admit stands), and the add is not audited, so a repeat writes
+// its `staff_added` event.
+TEST_F(RestOffThread, AStaffAddAdmittedWhileItsEventFailedIsAuditedByARepeat) {
+  store::UserRecord staff;
+  signedIn("staff", "mfa@example.org", &staff);
+  std::string path = "/api/v1/appointments/" + appointment_.id + "/staff";
+  std::string body = R"({"user_id":")" + staff.id + R"("})";
+  audit_.failing = true;
+  audit_.beforeEach = [&] {
+    store::SqliteStore host(dir_ / "medrtc.db");
+    auto g = host.findGuestByIdentity(appointment_.roomId, staff.id);
+    ASSERT_TRUE(g);
+    ASSERT_TRUE(host.transitionGuest(g->id, "waiting", "admitted", 5));  // the host admits
+  };
+  HttpResponse res = answer(request("POST", path, body));
+  EXPECT_EQ(res.status, 500) << res.body;
+  audit_.failing = false;
+  audit_.beforeEach = nullptr;
+  {
+    store::SqliteStore check(dir_ / "medrtc.db");
+    EXPECT_EQ(check.findGuestByIdentity(appointment_.roomId, staff.id)->state, "admitted")
+        << "the undo took back an admit";
+  }
+  ASSERT_EQ(audit_.written, 0);
+
+  HttpResponse repeat = answer(request("POST", path, body));
+  ASSERT_EQ(repeat.status, 201) << repeat.body;
+  EXPECT_EQ(audit_.written, 1) << "the add stands with no staff_added event";
+  EXPECT_EQ(audit_.lastWritten.rfind("staff_added", 0), 0u) << audit_.lastWritten;
+  EXPECT_EQ(answer(request("POST", path, body)).status, 201);
+  EXPECT_EQ(audit_.written, 1) << "a repeat after the durable event wrote a second one";
 }
 
 TEST_F(RestOffThread, TheDevRoomIsStoredOnThePool) {

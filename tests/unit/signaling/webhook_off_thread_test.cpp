@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "captured_log.hpp"
 #include "common/random.hpp"
 #include "failing_store.hpp"
 #include "hub_test_doubles.hpp"
@@ -47,7 +48,41 @@ class FailingWebhookStore final : public store::WebhookStore {
   [[noreturn]] static void down() { throw store::StoreFailure("database unreachable"); }
 };
 
-// Writes each event, or (failing) fails it as a full disk would.
+// The webhook tables are there, but a delete fails (the database went away after the
+// create): everything else is SQLite's.
+class DeleteFailingWebhookStore final : public store::WebhookStore {
+ public:
+  explicit DeleteFailingWebhookStore(const std::filesystem::path& db) : inner_(db) {}
+  store::WebhookEndpointRecord createEndpoint(store::WebhookEndpointRecord e) override {
+    return inner_.createEndpoint(std::move(e));
+  }
+  std::optional<store::WebhookEndpointRecord> findEndpoint(const std::string& id) override {
+    return inner_.findEndpoint(id);
+  }
+  std::vector<store::WebhookEndpointRecord> listEndpoints(const std::string& tenantId) override {
+    return inner_.listEndpoints(tenantId);
+  }
+  bool deleteEndpoint(const std::string&) override { throw store::StoreFailure("database unreachable"); }
+  bool enqueueDelivery(store::WebhookDeliveryRecord d, int64_t max) override {
+    return inner_.enqueueDelivery(std::move(d), max);
+  }
+  std::vector<store::WebhookDeliveryRecord> claimDue(store::UnixMillis now, store::UnixMillis lease,
+                                                     size_t limit) override {
+    return inner_.claimDue(now, lease, limit);
+  }
+  void recordAttempt(const store::WebhookDeliveryRecord& d) override { inner_.recordAttempt(d); }
+  std::vector<store::WebhookDeliveryRecord> listDeliveries(const std::string& tenantId, const std::string& endpointId,
+                                                           size_t limit) override {
+    return inner_.listDeliveries(tenantId, endpointId, limit);
+  }
+  int64_t pruneDeliveries(store::UnixMillis before) override { return inner_.pruneDeliveries(before); }
+
+ private:
+  store::SqliteWebhookStore inner_;
+};
+
+// Writes each event, or (failing) fails it as a full disk would. With `post` set, the
+// completion comes later, posted to the control thread as the audit writer's does.
 class SwitchableAudit final : public compliance::AuditSink {
  public:
   void record(compliance::AuditEvent event) override {
@@ -56,8 +91,22 @@ class SwitchableAudit final : public compliance::AuditSink {
     }
     written.push_back(event.outcomeDesc);
   }
+  void recordLater(compliance::AuditEvent event, Completion done) override {
+    if (!post) {
+      AuditSink::recordLater(std::move(event), std::move(done));
+      return;
+    }
+    std::exception_ptr failure;
+    try {
+      record(std::move(event));
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    post([done = std::move(done), failure] { done(failure); });
+  }
   bool failing = false;
   std::vector<std::string> written;
+  std::function<void(std::function<void()>)> post;
 };
 
 class WebhookOffThread : public ::testing::Test {
@@ -84,14 +133,17 @@ class WebhookOffThread : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  // The pool's webhook connections are SQLite's, or (`webhooksDown`) gone.
-  void start(bool webhooksDown = false) {
+  // The pool's webhook connections are SQLite's, or (`webhooksDown`) gone, or
+  // (`deletesDown`) fail deletes only.
+  void start(bool webhooksDown = false, bool deletesDown = false) {
     pool_ = std::make_shared<store::StorePool>(
         1, 16,
-        [this, webhooksDown] {
+        [this, webhooksDown, deletesDown] {
           std::unique_ptr<store::WebhookStore> webhooks;
           if (webhooksDown) {
             webhooks = std::make_unique<FailingWebhookStore>();
+          } else if (deletesDown) {
+            webhooks = std::make_unique<DeleteFailingWebhookStore>(dir_ / "medrtc.db");
           } else {
             webhooks = std::make_unique<store::SqliteWebhookStore>(dir_ / "medrtc.db");
           }
@@ -197,6 +249,43 @@ TEST_F(WebhookOffThread, ACreateWhoseEventFailsLeavesNoEndpoint) {
   EXPECT_EQ(bodyOf(res)["code"].as_string(), "internal");
   EXPECT_EQ(res.body.find("whsec_"), std::string::npos) << "the secret of an endpoint that does not stand";
   EXPECT_TRUE(standing().empty()) << "the endpoint outlived its failed event";
+}
+
+// The undo of a create whose event failed fails too: the endpoint stands, unaudited, and
+// the log says so (error), not that the create was undone.
+TEST_F(WebhookOffThread, ACreateWhoseEventAndUndoFailSaysItStandsUnaudited) {
+  start(/*webhooksDown=*/false, /*deletesDown=*/true);
+  audit_.failing = true;
+  testing::CapturedLog log;
+  HttpResponse res = answer(keyed("POST", "/api/v1/webhooks", R"({"url": "http://127.0.0.1:9/hook"})"));
+  EXPECT_GE(res.status, 500) << res.body;
+  EXPECT_EQ(res.contentType, "application/problem+json");
+  EXPECT_EQ(res.body.find("whsec_"), std::string::npos) << "the secret of an endpoint that was never audited";
+  ASSERT_EQ(standing().size(), 1u);
+  std::string text = log.text();
+  EXPECT_NE(text.find("webhook_create_unaudited"), std::string::npos) << text;
+  EXPECT_EQ(text.find("webhook_create_undone"), std::string::npos) << "the log says undone, the endpoint stands";
+}
+
+// The create's event completion runs from the audit writer, outside any handler's error
+// boundary: what throws while it answers (here the HTTP session's writer) becomes the
+// request's error and does not escape the event loop.
+TEST_F(WebhookOffThread, WhatThrowsInTheCreatesEventCompletionStaysInTheRequest) {
+  start();
+  audit_.post = [this](std::function<void()> task) { posted_.post(std::move(task)); };
+  HttpResponse first = api_->handle(keyed("POST", "/api/v1/webhooks", R"({"url": "http://127.0.0.1:9/hook"})"));
+  ASSERT_TRUE(first.deferred);
+  int writes = 0;
+  first.deferred([&writes](const HttpResponse&) {
+    ++writes;
+    throw std::runtime_error("the session's write failed");
+  });
+  EXPECT_NO_THROW({
+    while (writes == 0 && posted_.runOne()) {
+    }
+  }) << "an exception escaped the audit completion into the event loop";
+  EXPECT_EQ(writes, 1);
+  EXPECT_EQ(audit_.written.size(), 1u);
 }
 
 // A deletion that cannot be recorded does not happen (the event comes first).

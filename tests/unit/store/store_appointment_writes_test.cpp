@@ -391,13 +391,15 @@ TEST_P(StoreTest, AStaffAddUndoIsKeyedToItsRequestNotToTheUpdateTime) {
   EXPECT_EQ(store().findGuest(a.guestId)->state, "removed");
 
   // Removed → waiting by a second add; a repeat add adopts it (and keeps the place in
-  // line), so the first undo misses; a third add finds nothing pending.
+  // line), so the first undo misses; once the adopter's event settles it, a third add
+  // finds nothing pending.
   StaffAdd again = store().addStaffGuest(staff, "c_2", 20);
   ASSERT_EQ(again.outcome, StaffAddOutcome::kAdded);
   EXPECT_EQ(again.guestId, a.guestId);
   EXPECT_EQ(again.previous, "removed");
   EXPECT_EQ(store().addStaffGuest(staff, "c_3", 25).outcome, StaffAddOutcome::kAdopted);
   EXPECT_EQ(store().findGuest(a.guestId)->updatedAt, 20) << "a repeat add moved the staff member's place in line";
+  store().settleChange(SettledChange::kStaffAdd, a.guestId, "c_3");
   EXPECT_EQ(store().addStaffGuest(staff, "c_4", 26).outcome, StaffAddOutcome::kAlreadyAdded);
   EXPECT_FALSE(store().undoStaffAdd(a.guestId, "c_2", "removed", 27)) << "the undo took back an adopted add";
   EXPECT_EQ(store().findGuest(a.guestId)->state, "waiting");
@@ -447,6 +449,76 @@ TEST_P(StoreTest, ASettledStaffAddIsNoLongerPending) {
   // The other record's add is still pending: settled by id, not by request id alone.
   EXPECT_TRUE(store().undoStaffAdd(o.guestId, "c_1", "removed", 12));
   EXPECT_EQ(store().findGuest(o.guestId)->state, "removed");
+}
+
+// "Not undoable" is not "audited": an add that a repeat adopted stays pending (keyed to
+// the adopter) until the adopter's event settles it, so when both events failed a third
+// add still adopts it and audits it; the first request's settle no longer applies.
+TEST_P(StoreTest, AnAdoptedStaffAddStaysPendingUntilTheAdopterSettlesIt) {
+  Booking b = book(store());
+  GuestRecord staff;
+  staff.roomId = b.appointment.roomId;
+  staff.identity = "u_staff";
+  staff.role = "staff";
+  staff.tenantId = b.appointment.tenantId;
+  StaffAdd a = store().addStaffGuest(staff, "c_1", 10);
+  ASSERT_EQ(a.outcome, StaffAddOutcome::kAdded);
+  ASSERT_EQ(store().addStaffGuest(staff, "c_2", 11).outcome, StaffAddOutcome::kAdopted);
+  EXPECT_FALSE(store().undoStaffAdd(a.guestId, "c_1", "removed", 12)) << "the first undo took back an adopted add";
+  // Both events failed: nothing settled. A third add audits it.
+  EXPECT_EQ(store().addStaffGuest(staff, "c_3", 13).outcome, StaffAddOutcome::kAdopted)
+      << "an add whose events all failed counts as audited";
+  store().settleChange(SettledChange::kStaffAdd, a.guestId, "c_1");  // the first's, late: not the adopter's
+  EXPECT_EQ(store().addStaffGuest(staff, "c_4", 14).outcome, StaffAddOutcome::kAdopted);
+  store().settleChange(SettledChange::kStaffAdd, a.guestId, "c_4");
+  EXPECT_EQ(store().addStaffGuest(staff, "c_5", 15).outcome, StaffAddOutcome::kAlreadyAdded);
+  EXPECT_EQ(store().findGuest(a.guestId)->state, "waiting");
+  EXPECT_EQ(store().findGuest(a.guestId)->updatedAt, 10);
+}
+
+// The host admits (or denies) a staff member whose add is pending its event: the add can
+// no longer be undone, but it is not audited either. Should its event fail, a repeat add
+// adopts it and audits it; should its event be durable, its own settle settles it.
+TEST_P(StoreTest, AStaffAddAdmittedWhilePendingIsKeptUnauditedUntilSettled) {
+  Booking b = book(store());
+  GuestRecord staff;
+  staff.roomId = b.appointment.roomId;
+  staff.identity = "u_staff";
+  staff.role = "staff";
+  staff.tenantId = b.appointment.tenantId;
+  StaffAdd a = store().addStaffGuest(staff, "c_1", 10);
+  ASSERT_EQ(a.outcome, StaffAddOutcome::kAdded);
+  ASSERT_TRUE(store().transitionGuest(a.guestId, "waiting", "admitted", 11));
+  EXPECT_FALSE(store().undoStaffAdd(a.guestId, "c_1", "removed", 12)) << "the undo took back an admitted add";
+  ASSERT_TRUE(store().transitionGuest(a.guestId, "admitted", "waiting", 13));  // left; back in the line
+  EXPECT_FALSE(store().undoStaffAdd(a.guestId, "c_1", "removed", 14)) << "the undo took back an add decided since";
+  // Its event failed: a repeat adopts it (and audits it).
+  EXPECT_EQ(store().addStaffGuest(staff, "c_2", 15).outcome, StaffAddOutcome::kAdopted)
+      << "an add admitted while its event was pending counts as audited";
+  store().settleChange(SettledChange::kStaffAdd, a.guestId, "c_2");
+  EXPECT_EQ(store().addStaffGuest(staff, "c_3", 16).outcome, StaffAddOutcome::kAlreadyAdded);
+
+  // Another add, admitted while pending, whose own event is durable: its settle settles it.
+  GuestRecord other = staff;
+  other.identity = "u_other";
+  StaffAdd o = store().addStaffGuest(other, "c_4", 20);
+  ASSERT_EQ(o.outcome, StaffAddOutcome::kAdded);
+  ASSERT_TRUE(store().transitionGuest(o.guestId, "waiting", "admitted", 21));
+  store().settleChange(SettledChange::kStaffAdd, o.guestId, "c_other");  // another request's: nothing
+  EXPECT_EQ(store().addStaffGuest(other, "c_5", 22).outcome, StaffAddOutcome::kAdopted);
+  StaffAdd p = store().addStaffGuest(other, "c_6", 23);  // c_5's event pending still
+  ASSERT_EQ(p.outcome, StaffAddOutcome::kAdopted);
+  store().settleChange(SettledChange::kStaffAdd, o.guestId, "c_6");
+  EXPECT_EQ(store().addStaffGuest(other, "c_7", 24).outcome, StaffAddOutcome::kAlreadyAdded);
+
+  GuestRecord third = staff;
+  third.identity = "u_third";
+  StaffAdd t = store().addStaffGuest(third, "c_8", 30);
+  ASSERT_TRUE(store().transitionGuest(t.guestId, "waiting", "admitted", 31));
+  store().settleChange(SettledChange::kStaffAdd, t.guestId, "c_8");
+  EXPECT_EQ(store().addStaffGuest(third, "c_9", 32).outcome, StaffAddOutcome::kAlreadyAdded)
+      << "the add's own durable event did not settle it once admitted";
+  EXPECT_EQ(store().findGuest(t.guestId)->state, "admitted");
 }
 
 // The undo of a new appointment whose event failed: it goes with its invitations and room,

@@ -6,10 +6,11 @@
 // cancel), `end_change` (a room's end by a cancel; '-' once anyone ends the room again,
 // so neither the cancel's undo nor the other end's undo reopens it; '' an end by
 // Store::endRoom alone, which its reopenRoom may undo), `add_change` (a staff member's
-// add, their guest record moved to waiting; a change of state clears it, the waiting
-// line's bookkeeping leaves it). '' means none or no longer undoable: a request that was
-// told "already revoked/cancelled/added", or a cancel or revocation whose event is
-// durable (Store::settleChange), clears it.
+// add, their guest record moved to waiting; a change of state makes it "kept:<id>", no
+// longer undoable but not yet audited, the waiting line's bookkeeping leaves it). ''
+// means none or no longer undoable: a request that was told "already revoked/cancelled",
+// or a change whose event is durable (Store::settleChange), clears it; for add_change
+// only settleChange does (a repeat add that adopts a pending one keys it to itself).
 // `revoked_by` is the user id that revoked (ids only).
 // Never edit a released migration.
 R"sql(

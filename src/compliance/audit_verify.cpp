@@ -6,6 +6,8 @@
 
 #include "compliance/audit_event.hpp"
 #include "compliance/audit_format.hpp"
+#include "compliance/audit_log.hpp"
+#include "compliance/audit_writer.hpp"
 #include "compliance/merkle_tree.hpp"
 #include "compliance/signed_note.hpp"
 
@@ -183,6 +185,33 @@ void checkClosedTail(const std::vector<SignedCheckpoint>& valid, uint64_t good, 
                                        std::to_string(cp.size) + "; no signature covers them"});
 }
 
+// The longest tail a server can leave unsigned: it signs as soon as a write leaves
+// `checkpointEveryEvents` events unsigned, and one write holds up to `maxBatch` events, so
+// a crash between a write and its checkpoint leaves at most this many. A longer tail had
+// checkpoints that were deleted (all of checkpoints.log, say, so that the events could be
+// rewritten with recomputed hashes), or was written while signing kept failing: either
+// way nothing vouches for it, and `audit verify` must not say the log is OK.
+uint64_t longestUnsignedTail() {
+  return AuditLogOptions{}.checkpointEveryEvents - 1 + AuditWriterOptions{}.maxBatch;
+}
+
+void checkUnsignedTail(const std::vector<SignedCheckpoint>& valid, uint64_t good, uint64_t lastSigned,
+                       std::vector<VerifyProblem>& problems) {
+  if (!valid.empty() && valid.back().cp.closed) {
+    return;  // checkClosedTail's case: events after a closing checkpoint
+  }
+  if (good <= lastSigned || good - lastSigned <= longestUnsignedTail()) {
+    return;
+  }
+  problems.push_back(VerifyProblem{
+      Tamper::DeletedCheckpoint, lastSigned, std::nullopt,
+      std::to_string(good - lastSigned) + " events after " +
+          (lastSigned == 0 ? std::string("the start of the log") : "the last checkpoint (size " + std::to_string(lastSigned) + ")") +
+          " are unsigned; the server signs at least every " + std::to_string(AuditLogOptions{}.checkpointEveryEvents) +
+          " events (after a write of up to " + std::to_string(AuditWriterOptions{}.maxBatch) +
+          "), so checkpoints that covered them are missing from checkpoints.log (deleted), or signing failed"});
+}
+
 // The witness's copy: every checkpoint must agree with the events and be in checkpoints.log.
 void checkWitness(const std::filesystem::path& file, const NoteVerifier& verifier, const MerkleTree& tree,
                   const std::vector<SignedCheckpoint>& logged, VerifyReport& report) {
@@ -313,6 +342,9 @@ VerifyReport verifyAuditLog(const std::filesystem::path& dataDir, const VerifyOp
   }
   // After the torn-tail fix-up above, which edits the last problem pushed so far.
   checkClosedTail(valid, good, "checkpoint", report.problems);
+  if (report.problems.empty()) {
+    checkUnsignedTail(valid, good, report.lastCheckpointSize, report.problems);
+  }
   if (verifier && options.witnessFile) {
     checkWitness(*options.witnessFile, *verifier, scan.tree, valid, report);
   }

@@ -21,7 +21,8 @@ enum class Tamper {
   RewrittenLog,      // events re-hashed consistently, but signed checkpoints disagree
   MissingKey,        // checkpoints exist but no verifier key to check them
   AppendedAfterClose,  // events after the checkpoint that closed the log (nothing signed them)
-  DeletedCheckpoint,   // the witness holds a checkpoint that checkpoints.log lacks
+  DeletedCheckpoint,   // the witness holds a checkpoint that checkpoints.log lacks, or an
+                       // unsigned tail is longer than a server ever leaves one
 };
 
 const char* tamperName(Tamper t);
@@ -67,7 +68,9 @@ VerifyReport verifyAuditLog(const std::filesystem::path& dataDir, const VerifyOp
 
 // CLI entry for `medrtc audit verify`: prints a human summary. Exit codes:
 //   0  the log verifies. A tail after the last checkpoint that is merely not yet signed
-//      (the server is running, or stopped without closing the log) is a "warning:" line.
+//      (the server is running, or stopped without closing the log) is a "warning:" line;
+//      one longer than a server leaves unsigned (15 + one write of 256 events) is not
+//      merely unsigned: its checkpoints are missing (exit 1).
 //   1  tampering found (also: events after the checkpoint that closed the log), or no log.
 int runAuditVerify(const std::filesystem::path& dataDir, std::ostream& out, const VerifyOptions& options = {});
 

@@ -81,6 +81,37 @@ TEST(AuditClose, AnEventAppendedAfterCloseWithACorrectHashIsReported) {
   EXPECT_THROW(AuditLog::open(testing::logOptions(dir.path(), &clock)), AuditLogError);
 }
 
+// An audit's probe: with checkpoints.log deleted, every event rewritten with recomputed
+// hashes passed `audit verify` (exit 0, "unsigned tail"). A server never leaves more than
+// 15 events plus one write (256) unsigned, so a longer tail lost its checkpoints.
+TEST(AuditClose, ATailLongerThanAServerLeavesUnsignedHasLostItsCheckpoints) {
+  TempDir dir, small;
+  ManualClock clock;
+  for (const auto& [where, events] : {std::pair{dir.path(), 300}, std::pair{small.path(), 200}}) {
+    auto log = AuditLog::open(testing::logOptions(where, &clock, 16));
+    for (int i = 0; i < events; ++i) {
+      log->append(testing::loginEvent(i));
+    }
+    log->close();
+  }
+  int rc = -1;
+  std::string out = verifyOutput(dir.path(), rc);
+  ASSERT_EQ(rc, 0) << out;
+
+  std::filesystem::remove(audit_files::checkpoints(dir.path()));
+  out = verifyOutput(dir.path(), rc);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("deleted checkpoint"), std::string::npos) << out;
+  EXPECT_NE(out.find("300 events after the start of the log are unsigned"), std::string::npos) << out;
+
+  // Within the bound it is still only unsigned (what a crash right after a large write
+  // leaves): a warning, as before. Only a witness tells those apart.
+  std::filesystem::remove(audit_files::checkpoints(small.path()));
+  out = verifyOutput(small.path(), rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("warning: unsigned tail: 200 events"), std::string::npos) << out;
+}
+
 TEST(AuditClose, AnUnsignedTailOfARunningOrCrashedLogIsAWarningNotAFailure) {
   TempDir dir, crashed, crashedAfterReopen;
   ManualClock clock;

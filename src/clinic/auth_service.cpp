@@ -379,7 +379,8 @@ AuthService::SignInResult AuthService::finish(Attempt& a, bool passwordOk, bool 
     // by this account's lock as begin() would have held it.
     distrust(a, now);
     if (a.accountLockedFor > 0 && !hasCode) {
-      uncount(a);
+      // The hash was spent: the attempt stays counted against its address (giving it back
+      // would let fresh cookies of one's own account buy hashes against locked ones).
       return fail(rateLimited(r, addressKey, a.accountLockedFor, "account"));
     }
   }

@@ -96,9 +96,11 @@ std::unique_ptr<AuditLog> AuditLog::open(AuditLogOptions options) {
   }
   syncDir(audit_files::dir(dataDir));
   log->lastCheckpointTime_ = log->clock_.now();
-  if (log->lastCheckpointClosed_) {
+  if (log->lastCheckpointClosed_ || log->tree_.size() > log->lastCheckpointSize_) {
     // Reopened: an ordinary checkpoint at the closed size says the log is written again,
     // so events after it are an unsigned tail (a crash) rather than an append after close.
+    // After a crash it signs the tail the crash left, so no tail outlives a restart and
+    // `audit verify`'s bound on an unsigned tail (one crash's worth) holds across crashes.
     std::lock_guard lock(log->mutex_);
     log->writeCheckpointLocked(false);
   }

@@ -112,6 +112,29 @@ TEST(AuditClose, ATailLongerThanAServerLeavesUnsignedHasLostItsCheckpoints) {
   EXPECT_NE(out.find("warning: unsigned tail: 200 events"), std::string::npos) << out;
 }
 
+// A reopened crashed log signs the tail the crash left at once: otherwise a second crash
+// after the next large write could leave two crashes' worth unsigned, past verify's bound.
+TEST(AuditClose, ReopeningACrashedLogSignsTheTailTheCrashLeft) {
+  TempDir dir, crashed, crashedAgain;
+  ManualClock clock;
+  {
+    auto log = AuditLog::open(testing::logOptions(dir.path(), &clock));
+    for (int i = 0; i < 6; ++i) {
+      log->append(testing::loginEvent(i));  // signed at 4; 4 and 5 unsigned
+    }
+    copyAsCrashed(dir.path(), crashed.path());
+  }
+  {
+    auto log = AuditLog::open(testing::logOptions(crashed.path(), &clock));
+    EXPECT_EQ(log->lastCheckpointSize(), 6u);
+    copyAsCrashed(crashed.path(), crashedAgain.path());
+  }
+  int rc = -1;
+  std::string out = verifyOutput(crashedAgain.path(), rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_EQ(out.find("warning"), std::string::npos) << out;
+}
+
 TEST(AuditClose, AnUnsignedTailOfARunningOrCrashedLogIsAWarningNotAFailure) {
   TempDir dir, crashed, crashedAfterReopen;
   ManualClock clock;

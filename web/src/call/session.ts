@@ -117,6 +117,7 @@ export class Session {
     onStuck: () => {
       if (this.state === 'in_call' || this.state === 'reconnecting') {
         console.warn('medrtc: no media connection after 10 s');
+        this.ui.setAlert('');  // the notice replaces a "Reconnecting…" banner (scheduleReconnect)
         this.ui.showMediaStuck(true);
       }
     },
@@ -827,7 +828,12 @@ export class Session {
     this.reconnects += 1;
     this.setState('reconnecting');
     this.ui.setStatus(t.reconnecting);
-    this.ui.setAlert(t.reconnecting);
+    // While the notice says what to check, it is the message: a "Reconnecting…" banner
+    // above it every few seconds would move its "Try again" button under the person's
+    // pointer (the page reconnects by itself that often when media cannot get through).
+    if (!this.ui.mediaStuckShown) {
+      this.ui.setAlert(t.reconnecting);
+    }
     window.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = window.setTimeout(() => {
       if (this.state === 'reconnecting') {

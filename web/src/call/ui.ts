@@ -197,6 +197,10 @@ export class CallUi {
     this.mediaNotice.hidden = !stuck;
   }
 
+  get mediaStuckShown(): boolean {
+    return !this.mediaNotice.hidden;
+  }
+
   setAlert(text: string): void {
     this.alert.textContent = text;
     this.alert.classList.toggle('visible', text.length > 0);

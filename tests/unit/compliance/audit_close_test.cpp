@@ -33,6 +33,16 @@ void copyAsCrashed(const std::filesystem::path& from, const std::filesystem::pat
   std::filesystem::copy(audit_files::dir(from), audit_files::dir(to), std::filesystem::copy_options::recursive);
 }
 
+// Six events with a checkpoint every 4: signed at 4, events 4 and 5 an unsigned tail. `to`
+// gets the files as a crash would leave them; `dir` goes on and closes.
+void writeSixAndCrash(const std::filesystem::path& dir, const std::filesystem::path& to, ManualClock& clock) {
+  auto log = AuditLog::open(testing::logOptions(dir, &clock));
+  for (int i = 0; i < 6; ++i) {
+    log->append(testing::loginEvent(i));
+  }
+  copyAsCrashed(dir, to);
+}
+
 std::string verifyOutput(const std::filesystem::path& dir, int& rc, const VerifyOptions& options = {}) {
   std::ostringstream out;
   rc = runAuditVerify(dir, out, options);
@@ -117,13 +127,7 @@ TEST(AuditClose, ATailLongerThanAServerLeavesUnsignedHasLostItsCheckpoints) {
 TEST(AuditClose, ReopeningACrashedLogSignsTheTailTheCrashLeft) {
   TempDir dir, crashed, crashedAgain;
   ManualClock clock;
-  {
-    auto log = AuditLog::open(testing::logOptions(dir.path(), &clock));
-    for (int i = 0; i < 6; ++i) {
-      log->append(testing::loginEvent(i));  // signed at 4; 4 and 5 unsigned
-    }
-    copyAsCrashed(dir.path(), crashed.path());
-  }
+  writeSixAndCrash(dir.path(), crashed.path(), clock);
   {
     auto log = AuditLog::open(testing::logOptions(crashed.path(), &clock));
     EXPECT_EQ(log->lastCheckpointSize(), 6u);
@@ -138,13 +142,7 @@ TEST(AuditClose, ReopeningACrashedLogSignsTheTailTheCrashLeft) {
 TEST(AuditClose, AnUnsignedTailOfARunningOrCrashedLogIsAWarningNotAFailure) {
   TempDir dir, crashed, crashedAfterReopen;
   ManualClock clock;
-  {
-    auto log = AuditLog::open(testing::logOptions(dir.path(), &clock));
-    for (int i = 0; i < 6; ++i) {
-      log->append(testing::loginEvent(i));  // signed at 4; 4 and 5 unsigned
-    }
-    copyAsCrashed(dir.path(), crashed.path());
-  }
+  writeSixAndCrash(dir.path(), crashed.path(), clock);
   int rc = -1;
   std::string out = verifyOutput(crashed.path(), rc);
   EXPECT_EQ(rc, 0) << out;
